@@ -1,0 +1,31 @@
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER } from '@nestjs/core';
+import { AuditModule } from '@app/audit';
+import { AuthModule } from '@app/auth';
+import { CasesModule } from '@app/cases';
+import { DatabaseModule } from '@app/database';
+import { appConfig } from './app.config';
+import { AuthController } from './auth/auth.controller';
+import { CasesController } from './cases/cases.controller';
+import { HealthController } from './health/health.controller';
+import { ApiExceptionFilter } from './http/api-exception.filter';
+import { RequestContextMiddleware } from './http/request-context.middleware';
+import { UsersController } from './users/users.controller';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
+    DatabaseModule.forRoot(),
+    AuditModule,
+    AuthModule,
+    CasesModule,
+  ],
+  controllers: [AuthController, UsersController, CasesController, HealthController],
+  providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
+})
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestContextMiddleware).forRoutes({ path: '{*splat}', method: RequestMethod.ALL });
+  }
+}

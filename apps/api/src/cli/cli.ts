@@ -1,0 +1,74 @@
+/* Operator commands. Usage:
+ *   npm run cli -- migrate
+ *   npm run cli -- create-admin --username NAME --display-name "Full Name"   (password asked, or piped on stdin)
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { createInterface } from 'node:readline';
+import { UsersService } from '@app/auth';
+import { DatabaseBootstrap } from '@app/database';
+import { AppModule } from '../app.module';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let data = '';
+    for await (const chunk of process.stdin) data += chunk;
+    return data.replace(/\r?\n$/, '');
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const rlOut = rl as unknown as { _writeToOutput: (s: string) => void };
+  const ask = (q: string) =>
+    new Promise<string>((res) => {
+      process.stdout.write(q);
+      rlOut._writeToOutput = () => undefined;
+      rl.question('', (a) => res(a));
+    });
+  const a = await ask('Password (min 12 characters): ');
+  process.stdout.write('\n');
+  const b = await ask('Repeat password: ');
+  process.stdout.write('\n');
+  rl.close();
+  if (a !== b) throw new Error('The passwords do not match.');
+  return a;
+}
+
+async function main(): Promise<void> {
+  const command = process.argv[2];
+  if (command !== 'migrate' && command !== 'create-admin') {
+    console.error('usage: cli migrate | cli create-admin --username NAME --display-name "FULL NAME"');
+    process.exit(2);
+  }
+  const username = arg('username');
+  const displayName = arg('display-name') ?? username;
+  if (command === 'create-admin' && !username) {
+    console.error('create-admin needs --username');
+    process.exit(2);
+  }
+  const password = command === 'create-admin' ? await readPassword() : '';
+  if (command === 'create-admin' && password.length < 12) {
+    console.error('The password must be at least 12 characters.');
+    process.exit(2);
+  }
+  // Booting the application context applies migrations (and, on embedded defaults, starts PostgreSQL).
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'], abortOnError: false });
+  try {
+    if (command === 'migrate') {
+      console.log(`Migrations are up to date (${app.get(DatabaseBootstrap).isEmbedded ? 'embedded' : 'configured'} database).`);
+    } else {
+      const user = await app.get(UsersService).createFirstAdmin(username!, displayName!, password);
+      console.log(`Created administrator ${user.username} (${user.id}).`);
+    }
+  } finally {
+    await app.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+});

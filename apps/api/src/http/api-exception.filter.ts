@@ -1,0 +1,130 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import {
+  DomainError, ErrorCode, MalformedBodyError, NotFoundError, RouteNotFoundError, ValidationError,
+} from '@app/common';
+import { AuditOutcome, AuditService } from '@app/audit';
+import { isDatabaseUnavailable } from '@app/database';
+import { DependencyUnavailableError } from '@app/common';
+import { ContextRequest, contextFor } from './request-context.middleware';
+
+function statusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.ValidationFailed:
+    case ErrorCode.MalformedBody:
+      return HttpStatus.BAD_REQUEST;
+    case ErrorCode.Unauthenticated:
+    case ErrorCode.InvalidCredentials:
+      return HttpStatus.UNAUTHORIZED;
+    case ErrorCode.Forbidden:
+    case ErrorCode.TwoPersonRule:
+      return HttpStatus.FORBIDDEN;
+    case ErrorCode.NotFound:
+    case ErrorCode.RouteNotFound:
+      return HttpStatus.NOT_FOUND;
+    case ErrorCode.InvalidTransition:
+    case ErrorCode.VersionConflict:
+    case ErrorCode.Conflict:
+      return HttpStatus.CONFLICT;
+    case ErrorCode.ChecklistIncomplete:
+      return HttpStatus.UNPROCESSABLE_ENTITY;
+    case ErrorCode.AccountLocked:
+      return HttpStatus.LOCKED;
+    case ErrorCode.VersionRequired:
+      return HttpStatus.PRECONDITION_REQUIRED;
+    case ErrorCode.DependencyUnavailable:
+      return HttpStatus.SERVICE_UNAVAILABLE;
+    case ErrorCode.Internal:
+      return HttpStatus.INTERNAL_SERVER_ERROR;
+    default: {
+      const unreachable: never = code;
+      return unreachable;
+    }
+  }
+}
+
+class InternalError extends DomainError {
+  readonly code = ErrorCode.Internal;
+}
+
+/**
+ * The one place errors become HTTP: codes map to statuses, every body has statusCode, code,
+ * message and requestId, and every failed or denied attempt is written to the audit trail
+ * (unless the service already wrote it). Nothing else is disclosed about unexpected errors.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ApiExceptionFilter');
+
+  constructor(private readonly audit: AuditService) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<ContextRequest>();
+    const res = host.switchToHttp().getResponse<Response>();
+    const ctx = contextFor(req);
+    const error = this.toDomainError(exception, ctx.requestId);
+    const status = statusOf(error.code);
+    const body = { statusCode: status, code: error.code, message: error.message, requestId: ctx.requestId, ...error.details };
+
+    this.recordAttempt(req, error, status)
+      .catch((e) => this.logger.error(`Could not audit failed request ${ctx.requestId}: ${e instanceof Error ? e.message : e}`))
+      .finally(() => {
+        if (!res.headersSent) res.status(status).json(body);
+        else res.end();
+      });
+  }
+
+  private toDomainError(e: unknown, requestId: string): DomainError {
+    if (e instanceof DomainError) return e;
+    if (e instanceof HttpException) {
+      const s = e.getStatus();
+      if (s === 404) return new RouteNotFoundError('No such route.');
+      if (s === 400) return new MalformedBodyError(`The request could not be read: ${e.message}`);
+      if (s === 413) return new ValidationError('The request body is too large.');
+    }
+    const bodyParserType = (e as { type?: string })?.type;
+    if (bodyParserType === 'entity.parse.failed') return new MalformedBodyError('The request body is not valid JSON.');
+    if (bodyParserType === 'entity.too.large') return new ValidationError('The request body is too large.');
+    if (isDatabaseUnavailable(e)) {
+      this.logger.error(`Database unavailable (request ${requestId}): ${e instanceof Error ? e.message : e}`);
+      return new DependencyUnavailableError('database', e);
+    }
+    this.logger.error(`Unexpected error (request ${requestId})`, e instanceof Error ? e.stack : String(e));
+    return new InternalError(`An unexpected error occurred; quote request id ${requestId} to support.`);
+  }
+
+  private async recordAttempt(req: ContextRequest, error: DomainError, status: number): Promise<void> {
+    if (error.audited || error instanceof RouteNotFoundError) return;
+    const ctx = contextFor(req);
+    // Requests refused before routing (unreadable bodies) name no action and no caller: logged, not chained,
+    // so anonymous garbage cannot flood the audit trail. Everything from the guard on is recorded.
+    if (!ctx.permission && !ctx.actor && status !== 401 && status !== 403) return;
+    const permission = ctx.permission;
+    const resource = permission?.split('.')[0] ?? null;
+    const id = typeof req.params?.id === 'string' ? req.params.id : null;
+    const denied = status === 401 || status === 403 || (error instanceof NotFoundError && error.outOfScope);
+    const outcome: AuditOutcome = denied ? 'DENIED' : 'FAILED';
+    let action = permission ?? `${req.method} ${req.route?.path ?? req.path}`;
+    if (status === 401) action = 'auth.unauthenticated';
+    else if (denied) action = 'access.denied';
+    await this.audit.record({
+      action,
+      outcome,
+      actor: ctx.actor,
+      targetType: error instanceof NotFoundError ? error.resource : resource,
+      targetId: error instanceof NotFoundError ? error.id : id,
+      caseId: resource === 'case' ? id : null,
+      context: ctx,
+      details: {
+        attempted: permission ?? null,
+        method: req.method,
+        path: req.originalUrl?.split('?')[0]?.slice(0, 256),
+        status,
+        code: error.code,
+        message: error.message,
+        ...(error instanceof NotFoundError ? { reason: error.outOfScope ? 'out_of_scope' : 'not_found' } : {}),
+        ...(error instanceof ValidationError && error.fields.length ? { fields: error.fields.map((f) => f.field) } : {}),
+      },
+    });
+  }
+}

@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DemoUsersSeeder } from '@app/auth';
+import { AppConfig } from './app.config';
+import { AppModule } from './app.module';
+import { configureApp } from './app.setup';
+
+async function bootstrap(): Promise<void> {
+  const started = Date.now();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: true, abortOnError: false });
+  const config = app.get(ConfigService).get<AppConfig>('app')!;
+  configureApp(app, { trustProxy: config.trustProxy });
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+
+  const logger = new Logger('Main');
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  logger.log(`Ready in ${Date.now() - started} ms: API ${url}/api/v1, OpenAPI ${url}/api/docs`);
+  const demo = app.get(DemoUsersSeeder).credentials;
+  if (demo.length) {
+    logger.warn('Embedded mode: demo users with fixed passwords (never use embedded mode for real records):');
+    for (const d of demo) logger.log(`  ${d.role.padEnd(10)} ${d.username.padEnd(12)} ${d.password.padEnd(22)} ${d.scope}`);
+  }
+}
+
+bootstrap().catch((e: unknown) => {
+  new Logger('Main').error(e instanceof Error ? e.message : `Failed to start: ${String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,241 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { ActorRole, AuthUser, Clock, RequestContext, RequestContextStore } from '@app/common';
+import {
+  AuditEventBody, AuditOutcome, ChainVerification, ChainedAuditEvent, GENESIS_HASH,
+  hashAuditEvent, verifyAuditChain,
+} from './audit-hash';
+import { AuditEventEntity } from './audit-event.entity';
+
+export interface AuditActor {
+  id: string | null;
+  username: string | null;
+  role: ActorRole;
+}
+
+export const SYSTEM_ACTOR: AuditActor = { id: null, username: null, role: 'SYSTEM' };
+export const ANONYMOUS_ACTOR: AuditActor = { id: null, username: null, role: 'ANONYMOUS' };
+
+export interface AuditEventInput {
+  action: string;
+  outcome?: AuditOutcome;
+  /** Defaults to the authenticated caller of the current request, else ANONYMOUS. */
+  actor?: AuditActor | AuthUser;
+  targetType?: string | null;
+  targetId?: string | null;
+  caseId?: string | null;
+  details?: Record<string, unknown>;
+  /** Request facts; defaults to the current request's context. */
+  context?: Partial<RequestContext>;
+}
+
+export interface AuditEventView {
+  seq: number;
+  id: string;
+  occurredAt: string;
+  actor: AuditActor;
+  action: string;
+  outcome: AuditOutcome;
+  targetType: string | null;
+  targetId: string | null;
+  caseId: string | null;
+  requestId: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** One advisory lock serialises appends across every API process sharing the database. */
+const AUDIT_APPEND_LOCK = 726_300_001;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class AuditService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Appends events inside the caller's transaction, so they commit or roll back together with
+   * the change they record. Call it last in the transaction: the chain lock is held to commit.
+   */
+  async append(em: EntityManager, ...inputs: AuditEventInput[]): Promise<AuditEventView[]> {
+    if (!em.queryRunner?.isTransactionActive) {
+      throw new Error('AuditService.append must run inside a transaction');
+    }
+    await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_APPEND_LOCK]);
+    const head: { seq: string; hash: string }[] = await em.query(
+      'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+    );
+    let seq = head.length ? Number(head[0].seq) : 0;
+    let prevHash = head.length ? head[0].hash : GENESIS_HASH;
+    const written: AuditEventView[] = [];
+    for (const input of inputs) {
+      seq += 1;
+      const body = this.buildBody(seq, input);
+      const hash = hashAuditEvent(prevHash, body);
+      await em.query(
+        `INSERT INTO audit_events (seq, id, occurred_at, actor_id, actor_username, actor_role, action, outcome,
+           target_type, target_id, case_id, request_id, client_ip, user_agent, details, prev_hash, hash)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
+        [
+          body.seq, body.id, body.occurredAt, body.actorId, body.actorUsername, body.actorRole, body.action,
+          body.outcome, body.targetType, body.targetId, body.caseId, body.requestId, body.clientIp,
+          body.userAgent, JSON.stringify(body.details), prevHash, hash,
+        ],
+      );
+      written.push(toView({ ...body, prevHash, hash }));
+      prevHash = hash;
+    }
+    return written;
+  }
+
+  /** For events that accompany no other change (denied and failed attempts): own transaction. */
+  async record(...inputs: AuditEventInput[]): Promise<AuditEventView[]> {
+    return this.ds.transaction((em) => this.append(em, ...inputs));
+  }
+
+  /** A case's events, oldest first. */
+  async caseTimeline(caseId: string): Promise<AuditEventView[]> {
+    const rows = await this.ds.getRepository(AuditEventEntity).find({ where: { caseId }, order: { seq: 'ASC' } });
+    return rows.map((r) => toView(fromEntity(r)));
+  }
+
+  /** Recomputes the chain over [fromSeq, toSeq] in batches. */
+  async verifyRange(fromSeq = 1, toSeq?: number): Promise<ChainVerification> {
+    const repo = this.ds.getRepository(AuditEventEntity);
+    let expectedPrev: string | undefined = fromSeq === 1 ? GENESIS_HASH : undefined;
+    if (fromSeq > 1) {
+      const before = await repo.findOne({ where: { seq: String(fromSeq - 1) } });
+      expectedPrev = before?.hash;
+    }
+    const batch = 5000;
+    let from = fromSeq;
+    let total: ChainVerification = { ok: true, checked: 0, firstSeq: null, lastSeq: null, headHash: null };
+    for (;;) {
+      const upper = toSeq === undefined ? from + batch - 1 : Math.min(toSeq, from + batch - 1);
+      if (upper < from) break;
+      const rows: AuditEventEntity[] = await repo
+        .createQueryBuilder('e')
+        .where('e.seq BETWEEN :from AND :upper', { from, upper })
+        .orderBy('e.seq', 'ASC')
+        .getMany();
+      if (!rows.length) break;
+      const events = rows.map(fromEntity);
+      if (total.lastSeq !== null && events[0].seq !== total.lastSeq + 1) {
+        return { ...total, ok: false, firstBreak: { seq: events[0].seq, reason: `seq ${total.lastSeq + 1} is missing` } };
+      }
+      const part = verifyAuditChain(events, expectedPrev);
+      total = {
+        ok: part.ok,
+        checked: total.checked + part.checked,
+        firstSeq: total.firstSeq ?? part.firstSeq,
+        lastSeq: part.lastSeq ?? total.lastSeq,
+        headHash: part.headHash ?? total.headHash,
+        firstBreak: part.firstBreak,
+      };
+      if (!part.ok) return total;
+      expectedPrev = part.headHash ?? expectedPrev;
+      if (rows.length < upper - from + 1) {
+        const missingAt = events[events.length - 1].seq + 1;
+        if (toSeq !== undefined && missingAt <= toSeq) {
+          return { ...total, ok: false, firstBreak: { seq: missingAt, reason: `seq ${missingAt} is missing` } };
+        }
+        break;
+      }
+      from = upper + 1;
+    }
+    return total;
+  }
+
+  private buildBody(seq: number, input: AuditEventInput): AuditEventBody {
+    const ctx = { ...RequestContextStore.get(), ...input.context };
+    const actor = toActor(input.actor ?? ctx.actor);
+    return {
+      seq,
+      id: randomUUID(),
+      occurredAt: this.clock.now().toISOString(),
+      actorId: actor.id,
+      actorUsername: actor.username,
+      actorRole: actor.role,
+      action: input.action,
+      outcome: input.outcome ?? 'SUCCESS',
+      targetType: input.targetType ?? null,
+      targetId: input.targetId != null ? clip(String(input.targetId), 128) : null,
+      caseId: input.caseId && UUID_RE.test(input.caseId) ? input.caseId.toLowerCase() : null,
+      requestId: ctx.requestId ?? null,
+      clientIp: ctx.clientIp ? clip(ctx.clientIp, 64) : null,
+      userAgent: ctx.userAgent ? clip(ctx.userAgent, 512) : null,
+      details: sanitize(input.details ?? {}) as Record<string, unknown>,
+    };
+  }
+}
+
+function toActor(a: AuditActor | AuthUser | undefined): AuditActor {
+  if (!a) return ANONYMOUS_ACTOR;
+  return { id: a.id, username: a.username ?? null, role: a.role };
+}
+
+function clip(s: string, max: number): string {
+  return sanitize(s.length > max ? s.slice(0, max) : s) as string;
+}
+
+/** PostgreSQL text and jsonb cannot hold U+0000; keep everything else exactly as given. */
+function sanitize(v: unknown): unknown {
+  if (typeof v === 'string') return v.includes('\u0000') ? v.replace(/\u0000/g, '\uFFFD') : v;
+  if (Array.isArray(v)) return v.map(sanitize);
+  if (v instanceof Date) return v.toISOString();
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries(v)) if (val !== undefined) out[sanitize(k) as string] = sanitize(val);
+    return out;
+  }
+  return v;
+}
+
+export function fromEntity(r: AuditEventEntity): ChainedAuditEvent {
+  return {
+    seq: Number(r.seq),
+    id: r.id,
+    occurredAt: r.occurredAt.toISOString(),
+    actorId: r.actorId,
+    actorUsername: r.actorUsername,
+    actorRole: r.actorRole,
+    action: r.action,
+    outcome: r.outcome,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    caseId: r.caseId,
+    requestId: r.requestId,
+    clientIp: r.clientIp,
+    userAgent: r.userAgent,
+    details: r.details,
+    prevHash: r.prevHash,
+    hash: r.hash,
+  };
+}
+
+function toView(e: ChainedAuditEvent): AuditEventView {
+  return {
+    seq: e.seq,
+    id: e.id,
+    occurredAt: e.occurredAt,
+    actor: { id: e.actorId, username: e.actorUsername, role: e.actorRole as ActorRole },
+    action: e.action,
+    outcome: e.outcome,
+    targetType: e.targetType,
+    targetId: e.targetId,
+    caseId: e.caseId,
+    requestId: e.requestId,
+    clientIp: e.clientIp,
+    userAgent: e.userAgent,
+    details: e.details,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  };
+}

@@ -1,0 +1,59 @@
+import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { AuthUser, DependencyUnavailableError, ForbiddenError, RequestContext, UnauthenticatedError } from '@app/common';
+import { isDatabaseUnavailable } from '@app/database';
+import { ANY_AUTHENTICATED, IS_PUBLIC, REQUIRED_PERMISSION } from './decorators';
+import { Permission, roleHas } from './permissions';
+
+interface GuardedRequest {
+  user?: AuthUser;
+  ctx?: RequestContext;
+}
+
+/**
+ * The one global guard: routes are closed unless @Public(); a route without @Authorize is
+ * refused (fail closed). Role permissions come from the one table in permissions.ts; object
+ * scope is the services' job.
+ */
+@Injectable()
+export class GlobalAuthGuard extends AuthGuard('jwt') {
+  private readonly logger = new Logger(GlobalAuthGuard.name);
+
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const required = this.reflector.getAllAndOverride<Permission | typeof ANY_AUTHENTICATED>(REQUIRED_PERMISSION, targets);
+    const req = context.switchToHttp().getRequest<GuardedRequest>();
+    if (req.ctx && required && required !== ANY_AUTHENTICATED) req.ctx.permission = required;
+
+    await super.canActivate(context);
+    const user = req.user!;
+    if (req.ctx) req.ctx.actor = user;
+
+    if (!required) {
+      this.logger.error(`Route ${context.getClass().name}.${context.getHandler().name} has neither @Public nor @Authorize; refused.`);
+      throw new ForbiddenError('This route is not open to any role.');
+    }
+    if (required !== ANY_AUTHENTICATED && !roleHas(user.role, required)) {
+      throw new ForbiddenError(`Role ${user.role} may not ${required}.`);
+    }
+    return true;
+  }
+
+  override handleRequest<TUser = AuthUser>(err: unknown, user: TUser | false, info: unknown): TUser {
+    if (err instanceof UnauthenticatedError) throw err;
+    if (err && isDatabaseUnavailable(err)) throw new DependencyUnavailableError('database', err);
+    if (err || !user) {
+      const reason = info instanceof Error ? info.message : '';
+      if (/expired/i.test(reason)) throw new UnauthenticatedError('The access token has expired; log in again.');
+      if (/no auth token/i.test(reason) || !reason) throw new UnauthenticatedError('A bearer access token is required.');
+      throw new UnauthenticatedError('The access token is invalid.');
+    }
+    return user;
+  }
+}

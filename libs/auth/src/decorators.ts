@@ -1,0 +1,20 @@
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import type { AuthUser } from '@app/common';
+import { Permission } from './permissions';
+
+export const IS_PUBLIC = 'ion:public';
+export const REQUIRED_PERMISSION = 'ion:permission';
+/** Marker for routes open to any authenticated user. */
+export const ANY_AUTHENTICATED = 'any-authenticated';
+
+/** Open to anyone, no token. Every other route requires authentication. */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** Requires a token and, when given, a permission of the caller's role. */
+export const Authorize = (permission?: Permission) =>
+  applyDecorators(SetMetadata(REQUIRED_PERMISSION, permission ?? ANY_AUTHENTICATED), ApiBearerAuth());
+
+export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => {
+  return ctx.switchToHttp().getRequest<{ user: AuthUser }>().user;
+});

@@ -1,0 +1,117 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  Equals, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, MaxLength, MinLength,
+} from 'class-validator';
+import { PageQuery, POLICE_DISTRICTS, PROSECUTOR_OFFICES, ProsecutorOffice, Role, ROLES } from '@app/common';
+
+const USERNAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{2,63}$/;
+const BADGE = /^[A-Za-z0-9-]{1,32}$/;
+
+export class LoginDto {
+  @ApiProperty({ example: 'officer' })
+  @IsString()
+  @Length(1, 64)
+  username: string;
+
+  @ApiProperty({ example: 'officer-demo-2026' })
+  @IsString()
+  @Length(1, 256)
+  password: string;
+}
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'jdoe', description: '3-64 letters, digits, dot, dash, underscore' })
+  @Matches(USERNAME, { message: 'username must be 3-64 letters, digits, ".", "-" or "_", starting with a letter or digit' })
+  username: string;
+
+  @ApiProperty({ example: 'Officer Jane Doe' })
+  @IsString()
+  @Length(1, 200)
+  displayName: string;
+
+  @ApiProperty({ minLength: 12, maxLength: 128 })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(128)
+  password: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role: Role;
+
+  @ApiPropertyOptional({ example: 'D1-1234' })
+  @IsOptional()
+  @Matches(BADGE, { message: 'badgeNumber must be 1-32 letters, digits or "-"' })
+  badgeNumber?: string | null;
+
+  @ApiPropertyOptional({ description: 'Police district (OFFICER, SUPERVISOR)', enum: POLICE_DISTRICTS })
+  @IsOptional()
+  @IsInt()
+  @IsIn(POLICE_DISTRICTS as unknown as number[], { message: 'district must be a Chicago police district in service' })
+  district?: number | null;
+
+  @ApiPropertyOptional({ description: 'Prosecuting office (PROSECUTOR)', enum: PROSECUTOR_OFFICES })
+  @IsOptional()
+  @IsIn(PROSECUTOR_OFFICES)
+  office?: ProsecutorOffice | null;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  displayName?: string;
+
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @Matches(BADGE, { message: 'badgeNumber must be 1-32 letters, digits or "-"' })
+  badgeNumber?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, enum: POLICE_DISTRICTS })
+  @IsOptional()
+  @IsInt()
+  @IsIn(POLICE_DISTRICTS as unknown as number[], { message: 'district must be a Chicago police district in service' })
+  district?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, enum: PROSECUTOR_OFFICES })
+  @IsOptional()
+  @IsIn(PROSECUTOR_OFFICES)
+  office?: ProsecutorOffice | null;
+
+  @ApiPropertyOptional({ description: 'false deactivates the account (its tokens stop working at once)' })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+
+  @ApiPropertyOptional({ description: 'Sets a new password', minLength: 12 })
+  @IsOptional()
+  @IsString()
+  @MinLength(12)
+  @MaxLength(128)
+  password?: string;
+
+  @ApiPropertyOptional({ description: 'true clears a login lockout' })
+  @IsOptional()
+  @Equals(true, { message: 'unlock may only be true' })
+  unlock?: true;
+}
+
+export class ListUsersQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  active?: boolean;
+}

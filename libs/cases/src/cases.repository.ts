@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import type { AuthUser } from '@app/common';
+import { CaseEntity } from './case.entity';
+import type { CaseStatus } from './case-state';
+
+export interface CaseListFilter {
+  status?: CaseStatus;
+  district?: number;
+  from?: Date;
+  to?: Date;
+  q?: string;
+  /** Limit q to the case number (roles that see metadata only). */
+  qNumberOnly?: boolean;
+  page: number;
+  pageSize: number;
+}
+
+/**
+ * Which cases a caller may see: an officer their own, a supervisor their district's, an
+ * auditor every case (metadata only, enforced by the mapper). Other roles see none.
+ */
+function applyScope(qb: SelectQueryBuilder<CaseEntity>, auth: AuthUser): SelectQueryBuilder<CaseEntity> {
+  switch (auth.role) {
+    case 'OFFICER':
+      return qb.andWhere('c.created_by = :scopeUser', { scopeUser: auth.id });
+    case 'SUPERVISOR':
+      return qb.andWhere('c.district = :scopeDistrict', { scopeDistrict: auth.district });
+    case 'AUDITOR':
+      return qb;
+    default:
+      return qb.andWhere('false');
+  }
+}
+
+@Injectable()
+export class CasesRepository {
+  constructor(@InjectRepository(CaseEntity) private readonly repo: Repository<CaseEntity>) {}
+
+  /** The case if it is within the caller's scope; with `em`, locked FOR UPDATE in that transaction. */
+  findInScope(auth: AuthUser, id: string, em?: EntityManager): Promise<CaseEntity | null> {
+    const qb = (em ? em.getRepository(CaseEntity) : this.repo).createQueryBuilder('c').where('c.id = :id', { id });
+    applyScope(qb, auth);
+    if (em) qb.setLock('pessimistic_write');
+    return qb.getOne();
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.repo.exists({ where: { id } });
+  }
+
+  async list(auth: AuthUser, f: CaseListFilter): Promise<[CaseEntity[], number]> {
+    const qb = this.repo.createQueryBuilder('c');
+    applyScope(qb, auth);
+    if (f.status) qb.andWhere('c.status = :status', { status: f.status });
+    if (f.district !== undefined) qb.andWhere('c.district = :district', { district: f.district });
+    if (f.from) qb.andWhere('COALESCE(c.incident_at, c.created_at) >= :from', { from: f.from });
+    if (f.to) qb.andWhere('COALESCE(c.incident_at, c.created_at) <= :to', { to: f.to });
+    if (f.q) {
+      const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where('c.case_number ILIKE :like', { like });
+          if (!f.qNumberOnly) {
+            w.orWhere('c.incident_location ILIKE :like', { like }).orWhere('c.narrative ILIKE :like', { like });
+          }
+        }),
+      );
+    }
+    return qb
+      .orderBy('c.created_at', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .skip((f.page - 1) * f.pageSize)
+      .take(f.pageSize)
+      .getManyAndCount();
+  }
+
+  /** Next human number for the year, gapless: the counter row is updated in the caller's transaction. */
+  async nextCaseNumber(em: EntityManager, year: number): Promise<string> {
+    const rows: { last_value: number }[] = await em.query(
+      `INSERT INTO case_number_counters (year, last_value) VALUES ($1, 1)
+       ON CONFLICT (year) DO UPDATE SET last_value = case_number_counters.last_value + 1
+       RETURNING last_value`,
+      [year],
+    );
+    return `ION-${year}-${String(rows[0].last_value).padStart(6, '0')}`;
+  }
+
+  async insert(em: EntityManager, c: Partial<CaseEntity>): Promise<CaseEntity> {
+    const repo = em.getRepository(CaseEntity);
+    return repo.save(repo.create(c));
+  }
+
+  async save(em: EntityManager, c: CaseEntity): Promise<CaseEntity> {
+    return em.getRepository(CaseEntity).save(c);
+  }
+
+  async addRevision(em: EntityManager, c: CaseEntity, action: string, by: string | null, snapshot: unknown): Promise<void> {
+    await em.query(
+      `INSERT INTO case_revisions (case_id, version, action, changed_by, changed_at, snapshot) VALUES ($1,$2,$3,$4,$5,$6)`,
+      [c.id, c.version, action, by, c.updatedAt ?? new Date(), JSON.stringify(snapshot)],
+    );
+  }
+}

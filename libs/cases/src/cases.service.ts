@@ -1,0 +1,270 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  AuthUser, ChecklistIncompleteError, Clock, ForbiddenError, NotFoundError, Page, pageOf,
+  TwoPersonRuleError, ValidationError, VersionConflictError, VersionRequiredError,
+} from '@app/common';
+import { AuditEventView, AuditService } from '@app/audit';
+import { CaseEntity } from './case.entity';
+import { CaseAction, assertEditable, nextStatus } from './case-state';
+import { caseChecklist } from './checklist';
+import { CaseMetadataView, CaseSummaryView, CaseView, toCaseSummary, toCaseView, toCaseViewFor } from './case.mapper';
+import { CasesRepository } from './cases.repository';
+import type { FederalOfficerRecord } from './case-vocabulary';
+import {
+  ApproveCaseDto, CaseFieldsDto, CreateCaseDto, ListCasesQuery, PutFederalOfficersDto, PutViolationsDto,
+  ReasonDto, UpdateCaseDto,
+} from './dto/case.dto';
+
+type Change = { action: string; details?: Record<string, unknown> };
+
+const CHICAGO_YEAR = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Chicago', year: 'numeric' });
+const DATE_FIELDS = new Set(['incidentAt', 'emsCalledAt']);
+const CASE_FIELDS: (keyof CaseFieldsDto)[] = [
+  'origin', 'incidentAt', 'incidentLocation', 'activityType', 'agencies', 'narrative', 'injuriesReported',
+  'injuryDescription', 'emsCalled', 'emsCalledAt', 'aidGiven', 'noFootageReason',
+];
+
+@Injectable()
+export class CasesService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly cases: CasesRepository,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(auth: AuthUser, dto: CreateCaseDto): Promise<CaseView> {
+    if (auth.district == null) throw new ForbiddenError('Only members of a police district may open cases.');
+    const fields: Partial<CaseEntity> = {};
+    applyFields(fields as CaseEntity, dto);
+    return this.ds.transaction(async (em) => {
+      const now = this.clock.now();
+      const caseNumber = await this.cases.nextCaseNumber(em, Number(CHICAGO_YEAR.format(now)));
+      const c = await this.cases.insert(em, {
+        agencies: [],
+        ...fields,
+        caseNumber,
+        status: 'DRAFT',
+        version: 1,
+        district: auth.district!,
+        createdBy: auth.id,
+        federalOfficers: [],
+        violations: [],
+      });
+      return this.commit(em, auth, c, { action: 'case.created', details: { district: c.district, fields: Object.keys(fields) } });
+    });
+  }
+
+  async list(auth: AuthUser, q: ListCasesQuery): Promise<Page<CaseSummaryView>> {
+    const [rows, total] = await this.cases.list(auth, {
+      status: q.status,
+      district: q.district,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      q: q.q,
+      qNumberOnly: auth.role === 'AUDITOR',
+      page: q.page,
+      pageSize: q.pageSize,
+    });
+    return pageOf(rows.map(toCaseSummary), total, q);
+  }
+
+  /** A read is recorded too: who looked at which case file, and when. */
+  async get(auth: AuthUser, id: string): Promise<CaseView | CaseMetadataView> {
+    const c = await this.cases.findInScope(auth, id);
+    if (!c) throw await this.notFound(id);
+    await this.audit.record({ action: 'case.viewed', actor: auth, targetType: 'case', targetId: id, caseId: id, details: { caseNumber: c.caseNumber } });
+    return toCaseViewFor(auth.role, c, caseChecklist(c));
+  }
+
+  async timeline(auth: AuthUser, id: string): Promise<{ caseId: string; caseNumber: string; events: AuditEventView[] }> {
+    const c = await this.cases.findInScope(auth, id);
+    if (!c) throw await this.notFound(id);
+    return { caseId: c.id, caseNumber: c.caseNumber, events: await this.audit.caseTimeline(id) };
+  }
+
+  update(auth: AuthUser, id: string, dto: UpdateCaseDto, expectedVersion: number | undefined): Promise<CaseView> {
+    return this.edit(auth, id, expectedVersion, (c) => {
+      const changed = applyFields(c, dto);
+      if (c.emsCalled === false && c.emsCalledAt) {
+        throw ValidationError.field('emsCalledAt', 'must be empty when emsCalled is false');
+      }
+      return { action: 'case.updated', details: { fields: changed } };
+    });
+  }
+
+  putFederalOfficers(auth: AuthUser, id: string, dto: PutFederalOfficersDto, expectedVersion: number | undefined): Promise<CaseView> {
+    const records = validateFederalOfficers(dto);
+    return this.edit(auth, id, expectedVersion, (c) => {
+      c.federalOfficers = records;
+      const sup = records.find((r) => r.isSupervisor);
+      return {
+        action: 'case.federal_officers.updated',
+        details: { count: records.length, supervisorIdentification: sup?.identificationOutcome ?? null },
+      };
+    });
+  }
+
+  putViolations(auth: AuthUser, id: string, dto: PutViolationsDto, expectedVersion: number | undefined): Promise<CaseView> {
+    const records = dto.violations.map((v) => ({ citation: v.citation.trim(), description: v.description, felony: v.felony }));
+    return this.edit(auth, id, expectedVersion, (c) => {
+      c.violations = records;
+      return {
+        action: 'case.violations.updated',
+        details: { count: records.length, citations: records.map((r) => r.citation), anyFelony: records.some((r) => r.felony) },
+      };
+    });
+  }
+
+  submit(auth: AuthUser, id: string, expectedVersion: number | undefined): Promise<CaseView> {
+    return this.transition(auth, id, 'submit', expectedVersion, (c) => {
+      if (c.createdBy !== auth.id) throw new ForbiddenError("Only the case's author may submit it.");
+      const checklist = caseChecklist(c);
+      if (!checklist.complete) throw new ChecklistIncompleteError(checklist.missing);
+      c.submittedAt = this.clock.now();
+      c.submittedBy = auth.id;
+      return { action: 'case.submitted' };
+    });
+  }
+
+  returnToAuthor(auth: AuthUser, id: string, dto: ReasonDto): Promise<CaseView> {
+    return this.transition(auth, id, 'return', dto.version, (c) => {
+      assertNotAuthor(auth, c, 'return');
+      c.returnedAt = this.clock.now();
+      c.returnedBy = auth.id;
+      c.returnReason = dto.reason;
+      return { action: 'case.returned', details: { reason: dto.reason } };
+    });
+  }
+
+  approve(auth: AuthUser, id: string, dto: ApproveCaseDto): Promise<CaseView> {
+    return this.transition(auth, id, 'approve', dto.version, (c) => {
+      assertNotAuthor(auth, c, 'approve');
+      c.approvedAt = this.clock.now();
+      c.approvedBy = auth.id;
+      return { action: 'case.approved', details: dto.note ? { note: dto.note } : {} };
+    });
+  }
+
+  withdraw(auth: AuthUser, id: string, dto: ReasonDto): Promise<CaseView> {
+    return this.transition(auth, id, 'withdraw', dto.version, (c) => {
+      c.withdrawnAt = this.clock.now();
+      c.withdrawnBy = auth.id;
+      c.withdrawReason = dto.reason;
+      return { action: 'case.withdrawn', details: { reason: dto.reason } };
+    });
+  }
+
+  // --- the one write path: scope check, change, version bump, revision, audit, one transaction ---
+
+  private edit(auth: AuthUser, id: string, expectedVersion: number | undefined, change: (c: CaseEntity) => Change): Promise<CaseView> {
+    if (expectedVersion === undefined) throw new VersionRequiredError();
+    return this.ds.transaction(async (em) => {
+      const c = await this.loadForWrite(em, auth, id);
+      assertEditable(c.status);
+      assertVersion(c, expectedVersion);
+      return this.commit(em, auth, c, change(c), true);
+    });
+  }
+
+  private transition(
+    auth: AuthUser, id: string, action: CaseAction, expectedVersion: number | undefined, change: (c: CaseEntity) => Change,
+  ): Promise<CaseView> {
+    return this.ds.transaction(async (em) => {
+      const c = await this.loadForWrite(em, auth, id);
+      const from = c.status;
+      const to = nextStatus(c.status, action);
+      if (expectedVersion !== undefined) assertVersion(c, expectedVersion);
+      const result = change(c);
+      c.status = to;
+      return this.commit(em, auth, c, { ...result, details: { from, to, ...result.details } }, true);
+    });
+  }
+
+  private async commit(em: EntityManager, auth: AuthUser, c: CaseEntity, change: Change, bump = false): Promise<CaseView> {
+    if (bump) c.version += 1;
+    const saved = await this.cases.save(em, c);
+    const view = toCaseView(saved, caseChecklist(saved));
+    await this.cases.addRevision(em, saved, change.action, auth.id, view);
+    await this.audit.append(em, {
+      action: change.action,
+      actor: auth,
+      targetType: 'case',
+      targetId: saved.id,
+      caseId: saved.id,
+      details: { caseNumber: saved.caseNumber, version: saved.version, ...change.details },
+    });
+    return view;
+  }
+
+  private async loadForWrite(em: EntityManager, auth: AuthUser, id: string): Promise<CaseEntity> {
+    const c = await this.cases.findInScope(auth, id, em);
+    if (!c) throw await this.notFound(id);
+    return c;
+  }
+
+  private async notFound(id: string): Promise<NotFoundError> {
+    return new NotFoundError('case', id, await this.cases.exists(id));
+  }
+}
+
+function assertVersion(c: CaseEntity, expected: number): void {
+  if (c.version !== expected) throw new VersionConflictError(expected, c.version);
+}
+
+/** Two-person rule: a supervisor never reviews a case they wrote. */
+function assertNotAuthor(auth: AuthUser, c: CaseEntity, action: string): void {
+  if (c.createdBy === auth.id) {
+    throw new TwoPersonRuleError(`Two-person rule: you authored case ${c.caseNumber}, so another supervisor must ${action} it.`);
+  }
+}
+
+/** Copies the given order fields onto the case; returns the names of those that changed. */
+function applyFields(c: CaseEntity, dto: CaseFieldsDto): string[] {
+  const changed: string[] = [];
+  const target = c as unknown as Record<string, unknown>;
+  for (const key of CASE_FIELDS) {
+    const raw = dto[key];
+    if (raw === undefined) continue;
+    let value: unknown = raw;
+    if (DATE_FIELDS.has(key) && typeof raw === 'string') value = new Date(raw);
+    if (key === 'agencies' && raw === null) value = [];
+    const before = target[key];
+    const same = before instanceof Date && value instanceof Date
+      ? before.getTime() === value.getTime()
+      : JSON.stringify(before) === JSON.stringify(value);
+    if (!same) changed.push(key);
+    target[key] = value;
+  }
+  return changed;
+}
+
+function validateFederalOfficers(dto: PutFederalOfficersDto): FederalOfficerRecord[] {
+  const fields: { field: string; errors: string[] }[] = [];
+  const supervisors = dto.officers.filter((o) => o.isSupervisor).length;
+  if (supervisors > 1) fields.push({ field: 'officers', errors: ['at most one record may be flagged isSupervisor'] });
+  dto.officers.forEach((o, i) => {
+    if (o.identificationOutcome === 'VERIFIED' && !o.name) {
+      fields.push({ field: `officers.${i}.name`, errors: ['name is required when identificationOutcome is VERIFIED'] });
+    }
+    if (o.identificationOutcome && !o.identificationMethod) {
+      fields.push({ field: `officers.${i}.identificationMethod`, errors: ['say how identification was attempted'] });
+    }
+  });
+  if (fields.length) throw new ValidationError(fields.map((f) => `${f.field}: ${f.errors[0]}`).join('; '), fields);
+  return dto.officers.map((o) => ({
+    isSupervisor: o.isSupervisor,
+    name: o.name ?? null,
+    agency: o.agency ?? null,
+    badgeNumber: o.badgeNumber ?? null,
+    identificationOutcome: o.identificationOutcome ?? null,
+    identificationMethod: o.identificationMethod ?? null,
+    identificationNotes: o.identificationNotes ?? null,
+    masked: o.masked ?? null,
+    badgeDisplayed: o.badgeDisplayed ?? null,
+    bodyCameraWorn: o.bodyCameraWorn ?? null,
+    description: o.description ?? null,
+  }));
+}

@@ -1,0 +1,260 @@
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length,
+  Matches, MaxLength, Min, ValidateBy, ValidateNested, ValidationOptions,
+} from 'class-validator';
+import { PageQuery, POLICE_DISTRICTS } from '@app/common';
+import { CASE_STATUSES, CaseStatus } from '../case-state';
+import {
+  ACTIVITY_TYPES, ActivityType, CASE_ORIGINS, CaseOrigin, FEDERAL_AGENCIES, FederalAgency,
+  IDENTIFICATION_OUTCOMES, IdentificationOutcome,
+} from '../case-vocabulary';
+
+/** An ISO 8601 instant no later than a few minutes from now (clock skew). */
+function NotInFuture(options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'notInFuture',
+      validator: {
+        validate: (v: unknown) => typeof v !== 'string' || Date.parse(v) <= Date.now() + 5 * 60_000,
+        defaultMessage: (a) => `${a?.property} must not be in the future`,
+      },
+    },
+    options,
+  );
+}
+
+const NOT_BLANK = /\S/;
+
+export class VersionedDto {
+  @ApiPropertyOptional({ description: 'The version you edited (or send If-Match)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+}
+
+/** The order's fields. Every field is optional while drafting; submit checks completeness. */
+export class CaseFieldsDto {
+  @ApiPropertyOptional({ enum: CASE_ORIGINS, description: 'Witnessed by the officer, or reported to them' })
+  @IsOptional()
+  @IsIn(CASE_ORIGINS)
+  origin?: CaseOrigin | null;
+
+  @ApiPropertyOptional({ example: '2026-11-20T14:05:00-06:00' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'incidentAt must be an ISO 8601 date-time' })
+  @NotInFuture()
+  incidentAt?: string | null;
+
+  @ApiPropertyOptional({ example: '3300 W Fullerton Ave, Chicago' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  @Matches(NOT_BLANK, { message: 'incidentLocation must not be blank' })
+  incidentLocation?: string | null;
+
+  @ApiPropertyOptional({ enum: ACTIVITY_TYPES })
+  @IsOptional()
+  @IsIn(ACTIVITY_TYPES)
+  activityType?: ActivityType | null;
+
+  @ApiPropertyOptional({ enum: FEDERAL_AGENCIES, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ArrayUnique()
+  @IsIn(FEDERAL_AGENCIES, { each: true })
+  agencies?: FederalAgency[] | null;
+
+  @ApiPropertyOptional({ maxLength: 20000 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 20000)
+  narrative?: string | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  injuriesReported?: boolean | null;
+
+  @ApiPropertyOptional({ maxLength: 4000 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 4000)
+  injuryDescription?: string | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  emsCalled?: boolean | null;
+
+  @ApiPropertyOptional({ example: '2026-11-20T14:12:00-06:00' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'emsCalledAt must be an ISO 8601 date-time' })
+  @NotInFuture()
+  emsCalledAt?: string | null;
+
+  @ApiPropertyOptional({ maxLength: 4000 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 4000)
+  aidGiven?: string | null;
+
+  @ApiPropertyOptional({ maxLength: 2000, description: 'Why there is no footage (instead of evidence)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  @Matches(NOT_BLANK, { message: 'noFootageReason must not be blank' })
+  noFootageReason?: string | null;
+}
+
+export class CreateCaseDto extends CaseFieldsDto {}
+
+export class UpdateCaseDto extends IntersectionType(CaseFieldsDto, VersionedDto) {}
+
+export class FederalOfficerDto {
+  @ApiProperty({ description: 'The federal supervisor on scene (at most one record)' })
+  @IsBoolean()
+  isSupervisor: boolean;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string | null;
+
+  @ApiPropertyOptional({ enum: FEDERAL_AGENCIES })
+  @IsOptional()
+  @IsIn(FEDERAL_AGENCIES)
+  agency?: FederalAgency | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  badgeNumber?: string | null;
+
+  @ApiPropertyOptional({ enum: IDENTIFICATION_OUTCOMES })
+  @IsOptional()
+  @IsIn(IDENTIFICATION_OUTCOMES)
+  identificationOutcome?: IdentificationOutcome | null;
+
+  @ApiPropertyOptional({ description: 'How identification was attempted, e.g. "asked for name and badge; credentials shown"' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  @Matches(NOT_BLANK, { message: 'identificationMethod must not be blank' })
+  identificationMethod?: string | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 4000)
+  identificationNotes?: string | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  masked?: boolean | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  badgeDisplayed?: boolean | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  bodyCameraWorn?: boolean | null;
+
+  @ApiPropertyOptional({ description: 'Physical description, vehicle, unit markings' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  description?: string | null;
+}
+
+export class PutFederalOfficersDto extends VersionedDto {
+  @ApiProperty({ type: [FederalOfficerDto] })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => FederalOfficerDto)
+  officers: FederalOfficerDto[];
+}
+
+export class ViolationDto {
+  @ApiProperty({ example: '720 ILCS 5/12-3' })
+  @IsString()
+  @Length(1, 200)
+  @Matches(NOT_BLANK, { message: 'citation must not be blank' })
+  citation: string;
+
+  @ApiProperty()
+  @IsString()
+  @Length(1, 4000)
+  @Matches(NOT_BLANK, { message: 'description must not be blank' })
+  description: string;
+
+  @ApiProperty()
+  @IsBoolean()
+  felony: boolean;
+}
+
+export class PutViolationsDto extends VersionedDto {
+  @ApiProperty({ type: [ViolationDto] })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => ViolationDto)
+  violations: ViolationDto[];
+}
+
+export class TransitionDto extends VersionedDto {}
+
+export class ApproveCaseDto extends VersionedDto {
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  note?: string;
+}
+
+export class ReasonDto extends VersionedDto {
+  @ApiProperty({ maxLength: 2000 })
+  @IsString()
+  @Length(1, 2000)
+  @Matches(NOT_BLANK, { message: 'reason must not be blank' })
+  reason: string;
+}
+
+export class ListCasesQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: CASE_STATUSES })
+  @IsOptional()
+  @IsIn(CASE_STATUSES)
+  status?: CaseStatus;
+
+  @ApiPropertyOptional({ enum: POLICE_DISTRICTS })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  district?: number;
+
+  @ApiPropertyOptional({ description: 'Incident (or, before it is set, creation) time from, ISO 8601' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Incident (or creation) time to, ISO 8601' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'Case number, location or narrative contains' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  q?: string;
+}

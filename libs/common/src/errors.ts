@@ -1,0 +1,161 @@
+/**
+ * Domain errors carry a stable code. Libraries throw these, never HTTP exceptions;
+ * apps/api maps each code to an HTTP status in one exception filter.
+ */
+export const ErrorCode = {
+  ValidationFailed: 'VALIDATION.FAILED',
+  MalformedBody: 'VALIDATION.MALFORMED_BODY',
+  Unauthenticated: 'AUTH.UNAUTHENTICATED',
+  InvalidCredentials: 'AUTH.INVALID_CREDENTIALS',
+  AccountLocked: 'AUTH.ACCOUNT_LOCKED',
+  Forbidden: 'AUTH.FORBIDDEN',
+  NotFound: 'RESOURCE.NOT_FOUND',
+  RouteNotFound: 'ROUTE.NOT_FOUND',
+  InvalidTransition: 'CASE.INVALID_TRANSITION',
+  ChecklistIncomplete: 'CASE.CHECKLIST_INCOMPLETE',
+  TwoPersonRule: 'CASE.TWO_PERSON_RULE',
+  VersionConflict: 'VERSION.CONFLICT',
+  VersionRequired: 'VERSION.REQUIRED',
+  Conflict: 'RESOURCE.CONFLICT',
+  DependencyUnavailable: 'DEPENDENCY.UNAVAILABLE',
+  Internal: 'INTERNAL.ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface FieldError {
+  field: string;
+  errors: string[];
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+  /** Extra, non-secret facts returned in the error body (e.g. current state, missing items). */
+  readonly details?: Record<string, unknown>;
+  /** Set when the service already wrote the audit event for this failure. */
+  audited = false;
+
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+
+  markAudited(): this {
+    this.audited = true;
+    return this;
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly code = ErrorCode.ValidationFailed;
+  constructor(message: string, readonly fields: FieldError[] = []) {
+    super(message, fields.length ? { fields } : undefined);
+  }
+  static field(field: string, error: string): ValidationError {
+    return new ValidationError(`${field}: ${error}`, [{ field, errors: [error] }]);
+  }
+}
+
+export class MalformedBodyError extends DomainError {
+  readonly code = ErrorCode.MalformedBody;
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly code = ErrorCode.Unauthenticated;
+}
+
+export class InvalidCredentialsError extends DomainError {
+  readonly code = ErrorCode.InvalidCredentials;
+  constructor() {
+    super('Invalid username or password.');
+  }
+}
+
+export class AccountLockedError extends DomainError {
+  readonly code = ErrorCode.AccountLocked;
+  constructor(lockedUntil: Date) {
+    super(
+      `Account is locked after repeated failed logins until ${lockedUntil.toISOString()}.`,
+      { lockedUntil: lockedUntil.toISOString() },
+    );
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = ErrorCode.Forbidden;
+}
+
+/**
+ * Thrown both for ids that do not exist and for ids outside the caller's scope:
+ * the caller cannot tell them apart (OWASP API1). `outOfScope` tells the audit trail which.
+ */
+export class NotFoundError extends DomainError {
+  readonly code = ErrorCode.NotFound;
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+    readonly outOfScope = false,
+  ) {
+    super(`No ${resource} with id ${id} was found.`);
+  }
+}
+
+export class RouteNotFoundError extends DomainError {
+  readonly code = ErrorCode.RouteNotFound;
+}
+
+export class InvalidTransitionError extends DomainError {
+  readonly code = ErrorCode.InvalidTransition;
+  constructor(
+    readonly action: string,
+    readonly currentState: string,
+  ) {
+    super(`Cannot ${action} a case in state ${currentState}.`, { currentState, action });
+  }
+}
+
+export class ChecklistIncompleteError extends DomainError {
+  readonly code = ErrorCode.ChecklistIncomplete;
+  constructor(readonly missing: { item: string; message: string }[]) {
+    super(
+      `The case cannot be submitted; missing: ${missing.map((m) => m.item).join(', ')}.`,
+      { missing },
+    );
+  }
+}
+
+export class TwoPersonRuleError extends DomainError {
+  readonly code = ErrorCode.TwoPersonRule;
+}
+
+export class VersionConflictError extends DomainError {
+  readonly code = ErrorCode.VersionConflict;
+  constructor(expected: number, current: number) {
+    super(
+      `The record was changed by someone else: you sent version ${expected}, the current version is ${current}. Reload and retry.`,
+      { expectedVersion: expected, currentVersion: current },
+    );
+  }
+}
+
+export class VersionRequiredError extends DomainError {
+  readonly code = ErrorCode.VersionRequired;
+  constructor() {
+    super('version: send the version you edited, as an If-Match header or a "version" field.');
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly code = ErrorCode.Conflict;
+}
+
+export class DependencyUnavailableError extends DomainError {
+  readonly code = ErrorCode.DependencyUnavailable;
+  constructor(
+    readonly dependency: string,
+    cause?: unknown,
+  ) {
+    super(`The ${dependency} is unavailable; nothing was changed. Try again shortly.`);
+    if (cause) (this as { cause?: unknown }).cause = cause;
+  }
+}

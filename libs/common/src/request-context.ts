@@ -1,0 +1,36 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export type Role = 'OFFICER' | 'SUPERVISOR' | 'PROSECUTOR' | 'AUDITOR' | 'ADMIN';
+export type ActorRole = Role | 'SYSTEM' | 'ANONYMOUS';
+
+/** The authenticated caller as services see it. */
+export interface AuthUser {
+  id: string;
+  username: string;
+  role: Role;
+  district: number | null;
+  office: 'CCSAO' | 'CITY_LAW' | null;
+  badgeNumber: string | null;
+  displayName: string;
+}
+
+/** Facts about the current request that every audit event carries. */
+export interface RequestContext {
+  requestId: string;
+  clientIp: string | null;
+  userAgent: string | null;
+  actor?: AuthUser;
+  /** The permission the route requires, set by the global guard (names failure events). */
+  permission?: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+export const RequestContextStore = {
+  run<T>(ctx: RequestContext, fn: () => T): T {
+    return storage.run(ctx, fn);
+  },
+  get(): RequestContext | undefined {
+    return storage.getStore();
+  },
+};

@@ -1,0 +1,44 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from './migrations';
+
+/**
+ * THE one place TypeORM options are built, for the app and for the migration CLI alike.
+ * Entities are registered by each lib through TypeOrmModule.forFeature (autoLoadEntities);
+ * migrations are plain SQL and need none.
+ */
+export function dataSourceOptions(url: string, opts: { poolSize?: number; applicationName?: string } = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    synchronize: false,
+    migrationsRun: false,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    extra: {
+      max: opts.poolSize ?? 10,
+      application_name: opts.applicationName ?? 'ion-api',
+      connectionTimeoutMillis: 5000,
+    },
+  };
+}
+
+/** Serialises concurrent migration runs (several API processes booting at once). */
+const MIGRATION_LOCK_KEY = 726_300_100;
+
+/** Applies pending migrations as the schema owner; returns the names applied. */
+export async function runMigrations(ownerUrl: string): Promise<string[]> {
+  const ds = new DataSource({ ...dataSourceOptions(ownerUrl, { poolSize: 2, applicationName: 'ion-migrate' }) });
+  await ds.initialize();
+  const lock = ds.createQueryRunner();
+  try {
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lock.release();
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,191 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { AppModule } from '../../apps/api/src/app.module';
+import { configureApp } from '../../apps/api/src/app.setup';
+import { UsersService } from '@app/auth';
+import type { Role } from '@app/common';
+
+const TEMPLATE_DB = 'ion_test_template';
+
+export interface TestUser {
+  id: string;
+  username: string;
+  password: string;
+  role: Role;
+  district: number | null;
+  office: 'CCSAO' | 'CITY_LAW' | null;
+  token: string;
+  /** `{ Authorization: 'Bearer …' }` */
+  auth: { Authorization: string };
+}
+
+export interface TestApp {
+  app: INestApplication;
+  http: () => TestAgent;
+  /** Superuser (schema owner) connection to this suite's database, for assertions and fixtures. */
+  owner: Pool;
+  /** The API's own database role, for checks of what the application itself may do. */
+  appRole: Pool;
+  dbName: string;
+  given: Given;
+  close(): Promise<void>;
+}
+
+function url(template: string | undefined, db: string): string {
+  if (!template) throw new Error('The e2e harness did not run (ION_TEST_OWNER_URL unset): run tests through jest.');
+  return template.replace('__DB__', db);
+}
+
+/** A fresh database cloned from the migrated template; names without "test" are refused. */
+export async function createTestDatabase(): Promise<string> {
+  const name = `ion_test_${randomBytes(6).toString('hex')}`;
+  if (!name.includes('test')) throw new Error(`Refusing to use database ${name}: its name lacks "test"`);
+  const admin = new Client({ connectionString: url(process.env.ION_TEST_OWNER_URL, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  return name;
+}
+
+export function databaseUrls(dbName: string): { owner: string; app: string } {
+  if (!dbName.includes('test')) throw new Error(`Refusing to use database ${dbName}: its name lacks "test"`);
+  return {
+    owner: url(process.env.ION_TEST_OWNER_URL, dbName),
+    app: url(process.env.ION_TEST_APP_URL ?? process.env.ION_TEST_OWNER_URL, dbName),
+  };
+}
+
+/** Boots the real AppModule, configured exactly as main.ts does, against `dbName`. */
+export async function bootApp(dbName: string): Promise<INestApplication> {
+  const urls = databaseUrls(dbName);
+  process.env.DATABASE_URL = urls.app;
+  process.env.DATABASE_MIGRATION_URL = urls.owner;
+  process.env.JWT_SECRET ??= randomBytes(32).toString('hex');
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  configureApp(app);
+  await app.init();
+  return app;
+}
+
+export async function createTestApp(): Promise<TestApp> {
+  const dbName = await createTestDatabase();
+  const app = await bootApp(dbName);
+  const urls = databaseUrls(dbName);
+  const owner = new Pool({ connectionString: urls.owner, max: 3 });
+  const appRole = new Pool({ connectionString: urls.app, max: 2 });
+  const http = () => request(app.getHttpServer());
+  const given = new Given(app, http);
+  return {
+    app, http, owner, appRole, dbName, given,
+    async close() {
+      await app.close();
+      await owner.end();
+      await appRole.end();
+    },
+  };
+}
+
+export const FULL_CASE = {
+  origin: 'WITNESSED',
+  incidentAt: '2026-11-20T14:05:00-06:00',
+  incidentLocation: '3300 W Fullerton Ave, Chicago',
+  activityType: 'ARREST',
+  agencies: ['ICE_ERO'],
+  narrative: 'Masked agents detained a man at a bus stop and refused to identify themselves.',
+  injuriesReported: false,
+  noFootageReason: 'Body-worn camera was not yet issued to the reporting officer.',
+};
+
+export const SUPERVISOR_RECORD = {
+  officers: [
+    {
+      isSupervisor: true,
+      name: 'J. Smith',
+      agency: 'ICE_ERO',
+      badgeNumber: 'F-123',
+      identificationOutcome: 'PARTIAL',
+      identificationMethod: 'Asked for name and badge; name given verbally, badge covered',
+      masked: true,
+      badgeDisplayed: false,
+      bodyCameraWorn: false,
+    },
+  ],
+};
+
+/** Factories that keep tests short. Users are created through the real UsersService and log in over HTTP. */
+export class Given {
+  private n = 0;
+
+  constructor(
+    private readonly app: INestApplication,
+    private readonly http: () => TestAgent,
+  ) {}
+
+  async user(role: Role, opts: { district?: number; office?: 'CCSAO' | 'CITY_LAW' } = {}): Promise<TestUser> {
+    const username = `${role.toLowerCase()}-${++this.n}-${randomUUID().slice(0, 8)}`;
+    const password = `pw-${randomBytes(9).toString('hex')}`;
+    const district = role === 'OFFICER' || role === 'SUPERVISOR' ? (opts.district ?? 1) : null;
+    const office = role === 'PROSECUTOR' ? (opts.office ?? 'CCSAO') : null;
+    const view = await this.app.get(UsersService).create('SYSTEM', {
+      username, password, role, district, office, displayName: `Test ${role} ${this.n}`,
+    });
+    const token = await this.login(username, password);
+    return { id: view.id, username, password, role, district, office, token, auth: { Authorization: `Bearer ${token}` } };
+  }
+
+  officer(district = 1) { return this.user('OFFICER', { district }); }
+  supervisor(district = 1) { return this.user('SUPERVISOR', { district }); }
+  prosecutor(office: 'CCSAO' | 'CITY_LAW' = 'CCSAO') { return this.user('PROSECUTOR', { office }); }
+  auditor() { return this.user('AUDITOR'); }
+  admin() { return this.user('ADMIN'); }
+
+  async login(username: string, password: string): Promise<string> {
+    const res = await this.http().post('/api/v1/auth/login').send({ username, password });
+    if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.accessToken;
+  }
+
+  /** A DRAFT case opened through the API. */
+  async draftCase(author: TestUser, fields: Record<string, unknown> = {}): Promise<{ id: string; version: number; caseNumber: string }> {
+    const res = await this.http().post('/api/v1/cases').set(author.auth).send(fields);
+    if (res.status !== 201) throw new Error(`create case failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** A DRAFT case whose checklist is complete. */
+  async caseReadyToSubmit(author: TestUser): Promise<{ id: string; version: number; caseNumber: string }> {
+    const c = await this.draftCase(author, FULL_CASE);
+    const res = await this.http()
+      .put(`/api/v1/cases/${c.id}/federal-officers`).set(author.auth).set('If-Match', `"${c.version}"`).send(SUPERVISOR_RECORD);
+    if (res.status !== 200) throw new Error(`federal officers failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async submittedCase(author: TestUser): Promise<{ id: string; version: number; caseNumber: string }> {
+    const c = await this.caseReadyToSubmit(author);
+    const res = await this.http().post(`/api/v1/cases/${c.id}/submit`).set(author.auth).send({});
+    if (res.status !== 200) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async approvedCase(author: TestUser, supervisor: TestUser): Promise<{ id: string; version: number; caseNumber: string }> {
+    const c = await this.submittedCase(author);
+    const res = await this.http().post(`/api/v1/cases/${c.id}/approve`).set(supervisor.auth).send({});
+    if (res.status !== 200) throw new Error(`approve failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+}
+
+/** Audit rows as stored, oldest first (owner connection: reads what the database holds). */
+export async function auditRows(db: Pool, where = 'true', params: unknown[] = []): Promise<Record<string, any>[]> {
+  const { rows } = await db.query(`SELECT * FROM audit_events WHERE ${where} ORDER BY seq`, params);
+  return rows;
+}
