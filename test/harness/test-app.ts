@@ -1,12 +1,16 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../apps/api/src/app.module';
 import { configureApp } from '../../apps/api/src/app.setup';
 import { UsersService } from '@app/auth';
+import { freePort } from '@app/database';
 import type { Role } from '@app/common';
 
 const TEMPLATE_DB = 'ion_test_template';
@@ -73,6 +77,51 @@ export async function bootApp(dbName: string): Promise<INestApplication> {
   configureApp(app);
   await app.init();
   return app;
+}
+
+export interface ApiProcess {
+  url: string;
+  http: () => TestAgent;
+  stop(): Promise<void>;
+}
+
+/**
+ * A second, separate API process (the built main.js, as `npm start` runs it) on the same
+ * database: what "several API processes sharing one database" means in production.
+ */
+export async function startApiProcess(dbName: string): Promise<ApiProcess> {
+  const main = join(__dirname, '..', '..', 'dist', 'apps', 'api', 'apps', 'api', 'src', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: npm test builds it first (npm run build)`);
+  const urls = databaseUrls(dbName);
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [main], {
+    env: {
+      PATH: process.env.PATH, DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner,
+      JWT_SECRET: process.env.JWT_SECRET, PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`API process did not start:\n${output}`)), 30_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('Ready in')) { clearTimeout(timer); resolve(); }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`API process exited with ${code}:\n${output}`)); });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    http: () => request(url),
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
 }
 
 export async function createTestApp(): Promise<TestApp> {

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { IsBoolean, IsInt, IsIP, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsIP, IsOptional, Max, Min } from 'class-validator';
 import { validateEnv } from '@app/common';
 
 class AppEnv {
@@ -16,8 +16,8 @@ class AppEnv {
 
   /** Trust X-Forwarded-For from a load balancer (client IPs in audit events). */
   @IsOptional()
-  @IsBoolean()
-  TRUST_PROXY?: boolean;
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  TRUST_PROXY?: string;
 }
 
 export interface AppConfig {
@@ -27,9 +27,8 @@ export interface AppConfig {
 }
 
 export function loadAppConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const normalized = { ...env, TRUST_PROXY: env.TRUST_PROXY === undefined ? undefined : env.TRUST_PROXY === 'true' ? true : env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY };
-  const v = validateEnv(AppEnv, normalized);
-  return { port: v.PORT ?? 3000, host: v.HOST ?? '127.0.0.1', trustProxy: v.TRUST_PROXY ?? false };
+  const v = validateEnv(AppEnv, env);
+  return { port: v.PORT ?? 3000, host: v.HOST ?? '127.0.0.1', trustProxy: v.TRUST_PROXY === 'true' };
 }
 
 export const appConfig = registerAs('app', () => loadAppConfig());

@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { AuthUser, DependencyUnavailableError, ForbiddenError, RequestContext, UnauthenticatedError } from '@app/common';
+import { AuthUser, DependencyUnavailableError, DomainError, ForbiddenError, RequestContext, UnauthenticatedError } from '@app/common';
 import { isDatabaseUnavailable } from '@app/database';
 import { ANY_AUTHENTICATED, IS_PUBLIC, REQUIRED_PERMISSION } from './decorators';
 import { Permission, roleHas } from './permissions';
@@ -48,6 +48,7 @@ export class GlobalAuthGuard extends AuthGuard('jwt') {
   override handleRequest<TUser = AuthUser>(err: unknown, user: TUser | false, info: unknown): TUser {
     if (err instanceof UnauthenticatedError) throw err;
     if (err && isDatabaseUnavailable(err)) throw new DependencyUnavailableError('database', err);
+    if (err && !(err instanceof DomainError)) throw err; // a fault, not a bad token: 500 with a request id
     if (err || !user) {
       const reason = info instanceof Error ? info.message : '';
       if (/expired/i.test(reason)) throw new UnauthenticatedError('The access token has expired; log in again.');
