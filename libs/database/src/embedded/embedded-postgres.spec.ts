@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertTraversableByOthers, freePort } from './embedded-postgres';
+import { assertEmbeddedPostgresCanRun, assertTraversableByOthers, freePort } from './embedded-postgres';
 
 describe('embedded PostgreSQL preflight', () => {
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -17,6 +17,17 @@ describe('embedded PostgreSQL preflight', () => {
     );
     chmodSync(blocked, 0o755);
     expect(() => assertTraversableByOthers([join(blocked, 'checkout', '.data', 'postgres')])).not.toThrow();
+  });
+
+  (asRoot ? it : it.failing)('accepts a cluster directory of mode 0700 (PostgreSQL requires it) under enterable parents', () => {
+    const base = mkdtempSync(join(tmpdir(), 'ion-perm-'));
+    chmodSync(base, 0o755);
+    const cluster = join(base, '.data', 'postgres');
+    mkdirSync(join(base, '.data'), { mode: 0o755 });
+    mkdirSync(cluster, { mode: 0o700 });
+    expect(() => assertEmbeddedPostgresCanRun(cluster)).not.toThrow();
+    chmodSync(base, 0o700);
+    expect(() => assertEmbeddedPostgresCanRun(cluster)).toThrow(/cannot enter/);
   });
 
   it('picks a free loopback port', async () => {

