@@ -36,32 +36,36 @@ export class AuthService {
   ) {}
 
   /**
-   * Every attempt is audited here, in the same transaction as the counters it changes;
-   * errors are marked audited so the exception filter does not record them twice.
+   * Every attempt is audited here, in the same transaction as the counters it changes; errors are
+   * thrown after commit and marked audited so the exception filter does not record them twice.
+   * The lock check, the password check and the failure count run under the user's row lock, so
+   * parallel guesses are serialised: at most `lockoutThreshold` passwords are ever tried.
    */
   async login(username: string, password: string): Promise<LoginResult> {
-    const user = await this.users.findByUsername(username);
-    const now = this.clock.now();
-    const attempt = { action: 'auth.login', targetType: 'user', targetId: user?.id ?? null };
+    const found = await this.users.findByUsername(username);
+    const attempt = { action: 'auth.login', targetType: 'user', targetId: found?.id ?? null };
 
-    if (!user || !user.active) {
+    if (!found || !found.active) {
       await this.passwords.verify(null, password);
       await this.audit.record({
         ...attempt, outcome: 'FAILED', actor: ANONYMOUS_ACTOR,
-        details: { username, reason: user ? 'account_inactive' : 'unknown_username' },
+        details: { username, reason: found ? 'account_inactive' : 'unknown_username' },
       });
       throw new InvalidCredentialsError().markAudited();
     }
-    if (user.lockedUntil && user.lockedUntil > now) {
-      await this.audit.record({
-        ...attempt, outcome: 'DENIED', actor: ANONYMOUS_ACTOR,
-        details: { username: user.username, reason: 'account_locked', lockedUntil: user.lockedUntil.toISOString() },
-      });
-      throw new AccountLockedError(user.lockedUntil).markAudited();
-    }
-    if (!(await this.passwords.verify(user.passwordHash, password))) {
-      const lockUntil = new Date(now.getTime() + this.config.lockoutMinutes * 60_000);
-      await this.ds.transaction(async (em) => {
+
+    const result = await this.ds.transaction(async (em) => {
+      const user = (await this.users.findByIdForUpdate(em, found.id))!;
+      const now = this.clock.now();
+      if (user.lockedUntil && user.lockedUntil > now) {
+        await this.audit.append(em, {
+          ...attempt, outcome: 'DENIED', actor: ANONYMOUS_ACTOR,
+          details: { username: user.username, reason: 'account_locked', lockedUntil: user.lockedUntil.toISOString() },
+        });
+        return { kind: 'locked' as const, until: user.lockedUntil };
+      }
+      if (!(await this.passwords.verify(user.passwordHash, password))) {
+        const lockUntil = new Date(now.getTime() + this.config.lockoutMinutes * 60_000);
         const r = await this.users.recordFailedLogin(em, user.id, this.config.lockoutThreshold, lockUntil);
         await this.audit.append(
           em,
@@ -79,19 +83,22 @@ export class AuthService {
               }]
             : []),
         );
-      });
-      throw new InvalidCredentialsError().markAudited();
-    }
-    await this.ds.transaction(async (em) => {
+        return { kind: 'wrong_password' as const };
+      }
       await this.users.recordSuccessfulLogin(em, user.id, now);
       await this.audit.append(em, { ...attempt, actor: toAuthUser(user), details: { username: user.username } });
+      return { kind: 'ok' as const, user: { ...user, lastLoginAt: now, failedLoginCount: 0, lockedUntil: null } };
     });
+
+    if (result.kind === 'locked') throw new AccountLockedError(result.until).markAudited();
+    if (result.kind === 'wrong_password') throw new InvalidCredentialsError().markAudited();
+    const user = result.user;
     const payload: JwtPayload = { sub: user.id, role: user.role, username: user.username };
     return {
       accessToken: await this.jwt.signAsync(payload),
       tokenType: 'Bearer',
       expiresIn: this.config.jwtTtlSeconds,
-      user: toUserView({ ...user, lastLoginAt: now, failedLoginCount: 0, lockedUntil: null }),
+      user: toUserView(user),
     };
   }
 }
