@@ -160,9 +160,9 @@ export class CasesService {
   // --- the one write path: scope check, change, version bump, revision, audit, one transaction ---
 
   private edit(auth: AuthUser, id: string, expectedVersion: number | undefined, change: (c: CaseEntity) => Change): Promise<CaseView> {
-    if (expectedVersion === undefined) throw new VersionRequiredError();
     return this.ds.transaction(async (em) => {
       const c = await this.loadForWrite(em, auth, id);
+      if (expectedVersion === undefined) throw new VersionRequiredError();
       assertEditable(c.status);
       assertVersion(c, expectedVersion);
       return this.commit(em, auth, c, change(c), true);
