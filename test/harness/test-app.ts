@@ -66,9 +66,8 @@ export function databaseUrls(dbName: string): { owner: string; app: string } {
   };
 }
 
-/** Boots the real AppModule, configured exactly as main.ts does, against `dbName`. */
-export async function bootApp(dbName: string): Promise<INestApplication> {
-  const urls = databaseUrls(dbName);
+/** Boots the real AppModule, configured exactly as main.ts does, against `dbName` (or explicit URLs). */
+export async function bootApp(dbName: string, urls = databaseUrls(dbName)): Promise<INestApplication> {
   process.env.DATABASE_URL = urls.app;
   process.env.DATABASE_MIGRATION_URL = urls.owner;
   process.env.JWT_SECRET ??= randomBytes(32).toString('hex');

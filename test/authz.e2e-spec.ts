@@ -1,0 +1,402 @@
+import { INestApplication } from '@nestjs/common';
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { METHODS } from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Response, Test } from 'supertest';
+import { UsersService } from '@app/auth';
+import { API_PREFIX } from '../apps/api/src/app.setup';
+import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
+import {
+  API, AUTHZ_MATRIX, Caller, CALLERS, HOME_DISTRICT, MatrixRow, OTHER_DISTRICT, REQUIRED_CASE_SCOPE_VARIANTS,
+  SCOPE_VARIANTS, ScopeVariant, UNPOLICED_ROUTE,
+} from './authz-matrix';
+
+type Role = Exclude<Caller, 'ANONYMOUS'>;
+type AuditRow = Record<string, any>;
+
+interface RouterLayer {
+  route?: { path: string | string[]; methods: Record<string, boolean>; stack: { handle: object }[] };
+  handle?: { stack?: RouterLayer[] };
+}
+
+/** Every HTTP method Express knows: a route answering all of them was registered with `all()`. */
+const ALL_METHODS = METHODS.map((m) => m.toLowerCase());
+
+/**
+ * 'METHOD /path' for every route the Express 5 router really holds (nested routers included).
+ * Nest copies a controller method's metadata onto the handler it registers, so controller
+ * endpoints are recognisable; catch-all `all()` routes without it are Nest middleware bindings
+ * (`forRoutes('{*splat}')`, they only call next()) and are not endpoints. Anything else
+ * registered outside the controllers (Swagger UI, a raw app.get) is reported like an endpoint.
+ */
+function registeredRoutes(app: INestApplication): { endpoints: string[]; middleware: string[] } {
+  const instance = app.getHttpAdapter().getInstance() as { router?: { stack?: RouterLayer[] } };
+  const stack = instance.router?.stack;
+  if (!Array.isArray(stack)) throw new Error('Cannot read the Express router stack (express.router.stack)');
+  const endpoints = new Set<string>();
+  const middleware = new Set<string>();
+  const walk = (layers: RouterLayer[]) => {
+    for (const layer of layers) {
+      const route = layer.route;
+      if (route) {
+        const paths = Array.isArray(route.path) ? route.path : [route.path];
+        const methods = Object.keys(route.methods).filter((m) => route.methods[m]);
+        const isController = route.stack.some((l) => Reflect.getMetadata(METHOD_METADATA, l.handle) !== undefined);
+        const isCatchAll = route.methods._all || ALL_METHODS.every((m) => methods.includes(m));
+        if (!isController && isCatchAll) {
+          for (const p of paths) middleware.add(`ALL ${p}`);
+          continue;
+        }
+        for (const method of methods) {
+          for (const p of paths) endpoints.add(`${method === '_all' ? 'ALL' : method.toUpperCase()} ${p}`);
+        }
+      } else if (Array.isArray(layer.handle?.stack)) {
+        walk(layer.handle.stack); // a mounted router: its paths lack the mount prefix, so they cannot match silently
+      }
+    }
+  };
+  walk(stack);
+  return { endpoints: [...endpoints].sort(), middleware: [...middleware].sort() };
+}
+
+/** 'METHOD /path' for every controller handler Nest knows, from its metadata (independent of Express). */
+function controllerRoutes(app: INestApplication): string[] {
+  const scanner = new MetadataScanner();
+  const out = new Set<string>();
+  const asList = (v: string | string[] | undefined) => (Array.isArray(v) ? v : [v ?? '']);
+  for (const mod of app.get(ModulesContainer).values()) {
+    for (const wrapper of mod.controllers.values()) {
+      const ctrl = wrapper.metatype as (new (...args: unknown[]) => object) | null;
+      if (!ctrl) continue;
+      const proto = ctrl.prototype as Record<string, object>;
+      for (const name of scanner.getAllMethodNames(proto)) {
+        const handler = proto[name];
+        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+        if (method === undefined) continue;
+        for (const prefix of asList(Reflect.getMetadata(PATH_METADATA, ctrl))) {
+          for (const path of asList(Reflect.getMetadata(PATH_METADATA, handler))) {
+            const full = [API_PREFIX, prefix, path].join('/').split('/').filter(Boolean).join('/');
+            out.add(`${RequestMethod[method]} /${full}`);
+          }
+        }
+      }
+    }
+  }
+  return [...out].sort();
+}
+
+const isCaseIdRoute = (route: string) => /^[A-Z]+ \/api\/v1\/cases\/:id(\/|$)/.test(route);
+const CODES_FOR: Record<number, string[]> = {
+  401: ['AUTH.UNAUTHENTICATED'],
+  403: ['AUTH.FORBIDDEN', 'CASE.TWO_PERSON_RULE'],
+  404: ['RESOURCE.NOT_FOUND'],
+};
+
+describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', () => {
+  let t: TestApp;
+  /** In-scope callers: OFFICER authors the cases; SUPERVISOR is of the same district. */
+  let as: Record<Role, TestUser>;
+  /** Out-of-scope callers; SUPERVISOR_AUTHOR is the in-scope SUPERVISOR acting on a case they wrote. */
+  let variant: Record<ScopeVariant, TestUser>;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const g = t.given;
+    const [officer, supervisor, prosecutor, auditor, admin, officerSame, officerOther, supervisorOther] = await Promise.all([
+      g.officer(HOME_DISTRICT), g.supervisor(HOME_DISTRICT), g.prosecutor(), g.auditor(), g.admin(),
+      g.officer(HOME_DISTRICT), g.officer(OTHER_DISTRICT), g.supervisor(OTHER_DISTRICT),
+    ]);
+    as = { OFFICER: officer, SUPERVISOR: supervisor, PROSECUTOR: prosecutor, AUDITOR: auditor, ADMIN: admin };
+    variant = {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: officerSame,
+      OFFICER_OTHER_DISTRICT: officerOther,
+      SUPERVISOR_OTHER_DISTRICT: supervisorOther,
+      SUPERVISOR_AUTHOR: supervisor,
+    };
+    for (const [name, v] of Object.entries(SCOPE_VARIANTS)) {
+      const u = variant[name as ScopeVariant];
+      if (u.role !== v.role || u.district !== v.district) throw new Error(`scope variant ${name} is set up wrongly`);
+    }
+  });
+  afterAll(async () => { await t?.close(); });
+
+  // ---------------------------------------------------------------------------------------------
+  describe('the matrix covers exactly the routes the app registers', () => {
+    const listed = () => AUTHZ_MATRIX.map((r) => r.route);
+
+    it('reads the real router (sanity: finds the login and case routes)', () => {
+      const { endpoints, middleware } = registeredRoutes(t.app);
+      expect(endpoints).toEqual(expect.arrayContaining([`POST ${API}/auth/login`, `POST ${API}/cases/:id/submit`, `GET ${API}/health`]));
+      // The request-context middleware is bound to every path; it is the only catch-all and is not an endpoint.
+      expect(middleware).toEqual(expect.arrayContaining([`ALL ${API}/{*splat}`]));
+    });
+
+    it('every registered route (except Swagger UI under /api/docs) is listed in the matrix', () => {
+      const missing = registeredRoutes(t.app).endpoints.filter((r) => !UNPOLICED_ROUTE.test(r) && !listed().includes(r));
+      expect(missing).toEqual([]);
+    });
+
+    it("Nest's controller metadata agrees: every controller route is registered with Express and listed", () => {
+      const fromNest = controllerRoutes(t.app);
+      expect(fromNest.length).toBeGreaterThan(0);
+      const { endpoints } = registeredRoutes(t.app);
+      expect(fromNest.filter((r) => !endpoints.includes(r))).toEqual([]);
+      expect(fromNest.filter((r) => !listed().includes(r))).toEqual([]);
+    });
+
+    it('every route the matrix lists is registered', () => {
+      const routes = registeredRoutes(t.app).endpoints;
+      expect(listed().filter((r) => !routes.includes(r))).toEqual([]);
+    });
+
+    it('lists each route once, with every caller, and every id-taking case route with its scope variants', () => {
+      expect(new Set(listed()).size).toBe(listed().length);
+      for (const row of AUTHZ_MATRIX) {
+        expect({ route: row.route, callers: Object.keys(row.expect).sort() }).toEqual({ route: row.route, callers: [...CALLERS].sort() });
+        if (isCaseIdRoute(row.route)) {
+          expect({ route: row.route, scope: Object.keys(row.scope ?? {}) })
+            .toEqual({ route: row.route, scope: expect.arrayContaining([...REQUIRED_CASE_SCOPE_VARIANTS]) });
+          expect(row.fixture).toMatch(/Case$/);
+        }
+        if (row.route.includes(':id')) expect(row.fixture).not.toBe('none');
+      }
+    });
+  });
+
+  // ---------------------------------------------------------------------------------------------
+  interface Fixture { id: string | null; version: number | null }
+
+  async function makeFixture(row: MatrixRow, author: TestUser): Promise<Fixture> {
+    switch (row.fixture) {
+      case 'none':
+        return { id: null, version: null };
+      case 'draftCase': {
+        const c = await t.given.caseReadyToSubmit(author);
+        return { id: c.id, version: c.version };
+      }
+      case 'submittedCase': {
+        const c = await t.given.submittedCase(author);
+        return { id: c.id, version: c.version };
+      }
+      case 'targetUser': {
+        const u = await t.app.get(UsersService).create('SYSTEM', {
+          username: `target-${randomUUID().slice(0, 12)}`, displayName: 'Target of the authz suite',
+          password: `pw-${randomBytes(9).toString('hex')}`, role: 'OFFICER', district: HOME_DISTRICT,
+        });
+        return { id: u.id, version: null };
+      }
+    }
+  }
+
+  /** What a refused request must leave untouched. */
+  async function snapshot(row: MatrixRow, fx: Fixture, body: Record<string, unknown> | undefined) {
+    if (row.fixture === 'draftCase' || row.fixture === 'submittedCase') {
+      const { rows } = await t.owner.query(
+        `SELECT c.status, c.version, c.updated_at, c.narrative, c.federal_officers, c.violations,
+                (SELECT count(*)::int FROM case_revisions r WHERE r.case_id = c.id) AS revisions
+           FROM cases c WHERE c.id = $1`, [fx.id]);
+      return { case: rows[0], cases: await count('cases') };
+    }
+    if (row.fixture === 'targetUser') {
+      const { rows } = await t.owner.query(`SELECT display_name, role, active, updated_at FROM users WHERE id = $1`, [fx.id]);
+      return { user: rows[0] };
+    }
+    const username = typeof body?.username === 'string' && row.route.startsWith(`POST ${API}/users`) ? body.username : null;
+    const { rows } = username
+      ? await t.owner.query(`SELECT count(*)::int AS n FROM users WHERE lower(username) = lower($1)`, [username])
+      : { rows: [{ n: null }] };
+    return { cases: await count('cases'), users: await count('users'), createdUser: rows[0].n };
+  }
+
+  async function count(table: 'cases' | 'users'): Promise<number> {
+    const { rows } = await t.owner.query(`SELECT count(*)::int AS n FROM ${table}`);
+    return rows[0].n;
+  }
+
+  function send(method: string, path: string): Test {
+    const agent = t.http();
+    switch (method) {
+      case 'GET': return agent.get(path);
+      case 'POST': return agent.post(path);
+      case 'PUT': return agent.put(path);
+      case 'PATCH': return agent.patch(path);
+      case 'DELETE': return agent.delete(path);
+      default: throw new Error(`matrix method ${method} is not supported by the suite`);
+    }
+  }
+
+  /**
+   * One cell: fresh fixture, one request, then what the user sees (status, error code), the
+   * audit trail for that request id, and the database (refused requests change nothing).
+   */
+  async function runCell(row: MatrixRow, caller: TestUser | null, author: TestUser, expected: number): Promise<void> {
+    const [method, pattern] = row.route.split(' ');
+    const fx = await makeFixture(row, author);
+    const path = fx.id ? pattern.replace(':id', fx.id) : pattern;
+    const credentials = caller ?? as.OFFICER;
+    const body = row.body?.({ unique: randomUUID().slice(0, 12), credentials: { username: credentials.username, password: credentials.password } });
+    const before = await snapshot(row, fx, body);
+    const requestId = `authz-${randomUUID()}`;
+
+    let req = send(method, path).set('X-Request-Id', requestId);
+    if (caller) req = req.set(caller.auth);
+    if (isCaseIdRoute(row.route) && method !== 'GET' && fx.version !== null) req = req.set('If-Match', `"${fx.version}"`);
+    const res: Response = body ? await req.send(body) : await req;
+
+    expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({ status: expected, body: undefined });
+
+    const rows = await auditRows(t.owner, 'request_id = $1', [requestId]);
+    const refusals = rows.filter((r) => r.outcome !== 'SUCCESS');
+    if (expected < 300) {
+      expect(refusals).toEqual([]);
+      await expectEffect(row, fx, before, body, res);
+      return;
+    }
+
+    expect(CODES_FOR[expected]).toContain(res.body.code);
+    expect(res.body).toMatchObject({ statusCode: expected, requestId });
+    expect(typeof res.body.message).toBe('string');
+    expect(rows).toHaveLength(1);
+    const ev = rows[0];
+    if (expected === 401) {
+      expect(ev).toMatchObject({ action: 'auth.unauthenticated', outcome: 'DENIED', actor_id: null, actor_role: 'ANONYMOUS' });
+    } else {
+      expect(ev).toMatchObject({ action: 'access.denied', outcome: 'DENIED', actor_id: caller!.id, actor_role: caller!.role });
+      expect(ev.details).toMatchObject({ status: expected, method, path });
+    }
+    if (isCaseIdRoute(row.route)) expect({ case_id: ev.case_id, target_id: ev.target_id }).toEqual({ case_id: fx.id, target_id: fx.id });
+    if (expected === 404) expect(ev.details.reason).toBe('out_of_scope');
+    // Refused: nothing changed.
+    expect(await snapshot(row, fx, body)).toEqual(before);
+  }
+
+  /** Allowed: the request did what it says (so the allowed cells cannot pass on a no-op). */
+  async function expectEffect(row: MatrixRow, fx: Fixture, before: any, body: Record<string, unknown> | undefined, res: Response) {
+    const [method] = row.route.split(' ');
+    const after = await snapshot(row, fx, body);
+    if (row.fixture === 'draftCase' || row.fixture === 'submittedCase') {
+      if (method === 'GET') {
+        if (row.route.includes(':id')) expect(res.body.id ?? res.body.caseId).toBe(fx.id);
+        else expect((res.body.items as { id: string }[]).map((i) => i.id)).toContain(fx.id); // newest first
+        expect(after.case.version).toBe(before.case.version);
+      } else {
+        expect(after.case.version).toBe(before.case.version + 1);
+        expect(after.case.revisions).toBe(before.case.revisions + 1);
+        expect(res.body).toMatchObject({ id: fx.id, version: before.case.version + 1 });
+      }
+    } else if (row.fixture === 'targetUser') {
+      expect(res.body.id).toBe(fx.id);
+      if (method === 'PATCH') expect(after.user.display_name).toBe(body!.displayName);
+      expect(res.body).not.toHaveProperty('passwordHash');
+    } else if (row.route === `POST ${API}/users`) {
+      expect(after.createdUser).toBe(1);
+      expect(res.body).not.toHaveProperty('passwordHash');
+    } else if (row.route === `POST ${API}/cases`) {
+      expect(after.cases).toBe(before.cases + 1);
+      expect(res.body).toMatchObject({ status: 'DRAFT', caseNumber: expect.stringMatching(/^ION-\d{4}-\d{6}$/) });
+    } else if (row.route === `POST ${API}/auth/login`) {
+      expect(res.body).toMatchObject({ tokenType: 'Bearer', user: { username: body!.username } });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  for (const row of AUTHZ_MATRIX) {
+    describe(row.route, () => {
+      for (const caller of CALLERS) {
+        const expected = row.expect[caller];
+        it(`${caller} -> ${expected}`, async () => {
+          await runCell(row, caller === 'ANONYMOUS' ? null : as[caller], as.OFFICER, expected);
+        });
+      }
+      for (const [name, expected] of Object.entries(row.scope ?? {}) as [ScopeVariant, number][]) {
+        it(`${name} (${SCOPE_VARIANTS[name].description}) -> ${expected}`, async () => {
+          const caller = variant[name];
+          await runCell(row, caller, SCOPE_VARIANTS[name].authorsCase ? caller : as.OFFICER, expected);
+        });
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  describe('BOLA: what an out-of-scope caller can learn', () => {
+    it("answers another officer's case exactly like a case that does not exist (but audits them differently)", async () => {
+      const c = await t.given.caseReadyToSubmit(as.OFFICER);
+      const intruder = variant.OFFICER_SAME_DISTRICT_NOT_AUTHOR;
+      const missingId = randomUUID();
+      const real = await t.http().get(`${API}/cases/${c.id}`).set(intruder.auth);
+      const missing = await t.http().get(`${API}/cases/${missingId}`).set(intruder.auth);
+      expect(real.status).toBe(404);
+      expect(missing.status).toBe(404);
+      const shape = (b: Record<string, unknown>, id: string) => ({ ...b, message: String(b.message).replace(id, '<id>'), requestId: '<rid>' });
+      expect(shape(real.body, c.id)).toEqual(shape(missing.body, missingId));
+      expect(real.body.message).toContain(c.id);
+
+      const [scopeEv] = await auditRows(t.owner, 'request_id = $1', [real.body.requestId]);
+      const [missingEv] = await auditRows(t.owner, 'request_id = $1', [missing.body.requestId]);
+      expect(scopeEv).toMatchObject({ action: 'access.denied', outcome: 'DENIED', actor_id: intruder.id, case_id: c.id, target_type: 'case' });
+      expect(scopeEv.details.reason).toBe('out_of_scope');
+      expect(missingEv).toMatchObject({ outcome: 'FAILED', actor_id: intruder.id });
+      expect(missingEv.details.reason).toBe('not_found');
+    });
+
+    it('lists: a case appears only to its author, its district supervisor and auditors, whatever the filters', async () => {
+      const c = await t.given.caseReadyToSubmit(as.OFFICER);
+      const find = async (u: TestUser, extra = '') => {
+        const res = await t.http().get(`${API}/cases?q=${encodeURIComponent(c.caseNumber)}&pageSize=100${extra}`).set(u.auth);
+        expect(res.status).toBe(200);
+        return (res.body.items as { id: string }[]).some((i) => i.id === c.id);
+      };
+      expect(await find(as.OFFICER)).toBe(true);
+      expect(await find(as.SUPERVISOR)).toBe(true);
+      expect(await find(as.AUDITOR)).toBe(true);
+      expect(await find(variant.OFFICER_SAME_DISTRICT_NOT_AUTHOR)).toBe(false);
+      expect(await find(variant.OFFICER_SAME_DISTRICT_NOT_AUTHOR, `&district=${HOME_DISTRICT}`)).toBe(false);
+      expect(await find(variant.OFFICER_OTHER_DISTRICT)).toBe(false);
+      expect(await find(variant.SUPERVISOR_OTHER_DISTRICT)).toBe(false);
+      expect(await find(variant.SUPERVISOR_OTHER_DISTRICT, `&district=${HOME_DISTRICT}`)).toBe(false);
+    });
+
+    it('an out-of-scope timeline request returns no events and is itself on the case timeline as access.denied', async () => {
+      const c = await t.given.caseReadyToSubmit(as.OFFICER);
+      const intruder = variant.SUPERVISOR_OTHER_DISTRICT;
+      const res = await t.http().get(`${API}/cases/${c.id}/timeline`).set(intruder.auth).expect(404);
+      expect(res.body.events).toBeUndefined();
+      const own = await t.http().get(`${API}/cases/${c.id}/timeline`).set(as.SUPERVISOR.auth).expect(200);
+      const denied = (own.body.events as { action: string; outcome: string; actor: { id: string } }[])
+        .filter((e) => e.action === 'access.denied');
+      expect(denied).toEqual([expect.objectContaining({ outcome: 'DENIED', actor: expect.objectContaining({ id: intruder.id }) })]);
+    });
+
+    it('scope comes from the user record: a supervisor moved to another district loses the old cases at once', async () => {
+      const moved = await t.given.supervisor(HOME_DISTRICT);
+      const c = await t.given.caseReadyToSubmit(as.OFFICER);
+      await t.http().get(`${API}/cases/${c.id}`).set(moved.auth).expect(200);
+      await t.http().patch(`${API}/users/${moved.id}`).set(as.ADMIN.auth).send({ district: OTHER_DISTRICT }).expect(200);
+      const res = await t.http().get(`${API}/cases/${c.id}`).set(moved.auth);
+      expect(res.status).toBe(404);
+      const [ev] = await auditRows(t.owner, 'request_id = $1', [res.body.requestId]);
+      expect(ev).toMatchObject({ action: 'access.denied', outcome: 'DENIED', actor_id: moved.id, case_id: c.id });
+      expect(ev.details.reason).toBe('out_of_scope');
+    });
+
+    it('an auditor reads case metadata, never its content', async () => {
+      const c = await t.given.caseReadyToSubmit(as.OFFICER);
+      const res = await t.http().get(`${API}/cases/${c.id}`).set(as.AUDITOR.auth).expect(200);
+      expect(res.body).toMatchObject({ id: c.id, caseNumber: c.caseNumber, status: 'DRAFT' });
+      for (const field of ['narrative', 'incidentLocation', 'federalOfficers', 'injuryDescription', 'noFootageReason']) {
+        expect(res.body).not.toHaveProperty(field);
+      }
+    });
+
+    it('a role-level refusal does not depend on the id: an officer gets the same 403 for any case, existing or not', async () => {
+      const c = await t.given.submittedCase(as.OFFICER);
+      const other = variant.OFFICER_OTHER_DISTRICT;
+      const a = await t.http().post(`${API}/cases/${c.id}/approve`).set(other.auth).send({});
+      const b = await t.http().post(`${API}/cases/${randomUUID()}/approve`).set(other.auth).send({});
+      expect([a.status, b.status]).toEqual([403, 403]);
+      expect(a.body.message).toBe(b.body.message);
+    });
+  });
+});
