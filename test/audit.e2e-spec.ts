@@ -184,4 +184,34 @@ describe('audit trail', () => {
       ['case.approved', 'SUCCESS', supervisor.username],
     ]);
   });
+
+  describe('verifying the chain stored in the database', () => {
+    it('checks every row across batch boundaries and ranges', async () => {
+      const audit = t.app.get(AuditService);
+      const n = Number((await t.owner.query('SELECT max(seq) AS n FROM audit_events')).rows[0].n);
+      for (const batch of [1, 7, 5000]) {
+        await expect(audit.verifyRange(1, undefined, batch)).resolves.toMatchObject({ ok: true, checked: n, firstSeq: 1, lastSeq: n });
+      }
+      await expect(audit.verifyRange(10, 40, 7)).resolves.toMatchObject({ ok: true, checked: 31, firstSeq: 10, lastSeq: 40 });
+    });
+
+    it('finds a row altered behind the application\'s back (trigger disabled by a superuser) at its seq', async () => {
+      const audit = t.app.get(AuditService);
+      const target = 25;
+      const [original] = await auditRows(t.owner, 'seq = $1', [target]);
+      await t.owner.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete');
+      try {
+        await t.owner.query(`UPDATE audit_events SET details = details || '{"tampered": true}' WHERE seq = $1`, [target]);
+        for (const batch of [7, 5000]) {
+          const r = await audit.verifyRange(1, undefined, batch);
+          expect(r).toMatchObject({ ok: false, checked: target - 1, firstBreak: { seq: target, reason: expect.stringContaining(`hash of seq ${target}`) } });
+        }
+        expect(verifyRows(await auditRows(t.owner))).toEqual({ ok: false, brokenAt: target });
+      } finally {
+        await t.owner.query('UPDATE audit_events SET details = $2 WHERE seq = $1', [target, original.details]);
+        await t.owner.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete');
+      }
+      await expect(audit.verifyRange()).resolves.toMatchObject({ ok: true });
+    });
+  });
 });

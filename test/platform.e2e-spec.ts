@@ -1,6 +1,27 @@
-import { createTestApp, TestApp } from './harness/test-app';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestApp, databaseUrls, TestApp } from './harness/test-app';
 
-describe('platform: health, OpenAPI, error contract', () => {
+const DIST = join(__dirname, '..', 'dist', 'apps', 'api', 'apps', 'api', 'src');
+
+/** Runs a built entry point as a user would, returning its exit code and output. */
+function run(script: string, args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(DIST, script), ...args], {
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => resolve({ code, out }));
+    child.stdin.end(stdin);
+  });
+}
+
+describe('platform: health, OpenAPI, error contract, operator commands', () => {
   let t: TestApp;
   beforeAll(async () => { t = await createTestApp(); });
   afterAll(async () => { await t.close(); });
@@ -9,5 +30,57 @@ describe('platform: health, OpenAPI, error contract', () => {
     const res = await t.http().get('/api/v1/health').expect(200);
     expect(res.body).toMatchObject({ status: 'ok', checks: { database: { status: 'up' } } });
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('serves the OpenAPI document listing the routes and their bodies', async () => {
+    const res = await t.http().get('/api/docs/openapi.json').expect(200);
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining([
+      '/api/v1/auth/login', '/api/v1/cases', '/api/v1/cases/{id}/submit', '/api/v1/cases/{id}/timeline', '/api/v1/health',
+    ]));
+    await t.http().get('/api/docs').expect(200).expect('Content-Type', /html/);
+  });
+
+  it('every error body has statusCode, code, message and requestId (echoing X-Request-Id)', async () => {
+    const unknownRoute = await t.http().get('/api/v1/nothing-here').set('X-Request-Id', 'trace-abc-12345').expect(404);
+    expect(unknownRoute.body).toEqual({ statusCode: 404, code: 'ROUTE.NOT_FOUND', message: 'No such route.', requestId: 'trace-abc-12345' });
+    expect(unknownRoute.headers['x-request-id']).toBe('trace-abc-12345');
+
+    const malformed = await t.http().post('/api/v1/auth/login').set('Content-Type', 'application/json').send('{"username":').expect(400);
+    expect(malformed.body).toMatchObject({ statusCode: 400, code: 'VALIDATION.MALFORMED_BODY', requestId: expect.any(String) });
+    expect(malformed.body.message).toMatch(/could not be read/);
+
+    const invalid = await t.http().post('/api/v1/auth/login').send({ username: 'x' }).expect(400);
+    expect(invalid.body).toMatchObject({ code: 'VALIDATION.FAILED', fields: [{ field: 'password', errors: expect.any(Array) }] });
+    expect(invalid.body.message).toMatch(/password/);
+  });
+
+  it('create-admin makes the first administrator of a real deployment, once', async () => {
+    const urls = databaseUrls(t.dbName);
+    const env = { DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner, JWT_SECRET: process.env.JWT_SECRET! };
+    const first = await run('cli/cli.js', ['create-admin', '--username', 'chief.admin', '--display-name', 'Chief Admin'], env, 'a-long-admin-password\n');
+    expect(first.out).toMatch(/Created administrator chief\.admin/);
+    expect(first.code).toBe(0);
+    const token = await t.given.login('chief.admin', 'a-long-admin-password');
+    const me = await t.http().get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(me.body).toMatchObject({ username: 'chief.admin', role: 'ADMIN' });
+    const created = (await t.owner.query(`SELECT actor_role, details FROM audit_events WHERE action = 'user.created' AND target_id = $1`, [me.body.id])).rows;
+    expect(created).toEqual([{ actor_role: 'SYSTEM', details: expect.objectContaining({ via: 'cli', role: 'ADMIN' }) }]);
+
+    const second = await run('cli/cli.js', ['create-admin', '--username', 'another.admin'], env, 'another-long-password\n');
+    expect(second.code).toBe(1);
+    expect(second.out).toMatch(/An active administrator already exists/);
+  });
+
+  it.each([
+    [{ DATABASE_URL: 'mysql://db/ion' }, /DATABASE_URL: must be a postgres/],
+    [{ DATABASE_URL: 'postgres://u:p@127.0.0.1:1/ion_test_x' }, /JWT_SECRET: required/],
+    [{ PORT: 'eighty' }, /PORT/],
+  ])('refuses to start on bad configuration %p, naming the variable', async (env, message) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ion-badconfig-'));
+    const r = await run('main.js', [], { DATA_DIR: dataDir, ...env });
+    rmSync(dataDir, { recursive: true, force: true });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(message);
+    expect(r.out).not.toMatch(/Ready in/);
   });
 });

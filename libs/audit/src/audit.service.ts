@@ -106,51 +106,26 @@ export class AuditService {
     return rows.map((r) => toView(fromEntity(r)));
   }
 
-  /** Recomputes the chain over [fromSeq, toSeq] in batches. */
-  async verifyRange(fromSeq = 1, toSeq?: number): Promise<ChainVerification> {
+  /**
+   * Recomputes the chain over [fromSeq, toSeq] in batches, carrying the last event of each batch
+   * into the next so continuity across batches is checked too.
+   */
+  async verifyRange(fromSeq = 1, toSeq?: number, batchSize = 5000): Promise<ChainVerification> {
     const repo = this.ds.getRepository(AuditEventEntity);
-    let expectedPrev: string | undefined = fromSeq === 1 ? GENESIS_HASH : undefined;
-    if (fromSeq > 1) {
-      const before = await repo.findOne({ where: { seq: String(fromSeq - 1) } });
-      expectedPrev = before?.hash;
-    }
-    const batch = 5000;
-    let from = fromSeq;
+    const expectedPrev = fromSeq === 1 ? GENESIS_HASH : (await repo.findOne({ where: { seq: String(fromSeq - 1) } }))?.hash;
+    let carry: ChainedAuditEvent | undefined;
     let total: ChainVerification = { ok: true, checked: 0, firstSeq: null, lastSeq: null, headHash: null };
     for (;;) {
-      const upper = toSeq === undefined ? from + batch - 1 : Math.min(toSeq, from + batch - 1);
-      if (upper < from) break;
-      const rows: AuditEventEntity[] = await repo
-        .createQueryBuilder('e')
-        .where('e.seq BETWEEN :from AND :upper', { from, upper })
-        .orderBy('e.seq', 'ASC')
-        .getMany();
-      if (!rows.length) break;
-      const events = rows.map(fromEntity);
-      if (total.lastSeq !== null && events[0].seq !== total.lastSeq + 1) {
-        return { ...total, ok: false, firstBreak: { seq: events[0].seq, reason: `seq ${total.lastSeq + 1} is missing` } };
-      }
-      const part = verifyAuditChain(events, expectedPrev);
-      total = {
-        ok: part.ok,
-        checked: total.checked + part.checked,
-        firstSeq: total.firstSeq ?? part.firstSeq,
-        lastSeq: part.lastSeq ?? total.lastSeq,
-        headHash: part.headHash ?? total.headHash,
-        firstBreak: part.firstBreak,
-      };
+      const qb = repo.createQueryBuilder('e').where('e.seq > :after', { after: carry?.seq ?? fromSeq - 1 });
+      if (toSeq !== undefined) qb.andWhere('e.seq <= :toSeq', { toSeq });
+      const rows = (await qb.orderBy('e.seq', 'ASC').limit(batchSize).getMany()).map(fromEntity);
+      if (!rows.length) return total;
+      const part = verifyAuditChain(carry ? [carry, ...rows] : rows, carry ? carry.prevHash : expectedPrev);
+      const checked = total.checked + part.checked - (carry ? 1 : 0);
+      total = { ...part, checked: Math.max(checked, total.checked), firstSeq: total.firstSeq ?? part.firstSeq };
       if (!part.ok) return total;
-      expectedPrev = part.headHash ?? expectedPrev;
-      if (rows.length < upper - from + 1) {
-        const missingAt = events[events.length - 1].seq + 1;
-        if (toSeq !== undefined && missingAt <= toSeq) {
-          return { ...total, ok: false, firstBreak: { seq: missingAt, reason: `seq ${missingAt} is missing` } };
-        }
-        break;
-      }
-      from = upper + 1;
+      carry = rows[rows.length - 1];
     }
-    return total;
   }
 
   private buildBody(seq: number, input: AuditEventInput): AuditEventBody {
