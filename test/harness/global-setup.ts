@@ -14,22 +14,16 @@ export const TEMPLATE_DB = 'ion_test_template';
 /**
  * One real PostgreSQL per test run (embedded, in a temporary directory), migrated once into a
  * template database; each e2e suite then gets its own database cloned from the template.
- * With TEST_DATABASE_ADMIN_URL set, that server is used instead (a superuser URL).
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  let adminBase: string;
-  if (process.env.TEST_DATABASE_ADMIN_URL) {
-    adminBase = process.env.TEST_DATABASE_ADMIN_URL;
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'ion-test-pg-'));
-    chmodSync(dir, 0o755); // embedded PostgreSQL runs as user postgres when we are root
-    const pg = await startEmbeddedPostgres({ dir: join(dir, 'pg'), secretsDir: dir, database: TEMPLATE_DB, persistent: false });
-    (globalThis as { __ionPg?: { stop(): Promise<void> } }).__ionPg = pg;
-    adminBase = pg.urlFor('postgres', 'owner');
-    process.env.ION_TEST_APP_URL = pg.urlFor('__DB__', 'app');
-  }
-  process.env.ION_TEST_OWNER_URL = adminBase.replace(/\/[^/?]*(\?.*)?$/, '/__DB__$1');
+  const dir = mkdtempSync(join(tmpdir(), 'ion-test-pg-'));
+  chmodSync(dir, 0o755); // embedded PostgreSQL runs as user postgres when we are root
+  const pg = await startEmbeddedPostgres({ dir: join(dir, 'pg'), secretsDir: dir, database: TEMPLATE_DB, persistent: false });
+  (globalThis as { __ionPg?: { stop(): Promise<void>; dir: string } }).__ionPg = { stop: pg.stop, dir };
+  // Connection templates for the workers (they inherit this environment): __DB__ is each suite's database.
+  process.env.ION_TEST_OWNER_URL = pg.urlFor('__DB__', 'owner');
+  process.env.ION_TEST_APP_URL = pg.urlFor('__DB__', 'app');
   await runMigrations(process.env.ION_TEST_OWNER_URL.replace('__DB__', TEMPLATE_DB));
   process.stdout.write(`\n[harness] PostgreSQL ready, template migrated in ${Date.now() - started} ms\n`);
 }

@@ -62,7 +62,7 @@ export function databaseUrls(dbName: string): { owner: string; app: string } {
   if (!dbName.includes('test')) throw new Error(`Refusing to use database ${dbName}: its name lacks "test"`);
   return {
     owner: url(process.env.ION_TEST_OWNER_URL, dbName),
-    app: url(process.env.ION_TEST_APP_URL ?? process.env.ION_TEST_OWNER_URL, dbName),
+    app: url(process.env.ION_TEST_APP_URL, dbName),
   };
 }
 

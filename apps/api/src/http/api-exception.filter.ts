@@ -1,11 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import {
-  DomainError, ErrorCode, MalformedBodyError, NotFoundError, RouteNotFoundError, ValidationError,
+  DependencyUnavailableError, DomainError, ErrorCode, MalformedBodyError, NotFoundError, RouteNotFoundError, ValidationError,
 } from '@app/common';
 import { AuditOutcome, AuditService } from '@app/audit';
 import { isDatabaseUnavailable } from '@app/database';
-import { DependencyUnavailableError } from '@app/common';
 import { ContextRequest, contextFor } from './request-context.middleware';
 
 function statusOf(code: ErrorCode): number {

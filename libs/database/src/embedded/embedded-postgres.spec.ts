@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertEmbeddedPostgresCanRun, assertTraversableByOthers, freePort } from './embedded-postgres';
@@ -17,6 +17,7 @@ describe('embedded PostgreSQL preflight', () => {
     );
     chmodSync(blocked, 0o755);
     expect(() => assertTraversableByOthers([join(blocked, 'checkout', '.data', 'postgres')])).not.toThrow();
+    rmSync(base, { recursive: true, force: true });
   });
 
   (asRoot ? it : it.failing)('accepts a cluster directory of mode 0700 (PostgreSQL requires it) under enterable parents', () => {
@@ -28,6 +29,7 @@ describe('embedded PostgreSQL preflight', () => {
     expect(() => assertEmbeddedPostgresCanRun(cluster)).not.toThrow();
     chmodSync(base, 0o700);
     expect(() => assertEmbeddedPostgresCanRun(cluster)).toThrow(/cannot enter/);
+    rmSync(base, { recursive: true, force: true });
   });
 
   it('picks a free loopback port', async () => {
