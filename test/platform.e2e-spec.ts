@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DIST_API } from './harness/paths';
 import { createTestApp, databaseUrls, TestApp } from './harness/test-app';
 
-const DIST = join(__dirname, '..', 'dist', 'apps', 'api', 'apps', 'api', 'src');
 
 /** Runs a built entry point as a user would, returning its exit code and output. */
 function run(script: string, args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(DIST, script), ...args], {
+    const child = spawn(process.execPath, [join(DIST_API, script), ...args], {
       env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

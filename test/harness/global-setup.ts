@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, register } from 'tsconfig-paths';
+import { TEMPLATE_DB } from './paths';
 
 // globalSetup runs outside jest's module mapper: resolve the @app/* aliases from tsconfig.json.
 const tsconfig = loadConfig(join(__dirname, '..', '..'));
@@ -9,7 +10,6 @@ if (tsconfig.resultType === 'success') register({ baseUrl: tsconfig.absoluteBase
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runMigrations, startEmbeddedPostgres } = require('@app/database') as typeof import('@app/database');
 
-export const TEMPLATE_DB = 'ion_test_template';
 
 /**
  * One real PostgreSQL per test run (embedded, in a temporary directory), migrated once into a

@@ -11,9 +11,9 @@ import { AppModule } from '../../apps/api/src/app.module';
 import { configureApp } from '../../apps/api/src/app.setup';
 import { UsersService } from '@app/auth';
 import { freePort } from '@app/database';
+import { DIST_API, TEMPLATE_DB } from './paths';
 import type { Role } from '@app/common';
 
-const TEMPLATE_DB = 'ion_test_template';
 
 export interface TestUser {
   id: string;
@@ -89,7 +89,7 @@ export interface ApiProcess {
  * database: what "several API processes sharing one database" means in production.
  */
 export async function startApiProcess(dbName: string): Promise<ApiProcess> {
-  const main = join(__dirname, '..', '..', 'dist', 'apps', 'api', 'apps', 'api', 'src', 'main.js');
+  const main = join(DIST_API, 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: npm test builds it first (npm run build)`);
   const urls = databaseUrls(dbName);
   const port = await freePort();

@@ -121,8 +121,8 @@ export class AuditService {
       const rows = (await qb.orderBy('e.seq', 'ASC').limit(batchSize).getMany()).map(fromEntity);
       if (!rows.length) return total;
       const part = verifyAuditChain(carry ? [carry, ...rows] : rows, carry ? carry.prevHash : expectedPrev);
-      const checked = total.checked + part.checked - (carry ? 1 : 0);
-      total = { ...part, checked: Math.max(checked, total.checked), firstSeq: total.firstSeq ?? part.firstSeq };
+      // the carried event was counted in the previous batch
+      total = { ...part, checked: total.checked + part.checked - (carry ? 1 : 0), firstSeq: total.firstSeq ?? part.firstSeq };
       if (!part.ok) return total;
       carry = rows[rows.length - 1];
     }

@@ -42,20 +42,17 @@ export class AuthService {
    * parallel guesses are serialised: at most `lockoutThreshold` passwords are ever tried.
    */
   async login(username: string, password: string): Promise<LoginResult> {
-    const found = await this.users.findByUsername(username);
-    const attempt = { action: 'auth.login', targetType: 'user', targetId: found?.id ?? null };
-
-    if (!found || !found.active) {
-      await this.passwords.verify(null, password);
-      await this.audit.record({
-        ...attempt, outcome: 'FAILED', actor: ANONYMOUS_ACTOR,
-        details: { username, reason: found ? 'account_inactive' : 'unknown_username' },
-      });
-      throw new InvalidCredentialsError().markAudited();
-    }
-
     const result = await this.ds.transaction(async (em) => {
-      const user = (await this.users.findByIdForUpdate(em, found.id))!;
+      const user = await this.users.findByUsernameForUpdate(em, username);
+      const attempt = { action: 'auth.login', targetType: 'user', targetId: user?.id ?? null };
+      if (!user || !user.active) {
+        await this.passwords.verify(null, password);
+        await this.audit.append(em, {
+          ...attempt, outcome: 'FAILED', actor: ANONYMOUS_ACTOR,
+          details: { username, reason: user ? 'account_inactive' : 'unknown_username' },
+        });
+        return { kind: 'invalid' as const };
+      }
       const now = this.clock.now();
       if (user.lockedUntil && user.lockedUntil > now) {
         await this.audit.append(em, {
@@ -91,7 +88,7 @@ export class AuthService {
     });
 
     if (result.kind === 'locked') throw new AccountLockedError(result.until).markAudited();
-    if (result.kind === 'wrong_password') throw new InvalidCredentialsError().markAudited();
+    if (result.kind !== 'ok') throw new InvalidCredentialsError().markAudited();
     const user = result.user;
     const payload: JwtPayload = { sub: user.id, role: user.role, username: user.username };
     return {

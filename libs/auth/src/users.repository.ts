@@ -25,10 +25,16 @@ export class UsersRepository {
   }
 
   findByUsername(username: string): Promise<UserEntity | null> {
-    return this.repo
-      .createQueryBuilder('u')
-      .where('lower(u.username) = lower(:username)', { username })
-      .getOne();
+    return this.byUsername(this.repo, username).getOne();
+  }
+
+  /** The user, locked FOR UPDATE in the caller's transaction (login serialises per account). */
+  findByUsernameForUpdate(em: EntityManager, username: string): Promise<UserEntity | null> {
+    return this.byUsername(em.getRepository(UserEntity), username).setLock('pessimistic_write').getOne();
+  }
+
+  private byUsername(repo: Repository<UserEntity>, username: string) {
+    return repo.createQueryBuilder('u').where('lower(u.username) = lower(:username)', { username });
   }
 
   async activeAdminExists(): Promise<boolean> {

@@ -26,11 +26,14 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const fields = flatten(errors);
-      const unknown = fields.filter((f) => f.errors.some((m) => m.endsWith('is not an accepted field'))).map((f) => f.field);
-      const message = unknown.length
-        ? `Unknown field(s): ${unknown.join(', ')}.` + (fields.length > unknown.length ? ` Invalid: ${fields.filter((f) => !unknown.includes(f.field)).map((f) => f.errors.join('; ')).join('; ')}.` : '')
-        : `Invalid: ${fields.map((f) => f.errors.join('; ')).join('; ')}.`;
-      return new ValidationError(message, fields);
+      const isUnknown = (f: FieldError) => f.errors.some((m) => m.endsWith('is not an accepted field'));
+      const unknown = fields.filter(isUnknown).map((f) => f.field);
+      const invalid = fields.filter((f) => !isUnknown(f)).flatMap((f) => f.errors);
+      const parts = [
+        ...(unknown.length ? [`Unknown field(s): ${unknown.join(', ')}.`] : []),
+        ...(invalid.length ? [`Invalid: ${invalid.join('; ')}.`] : []),
+      ];
+      return new ValidationError(parts.join(' '), fields);
     },
   });
 }
