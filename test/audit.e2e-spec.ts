@@ -152,7 +152,7 @@ describe('audit trail', () => {
   });
 
   it('two API processes on one database append concurrently without breaking the chain', async () => {
-    const second = await startApiProcess(t.dbName);
+    const second = await startApiProcess(t.dbName, t.storage);
     try {
       const a = () => t.http();
       const b = second.http;

@@ -39,8 +39,9 @@ export const OTHER_DISTRICT = 12;
  * - draftCase: a DRAFT case with a complete checklist (ready to submit), authored by the OFFICER
  * - submittedCase: that case, submitted by its author
  * - targetUser: another user (an OFFICER) who is the `:id` of a /users/:id route
+ * - evidence: an evidence item the OFFICER uploaded to a draftCase; its id is the `:id`
  */
-export type Fixture = 'none' | 'draftCase' | 'submittedCase' | 'targetUser';
+export type Fixture = 'none' | 'draftCase' | 'submittedCase' | 'targetUser' | 'evidence';
 
 /** Callers outside the in-scope relation (plus the supervisor-as-author edge of the two-person rule). */
 export type ScopeVariant =
@@ -74,7 +75,7 @@ export const SCOPE_VARIANTS: Record<ScopeVariant, {
   },
 };
 
-/** Scope variants every id-taking case route must list (SUPERVISOR_AUTHOR is listed where it matters). */
+/** Scope variants every id-taking case or evidence route must list (SUPERVISOR_AUTHOR is listed where it matters). */
 export const REQUIRED_CASE_SCOPE_VARIANTS: readonly ScopeVariant[] = [
   'OFFICER_SAME_DISTRICT_NOT_AUTHOR', 'OFFICER_OTHER_DISTRICT', 'SUPERVISOR_OTHER_DISTRICT',
 ];
@@ -92,6 +93,8 @@ export interface MatrixRow {
   route: string;
   fixture: Fixture;
   body?: (ctx: BodyContext) => Record<string, unknown>;
+  /** A raw-body file upload instead of a JSON body: query string and bytes. */
+  upload?: { query: string; bytes: Buffer };
   expect: Record<Caller, number>;
   scope?: Partial<Record<ScopeVariant, number>>;
   /** Why the row says what it says (design reference). */
@@ -253,6 +256,53 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
     scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
     why: 'scoped, AUDITOR',
+  },
+
+  // --- evidence ---------------------------------------------------------------------------------
+  {
+    route: `POST ${API}/cases/:id/evidence`,
+    fixture: 'draftCase',
+    upload: { query: 'kind=BWC&deviceId=AXON-AUTHZ-1&recordingOfficerBadge=4471', bytes: Buffer.from('authz matrix evidence bytes\n'.repeat(64)) },
+    expect: { OFFICER: 201, SUPERVISOR: 201, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 201 },
+    why: 'author/supervisor upload to a case in scope',
+  },
+  {
+    route: `GET ${API}/cases/:id/evidence`,
+    fixture: 'draftCase',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    why: 'scoped metadata; AUDITOR reviews custody',
+  },
+  {
+    route: `GET ${API}/evidence/:id`,
+    fixture: 'evidence',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    why: 'metadata + custody, scope as for the case (prosecutors reach evidence through packets, issue 4)',
+  },
+  {
+    route: `GET ${API}/evidence/:id/content`,
+    fixture: 'evidence',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    why: 'content is case substance: auditors see metadata and custody, not footage',
+  },
+  {
+    route: `POST ${API}/evidence/:id/verify`,
+    fixture: 'evidence',
+    body: () => ({}),
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    why: 'integrity check: anyone who may see the item, auditors included',
+  },
+  {
+    route: `POST ${API}/evidence/:id/supersede`,
+    fixture: 'evidence',
+    body: () => ({ reason: 'Uploaded the wrong clip; the right one follows.' }),
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    why: 'author/supervisor mark a mistaken upload (never delete)',
   },
 ];
 

@@ -3,7 +3,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { METHODS } from 'node:http';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Response, Test } from 'supertest';
 import { UsersService } from '@app/auth';
 import { API_PREFIX } from '../apps/api/src/app.setup';
@@ -88,6 +88,7 @@ function controllerRoutes(app: INestApplication): string[] {
 }
 
 const isCaseIdRoute = (route: string) => /^[A-Z]+ \/api\/v1\/cases\/:id(\/|$)/.test(route);
+const isEvidenceIdRoute = (route: string) => /^[A-Z]+ \/api\/v1\/evidence\/:id(\/|$)/.test(route);
 const CODES_FOR: Record<number, string[]> = {
   401: ['AUTH.UNAUTHENTICATED'],
   403: ['AUTH.FORBIDDEN', 'CASE.TWO_PERSON_RULE'],
@@ -155,10 +156,10 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       expect(new Set(listed()).size).toBe(listed().length);
       for (const row of AUTHZ_MATRIX) {
         expect({ route: row.route, callers: Object.keys(row.expect).sort() }).toEqual({ route: row.route, callers: [...CALLERS].sort() });
-        if (isCaseIdRoute(row.route)) {
+        if (isCaseIdRoute(row.route) || isEvidenceIdRoute(row.route)) {
           expect({ route: row.route, scope: Object.keys(row.scope ?? {}) })
             .toEqual({ route: row.route, scope: expect.arrayContaining([...REQUIRED_CASE_SCOPE_VARIANTS]) });
-          expect(row.fixture).toMatch(/Case$/);
+          expect(row.fixture).toMatch(isCaseIdRoute(row.route) ? /Case$/ : /^evidence$/);
         }
         if (row.route.includes(':id')) expect(row.fixture).not.toBe('none');
       }
@@ -166,7 +167,7 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
   });
 
   // ---------------------------------------------------------------------------------------------
-  interface Fixture { id: string | null; version: number | null }
+  interface Fixture { id: string | null; version: number | null; sha256?: string }
 
   async function makeFixture(row: MatrixRow, author: TestUser): Promise<Fixture> {
     switch (row.fixture) {
@@ -179,6 +180,11 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       case 'submittedCase': {
         const c = await t.given.submittedCase(author);
         return { id: c.id, version: c.version };
+      }
+      case 'evidence': {
+        const c = await t.given.caseReadyToSubmit(author);
+        const e = await t.given.evidence(author, c.id);
+        return { id: e.id, version: null, sha256: e.sha256 };
       }
       case 'targetUser': {
         const u = await t.app.get(UsersService).create('SYSTEM', {
@@ -195,9 +201,15 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     if (row.fixture === 'draftCase' || row.fixture === 'submittedCase') {
       const { rows } = await t.owner.query(
         `SELECT c.status, c.version, c.updated_at, c.narrative, c.federal_officers, c.violations,
-                (SELECT count(*)::int FROM case_revisions r WHERE r.case_id = c.id) AS revisions
+                (SELECT count(*)::int FROM case_revisions r WHERE r.case_id = c.id) AS revisions,
+                (SELECT count(*)::int FROM evidence e WHERE e.case_id = c.id) AS evidence
            FROM cases c WHERE c.id = $1`, [fx.id]);
-      return { case: rows[0], cases: await count('cases') };
+      return { case: rows[0], cases: await count('cases'), objects: (await t.storage.keys()).length };
+    }
+    if (row.fixture === 'evidence') {
+      const { rows } = await t.owner.query(
+        `SELECT status, supersede_reason, integrity_status, last_verified_at, preservation FROM evidence WHERE id = $1`, [fx.id]);
+      return { evidence: rows[0], objects: (await t.storage.keys()).length };
     }
     if (row.fixture === 'targetUser') {
       const { rows } = await t.owner.query(`SELECT display_name, role, active, updated_at FROM users WHERE id = $1`, [fx.id]);
@@ -243,6 +255,7 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     let req = send(method, path).set('X-Request-Id', requestId);
     if (caller) req = req.set(caller.auth);
     if (isCaseIdRoute(row.route) && method !== 'GET' && fx.version !== null) req = req.set('If-Match', `"${fx.version}"`);
+    if (row.upload) req = req.query(row.upload.query).set('Content-Type', 'application/octet-stream').send(row.upload.bytes);
     const res: Response = body ? await req.send(body) : await req;
 
     expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({ status: expected, body: undefined });
@@ -267,6 +280,7 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       expect(ev.details).toMatchObject({ status: expected, method, path });
     }
     if (isCaseIdRoute(row.route)) expect({ case_id: ev.case_id, target_id: ev.target_id }).toEqual({ case_id: fx.id, target_id: fx.id });
+    if (isEvidenceIdRoute(row.route)) expect({ target_type: ev.target_type, target_id: ev.target_id }).toEqual({ target_type: 'evidence', target_id: fx.id });
     if (expected === 404) expect(ev.details.reason).toBe('out_of_scope');
     // Refused: nothing changed.
     expect(await snapshot(row, fx, body)).toEqual(before);
@@ -276,7 +290,25 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
   async function expectEffect(row: MatrixRow, fx: Fixture, before: any, body: Record<string, unknown> | undefined, res: Response) {
     const [method] = row.route.split(' ');
     const after = await snapshot(row, fx, body);
-    if (row.fixture === 'draftCase' || row.fixture === 'submittedCase') {
+    if (row.upload) {
+      expect(res.body).toMatchObject({ caseId: fx.id, sha256: createHash('sha256').update(row.upload.bytes).digest('hex'), sizeBytes: row.upload.bytes.length });
+      expect({ evidence: after.case.evidence, objects: after.objects }).toEqual({ evidence: before.case.evidence + 1, objects: before.objects + 1 });
+      expect(after.case.version).toBe(before.case.version); // evidence is its own resource: the case's version is unchanged
+    } else if (row.route === `GET ${API}/cases/:id/evidence`) {
+      expect(res.body.caseId).toBe(fx.id);
+    } else if (row.fixture === 'evidence') {
+      if (row.route.endsWith('/content')) {
+        expect(res.headers['x-evidence-sha256']).toBe(fx.sha256);
+      } else if (row.route.endsWith('/verify')) {
+        expect(res.body).toMatchObject({ evidenceId: fx.id, result: 'MATCH', sha256: fx.sha256 });
+        expect(after.evidence.last_verified_at).not.toBeNull();
+      } else if (row.route.endsWith('/supersede')) {
+        expect(after.evidence).toMatchObject({ status: 'SUPERSEDED', supersede_reason: body!.reason });
+      } else {
+        expect(res.body).toMatchObject({ id: fx.id, sha256: fx.sha256 });
+        expect(res.body.custody.map((e: { action: string }) => e.action)).toEqual(['evidence.uploaded', 'evidence.viewed']);
+      }
+    } else if (row.fixture === 'draftCase' || row.fixture === 'submittedCase') {
       if (method === 'GET') {
         if (row.route.includes(':id')) expect(res.body.id ?? res.body.caseId).toBe(fx.id);
         else expect((res.body.items as { id: string }[]).map((i) => i.id)).toContain(fx.id); // newest first

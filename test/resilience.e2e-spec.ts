@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { bootApp, createTestDatabase, databaseUrls, FULL_CASE, Given } from './harness/test-app';
 import { TcpProxy, viaProxy } from './harness/tcp-proxy';
+import { TestStorage } from './harness/test-storage';
 
 /**
  * The database goes away under a running API: requests get a clear 503 (not a 500, not a hang),
@@ -11,6 +12,7 @@ import { TcpProxy, viaProxy } from './harness/tcp-proxy';
 describe('database outage', () => {
   let app: INestApplication;
   let proxy: TcpProxy;
+  let storage: TestStorage;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
@@ -19,13 +21,15 @@ describe('database outage', () => {
     const target = new URL(urls.app);
     proxy = new TcpProxy(target.hostname, Number(target.port));
     const port = await proxy.start();
-    app = await bootApp(dbName, { app: viaProxy(urls.app, port), owner: viaProxy(urls.owner, port) });
+    storage = await TestStorage.start();
+    app = await bootApp(dbName, { app: viaProxy(urls.app, port), owner: viaProxy(urls.owner, port) }, storage.env());
   });
 
   afterAll(async () => {
     await proxy.restore();
     await app?.close();
     await proxy.cut();
+    await storage?.stop();
   });
 
   it('answers 503 while the database is unreachable and recovers without a restart, losing nothing', async () => {

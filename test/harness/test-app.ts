@@ -12,6 +12,7 @@ import { configureApp } from '../../apps/api/src/app.setup';
 import { UsersService } from '@app/auth';
 import { freePort } from '@app/database';
 import { DIST_API, TEMPLATE_DB } from './paths';
+import { TestStorage } from './test-storage';
 import type { Role } from '@app/common';
 
 
@@ -35,6 +36,8 @@ export interface TestApp {
   /** The API's own database role, for checks of what the application itself may do. */
   appRole: Pool;
   dbName: string;
+  /** The suite's own S3-protocol server and bucket. */
+  storage: TestStorage;
   given: Given;
   close(): Promise<void>;
 }
@@ -67,15 +70,26 @@ export function databaseUrls(dbName: string): { owner: string; app: string } {
 }
 
 /** Boots the real AppModule, configured exactly as main.ts does, against `dbName` (or explicit URLs). */
-export async function bootApp(dbName: string, urls = databaseUrls(dbName)): Promise<INestApplication> {
-  process.env.DATABASE_URL = urls.app;
-  process.env.DATABASE_MIGRATION_URL = urls.owner;
+export async function bootApp(
+  dbName: string, urls = databaseUrls(dbName), storageEnv: Record<string, string> = {},
+): Promise<INestApplication> {
   process.env.JWT_SECRET ??= randomBytes(32).toString('hex');
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
-  configureApp(app);
-  await app.init();
-  return app;
+  // Configuration is read while the module initialises; the suite's settings must not leak into the next suite.
+  const env = { DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner, ...storageEnv };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger: ['error'] });
+    configureApp(app);
+    await app.init();
+    return app;
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 export interface ApiProcess {
@@ -88,7 +102,7 @@ export interface ApiProcess {
  * A second, separate API process (the built main.js, as `npm start` runs it) on the same
  * database: what "several API processes sharing one database" means in production.
  */
-export async function startApiProcess(dbName: string): Promise<ApiProcess> {
+export async function startApiProcess(dbName: string, storage: TestStorage, extraEnv: Record<string, string> = {}): Promise<ApiProcess & { pid: number }> {
   const main = join(DIST_API, 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: npm test builds it first (npm run build)`);
   const urls = databaseUrls(dbName);
@@ -97,6 +111,7 @@ export async function startApiProcess(dbName: string): Promise<ApiProcess> {
     env: {
       PATH: process.env.PATH, DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner,
       JWT_SECRET: process.env.JWT_SECRET, PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1',
+      ...storage.env(), ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -114,6 +129,7 @@ export async function startApiProcess(dbName: string): Promise<ApiProcess> {
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    pid: child.pid!,
     http: () => request(url),
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
@@ -123,20 +139,22 @@ export async function startApiProcess(dbName: string): Promise<ApiProcess> {
   };
 }
 
-export async function createTestApp(): Promise<TestApp> {
+export async function createTestApp(opts: { env?: Record<string, string> } = {}): Promise<TestApp> {
   const dbName = await createTestDatabase();
-  const app = await bootApp(dbName);
+  const storage = await TestStorage.start();
+  const app = await bootApp(dbName, databaseUrls(dbName), { ...storage.env(), ...opts.env });
   const urls = databaseUrls(dbName);
   const owner = new Pool({ connectionString: urls.owner, max: 3 });
   const appRole = new Pool({ connectionString: urls.app, max: 2 });
   const http = () => request(app.getHttpServer());
   const given = new Given(app, http);
   return {
-    app, http, owner, appRole, dbName, given,
+    app, http, owner, appRole, dbName, storage, given,
     async close() {
       await app.close();
       await owner.end();
       await appRole.end();
+      await storage.stop();
     },
   };
 }
@@ -221,6 +239,16 @@ export class Given {
     const c = await this.caseReadyToSubmit(author);
     const res = await this.http().post(`/api/v1/cases/${c.id}/submit`).set(author.auth).send({});
     if (res.status !== 200) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** An evidence item uploaded through the API (raw body). */
+  async evidence(
+    uploader: TestUser, caseId: string, bytes: Buffer = randomBytes(4096), query = 'kind=BWC&deviceId=AXON-TEST-1',
+  ): Promise<{ id: string; sha256: string; sizeBytes: number; caseId: string }> {
+    const res = await this.http().post(`/api/v1/cases/${caseId}/evidence?${query}`).set(uploader.auth)
+      .set('Content-Type', 'application/octet-stream').send(bytes);
+    if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
 

@@ -5,9 +5,12 @@ import { AuditModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
 import { CasesModule } from '@app/cases';
 import { DatabaseModule } from '@app/database';
+import { EvidenceModule } from '@app/evidence';
+import { StorageModule } from '@app/storage';
 import { appConfig } from './app.config';
 import { AuthController } from './auth/auth.controller';
 import { CasesController } from './cases/cases.controller';
+import { EvidenceController } from './evidence/evidence.controller';
 import { HealthController } from './health/health.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { RequestContextMiddleware } from './http/request-context.middleware';
@@ -20,8 +23,10 @@ import { UsersController } from './users/users.controller';
     AuditModule,
     AuthModule,
     CasesModule,
+    StorageModule,
+    EvidenceModule,
   ],
-  controllers: [AuthController, UsersController, CasesController, HealthController],
+  controllers: [AuthController, UsersController, CasesController, EvidenceController, HealthController],
   providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
 })
 export class AppModule implements NestModule {

@@ -106,6 +106,13 @@ export class AuditService {
     return rows.map((r) => toView(fromEntity(r)));
   }
 
+  /** The events about one target (e.g. an evidence item's chain of custody), oldest first. */
+  async targetEvents(targetType: string, targetId: string, em?: EntityManager): Promise<AuditEventView[]> {
+    const repo = (em ?? this.ds.manager).getRepository(AuditEventEntity);
+    const rows = await repo.find({ where: { targetType, targetId }, order: { seq: 'ASC' } });
+    return rows.map((r) => toView(fromEntity(r)));
+  }
+
   /**
    * Recomputes the chain over [fromSeq, toSeq] in batches, carrying the last event of each batch
    * into the next so continuity across batches is checked too.

@@ -17,6 +17,11 @@ export enum Permission {
   CaseApprove = 'case.approve',
   CaseWithdraw = 'case.withdraw',
   CaseTimelineRead = 'case.timeline.read',
+  EvidenceUpload = 'evidence.upload',
+  EvidenceRead = 'evidence.read',
+  EvidenceDownload = 'evidence.download',
+  EvidenceVerify = 'evidence.verify',
+  EvidenceSupersede = 'evidence.supersede',
 }
 
 const OFFICER: Permission[] = [
@@ -26,6 +31,11 @@ const OFFICER: Permission[] = [
   Permission.CaseUpdate,
   Permission.CaseSubmit,
   Permission.CaseTimelineRead,
+  Permission.EvidenceUpload,
+  Permission.EvidenceRead,
+  Permission.EvidenceDownload,
+  Permission.EvidenceVerify,
+  Permission.EvidenceSupersede,
 ];
 
 /** THE role -> permission table. Object-level scope is checked in the services. */
@@ -33,7 +43,8 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   OFFICER: new Set(OFFICER),
   SUPERVISOR: new Set([...OFFICER, Permission.CaseReturn, Permission.CaseApprove, Permission.CaseWithdraw]),
   PROSECUTOR: new Set([Permission.AuthMe]),
-  AUDITOR: new Set([Permission.AuthMe, Permission.CaseRead, Permission.CaseTimelineRead]),
+  // Auditors see evidence metadata and custody and may verify integrity; they never download content.
+  AUDITOR: new Set([Permission.AuthMe, Permission.CaseRead, Permission.CaseTimelineRead, Permission.EvidenceRead, Permission.EvidenceVerify]),
   ADMIN: new Set([Permission.AuthMe, Permission.UserCreate, Permission.UserRead, Permission.UserUpdate]),
 };
 

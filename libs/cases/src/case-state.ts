@@ -31,6 +31,7 @@ export function nextStatus(current: CaseStatus, action: CaseAction): CaseStatus 
   return to;
 }
 
-export function assertEditable(current: CaseStatus): void {
-  if (!EDITABLE_STATUSES.includes(current)) throw new InvalidTransitionError('edit', current);
+/** Content (fields, records, evidence) changes only while the case is with its author. */
+export function assertEditable(current: CaseStatus, action = 'edit'): void {
+  if (!EDITABLE_STATUSES.includes(current)) throw new InvalidTransitionError(action, current);
 }

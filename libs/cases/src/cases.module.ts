@@ -7,6 +7,6 @@ import { CasesService } from './cases.service';
 @Module({
   imports: [TypeOrmModule.forFeature([CaseEntity])],
   providers: [CasesService, CasesRepository],
-  exports: [CasesService],
+  exports: [CasesService, CasesRepository],
 })
 export class CasesModule {}

@@ -46,6 +46,14 @@ export class CasesRepository {
     return qb.getOne();
   }
 
+  /** Evidence items that count for the submit checklist (not superseded). */
+  async countActiveEvidence(caseId: string, em?: EntityManager): Promise<number> {
+    const rows: { n: string }[] = await (em ?? this.repo.manager).query(
+      `SELECT count(*) AS n FROM evidence WHERE case_id = $1 AND status = 'ACTIVE'`, [caseId],
+    );
+    return Number(rows[0].n);
+  }
+
   async exists(id: string): Promise<boolean> {
     return this.repo.exists({ where: { id } });
   }

@@ -76,7 +76,7 @@ export class CasesService {
     const c = await this.cases.findInScope(auth, id);
     if (!c) throw await this.notFound(id);
     await this.audit.record({ action: 'case.viewed', actor: auth, targetType: 'case', targetId: id, caseId: id, details: { caseNumber: c.caseNumber } });
-    return toCaseViewFor(auth.role, c, caseChecklist(c));
+    return toCaseViewFor(auth.role, c, caseChecklist(c, await this.cases.countActiveEvidence(id)));
   }
 
   async timeline(auth: AuthUser, id: string): Promise<{ caseId: string; caseNumber: string; events: AuditEventView[] }> {
@@ -119,9 +119,9 @@ export class CasesService {
   }
 
   submit(auth: AuthUser, id: string, expectedVersion: number | undefined): Promise<CaseView> {
-    return this.transition(auth, id, 'submit', expectedVersion, (c) => {
+    return this.transition(auth, id, 'submit', expectedVersion, (c, evidenceCount) => {
       if (c.createdBy !== auth.id) throw new ForbiddenError("Only the case's author may submit it.");
-      const checklist = caseChecklist(c);
+      const checklist = caseChecklist(c, evidenceCount);
       if (!checklist.complete) throw new ChecklistIncompleteError(checklist.missing);
       c.submittedAt = this.clock.now();
       c.submittedBy = auth.id;
@@ -170,14 +170,16 @@ export class CasesService {
   }
 
   private transition(
-    auth: AuthUser, id: string, action: CaseAction, expectedVersion: number | undefined, change: (c: CaseEntity) => Change,
+    auth: AuthUser, id: string, action: CaseAction, expectedVersion: number | undefined,
+    change: (c: CaseEntity, evidenceCount: number) => Change,
   ): Promise<CaseView> {
     return this.ds.transaction(async (em) => {
       const c = await this.loadForWrite(em, auth, id);
       const from = c.status;
       const to = nextStatus(c.status, action);
       if (expectedVersion !== undefined) assertVersion(c, expectedVersion);
-      const result = change(c);
+      // Counted under the case's row lock: evidence uploads take the same lock to commit.
+      const result = change(c, await this.cases.countActiveEvidence(c.id, em));
       c.status = to;
       return this.commit(em, auth, c, { ...result, details: { from, to, ...result.details } }, true);
     });
@@ -186,7 +188,7 @@ export class CasesService {
   private async commit(em: EntityManager, auth: AuthUser, c: CaseEntity, change: Change, bump = false): Promise<CaseView> {
     if (bump) c.version += 1;
     const saved = await this.cases.save(em, c);
-    const view = toCaseView(saved, caseChecklist(saved));
+    const view = toCaseView(saved, caseChecklist(saved, await this.cases.countActiveEvidence(saved.id, em)));
     await this.cases.addRevision(em, saved, change.action, auth.id, view);
     await this.audit.append(em, {
       action: change.action,

@@ -1,5 +1,7 @@
 export * from './cases.module';
 export * from './cases.service';
+export * from './cases.repository';
+export * from './case.entity';
 export * from './case-state';
 export * from './case-vocabulary';
 export * from './checklist';

@@ -18,6 +18,12 @@ export const ErrorCode = {
   VersionRequired: 'VERSION.REQUIRED',
   Conflict: 'RESOURCE.CONFLICT',
   DependencyUnavailable: 'DEPENDENCY.UNAVAILABLE',
+  PayloadTooLarge: 'UPLOAD.TOO_LARGE',
+  UnsupportedMediaType: 'UPLOAD.UNSUPPORTED_MEDIA_TYPE',
+  UploadIncomplete: 'UPLOAD.INCOMPLETE',
+  HashMismatch: 'EVIDENCE.HASH_MISMATCH',
+  IntegrityFailure: 'EVIDENCE.INTEGRITY_FAILURE',
+  RangeNotSatisfiable: 'RANGE.NOT_SATISFIABLE',
   Internal: 'INTERNAL.ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -157,5 +163,49 @@ export class DependencyUnavailableError extends DomainError {
   ) {
     super(`The ${dependency} is unavailable; nothing was changed. Try again shortly.`);
     if (cause) (this as { cause?: unknown }).cause = cause;
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly code = ErrorCode.PayloadTooLarge;
+  constructor(limitBytes: number, receivedOrDeclared: number, declared: boolean) {
+    super(
+      declared
+        ? `The declared size ${receivedOrDeclared} bytes exceeds the limit of ${limitBytes} bytes; nothing was stored.`
+        : `The upload exceeded the limit of ${limitBytes} bytes; nothing was stored.`,
+      { limitBytes },
+    );
+  }
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly code = ErrorCode.UnsupportedMediaType;
+}
+
+/** The request body ended before the whole upload arrived (client disconnected, truncated multipart). */
+export class UploadIncompleteError extends DomainError {
+  readonly code = ErrorCode.UploadIncomplete;
+}
+
+/** The client's SHA-256 of what it sent differs from the SHA-256 of what arrived. */
+export class HashMismatchError extends DomainError {
+  readonly code = ErrorCode.HashMismatch;
+  constructor(expected: string, actual: string, sizeBytes: number) {
+    super(
+      `sha256: the file that arrived (${sizeBytes} bytes) hashes to ${actual}, not ${expected}; nothing was stored.`,
+      { expectedSha256: expected, actualSha256: actual, sizeBytes },
+    );
+  }
+}
+
+/** Stored bytes no longer match the hash recorded at upload. */
+export class IntegrityFailureError extends DomainError {
+  readonly code = ErrorCode.IntegrityFailure;
+}
+
+export class RangeNotSatisfiableError extends DomainError {
+  readonly code = ErrorCode.RangeNotSatisfiable;
+  constructor(readonly sizeBytes: number) {
+    super(`The requested range is not satisfiable for an object of ${sizeBytes} bytes.`, { sizeBytes });
   }
 }

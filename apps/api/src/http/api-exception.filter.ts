@@ -11,6 +11,7 @@ function statusOf(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.ValidationFailed:
     case ErrorCode.MalformedBody:
+    case ErrorCode.UploadIncomplete:
       return HttpStatus.BAD_REQUEST;
     case ErrorCode.Unauthenticated:
     case ErrorCode.InvalidCredentials:
@@ -24,9 +25,17 @@ function statusOf(code: ErrorCode): number {
     case ErrorCode.InvalidTransition:
     case ErrorCode.VersionConflict:
     case ErrorCode.Conflict:
+    case ErrorCode.IntegrityFailure:
       return HttpStatus.CONFLICT;
     case ErrorCode.ChecklistIncomplete:
+    case ErrorCode.HashMismatch:
       return HttpStatus.UNPROCESSABLE_ENTITY;
+    case ErrorCode.PayloadTooLarge:
+      return HttpStatus.PAYLOAD_TOO_LARGE;
+    case ErrorCode.UnsupportedMediaType:
+      return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+    case ErrorCode.RangeNotSatisfiable:
+      return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
     case ErrorCode.AccountLocked:
       return HttpStatus.LOCKED;
     case ErrorCode.VersionRequired:
@@ -65,11 +74,17 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const status = statusOf(error.code);
     const body = { statusCode: status, code: error.code, message: error.message, requestId: ctx.requestId, ...error.details };
 
+    // A refused upload whose body is still arriving: answer, then close the connection instead of reading it all.
+    const bodyPending = !req.complete && (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined);
     this.recordAttempt(req, error, status)
       .catch((e) => this.logger.error(`Could not audit failed request ${ctx.requestId}: ${e instanceof Error ? e.message : e}`))
       .finally(() => {
-        if (!res.headersSent) res.status(status).json(body);
-        else res.end();
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        if (bodyPending) res.setHeader('Connection', 'close');
+        res.status(status).json(body);
       });
   }
 
@@ -99,8 +114,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     // so anonymous garbage cannot flood the audit trail. Everything from the guard on is recorded.
     if (!ctx.permission && !ctx.actor && status !== 401 && status !== 403) return;
     const permission = ctx.permission;
-    const resource = permission?.split('.')[0] ?? null;
     const id = typeof req.params?.id === 'string' ? req.params.id : null;
+    // Under /cases/:id the id is a case's whatever the permission names (e.g. evidence.upload).
+    const caseRoute = /^\/api\/v1\/cases\/:id(\/|$)/.test(String(req.route?.path ?? ''));
+    const resource = caseRoute ? 'case' : (permission?.split('.')[0] ?? null);
     const denied = status === 401 || status === 403 || (error instanceof NotFoundError && error.outOfScope);
     const outcome: AuditOutcome = denied ? 'DENIED' : 'FAILED';
     let action = permission ?? `${req.method} ${req.route?.path ?? req.path}`;

@@ -1,10 +1,12 @@
 import { CreateAppRoleAndUsers1763700000000 } from './1763700000000-create-app-role-and-users';
 import { CreateAuditTrail1763700000001 } from './1763700000001-create-audit-trail';
 import { CreateCases1763700000002 } from './1763700000002-create-cases';
+import { CreateEvidence1763800000000 } from './1763800000000-create-evidence';
 
 /** Every migration, in order. Listed explicitly: no globs. */
 export const MIGRATIONS = [
   CreateAppRoleAndUsers1763700000000,
   CreateAuditTrail1763700000001,
   CreateCases1763700000002,
+  CreateEvidence1763800000000,
 ];

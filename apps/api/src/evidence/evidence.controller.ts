@@ -1,0 +1,152 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { createHash } from 'node:crypto';
+import type { AuthUser } from '@app/common';
+import { Authorize, CurrentUser, Permission } from '@app/auth';
+import { EVIDENCE_KINDS, EvidenceService, SupersedeEvidenceDto } from '@app/evidence';
+import { UuidParam } from '../http/params';
+import { assertUploadableType, isMultipart, parseMultipartUpload, parseRawUpload, ParsedUpload } from './upload-request';
+
+/** Content-Disposition with an ASCII fallback and the exact name in RFC 5987 form. */
+function contentDisposition(filename: string | null, id: string): string {
+  const name = filename ?? `evidence-${id}`;
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/** Writes a chunk, waiting for the socket to drain; rejects when the client has gone. */
+function write(res: Response, chunk: Buffer): Promise<void> {
+  if (res.destroyed) return Promise.reject(new Error('client went away'));
+  if (res.write(chunk)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new Error('client went away'));
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
+@ApiTags('evidence')
+@Controller()
+export class EvidenceController {
+  constructor(private readonly evidence: EvidenceService) {}
+
+  @Post('cases/:id/evidence')
+  @Authorize(Permission.EvidenceUpload)
+  @ApiOperation({
+    summary: 'Upload an evidence file (streamed; SHA-256 computed on the way in)',
+    description:
+      'Send the file as the raw body (any Content-Type except JSON/form) with metadata as query parameters or ' +
+      '`X-Evidence-<Field>` headers, or as multipart/form-data with metadata fields before one part named `file`. ' +
+      'The case must be DRAFT or RETURNED. An optional `sha256` must match what arrived (else 422, nothing kept).',
+  })
+  @ApiConsumes('application/octet-stream', 'multipart/form-data')
+  @ApiQuery({ name: 'kind', enum: EVIDENCE_KINDS, required: false, description: 'Required (here, as X-Evidence-Kind, or as a form field)' })
+  @ApiQuery({ name: 'deviceId', required: false })
+  @ApiQuery({ name: 'recordingOfficerBadge', required: false })
+  @ApiQuery({ name: 'recordedStart', required: false, description: 'ISO 8601' })
+  @ApiQuery({ name: 'recordedEnd', required: false, description: 'ISO 8601' })
+  @ApiQuery({ name: 'originalFilename', required: false })
+  @ApiQuery({ name: 'sha256', required: false, description: '64 hex digits' })
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  async upload(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    assertUploadableType(req);
+    const multipart = isMultipart(req);
+    const cl = req.headers['content-length'];
+    const declared = cl && /^\d{1,16}$/.test(cl) ? Number(cl) : null;
+    // A multipart body carries its fields and boundaries too: allow 1 MiB of framing.
+    const c = await this.evidence.precheckCase(auth, caseId, declared, multipart ? 1024 * 1024 : 0);
+    const parsed: ParsedUpload = multipart ? await parseMultipartUpload(req) : await parseRawUpload(req);
+    try {
+      const view = await this.evidence.upload(auth, c, parsed.meta, parsed.source);
+      res.status(201).setHeader('Location', view.links.self);
+      return view;
+    } finally {
+      parsed.discard();
+    }
+  }
+
+  @Get('cases/:id/evidence')
+  @Authorize(Permission.EvidenceRead)
+  @ApiOperation({ summary: "A case's evidence items, oldest first (superseded ones included, marked)" })
+  list(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string) {
+    return this.evidence.listForCase(auth, caseId);
+  }
+
+  @Get('evidence/:id')
+  @Authorize(Permission.EvidenceRead)
+  @ApiOperation({ summary: 'An evidence item with its chain of custody (every recorded event about it)' })
+  get(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string) {
+    return this.evidence.get(auth, id);
+  }
+
+  @Get('evidence/:id/content')
+  @Authorize(Permission.EvidenceDownload)
+  @ApiOperation({
+    summary: 'Download the file (streamed, Range supported)',
+    description:
+      'A whole-file download is re-hashed as it streams; if the bytes no longer match the recorded SHA-256 the ' +
+      'connection is cut before the last chunk (so no client takes a corrupt file for a complete one), the item is ' +
+      'marked FAILED and an audit event is written.',
+  })
+  @ApiHeader({ name: 'Range', required: false, description: 'One byte range, e.g. bytes=0-1023' })
+  @ApiProduces('application/octet-stream')
+  async content(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Headers('range') range: string | undefined, @Res() res: Response) {
+    const c = await this.evidence.openContent(auth, id, range);
+    const e = c.evidence;
+    res.status(c.range ? 206 : 200);
+    res.setHeader('Content-Type', e.contentType);
+    res.setHeader('Content-Length', String(c.length));
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('Content-Disposition', contentDisposition(e.originalFilename, e.id));
+    res.setHeader('ETag', `"sha256-${e.sha256}"`);
+    res.setHeader('X-Evidence-SHA256', e.sha256);
+    res.setHeader('Repr-Digest', `sha-256=:${Buffer.from(e.sha256, 'hex').toString('base64')}:`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (c.range) res.setHeader('Content-Range', `bytes ${c.range.start}-${c.range.end}/${e.sizeBytes}`);
+    res.flushHeaders();
+
+    const hash = createHash('sha256');
+    let held: Buffer | null = null;
+    res.on('close', () => c.stream.destroy());
+    try {
+      for await (const chunk of c.stream) {
+        hash.update(chunk as Buffer);
+        if (held) await write(res, held);
+        held = chunk as Buffer; // the last chunk waits for the hash check of a whole-file read
+      }
+    } catch {
+      res.destroy();
+      return;
+    }
+    if (c.verifyStreamed && !(await c.verifyStreamed(hash.digest('hex')))) {
+      res.destroy();
+      return;
+    }
+    res.end(held ?? undefined);
+  }
+
+  @Post('evidence/:id/verify')
+  @HttpCode(200)
+  @Authorize(Permission.EvidenceVerify)
+  @ApiOperation({ summary: 'Re-read the stored file and compare its SHA-256 and size with the record (409 and FAILED mark on mismatch)' })
+  verify(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string) {
+    return this.evidence.verify(auth, id);
+  }
+
+  @Post('evidence/:id/supersede')
+  @HttpCode(200)
+  @Authorize(Permission.EvidenceSupersede)
+  @ApiOperation({ summary: 'Mark an item superseded, with a reason (evidence is never deleted)' })
+  supersede(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: SupersedeEvidenceDto) {
+    return this.evidence.supersede(auth, id, dto);
+  }
+}

@@ -1,0 +1,461 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  AuthUser, Clock, ConflictError, DependencyUnavailableError, DomainError, HashMismatchError, IntegrityFailureError, NotFoundError,
+  PayloadTooLargeError, RangeNotSatisfiableError, RequestContextStore, UploadIncompleteError, ValidationError,
+} from '@app/common';
+import { AuditService } from '@app/audit';
+import { isDatabaseUnavailable } from '@app/database';
+import { assertEditable, CaseEntity, CasesRepository } from '@app/cases';
+import { isStorageUnavailable, ObjectWriter, StorageService } from '@app/storage';
+import { SNIFF_BYTES, sniffContentType } from './content-sniff';
+import { EvidenceMetadataDto, SupersedeEvidenceDto } from './dto/evidence.dto';
+import { evidenceConfig } from './evidence.config';
+import { EvidenceEntity } from './evidence.entity';
+import { EvidenceDetailView, EvidenceView, toEvidenceView } from './evidence.mapper';
+import type { PreservationRecord } from './evidence-vocabulary';
+import { parseRange, RangeRequest } from './http-range';
+import { EvidenceUploadJournal } from './upload-journal';
+
+/** The body of an upload, however it was framed on the wire (raw body or one multipart file part). */
+export interface UploadSource {
+  /** The file's bytes as they arrive. */
+  body: AsyncIterable<Buffer>;
+  /** Resolves once the request was read to its proper end; rejects when it was cut short or malformed. */
+  finished(): Promise<void>;
+  /** Bytes the client declared it will send for the file, when known up front. */
+  declaredBytes: number | null;
+  declaredContentType: string | null;
+}
+
+/** An open download: headers to send and the bytes, re-hashed on the way out when whole. */
+export interface EvidenceContent {
+  evidence: EvidenceView;
+  range: RangeRequest | null;
+  length: number;
+  stream: Readable;
+  /** For a whole-object read: resolves with the SHA-256 of what was streamed (call after the stream ended). */
+  verifyStreamed?: (streamedSha256: string) => Promise<boolean>;
+}
+
+@Injectable()
+export class EvidenceService {
+  private readonly logger = new Logger(EvidenceService.name);
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly cases: CasesRepository,
+    private readonly storage: StorageService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(evidenceConfig.KEY) private readonly config: ConfigType<typeof evidenceConfig>,
+  ) {}
+
+  get maxBytes(): number {
+    return this.config.maxBytes;
+  }
+
+  /**
+   * Checks what can be checked before a byte of the body is read: scope, case state, declared
+   * size (`overhead` allows for multipart framing). Throws the error to answer with.
+   */
+  async precheckCase(auth: AuthUser, caseId: string, declaredBytes: number | null, overhead = 0): Promise<CaseEntity> {
+    const c = await this.cases.findInScope(auth, caseId);
+    if (!c) throw new NotFoundError('case', caseId, await this.cases.exists(caseId));
+    assertEditable(c.status, 'add evidence to');
+    if (declaredBytes !== null && declaredBytes > this.config.maxBytes + overhead) {
+      throw new PayloadTooLargeError(this.config.maxBytes, declaredBytes, true);
+    }
+    return c;
+  }
+
+  /**
+   * Streams the upload into storage while hashing it; when the object is complete (and matches
+   * the client's hash, if sent), the evidence row and its audit event commit together. Any
+   * failure removes what was stored, writes a FAILED audit event, and rethrows.
+   */
+  async upload(auth: AuthUser, c: CaseEntity, meta: EvidenceMetadataDto, source: UploadSource): Promise<EvidenceView> {
+    validateRecordedTimes(meta);
+    const started = Date.now();
+    const id = randomUUID();
+    const key = `cases/${c.id}/evidence/${id}`;
+    const requestId = RequestContextStore.get()?.requestId ?? null;
+    const writer = this.storage.createWriter(key, {
+      journal: new EvidenceUploadJournal(this.ds, this.storage.bucket, { caseId: c.id, startedBy: auth.id, requestId }),
+    });
+    const hash = createHash('sha256');
+    let head: Buffer[] = [];
+    let headBytes = 0;
+    let sniffed: { mime: string; description: string } | undefined;
+    try {
+      const received = await this.pump(source, writer, (chunk) => {
+        hash.update(chunk);
+        if (!sniffed) {
+          head.push(chunk);
+          headBytes += chunk.length;
+          if (headBytes >= SNIFF_BYTES) {
+            sniffed = sniffContentType(Buffer.concat(head).subarray(0, SNIFF_BYTES));
+            writer.setContentType(sniffed.mime);
+            head = [];
+          }
+        }
+      });
+      const type = sniffed ?? sniffContentType(Buffer.concat(head));
+      writer.setContentType(type.mime);
+      const sha256 = hash.digest('hex');
+      if (meta.sha256 && meta.sha256.toLowerCase() !== sha256) {
+        throw new HashMismatchError(meta.sha256.toLowerCase(), sha256, received);
+      }
+      const object = await writer.complete();
+      const entity = await this.ds.transaction(async (em) => {
+        const locked = await this.cases.findInScope(auth, c.id, em);
+        if (!locked) throw new NotFoundError('case', c.id, true);
+        assertEditable(locked.status, 'add evidence to');
+        const now = this.clock.now();
+        const e = em.getRepository(EvidenceEntity).create({
+          id,
+          caseId: c.id,
+          kind: meta.kind,
+          deviceId: meta.deviceId ?? null,
+          recordingOfficerBadge: meta.recordingOfficerBadge ?? null,
+          recordedStart: meta.recordedStart ? new Date(meta.recordedStart) : null,
+          recordedEnd: meta.recordedEnd ? new Date(meta.recordedEnd) : null,
+          originalFilename: meta.originalFilename ?? null,
+          declaredContentType: source.declaredContentType,
+          contentType: type.mime,
+          sizeBytes: received,
+          sha256,
+          clientSha256Matched: !!meta.sha256,
+          storageBucket: this.storage.bucket,
+          storageKey: key,
+          storageVersionId: object.versionId,
+          storageEtag: object.etag,
+          uploadedBy: auth.id,
+          uploadedAt: now,
+          uploadRequestId: requestId,
+          status: 'ACTIVE',
+          integrityStatus: 'OK',
+          preservation: this.pendingPreservation(),
+        });
+        await em.getRepository(EvidenceEntity).save(e);
+        await this.audit.append(em, {
+          action: 'evidence.uploaded',
+          actor: auth,
+          targetType: 'evidence',
+          targetId: id,
+          caseId: c.id,
+          details: {
+            caseNumber: locked.caseNumber,
+            kind: e.kind,
+            sha256,
+            sizeBytes: received,
+            contentType: type.mime,
+            contentDescription: type.description,
+            declaredContentType: source.declaredContentType,
+            originalFilename: e.originalFilename,
+            clientSha256Matched: e.clientSha256Matched,
+            storage: { bucket: this.storage.bucket, key, parts: object.parts, versionId: object.versionId },
+            durationMs: Date.now() - started,
+          },
+        });
+        return e;
+      });
+      return toEvidenceView(await this.preserve(entity));
+    } catch (e) {
+      throw await this.failUpload(auth, c, id, key, writer, e);
+    }
+  }
+
+  /** Copies the source into the writer, feeding `onChunk`; returns the byte count. */
+  private async pump(source: UploadSource, writer: ObjectWriter, onChunk: (chunk: Buffer) => void): Promise<number> {
+    let received = 0;
+    const it = source.body[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await it.next();
+      } catch (e) {
+        throw asClientError(e);
+      }
+      if (next.done) break;
+      const chunk = next.value;
+      received += chunk.length;
+      if (received > this.config.maxBytes) {
+        await it.return?.();
+        throw new PayloadTooLargeError(this.config.maxBytes, received, false);
+      }
+      onChunk(chunk);
+      await writer.write(chunk);
+    }
+    try {
+      await source.finished();
+    } catch (e) {
+      throw asClientError(e);
+    }
+    return received;
+  }
+
+  /** Removes whatever the failed upload stored, records the attempt, and returns the error to answer with. */
+  private async failUpload(auth: AuthUser, c: CaseEntity, id: string, key: string, writer: ObjectWriter, e: unknown): Promise<unknown> {
+    const error = translate(e);
+    let cleanup: string;
+    if (writer.completed) {
+      cleanup = await this.storage.removeUnreferenced(key).then(
+        () => 'object removed',
+        (err) => {
+          this.logger.error(`Upload ${id}: could not remove unreferenced object ${key}: ${err instanceof Error ? err.message : err}`);
+          return `object ${key} could not be removed`;
+        },
+      );
+    } else {
+      const outcome = await writer.abort(error instanceof Error ? error.message : String(error));
+      cleanup = {
+        NOTHING_STORED: 'nothing had been stored',
+        ABORTED: 'multipart upload aborted',
+        RELEASED: 'multipart upload released (storage lacks AbortMultipartUpload)',
+        ABORT_PENDING: 'multipart upload abort pending (storage unreachable); retried by the cleanup job',
+      }[outcome];
+    }
+    if (error instanceof DomainError && error.audited) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    const code = error instanceof DomainError ? error.code : 'INTERNAL.ERROR';
+    try {
+      await this.audit.record({
+        action: 'evidence.upload',
+        outcome: 'FAILED',
+        actor: auth,
+        targetType: 'case',
+        targetId: c.id,
+        caseId: c.id,
+        details: { evidenceId: id, caseNumber: c.caseNumber, code, message, bytesReceived: writer.size, cleanup },
+      });
+      if (error instanceof DomainError) error.markAudited();
+    } catch (auditError) {
+      this.logger.error(`Upload ${id} failed (${message}) and its audit event could not be written: ${auditError instanceof Error ? auditError.message : auditError}`);
+    }
+    return error;
+  }
+
+  private pendingPreservation(): PreservationRecord {
+    const worm = this.storage.worm;
+    return {
+      worm: worm.available,
+      retentionMode: null,
+      retainUntil: null,
+      legalHold: false,
+      appliedAt: null,
+      note: worm.available ? 'retention and legal hold pending' : `not applied: ${worm.detail}`,
+    };
+  }
+
+  /**
+   * After commit, where the bucket has Object Lock: retention for the configured years and a
+   * legal hold while the case is open. What was applied (or why not) is recorded on the row.
+   */
+  private async preserve(e: EvidenceEntity): Promise<EvidenceEntity> {
+    if (!this.storage.worm.available) return e;
+    const { years, mode } = this.storage.retention;
+    const until = new Date(e.uploadedAt);
+    until.setUTCFullYear(until.getUTCFullYear() + years);
+    let record: PreservationRecord;
+    try {
+      await this.storage.applyRetention(e.storageKey, e.storageVersionId, mode, until);
+      await this.storage.setLegalHold(e.storageKey, e.storageVersionId, true);
+      record = {
+        worm: true, retentionMode: mode, retainUntil: until.toISOString(), legalHold: true,
+        appliedAt: this.clock.now().toISOString(), note: `${mode} retention for ${years} years and a legal hold while the case is open`,
+      };
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      this.logger.error(`Evidence ${e.id}: Object Lock could not be applied: ${why}`);
+      record = { ...e.preservation, note: `FAILED to apply Object Lock: ${why}` };
+    }
+    await this.ds.transaction(async (em) => {
+      await em.getRepository(EvidenceEntity).update({ id: e.id }, { preservation: record });
+      await this.audit.append(em, {
+        action: 'evidence.preserved',
+        outcome: record.appliedAt ? 'SUCCESS' : 'FAILED',
+        targetType: 'evidence',
+        targetId: e.id,
+        caseId: e.caseId,
+        details: { ...record },
+      });
+    });
+    e.preservation = record;
+    return e;
+  }
+
+  // --- reads: every one is a custody event ---
+
+  async listForCase(auth: AuthUser, caseId: string): Promise<{ caseId: string; caseNumber: string; items: EvidenceView[] }> {
+    const c = await this.cases.findInScope(auth, caseId);
+    if (!c) throw new NotFoundError('case', caseId, await this.cases.exists(caseId));
+    const rows = await this.ds.getRepository(EvidenceEntity).find({ where: { caseId }, order: { uploadedAt: 'ASC', id: 'ASC' } });
+    await this.audit.record({
+      action: 'evidence.listed',
+      targetType: 'case',
+      targetId: caseId,
+      caseId,
+      details: { caseNumber: c.caseNumber, evidenceIds: rows.map((r) => r.id) },
+    });
+    return { caseId, caseNumber: c.caseNumber, items: rows.map(toEvidenceView) };
+  }
+
+  async get(auth: AuthUser, id: string): Promise<EvidenceDetailView> {
+    const e = await this.findInScope(auth, id);
+    const custody = await this.ds.transaction(async (em) => {
+      await this.audit.append(em, { action: 'evidence.viewed', targetType: 'evidence', targetId: id, caseId: e.caseId, details: { sha256: e.sha256 } });
+      return this.audit.targetEvents('evidence', id, em);
+    });
+    return { ...toEvidenceView(e), custody };
+  }
+
+  /** Opens the object for download (whole, or one Range); the download is recorded before a byte is sent. */
+  async openContent(auth: AuthUser, id: string, rangeHeader: string | undefined): Promise<EvidenceContent> {
+    const e = await this.findInScope(auth, id);
+    const range = parseRange(rangeHeader, e.sizeBytes);
+    if (range === 'unsatisfiable') throw new RangeNotSatisfiableError(e.sizeBytes);
+    const stream = await this.storage.read(e.storageKey, range ?? undefined);
+    await this.audit.record({
+      action: 'evidence.downloaded',
+      targetType: 'evidence',
+      targetId: id,
+      caseId: e.caseId,
+      details: { sha256: e.sha256, sizeBytes: e.sizeBytes, range: range ? `bytes=${range.start}-${range.end}` : null },
+    });
+    const length = range ? range.end - range.start + 1 : e.sizeBytes;
+    const verifyStreamed = range
+      ? undefined
+      : async (streamed: string) => {
+          if (streamed === e.sha256) return true;
+          await this.recordIntegrityFailure(auth, e, 'evidence.integrity_failed', { during: 'download', expectedSha256: e.sha256, actualSha256: streamed });
+          return false;
+        };
+    return { evidence: toEvidenceView(e), range, length, stream, verifyStreamed };
+  }
+
+  /** Re-reads the whole object and compares; a mismatch marks the item and is answered with 409. */
+  async verify(auth: AuthUser, id: string): Promise<{ evidenceId: string; result: 'MATCH'; sha256: string; sizeBytes: number; verifiedAt: string; durationMs: number }> {
+    const e = await this.findInScope(auth, id);
+    const started = Date.now();
+    const found = await this.hashStored(e);
+    const facts = { expectedSha256: e.sha256, actualSha256: found.sha256, expectedSize: e.sizeBytes, actualSize: found.size };
+    if (found.sha256 !== e.sha256 || found.size !== e.sizeBytes) {
+      await this.recordIntegrityFailure(auth, e, 'evidence.verified', { during: 'verify', ...facts });
+      throw new IntegrityFailureError(
+        `INTEGRITY FAILURE: evidence ${id} in storage no longer matches what was uploaded ` +
+          `(sha256 ${found.sha256}, ${found.size} bytes; recorded ${e.sha256}, ${e.sizeBytes} bytes). The item is marked FAILED.`,
+        facts,
+      ).markAudited();
+    }
+    const verifiedAt = this.clock.now();
+    await this.ds.transaction(async (em) => {
+      await em.getRepository(EvidenceEntity).update({ id }, { lastVerifiedAt: verifiedAt, lastVerifiedBy: auth.id });
+      await this.audit.append(em, {
+        action: 'evidence.verified', targetType: 'evidence', targetId: id, caseId: e.caseId,
+        details: { ...facts, durationMs: Date.now() - started },
+      });
+    });
+    return { evidenceId: id, result: 'MATCH', sha256: e.sha256, sizeBytes: e.sizeBytes, verifiedAt: verifiedAt.toISOString(), durationMs: Date.now() - started };
+  }
+
+  async supersede(auth: AuthUser, id: string, dto: SupersedeEvidenceDto): Promise<EvidenceView> {
+    const e0 = await this.findInScope(auth, id);
+    return this.ds.transaction(async (em) => {
+      const c = await this.cases.findInScope(auth, e0.caseId, em);
+      if (!c) throw new NotFoundError('evidence', id, true);
+      assertEditable(c.status, 'supersede evidence of');
+      const repo = em.getRepository(EvidenceEntity);
+      const e = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!e) throw new NotFoundError('evidence', id);
+      if (e.status === 'SUPERSEDED') {
+        throw new ConflictError(`Evidence ${id} is already superseded (${e.supersedeReason}).`);
+      }
+      if (dto.replacedBy) {
+        const other = await repo.findOne({ where: { id: dto.replacedBy } });
+        if (!other || other.caseId !== e.caseId || other.id === e.id) {
+          throw ValidationError.field('replacedBy', 'must be another evidence item of the same case');
+        }
+      }
+      e.status = 'SUPERSEDED';
+      e.supersededAt = this.clock.now();
+      e.supersededBy = auth.id;
+      e.supersedeReason = dto.reason;
+      e.replacedBy = dto.replacedBy ?? null;
+      await repo.update({ id }, {
+        status: e.status, supersededAt: e.supersededAt, supersededBy: e.supersededBy, supersedeReason: e.supersedeReason, replacedBy: e.replacedBy,
+      });
+      await this.audit.append(em, {
+        action: 'evidence.superseded', targetType: 'evidence', targetId: id, caseId: e.caseId,
+        details: { caseNumber: c.caseNumber, reason: dto.reason, replacedBy: e.replacedBy, sha256: e.sha256 },
+      });
+      return toEvidenceView(e);
+    });
+  }
+
+  // --- helpers ---
+
+  private async findInScope(auth: AuthUser, id: string): Promise<EvidenceEntity> {
+    const e = await this.ds.getRepository(EvidenceEntity).findOne({ where: { id } });
+    if (!e) throw new NotFoundError('evidence', id);
+    const c = await this.cases.findInScope(auth, e.caseId);
+    if (!c) throw new NotFoundError('evidence', id, true);
+    return e;
+  }
+
+  private async hashStored(e: EvidenceEntity): Promise<{ sha256: string; size: number }> {
+    const stat = await this.storage.stat(e.storageKey);
+    if (!stat) return { sha256: 'missing', size: 0 };
+    const stream = await this.storage.read(e.storageKey);
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      for await (const chunk of stream) {
+        hash.update(chunk as Buffer);
+        size += (chunk as Buffer).length;
+      }
+    } catch (err) {
+      if (isStorageUnavailable(err)) throw new DependencyUnavailableError('storage', err);
+      throw err;
+    }
+    return { sha256: hash.digest('hex'), size };
+  }
+
+  private async recordIntegrityFailure(auth: AuthUser, e: EvidenceEntity, action: string, facts: Record<string, unknown>): Promise<void> {
+    this.logger.error(`INTEGRITY FAILURE of evidence ${e.id} (case ${e.caseId}) found during ${facts.during}: ${JSON.stringify(facts)}`);
+    const now = this.clock.now();
+    await this.ds.transaction(async (em) => {
+      await em.getRepository(EvidenceEntity).update({ id: e.id }, {
+        integrityStatus: 'FAILED', integrityFailedAt: now, integrityFailure: { ...facts, at: now.toISOString(), by: auth.id },
+        lastVerifiedAt: now, lastVerifiedBy: auth.id,
+      });
+      await this.audit.append(em, {
+        action, outcome: 'FAILED', targetType: 'evidence', targetId: e.id, caseId: e.caseId, details: facts,
+      });
+    });
+  }
+}
+
+function validateRecordedTimes(meta: EvidenceMetadataDto): void {
+  if (meta.recordedStart && meta.recordedEnd && Date.parse(meta.recordedEnd) < Date.parse(meta.recordedStart)) {
+    throw ValidationError.field('recordedEnd', 'must not be before recordedStart');
+  }
+}
+
+/** Errors raised while reading the request body: the client went away or sent a malformed body. */
+function asClientError(e: unknown): DomainError {
+  if (e instanceof DomainError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new UploadIncompleteError(`The upload did not arrive whole (${msg}); nothing was stored.`);
+}
+
+function translate(e: unknown): unknown {
+  if (e instanceof DomainError) return e;
+  if (isStorageUnavailable(e)) return new DependencyUnavailableError('storage', e);
+  if (isDatabaseUnavailable(e)) return new DependencyUnavailableError('database', e);
+  return e;
+}

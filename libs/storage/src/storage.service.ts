@@ -1,0 +1,297 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { Client } from 'minio';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { EmbeddedS3Handle, startEmbeddedS3 } from './embedded/embedded-s3';
+import { ObjectWriter, UploadJournal } from './object-writer';
+import { storageConfig } from './storage.config';
+import { isNoSuchKey, isNotImplemented, isStorageUnavailable, storageErrorCode, translateStorageError } from './storage-errors';
+
+export interface WormCapability {
+  /** True when the bucket has S3 Object Lock enabled, so retention and legal holds can be applied. */
+  available: boolean;
+  /** What the probe found, in words (e.g. "Object Lock enabled", "server does not implement Object Lock"). */
+  detail: string;
+}
+
+export interface StorageHealth {
+  status: 'up' | 'down';
+  latencyMs?: number;
+  error?: string;
+  bucket: string;
+  worm: boolean;
+}
+
+export interface StoredPart {
+  part: number;
+  etag: string;
+  size: number;
+}
+
+export type AbandonOutcome = 'ABORTED' | 'RELEASED' | 'ABORT_PENDING';
+
+/**
+ * The one driver over the S3 API (minio client, path-style, explicit endpoint). Multipart uploads
+ * are driven explicitly through {@link ObjectWriter}, so memory stays at about one part and every
+ * failure ends in an abort. Boot probes the bucket and whether Object Lock (WORM) is available.
+ */
+@Injectable()
+export class StorageService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(StorageService.name);
+  private embedded?: EmbeddedS3Handle;
+  private client!: Client;
+  private endpointUrl = '';
+  private wormCapability: WormCapability = { available: false, detail: 'not probed' };
+
+  constructor(@Inject(storageConfig.KEY) private readonly config: ConfigType<typeof storageConfig>) {}
+
+  get bucket(): string {
+    return this.config.bucket;
+  }
+
+  get partSize(): number {
+    return this.config.partSizeBytes;
+  }
+
+  get worm(): WormCapability {
+    return this.wormCapability;
+  }
+
+  get retention(): { years: number; mode: 'COMPLIANCE' | 'GOVERNANCE' } {
+    return { years: this.config.retentionYears, mode: this.config.retentionMode };
+  }
+
+  get endpoint(): string {
+    return this.endpointUrl;
+  }
+
+  async onModuleInit(): Promise<void> {
+    let endpoint: string;
+    let accessKey: string;
+    let secretKey: string;
+    if (this.config.embedded) {
+      const directory = join(this.config.dataDir, 's3');
+      this.embedded = await startEmbeddedS3({ directory });
+      ({ endpoint, accessKey, secretKey } = this.embedded);
+      this.logger.log(`Embedded S3 server on ${endpoint}, data in ${directory}`);
+    } else {
+      endpoint = this.config.endpoint!;
+      accessKey = this.config.accessKey!;
+      secretKey = this.config.secretKey!;
+    }
+    this.endpointUrl = endpoint;
+    const url = new URL(endpoint);
+    this.client = new Client({
+      endPoint: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      useSSL: url.protocol === 'https:',
+      accessKey,
+      secretKey,
+      region: this.config.region,
+      pathStyle: true,
+    });
+    await this.probe();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.embedded?.stop();
+    this.embedded = undefined;
+  }
+
+  /** Bucket present (created when allowed) and Object Lock status; refuses to boot when WORM is required but absent. */
+  private async probe(): Promise<void> {
+    const { bucket } = this.config;
+    let exists: boolean;
+    try {
+      exists = await this.client.bucketExists(bucket);
+    } catch (e) {
+      throw new Error(`Storage at ${this.endpointUrl} is not usable: ${describe(e)}`);
+    }
+    if (!exists) {
+      if (!this.config.createBucket) throw new Error(`Storage bucket ${bucket} does not exist and S3_CREATE_BUCKET=false`);
+      // Object Lock can only be enabled when a bucket is created: ask for it; servers without it ignore or refuse.
+      try {
+        await this.client.makeBucket(bucket, this.config.region, { ObjectLocking: true });
+      } catch (e) {
+        if (!isNotImplemented(e) && storageErrorCode(e) !== 'InvalidRequest') throw e;
+        await this.client.makeBucket(bucket, this.config.region);
+      }
+      this.logger.log(`Created storage bucket ${bucket}`);
+    }
+    this.wormCapability = await this.probeObjectLock();
+    this.logger.log(`Storage bucket ${bucket}: WORM ${this.wormCapability.available ? 'available' : 'NOT available'} (${this.wormCapability.detail})`);
+    if (this.config.requireWorm && !this.wormCapability.available) {
+      throw new Error(
+        `STORAGE_REQUIRE_WORM=true but bucket ${bucket} has no S3 Object Lock (${this.wormCapability.detail}). ` +
+          'Use a bucket created with Object Lock enabled, or unset STORAGE_REQUIRE_WORM.',
+      );
+    }
+  }
+
+  private async probeObjectLock(): Promise<WormCapability> {
+    try {
+      const cfg = (await this.client.getObjectLockConfig(this.config.bucket)) as { objectLockEnabled?: string } | undefined;
+      if (cfg?.objectLockEnabled === 'Enabled') return { available: true, detail: 'Object Lock enabled on the bucket' };
+      return { available: false, detail: 'Object Lock is not enabled on the bucket' };
+    } catch (e) {
+      if (isNotImplemented(e)) return { available: false, detail: 'the storage server does not implement Object Lock' };
+      if (storageErrorCode(e) === 'ObjectLockConfigurationNotFoundError') {
+        return { available: false, detail: 'Object Lock is not enabled on the bucket' };
+      }
+      if (isStorageUnavailable(e)) throw new Error(`Storage at ${this.endpointUrl} is not reachable: ${describe(e)}`);
+      return { available: false, detail: `Object Lock probe failed: ${describe(e)}` };
+    }
+  }
+
+  async health(timeoutMs = 2000): Promise<StorageHealth> {
+    const started = Date.now();
+    const base = { bucket: this.config.bucket, worm: this.wormCapability.available };
+    try {
+      await withTimeout(this.client.bucketExists(this.config.bucket), timeoutMs);
+      return { status: 'up', latencyMs: Date.now() - started, ...base };
+    } catch (e) {
+      return { status: 'down', error: e instanceof TimeoutError ? 'timed out' : 'unreachable', ...base };
+    }
+  }
+
+  /** A writer for a new object; nothing exists in storage until it has a full part or is completed. */
+  createWriter(key: string, opts: { contentType?: string; journal?: UploadJournal } = {}): ObjectWriter {
+    return new ObjectWriter(this, key, opts.contentType ?? 'application/octet-stream', this.config.partSizeBytes, opts.journal);
+  }
+
+  // --- primitives used by ObjectWriter (public S3 API calls only) ---
+
+  async putSmall(key: string, body: Buffer, contentType: string): Promise<{ etag: string; versionId: string | null }> {
+    try {
+      return await this.client.putObject(this.config.bucket, key, body, body.length, { 'Content-Type': contentType });
+    } catch (e) {
+      return translateStorageError(e);
+    }
+  }
+
+  async initiateMultipart(key: string, contentType: string): Promise<string> {
+    try {
+      return await this.client.initiateNewMultipartUpload(this.config.bucket, key, { 'Content-Type': contentType });
+    } catch (e) {
+      return translateStorageError(e);
+    }
+  }
+
+  async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<StoredPart> {
+    try {
+      const r = await this.client.uploadPart(
+        { bucketName: this.config.bucket, objectName: key, uploadID: uploadId, partNumber, headers: { 'Content-Length': body.length } },
+        body,
+      );
+      return { part: partNumber, etag: r.etag, size: body.length };
+    } catch (e) {
+      return translateStorageError(e);
+    }
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<{ etag: string; versionId: string | null }> {
+    try {
+      return await this.client.completeMultipartUpload(this.config.bucket, key, uploadId, parts.map((p) => ({ part: p.part, etag: p.etag })));
+    } catch (e) {
+      return translateStorageError(e);
+    }
+  }
+
+  /**
+   * Ends an incomplete multipart upload so no parts are left behind. S3 requires
+   * AbortMultipartUpload; a server without it (s3rver) is warned about and, when the bucket has
+   * no Object Lock, its parts are released by completing the upload and removing the object.
+   * Returns ABORT_PENDING when storage cannot be reached (the caller records it for a retry).
+   */
+  async abandonMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<AbandonOutcome> {
+    try {
+      await this.client.abortMultipartUpload(this.config.bucket, key, uploadId);
+      return 'ABORTED';
+    } catch (e) {
+      if (storageErrorCode(e) === 'NoSuchUpload') return 'ABORTED';
+      if (isStorageUnavailable(e)) {
+        this.logger.warn(`Could not abort multipart upload ${uploadId} of ${key}: storage unreachable; will retry`);
+        return 'ABORT_PENDING';
+      }
+      if (!isNotImplemented(e)) throw e;
+    }
+    this.logger.warn(
+      `Storage does not implement AbortMultipartUpload (upload ${uploadId} of ${key}); ` +
+        (this.wormCapability.available ? 'left for the bucket lifecycle rule to expire' : 'releasing its parts by completing and removing the object'),
+    );
+    if (this.wormCapability.available) return 'ABORT_PENDING';
+    try {
+      const toComplete = parts.length ? parts : [await this.uploadPart(key, uploadId, 1, Buffer.alloc(0))];
+      await this.client.completeMultipartUpload(this.config.bucket, key, uploadId, toComplete.map((p) => ({ part: p.part, etag: p.etag })));
+      await this.client.removeObject(this.config.bucket, key);
+      return 'RELEASED';
+    } catch (e) {
+      if (storageErrorCode(e) === 'NoSuchUpload') return 'ABORTED';
+      this.logger.warn(`Could not release multipart upload ${uploadId} of ${key}: ${describe(e)}; will retry`);
+      return 'ABORT_PENDING';
+    }
+  }
+
+  // --- objects ---
+
+  async stat(key: string): Promise<{ size: number; etag: string; versionId: string | null } | null> {
+    try {
+      const s = await this.client.statObject(this.config.bucket, key);
+      return { size: s.size, etag: s.etag, versionId: s.versionId ?? null };
+    } catch (e) {
+      if (isNoSuchKey(e)) return null;
+      return translateStorageError(e);
+    }
+  }
+
+  /** The object's bytes, whole or `[start, end]` inclusive. */
+  async read(key: string, range?: { start: number; end: number }): Promise<Readable> {
+    try {
+      if (!range) return await this.client.getObject(this.config.bucket, key);
+      return await this.client.getPartialObject(this.config.bucket, key, range.start, range.end - range.start + 1);
+    } catch (e) {
+      return translateStorageError(e);
+    }
+  }
+
+  /** Removes an object that no record refers to (a failed upload). Never used on committed evidence. */
+  async removeUnreferenced(key: string): Promise<void> {
+    try {
+      await this.client.removeObject(this.config.bucket, key);
+    } catch (e) {
+      if (isNoSuchKey(e)) return;
+      translateStorageError(e);
+    }
+  }
+
+  async applyRetention(key: string, versionId: string | null, mode: 'COMPLIANCE' | 'GOVERNANCE', until: Date): Promise<void> {
+    await this.client.putObjectRetention(this.config.bucket, key, {
+      versionId: versionId ?? '',
+      mode,
+      retainUntilDate: until.toISOString(),
+    });
+  }
+
+  async setLegalHold(key: string, versionId: string | null, on: boolean): Promise<void> {
+    await this.client.setObjectLegalHold(this.config.bucket, key, {
+      ...(versionId ? { versionId } : {}),
+      status: on ? 'ON' : 'OFF',
+    });
+  }
+}
+
+class TimeoutError extends Error {}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new TimeoutError(`timed out after ${ms} ms`)), ms).unref()),
+  ]);
+}
+
+function describe(e: unknown): string {
+  const code = storageErrorCode(e);
+  const msg = e instanceof Error ? e.message : String(e);
+  return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
+}
