@@ -12,6 +12,7 @@ import { configureApp } from '../../apps/api/src/app.setup';
 import { UsersService } from '@app/auth';
 import { freePort } from '@app/database';
 import { DIST_API, TEMPLATE_DB } from './paths';
+import { TcpProxy } from './tcp-proxy';
 import { TestStorage } from './test-storage';
 import type { Role } from '@app/common';
 
@@ -38,6 +39,8 @@ export interface TestApp {
   dbName: string;
   /** The suite's own S3-protocol server and bucket. */
   storage: TestStorage;
+  /** With `storageProxy: true`: the TCP proxy between the API and storage, to cut and restore. */
+  storageProxy?: TcpProxy;
   given: Given;
   close(): Promise<void>;
 }
@@ -139,19 +142,27 @@ export async function startApiProcess(dbName: string, storage: TestStorage, extr
   };
 }
 
-export async function createTestApp(opts: { env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function createTestApp(opts: { env?: Record<string, string>; storageProxy?: boolean } = {}): Promise<TestApp> {
   const dbName = await createTestDatabase();
   const storage = await TestStorage.start();
-  const app = await bootApp(dbName, databaseUrls(dbName), { ...storage.env(), ...opts.env });
+  let storageProxy: TcpProxy | undefined;
+  let endpoint = storage.endpoint;
+  if (opts.storageProxy) {
+    storageProxy = new TcpProxy('127.0.0.1', storage.port);
+    endpoint = `http://127.0.0.1:${await storageProxy.start()}`;
+  }
+  const app = await bootApp(dbName, databaseUrls(dbName), { ...storage.env(endpoint), ...opts.env });
   const urls = databaseUrls(dbName);
   const owner = new Pool({ connectionString: urls.owner, max: 3 });
   const appRole = new Pool({ connectionString: urls.app, max: 2 });
   const http = () => request(app.getHttpServer());
   const given = new Given(app, http);
   return {
-    app, http, owner, appRole, dbName, storage, given,
+    app, http, owner, appRole, dbName, storage, storageProxy, given,
     async close() {
+      await storageProxy?.restore();
       await app.close();
+      await storageProxy?.cut();
       await owner.end();
       await appRole.end();
       await storage.stop();
