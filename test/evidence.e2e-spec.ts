@@ -319,6 +319,29 @@ describe('evidence: upload, custody, integrity', () => {
       await t.http().get(`${API}/health`).expect(200);
     });
 
+    it('the database commit failing after the object is complete: the object is removed, the attempt audited', async () => {
+      const c = await t.given.draftCase(officer);
+      await t.owner.query(`CREATE FUNCTION inject_evidence_failure() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
+      await t.owner.query(`CREATE CONSTRAINT TRIGGER inject_evidence_failure AFTER INSERT ON audit_events DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW WHEN (NEW.action = 'evidence.uploaded') EXECUTE FUNCTION inject_evidence_failure()`);
+      try {
+        const { parts } = pieces(11 * MiB);
+        const res = await rawRequest(port, 'POST', `${API}/cases/${c.id}/evidence?kind=BWC`,
+          { ...officer.auth, 'Content-Type': 'application/octet-stream', 'Content-Length': 11 * MiB, 'X-Request-Id': 'commit-fails-1' }, parts);
+        expect(res.status).toBe(500);
+        expect(res.body.message).not.toMatch(/injected/);
+      } finally {
+        await t.owner.query('DROP TRIGGER IF EXISTS inject_evidence_failure ON audit_events');
+        await t.owner.query('DROP FUNCTION IF EXISTS inject_evidence_failure()');
+      }
+      await expectNothingLeft(c.id);
+      expect(await auditRows(t.owner, `action = 'evidence.uploaded' AND case_id = $1`, [c.id])).toEqual([]);
+      const events = await auditRows(t.owner, `request_id = 'commit-fails-1'`);
+      expect(events).toEqual([expect.objectContaining({ action: 'evidence.upload', outcome: 'FAILED' })]); // once, by the service
+      expect(events[0].details).toMatchObject({ code: 'INTERNAL.ERROR', cleanup: 'object removed', bytesReceived: 11 * MiB });
+    });
+
     it('a case out of scope: 404 (as if it did not exist), access.denied, nothing read', async () => {
       const c = await t.given.draftCase(officer);
       const bytes = randomBytes(4096);

@@ -52,6 +52,20 @@ export abstract class DomainError extends Error {
   }
 }
 
+/** Unexpected (non-domain) errors whose audit event a service already wrote. */
+const auditedErrors = new WeakSet<object>();
+
+/** Marks any error as audited, so the exception filter does not record the attempt twice. */
+export function markErrorAudited<T>(e: T): T {
+  if (e instanceof DomainError) e.markAudited();
+  else if (e !== null && typeof e === 'object') auditedErrors.add(e);
+  return e;
+}
+
+export function isErrorAudited(e: unknown): boolean {
+  return e instanceof DomainError ? e.audited : e !== null && typeof e === 'object' && auditedErrors.has(e);
+}
+
 export class ValidationError extends DomainError {
   readonly code = ErrorCode.ValidationFailed;
   constructor(message: string, readonly fields: FieldError[] = []) {

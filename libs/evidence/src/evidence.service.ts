@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  AuthUser, Clock, ConflictError, DependencyUnavailableError, DomainError, HashMismatchError, IntegrityFailureError, NotFoundError,
+  AuthUser, Clock, ConflictError, isErrorAudited, markErrorAudited, DependencyUnavailableError, DomainError, HashMismatchError, IntegrityFailureError, NotFoundError,
   PayloadTooLargeError, RangeNotSatisfiableError, RequestContextStore, UploadIncompleteError, ValidationError,
 } from '@app/common';
 import { AuditService } from '@app/audit';
@@ -204,7 +204,7 @@ export class EvidenceService {
     const error = translate(e);
     let cleanup: string;
     if (writer.completed) {
-      cleanup = await this.storage.removeUnreferenced(key).then(
+      cleanup = await this.storage.removeUnreferenced(key, writer.versionId).then(
         () => 'object removed',
         (err) => {
           this.logger.error(`Upload ${id}: could not remove unreferenced object ${key}: ${err instanceof Error ? err.message : err}`);
@@ -220,7 +220,7 @@ export class EvidenceService {
         ABORT_PENDING: 'multipart upload abort pending (storage unreachable); retried by the cleanup job',
       }[outcome];
     }
-    if (error instanceof DomainError && error.audited) return error;
+    if (isErrorAudited(error)) return error;
     const message = error instanceof Error ? error.message : String(error);
     const code = error instanceof DomainError ? error.code : 'INTERNAL.ERROR';
     try {
@@ -233,7 +233,7 @@ export class EvidenceService {
         caseId: c.id,
         details: { evidenceId: id, caseNumber: c.caseNumber, code, message, bytesReceived: writer.size, cleanup },
       });
-      if (error instanceof DomainError) error.markAudited();
+      markErrorAudited(error);
     } catch (auditError) {
       this.logger.error(`Upload ${id} failed (${message}) and its audit event could not be written: ${auditError instanceof Error ? auditError.message : auditError}`);
     }

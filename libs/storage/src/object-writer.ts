@@ -32,6 +32,7 @@ export class ObjectWriter {
   private readonly parts: StoredPart[] = [];
   private written = 0;
   private state: 'open' | 'completed' | 'aborted' = 'open';
+  private completedVersionId: string | null = null;
 
   constructor(
     private readonly storage: StorageService,
@@ -49,6 +50,11 @@ export class ObjectWriter {
   /** True once the object exists in storage. */
   get completed(): boolean {
     return this.state === 'completed';
+  }
+
+  /** The stored object's version (versioned buckets), once completed. */
+  get versionId(): string | null {
+    return this.completedVersionId;
   }
 
   /** Bytes accepted so far. */
@@ -73,11 +79,13 @@ export class ObjectWriter {
       const body = this.takeBuffered(this.buffered);
       const r = await this.storage.putSmall(this.key, body, this.contentType);
       this.state = 'completed';
+      this.completedVersionId = r.versionId;
       return { key: this.key, size: this.written, etag: r.etag, versionId: r.versionId, parts: 1 };
     }
     if (this.buffered > 0) await this.flushPart(this.takeBuffered(this.buffered));
     const r = await this.storage.completeMultipart(this.key, this.uploadId, this.parts);
     this.state = 'completed';
+    this.completedVersionId = r.versionId;
     // The object exists now; a journal row left OPEN is harmless (its later abort finds no such upload).
     await this.journal?.closed(this.uploadId, 'COMPLETED').catch(() => undefined);
     return { key: this.key, size: this.written, etag: r.etag, versionId: r.versionId, parts: this.parts.length };

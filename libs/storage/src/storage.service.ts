@@ -255,10 +255,13 @@ export class StorageService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Removes an object that no record refers to (a failed upload). Never used on committed evidence. */
-  async removeUnreferenced(key: string): Promise<void> {
+  /**
+   * Removes an object that no record refers to (a failed upload). Never used on committed
+   * evidence. On a versioned (Object Lock) bucket the version itself is deleted, not hidden.
+   */
+  async removeUnreferenced(key: string, versionId: string | null = null): Promise<void> {
     try {
-      await this.client.removeObject(this.config.bucket, key);
+      await this.client.removeObject(this.config.bucket, key, versionId ? { versionId } : {});
     } catch (e) {
       if (isNoSuchKey(e)) return;
       translateStorageError(e);

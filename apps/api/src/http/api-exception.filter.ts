@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import {
-  DependencyUnavailableError, DomainError, ErrorCode, MalformedBodyError, NotFoundError, RouteNotFoundError, ValidationError,
+  DependencyUnavailableError, DomainError, ErrorCode, isErrorAudited, MalformedBodyError, NotFoundError, RouteNotFoundError, ValidationError,
 } from '@app/common';
 import { AuditOutcome, AuditService } from '@app/audit';
 import { isDatabaseUnavailable } from '@app/database';
@@ -71,6 +71,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const ctx = contextFor(req);
     const error = this.toDomainError(exception, ctx.requestId);
+    if (isErrorAudited(exception)) error.markAudited();
     const status = statusOf(error.code);
     const body = { statusCode: status, code: error.code, message: error.message, requestId: ctx.requestId, ...error.details };
 
