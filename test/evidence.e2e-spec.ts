@@ -342,6 +342,36 @@ describe('evidence: upload, custody, integrity', () => {
       expect(events[0].details).toMatchObject({ code: 'INTERNAL.ERROR', cleanup: 'object removed', bytesReceived: 11 * MiB });
     });
 
+    it('an upload whose process died (no part for UPLOAD_STALE_MINUTES) is aborted by the janitor; a live one is left alone', async () => {
+      const c = await t.given.draftCase(officer);
+      const start = async (key: string, minutesIdle: number) => {
+        const uploadId = await t.storage.client.initiateNewMultipartUpload(t.storage.bucket, key, {});
+        const part = await t.storage.client.uploadPart(
+          { bucketName: t.storage.bucket, objectName: key, uploadID: uploadId, partNumber: 1, headers: {} }, randomBytes(PART_MB * MiB));
+        await t.owner.query(
+          `INSERT INTO storage_uploads (upload_id, bucket, object_key, case_id, started_by, parts, bytes, started_at, last_activity_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, now() - make_interval(mins => $8), now() - make_interval(mins => $8))`,
+          [uploadId, t.storage.bucket, key, c.id, officer.id, JSON.stringify([{ part: 1, etag: part.etag, size: PART_MB * MiB }]), PART_MB * MiB, minutesIdle]);
+        return uploadId;
+      };
+      const dead = await start(`cases/${c.id}/evidence/dead-upload`, 120);
+      const live = await start(`cases/${c.id}/evidence/live-upload`, 1);
+      expect(t.storage.pendingMultipartUploads().sort()).toEqual([dead, live].sort());
+
+      await expect(t.app.get(UploadJanitor).runOnce()).resolves.toBe(1);
+      expect(t.storage.pendingMultipartUploads()).toEqual([live]);
+      const states = (await t.owner.query(`SELECT upload_id, state FROM storage_uploads WHERE case_id = $1`, [c.id])).rows;
+      expect(Object.fromEntries(states.map((r) => [r.upload_id, r.state]))).toEqual({ [dead]: 'RELEASED', [live]: 'OPEN' });
+      expect(await keysOf(c.id)).toEqual([]);
+      const [ev] = await auditRows(t.owner, `action = 'evidence.upload.cleaned_up' AND target_id = $1`, [dead]);
+      expect(ev).toMatchObject({ actor_role: 'SYSTEM', case_id: c.id, details: expect.objectContaining({ previousState: 'OPEN', outcome: 'RELEASED' }) });
+
+      // Tidy the live one as its (simulated) owner would.
+      await t.owner.query(`UPDATE storage_uploads SET last_activity_at = now() - interval '2 hours' WHERE upload_id = $1`, [live]);
+      await t.app.get(UploadJanitor).runOnce();
+      expect(t.storage.pendingMultipartUploads()).toEqual([]);
+    });
+
     it('a case out of scope: 404 (as if it did not exist), access.denied, nothing read', async () => {
       const c = await t.given.draftCase(officer);
       const bytes = randomBytes(4096);
