@@ -505,6 +505,24 @@ describe('evidence: upload, custody, integrity', () => {
     });
   });
 
+  describe('a stored object that has disappeared', () => {
+    it('download and verify answer 409 INTEGRITY FAILURE and mark the item', async () => {
+      const c = await t.given.draftCase(officer);
+      const e = await t.given.evidence(officer, c.id);
+      const [row] = await evidenceRows(c.id);
+      await t.storage.client.removeObject(t.storage.bucket, row.storage_key);
+      const download = await t.http().get(`${API}/evidence/${e.id}/content`).set(officer.auth);
+      expect(download.status).toBe(409);
+      expect(download.body).toMatchObject({ code: 'EVIDENCE.INTEGRITY_FAILURE', message: expect.stringMatching(/missing/) });
+      const verify = await t.http().post(`${API}/evidence/${e.id}/verify`).set(auditor.auth);
+      expect(verify.status).toBe(409);
+      expect(verify.body).toMatchObject({ code: 'EVIDENCE.INTEGRITY_FAILURE', actualSha256: 'missing', actualSize: 0 });
+      expect((await evidenceRows(c.id))[0].integrity_status).toBe('FAILED');
+      const events = await auditRows(t.owner, `target_id = $1 AND outcome = 'FAILED'`, [e.id]);
+      expect(events.map((r) => r.action)).toEqual(['evidence.integrity_failed', 'evidence.verified']);
+    });
+  });
+
   describe('immutability and the checklist', () => {
     it('submit needs evidence or a no-footage reason; superseded items do not count', async () => {
       const c = await t.given.draftCase(officer, { ...FULL_CASE, noFootageReason: undefined });

@@ -11,7 +11,7 @@ import {
 import { AuditService } from '@app/audit';
 import { isDatabaseUnavailable } from '@app/database';
 import { assertEditable, CaseEntity, CasesRepository } from '@app/cases';
-import { isStorageUnavailable, ObjectWriter, StorageService } from '@app/storage';
+import { isNoSuchKey, isStorageUnavailable, ObjectWriter, StorageService } from '@app/storage';
 import { SNIFF_BYTES, sniffContentType } from './content-sniff';
 import { EvidenceMetadataDto, SupersedeEvidenceDto } from './dto/evidence.dto';
 import { evidenceConfig } from './evidence.config';
@@ -54,10 +54,6 @@ export class EvidenceService {
     private readonly clock: Clock,
     @Inject(evidenceConfig.KEY) private readonly config: ConfigType<typeof evidenceConfig>,
   ) {}
-
-  get maxBytes(): number {
-    return this.config.maxBytes;
-  }
 
   /**
    * Checks what can be checked before a byte of the body is read: scope, case state, declared
@@ -319,7 +315,11 @@ export class EvidenceService {
     const e = await this.findInScope(auth, id);
     const range = parseRange(rangeHeader, e.sizeBytes);
     if (range === 'unsatisfiable') throw new RangeNotSatisfiableError(e.sizeBytes);
-    const stream = await this.storage.read(e.storageKey, range ?? undefined);
+    const stream = await this.storage.read(e.storageKey, range ?? undefined).catch(async (err: unknown) => {
+      if (!isNoSuchKey(err)) throw err;
+      await this.recordIntegrityFailure(auth, e, 'evidence.integrity_failed', { during: 'download', expectedSha256: e.sha256, actualSha256: 'missing' });
+      throw new IntegrityFailureError(`INTEGRITY FAILURE: the stored object of evidence ${id} is missing. The item is marked FAILED.`).markAudited();
+    });
     await this.audit.record({
       action: 'evidence.downloaded',
       targetType: 'evidence',

@@ -50,20 +50,12 @@ export class StorageService implements OnModuleInit, OnApplicationShutdown {
     return this.config.bucket;
   }
 
-  get partSize(): number {
-    return this.config.partSizeBytes;
-  }
-
   get worm(): WormCapability {
     return this.wormCapability;
   }
 
   get retention(): { years: number; mode: 'COMPLIANCE' | 'GOVERNANCE' } {
     return { years: this.config.retentionYears, mode: this.config.retentionMode };
-  }
-
-  get endpoint(): string {
-    return this.endpointUrl;
   }
 
   async onModuleInit(): Promise<void> {
