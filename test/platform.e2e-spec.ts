@@ -56,7 +56,7 @@ describe('platform: health, OpenAPI, error contract, operator commands', () => {
 
   it('create-admin makes the first administrator of a real deployment, once', async () => {
     const urls = databaseUrls(t.dbName);
-    const env = { DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner, JWT_SECRET: process.env.JWT_SECRET! };
+    const env = { DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner, JWT_SECRET: process.env.JWT_SECRET!, ...t.storage.env() };
     const first = await run('cli/cli.js', ['create-admin', '--username', 'chief.admin', '--display-name', 'Chief Admin'], env, 'a-long-admin-password\n');
     expect(first.out).toMatch(/Created administrator chief\.admin/);
     expect(first.code).toBe(0);
