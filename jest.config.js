@@ -21,8 +21,9 @@ module.exports = {
       moduleNameMapper,
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
   maxWorkers: 2,
+  // e2e suites boot real servers; a project-level testTimeout is not honoured by jest 30, so it is set here.
+  testTimeout: 60000,
 };

@@ -6,6 +6,7 @@ import type { AuthUser } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
 import { EVIDENCE_KINDS, EvidenceService, SupersedeEvidenceDto } from '@app/evidence';
 import { UuidParam } from '../http/params';
+import { writeChunk } from '../http/streams';
 import { assertUploadableType, isMultipart, parseMultipartUpload, parseRawUpload, ParsedUpload } from './upload-request';
 
 /** Content-Disposition with an ASCII fallback and the exact name in RFC 5987 form. */
@@ -13,24 +14,6 @@ function contentDisposition(filename: string | null, id: string): string {
   const name = filename ?? `evidence-${id}`;
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
-/** Writes a chunk, waiting for the socket to drain; rejects when the client has gone. */
-function write(res: Response, chunk: Buffer): Promise<void> {
-  if (res.destroyed) return Promise.reject(new Error('client went away'));
-  if (res.write(chunk)) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error) => {
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onDrain = () => done();
-    const onClose = () => done(new Error('client went away'));
-    res.on('drain', onDrain);
-    res.on('close', onClose);
-  });
 }
 
 @ApiTags('evidence')
@@ -120,7 +103,7 @@ export class EvidenceController {
     try {
       for await (const chunk of c.stream) {
         hash.update(chunk as Buffer);
-        if (held) await write(res, held);
+        if (held) await writeChunk(res, held);
         held = chunk as Buffer; // the last chunk waits for the hash check of a whole-file read
       }
     } catch {
