@@ -69,8 +69,8 @@ describe('audit trail', () => {
       const [{ seq }] = (await t.owner.query('SELECT max(seq) AS seq FROM audit_events')).rows;
       await expect(
         t.appRole.query(
-          `INSERT INTO audit_events (seq, id, occurred_at, actor_role, action, outcome, details, prev_hash, hash)
-           VALUES ($1, gen_random_uuid(), now(), 'SYSTEM', 'forged', 'SUCCESS', '{}', $2, $2)`,
+          `INSERT INTO audit_events (seq, id, occurred_at, actor_role, action, outcome, details, prev_hash, hash, body_json)
+           VALUES ($1, gen_random_uuid(), now(), 'SYSTEM', 'forged', 'SUCCESS', '{}', $2, $2, '{}')`,
           [Number(seq) + 1, 'a'.repeat(64)],
         ),
       ).rejects.toThrow(/does not link/);

@@ -304,6 +304,38 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
     why: 'author/supervisor mark a mistaken upload (never delete)',
   },
+
+  // --- audit review (AUDITOR) and public keys -------------------------------------------------------
+  {
+    route: `GET ${API}/keys`,
+    fixture: 'none',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 200, ANONYMOUS: 200 },
+    why: 'public: anyone may verify exports and packets offline',
+  },
+  {
+    route: `GET ${API}/audit/events`,
+    fixture: 'none',
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    why: 'AUDITOR reviews the whole trail',
+  },
+  {
+    route: `GET ${API}/audit/export`,
+    fixture: 'none',
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    why: 'AUDITOR exports (the export is itself audited)',
+  },
+  {
+    route: `GET ${API}/audit/verify`,
+    fixture: 'none',
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    why: 'AUDITOR has the database re-verify the chain',
+  },
+  {
+    route: `GET ${API}/audit/checkpoints`,
+    fixture: 'none',
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    why: 'AUDITOR reads the signed checkpoints',
+  },
 ];
 
 /** Routes the authz suite does not police (served by Swagger UI, not by the API's controllers). */

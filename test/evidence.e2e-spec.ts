@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { UploadJanitor } from '@app/evidence';
 import { DIST_API } from './harness/paths';
-import { auditRows, createTestApp, databaseUrls, FULL_CASE, TestApp, TestUser } from './harness/test-app';
+import { auditRows, createTestApp, FULL_CASE, processEnv, TestApp, TestUser } from './harness/test-app';
 
 const API = '/api/v1';
 const MiB = 1024 * 1024;
@@ -582,13 +582,9 @@ describe('evidence: upload, custody, integrity', () => {
     });
 
     it('STORAGE_REQUIRE_WORM=true refuses to start against storage without Object Lock, saying why', async () => {
-      const urls = databaseUrls(t.dbName);
       const out = await new Promise<{ code: number | null; out: string }>((resolve) => {
         const child = spawn(process.execPath, [join(DIST_API, 'main.js')], {
-          env: {
-            PATH: process.env.PATH ?? '', NO_COLOR: '1', DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner,
-            JWT_SECRET: process.env.JWT_SECRET!, PORT: '0', ...t.storage.env(), STORAGE_REQUIRE_WORM: 'true',
-          },
+          env: { ...processEnv(t.dbName, t.storage), PORT: '0', STORAGE_REQUIRE_WORM: 'true' },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let text = '';

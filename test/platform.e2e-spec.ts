@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIST_API } from './harness/paths';
-import { createTestApp, databaseUrls, TestApp } from './harness/test-app';
+import { createTestApp, ensureSecrets, processEnv, TestApp } from './harness/test-app';
 
 
 /** Runs a built entry point as a user would, returning its exit code and output. */
@@ -55,8 +55,7 @@ describe('platform: health, OpenAPI, error contract, operator commands', () => {
   });
 
   it('create-admin makes the first administrator of a real deployment, once', async () => {
-    const urls = databaseUrls(t.dbName);
-    const env = { DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner, JWT_SECRET: process.env.JWT_SECRET!, ...t.storage.env() };
+    const env = processEnv(t.dbName, t.storage);
     const first = await run('cli/cli.js', ['create-admin', '--username', 'chief.admin', '--display-name', 'Chief Admin'], env, 'a-long-admin-password\n');
     expect(first.out).toMatch(/Created administrator chief\.admin/);
     expect(first.code).toBe(0);
@@ -73,7 +72,9 @@ describe('platform: health, OpenAPI, error contract, operator commands', () => {
 
   it.each([
     [{ DATABASE_URL: 'mysql://db/ion' }, /DATABASE_URL: must be a postgres/],
-    [{ DATABASE_URL: 'postgres://u:p@127.0.0.1:1/ion_test_x' }, /JWT_SECRET: required/],
+    [{ DATABASE_URL: 'postgres://u:p@127.0.0.1:1/ion_test_x', SIGNING_PRIVATE_KEY: ensureSecrets().SIGNING_PRIVATE_KEY }, /JWT_SECRET: required/],
+    [{ DATABASE_URL: 'postgres://u:p@127.0.0.1:1/ion_test_x', JWT_SECRET: 'x'.repeat(40) }, /SIGNING_PRIVATE_KEY or SIGNING_PRIVATE_KEY_FILE: required/],
+    [{ SIGNING_PRIVATE_KEY: 'not a key' }, /signing key from SIGNING_PRIVATE_KEY/],
     [{ PORT: 'eighty' }, /PORT/],
   ])('refuses to start on bad configuration %p, naming the variable', async (env, message) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ion-badconfig-'));

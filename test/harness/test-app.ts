@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
@@ -72,11 +72,27 @@ export function databaseUrls(dbName: string): { owner: string; app: string } {
   };
 }
 
+/** The suite process's JWT secret and Ed25519 signing key (real deployments configure both). */
+export function ensureSecrets(): { JWT_SECRET: string; SIGNING_PRIVATE_KEY: string } {
+  process.env.JWT_SECRET ??= randomBytes(32).toString('hex');
+  process.env.SIGNING_PRIVATE_KEY ??= generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  return { JWT_SECRET: process.env.JWT_SECRET, SIGNING_PRIVATE_KEY: process.env.SIGNING_PRIVATE_KEY };
+}
+
+/** Environment for a built entry point (main.js, cli.js) on this suite's database and storage. */
+export function processEnv(dbName: string, storage: TestStorage): Record<string, string> {
+  const urls = databaseUrls(dbName);
+  return {
+    PATH: process.env.PATH ?? '', NO_COLOR: '1', DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner,
+    ...ensureSecrets(), ...storage.env(),
+  };
+}
+
 /** Boots the real AppModule, configured exactly as main.ts does, against `dbName` (or explicit URLs). */
 export async function bootApp(
   dbName: string, urls = databaseUrls(dbName), storageEnv: Record<string, string> = {},
 ): Promise<INestApplication> {
-  process.env.JWT_SECRET ??= randomBytes(32).toString('hex');
+  ensureSecrets();
   // Configuration is read while the module initialises; the suite's settings must not leak into the next suite.
   const env = { DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner, ...storageEnv };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -108,14 +124,9 @@ export interface ApiProcess {
 export async function startApiProcess(dbName: string, storage: TestStorage, extraEnv: Record<string, string> = {}): Promise<ApiProcess & { pid: number }> {
   const main = join(DIST_API, 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: npm test builds it first (npm run build)`);
-  const urls = databaseUrls(dbName);
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [main], {
-    env: {
-      PATH: process.env.PATH, DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner,
-      JWT_SECRET: process.env.JWT_SECRET, PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1',
-      ...storage.env(), ...extraEnv,
-    },
+    env: { ...processEnv(dbName, storage), PORT: String(port), HOST: '127.0.0.1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -6,12 +6,16 @@ import { AuthModule } from '@app/auth';
 import { CasesModule } from '@app/cases';
 import { DatabaseModule } from '@app/database';
 import { EvidenceModule } from '@app/evidence';
+import { SigningModule } from '@app/signing';
 import { StorageModule } from '@app/storage';
 import { appConfig } from './app.config';
+import { AuditArchiveService } from './audit/audit-archive.service';
+import { AuditController } from './audit/audit.controller';
 import { AuthController } from './auth/auth.controller';
 import { CasesController } from './cases/cases.controller';
 import { EvidenceController } from './evidence/evidence.controller';
 import { HealthController } from './health/health.controller';
+import { KeysController } from './keys/keys.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { RequestContextMiddleware } from './http/request-context.middleware';
 import { UsersController } from './users/users.controller';
@@ -20,14 +24,17 @@ import { UsersController } from './users/users.controller';
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
     DatabaseModule.forRoot(),
+    SigningModule,
     AuditModule,
     AuthModule,
     CasesModule,
     StorageModule,
     EvidenceModule,
   ],
-  controllers: [AuthController, UsersController, CasesController, EvidenceController, HealthController],
-  providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
+  controllers: [
+    AuthController, UsersController, CasesController, EvidenceController, AuditController, KeysController, HealthController,
+  ],
+  providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }, AuditArchiveService],
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@app/common';
+import { canonicalJson } from '@app/common/canonical-json';
 
 export const GENESIS_HASH = '0'.repeat(64);
 export type AuditOutcome = 'SUCCESS' | 'DENIED' | 'FAILED';
@@ -28,8 +28,8 @@ export interface ChainedAuditEvent extends AuditEventBody {
   hash: string;
 }
 
-/** hash = SHA-256( prev_hash || canonical JSON of the event body ), lowercase hex. */
-export function hashAuditEvent(prevHash: string, body: AuditEventBody): string {
+/** The canonical JSON of exactly the hashed fields: the bytes the hash covers (stored as audit_events.body_json). */
+export function canonicalAuditBody(body: AuditEventBody): string {
   const canonical: AuditEventBody = {
     seq: body.seq,
     id: body.id,
@@ -47,7 +47,17 @@ export function hashAuditEvent(prevHash: string, body: AuditEventBody): string {
     userAgent: body.userAgent,
     details: body.details,
   };
-  return createHash('sha256').update(prevHash, 'utf8').update(canonicalJson(canonical), 'utf8').digest('hex');
+  return canonicalJson(canonical);
+}
+
+/** SHA-256( prev_hash || canonical body ), lowercase hex. */
+export function hashCanonicalBody(prevHash: string, canonicalBody: string): string {
+  return createHash('sha256').update(prevHash, 'utf8').update(canonicalBody, 'utf8').digest('hex');
+}
+
+/** hash = SHA-256( prev_hash || canonical JSON of the event body ), lowercase hex. */
+export function hashAuditEvent(prevHash: string, body: AuditEventBody): string {
+  return hashCanonicalBody(prevHash, canonicalAuditBody(body));
 }
 
 export interface ChainBreak {

@@ -1,13 +1,17 @@
 import { Global, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Clock } from '@app/common';
+import { auditConfig } from './audit.config';
 import { AuditEventEntity } from './audit-event.entity';
+import { AuditReviewService } from './audit-review.service';
 import { AuditService } from './audit.service';
+import { CheckpointService } from './checkpoint.service';
 
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([AuditEventEntity])],
-  providers: [AuditService, Clock],
-  exports: [AuditService, Clock],
+  imports: [ConfigModule.forFeature(auditConfig), TypeOrmModule.forFeature([AuditEventEntity])],
+  providers: [AuditService, Clock, CheckpointService, AuditReviewService],
+  exports: [AuditService, Clock, CheckpointService, AuditReviewService],
 })
 export class AuditModule {}

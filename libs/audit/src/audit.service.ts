@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { ActorRole, AuthUser, Clock, RequestContext, RequestContextStore } from '@app/common';
 import {
-  AuditEventBody, AuditOutcome, ChainVerification, ChainedAuditEvent, GENESIS_HASH,
-  hashAuditEvent, verifyAuditChain,
+  AuditEventBody, AuditOutcome, canonicalAuditBody, ChainVerification, ChainedAuditEvent, GENESIS_HASH,
+  hashCanonicalBody, verifyAuditChain,
 } from './audit-hash';
 import { AuditEventEntity } from './audit-event.entity';
 
@@ -78,15 +78,16 @@ export class AuditService {
     for (const input of inputs) {
       seq += 1;
       const body = this.buildBody(seq, input);
-      const hash = hashAuditEvent(prevHash, body);
+      const bodyJson = canonicalAuditBody(body);
+      const hash = hashCanonicalBody(prevHash, bodyJson);
       await em.query(
         `INSERT INTO audit_events (seq, id, occurred_at, actor_id, actor_username, actor_role, action, outcome,
-           target_type, target_id, case_id, request_id, client_ip, user_agent, details, prev_hash, hash)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
+           target_type, target_id, case_id, request_id, client_ip, user_agent, details, prev_hash, hash, body_json)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`,
         [
           body.seq, body.id, body.occurredAt, body.actorId, body.actorUsername, body.actorRole, body.action,
           body.outcome, body.targetType, body.targetId, body.caseId, body.requestId, body.clientIp,
-          body.userAgent, JSON.stringify(body.details), prevHash, hash,
+          body.userAgent, JSON.stringify(body.details), prevHash, hash, bodyJson,
         ],
       );
       written.push(toView({ ...body, prevHash, hash }));
@@ -106,6 +107,12 @@ export class AuditService {
     return rows.map((r) => toView(fromEntity(r)));
   }
 
+  /** Events by seq, in seq order. */
+  async bySeq(seqs: number[]): Promise<AuditEventView[]> {
+    const rows = await this.ds.getRepository(AuditEventEntity).find({ where: { seq: In(seqs.map(String)) }, order: { seq: 'ASC' } });
+    return rows.map((r) => toView(fromEntity(r)));
+  }
+
   /** The events about one target (e.g. an evidence item's chain of custody), oldest first. */
   async targetEvents(targetType: string, targetId: string, em?: EntityManager): Promise<AuditEventView[]> {
     const repo = (em ?? this.ds.manager).getRepository(AuditEventEntity);
@@ -119,7 +126,13 @@ export class AuditService {
    */
   async verifyRange(fromSeq = 1, toSeq?: number, batchSize = 5000): Promise<ChainVerification> {
     const repo = this.ds.getRepository(AuditEventEntity);
-    const expectedPrev = fromSeq === 1 ? GENESIS_HASH : (await repo.findOne({ where: { seq: String(fromSeq - 1) } }))?.hash;
+    // Rows before the first one kept may have been archived and dropped: the chain resumes from the archive's last hash.
+    const [{ first }] = await this.ds.query('SELECT min(seq) AS first FROM audit_events');
+    if (first !== null && fromSeq < Number(first)) fromSeq = Number(first);
+    const expectedPrev = fromSeq === 1
+      ? GENESIS_HASH
+      : (await repo.findOne({ where: { seq: String(fromSeq - 1) } }))?.hash
+        ?? (await this.ds.query('SELECT last_hash FROM audit_archives WHERE to_seq = $1', [fromSeq - 1]))[0]?.last_hash;
     let carry: ChainedAuditEvent | undefined;
     let total: ChainVerification = { ok: true, checked: 0, firstSeq: null, lastSeq: null, headHash: null };
     for (;;) {

@@ -22,6 +22,9 @@ export enum Permission {
   EvidenceDownload = 'evidence.download',
   EvidenceVerify = 'evidence.verify',
   EvidenceSupersede = 'evidence.supersede',
+  AuditRead = 'audit.read',
+  AuditExport = 'audit.export',
+  AuditVerify = 'audit.verify',
 }
 
 const OFFICER: Permission[] = [
@@ -44,7 +47,10 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   SUPERVISOR: new Set([...OFFICER, Permission.CaseReturn, Permission.CaseApprove, Permission.CaseWithdraw]),
   PROSECUTOR: new Set([Permission.AuthMe]),
   // Auditors see evidence metadata and custody and may verify integrity; they never download content.
-  AUDITOR: new Set([Permission.AuthMe, Permission.CaseRead, Permission.CaseTimelineRead, Permission.EvidenceRead, Permission.EvidenceVerify]),
+  AUDITOR: new Set([
+    Permission.AuthMe, Permission.CaseRead, Permission.CaseTimelineRead, Permission.EvidenceRead, Permission.EvidenceVerify,
+    Permission.AuditRead, Permission.AuditExport, Permission.AuditVerify,
+  ]),
   ADMIN: new Set([Permission.AuthMe, Permission.UserCreate, Permission.UserRead, Permission.UserUpdate]),
 };
 

@@ -1,6 +1,8 @@
 /* Operator commands. Usage:
  *   npm run cli -- migrate
  *   npm run cli -- create-admin --username NAME --display-name "Full Name"   (password asked, or piped on stdin)
+ *   npm run cli -- audit-archive --before 2025-01-01T00:00:00Z   (signed export of audit rows older than that, and
+ *                                                                  than 365 days, to object storage; see README)
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -8,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { UsersService } from '@app/auth';
 import { DatabaseBootstrap } from '@app/database';
 import { AppModule } from '../app.module';
+import { AuditArchiveService } from '../audit/audit-archive.service';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,8 +42,13 @@ async function readPassword(): Promise<string> {
 
 async function main(): Promise<void> {
   const command = process.argv[2];
-  if (command !== 'migrate' && command !== 'create-admin') {
-    console.error('usage: cli migrate | cli create-admin --username NAME --display-name "FULL NAME"');
+  if (command !== 'migrate' && command !== 'create-admin' && command !== 'audit-archive') {
+    console.error('usage: cli migrate | cli create-admin --username NAME --display-name "FULL NAME" | cli audit-archive --before ISO-DATE');
+    process.exit(2);
+  }
+  const before = arg('before');
+  if (command === 'audit-archive' && (!before || Number.isNaN(Date.parse(before)))) {
+    console.error('audit-archive needs --before with an ISO 8601 date, e.g. --before 2025-01-01T00:00:00Z');
     process.exit(2);
   }
   const username = arg('username');
@@ -59,6 +67,12 @@ async function main(): Promise<void> {
   try {
     if (command === 'migrate') {
       console.log(`Migrations are up to date (${app.get(DatabaseBootstrap).isEmbedded ? 'embedded' : 'configured'} database).`);
+    } else if (command === 'audit-archive') {
+      const r = await app.get(AuditArchiveService).archive(new Date(before!));
+      console.log(r
+        ? `Archived audit seq ${r.fromSeq}..${r.toSeq} (${r.rows} rows, ${r.bytes} bytes, sha256 ${r.sha256}) to ${r.objectKey}; ` +
+          `a DBA may now run: SELECT audit_drop_archived(${r.toSeq});`
+        : 'Nothing to archive: no audit rows before that date that are not archived already.');
     } else {
       const user = await app.get(UsersService).createFirstAdmin(username!, displayName!, password);
       console.log(`Created administrator ${user.username} (${user.id}).`);

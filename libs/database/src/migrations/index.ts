@@ -2,6 +2,9 @@ import { CreateAppRoleAndUsers1763700000000 } from './1763700000000-create-app-r
 import { CreateAuditTrail1763700000001 } from './1763700000001-create-audit-trail';
 import { CreateCases1763700000002 } from './1763700000002-create-cases';
 import { CreateEvidence1763800000000 } from './1763800000000-create-evidence';
+import { CreateAuditCheckpoints1763900000000 } from './1763900000000-create-audit-checkpoints';
+import { CreateAuditRetention1763900000001 } from './1763900000001-create-audit-retention';
+import { AuditBodyJson1763900000002 } from './1763900000002-audit-body-json';
 
 /** Every migration, in order. Listed explicitly: no globs. */
 export const MIGRATIONS = [
@@ -9,4 +12,7 @@ export const MIGRATIONS = [
   CreateAuditTrail1763700000001,
   CreateCases1763700000002,
   CreateEvidence1763800000000,
+  CreateAuditCheckpoints1763900000000,
+  CreateAuditRetention1763900000001,
+  AuditBodyJson1763900000002,
 ];

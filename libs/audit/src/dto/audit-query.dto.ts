@@ -1,0 +1,77 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import type { AuditOutcome } from '../audit-hash';
+
+const OUTCOMES: AuditOutcome[] = ['SUCCESS', 'DENIED', 'FAILED'];
+
+/** The filters shared by the event list and the export. `to` is exclusive. */
+export class AuditFilterQuery {
+  @ApiPropertyOptional({ example: '2026-11-14T00:00:00-06:00', description: 'Events at or after this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2026-11-21T00:00:00-06:00', description: 'Events before this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'Events of one case' })
+  @IsOptional()
+  @IsUUID('all', { message: 'caseId must be a UUID' })
+  caseId?: string;
+
+  @ApiPropertyOptional({ description: 'Events by one user (their id)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'actorId must be a UUID' })
+  actorId?: string;
+
+  @ApiPropertyOptional({ example: 'evidence.downloaded' })
+  @IsOptional()
+  @Matches(/^[a-z][a-z0-9_.]{1,63}$/, { message: 'action must be an action name such as case.submitted' })
+  action?: string;
+
+  @ApiPropertyOptional({ enum: OUTCOMES })
+  @IsOptional()
+  @IsIn(OUTCOMES)
+  outcome?: AuditOutcome;
+}
+
+export class AuditEventsQuery extends AuditFilterQuery {
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @Matches(/^\d{1,18}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit: number = 100;
+}
+
+export class AuditExportQuery extends AuditFilterQuery {
+  @ApiPropertyOptional({ enum: ['ndjson', 'csv'], default: 'ndjson' })
+  @IsOptional()
+  @IsIn(['ndjson', 'csv'])
+  format: 'ndjson' | 'csv' = 'ndjson';
+}
+
+export class AuditVerifyQuery {
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  from_seq: number = 1;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  to_seq?: number;
+}
