@@ -104,10 +104,21 @@ export class RowsDigest {
     this.lastSeq = seq;
   }
 
+  /** The same, from the row hash's 64 ASCII hex bytes (streams that never decode rows). */
+  addBytes(seq: number, rowHashHex: Buffer): void {
+    this.hash.update(rowHashHex);
+    this.hash.update(NEWLINE);
+    this.count++;
+    this.firstSeq ??= seq;
+    this.lastSeq = seq;
+  }
+
   digest(): string {
     return this.hash.digest('hex');
   }
 }
+
+const NEWLINE = Buffer.from('\n');
 
 // --- NDJSON ---------------------------------------------------------------------------------------
 
@@ -219,6 +230,10 @@ export class ExportWriter {
 
   countRow(seq: number, rowHash: string): void {
     this.rows.add(seq, rowHash);
+  }
+
+  countRowBytes(seq: number, rowHashHex: Buffer): void {
+    this.rows.addBytes(seq, rowHashHex);
   }
 
   get rowCount(): number {

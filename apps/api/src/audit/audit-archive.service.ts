@@ -67,10 +67,10 @@ export class AuditArchiveService {
     let checkpointSeq = 0;
     try {
       for await (const chunk of this.review.export(archivist(), { fromSeq: String(plan.fromSeq), toSeq: String(plan.toSeq) }, 'ndjson')) {
-        const buf = Buffer.from(chunk, 'utf8');
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk); // the writer keeps its parts
         hash.update(buf);
         bytes += buf.length;
-        if (chunk.startsWith('{"type":"checkpoint"')) checkpointSeq = JSON.parse(chunk).checkpoint.seq;
+        if (typeof chunk === 'string' && chunk.startsWith('{"type":"checkpoint"')) checkpointSeq = JSON.parse(chunk).checkpoint.seq;
         await writer.write(buf);
       }
       await writer.complete();
