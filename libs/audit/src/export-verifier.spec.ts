@@ -1,11 +1,14 @@
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { keyIdOf, signMessage } from '@app/signing/signing-keys';
 import { AuditEventBody, ChainedAuditEvent, GENESIS_HASH, hashAuditEvent } from './audit-hash';
 import {
   checkpointMessage, csvEventLine, csvMetaLine, csvRow, EXPORT_FORMAT, ExportFilters, ExportFormatName, ExportHeader,
   ExportTrailer, ExportWriter, parseCsvLine,
 } from './export-format';
-import { fastRowHash, verifyExport } from './export-verifier';
+import { ExportVerification, fastRowHash, verifyExport, verifyExportChunks, verifyExportFile } from './export-verifier';
 
 const CASE_A = '22222222-2222-4222-8222-222222222222';
 const CASE_B = '33333333-3333-4333-8333-333333333333';
@@ -26,8 +29,11 @@ function newKey(): Key {
 const keyA = newKey();
 const keyB = newKey();
 
-/** A chain with nulls, empty strings, unicode, commas, quotes, newlines and nested details. */
-function chain(n: number): ChainedAuditEvent[] {
+/**
+ * A chain with nulls, empty strings, unicode, commas, quotes, newlines and nested details, and a
+ * lone surrogate unless `utf8` (a UTF-8 file cannot hold one: CSV writes it as is, NDJSON escapes it).
+ */
+function chain(n: number, utf8 = false): ChainedAuditEvent[] {
   const out: ChainedAuditEvent[] = [];
   let prev = GENESIS_HASH;
   for (let seq = 1; seq <= n; seq++) {
@@ -47,7 +53,7 @@ function chain(n: number): ChainedAuditEvent[] {
       requestId: seq % 6 === 3 ? null : `req-${seq}`,
       clientIp: seq % 6 === 3 ? '' : '203.0.113.7',
       userAgent: seq % 9 === 0 ? null : seq % 3 === 1 ? `Mozilla/5.0 (X11, "Linux")\nsecond line, ${seq}`
-        : seq === 20 ? 'a lone \ud800 surrogate, a tab\t and a backslash \\' : 'curl/8.5 🚨',
+        : seq === 20 ? `a ${utf8 ? 'paired \ud83d\udea8' : 'lone \ud800'} surrogate, a tab\t and a backslash \\` : 'curl/8.5 🚨',
       details: seq % 8 === 0 ? {} : {
         version: seq,
         fields: ['narrative', 'status'],
@@ -63,6 +69,8 @@ function chain(n: number): ChainedAuditEvent[] {
 }
 
 const EVENTS = chain(30);
+/** The chain as a file of bytes can hold it. */
+const EVENTS_UTF8 = chain(30, true);
 
 function header(key: Key, filters: ExportFilters = {}, filtered = false): ExportHeader {
   return {
@@ -191,14 +199,46 @@ function rechain(rows: ChainedAuditEvent[], from: number): void {
   }
 }
 
-/** Each format, reading the rows in one batch, one line at a time, and in batches of 3 lines (records cut across batches). */
-const CASES = [ndjson, csv].flatMap((codec) =>
-  [undefined, 1, 3].map((batchLines) => ({ codec, batchLines, format: codec.format, batches: batchLines ? `batches of ${batchLines} lines` : 'default batches' })));
+/** The bytes of the file the lines make, in chunks of 13 bytes (which cut UTF-8 sequences in two). */
+async function* chunksOf(lines: AsyncIterable<string> | Iterable<string>): AsyncGenerator<Uint8Array> {
+  const parts: string[] = [];
+  for await (const line of lines) parts.push(`${line}\n`);
+  const bytes = Buffer.from(parts.join(''));
+  for (let i = 0; i < bytes.length; i += 13) yield bytes.subarray(i, i + 13);
+}
 
-describe.each(CASES)('verifyExport ($format, $batches)', ({ codec, batchLines }) => {
-  const check = (lines: AsyncIterable<string> | Iterable<string>, key: Key = keyA) => verifyExport(lines, key.pub, { batchLines });
+type Lines = AsyncIterable<string> | Iterable<string>;
+
+/**
+ * The ways in: lines (verifyExport) in one batch, one line at a time and in batches of 3 lines
+ * (records cut across batches); bytes (verifyExportChunks) in blocks of 1 MiB, 64 bytes (lines
+ * cut across blocks) and 1 byte (every block grown to hold its line).
+ */
+const READERS: { reader: string; bytes: boolean; read: (lines: Lines, key: KeyObject) => Promise<ExportVerification> }[] = [
+  ...[undefined, 1, 3].map((batchLines) => ({
+    bytes: false,
+    reader: `lines, ${batchLines ? `batches of ${batchLines} lines` : 'default batches'}`,
+    read: (lines: Lines, key: KeyObject) => verifyExport(lines, key, { batchLines }),
+  })),
+  ...[undefined, 64, 1].map((blockBytes) => ({
+    bytes: true,
+    reader: `bytes, ${blockBytes ? `blocks of ${blockBytes} bytes` : 'default blocks'}`,
+    read: (lines: Lines, key: KeyObject) => verifyExportChunks(chunksOf(lines), key, { blockBytes }),
+  })),
+];
+
+/** Read as bytes, CSV has the chain without its lone surrogate (see chain). */
+const CASES = [ndjson, csv].flatMap((codec) => READERS.map(({ reader, bytes, read }) => ({
+  codec, read, format: codec.format, reader, events: bytes && codec.format === 'csv' ? EVENTS_UTF8 : EVENTS,
+})));
+
+describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, events }) => {
+  const check = (lines: Lines, key: Key = keyA) => read(lines, key.pub);
+  /** buildExport for this case's chain. */
+  const exportOf = (format: ExportFormatName, rows: ChainedAuditEvent[], opts: Parameters<typeof buildExport>[2] = {}) =>
+    buildExport(format, rows, { head: events[events.length - 1], ...opts });
   const verify = (records: string[], key: Key = keyA) => check(toLines(records), key);
-  const clean = buildExport(codec.format, EVENTS);
+  const clean = exportOf(codec.format, events);
   const trailerLine = toLines(clean).length;
   const rowLine = (i: number) => lineOf(clean, codec.rowIndex(i));
 
@@ -218,8 +258,8 @@ describe.each(CASES)('verifyExport ($format, $batches)', ({ codec, batchLines })
   });
 
   it('accepts an empty complete export of an empty chain', async () => {
-    const head = { ...EVENTS[0], seq: 0, hash: GENESIS_HASH };
-    await expect(verify(buildExport(codec.format, [], { head }))).resolves.toMatchObject({ ok: true, rows: 0, firstSeq: null, checkpointSeq: 0 });
+    const head = { ...events[0], seq: 0, hash: GENESIS_HASH };
+    await expect(verify(exportOf(codec.format, [], { head }))).resolves.toMatchObject({ ok: true, rows: 0, firstSeq: null, checkpointSeq: 0 });
   });
 
   it.each(EVENT_KEYS)('rejects a flipped byte in field %s of a row', async (field) => {
@@ -268,7 +308,7 @@ describe.each(CASES)('verifyExport ($format, $batches)', ({ codec, batchLines })
   });
 
   it('rejects a forged row with a recomputed hash inserted before the real one', async () => {
-    const forged = { ...EVENTS[15], action: 'case.deleted' };
+    const forged = { ...events[15], action: 'case.deleted' };
     forged.hash = hashAuditEvent(forged.prevHash, forged);
     const records = [...clean];
     records.splice(codec.rowIndex(15), 0, codec.writeEvent(forged));
@@ -277,7 +317,7 @@ describe.each(CASES)('verifyExport ($format, $batches)', ({ codec, batchLines })
   });
 
   it('rejects a forged row appended after the last one', async () => {
-    const last = EVENTS[29];
+    const last = events[29];
     const { prevHash: _p, hash: _h, ...body } = { ...last, seq: 31, id: 'forged' };
     const forged = { ...body, prevHash: last.hash, hash: hashAuditEvent(last.hash, body) };
     const records = [...clean];
@@ -287,7 +327,7 @@ describe.each(CASES)('verifyExport ($format, $batches)', ({ codec, batchLines })
   });
 
   it('rejects a forged row replacing a real one even when every following hash is recomputed', async () => {
-    const rows = EVENTS.map((e) => ({ ...e }));
+    const rows = events.map((e) => ({ ...e }));
     rows[14] = { ...rows[14], action: 'case.viewed', details: { forged: true } };
     rechain(rows, 14);
     const records = [...clean];
@@ -297,7 +337,7 @@ describe.each(CASES)('verifyExport ($format, $batches)', ({ codec, batchLines })
   });
 
   it('rejects the last row replaced with its hash recomputed (the seal and checkpoint list the real one)', async () => {
-    const rows = EVENTS.map((e) => ({ ...e }));
+    const rows = events.map((e) => ({ ...e }));
     rows[29] = { ...rows[29], outcome: 'DENIED' };
     rechain(rows, 29);
     const records = editEvent(codec, clean, 29, (e) => Object.assign(e, rows[29]));
@@ -347,7 +387,7 @@ describe.each(CASES)('verifyExport ($format, $batches)', ({ codec, batchLines })
   });
 
   it('rejects an export made and signed with another key', async () => {
-    const r = await verify(buildExport(codec.format, EVENTS, { key: keyB }));
+    const r = await verify(exportOf(codec.format, events, { key: keyB }));
     expect(r.failure).toEqual({ line: trailerLine, problem: `signed with key ${keyB.keyId} but the given public key is ${keyA.keyId}` });
   });
 
@@ -382,13 +422,13 @@ describe.each(CASES)('verifyExport ($format, $batches)', ({ codec, batchLines })
   });
 
   it('rejects a checkpoint head that is not the last row', async () => {
-    const r = await verify(buildExport(codec.format, EVENTS.slice(0, 29)));
+    const r = await verify(exportOf(codec.format, events.slice(0, 29)));
     expect(r.failure).toEqual({ line: expect.any(Number), seq: 29, problem: expect.stringMatching(/^the last row does not match the checkpoint/) });
   });
 
   it('rejects a broken link even when the row hash is recomputed', async () => {
     const records = editEvent(codec, clean, 6, (e) => {
-      e.prevHash = EVENTS[4].hash;
+      e.prevHash = events[4].hash;
       e.hash = hashAuditEvent(e.prevHash, e);
     });
     const r = await verify(records);
@@ -396,8 +436,8 @@ describe.each(CASES)('verifyExport ($format, $batches)', ({ codec, batchLines })
   });
 
   describe('filtered export', () => {
-    const rowsA = EVENTS.filter((e) => e.caseId === CASE_A);
-    const filtered = buildExport(codec.format, rowsA, { filters: { caseId: CASE_A }, filtered: true });
+    const rowsA = events.filter((e) => e.caseId === CASE_A);
+    const filtered = exportOf(codec.format, rowsA, { filters: { caseId: CASE_A }, filtered: true });
     const consecutive = rowsA.findIndex((e, i) => i > 0 && rowsA[i - 1].seq === e.seq - 1);
 
     it('is accepted with non-consecutive seqs', async () => {
@@ -448,12 +488,105 @@ describe.each(CASES)('verifyExport ($format, $batches)', ({ codec, batchLines })
     });
 
     it('rejects a last row that has the checkpoint seq but not its hash', async () => {
-      const other = EVENTS.map((e) => ({ ...e }));
+      const other = events.map((e) => ({ ...e }));
       other[29] = { ...other[29], action: 'case.other' };
       rechain(other, 29);
-      const r = await verify(buildExport(codec.format, rowsA.slice(0, -1).concat(other[29]), { filters: { caseId: CASE_A }, filtered: true }));
+      const r = await verify(exportOf(codec.format, rowsA.slice(0, -1).concat(other[29]), { filters: { caseId: CASE_A }, filtered: true }));
       expect(r.failure).toEqual({ line: expect.any(Number), seq: 30, problem: 'the last row does not match the checkpoint: seq 30 has a different hash than the checkpoint\'s head' });
     });
+  });
+});
+
+describe('verifyExportChunks and verifyExportFile (blocks of bytes)', () => {
+  const exportOf = (format: ExportFormatName, rows = EVENTS_UTF8, head = EVENTS_UTF8[29]) => buildExport(format, rows, { head });
+  const bytesOf = (records: string[]): Buffer => Buffer.from(`${records.join('\n')}\n`);
+  const blocks = (bytes: Uint8Array, blockBytes?: number) => verifyExportChunks([bytes], keyA.pub, { blockBytes });
+
+  it.each(['ndjson', 'csv'] as const)('reads %s lines cut across block boundaries the same at every block size', async (format) => {
+    const records = exportOf(format);
+    const bytes = bytesOf(records);
+    const want = await verifyExport(toLines(records), keyA.pub);
+    expect(want).toMatchObject({ ok: true, rows: 30 });
+    for (let blockBytes = 1; blockBytes < 2500; blockBytes += 37) {
+      await expect(blocks(bytes, blockBytes)).resolves.toEqual(want);
+    }
+  });
+
+  it('checks a CSV record whose line breaks fall on a block boundary, even one that looks like the start of a record', async () => {
+    const rows = EVENTS_UTF8.map((e) => ({ ...e }));
+    // The second line of the record starts as an event record does: the reader may end a block there.
+    rows[9] = { ...rows[9], userAgent: 'agent\nevent,10,"not a record"\n\nlast line' };
+    rechain(rows, 9);
+    const records = exportOf('csv', rows, rows[29]);
+    const bytes = bytesOf(records);
+    const start = bytes.indexOf('event,10,');
+    const end = bytes.indexOf('\nevent,11,');
+    expect(bytes.subarray(start, end).toString().split('\n')).toHaveLength(4);
+    for (let blockBytes = 16; blockBytes < 1600; blockBytes += 5) {
+      await expect(blocks(bytes, blockBytes)).resolves.toMatchObject({ ok: true, rows: 30 });
+    }
+    // The same record altered after its line breaks: found at its first line, whatever the block size.
+    const altered = Buffer.from(bytes.toString().replace('last line', 'last lime'));
+    for (let blockBytes = 16; blockBytes < 1600; blockBytes += 5) {
+      await expect(blocks(altered, blockBytes)).resolves.toMatchObject({
+        ok: false, rows: 9, failure: { line: lineOf(records, csv.rowIndex(9)), seq: 10, problem: 'the row\'s hash does not match its contents (a field was altered)' },
+      });
+    }
+  });
+
+  it.each([ndjson, csv])('names the line of a row tampered with in a later block ($format)', async (codec) => {
+    const clean = exportOf(codec.format);
+    const records = [...clean];
+    records[codec.rowIndex(21)] = codec.flipField(records[codec.rowIndex(21)], 'action');
+    const bytes = bytesOf(records);
+    // Blocks of about 3 rows: row 22 is far from the first block.
+    expect(bytes.indexOf(records[codec.rowIndex(21)])).toBeGreaterThan(5 * 2048);
+    const r = await blocks(bytes, 2048);
+    expect(r).toEqual({
+      ok: false, format: codec.format, rows: 21, firstSeq: 1, lastSeq: 21, filtered: false, checkpointSeq: null, keyId: keyA.keyId,
+      failure: { line: lineOf(records, codec.rowIndex(21)), seq: 22, problem: 'the row\'s hash does not match its contents (a field was altered)' },
+    });
+    // A check between rows, too: two rows swapped in a later block.
+    const swapped = [...clean];
+    [swapped[codec.rowIndex(24)], swapped[codec.rowIndex(25)]] = [swapped[codec.rowIndex(25)], swapped[codec.rowIndex(24)]];
+    await expect(blocks(bytesOf(swapped), 2048)).resolves.toMatchObject({
+      rows: 24, failure: { line: lineOf(swapped, codec.rowIndex(24)), seq: 26, problem: 'rows missing from a complete export (seq 24 then seq 26)' },
+    });
+  });
+
+  it.each([ndjson, csv])('reports a last line cut short, without its line break ($format)', async (codec) => {
+    const records = exportOf(codec.format);
+    const upToRow = bytesOf(records.slice(0, codec.rowIndex(20)));
+    for (const blockBytes of [undefined, 100, 1000]) {
+      await expect(blocks(bytesOf(records).subarray(0, upToRow.length + 40), blockBytes)).resolves.toMatchObject({
+        ok: false, rows: 20, failure: { line: lineOf(records, codec.rowIndex(20)), problem: expect.stringMatching(/truncated/) },
+      });
+    }
+    // The checkpoint cut in half.
+    const whole = bytesOf(records);
+    await expect(blocks(whole.subarray(0, whole.length - 200), 1000)).resolves.toMatchObject({
+      ok: false, rows: 30, failure: { line: toLines(records).length, problem: expect.stringMatching(/not valid (JSON|CSV) \(truncated/) },
+    });
+    // Without its last line break the file is whole.
+    await expect(blocks(whole.subarray(0, whole.length - 1), 1000)).resolves.toMatchObject({ ok: true, rows: 30 });
+  });
+
+  it('reads a file, with a byte order mark and CRLF line ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'export-verifier-'));
+    try {
+      const file = join(dir, 'export.csv');
+      writeFileSync(file, `\ufeff${bytesOf(exportOf('csv')).toString().replace(/\n/g, '\r\n')}`);
+      await expect(verifyExportFile(file, keyA.pub, { blockBytes: 500 })).resolves.toMatchObject({ ok: true, format: 'csv', rows: 30 });
+      await expect(verifyExportFile(join(dir, 'missing.csv'), keyA.pub)).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads chunks given as strings, and rejects an empty input', async () => {
+    const text = bytesOf(exportOf('ndjson')).toString();
+    await expect(verifyExportChunks([text.slice(0, 1000), text.slice(1000)], keyA.pub, { blockBytes: 300 })).resolves.toMatchObject({ ok: true, rows: 30 });
+    await expect(verifyExportChunks([], keyA.pub)).resolves.toMatchObject({ ok: false, failure: { line: 1, problem: 'the file is empty' } });
   });
 });
 

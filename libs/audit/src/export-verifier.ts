@@ -1,11 +1,11 @@
-import { hash as sha256Hex, KeyObject } from 'node:crypto';
+import { createHash, hash as sha256Hex, KeyObject } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { canonicalJson } from '@app/common/canonical-json';
 import { keyIdOf, verifyMessage } from '@app/signing/signing-keys';
 import { ChainedAuditEvent, GENESIS_HASH, hashAuditEvent } from './audit-hash';
 import {
-  checkpointMessage, CSV_COLUMNS, EXPORT_FORMAT, ExportHeader, ExportTrailer, headerDigest, parseCsvLine, RowsDigest,
-  sealMessage,
+  checkpointMessage, CSV_COLUMNS, EXPORT_FORMAT, ExportHeader, ExportTrailer, headerDigest, parseCsvLine, sealMessage,
 } from './export-format';
 
 /**
@@ -18,6 +18,12 @@ import {
  * own (parse, types, the row's hash) run on batches of lines, in worker threads if asked; the
  * checks between rows (order, gaps, chain links, the sealed row list) then run here, in file
  * order, keeping only the previous row. The first problem in file order is reported either way.
+ *
+ * Two ways in: verifyExport reads lines (strings); verifyExportFile and verifyExportChunks read
+ * bytes, in blocks of whole lines that go to the worker threads as they are (the block's memory
+ * is moved, not copied), so that this thread neither splits nor decodes lines: the workers do,
+ * and send back per row only its seq and hash (and its prevHash where it does not link to the
+ * row before). That is what the command line tool uses.
  */
 export interface ExportVerification {
   ok: boolean;
@@ -36,6 +42,16 @@ export interface VerifyExportOptions {
   threads?: number;
   /** Lines per batch of rows (memory held is about threads x 4 batches). */
   batchLines?: number;
+}
+
+export interface VerifyExportBytesOptions {
+  /** Worker threads for the per-row checks; 0 (the default) checks in this thread. Ignored when not running compiled JS. */
+  threads?: number;
+  /**
+   * Bytes per block (default 1 MiB; memory held is about threads x 4 blocks). A block ends at a
+   * line break; a longer line makes its block larger.
+   */
+  blockBytes?: number;
 }
 
 interface Problem {
@@ -316,23 +332,36 @@ interface RowKey {
 
 // --- the per-row checks ---------------------------------------------------------------------------
 
-/** What the per-row checks of a batch of lines found, for the checks between rows. Plain data: it crosses threads. */
+/**
+ * What the per-row checks of a batch of lines found, for the checks between rows. Plain data: it
+ * crosses threads, so it is kept compact (this thread reads it for every row of the file).
+ */
 interface RowBatch {
-  /** Rows that passed their own checks, in order: seq, prevHash, hash. */
+  /** Lines in the batch. */
+  lineCount: number;
+  /** Seqs of the rows that passed their own checks, in order. */
   seqs: number[];
-  /** '' when the row's prevHash is the hash of the row before it in the batch, with the seq before (it saves copying). */
-  prevHashes: string[];
-  hashes: string[];
+  /** Their hashes, each followed by "\n" (64 hex digits: row r's starts at r * HASH_STRIDE); what the rows digest reads. */
+  hashes: string;
+  /**
+   * The rows (indexes, in order) whose prevHash is not the hash of the row before them in the
+   * batch with the seq before, and those prevHashes; every other row links to the row before it.
+   */
+  unlinked: number[];
+  unlinkedPrevHashes: string[];
   /** Index of the first line that is not blank (-1: none), for the lines after the checkpoint. */
   firstNonBlank: number;
-  /** Line of each row, only when a CSV record spans lines (else row i is on line firstLine + i). */
+  /** Index of the line each row starts on, only when a CSV record spans lines (else row i is on line i). */
   rowLines?: number[];
   /** The first problem in the batch; the rows before it are listed. */
   failure?: Problem;
-  trailer?: { line: number; value: ExportTrailer };
+  /** The checkpoint record and the index of its line. */
+  trailer?: { index: number; value: ExportTrailer };
   /** A CSV record still open at the end of the batch starts at this index of its lines. */
   openRecord?: number;
 }
+
+const HASH_STRIDE = 65;
 
 /** The row's own hash check, after its type checks. */
 function checkedRow(e: ChainedAuditEvent, line: number): RowKey {
@@ -340,31 +369,40 @@ function checkedRow(e: ChainedAuditEvent, line: number): RowKey {
   return e;
 }
 
+const firstNonBlank = (lines: string[]): number => lines.findIndex((l) => stripCr(l) !== '');
+
 /**
  * The checks of each row on its own, over lines `firstLine`.. of the file, after the header:
  * parse, field types, the row's hash; the checkpoint record's shape, and nothing after it.
  */
 function checkRows(format: Format, lines: string[], firstLine: number): RowBatch {
-  const out: RowBatch = { seqs: [], prevHashes: [], hashes: [], firstNonBlank: lines.findIndex((l) => stripCr(l) !== '') };
-  const addRow = (e: RowKey, line: number): void => {
-    const r = out.seqs.length - 1;
-    const linked = r >= 0 && out.seqs[r] === e.seq - 1 && out.hashes[r] === e.prevHash;
-    if (out.rowLines) out.rowLines.push(line);
+  const out: RowBatch = {
+    lineCount: lines.length, seqs: [], hashes: '', unlinked: [], unlinkedPrevHashes: [], firstNonBlank: firstNonBlank(lines),
+  };
+  let lastSeq = 0;
+  let lastHash = '';
+  /** Does the row link to the row before it in the batch (seq before, prevHash its hash)? */
+  const linksBack = (e: RowKey): boolean => out.seqs.length > 0 && lastSeq === e.seq - 1 && lastHash === e.prevHash;
+  const addRow = (e: RowKey, index: number): void => {
+    if (out.rowLines) out.rowLines.push(index);
+    if (!linksBack(e)) {
+      out.unlinked.push(out.seqs.length);
+      out.unlinkedPrevHashes.push(e.prevHash);
+    }
     out.seqs.push(e.seq);
-    out.prevHashes.push(linked ? '' : e.prevHash);
-    out.hashes.push(e.hash);
+    out.hashes += `${e.hash}\n`;
+    lastSeq = e.seq;
+    lastHash = e.hash;
   };
   /**
    * The fast path's acceptance of a row of the right shape: its hash matches (so it is 64 hex
    * digits) and its prevHash is the previous row's hash or else 64 hex digits itself.
    */
-  const fastAccepts = (e: ChainedAuditEvent, plain: boolean): boolean => {
-    if (fastRowHash(e, plain) !== e.hash) return false;
-    const r = out.seqs.length - 1;
-    return (r >= 0 && out.seqs[r] === e.seq - 1 && out.hashes[r] === e.prevHash) || HEX64.test(e.prevHash);
-  };
+  const fastAccepts = (e: ChainedAuditEvent, plain: boolean): boolean =>
+    fastRowHash(e, plain) === e.hash && (linksBack(e) || HEX64.test(e.prevHash));
   try {
     for (let i = 0; i < lines.length; i++) {
+      const index = i; // of the record's first line (i moves on over a CSV record's line breaks)
       const line = firstLine + i;
       let text = stripCr(lines[i]);
       if (text === '') {
@@ -378,8 +416,8 @@ function checkRows(format: Format, lines: string[], firstLine: number): RowBatch
           // Fast path for a row of the right shape whose hash matches; else the detailed checks.
           const fast = hasEventShape(o) && memberCount(o) === EVENT_FIELDS.length + 1
             && fastAccepts(o as unknown as ChainedAuditEvent, plainJsonLine(text));
-          addRow(fast ? (o as unknown as RowKey) : checkedRow(ndjsonEvent(o, line), line), line);
-        } else if (o.type === 'checkpoint') out.trailer = { line, value: checkTrailer(o, line) };
+          addRow(fast ? (o as unknown as RowKey) : checkedRow(ndjsonEvent(o, line), line), index);
+        } else if (o.type === 'checkpoint') out.trailer = { index, value: checkTrailer(o, line) };
         else if (o.type === 'header') throw new Failure(line, 'a second header record');
         else throw new Failure(line, `unknown record type ${show(o.type)}`);
         continue;
@@ -399,15 +437,15 @@ function checkRows(format: Format, lines: string[], firstLine: number): RowBatch
           }
           text += `\n${stripCr(lines[i])}`;
         }
-        out.rowLines ??= out.seqs.map((_, r) => firstLine + r);
+        out.rowLines ??= out.seqs.map((_, r) => r);
         cells = undefined;
       }
       cells ??= csvCells(text, line);
       const record = cells[0];
       if (record === 'event') {
         const e = csvEvent(cells, line);
-        addRow(fastAccepts(e, false) ? e : checkedRow(checkEventFields(e as unknown as Record<string, unknown>, line, true), line), line);
-      } else if (record === 'checkpoint') out.trailer = { line, value: checkTrailer(csvMeta(cells, line, 'checkpoint'), line) };
+        addRow(fastAccepts(e, false) ? e : checkedRow(checkEventFields(e as unknown as Record<string, unknown>, line, true), line), index);
+      } else if (record === 'checkpoint') out.trailer = { index, value: checkTrailer(csvMeta(cells, line, 'checkpoint'), line) };
       else if (record === 'header') throw new Failure(line, 'a second header record');
       else throw new Failure(line, `unknown record type ${show(record)}`);
     }
@@ -418,28 +456,146 @@ function checkRows(format: Format, lines: string[], firstLine: number): RowBatch
   return out;
 }
 
+// --- blocks of bytes ------------------------------------------------------------------------------
+
+const DEFAULT_BLOCK_BYTES = 1024 * 1024;
+/** A block is decoded to one string, which V8 limits to about 2^29 characters. */
+const MAX_BLOCK_BYTES = 2 ** 29 - 24;
+const LF = 0x0a;
+
+/**
+ * The lines of a block of whole lines, decoded as UTF-8 (the line break after the last one is
+ * optional). The block is decoded as latin1 first, one character per byte: that is fast, and
+ * gives one-byte strings, faster to parse and hash than the two-byte string UTF-8 makes of a
+ * whole block as soon as one of its characters is not ASCII. The lines with a byte past ASCII
+ * are decoded again as UTF-8 (the offsets in the latin1 text are those of the bytes). A line
+ * break is never part of a multi-byte sequence, so this decodes as the whole block would.
+ */
+function blockLines(block: Uint8Array): string[] {
+  const bytes = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+  const text = bytes.toString('latin1');
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const nonAscii = /[^\x00-\x7f]/g;
+  let next = nonAscii.exec(text)?.index ?? -1;
+  for (let i = 0, at = 0; next >= 0 && i < lines.length; i++) {
+    const end = at + lines[i].length;
+    if (next < end) {
+      lines[i] = bytes.toString('utf8', at, end);
+      nonAscii.lastIndex = end;
+      next = nonAscii.exec(text)?.index ?? -1;
+    }
+    at = end + 1;
+  }
+  return lines;
+}
+
+/** How the CSV writer starts an event or checkpoint record. */
+const CSV_RECORD_STARTS = [Buffer.from('event,'), Buffer.from('checkpoint,')];
+
+/**
+ * Where a block of `n` bytes read ends: after its last line break (0: it has none). For CSV,
+ * after the last line break in its second half that is followed by the start of a record as the
+ * writer starts it, if any: a quoted field may hold a line break, and a record cut in two by a
+ * block boundary has the next block checked again in the main thread (see ExportCheck.settle). A
+ * guess only, which keeps that rare; what the checks find does not depend on it.
+ */
+function blockEnd(buf: Uint8Array, n: number, csv: boolean): number {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, n);
+  const last = b.lastIndexOf(LF);
+  if (csv) {
+    for (let nl = last; nl > 0 && nl >= n / 2; nl = b.lastIndexOf(LF, nl - 1)) {
+      const at = nl + 1;
+      if (CSV_RECORD_STARTS.some((s) => at + s.length <= n && b.compare(s, 0, s.length, at, at + s.length) === 0)) return at;
+    }
+  }
+  return last + 1;
+}
+
+/**
+ * Reads the input into blocks of whole lines: fills a block, ends it at a line break (see
+ * blockEnd) and carries the bytes after it over to the next block.
+ */
+class BlockReader {
+  private rest?: Uint8Array;
+  /** The input has ended: the block last returned was the last one. */
+  done = false;
+
+  constructor(
+    private readonly read: (into: Uint8Array) => Promise<number>,
+    private readonly blockBytes: number,
+    /** Blocks back from the workers, to read into again. */
+    private readonly spare: ArrayBuffer[],
+    private readonly csv: () => boolean,
+  ) {}
+
+  /** The next block (a view of a buffer of its own, which the caller may hand to a worker), or undefined at the end. */
+  async next(): Promise<Uint8Array | undefined> {
+    if (this.done) return undefined;
+    const rest = this.rest;
+    this.rest = undefined;
+    let size = this.blockBytes;
+    while (rest && rest.length >= size) size = Math.min(size * 2, MAX_BLOCK_BYTES);
+    let buf = new Uint8Array((size === this.blockBytes && this.spare.pop()) || new ArrayBuffer(size));
+    let n = 0;
+    if (rest) {
+      buf.set(rest);
+      n = rest.length;
+    }
+    for (;;) {
+      while (n < buf.length && !this.done) {
+        const got = await this.read(buf.subarray(n));
+        if (got === 0) this.done = true;
+        n += got;
+      }
+      if (this.done) return n > 0 ? buf.subarray(0, n) : undefined;
+      const end = blockEnd(buf, n, this.csv());
+      if (end > 0) {
+        if (end < n) this.rest = buf.slice(end, n);
+        return buf.subarray(0, end);
+      }
+      // No line break in a whole block: a longer line, read on in a larger block.
+      if (buf.length >= MAX_BLOCK_BYTES) throw new Error(`a line longer than ${MAX_BLOCK_BYTES} bytes`);
+      const larger = new Uint8Array(Math.min(buf.length * 2, MAX_BLOCK_BYTES));
+      larger.set(buf);
+      buf = larger;
+    }
+  }
+}
+
 // --- worker threads -------------------------------------------------------------------------------
 
 const WORKER_ROLE = 'ion-audit-export-verifier/rows';
 
-interface RowJob {
-  format: Format;
-  lines: string[];
-  firstLine: number;
-}
+/**
+ * Lines numbered from `firstLine`, or a block of bytes holding whole lines, numbered from 1: the
+ * block is handed over before the lines ahead of it are counted (see ExportCheck.settle).
+ */
+type RowJob = { format: Format; lines: string[]; firstLine: number } | { format: Format; block: Uint8Array };
 
-type WorkerReply = { batch: RowBatch } | { error: string };
+interface WorkerReply {
+  batch?: RowBatch;
+  /** checkRows threw (a bug, not a problem with the export). */
+  error?: string;
+  /** The job's block, handed back. */
+  block?: Uint8Array;
+}
 
 if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.role === WORKER_ROLE) {
   const port = parentPort;
   port.on('message', (job: RowJob) => {
-    let reply: WorkerReply;
+    const reply: WorkerReply = {};
     try {
-      reply = { batch: checkRows(job.format, job.lines, job.firstLine) };
+      reply.batch = 'block' in job ? checkRows(job.format, blockLines(job.block), 1) : checkRows(job.format, job.lines, job.firstLine);
     } catch (e) {
-      reply = { error: (e as Error).stack ?? String(e) };
+      reply.error = (e as Error).stack ?? String(e);
     }
-    port.postMessage(reply);
+    if ('block' in job) {
+      reply.block = job.block;
+      port.postMessage(reply, [job.block.buffer as ArrayBuffer]);
+    } else {
+      port.postMessage(reply);
+    }
   });
 }
 
@@ -447,15 +603,11 @@ if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.ro
 class RowWorker {
   // A larger young generation: each batch allocates a few MB that die young.
   private readonly worker = new Worker(__filename, { workerData: { role: WORKER_ROLE }, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
-  private readonly waiting: { resolve: (b: RowBatch) => void; reject: (e: Error) => void }[] = [];
+  private readonly waiting: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }[] = [];
   private failed?: Error;
 
   constructor() {
-    this.worker.on('message', (reply: WorkerReply) => {
-      const w = this.waiting.shift();
-      if ('batch' in reply) w?.resolve(reply.batch);
-      else w?.reject(new Error(`export verifier worker: ${reply.error}`));
-    });
+    this.worker.on('message', (reply: WorkerReply) => this.waiting.shift()?.resolve(reply));
     const fail = (e: Error) => {
       this.failed ??= e;
       for (const w of this.waiting.splice(0)) w.reject(e);
@@ -464,11 +616,13 @@ class RowWorker {
     this.worker.on('exit', (code) => fail(new Error(`export verifier worker exited (${code})`)));
   }
 
-  check(job: RowJob): Promise<RowBatch> {
+  /** Checks the rows of a job; a block is moved to the worker (it is unusable here until handed back). */
+  check(job: RowJob): Promise<WorkerReply> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      this.worker.postMessage(job);
+      if ('block' in job) this.worker.postMessage(job, [job.block.buffer as ArrayBuffer]);
+      else this.worker.postMessage(job);
     });
   }
 
@@ -481,59 +635,115 @@ class RowWorker {
 /** Worker threads can only load this file when it runs as compiled JavaScript (not under ts-jest). */
 const CAN_USE_WORKERS = __filename.endsWith('.js');
 
+const threadsOf = (threads: number | undefined): number => (CAN_USE_WORKERS ? Math.max(0, Math.floor(threads ?? 0)) : 0);
+
 // --- the verifier ---------------------------------------------------------------------------------
 
 /**
- * Verifies an export read line by line (without line terminators). Checks every row's hash,
- * the order and the chain links as rows stream, then the trailer: key id, checkpoint and seal
- * signatures, header digest, the sealed list of rows, and that the rows reach the checkpoint.
+ * The rows of the file as the seal lists them: count, first and last seq, and RowsDigest's digest
+ * (SHA-256 over each row's hash followed by "\n"), fed a batch of rows at a time.
  */
-export async function verifyExport(
-  lines: AsyncIterable<string> | Iterable<string>,
-  publicKey: KeyObject,
-  options: VerifyExportOptions = {},
-): Promise<ExportVerification> {
-  const threads = CAN_USE_WORKERS ? Math.max(0, Math.floor(options.threads ?? 0)) : 0;
-  const batchLines = Math.max(1, Math.floor(options.batchLines ?? DEFAULT_BATCH_LINES));
-  const rows = new RowsDigest();
-  let format: Format | undefined;
-  let header: ExportHeader | undefined;
-  let trailer: ExportTrailer | undefined;
-  let trailerLine = 0;
-  let lineNo = 0;
-  let prevSeq = 0;
-  let prevHash = '';
+class SealedRows {
+  private readonly sha = createHash('sha256');
+  count = 0;
+  firstSeq: number | null = null;
+  lastSeq: number | null = null;
 
-  const result = (failure?: Problem): ExportVerification => ({
-    ok: !failure,
-    format: format ?? 'ndjson',
-    rows: rows.count,
-    firstSeq: rows.firstSeq,
-    lastSeq: rows.lastSeq,
-    filtered: header?.filtered ?? null,
-    checkpointSeq: trailer?.checkpoint.seq ?? null,
-    keyId: header?.keyId ?? null,
-    ...(failure && { failure: { line: failure.line, ...(failure.seq !== undefined && { seq: failure.seq }), problem: failure.problem } }),
-  });
+  /** `hashes`: hex digits and "\n" only, so latin1 is UTF-8 here. */
+  update(hashes: string): void {
+    this.sha.update(hashes, 'latin1');
+  }
 
-  /** The first lines: the format, the CSV column row and the header, read here before any batch. */
-  const onHeadLine = (raw: string): void => {
+  digest(): string {
+    return this.sha.digest('hex');
+  }
+}
+
+/** A batch on its way: its per-row checks are done (or under way in a worker), the checks between rows are not. */
+interface Job {
+  /** Its lines, when kept here: CSV batches (a record may continue in the next) and blocks checked in this thread. */
+  lines?: string[];
+  /** Line number of its first line; a block's is known once the blocks before it are settled. */
+  firstLine?: number;
+  /** The worker's reply; `{}` for lines checked here, when settled. */
+  reply: WorkerReply | Promise<WorkerReply>;
+}
+
+/** The state of one verification: the head, the checks between rows in file order, the batches in flight, the trailer. */
+class ExportCheck {
+  format?: Format;
+  header?: ExportHeader;
+  /** Lines read so far: by verifyExport as it reads them; from bytes, the head lines, then each block's when settled. */
+  lineNo = 0;
+  /** Buffers of blocks handed back by the workers, for the BlockReader. */
+  readonly spare: ArrayBuffer[] = [];
+  private trailer?: ExportTrailer;
+  private trailerLine = 0;
+  private readonly rows = new SealedRows();
+  private prevSeq = 0;
+  private prevHash = '';
+  /** A CSV record open at the end of a batch, carried into the next one. */
+  private carry?: { lines: string[]; firstLine: number };
+  /** Batches in flight, in file order. */
+  private readonly inFlight: Job[] = [];
+  private readonly workers: RowWorker[] = [];
+  private nextWorker = 0;
+
+  constructor(
+    private readonly publicKey: KeyObject,
+    private readonly threads: number,
+    private readonly blockBytes = 0,
+  ) {}
+
+  /** Runs `read` (which reads the head and dispatches the batches), then the checks at the end. */
+  async run(read: () => Promise<void>): Promise<ExportVerification> {
+    try {
+      await read();
+      while (this.inFlight.length > 0) await this.settle();
+      this.finish();
+    } catch (e) {
+      if (e instanceof Failure) return this.result(e);
+      throw e;
+    } finally {
+      await Promise.all(this.workers.map((w) => w.close()));
+    }
+    return { ...this.result(), keyId: keyIdOf(this.publicKey) };
+  }
+
+  private result(failure?: Problem): ExportVerification {
+    const { rows, header } = this;
+    return {
+      ok: !failure,
+      format: this.format ?? 'ndjson',
+      rows: rows.count,
+      firstSeq: rows.firstSeq,
+      lastSeq: rows.lastSeq,
+      filtered: header?.filtered ?? null,
+      checkpointSeq: this.trailer?.checkpoint.seq ?? null,
+      keyId: header?.keyId ?? null,
+      ...(failure && { failure: { line: failure.line, ...(failure.seq !== undefined && { seq: failure.seq }), problem: failure.problem } }),
+    };
+  }
+
+  /** One of the first lines, line `lineNo`: the format, the CSV column row and the header, read here before any batch. */
+  headLine(raw: string): void {
+    const lineNo = this.lineNo;
     let text = stripCr(raw);
-    if (format === undefined) {
+    if (this.format === undefined) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       if (text === CSV_HEADER_ROW) {
-        format = 'csv';
+        this.format = 'csv';
         return;
       }
       if (text.startsWith('record,')) {
-        format = 'csv';
+        this.format = 'csv';
         throw new Failure(lineNo, `the CSV column row is not that of ${EXPORT_FORMAT}: expected ${CSV_HEADER_ROW}`);
       }
       if (!text.startsWith('{')) throw new Failure(lineNo, 'not an audit export: the first line is neither a JSON header nor the CSV column row');
-      format = 'ndjson';
+      this.format = 'ndjson';
     }
     let o: Record<string, unknown>;
-    if (format === 'ndjson') {
+    if (this.format === 'ndjson') {
       o = parseJson(text, lineNo, 'the header line');
     } else {
       if (text !== '' && openQuote(text)) throw new Failure(lineNo, `line ${lineNo} is not valid CSV (truncated or corrupted?): a quoted field is not closed`);
@@ -542,86 +752,135 @@ export async function verifyExport(
       o = csvMeta(cells, lineNo, 'header');
     }
     if (o.type !== 'header') throw new Failure(lineNo, `the first record must be the header, found ${show(o.type)}`);
-    header = checkHeader(o, lineNo);
-  };
+    this.header = checkHeader(o, lineNo);
+  }
+
+  private worker(): RowWorker {
+    if (this.workers.length === 0) for (let t = 0; t < this.threads; t++) this.workers.push(new RowWorker());
+    return this.workers[this.nextWorker++ % this.workers.length];
+  }
+
+  /** Lines `firstLine`.. after the header, checked here or by a worker. */
+  async dispatchLines(lines: string[], firstLine: number, last: boolean): Promise<void> {
+    const format = this.format as Format;
+    if (this.threads === 0 || (last && this.workers.length === 0)) {
+      // In this thread, also when the whole file fits in one batch: not worth starting workers.
+      this.inFlight.push({ lines, firstLine, reply: {} });
+      await this.settle();
+      return;
+    }
+    const reply = this.worker().check({ format, lines, firstLine });
+    reply.catch(() => undefined); // awaited in order by settle; do not report it unhandled meanwhile
+    this.inFlight.push({ lines: format === 'csv' ? lines : undefined, firstLine, reply });
+    if (this.inFlight.length >= this.threads * 4) await this.settle();
+  }
+
+  /** A block of whole lines after the header (the lines before it are not counted yet), checked here or by a worker. */
+  async dispatchBlock(block: Uint8Array, last: boolean): Promise<void> {
+    if (this.threads === 0 || (last && this.workers.length === 0)) {
+      this.inFlight.push({ lines: blockLines(block), reply: {} });
+      this.reuse(block);
+      await this.settle();
+      return;
+    }
+    const reply = this.worker().check({ format: this.format as Format, block });
+    reply.catch(() => undefined);
+    this.inFlight.push({ reply });
+    if (this.inFlight.length >= this.threads * 4) await this.settle();
+  }
+
+  /** Gives the buffer of a block that is done with back to the BlockReader. */
+  reuse(block: Uint8Array): void {
+    if (block.buffer.byteLength === this.blockBytes) this.spare.push(block.buffer as ArrayBuffer);
+  }
+
+  /** The checks between rows of the oldest batch in flight. */
+  private async settle(): Promise<void> {
+    const job = this.inFlight.shift();
+    if (!job) return;
+    const reply = await job.reply;
+    const isBlock = job.firstLine === undefined;
+    if (reply.error !== undefined && !isBlock) throw new Error(`export verifier worker: ${reply.error}`);
+    const firstLine = job.firstLine ?? this.lineNo + 1;
+    let { lines } = job;
+    let b = reply.batch;
+    if (isBlock) {
+      // A worker numbers a block's lines from 1. When its batch names a line (a problem) or its
+      // lines are needed here (a record open across blocks), or the worker failed, the block is
+      // checked again here, numbered; this happens at most once per run, bar CSV records with line breaks.
+      if (reply.block && (b === undefined || (!this.trailer && (this.carry || b.failure || b.openRecord !== undefined)))) {
+        lines = blockLines(reply.block);
+        b = undefined;
+      }
+      this.lineNo += lines ? lines.length : (b as RowBatch).lineCount;
+      if (reply.block) this.reuse(reply.block);
+    }
+    if (this.trailer) {
+      // Only blank lines may follow the checkpoint (the batch with it checked its own lines).
+      const blank = b ? b.firstNonBlank : firstNonBlank(lines as string[]);
+      if (blank >= 0) throw new Failure(firstLine + blank, 'a record after the checkpoint: the checkpoint must be the last record');
+    } else if (this.carry) {
+      // The batch was checked without the start of its first record: check the two together here.
+      const carry = this.carry;
+      this.carry = undefined;
+      const joined = carry.lines.concat(lines as string[]);
+      this.absorb(joined, carry.firstLine, checkRows(this.format as Format, joined, carry.firstLine));
+    } else {
+      this.absorb(lines, firstLine, b ?? checkRows(this.format as Format, lines as string[], firstLine));
+    }
+  }
 
   /** The checks between rows, in file order, on a batch whose rows passed their own checks. */
-  const absorb = (lines: string[] | undefined, firstLine: number, b: RowBatch): void => {
-    const filtered = (header as ExportHeader).filtered;
-    for (let r = 0; r < b.seqs.length; r++) {
-      const seq = b.seqs[r];
-      const line = b.rowLines ? b.rowLines[r] : firstLine + r;
+  private absorb(lines: string[] | undefined, firstLine: number, b: RowBatch): void {
+    const filtered = (this.header as ExportHeader).filtered;
+    const { rows } = this;
+    const { seqs, unlinked } = b;
+    const lineOf = (r: number): number => firstLine + (b.rowLines ? b.rowLines[r] : r);
+    let u = 0;
+    for (let r = 0; r < seqs.length; r++) {
+      const seq = seqs[r];
+      const prevSeq = this.prevSeq;
       if (rows.count > 0 && seq <= prevSeq) {
-        throw new Failure(line, `rows out of order or duplicated (seq ${seq} after seq ${prevSeq})`, seq);
+        throw new Failure(lineOf(r), `rows out of order or duplicated (seq ${seq} after seq ${prevSeq})`, seq);
       }
       if (!filtered) {
         if (rows.count === 0 && seq !== 1) {
-          throw new Failure(line, `rows missing from a complete export (it must start at seq 1, the first row is seq ${seq})`, seq);
+          throw new Failure(lineOf(r), `rows missing from a complete export (it must start at seq 1, the first row is seq ${seq})`, seq);
         }
         if (rows.count > 0 && seq !== prevSeq + 1) {
-          throw new Failure(line, `rows missing from a complete export (seq ${prevSeq} then seq ${seq})`, seq);
+          throw new Failure(lineOf(r), `rows missing from a complete export (seq ${prevSeq} then seq ${seq})`, seq);
         }
       }
-      const linked = b.prevHashes[r] === ''; // to the row before, checked with the batch
-      if (seq === 1 && b.prevHashes[r] !== GENESIS_HASH) {
-        throw new Failure(line, 'chain broken before seq 1: its prevHash is not the genesis hash', seq);
+      // The row's prevHash, unless it is the hash of the row before it, checked with the batch
+      // (then its seq is not 1).
+      const rowPrevHash = u < unlinked.length && unlinked[u] === r ? b.unlinkedPrevHashes[u++] : undefined;
+      if (seq === 1 && rowPrevHash !== GENESIS_HASH) {
+        throw new Failure(lineOf(r), 'chain broken before seq 1: its prevHash is not the genesis hash', seq);
       }
-      if (rows.count > 0 && seq === prevSeq + 1 && !linked && b.prevHashes[r] !== prevHash) {
-        throw new Failure(line, `chain broken between seq ${prevSeq} and ${seq}: its prevHash is not the hash of seq ${prevSeq}`, seq);
+      if (rows.count > 0 && seq === prevSeq + 1 && rowPrevHash !== undefined
+        && rowPrevHash !== (r === 0 ? this.prevHash : b.hashes.substr((r - 1) * HASH_STRIDE, 64))) {
+        throw new Failure(lineOf(r), `chain broken between seq ${prevSeq} and ${seq}: its prevHash is not the hash of seq ${prevSeq}`, seq);
       }
-      rows.add(seq, b.hashes[r]);
-      prevSeq = seq;
-      prevHash = b.hashes[r];
+      rows.count++;
+      rows.firstSeq ??= seq;
+      rows.lastSeq = seq;
+      this.prevSeq = seq;
+    }
+    if (seqs.length > 0) {
+      rows.update(b.hashes);
+      this.prevHash = b.hashes.substr((seqs.length - 1) * HASH_STRIDE, 64);
     }
     if (b.trailer) {
-      trailer = b.trailer.value;
-      trailerLine = b.trailer.line;
+      this.trailer = b.trailer.value;
+      this.trailerLine = firstLine + b.trailer.index;
     }
     if (b.failure) throw new Failure(b.failure.line, b.failure.problem, b.failure.seq);
-    if (b.openRecord !== undefined) carry = { lines: (lines as string[]).slice(b.openRecord), firstLine: firstLine + b.openRecord };
-  };
-
-  // Batches in flight, in file order; a CSV record open at the end of a batch is carried into the
-  // next, so CSV batches keep their lines until checked (NDJSON records never span lines).
-  let carry: { lines: string[]; firstLine: number } | undefined;
-  const inFlight: { lines?: string[]; firstLine: number; batch: RowBatch | Promise<RowBatch> }[] = [];
-  const workers: RowWorker[] = [];
-  let nextWorker = 0;
-
-  const settle = async (): Promise<void> => {
-    const job = inFlight.shift();
-    if (!job) return;
-    const b = await job.batch;
-    if (trailer) {
-      // Only blank lines may follow the checkpoint (the batch with it checked its own lines).
-      if (b.firstNonBlank >= 0) throw new Failure(job.firstLine + b.firstNonBlank, 'a record after the checkpoint: the checkpoint must be the last record');
-    } else if (carry) {
-      // The batch was checked without the start of its first record: check the two together here.
-      const joined = { lines: carry.lines.concat(job.lines as string[]), firstLine: carry.firstLine };
-      carry = undefined;
-      absorb(joined.lines, joined.firstLine, checkRows(format as Format, joined.lines, joined.firstLine));
-    } else {
-      absorb(job.lines, job.firstLine, b);
-    }
-  };
-
-  const dispatch = async (batchLinesOf: string[], firstLine: number, last: boolean): Promise<void> => {
-    if (threads === 0 || (last && workers.length === 0)) {
-      // In this thread, also when the whole file fits in one batch: not worth starting workers.
-      inFlight.push({ lines: batchLinesOf, firstLine, batch: checkRows(format as Format, batchLinesOf, firstLine) });
-      await settle();
-      return;
-    }
-    if (workers.length === 0) for (let t = 0; t < threads; t++) workers.push(new RowWorker());
-    const worker = workers[nextWorker++ % workers.length];
-    const batch = worker.check({ format: format as Format, lines: batchLinesOf, firstLine });
-    batch.catch(() => undefined); // awaited in order by settle; do not report it unhandled meanwhile
-    inFlight.push({ lines: format === 'csv' ? batchLinesOf : undefined, firstLine, batch });
-    if (inFlight.length >= threads * 4) await settle();
-  };
+    if (b.openRecord !== undefined) this.carry = { lines: (lines as string[]).slice(b.openRecord), firstLine: firstLine + b.openRecord };
+  }
 
   /** The trailer checks, once all rows are read. */
-  const finish = (): void => {
+  private finish(): void {
+    const { carry, lineNo, header, trailer, rows, prevHash, publicKey } = this;
     if (carry) {
       throw new Failure(carry.firstLine, `line ${carry.firstLine} is not valid CSV (truncated?): a quoted field is not closed before the end of the file`);
     }
@@ -630,7 +889,7 @@ export async function verifyExport(
     if (!trailer) throw new Failure(lineNo + 1, 'truncated: the file ends without its checkpoint');
     const h = header;
     const { checkpoint: c, seal: s } = trailer;
-    const line = trailerLine;
+    const line = this.trailerLine;
     if (c.keyId !== h.keyId || trailer.keyId !== h.keyId) {
       throw new Failure(line, `the key ids in the file disagree (header ${h.keyId}, checkpoint ${c.keyId}, trailer ${trailer.keyId})`);
     }
@@ -665,32 +924,112 @@ export async function verifyExport(
     } else if (lastSeq === c.seq && prevHash !== c.headHash) {
       throw new Failure(line, `the last row does not match the checkpoint: seq ${lastSeq} has a different hash than the checkpoint's head`, lastSeq);
     }
-  };
+  }
+}
 
-  try {
+/**
+ * Verifies an export read line by line (without line terminators). Checks every row's hash,
+ * the order and the chain links as rows stream, then the trailer: key id, checkpoint and seal
+ * signatures, header digest, the sealed list of rows, and that the rows reach the checkpoint.
+ */
+export async function verifyExport(
+  lines: AsyncIterable<string> | Iterable<string>,
+  publicKey: KeyObject,
+  options: VerifyExportOptions = {},
+): Promise<ExportVerification> {
+  const batchLines = Math.max(1, Math.floor(options.batchLines ?? DEFAULT_BATCH_LINES));
+  const check = new ExportCheck(publicKey, threadsOf(options.threads));
+  return check.run(async () => {
     let batch: string[] = [];
     let batchFirstLine = 0;
     for await (const line of lines) {
-      lineNo++;
-      if (!header) {
-        onHeadLine(line);
+      check.lineNo++;
+      if (!check.header) {
+        check.headLine(line);
         continue;
       }
-      if (batch.length === 0) batchFirstLine = lineNo;
+      if (batch.length === 0) batchFirstLine = check.lineNo;
       batch.push(line);
       if (batch.length >= batchLines) {
-        await dispatch(batch, batchFirstLine, false);
+        await check.dispatchLines(batch, batchFirstLine, false);
         batch = [];
       }
     }
-    if (batch.length > 0) await dispatch(batch, batchFirstLine, true);
-    while (inFlight.length > 0) await settle();
-    finish();
-  } catch (e) {
-    if (e instanceof Failure) return result(e);
-    throw e;
+    if (batch.length > 0) await check.dispatchLines(batch, batchFirstLine, true);
+  });
+}
+
+/**
+ * Verifies an export read as bytes by `read` (which fills the start of `into` and says how many
+ * bytes it read, 0 at the end). Lines end at "\n" (a "\r" before it is dropped), as verifyExport
+ * reads them; the same checks, the same problems on the same lines.
+ */
+async function verifyBytes(read: (into: Uint8Array) => Promise<number>, publicKey: KeyObject, options: VerifyExportBytesOptions): Promise<ExportVerification> {
+  const blockBytes = Math.max(1, Math.floor(options.blockBytes ?? DEFAULT_BLOCK_BYTES));
+  const check = new ExportCheck(publicKey, threadsOf(options.threads), blockBytes);
+  const reader = new BlockReader(read, blockBytes, check.spare, () => check.format === 'csv');
+  return check.run(async () => {
+    for (let block = await reader.next(); block !== undefined; block = await reader.next()) {
+      if (!check.header) {
+        // The head lines, here; the rest of the block goes on as any other.
+        const bytes = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+        let at = 0;
+        while (!check.header && at < bytes.length) {
+          const nl = bytes.indexOf(LF, at);
+          const end = nl < 0 ? bytes.length : nl;
+          check.lineNo++;
+          check.headLine(bytes.toString('utf8', at, end));
+          at = end + 1;
+        }
+        if (at >= bytes.length) {
+          check.reuse(block);
+          continue;
+        }
+        block = block.subarray(at);
+      }
+      await check.dispatchBlock(block, reader.done);
+    }
+  });
+}
+
+/** Verifies an export file, read in blocks (see verifyBytes); for the command line tool. */
+export async function verifyExportFile(path: string, publicKey: KeyObject, options: VerifyExportBytesOptions = {}): Promise<ExportVerification> {
+  const file = await open(path, 'r');
+  try {
+    return await verifyBytes(async (into) => (await file.read(into, 0, into.length, null)).bytesRead, publicKey, options);
   } finally {
-    await Promise.all(workers.map((w) => w.close()));
+    await file.close();
   }
-  return { ...result(), keyId: keyIdOf(publicKey) };
+}
+
+/** Verifies an export read as chunks of bytes (a stream such as standard input; strings are UTF-8 encoded), in blocks (see verifyBytes). */
+export async function verifyExportChunks(
+  chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  publicKey: KeyObject,
+  options: VerifyExportBytesOptions = {},
+): Promise<ExportVerification> {
+  const it = Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
+  let chunk: Uint8Array = new Uint8Array(0);
+  let at = 0;
+  let ended = false;
+  const read = async (into: Uint8Array): Promise<number> => {
+    while (at === chunk.length) {
+      const next = await it.next();
+      if (next.done) {
+        ended = true;
+        return 0;
+      }
+      chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+      at = 0;
+    }
+    const n = Math.min(into.length, chunk.length - at);
+    into.set(chunk.subarray(at, at + n));
+    at += n;
+    return n;
+  };
+  try {
+    return await verifyBytes(read, publicKey, options);
+  } finally {
+    if (!ended) await it.return?.();
+  }
 }

@@ -30,9 +30,8 @@ function chain(n: number): ChainedAuditEvent[] {
 
 const EVENTS = chain(10);
 
-function exportText(format: ExportFormatName, rows = EVENTS, filtered = false): string {
+function exportText(format: ExportFormatName, rows = EVENTS, filtered = false, head = EVENTS[EVENTS.length - 1]): string {
   const w = new ExportWriter(format, (m) => signMessage(privateKey, m));
-  const head = EVENTS[EVENTS.length - 1];
   const unsigned = { seq: head.seq, headHash: head.hash, createdAt: '2026-11-22T00:00:00.000Z', keyId };
   const header: ExportHeader = {
     type: 'header', format: EXPORT_FORMAT, exportedAt: '2026-11-22T00:00:00.000Z',
@@ -102,6 +101,20 @@ describe('audit-verify CLI', () => {
     const lines = exportText('csv').trimEnd().split('\n');
     const r = await run([file('cut.csv', `${lines.slice(0, -1).join('\n')}\n`), '--key', pem]);
     expect(r).toMatchObject({ code: 1, out: `FAILED at line ${lines.length}: truncated: the file ends without its checkpoint\n` });
+  });
+
+  it.each(['ndjson', 'csv'] as const)('reads a %s export larger than its blocks (1 MiB) and names a row tampered with past the first', async (format) => {
+    const rows = chain(6000);
+    const text = exportText(format, rows, false, rows[rows.length - 1]);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(1.2 * 1024 * 1024);
+    expect(await run([file(`big.${format}`, text), '--key', pem])).toMatchObject({ code: 0, out: expect.stringMatching(/^OK: 6000 rows \(seq 1\.\.6000\)/) });
+    const tampered = text.replace(format === 'csv' ? 'event,5500,id-5500,' : '"seq":5500,"id":"id-5500",', format === 'csv' ? 'event,5500,id-5501,' : '"seq":5500,"id":"id-5501",');
+    expect(tampered).not.toBe(text);
+    // Row 5500 is on line 5501 (NDJSON: after the header), 5503 (CSV: after the column row, the header and row 3's second line).
+    const line = format === 'csv' ? 5503 : 5501;
+    expect(await run([file(`big-tampered.${format}`, tampered), '--key', pem])).toMatchObject({
+      code: 1, out: `FAILED at line ${line} (seq 5500): the row's hash does not match its contents (a field was altered)\n`,
+    });
   });
 
   it('prints the verification as JSON with --json', async () => {
