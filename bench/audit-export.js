@@ -45,15 +45,15 @@ const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
 const { pipeline } = require('node:stream/promises');
+const {
+  ROOT, DIST, MAIN, MB, SAMPLE_MS, READY_TIMEOUT_MS, STOP_TIMEOUT_MS, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
+  RssSampler, freePort, api, launchApi, BenchRun,
+} = require('./lib');
 
-const ROOT = path.resolve(__dirname, '..');
-const DIST = path.join(ROOT, 'dist/apps/api');
-const MAIN = path.join(DIST, 'apps/api/src/main.js');
 const CLI = path.join(DIST, 'apps/api/src/cli/cli.js');
 const VERIFY_CLI = path.join(DIST, 'apps/api/src/cli/audit-verify.js');
 const DB_LIB = path.join(DIST, 'libs/database/src/index.js');
@@ -61,10 +61,6 @@ const AUDIT_HASH = path.join(DIST, 'libs/audit/src/audit-hash.js');
 const REVIEW_JS = path.join(DIST, 'libs/audit/src/audit-review.service.js');
 const AUDIT_CONFIG_JS = path.join(DIST, 'libs/audit/src/audit.config.js');
 
-const MB = 1e6;
-const SAMPLE_MS = 50;
-const READY_TIMEOUT_MS = 180_000;
-const STOP_TIMEOUT_MS = 30_000;
 const DIST_WAIT_MS = 300_000;
 const CHILD_TIMEOUT_MS = 30 * 60_000;
 
@@ -116,43 +112,10 @@ function sqlDrift() {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function intEnv(name, def, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return def;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
-  }
-  return Number(raw);
-}
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const now = () => process.hrtime.bigint();
-const secondsSince = (t) => Number(process.hrtime.bigint() - t) / 1e9;
-const kbToMB = (kb) => (kb * 1024) / MB;
-const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function procStatusKb(pid, field) {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
 
 function pidAlive(pid) {
   try {
@@ -160,40 +123,6 @@ function pidAlive(pid) {
     return true;
   } catch (e) {
     return e.code === 'EPERM';
-  }
-}
-
-/** Samples a process's VmRSS every SAMPLE_MS from a baseline taken at start(). */
-class RssSampler {
-  constructor(pid) {
-    this.pid = pid;
-  }
-
-  start() {
-    this.baselineKb = procStatusKb(this.pid, 'VmRSS');
-    if (this.baselineKb === null) throw new Error(`cannot read /proc/${this.pid}/status`);
-    this.peakKb = this.baselineKb;
-    this.samples = 0;
-    this.timer = setInterval(() => this.sample(), SAMPLE_MS);
-  }
-
-  sample() {
-    const kb = procStatusKb(this.pid, 'VmRSS');
-    if (kb !== null) {
-      this.samples++;
-      if (kb > this.peakKb) this.peakKb = kb;
-    }
-  }
-
-  stop() {
-    clearInterval(this.timer);
-    this.sample();
-    return {
-      baselineMB: kbToMB(this.baselineKb),
-      peakMB: kbToMB(this.peakKb),
-      growthMB: kbToMB(this.peakKb - this.baselineKb),
-      samples: this.samples,
-    };
   }
 }
 
@@ -211,15 +140,6 @@ function countNewlines(buf) {
   let n = 0;
   for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
   return n;
-}
-
-async function api(base, method, urlPath, body, token) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(`${base}${urlPath}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${urlPath} -> ${res.status}: ${text.slice(0, 500)}`);
-  return text ? JSON.parse(text) : null;
 }
 
 /** Waits for files someone else's build is about to (re)write. */
@@ -245,6 +165,8 @@ async function waitForFiles(files, timeoutMs) {
 // Child processes
 
 const children = new Set();
+/** Open pg clients (main's openClient/closeClient). */
+const clients = new Set();
 
 /** Runs `node script args`, stdin optional; resolves with exit status, output and wall time. */
 function runNode(script, args, { env = process.env, input, timeoutMs = CHILD_TIMEOUT_MS } = {}) {
@@ -269,54 +191,6 @@ function runNode(script, args, { env = process.env, input, timeoutMs = CHILD_TIM
     });
     if (input !== undefined) child.stdin.end(input);
   });
-}
-
-/** Spawns the built API and resolves once it prints "Ready in". Keeps draining its output. */
-function startApi(env) {
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail = [];
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const ready = new Promise((resolve, reject) => {
-    let done = false;
-    const finish = (err) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (err) reject(err);
-      else resolve();
-    };
-    const timer = setTimeout(() => finish(new Error(`API did not print "Ready in" within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
-    for (const stream of [child.stdout, child.stderr]) {
-      let buf = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (d) => {
-        buf += d;
-        let i;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          tail.push(line);
-          if (tail.length > 40) tail.shift();
-          if (line.includes('Ready in')) finish();
-        }
-      });
-    }
-    child.once('error', (e) => finish(e));
-    exited.then(({ code, signal }) => finish(new Error(`API exited during startup (code ${code}, signal ${signal})`)));
-  });
-  return { child, ready, exited, tail };
-}
-
-async function stopApi(handle) {
-  const { child, exited } = handle;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS));
-  if ((await Promise.race([exited, timeout])) === 'timeout') {
-    console.error(`API (pid ${child.pid}) did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM; sending SIGKILL`);
-    child.kill('SIGKILL');
-    await exited;
-  }
 }
 
 /**
@@ -806,15 +680,23 @@ async function measureInProcess(fn) {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Set on SIGINT/SIGTERM/SIGHUP: the signal handler cleans up and exits, the run's outcome is moot. */
-let interrupted = false;
+/**
+ * Undone in reverse order, once, whether the run ends, fails or is interrupted; child processes
+ * are signalled and pg clients ended before the rest.
+ */
+const run = new BenchRun('bench/audit-export', {
+  first: async () => {
+    for (const c of children) c.kill('SIGTERM');
+    for (const c of clients) await c.end().catch(() => undefined);
+  },
+});
 
 async function main() {
   const events = intEnv('BENCH_EVENTS', 1_000_000, 1, 50_000_000);
   const apiFetchRows = intEnv('BENCH_API_FETCH_ROWS', 0, 100, 100_000) || null;
   const keepTrigger = process.env.BENCH_KEEP_LINK_TRIGGER === '1';
   const dbRepeats = intEnv('BENCH_DB_REPEATS', 2, 1, 10);
-  if (!fs.existsSync('/proc/self/status')) throw new Error('This benchmark reads /proc/<pid>/status: Linux only.');
+  requireProcfs();
   process.env.NO_COLOR = '1'; // Nest's logger inside the database lib
 
   console.log('Audit export benchmark: NDJSON export through the API, offline verification, cursor vs. COPY');
@@ -856,14 +738,11 @@ async function main() {
   console.log(`Events: ${int(events)} generated; API AUDIT_EXPORT_FETCH_ROWS=${apiFetchLabel}; ` +
     `pg-copy-streams ${copyVersion ?? 'not installed (COPY not measured)'}`);
 
-  // Undone in reverse order, once, whether the run ends, fails or is interrupted.
-  const cleanups = [];
-  const clients = new Set();
   /** A pg client that reports connection errors (PostgreSQL stopped under it) instead of crashing. */
   const openClient = async (url, name) => {
     const c = new pg.Client({ connectionString: url, application_name: name });
     c.on('error', (e) => {
-      if (!interrupted) console.error(`${name}: ${e.message}`);
+      if (!run.interrupted) console.error(`${name}: ${e.message}`);
     });
     clients.add(c);
     await c.connect();
@@ -873,41 +752,19 @@ async function main() {
     clients.delete(c);
     await c.end().catch(() => undefined);
   };
-  let cleaning = null;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      for (const c of children) c.kill('SIGTERM');
-      for (const c of clients) await c.end().catch(() => undefined);
-      while (cleanups.length) {
-        const fn = cleanups.pop();
-        try {
-          await fn();
-        } catch (e) {
-          console.error(`cleanup: ${e instanceof Error ? e.message : e}`);
-        }
-      }
-    })());
   const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const onSignal = (sig) => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\n${sig}: cleaning up`);
-    cleanup().finally(() => process.exit(130));
-  };
-  for (const s of SIGNALS) process.on(s, onSignal);
+  run.handleSignals(SIGNALS);
   const onFatal = (e) => {
-    if (interrupted) return;
-    interrupted = true;
+    if (run.interrupted) return;
+    run.interrupted = true;
     console.error(`bench/audit-export: ${e instanceof Error ? e.stack ?? e.message : e}\ncleaning up`);
-    cleanup().finally(() => process.exit(1));
+    run.cleanup().finally(() => process.exit(1));
   };
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
 
   try {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ion-bench-audit-'));
-    cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
-    fs.chmodSync(tmp, 0o755); // embedded PostgreSQL runs as user postgres and must traverse it
+    const tmp = run.tempDir('ion-bench-audit-');
     const dataDir = path.join(tmp, 'data');
     const secretsDir = path.join(tmp, 'secrets');
     fs.mkdirSync(dataDir, { mode: 0o755 });
@@ -919,14 +776,14 @@ async function main() {
     let t = now();
     const pgDir = path.join(tmp, 'pg');
     const db = await startEmbeddedPostgres({ dir: pgDir, secretsDir, database: 'ion_bench', persistent: false });
-    for (const s of SIGNALS) for (const l of process.listeners(s)) if (l !== onSignal) process.off(s, l);
+    for (const s of SIGNALS) for (const l of process.listeners(s)) if (l !== run.onSignal) process.off(s, l);
     let postmasterPid = null;
     try {
       postmasterPid = Number(fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
     } catch {
       // stop() alone then
     }
-    cleanups.push(() => stopPostgres(db, postmasterPid));
+    run.defer(() => stopPostgres(db, postmasterPid));
     const applied = await runMigrations(db.ownerUrl);
     const pgVersion = await (async () => {
       const c = await openClient(db.ownerUrl, 'ion-bench');
@@ -962,14 +819,7 @@ async function main() {
     if (created.code !== 0) throw new Error(`create-admin exited ${created.code ?? created.signal}: ${(created.stderr || created.stdout).trim().slice(-1000)}`);
 
     t = now();
-    const apiProc = startApi(env);
-    cleanups.push(() => stopApi(apiProc));
-    try {
-      await apiProc.ready;
-    } catch (e) {
-      console.error('--- last API output ---\n' + apiProc.tail.join('\n') + '\n---');
-      throw e;
-    }
+    const apiProc = await launchApi(run, env);
     const apiPid = apiProc.child.pid;
     console.log(`API started in ${fmt(secondsSince(t))} s (pid ${apiPid}, port ${apiPort})`);
 
@@ -1185,20 +1035,11 @@ async function main() {
     console.log(pass ? 'Result: PASS' : `Result: FAIL${problems.length ? ` (${problems.length} check${problems.length > 1 ? 's' : ''} failed)` : ''}`);
     return pass ? 0 : 1;
   } finally {
-    await cleanup();
-    for (const s of SIGNALS) process.off(s, onSignal);
+    await run.cleanup();
+    run.unhandleSignals();
     process.off('uncaughtException', onFatal);
     process.off('unhandledRejection', onFatal);
   }
 }
 
-main().then(
-  (code) => {
-    if (!interrupted) process.exit(code);
-  },
-  (e) => {
-    if (interrupted) return;
-    console.error(`bench/audit-export: ${e instanceof Error ? e.stack ?? e.message : e}`);
-    process.exit(1);
-  },
-);
+run.exitWith(main(), { stack: true });

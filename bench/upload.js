@@ -18,34 +18,20 @@
  * Linux only (reads /proc). Needs free disk in the temp dir of about 3x BENCH_UPLOAD_MB.
  */
 
-const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const {
+  ROOT, MAIN, SAMPLE_MS, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb, RssSampler, freePort, api, launchApi, BenchRun,
+} = require('./lib');
 
-const ROOT = path.resolve(__dirname, '..');
-const MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
 const MiB = 1024 * 1024;
-const MB = 1e6;
 const GEN_CHUNK = 8 * MiB;
 const RSS_TARGET_MB = 150;
-const SAMPLE_MS = 50;
-const READY_TIMEOUT_MS = 180_000;
-const STOP_TIMEOUT_MS = 30_000;
 const S3_KEY = 'S3RVER';
 const REGION = 'us-east-1';
-
-function intEnv(name, def, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return def;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
-  }
-  return Number(raw);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic test data: one 8 MiB pseudo-random block (AES-CTR keystream, fixed key) reused for
@@ -80,97 +66,6 @@ class DataSource {
 
   digest() {
     return this.hash.digest('hex');
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function procStatusKb(pid, field) {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-const kbToMB = (kb) => (kb * 1024) / MB;
-const fmt = (n, d = 1) => n.toFixed(d);
-
-async function api(base, method, urlPath, body, token) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(`${base}${urlPath}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${urlPath} -> ${res.status}: ${text.slice(0, 500)}`);
-  return text ? JSON.parse(text) : null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Processes
-
-/** Spawns the built API and resolves once it prints "Ready in". Keeps draining its output. */
-function startApi(env) {
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail = [];
-  const remember = (line) => {
-    tail.push(line);
-    if (tail.length > 40) tail.shift();
-  };
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const ready = new Promise((resolve, reject) => {
-    let done = false;
-    const finish = (err) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (err) reject(err);
-      else resolve();
-    };
-    const timer = setTimeout(() => finish(new Error(`API did not print "Ready in" within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
-    const onData = (stream) => {
-      let buf = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (d) => {
-        buf += d;
-        let i;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          remember(line);
-          if (line.includes('Ready in')) finish();
-        }
-      });
-    };
-    onData(child.stdout);
-    onData(child.stderr);
-    child.once('error', (e) => finish(e));
-    exited.then(({ code, signal }) => finish(new Error(`API exited during startup (code ${code}, signal ${signal})`)));
-  });
-  return { child, ready, exited, tail };
-}
-
-async function stopApi(handle) {
-  const { child, exited } = handle;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS));
-  if ((await Promise.race([exited, timeout])) === 'timeout') {
-    console.error(`API (pid ${child.pid}) did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM; sending SIGKILL`);
-    child.kill('SIGKILL');
-    await exited;
   }
 }
 
@@ -263,7 +158,7 @@ async function main() {
   if (!fs.existsSync(MAIN)) {
     throw new Error(`Built API not found at ${path.relative(ROOT, MAIN)}: run "npm run build" first (or use "npm run bench:upload").`);
   }
-  if (!fs.existsSync('/proc/self/status')) throw new Error('This benchmark reads /proc/<pid>/status: Linux only.');
+  requireProcfs();
 
   const S3rver = require('@20minutes/s3rver');
   const { Client } = require('minio');
@@ -273,33 +168,11 @@ async function main() {
     `${fmt(os.totalmem() / 1024 ** 3)} GiB RAM, ${os.platform()} ${os.release()}`);
   console.log(`Data: ${uploadMb} MiB (${totalBytes} bytes), part size ${partMb} MiB (API: STORAGE_PART_SIZE_MB=${partMb})`);
 
-  // Undone in reverse order, once, whether the run ends, fails or is interrupted.
-  const cleanups = [];
-  let cleaning = null;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      while (cleanups.length) {
-        const fn = cleanups.pop();
-        try {
-          await fn();
-        } catch (e) {
-          console.error(`cleanup: ${e instanceof Error ? e.message : e}`);
-        }
-      }
-    })());
-  const onSignal = (sig) => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\n${sig}: cleaning up`);
-    cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Everything started is undone in reverse order, once, whether the run ends, fails or is interrupted.
+  run.handleSignals(['SIGINT', 'SIGTERM'], { once: true });
 
   try {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ion-bench-upload-'));
-    cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
-    fs.chmodSync(tmp, 0o755); // embedded PostgreSQL runs as user postgres and must traverse it
+    const tmp = run.tempDir('ion-bench-upload-');
     const s3Dir = path.join(tmp, 's3');
     const dataDir = path.join(tmp, 'api');
     fs.mkdirSync(s3Dir, { mode: 0o755 });
@@ -309,7 +182,7 @@ async function main() {
     // --- S3 server
     const s3 = new S3rver({ address: '127.0.0.1', port: 0, directory: s3Dir, silent: true, vhostBuckets: false });
     const addr = await s3.run();
-    cleanups.push(() => s3.close());
+    run.defer(() => s3.close());
     const s3Port = addr.port;
     const client = new Client({ endPoint: '127.0.0.1', port: s3Port, useSSL: false, accessKey: S3_KEY, secretKey: S3_KEY, pathStyle: true, region: REGION });
 
@@ -331,14 +204,7 @@ async function main() {
       NO_COLOR: '1',
     });
     const t0 = Date.now();
-    const apiProc = startApi(env);
-    cleanups.push(() => stopApi(apiProc));
-    try {
-      await apiProc.ready;
-    } catch (e) {
-      console.error('--- last API output ---\n' + apiProc.tail.join('\n') + '\n---');
-      throw e;
-    }
+    const apiProc = await launchApi(run, env);
     const pid = apiProc.child.pid;
     console.log(`API started in ${fmt((Date.now() - t0) / 1000)} s (pid ${pid}, port ${apiPort}); s3rver on port ${s3Port}`);
 
@@ -351,9 +217,9 @@ async function main() {
     const directBucket = 'bench-direct';
     await client.makeBucket(directBucket, REGION);
     const directSrc = new DataSource(totalBytes);
-    let t = process.hrtime.bigint();
+    let t = now();
     const directParts = await directUpload(client, directBucket, 'bench.bin', directSrc, partSize);
-    const directSec = Number(process.hrtime.bigint() - t) / 1e9;
+    const directSec = secondsSince(t);
     const directSha = directSrc.digest();
     const stat = await client.statObject(directBucket, 'bench.bin');
     if (stat.size !== totalBytes) throw new Error(`direct upload stored ${stat.size} bytes, expected ${totalBytes}`);
@@ -361,28 +227,19 @@ async function main() {
 
     // --- 2. through the API, sampling its RSS
     const apiSrc = new DataSource(totalBytes);
-    const rssBeforeKb = procStatusKb(pid, 'VmRSS');
-    if (rssBeforeKb === null) throw new Error(`cannot read /proc/${pid}/status`);
-    let rssPeakKb = rssBeforeKb;
-    let samples = 0;
-    const sample = () => {
-      const kb = procStatusKb(pid, 'VmRSS');
-      if (kb !== null) {
-        samples++;
-        if (kb > rssPeakKb) rssPeakKb = kb;
-      }
-    };
-    const sampler = setInterval(sample, SAMPLE_MS);
+    const rss = new RssSampler(pid);
+    rss.start();
     const uploadPath = `/api/v1/cases/${caseId}/evidence?kind=BWC&originalFilename=bench.bin`;
-    t = process.hrtime.bigint();
+    t = now();
     let res;
+    let apiSec;
+    let mem;
     try {
       res = await apiUpload(apiPort, uploadPath, accessToken, apiSrc);
     } finally {
-      clearInterval(sampler);
+      apiSec = secondsSince(t);
+      mem = rss.stop();
     }
-    const apiSec = Number(process.hrtime.bigint() - t) / 1e9;
-    sample();
     const hwmKb = procStatusKb(pid, 'VmHWM');
     const apiSha = apiSrc.digest();
 
@@ -396,8 +253,7 @@ async function main() {
     if (view && view.sha256 !== apiSha) problems.push(`API sha256 ${view.sha256} != generated ${apiSha}`);
     if (view && Number(view.sizeBytes) !== totalBytes) problems.push(`API sizeBytes ${view.sizeBytes} != ${totalBytes}`);
 
-    const growthKb = rssPeakKb - rssBeforeKb;
-    const growthMB = kbToMB(growthKb);
+    const growthMB = mem.growthMB;
     const memPass = growthMB < RSS_TARGET_MB;
     const mibps = (s) => totalBytes / MiB / s;
 
@@ -410,8 +266,8 @@ async function main() {
     console.log(`Direct S3 multipart:   ${fmt(directSec, 2)} s, ${fmt(mibps(directSec))} MiB/s (${directParts} parts)`);
     console.log(`Through the API:       ${fmt(apiSec, 2)} s, ${fmt(mibps(apiSec))} MiB/s (evidence ${view ? view.id : 'n/a'})`);
     console.log(`Ratio API / direct:    ${fmt(apiSec / directSec, 2)}x time`);
-    console.log(`API RSS before:        ${fmt(kbToMB(rssBeforeKb))} MB`);
-    console.log(`API RSS peak (upload): ${fmt(kbToMB(rssPeakKb))} MB  (${samples} samples every ${SAMPLE_MS} ms)`);
+    console.log(`API RSS before:        ${fmt(mem.baselineMB)} MB`);
+    console.log(`API RSS peak (upload): ${fmt(mem.peakMB)} MB  (${mem.samples} samples every ${SAMPLE_MS} ms)`);
     console.log(`API RSS growth:        ${fmt(growthMB)} MB`);
     console.log(`API VmHWM after:       ${hwmKb === null ? 'n/a' : `${fmt(kbToMB(hwmKb))} MB`}  (lifetime peak, includes startup)`);
     console.log('(MB = 10^6 bytes; MiB = 2^20 bytes)');
@@ -419,22 +275,10 @@ async function main() {
     console.log(`${memPass ? 'PASS' : 'FAIL'}: API RSS growth < ${RSS_TARGET_MB} MB (measured ${fmt(growthMB)} MB)`);
     return memPass && problems.length === 0 ? 0 : 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await cleanup();
+    run.unhandleSignals();
+    await run.cleanup();
   }
 }
 
-/** Set on SIGINT/SIGTERM: the signal handler cleans up and exits, the run's outcome is moot. */
-let interrupted = false;
-
-main().then(
-  (code) => {
-    if (!interrupted) process.exit(code);
-  },
-  (e) => {
-    if (interrupted) return;
-    console.error(`bench/upload: ${e instanceof Error ? e.message : e}`);
-    process.exit(1);
-  },
-);
+const run = new BenchRun('bench/upload');
+run.exitWith(main());

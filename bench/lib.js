@@ -1,0 +1,287 @@
+'use strict';
+/*
+ * What the benchmarks (upload.js, audit-export.js) share: settings from the environment, number
+ * formatting, /proc readings and RSS sampling, the JSON API helper, the built API's process, and
+ * the run's cleanup (temp dir, processes) whether it ends, fails or is interrupted.
+ */
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const DIST = path.join(ROOT, 'dist/apps/api');
+const MAIN = path.join(DIST, 'apps/api/src/main.js');
+
+const MB = 1e6;
+const SAMPLE_MS = 50;
+const READY_TIMEOUT_MS = 180_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+// ---------------------------------------------------------------------------------------------
+// Settings and numbers
+
+function intEnv(name, def, min, max) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  }
+  return Number(raw);
+}
+
+const now = () => process.hrtime.bigint();
+const secondsSince = (t) => Number(process.hrtime.bigint() - t) / 1e9;
+const kbToMB = (kb) => (kb * 1024) / MB;
+const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
+
+// ---------------------------------------------------------------------------------------------
+// /proc
+
+function requireProcfs() {
+  if (!fs.existsSync('/proc/self/status')) throw new Error('This benchmark reads /proc/<pid>/status: Linux only.');
+}
+
+function procStatusKb(pid, field) {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples a process's VmRSS every SAMPLE_MS from a baseline taken at start(). */
+class RssSampler {
+  constructor(pid) {
+    this.pid = pid;
+  }
+
+  start() {
+    this.baselineKb = procStatusKb(this.pid, 'VmRSS');
+    if (this.baselineKb === null) throw new Error(`cannot read /proc/${this.pid}/status`);
+    this.peakKb = this.baselineKb;
+    this.samples = 0;
+    this.timer = setInterval(() => this.sample(), SAMPLE_MS);
+  }
+
+  sample() {
+    const kb = procStatusKb(this.pid, 'VmRSS');
+    if (kb !== null) {
+      this.samples++;
+      if (kb > this.peakKb) this.peakKb = kb;
+    }
+  }
+
+  /** Stops sampling after one last sample; MB = 10^6 bytes. */
+  stop() {
+    clearInterval(this.timer);
+    this.sample();
+    return {
+      baselineMB: kbToMB(this.baselineKb),
+      peakMB: kbToMB(this.peakKb),
+      growthMB: kbToMB(this.peakKb - this.baselineKb),
+      samples: this.samples,
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Network and the API
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A JSON request to the API; throws on a non-2xx answer; resolves with the parsed body (null if empty). */
+async function api(base, method, urlPath, body, token) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const res = await fetch(`${base}${urlPath}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${urlPath} -> ${res.status}: ${text.slice(0, 500)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Spawns the built API and resolves once it prints "Ready in". Keeps draining its output. */
+function startApi(env) {
+  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail = [];
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const ready = new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (err) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve();
+    };
+    const timer = setTimeout(() => finish(new Error(`API did not print "Ready in" within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+    for (const stream of [child.stdout, child.stderr]) {
+      let buf = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (d) => {
+        buf += d;
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          tail.push(line);
+          if (tail.length > 40) tail.shift();
+          if (line.includes('Ready in')) finish();
+        }
+      });
+    }
+    child.once('error', (e) => finish(e));
+    exited.then(({ code, signal }) => finish(new Error(`API exited during startup (code ${code}, signal ${signal})`)));
+  });
+  return { child, ready, exited, tail };
+}
+
+async function stopApi(handle) {
+  const { child, exited } = handle;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS));
+  if ((await Promise.race([exited, timeout])) === 'timeout') {
+    console.error(`API (pid ${child.pid}) did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM; sending SIGKILL`);
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/**
+ * Starts the built API with `env`, has `run` stop it at cleanup, and waits until it is ready; if it
+ * never gets there, prints its last output lines and throws.
+ */
+async function launchApi(run, env) {
+  const handle = startApi(env);
+  run.defer(() => stopApi(handle));
+  try {
+    await handle.ready;
+  } catch (e) {
+    console.error('--- last API output ---\n' + handle.tail.join('\n') + '\n---');
+    throw e;
+  }
+  return handle;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run: cleanup, signals, exit code
+
+/**
+ * One benchmark run. Steps given to defer() are undone in reverse order, once, whether the run
+ * ends, fails or is interrupted (`first`, if given, runs before them); a failing step is reported
+ * and the others still run. `name` prefixes the error message when main() fails.
+ */
+class BenchRun {
+  constructor(name, { first } = {}) {
+    this.name = name;
+    this.first = first;
+    this.steps = [];
+    this.cleaning = null;
+    /** Set on a handled signal (or by the caller on a fatal error): the handler cleans up and exits, the run's outcome is moot. */
+    this.interrupted = false;
+    this.signals = [];
+    /** The signal handler (compare against it to tell it from other listeners). */
+    this.onSignal = (sig) => {
+      if (this.interrupted) return;
+      this.interrupted = true;
+      console.error(`\n${sig}: cleaning up`);
+      this.cleanup().finally(() => process.exit(130));
+    };
+  }
+
+  defer(fn) {
+    this.steps.push(fn);
+  }
+
+  cleanup() {
+    return (this.cleaning ??= (async () => {
+      if (this.first) await this.first();
+      while (this.steps.length) {
+        const fn = this.steps.pop();
+        try {
+          await fn();
+        } catch (e) {
+          console.error(`cleanup: ${e instanceof Error ? e.message : e}`);
+        }
+      }
+    })());
+  }
+
+  /**
+   * On any of `signals`: "SIG...: cleaning up", cleanup, exit 130. With `once`, each handler is
+   * removed once it fired, so a second such signal during cleanup gets the default action.
+   */
+  handleSignals(signals, { once = false } = {}) {
+    this.signals = signals;
+    for (const s of signals) {
+      if (once) process.once(s, this.onSignal);
+      else process.on(s, this.onSignal);
+    }
+  }
+
+  unhandleSignals() {
+    for (const s of this.signals) process.off(s, this.onSignal);
+  }
+
+  /** Makes a temp dir that cleanup removes; mode 0755, since embedded PostgreSQL runs as user postgres and must traverse it. */
+  tempDir(prefix) {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    this.defer(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    fs.chmodSync(tmp, 0o755);
+    return tmp;
+  }
+
+  /**
+   * Exits with main's code; if it throws, prints "<name>: <message>" (the stack with `stack`) and
+   * exits 1. After a handled signal, that handler exits instead.
+   */
+  exitWith(mainPromise, { stack = false } = {}) {
+    mainPromise.then(
+      (code) => {
+        if (!this.interrupted) process.exit(code);
+      },
+      (e) => {
+        if (this.interrupted) return;
+        console.error(`${this.name}: ${e instanceof Error ? (stack ? e.stack ?? e.message : e.message) : e}`);
+        process.exit(1);
+      },
+    );
+  }
+}
+
+module.exports = {
+  ROOT,
+  DIST,
+  MAIN,
+  MB,
+  SAMPLE_MS,
+  READY_TIMEOUT_MS,
+  STOP_TIMEOUT_MS,
+  intEnv,
+  now,
+  secondsSince,
+  kbToMB,
+  fmt,
+  requireProcfs,
+  procStatusKb,
+  RssSampler,
+  freePort,
+  api,
+  startApi,
+  stopApi,
+  launchApi,
+  BenchRun,
+};
