@@ -19,8 +19,6 @@ export interface ArchiveResult {
   checkpointSeq: number;
 }
 
-/** The archive command acts as SYSTEM; the operator's OS account is named in the events. */
-const archivist = (): AuditActor => ({ ...SYSTEM_ACTOR, username: `cli:${process.env.USER ?? 'operator'}` });
 
 /**
  * Archives the oldest part of the audit trail to object storage as a signed export (the same
@@ -57,7 +55,9 @@ export class AuditArchiveService {
     return { fromSeq, toSeq, rows: Number(n) };
   }
 
-  async archive(before: Date): Promise<ArchiveResult | null> {
+  /** `operator`: the OS account running the command, named in the events (the actor is SYSTEM). */
+  async archive(before: Date, operator: string): Promise<ArchiveResult | null> {
+    const archivist: AuditActor = { ...SYSTEM_ACTOR, username: `cli:${operator}` };
     const plan = await this.plan(before);
     if (!plan) return null;
     const key = `audit-archive/seq-${String(plan.fromSeq).padStart(12, '0')}-${String(plan.toSeq).padStart(12, '0')}.ndjson`;
@@ -66,8 +66,8 @@ export class AuditArchiveService {
     let bytes = 0;
     let checkpointSeq = 0;
     try {
-      for await (const chunk of this.review.export(archivist(), { fromSeq: String(plan.fromSeq), toSeq: String(plan.toSeq) }, 'ndjson')) {
-        const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk); // the writer keeps its parts
+      for await (const chunk of this.review.export(archivist, { fromSeq: String(plan.fromSeq), toSeq: String(plan.toSeq) }, 'ndjson')) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk; // export pieces are never reused
         hash.update(buf);
         bytes += buf.length;
         if (typeof chunk === 'string' && chunk.startsWith('{"type":"checkpoint"')) checkpointSeq = JSON.parse(chunk).checkpoint.seq;
@@ -84,10 +84,10 @@ export class AuditArchiveService {
       await em.query(
         `INSERT INTO audit_archives (from_seq, to_seq, last_hash, rows, newest_event_at, bucket, object_key, object_sha256, object_bytes, checkpoint_seq, created_by)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-        [plan.fromSeq, plan.toSeq, lastHash, plan.rows, at, this.storage.bucket, key, result.sha256, bytes, checkpointSeq, archivist().username],
+        [plan.fromSeq, plan.toSeq, lastHash, plan.rows, at, this.storage.bucket, key, result.sha256, bytes, checkpointSeq, archivist.username],
       );
       await this.audit.append(em, {
-        action: 'audit.archived', actor: archivist(), targetType: 'audit_archive', targetId: key,
+        action: 'audit.archived', actor: archivist, targetType: 'audit_archive', targetId: key,
         context: { requestId: undefined, clientIp: null, userAgent: null },
         details: { ...result, before: before.toISOString(), bucket: this.storage.bucket },
       });

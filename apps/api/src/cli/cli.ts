@@ -6,6 +6,7 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { UsersService } from '@app/auth';
 import { DatabaseBootstrap } from '@app/database';
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
     if (command === 'migrate') {
       console.log(`Migrations are up to date (${app.get(DatabaseBootstrap).isEmbedded ? 'embedded' : 'configured'} database).`);
     } else if (command === 'audit-archive') {
-      const r = await app.get(AuditArchiveService).archive(new Date(before!));
+      const r = await app.get(AuditArchiveService).archive(new Date(before!), userInfo().username);
       console.log(r
         ? `Archived audit seq ${r.fromSeq}..${r.toSeq} (${r.rows} rows, ${r.bytes} bytes, sha256 ${r.sha256}) to ${r.objectKey}; ` +
           `a DBA may now run: SELECT audit_drop_archived(${r.toSeq});`
