@@ -6,6 +6,7 @@ import { AuthModule } from '@app/auth';
 import { CasesModule } from '@app/cases';
 import { DatabaseModule } from '@app/database';
 import { EvidenceModule } from '@app/evidence';
+import { PacketsModule } from '@app/packets';
 import { SigningModule } from '@app/signing';
 import { StorageModule } from '@app/storage';
 import { appConfig } from './app.config';
@@ -16,6 +17,7 @@ import { CasesController } from './cases/cases.controller';
 import { EvidenceController } from './evidence/evidence.controller';
 import { HealthController } from './health/health.controller';
 import { KeysController } from './keys/keys.controller';
+import { PacketsController } from './packets/packets.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { RequestContextMiddleware } from './http/request-context.middleware';
 import { UsersController } from './users/users.controller';
@@ -30,9 +32,11 @@ import { UsersController } from './users/users.controller';
     CasesModule,
     StorageModule,
     EvidenceModule,
+    PacketsModule,
   ],
   controllers: [
-    AuthController, UsersController, CasesController, EvidenceController, AuditController, KeysController, HealthController,
+    AuthController, UsersController, CasesController, EvidenceController, PacketsController, AuditController, KeysController,
+    HealthController,
   ],
   providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }, AuditArchiveService],
 })

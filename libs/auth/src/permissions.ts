@@ -18,10 +18,18 @@ export enum Permission {
   CaseWithdraw = 'case.withdraw',
   CaseTimelineRead = 'case.timeline.read',
   EvidenceUpload = 'evidence.upload',
+  EvidenceList = 'evidence.list',
   EvidenceRead = 'evidence.read',
   EvidenceDownload = 'evidence.download',
   EvidenceVerify = 'evidence.verify',
   EvidenceSupersede = 'evidence.supersede',
+  PacketSend = 'packet.send',
+  PacketRead = 'packet.read',
+  PacketManifestRead = 'packet.manifest.read',
+  PacketArchiveDownload = 'packet.archive.download',
+  PacketClaim = 'packet.claim',
+  PacketDecide = 'packet.decide',
+  ReviewQueueRead = 'review_queue.read',
   AuditRead = 'audit.read',
   AuditExport = 'audit.export',
   AuditVerify = 'audit.verify',
@@ -35,21 +43,32 @@ const OFFICER: Permission[] = [
   Permission.CaseSubmit,
   Permission.CaseTimelineRead,
   Permission.EvidenceUpload,
+  Permission.EvidenceList,
   Permission.EvidenceRead,
   Permission.EvidenceDownload,
   Permission.EvidenceVerify,
   Permission.EvidenceSupersede,
+  // A case's packets (scoped by the case): what was sent, to whom, and what came of it.
+  Permission.PacketRead,
+  Permission.PacketManifestRead,
+  Permission.PacketArchiveDownload,
 ];
 
 /** THE role -> permission table. Object-level scope is checked in the services. */
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   OFFICER: new Set(OFFICER),
-  SUPERVISOR: new Set([...OFFICER, Permission.CaseReturn, Permission.CaseApprove, Permission.CaseWithdraw]),
-  PROSECUTOR: new Set([Permission.AuthMe]),
+  SUPERVISOR: new Set([...OFFICER, Permission.CaseReturn, Permission.CaseApprove, Permission.CaseWithdraw, Permission.PacketSend]),
+  // Prosecutors work their office's queue; they reach a case only through packets sent to their office
+  // (scope checked in the services), and its evidence only as those packets list it.
+  PROSECUTOR: new Set([
+    Permission.AuthMe, Permission.ReviewQueueRead, Permission.PacketRead, Permission.PacketManifestRead,
+    Permission.PacketArchiveDownload, Permission.PacketClaim, Permission.PacketDecide,
+    Permission.EvidenceRead, Permission.EvidenceDownload, Permission.EvidenceVerify,
+  ]),
   // Auditors see evidence metadata and custody and may verify integrity; they never download content.
   AUDITOR: new Set([
-    Permission.AuthMe, Permission.CaseRead, Permission.CaseTimelineRead, Permission.EvidenceRead, Permission.EvidenceVerify,
-    Permission.AuditRead, Permission.AuditExport, Permission.AuditVerify,
+    Permission.AuthMe, Permission.CaseRead, Permission.CaseTimelineRead, Permission.EvidenceList, Permission.EvidenceRead, Permission.EvidenceVerify,
+    Permission.PacketRead, Permission.AuditRead, Permission.AuditExport, Permission.AuditVerify,
   ]),
   ADMIN: new Set([Permission.AuthMe, Permission.UserCreate, Permission.UserRead, Permission.UserUpdate]),
 };

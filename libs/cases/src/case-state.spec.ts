@@ -10,7 +10,6 @@ describe('case state machine', () => {
     ['APPROVED', 'send', 'REFERRED'],
     ['REFERRED', 'claim', 'IN_REVIEW'],
     ['IN_REVIEW', 'decide', 'CLOSED'],
-    ['REFERRED', 'request_more_info', 'RETURNED'],
     ['IN_REVIEW', 'request_more_info', 'RETURNED'],
     ['DRAFT', 'withdraw', 'WITHDRAWN'],
     ['SUBMITTED', 'withdraw', 'WITHDRAWN'],

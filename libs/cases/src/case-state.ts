@@ -18,7 +18,8 @@ export const CASE_TRANSITIONS: Readonly<Record<CaseAction, Partial<Record<CaseSt
   send: { APPROVED: 'REFERRED' },
   claim: { REFERRED: 'IN_REVIEW' },
   decide: { IN_REVIEW: 'CLOSED' },
-  request_more_info: { REFERRED: 'RETURNED', IN_REVIEW: 'RETURNED' },
+  // A decision needs a claim first, so more information is requested from IN_REVIEW only.
+  request_more_info: { IN_REVIEW: 'RETURNED' },
   withdraw: { DRAFT: 'WITHDRAWN', SUBMITTED: 'WITHDRAWN', RETURNED: 'WITHDRAWN' },
 };
 

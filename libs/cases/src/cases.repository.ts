@@ -46,6 +46,11 @@ export class CasesRepository {
     return qb.getOne();
   }
 
+  /** The case by id alone, locked FOR UPDATE in `em`: for callers whose scope was checked another way (packets). */
+  lockById(em: EntityManager, id: string): Promise<CaseEntity | null> {
+    return em.getRepository(CaseEntity).createQueryBuilder('c').where('c.id = :id', { id }).setLock('pessimistic_write').getOne();
+  }
+
   /** Evidence items that count for the submit checklist (not superseded). */
   async countActiveEvidence(caseId: string, em?: EntityManager): Promise<number> {
     const rows: { n: string }[] = await (em ?? this.repo.manager).query(

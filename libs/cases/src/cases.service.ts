@@ -17,7 +17,9 @@ import {
   ReasonDto, UpdateCaseDto,
 } from './dto/case.dto';
 
-type Change = { action: string; details?: Record<string, unknown> };
+/** What a step did: its audit action and details, and (when not the case itself) what it acted on. */
+export type CaseChange = { action: string; details?: Record<string, unknown>; target?: { type: string; id: string } };
+type Change = CaseChange;
 
 const CHICAGO_YEAR = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Chicago', year: 'numeric' });
 const DATE_FIELDS = new Set(['incidentAt', 'emsCalledAt']);
@@ -157,6 +159,20 @@ export class CasesService {
     });
   }
 
+  /**
+   * A lifecycle step decided by another module (packets: send, claim, decide) on a case that
+   * module has already locked in `em` (CasesRepository.lockById) and checked the caller against.
+   * The transition is checked, then the change, version bump, revision and audit event are
+   * written in that same transaction.
+   */
+  async applyTransition(em: EntityManager, auth: AuthUser, c: CaseEntity, action: CaseAction, change: (c: CaseEntity) => CaseChange): Promise<CaseView> {
+    const from = c.status;
+    const to = nextStatus(c.status, action);
+    const result = change(c);
+    c.status = to;
+    return this.commit(em, auth, c, { ...result, details: { from, to, ...result.details } }, true);
+  }
+
   // --- the one write path: scope check, change, version bump, revision, audit, one transaction ---
 
   private edit(auth: AuthUser, id: string, expectedVersion: number | undefined, change: (c: CaseEntity) => Change): Promise<CaseView> {
@@ -193,8 +209,8 @@ export class CasesService {
     await this.audit.append(em, {
       action: change.action,
       actor: auth,
-      targetType: 'case',
-      targetId: saved.id,
+      targetType: change.target?.type ?? 'case',
+      targetId: change.target?.id ?? saved.id,
       caseId: saved.id,
       details: { caseNumber: saved.caseNumber, version: saved.version, ...change.details },
     });

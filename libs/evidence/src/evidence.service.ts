@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import {
   AuthUser, Clock, ConflictError, isErrorAudited, markErrorAudited, DependencyUnavailableError, DomainError, HashMismatchError, IntegrityFailureError, NotFoundError,
   PayloadTooLargeError, RangeNotSatisfiableError, RequestContextStore, UploadIncompleteError, ValidationError,
@@ -399,12 +399,44 @@ export class EvidenceService {
 
   // --- helpers ---
 
+  /**
+   * The item if the caller may reach it: through its case's scope, or, for a prosecutor, through
+   * a packet that disclosed it to their office. Anything else is indistinguishable from missing.
+   */
   private async findInScope(auth: AuthUser, id: string): Promise<EvidenceEntity> {
     const e = await this.ds.getRepository(EvidenceEntity).findOne({ where: { id } });
     if (!e) throw new NotFoundError('evidence', id);
-    const c = await this.cases.findInScope(auth, e.caseId);
-    if (!c) throw new NotFoundError('evidence', id, true);
+    const reachable = auth.role === 'PROSECUTOR'
+      ? auth.office != null && (await this.disclosedTo(id, auth.office))
+      : (await this.cases.findInScope(auth, e.caseId)) !== null;
+    if (!reachable) throw new NotFoundError('evidence', id, true);
     return e;
+  }
+
+  private async disclosedTo(evidenceId: string, office: string): Promise<boolean> {
+    const rows: unknown[] = await this.ds.query(
+      `SELECT 1 FROM evidence_disclosures WHERE evidence_id = $1 AND office = $2 LIMIT 1`, [evidenceId, office],
+    );
+    return rows.length > 0;
+  }
+
+  /** Records, in the caller's transaction, that a packet sent to `office` discloses these items (in order). */
+  async disclose(em: EntityManager, packetId: string, office: string, evidenceIds: string[]): Promise<void> {
+    if (!evidenceIds.length) return;
+    await em.query(
+      `INSERT INTO evidence_disclosures (packet_id, evidence_id, office, position)
+       SELECT $1, e.id, $2, e.pos FROM unnest($3::uuid[]) WITH ORDINALITY AS e(id, pos)`,
+      [packetId, office, evidenceIds],
+    );
+  }
+
+  /** The case's items that count (not superseded), oldest first: what a packet lists. */
+  activeForCase(em: EntityManager, caseId: string): Promise<EvidenceEntity[]> {
+    return em.getRepository(EvidenceEntity).find({ where: { caseId, status: 'ACTIVE' }, order: { uploadedAt: 'ASC', id: 'ASC' } });
+  }
+
+  byIds(ids: string[]): Promise<EvidenceEntity[]> {
+    return ids.length ? this.ds.getRepository(EvidenceEntity).find({ where: { id: In(ids) } }) : Promise.resolve([]);
   }
 
   private async hashStored(e: EvidenceEntity): Promise<{ sha256: string; size: number }> {
@@ -425,7 +457,8 @@ export class EvidenceService {
     return { sha256: hash.digest('hex'), size };
   }
 
-  private async recordIntegrityFailure(auth: AuthUser, e: EvidenceEntity, action: string, facts: Record<string, unknown>): Promise<void> {
+  /** Marks the item FAILED and writes the audit event (also used by packet archives that find a mismatch). */
+  async recordIntegrityFailure(auth: AuthUser, e: EvidenceEntity, action: string, facts: Record<string, unknown>): Promise<void> {
     this.logger.error(`INTEGRITY FAILURE of evidence ${e.id} (case ${e.caseId}) found during ${facts.during}: ${JSON.stringify(facts)}`);
     const now = this.clock.now();
     await this.ds.transaction(async (em) => {

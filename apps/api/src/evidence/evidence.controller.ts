@@ -57,7 +57,7 @@ export class EvidenceController {
   }
 
   @Get('cases/:id/evidence')
-  @Authorize(Permission.EvidenceRead)
+  @Authorize(Permission.EvidenceList)
   @ApiOperation({ summary: "A case's evidence items, oldest first (superseded ones included, marked)" })
   list(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string) {
     return this.evidence.listForCase(auth, caseId);

@@ -5,6 +5,7 @@ import { CreateEvidence1763800000000 } from './1763800000000-create-evidence';
 import { CreateAuditCheckpoints1763900000000 } from './1763900000000-create-audit-checkpoints';
 import { CreateAuditRetention1763900000001 } from './1763900000001-create-audit-retention';
 import { AuditBodyJson1763900000002 } from './1763900000002-audit-body-json';
+import { CreatePackets1764000000000 } from './1764000000000-create-packets';
 
 /** Every migration, in order. Listed explicitly: no globs. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateAuditCheckpoints1763900000000,
   CreateAuditRetention1763900000001,
   AuditBodyJson1763900000002,
+  CreatePackets1764000000000,
 ];

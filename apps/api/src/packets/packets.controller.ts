@@ -1,0 +1,108 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { pipeline } from 'node:stream/promises';
+import type { AuthUser } from '@app/common';
+import { Authorize, CurrentUser, Permission } from '@app/auth';
+import { PacketDecisionDto, PacketsService, ReviewQueueQuery, SendPacketDto } from '@app/packets';
+import { expectedVersion, UuidParam } from '../http/params';
+
+@ApiTags('packets')
+@Controller()
+export class PacketsController {
+  constructor(private readonly packets: PacketsService) {}
+
+  @Post('cases/:id/packets')
+  @Authorize(Permission.PacketSend)
+  @ApiOperation({
+    summary: 'Send an APPROVED case to prosecutors: freeze, sign and store its manifest (case -> REFERRED)',
+    description:
+      'The manifest (canonical JSON) lists the case, federal personnel, violations, who submitted and approved it, and every ' +
+      'non-superseded evidence item with size and SHA-256; it is signed with the service Ed25519 key (GET /keys). ' +
+      "Office defaults to CCSAO when any violation is a felony, else CITY_LAW. After MORE_INFO_REQUESTED and re-approval, the next send is version n+1 referencing n.",
+  })
+  send(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Body() dto: SendPacketDto, @Headers('if-match') ifMatch?: string) {
+    return this.packets.send(auth, caseId, dto, expectedVersion(ifMatch, dto.version));
+  }
+
+  @Get('cases/:id/packets')
+  @Authorize(Permission.CaseRead)
+  @ApiOperation({ summary: "A case's packets, oldest version first, with their review state" })
+  listForCase(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string) {
+    return this.packets.listForCase(auth, caseId);
+  }
+
+  @Get('review-queue')
+  @Authorize(Permission.ReviewQueueRead)
+  @ApiOperation({
+    summary: "Your office's packets: open ones (PENDING, IN_REVIEW) oldest first by default, with age and SLA",
+  })
+  queue(@CurrentUser() auth: AuthUser, @Query() q: ReviewQueueQuery) {
+    return this.packets.queue(auth, q);
+  }
+
+  @Get('packets/:id')
+  @Authorize(Permission.PacketRead)
+  @ApiOperation({ summary: 'A packet: office, version, manifest hash, review state, age and SLA' })
+  get(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string) {
+    return this.packets.get(auth, id);
+  }
+
+  @Get('packets/:id/manifest')
+  @Authorize(Permission.PacketManifestRead)
+  @ApiOperation({
+    summary: 'The signed manifest: canonical JSON of `manifest` is exactly the signed bytes (recorded as a custody event)',
+  })
+  manifest(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string) {
+    return this.packets.manifest(auth, id);
+  }
+
+  @Get('packets/:id/archive')
+  @Authorize(Permission.PacketArchiveDownload)
+  @ApiProduces('application/zip')
+  @ApiOperation({
+    summary: 'The packet as a ZIP: manifest, signature, public key, checksums, VERIFY.txt and every evidence file (streamed)',
+    description:
+      'Evidence files are re-hashed as they stream; if one no longer matches its manifest entry the connection is cut before ' +
+      'that file ends (so the ZIP is never complete), the item is marked FAILED and the failure is audited.',
+  })
+  async archive(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Res() res: Response) {
+    const open = await this.packets.openArchive(auth, id);
+    const size = await open.archive.size;
+    res.status(200);
+    res.setHeader('Content-Type', 'application/zip');
+    if (size >= 0) res.setHeader('Content-Length', String(size));
+    res.setHeader('Content-Disposition', `attachment; filename="${open.filename}"`);
+    res.setHeader('X-Packet-Manifest-SHA256', open.packet.manifestSha256);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    let produced = false;
+    open.archive.stream.once('end', () => (produced = true));
+    try {
+      await pipeline(open.archive.stream, res);
+    } catch (e) {
+      open.archive.destroy();
+      res.destroy();
+      // Every byte was handed to the socket and the client hung up right after: that is a completed download.
+      if (!produced) await open.failed(e);
+    }
+  }
+
+  @Post('packets/:id/claim')
+  @HttpCode(200)
+  @Authorize(Permission.PacketClaim)
+  @ApiOperation({ summary: 'Claim a PENDING packet for review (atomic: of simultaneous claims exactly one wins, the others get 409)' })
+  claim(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string) {
+    return this.packets.claim(auth, id);
+  }
+
+  @Post('packets/:id/decision')
+  @HttpCode(200)
+  @Authorize(Permission.PacketDecide)
+  @ApiOperation({
+    summary: 'Decide a packet you claimed: CHARGES_FILED | DECLINED | REFERRED_ELSEWHERE close the case; MORE_INFO_REQUESTED returns it to the officer',
+  })
+  decide(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PacketDecisionDto) {
+    return this.packets.decide(auth, id, dto);
+  }
+}

@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
+import { PageQuery } from '@app/common';
+import { PACKET_DECISIONS, PACKET_OFFICE_VALUES, PACKET_STATUSES, PacketDecision, PacketOffice, PacketStatus } from '../packet-vocabulary';
+
+const NOT_BLANK = /\S/;
+
+export class SendPacketDto {
+  @ApiPropertyOptional({
+    enum: PACKET_OFFICE_VALUES,
+    description: "The prosecuting office. Default: CCSAO when any violation is a felony, else the city's Department of Law (CITY_LAW).",
+  })
+  @IsOptional()
+  @IsIn(PACKET_OFFICE_VALUES, { message: `office must be one of ${PACKET_OFFICE_VALUES.join(', ')}` })
+  office?: PacketOffice;
+
+  @ApiPropertyOptional({ description: 'The case version the supervisor reviewed (If-Match also works); a stale one gets 409' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+}
+
+export class PacketDecisionDto {
+  @ApiProperty({ enum: PACKET_DECISIONS })
+  @IsIn(PACKET_DECISIONS, { message: `decision must be one of ${PACKET_DECISIONS.join(', ')}` })
+  decision: PacketDecision;
+
+  @ApiProperty({ maxLength: 4000, description: 'Why; for MORE_INFO_REQUESTED, what the officer must add (they see this note)' })
+  @IsString()
+  @Length(1, 4000)
+  @Matches(NOT_BLANK, { message: 'reason must not be blank' })
+  reason: string;
+
+  @ApiPropertyOptional({ maxLength: 200, example: '2026-CR-0012345', description: 'e.g. a court case number' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  @Matches(NOT_BLANK, { message: 'externalReference must not be blank' })
+  externalReference?: string;
+}
+
+export class ReviewQueueQuery extends PageQuery {
+  @ApiPropertyOptional({
+    description: 'One or more of PENDING, IN_REVIEW, DECIDED, comma-separated. Default: PENDING,IN_REVIEW (the open queue).',
+    example: 'PENDING',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value))
+  @IsArray()
+  @ArrayNotEmpty({ message: 'status must name at least one of PENDING, IN_REVIEW, DECIDED' })
+  @IsIn(PACKET_STATUSES, { each: true, message: `status must be one or more of ${PACKET_STATUSES.join(', ')}, comma-separated` })
+  status?: PacketStatus[];
+
+  @ApiPropertyOptional({ enum: ['oldest', 'newest'], default: 'oldest' })
+  @IsOptional()
+  @IsIn(['oldest', 'newest'], { message: 'sort must be oldest or newest' })
+  sort?: 'oldest' | 'newest';
+}

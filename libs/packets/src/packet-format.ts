@@ -1,0 +1,197 @@
+/**
+ * The packet format, shared by the service that builds packets and the offline verifier that
+ * checks them. Nothing here touches a database or the network.
+ *
+ * A packet is a manifest (canonical JSON, see @app/common/canonical-json) and an Ed25519
+ * signature over exactly those bytes. The archive adds the files needed to check it with
+ * standard tools:
+ *
+ *   <caseNumber>-packet-v<version>/
+ *     VERIFY.txt        how to check everything with sha256sum and openssl (not itself signed)
+ *     manifest.json     the signed manifest, byte for byte as signed
+ *     manifest.sig      the raw 64-byte Ed25519 signature of manifest.json
+ *     manifest.sha256   "<sha256>  manifest.json" (the manifest hash recorded by the service)
+ *     public-key.pem    the service key that signed (its id is manifest.signing.keyId)
+ *     SHA256SUMS        sha256sum lines for public-key.pem and every evidence file; its own
+ *                       SHA-256 is in the manifest (checksums.sha256), so the signature covers it
+ *     evidence/NN-<evidence id>.<ext>   the evidence files, as stored, in manifest order
+ */
+import { createHash } from 'node:crypto';
+
+export const MANIFEST_FORMAT = 'ion-packet-manifest/1';
+
+export const ARCHIVE_FILES = {
+  readme: 'VERIFY.txt',
+  manifest: 'manifest.json',
+  signature: 'manifest.sig',
+  manifestSha256: 'manifest.sha256',
+  publicKey: 'public-key.pem',
+  checksums: 'SHA256SUMS',
+} as const;
+
+export const PACKET_OFFICES = ['CCSAO', 'CITY_LAW'] as const;
+
+/** Who did something, as the manifest names them (ids stay resolvable in the audit trail). */
+export interface ManifestPerson {
+  id: string;
+  displayName: string;
+  role: string;
+  badgeNumber: string | null;
+}
+
+export interface ManifestEvidenceItem {
+  id: string;
+  /** Path of the file inside the archive, relative to its root folder. */
+  archivePath: string;
+  kind: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  originalFilename: string | null;
+  deviceId: string | null;
+  recordingOfficerBadge: string | null;
+  recordedStart: string | null;
+  recordedEnd: string | null;
+  uploadedAt: string;
+  uploadedBy: ManifestPerson;
+  /** The item's integrity state when the packet was sent (OK unless a re-verification failed). */
+  integrityStatus: string;
+  lastVerifiedAt: string | null;
+}
+
+export interface ManifestPreviousPacket {
+  id: string;
+  version: number;
+  manifestSha256: string;
+  decision: string | null;
+  decisionReason: string | null;
+  decidedAt: string | null;
+}
+
+export interface PacketManifest {
+  format: typeof MANIFEST_FORMAT;
+  packetId: string;
+  version: number;
+  office: string;
+  sentAt: string;
+  sentBy: ManifestPerson;
+  previousPacket: ManifestPreviousPacket | null;
+  case: Record<string, unknown> & { id: string; caseNumber: string };
+  federalOfficers: unknown[];
+  violations: { citation: string; description: string; felony: boolean }[];
+  approvals: {
+    submittedAt: string | null;
+    submittedBy: ManifestPerson | null;
+    approvedAt: string | null;
+    approvedBy: ManifestPerson | null;
+  };
+  evidence: ManifestEvidenceItem[];
+  /** SHA-256 of the archive's SHA256SUMS file, which this manifest fully determines. */
+  checksums: { file: typeof ARCHIVE_FILES.checksums; sha256: string };
+  signing: { algorithm: 'Ed25519'; keyId: string };
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'video/mp4': 'mp4',
+  'video/quicktime': 'mov',
+  'video/x-matroska': 'mkv',
+  'video/webm': 'webm',
+  'video/x-msvideo': 'avi',
+  'video/mp2t': 'ts',
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'image/heic': 'heic',
+  'image/tiff': 'tif',
+  'audio/mpeg': 'mp3',
+  'audio/wav': 'wav',
+  'audio/x-wav': 'wav',
+  'audio/ogg': 'ogg',
+  'audio/mp4': 'm4a',
+  'audio/flac': 'flac',
+  'application/pdf': 'pdf',
+  'text/plain': 'txt',
+  'application/zip': 'zip',
+};
+
+/** `evidence/03-<id>.mp4`: position first so a file listing reads in manifest order. */
+export function evidenceArchivePath(index: number, evidenceId: string, contentType: string): string {
+  const ext = EXTENSIONS[contentType.split(';')[0].trim().toLowerCase()] ?? 'bin';
+  return `evidence/${String(index + 1).padStart(2, '0')}-${evidenceId}.${ext}`;
+}
+
+/** The archive's root folder, so that unzipping never scatters files. */
+export function archiveRoot(caseNumber: string, version: number): string {
+  return `${caseNumber.replace(/[^A-Za-z0-9-]/g, '_')}-packet-v${version}`;
+}
+
+/** The SHA256SUMS file: `sha256sum -c SHA256SUMS` checks the key and every evidence file. */
+export function checksumsText(publicKeyPem: string, evidence: Pick<ManifestEvidenceItem, 'sha256' | 'archivePath'>[]): string {
+  const lines = [`${sha256Hex(publicKeyPem)}  ${ARCHIVE_FILES.publicKey}`];
+  for (const e of evidence) lines.push(`${e.sha256}  ${e.archivePath}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function manifestSha256Text(manifestSha256: string): string {
+  return `${manifestSha256}  ${ARCHIVE_FILES.manifest}\n`;
+}
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export const VERIFY_SCRIPT_BEGIN = '----- BEGIN VERIFY SCRIPT -----';
+export const VERIFY_SCRIPT_END = '----- END VERIFY SCRIPT -----';
+
+/** The script VERIFY.txt carries: POSIX sh, sha256sum, grep and OpenSSL 3. Stops at the first failure. */
+export const VERIFY_SCRIPT = [
+  'set -e',
+  `sha256sum -c ${ARCHIVE_FILES.manifestSha256}`,
+  `openssl pkeyutl -verify -pubin -inkey ${ARCHIVE_FILES.publicKey} -rawin -in ${ARCHIVE_FILES.manifest} -sigfile ${ARCHIVE_FILES.signature}`,
+  `sums=$(grep -o '"checksums":{"file":"${ARCHIVE_FILES.checksums}","sha256":"[0-9a-f]\\{64\\}"}' ${ARCHIVE_FILES.manifest} | grep -o '[0-9a-f]\\{64\\}')`,
+  `echo "$sums  ${ARCHIVE_FILES.checksums}" | sha256sum -c -`,
+  `sha256sum -c ${ARCHIVE_FILES.checksums}`,
+  `echo "key id: ed25519:$(openssl pkey -pubin -in ${ARCHIVE_FILES.publicKey} -outform DER | sha256sum | cut -c1-16)"`,
+  'echo "ALL CHECKS PASSED"',
+].join('\n');
+
+/** VERIFY.txt: what the packet is and how anyone can check it without this service. */
+export function verifyText(m: PacketManifest, manifestSha256: string): string {
+  const files = m.evidence.length
+    ? m.evidence.map((e) => `  ${e.archivePath}  ${e.sizeBytes} bytes  sha256 ${e.sha256}`).join('\n')
+    : '  (none: the case records why there is no footage)';
+  return `ICE ON NOTICE EVIDENCE PACKET
+Case ${m.case.caseNumber}, packet version ${m.version}, sent to ${m.office} at ${m.sentAt}
+Packet id ${m.packetId}
+Manifest SHA-256 ${manifestSha256}
+Signed with Ed25519 key ${m.signing.keyId}
+
+Evidence files:
+${files}
+
+HOW TO VERIFY THIS PACKET
+manifest.json is the signed record of the case as sent: the case, the federal personnel, the
+alleged violations, who submitted and approved it, and every evidence file with its size and
+SHA-256. manifest.sig is the Ed25519 signature of manifest.json, byte for byte.
+
+1. Trust the key. The key id is "ed25519:" followed by the first 16 hex digits of the SHA-256 of
+   the public key (DER). Compare it (step 5 of the script prints it) with ${m.signing.keyId}
+   as published by the service at GET /api/v1/keys, or as obtained from the sending department.
+   A packet signed with any other key proves nothing.
+2. From this folder, run the script below (POSIX sh with sha256sum, grep and OpenSSL 3.0 or
+   later). It stops at the first check that fails and prints ALL CHECKS PASSED otherwise:
+   - manifest.json hashes to the recorded manifest SHA-256 (manifest.sha256);
+   - the signature of manifest.json verifies with public-key.pem;
+   - SHA256SUMS hashes to the value the signed manifest gives ("checksums");
+   - public-key.pem and every evidence file hash to their lines in SHA256SUMS.
+   Save the lines between the markers as verify.sh and run: sh verify.sh
+
+${VERIFY_SCRIPT_BEGIN}
+${VERIFY_SCRIPT}
+${VERIFY_SCRIPT_END}
+
+The same checks without a shell: npm run packet:verify -- <archive.zip> [--key <trusted.pem>]
+(from the service's source), which also names the first thing that does not match.
+`;
+}

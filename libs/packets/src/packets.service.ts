@@ -1,0 +1,511 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  AuthUser, canonicalJson, Clock, ConflictError, DependencyUnavailableError, DomainError, ForbiddenError, IntegrityFailureError,
+  NotFoundError, Page, VersionConflictError,
+} from '@app/common';
+import { AuditService } from '@app/audit';
+import { isDatabaseUnavailable } from '@app/database';
+import { CaseEntity, CasesRepository, CasesService, nextStatus } from '@app/cases';
+import { EvidenceEntity, EvidenceService } from '@app/evidence';
+import { SigningService } from '@app/signing';
+import { isNoSuchKey, isStorageUnavailable, StorageService } from '@app/storage';
+import { PacketDecisionDto, ReviewQueueQuery, SendPacketDto } from './dto/packet.dto';
+import { buildPacketArchive, PacketArchive } from './packet-archive';
+import {
+  archiveRoot, checksumsText, evidenceArchivePath, MANIFEST_FORMAT, ManifestEvidenceItem, ManifestPerson, PacketManifest, sha256Hex,
+} from './packet-format';
+import { PacketEntity } from './packet.entity';
+import { PacketRow, PacketView, toPacketView } from './packet.mapper';
+import type { PacketStatus } from './packet-vocabulary';
+import { packetsConfig } from './packets.config';
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+/** Columns of a packet without the manifest text, signature and key (queue and metadata reads). */
+const META_COLUMNS = `p.id, p.case_id, p.case_number, p.version, p.previous_packet_id, p.office, p.felony, p.status, p.sent_by,
+  p.sent_at, p.manifest_sha256, p.key_id, p.storage_bucket, p.manifest_key, p.signature_key, p.evidence_count, p.evidence_bytes,
+  p.claimed_by, p.claimed_at, p.decision, p.decision_reason, p.external_reference, p.decided_by, p.decided_at,
+  u.display_name AS claimed_by_name`;
+
+export interface SignedManifestView {
+  packetId: string;
+  caseNumber: string;
+  version: number;
+  /** SHA-256 of the canonical JSON of `manifest` (which is exactly what was signed). */
+  manifestSha256: string;
+  signature: { algorithm: 'Ed25519'; keyId: string; value: string; publicKeyPem: string };
+  manifest: PacketManifest;
+}
+
+export interface OpenPacketArchive {
+  packet: PacketView;
+  filename: string;
+  archive: PacketArchive;
+  /** Records an archive that stopped before its end (storage failure, client gone, mismatch). */
+  failed(reason: unknown): Promise<void>;
+}
+
+@Injectable()
+export class PacketsService {
+  private readonly logger = new Logger(PacketsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly cases: CasesRepository,
+    private readonly caseService: CasesService,
+    private readonly evidence: EvidenceService,
+    private readonly storage: StorageService,
+    private readonly signing: SigningService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(packetsConfig.KEY) private readonly config: ConfigType<typeof packetsConfig>,
+  ) {}
+
+  // --- sending ---
+
+  /**
+   * Freezes the approved case into a signed manifest, stores it, and refers the case, all under
+   * the case's row lock: the packet row, the evidence disclosures, the case transition and the
+   * audit event commit together. The manifest objects are stored inside that window and removed
+   * again if the transaction does not commit.
+   */
+  async send(auth: AuthUser, caseId: string, dto: SendPacketDto, expectedVersion: number | undefined): Promise<PacketView> {
+    const id = randomUUID();
+    const manifestKey = `packets/${caseId}/${id}/manifest.json`;
+    const signatureKey = `packets/${caseId}/${id}/manifest.sig`;
+    const stored: string[] = [];
+    try {
+      const view = await this.ds.transaction(async (em) => {
+        const c = await this.cases.findInScope(auth, caseId, em);
+        if (!c) throw new NotFoundError('case', caseId, await this.cases.exists(caseId));
+        nextStatus(c.status, 'send');
+        const version = expectedVersion ?? dto.version;
+        if (version !== undefined && version !== c.version) throw new VersionConflictError(version, c.version);
+
+        const previous = await em.getRepository(PacketEntity).findOne({ where: { caseId }, order: { version: 'DESC' } });
+        if (previous && previous.status !== 'DECIDED') {
+          throw new ConflictError(`Packet v${previous.version} of case ${c.caseNumber} is still ${previous.status}.`, { currentState: previous.status });
+        }
+        const items = await this.evidence.activeForCase(em, c.id);
+        const felony = c.violations.some((v) => v.felony);
+        const office = dto.office ?? (felony ? 'CCSAO' : 'CITY_LAW');
+        const sentAt = this.clock.now();
+        const manifest = await this.buildManifest(em, auth, c, items, { id, office, sentAt, previous });
+        const text = canonicalJson(manifest);
+        const manifestSha256 = sha256Hex(text);
+        const signature = this.signing.sign(text);
+
+        await this.storage.putSmall(manifestKey, Buffer.from(text, 'utf8'), 'application/json');
+        stored.push(manifestKey);
+        await this.storage.putSmall(signatureKey, Buffer.from(signature, 'base64'), 'application/octet-stream');
+        stored.push(signatureKey);
+
+        const packet = em.getRepository(PacketEntity).create({
+          id, caseId: c.id, caseNumber: c.caseNumber, version: manifest.version, previousPacketId: previous?.id ?? null,
+          office, felony, status: 'PENDING', sentBy: auth.id, sentAt, manifest: text, manifestSha256, signature,
+          keyId: this.signing.keyId, publicKeyPem: this.signing.publicKeyPem, storageBucket: this.storage.bucket,
+          manifestKey, signatureKey, evidenceCount: items.length, evidenceBytes: items.reduce((n, e) => n + e.sizeBytes, 0),
+          claimedBy: null, claimedAt: null, decision: null, decisionReason: null, externalReference: null, decidedBy: null, decidedAt: null,
+        });
+        await em.getRepository(PacketEntity).insert(packet);
+        await this.evidence.disclose(em, id, office, items.map((e) => e.id));
+        await this.caseService.applyTransition(em, auth, c, 'send', () => ({
+          action: 'packet.sent',
+          target: { type: 'packet', id },
+          details: {
+            packetId: id, packetVersion: packet.version, previousPacketId: packet.previousPacketId, office,
+            officeChosen: dto.office ? 'explicit' : 'default', felony, manifestSha256, keyId: packet.keyId,
+            evidenceCount: packet.evidenceCount, evidenceBytes: packet.evidenceBytes, evidenceIds: items.map((e) => e.id),
+            storage: { bucket: this.storage.bucket, manifestKey, signatureKey },
+          },
+        }));
+        return toPacketView(packet, this.config.slaDays, sentAt);
+      });
+      await this.preserveManifest(manifestKey, signatureKey);
+      return view;
+    } catch (e) {
+      for (const key of stored) {
+        await this.storage.removeUnreferenced(key).catch((err: unknown) =>
+          this.logger.error(`Packet ${id} was not sent; its stored ${key} could not be removed: ${err instanceof Error ? err.message : err}`));
+      }
+      throw translate(e);
+    }
+  }
+
+  private async buildManifest(
+    em: EntityManager, auth: AuthUser, c: CaseEntity, items: EvidenceEntity[],
+    p: { id: string; office: string; sentAt: Date; previous: PacketEntity | null },
+  ): Promise<PacketManifest> {
+    const people = await this.people(em, [c.createdBy, c.submittedBy, c.approvedBy, auth.id, ...items.map((e) => e.uploadedBy)]);
+    const person = (id: string | null) => (id ? people.get(id) ?? { id, displayName: 'unknown', role: 'unknown', badgeNumber: null } : null);
+    const evidence: ManifestEvidenceItem[] = items.map((e, i) => ({
+      id: e.id,
+      archivePath: evidenceArchivePath(i, e.id, e.contentType),
+      kind: e.kind,
+      contentType: e.contentType,
+      sizeBytes: e.sizeBytes,
+      sha256: e.sha256,
+      originalFilename: e.originalFilename,
+      deviceId: e.deviceId,
+      recordingOfficerBadge: e.recordingOfficerBadge,
+      recordedStart: iso(e.recordedStart),
+      recordedEnd: iso(e.recordedEnd),
+      uploadedAt: e.uploadedAt.toISOString(),
+      uploadedBy: person(e.uploadedBy)!,
+      integrityStatus: e.integrityStatus,
+      lastVerifiedAt: iso(e.lastVerifiedAt),
+    }));
+    return {
+      format: MANIFEST_FORMAT,
+      packetId: p.id,
+      version: (p.previous?.version ?? 0) + 1,
+      office: p.office,
+      sentAt: p.sentAt.toISOString(),
+      sentBy: person(auth.id)!,
+      previousPacket: p.previous
+        ? {
+            id: p.previous.id, version: p.previous.version, manifestSha256: p.previous.manifestSha256, decision: p.previous.decision,
+            decisionReason: p.previous.decisionReason, decidedAt: iso(p.previous.decidedAt),
+          }
+        : null,
+      case: {
+        id: c.id,
+        caseNumber: c.caseNumber,
+        district: c.district,
+        status: c.status,
+        version: c.version,
+        origin: c.origin,
+        incidentAt: iso(c.incidentAt),
+        incidentLocation: c.incidentLocation,
+        activityType: c.activityType,
+        agencies: c.agencies,
+        narrative: c.narrative,
+        injuriesReported: c.injuriesReported,
+        injuryDescription: c.injuryDescription,
+        emsCalled: c.emsCalled,
+        emsCalledAt: iso(c.emsCalledAt),
+        aidGiven: c.aidGiven,
+        noFootageReason: c.noFootageReason,
+        createdAt: c.createdAt.toISOString(),
+        createdBy: person(c.createdBy),
+      },
+      federalOfficers: c.federalOfficers,
+      violations: c.violations.map((v) => ({ citation: v.citation, description: v.description, felony: v.felony })),
+      approvals: {
+        submittedAt: iso(c.submittedAt), submittedBy: person(c.submittedBy),
+        approvedAt: iso(c.approvedAt), approvedBy: person(c.approvedBy),
+      },
+      evidence,
+      checksums: { file: 'SHA256SUMS', sha256: sha256Hex(checksumsText(this.signing.publicKeyPem, evidence)) },
+      signing: { algorithm: 'Ed25519', keyId: this.signing.keyId },
+    };
+  }
+
+  private async people(em: EntityManager, ids: (string | null)[]): Promise<Map<string, ManifestPerson>> {
+    const unique = [...new Set(ids.filter((x): x is string => !!x))];
+    const rows: { id: string; display_name: string; role: string; badge_number: string | null }[] = await em.query(
+      `SELECT id, display_name, role, badge_number FROM users WHERE id = ANY($1::uuid[])`, [unique],
+    );
+    return new Map(rows.map((r) => [r.id, { id: r.id, displayName: r.display_name, role: r.role, badgeNumber: r.badge_number }]));
+  }
+
+  /** Where the bucket has Object Lock, the manifest and signature get the evidence retention too. */
+  private async preserveManifest(...keys: string[]): Promise<void> {
+    if (!this.storage.worm.available) return;
+    const { years, mode } = this.storage.retention;
+    const until = this.clock.now();
+    until.setUTCFullYear(until.getUTCFullYear() + years);
+    for (const key of keys) {
+      const stat = await this.storage.stat(key).catch(() => null);
+      await this.storage.applyRetention(key, stat?.versionId ?? null, mode, until).catch((err: unknown) =>
+        this.logger.error(`Object Lock retention could not be applied to ${key}: ${err instanceof Error ? err.message : err}`));
+    }
+  }
+
+  // --- reads ---
+
+  async listForCase(auth: AuthUser, caseId: string): Promise<{ caseId: string; caseNumber: string; items: PacketView[] }> {
+    const c = await this.cases.findInScope(auth, caseId);
+    if (!c) throw new NotFoundError('case', caseId, await this.cases.exists(caseId));
+    const rows = await this.metaRows(`p.case_id = $1 ORDER BY p.version`, [caseId]);
+    const now = this.clock.now();
+    return { caseId, caseNumber: c.caseNumber, items: rows.map((r) => toPacketView(r, this.config.slaDays, now)) };
+  }
+
+  async get(auth: AuthUser, id: string): Promise<PacketView> {
+    const p = await this.findInScope(auth, id);
+    await this.audit.record({
+      action: 'packet.viewed', targetType: 'packet', targetId: id, caseId: p.caseId,
+      details: { caseNumber: p.caseNumber, packetVersion: p.version, office: p.office },
+    });
+    return toPacketView(p, this.config.slaDays, this.clock.now());
+  }
+
+  /** The signed manifest: a custody event, since it holds the case as sent. */
+  async manifest(auth: AuthUser, id: string): Promise<SignedManifestView> {
+    const p = await this.findInScope(auth, id);
+    const full = await this.ds.getRepository(PacketEntity).findOneOrFail({ where: { id } });
+    await this.audit.record({
+      action: 'packet.manifest.viewed', targetType: 'packet', targetId: id, caseId: p.caseId,
+      details: { caseNumber: p.caseNumber, packetVersion: p.version, office: p.office, manifestSha256: p.manifestSha256 },
+    });
+    return {
+      packetId: id,
+      caseNumber: full.caseNumber,
+      version: full.version,
+      manifestSha256: full.manifestSha256,
+      signature: { algorithm: 'Ed25519', keyId: full.keyId, value: full.signature, publicKeyPem: full.publicKeyPem },
+      manifest: JSON.parse(full.manifest) as PacketManifest,
+    };
+  }
+
+  /**
+   * Opens the packet's ZIP. The download is recorded before a byte is sent: one event for the
+   * packet and one custody event per evidence file in it, in one transaction.
+   */
+  async openArchive(auth: AuthUser, id: string): Promise<OpenPacketArchive> {
+    const meta = await this.findInScope(auth, id);
+    const p = await this.ds.getRepository(PacketEntity).findOneOrFail({ where: { id } });
+    const manifest = JSON.parse(p.manifest) as PacketManifest;
+    const rows = new Map((await this.evidence.byIds(manifest.evidence.map((e) => e.id))).map((e) => [e.id, e]));
+    const filename = `${archiveRoot(p.caseNumber, p.version)}.zip`;
+    await this.ds.transaction((em) => this.audit.append(em,
+      {
+        action: 'packet.archive.downloaded', targetType: 'packet', targetId: id, caseId: p.caseId,
+        details: {
+          caseNumber: p.caseNumber, packetVersion: p.version, office: p.office, manifestSha256: p.manifestSha256,
+          evidenceCount: p.evidenceCount, evidenceBytes: p.evidenceBytes, filename,
+        },
+      },
+      ...manifest.evidence.map((e) => ({
+        action: 'evidence.downloaded', targetType: 'evidence', targetId: e.id, caseId: p.caseId,
+        details: { sha256: e.sha256, sizeBytes: e.sizeBytes, range: null, via: 'packet-archive', packetId: id, archivePath: e.archivePath },
+      })),
+    ));
+    const evidenceRow = (itemId: string) => {
+      const row = rows.get(itemId);
+      if (!row) throw new Error(`evidence ${itemId} of packet ${id} has no row`);
+      return row;
+    };
+    const archive = buildPacketArchive({
+      manifest,
+      manifestBytes: Buffer.from(p.manifest, 'utf8'),
+      manifestSha256: p.manifestSha256,
+      signature: Buffer.from(p.signature, 'base64'),
+      publicKeyPem: p.publicKeyPem,
+      openEvidence: async (item): Promise<Readable> => {
+        const row = evidenceRow(item.id);
+        try {
+          return await this.storage.read(row.storageKey);
+        } catch (e) {
+          if (!isNoSuchKey(e)) throw e;
+          await this.evidence.recordIntegrityFailure(auth, row, 'evidence.integrity_failed', {
+            during: 'packet-archive', packetId: id, expectedSha256: item.sha256, actualSha256: 'missing',
+          });
+          throw new IntegrityFailureError(`INTEGRITY FAILURE: the stored object of evidence ${item.id} is missing.`).markAudited();
+        }
+      },
+      checkEvidence: async (item, sha256, sizeBytes) => {
+        if (sha256 === item.sha256 && sizeBytes === item.sizeBytes) return true;
+        await this.evidence.recordIntegrityFailure(auth, evidenceRow(item.id), 'evidence.integrity_failed', {
+          during: 'packet-archive', packetId: id, expectedSha256: item.sha256, actualSha256: sha256, expectedSize: item.sizeBytes, actualSize: sizeBytes,
+        });
+        return false;
+      },
+    });
+    return {
+      packet: toPacketView(meta, this.config.slaDays, this.clock.now()),
+      filename,
+      archive,
+      failed: async (reason: unknown) => {
+        const message = reason instanceof Error ? reason.message : String(reason);
+        this.logger.error(`Archive of packet ${id} stopped before its end: ${message}`);
+        await this.audit.record({
+          action: 'packet.archive.downloaded', outcome: 'FAILED', targetType: 'packet', targetId: id, caseId: p.caseId,
+          details: { caseNumber: p.caseNumber, packetVersion: p.version, reason: message },
+        }).catch((e: unknown) => this.logger.error(`...and that could not be audited: ${e instanceof Error ? e.message : e}`));
+      },
+    };
+  }
+
+  // --- the review queue ---
+
+  async queue(auth: AuthUser, q: ReviewQueueQuery): Promise<Page<PacketView> & { status: PacketStatus[]; sort: 'oldest' | 'newest' }> {
+    if (!auth.office) throw new ForbiddenError('Only members of a prosecuting office have a review queue.');
+    const status = q.status?.length ? [...new Set(q.status)] : (['PENDING', 'IN_REVIEW'] as PacketStatus[]);
+    const sort = q.sort ?? 'oldest';
+    const dir = sort === 'newest' ? 'DESC' : 'ASC';
+    const params: unknown[] = [auth.office];
+    let filter: string;
+    if (status.length === 2 && !status.includes('DECIDED')) {
+      filter = `p.status <> 'DECIDED'`; // the open queue: matches packets_open_queue_idx
+    } else if (status.length === 1) {
+      params.push(status[0]);
+      filter = `p.status = $2`;
+    } else {
+      params.push(status);
+      filter = `p.status = ANY($2::varchar[])`;
+    }
+    const where = `p.office = $1 AND ${filter}`;
+    const [rows, count] = await Promise.all([
+      this.metaRows(`${where} ORDER BY p.sent_at ${dir}, p.id ${dir} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`, params),
+      this.ds.query(`SELECT count(*)::int AS n FROM packets p WHERE ${where}`, params) as Promise<{ n: number }[]>,
+    ]);
+    const now = this.clock.now();
+    return {
+      items: rows.map((r) => toPacketView(r, this.config.slaDays, now)),
+      page: q.page,
+      pageSize: q.pageSize,
+      total: count[0].n,
+      status,
+      sort,
+    };
+  }
+
+  /** Atomic: the packet row is locked, so of any number of simultaneous claims exactly one wins. */
+  async claim(auth: AuthUser, id: string): Promise<PacketView> {
+    const meta = await this.findInScope(auth, id);
+    return this.ds.transaction(async (em) => {
+      const { c, p } = await this.lockBoth(em, meta);
+      if (p.status !== 'PENDING') {
+        const who = p.claimedBy === auth.id ? 'you' : (await this.people(em, [p.claimedBy])).get(p.claimedBy!)?.displayName ?? p.claimedBy;
+        throw new ConflictError(
+          `Packet v${p.version} of case ${p.caseNumber} is already ${p.status}: claimed by ${who} at ${iso(p.claimedAt)}.`,
+          { currentState: p.status, claimedBy: p.claimedBy, claimedAt: iso(p.claimedAt) },
+        );
+      }
+      const now = this.clock.now();
+      p.status = 'IN_REVIEW';
+      p.claimedBy = auth.id;
+      p.claimedAt = now;
+      await em.getRepository(PacketEntity).update({ id }, { status: p.status, claimedBy: p.claimedBy, claimedAt: p.claimedAt });
+      await this.caseService.applyTransition(em, auth, c, 'claim', () => ({
+        action: 'packet.claimed',
+        target: { type: 'packet', id },
+        details: { packetId: id, packetVersion: p.version, office: p.office },
+      }));
+      return toPacketView({ ...p, claimedByName: auth.displayName }, this.config.slaDays, now);
+    });
+  }
+
+  /** Only the claimant decides; the case closes with the disposition, or returns to its officer. */
+  async decide(auth: AuthUser, id: string, dto: PacketDecisionDto): Promise<PacketView> {
+    const meta = await this.findInScope(auth, id);
+    return this.ds.transaction(async (em) => {
+      const { c, p } = await this.lockBoth(em, meta);
+      if (p.status === 'PENDING') {
+        throw new ConflictError(`Packet v${p.version} of case ${p.caseNumber} is PENDING: claim it before deciding.`, { currentState: p.status });
+      }
+      if (p.status === 'DECIDED') {
+        throw new ConflictError(`Packet v${p.version} of case ${p.caseNumber} was already decided (${p.decision}).`, { currentState: p.status, decision: p.decision });
+      }
+      if (p.claimedBy !== auth.id) {
+        throw new ForbiddenError(`Only the prosecutor who claimed packet v${p.version} of case ${p.caseNumber} may decide it.`);
+      }
+      const now = this.clock.now();
+      Object.assign(p, {
+        status: 'DECIDED', decision: dto.decision, decisionReason: dto.reason, externalReference: dto.externalReference ?? null,
+        decidedBy: auth.id, decidedAt: now,
+      });
+      await em.getRepository(PacketEntity).update({ id }, {
+        status: p.status, decision: p.decision, decisionReason: p.decisionReason, externalReference: p.externalReference,
+        decidedBy: p.decidedBy, decidedAt: p.decidedAt,
+      });
+      const details = {
+        packetId: id, packetVersion: p.version, office: p.office, decision: dto.decision, reason: dto.reason,
+        externalReference: dto.externalReference ?? null,
+      };
+      if (dto.decision === 'MORE_INFO_REQUESTED') {
+        await this.caseService.applyTransition(em, auth, c, 'request_more_info', (cc) => {
+          cc.returnedAt = now;
+          cc.returnedBy = auth.id;
+          cc.returnReason = dto.reason;
+          return { action: 'packet.decided', target: { type: 'packet', id }, details };
+        });
+      } else {
+        const disposition = dto.decision;
+        await this.caseService.applyTransition(em, auth, c, 'decide', (cc) => {
+          cc.disposition = disposition;
+          cc.closedAt = now;
+          return { action: 'packet.decided', target: { type: 'packet', id }, details: { ...details, disposition } };
+        });
+      }
+      const claimant = (await this.people(em, [p.claimedBy])).get(p.claimedBy!);
+      return toPacketView({ ...p, claimedByName: claimant?.displayName ?? null }, this.config.slaDays, now);
+    });
+  }
+
+  // --- scope ---
+
+  /**
+   * The packet if the caller may see it: a prosecutor when it was sent to their office; case-side
+   * roles when its case is in their scope. Anything else is indistinguishable from a missing id.
+   */
+  private async findInScope(auth: AuthUser, id: string): Promise<PacketRow> {
+    const [p] = await this.metaRows(`p.id = $1`, [id]);
+    if (!p) throw new NotFoundError('packet', id);
+    const reachable = auth.role === 'PROSECUTOR'
+      ? auth.office != null && p.office === auth.office
+      : (await this.cases.findInScope(auth, p.caseId)) !== null;
+    if (!reachable) throw new NotFoundError('packet', id, true);
+    return p;
+  }
+
+  /** Case first, then packet: the one lock order every packet write uses. */
+  private async lockBoth(em: EntityManager, meta: PacketRow): Promise<{ c: CaseEntity; p: PacketEntity }> {
+    const c = await this.cases.lockById(em, meta.caseId);
+    const p = await em.getRepository(PacketEntity).findOne({ where: { id: meta.id }, lock: { mode: 'pessimistic_write' } });
+    if (!c || !p) throw new NotFoundError('packet', meta.id);
+    return { c, p };
+  }
+
+  private async metaRows(whereAndOrder: string, params: unknown[]): Promise<PacketRow[]> {
+    const rows: Record<string, unknown>[] = await this.ds.query(
+      `SELECT ${META_COLUMNS} FROM packets p LEFT JOIN users u ON u.id = p.claimed_by WHERE ${whereAndOrder}`, params,
+    );
+    return rows.map(rowToPacket);
+  }
+}
+
+function rowToPacket(r: Record<string, unknown>): PacketRow {
+  const date = (v: unknown) => (v == null ? null : new Date(v as string));
+  return {
+    id: r.id as string,
+    caseId: r.case_id as string,
+    caseNumber: r.case_number as string,
+    version: r.version as number,
+    previousPacketId: r.previous_packet_id as string | null,
+    office: r.office as PacketRow['office'],
+    felony: r.felony as boolean,
+    status: r.status as PacketStatus,
+    sentBy: r.sent_by as string,
+    sentAt: date(r.sent_at)!,
+    manifestSha256: r.manifest_sha256 as string,
+    keyId: r.key_id as string,
+    storageBucket: r.storage_bucket as string,
+    manifestKey: r.manifest_key as string,
+    signatureKey: r.signature_key as string,
+    evidenceCount: r.evidence_count as number,
+    evidenceBytes: Number(r.evidence_bytes),
+    claimedBy: r.claimed_by as string | null,
+    claimedAt: date(r.claimed_at),
+    decision: r.decision as PacketRow['decision'],
+    decisionReason: r.decision_reason as string | null,
+    externalReference: r.external_reference as string | null,
+    decidedBy: r.decided_by as string | null,
+    decidedAt: date(r.decided_at),
+    claimedByName: (r.claimed_by_name as string | null) ?? null,
+  };
+}
+
+function translate(e: unknown): unknown {
+  if (e instanceof DomainError) return e;
+  if (isStorageUnavailable(e)) return new DependencyUnavailableError('storage', e);
+  if (isDatabaseUnavailable(e)) return new DependencyUnavailableError('database', e);
+  return e;
+}
