@@ -147,11 +147,11 @@ export const VERIFY_SCRIPT_END = '----- END VERIFY SCRIPT -----';
 /** The script VERIFY.txt carries: POSIX sh, sha256sum, grep and OpenSSL 3. Stops at the first failure. */
 export const VERIFY_SCRIPT = [
   'set -e',
-  `sha256sum -c ${ARCHIVE_FILES.manifestSha256}`,
+  `sha256sum --strict -c ${ARCHIVE_FILES.manifestSha256}`,
   `openssl pkeyutl -verify -pubin -inkey ${ARCHIVE_FILES.publicKey} -rawin -in ${ARCHIVE_FILES.manifest} -sigfile ${ARCHIVE_FILES.signature}`,
   `sums=$(grep -o '"checksums":{"file":"${ARCHIVE_FILES.checksums}","sha256":"[0-9a-f]\\{64\\}"}' ${ARCHIVE_FILES.manifest} | grep -o '[0-9a-f]\\{64\\}')`,
-  `echo "$sums  ${ARCHIVE_FILES.checksums}" | sha256sum -c -`,
-  `sha256sum -c ${ARCHIVE_FILES.checksums}`,
+  `echo "$sums  ${ARCHIVE_FILES.checksums}" | sha256sum --strict -c -`,
+  `sha256sum --strict -c ${ARCHIVE_FILES.checksums}`,
   `echo "key id: ed25519:$(openssl pkey -pubin -in ${ARCHIVE_FILES.publicKey} -outform DER | sha256sum | cut -c1-16)"`,
   'echo "ALL CHECKS PASSED"',
 ].join('\n');
@@ -176,11 +176,13 @@ alleged violations, who submitted and approved it, and every evidence file with 
 SHA-256. manifest.sig is the Ed25519 signature of manifest.json, byte for byte.
 
 1. Trust the key. The key id is "ed25519:" followed by the first 16 hex digits of the SHA-256 of
-   the public key (DER). Compare it (step 5 of the script prints it) with ${m.signing.keyId}
-   as published by the service at GET /api/v1/keys, or as obtained from the sending department.
-   A packet signed with any other key proves nothing.
-2. From this folder, run the script below (POSIX sh with sha256sum, grep and OpenSSL 3.0 or
-   later). It stops at the first check that fails and prints ALL CHECKS PASSED otherwise:
+   the public key (DER); the script's last line before ALL CHECKS PASSED prints it. Compare it
+   with the key published by the service at GET /api/v1/keys, or obtained from the sending
+   department, never with an id written in this file (this file is not signed): anyone can
+   make a packet that checks out against a key of their own.
+2. From this folder, run the script below (POSIX sh with GNU sha256sum, grep and OpenSSL 3.0 or
+   later; on macOS install coreutils and openssl@3 first, the system LibreSSL and shasum differ).
+   It stops at the first check that fails and prints ALL CHECKS PASSED otherwise:
    - manifest.json hashes to the recorded manifest SHA-256 (manifest.sha256);
    - the signature of manifest.json verifies with public-key.pem;
    - SHA256SUMS hashes to the value the signed manifest gives ("checksums");

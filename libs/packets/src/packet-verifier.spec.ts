@@ -1,0 +1,677 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fromBufferPromise } from 'yauzl';
+import { ZipFile as YazlZip } from 'yazl';
+import { canonicalJson } from '@app/common/canonical-json';
+import { keyIdOf } from '@app/signing/signing-keys';
+import { main } from '../../../apps/api/src/cli/packet-verify';
+import { buildPacketArchive, EvidenceMismatchError } from './packet-archive';
+import {
+  archiveRoot, checksumsText, evidenceArchivePath, MANIFEST_FORMAT, ManifestEvidenceItem, ManifestPerson, PacketManifest, sha256Hex,
+  VERIFY_SCRIPT_BEGIN, VERIFY_SCRIPT_END,
+} from './packet-format';
+import { PacketVerification, verifyPacketArchive, verifyPacketFiles } from './packet-verifier';
+
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+const PEM = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const KEY_ID = keyIdOf(publicKey);
+const OTHER_PEM = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+const CASE_NUMBER = 'ION-2026-000042';
+const ROOT = archiveRoot(CASE_NUMBER, 1);
+
+interface EvidenceSpec {
+  id: string;
+  contentType: string;
+  chunks: Buffer[];
+}
+
+/** A few MB in uneven chunks, a small photo: the packet most tests use. */
+const VIDEO: EvidenceSpec = {
+  id: '7d0c5a52-1f0e-4b8e-9c43-000000000001',
+  contentType: 'video/mp4',
+  chunks: [randomBytes(1024 * 1024), randomBytes(700_000), randomBytes(1024 * 1024 + 17), randomBytes(333_333)],
+};
+const PHOTO: EvidenceSpec = {
+  id: '7d0c5a52-1f0e-4b8e-9c43-000000000002',
+  contentType: 'image/jpeg',
+  chunks: [Buffer.from('small photo: not really a JPEG, but bytes are bytes\n')],
+};
+const VIDEO_PATH = evidenceArchivePath(0, VIDEO.id, VIDEO.contentType);
+const PHOTO_PATH = evidenceArchivePath(1, PHOTO.id, PHOTO.contentType);
+
+const person = (id: string, displayName: string, role: string, badgeNumber: string | null): ManifestPerson => ({ id, displayName, role, badgeNumber });
+const OFFICER = person('u-officer', 'Officer Dana Reyes', 'OFFICER', '4471');
+const SUPERVISOR = person('u-super', 'Sgt. Lee Park', 'SUPERVISOR', '1102');
+
+function manifestFor(evidence: EvidenceSpec[]): PacketManifest {
+  const items: ManifestEvidenceItem[] = evidence.map((e, i) => {
+    const data = Buffer.concat(e.chunks);
+    return {
+      id: e.id,
+      archivePath: evidenceArchivePath(i, e.id, e.contentType),
+      kind: e.contentType.startsWith('video/') ? 'BODY_CAMERA' : 'PHOTO',
+      contentType: e.contentType,
+      sizeBytes: data.length,
+      sha256: sha256Hex(data),
+      originalFilename: `upload-${i + 1}`,
+      deviceId: null,
+      recordingOfficerBadge: '4471',
+      recordedStart: '2026-11-20T17:00:00.000Z',
+      recordedEnd: null,
+      uploadedAt: '2026-11-20T18:00:00.000Z',
+      uploadedBy: OFFICER,
+      integrityStatus: 'OK',
+      lastVerifiedAt: null,
+    };
+  });
+  return {
+    format: MANIFEST_FORMAT,
+    packetId: 'c0ffee00-0000-4000-8000-000000000042',
+    version: 1,
+    office: 'CCSAO',
+    sentAt: '2026-11-21T12:00:00.000Z',
+    sentBy: SUPERVISOR,
+    previousPacket: null,
+    case: { id: 'case-42', caseNumber: CASE_NUMBER, title: 'Use of force, 2400 S Pulaski', incidentAt: '2026-11-20T16:55:00.000Z', status: 'APPROVED' },
+    federalOfficers: [{ name: 'Unknown agent 1', agency: 'ICE ERO', badge: null }],
+    violations: [{ citation: '720 ILCS 5/12-3.05', description: 'Aggravated battery', felony: true }],
+    approvals: { submittedAt: '2026-11-20T19:00:00.000Z', submittedBy: OFFICER, approvedAt: '2026-11-21T11:00:00.000Z', approvedBy: SUPERVISOR },
+    evidence: items,
+    checksums: { file: 'SHA256SUMS', sha256: sha256Hex(checksumsText(PEM, items)) },
+    signing: { algorithm: 'Ed25519', keyId: KEY_ID },
+  };
+}
+
+interface Packet {
+  zipPath: string;
+  manifest: PacketManifest;
+  manifestBytes: Buffer;
+  manifestSha256: string;
+}
+
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'packet-verifier-'));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A packet ZIP built by the real archive builder, written to a file whose size the builder predicted. */
+async function buildPacket(name: string, evidence: EvidenceSpec[]): Promise<Packet> {
+  const manifest = manifestFor(evidence);
+  const manifestBytes = Buffer.from(canonicalJson(manifest));
+  const manifestSha256 = sha256Hex(manifestBytes);
+  const chunks = new Map(evidence.map((e, i) => [manifest.evidence[i].archivePath, e.chunks]));
+  const archive = buildPacketArchive({
+    manifest,
+    manifestBytes,
+    manifestSha256,
+    signature: sign(null, manifestBytes, privateKey),
+    publicKeyPem: PEM,
+    openEvidence: async (item) => Readable.from(chunks.get(item.archivePath) as Buffer[]),
+    checkEvidence: async (item, sha256, sizeBytes) => sha256 === item.sha256 && sizeBytes === item.sizeBytes,
+  });
+  const zipPath = join(dir, name);
+  await pipeline(archive.stream, createWriteStream(zipPath));
+  expect(statSync(zipPath).size).toBe(await archive.size);
+  return { zipPath, manifest, manifestBytes, manifestSha256 };
+}
+
+/** Where an entry's data starts in the ZIP (after its local header) and how long it is. */
+async function entryData(zip: Buffer, rel: string): Promise<{ start: number; size: number }> {
+  const z = await fromBufferPromise(zip, { lazyEntries: true });
+  for await (const entry of z.eachEntry()) {
+    if (entry.fileName === `${ROOT}/${rel}`) {
+      const header = await z.readLocalFileHeaderPromise(entry, { minimal: true });
+      z.close();
+      return { start: header.fileDataStart, size: entry.compressedSize };
+    }
+  }
+  throw new Error(`no ${rel} in the archive`);
+}
+
+/** A copy of the ZIP with one data byte of `rel` flipped (its headers untouched). */
+async function flippedCopy(src: string, rel: string, name: string, at = 0.5): Promise<string> {
+  const zip = readFileSync(src);
+  const { start, size } = await entryData(zip, rel);
+  zip[start + Math.floor(size * at)] ^= 0x01;
+  const out = join(dir, name);
+  writeFileSync(out, zip);
+  return out;
+}
+
+/** Every entry of a ZIP, in order, with its data. */
+async function entriesOf(zipPath: string): Promise<{ name: string; data: Buffer }[]> {
+  const z = await fromBufferPromise(readFileSync(zipPath), { lazyEntries: true });
+  const out: { name: string; data: Buffer }[] = [];
+  for await (const entry of z.eachEntry()) {
+    const chunks: Buffer[] = [];
+    for await (const c of await z.openReadStreamPromise(entry)) chunks.push(c as Buffer);
+    out.push({ name: entry.fileName, data: Buffer.concat(chunks) });
+  }
+  return out;
+}
+
+/** Writes a ZIP of the given entries (for archives the builder would never make). */
+async function zipOf(name: string, entries: { name: string; data: Buffer }[], compress = false): Promise<string> {
+  const zip = new YazlZip();
+  for (const e of entries) {
+    if (e.name.endsWith('/')) zip.addEmptyDirectory(e.name);
+    else zip.addBuffer(e.data, e.name, { compress });
+  }
+  zip.end();
+  const out = join(dir, name);
+  await pipeline(zip.outputStream, createWriteStream(out));
+  return out;
+}
+
+/** Extracts a ZIP with the real unzip tool; returns the packet's root folder. */
+function unzip(zipPath: string, name: string): string {
+  const into = join(dir, name);
+  mkdirSync(into);
+  execFileSync('/usr/bin/unzip', ['-q', zipPath, '-d', into]);
+  return join(into, ROOT);
+}
+
+function flipFile(path: string, at = 0.5): void {
+  const data = readFileSync(path);
+  data[Math.floor(data.length * at)] ^= 0x01;
+  writeFileSync(path, data);
+}
+
+function failed(r: PacketVerification): string | undefined {
+  expect(r.ok).toBe(false);
+  expect(r.checks[r.checks.length - 1].ok).toBe(false);
+  expect(r.checks.slice(0, -1).every((c) => c.ok)).toBe(true);
+  return r.firstFailure?.what;
+}
+
+describe('verifyPacketArchive', () => {
+  let good: Packet;
+  let empty: Packet;
+
+  beforeAll(async () => {
+    good = await buildPacket('good.zip', [VIDEO, PHOTO]);
+    empty = await buildPacket('empty.zip', []);
+  });
+
+  it('verifies a good archive: every check ok, in order, the packet named, the key not pinned', async () => {
+    const r = await verifyPacketArchive(good.zipPath);
+    expect(r).toMatchObject({
+      ok: true,
+      firstFailure: null,
+      packetId: good.manifest.packetId,
+      caseNumber: CASE_NUMBER,
+      version: 1,
+      office: 'CCSAO',
+      keyId: KEY_ID,
+      manifestSha256: good.manifestSha256,
+      keyPinned: false,
+    });
+    expect(r.checks.every((c) => c.ok)).toBe(true);
+    expect(r.checks.map((c) => c.name)).toEqual([
+      'archive', 'required files', 'manifest', 'manifest sha256', 'public key', 'key trust', 'signature', 'checksums', VIDEO_PATH, PHOTO_PATH, 'no other files',
+    ]);
+    expect(r.checks.find((c) => c.name === 'key trust')?.detail).toMatch(/NOT PINNED.*GET \/api\/v1\/keys/);
+  });
+
+  it('verifies with the key pinned to the signing key', async () => {
+    const r = await verifyPacketArchive(good.zipPath, { trustedKeyPem: PEM, expectedManifestSha256: good.manifestSha256.toUpperCase() });
+    expect(r.ok).toBe(true);
+    expect(r.keyPinned).toBe(true);
+    expect(r.checks.find((c) => c.name === 'key trust')).toEqual({ name: 'key trust', ok: true, detail: `${KEY_ID} is the trusted key` });
+  });
+
+  it('fails naming public-key.pem when the trusted key is another key', async () => {
+    const r = await verifyPacketArchive(good.zipPath, { trustedKeyPem: OTHER_PEM });
+    expect(failed(r)).toBe('public-key.pem');
+    expect(r.firstFailure?.detail).toContain('not the trusted key');
+  });
+
+  it('fails naming manifest.json when the expected manifest SHA-256 is another', async () => {
+    const r = await verifyPacketArchive(good.zipPath, { expectedManifestSha256: 'ab'.repeat(32) });
+    expect(failed(r)).toBe('manifest.json');
+    expect(r.firstFailure?.detail).toContain(`not the expected ${'ab'.repeat(32)}`);
+  });
+
+  it('verifies a packet with no evidence files', async () => {
+    const r = await verifyPacketArchive(empty.zipPath, { trustedKeyPem: PEM });
+    expect(r.ok).toBe(true);
+    expect(r.checks.find((c) => c.name === 'evidence')?.detail).toBe('no evidence files in this packet');
+  });
+
+  it.each([
+    ['the big evidence file (first chunk)', VIDEO_PATH, 0.1],
+    ['the big evidence file (last byte)', VIDEO_PATH, 0.99999999],
+    ['the small evidence file', PHOTO_PATH, 0.5],
+    ['manifest.json (structure)', 'manifest.json', 0],
+    ['manifest.json (inside a string)', 'manifest.json', 0.5],
+    ['manifest.sig', 'manifest.sig', 0.5],
+    ['SHA256SUMS', 'SHA256SUMS', 0.5],
+    ['public-key.pem', 'public-key.pem', 0.5],
+  ])('a flipped byte in %s fails, naming that file', async (_label, rel, at) => {
+    const path = await flippedCopy(good.zipPath, rel, `flip-${rel.replace(/\W/g, '_')}-${at}.zip`, at);
+    const r = await verifyPacketArchive(path);
+    expect(failed(r)).toBe(rel);
+  });
+
+  it('names manifest.sha256 when only the recorded hash was changed (the manifest is still validly signed)', async () => {
+    const path = await flippedCopy(good.zipPath, 'manifest.sha256', 'flip-manifest-sha256.zip', 0.3);
+    const r = await verifyPacketArchive(path);
+    expect(failed(r)).toBe('manifest.sha256');
+  });
+
+  it('checks the offsets it flips: the data found is the data packed', async () => {
+    const zip = readFileSync(good.zipPath);
+    const m = await entryData(zip, 'manifest.json');
+    expect(zip.subarray(m.start, m.start + m.size).equals(good.manifestBytes)).toBe(true);
+    const v = await entryData(zip, VIDEO_PATH);
+    expect(zip.subarray(v.start, v.start + v.size).equals(Buffer.concat(VIDEO.chunks))).toBe(true);
+  });
+
+  it('fails on a file the manifest does not list, naming it', async () => {
+    const entries = await entriesOf(good.zipPath);
+    const path = await zipOf('extra.zip', [...entries, { name: `${ROOT}/evidence/99-extra.mp4`, data: Buffer.from('x') }]);
+    const r = await verifyPacketArchive(path);
+    expect(failed(r)).toBe('evidence/99-extra.mp4');
+    expect(r.checks[r.checks.length - 1].name).toBe('no other files');
+  });
+
+  it('accepts a re-zipped packet (deflated, with folder entries, no VERIFY.txt) and fails a missing or duplicated file', async () => {
+    const entries = (await entriesOf(good.zipPath)).filter((e) => !e.name.endsWith('VERIFY.txt'));
+    const rezipped = await zipOf('rezipped.zip', [{ name: `${ROOT}/`, data: Buffer.alloc(0) }, { name: `${ROOT}/evidence/`, data: Buffer.alloc(0) }, ...entries], true);
+    expect((await verifyPacketArchive(rezipped, { trustedKeyPem: PEM })).ok).toBe(true);
+
+    const noSig = await zipOf('no-sig.zip', entries.filter((e) => !e.name.endsWith('manifest.sig')));
+    expect(failed(await verifyPacketArchive(noSig))).toBe('manifest.sig');
+
+    const noPhoto = await zipOf('no-photo.zip', entries.filter((e) => !e.name.endsWith(PHOTO_PATH)));
+    const r = await verifyPacketArchive(noPhoto);
+    expect(failed(r)).toBe(PHOTO_PATH);
+    expect(r.firstFailure?.detail).toBe('is missing from the archive');
+
+    const sums = entries.find((e) => e.name.endsWith('SHA256SUMS')) as { name: string; data: Buffer };
+    const twice = await zipOf('twice.zip', [...entries, { name: sums.name, data: Buffer.from('other\n') }]);
+    expect(failed(await verifyPacketArchive(twice))).toBe('SHA256SUMS');
+  });
+
+  it('fails when entries are not all under one root folder', async () => {
+    const entries = await entriesOf(good.zipPath);
+    const path = await zipOf('two-roots.zip', [...entries, { name: 'elsewhere/manifest.json', data: good.manifestBytes }]);
+    const r = await verifyPacketArchive(path);
+    expect(failed(r)).toBe('elsewhere/manifest.json');
+    expect(r.checks[r.checks.length - 1].name).toBe('archive');
+  });
+
+  it('fails on a symbolic link entry (unzip would make a link, not the file hashed)', async () => {
+    const entries = await entriesOf(good.zipPath);
+    const zip = new YazlZip();
+    for (const e of entries) {
+      const link = e.name.endsWith(PHOTO_PATH);
+      zip.addBuffer(e.data, e.name, link ? { mode: 0o120777 } : {});
+    }
+    zip.end();
+    const path = join(dir, 'symlink.zip');
+    await pipeline(zip.outputStream, createWriteStream(path));
+    const r = await verifyPacketArchive(path);
+    expect(failed(r)).toBe(PHOTO_PATH);
+    expect(r.firstFailure?.detail).toBe('is a symbolic link');
+  });
+
+  it.each([
+    ['pretty-printed (not canonical)', (m: PacketManifest) => JSON.stringify(m, null, 2)],
+    ['another format', (m: PacketManifest) => canonicalJson({ ...m, format: 'ion-packet-manifest/2' })],
+    ['a number JSON cannot round-trip', (m: PacketManifest) => canonicalJson(m).replace('"version":1', '"version":1e400')],
+    ['an unsafe evidence path', (m: PacketManifest) => canonicalJson({ ...m, evidence: [{ ...m.evidence[0], archivePath: '../escape.mp4' }] })],
+  ])('fails naming manifest.json when it is %s', async (label, rewrite) => {
+    const entries = await entriesOf(good.zipPath);
+    const replaced = entries.map((e) => (e.name.endsWith('/manifest.json') ? { ...e, data: Buffer.from(rewrite(good.manifest)) } : e));
+    const r = await verifyPacketArchive(await zipOf(`manifest-${label.replace(/\W/g, '_')}.zip`, replaced));
+    expect(failed(r)).toBe('manifest.json');
+    expect(r.checks[r.checks.length - 1].name).toBe('manifest');
+  });
+
+  it('fails on a file that is not a ZIP, and rejects a path that is not there', async () => {
+    const notZip = join(dir, 'not-a.zip');
+    writeFileSync(notZip, 'this is not a zip archive');
+    const r = await verifyPacketArchive(notZip);
+    expect(failed(r)).toBe('not-a.zip');
+    await expect(verifyPacketArchive(join(dir, 'missing.zip'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('fails on a truncated download', async () => {
+    const zip = readFileSync(good.zipPath);
+    const path = join(dir, 'truncated.zip');
+    writeFileSync(path, zip.subarray(0, zip.length - 100));
+    expect(failed(await verifyPacketArchive(path))).toBe('truncated.zip');
+  });
+});
+
+describe('buildPacketArchive', () => {
+  it('destroys the stream with an error, and never completes the ZIP, when checkEvidence refuses a file', async () => {
+    const manifest = manifestFor([VIDEO, PHOTO]);
+    const manifestBytes = Buffer.from(canonicalJson(manifest));
+    const lastChunk = VIDEO.chunks[VIDEO.chunks.length - 1];
+    const archive = buildPacketArchive({
+      manifest,
+      manifestBytes,
+      manifestSha256: sha256Hex(manifestBytes),
+      signature: sign(null, manifestBytes, privateKey),
+      publicKeyPem: PEM,
+      openEvidence: async (item) => Readable.from(item.archivePath === VIDEO_PATH ? VIDEO.chunks : PHOTO.chunks),
+      checkEvidence: async (item) => item.archivePath !== VIDEO_PATH,
+    });
+    const path = join(dir, 'refused.zip');
+    const out = createWriteStream(path);
+    await expect(pipeline(archive.stream, out)).rejects.toBeInstanceOf(EvidenceMismatchError);
+    expect(archive.stream.destroyed).toBe(true);
+
+    const partial = readFileSync(path);
+    expect(partial.length).toBeLessThan(await archive.size);
+    expect(partial.includes(lastChunk)).toBe(false); // the refused file's last chunk was held back
+    expect(partial.includes(Buffer.from([0x50, 0x4b, 0x05, 0x06]))).toBe(false); // no end of central directory
+    const r = await verifyPacketArchive(path);
+    expect(failed(r)).toBe('refused.zip');
+  });
+});
+
+describe('the VERIFY.txt recipe (sh, sha256sum, grep, openssl)', () => {
+  let extracted: string;
+  let n = 0;
+
+  beforeAll(async () => {
+    const p = await buildPacket('recipe.zip', [VIDEO, PHOTO]);
+    extracted = unzip(p.zipPath, 'recipe');
+  });
+
+  /** The script between the markers of the packet's own VERIFY.txt, run with sh in a copy of the folder. */
+  function runRecipe(tamper?: (root: string) => void) {
+    const root = join(dir, `recipe-run-${++n}`);
+    cpSync(extracted, root, { recursive: true });
+    tamper?.(root);
+    const text = readFileSync(join(root, 'VERIFY.txt'), 'utf8').split('\n');
+    const script = text.slice(text.indexOf(VERIFY_SCRIPT_BEGIN) + 1, text.indexOf(VERIFY_SCRIPT_END)).join('\n');
+    expect(script).toContain('sha256sum --strict -c SHA256SUMS');
+    writeFileSync(join(dir, `verify-${n}.sh`), `${script}\n`);
+    return spawnSync('sh', [join(dir, `verify-${n}.sh`)], { cwd: root, encoding: 'utf8' });
+  }
+
+  it('passes on the extracted packet and prints the key id', () => {
+    const r = runRecipe();
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('ALL CHECKS PASSED');
+    expect(r.stdout).toContain(`key id: ${KEY_ID}`);
+  });
+
+  it.each<[string, (root: string) => void]>([
+    ['a flipped byte in an evidence file', (root) => flipFile(join(root, VIDEO_PATH), 0.7)],
+    ['a flipped byte in manifest.json', (root) => flipFile(join(root, 'manifest.json'), 0.5)],
+    ['a flipped byte in manifest.sig', (root) => flipFile(join(root, 'manifest.sig'), 0.5)],
+    [
+      'a replaced SHA256SUMS line',
+      (root) => {
+        const path = join(root, 'SHA256SUMS');
+        const text = readFileSync(path, 'utf8');
+        const forged = sha256Hex('forged photo');
+        writeFileSync(path, text.replace(/^[0-9a-f]{64}(?=  evidence\/02-)/m, forged));
+        expect(readFileSync(path, 'utf8')).toContain(`${forged}  ${PHOTO_PATH}`);
+        writeFileSync(join(root, PHOTO_PATH), 'forged photo');
+      },
+    ],
+  ])('fails (non-zero exit, no ALL CHECKS PASSED) after %s', (_label, tamper) => {
+    const r = runRecipe(tamper);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).not.toContain('ALL CHECKS PASSED');
+  });
+
+  it('passes on a packet with no evidence files', async () => {
+    const p = await buildPacket('recipe-empty.zip', []);
+    const root = unzip(p.zipPath, 'recipe-empty');
+    const text = readFileSync(join(root, 'VERIFY.txt'), 'utf8').split('\n');
+    const script = text.slice(text.indexOf(VERIFY_SCRIPT_BEGIN) + 1, text.indexOf(VERIFY_SCRIPT_END)).join('\n');
+    const r = spawnSync('sh', ['-c', script], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('ALL CHECKS PASSED');
+  });
+});
+
+describe('verifyPacketFiles (manifest + signature)', () => {
+  let extracted: string;
+  let n = 0;
+
+  beforeAll(async () => {
+    const p = await buildPacket('files.zip', [VIDEO, PHOTO]);
+    extracted = unzip(p.zipPath, 'files');
+  });
+
+  function copy(): string {
+    const root = join(dir, `files-run-${++n}`);
+    cpSync(extracted, root, { recursive: true });
+    return root;
+  }
+
+  const filesOf = (root: string) => ({
+    manifestPath: join(root, 'manifest.json'),
+    signaturePath: join(root, 'manifest.sig'),
+    publicKeyPath: join(root, 'public-key.pem'),
+  });
+
+  it('passes with the evidence folder (by archive path, and by file name in evidence/)', async () => {
+    for (const evidenceDir of [extracted, join(extracted, 'evidence')]) {
+      const r = await verifyPacketFiles({ ...filesOf(extracted), evidenceDir });
+      expect(r).toMatchObject({ ok: true, firstFailure: null, keyId: KEY_ID, caseNumber: CASE_NUMBER, keyPinned: false });
+      expect(r.checks.map((c) => c.name)).toEqual(['manifest', 'manifest sha256', 'public key', 'key trust', 'signature', VIDEO_PATH, PHOTO_PATH]);
+    }
+  });
+
+  it('passes without evidence (saying it was not checked), with only a trusted key, or with public-key.pem found beside the manifest', async () => {
+    const { manifestPath, signaturePath } = filesOf(extracted);
+    const r = await verifyPacketFiles({ manifestPath, signaturePath });
+    expect(r.ok).toBe(true);
+    expect(r.checks[r.checks.length - 1]).toMatchObject({ name: 'evidence', ok: true, detail: expect.stringContaining('not checked') });
+    const pinned = await verifyPacketFiles({ manifestPath, signaturePath, trustedKeyPem: PEM });
+    expect(pinned).toMatchObject({ ok: true, keyPinned: true });
+    const wrong = await verifyPacketFiles({ manifestPath, signaturePath, trustedKeyPem: OTHER_PEM });
+    expect(failed(wrong)).toBe('trusted key');
+  });
+
+  it('accepts the signature as base64 text', async () => {
+    const root = copy();
+    const sig = readFileSync(join(root, 'manifest.sig'));
+    writeFileSync(join(root, 'manifest.sig.b64'), `${sig.toString('base64')}\n`);
+    const r = await verifyPacketFiles({ ...filesOf(root), signaturePath: join(root, 'manifest.sig.b64'), evidenceDir: root });
+    expect(r.ok).toBe(true);
+    writeFileSync(join(root, 'manifest.sig.b64'), `${sig.subarray(0, 63).toString('base64')}\n`);
+    const short = await verifyPacketFiles({ ...filesOf(root), signaturePath: join(root, 'manifest.sig.b64') });
+    expect(failed(short)).toBe('manifest.sig');
+  });
+
+  it.each([
+    ['manifest.json', 'manifest.json'],
+    ['manifest.sig', 'manifest.sig'],
+    [VIDEO_PATH, VIDEO_PATH],
+    [PHOTO_PATH, PHOTO_PATH],
+  ])('fails naming %s when a byte of it is flipped', async (file, what) => {
+    const root = copy();
+    flipFile(join(root, file), 0.4);
+    const r = await verifyPacketFiles({ ...filesOf(root), evidenceDir: join(root, 'evidence') });
+    expect(failed(r)).toBe(what);
+  });
+
+  it('without manifest.sha256 beside it, a changed manifest.json fails at the signature (saying either may have changed) unless the hash is expected', async () => {
+    const root = copy();
+    rmSync(join(root, 'manifest.sha256'));
+    const manifestSha256 = sha256Hex(readFileSync(join(root, 'manifest.json')));
+    flipFile(join(root, 'manifest.json'), 0.4);
+    const r = await verifyPacketFiles(filesOf(root));
+    expect(failed(r)).toBe('manifest.sig');
+    expect(r.firstFailure?.detail).toContain('or manifest.json was changed');
+    const pinned = await verifyPacketFiles({ ...filesOf(root), expectedManifestSha256: manifestSha256 });
+    expect(failed(pinned)).toBe('manifest.json');
+  });
+
+  it('names manifest.sha256 beside the manifest when only it was changed', async () => {
+    const root = copy();
+    flipFile(join(root, 'manifest.sha256'), 0.2);
+    expect(failed(await verifyPacketFiles(filesOf(root)))).toBe('manifest.sha256');
+  });
+
+  it('fails naming a missing evidence file; rejects when the manifest itself cannot be read', async () => {
+    const root = copy();
+    rmSync(join(root, PHOTO_PATH));
+    const r = await verifyPacketFiles({ ...filesOf(root), evidenceDir: root });
+    expect(failed(r)).toBe(PHOTO_PATH);
+    await expect(verifyPacketFiles({ ...filesOf(root), manifestPath: join(root, 'nope.json') })).rejects.toThrow(/ENOENT/);
+  });
+});
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+describe('packet-verify CLI', () => {
+  let good: Packet;
+  let tampered: string;
+  let keyFile: string;
+  let otherKeyFile: string;
+  let extracted: string;
+
+  beforeAll(async () => {
+    good = await buildPacket('cli.zip', [VIDEO, PHOTO]);
+    tampered = await flippedCopy(good.zipPath, PHOTO_PATH, 'cli-tampered.zip');
+    keyFile = join(dir, 'trusted.pem');
+    writeFileSync(keyFile, PEM);
+    otherKeyFile = join(dir, 'other.pem');
+    writeFileSync(otherKeyFile, OTHER_PEM);
+    extracted = unzip(good.zipPath, 'cli');
+  });
+
+  async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    const out = new Capture();
+    const err = new Capture();
+    const code = await main(args, out, err);
+    return { code, out: out.text, err: err.text };
+  }
+
+  const lastLine = (text: string) => text.trimEnd().split('\n').pop();
+  const verified = () =>
+    `VERIFIED: packet ${good.manifest.packetId} (case ${CASE_NUMBER} v1 to CCSAO), manifest sha256 ${good.manifestSha256}, key ${KEY_ID}`;
+
+  it('exit 0: one line per check, a note that the key was not pinned, then VERIFIED', async () => {
+    const r = await run([good.zipPath]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ok {3}archive: cli\.zip: ZIP with 8 files under ION-2026-000042-packet-v1\/$/);
+    expect(lines).toContain(`ok   ${VIDEO_PATH}: ${Buffer.concat(VIDEO.chunks).length} bytes, sha256 ${good.manifest.evidence[0].sha256}`);
+    expect(r.out).toMatch(/^NOTE key not pinned with --key: .*GET \/api\/v1\/keys/m);
+    expect(lastLine(r.out)).toBe(verified());
+    expect(r.err).toMatch(/^checked in [\d.]+ s\n$/);
+  });
+
+  it('exit 0 with --key and --manifest-sha256, no note', async () => {
+    const r = await run([good.zipPath, '--key', keyFile, `--manifest-sha256=${good.manifestSha256}`]);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('NOTE');
+    expect(r.out).toContain(`ok   key trust: ${KEY_ID} is the trusted key`);
+    expect(lastLine(r.out)).toBe(verified());
+  });
+
+  it('exit 1 and NOT VERIFIED naming the file for a tampered archive, another key, or another manifest hash', async () => {
+    const t = await run([tampered, '--key', keyFile]);
+    expect(t.code).toBe(1);
+    expect(t.out).toMatch(new RegExp(`^FAIL ${PHOTO_PATH.replace(/\./g, '\\.')}: hashes to`, 'm'));
+    expect(lastLine(t.out)).toMatch(new RegExp(`^NOT VERIFIED: ${PHOTO_PATH.replace(/\./g, '\\.')}: hashes to [0-9a-f]{64}; the manifest lists ${good.manifest.evidence[1].sha256}$`));
+
+    const k = await run([good.zipPath, '--key', otherKeyFile]);
+    expect(k.code).toBe(1);
+    expect(lastLine(k.out)).toMatch(/^NOT VERIFIED: public-key\.pem: is key ed25519:[0-9a-f]{16}, not the trusted key ed25519:[0-9a-f]{16}$/);
+
+    const h = await run([good.zipPath, '--manifest-sha256', '0'.repeat(64)]);
+    expect(h.code).toBe(1);
+    expect(lastLine(h.out)).toMatch(/^NOT VERIFIED: manifest\.json: /);
+  });
+
+  it('--json prints the whole result', async () => {
+    const r = await run([good.zipPath, '--json', '--key', keyFile]);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.out) as PacketVerification;
+    expect(result).toMatchObject({ ok: true, firstFailure: null, keyId: KEY_ID, manifestSha256: good.manifestSha256 });
+  });
+
+  it('manifest + signature mode: exit 0, and 1 naming a flipped evidence file', async () => {
+    const args = ['--manifest', join(extracted, 'manifest.json'), '--sig', join(extracted, 'manifest.sig'), '--public-key', join(extracted, 'public-key.pem')];
+    const r = await run([...args, '--evidence-dir', extracted, '--key', keyFile]);
+    expect(r.code).toBe(0);
+    expect(lastLine(r.out)).toBe(verified());
+
+    const root = join(dir, 'cli-files-tampered');
+    cpSync(extracted, root, { recursive: true });
+    flipFile(join(root, VIDEO_PATH));
+    const t = await run(['--manifest', join(root, 'manifest.json'), '--sig', join(root, 'manifest.sig'), '--evidence-dir', join(root, 'evidence')]);
+    expect(t.code).toBe(1);
+    expect(lastLine(t.out)).toMatch(new RegExp(`^NOT VERIFIED: ${VIDEO_PATH.replace(/\./g, '\\.')}: hashes to`));
+  });
+
+  it('exit 1 for a file that is not a packet archive', async () => {
+    const path = join(dir, 'cli-not-zip.zip');
+    writeFileSync(path, 'nope');
+    const r = await run([path]);
+    expect(r.code).toBe(1);
+    expect(lastLine(r.out)).toMatch(/^NOT VERIFIED: cli-not-zip\.zip: not a readable ZIP archive/);
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ['no arguments', [], /missing the packet archive/],
+    ['an unknown option', ['x.zip', '--frobnicate'], /unknown option --frobnicate/],
+    ['two archives', ['a.zip', 'b.zip'], /only one archive/],
+    ['--manifest without --sig', ['--manifest', 'm.json'], /--manifest needs --sig/],
+    ['an archive and --manifest', ['a.zip', '--manifest', 'm.json', '--sig', 's'], /either an archive or --manifest/],
+    ['--evidence-dir with an archive', ['a.zip', '--evidence-dir', '.'], /go with --manifest/],
+    ['a malformed --manifest-sha256', ['a.zip', '--manifest-sha256', 'abc'], /64 hex digits/],
+    ['--key without a value', ['a.zip', '--key'], /--key needs a value/],
+  ])('exit 2 with the usage for %s', async (_label, args, message) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(message);
+    expect(r.err).toContain('usage: packet-verify');
+  });
+
+  it('exit 2 for an archive or key that cannot be read, or a key that is not Ed25519', async () => {
+    const missing = await run([join(dir, 'missing.zip')]);
+    expect(missing).toMatchObject({ code: 2, out: '' });
+    expect(missing.err).toMatch(/cannot read the archive .*missing\.zip \(ENOENT\)/);
+
+    const noKey = await run([good.zipPath, '--key', join(dir, 'missing.pem')]);
+    expect(noKey.code).toBe(2);
+    expect(noKey.err).toMatch(/the key .*missing\.pem is not usable: cannot read it \(ENOENT\)/);
+
+    const rsa = join(dir, 'rsa.pem');
+    writeFileSync(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }));
+    const notEd = await run([good.zipPath, '--key', rsa]);
+    expect(notEd.code).toBe(2);
+    expect(notEd.err).toMatch(/expected an Ed25519 public key, got rsa/);
+
+    const noSig = await run(['--manifest', join(extracted, 'manifest.json'), '--sig', join(dir, 'nope.sig')]);
+    expect(noSig.code).toBe(2);
+    expect(noSig.err).toMatch(/cannot read the signature/);
+  });
+
+  it('--help prints the usage, exit 0', async () => {
+    const r = await run(['--help']);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toMatch(/^usage: packet-verify <archive\.zip>/);
+  });
+});
