@@ -9,16 +9,27 @@
  *     OFFICER    -> their own case
  *     SUPERVISOR -> a case of their district authored by another officer (the OFFICER of the row)
  *     AUDITOR    -> any case
- *     PROSECUTOR, ADMIN -> the same case as the supervisor (they have no case scope: refused by role)
+ *     PROSECUTOR -> a CCSAO prosecutor. They have no case scope: on case routes they are refused by
+ *                   role. They reach a packet only when it was sent to their office (all packet
+ *                   fixtures go to CCSAO), and an evidence item only when such a packet disclosed it
+ *                   (an `evidence_disclosures` row for their office).
+ *     ADMIN      -> the same resource as the supervisor (no case or packet scope: refused by role)
  *     ANONYMOUS  -> no Authorization header at all
  *   Role-level refusals are 403, a missing token 401, public routes answer everyone.
  * - `fixture` is the state the resource is put in before the request, chosen so that the caller
  *   who is allowed succeeds (submit needs a complete checklist, approve/return a SUBMITTED case):
  *   a 403/404 in this file is about permission or scope, never about state.
- * - `scope` (every id-taking case route) names the status for callers outside that scope. Out of
- *   scope answers 404 (OWASP API1: indistinguishable from a missing id) and is still audited as
- *   `access.denied`. A role that may not use the route at all gets its role-level 403 first,
- *   whatever the id: that leaks nothing about the resource.
+ * - `scope` (every id-taking case, evidence and packet route) names the status for callers outside
+ *   that scope. Out of scope answers 404 (OWASP API1: indistinguishable from a missing id) and is
+ *   still audited as `access.denied`. A role that may not use the route at all gets its role-level
+ *   403 first, whatever the id: that leaks nothing about the resource. Packet routes (and evidence
+ *   reached through a packet) also list PROSECUTOR_OTHER_OFFICE, a prosecutor of the office the
+ *   packet was NOT sent to; the decision route lists PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT (403:
+ *   they may see the packet, but only the prosecutor who claimed it decides).
+ * - Packet fixtures are built through the API: the OFFICER (or, for SUPERVISOR_AUTHOR, that
+ *   supervisor) writes and submits a complete case, a supervisor of the district who is NOT its
+ *   author approves it and sends it to CCSAO (no violation is a felony, so CCSAO is chosen
+ *   explicitly; the send row itself sends `{}` and so exercises the CITY_LAW default).
  *
  * Every row gets a fresh fixture; ids in paths are written `:id`.
  */
@@ -38,40 +49,73 @@ export const OTHER_DISTRICT = 12;
  * - none: nothing beyond the callers themselves
  * - draftCase: a DRAFT case with a complete checklist (ready to submit), authored by the OFFICER
  * - submittedCase: that case, submitted by its author
+ * - approvedCase: that case, approved by a supervisor of the district who is not its author (the
+ *   row's SUPERVISOR; for SUPERVISOR_AUTHOR, who wrote it, another supervisor of the district)
+ * - referredCase: an approvedCase that supervisor sent to CCSAO (case REFERRED, one PENDING packet)
  * - targetUser: another user (an OFFICER) who is the `:id` of a /users/:id route
  * - evidence: an evidence item the OFFICER uploaded to a draftCase; its id is the `:id`
+ * - packetEvidence: an evidence item the OFFICER uploaded to a complete case that was then submitted,
+ *   approved and sent to CCSAO (so the packet discloses it to CCSAO); its id is the `:id`
+ * - packet: the PENDING packet of a referredCase (sent to CCSAO); its id is the `:id`
+ * - claimedPacket: that packet claimed by the row's PROSECUTOR (packet and case IN_REVIEW)
  */
-export type Fixture = 'none' | 'draftCase' | 'submittedCase' | 'targetUser' | 'evidence';
+export type Fixture =
+  | 'none' | 'draftCase' | 'submittedCase' | 'approvedCase' | 'referredCase' | 'targetUser' | 'evidence' | 'packetEvidence'
+  | 'packet' | 'claimedPacket';
 
-/** Callers outside the in-scope relation (plus the supervisor-as-author edge of the two-person rule). */
+/** The office every packet fixture is sent to, and the office of the in-scope PROSECUTOR. */
+export const HOME_OFFICE = 'CCSAO';
+export const OTHER_OFFICE = 'CITY_LAW';
+
+/**
+ * Callers outside the in-scope relation (plus the supervisor-as-author edge of the two-person rule,
+ * and the prosecutor of the right office who did not claim the packet).
+ */
 export type ScopeVariant =
   | 'OFFICER_SAME_DISTRICT_NOT_AUTHOR'
   | 'OFFICER_OTHER_DISTRICT'
   | 'SUPERVISOR_OTHER_DISTRICT'
-  | 'SUPERVISOR_AUTHOR';
+  | 'SUPERVISOR_AUTHOR'
+  | 'PROSECUTOR_OTHER_OFFICE'
+  | 'PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT';
 
 export const SCOPE_VARIANTS: Record<ScopeVariant, {
-  role: 'OFFICER' | 'SUPERVISOR';
-  district: number;
-  /** true: the caller authored (and, for submittedCase, submitted) the case; false: the row's OFFICER did. */
+  role: 'OFFICER' | 'SUPERVISOR' | 'PROSECUTOR';
+  /** Officers' and supervisors' district; null for prosecutors. */
+  district: number | null;
+  /** Prosecutors' office; null for the other roles. */
+  office: 'CCSAO' | 'CITY_LAW' | null;
+  /**
+   * true: the caller authored (and, from submittedCase on, submitted) the case, and another
+   * supervisor of the district approved it; false: the row's OFFICER authored it and the row's
+   * SUPERVISOR approved it. Claimed packets are always claimed by the row's PROSECUTOR.
+   */
   authorsCase: boolean;
   description: string;
 }> = {
   OFFICER_SAME_DISTRICT_NOT_AUTHOR: {
-    role: 'OFFICER', district: HOME_DISTRICT, authorsCase: false,
+    role: 'OFFICER', district: HOME_DISTRICT, office: null, authorsCase: false,
     description: 'an officer of the same district who did not author the case',
   },
   OFFICER_OTHER_DISTRICT: {
-    role: 'OFFICER', district: OTHER_DISTRICT, authorsCase: false,
+    role: 'OFFICER', district: OTHER_DISTRICT, office: null, authorsCase: false,
     description: 'an officer of another district',
   },
   SUPERVISOR_OTHER_DISTRICT: {
-    role: 'SUPERVISOR', district: OTHER_DISTRICT, authorsCase: false,
+    role: 'SUPERVISOR', district: OTHER_DISTRICT, office: null, authorsCase: false,
     description: 'a supervisor of another district',
   },
   SUPERVISOR_AUTHOR: {
-    role: 'SUPERVISOR', district: HOME_DISTRICT, authorsCase: true,
+    role: 'SUPERVISOR', district: HOME_DISTRICT, office: null, authorsCase: true,
     description: 'a supervisor of the district who authored the case themselves (two-person rule)',
+  },
+  PROSECUTOR_OTHER_OFFICE: {
+    role: 'PROSECUTOR', district: null, office: OTHER_OFFICE, authorsCase: false,
+    description: `a prosecutor of ${OTHER_OFFICE}, where the packet was not sent`,
+  },
+  PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT: {
+    role: 'PROSECUTOR', district: null, office: HOME_OFFICE, authorsCase: false,
+    description: `another prosecutor of ${HOME_OFFICE}, who did not claim the packet`,
   },
 };
 
@@ -79,6 +123,9 @@ export const SCOPE_VARIANTS: Record<ScopeVariant, {
 export const REQUIRED_CASE_SCOPE_VARIANTS: readonly ScopeVariant[] = [
   'OFFICER_SAME_DISTRICT_NOT_AUTHOR', 'OFFICER_OTHER_DISTRICT', 'SUPERVISOR_OTHER_DISTRICT',
 ];
+
+/** Scope variants every /packets/:id route, and every evidence row whose item a packet disclosed, must list. */
+export const REQUIRED_PACKET_SCOPE_VARIANTS: readonly ScopeVariant[] = [...REQUIRED_CASE_SCOPE_VARIANTS, 'PROSECUTOR_OTHER_OFFICE'];
 
 /** What a request body may depend on. */
 export interface BodyContext {
@@ -274,27 +321,37 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
     why: 'scoped metadata; AUDITOR reviews custody',
   },
+  // The read rows use an item a packet disclosed to CCSAO, so the PROSECUTOR cell tests the packet path.
   {
     route: `GET ${API}/evidence/:id`,
-    fixture: 'evidence',
-    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
-    why: 'metadata + custody, scope as for the case (prosecutors reach evidence through packets, issue 4)',
+    fixture: 'packetEvidence',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: 'metadata + custody, scope as for the case; prosecutors reach an item a packet disclosed to their office',
   },
   {
     route: `GET ${API}/evidence/:id/content`,
-    fixture: 'evidence',
-    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
-    why: 'content is case substance: auditors see metadata and custody, not footage',
+    fixture: 'packetEvidence',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: 'content is case substance: auditors see metadata and custody, not footage; prosecutors what a packet disclosed',
   },
   {
     route: `POST ${API}/evidence/:id/verify`,
-    fixture: 'evidence',
+    fixture: 'packetEvidence',
     body: () => ({}),
-    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
-    why: 'integrity check: anyone who may see the item, auditors included',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: 'integrity check: anyone who may see the item, auditors and prosecutors (of a disclosed item) included',
   },
   {
     route: `POST ${API}/evidence/:id/supersede`,
@@ -303,6 +360,86 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
     why: 'author/supervisor mark a mistaken upload (never delete)',
+  },
+
+  // --- packets and the review queue ---------------------------------------------------------------
+  {
+    route: `POST ${API}/cases/:id/packets`,
+    fixture: 'approvedCase',
+    // No violation is a felony, so the office defaults to CITY_LAW (checked in the effect).
+    body: () => ({}),
+    expect: { OFFICER: 403, SUPERVISOR: 201, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    // Officers may not send at all (role-level 403 whatever the case); the approval was another supervisor's,
+    // so the author-supervisor may send their own approved case.
+    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 201 },
+    why: 'APPROVED --send(supervisor)--> REFERRED: freeze, sign and store the manifest',
+  },
+  {
+    route: `GET ${API}/cases/:id/packets`,
+    fixture: 'referredCase',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    why: "a case's packets, scoped by the case; prosecutors have no case scope (they use the queue and /packets/:id)",
+  },
+  {
+    route: `GET ${API}/review-queue`,
+    fixture: 'none',
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    why: "a prosecutor's office queue",
+  },
+  {
+    route: `GET ${API}/packets/:id`,
+    fixture: 'packet',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: "packet metadata: case-side roles through the case's scope, prosecutors of the office it was sent to",
+  },
+  {
+    route: `GET ${API}/packets/:id/manifest`,
+    fixture: 'packet',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: 'the signed manifest holds the case as sent (narrative, personnel): case substance, so not for auditors',
+  },
+  {
+    route: `GET ${API}/packets/:id/archive`,
+    fixture: 'packet',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: 'the ZIP (manifest, signature, evidence files): case substance, so not for auditors',
+  },
+  {
+    route: `POST ${API}/packets/:id/claim`,
+    fixture: 'packet',
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    // Only prosecutors claim (role-level 403 for everyone else, whatever the packet).
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 403, SUPERVISOR_AUTHOR: 403,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: 'PENDING --claim(prosecutor of the office)--> IN_REVIEW (case REFERRED -> IN_REVIEW)',
+  },
+  {
+    route: `POST ${API}/packets/:id/decision`,
+    fixture: 'claimedPacket',
+    body: () => ({ decision: 'DECLINED', reason: 'Insufficient evidence of a state-law violation.' }),
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 403, SUPERVISOR_AUTHOR: 403,
+      PROSECUTOR_OTHER_OFFICE: 404,
+      // Sees the packet (same office), but only the claimant decides.
+      PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT: 403,
+    },
+    why: 'IN_REVIEW --decide(claimant)--> DECIDED (case IN_REVIEW -> CLOSED with the disposition)',
   },
 
   // --- audit review (AUDITOR) and public keys -------------------------------------------------------

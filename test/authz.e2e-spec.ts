@@ -9,8 +9,8 @@ import { UsersService } from '@app/auth';
 import { API_PREFIX } from '../apps/api/src/app.setup';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
 import {
-  API, AUTHZ_MATRIX, Caller, CALLERS, HOME_DISTRICT, MatrixRow, OTHER_DISTRICT, REQUIRED_CASE_SCOPE_VARIANTS,
-  SCOPE_VARIANTS, ScopeVariant, UNPOLICED_ROUTE,
+  API, AUTHZ_MATRIX, Caller, CALLERS, HOME_DISTRICT, HOME_OFFICE, MatrixRow, OTHER_DISTRICT, OTHER_OFFICE, REQUIRED_CASE_SCOPE_VARIANTS,
+  REQUIRED_PACKET_SCOPE_VARIANTS, SCOPE_VARIANTS, ScopeVariant, UNPOLICED_ROUTE,
 } from './authz-matrix';
 
 type Role = Exclude<Caller, 'ANONYMOUS'>;
@@ -89,6 +89,26 @@ function controllerRoutes(app: INestApplication): string[] {
 
 const isCaseIdRoute = (route: string) => /^[A-Z]+ \/api\/v1\/cases\/:id(\/|$)/.test(route);
 const isEvidenceIdRoute = (route: string) => /^[A-Z]+ \/api\/v1\/evidence\/:id(\/|$)/.test(route);
+const isPacketIdRoute = (route: string) => /^[A-Z]+ \/api\/v1\/packets\/:id(\/|$)/.test(route);
+/** Fixtures that include a packet sent to HOME_OFFICE (the only ones where a prosecutor variant tests anything). */
+const SENT_FIXTURES = ['referredCase', 'packet', 'claimedPacket', 'packetEvidence'];
+
+/** Collects a response as bytes (a binary download), or parses it when it is JSON (an error). */
+// At run time superagent hands the parser the raw IncomingMessage (its typings say otherwise).
+function bytesOrJson(res: any, cb: (err: Error | null, body: unknown) => void) {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
+  res.on('error', (e: Error) => cb(e, null));
+  res.on('end', () => {
+    const buf = Buffer.concat(chunks);
+    if (!String(res.headers['content-type'] ?? '').includes('json')) return cb(null, buf);
+    try {
+      cb(null, JSON.parse(buf.toString('utf8')));
+    } catch (e) {
+      cb(e as Error, null);
+    }
+  });
+}
 const CODES_FOR: Record<number, string[]> = {
   401: ['AUTH.UNAUTHENTICATED'],
   403: ['AUTH.FORBIDDEN', 'CASE.TWO_PERSON_RULE'],
@@ -101,25 +121,34 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
   let as: Record<Role, TestUser>;
   /** Out-of-scope callers; SUPERVISOR_AUTHOR is the in-scope SUPERVISOR acting on a case they wrote. */
   let variant: Record<ScopeVariant, TestUser>;
+  /** Another supervisor of HOME_DISTRICT: approves (and sends) the cases the SUPERVISOR wrote (two-person rule). */
+  let peerSupervisor: TestUser;
 
   beforeAll(async () => {
     t = await createTestApp();
     const g = t.given;
-    const [officer, supervisor, prosecutor, auditor, admin, officerSame, officerOther, supervisorOther] = await Promise.all([
-      g.officer(HOME_DISTRICT), g.supervisor(HOME_DISTRICT), g.prosecutor(), g.auditor(), g.admin(),
-      g.officer(HOME_DISTRICT), g.officer(OTHER_DISTRICT), g.supervisor(OTHER_DISTRICT),
+    const [
+      officer, supervisor, prosecutor, auditor, admin, officerSame, officerOther, supervisorOther, prosecutorOther, prosecutorPeer, peer,
+    ] = await Promise.all([
+      g.officer(HOME_DISTRICT), g.supervisor(HOME_DISTRICT), g.prosecutor(HOME_OFFICE), g.auditor(), g.admin(),
+      g.officer(HOME_DISTRICT), g.officer(OTHER_DISTRICT), g.supervisor(OTHER_DISTRICT), g.prosecutor(OTHER_OFFICE), g.prosecutor(HOME_OFFICE),
+      g.supervisor(HOME_DISTRICT),
     ]);
     as = { OFFICER: officer, SUPERVISOR: supervisor, PROSECUTOR: prosecutor, AUDITOR: auditor, ADMIN: admin };
+    peerSupervisor = peer;
     variant = {
       OFFICER_SAME_DISTRICT_NOT_AUTHOR: officerSame,
       OFFICER_OTHER_DISTRICT: officerOther,
       SUPERVISOR_OTHER_DISTRICT: supervisorOther,
       SUPERVISOR_AUTHOR: supervisor,
+      PROSECUTOR_OTHER_OFFICE: prosecutorOther,
+      PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT: prosecutorPeer,
     };
     for (const [name, v] of Object.entries(SCOPE_VARIANTS)) {
       const u = variant[name as ScopeVariant];
-      if (u.role !== v.role || u.district !== v.district) throw new Error(`scope variant ${name} is set up wrongly`);
+      if (u.role !== v.role || u.district !== v.district || u.office !== v.office) throw new Error(`scope variant ${name} is set up wrongly`);
     }
+    if (as.PROSECUTOR.office !== HOME_OFFICE) throw new Error('the in-scope PROSECUTOR must be of the office packets are sent to');
   });
   afterAll(async () => { await t?.close(); });
 
@@ -152,25 +181,69 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       expect(listed().filter((r) => !routes.includes(r))).toEqual([]);
     });
 
-    it('lists each route once, with every caller, and every id-taking case route with its scope variants', () => {
+    it('lists each route once, with every caller, and every id-taking case, evidence and packet route with its scope variants', () => {
       expect(new Set(listed()).size).toBe(listed().length);
       for (const row of AUTHZ_MATRIX) {
         expect({ route: row.route, callers: Object.keys(row.expect).sort() }).toEqual({ route: row.route, callers: [...CALLERS].sort() });
-        if (isCaseIdRoute(row.route) || isEvidenceIdRoute(row.route)) {
+        if (isCaseIdRoute(row.route) || isEvidenceIdRoute(row.route) || isPacketIdRoute(row.route)) {
+          const required = isPacketIdRoute(row.route) || row.fixture === 'packetEvidence' ? REQUIRED_PACKET_SCOPE_VARIANTS : REQUIRED_CASE_SCOPE_VARIANTS;
           expect({ route: row.route, scope: Object.keys(row.scope ?? {}) })
-            .toEqual({ route: row.route, scope: expect.arrayContaining([...REQUIRED_CASE_SCOPE_VARIANTS]) });
-          expect(row.fixture).toMatch(isCaseIdRoute(row.route) ? /Case$/ : /^evidence$/);
+            .toEqual({ route: row.route, scope: expect.arrayContaining([...required]) });
+          const fixtureRule = isCaseIdRoute(row.route) ? /Case$/ : isEvidenceIdRoute(row.route) ? /^(evidence|packetEvidence)$/ : /^(packet|claimedPacket)$/;
+          expect({ route: row.route, fixture: row.fixture }).toEqual({ route: row.route, fixture: expect.stringMatching(fixtureRule) });
         }
         if (row.route.includes(':id')) expect(row.fixture).not.toBe('none');
+        // A prosecutor variant tests something only where a packet went to an office; "not the claimant" only where one was claimed.
+        const prosecutorVariants = Object.keys(row.scope ?? {}).filter((v) => v.startsWith('PROSECUTOR_'));
+        if (prosecutorVariants.length) {
+          expect({ route: row.route, fixtureWasSent: SENT_FIXTURES.includes(row.fixture) }).toEqual({ route: row.route, fixtureWasSent: true });
+        }
+        if (row.scope?.PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT !== undefined) expect(row.fixture).toBe('claimedPacket');
       }
     });
   });
 
   // ---------------------------------------------------------------------------------------------
-  interface Fixture { id: string | null; version: number | null; sha256?: string }
+  interface Fixture {
+    /** The `:id` of the path. */
+    id: string | null;
+    /** The case's version (If-Match of case writes), for case fixtures. */
+    version: number | null;
+    sha256?: string;
+    /** The case behind a packet or evidence fixture. */
+    caseId?: string;
+  }
+
+  /** Who approves (and sends) a case `author` wrote: a supervisor of the district who is not the author. */
+  const approverFor = (author: TestUser) => (author.id === as.SUPERVISOR.id ? peerSupervisor : as.SUPERVISOR);
 
   async function makeFixture(row: MatrixRow, author: TestUser): Promise<Fixture> {
     switch (row.fixture) {
+      case 'approvedCase': {
+        const c = await t.given.approvedCase(author, approverFor(author));
+        return { id: c.id, version: c.version };
+      }
+      case 'referredCase': {
+        const p = await t.given.sentPacket(author, approverFor(author), HOME_OFFICE);
+        return { id: p.caseId, version: null, caseId: p.caseId };
+      }
+      case 'packet': {
+        const p = await t.given.sentPacket(author, approverFor(author), HOME_OFFICE);
+        return { id: p.id, version: null, caseId: p.caseId };
+      }
+      case 'claimedPacket': {
+        const p = await t.given.sentPacket(author, approverFor(author), HOME_OFFICE);
+        await t.given.claim(as.PROSECUTOR, p.id);
+        return { id: p.id, version: null, caseId: p.caseId };
+      }
+      case 'packetEvidence': {
+        const c = await t.given.caseReadyToSubmit(author);
+        const e = await t.given.evidence(author, c.id);
+        await t.given.submit(author, c.id);
+        await t.given.approve(approverFor(author), c.id);
+        await t.given.sendPacket(approverFor(author), c.id, HOME_OFFICE);
+        return { id: e.id, version: null, sha256: e.sha256, caseId: c.id };
+      }
       case 'none':
         return { id: null, version: null };
       case 'draftCase': {
@@ -198,18 +271,28 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
 
   /** What a refused request must leave untouched. */
   async function snapshot(row: MatrixRow, fx: Fixture, body: Record<string, unknown> | undefined) {
-    if (row.fixture === 'draftCase' || row.fixture === 'submittedCase') {
+    if (row.fixture.endsWith('Case')) {
       const { rows } = await t.owner.query(
-        `SELECT c.status, c.version, c.updated_at, c.narrative, c.federal_officers, c.violations,
+        `SELECT c.status, c.version, c.updated_at, c.narrative, c.federal_officers, c.violations, c.disposition,
                 (SELECT count(*)::int FROM case_revisions r WHERE r.case_id = c.id) AS revisions,
-                (SELECT count(*)::int FROM evidence e WHERE e.case_id = c.id) AS evidence
+                (SELECT count(*)::int FROM evidence e WHERE e.case_id = c.id) AS evidence,
+                (SELECT count(*)::int FROM packets p WHERE p.case_id = c.id) AS packets
            FROM cases c WHERE c.id = $1`, [fx.id]);
-      return { case: rows[0], cases: await count('cases'), objects: (await t.storage.keys()).length };
+      return { case: rows[0], cases: await count('cases'), packets: await count('packets'), objects: (await t.storage.keys()).length };
     }
-    if (row.fixture === 'evidence') {
+    if (row.fixture === 'evidence' || row.fixture === 'packetEvidence') {
       const { rows } = await t.owner.query(
         `SELECT status, supersede_reason, integrity_status, last_verified_at, preservation FROM evidence WHERE id = $1`, [fx.id]);
       return { evidence: rows[0], objects: (await t.storage.keys()).length };
+    }
+    if (row.fixture === 'packet' || row.fixture === 'claimedPacket') {
+      const { rows: [packet] } = await t.owner.query(
+        `SELECT status, claimed_by, claimed_at, decision, decision_reason, decided_by, decided_at FROM packets WHERE id = $1`, [fx.id]);
+      const { rows: [c] } = await t.owner.query(
+        `SELECT c.status, c.version, c.disposition, c.closed_at,
+                (SELECT count(*)::int FROM case_revisions r WHERE r.case_id = c.id) AS revisions
+           FROM cases c WHERE c.id = $1`, [fx.caseId]);
+      return { packet, case: c, packets: await count('packets'), objects: (await t.storage.keys()).length };
     }
     if (row.fixture === 'targetUser') {
       const { rows } = await t.owner.query(`SELECT display_name, role, active, updated_at FROM users WHERE id = $1`, [fx.id]);
@@ -222,7 +305,7 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     return { cases: await count('cases'), users: await count('users'), createdUser: rows[0].n };
   }
 
-  async function count(table: 'cases' | 'users'): Promise<number> {
+  async function count(table: 'cases' | 'users' | 'packets'): Promise<number> {
     const { rows } = await t.owner.query(`SELECT count(*)::int AS n FROM ${table}`);
     return rows[0].n;
   }
@@ -256,6 +339,7 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     if (caller) req = req.set(caller.auth);
     if (isCaseIdRoute(row.route) && method !== 'GET' && fx.version !== null) req = req.set('If-Match', `"${fx.version}"`);
     if (row.upload) req = req.query(row.upload.query).set('Content-Type', 'application/octet-stream').send(row.upload.bytes);
+    if (row.route.endsWith('/archive')) req = req.buffer(true).parse(bytesOrJson);
     const res: Response = body ? await req.send(body) : await req;
 
     expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({ status: expected, body: undefined });
@@ -264,7 +348,7 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     const refusals = rows.filter((r) => r.outcome !== 'SUCCESS');
     if (expected < 300) {
       expect(refusals).toEqual([]);
-      await expectEffect(row, fx, before, body, res);
+      await expectEffect(row, fx, before, body, res, caller);
       return;
     }
 
@@ -281,22 +365,62 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     }
     if (isCaseIdRoute(row.route)) expect({ case_id: ev.case_id, target_id: ev.target_id }).toEqual({ case_id: fx.id, target_id: fx.id });
     if (isEvidenceIdRoute(row.route)) expect({ target_type: ev.target_type, target_id: ev.target_id }).toEqual({ target_type: 'evidence', target_id: fx.id });
+    if (isPacketIdRoute(row.route)) expect({ target_type: ev.target_type, target_id: ev.target_id }).toEqual({ target_type: 'packet', target_id: fx.id });
     if (expected === 404) expect(ev.details.reason).toBe('out_of_scope');
     // Refused: nothing changed.
     expect(await snapshot(row, fx, body)).toEqual(before);
   }
 
   /** Allowed: the request did what it says (so the allowed cells cannot pass on a no-op). */
-  async function expectEffect(row: MatrixRow, fx: Fixture, before: any, body: Record<string, unknown> | undefined, res: Response) {
+  async function expectEffect(
+    row: MatrixRow, fx: Fixture, before: any, body: Record<string, unknown> | undefined, res: Response, caller: TestUser | null,
+  ) {
     const [method] = row.route.split(' ');
     const after = await snapshot(row, fx, body);
-    if (row.upload) {
+    if (row.route === `POST ${API}/cases/:id/packets`) {
+      // No violation is a felony and the body names no office: CITY_LAW by default.
+      expect(res.body).toMatchObject({
+        caseId: fx.id, status: 'PENDING', version: 1, office: 'CITY_LAW', manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+      expect(after.case).toMatchObject({ status: 'REFERRED', version: before.case.version + 1, revisions: before.case.revisions + 1, packets: 1 });
+      expect(after.objects).toBe(before.objects + 2);
+      expect(await t.storage.keys()).toEqual(expect.arrayContaining([
+        `packets/${fx.id}/${res.body.id}/manifest.json`, `packets/${fx.id}/${res.body.id}/manifest.sig`,
+      ]));
+    } else if (row.route === `GET ${API}/cases/:id/packets`) {
+      expect(res.body.caseId).toBe(fx.id);
+      expect((res.body.items as { caseId: string; status: string }[]).map((i) => [i.caseId, i.status])).toEqual([[fx.id, 'PENDING']]);
+      expect(after).toEqual(before);
+    } else if (row.route === `GET ${API}/review-queue`) {
+      expect(res.body).toMatchObject({ items: expect.any(Array), status: ['PENDING', 'IN_REVIEW'], sort: 'oldest' });
+      expect((res.body.items as { office: string }[]).every((i) => i.office === caller!.office)).toBe(true);
+    } else if (row.fixture === 'packet' || row.fixture === 'claimedPacket') {
+      if (row.route === `GET ${API}/packets/:id`) {
+        expect(res.body).toMatchObject({ id: fx.id, caseId: fx.caseId, status: 'PENDING', office: HOME_OFFICE });
+      } else if (row.route.endsWith('/manifest')) {
+        expect(res.body).toMatchObject({ packetId: fx.id, manifest: { packetId: fx.id }, signature: { keyId: expect.any(String) } });
+        expect(res.body.signature.keyId).not.toBe('');
+      } else if (row.route.endsWith('/archive')) {
+        expect(res.headers['content-type']).toMatch(/^application\/zip/);
+        expect(Buffer.isBuffer(res.body)).toBe(true);
+        expect((res.body as Buffer).subarray(0, 4)).toEqual(Buffer.from('PK\x03\x04', 'latin1'));
+      } else if (row.route.endsWith('/claim')) {
+        expect(res.body).toMatchObject({ id: fx.id, status: 'IN_REVIEW', review: { claimedBy: caller!.id } });
+        expect(after.packet).toMatchObject({ status: 'IN_REVIEW', claimed_by: caller!.id });
+        expect(after.case).toMatchObject({ status: 'IN_REVIEW', version: before.case.version + 1 });
+      } else if (row.route.endsWith('/decision')) {
+        expect(res.body).toMatchObject({ id: fx.id, status: 'DECIDED', review: { decision: body!.decision, decidedBy: caller!.id } });
+        expect(after.packet).toMatchObject({ status: 'DECIDED', decision: body!.decision, decided_by: caller!.id });
+        expect(after.case).toMatchObject({ status: 'CLOSED', disposition: body!.decision, version: before.case.version + 1 });
+      }
+      if (method === 'GET') expect(after).toEqual(before); // reads change nothing but the audit trail
+    } else if (row.upload) {
       expect(res.body).toMatchObject({ caseId: fx.id, sha256: createHash('sha256').update(row.upload.bytes).digest('hex'), sizeBytes: row.upload.bytes.length });
       expect({ evidence: after.case.evidence, objects: after.objects }).toEqual({ evidence: before.case.evidence + 1, objects: before.objects + 1 });
       expect(after.case.version).toBe(before.case.version); // evidence is its own resource: the case's version is unchanged
     } else if (row.route === `GET ${API}/cases/:id/evidence`) {
       expect(res.body.caseId).toBe(fx.id);
-    } else if (row.fixture === 'evidence') {
+    } else if (row.fixture === 'evidence' || row.fixture === 'packetEvidence') {
       if (row.route.endsWith('/content')) {
         expect(res.headers['x-evidence-sha256']).toBe(fx.sha256);
       } else if (row.route.endsWith('/verify')) {
@@ -308,7 +432,7 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
         expect(res.body).toMatchObject({ id: fx.id, sha256: fx.sha256 });
         expect(res.body.custody.map((e: { action: string }) => e.action)).toEqual(['evidence.uploaded', 'evidence.viewed']);
       }
-    } else if (row.fixture === 'draftCase' || row.fixture === 'submittedCase') {
+    } else if (row.fixture.endsWith('Case')) {
       if (method === 'GET') {
         if (row.route.includes(':id')) expect(res.body.id ?? res.body.caseId).toBe(fx.id);
         else expect((res.body.items as { id: string }[]).map((i) => i.id)).toContain(fx.id); // newest first

@@ -280,6 +280,45 @@ export class Given {
     if (res.status !== 200) throw new Error(`approve failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
+
+  /** Submits an existing case as its author (DRAFT/RETURNED -> SUBMITTED). */
+  async submit(author: TestUser, caseId: string): Promise<{ id: string; version: number; caseNumber: string }> {
+    const res = await this.http().post(`/api/v1/cases/${caseId}/submit`).set(author.auth).send({});
+    if (res.status !== 200) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** Approves an existing SUBMITTED case (the supervisor must not be its author). */
+  async approve(supervisor: TestUser, caseId: string): Promise<{ id: string; version: number; caseNumber: string; status: string }> {
+    const res = await this.http().post(`/api/v1/cases/${caseId}/approve`).set(supervisor.auth).send({});
+    if (res.status !== 200) throw new Error(`approve failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** Sends an APPROVED case to prosecutors (case -> REFERRED); returns the packet. */
+  async sendPacket(
+    sender: TestUser, caseId: string, office: 'CCSAO' | 'CITY_LAW' = 'CCSAO',
+  ): Promise<{ id: string; caseId: string; caseNumber: string; version: number; office: string; status: string; manifestSha256: string }> {
+    const res = await this.http().post(`/api/v1/cases/${caseId}/packets`).set(sender.auth).send({ office });
+    if (res.status !== 201) throw new Error(`send packet failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /**
+   * A complete case authored and submitted by `author`, approved by `supervisor` (a supervisor of
+   * the district who is not the author) and sent by that supervisor to `office`; returns the packet.
+   */
+  async sentPacket(author: TestUser, supervisor: TestUser, office: 'CCSAO' | 'CITY_LAW' = 'CCSAO') {
+    const c = await this.approvedCase(author, supervisor);
+    return this.sendPacket(supervisor, c.id, office);
+  }
+
+  /** Claims a PENDING packet for review (packet and case -> IN_REVIEW); returns the packet. */
+  async claim(prosecutor: TestUser, packetId: string): Promise<{ id: string; caseId: string; status: string; review: { claimedBy: string | null } }> {
+    const res = await this.http().post(`/api/v1/packets/${packetId}/claim`).set(prosecutor.auth).send({});
+    if (res.status !== 200) throw new Error(`claim failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
 }
 
 /** Audit rows as stored, oldest first (owner connection: reads what the database holds). */
