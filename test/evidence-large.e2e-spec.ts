@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { auditRows, createTestApp, startApiProcess, TestApp, TestUser } from './harness/test-app';
+import { bytesAt, chunks, get, mb, MiB, postStream, rssBytes, RSS_LIMIT, SIZE, SIZE_MB } from './harness/large-source';
 
 /*
  * The issue's "Done when": a generated 1 GiB stream uploaded through a real, separate API process
@@ -10,107 +10,12 @@ import { auditRows, createTestApp, startApiProcess, TestApp, TestUser } from './
  * is changed directly in storage (bypassing the API) verify and download fail loudly.
  *
  * ION_LARGE_UPLOAD_MB shrinks the file for quick local runs (default 1024, at least 16).
+ * The source, RSS reading and GET helper live in harness/large-source.ts.
  */
 
 jest.setTimeout(300_000);
 
-const MiB = 1024 * 1024;
-const SIZE_MB = Number(process.env.ION_LARGE_UPLOAD_MB ?? 1024);
-if (!Number.isInteger(SIZE_MB) || SIZE_MB < 16) throw new Error(`ION_LARGE_UPLOAD_MB must be an integer >= 16 (got ${process.env.ION_LARGE_UPLOAD_MB})`);
-const SIZE = SIZE_MB * MiB;
-const CHUNK = MiB;
 const PART = 8 * MiB; // the API's default STORAGE_PART_SIZE_MB
-const RSS_LIMIT = 150 * 1e6; // "150 MB"
-
-// --- deterministic source: one seeded pseudo-random 1 MiB block; chunk i is that block with its first 8 bytes = i ---
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
-const BASE = (() => {
-  const next = mulberry32(0x10a_2026);
-  const b = Buffer.allocUnsafe(CHUNK);
-  for (let i = 0; i < CHUNK; i += 4) b.writeUInt32LE(next(), i);
-  return b;
-})();
-
-/** Chunk `i` of the source, freshly allocated (it may still be queued in the socket when the next is made). */
-function chunkAt(i: number): Buffer {
-  const n = Math.min(CHUNK, SIZE - i * CHUNK);
-  const c = Buffer.allocUnsafe(n);
-  BASE.copy(c, 0, 0, n);
-  const header = Buffer.alloc(8);
-  header.writeBigUInt64BE(BigInt(i));
-  header.copy(c, 0, 0, Math.min(8, n));
-  return c;
-}
-
-function* chunks(): Generator<Buffer> {
-  for (let i = 0; i * CHUNK < SIZE; i++) yield chunkAt(i);
-}
-
-/** The source's bytes [offset, offset + length), recomputed from the rule. */
-function bytesAt(offset: number, length: number): Buffer {
-  const out = Buffer.allocUnsafe(length);
-  let written = 0;
-  while (written < length) {
-    const pos = offset + written;
-    const i = Math.floor(pos / CHUNK);
-    const within = pos - i * CHUNK;
-    const c = chunkAt(i);
-    written += c.copy(out, written, within, Math.min(c.length, within + (length - written)));
-  }
-  return out;
-}
-
-// --- helpers ---
-
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(m[1]) * 1024;
-}
-
-const mb = (n: number) => (n / 1e6).toFixed(1);
-
-interface Received {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-  /** The response was read to its proper end. */
-  complete: boolean;
-  error?: string;
-}
-
-/** GET collecting the body; resolves also when the connection is cut (complete=false). */
-function get(url: string, headers: Record<string, string>): Promise<Received> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers, agent: false }, (res) => {
-      const parts: Buffer[] = [];
-      let error: string | undefined;
-      let settled = false;
-      const finish = () => {
-        if (settled) return;
-        settled = true;
-        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts), complete: res.complete, error });
-      };
-      res.on('data', (d: Buffer) => parts.push(d));
-      res.on('error', (e) => { error = e.message; });
-      res.on('aborted', () => { error ??= 'aborted'; });
-      res.on('end', finish);
-      res.on('close', finish);
-    });
-    req.on('error', reject);
-  });
-}
 
 describe('a 1 GiB evidence file through a separate API process', () => {
   let t: TestApp;
@@ -143,35 +48,12 @@ describe('a 1 GiB evidence file through a separate API process', () => {
     const started = Date.now();
     let res: { status: number; body: any };
     try {
-      res = await new Promise((resolve, reject) => {
-        const req = http.request(
-          `${api.url}/api/v1/cases/${caseId}/evidence?kind=BWC&deviceId=AXON-LARGE-1&originalFilename=large.bin`,
-          {
-            method: 'POST', agent: false,
-            headers: { ...officer.auth, 'Content-Type': 'application/octet-stream', 'Content-Length': String(SIZE) },
-          },
-          (r) => {
-            const parts: Buffer[] = [];
-            r.on('data', (d: Buffer) => parts.push(d));
-            r.on('end', () => {
-              const text = Buffer.concat(parts).toString('utf8');
-              try { resolve({ status: r.statusCode!, body: JSON.parse(text) }); } catch { resolve({ status: r.statusCode!, body: text }); }
-            });
-            r.on('error', reject);
-          },
-        );
-        req.on('error', reject);
-        const it = chunks();
-        const pump = () => {
-          for (;;) {
-            const n = it.next();
-            if (n.done) { req.end(); return; }
-            hash.update(n.value);
-            if (!req.write(n.value)) { req.once('drain', pump); return; }
-          }
-        };
-        pump();
-      });
+      res = await postStream(
+        `${api.url}/api/v1/cases/${caseId}/evidence?kind=BWC&deviceId=AXON-LARGE-1&originalFilename=large.bin`,
+        { ...officer.auth, 'Content-Type': 'application/octet-stream', 'Content-Length': String(SIZE) },
+        chunks(),
+        (c) => hash.update(c),
+      );
     } finally {
       clearInterval(sampler);
     }
