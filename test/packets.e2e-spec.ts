@@ -526,3 +526,61 @@ describe('prosecutor packets and the review queue', () => {
     });
   });
 });
+
+describe('packets when storage is unreachable', () => {
+  let t: TestApp;
+  let officer: TestUser;
+  let supervisor: TestUser;
+  let prosecutor: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp({ storageProxy: true });
+    [officer, supervisor, prosecutor] = await Promise.all([t.given.officer(), t.given.supervisor(), t.given.prosecutor('CCSAO')]);
+  });
+  afterAll(async () => { await t?.close(); });
+
+  it('sending answers 503 and changes nothing (audited); once storage is back the same send succeeds', async () => {
+    const c = await t.given.approvedCase(officer, supervisor);
+    const objects = (await t.storage.keys('packets/')).length;
+    await t.storageProxy!.cut();
+    let res: Response;
+    try {
+      res = await t.http().post(`${API}/cases/${c.id}/packets`).set(supervisor.auth).set('X-Request-Id', `send-down-${c.id}`).send({});
+    } finally {
+      await t.storageProxy!.restore();
+    }
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ code: 'DEPENDENCY.UNAVAILABLE', message: expect.stringMatching(/storage/) });
+    const { rows: [row] } = await t.owner.query(`SELECT status, version FROM cases WHERE id = $1`, [c.id]);
+    expect(row).toEqual({ status: 'APPROVED', version: c.version });
+    expect((await t.owner.query(`SELECT count(*)::int AS n FROM packets WHERE case_id = $1`, [c.id])).rows[0].n).toBe(0);
+    expect((await t.storage.keys('packets/')).length).toBe(objects);
+    const [ev] = await auditRows(t.owner, 'request_id = $1', [`send-down-${c.id}`]);
+    expect(ev).toMatchObject({ action: 'packet.send', outcome: 'FAILED', actor_id: supervisor.id });
+    expect(ev.details).toMatchObject({ status: 503, code: 'DEPENDENCY.UNAVAILABLE' });
+
+    const again = await t.http().post(`${API}/cases/${c.id}/packets`).set(supervisor.auth).send({});
+    expect(again.status).toBe(201);
+  });
+
+  it('an archive requested while storage is down answers 503 before any byte, with no download recorded', async () => {
+    const c = await t.given.caseReadyToSubmit(officer);
+    await t.given.evidence(officer, c.id, randomBytes(5000));
+    await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(200);
+    await t.http().post(`${API}/cases/${c.id}/approve`).set(supervisor.auth).send({}).expect(200);
+    const p = (await t.http().post(`${API}/cases/${c.id}/packets`).set(supervisor.auth).send({ office: 'CCSAO' }).expect(201)).body;
+    await t.storageProxy!.cut();
+    let res: Response;
+    try {
+      res = await t.http().get(`${API}/packets/${p.id}/archive`).set(prosecutor.auth);
+    } finally {
+      await t.storageProxy!.restore();
+    }
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ code: 'DEPENDENCY.UNAVAILABLE' });
+    expect(await auditRows(t.owner, `target_id = $1 AND action = 'packet.archive.downloaded'`, [p.id])).toEqual([]);
+    const [failed] = await auditRows(t.owner, 'request_id = $1', [res.body.requestId]);
+    expect(failed).toMatchObject({ action: 'packet.archive.download', outcome: 'FAILED', target_type: 'packet', target_id: p.id });
+    await t.http().get(`${API}/packets/${p.id}/archive`).set(prosecutor.auth).buffer(true).parse(binary).expect(200);
+  });
+});

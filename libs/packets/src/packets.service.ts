@@ -274,6 +274,22 @@ export class PacketsService {
     const manifest = JSON.parse(p.manifest) as PacketManifest;
     const rows = new Map((await this.evidence.byIds(manifest.evidence.map((e) => e.id))).map((e) => [e.id, e]));
     const filename = `${archiveRoot(p.caseNumber, p.version)}.zip`;
+    // Before a byte is sent: every object is there with its recorded size (storage down: 503; missing: 409, loud).
+    for (const item of manifest.evidence) {
+      const row = rows.get(item.id);
+      const stat = row ? await this.storage.stat(row.storageKey) : null;
+      if (row && stat?.size === item.sizeBytes) continue;
+      if (row) {
+        await this.evidence.recordIntegrityFailure(auth, row, 'evidence.integrity_failed', {
+          during: 'packet-archive', packetId: id, expectedSha256: item.sha256, actualSha256: stat ? 'unknown' : 'missing',
+          expectedSize: item.sizeBytes, actualSize: stat?.size ?? null,
+        });
+      }
+      throw new IntegrityFailureError(
+        `INTEGRITY FAILURE: evidence ${item.id} of packet ${id} is ${stat ? `${stat.size} bytes in storage, not ${item.sizeBytes}` : 'missing from storage'}; ` +
+          'the item is marked FAILED and no archive was sent.',
+      ).markAudited();
+    }
     await this.ds.transaction((em) => this.audit.append(em,
       {
         action: 'packet.archive.downloaded', targetType: 'packet', targetId: id, caseId: p.caseId,
