@@ -398,6 +398,7 @@ describe('prosecutor packets and the review queue', () => {
         expect(ev).toMatchObject({ action: 'access.denied', outcome: 'DENIED', actor_id: cityLaw.id });
         expect(ev.details.reason).toBe('out_of_scope');
         expect(ev.target_id).toBe(path.startsWith('packets') ? p.id : e.id);
+        expect(ev.case_id).toBe(c.id); // on the case's timeline, so its supervisor and auditors see the attempt
       }
       const claim = await t.http().post(`${API}/packets/${p.id}/claim`).set(cityLaw.auth);
       expect(claim.status).toBe(404);

@@ -115,6 +115,8 @@ export class NotFoundError extends DomainError {
     readonly resource: string,
     readonly id: string,
     readonly outOfScope = false,
+    /** For the audit trail only (never the response): the case an out-of-scope packet or evidence id belongs to. */
+    readonly caseId: string | null = null,
   ) {
     super(`No ${resource} with id ${id} was found.`);
   }

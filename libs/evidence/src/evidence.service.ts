@@ -409,7 +409,7 @@ export class EvidenceService {
     const reachable = auth.role === 'PROSECUTOR'
       ? auth.office != null && (await this.disclosedTo(id, auth.office))
       : (await this.cases.findInScope(auth, e.caseId)) !== null;
-    if (!reachable) throw new NotFoundError('evidence', id, true);
+    if (!reachable) throw new NotFoundError('evidence', id, true, e.caseId);
     return e;
   }
 

@@ -468,7 +468,7 @@ export class PacketsService {
     const reachable = auth.role === 'PROSECUTOR'
       ? auth.office != null && p.office === auth.office
       : (await this.cases.findInScope(auth, p.caseId)) !== null;
-    if (!reachable) throw new NotFoundError('packet', id, true);
+    if (!reachable) throw new NotFoundError('packet', id, true, p.caseId);
     return p;
   }
 

@@ -130,7 +130,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       actor: ctx.actor,
       targetType: error instanceof NotFoundError ? error.resource : resource,
       targetId: error instanceof NotFoundError ? error.id : id,
-      caseId: resource === 'case' ? id : null,
+      caseId: error instanceof NotFoundError && error.caseId ? error.caseId : resource === 'case' ? id : null,
       context: ctx,
       details: {
         attempted: permission ?? null,
