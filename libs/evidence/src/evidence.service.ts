@@ -9,9 +9,8 @@ import {
   PayloadTooLargeError, RangeNotSatisfiableError, RequestContextStore, UploadIncompleteError, ValidationError,
 } from '@app/common';
 import { AuditService } from '@app/audit';
-import { isDatabaseUnavailable } from '@app/database';
 import { assertEditable, CaseEntity, CasesRepository } from '@app/cases';
-import { isNoSuchKey, isStorageUnavailable, ObjectWriter, StorageService } from '@app/storage';
+import { asDependencyError, isNoSuchKey, isStorageUnavailable, ObjectWriter, StorageService } from '@app/storage';
 import { SNIFF_BYTES, sniffContentType } from './content-sniff';
 import { EvidenceMetadataDto, SupersedeEvidenceDto } from './dto/evidence.dto';
 import { evidenceConfig } from './evidence.config';
@@ -197,7 +196,7 @@ export class EvidenceService {
 
   /** Removes whatever the failed upload stored, records the attempt, and returns the error to answer with. */
   private async failUpload(auth: AuthUser, c: CaseEntity, id: string, key: string, writer: ObjectWriter, e: unknown): Promise<unknown> {
-    const error = translate(e);
+    const error = asDependencyError(e);
     let cleanup: string;
     if (writer.completed) {
       cleanup = await this.storage.removeUnreferenced(key, writer.versionId).then(
@@ -484,11 +483,4 @@ function asClientError(e: unknown): DomainError {
   if (e instanceof DomainError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   return new UploadIncompleteError(`The upload did not arrive whole (${msg}); nothing was stored.`);
-}
-
-function translate(e: unknown): unknown {
-  if (e instanceof DomainError) return e;
-  if (isStorageUnavailable(e)) return new DependencyUnavailableError('storage', e);
-  if (isDatabaseUnavailable(e)) return new DependencyUnavailableError('database', e);
-  return e;
 }

@@ -5,15 +5,14 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  AuthUser, canonicalJson, Clock, ConflictError, DependencyUnavailableError, DomainError, ForbiddenError, IntegrityFailureError,
+  AuthUser, canonicalJson, Clock, ConflictError, ForbiddenError, IntegrityFailureError,
   NotFoundError, Page, VersionConflictError,
 } from '@app/common';
 import { AuditService } from '@app/audit';
-import { isDatabaseUnavailable } from '@app/database';
 import { CaseEntity, CasesRepository, CasesService, nextStatus } from '@app/cases';
 import { EvidenceEntity, EvidenceService } from '@app/evidence';
 import { SigningService } from '@app/signing';
-import { isNoSuchKey, isStorageUnavailable, StorageService } from '@app/storage';
+import { asDependencyError, isNoSuchKey, StorageService } from '@app/storage';
 import { PacketDecisionDto, ReviewQueueQuery, SendPacketDto } from './dto/packet.dto';
 import { buildPacketArchive, PacketArchive } from './packet-archive';
 import {
@@ -78,7 +77,7 @@ export class PacketsService {
     const id = randomUUID();
     const manifestKey = `packets/${caseId}/${id}/manifest.json`;
     const signatureKey = `packets/${caseId}/${id}/manifest.sig`;
-    const stored: string[] = [];
+    const stored: { key: string; versionId: string | null }[] = [];
     try {
       const view = await this.ds.transaction(async (em) => {
         const c = await this.cases.findInScope(auth, caseId, em);
@@ -100,10 +99,10 @@ export class PacketsService {
         const manifestSha256 = sha256Hex(text);
         const signature = this.signing.sign(text);
 
-        await this.storage.putSmall(manifestKey, Buffer.from(text, 'utf8'), 'application/json');
-        stored.push(manifestKey);
-        await this.storage.putSmall(signatureKey, Buffer.from(signature, 'base64'), 'application/octet-stream');
-        stored.push(signatureKey);
+        const m = await this.storage.putSmall(manifestKey, Buffer.from(text, 'utf8'), 'application/json');
+        stored.push({ key: manifestKey, versionId: m.versionId });
+        const sig = await this.storage.putSmall(signatureKey, Buffer.from(signature, 'base64'), 'application/octet-stream');
+        stored.push({ key: signatureKey, versionId: sig.versionId });
 
         const packet = em.getRepository(PacketEntity).create({
           id, caseId: c.id, caseNumber: c.caseNumber, version: manifest.version, previousPacketId: previous?.id ?? null,
@@ -126,14 +125,14 @@ export class PacketsService {
         }));
         return toPacketView(packet, this.config.slaDays, sentAt);
       });
-      await this.preserveManifest(manifestKey, signatureKey);
+      await this.preserveManifest(stored);
       return view;
     } catch (e) {
-      for (const key of stored) {
-        await this.storage.removeUnreferenced(key).catch((err: unknown) =>
+      for (const { key, versionId } of stored) {
+        await this.storage.removeUnreferenced(key, versionId).catch((err: unknown) =>
           this.logger.error(`Packet ${id} was not sent; its stored ${key} could not be removed: ${err instanceof Error ? err.message : err}`));
       }
-      throw translate(e);
+      throw asDependencyError(e);
     }
   }
 
@@ -215,14 +214,13 @@ export class PacketsService {
   }
 
   /** Where the bucket has Object Lock, the manifest and signature get the evidence retention too. */
-  private async preserveManifest(...keys: string[]): Promise<void> {
+  private async preserveManifest(objects: { key: string; versionId: string | null }[]): Promise<void> {
     if (!this.storage.worm.available) return;
     const { years, mode } = this.storage.retention;
     const until = this.clock.now();
     until.setUTCFullYear(until.getUTCFullYear() + years);
-    for (const key of keys) {
-      const stat = await this.storage.stat(key).catch(() => null);
-      await this.storage.applyRetention(key, stat?.versionId ?? null, mode, until).catch((err: unknown) =>
+    for (const { key, versionId } of objects) {
+      await this.storage.applyRetention(key, versionId, mode, until).catch((err: unknown) =>
         this.logger.error(`Object Lock retention could not be applied to ${key}: ${err instanceof Error ? err.message : err}`));
     }
   }
@@ -517,11 +515,4 @@ function rowToPacket(r: Record<string, unknown>): PacketRow {
     decidedAt: date(r.decided_at),
     claimedByName: (r.claimed_by_name as string | null) ?? null,
   };
-}
-
-function translate(e: unknown): unknown {
-  if (e instanceof DomainError) return e;
-  if (isStorageUnavailable(e)) return new DependencyUnavailableError('storage', e);
-  if (isDatabaseUnavailable(e)) return new DependencyUnavailableError('database', e);
-  return e;
 }

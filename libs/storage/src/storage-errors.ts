@@ -1,4 +1,5 @@
-import { DependencyUnavailableError } from '@app/common';
+import { DependencyUnavailableError, DomainError } from '@app/common';
+import { isDatabaseUnavailable } from '@app/database';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 const SERVER_CODES = new Set(['ServiceUnavailable', 'SlowDown', 'InternalError', 'RequestTimeout']);
@@ -31,4 +32,16 @@ export function isNoSuchKey(e: unknown): boolean {
 export function translateStorageError(e: unknown): never {
   if (isStorageUnavailable(e)) throw new DependencyUnavailableError('storage', e);
   throw e;
+}
+
+/**
+ * The error to answer with for a failure in a step that touches both the database and storage:
+ * domain errors as they are, an unreachable dependency as DependencyUnavailableError (503)
+ * naming it, anything else unchanged.
+ */
+export function asDependencyError(e: unknown): unknown {
+  if (e instanceof DomainError) return e;
+  if (isStorageUnavailable(e)) return new DependencyUnavailableError('storage', e);
+  if (isDatabaseUnavailable(e)) return new DependencyUnavailableError('database', e);
+  return e;
 }
