@@ -41,7 +41,6 @@
  * Linux only (reads /proc). Disk: about 4 kB per event in the temp dir (database, export, copy).
  */
 
-const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -51,7 +50,7 @@ const readline = require('node:readline');
 const { pipeline } = require('node:stream/promises');
 const {
   ROOT, DIST, MAIN, MB, SAMPLE_MS, READY_TIMEOUT_MS, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
-  RssSampler, freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun,
+  RssSampler, freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun, waitForFiles, runNode,
 } = require('./lib');
 
 const CLI = path.join(DIST, 'apps/api/src/cli/cli.js');
@@ -112,7 +111,6 @@ function sqlDrift() {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
@@ -133,56 +131,9 @@ function countNewlines(buf) {
   return n;
 }
 
-/** Waits for files someone else's build is about to (re)write. */
-async function waitForFiles(files, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let told = false;
-  for (;;) {
-    const missing = files.filter((f) => !fs.existsSync(f));
-    if (!missing.length) return;
-    if (Date.now() > deadline) {
-      throw new Error(`Built files missing: ${missing.map((f) => path.relative(ROOT, f)).join(', ')}: ` +
-        'run "npm run build" first (or use "npm run bench:audit-export").');
-    }
-    if (!told) {
-      console.log(`Waiting for ${missing.map((f) => path.relative(ROOT, f)).join(', ')} (a build may be running)...`);
-      told = true;
-    }
-    await sleep(2000);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Child processes
-
+/** Child processes (runNode) and open pg clients (startBenchDatabase's openClient/closeClient), for cleanup. */
 const children = new Set();
-/** Open pg clients (startBenchDatabase's openClient/closeClient). */
 const clients = new Set();
-
-/** Runs `node script args`, stdin optional; resolves with exit status, output and wall time. */
-function runNode(script, args, { env = process.env, input, timeoutMs = CHILD_TIMEOUT_MS } = {}) {
-  return new Promise((resolve, reject) => {
-    const t = now();
-    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      children.delete(child);
-      reject(e);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr, seconds: secondsSince(t) });
-    });
-    if (input !== undefined) child.stdin.end(input);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Event generation: realistic rows, with body_json, hash-chained exactly as AuditService.append does.
@@ -668,7 +619,7 @@ async function main() {
     `${fmt(os.totalmem() / 1024 ** 3)} GiB RAM (${fmt(os.freemem() / 1024 ** 3)} GiB free), ${os.platform()} ${os.release()}, ` +
     `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
-  await waitForFiles([MAIN, CLI, VERIFY_CLI, DB_LIB, AUDIT_HASH, REVIEW_JS], DIST_WAIT_MS);
+  await waitForFiles([MAIN, CLI, VERIFY_CLI, DB_LIB, AUDIT_HASH, REVIEW_JS], DIST_WAIT_MS, 'bench:audit-export');
   let copyStreams = null;
   try {
     copyStreams = require('pg-copy-streams');
@@ -736,7 +687,7 @@ async function main() {
     if (apiFetchRows) env.AUDIT_EXPORT_FETCH_ROWS = String(apiFetchRows);
 
     const adminPassword = `bench-admin-${crypto.randomBytes(12).toString('hex')}`;
-    const created = await runNode(CLI, ['create-admin', '--username', 'bench.admin', '--display-name', 'Bench'], { env, input: `${adminPassword}\n`, timeoutMs: READY_TIMEOUT_MS });
+    const created = await runNode(children, CLI, ['create-admin', '--username', 'bench.admin', '--display-name', 'Bench'], { env, input: `${adminPassword}\n`, timeoutMs: READY_TIMEOUT_MS });
     if (created.code !== 0) throw new Error(`create-admin exited ${created.code ?? created.signal}: ${(created.stderr || created.stdout).trim().slice(-1000)}`);
 
     t = now();
@@ -801,7 +752,7 @@ async function main() {
     const key = keys.find((k) => k.id === keyId) ?? keys[0];
     const pemFile = path.join(tmp, 'public.pem');
     fs.writeFileSync(pemFile, key.publicKeyPem);
-    const verify = await runNode(VERIFY_CLI, [exportFile, '--key', pemFile]);
+    const verify = await runNode(children, VERIFY_CLI, [exportFile, '--key', pemFile], { timeoutMs: CHILD_TIMEOUT_MS });
     const verifyEps = exportEvents / verify.seconds;
     if (verify.code !== 0) problems.push(`verifier exited ${verify.code ?? verify.signal} on the export: ${(verify.stdout + verify.stderr).trim().slice(0, 500)}`);
 
@@ -823,7 +774,7 @@ async function main() {
       } finally {
         fs.closeSync(fd);
       }
-      tamper.result = await runNode(VERIFY_CLI, [tamperedFile, '--key', pemFile]);
+      tamper.result = await runNode(children, VERIFY_CLI, [tamperedFile, '--key', pemFile], { timeoutMs: CHILD_TIMEOUT_MS });
       if (tamper.result.code !== 1) problems.push(`verifier exited ${tamper.result.code ?? tamper.result.signal} on the tampered copy, expected 1`);
     } else {
       problems.push('no event line to tamper with');

@@ -375,6 +375,59 @@ function guardRun(run) {
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Built files and child processes
+
+/**
+ * Waits (up to `timeoutMs`) for built files a concurrent build may be rewriting; then throws,
+ * naming them and the npm script (`script`) that builds before running.
+ */
+async function waitForFiles(files, timeoutMs, script) {
+  const deadline = Date.now() + timeoutMs;
+  let told = false;
+  for (;;) {
+    const missing = files.filter((f) => !fs.existsSync(f));
+    if (!missing.length) return;
+    if (Date.now() > deadline) {
+      throw new Error(`Built files missing: ${missing.map((f) => path.relative(ROOT, f)).join(', ')}: ` +
+        `run "npm run build" first (or use "npm run ${script}").`);
+    }
+    if (!told) {
+      console.log(`Waiting for ${missing.map((f) => path.relative(ROOT, f)).join(', ')} (a build may be running)...`);
+      told = true;
+    }
+    await sleep(2000);
+  }
+}
+
+/**
+ * Runs `node script args` (stdin optional), tracked in `children` while it runs so cleanup can
+ * stop it; killed after `timeoutMs`. Resolves with exit code, signal, output and seconds taken.
+ */
+function runNode(children, script, args, { env = process.env, input, timeoutMs }) {
+  return new Promise((resolve, reject) => {
+    const t = now();
+    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      children.delete(child);
+      reject(e);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ code, signal, stdout, stderr, seconds: secondsSince(t) });
+    });
+    if (input !== undefined) child.stdin.end(input);
+  });
+}
+
 module.exports = {
   ROOT,
   DIST,
@@ -399,4 +452,6 @@ module.exports = {
   startBenchDatabase,
   BenchRun,
   guardRun,
+  waitForFiles,
+  runNode,
 };

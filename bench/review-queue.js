@@ -40,14 +40,13 @@
  * Linux only (reads /proc for the API's RSS). Disk: about 13 kB per packet in the temp dir (table, TOAST, indexes, WAL).
  */
 
-const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
   ROOT, DIST, MAIN, READY_TIMEOUT_MS, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
-  freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun,
+  freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun, waitForFiles, runNode,
 } = require('./lib');
 
 const CLI = path.join(DIST, 'apps/api/src/cli/cli.js');
@@ -111,58 +110,15 @@ function sqlDrift() {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
 const lit = (s) => `'${String(s).replace(/'/g, "''")}'`;
 const sqlArray = (arr) => `ARRAY[${arr.map(lit).join(',')}]`;
 
-/** Waits for files someone else's build is about to (re)write. */
-async function waitForFiles(files, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let told = false;
-  for (;;) {
-    const missing = files.filter((f) => !fs.existsSync(f));
-    if (!missing.length) return;
-    if (Date.now() > deadline) {
-      throw new Error(`Built files missing: ${missing.map((f) => path.relative(ROOT, f)).join(', ')}: ` +
-        'run "npm run build" first (or use "npm run bench:review-queue").');
-    }
-    if (!told) {
-      console.log(`Waiting for ${missing.map((f) => path.relative(ROOT, f)).join(', ')} (a build may be running)...`);
-      told = true;
-    }
-    await sleep(2000);
-  }
-}
-
+/** Child processes (runNode) and open pg clients (startBenchDatabase's openClient/closeClient), for cleanup. */
 const children = new Set();
 const clients = new Set();
-
-/** Runs `node script args`, stdin optional; resolves with exit status and output. */
-function runNode(script, args, { env = process.env, input, timeoutMs = CHILD_TIMEOUT_MS } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      children.delete(child);
-      reject(e);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr });
-    });
-    if (input !== undefined) child.stdin.end(input);
-  });
-}
 
 /** Bytes under `dir` (files only; what the run leaves in its temp dir). */
 function dirBytes(dir) {
@@ -516,7 +472,7 @@ async function main() {
   console.log(`Machine: ${machine}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`Settings: QUEUE_PACKETS=${packetCount} QUEUE_REQUESTS=${requests} QUEUE_WARMUP=${warmup} QUEUE_DEEP_PAGE=${deepPage}`);
 
-  await waitForFiles([MAIN, CLI, DB_LIB, PACKETS_JS], DIST_WAIT_MS);
+  await waitForFiles([MAIN, CLI, DB_LIB, PACKETS_JS], DIST_WAIT_MS, 'bench:review-queue');
   const dbLib = require(DB_LIB);
   const drift = sqlDrift();
   if (drift.length) {
@@ -557,7 +513,7 @@ async function main() {
       NO_COLOR: '1',
     });
     const adminPassword = `bench-admin-${crypto.randomBytes(12).toString('hex')}`;
-    const created = await runNode(CLI, ['create-admin', '--username', 'bench.admin', '--display-name', 'Bench'], { env, input: `${adminPassword}\n`, timeoutMs: READY_TIMEOUT_MS });
+    const created = await runNode(children, CLI, ['create-admin', '--username', 'bench.admin', '--display-name', 'Bench'], { env, input: `${adminPassword}\n`, timeoutMs: READY_TIMEOUT_MS });
     if (created.code !== 0) throw new Error(`create-admin exited ${created.code ?? created.signal}: ${(created.stderr || created.stdout).trim().slice(-1000)}`);
 
     t = now();

@@ -12,10 +12,9 @@ import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { ExportVerification, verifyExportChunks, verifyExportFile } from '@app/audit/export-verifier';
 import { publicKeyFromPem } from '@app/signing/signing-keys';
+import { parseOrExit, runAsCommand, UsageError } from './cli-shell';
 
 const USAGE = 'usage: audit-verify <export file | -> --key <public.pem> [--json] [--threads N]';
-
-class UsageError extends Error {}
 
 interface Args {
   file: string;
@@ -71,18 +70,9 @@ function summary(r: ExportVerification): string {
 
 /** Runs the command; returns the exit status. Streams are parameters so the spec can drive it. */
 export async function main(argv: string[], stdout: Writable = process.stdout, stderr: Writable = process.stderr, stdin: Readable = process.stdin): Promise<number> {
-  let args: Args;
-  try {
-    args = parseArgs(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    if (!e.message) {
-      stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    stderr.write(`audit-verify: ${e.message}\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseOrExit('audit-verify', USAGE, () => parseArgs(argv), stdout, stderr);
+  if ('exit' in parsed) return parsed.exit;
+  const { args } = parsed;
 
   let publicKey: KeyObject;
   try {
@@ -122,14 +112,4 @@ export async function main(argv: string[], stdout: Writable = process.stdout, st
   return result.ok ? 0 : 1;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`audit-verify: ${(e as Error).stack ?? String(e)}\n`);
-      process.exitCode = 2;
-    },
-  );
-}
+if (require.main === module) runAsCommand('audit-verify', () => main(process.argv.slice(2)));

@@ -15,12 +15,11 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { PacketVerification, verifyPacketArchive, verifyPacketFiles } from '@app/packets/packet-verifier';
 import { publicKeyFromPem } from '@app/signing/signing-keys';
+import { parseOrExit, runAsCommand, UsageError } from './cli-shell';
 
 const USAGE = `usage: packet-verify <archive.zip> [--key trusted.pem] [--manifest-sha256 HEX] [--json]
        packet-verify --manifest manifest.json --sig manifest.sig [--public-key public-key.pem] [--key trusted.pem]
                      [--evidence-dir DIR] [--manifest-sha256 HEX] [--json]`;
-
-class UsageError extends Error {}
 
 interface Args {
   archive?: string;
@@ -110,18 +109,9 @@ function readable(path: string, what: string): string | null {
 
 /** Runs the command; returns the exit status. Streams are parameters so the spec can drive it. */
 export async function main(argv: string[], stdout: Writable = process.stdout, stderr: Writable = process.stderr): Promise<number> {
-  let args: Args;
-  try {
-    args = parseArgs(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    if (!e.message) {
-      stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    stderr.write(`packet-verify: ${e.message}\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseOrExit('packet-verify', USAGE, () => parseArgs(argv), stdout, stderr);
+  if ('exit' in parsed) return parsed.exit;
+  const { args } = parsed;
 
   let trustedKeyPem: string | undefined;
   if (args.keyPath !== undefined) {
@@ -190,14 +180,4 @@ export async function main(argv: string[], stdout: Writable = process.stdout, st
   return result.ok ? 0 : 1;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`packet-verify: ${(e as Error).stack ?? String(e)}\n`);
-      process.exitCode = 2;
-    },
-  );
-}
+if (require.main === module) runAsCommand('packet-verify', () => main(process.argv.slice(2)));
