@@ -82,7 +82,7 @@ export class PacketsService {
       const view = await this.ds.transaction(async (em) => {
         const c = await this.cases.findInScope(auth, caseId, em);
         if (!c) throw new NotFoundError('case', caseId, await this.cases.exists(caseId));
-        nextStatus(c.status, 'send');
+        nextStatus(c.status, 'send'); // refused here, before anything is stored (applyTransition checks again)
         const version = expectedVersion ?? dto.version;
         if (version !== undefined && version !== c.version) throw new VersionConflictError(version, c.version);
 
@@ -172,6 +172,7 @@ export class PacketsService {
             decisionReason: p.previous.decisionReason, decidedAt: iso(p.previous.decidedAt),
           }
         : null,
+      // Spelled out field by field, not CaseView: the signed format must not change when the API's views do.
       case: {
         id: c.id,
         caseNumber: c.caseNumber,
