@@ -1,5 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { DataSource } from 'typeorm';
 import { APP_FILTER } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
@@ -19,6 +21,7 @@ import { HealthController } from './health/health.controller';
 import { KeysController } from './keys/keys.controller';
 import { PacketsController } from './packets/packets.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { PostgresThrottlerStorage, rateLimitOptions } from './http/rate-limit';
 import { RequestContextMiddleware } from './http/request-context.middleware';
 import { UsersController } from './users/users.controller';
 
@@ -33,6 +36,10 @@ import { UsersController } from './users/users.controller';
     StorageModule,
     EvidenceModule,
     PacketsModule,
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService, DataSource],
+      useFactory: (config: ConfigService, ds: DataSource) => rateLimitOptions(config, new PostgresThrottlerStorage(ds)),
+    }),
   ],
   controllers: [
     AuthController, UsersController, CasesController, EvidenceController, PacketsController, AuditController, KeysController,

@@ -31,6 +31,18 @@ describe('configuration is validated at boot, naming the variable', () => {
     expect(() => loadAppConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadAppConfig({ HOST: 'everywhere' })).toThrow(/HOST/);
     expect(() => loadAppConfig({ TRUST_PROXY: 'maybe' })).toThrow(/TRUST_PROXY/);
-    expect(loadAppConfig({})).toEqual({ port: 3000, host: '127.0.0.1', trustProxy: false });
+    expect(loadAppConfig({})).toEqual({
+      port: 3000, host: '127.0.0.1', trustProxy: false, rateLimits: { login: 60, upload: 60, windowSeconds: 60 }, logLevel: 'info',
+    });
+  });
+
+  it('refuses a rate limit below 1, a window over a day, or an unknown log level', () => {
+    expect(() => loadAppConfig({ LOGIN_RATE_LIMIT: '0' })).toThrow(/LOGIN_RATE_LIMIT/);
+    expect(() => loadAppConfig({ UPLOAD_RATE_LIMIT: 'many' })).toThrow(/UPLOAD_RATE_LIMIT/);
+    expect(() => loadAppConfig({ RATE_LIMIT_WINDOW_SECONDS: '86401' })).toThrow(/RATE_LIMIT_WINDOW_SECONDS/);
+    expect(() => loadAppConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(loadAppConfig({ LOGIN_RATE_LIMIT: '5', UPLOAD_RATE_LIMIT: '7', RATE_LIMIT_WINDOW_SECONDS: '30', LOG_LEVEL: 'warn' })).toMatchObject({
+      rateLimits: { login: 5, upload: 7, windowSeconds: 30 }, logLevel: 'warn',
+    });
   });
 });

@@ -24,6 +24,7 @@ export const ErrorCode = {
   HashMismatch: 'EVIDENCE.HASH_MISMATCH',
   IntegrityFailure: 'EVIDENCE.INTEGRITY_FAILURE',
   RangeNotSatisfiable: 'RANGE.NOT_SATISFIABLE',
+  RateLimited: 'RATE.LIMITED',
   Internal: 'INTERNAL.ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -97,6 +98,19 @@ export class AccountLockedError extends DomainError {
     super(
       `Account is locked after repeated failed logins until ${lockedUntil.toISOString()}.`,
       { lockedUntil: lockedUntil.toISOString() },
+    );
+  }
+}
+
+/** Too many attempts from one client (login) or one user (uploads) within the window. */
+export class RateLimitedError extends DomainError {
+  readonly code = ErrorCode.RateLimited;
+  constructor(
+    readonly limit: { name: string; max: number; windowSeconds: number; retryAfterSeconds: number },
+  ) {
+    super(
+      `Too many ${limit.name} requests: at most ${limit.max} per ${limit.windowSeconds} s. Try again in ${limit.retryAfterSeconds} s.`,
+      { retryAfterSeconds: limit.retryAfterSeconds },
     );
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
@@ -6,6 +6,7 @@ import type { AuthUser } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
 import { EVIDENCE_KINDS, EvidenceService, SupersedeEvidenceDto } from '@app/evidence';
 import { UuidParam } from '../http/params';
+import { RateLimited, RateLimitGuard } from '../http/rate-limit';
 import { writeChunk } from '../http/streams';
 import { assertUploadableType, isMultipart, parseMultipartUpload, parseRawUpload, ParsedUpload } from './upload-request';
 
@@ -23,12 +24,15 @@ export class EvidenceController {
 
   @Post('cases/:id/evidence')
   @Authorize(Permission.EvidenceUpload)
+  @UseGuards(RateLimitGuard)
+  @RateLimited('upload')
   @ApiOperation({
     summary: 'Upload an evidence file (streamed; SHA-256 computed on the way in)',
     description:
       'Send the file as the raw body (any Content-Type except JSON/form) with metadata as query parameters or ' +
       '`X-Evidence-<Field>` headers, or as multipart/form-data with metadata fields before one part named `file`. ' +
-      'The case must be DRAFT or RETURNED. An optional `sha256` must match what arrived (else 422, nothing kept).',
+      'The case must be DRAFT or RETURNED. An optional `sha256` must match what arrived (else 422, nothing kept). ' +
+      'At most UPLOAD_RATE_LIMIT uploads per user per window, then 429.',
   })
   @ApiConsumes('application/octet-stream', 'multipart/form-data')
   @ApiQuery({ name: 'kind', enum: EVIDENCE_KINDS, required: false, description: 'Required (here, as X-Evidence-Kind, or as a form field)' })

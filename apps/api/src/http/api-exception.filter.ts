@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import {
-  DependencyUnavailableError, DomainError, ErrorCode, isErrorAudited, MalformedBodyError, NotFoundError, RouteNotFoundError, ValidationError,
+  DependencyUnavailableError, DomainError, ErrorCode, isErrorAudited, MalformedBodyError, NotFoundError, RateLimitedError, RouteNotFoundError,
+  ValidationError,
 } from '@app/common';
 import { AuditOutcome, AuditService } from '@app/audit';
 import { isDatabaseUnavailable } from '@app/database';
@@ -40,6 +41,8 @@ function statusOf(code: ErrorCode): number {
       return HttpStatus.LOCKED;
     case ErrorCode.VersionRequired:
       return HttpStatus.PRECONDITION_REQUIRED;
+    case ErrorCode.RateLimited:
+      return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.DependencyUnavailable:
       return HttpStatus.SERVICE_UNAVAILABLE;
     case ErrorCode.Internal:
@@ -113,16 +116,18 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const ctx = contextFor(req);
     // Requests refused before routing (unreadable bodies) name no action and no caller: logged, not chained,
     // so anonymous garbage cannot flood the audit trail. Everything from the guard on is recorded.
-    if (!ctx.permission && !ctx.actor && status !== 401 && status !== 403) return;
+    if (!ctx.permission && !ctx.actor && status !== 401 && status !== 403 && status !== 429) return;
     const permission = ctx.permission;
     const id = typeof req.params?.id === 'string' ? req.params.id : null;
     // Under /cases/:id the id is a case's whatever the permission names (e.g. evidence.upload).
     const caseRoute = /^\/api\/v1\/cases\/:id(\/|$)/.test(String(req.route?.path ?? ''));
     const resource = caseRoute ? 'case' : (permission?.split('.')[0] ?? null);
-    const denied = status === 401 || status === 403 || (error instanceof NotFoundError && error.outOfScope);
+    const limited = error instanceof RateLimitedError;
+    const denied = status === 401 || status === 403 || limited || (error instanceof NotFoundError && error.outOfScope);
     const outcome: AuditOutcome = denied ? 'DENIED' : 'FAILED';
     let action = permission ?? `${req.method} ${req.route?.path ?? req.path}`;
     if (status === 401) action = 'auth.unauthenticated';
+    else if (limited) action = 'rate_limit.exceeded';
     else if (denied) action = 'access.denied';
     await this.audit.record({
       action,
@@ -133,7 +138,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       caseId: error instanceof NotFoundError && error.caseId ? error.caseId : resource === 'case' ? id : null,
       context: ctx,
       details: {
-        attempted: permission ?? null,
+        attempted: permission ?? (limited ? `${error.limit.name}` : null),
         method: req.method,
         path: req.originalUrl?.split('?')[0]?.slice(0, 256),
         status,
@@ -141,6 +146,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
         message: error.message,
         ...(error instanceof NotFoundError ? { reason: error.outOfScope ? 'out_of_scope' : 'not_found' } : {}),
         ...(error instanceof ValidationError && error.fields.length ? { fields: error.fields.map((f) => f.field) } : {}),
+        ...(limited ? { limit: { max: error.limit.max, windowSeconds: error.limit.windowSeconds } } : {}),
       },
     });
   }

@@ -6,6 +6,7 @@ import { CreateAuditCheckpoints1763900000000 } from './1763900000000-create-audi
 import { CreateAuditRetention1763900000001 } from './1763900000001-create-audit-retention';
 import { AuditBodyJson1763900000002 } from './1763900000002-audit-body-json';
 import { CreatePackets1764000000000 } from './1764000000000-create-packets';
+import { CreateRateLimits1764100000000 } from './1764100000000-create-rate-limits';
 
 /** Every migration, in order. Listed explicitly: no globs. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   CreateAuditRetention1763900000001,
   AuditBodyJson1763900000002,
   CreatePackets1764000000000,
+  CreateRateLimits1764100000000,
 ];
