@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIST_API } from './harness/paths';
-import { createTestApp, ensureSecrets, processEnv, TestApp } from './harness/test-app';
+import { createTestApp, ensureSecrets, processEnv, startApiProcess, TestApp } from './harness/test-app';
 
 
 /** Runs a built entry point as a user would, returning its exit code and output. */
@@ -25,6 +25,31 @@ describe('platform: health, OpenAPI, error contract, operator commands', () => {
   let t: TestApp;
   beforeAll(async () => { t = await createTestApp(); });
   afterAll(async () => { await t.close(); });
+
+  it('logs one JSON line per request with its request id, status, time and caller, and no credentials', async () => {
+    const api = await startApiProcess(t.dbName, t.storage, { LOG_LEVEL: 'info' });
+    try {
+      const officer = await t.given.officer();
+      const requestId = `log-check-${Date.now()}`;
+      await api.http().get('/api/v1/auth/me').set(officer.auth).set('X-Request-Id', requestId).expect(200);
+      await api.http().post('/api/v1/auth/login').send({ username: officer.username, password: officer.password }).expect(200);
+      await new Promise((r) => setTimeout(r, 300));
+      const lines = api.output().split('\n').filter((l) => l.startsWith('{'));
+      const entries = lines.map((l) => JSON.parse(l) as Record<string, any>); // every log line is JSON
+      const entry = entries.find((e) => e.req?.id === requestId);
+      expect(entry).toMatchObject({
+        level: 30, msg: 'request completed', req: { method: 'GET', url: '/api/v1/auth/me' }, res: { statusCode: 200 },
+        responseTime: expect.any(Number), userId: officer.id, role: 'OFFICER',
+      });
+      expect(entries.some((e) => e.context === 'Main' && /Ready in/.test(e.msg))).toBe(true);
+      const all = api.output();
+      expect(all).not.toContain(officer.token);
+      expect(all).not.toContain(officer.password);
+      expect(all.toLowerCase()).not.toContain('authorization');
+    } finally {
+      await api.stop();
+    }
+  });
 
   it('GET /api/v1/health reports the database up', async () => {
     const res = await t.http().get('/api/v1/health').expect(200);

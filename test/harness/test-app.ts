@@ -81,13 +81,13 @@ export function ensureSecrets(): { JWT_SECRET: string; SIGNING_PRIVATE_KEY: stri
 
 /**
  * Settings every API the harness starts gets unless a suite overrides them: rate limits far above
- * what the suites' own traffic from 127.0.0.1 reaches (the rate-limit tests set their own), and logs
- * at error level only (request logs would drown jest's output).
+ * what the suites' own traffic from 127.0.0.1 reaches (the rate-limit tests set their own), and no
+ * JSON request logs (they would drown jest's output; errors still reach Nest's console logger).
  */
 export const HARNESS_ENV: Readonly<Record<string, string>> = {
   LOGIN_RATE_LIMIT: '100000',
   UPLOAD_RATE_LIMIT: '100000',
-  LOG_LEVEL: 'error',
+  LOG_LEVEL: 'silent',
 };
 
 /** Environment for a built entry point (main.js, cli.js) on this suite's database and storage. */
@@ -95,7 +95,7 @@ export function processEnv(dbName: string, storage: TestStorage): Record<string,
   const urls = databaseUrls(dbName);
   return {
     PATH: process.env.PATH ?? '', NO_COLOR: '1', DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner,
-    ...HARNESS_ENV, ...ensureSecrets(), ...storage.env(),
+    ...HARNESS_ENV, LOG_LEVEL: 'warn', ...ensureSecrets(), ...storage.env(),
   };
 }
 
@@ -125,6 +125,8 @@ export async function bootApp(
 export interface ApiProcess {
   url: string;
   http: () => TestAgent;
+  /** The last 64 KB the process wrote to stdout and stderr. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -141,21 +143,35 @@ export async function startApiProcess(dbName: string, storage: TestStorage, extr
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const url = `http://127.0.0.1:${port}`;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`API process did not start:\n${output}`)), 30_000);
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('Ready in')) { clearTimeout(timer); resolve(); }
+    let settled = false;
+    const finish = (e?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (e) reject(e);
+      else resolve();
     };
+    const timer = setTimeout(() => finish(new Error(`API process did not start:\n${output}`)), 30_000);
+    // Keep the last 64 KB of its output for error messages; the JSON logs of a long test run are not kept.
+    const onData = (d: Buffer) => { output = (output + d.toString()).slice(-65536); };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`API process exited with ${code}:\n${output}`)); });
+    child.on('exit', (code) => finish(new Error(`API process exited with ${code}:\n${output}`)));
+    // Ready when it answers its health endpoint (200, or 503 naming a dependency: listening either way).
+    const poll = () => {
+      if (settled) return;
+      request(url).get('/api/v1/health').timeout(2000)
+        .then(() => finish(), () => setTimeout(poll, 100));
+    };
+    poll();
   });
-  const url = `http://127.0.0.1:${port}`;
   return {
     url,
     pid: child.pid!,
     http: () => request(url),
+    output: () => output,
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());

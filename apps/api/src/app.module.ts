@@ -1,6 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { APP_FILTER } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
@@ -21,6 +22,7 @@ import { HealthController } from './health/health.controller';
 import { KeysController } from './keys/keys.controller';
 import { PacketsController } from './packets/packets.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { loggingOptions } from './http/logging';
 import { PostgresThrottlerStorage, rateLimitOptions } from './http/rate-limit';
 import { RequestContextMiddleware } from './http/request-context.middleware';
 import { UsersController } from './users/users.controller';
@@ -28,6 +30,7 @@ import { UsersController } from './users/users.controller';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
+    LoggerModule.forRootAsync({ inject: [ConfigService], useFactory: loggingOptions }),
     DatabaseModule.forRoot(),
     SigningModule,
     AuditModule,

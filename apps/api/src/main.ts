@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -10,7 +11,8 @@ import { configureApp } from './app.setup';
 
 async function bootstrap(): Promise<void> {
   const started = Date.now();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: true, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: true, abortOnError: false, bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   const config = app.get(ConfigService).get<AppConfig>('app')!;
   configureApp(app, { trustProxy: config.trustProxy });
   app.enableShutdownHooks();
@@ -21,12 +23,17 @@ async function bootstrap(): Promise<void> {
   logger.log(`Ready in ${Date.now() - started} ms: API ${url}/api/v1, OpenAPI ${url}/api/docs`);
   const demo = app.get(DemoUsersSeeder).credentials;
   if (demo.length) {
-    logger.warn('Embedded mode: demo users with fixed passwords (never use embedded mode for real records):');
-    for (const d of demo) logger.log(`  ${d.role.padEnd(10)} ${d.username.padEnd(12)} ${d.password.padEnd(22)} ${d.scope}`);
+    logger.warn(`Embedded mode: ${demo.length} demo users with fixed passwords; never use embedded mode for real records`);
+    // For the person at the terminal, not for a log shipper: plain lines, after the start-up logs.
+    await new Promise((r) => setTimeout(r, 100));
+    const lines = demo.map((d) => `  ${d.role.padEnd(10)} ${d.username.padEnd(12)} ${d.password.padEnd(22)} ${d.scope}`);
+    process.stdout.write(`\nEmbedded mode: demo users (role, username, password, scope):\n${lines.join('\n')}\n\n`);
   }
 }
 
 bootstrap().catch((e: unknown) => {
+  // Start-up logs are buffered until the JSON logger is attached; a failure before that must still be seen.
+  Logger.flush();
   new Logger('Main').error(e instanceof Error ? e.message : `Failed to start: ${String(e)}`);
   process.exit(1);
 });
