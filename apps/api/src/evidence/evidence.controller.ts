@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { AuthUser } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
 import { EVIDENCE_KINDS, EvidenceService, SupersedeEvidenceDto } from '@app/evidence';
+import { EmptyBodyDto } from '../http/empty-body.dto';
 import { UuidParam } from '../http/params';
 import { RateLimited, RateLimitGuard } from '../http/rate-limit';
 import { writeChunk } from '../http/streams';
@@ -125,7 +126,7 @@ export class EvidenceController {
   @HttpCode(200)
   @Authorize(Permission.EvidenceVerify)
   @ApiOperation({ summary: 'Re-read the stored file and compare its SHA-256 and size with the record (409 and FAILED mark on mismatch)' })
-  verify(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string) {
+  verify(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() _body: EmptyBodyDto) {
     return this.evidence.verify(auth, id);
   }
 

@@ -22,6 +22,16 @@ function headerName(field: string): string {
   return `x-evidence-${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
+/** The field an `X-Evidence-*` header names: `x-evidence-created-by` -> `createdBy`. */
+function fieldOfHeader(header: string): string {
+  return header.slice('x-evidence-'.length).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** `X-Evidence-*` headers of the request (lower-case names, as Node gives them). */
+function evidenceHeaders(req: Request): string[] {
+  return Object.keys(req.headers).filter((h) => h.startsWith('x-evidence-'));
+}
+
 function filenameFromDisposition(value: string | undefined): string | undefined {
   if (!value) return undefined;
   const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(value);
@@ -58,6 +68,13 @@ export async function parseRawUpload(req: Request): Promise<ParsedUpload> {
     if (typeof v !== 'string') throw ValidationError.field(k, `${k} must be given once, as text`);
     raw[k] = v;
   }
+  // A header naming no metadata field is refused like an unknown query parameter, never ignored.
+  for (const header of evidenceHeaders(req)) {
+    const field = fieldOfHeader(header);
+    if (!FIELD_SET.has(field) || headerName(field) !== header) {
+      throw ValidationError.field(field, `${field} is not an accepted header (accepted: ${EVIDENCE_METADATA_FIELDS.map(headerName).join(', ')})`);
+    }
+  }
   for (const field of EVIDENCE_METADATA_FIELDS) {
     const h = req.headers[headerName(field)];
     if (typeof h !== 'string') continue;
@@ -90,6 +107,12 @@ export async function parseRawUpload(req: Request): Promise<ParsedUpload> {
  */
 export function parseMultipartUpload(req: Request): Promise<ParsedUpload> {
   return new Promise<ParsedUpload>((resolve, reject) => {
+    // Metadata of a multipart upload is read from its form fields only: a query parameter or an X-Evidence-*
+    // header would otherwise be ignored without a word (a declared sha256 left unchecked, an unknown field accepted).
+    const outside = [...Object.keys(req.query), ...evidenceHeaders(req).map(fieldOfHeader)];
+    if (outside.length) {
+      return reject(ValidationError.field(outside[0], `${outside[0]} is not accepted as a query parameter or header of a multipart upload (send metadata as form fields before the file part)`));
+    }
     let bb: busboy.Busboy;
     try {
       bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 4096, parts: 30, fieldNameSize: 100 } });

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { AuthUser } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
 import { PacketDecisionDto, PacketsService, ReviewQueueQuery, SendPacketDto } from '@app/packets';
+import { EmptyBodyDto } from '../http/empty-body.dto';
 import { expectedVersion, UuidParam } from '../http/params';
 
 @ApiTags('packets')
@@ -92,7 +93,7 @@ export class PacketsController {
   @HttpCode(200)
   @Authorize(Permission.PacketClaim)
   @ApiOperation({ summary: 'Claim a PENDING packet for review (atomic: of simultaneous claims exactly one wins, the others get 409)' })
-  claim(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string) {
+  claim(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() _body: EmptyBodyDto) {
     return this.packets.claim(auth, id);
   }
 
