@@ -134,12 +134,16 @@ export interface ApiProcess {
  * A second, separate API process (the built main.js, as `npm start` runs it) on the same
  * database: what "several API processes sharing one database" means in production.
  */
-export async function startApiProcess(dbName: string, storage: TestStorage, extraEnv: Record<string, string> = {}): Promise<ApiProcess & { pid: number }> {
+export async function startApiProcess(
+  dbName: string, storage: TestStorage, extraEnv: Record<string, string | undefined> = {},
+): Promise<ApiProcess & { pid: number }> {
   const main = join(DIST_API, 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: npm test builds it first (npm run build)`);
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [main], {
-    env: { ...processEnv(dbName, storage), PORT: String(port), HOST: '127.0.0.1', ...extraEnv },
+    // An undefined value in extraEnv removes that setting.
+    env: Object.fromEntries(Object.entries({ ...processEnv(dbName, storage), PORT: String(port), HOST: '127.0.0.1', ...extraEnv })
+      .filter((e): e is [string, string] => e[1] !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -153,7 +157,10 @@ export async function startApiProcess(dbName: string, storage: TestStorage, extr
       if (e) reject(e);
       else resolve();
     };
-    const timer = setTimeout(() => finish(new Error(`API process did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish(new Error(`API process did not start within 30 s:\n${output}`));
+    }, 30_000);
     // Keep the last 64 KB of its output for error messages; the JSON logs of a long test run are not kept.
     const onData = (d: Buffer) => { output = (output + d.toString()).slice(-65536); };
     child.stdout!.on('data', onData);
@@ -173,7 +180,7 @@ export async function startApiProcess(dbName: string, storage: TestStorage, extr
     http: () => request(url),
     output: () => output,
     stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(); // exited, or killed by a test
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     }),
@@ -193,6 +200,8 @@ export async function createTestApp(opts: { env?: Record<string, string>; storag
   const urls = databaseUrls(dbName);
   const owner = new Pool({ connectionString: urls.owner, max: 3 });
   const appRole = new Pool({ connectionString: urls.app, max: 2 });
+  // An idle client dropped by the server (a suite restarting or cutting PostgreSQL) must not crash the worker.
+  for (const pool of [owner, appRole]) pool.on('error', () => undefined);
   const http = () => request(app.getHttpServer());
   const given = new Given(app, http);
   return {

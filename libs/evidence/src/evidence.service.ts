@@ -39,6 +39,8 @@ export interface EvidenceContent {
   stream: Readable;
   /** For a whole-object read: resolves with the SHA-256 of what was streamed (call after the stream ended). */
   verifyStreamed?: (streamedSha256: string) => Promise<boolean>;
+  /** Records a download that stopped before its end (storage failed, client gone): custody must not show it complete. */
+  failed(reason: unknown, bytesSent: number): Promise<void>;
 }
 
 @Injectable()
@@ -334,7 +336,19 @@ export class EvidenceService {
           await this.recordIntegrityFailure(auth, e, 'evidence.integrity_failed', { during: 'download', expectedSha256: e.sha256, actualSha256: streamed });
           return false;
         };
-    return { evidence: toEvidenceView(e), range, length, stream, verifyStreamed };
+    const failed = async (reason: unknown, bytesSent: number) => {
+      const message = reason instanceof Error ? reason.message : String(reason);
+      this.logger.error(`Download of evidence ${id} stopped after ${bytesSent} of ${length} bytes: ${message}`);
+      await this.audit.record({
+        action: 'evidence.downloaded',
+        outcome: 'FAILED',
+        targetType: 'evidence',
+        targetId: id,
+        caseId: e.caseId,
+        details: { sha256: e.sha256, bytesSent, length, range: range ? `bytes=${range.start}-${range.end}` : null, reason: message },
+      }).catch((err: unknown) => this.logger.error(`...and that could not be audited: ${err instanceof Error ? err.message : err}`));
+    };
+    return { evidence: toEvidenceView(e), range, length, stream, verifyStreamed, failed };
   }
 
   /** Re-reads the whole object and compares; a mismatch marks the item and is answered with 409. */

@@ -104,15 +104,21 @@ export class EvidenceController {
 
     const hash = createHash('sha256');
     let held: Buffer | null = null;
+    let sent = 0;
     res.on('close', () => c.stream.destroy());
     try {
       for await (const chunk of c.stream) {
         hash.update(chunk as Buffer);
-        if (held) await writeChunk(res, held);
+        if (held) {
+          await writeChunk(res, held);
+          sent += held.length;
+        }
         held = chunk as Buffer; // the last chunk waits for the hash check of a whole-file read
       }
-    } catch {
+    } catch (e) {
       res.destroy();
+      // Storage failed or the client went away: the trail already says the download started; say it did not finish.
+      await c.failed(e, sent);
       return;
     }
     if (c.verifyStreamed && !(await c.verifyStreamed(hash.digest('hex')))) {
