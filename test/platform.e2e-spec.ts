@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIST_API } from './harness/paths';
-import { createTestApp, ensureSecrets, processEnv, startApiProcess, TestApp } from './harness/test-app';
+import { Client } from 'pg';
+import { createTestApp, createTestDatabase, databaseUrls, ensureSecrets, processEnv, startApiProcess, TestApp } from './harness/test-app';
 
 
 /** Runs a built entry point as a user would, returning its exit code and output. */
@@ -48,6 +49,40 @@ describe('platform: health, OpenAPI, error contract, operator commands', () => {
       expect(all.toLowerCase()).not.toContain('authorization');
     } finally {
       await api.stop();
+    }
+  });
+
+  it('DATABASE_MIGRATE_ON_START=false: starts without the owner credentials on a migrated database, refuses on one with a pending migration', async () => {
+    const noOwner = { DATABASE_MIGRATION_URL: undefined, DATABASE_MIGRATE_ON_START: 'false' };
+    const api = await startApiProcess(t.dbName, t.storage, noOwner);
+    try {
+      await api.http().get('/api/v1/health').expect(200);
+    } finally {
+      await api.stop();
+    }
+    const behind = await createTestDatabase();
+    const owner = new Client({ connectionString: databaseUrls(behind).owner });
+    await owner.connect();
+    // As if this release's last migration had not run yet (the table it creates gone, its row too).
+    await owner.query(`DROP TABLE rate_limit_hits`);
+    await owner.query(`DELETE FROM schema_migrations WHERE name = 'CreateRateLimits1764100000000'`);
+    await owner.end();
+    const env: Record<string, string> = { ...processEnv(behind, t.storage), PORT: '0', DATABASE_MIGRATE_ON_START: 'false' };
+    delete env.DATABASE_MIGRATION_URL;
+    const r = await run('main.js', [], env);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/DATABASE_MIGRATE_ON_START=false and 1 migration\(s\) are pending \(CreateRateLimits1764100000000\): run the migrations/);
+    expect(r.out).not.toMatch(/Ready in/);
+
+    // The release job (cli migrate, with the owner's URL) applies it under the same settings; then the API starts.
+    const job = await run('cli/cli.js', ['migrate'], { ...processEnv(behind, t.storage), DATABASE_MIGRATE_ON_START: 'false' });
+    expect(job.out).toMatch(/Migrations are up to date \(configured database\)/);
+    expect(job.code).toBe(0);
+    const after = await startApiProcess(behind, t.storage, noOwner);
+    try {
+      await after.http().get('/api/v1/health').expect(200);
+    } finally {
+      await after.stop();
     }
   });
 

@@ -106,6 +106,27 @@ describe('rate limits on login and uploads', () => {
       .set('Content-Type', 'application/octet-stream').send(randomBytes(512)).expect(201);
   });
 
+  it('behind a proxy (TRUST_PROXY=1) the login limit counts per forwarded client IP, and the audit names that IP', async () => {
+    const behindProxy = await startApiProcess(t.dbName, t.storage, {
+      LOGIN_RATE_LIMIT: String(LOGIN_LIMIT), RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS), TRUST_PROXY: '1',
+    });
+    try {
+      await resetCounters();
+      const from = (ip: string, requestId = `rl-${randomUUID()}`) => behindProxy.http().post('/api/v1/auth/login')
+        .set('X-Forwarded-For', ip).set('X-Request-Id', requestId).send({ username: officer.username, password: officer.password });
+      for (let i = 0; i < LOGIN_LIMIT; i++) await from('203.0.113.7').expect(200);
+      const requestId = `rl-xff-${randomUUID()}`;
+      await from('203.0.113.7', requestId).expect(429);
+      await from('203.0.113.8').expect(200); // another client behind the same proxy
+      // A client cannot pick its own IP: with one trusted hop, only the address the proxy appended counts.
+      await from('198.51.100.1, 203.0.113.7').expect(429);
+      const [event] = await auditRows(t.owner, 'request_id = $1', [requestId]);
+      expect(event).toMatchObject({ action: 'rate_limit.exceeded', client_ip: '203.0.113.7' });
+    } finally {
+      await behindProxy.stop();
+    }
+  });
+
   it('a second API process on the same database counts against the same limits', async () => {
     const second = await startApiProcess(t.dbName, t.storage, {
       LOGIN_RATE_LIMIT: String(LOGIN_LIMIT), UPLOAD_RATE_LIMIT: String(UPLOAD_LIMIT), RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { IsIn, IsInt, IsIP, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsIP, IsOptional, Matches, Max, Min } from 'class-validator';
 import { validateEnv } from '@app/common';
 
 class AppEnv {
@@ -14,9 +14,16 @@ class AppEnv {
   @IsIP()
   HOST?: string;
 
-  /** Trust X-Forwarded-For from a load balancer (client IPs in audit events). */
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client IP (audit events, the login rate limit):
+   * false; a number of proxy hops in front of the API; or a comma list of the proxies' addresses or
+   * CIDR ranges (or Express's names loopback, linklocal, uniquelocal). true believes any sender:
+   * only when nothing but the proxy can reach the API.
+   */
   @IsOptional()
-  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  @Matches(/^(true|false|\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/, {
+    message: 'must be true, false, a number of proxy hops, or a comma list of proxy addresses/CIDR ranges',
+  })
   TRUST_PROXY?: string;
 
   /** Login attempts per client IP per RATE_LIMIT_WINDOW_SECONDS (password spraying; lockout is per account). */
@@ -46,9 +53,17 @@ class AppEnv {
 export interface AppConfig {
   port: number;
   host: string;
-  trustProxy: boolean;
+  /** Express's `trust proxy` setting. */
+  trustProxy: boolean | number | string[];
   rateLimits: { login: number; upload: number; windowSeconds: number };
   logLevel: string;
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((s) => s.trim());
 }
 
 export function loadAppConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -56,7 +71,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
   return {
     port: v.PORT ?? 3000,
     host: v.HOST ?? '127.0.0.1',
-    trustProxy: v.TRUST_PROXY === 'true',
+    trustProxy: parseTrustProxy(v.TRUST_PROXY),
     rateLimits: { login: v.LOGIN_RATE_LIMIT ?? 60, upload: v.UPLOAD_RATE_LIMIT ?? 60, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS ?? 60 },
     logLevel: v.LOG_LEVEL ?? 'info',
   };

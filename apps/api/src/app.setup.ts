@@ -7,7 +7,7 @@ import { createValidationPipe } from './http/validation';
 export const API_PREFIX = 'api/v1';
 
 /** Everything main.ts and the e2e tests must configure identically. */
-export function configureApp(app: INestApplication, opts: { trustProxy?: boolean } = {}): void {
+export function configureApp(app: INestApplication, opts: { trustProxy?: boolean | number | string[] } = {}): void {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.set('trust proxy', opts.trustProxy ?? false);

@@ -15,6 +15,13 @@ describe('configuration is validated at boot, naming the variable', () => {
     expect(() => loadDatabaseConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
   });
 
+  it('DATABASE_MIGRATE_ON_START: true by default, false only with a configured database', () => {
+    expect(loadDatabaseConfig({ DATABASE_URL: 'postgres://a@b/c' })).toMatchObject({ migrateOnStart: true });
+    expect(loadDatabaseConfig({ DATABASE_URL: 'postgres://a@b/c', DATABASE_MIGRATE_ON_START: 'false' })).toMatchObject({ migrateOnStart: false });
+    expect(() => loadDatabaseConfig({ DATABASE_MIGRATE_ON_START: 'false' })).toThrow(/DATABASE_MIGRATE_ON_START: false needs DATABASE_URL/);
+    expect(() => loadDatabaseConfig({ DATABASE_URL: 'postgres://a@b/c', DATABASE_MIGRATE_ON_START: 'no' })).toThrow(/DATABASE_MIGRATE_ON_START/);
+  });
+
   it('uses the embedded database when DATABASE_URL is unset', () => {
     expect(loadDatabaseConfig({ DATA_DIR: '/tmp/x' })).toMatchObject({ embedded: true, dataDir: '/tmp/x', poolSize: 10 });
   });
@@ -34,6 +41,13 @@ describe('configuration is validated at boot, naming the variable', () => {
     expect(loadAppConfig({})).toEqual({
       port: 3000, host: '127.0.0.1', trustProxy: false, rateLimits: { login: 60, upload: 60, windowSeconds: 60 }, logLevel: 'info',
     });
+  });
+
+  it('TRUST_PROXY: false, true, a hop count, or a list of proxy addresses and ranges', () => {
+    expect(loadAppConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadAppConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadAppConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,loopback' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', 'loopback']);
+    expect(() => loadAppConfig({ TRUST_PROXY: 'lb.internal' })).toThrow(/TRUST_PROXY: must be true, false, a number of proxy hops/);
   });
 
   it('refuses a rate limit below 1, a window over a day, or an unknown log level', () => {

@@ -42,3 +42,25 @@ export async function runMigrations(ownerUrl: string): Promise<string[]> {
     await ds.destroy();
   }
 }
+
+/**
+ * For an API that does not migrate at start: the migrations this build expects that the database
+ * has not applied, read as the API's own role. Throws when the database was never migrated.
+ */
+export async function pendingMigrations(appUrl: string): Promise<string[]> {
+  const ds = new DataSource({ ...dataSourceOptions(appUrl, { poolSize: 1, applicationName: 'ion-api-migration-check' }) });
+  await ds.initialize();
+  try {
+    const rows: Array<{ name: string }> = await ds.query('SELECT name FROM schema_migrations').catch((e: { code?: string }) => {
+      if (e.code === '42P01') throw new Error('The database has not been migrated: run the migrations (cli migrate) first.');
+      if (e.code === '42501') {
+        throw new Error('The API role may not read schema_migrations (a database migrated by an older release): run the migrations (cli migrate) first.');
+      }
+      throw e;
+    });
+    const applied = new Set(rows.map((r) => r.name));
+    return MIGRATIONS.map((M) => new M().name ?? M.name).filter((name) => !applied.has(name));
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -3,13 +3,13 @@ import { ConfigType } from '@nestjs/config';
 import { join } from 'node:path';
 import { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { databaseConfig } from './database.config';
-import { dataSourceOptions, runMigrations } from './data-source-options';
+import { dataSourceOptions, pendingMigrations, runMigrations } from './data-source-options';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './embedded/embedded-postgres';
 
 /**
  * Resolves where the database is (configured URL, or an embedded PostgreSQL under
- * <DATA_DIR>/postgres), applies migrations as the schema owner, and hands TypeORM the
- * API's own connection.
+ * <DATA_DIR>/postgres), applies migrations as the schema owner (or, with
+ * DATABASE_MIGRATE_ON_START=false, checks that none is pending), and hands TypeORM the API's own connection.
  */
 @Injectable()
 export class DatabaseBootstrap implements OnApplicationShutdown {
@@ -38,8 +38,18 @@ export class DatabaseBootstrap implements OnApplicationShutdown {
       appUrl = this.config.url!;
       ownerUrl = this.config.migrationUrl!;
     }
-    const applied = await runMigrations(ownerUrl);
-    if (applied.length) this.logger.log(`Applied migrations: ${applied.join(', ')}`);
+    if (this.config.migrateOnStart) {
+      const applied = await runMigrations(ownerUrl);
+      if (applied.length) this.logger.log(`Applied migrations: ${applied.join(', ')}`);
+    } else {
+      const pending = await pendingMigrations(appUrl);
+      if (pending.length) {
+        throw new Error(
+          `DATABASE_MIGRATE_ON_START=false and ${pending.length} migration(s) are pending (${pending.join(', ')}): ` +
+            'run the migrations (cli migrate, as the schema owner) before starting the API.',
+        );
+      }
+    }
     return {
       ...dataSourceOptions(appUrl, { poolSize: this.config.poolSize }),
       autoLoadEntities: true,

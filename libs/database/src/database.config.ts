@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { resolve } from 'node:path';
 import { validateEnv } from '@app/common';
 
@@ -23,6 +23,15 @@ class DatabaseEnv {
   @IsOptional()
   @IsString()
   DATA_DIR?: string;
+
+  /**
+   * true: the API applies pending migrations at start (as DATABASE_MIGRATION_URL, serialised by an
+   * advisory lock). false: it only checks, as its own role, that none is pending, and refuses to start
+   * otherwise; migrations are a release job (`cli migrate`), so API replicas never hold the owner's credentials.
+   */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  DATABASE_MIGRATE_ON_START?: string;
 }
 
 export interface DatabaseConfig {
@@ -30,6 +39,8 @@ export interface DatabaseConfig {
   embedded: boolean;
   url?: string;
   migrationUrl?: string;
+  /** Apply pending migrations at start (else only check that none is pending). */
+  migrateOnStart: boolean;
   poolSize: number;
   dataDir: string;
 }
@@ -39,10 +50,14 @@ export function loadDatabaseConfig(env: Record<string, string | undefined> = pro
   if (v.DATABASE_MIGRATION_URL && !v.DATABASE_URL) {
     throw new Error('Invalid configuration:\n  DATABASE_MIGRATION_URL: set DATABASE_URL too (the API connection)');
   }
+  if (v.DATABASE_MIGRATE_ON_START === 'false' && !v.DATABASE_URL) {
+    throw new Error('Invalid configuration:\n  DATABASE_MIGRATE_ON_START: false needs DATABASE_URL (the embedded database is always migrated at start)');
+  }
   return {
     embedded: !v.DATABASE_URL,
     url: v.DATABASE_URL,
     migrationUrl: v.DATABASE_MIGRATION_URL ?? v.DATABASE_URL,
+    migrateOnStart: v.DATABASE_MIGRATE_ON_START !== 'false',
     poolSize: v.DATABASE_POOL_SIZE ?? 10,
     dataDir: resolve(v.DATA_DIR ?? '.data'),
   };

@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   // Booting the application context applies migrations (and, on embedded defaults, starts PostgreSQL).
+  // `migrate` is the migration job, so it migrates even where the API replicas are set only to check.
+  if (command === 'migrate') process.env.DATABASE_MIGRATE_ON_START = 'true';
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'], abortOnError: false });
   try {
     if (command === 'migrate') {
