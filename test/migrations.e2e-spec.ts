@@ -22,7 +22,7 @@ describe('migrations over existing data', () => {
       reapplied.unshift(last.name);
     }
     await ds.destroy();
-    expect(reapplied).toEqual(['AuditBodyJson1763900000002', 'CreatePackets1764000000000', 'CreateRateLimits1764100000000']);
+    expect(reapplied).toEqual(['AuditBodyJson1763900000002', 'CreatePackets1764000000000', 'CreateRateLimits1764100000000', 'CreateSigningKeys1764100000001']);
 
     const db = new Pool({ connectionString: urls.owner, max: 1 });
     try {

@@ -1,9 +1,9 @@
-import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import type { Response } from 'supertest';
 import * as yauzl from 'yauzl';
 import { canonicalJson } from '@app/common';
 import { keyIdOf } from '@app/signing';
-import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
+import { auditRows, createTestApp, startApiProcess, TestApp, TestUser } from './harness/test-app';
 
 const API = '/api/v1';
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -514,6 +514,33 @@ describe('prosecutor packets and the review queue', () => {
   });
 
   // ---------------------------------------------------------------------------------------------
+  describe('after the service key is rotated', () => {
+    it('GET /keys still publishes the old key (retired), and a packet it signed verifies with it', async () => {
+      const packet = await t.given.sentPacket(officer, supervisor);
+      const rotated = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const api = await startApiProcess(t.dbName, t.storage, { SIGNING_PRIVATE_KEY: rotated });
+      try {
+        const { keys } = (await api.http().get(`${API}/keys`).expect(200)).body;
+        expect(keys).toHaveLength(2);
+        expect(keys[0]).toMatchObject({ current: true, algorithm: 'Ed25519', id: expect.stringMatching(/^ed25519:[0-9a-f]{16}$/) });
+        expect(keys[0].id).not.toBe(keyId);
+        expect(keys[1]).toMatchObject({ id: keyId, current: false, publicKeyPem, firstUsedAt: expect.any(String), lastUsedAt: expect.any(String) });
+
+        const body = (await api.http().get(`${API}/packets/${packet.id}/manifest`).set(ccsao.auth).expect(200)).body;
+        expect(body.signature.keyId).toBe(keyId);
+        const retired = keys.find((k: { id: string }) => k.id === body.signature.keyId);
+        const signed = Buffer.from(canonicalJson(body.manifest), 'utf8');
+        expect(verify(null, signed, createPublicKey(retired.publicKeyPem), Buffer.from(body.signature.value, 'base64'))).toBe(true);
+        expect(verify(null, signed, createPublicKey(keys[0].publicKeyPem), Buffer.from(body.signature.value, 'base64'))).toBe(false);
+      } finally {
+        await api.stop();
+      }
+      // The key itself cannot be changed or removed by the API's role.
+      await expect(t.appRole.query(`UPDATE signing_keys SET public_key_pem = 'x' WHERE key_id = $1`, [keyId])).rejects.toThrow(/permission denied/);
+      await expect(t.appRole.query(`DELETE FROM signing_keys WHERE key_id = $1`, [keyId])).rejects.toThrow(/permission denied/);
+    });
+  });
+
   describe('packets are frozen', () => {
     it('the database refuses any change to what was sent, and any delete', async () => {
       const c = await approvedCase(FELONY);

@@ -19,6 +19,7 @@ import { AuthController } from './auth/auth.controller';
 import { CasesController } from './cases/cases.controller';
 import { EvidenceController } from './evidence/evidence.controller';
 import { HealthController } from './health/health.controller';
+import { KeyRegistry } from './keys/key-registry.service';
 import { KeysController } from './keys/keys.controller';
 import { PacketsController } from './packets/packets.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
@@ -48,7 +49,7 @@ import { UsersController } from './users/users.controller';
     AuthController, UsersController, CasesController, EvidenceController, PacketsController, AuditController, KeysController,
     HealthController,
   ],
-  providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }, AuditArchiveService],
+  providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }, AuditArchiveService, KeyRegistry],
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -7,6 +7,7 @@ import { CreateAuditRetention1763900000001 } from './1763900000001-create-audit-
 import { AuditBodyJson1763900000002 } from './1763900000002-audit-body-json';
 import { CreatePackets1764000000000 } from './1764000000000-create-packets';
 import { CreateRateLimits1764100000000 } from './1764100000000-create-rate-limits';
+import { CreateSigningKeys1764100000001 } from './1764100000001-create-signing-keys';
 
 /** Every migration, in order. Listed explicitly: no globs. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AuditBodyJson1763900000002,
   CreatePackets1764000000000,
   CreateRateLimits1764100000000,
+  CreateSigningKeys1764100000001,
 ];
