@@ -8,6 +8,9 @@ import { ObjectWriter, UploadJournal } from './object-writer';
 import { storageConfig } from './storage.config';
 import { isNoSuchKey, isNotImplemented, isStorageUnavailable, storageErrorCode, translateStorageError } from './storage-errors';
 
+const HEALTH_PROBE_KEY = 'health/probe';
+const HEALTH_PROBE_BODY = Buffer.from('Read by GET /api/v1/health to check that the evidence bucket answers.\n');
+
 export interface WormCapability {
   /** True when the bucket has S3 Object Lock enabled, so retention and legal holds can be applied. */
   available: boolean;
@@ -111,6 +114,7 @@ export class StorageService implements OnModuleInit, OnApplicationShutdown {
       }
       this.logger.log(`Created storage bucket ${bucket}`);
     }
+    await this.ensureHealthProbeObject();
     this.wormCapability = await this.probeObjectLock();
     this.logger.log(`Storage bucket ${bucket}: WORM ${this.wormCapability.available ? 'available' : 'NOT available'} (${this.wormCapability.detail})`);
     if (this.config.requireWorm && !this.wormCapability.available) {
@@ -136,11 +140,25 @@ export class StorageService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * The object health checks read: a HEAD of one small object costs the same on every S3 server
+   * whatever the bucket holds (s3rver answers HEAD bucket by listing the bucket). Written when missing.
+   */
+  private async ensureHealthProbeObject(): Promise<void> {
+    try {
+      await this.client.statObject(this.config.bucket, HEALTH_PROBE_KEY);
+    } catch (e) {
+      if (!isNoSuchKey(e)) throw e;
+      await this.client.putObject(this.config.bucket, HEALTH_PROBE_KEY, HEALTH_PROBE_BODY, HEALTH_PROBE_BODY.length, { 'Content-Type': 'text/plain' });
+    }
+  }
+
+  /** Storage answers for the evidence bucket: a HEAD of the probe object (re-written if someone removed it). */
   async health(timeoutMs = 2000): Promise<StorageHealth> {
     const started = Date.now();
     const base = { bucket: this.config.bucket, worm: this.wormCapability.available };
     try {
-      await withTimeout(this.client.bucketExists(this.config.bucket), timeoutMs);
+      await withTimeout(this.ensureHealthProbeObject(), timeoutMs);
       return { status: 'up', latencyMs: Date.now() - started, ...base };
     } catch (e) {
       return { status: 'down', error: e instanceof TimeoutError ? 'timed out' : 'unreachable', ...base };
