@@ -3,17 +3,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Client, Pool } from 'pg';
 import request, { Test } from 'supertest';
-import * as yauzl from 'yauzl';
 import { AuditService } from '@app/audit';
 import { RestartablePostgres } from './harness/fault-postgres';
 import {
-  alive, createStorageFaultApp, killHard, MiB, piecesOf, rawRequest, sha256, until, verifyChainRows,
+  alive, killHard, MiB, piecesOf, rawRequest, sha256, until, verifyChainRows,
 } from './harness/fault-tools';
-import type { FaultProxy } from './harness/fault-proxy';
 import {
   ApiProcess, auditRows, bootApp, createTestApp, FULL_CASE, Given, startApiProcess, TestApp, TestUser,
 } from './harness/test-app';
 import { TestStorage } from './harness/test-storage';
+import { unzip } from './harness/zip';
 
 /*
  * Faults injected into a running service (issue point 3). Each block logs its numbers as one "[faults]" line.
@@ -22,7 +21,7 @@ import { TestStorage } from './harness/test-storage';
  *      then a start on the same port and data directory (crash recovery). 503 during, recovery without an
  *      API restart, every acknowledged case kept with its event, the chain intact.
  *   2. Storage stopped mid-download (evidence content, packet archive) and between the parts of a multipart
- *      upload. Storage sits behind a FaultProxy that can stall, so the cut lands after the first chunks.
+ *      upload. Storage sits behind a TcpProxy that can stall, so the cut lands after the first chunks.
  *   3. The API process SIGKILLed mid-upload; a new process cleans up what it left.
  *   4. Two API processes and the in-process app appending audit events at once with mixed requests (denied
  *      ones included), one process SIGKILLed mid-flow (audit.e2e-spec.ts has the plain two-process case).
@@ -62,27 +61,6 @@ async function startApi(dbName: string, storage: TestStorage, env: Record<string
       await delay(30_000);
     }
   }
-}
-
-/** Every file of a ZIP held in memory. */
-function unzip(buf: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err ?? new Error('no zip'));
-      const files = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e ?? new Error('no stream'));
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => { files.set(entry.fileName, Buffer.concat(chunks)); zip.readEntry(); });
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
 }
 
 // =================================================================================================
@@ -273,14 +251,15 @@ describe('the database restarted while requests flow', () => {
 // =================================================================================================
 describe('storage stopped mid-download and between the parts of an upload', () => {
   const PART_MB = 5;
-  let t: TestApp & { faultProxy: FaultProxy };
+  let t: TestApp;
+  const proxy = () => t.storageProxy!;
   let base: string;
   let officer: TestUser;
   let supervisor: TestUser;
   let prosecutor: TestUser;
 
   beforeAll(async () => {
-    t = await createStorageFaultApp({ STORAGE_PART_SIZE_MB: String(PART_MB), UPLOAD_JANITOR_INTERVAL_SECONDS: '1' });
+    t = await createTestApp({ storageProxy: true, env: { STORAGE_PART_SIZE_MB: String(PART_MB), UPLOAD_JANITOR_INTERVAL_SECONDS: '1' } });
     const server = t.app.getHttpServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}${API}`;
@@ -299,7 +278,7 @@ describe('storage stopped mid-download and between the parts of an upload', () =
   }
 
   /** Storage lets 1 MiB more through, then holds; once the client has 256 KiB, storage is cut off. */
-  const cutAfterFirstChunks = { receivedBytes: 256 * 1024, whenReceived: () => t.faultProxy.cut() };
+  const cutAfterFirstChunks = { receivedBytes: 256 * 1024, whenReceived: () => proxy().cut() };
 
   it('GET /evidence/:id/content: the client gets a cut-short response (never a short body that looks complete), nothing changes, a new download is whole', async () => {
     const c = await t.given.draftCase(officer);
@@ -308,14 +287,14 @@ describe('storage stopped mid-download and between the parts of an upload', () =
     const before = await evidenceRow(e.id);
     const requestId = `dl-cut-${e.id}`;
 
-    t.faultProxy.stallDownstreamAfter(MiB);
+    proxy().stallDownstreamAfter(MiB);
     let res;
     let health;
     try {
       res = await rawRequest(`${base}/evidence/${e.id}/content`, 'GET', { ...officer.auth, 'X-Request-Id': requestId }, [], cutAfterFirstChunks);
       health = await t.http().get(`${API}/health`);
     } finally {
-      await t.faultProxy.restore();
+      await proxy().restore();
     }
     expect(res.status).toBe(200);
     expect(res.headers['content-length']).toBe(String(bytes.length));
@@ -360,12 +339,12 @@ describe('storage stopped mid-download and between the parts of an upload', () =
     const before = await evidenceRow(e.id);
     const requestId = `pk-cut-${p.id}`;
 
-    t.faultProxy.stallDownstreamAfter(MiB);
+    proxy().stallDownstreamAfter(MiB);
     let res;
     try {
       res = await rawRequest(`${base}/packets/${p.id}/archive`, 'GET', { ...prosecutor.auth, 'X-Request-Id': requestId }, [], cutAfterFirstChunks);
     } finally {
-      await t.faultProxy.restore();
+      await proxy().restore();
     }
     expect(res.status).toBe(200);
     const declared = Number(res.headers['content-length']);
@@ -411,7 +390,7 @@ describe('storage stopped mid-download and between the parts of an upload', () =
           // Two parts stored, the third not started (it needs bytes the client has not sent yet): cut storage off.
           await until('two stored parts', async () => (await t.owner.query(
             `SELECT 1 FROM storage_uploads WHERE case_id = $1 AND jsonb_array_length(parts) = 2`, [c.id])).rowCount);
-          await t.faultProxy.cut();
+          await proxy().cut();
           health = await t.http().get(`${API}/health`);
         },
       });
@@ -430,7 +409,7 @@ describe('storage stopped mid-download and between the parts of an upload', () =
       expect(failed.details).toMatchObject({ code: 'DEPENDENCY.UNAVAILABLE', cleanup: expect.stringMatching(/pending/) });
       expect(failed.details.bytesReceived).toBeGreaterThanOrEqual(3 * PART_MB * MiB);
     } finally {
-      await t.faultProxy.restore();
+      await proxy().restore();
     }
     // No manual sweep: the janitor (every second here) finishes the abort once storage answers again.
     const cleaned = await until('the janitor releasing the abandoned upload', async () =>

@@ -1,9 +1,9 @@
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import type { Response } from 'supertest';
-import * as yauzl from 'yauzl';
 import { canonicalJson } from '@app/common';
 import { keyIdOf } from '@app/signing';
 import { auditRows, createTestApp, startApiProcess, TestApp, TestUser } from './harness/test-app';
+import { unzip } from './harness/zip';
 
 const API = '/api/v1';
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -14,27 +14,6 @@ function binary(res: Response, cb: (err: Error | null, body: any) => void): void
   res.on('data', (c: Buffer) => chunks.push(c));
   res.on('end', () => cb(null, Buffer.concat(chunks)));
   res.on('error', (e: Error) => cb(e, Buffer.alloc(0)));
-}
-
-/** Every file of a ZIP held in memory (test archives are small). */
-function unzip(buf: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err ?? new Error('no zip'));
-      const files = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e ?? new Error('no stream'));
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => { files.set(entry.fileName, Buffer.concat(chunks)); zip.readEntry(); });
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
 }
 
 const FELONY = { violations: [{ citation: '720 ILCS 5/10-3', description: 'Unlawful restraint of a bystander', felony: true }] };

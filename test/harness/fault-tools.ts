@@ -1,44 +1,14 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest, IncomingHttpHeaders } from 'node:http';
-import { Pool } from 'pg';
-import request from 'supertest';
 import { GENESIS_HASH, hashAuditEvent } from '@app/audit';
-import { FaultProxy } from './fault-proxy';
-import { bootApp, createTestDatabase, databaseUrls, Given, TestApp } from './test-app';
-import { TestStorage } from './test-storage';
 
 /*
- * Tools of the fault-injection suite (faults.e2e-spec.ts): an app whose storage sits behind a
- * FaultProxy, raw HTTP with hooks at chosen byte counts, an independent audit-chain check,
+ * Tools of the fault-injection suite (faults.e2e-spec.ts): raw HTTP with hooks at chosen byte counts, an independent audit-chain check,
  * polling with a deadline, and waiting for a killed process to be gone.
  */
 
 export const MiB = 1024 * 1024;
 export const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-
-/** createTestApp({ storageProxy: true }) with a FaultProxy (which can stall) instead of the plain TCP proxy. */
-export async function createStorageFaultApp(env: Record<string, string> = {}): Promise<TestApp & { faultProxy: FaultProxy }> {
-  const dbName = await createTestDatabase();
-  const storage = await TestStorage.start();
-  const faultProxy = new FaultProxy('127.0.0.1', storage.port);
-  const port = await faultProxy.start();
-  const urls = databaseUrls(dbName);
-  const app = await bootApp(dbName, urls, { ...storage.env(`http://127.0.0.1:${port}`), ...env });
-  const owner = new Pool({ connectionString: urls.owner, max: 3 });
-  const appRole = new Pool({ connectionString: urls.app, max: 2 });
-  const http = () => request(app.getHttpServer());
-  return {
-    app, http, owner, appRole, dbName, storage, faultProxy, given: new Given(app, http),
-    async close() {
-      await faultProxy.restore();
-      await app.close();
-      await faultProxy.cut();
-      await owner.end();
-      await appRole.end();
-      await storage.stop();
-    },
-  };
-}
 
 /** Polls `probe` until it returns something truthy; fails naming `what` after `ms`. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false | 0>, ms = 15_000, every = 50): Promise<T> {

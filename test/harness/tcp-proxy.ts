@@ -1,14 +1,28 @@
 import { createServer, Server, Socket, connect } from 'node:net';
 
+interface Pair {
+  client: Socket;
+  upstream: Socket;
+  /** Bytes from the target not forwarded (held by a stall). */
+  held: Buffer[];
+}
+
 /**
- * A loopback TCP proxy in front of PostgreSQL. `cut()` closes the listener and resets every
- * open connection, which is what the API sees when its database goes away; `restore()` listens
- * again on the same port.
+ * A loopback TCP proxy in front of PostgreSQL or storage. `cut()` closes the listener and resets
+ * every open connection, which is what the API sees when its database or storage goes away;
+ * `restore()` listens again on the same port.
+ *
+ * It can also stall: `stallDownstreamAfter(n)` lets at most n more bytes through from the target,
+ * then holds the rest, so the target's writes back up instead of draining into socket buffers. That
+ * makes "storage stops after the first chunks of a download" deterministic: without it, tens of MB
+ * (loopback buffers) pass before a cut lands. Held bytes are never forwarded: a stall ends with
+ * `cut()`; `restore()` also lifts it.
  */
 export class TcpProxy {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
   port = 0;
+  private server?: Server;
+  private readonly pairs = new Set<Pair>();
+  private allowance = Infinity;
 
   constructor(
     private readonly targetHost: string,
@@ -20,28 +34,58 @@ export class TcpProxy {
     return this.port;
   }
 
+  /** From now on, forward at most `bytes` more from the target (over all connections), then hold the rest. */
+  stallDownstreamAfter(bytes: number): void {
+    this.allowance = bytes;
+  }
+
   async cut(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
+    for (const p of this.pairs) { p.client.destroy(); p.upstream.destroy(); }
+    this.pairs.clear();
     if (server) await new Promise<void>((r) => server.close(() => r()));
   }
 
-  /** Listens again on the same port; a no-op while already listening. */
+  /** Listens again on the same port (no-op while listening), with no stall. */
   async restore(): Promise<void> {
+    this.allowance = Infinity;
     if (!this.server) await this.listen(this.port);
+  }
+
+  private forward(p: Pair, d: Buffer): void {
+    if (p.held.length || this.allowance <= 0) {
+      p.held.push(d);
+      p.upstream.pause();
+      return;
+    }
+    const n = Math.min(d.length, this.allowance);
+    this.allowance -= n;
+    if (n < d.length) {
+      p.held.push(d.subarray(n));
+      p.upstream.pause();
+    }
+    if (!p.client.write(d.subarray(0, n))) p.upstream.pause();
   }
 
   private listen(port: number): Promise<void> {
     const server = createServer((client) => {
       const upstream = connect(this.targetPort, this.targetHost);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => { client.destroy(); upstream.destroy(); });
-      }
-      client.pipe(upstream).pipe(client);
+      const pair: Pair = { client, upstream, held: [] };
+      this.pairs.add(pair);
+      const close = () => { client.destroy(); upstream.destroy(); this.pairs.delete(pair); };
+      client.on('error', close);
+      upstream.on('error', close);
+      client.on('close', close);
+      upstream.on('close', close);
+      client.on('data', (d: Buffer) => {
+        if (!upstream.write(d)) client.pause();
+      });
+      upstream.on('drain', () => client.resume());
+      upstream.on('data', (d: Buffer) => this.forward(pair, d));
+      client.on('drain', () => { if (!pair.held.length) upstream.resume(); });
+      client.on('end', () => upstream.end());
+      upstream.on('end', () => client.end());
     });
     this.server = server;
     return new Promise((resolve, reject) => {
