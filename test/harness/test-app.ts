@@ -8,7 +8,7 @@ import { Client, Pool } from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../apps/api/src/app.module';
-import { configureApp } from '../../apps/api/src/app.setup';
+import { APP_OPTIONS, configureApp } from '../../apps/api/src/app.setup';
 import { UsersService } from '@app/auth';
 import { freePort } from '@app/database';
 import { DIST_API, TEMPLATE_DB } from './paths';
@@ -110,7 +110,7 @@ export async function bootApp(
   Object.assign(process.env, env);
   try {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app = moduleRef.createNestApplication({ logger: ['error'] });
+    const app = moduleRef.createNestApplication({ ...APP_OPTIONS, logger: ['error'] });
     configureApp(app);
     await app.init();
     return app;

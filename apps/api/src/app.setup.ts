@@ -1,18 +1,24 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { jsonBody } from './http/json-body';
 import { assignRequestId } from './http/request-context.middleware';
 import { createValidationPipe } from './http/validation';
 
 export const API_PREFIX = 'api/v1';
+
+/** Options every creation of the HTTP app must pass (main.ts, the e2e harness): configureApp parses bodies itself. */
+export const APP_OPTIONS = { bodyParser: false } as const;
 
 /** Everything main.ts and the e2e tests must configure identically. */
 export function configureApp(app: INestApplication, opts: { trustProxy?: boolean | number | string[] } = {}): void {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.set('trust proxy', opts.trustProxy ?? false);
-  express.useBodyParser('json', { limit: '1mb' });
+  // The request id first, so that even a body refused while it is read answers with it.
   app.use(assignRequestId);
+  // JSON only (apps create the app with bodyParser: false: no form or text parsers), checked before validation.
+  for (const handler of jsonBody('1mb')) app.use(handler);
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(createValidationPipe());
 

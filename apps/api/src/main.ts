@@ -8,14 +8,14 @@ import { DemoUsersSeeder } from '@app/auth';
 import { missingEmbeddedModule } from '@app/common';
 import { AppConfig } from './app.config';
 import { AppModule } from './app.module';
-import { configureApp } from './app.setup';
+import { APP_OPTIONS, configureApp } from './app.setup';
 
 async function bootstrap(): Promise<void> {
   const started = Date.now();
   // Before any default is created on disk: a production image started without configuration says what is missing.
   const missing = missingEmbeddedModule();
   if (missing) throw new Error(missing);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: true, abortOnError: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { ...APP_OPTIONS, abortOnError: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   const config = app.get(ConfigService).get<AppConfig>('app')!;
   configureApp(app, { trustProxy: config.trustProxy });

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { Request } from 'express';
+import { Strategy } from 'passport-jwt';
 import { AuthUser, UnauthenticatedError } from '@app/common';
 import { authConfig } from './auth.config';
 import type { JwtPayload } from './auth.service';
@@ -9,6 +10,28 @@ import { toAuthUser } from './user.mapper';
 import { UsersRepository } from './users.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BEARER = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/i;
+
+/**
+ * The token of `Authorization: Bearer <jwt>`, and nothing else on that line: a header with more
+ * words, another scheme or a token that is not three base64url segments is refused (not trimmed to
+ * something that might verify), and so is a token whose payload is not a JSON object (jsonwebtoken
+ * would fail on it with a TypeError). No header at all is left to passport ("token required").
+ */
+export function bearerToken(req: Request): string | null {
+  const header = req.headers.authorization;
+  if (header === undefined) return null;
+  const m = BEARER.exec(header);
+  if (!m) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(m[2], 'base64url').toString('utf8'));
+  } catch {
+    payload = undefined;
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new UnauthenticatedError('The access token is invalid.');
+  return `${m[1]}.${m[2]}.${m[3]}`;
+}
 
 /**
  * Bearer tokens, HS256 only (no `alg: none`, no algorithm switching). The user is re-read on
@@ -21,7 +44,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly users: UsersRepository,
   ) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: bearerToken,
       secretOrKey: config.jwtSecret,
       algorithms: ['HS256'],
       ignoreExpiration: false,

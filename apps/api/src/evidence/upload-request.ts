@@ -125,12 +125,15 @@ export function parseMultipartUpload(req: Request): Promise<ParsedUpload> {
     let lateError: Error | undefined;
     let closed = false;
     let onClosed: (() => void) | undefined;
+    /** The file part being read: a failure after it was handed over must reach its reader, or the upload waits forever. */
+    let file: Readable | undefined;
     const fail = (e: Error) => {
       if (!settled) {
         settled = true;
         req.unpipe(bb);
         reject(e);
       } else lateError ??= e;
+      if (file && !file.destroyed && !file.readableEnded) file.destroy(e);
       onClosed?.();
     };
 
@@ -151,6 +154,10 @@ export function parseMultipartUpload(req: Request): Promise<ParsedUpload> {
         return fail(ValidationError.field(name, `the file part must be named "file", not "${name}"`));
       }
       fileSeen = true;
+      file = stream;
+      // A body cut off inside the file part errors this stream: without a listener that error would be uncaught.
+      stream.on('error', (e: Error) => fail(e instanceof UploadIncompleteError ? e
+        : new UploadIncompleteError(`The multipart body is incomplete or malformed (${e.message}); nothing was stored.`)));
       const raw: Record<string, unknown> = { ...fields };
       if (raw.originalFilename === undefined && info.filename) raw.originalFilename = info.filename;
       validateMetadata(raw).then(
@@ -191,7 +198,9 @@ export function parseMultipartUpload(req: Request): Promise<ParsedUpload> {
       if (!fileSeen) fail(ValidationError.field('file', 'a file part named "file" is required'));
       onClosed?.();
     });
-    req.on('aborted', () => fail(new UploadIncompleteError('The client disconnected before the upload completed; nothing was stored.')));
+    const disconnected = () => fail(new UploadIncompleteError('The client disconnected before the upload completed; nothing was stored.'));
+    req.on('aborted', disconnected);
+    req.on('close', () => { if (!req.complete) disconnected(); });
     req.pipe(bb);
   });
 }

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Response } from 'express';
 import {
   DependencyUnavailableError, DomainError, ErrorCode, isErrorAudited, MalformedBodyError, NotFoundError, RateLimitedError, RouteNotFoundError,
-  ValidationError,
+  UnsupportedMediaTypeError, ValidationError,
 } from '@app/common';
 import { AuditOutcome, AuditService } from '@app/audit';
 import { isDatabaseUnavailable } from '@app/database';
@@ -100,9 +100,16 @@ export class ApiExceptionFilter implements ExceptionFilter {
       if (s === 400) return new MalformedBodyError(`The request could not be read: ${e.message}`);
       if (s === 413) return new ValidationError('The request body is too large.');
     }
-    const bodyParserType = (e as { type?: string })?.type;
-    if (bodyParserType === 'entity.parse.failed') return new MalformedBodyError('The request body is not valid JSON.');
-    if (bodyParserType === 'entity.too.large') return new ValidationError('The request body is too large.');
+    // body-parser's refusals (http-errors with a `type`): bad JSON, too large, an unsupported charset or
+    // Content-Encoding, a body that ended early or does not inflate. All are the client's, none a 500.
+    const bodyParser = e as { type?: unknown; status?: unknown; message?: unknown };
+    if (typeof bodyParser?.type === 'string' && typeof bodyParser.status === 'number' && bodyParser.status >= 400 && bodyParser.status < 500) {
+      if (bodyParser.type === 'entity.parse.failed') return new MalformedBodyError('The request body is not valid JSON.');
+      if (bodyParser.type === 'entity.too.large') return new ValidationError('The request body is too large.');
+      const why = String(bodyParser.message);
+      if (bodyParser.status === 415) return new UnsupportedMediaTypeError(`The request body could not be read: ${why}.`);
+      return new MalformedBodyError(`The request body could not be read: ${why}.`);
+    }
     if (isDatabaseUnavailable(e)) {
       this.logger.error(`Database unavailable (request ${requestId}): ${e instanceof Error ? e.message : e}`);
       return new DependencyUnavailableError('database', e);

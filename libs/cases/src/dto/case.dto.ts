@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length,
+  ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length,
   Matches, MaxLength, Min, ValidateBy, ValidateNested, ValidationOptions,
 } from 'class-validator';
 import { PageQuery, POLICE_DISTRICTS } from '@app/common';
@@ -180,6 +180,7 @@ export class PutFederalOfficersDto extends VersionedDto {
   @ApiProperty({ type: [FederalOfficerDto] })
   @IsArray()
   @ArrayMaxSize(50)
+  @IsObject({ each: true, message: 'each of officers must be an object' })
   @ValidateNested({ each: true })
   @Type(() => FederalOfficerDto)
   officers: FederalOfficerDto[];
@@ -207,6 +208,7 @@ export class PutViolationsDto extends VersionedDto {
   @ApiProperty({ type: [ViolationDto] })
   @IsArray()
   @ArrayMaxSize(50)
+  @IsObject({ each: true, message: 'each of violations must be an object' })
   @ValidateNested({ each: true })
   @Type(() => ViolationDto)
   violations: ViolationDto[];
@@ -239,7 +241,7 @@ export class ListCasesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: POLICE_DISTRICTS })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
+  @IsIn(POLICE_DISTRICTS, { message: `district must be a police district (${POLICE_DISTRICTS.join(', ')})` })
   district?: number;
 
   @ApiPropertyOptional({ description: 'Incident (or, before it is set, creation) time from, ISO 8601' })

@@ -1,0 +1,59 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { json } from 'express';
+import { MalformedBodyError, UnsupportedMediaTypeError, ValidationError } from '@app/common';
+
+/** The one route whose body is not JSON: an evidence upload (raw bytes or multipart). */
+const UPLOAD_ROUTE = /^\/api\/v1\/cases\/[^/]+\/evidence\/?$/;
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+/** Deeper than any request the API takes (its DTOs nest two levels); deep enough for any honest client. */
+export const MAX_JSON_DEPTH = 16;
+/** Names Object.prototype owns: as a body key they can only be an attack (prototype pollution) or a mistake. */
+const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+/**
+ * Every request body except an upload's must be JSON in UTF-8. Anything else (a form, text, XML, a
+ * missing Content-Type, another charset) is refused with 415 instead of being ignored, which would
+ * let the action run as if an empty body had been sent.
+ */
+function requireJson(req: Request, _res: Response, next: NextFunction): void {
+  if (!hasBody(req) || (req.method === 'POST' && UPLOAD_ROUTE.test(req.path))) return next();
+  const type = req.headers['content-type'] ?? '';
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
+  if (!JSON_TYPE.test(type) || (charset !== undefined && !/^utf-?8$/i.test(charset))) {
+    return next(new UnsupportedMediaTypeError(
+      `The request body must be JSON (Content-Type: application/json, UTF-8); got ${type ? JSON.stringify(type.slice(0, 100)) : 'no Content-Type'}.`,
+    ));
+  }
+  next();
+}
+
+/**
+ * Refuses parsed JSON that no DTO could want before validation walks it: nesting deeper than
+ * MAX_JSON_DEPTH (class-transformer would recurse until the stack overflows) and keys named like
+ * Object.prototype members (`__proto__`, `constructor`, ...), which would otherwise vanish silently.
+ */
+function checkJsonShape(req: Request, _res: Response, next: NextFunction): void {
+  const body: unknown = req.body;
+  if (body === null || typeof body !== 'object') return next();
+  const stack: Array<{ value: object; path: string; depth: number }> = [{ value: body, path: '', depth: 1 }];
+  while (stack.length) {
+    const { value, path, depth } = stack.pop()!;
+    if (depth > MAX_JSON_DEPTH) return next(new MalformedBodyError(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`));
+    for (const key of Object.keys(value)) {
+      const at = path ? `${path}.${key}` : key;
+      if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) return next(ValidationError.field(at, `${at} is not an accepted field`));
+      const child = (value as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') stack.push({ value: child, path: at, depth: depth + 1 });
+    }
+  }
+  next();
+}
+
+/** The JSON body pipeline, in order (after the request id is assigned). */
+export function jsonBody(limit: string): RequestHandler[] {
+  return [requireJson, json({ limit }), checkJsonShape];
+}
