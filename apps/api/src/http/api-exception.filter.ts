@@ -102,12 +102,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     // body-parser's refusals (http-errors with a `type`): bad JSON, too large, an unsupported charset or
     // Content-Encoding, a body that ended early or does not inflate. All are the client's, none a 500.
-    const bodyParser = e as { type?: unknown; status?: unknown; message?: unknown };
-    if (typeof bodyParser?.type === 'string' && typeof bodyParser.status === 'number' && bodyParser.status >= 400 && bodyParser.status < 500) {
+    const bodyParser = e as { type?: unknown; status?: unknown; expose?: unknown; message?: unknown };
+    const clientFault = typeof bodyParser?.status === 'number' && bodyParser.status >= 400 && bodyParser.status < 500;
+    if (clientFault && (typeof bodyParser.type === 'string' || bodyParser.expose === true)) {
       if (bodyParser.type === 'entity.parse.failed') return new MalformedBodyError('The request body is not valid JSON.');
       if (bodyParser.type === 'entity.too.large') return new ValidationError('The request body is too large.');
       const why = String(bodyParser.message);
-      if (bodyParser.status === 415) return new UnsupportedMediaTypeError(`The request body could not be read: ${why}.`);
+      if ((bodyParser.status as number) === 415) return new UnsupportedMediaTypeError(`The request body could not be read: ${why}.`);
       return new MalformedBodyError(`The request body could not be read: ${why}.`);
     }
     if (isDatabaseUnavailable(e)) {

@@ -4,7 +4,8 @@ import { MalformedBodyError, UnsupportedMediaTypeError, ValidationError } from '
 
 /** The one route whose body is not JSON: an evidence upload (raw bytes or multipart). */
 const UPLOAD_ROUTE = /^\/api\/v1\/cases\/[^/]+\/evidence\/?$/;
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+/** Exactly application/json: what the JSON parser reads (a +json type such as json-patch would be skipped by it). */
+const JSON_TYPE = /^application\/json\s*(?:;|$)/i;
 /** Deeper than any request the API takes (its DTOs nest two levels); deep enough for any honest client. */
 export const MAX_JSON_DEPTH = 16;
 /** Names Object.prototype owns: as a body key they can only be an attack (prototype pollution) or a mistake. */
