@@ -3,12 +3,13 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class PageQuery {
-  /** 1-based page number. */
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  /** 1-based page number; at most 1,000,000 (beyond any list here, and (page - 1) x pageSize stays a safe offset). */
+  @ApiPropertyOptional({ minimum: 1, maximum: 1_000_000, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(1_000_000)
   page: number = 1;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })

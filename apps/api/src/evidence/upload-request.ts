@@ -113,6 +113,11 @@ export function parseMultipartUpload(req: Request): Promise<ParsedUpload> {
     if (outside.length) {
       return reject(ValidationError.field(outside[0], `${outside[0]} is not accepted as a query parameter or header of a multipart upload (send metadata as form fields before the file part)`));
     }
+    // The client may be gone before parsing starts (guards and the case lookup ran first): its 'aborted' and
+    // 'close' have fired already and busboy would wait for a body that never ends.
+    if (req.destroyed || req.readableAborted) {
+      return reject(new UploadIncompleteError('The client disconnected before the upload completed; nothing was stored.'));
+    }
     let bb: busboy.Busboy;
     try {
       bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 4096, parts: 30, fieldNameSize: 100 } });

@@ -8,8 +8,8 @@ const UPLOAD_ROUTE = /^\/api\/v1\/cases\/[^/]+\/evidence\/?$/;
 const JSON_TYPE = /^application\/json\s*(?:;|$)/i;
 /** Deeper than any request the API takes (its DTOs nest two levels); deep enough for any honest client. */
 export const MAX_JSON_DEPTH = 16;
-/** Names Object.prototype owns: as a body key they can only be an attack (prototype pollution) or a mistake. */
-const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+/** Names Object.prototype owns, and `prototype`: as a body key they can only be an attack (prototype pollution) or a mistake. */
+const PROTOTYPE_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
