@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { ActorRole, AuthUser, Clock, RequestContext, RequestContextStore } from '@app/common';
+import { ActorRole, AuthUser, Clock, RequestContext, RequestContextStore, toWellFormed } from '@app/common';
 import {
   AuditEventBody, AuditOutcome, canonicalAuditBody, ChainVerification, ChainedAuditEvent, GENESIS_HASH,
   hashCanonicalBody, verifyAuditChain,
@@ -176,13 +176,22 @@ function toActor(a: AuditActor | AuthUser | undefined): AuditActor {
   return { id: a.id, username: a.username ?? null, role: a.role };
 }
 
+/** At most `max` UTF-16 units, never ending between the two halves of a surrogate pair. */
 function clip(s: string, max: number): string {
-  return sanitize(s.length > max ? s.slice(0, max) : s) as string;
+  if (s.length <= max) return sanitize(s) as string;
+  const end = /[\uD800-\uDBFF]/.test(s[max - 1]) ? max - 1 : max;
+  return sanitize(s.slice(0, end)) as string;
 }
 
-/** PostgreSQL text and jsonb cannot hold U+0000; keep everything else exactly as given. */
+/**
+ * What PostgreSQL stores is what gets hashed: text and jsonb cannot hold U+0000, and jsonb refuses a
+ * lone surrogate, so both become U+FFFD here, before hashing; everything else is kept exactly as given.
+ */
 function sanitize(v: unknown): unknown {
-  if (typeof v === 'string') return v.includes('\u0000') ? v.replace(/\u0000/g, '\uFFFD') : v;
+  if (typeof v === 'string') {
+    const s = toWellFormed(v);
+    return s.includes('\u0000') ? s.replace(/\u0000/g, '\uFFFD') : s;
+  }
   if (Array.isArray(v)) return v.map(sanitize);
   if (v instanceof Date) return v.toISOString();
   if (v && typeof v === 'object') {

@@ -7,3 +7,4 @@ export * from './jurisdiction';
 export * from './config-validation';
 export * from './local-secrets';
 export * from './embedded-module';
+export * from './unicode';

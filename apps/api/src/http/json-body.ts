@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { json } from 'express';
-import { MalformedBodyError, UnsupportedMediaTypeError, ValidationError } from '@app/common';
+import { isWellFormed, MalformedBodyError, UnsupportedMediaTypeError, ValidationError } from '@app/common';
 
 /** The one route whose body is not JSON: an evidence upload (raw bytes or multipart). */
 const UPLOAD_ROUTE = /^\/api\/v1\/cases\/[^/]+\/evidence\/?$/;
@@ -10,6 +10,9 @@ const JSON_TYPE = /^application\/json\s*(?:;|$)/i;
 export const MAX_JSON_DEPTH = 16;
 /** Names Object.prototype owns, and `prototype`: as a body key they can only be an attack (prototype pollution) or a mistake. */
 const PROTOTYPE_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+const LONE_SURROGATE = 'The request body holds text that is not valid Unicode (a lone UTF-16 surrogate, e.g. "\\ud800").';
+const LONE_SURROGATE_VALUE = 'is not valid Unicode text (it holds a lone UTF-16 surrogate)';
 
 function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -34,8 +37,9 @@ function requireJson(req: Request, _res: Response, next: NextFunction): void {
 
 /**
  * Refuses parsed JSON that no DTO could want before validation walks it: nesting deeper than
- * MAX_JSON_DEPTH (class-transformer would recurse until the stack overflows) and keys named like
- * Object.prototype members (`__proto__`, `constructor`, ...), which would otherwise vanish silently.
+ * MAX_JSON_DEPTH (class-transformer would recurse until the stack overflows), keys named like
+ * Object.prototype members (`__proto__`, `constructor`, ...), which would otherwise vanish silently,
+ * and text with a lone surrogate (valid JSON, but PostgreSQL's jsonb refuses it: the action would fail late).
  */
 function checkJsonShape(req: Request, _res: Response, next: NextFunction): void {
   const body: unknown = req.body;
@@ -45,9 +49,11 @@ function checkJsonShape(req: Request, _res: Response, next: NextFunction): void 
     const { value, path, depth } = stack.pop()!;
     if (depth > MAX_JSON_DEPTH) return next(new MalformedBodyError(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`));
     for (const key of Object.keys(value)) {
+      if (!isWellFormed(key)) return next(new MalformedBodyError(LONE_SURROGATE));
       const at = path ? `${path}.${key}` : key;
       if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) return next(ValidationError.field(at, `${at} is not an accepted field`));
       const child = (value as Record<string, unknown>)[key];
+      if (typeof child === 'string' && !isWellFormed(child)) return next(ValidationError.field(at, `${at} ${LONE_SURROGATE_VALUE}`));
       if (child !== null && typeof child === 'object') stack.push({ value: child, path: at, depth: depth + 1 });
     }
   }

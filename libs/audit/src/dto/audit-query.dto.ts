@@ -66,6 +66,7 @@ export class AuditVerifyQuery {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
   from_seq: number = 1;
 
   @ApiPropertyOptional()
@@ -73,5 +74,6 @@ export class AuditVerifyQuery {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
   to_seq?: number;
 }
