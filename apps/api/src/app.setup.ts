@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { jsonBody } from './http/json-body';
+import { jsonBody, JsonShapePipe } from './http/json-body';
 import { assignRequestId } from './http/request-context.middleware';
 import { createValidationPipe } from './http/validation';
 
@@ -20,7 +20,7 @@ export function configureApp(app: INestApplication, opts: { trustProxy?: boolean
   // JSON only (apps create the app with bodyParser: false: no form or text parsers), checked before validation.
   for (const handler of jsonBody('1mb')) app.use(handler);
   app.setGlobalPrefix(API_PREFIX);
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new JsonShapePipe(), createValidationPipe());
 
   const doc = new DocumentBuilder()
     .setTitle('ICE-on-Notice case service')

@@ -1,3 +1,4 @@
+import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { json } from 'express';
 import { isWellFormed, MalformedBodyError, UnsupportedMediaTypeError, ValidationError } from '@app/common';
@@ -36,31 +37,38 @@ function requireJson(req: Request, _res: Response, next: NextFunction): void {
 }
 
 /**
- * Refuses parsed JSON that no DTO could want before validation walks it: nesting deeper than
+ * Refuses a parsed JSON body that no DTO could want, before validation walks it: nesting deeper than
  * MAX_JSON_DEPTH (class-transformer would recurse until the stack overflows), keys named like
  * Object.prototype members (`__proto__`, `constructor`, ...), which would otherwise vanish silently,
- * and text with a lone surrogate (valid JSON, but PostgreSQL's jsonb refuses it: the action would fail late).
+ * and text with a lone surrogate (valid JSON, but PostgreSQL's jsonb refuses it: the action would fail
+ * late). A pipe, not a middleware: it runs after the guard, so the refusal is audited like any
+ * validation failure of an authenticated request.
  */
-function checkJsonShape(req: Request, _res: Response, next: NextFunction): void {
-  const body: unknown = req.body;
-  if (body === null || typeof body !== 'object') return next();
+@Injectable()
+export class JsonShapePipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type === 'body' && value !== null && typeof value === 'object') checkJsonShape(value);
+    return value;
+  }
+}
+
+function checkJsonShape(body: object): void {
   const stack: Array<{ value: object; path: string; depth: number }> = [{ value: body, path: '', depth: 1 }];
   while (stack.length) {
     const { value, path, depth } = stack.pop()!;
-    if (depth > MAX_JSON_DEPTH) return next(new MalformedBodyError(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`));
+    if (depth > MAX_JSON_DEPTH) throw new MalformedBodyError(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
     for (const key of Object.keys(value)) {
-      if (!isWellFormed(key)) return next(new MalformedBodyError(LONE_SURROGATE));
+      if (!isWellFormed(key)) throw new MalformedBodyError(LONE_SURROGATE);
       const at = path ? `${path}.${key}` : key;
-      if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) return next(ValidationError.field(at, `${at} is not an accepted field`));
+      if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) throw ValidationError.field(at, `${at} is not an accepted field`);
       const child = (value as Record<string, unknown>)[key];
-      if (typeof child === 'string' && !isWellFormed(child)) return next(ValidationError.field(at, `${at} ${LONE_SURROGATE_VALUE}`));
+      if (typeof child === 'string' && !isWellFormed(child)) throw ValidationError.field(at, `${at} ${LONE_SURROGATE_VALUE}`);
       if (child !== null && typeof child === 'object') stack.push({ value: child, path: at, depth: depth + 1 });
     }
   }
-  next();
 }
 
-/** The JSON body pipeline, in order (after the request id is assigned). */
+/** The JSON body middleware, in order (after the request id is assigned); JsonShapePipe checks what it parsed. */
 export function jsonBody(limit: string): RequestHandler[] {
-  return [requireJson, json({ limit }), checkJsonShape];
+  return [requireJson, json({ limit })];
 }
