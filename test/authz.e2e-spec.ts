@@ -1,12 +1,10 @@
 import { INestApplication } from '@nestjs/common';
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { METHOD_METADATA } from '@nestjs/common/constants';
 import { METHODS } from 'node:http';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Response, Test } from 'supertest';
 import { UsersService } from '@app/auth';
-import { API_PREFIX } from '../apps/api/src/app.setup';
+import { routeInfos } from './harness/nest-routes';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
 import {
   API, AUTHZ_MATRIX, Caller, CALLERS, HOME_DISTRICT, HOME_OFFICE, MatrixRow, OTHER_DISTRICT, OTHER_OFFICE, REQUIRED_CASE_SCOPE_VARIANTS,
@@ -63,28 +61,7 @@ function registeredRoutes(app: INestApplication): { endpoints: string[]; middlew
 
 /** 'METHOD /path' for every controller handler Nest knows, from its metadata (independent of Express). */
 function controllerRoutes(app: INestApplication): string[] {
-  const scanner = new MetadataScanner();
-  const out = new Set<string>();
-  const asList = (v: string | string[] | undefined) => (Array.isArray(v) ? v : [v ?? '']);
-  for (const mod of app.get(ModulesContainer).values()) {
-    for (const wrapper of mod.controllers.values()) {
-      const ctrl = wrapper.metatype as (new (...args: unknown[]) => object) | null;
-      if (!ctrl) continue;
-      const proto = ctrl.prototype as Record<string, object>;
-      for (const name of scanner.getAllMethodNames(proto)) {
-        const handler = proto[name];
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (method === undefined) continue;
-        for (const prefix of asList(Reflect.getMetadata(PATH_METADATA, ctrl))) {
-          for (const path of asList(Reflect.getMetadata(PATH_METADATA, handler))) {
-            const full = [API_PREFIX, prefix, path].join('/').split('/').filter(Boolean).join('/');
-            out.add(`${RequestMethod[method]} /${full}`);
-          }
-        }
-      }
-    }
-  }
-  return [...out].sort();
+  return [...routeInfos(app).keys()].sort();
 }
 
 const isCaseIdRoute = (route: string) => /^[A-Z]+ \/api\/v1\/cases\/:id(\/|$)/.test(route);

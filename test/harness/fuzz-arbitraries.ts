@@ -4,17 +4,10 @@
  * class-validator's metadata, so new routes and DTO fields are fuzzed without editing this file),
  * and fast-check arbitraries for junk ids, wrong-typed values, query strings and multipart bodies.
  */
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
-import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import type { INestApplication } from '@nestjs/common';
-import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { getMetadataStorage } from 'class-validator';
 import fc from 'fast-check';
 import { createHmac, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
-import { IS_PUBLIC, REQUIRED_PERMISSION } from '@app/auth';
-import { API_PREFIX } from '../../apps/api/src/app.setup';
 
 // ================================================================================================
 // HTTP
@@ -124,58 +117,8 @@ export const nowS = () => Math.floor(Date.now() / 1000);
 // What the routes take: read from Nest's metadata
 // ================================================================================================
 
-export interface RouteInfo {
-  /** 'METHOD /api/v1/path/:id', as the authz matrix writes it. */
-  route: string;
-  method: string;
-  path: string;
-  isPublic: boolean;
-  /** The permission the guard requires (the audit action of failed attempts); null for public routes. */
-  permission: string | null;
-  /** The @Body() DTO class, if the handler takes a body. */
-  bodyType: (new () => object) | null;
-  /** The @Query() DTO class, if the handler takes a query object. */
-  queryType: (new () => object) | null;
-}
-
-/** Every controller route with its permission and body/query DTO classes. */
-export function routeInfos(app: INestApplication): Map<string, RouteInfo> {
-  const scanner = new MetadataScanner();
-  const out = new Map<string, RouteInfo>();
-  const asList = (v: string | string[] | undefined) => (Array.isArray(v) ? v : [v ?? '']);
-  for (const mod of app.get(ModulesContainer).values()) {
-    for (const wrapper of mod.controllers.values()) {
-      const ctrl = wrapper.metatype as (new (...args: unknown[]) => object) | null;
-      if (!ctrl) continue;
-      const proto = ctrl.prototype as Record<string, object>;
-      for (const name of scanner.getAllMethodNames(proto)) {
-        const handler = proto[name];
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (method === undefined) continue;
-        const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, ctrl, name) ?? {}) as Record<string, { index: number; data?: unknown }>;
-        const types = (Reflect.getMetadata('design:paramtypes', proto, name) ?? []) as (new () => object)[];
-        const argOf = (kind: RouteParamtypes) => {
-          const entry = Object.entries(args).find(([k, v]) => k.split(':')[0] === String(kind) && v.data === undefined);
-          const type = entry ? types[entry[1].index] : undefined;
-          return type && type !== Object ? type : null;
-        };
-        const isPublic = Reflect.getMetadata(IS_PUBLIC, handler) === true;
-        const permission = (Reflect.getMetadata(REQUIRED_PERMISSION, handler) as string | undefined) ?? null;
-        for (const prefix of asList(Reflect.getMetadata(PATH_METADATA, ctrl))) {
-          for (const p of asList(Reflect.getMetadata(PATH_METADATA, handler))) {
-            const path = '/' + [API_PREFIX, prefix, p].join('/').split('/').filter(Boolean).join('/');
-            const m = RequestMethod[method];
-            out.set(`${m} ${path}`, {
-              route: `${m} ${path}`, method: m, path, isPublic, permission: isPublic ? null : permission,
-              bodyType: argOf(RouteParamtypes.BODY), queryType: argOf(RouteParamtypes.QUERY),
-            });
-          }
-        }
-      }
-    }
-  }
-  return out;
-}
+export { routeInfos } from './nest-routes';
+export type { RouteInfo } from './nest-routes';
 
 // ================================================================================================
 // What a DTO accepts: read from class-validator's metadata
