@@ -13,7 +13,7 @@ import { APP_OPTIONS, configureApp } from './app.setup';
 async function bootstrap(): Promise<void> {
   const started = Date.now();
   // Before any default is created on disk: a production image started without configuration says what is missing.
-  const missing = missingEmbeddedModule();
+  const missing = missingEmbeddedModule(process.env);
   if (missing) throw new Error(missing);
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { ...APP_OPTIONS, abortOnError: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));

