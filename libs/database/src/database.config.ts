@@ -63,4 +63,17 @@ export function loadDatabaseConfig(env: Record<string, string | undefined> = pro
   };
 }
 
-export const databaseConfig = registerAs('database', () => loadDatabaseConfig());
+let migrationsForced = false;
+
+/**
+ * For the migrate command, which is the migration job: this process applies pending migrations
+ * whatever DATABASE_MIGRATE_ON_START says (call before the application context is created).
+ */
+export function applyMigrationsInThisProcess(): void {
+  migrationsForced = true;
+}
+
+export const databaseConfig = registerAs('database', () => {
+  const config = loadDatabaseConfig();
+  return migrationsForced ? { ...config, migrateOnStart: true } : config;
+});

@@ -9,7 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { UsersService } from '@app/auth';
-import { DatabaseBootstrap } from '@app/database';
+import { applyMigrationsInThisProcess, DatabaseBootstrap } from '@app/database';
 import { AppModule } from '../app.module';
 import { AuditArchiveService } from '../audit/audit-archive.service';
 
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   }
   // Booting the application context applies migrations (and, on embedded defaults, starts PostgreSQL).
   // `migrate` is the migration job, so it migrates even where the API replicas are set only to check.
-  if (command === 'migrate') process.env.DATABASE_MIGRATE_ON_START = 'true';
+  if (command === 'migrate') applyMigrationsInThisProcess();
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'], abortOnError: false });
   try {
     if (command === 'migrate') {
