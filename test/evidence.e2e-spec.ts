@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { request as httpRequest, IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { UploadJanitor } from '@app/evidence';
 import { DIST_API } from './harness/paths';
+import { piecesOf, rawRequest, until } from './harness/raw-http';
 import { auditRows, createTestApp, FULL_CASE, processEnv, TestApp, TestUser } from './harness/test-app';
 
 const API = '/api/v1';
@@ -16,92 +16,16 @@ const PART_MB = 5;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const PNG_HEAD = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 
-interface RawResult {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: any;
-  /** Bytes received of the body. */
-  received: number;
-  /** Set when the connection failed or was cut before a whole response arrived. */
-  error?: string;
-}
-
-/**
- * A raw HTTP request with full control of how the body is sent: in pieces, pausing after some
- * bytes (to act on the world mid-upload), or disconnecting mid-way. Stops sending once the
- * server has answered.
- */
-function rawRequest(
-  port: number, method: string, path: string, headers: Record<string, string | number>, pieces: Buffer[] = [],
-  opts: { afterBytes?: number; whenReached?: () => Promise<void>; disconnectAfter?: number } = {},
-): Promise<RawResult> {
-  return new Promise((resolve) => {
-    let answered = false;
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers });
-    req.on('response', (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      const finish = (error?: string) => {
-        const buf = Buffer.concat(chunks);
-        let body: any = buf;
-        if (String(res.headers['content-type']).startsWith('application/json')) {
-          try { body = JSON.parse(buf.toString()); } catch { body = buf.toString(); }
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, received: buf.length, error });
-      };
-      res.on('end', () => finish(res.complete ? undefined : 'response cut short'));
-      res.on('error', (e) => finish(e.message));
-      res.on('aborted', () => finish('response aborted'));
-    });
-    req.on('error', (e) => { if (!answered) resolve({ status: 0, headers: {}, body: null, received: 0, error: e.message }); });
-    void (async () => {
-      let sent = 0;
-      let reached = false;
-      for (const piece of pieces) {
-        if (answered || req.destroyed) return;
-        if (!req.write(piece)) {
-          await new Promise<void>((r) => {
-            const done = () => { req.off('drain', done); req.off('close', done); req.off('response', done); r(); };
-            req.on('drain', done); req.on('close', done); req.on('response', done);
-          });
-        }
-        sent += piece.length;
-        if (opts.disconnectAfter !== undefined && sent >= opts.disconnectAfter) {
-          req.destroy();
-          resolve({ status: 0, headers: {}, body: null, received: 0, error: 'client disconnected' });
-          return;
-        }
-        if (!reached && opts.afterBytes !== undefined && sent >= opts.afterBytes) {
-          reached = true;
-          await opts.whenReached?.();
-        }
-      }
-      if (!answered && !req.destroyed) req.end();
-    })();
-  });
-}
-
-function pieces(total: number, size = 256 * 1024): { parts: Buffer[]; bytes: Buffer } {
+/** `total` random bytes, and the same bytes cut into pieces for rawRequest. */
+function pieces(total: number): { parts: Buffer[]; bytes: Buffer } {
   const bytes = randomBytes(total);
-  const parts: Buffer[] = [];
-  for (let o = 0; o < total; o += size) parts.push(bytes.subarray(o, Math.min(total, o + size)));
-  return { parts, bytes };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return { parts: piecesOf(bytes), bytes };
 }
 
 describe('evidence: upload, custody, integrity', () => {
   let t: TestApp;
-  let port: number;
+  /** Where the in-process app listens (rawRequest needs a real socket). */
+  let origin: string;
   let officer: TestUser;
   let supervisor: TestUser;
   let otherOfficer: TestUser;
@@ -114,7 +38,7 @@ describe('evidence: upload, custody, integrity', () => {
     });
     const server = t.app.getHttpServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    port = (server.address() as AddressInfo).port;
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     [officer, supervisor, otherOfficer, auditor] = await Promise.all([
       t.given.officer(1), t.given.supervisor(1), t.given.officer(12), t.given.auditor(),
     ]);
@@ -146,9 +70,8 @@ describe('evidence: upload, custody, integrity', () => {
       const c = await t.given.draftCase(officer);
       const { parts, bytes } = pieces(12 * MiB + 123); // three 5 MiB parts
       bytes.set(PNG_HEAD, 0);
-      const res = await rawRequest(port, 'POST',
-        `${API}/cases/${c.id}/evidence?kind=BWC&deviceId=AXON-BODY4-X81234&recordingOfficerBadge=4471` +
-          `&recordedStart=2026-11-20T14:03:10-06:00&recordedEnd=2026-11-20T14:31:55-06:00&originalFilename=${encodeURIComponent('Körper cam 1.mp4')}`,
+      const res = await rawRequest(`${origin}${API}/cases/${c.id}/evidence?kind=BWC&deviceId=AXON-BODY4-X81234&recordingOfficerBadge=4471` +
+          `&recordedStart=2026-11-20T14:03:10-06:00&recordedEnd=2026-11-20T14:31:55-06:00&originalFilename=${encodeURIComponent('Körper cam 1.mp4')}`, 'POST',
         { ...officer.auth, 'Content-Type': 'video/mp4', 'Content-Length': bytes.length, 'X-Request-Id': 'upload-raw-1' }, parts);
       expect(res.status).toBe(201);
       expect(res.headers.location).toBe(`${API}/evidence/${res.body.id}`);
@@ -199,7 +122,7 @@ describe('evidence: upload, custody, integrity', () => {
     ])('refuses %s with 400 naming the field, storing nothing', async (_what, query, field) => {
       const c = await t.given.draftCase(officer);
       const bytes = randomBytes(2048);
-      const res = await rawRequest(port, 'POST', `${API}/cases/${c.id}/evidence?${query}`,
+      const res = await rawRequest(`${origin}${API}/cases/${c.id}/evidence?${query}`, 'POST',
         { ...officer.auth, 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.length }, [bytes]);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION.FAILED');
@@ -236,7 +159,7 @@ describe('evidence: upload, custody, integrity', () => {
       const c = await t.given.draftCase(officer);
       const { parts, bytes } = pieces(size);
       const claimed = sha256(Buffer.from('something else'));
-      const res = await rawRequest(port, 'POST', `${API}/cases/${c.id}/evidence?kind=BWC&sha256=${claimed}`,
+      const res = await rawRequest(`${origin}${API}/cases/${c.id}/evidence?kind=BWC&sha256=${claimed}`, 'POST',
         { ...officer.auth, 'Content-Type': 'application/octet-stream', 'Content-Length': size, 'X-Request-Id': `mismatch-${size}` }, parts);
       expect(res.status).toBe(422);
       expect(res.body).toMatchObject({ code: 'EVIDENCE.HASH_MISMATCH', expectedSha256: claimed, actualSha256: sha256(bytes), sizeBytes: size });
@@ -249,7 +172,7 @@ describe('evidence: upload, custody, integrity', () => {
       const c = await t.given.draftCase(officer);
       const started = Date.now();
       // Declares 60 GB, sends 1 MiB: the answer must come without waiting for the rest.
-      const res = await rawRequest(port, 'POST', `${API}/cases/${c.id}/evidence?kind=BWC`,
+      const res = await rawRequest(`${origin}${API}/cases/${c.id}/evidence?kind=BWC`, 'POST',
         { ...officer.auth, 'Content-Type': 'video/mp4', 'Content-Length': 60e9, 'X-Request-Id': 'too-large-declared' }, [randomBytes(MiB)]);
       expect(res.status).toBe(413);
       expect(res.body).toMatchObject({ code: 'UPLOAD.TOO_LARGE', limitBytes: MAX_BYTES });
@@ -263,7 +186,7 @@ describe('evidence: upload, custody, integrity', () => {
     it('a chunked body that grows past the limit: 413 once it does, parts already stored are released', async () => {
       const c = await t.given.draftCase(officer);
       const { parts } = pieces(MAX_BYTES + 2 * MiB);
-      const res = await rawRequest(port, 'POST', `${API}/cases/${c.id}/evidence?kind=BWC`,
+      const res = await rawRequest(`${origin}${API}/cases/${c.id}/evidence?kind=BWC`, 'POST',
         { ...officer.auth, 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked', 'X-Request-Id': 'too-large-streamed' }, parts);
       expect(res.status).toBe(413);
       expect(res.body.code).toBe('UPLOAD.TOO_LARGE');
@@ -275,7 +198,7 @@ describe('evidence: upload, custody, integrity', () => {
     it('the client disconnecting mid-upload', async () => {
       const c = await t.given.draftCase(officer);
       const { parts } = pieces(20 * MiB);
-      const res = await rawRequest(port, 'POST', `${API}/cases/${c.id}/evidence?kind=BWC`,
+      const res = await rawRequest(`${origin}${API}/cases/${c.id}/evidence?kind=BWC`, 'POST',
         { ...officer.auth, 'Content-Type': 'application/octet-stream', 'Content-Length': 20 * MiB, 'X-Request-Id': 'disconnect-1' },
         parts, { disconnectAfter: 12 * MiB });
       expect(res.error).toBe('client disconnected');
@@ -288,11 +211,11 @@ describe('evidence: upload, custody, integrity', () => {
     it('storage going away mid-upload: 503, audited; its parts are released once storage is back', async () => {
       const c = await t.given.draftCase(officer);
       const { parts } = pieces(20 * MiB);
-      const res = await rawRequest(port, 'POST', `${API}/cases/${c.id}/evidence?kind=BWC`,
+      const res = await rawRequest(`${origin}${API}/cases/${c.id}/evidence?kind=BWC`, 'POST',
         { ...officer.auth, 'Content-Type': 'application/octet-stream', 'Content-Length': 20 * MiB, 'X-Request-Id': 'storage-down-1' },
         parts, {
           afterBytes: 8 * MiB,
-          whenReached: async () => {
+          whenSent: async () => {
             // Wait until a part is in storage (the multipart upload exists), then cut storage off.
             await until('a stored part', async () => (await t.owner.query(
               `SELECT 1 FROM storage_uploads WHERE case_id = $1 AND jsonb_array_length(parts) >= 1`, [c.id])).rowCount);
@@ -327,7 +250,7 @@ describe('evidence: upload, custody, integrity', () => {
         FOR EACH ROW WHEN (NEW.action = 'evidence.uploaded') EXECUTE FUNCTION inject_evidence_failure()`);
       try {
         const { parts } = pieces(11 * MiB);
-        const res = await rawRequest(port, 'POST', `${API}/cases/${c.id}/evidence?kind=BWC`,
+        const res = await rawRequest(`${origin}${API}/cases/${c.id}/evidence?kind=BWC`, 'POST',
           { ...officer.auth, 'Content-Type': 'application/octet-stream', 'Content-Length': 11 * MiB, 'X-Request-Id': 'commit-fails-1' }, parts);
         expect(res.status).toBe(500);
         expect(res.body.message).not.toMatch(/injected/);
@@ -375,7 +298,7 @@ describe('evidence: upload, custody, integrity', () => {
     it('a case out of scope: 404 (as if it did not exist), access.denied, nothing read', async () => {
       const c = await t.given.draftCase(officer);
       const bytes = randomBytes(4096);
-      const res = await rawRequest(port, 'POST', `${API}/cases/${c.id}/evidence?kind=BWC`,
+      const res = await rawRequest(`${origin}${API}/cases/${c.id}/evidence?kind=BWC`, 'POST',
         { ...otherOfficer.auth, 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.length, 'X-Request-Id': 'scope-denied-1' }, [bytes]);
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('RESOURCE.NOT_FOUND');
@@ -396,7 +319,7 @@ describe('evidence: upload, custody, integrity', () => {
       if (how === 'close') await t.owner.query(`UPDATE cases SET status = 'CLOSED', closed_at = now() WHERE id = $1`, [c.id]);
       const before = await keysOf(c.id);
       const bytes = randomBytes(4096);
-      const res = await rawRequest(port, 'POST', `${API}/cases/${c.id}/evidence?kind=BWC`,
+      const res = await rawRequest(`${origin}${API}/cases/${c.id}/evidence?kind=BWC`, 'POST',
         { ...officer.auth, 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.length, 'X-Request-Id': `closed-${how}` }, [bytes]);
       expect(res.status).toBe(409);
       expect(res.body).toMatchObject({ code: 'CASE.INVALID_TRANSITION', message: expect.stringMatching(/add evidence to a case in state/) });
@@ -431,7 +354,7 @@ describe('evidence: upload, custody, integrity', () => {
     });
 
     it('downloads the whole file with its hash headers, and records the download', async () => {
-      const res = await rawRequest(port, 'GET', `${API}/evidence/${evidenceId}/content`, { ...officer.auth, 'X-Request-Id': 'download-full' });
+      const res = await rawRequest(`${origin}${API}/evidence/${evidenceId}/content`, 'GET', { ...officer.auth, 'X-Request-Id': 'download-full' });
       expect(res.status).toBe(200);
       expect(res.error).toBeUndefined();
       expect(sha256(res.body)).toBe(sha256(bytes));
@@ -450,7 +373,7 @@ describe('evidence: upload, custody, integrity', () => {
       ['bytes=-1000', 7 * MiB + 11 - 1000, 7 * MiB + 10],
       ['bytes=7340000-', 7340000, 7 * MiB + 10],
     ])('serves Range %s with 206 and exactly those bytes', async (range, start, end) => {
-      const res = await rawRequest(port, 'GET', `${API}/evidence/${evidenceId}/content`, { ...officer.auth, Range: range });
+      const res = await rawRequest(`${origin}${API}/evidence/${evidenceId}/content`, 'GET', { ...officer.auth, Range: range });
       expect(res.status).toBe(206);
       expect(res.headers['content-range']).toBe(`bytes ${start}-${end}/${bytes.length}`);
       expect(res.body.equals(bytes.subarray(start, end + 1))).toBe(true);
@@ -482,10 +405,10 @@ describe('evidence: upload, custody, integrity', () => {
       tampered[1000] ^= 0xff;
       await t.storage.client.putObject(t.storage.bucket, row.storage_key, tampered, tampered.length);
 
-      const download = await rawRequest(port, 'GET', `${API}/evidence/${e.id}/content`, { ...officer.auth });
+      const download = await rawRequest(`${origin}${API}/evidence/${e.id}/content`, 'GET', { ...officer.auth });
       expect(download.status).toBe(200);
       expect(download.error).toBeDefined();
-      expect(download.received).toBeLessThan(original.length);
+      expect(download.bytes.length).toBeLessThan(original.length);
       await until('the integrity event of the download', async () =>
         (await auditRows(t.owner, `action = 'evidence.integrity_failed' AND target_id = $1`, [e.id]))[0]);
 

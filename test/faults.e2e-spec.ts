@@ -5,9 +5,8 @@ import { Client, Pool } from 'pg';
 import request, { Test } from 'supertest';
 import { AuditService } from '@app/audit';
 import { RestartablePostgres } from './harness/fault-postgres';
-import {
-  alive, killHard, MiB, piecesOf, rawRequest, sha256, until, verifyChainRows,
-} from './harness/fault-tools';
+import { alive, killHard, MiB, sha256, verifyChainRows } from './harness/fault-tools';
+import { piecesOf, rawRequest, until } from './harness/raw-http';
 import {
   ApiProcess, auditRows, bootApp, createTestApp, FULL_CASE, Given, startApiProcess, TestApp, TestUser,
 } from './harness/test-app';
