@@ -1,5 +1,6 @@
 import { registerAs } from '@nestjs/config';
-import { IsIn, IsInt, IsIP, IsOptional, Matches, Max, Min } from 'class-validator';
+import { resolve } from 'node:path';
+import { IsIn, IsInt, IsIP, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { validateEnv } from '@app/common';
 
 class AppEnv {
@@ -48,6 +49,12 @@ class AppEnv {
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
+
+  /** The built web console to serve at `/` (default: dist/web under the working directory, where npm run build puts it). */
+  @IsOptional()
+  @IsString()
+  @Length(1, 4096)
+  WEB_ROOT?: string;
 }
 
 export interface AppConfig {
@@ -57,6 +64,7 @@ export interface AppConfig {
   trustProxy: boolean | number | string[];
   rateLimits: { login: number; upload: number; windowSeconds: number };
   logLevel: string;
+  webRoot: string;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string[] {
@@ -74,6 +82,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
     trustProxy: parseTrustProxy(v.TRUST_PROXY),
     rateLimits: { login: v.LOGIN_RATE_LIMIT ?? 60, upload: v.UPLOAD_RATE_LIMIT ?? 60, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS ?? 60 },
     logLevel: v.LOG_LEVEL ?? 'info',
+    webRoot: resolve(v.WEB_ROOT ?? 'dist/web'),
   };
 }
 

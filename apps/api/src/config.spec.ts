@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { loadAuthConfig } from '../../../libs/auth/src/auth.config';
 import { loadDatabaseConfig } from '../../../libs/database/src/database.config';
 import { loadAppConfig } from './app.config';
@@ -40,7 +41,9 @@ describe('configuration is validated at boot, naming the variable', () => {
     expect(() => loadAppConfig({ TRUST_PROXY: 'maybe' })).toThrow(/TRUST_PROXY/);
     expect(loadAppConfig({})).toEqual({
       port: 3000, host: '127.0.0.1', trustProxy: false, rateLimits: { login: 60, upload: 60, windowSeconds: 60 }, logLevel: 'info',
+      webRoot: resolve('dist/web'),
     });
+    expect(loadAppConfig({ WEB_ROOT: '/srv/console' }).webRoot).toBe('/srv/console');
   });
 
   it('TRUST_PROXY: false, true, a hop count, or a list of proxy addresses and ranges', () => {

@@ -18,13 +18,13 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { ...APP_OPTIONS, abortOnError: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   const config = app.get(ConfigService).get<AppConfig>('app')!;
-  configureApp(app, { trustProxy: config.trustProxy });
+  configureApp(app, { trustProxy: config.trustProxy, webRoot: config.webRoot });
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
 
   const logger = new Logger('Main');
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
-  logger.log(`Ready in ${Date.now() - started} ms: API ${url}/api/v1, OpenAPI ${url}/api/docs`);
+  logger.log(`Ready in ${Date.now() - started} ms: web console ${url}/, API ${url}/api/v1, OpenAPI ${url}/api/docs`);
   const demo = app.get(DemoUsersSeeder).credentials;
   if (demo.length) {
     logger.warn(`Embedded mode: ${demo.length} demo users with fixed passwords; never use embedded mode for real records`);

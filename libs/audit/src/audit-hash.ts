@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '@app/common/canonical-json';
 
 export const GENESIS_HASH = '0'.repeat(64);
-export type AuditOutcome = 'SUCCESS' | 'DENIED' | 'FAILED';
+export const AUDIT_OUTCOMES = ['SUCCESS', 'DENIED', 'FAILED'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /** Exactly the fields that are hashed, in their canonical representation. */
 export interface AuditEventBody {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Readable } from 'node:stream';
@@ -6,10 +7,46 @@ import { DataSource } from 'typeorm';
 import { AuthUser, Clock } from '@app/common';
 import { SigningService } from '@app/signing';
 import { auditConfig } from './audit.config';
-import { AuditActor, AuditEventView, AuditService } from './audit.service';
-import { ChainVerification } from './audit-hash';
+import { AuditActor, AuditEventPage, AuditService } from './audit.service';
+import { ChainBreak, ChainVerification } from './audit-hash';
 import { CheckpointService } from './checkpoint.service';
 import { csvRow, EXPORT_FORMAT, ExportFilters, ExportFormatName, ExportHeader, ExportWriter, SignedCheckpoint } from './export-format';
+
+/** Where the chain breaks (HTTP view of ChainBreak; audit-hash.ts stays free of Nest for the offline verifier). */
+export class AuditChainBreak implements ChainBreak {
+  @ApiProperty({ type: Number, description: 'The first event that does not verify' })
+  seq: number;
+
+  @ApiProperty({ type: String, example: 'hash of seq 42 does not match its contents' })
+  reason: string;
+}
+
+/** GET /audit/verify: the chain recomputed from the database over [fromSeq, toSeq]. */
+export class AuditChainVerification implements ChainVerification {
+  @ApiProperty({ type: Number, description: 'The first seq asked for' })
+  fromSeq: number;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'The last seq asked for; null: up to the head' })
+  toSeq: number | null;
+
+  @ApiProperty({ type: Boolean, description: 'True when every event checked links and hashes correctly' })
+  ok: boolean;
+
+  @ApiProperty({ type: Number, minimum: 0, description: 'Events that verified' })
+  checked: number;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'First seq checked (rows archived and dropped are skipped)' })
+  firstSeq: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Last seq that verified' })
+  lastSeq: number | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Hash of the last event that verified' })
+  headHash: string | null;
+
+  @ApiPropertyOptional({ type: () => AuditChainBreak, description: 'Present only when ok is false' })
+  firstBreak?: AuditChainBreak;
+}
 
 export interface EventQuery extends ExportFilters {
   /** Return events after this seq (the previous page's nextCursor). */
@@ -148,7 +185,7 @@ export class AuditReviewService {
     @Inject(auditConfig.KEY) private readonly config: ConfigType<typeof auditConfig>,
   ) {}
 
-  async events(q: EventQuery): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
+  async events(q: EventQuery): Promise<AuditEventPage> {
     const params: unknown[] = [];
     const where = whereOf(q, (v) => {
       params.push(v);
@@ -235,7 +272,7 @@ export class AuditReviewService {
   }
 
   /** Recomputes the chain stored in the database over [fromSeq, toSeq]; records who asked. */
-  async verify(auth: AuthUser, fromSeq = 1, toSeq?: number): Promise<ChainVerification & { fromSeq: number; toSeq: number | null }> {
+  async verify(auth: AuthUser, fromSeq = 1, toSeq?: number): Promise<AuditChainVerification> {
     const result = await this.audit.verifyRange(fromSeq, toSeq);
     await this.audit.record({
       action: 'audit.verified', outcome: result.ok ? 'SUCCESS' : 'FAILED', actor: auth, targetType: 'audit',

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
+import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccountLockedError, Clock, InvalidCredentialsError } from '@app/common';
@@ -10,10 +11,18 @@ import { PasswordService } from './password.service';
 import { toAuthUser, toUserView, UserView } from './user.mapper';
 import { UsersRepository } from './users.repository';
 
-export interface LoginResult {
+/** POST /auth/login. */
+export class LoginResult {
+  @ApiProperty({ type: String, description: 'JWT to send as `Authorization: Bearer <accessToken>`' })
   accessToken: string;
+
+  @ApiProperty({ enum: ['Bearer'] })
   tokenType: 'Bearer';
+
+  @ApiProperty({ type: Number, description: 'Seconds until the token expires' })
   expiresIn: number;
+
+  @ApiProperty({ type: () => UserView })
   user: UserView;
 }
 

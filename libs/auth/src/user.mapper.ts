@@ -1,19 +1,50 @@
-import type { AuthUser, ProsecutorOffice, Role } from '@app/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { AuthUser, PageMeta, PROSECUTOR_OFFICES, ProsecutorOffice, Role, ROLES } from '@app/common';
 import { UserEntity } from './user.entity';
 
-export interface UserView {
+/** What leaves the service about a user (never the password hash). */
+export class UserView {
+  @ApiProperty({ type: String, format: 'uuid' })
   id: string;
+
+  @ApiProperty({ type: String, example: 'jdoe' })
   username: string;
+
+  @ApiProperty({ type: String, example: 'Officer Jane Doe' })
   displayName: string;
+
+  @ApiProperty({ enum: ROLES, enumName: 'Role' })
   role: Role;
+
+  @ApiProperty({ type: String, nullable: true, example: 'D1-1234' })
   badgeNumber: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 14, description: 'Police district (OFFICER, SUPERVISOR)' })
   district: number | null;
+
+  @ApiProperty({ enum: PROSECUTOR_OFFICES, enumName: 'ProsecutorOffice', nullable: true, description: 'Prosecuting office: CCSAO (State\'s Attorney) or CITY_LAW (Department of Law); PROSECUTOR only' })
   office: ProsecutorOffice | null;
+
+  @ApiProperty({ type: Boolean, description: 'false: deactivated, cannot sign in' })
   active: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Set while a login lockout is in force' })
   lockedUntil: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
   lastLoginAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
   createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
   updatedAt: string;
+}
+
+/** A page of GET /users. */
+export class UserPage extends PageMeta {
+  @ApiProperty({ type: () => [UserView] })
+  items: UserView[];
 }
 
 /** Allow-list of what leaves the service about a user: never the password hash. */

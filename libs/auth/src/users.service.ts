@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuthUser, ConflictError, ForbiddenError, NotFoundError, Page, pageOf } from '@app/common';
+import { AuthUser, ConflictError, ForbiddenError, NotFoundError, pageOf } from '@app/common';
 import { AuditService, SYSTEM_ACTOR } from '@app/audit';
 import { CreateUserDto, ListUsersQuery, UpdateUserDto } from './dto/user.dto';
 import { PasswordService } from './password.service';
 import { assertRoleScope } from './role-scope';
-import { toUserView, UserView } from './user.mapper';
+import { toUserView, UserPage, UserView } from './user.mapper';
 import { UsersRepository } from './users.repository';
 import { UserEntity } from './user.entity';
 
@@ -49,7 +49,7 @@ export class UsersService {
     });
   }
 
-  async list(q: ListUsersQuery): Promise<Page<UserView>> {
+  async list(q: ListUsersQuery): Promise<UserPage> {
     const [rows, total] = await this.users.list({ role: q.role, active: q.active, page: q.page, pageSize: q.pageSize });
     return pageOf(rows.map((u) => toUserView(u)), total, q);
   }

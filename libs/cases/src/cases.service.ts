@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  AuthUser, ChecklistIncompleteError, Clock, ForbiddenError, NotFoundError, Page, pageOf,
+  AuthUser, ChecklistIncompleteError, Clock, ForbiddenError, NotFoundError, pageOf,
   TwoPersonRuleError, ValidationError, VersionConflictError, VersionRequiredError,
 } from '@app/common';
-import { AuditEventView, AuditService } from '@app/audit';
+import { AuditService } from '@app/audit';
 import { CaseEntity } from './case.entity';
 import { CaseAction, assertEditable, nextStatus } from './case-state';
 import { caseChecklist } from './checklist';
-import { CaseMetadataView, CaseSummaryView, CaseView, toCaseSummary, toCaseView, toCaseViewFor } from './case.mapper';
+import { CaseMetadataView, CasePage, CaseTimeline, CaseView, toCaseSummary, toCaseView, toCaseViewFor } from './case.mapper';
 import { CasesRepository } from './cases.repository';
 import type { FederalOfficerRecord } from './case-vocabulary';
 import {
@@ -59,7 +59,7 @@ export class CasesService {
     });
   }
 
-  async list(auth: AuthUser, q: ListCasesQuery): Promise<Page<CaseSummaryView>> {
+  async list(auth: AuthUser, q: ListCasesQuery): Promise<CasePage> {
     const [rows, total] = await this.cases.list(auth, {
       status: q.status,
       district: q.district,
@@ -81,7 +81,7 @@ export class CasesService {
     return toCaseViewFor(auth.role, c, caseChecklist(c, await this.cases.countActiveEvidence(id)));
   }
 
-  async timeline(auth: AuthUser, id: string): Promise<{ caseId: string; caseNumber: string; events: AuditEventView[] }> {
+  async timeline(auth: AuthUser, id: string): Promise<CaseTimeline> {
     const c = await this.cases.findInScope(auth, id);
     if (!c) throw await this.notFound(id);
     return { caseId: c.id, caseNumber: c.caseNumber, events: await this.audit.caseTimeline(id) };

@@ -1,3 +1,5 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 /**
  * Domain errors carry a stable code. Libraries throw these, never HTTP exceptions;
  * apps/api maps each code to an HTTP status in one exception filter.
@@ -29,8 +31,15 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-export interface FieldError {
+/** The error values, for documentation (OpenAPI enum ErrorCode). */
+export const ERROR_CODES = Object.values(ErrorCode);
+
+/** One request field that failed validation, and why. */
+export class FieldError {
+  @ApiProperty({ type: String, example: 'officers.0.name', description: 'Path of the field in the request body or query (dots for nesting)' })
   field: string;
+
+  @ApiProperty({ type: [String], example: ['name is required when identificationOutcome is VERIFIED'] })
   errors: string[];
 }
 

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -19,6 +19,21 @@ export class PageQuery {
   @Min(1)
   @Max(100)
   pageSize: number = 20;
+}
+
+/**
+ * The paging facts every offset-paginated list answers with. Concrete page classes (CasePage,
+ * UserPage, ReviewQueuePage...) extend it with their typed `items`, so OpenAPI can describe them.
+ */
+export abstract class PageMeta {
+  @ApiProperty({ type: Number, minimum: 1, description: '1-based page number, as requested' })
+  page: number;
+
+  @ApiProperty({ type: Number, minimum: 1, maximum: 100, description: 'Items per page, as requested' })
+  pageSize: number;
+
+  @ApiProperty({ type: Number, minimum: 0, description: 'Items matching the filters, across all pages' })
+  total: number;
 }
 
 export interface Page<T> {

@@ -15,7 +15,7 @@ import { SNIFF_BYTES, sniffContentType } from './content-sniff';
 import { EvidenceMetadataDto, SupersedeEvidenceDto } from './dto/evidence.dto';
 import { evidenceConfig } from './evidence.config';
 import { EvidenceEntity } from './evidence.entity';
-import { EvidenceDetailView, EvidenceView, toEvidenceView } from './evidence.mapper';
+import { CaseEvidenceList, EvidenceDetailView, EvidenceVerification, EvidenceView, toEvidenceView } from './evidence.mapper';
 import type { PreservationRecord } from './evidence-vocabulary';
 import { parseRange, RangeRequest } from './http-range';
 import { EvidenceUploadJournal } from './upload-journal';
@@ -288,7 +288,7 @@ export class EvidenceService {
 
   // --- reads: every one is a custody event ---
 
-  async listForCase(auth: AuthUser, caseId: string): Promise<{ caseId: string; caseNumber: string; items: EvidenceView[] }> {
+  async listForCase(auth: AuthUser, caseId: string): Promise<CaseEvidenceList> {
     const c = await this.cases.findInScope(auth, caseId);
     if (!c) throw new NotFoundError('case', caseId, await this.cases.exists(caseId));
     const rows = await this.ds.getRepository(EvidenceEntity).find({ where: { caseId }, order: { uploadedAt: 'ASC', id: 'ASC' } });
@@ -352,7 +352,7 @@ export class EvidenceService {
   }
 
   /** Re-reads the whole object and compares; a mismatch marks the item and is answered with 409. */
-  async verify(auth: AuthUser, id: string): Promise<{ evidenceId: string; result: 'MATCH'; sha256: string; sizeBytes: number; verifiedAt: string; durationMs: number }> {
+  async verify(auth: AuthUser, id: string): Promise<EvidenceVerification> {
     const e = await this.findInScope(auth, id);
     const started = Date.now();
     const found = await this.hashStored(e);

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   AuthUser, canonicalJson, Clock, ConflictError, ForbiddenError, IntegrityFailureError,
-  NotFoundError, Page, VersionConflictError,
+  NotFoundError, VersionConflictError,
 } from '@app/common';
 import { AuditService } from '@app/audit';
 import { CaseEntity, CasesRepository, CasesService, nextStatus } from '@app/cases';
@@ -19,7 +20,7 @@ import {
   archiveRoot, checksumsText, evidenceArchivePath, MANIFEST_FORMAT, ManifestEvidenceItem, ManifestPerson, PacketManifest, sha256Hex,
 } from './packet-format';
 import { PacketEntity } from './packet.entity';
-import { PacketRow, PacketView, toPacketView } from './packet.mapper';
+import { CasePacketList, PacketRow, PacketView, ReviewQueuePage, toPacketView } from './packet.mapper';
 import type { PacketStatus } from './packet-vocabulary';
 import { packetsConfig } from './packets.config';
 
@@ -31,13 +32,46 @@ const META_COLUMNS = `p.id, p.case_id, p.case_number, p.version, p.previous_pack
   p.claimed_by, p.claimed_at, p.decision, p.decision_reason, p.external_reference, p.decided_by, p.decided_at,
   u.display_name AS claimed_by_name`;
 
-export interface SignedManifestView {
+/** The Ed25519 signature over the canonical JSON of a manifest. */
+export class ManifestSignature {
+  @ApiProperty({ enum: ['Ed25519'] })
+  algorithm: 'Ed25519';
+
+  @ApiProperty({ type: String, description: 'Id of the signing key (see GET /keys)' })
+  keyId: string;
+
+  @ApiProperty({ type: String, description: 'The signature, base64' })
+  value: string;
+
+  @ApiProperty({ type: String, description: 'The public key that verifies it, PEM (SPKI)' })
+  publicKeyPem: string;
+}
+
+export class SignedManifestView {
+  @ApiProperty({ type: String, format: 'uuid' })
   packetId: string;
+
+  @ApiProperty({ type: String, example: 'ION-2026-000123' })
   caseNumber: string;
+
+  @ApiProperty({ type: Number, minimum: 1, description: 'Packet version' })
   version: number;
+
   /** SHA-256 of the canonical JSON of `manifest` (which is exactly what was signed). */
+  @ApiProperty({ type: String, description: 'SHA-256 of the canonical JSON of `manifest` (which is exactly what was signed), lowercase hex' })
   manifestSha256: string;
-  signature: { algorithm: 'Ed25519'; keyId: string; value: string; publicKeyPem: string };
+
+  @ApiProperty({ type: () => ManifestSignature })
+  signature: ManifestSignature;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      `The frozen manifest (format "${MANIFEST_FORMAT}"): packetId, version, office, sentAt, sentBy, previousPacket, case, ` +
+      'federalOfficers, violations, approvals, evidence (each with archivePath, sizeBytes and sha256), checksums and signing. ' +
+      'Its canonical JSON (keys sorted, no whitespace) is exactly the signed bytes.',
+  })
   manifest: PacketManifest;
 }
 
@@ -228,7 +262,7 @@ export class PacketsService {
 
   // --- reads ---
 
-  async listForCase(auth: AuthUser, caseId: string): Promise<{ caseId: string; caseNumber: string; items: PacketView[] }> {
+  async listForCase(auth: AuthUser, caseId: string): Promise<CasePacketList> {
     const c = await this.cases.findInScope(auth, caseId);
     if (!c) throw new NotFoundError('case', caseId, await this.cases.exists(caseId));
     const rows = await this.metaRows(`p.case_id = $1 ORDER BY p.version`, [caseId]);
@@ -350,7 +384,7 @@ export class PacketsService {
 
   // --- the review queue ---
 
-  async queue(auth: AuthUser, q: ReviewQueueQuery): Promise<Page<PacketView> & { status: PacketStatus[]; sort: 'oldest' | 'newest' }> {
+  async queue(auth: AuthUser, q: ReviewQueueQuery): Promise<ReviewQueuePage> {
     if (!auth.office) throw new ForbiddenError('Only members of a prosecuting office have a review queue.');
     const status = q.status?.length ? [...new Set(q.status)] : (['PENDING', 'IN_REVIEW'] as PacketStatus[]);
     const sort = q.sort ?? 'oldest';

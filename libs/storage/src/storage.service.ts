@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Client } from 'minio';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -18,11 +19,24 @@ export interface WormCapability {
   detail: string;
 }
 
-export interface StorageHealth {
-  status: 'up' | 'down';
+export const DEPENDENCY_STATES = ['up', 'down'] as const;
+export type DependencyState = (typeof DEPENDENCY_STATES)[number];
+
+/** Whether the evidence bucket answers (a HEAD of a probe object), and whether it offers WORM. */
+export class StorageHealth {
+  @ApiProperty({ enum: DEPENDENCY_STATES, enumName: 'DependencyState' })
+  status: DependencyState;
+
+  @ApiPropertyOptional({ type: Number, description: 'Present when up' })
   latencyMs?: number;
-  error?: string;
+
+  @ApiPropertyOptional({ enum: ['timed out', 'unreachable'], description: 'Present when down' })
+  error?: 'timed out' | 'unreachable';
+
+  @ApiProperty({ type: String, description: 'The evidence bucket' })
   bucket: string;
+
+  @ApiProperty({ type: Boolean, description: 'Whether the bucket has S3 Object Lock (WORM) enabled' })
   worm: boolean;
 }
 

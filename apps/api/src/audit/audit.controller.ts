@@ -1,9 +1,13 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuthUser } from '@app/common';
-import { AuditEventsQuery, AuditExportQuery, AuditReviewService, AuditVerifyQuery, CheckpointService, ExportFilters } from '@app/audit';
+import {
+  AuditChainVerification, AuditEventPage, AuditEventsQuery, AuditExportQuery, AuditReviewService, AuditVerifyQuery, CheckpointList,
+  CheckpointService, ExportFilters,
+} from '@app/audit';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
+import { API_ERROR } from '../http/api-error-body';
 import { writeChunk } from '../http/streams';
 
 function filtersOf(q: ExportFilters): ExportFilters {
@@ -12,6 +16,7 @@ function filtersOf(q: ExportFilters): ExportFilters {
 }
 
 @ApiTags('audit')
+@ApiDefaultResponse(API_ERROR)
 @Controller('audit')
 export class AuditController {
   constructor(
@@ -22,7 +27,8 @@ export class AuditController {
   @Get('events')
   @Authorize(Permission.AuditRead)
   @ApiOperation({ summary: 'Audit events, oldest first, filtered; page with nextCursor' })
-  events(@Query() q: AuditEventsQuery) {
+  @ApiOkResponse({ type: AuditEventPage })
+  events(@Query() q: AuditEventsQuery): Promise<AuditEventPage> {
     return this.review.events({ ...filtersOf(q), cursor: q.cursor, limit: q.limit });
   }
 
@@ -36,6 +42,15 @@ export class AuditController {
       '(public key from GET /keys).',
   })
   @ApiProduces('application/x-ndjson', 'text/csv')
+  @ApiOkResponse({
+    description:
+      'The export, streamed (Content-Disposition: attachment): a header line, one line per event, then the signed checkpoint ' +
+      'and seal. NDJSON for format=ndjson (default), CSV for format=csv.',
+    content: {
+      'application/x-ndjson': { schema: { type: 'string', format: 'binary' } },
+      'text/csv': { schema: { type: 'string', format: 'binary' } },
+    },
+  })
   async export(@CurrentUser() auth: AuthUser, @Query() q: AuditExportQuery, @Res() res: Response): Promise<void> {
     const lines = this.review.export(auth, filtersOf(q), q.format);
     // The first chunk is made after the export is recorded and checkpointed: failures before it are answered normally.
@@ -59,14 +74,16 @@ export class AuditController {
   @Get('verify')
   @Authorize(Permission.AuditVerify)
   @ApiOperation({ summary: 'Recompute the chain stored in the database over a seq range; reports the first broken link' })
-  verify(@CurrentUser() auth: AuthUser, @Query() q: AuditVerifyQuery) {
+  @ApiOkResponse({ type: AuditChainVerification, description: 'The result, also when the chain is broken (ok: false, firstBreak)' })
+  verify(@CurrentUser() auth: AuthUser, @Query() q: AuditVerifyQuery): Promise<AuditChainVerification> {
     return this.review.verify(auth, q.from_seq, q.to_seq);
   }
 
   @Get('checkpoints')
   @Authorize(Permission.AuditRead)
   @ApiOperation({ summary: 'The latest signed checkpoints of the chain, newest first' })
-  async checkpointsList() {
+  @ApiOkResponse({ type: CheckpointList })
+  async checkpointsList(): Promise<CheckpointList> {
     return { items: await this.checkpoints.list(100) };
   }
 }

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@app/common';
-import { AuthService, Authorize, CurrentUser, LoginDto, Permission, Public, UsersService } from '@app/auth';
+import { AuthService, Authorize, CurrentUser, LoginDto, LoginResult, Permission, Public, UsersService, UserView } from '@app/auth';
+import { API_ERROR } from '../http/api-error-body';
 import { RateLimited, RateLimitGuard } from '../http/rate-limit';
 
 @ApiTags('auth')
+@ApiDefaultResponse(API_ERROR)
 @Controller('auth')
 export class AuthController {
   constructor(
@@ -21,14 +23,16 @@ export class AuthController {
     summary: 'Exchange username and password for a bearer token (5 failures lock the account for 10 minutes; ' +
       'LOGIN_RATE_LIMIT attempts per client IP per window, then 429)',
   })
-  login(@Body() dto: LoginDto) {
+  @ApiOkResponse({ type: LoginResult })
+  login(@Body() dto: LoginDto): Promise<LoginResult> {
     return this.auth.login(dto.username, dto.password);
   }
 
   @Get('me')
   @Authorize(Permission.AuthMe)
   @ApiOperation({ summary: 'The caller' })
-  me(@CurrentUser() user: AuthUser) {
+  @ApiOkResponse({ type: UserView })
+  me(@CurrentUser() user: AuthUser): Promise<UserView> {
     return this.users.me(user);
   }
 }

@@ -1,17 +1,26 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, UseInterceptors } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse, ApiDefaultResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath,
+} from '@nestjs/swagger';
 import type { AuthUser } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
 import {
-  ApproveCaseDto, CasesService, CreateCaseDto, ListCasesQuery, PutFederalOfficersDto, PutViolationsDto, ReasonDto,
-  TransitionDto, UpdateCaseDto,
+  ApproveCaseDto, CaseMetadataView, CasePage, CasesService, CaseTimeline, CaseView, CreateCaseDto, ListCasesQuery,
+  PutFederalOfficersDto, PutViolationsDto, ReasonDto, TransitionDto, UpdateCaseDto,
 } from '@app/cases';
+import { API_ERROR } from '../http/api-error-body';
 import { expectedVersion, UuidParam } from '../http/params';
 import { VersionETagInterceptor } from '../http/version-etag.interceptor';
+
+/** Every single-case answer carries its version as ETag (VersionETagInterceptor): send it back as If-Match. */
+const ETAG = { ETag: { description: 'The case version, e.g. "3": send it back as If-Match', schema: { type: 'string' } } };
+const CASE_OK = { type: CaseView, headers: ETAG };
 
 const IF_MATCH = { name: 'If-Match', required: false, description: 'The case version you edited, e.g. "3" (or send `version` in the body)' };
 
 @ApiTags('cases')
+@ApiDefaultResponse(API_ERROR)
+@ApiExtraModels(CaseView, CaseMetadataView)
 @Controller('cases')
 @UseInterceptors(VersionETagInterceptor)
 export class CasesController {
@@ -20,21 +29,29 @@ export class CasesController {
   @Post()
   @Authorize(Permission.CaseCreate)
   @ApiOperation({ summary: 'Open a case (DRAFT) in your district' })
-  create(@CurrentUser() auth: AuthUser, @Body() dto: CreateCaseDto) {
+  @ApiCreatedResponse({ ...CASE_OK, description: 'The new DRAFT case' })
+  create(@CurrentUser() auth: AuthUser, @Body() dto: CreateCaseDto): Promise<CaseView> {
     return this.cases.create(auth, dto);
   }
 
   @Get()
   @Authorize(Permission.CaseRead)
   @ApiOperation({ summary: 'Cases in your scope, newest first' })
-  list(@CurrentUser() auth: AuthUser, @Query() q: ListCasesQuery) {
+  @ApiOkResponse({ type: CasePage })
+  list(@CurrentUser() auth: AuthUser, @Query() q: ListCasesQuery): Promise<CasePage> {
     return this.cases.list(auth, q);
   }
 
   @Get(':id')
   @Authorize(Permission.CaseRead)
   @ApiOperation({ summary: 'A case, with its submit checklist' })
-  get(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string) {
+  @ApiOkResponse({
+    description: 'The whole case (CaseView); auditors get its metadata only (CaseMetadataView: no narrative, location, injuries, ' +
+      'federal personnel or violations)',
+    headers: ETAG,
+    schema: { anyOf: [{ $ref: getSchemaPath(CaseView) }, { $ref: getSchemaPath(CaseMetadataView) }] },
+  })
+  get(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string): Promise<CaseView | CaseMetadataView> {
     return this.cases.get(auth, id);
   }
 
@@ -42,7 +59,8 @@ export class CasesController {
   @Authorize(Permission.CaseUpdate)
   @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Edit the order fields while DRAFT or RETURNED (version required)' })
-  update(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: UpdateCaseDto, @Headers('if-match') ifMatch?: string) {
+  @ApiOkResponse(CASE_OK)
+  update(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: UpdateCaseDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.update(auth, id, dto, expectedVersion(ifMatch, dto.version));
   }
 
@@ -50,7 +68,8 @@ export class CasesController {
   @Authorize(Permission.CaseUpdate)
   @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Replace the federal personnel record (supervisor flagged)' })
-  putFederalOfficers(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PutFederalOfficersDto, @Headers('if-match') ifMatch?: string) {
+  @ApiOkResponse(CASE_OK)
+  putFederalOfficers(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PutFederalOfficersDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.putFederalOfficers(auth, id, dto, expectedVersion(ifMatch, dto.version));
   }
 
@@ -58,7 +77,8 @@ export class CasesController {
   @Authorize(Permission.CaseUpdate)
   @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Replace the alleged violations' })
-  putViolations(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PutViolationsDto, @Headers('if-match') ifMatch?: string) {
+  @ApiOkResponse(CASE_OK)
+  putViolations(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PutViolationsDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.putViolations(auth, id, dto, expectedVersion(ifMatch, dto.version));
   }
 
@@ -67,7 +87,8 @@ export class CasesController {
   @Authorize(Permission.CaseSubmit)
   @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Submit for supervisor review (author; checklist must be complete)' })
-  submit(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: TransitionDto, @Headers('if-match') ifMatch?: string) {
+  @ApiOkResponse(CASE_OK)
+  submit(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: TransitionDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.submit(auth, id, expectedVersion(ifMatch, dto.version));
   }
 
@@ -75,7 +96,8 @@ export class CasesController {
   @HttpCode(200)
   @Authorize(Permission.CaseReturn)
   @ApiOperation({ summary: 'Return a submitted case to its author with a reason (not your own case)' })
-  returnCase(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: ReasonDto, @Headers('if-match') ifMatch?: string) {
+  @ApiOkResponse(CASE_OK)
+  returnCase(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: ReasonDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.returnToAuthor(auth, id, { ...dto, version: expectedVersion(ifMatch, dto.version) });
   }
 
@@ -83,7 +105,8 @@ export class CasesController {
   @HttpCode(200)
   @Authorize(Permission.CaseApprove)
   @ApiOperation({ summary: 'Approve a submitted case (two-person rule: never your own)' })
-  approve(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: ApproveCaseDto, @Headers('if-match') ifMatch?: string) {
+  @ApiOkResponse(CASE_OK)
+  approve(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: ApproveCaseDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.approve(auth, id, { ...dto, version: expectedVersion(ifMatch, dto.version) });
   }
 
@@ -91,14 +114,16 @@ export class CasesController {
   @HttpCode(200)
   @Authorize(Permission.CaseWithdraw)
   @ApiOperation({ summary: 'Withdraw a DRAFT, SUBMITTED or RETURNED case with a reason' })
-  withdraw(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: ReasonDto, @Headers('if-match') ifMatch?: string) {
+  @ApiOkResponse(CASE_OK)
+  withdraw(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: ReasonDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.withdraw(auth, id, { ...dto, version: expectedVersion(ifMatch, dto.version) });
   }
 
   @Get(':id/timeline')
   @Authorize(Permission.CaseTimelineRead)
   @ApiOperation({ summary: "The case's audit events, oldest first" })
-  timeline(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string) {
+  @ApiOkResponse({ type: CaseTimeline })
+  timeline(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string): Promise<CaseTimeline> {
     return this.cases.timeline(auth, id);
   }
 }

@@ -1,10 +1,16 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody, ApiConsumes, ApiCreatedResponse, ApiDefaultResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import type { AuthUser } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
-import { EVIDENCE_KINDS, EvidenceService, SupersedeEvidenceDto } from '@app/evidence';
+import {
+  CaseEvidenceList, EVIDENCE_KINDS, EvidenceDetailView, EvidenceService, EvidenceVerification, EvidenceView, SupersedeEvidenceDto,
+} from '@app/evidence';
+import { API_ERROR } from '../http/api-error-body';
 import { EmptyBodyDto } from '../http/empty-body.dto';
 import { UuidParam } from '../http/params';
 import { RateLimited, RateLimitGuard } from '../http/rate-limit';
@@ -18,7 +24,16 @@ function contentDisposition(filename: string | null, id: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
+/** Headers of a download (whole or ranged). */
+const CONTENT_HEADERS = {
+  'X-Evidence-SHA256': { description: 'SHA-256 of the whole file as recorded at upload', schema: { type: 'string' } },
+  ETag: { description: '"sha256-<hex>"', schema: { type: 'string' } },
+  'Accept-Ranges': { description: 'bytes', schema: { type: 'string' } },
+  'Content-Disposition': { description: 'attachment, with the original filename', schema: { type: 'string' } },
+};
+
 @ApiTags('evidence')
+@ApiDefaultResponse(API_ERROR)
 @Controller()
 export class EvidenceController {
   constructor(private readonly evidence: EvidenceService) {}
@@ -36,7 +51,7 @@ export class EvidenceController {
       'At most UPLOAD_RATE_LIMIT uploads per user per window, then 429.',
   })
   @ApiConsumes('application/octet-stream', 'multipart/form-data')
-  @ApiQuery({ name: 'kind', enum: EVIDENCE_KINDS, required: false, description: 'Required (here, as X-Evidence-Kind, or as a form field)' })
+  @ApiQuery({ name: 'kind', enum: EVIDENCE_KINDS, enumName: 'EvidenceKind', required: false, description: 'Required (here, as X-Evidence-Kind, or as a form field)' })
   @ApiQuery({ name: 'deviceId', required: false })
   @ApiQuery({ name: 'recordingOfficerBadge', required: false })
   @ApiQuery({ name: 'recordedStart', required: false, description: 'ISO 8601' })
@@ -44,7 +59,12 @@ export class EvidenceController {
   @ApiQuery({ name: 'originalFilename', required: false })
   @ApiQuery({ name: 'sha256', required: false, description: '64 hex digits' })
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  async upload(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @ApiCreatedResponse({
+    type: EvidenceView,
+    description: 'The stored item (hash and size as received)',
+    headers: { Location: { description: 'The item: /api/v1/evidence/<id>', schema: { type: 'string' } } },
+  })
+  async upload(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<EvidenceView> {
     assertUploadableType(req);
     const multipart = isMultipart(req);
     const cl = req.headers['content-length'];
@@ -64,14 +84,16 @@ export class EvidenceController {
   @Get('cases/:id/evidence')
   @Authorize(Permission.EvidenceList)
   @ApiOperation({ summary: "A case's evidence items, oldest first (superseded ones included, marked)" })
-  list(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string) {
+  @ApiOkResponse({ type: CaseEvidenceList })
+  list(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string): Promise<CaseEvidenceList> {
     return this.evidence.listForCase(auth, caseId);
   }
 
   @Get('evidence/:id')
   @Authorize(Permission.EvidenceRead)
   @ApiOperation({ summary: 'An evidence item with its chain of custody (every recorded event about it)' })
-  get(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string) {
+  @ApiOkResponse({ type: EvidenceDetailView })
+  get(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string): Promise<EvidenceDetailView> {
     return this.evidence.get(auth, id);
   }
 
@@ -86,6 +108,17 @@ export class EvidenceController {
   })
   @ApiHeader({ name: 'Range', required: false, description: 'One byte range, e.g. bytes=0-1023' })
   @ApiProduces('application/octet-stream')
+  @ApiOkResponse({
+    description: 'The whole file, streamed. Content-Type is the type sniffed at upload (e.g. video/mp4).',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+    headers: CONTENT_HEADERS,
+  })
+  @ApiResponse({
+    status: 206,
+    description: 'The requested byte range (Content-Range: bytes start-end/size)',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+    headers: { ...CONTENT_HEADERS, 'Content-Range': { description: 'bytes <start>-<end>/<size>', schema: { type: 'string' } } },
+  })
   async content(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Headers('range') range: string | undefined, @Res() res: Response) {
     const c = await this.evidence.openContent(auth, id, range);
     const e = c.evidence;
@@ -132,7 +165,8 @@ export class EvidenceController {
   @HttpCode(200)
   @Authorize(Permission.EvidenceVerify)
   @ApiOperation({ summary: 'Re-read the stored file and compare its SHA-256 and size with the record (409 and FAILED mark on mismatch)' })
-  verify(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() _body: EmptyBodyDto) {
+  @ApiOkResponse({ type: EvidenceVerification, description: 'The stored file still matches (a mismatch answers 409 EVIDENCE.INTEGRITY_FAILURE)' })
+  verify(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() _body: EmptyBodyDto): Promise<EvidenceVerification> {
     return this.evidence.verify(auth, id);
   }
 
@@ -140,7 +174,8 @@ export class EvidenceController {
   @HttpCode(200)
   @Authorize(Permission.EvidenceSupersede)
   @ApiOperation({ summary: 'Mark an item superseded, with a reason (evidence is never deleted)' })
-  supersede(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: SupersedeEvidenceDto) {
+  @ApiOkResponse({ type: EvidenceView, description: 'The item, now SUPERSEDED' })
+  supersede(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: SupersedeEvidenceDto): Promise<EvidenceView> {
     return this.evidence.supersede(auth, id, dto);
   }
 }

@@ -1,12 +1,15 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '@app/auth';
 import { StorageService } from '@app/storage';
+import { API_ERROR } from '../http/api-error-body';
+import { DatabaseHealth, HealthReport } from './health-report';
 
 @ApiTags('health')
+@ApiDefaultResponse(API_ERROR)
 @Controller('health')
 export class HealthController {
   constructor(
@@ -17,10 +20,12 @@ export class HealthController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'Liveness and readiness: database and storage reachability, and whether storage offers WORM (Object Lock)' })
-  async health(@Res({ passthrough: true }) res: Response) {
+  @ApiOkResponse({ type: HealthReport, description: 'Database and storage are up (status "ok")' })
+  @ApiServiceUnavailableResponse({ type: HealthReport, description: 'Database or storage is down (status "unavailable"); the checks say which' })
+  async health(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
     const started = Date.now();
     const storageCheck = this.storage.health();
-    let database: { status: 'up' | 'down'; latencyMs?: number; error?: string };
+    let database: DatabaseHealth;
     try {
       await Promise.race([
         this.ds.query('SELECT 1'),

@@ -1,3 +1,4 @@
+import { ApiHideProperty } from '@nestjs/swagger';
 import { IsEmpty } from 'class-validator';
 
 /**
@@ -6,6 +7,7 @@ import { IsEmpty } from 'class-validator';
  */
 export class EmptyBodyDto {
   /** Declared only so that class-validator knows the class (forbidUnknownValues); never accepted with a value. */
+  @ApiHideProperty()
   @IsEmpty({ message: 'this request takes no fields' })
   readonly none?: undefined;
 }

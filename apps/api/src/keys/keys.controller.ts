@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@app/auth';
-import { KeyRegistry } from './key-registry.service';
+import { API_ERROR } from '../http/api-error-body';
+import { KeyRegistry, PublishedKeys } from './key-registry.service';
 
 @ApiTags('keys')
+@ApiDefaultResponse(API_ERROR)
 @Controller('keys')
 export class KeysController {
   constructor(private readonly registry: KeyRegistry) {}
@@ -14,7 +16,8 @@ export class KeysController {
     summary: "The service's public Ed25519 keys, to verify audit exports, checkpoints and packets offline",
     description: 'The current key first (`current: true`), then every key the service signed with before a rotation.',
   })
-  async keys() {
+  @ApiOkResponse({ type: PublishedKeys })
+  async keys(): Promise<PublishedKeys> {
     return { keys: await this.registry.published() };
   }
 }

@@ -1,14 +1,18 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { AuthUser } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
-import { PacketDecisionDto, PacketsService, ReviewQueueQuery, SendPacketDto } from '@app/packets';
+import {
+  CasePacketList, PacketDecisionDto, PacketsService, PacketView, ReviewQueuePage, ReviewQueueQuery, SendPacketDto, SignedManifestView,
+} from '@app/packets';
+import { API_ERROR } from '../http/api-error-body';
 import { EmptyBodyDto } from '../http/empty-body.dto';
 import { expectedVersion, UuidParam } from '../http/params';
 
 @ApiTags('packets')
+@ApiDefaultResponse(API_ERROR)
 @Controller()
 export class PacketsController {
   constructor(private readonly packets: PacketsService) {}
@@ -22,14 +26,16 @@ export class PacketsController {
       'non-superseded evidence item with size and SHA-256; it is signed with the service Ed25519 key (GET /keys). ' +
       "Office defaults to CCSAO when any violation is a felony, else CITY_LAW. After MORE_INFO_REQUESTED and re-approval, the next send is version n+1 referencing n.",
   })
-  send(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Body() dto: SendPacketDto, @Headers('if-match') ifMatch?: string) {
+  @ApiCreatedResponse({ type: PacketView, description: 'The packet sent (status PENDING); the case is now REFERRED' })
+  send(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Body() dto: SendPacketDto, @Headers('if-match') ifMatch?: string): Promise<PacketView> {
     return this.packets.send(auth, caseId, dto, expectedVersion(ifMatch, dto.version));
   }
 
   @Get('cases/:id/packets')
   @Authorize(Permission.CaseRead)
   @ApiOperation({ summary: "A case's packets, oldest version first, with their review state" })
-  listForCase(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string) {
+  @ApiOkResponse({ type: CasePacketList })
+  listForCase(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string): Promise<CasePacketList> {
     return this.packets.listForCase(auth, caseId);
   }
 
@@ -38,14 +44,16 @@ export class PacketsController {
   @ApiOperation({
     summary: "Your office's packets: open ones (PENDING, IN_REVIEW) oldest first by default, with age and SLA",
   })
-  queue(@CurrentUser() auth: AuthUser, @Query() q: ReviewQueueQuery) {
+  @ApiOkResponse({ type: ReviewQueuePage })
+  queue(@CurrentUser() auth: AuthUser, @Query() q: ReviewQueueQuery): Promise<ReviewQueuePage> {
     return this.packets.queue(auth, q);
   }
 
   @Get('packets/:id')
   @Authorize(Permission.PacketRead)
   @ApiOperation({ summary: 'A packet: office, version, manifest hash, review state, age and SLA' })
-  get(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string) {
+  @ApiOkResponse({ type: PacketView })
+  get(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string): Promise<PacketView> {
     return this.packets.get(auth, id);
   }
 
@@ -54,13 +62,22 @@ export class PacketsController {
   @ApiOperation({
     summary: 'The signed manifest: canonical JSON of `manifest` is exactly the signed bytes (recorded as a custody event)',
   })
-  manifest(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string) {
+  @ApiOkResponse({ type: SignedManifestView })
+  manifest(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string): Promise<SignedManifestView> {
     return this.packets.manifest(auth, id);
   }
 
   @Get('packets/:id/archive')
   @Authorize(Permission.PacketArchiveDownload)
   @ApiProduces('application/zip')
+  @ApiOkResponse({
+    description: 'The ZIP, streamed (Content-Disposition: attachment; X-Packet-Manifest-SHA256 names the manifest hash)',
+    content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
+    headers: {
+      'X-Packet-Manifest-SHA256': { description: 'SHA-256 of the signed manifest', schema: { type: 'string' } },
+      'Content-Disposition': { description: 'attachment; filename="<caseNumber>-packet-v<version>.zip"', schema: { type: 'string' } },
+    },
+  })
   @ApiOperation({
     summary: 'The packet as a ZIP: manifest, signature, public key, checksums, VERIFY.txt and every evidence file (streamed)',
     description:
@@ -93,7 +110,8 @@ export class PacketsController {
   @HttpCode(200)
   @Authorize(Permission.PacketClaim)
   @ApiOperation({ summary: 'Claim a PENDING packet for review (atomic: of simultaneous claims exactly one wins, the others get 409)' })
-  claim(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() _body: EmptyBodyDto) {
+  @ApiOkResponse({ type: PacketView, description: 'The packet, now IN_REVIEW and claimed by you (the case is IN_REVIEW too)' })
+  claim(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() _body: EmptyBodyDto): Promise<PacketView> {
     return this.packets.claim(auth, id);
   }
 
@@ -103,7 +121,8 @@ export class PacketsController {
   @ApiOperation({
     summary: 'Decide a packet you claimed: CHARGES_FILED | DECLINED | REFERRED_ELSEWHERE close the case; MORE_INFO_REQUESTED returns it to the officer',
   })
-  decide(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PacketDecisionDto) {
+  @ApiOkResponse({ type: PacketView, description: 'The packet, now DECIDED' })
+  decide(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PacketDecisionDto): Promise<PacketView> {
     return this.packets.decide(auth, id, dto);
   }
 }

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@app/common';
-import { Authorize, CreateUserDto, CurrentUser, ListUsersQuery, Permission, UpdateUserDto, UsersService } from '@app/auth';
+import { Authorize, CreateUserDto, CurrentUser, ListUsersQuery, Permission, UpdateUserDto, UserPage, UsersService, UserView } from '@app/auth';
+import { API_ERROR } from '../http/api-error-body';
 import { UuidParam } from '../http/params';
 
 @ApiTags('users')
+@ApiDefaultResponse(API_ERROR)
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
@@ -12,28 +14,32 @@ export class UsersController {
   @Post()
   @Authorize(Permission.UserCreate)
   @ApiOperation({ summary: 'Create a user (role, badge, district or office)' })
-  create(@CurrentUser() auth: AuthUser, @Body() dto: CreateUserDto) {
+  @ApiCreatedResponse({ type: UserView })
+  create(@CurrentUser() auth: AuthUser, @Body() dto: CreateUserDto): Promise<UserView> {
     return this.users.create(auth, dto);
   }
 
   @Get()
   @Authorize(Permission.UserRead)
   @ApiOperation({ summary: 'List users' })
-  list(@Query() q: ListUsersQuery) {
+  @ApiOkResponse({ type: UserPage })
+  list(@Query() q: ListUsersQuery): Promise<UserPage> {
     return this.users.list(q);
   }
 
   @Get(':id')
   @Authorize(Permission.UserRead)
   @ApiOperation({ summary: 'One user' })
-  get(@Param('id', UuidParam) id: string) {
+  @ApiOkResponse({ type: UserView })
+  get(@Param('id', UuidParam) id: string): Promise<UserView> {
     return this.users.get(id);
   }
 
   @Patch(':id')
   @Authorize(Permission.UserUpdate)
   @ApiOperation({ summary: 'Change role, scope, badge, password; deactivate; clear a lockout' })
-  update(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: UpdateUserDto) {
+  @ApiOkResponse({ type: UserView })
+  update(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: UpdateUserDto): Promise<UserView> {
     return this.users.update(auth, id, dto);
   }
 }

@@ -32,7 +32,7 @@ export class AuditFilterQuery {
   @Matches(/^[a-z][a-z0-9_.]{1,63}$/, { message: 'action must be an action name such as case.submitted' })
   action?: string;
 
-  @ApiPropertyOptional({ enum: OUTCOMES })
+  @ApiPropertyOptional({ enum: OUTCOMES, enumName: 'AuditOutcome' })
   @IsOptional()
   @IsIn(OUTCOMES)
   outcome?: AuditOutcome;

@@ -36,7 +36,7 @@ export class CreateUserDto {
   @MaxLength(128)
   password: string;
 
-  @ApiProperty({ enum: ROLES })
+  @ApiProperty({ enum: ROLES, enumName: 'Role' })
   @IsIn(ROLES)
   role: Role;
 
@@ -51,7 +51,7 @@ export class CreateUserDto {
   @IsIn(POLICE_DISTRICTS as unknown as number[], { message: 'district must be a Chicago police district in service' })
   district?: number | null;
 
-  @ApiPropertyOptional({ description: 'Prosecuting office (PROSECUTOR)', enum: PROSECUTOR_OFFICES })
+  @ApiPropertyOptional({ description: 'Prosecuting office (PROSECUTOR)', enum: PROSECUTOR_OFFICES, enumName: 'ProsecutorOffice' })
   @IsOptional()
   @IsIn(PROSECUTOR_OFFICES)
   office?: ProsecutorOffice | null;
@@ -64,7 +64,7 @@ export class UpdateUserDto {
   @Length(1, 200)
   displayName?: string;
 
-  @ApiPropertyOptional({ enum: ROLES })
+  @ApiPropertyOptional({ enum: ROLES, enumName: 'Role' })
   @IsOptional()
   @IsIn(ROLES)
   role?: Role;
@@ -80,7 +80,7 @@ export class UpdateUserDto {
   @IsIn(POLICE_DISTRICTS as unknown as number[], { message: 'district must be a Chicago police district in service' })
   district?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, enum: PROSECUTOR_OFFICES })
+  @ApiPropertyOptional({ nullable: true, enum: PROSECUTOR_OFFICES, enumName: 'ProsecutorOffice' })
   @IsOptional()
   @IsIn(PROSECUTOR_OFFICES)
   office?: ProsecutorOffice | null;
@@ -104,7 +104,7 @@ export class UpdateUserDto {
 }
 
 export class ListUsersQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: ROLES })
+  @ApiPropertyOptional({ enum: ROLES, enumName: 'Role' })
   @IsOptional()
   @IsIn(ROLES)
   role?: Role;

@@ -37,7 +37,7 @@ export class VersionedDto {
 
 /** The order's fields. Every field is optional while drafting; submit checks completeness. */
 export class CaseFieldsDto {
-  @ApiPropertyOptional({ enum: CASE_ORIGINS, description: 'Witnessed by the officer, or reported to them' })
+  @ApiPropertyOptional({ enum: CASE_ORIGINS, enumName: 'CaseOrigin', description: 'Witnessed by the officer, or reported to them' })
   @IsOptional()
   @IsIn(CASE_ORIGINS)
   origin?: CaseOrigin | null;
@@ -55,12 +55,12 @@ export class CaseFieldsDto {
   @Matches(NOT_BLANK, { message: 'incidentLocation must not be blank' })
   incidentLocation?: string | null;
 
-  @ApiPropertyOptional({ enum: ACTIVITY_TYPES })
+  @ApiPropertyOptional({ enum: ACTIVITY_TYPES, enumName: 'ActivityType' })
   @IsOptional()
   @IsIn(ACTIVITY_TYPES)
   activityType?: ActivityType | null;
 
-  @ApiPropertyOptional({ enum: FEDERAL_AGENCIES, isArray: true })
+  @ApiPropertyOptional({ enum: FEDERAL_AGENCIES, enumName: 'FederalAgency', isArray: true })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10)
@@ -125,7 +125,7 @@ export class FederalOfficerDto {
   @Length(1, 200)
   name?: string | null;
 
-  @ApiPropertyOptional({ enum: FEDERAL_AGENCIES })
+  @ApiPropertyOptional({ enum: FEDERAL_AGENCIES, enumName: 'FederalAgency' })
   @IsOptional()
   @IsIn(FEDERAL_AGENCIES)
   agency?: FederalAgency | null;
@@ -136,7 +136,7 @@ export class FederalOfficerDto {
   @Length(1, 64)
   badgeNumber?: string | null;
 
-  @ApiPropertyOptional({ enum: IDENTIFICATION_OUTCOMES })
+  @ApiPropertyOptional({ enum: IDENTIFICATION_OUTCOMES, enumName: 'IdentificationOutcome' })
   @IsOptional()
   @IsIn(IDENTIFICATION_OUTCOMES)
   identificationOutcome?: IdentificationOutcome | null;
@@ -233,7 +233,7 @@ export class ReasonDto extends VersionedDto {
 }
 
 export class ListCasesQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: CASE_STATUSES })
+  @ApiPropertyOptional({ enum: CASE_STATUSES, enumName: 'CaseStatus' })
   @IsOptional()
   @IsIn(CASE_STATUSES)
   status?: CaseStatus;

@@ -9,7 +9,7 @@ const NOT_BLANK = /\S/;
  * `X-Evidence-<Name>` headers); multipart uploads as form fields before the file part.
  */
 export class EvidenceMetadataDto {
-  @ApiProperty({ enum: EVIDENCE_KINDS, description: 'BWC for body-worn-camera footage' })
+  @ApiProperty({ enum: EVIDENCE_KINDS, enumName: 'EvidenceKind', description: 'BWC for body-worn-camera footage' })
   @IsIn(EVIDENCE_KINDS, { message: `kind must be one of ${EVIDENCE_KINDS.join(', ')}` })
   kind: EvidenceKind;
 

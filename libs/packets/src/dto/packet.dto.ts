@@ -9,6 +9,7 @@ const NOT_BLANK = /\S/;
 export class SendPacketDto {
   @ApiPropertyOptional({
     enum: PACKET_OFFICE_VALUES,
+    enumName: 'ProsecutorOffice',
     description: "The prosecuting office. Default: CCSAO when any violation is a felony, else the city's Department of Law (CITY_LAW).",
   })
   @IsOptional()
@@ -23,7 +24,7 @@ export class SendPacketDto {
 }
 
 export class PacketDecisionDto {
-  @ApiProperty({ enum: PACKET_DECISIONS })
+  @ApiProperty({ enum: PACKET_DECISIONS, enumName: 'PacketDecision' })
   @IsIn(PACKET_DECISIONS, { message: `decision must be one of ${PACKET_DECISIONS.join(', ')}` })
   decision: PacketDecision;
 
@@ -43,8 +44,13 @@ export class PacketDecisionDto {
 
 export class ReviewQueueQuery extends PageQuery {
   @ApiPropertyOptional({
-    description: 'One or more of PENDING, IN_REVIEW, DECIDED, comma-separated. Default: PENDING,IN_REVIEW (the open queue).',
-    example: 'PENDING',
+    enum: PACKET_STATUSES,
+    enumName: 'PacketStatus',
+    isArray: true,
+    description:
+      'One or more of PENDING, IN_REVIEW, DECIDED: repeated (status=PENDING&status=IN_REVIEW) or comma-separated. ' +
+      'Default: PENDING,IN_REVIEW (the open queue).',
+    example: ['PENDING'],
   })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value))

@@ -1,0 +1,59 @@
+/**
+ * What Executive Order 2026-01 requires before a case may be submitted, as one pure function with no
+ * imports: the service gates submit with it and shows it on every case read, and the web console runs
+ * the very same code while an officer types (the "still missing" list), so the two cannot disagree.
+ */
+
+export interface OrderChecklistInput {
+  incidentAt?: unknown;
+  incidentLocation?: string | null;
+  origin?: string | null;
+  activityType?: string | null;
+  agencies?: readonly string[] | null;
+  narrative?: string | null;
+  federalOfficers?: readonly { isSupervisor: boolean; identificationOutcome?: string | null; identificationMethod?: string | null }[] | null;
+  injuriesReported?: boolean | null;
+  injuryDescription?: string | null;
+  emsCalled?: boolean | null;
+  emsCalledAt?: unknown;
+  aidGiven?: string | null;
+  noFootageReason?: string | null;
+}
+
+export interface MissingItem {
+  /** The field (or rule) that is missing, e.g. `narrative`, `federalSupervisorIdentification`. */
+  item: string;
+  /** What is missing, in words an officer understands. */
+  message: string;
+}
+
+const blank = (s: string | null | undefined) => !s || !s.trim();
+
+export function missingForSubmit(c: OrderChecklistInput, evidenceCount = 0): MissingItem[] {
+  const missing: MissingItem[] = [];
+  const need = (ok: boolean, item: string, message: string) => {
+    if (!ok) missing.push({ item, message });
+  };
+  need(!!c.incidentAt, 'incidentAt', 'the date and time of the incident');
+  need(!blank(c.incidentLocation), 'incidentLocation', 'where the incident took place');
+  need(!!c.origin, 'origin', 'whether the activity was witnessed by the officer or reported to them');
+  need(!!c.activityType, 'activityType', 'the type of federal activity');
+  need((c.agencies?.length ?? 0) > 0, 'agencies', 'at least one federal agency involved');
+  need(!blank(c.narrative), 'narrative', 'a narrative of what happened');
+  const sup = (c.federalOfficers ?? []).find((o) => o.isSupervisor);
+  need(
+    !!sup && !!sup.identificationOutcome && !blank(sup.identificationMethod),
+    'federalSupervisorIdentification',
+    'a federal supervisor record with the identification outcome (VERIFIED, PARTIAL, REFUSED or UNABLE) and how it was attempted',
+  );
+  need(c.injuriesReported !== null && c.injuriesReported !== undefined, 'injuriesReported', 'whether anyone was injured');
+  if (c.injuriesReported) {
+    need(!blank(c.injuryDescription), 'injuryDescription', 'a description of the injuries');
+    need(c.emsCalled !== null && c.emsCalled !== undefined, 'emsCalled', 'whether EMS was called');
+    if (c.emsCalled) need(!!c.emsCalledAt, 'emsCalledAt', 'when EMS was called');
+    need(!blank(c.aidGiven), 'aidGiven', 'what aid was given');
+  }
+  need(evidenceCount > 0 || !blank(c.noFootageReason), 'evidenceOrNoFootageReason',
+    'at least one evidence item, or the reason there is no footage');
+  return missing;
+}
