@@ -9,14 +9,13 @@ import {
   PutFederalOfficersDto, PutViolationsDto, ReasonDto, TransitionDto, UpdateCaseDto,
 } from '@app/cases';
 import { API_ERROR } from '../http/api-error-body';
-import { expectedVersion, UuidParam } from '../http/params';
+import { expectedVersion, IF_MATCH_HEADER, UuidParam } from '../http/params';
 import { VersionETagInterceptor } from '../http/version-etag.interceptor';
 
 /** Every single-case answer carries its version as ETag (VersionETagInterceptor): send it back as If-Match. */
 const ETAG = { ETag: { description: 'The case version, e.g. "3": send it back as If-Match', schema: { type: 'string' } } };
 const CASE_OK = { type: CaseView, headers: ETAG };
 
-const IF_MATCH = { name: 'If-Match', required: false, description: 'The case version you edited, e.g. "3" (or send `version` in the body)' };
 
 @ApiTags('cases')
 @ApiDefaultResponse(API_ERROR)
@@ -57,7 +56,7 @@ export class CasesController {
 
   @Patch(':id')
   @Authorize(Permission.CaseUpdate)
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: 'Edit the order fields while DRAFT or RETURNED (version required)' })
   @ApiOkResponse(CASE_OK)
   update(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: UpdateCaseDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
@@ -66,7 +65,7 @@ export class CasesController {
 
   @Put(':id/federal-officers')
   @Authorize(Permission.CaseUpdate)
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: 'Replace the federal personnel record (supervisor flagged)' })
   @ApiOkResponse(CASE_OK)
   putFederalOfficers(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PutFederalOfficersDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
@@ -75,7 +74,7 @@ export class CasesController {
 
   @Put(':id/violations')
   @Authorize(Permission.CaseUpdate)
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: 'Replace the alleged violations' })
   @ApiOkResponse(CASE_OK)
   putViolations(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PutViolationsDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
@@ -85,7 +84,7 @@ export class CasesController {
   @Post(':id/submit')
   @HttpCode(200)
   @Authorize(Permission.CaseSubmit)
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: 'Submit for supervisor review (author; checklist must be complete)' })
   @ApiOkResponse(CASE_OK)
   submit(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: TransitionDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
@@ -93,6 +92,7 @@ export class CasesController {
   }
 
   @Post(':id/return')
+  @ApiHeader(IF_MATCH_HEADER)
   @HttpCode(200)
   @Authorize(Permission.CaseReturn)
   @ApiOperation({ summary: 'Return a submitted case to its author with a reason (not your own case)' })
@@ -102,6 +102,7 @@ export class CasesController {
   }
 
   @Post(':id/approve')
+  @ApiHeader(IF_MATCH_HEADER)
   @HttpCode(200)
   @Authorize(Permission.CaseApprove)
   @ApiOperation({ summary: 'Approve a submitted case (two-person rule: never your own)' })
@@ -111,6 +112,7 @@ export class CasesController {
   }
 
   @Post(':id/withdraw')
+  @ApiHeader(IF_MATCH_HEADER)
   @HttpCode(200)
   @Authorize(Permission.CaseWithdraw)
   @ApiOperation({ summary: 'Withdraw a DRAFT, SUBMITTED or RETURNED case with a reason' })

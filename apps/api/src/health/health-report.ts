@@ -1,17 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { DEPENDENCY_STATES, DependencyState, StorageHealth } from '@app/storage';
+import { ApiProperty, PickType } from '@nestjs/swagger';
+import { StorageHealth } from '@app/storage';
 
-/** Whether the database answers `SELECT 1` within 2 s. */
-export class DatabaseHealth {
-  @ApiProperty({ enum: DEPENDENCY_STATES, enumName: 'DependencyState' })
-  status: DependencyState;
-
-  @ApiPropertyOptional({ type: Number, description: 'Present when up' })
-  latencyMs?: number;
-
-  @ApiPropertyOptional({ enum: ['timed out', 'unreachable'], description: 'Present when down' })
-  error?: 'timed out' | 'unreachable';
-}
+/** Whether the database answers `SELECT 1` within 2 s: the same shape as storage's, without the bucket and WORM facts. */
+export class DatabaseHealth extends PickType(StorageHealth, ['status', 'latencyMs', 'error'] as const) {}
 
 export class StorageHealthCheck extends StorageHealth {
   @ApiProperty({ type: String, example: 'Object Lock enabled', description: 'What the WORM (Object Lock) probe found, in words' })

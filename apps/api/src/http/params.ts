@@ -23,3 +23,13 @@ export function expectedVersion(ifMatch: string | undefined, bodyVersion: number
   }
   return fromHeader ?? bodyVersion;
 }
+
+/**
+ * The optional `If-Match` request header of versioned writes, documented once: Nest's explorer would
+ * otherwise list the `@Headers('if-match')` parameter as required (clients may send `version` instead).
+ */
+export const IF_MATCH_HEADER = {
+  name: 'if-match',
+  required: false,
+  description: 'The version you edited, e.g. "3" (or send `version` in the body); a stale one gets 409',
+};

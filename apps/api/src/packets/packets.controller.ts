@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiCreatedResponse, ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { AuthUser } from '@app/common';
@@ -9,7 +9,7 @@ import {
 } from '@app/packets';
 import { API_ERROR } from '../http/api-error-body';
 import { EmptyBodyDto } from '../http/empty-body.dto';
-import { expectedVersion, UuidParam } from '../http/params';
+import { expectedVersion, IF_MATCH_HEADER, UuidParam } from '../http/params';
 
 @ApiTags('packets')
 @ApiDefaultResponse(API_ERROR)
@@ -18,6 +18,7 @@ export class PacketsController {
   constructor(private readonly packets: PacketsService) {}
 
   @Post('cases/:id/packets')
+  @ApiHeader(IF_MATCH_HEADER)
   @Authorize(Permission.PacketSend)
   @ApiOperation({
     summary: 'Send an APPROVED case to prosecutors: freeze, sign and store its manifest (case -> REFERRED)',
