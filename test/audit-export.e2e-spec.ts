@@ -1,26 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointService, checkpointMessage } from '@app/audit';
 import { publicKeyFromPem, verifyMessage } from '@app/signing';
-import { DIST_API } from './harness/paths';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
+import { verifyAuditExportOffline } from './harness/offline-verify';
 
 const API = '/api/v1';
 
-/** Runs the offline verifier as an investigator would: no database, no network. */
-function verifyOffline(file: string, keyFile: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(DIST_API, 'cli', 'audit-verify.js'), file, '--key', keyFile], {
-      env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => resolve({ code, out }));
-  });
-}
 
 describe('audit review: events, signed exports, offline verification, chain verification', () => {
   let t: TestApp;
@@ -71,7 +58,7 @@ describe('audit review: events, signed exports, offline verification, chain veri
     const { text, file, headers } = await download(`format=${format}`);
     expect(headers['content-type']).toMatch(format === 'csv' ? /^text\/csv/ : /^application\/x-ndjson/);
     expect(headers['content-disposition']).toMatch(new RegExp(`attachment; filename="ion-audit-.*\\.${format}"`));
-    const result = await verifyOffline(file, keyFile);
+    const result = await verifyAuditExportOffline(file, keyFile);
     expect(result.out).toMatch(/^OK: \d+ rows \(seq 1\.\.\d+\)/m);
     expect(result.out).toMatch(/complete export/);
     expect(result.code).toBe(0);
@@ -96,7 +83,7 @@ describe('audit review: events, signed exports, offline verification, chain veri
 
   it.each(['ndjson', 'csv'] as const)('a filtered %s export (one case) verifies as filtered; every row is that case\'s', async (format) => {
     const { text, file } = await download(`format=${format}&caseId=${caseId}`);
-    const result = await verifyOffline(file, keyFile);
+    const result = await verifyAuditExportOffline(file, keyFile);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/filtered export/);
     if (format === 'ndjson') {
@@ -115,7 +102,7 @@ describe('audit review: events, signed exports, offline verification, chain veri
     const events = text.trimEnd().split('\n').slice(1, -1).map((l) => JSON.parse(l));
     const expected = rows.filter((r) => new Date(r.occurred_at) >= new Date(from) && new Date(r.occurred_at) < new Date(to));
     expect(events.map((e) => e.seq)).toEqual(expected.map((r) => Number(r.seq)));
-    expect((await verifyOffline(file, keyFile)).code).toBe(0);
+    expect((await verifyAuditExportOffline(file, keyFile)).code).toBe(0);
   });
 
   it('an export altered after download is rejected offline, naming the line and the problem', async () => {
@@ -125,7 +112,7 @@ describe('audit review: events, signed exports, offline verification, chain veri
     const row = JSON.parse(lines[i]);
     lines[i] = JSON.stringify({ ...row, actorUsername: `${row.actorUsername ?? ''}x` });
     writeFileSync(file, lines.join('\n') + '\n');
-    const result = await verifyOffline(file, keyFile);
+    const result = await verifyAuditExportOffline(file, keyFile);
     expect(result.code).toBe(1);
     expect(result.out).toMatch(new RegExp(`FAILED at line ${i + 1} \\(seq ${row.seq}\\)`));
     expect(result.out).toMatch(/hash/);
@@ -133,12 +120,12 @@ describe('audit review: events, signed exports, offline verification, chain veri
     lines.splice(i, 1, JSON.stringify(row)); // restored, then a row dropped
     lines.splice(i + 1, 1);
     writeFileSync(file, lines.join('\n') + '\n');
-    const dropped = await verifyOffline(file, keyFile);
+    const dropped = await verifyAuditExportOffline(file, keyFile);
     expect(dropped.code).toBe(1);
     expect(dropped.out).toMatch(/FAILED/);
 
     writeFileSync(file, text.trimEnd().split('\n').slice(0, -1).join('\n') + '\n'); // the checkpoint cut off
-    const truncated = await verifyOffline(file, keyFile);
+    const truncated = await verifyAuditExportOffline(file, keyFile);
     expect(truncated.code).toBe(1);
     expect(truncated.out).toMatch(/truncated/);
   });
