@@ -31,7 +31,7 @@ async function bootstrap(): Promise<void> {
     // For the person at the terminal, not for a log shipper: plain lines, after the start-up logs.
     await new Promise((r) => setTimeout(r, 100));
     const lines = demo.map((d) => `  ${d.role.padEnd(10)} ${d.username.padEnd(12)} ${d.password.padEnd(22)} ${d.scope}`);
-    process.stdout.write(`\nEmbedded mode: demo users (role, username, password, scope):\n${lines.join('\n')}\n\n`);
+    process.stdout.write(`\nEmbedded mode: demo users (role, username, password, scope):\n${lines.join('\n')}\n\nWeb console: ${url}/ (sign in as one of them)\n\n`);
   }
 }
 

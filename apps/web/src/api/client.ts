@@ -1,0 +1,139 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from './schema';
+
+/** Every error body the service sends (generated from the OpenAPI document): code, message, request id, facts by code. */
+export type ApiErrorBody = components['schemas']['ApiErrorBody'];
+export type ErrorCode = ApiErrorBody['code'];
+
+/** Plain words for the codes a person can act on; anything else shows the service's own message. */
+const PLAIN: Partial<Record<ErrorCode, string>> = {
+  'AUTH.INVALID_CREDENTIALS': 'The username or password is wrong.',
+  'AUTH.ACCOUNT_LOCKED': 'This account is locked after too many failed sign-ins. Try again later or ask an administrator.',
+  'AUTH.UNAUTHENTICATED': 'Your session has ended. Sign in again.',
+  'AUTH.FORBIDDEN': 'Your role may not do this.',
+  'RESOURCE.NOT_FOUND': 'Not found, or not yours to see.',
+  'VERSION.CONFLICT': 'Someone else changed this record since you opened it. Reload it, then make your change again.',
+  'CASE.TWO_PERSON_RULE': 'You cannot review a case you wrote: another supervisor must.',
+  'RATE.LIMITED': 'Too many attempts in a short time. Wait a minute and try again.',
+  'DEPENDENCY.UNAVAILABLE': 'The service cannot reach its database or storage right now. Nothing was changed; try again shortly.',
+  'EVIDENCE.HASH_MISMATCH': 'The file arrived different from what was sent; nothing was stored. Upload it again.',
+  'UPLOAD.INCOMPLETE': 'The upload did not finish; nothing was stored. Upload it again.',
+  'UPLOAD.TOO_LARGE': 'The file is larger than the service accepts.',
+};
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly body: ApiErrorBody) {
+    super(PLAIN[body.code] ?? body.message ?? `The service answered ${status}.`);
+  }
+
+  get code(): ErrorCode {
+    return this.body.code;
+  }
+
+  /** The service's messages about one field (`narrative`, `officers.0.name`), or undefined. */
+  forField(field: string): string | undefined {
+    const hit = this.body.fields?.filter((f) => f.field === field || f.field.startsWith(`${field}.`));
+    return hit?.length ? hit.flatMap((f) => f.errors).join('; ') : undefined;
+  }
+
+  /** Fields the service named: shown next to their inputs; the rest of the message above the form. */
+  get fields(): string[] {
+    return this.body.fields?.map((f) => f.field) ?? [];
+  }
+}
+
+/** A failure with no answer from the service at all (network down, service stopped). */
+export class NetworkError extends Error {
+  constructor() {
+    super('The service could not be reached. Check the connection and try again; nothing was sent.');
+  }
+}
+
+let token: string | null = null;
+let onUnauthorized: () => void = () => undefined;
+
+/** Set by the session: the bearer token to send, and what to do when the service says the session is over. */
+export function configureApi(opts: { token: string | null; onUnauthorized: () => void }): void {
+  token = opts.token;
+  onUnauthorized = opts.onUnauthorized;
+}
+
+export function bearer(): string | null {
+  return token;
+}
+
+/**
+ * For requests made without `api` (an XMLHttpRequest upload, which reports progress): the service
+ * answered 401, so the session is over. Does what the client does on a 401: shows the sign-in form.
+ */
+export function sessionEnded(): void {
+  onUnauthorized();
+}
+
+const auth: Middleware = {
+  onRequest({ request }) {
+    if (token) request.headers.set('Authorization', `Bearer ${token}`);
+    return request;
+  },
+  onResponse({ request, response }) {
+    // A 401 on anything but the sign-in itself means the token expired or was revoked.
+    if (response.status === 401 && !new URL(request.url).pathname.endsWith('/auth/login')) onUnauthorized();
+    return response;
+  },
+};
+
+export const api = createClient<paths>({ baseUrl: location.origin });
+api.use(auth);
+
+/** The service's error body; a proxy's or a dead connection's answer becomes one that says what happened. */
+function errorBody(res: Response, parsed: unknown): ApiErrorBody {
+  const b = parsed as Partial<ApiErrorBody> | null;
+  if (b && typeof b === 'object' && typeof b.code === 'string' && typeof b.message === 'string') return b as ApiErrorBody;
+  const code: ErrorCode = res.status >= 500 ? 'DEPENDENCY.UNAVAILABLE' : 'INTERNAL.ERROR';
+  return { statusCode: res.status, code, message: `The service answered ${res.status} ${res.statusText}.`, requestId: res.headers.get('X-Request-Id') ?? '' };
+}
+
+/** The data of a successful answer, or an ApiError / NetworkError to show. */
+export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let r: { data?: T; error?: unknown; response: Response };
+  try {
+    r = await call;
+  } catch {
+    throw new NetworkError();
+  }
+  if (r.response.ok) return r.data as T;
+  throw new ApiError(r.response.status, errorBody(r.response, r.error));
+}
+
+/**
+ * A download the browser saves (packet archive, audit export): fetched with the bearer token (a plain
+ * link could not send it), streamed to a Blob, then handed to the browser under the service's file name.
+ */
+export async function download(path: string, fallbackName: string): Promise<{ name: string; bytes: number }> {
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  } catch {
+    throw new NetworkError();
+  }
+  if (res.status === 401) onUnauthorized();
+  if (!res.ok) {
+    throw new ApiError(res.status, errorBody(res, await res.json().catch(() => null)));
+  }
+  const blob = await res.blob();
+  const name = /filename="?([^";]+)"?/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? fallbackName;
+  saveBlob(name, blob);
+  return { name, bytes: blob.size };
+}
+
+/** Hands bytes the page holds to the browser to save as a file. */
+export function saveBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,78 @@
+import { useEffect } from 'react';
+import { HOME, ROUTES } from './routes';
+import { Link, matchPath, navigate, useLocation } from './router';
+import { LoginScreen } from './screens/LoginScreen';
+import { useSession, type User } from './session';
+import { label, Page } from './ui';
+
+export function App() {
+  const { user } = useSession();
+  const { path } = useLocation();
+  return (
+    <>
+      <a className="skip-link" href="#main">Skip to main content</a>
+      <header className="top">
+        <div className="brand">ICE On Notice <span className="muted">· case console</span></div>
+        {user && <Nav user={user} path={path} />}
+        {user && <UserBox user={user} />}
+      </header>
+      <main id="main" tabIndex={-1}>
+        {user ? <Screen user={user} path={path} /> : <LoginScreen />}
+      </main>
+    </>
+  );
+}
+
+function Nav({ user, path }: { user: User; path: string }) {
+  const entries = ROUTES.filter((r) => r.roles.includes(user.role) && r.nav?.[user.role]);
+  return (
+    <nav aria-label="Main">
+      <ul>
+        {entries.map((r) => (
+          <li key={r.path}>
+            <Link to={r.path} aria-current={path === r.path ? 'page' : undefined}>{r.nav![user.role]}</Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function UserBox({ user }: { user: User }) {
+  const { logout } = useSession();
+  const scope = user.district ? `District ${user.district}` : user.office ?? '';
+  return (
+    <div className="userbox">
+      <span>{user.displayName} · {label(user.role)}{scope ? ` · ${scope}` : ''}</span>
+      <button type="button" className="btn secondary" onClick={() => { logout(); navigate('/', { replace: true }); }}>Sign out</button>
+    </div>
+  );
+}
+
+function Screen({ user, path }: { user: User; path: string }) {
+  const home = HOME[user.role];
+  useEffect(() => {
+    if (path === '/' || path === '/login') navigate(home, { replace: true });
+  }, [path, home]);
+  // The most specific pattern first: /cases/new before /cases/:id.
+  for (const r of [...ROUTES].sort((a, b) => (a.path.includes(':') ? 1 : 0) - (b.path.includes(':') ? 1 : 0))) {
+    const params = matchPath(r.path, path);
+    if (!params) continue;
+    if (!r.roles.includes(user.role)) {
+      return (
+        <Page title="Not available to your role">
+          <p>This screen is for {r.roles.map((x) => label(x).toLowerCase()).join(' and ')} accounts. You are signed in as {label(user.role).toLowerCase()}.</p>
+          <p><Link to={home}>Go to your start page</Link></p>
+        </Page>
+      );
+    }
+    return r.render(params);
+  }
+  if (path === '/' || path === '/login') return null;
+  return (
+    <Page title="Page not found">
+      <p>There is no screen at this address.</p>
+      <p><Link to={home}>Go to your start page</Link></p>
+    </Page>
+  );
+}

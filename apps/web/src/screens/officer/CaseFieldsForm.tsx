@@ -1,0 +1,233 @@
+import { missingForSubmit, type MissingItem } from '@domain/order-rules';
+import type { ApiError } from '../../api/client';
+import { activityTypeValues, caseOriginValues, federalAgencyValues, type components } from '../../api/schema';
+import { Checkbox, DateTimeField, SelectField, TextArea, TextField, YesNo } from '../../ui';
+
+type Schemas = components['schemas'];
+export type CaseView = Schemas['CaseView'];
+export type CaseOrigin = Schemas['CaseOrigin'];
+export type ActivityType = Schemas['ActivityType'];
+export type FederalAgency = Schemas['FederalAgency'];
+export type CaseFieldsBody = Schemas['CreateCaseDto'];
+
+/** Words for the order's vocabularies (the codes stay what the service stores). */
+export const ORIGIN_LABELS: Record<CaseOrigin, string> = {
+  WITNESSED: 'Witnessed by me (the officer)',
+  REPORTED: 'Reported to me by someone else',
+};
+
+export const ACTIVITY_LABELS: Record<ActivityType, string> = {
+  ARREST: 'Arrest',
+  DETENTION: 'Detention',
+  VEHICLE_STOP: 'Vehicle stop',
+  SEARCH_OR_ENTRY: 'Search or entry',
+  USE_OF_FORCE: 'Use of force',
+  CROWD_CONTROL: 'Crowd control',
+  SURVEILLANCE: 'Surveillance',
+  OTHER: 'Other',
+};
+
+export const AGENCY_LABELS: Record<FederalAgency, string> = {
+  ICE_ERO: 'ICE Enforcement and Removal Operations (ERO)',
+  ICE_HSI: 'ICE Homeland Security Investigations (HSI)',
+  CBP: 'U.S. Customs and Border Protection (CBP)',
+  BORDER_PATROL: 'U.S. Border Patrol',
+  FBI: 'Federal Bureau of Investigation (FBI)',
+  DEA: 'Drug Enforcement Administration (DEA)',
+  ATF: 'Bureau of Alcohol, Tobacco, Firearms and Explosives (ATF)',
+  US_MARSHALS: 'U.S. Marshals Service',
+  DHS_OTHER: 'Another part of Homeland Security (DHS)',
+  FEDERAL_UNKNOWN: 'Federal agency not known',
+};
+
+/** Short names for lists and tables. */
+export const AGENCY_SHORT: Record<FederalAgency, string> = {
+  ICE_ERO: 'ICE ERO',
+  ICE_HSI: 'ICE HSI',
+  CBP: 'CBP',
+  BORDER_PATROL: 'Border Patrol',
+  FBI: 'FBI',
+  DEA: 'DEA',
+  ATF: 'ATF',
+  US_MARSHALS: 'U.S. Marshals',
+  DHS_OTHER: 'DHS (other)',
+  FEDERAL_UNKNOWN: 'Agency not known',
+};
+
+/**
+ * What the officer types, as the form holds it: empty text is '', unanswered questions are null.
+ * Sub-answers about injuries are kept while typing even if "No" is chosen (so switching back loses
+ * nothing), but only sent when they apply (see toCaseBody).
+ */
+export interface CaseFields {
+  origin: CaseOrigin | '';
+  incidentAt: string | null;
+  incidentLocation: string;
+  activityType: ActivityType | '';
+  agencies: FederalAgency[];
+  narrative: string;
+  injuriesReported: boolean | null;
+  injuryDescription: string;
+  emsCalled: boolean | null;
+  emsCalledAt: string | null;
+  aidGiven: string;
+  noFootageReason: string;
+}
+
+export const EMPTY_CASE_FIELDS: CaseFields = {
+  origin: '',
+  incidentAt: null,
+  incidentLocation: '',
+  activityType: '',
+  agencies: [],
+  narrative: '',
+  injuriesReported: null,
+  injuryDescription: '',
+  emsCalled: null,
+  emsCalledAt: null,
+  aidGiven: '',
+  noFootageReason: '',
+};
+
+/** The saved case's order fields, as the form holds them. */
+export function caseFieldsOf(c: CaseView): CaseFields {
+  return {
+    origin: c.origin ?? '',
+    incidentAt: c.incidentAt,
+    incidentLocation: c.incidentLocation ?? '',
+    activityType: c.activityType ?? '',
+    agencies: [...c.agencies],
+    narrative: c.narrative ?? '',
+    injuriesReported: c.injuriesReported,
+    injuryDescription: c.injuryDescription ?? '',
+    emsCalled: c.emsCalled,
+    emsCalledAt: c.emsCalledAt,
+    aidGiven: c.aidGiven ?? '',
+    noFootageReason: c.noFootageReason ?? '',
+  };
+}
+
+const text = (s: string): string | null => (s.trim() ? s : null);
+
+/**
+ * The request body for POST /cases and PATCH /cases/:id: blank answers are sent as null (cleared), and
+ * the injury follow-ups only when someone was injured (EMS time only when EMS was called), so the record
+ * never says "no injuries" next to an injury description.
+ */
+export function toCaseBody(f: CaseFields): CaseFieldsBody {
+  const injured = f.injuriesReported === true;
+  return {
+    origin: f.origin || null,
+    incidentAt: f.incidentAt,
+    incidentLocation: text(f.incidentLocation),
+    activityType: f.activityType || null,
+    agencies: f.agencies,
+    narrative: text(f.narrative),
+    injuriesReported: f.injuriesReported,
+    injuryDescription: injured ? text(f.injuryDescription) : null,
+    emsCalled: injured ? f.emsCalled : null,
+    emsCalledAt: injured && f.emsCalled === true ? f.emsCalledAt : null,
+    aidGiven: injured ? text(f.aidGiven) : null,
+    noFootageReason: text(f.noFootageReason),
+  };
+}
+
+/** Whether two form states say the same thing (what would be saved). */
+export function sameCaseFields(a: CaseFields, b: CaseFields): boolean {
+  const x = toCaseBody(a);
+  const y = toCaseBody(b);
+  const sameTime = (p: string | null | undefined, q: string | null | undefined) => (p && q ? Date.parse(p) === Date.parse(q) : !p && !q);
+  return JSON.stringify({ ...x, incidentAt: null, emsCalledAt: null }) === JSON.stringify({ ...y, incidentAt: null, emsCalledAt: null })
+    && sameTime(x.incidentAt, y.incidentAt) && sameTime(x.emsCalledAt, y.emsCalledAt);
+}
+
+/** The order's submit checklist for what is on screen (the very rules the service applies). */
+export function liveMissing(
+  f: CaseFields,
+  federalOfficers: { isSupervisor: boolean; identificationOutcome?: string | null; identificationMethod?: string | null }[],
+  evidenceCount: number,
+): MissingItem[] {
+  return missingForSubmit({ ...toCaseBody(f), federalOfficers }, evidenceCount);
+}
+
+/**
+ * The order's fields in the order the form follows: origin, when, where, what, who, narrative,
+ * injuries, and the no-footage reason. Field errors from the service are shown next to their field.
+ */
+export function CaseFieldsForm({ value, onChange, error }: { value: CaseFields; onChange: (next: CaseFields) => void; error?: ApiError | null }) {
+  const set = <K extends keyof CaseFields>(key: K, v: CaseFields[K]) => onChange({ ...value, [key]: v });
+  const err = (field: string) => error?.forField(field);
+  const toggleAgency = (a: FederalAgency, on: boolean) =>
+    set('agencies', on ? federalAgencyValues.filter((x) => x === a || value.agencies.includes(x)) : value.agencies.filter((x) => x !== a));
+  const injured = value.injuriesReported === true;
+
+  return (
+    <div className="case-fields">
+      <SelectField label="Origin: how the activity came to your attention" value={value.origin} onChange={(v) => set('origin', v)}
+        options={caseOriginValues} labels={ORIGIN_LABELS} error={err('origin')} />
+      <DateTimeField label="Date and time of the incident" hint="Your local time. It cannot be in the future."
+        value={value.incidentAt} onChange={(v) => set('incidentAt', v)} error={err('incidentAt')} />
+      <TextField label="Location of the incident" hint="Street address or intersection, and city." maxLength={500}
+        value={value.incidentLocation} onChange={(v) => set('incidentLocation', v)} error={err('incidentLocation')} />
+      <SelectField label="Type of federal activity" value={value.activityType} onChange={(v) => set('activityType', v)}
+        options={activityTypeValues} labels={ACTIVITY_LABELS} error={err('activityType')} />
+
+      <fieldset className={`field agencies${err('agencies') ? ' has-error' : ''}`}>
+        <legend>Federal agencies involved</legend>
+        <p className="hint">Tick every agency you saw or were told about. If you do not know which, tick “Federal agency not known”.</p>
+        {err('agencies') && <p className="field-error">{err('agencies')}</p>}
+        {federalAgencyValues.map((a) => (
+          <Checkbox key={a} label={AGENCY_LABELS[a]} checked={value.agencies.includes(a)} onChange={(on) => toggleAgency(a, on)} />
+        ))}
+      </fieldset>
+
+      <TextArea label="Narrative: what happened" rows={8} maxLength={20000}
+        hint="In your own words, in the order it happened: what you saw or were told, by whom, and what the federal agents did."
+        value={value.narrative} onChange={(v) => set('narrative', v)} error={err('narrative')} />
+
+      <fieldset className="field group">
+        <legend>Injuries</legend>
+        <YesNo label="Was anyone injured?" value={value.injuriesReported} onChange={(v) => set('injuriesReported', v)} error={err('injuriesReported')} />
+        {injured && (
+          <>
+            <TextArea label="Description of the injuries" rows={3} maxLength={4000} hint="Who was injured, and how."
+              value={value.injuryDescription} onChange={(v) => set('injuryDescription', v)} error={err('injuryDescription')} />
+            <YesNo label="Was EMS called?" value={value.emsCalled} onChange={(v) => set('emsCalled', v)} error={err('emsCalled')} />
+            {value.emsCalled === true && (
+              <DateTimeField label="When EMS was called" value={value.emsCalledAt} onChange={(v) => set('emsCalledAt', v)} error={err('emsCalledAt')} />
+            )}
+            <TextArea label="Aid given" rows={3} maxLength={4000} hint="First aid or other help given on scene, and by whom."
+              value={value.aidGiven} onChange={(v) => set('aidGiven', v)} error={err('aidGiven')} />
+          </>
+        )}
+      </fieldset>
+
+      <TextArea label="Reason there is no footage" rows={3} maxLength={2000}
+        hint="Only needed if there will be no evidence at all (no body-worn camera footage or other file). If you will upload evidence, leave this empty."
+        value={value.noFootageReason} onChange={(v) => set('noFootageReason', v)} error={err('noFootageReason')} />
+    </div>
+  );
+}
+
+/**
+ * The order's checklist as the officer types: what is still needed before the case can be submitted,
+ * with a count announced politely to screen readers.
+ */
+export function ChecklistPanel({ missing, note, headingLevel = 2 }: { missing: MissingItem[]; note?: string; headingLevel?: 2 | 3 }) {
+  const H = headingLevel === 2 ? 'h2' : 'h3';
+  const complete = missing.length === 0;
+  return (
+    <section className={`checklist${complete ? ' complete' : ''}`} aria-labelledby="checklist-h">
+      <H id="checklist-h">Submit checklist</H>
+      <p aria-live="polite" aria-atomic="true" className="checklist-count">
+        {complete
+          ? 'Nothing is missing: everything the order requires is recorded.'
+          : `Still needed before you can submit (${missing.length} ${missing.length === 1 ? 'item' : 'items'}):`}
+      </p>
+      {!complete && <ul>{missing.map((m) => <li key={m.item}>{capital(m.message)}</li>)}</ul>}
+      {note && <p className="hint">{note}</p>}
+    </section>
+  );
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

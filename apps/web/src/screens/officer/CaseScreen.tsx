@@ -1,0 +1,293 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError, unwrap } from '../../api/client';
+import type { components } from '../../api/schema';
+import { useDraft } from '../../drafts';
+import { Link, useLocation } from '../../router';
+import { useUser, type User } from '../../session';
+import { ActionButton, age, dateTime, label, Loaded, Loading, Page, StatusBadge, useLoad } from '../../ui';
+import { Timeline } from '../common/Timeline';
+import { SupervisorPanel } from '../supervisor/SupervisorPanel';
+import {
+  ACTIVITY_LABELS, AGENCY_LABELS, CaseFieldsForm, caseFieldsOf, ChecklistPanel, liveMissing, ORIGIN_LABELS, sameCaseFields,
+  toCaseBody, type CaseFields, type CaseView,
+} from './CaseFieldsForm';
+import {
+  ActionError, FederalOfficersSection, ifMatch, officerDto, officerFormOf, Saved, sameOfficers, sameViolations, ViolationsSection,
+  type OfficerForm, type ViolationForm,
+} from './CaseSections';
+import { EvidenceSection } from './EvidenceSection';
+
+type Schemas = components['schemas'];
+type CaseRead = CaseView | Schemas['CaseMetadataView'];
+type AuditEvent = Schemas['AuditEventView'];
+
+/** The states in which the case is with its author and may be edited (libs/cases EDITABLE_STATUSES). */
+const EDITABLE: readonly Schemas['CaseStatus'][] = ['DRAFT', 'RETURNED'];
+
+const OFFICE_NAMES: Record<Schemas['ProsecutorOffice'], string> = {
+  CCSAO: "Cook County State's Attorney's Office",
+  CITY_LAW: 'City of Chicago Department of Law',
+};
+
+const isFullCase = (c: CaseRead): c is CaseView => 'narrative' in c;
+
+/**
+ * A case: its facts and status; the note of whoever sent it back; while it is with its author, the order
+ * fields, the federal personnel, the violations and the evidence upload (each kept as a draft while typed
+ * and saved with the version the officer saw); the live checklist; and submit. Supervisors of the district
+ * open the same page and get their review panel and the case's timeline.
+ */
+export function CaseScreen({ id }: { id: string }) {
+  const user = useUser();
+  const state = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}', { params: { path: { id } } })), [id]);
+  // The case as the last action returned it (every write answers with the whole case); a new load replaces it.
+  const [latest, setLatest] = useState<CaseView | null>(null);
+  useEffect(() => setLatest(null), [state.data]);
+  const loaded = state.data && state.data.id === id && isFullCase(state.data) ? state.data : undefined;
+  const c = latest && latest.id === id ? latest : loaded;
+
+  return (
+    <Page title={c ? `Case ${c.caseNumber}` : 'Case'} actions={<Link to="/cases">Back to the case list</Link>}>
+      {state.error ? <Loaded state={state} what="the case">{() => null}</Loaded>
+        : !c ? <Loading what="the case" />
+        : <CaseBody key={c.id} c={c} user={user} onChanged={setLatest} reload={state.reload} />}
+    </Page>
+  );
+}
+
+function CaseBody({ c, user, onChanged, reload }: { c: CaseView; user: User; onChanged: (c: CaseView) => void; reload: () => void }) {
+  const { query } = useLocation();
+  const [tick, setTick] = useState(0);
+  const refresh = useCallback(() => setTick((n) => n + 1), []);
+  const evidence = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/evidence', { params: { path: { id: c.id } } })), [c.id, tick]);
+  // The case's audit events name the people involved (the case itself carries only their user ids).
+  const events = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id: c.id } } })), [c.id, tick]);
+
+  const [fieldsDraft, setFieldsDraft, clearFieldsDraft] = useDraft<CaseFields | null>(`case-edit:${c.id}`, null);
+  const [officersDraft, setOfficersDraft, clearOfficersDraft] = useDraft<OfficerForm[] | null>(`case-officers:${c.id}`, null);
+  const [violationsDraft, setViolationsDraft, clearViolationsDraft] = useDraft<ViolationForm[] | null>(`case-violations:${c.id}`, null);
+  const [submitted, setSubmitted] = useState<string | null>(null);
+
+  const editable = EDITABLE.includes(c.status);
+  const isAuthor = c.createdBy === user.id;
+  const savedFields = caseFieldsOf(c);
+  const fields = fieldsDraft ?? savedFields;
+  const officers = officersDraft ?? c.federalOfficers.map(officerFormOf);
+  const unsaved = [
+    fieldsDraft !== null && !sameCaseFields(fieldsDraft, savedFields) && 'the incident fields',
+    officersDraft !== null && !sameOfficers(officersDraft, c.federalOfficers.map(officerFormOf)) && 'the federal personnel',
+    violationsDraft !== null && !sameViolations(violationsDraft, c.violations.map((v) => ({ ...v }))) && 'the violations',
+  ].filter((x): x is string => !!x);
+  const activeEvidence = evidence.data?.items.filter((e) => e.status === 'ACTIVE').length;
+  const missing = editable && activeEvidence !== undefined ? liveMissing(fields, officers.map(officerDto), activeEvidence) : c.checklist.missing;
+
+  const people = new Map<string, AuditEvent['actor']>();
+  for (const e of events.data?.events ?? []) if (e.actor.id) people.set(e.actor.id, e.actor);
+  const who = (userId: string | null): string => {
+    if (!userId) return '—';
+    if (userId === user.id) return `you (${user.displayName})`;
+    const a = people.get(userId);
+    return a?.username ? `${a.username} (${label(a.role).toLowerCase()})` : `user ${userId}`;
+  };
+
+  const saved = (view: CaseView) => {
+    onChanged(view);
+    refresh();
+  };
+
+  return (
+    <>
+      {query.get('created') === '1' && c.status === 'DRAFT' && (
+        <p className="success" role="status">
+          Case {c.caseNumber} was saved as a draft. Next: record the federal personnel, any alleged violations and the evidence, then submit.
+        </p>
+      )}
+      {c.status === 'RETURNED' && <ReturnNotice c={c} events={events.data?.events} who={who} />}
+      <div role="status">{submitted && <p className="success">{submitted}</p>}</div>
+
+      <CaseFacts c={c} who={who} />
+
+      {user.role === 'SUPERVISOR' && (
+        // ---- The supervisor's review panel (return / approve / send / withdraw): written in ../supervisor. ----
+        <SupervisorPanel caseView={c} onChanged={() => { reload(); refresh(); }} />
+      )}
+
+      <div className="two-col">
+        <div>
+          <OrderFieldsSection c={c} editable={editable} draft={fieldsDraft} setDraft={setFieldsDraft} clearDraft={clearFieldsDraft}
+            onSaved={saved} onReload={reload} />
+          <FederalOfficersSection c={c} editable={editable} draft={officersDraft} setDraft={setOfficersDraft} clearDraft={clearOfficersDraft}
+            onSaved={saved} onReload={reload} />
+          <ViolationsSection c={c} editable={editable} draft={violationsDraft} setDraft={setViolationsDraft} clearDraft={clearViolationsDraft}
+            onSaved={saved} onReload={reload} />
+          <EvidenceSection caseId={c.id} caseNumber={c.caseNumber} editable={editable} evidence={evidence} who={who}
+            onUploaded={() => { reload(); refresh(); }} />
+        </div>
+        <div className="sticky">
+          <ChecklistPanel missing={missing}
+            note={editable && unsaved.length > 0 ? 'This list includes changes you have not saved yet.' : undefined} />
+          {editable && (
+            <SubmitBox c={c} isAuthor={isAuthor} unsaved={unsaved} liveMissing={missing} onReload={reload}
+              onSubmitted={(view) => {
+                for (const clear of [clearFieldsDraft, clearOfficersDraft, clearViolationsDraft]) clear();
+                setSubmitted(`Case ${view.caseNumber} was submitted for supervisor review. Its status is now ${label(view.status)}.`);
+                saved(view);
+              }} />
+          )}
+        </div>
+      </div>
+
+      {user.role === 'SUPERVISOR' && <Timeline caseId={c.id} refresh={tick} />}
+    </>
+  );
+}
+
+/** Why the case is back with its author: the note, who sent it back (a supervisor, or a prosecutor asking for more), and when. */
+function ReturnNotice({ c, events, who }: { c: CaseView; events: AuditEvent[] | undefined; who: (id: string | null) => string }) {
+  const event = events?.filter((e) => e.outcome === 'SUCCESS'
+    && (e.action === 'case.returned' || (e.action === 'packet.decided' && e.details.decision === 'MORE_INFO_REQUESTED'))).at(-1);
+  const fromProsecutor = event ? event.action === 'packet.decided' : undefined;
+  const office = fromProsecutor && typeof event?.details.office === 'string' ? OFFICE_NAMES[event.details.office as Schemas['ProsecutorOffice']] : undefined;
+  const title = fromProsecutor === undefined ? 'This case was returned to its author'
+    : fromProsecutor ? 'A prosecutor asked for more information' : 'Returned by a supervisor';
+  return (
+    <section className="warning return-notice" aria-labelledby="return-h">
+      <h2 id="return-h">{title}</h2>
+      <p>
+        {fromProsecutor === undefined ? 'Sent back' : `Sent back by ${who(c.returnedBy)}${office ? ` of the ${office}` : ''}`}{' '}
+        on <time dateTime={c.returnedAt ?? undefined}>{dateTime(c.returnedAt)}</time>. The case needs action by its author: add or correct what the note asks for,
+        save, then submit it again.
+      </p>
+      <p className="return-reason"><strong>{fromProsecutor ? "Prosecutor's note" : fromProsecutor === false ? "Supervisor's note" : 'Note'}:</strong> {c.returnReason ?? '(no note recorded)'}</p>
+    </section>
+  );
+}
+
+function CaseFacts({ c, who }: { c: CaseView; who: (id: string | null) => string }) {
+  return (
+    <section aria-labelledby="facts-h">
+      <h2 id="facts-h" className="sr-only">Case facts</h2>
+      <dl className="facts">
+        <dt>Case number</dt><dd>{c.caseNumber}</dd>
+        <dt>Status</dt><dd><StatusBadge status={c.status} /></dd>
+        <dt>District</dt><dd>{c.district}</dd>
+        <dt>Author</dt><dd>{who(c.createdBy)}</dd>
+        <dt>Opened</dt><dd>{dateTime(c.createdAt)} <span className="muted">({age(c.createdAt)} ago)</span></dd>
+        <dt>Last update</dt><dd>{dateTime(c.updatedAt)}</dd>
+        {c.submittedAt && <><dt>Submitted</dt><dd>{dateTime(c.submittedAt)} by {who(c.submittedBy)}</dd></>}
+        {c.returnedAt && c.status !== 'RETURNED' && <><dt>Last returned</dt><dd>{dateTime(c.returnedAt)} by {who(c.returnedBy)}: {c.returnReason}</dd></>}
+        {c.approvedAt && <><dt>Approved</dt><dd>{dateTime(c.approvedAt)} by {who(c.approvedBy)}</dd></>}
+        {c.withdrawnAt && <><dt>Withdrawn</dt><dd>{dateTime(c.withdrawnAt)} by {who(c.withdrawnBy)}: {c.withdrawReason}</dd></>}
+        {c.closedAt && <><dt>Closed</dt><dd>{dateTime(c.closedAt)}{c.disposition ? `: ${label(c.disposition)}` : ''}</dd></>}
+      </dl>
+    </section>
+  );
+}
+
+function OrderFieldsSection({ c, editable, draft, setDraft, clearDraft, onSaved, onReload }: {
+  c: CaseView; editable: boolean; draft: CaseFields | null; setDraft: (v: CaseFields | null) => void; clearDraft: () => void;
+  onSaved: (c: CaseView) => void; onReload: () => void;
+}) {
+  const saved = caseFieldsOf(c);
+  const value = draft ?? saved;
+  const dirty = draft !== null && !sameCaseFields(draft, saved);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  const save = async () => {
+    setError(null);
+    setDone(null);
+    try {
+      const view = await unwrap(api.PATCH('/api/v1/cases/{id}', { params: { path: { id: c.id }, header: ifMatch(c) }, body: { ...toCaseBody(value), version: c.version } }));
+      setDraft(null);
+      clearDraft();
+      onSaved(view);
+      setDone('Incident fields saved.');
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  return (
+    <section aria-labelledby="order-h" className="panel">
+      <h2 id="order-h">Incident</h2>
+      {editable ? (
+        <>
+          <CaseFieldsForm value={value} onChange={(v) => { setDone(null); setDraft(v); }} error={error instanceof ApiError ? error : null} />
+          <div className="btn-row">
+            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty}>Save incident fields</ActionButton>
+            {dirty && <button type="button" className="btn secondary" onClick={() => { setDraft(null); clearDraft(); setError(null); }}>Discard unsaved changes</button>}
+          </div>
+          <ActionError error={error} context="The incident fields were not saved" onReload={onReload} />
+          <Saved text={done} />
+        </>
+      ) : <ReadOnlyFields c={c} />}
+    </section>
+  );
+}
+
+const yesNo = (v: boolean | null) => (v === null ? 'Not answered' : v ? 'Yes' : 'No');
+
+function ReadOnlyFields({ c }: { c: CaseView }) {
+  return (
+    <dl className="facts">
+      <dt>Origin</dt><dd>{c.origin ? ORIGIN_LABELS[c.origin] : '—'}</dd>
+      <dt>Date and time</dt><dd>{dateTime(c.incidentAt)}</dd>
+      <dt>Location</dt><dd>{c.incidentLocation ?? '—'}</dd>
+      <dt>Activity</dt><dd>{c.activityType ? ACTIVITY_LABELS[c.activityType] : '—'}</dd>
+      <dt>Agencies</dt><dd>{c.agencies.length ? c.agencies.map((a) => AGENCY_LABELS[a]).join('; ') : '—'}</dd>
+      <dt>Narrative</dt><dd className="narrative">{c.narrative ?? '—'}</dd>
+      <dt>Anyone injured</dt><dd>{yesNo(c.injuriesReported)}</dd>
+      {c.injuriesReported && (
+        <>
+          <dt>Injuries</dt><dd>{c.injuryDescription ?? '—'}</dd>
+          <dt>EMS called</dt><dd>{yesNo(c.emsCalled)}{c.emsCalledAt ? `, at ${dateTime(c.emsCalledAt)}` : ''}</dd>
+          <dt>Aid given</dt><dd>{c.aidGiven ?? '—'}</dd>
+        </>
+      )}
+      <dt>Reason there is no footage</dt><dd>{c.noFootageReason ?? '—'}</dd>
+    </dl>
+  );
+}
+
+/** Submit, with the version the officer saw; unavailable (and saying why) while anything is missing or unsaved. */
+function SubmitBox({ c, isAuthor, unsaved, liveMissing, onSubmitted, onReload }: {
+  c: CaseView; isAuthor: boolean; unsaved: string[]; liveMissing: { item: string; message: string }[];
+  onSubmitted: (c: CaseView) => void; onReload: () => void;
+}) {
+  const [error, setError] = useState<unknown>(null);
+  const server = c.checklist.missing;
+  const sameAsLive = server.map((m) => m.item).join() === liveMissing.map((m) => m.item).join();
+  const ready = isAuthor && c.checklist.complete && unsaved.length === 0;
+
+  const submit = async () => {
+    setError(null);
+    try {
+      onSubmitted(await unwrap(api.POST('/api/v1/cases/{id}/submit', { params: { path: { id: c.id }, header: ifMatch(c) }, body: { version: c.version } })));
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  return (
+    <section aria-labelledby="submit-h" className="submit-box">
+      <h2 id="submit-h">Submit</h2>
+      {!isAuthor ? <p>Only the officer who opened this case can submit it.</p> : (
+        <>
+          <p>Submitting sends the case to a supervisor of District {c.district} for review. You cannot change it afterwards unless it is returned to you.</p>
+          {unsaved.length > 0 && <p className="warning">Save your changes first: {unsaved.join(', ')} {unsaved.length === 1 ? 'has' : 'have'} unsaved changes.</p>}
+          {!c.checklist.complete && (sameAsLive
+            ? <p>Not available until every item in the checklist above is recorded.</p>
+            : (
+              <>
+                <p>Not available yet. The saved case still lacks:</p>
+                <ul>{server.map((m) => <li key={m.item}>{m.message}</li>)}</ul>
+              </>
+            ))}
+          <ActionButton onClick={submit} disabled={!ready} busyText="Submitting…">Submit for supervisor review</ActionButton>
+          <ActionError error={error} context="The case was not submitted" onReload={onReload} />
+        </>
+      )}
+    </section>
+  );
+}

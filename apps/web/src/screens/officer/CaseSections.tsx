@@ -1,0 +1,322 @@
+import { useState } from 'react';
+import { api, ApiError, unwrap } from '../../api/client';
+import { federalAgencyValues, identificationOutcomeValues, type components } from '../../api/schema';
+import { ActionButton, Checkbox, ErrorMessage, label, SelectField, TextArea, TextField, YesNo } from '../../ui';
+import { AGENCY_LABELS, type CaseView, type FederalAgency } from './CaseFieldsForm';
+
+type Schemas = components['schemas'];
+type Outcome = Schemas['IdentificationOutcome'];
+type OfficerRecord = Schemas['FederalOfficerRecord'];
+type OfficerDto = Schemas['FederalOfficerDto'];
+type ViolationDto = Schemas['ViolationDto'];
+
+export const OUTCOME_LABELS: Record<Outcome, string> = {
+  VERIFIED: 'Verified: identity confirmed (name and credentials)',
+  PARTIAL: 'Partial: some identifying details obtained',
+  REFUSED: 'Refused: the agent refused to identify themselves',
+  UNABLE: 'Unable: identification could not be attempted or completed',
+};
+
+/** A refusal shown above the action; a stale version offers to load the case again (what was typed stays). */
+export function ActionError({ error, context, onReload }: { error: unknown; context: string; onReload: () => void }) {
+  if (!error) return null;
+  return (
+    <>
+      <ErrorMessage error={error} context={context} />
+      {error instanceof ApiError && error.code === 'VERSION.CONFLICT' && (
+        <p>
+          <button type="button" className="btn secondary" onClick={onReload}>Load the current version of the case</button>{' '}
+          <span className="muted">Your unsaved changes stay in the form: check them against the current version, then save again.</span>
+        </p>
+      )}
+    </>
+  );
+}
+
+export function Saved({ text }: { text: string | null }) {
+  return <div role="status">{text && <p className="success">{text}</p>}</div>;
+}
+
+/**
+ * The version the officer saw, as If-Match (the generated client asks for the header) and in the body:
+ * a write over someone else's newer change is refused (409), never silently applied.
+ */
+export const ifMatch = (c: { version: number }) => ({ 'if-match': `"${c.version}"` });
+
+// --- federal personnel ---
+
+/** One federal agent as the form holds it ('' for empty text, null for unanswered). */
+export interface OfficerForm {
+  isSupervisor: boolean;
+  identificationOutcome: Outcome | '';
+  identificationMethod: string;
+  name: string;
+  agency: FederalAgency | '';
+  badgeNumber: string;
+  masked: boolean | null;
+  badgeDisplayed: boolean | null;
+  bodyCameraWorn: boolean | null;
+  description: string;
+  identificationNotes: string;
+}
+
+const EMPTY_OFFICER: OfficerForm = {
+  isSupervisor: false, identificationOutcome: '', identificationMethod: '', name: '', agency: '', badgeNumber: '',
+  masked: null, badgeDisplayed: null, bodyCameraWorn: null, description: '', identificationNotes: '',
+};
+
+const blankToNull = (s: string) => (s.trim() ? s.trim() : null);
+
+export function officerFormOf(r: OfficerRecord): OfficerForm {
+  return {
+    isSupervisor: r.isSupervisor,
+    identificationOutcome: r.identificationOutcome ?? '',
+    identificationMethod: r.identificationMethod ?? '',
+    name: r.name ?? '',
+    agency: r.agency ?? '',
+    badgeNumber: r.badgeNumber ?? '',
+    masked: r.masked,
+    badgeDisplayed: r.badgeDisplayed,
+    bodyCameraWorn: r.bodyCameraWorn,
+    description: r.description ?? '',
+    identificationNotes: r.identificationNotes ?? '',
+  };
+}
+
+export function officerDto(f: OfficerForm): OfficerDto {
+  return {
+    isSupervisor: f.isSupervisor,
+    identificationOutcome: f.identificationOutcome || null,
+    identificationMethod: blankToNull(f.identificationMethod),
+    name: blankToNull(f.name),
+    agency: f.agency || null,
+    badgeNumber: blankToNull(f.badgeNumber),
+    masked: f.masked,
+    badgeDisplayed: f.badgeDisplayed,
+    bodyCameraWorn: f.bodyCameraWorn,
+    description: blankToNull(f.description),
+    identificationNotes: blankToNull(f.identificationNotes),
+  };
+}
+
+export const sameOfficers = (a: OfficerForm[], b: OfficerForm[]) => JSON.stringify(a.map(officerDto)) === JSON.stringify(b.map(officerDto));
+
+/** The federal supervisor record of the order: flagged, with an outcome and how identification was attempted. */
+function supervisorStatus(officers: OfficerForm[]): { met: boolean; text: string } {
+  const sup = officers.find((o) => o.isSupervisor);
+  if (!sup) return { met: false, text: 'No record is marked as the federal supervisor on scene yet.' };
+  if (!sup.identificationOutcome) return { met: false, text: 'The federal supervisor record has no identification outcome yet.' };
+  if (!sup.identificationMethod.trim()) return { met: false, text: 'The federal supervisor record does not say how identification was attempted yet.' };
+  return { met: true, text: `The federal supervisor's identification attempt is recorded (outcome: ${label(sup.identificationOutcome)}).` };
+}
+
+export function FederalOfficersSection({ c, editable, draft, setDraft, clearDraft, onSaved, onReload }: {
+  c: CaseView; editable: boolean; draft: OfficerForm[] | null; setDraft: (v: OfficerForm[] | null) => void; clearDraft: () => void;
+  onSaved: (c: CaseView) => void; onReload: () => void;
+}) {
+  const saved = c.federalOfficers.map(officerFormOf);
+  const officers = draft ?? saved;
+  const dirty = draft !== null && !sameOfficers(draft, saved);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const status = supervisorStatus(officers);
+  const apiError = error instanceof ApiError ? error : null;
+
+  const update = (i: number, next: OfficerForm) => {
+    setDone(null);
+    // At most one supervisor record: marking one unmarks the others.
+    setDraft(officers.map((o, j) => (j === i ? next : next.isSupervisor && o.isSupervisor ? { ...o, isSupervisor: false } : o)));
+  };
+  const save = async () => {
+    setError(null);
+    setDone(null);
+    try {
+      const view = await unwrap(api.PUT('/api/v1/cases/{id}/federal-officers', {
+        params: { path: { id: c.id }, header: ifMatch(c) }, body: { version: c.version, officers: officers.map(officerDto) },
+      }));
+      setDraft(null);
+      clearDraft();
+      onSaved(view);
+      setDone(`Federal personnel saved (${view.federalOfficers.length} ${view.federalOfficers.length === 1 ? 'record' : 'records'}).`);
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  return (
+    <section aria-labelledby="fed-h" className="panel">
+      <h2 id="fed-h">Federal personnel</h2>
+      <p>
+        Every federal agent on scene you can describe. The order requires an attempt to identify the <strong>federal supervisor</strong> on
+        scene: mark that record, and say what came of the attempt and how it was made.
+      </p>
+      <div className={status.met ? 'success' : 'warning'}>
+        <p>
+          <strong>{status.met ? 'Supervisor identification requirement: met.' : 'Supervisor identification requirement: not met yet.'}</strong>{' '}
+          {status.text}{dirty ? ' (Includes changes not saved yet.)' : ''}
+        </p>
+      </div>
+
+      {!editable && <ReadOnlyOfficers officers={c.federalOfficers} />}
+      {editable && (
+        <>
+          {officers.length === 0 && <p className="muted">No federal agents recorded yet.</p>}
+          {officers.map((o, i) => (
+            <fieldset key={i} className="record">
+              <legend>Federal agent {i + 1}{o.isSupervisor ? ' (federal supervisor)' : ''}</legend>
+              <Checkbox label="This is the federal supervisor on scene" checked={o.isSupervisor} onChange={(v) => update(i, { ...o, isSupervisor: v })}
+                hint="Only one record can be the supervisor: marking this one unmarks any other." />
+              <SelectField label="Identification outcome" value={o.identificationOutcome} options={identificationOutcomeValues} labels={OUTCOME_LABELS}
+                onChange={(v) => update(i, { ...o, identificationOutcome: v })} error={apiError?.forField(`officers.${i}.identificationOutcome`)} />
+              <TextArea label="How identification was attempted" rows={2} maxLength={500}
+                hint="For example: asked for name and badge number; credentials shown; agent refused."
+                value={o.identificationMethod} onChange={(v) => update(i, { ...o, identificationMethod: v })}
+                error={apiError?.forField(`officers.${i}.identificationMethod`)} />
+              <TextField label="Name" hint="As given or as shown on credentials. Required when the outcome is Verified." maxLength={200}
+                value={o.name} onChange={(v) => update(i, { ...o, name: v })} error={apiError?.forField(`officers.${i}.name`)} />
+              <SelectField label="Agency" value={o.agency} options={federalAgencyValues} labels={AGENCY_LABELS}
+                onChange={(v) => update(i, { ...o, agency: v })} error={apiError?.forField(`officers.${i}.agency`)} />
+              <TextField label="Badge number" maxLength={64} value={o.badgeNumber} onChange={(v) => update(i, { ...o, badgeNumber: v })}
+                error={apiError?.forField(`officers.${i}.badgeNumber`)} />
+              <div className="yesno-row">
+                <YesNo label="Masked?" value={o.masked} onChange={(v) => update(i, { ...o, masked: v })} />
+                <YesNo label="Badge displayed?" value={o.badgeDisplayed} onChange={(v) => update(i, { ...o, badgeDisplayed: v })} />
+                <YesNo label="Body camera worn?" value={o.bodyCameraWorn} onChange={(v) => update(i, { ...o, bodyCameraWorn: v })} />
+              </div>
+              <TextArea label="Description" hint="Physical description, clothing, vehicle, unit markings." rows={2} maxLength={2000}
+                value={o.description} onChange={(v) => update(i, { ...o, description: v })} error={apiError?.forField(`officers.${i}.description`)} />
+              <TextArea label="Identification notes" rows={2} maxLength={4000} value={o.identificationNotes}
+                onChange={(v) => update(i, { ...o, identificationNotes: v })} error={apiError?.forField(`officers.${i}.identificationNotes`)} />
+              <button type="button" className="btn secondary" onClick={() => { setDone(null); setDraft(officers.filter((_, j) => j !== i)); }}>
+                Remove federal agent {i + 1}
+              </button>
+            </fieldset>
+          ))}
+          {apiError?.forField('officers') && !apiError.fields.some((f) => f.startsWith('officers.')) && (
+            <p className="field-error">{apiError.forField('officers')}</p>
+          )}
+          <div className="btn-row">
+            <button type="button" className="btn secondary"
+              onClick={() => { setDone(null); setDraft([...officers, { ...EMPTY_OFFICER, isSupervisor: !officers.some((o) => o.isSupervisor) }]); }}>
+              Add a federal agent
+            </button>
+            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty}>Save federal personnel</ActionButton>
+            {dirty && <button type="button" className="btn secondary" onClick={() => { setDraft(null); clearDraft(); setError(null); }}>Discard unsaved changes</button>}
+          </div>
+          <ActionError error={error} context="Federal personnel not saved" onReload={onReload} />
+          <Saved text={done} />
+        </>
+      )}
+    </section>
+  );
+}
+
+const yesNo = (v: boolean | null) => (v === null ? 'Not answered' : v ? 'Yes' : 'No');
+
+function ReadOnlyOfficers({ officers }: { officers: OfficerRecord[] }) {
+  if (officers.length === 0) return <p className="muted">No federal agents recorded.</p>;
+  return (
+    <>
+      {officers.map((o, i) => (
+        <div key={i} className="record">
+          <h3>Federal agent {i + 1}{o.isSupervisor ? ' (federal supervisor)' : ''}</h3>
+          <dl className="facts">
+            <dt>Identification outcome</dt><dd>{o.identificationOutcome ? OUTCOME_LABELS[o.identificationOutcome] : 'Not recorded'}</dd>
+            <dt>How it was attempted</dt><dd>{o.identificationMethod ?? '—'}</dd>
+            <dt>Name</dt><dd>{o.name ?? '—'}</dd>
+            <dt>Agency</dt><dd>{o.agency ? AGENCY_LABELS[o.agency] : '—'}</dd>
+            <dt>Badge number</dt><dd>{o.badgeNumber ?? '—'}</dd>
+            <dt>Masked</dt><dd>{yesNo(o.masked)}</dd>
+            <dt>Badge displayed</dt><dd>{yesNo(o.badgeDisplayed)}</dd>
+            <dt>Body camera worn</dt><dd>{yesNo(o.bodyCameraWorn)}</dd>
+            <dt>Description</dt><dd>{o.description ?? '—'}</dd>
+            <dt>Identification notes</dt><dd>{o.identificationNotes ?? '—'}</dd>
+          </dl>
+        </div>
+      ))}
+    </>
+  );
+}
+
+// --- alleged violations ---
+
+export interface ViolationForm {
+  citation: string;
+  description: string;
+  felony: boolean;
+}
+
+const violationDto = (v: ViolationForm): ViolationDto => ({ citation: v.citation.trim(), description: v.description, felony: v.felony });
+export const sameViolations = (a: ViolationForm[], b: ViolationForm[]) => JSON.stringify(a.map(violationDto)) === JSON.stringify(b.map(violationDto));
+
+export function ViolationsSection({ c, editable, draft, setDraft, clearDraft, onSaved, onReload }: {
+  c: CaseView; editable: boolean; draft: ViolationForm[] | null; setDraft: (v: ViolationForm[] | null) => void; clearDraft: () => void;
+  onSaved: (c: CaseView) => void; onReload: () => void;
+}) {
+  const saved: ViolationForm[] = c.violations.map((v) => ({ citation: v.citation, description: v.description, felony: v.felony }));
+  const list = draft ?? saved;
+  const dirty = draft !== null && !sameViolations(draft, saved);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const apiError = error instanceof ApiError ? error : null;
+  const update = (i: number, next: ViolationForm) => {
+    setDone(null);
+    setDraft(list.map((v, j) => (j === i ? next : v)));
+  };
+  const save = async () => {
+    setError(null);
+    setDone(null);
+    try {
+      const view = await unwrap(api.PUT('/api/v1/cases/{id}/violations', {
+        params: { path: { id: c.id }, header: ifMatch(c) }, body: { version: c.version, violations: list.map(violationDto) },
+      }));
+      setDraft(null);
+      clearDraft();
+      onSaved(view);
+      setDone(`Alleged violations saved (${view.violations.length}).`);
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  return (
+    <section aria-labelledby="viol-h" className="panel">
+      <h2 id="viol-h">Alleged violations</h2>
+      <p>Each alleged violation of state or local law, with its citation. Felonies go to the Cook County State's Attorney; ordinance matters to the City's Department of Law.</p>
+      {!editable && (c.violations.length === 0 ? <p className="muted">No violations recorded.</p> : (
+        <table>
+          <caption>Alleged violations</caption>
+          <thead><tr><th scope="col">Citation</th><th scope="col">Description</th><th scope="col">Felony</th></tr></thead>
+          <tbody>{c.violations.map((v, i) => <tr key={i}><td>{v.citation}</td><td>{v.description}</td><td>{v.felony ? 'Yes' : 'No'}</td></tr>)}</tbody>
+        </table>
+      ))}
+      {editable && (
+        <>
+          {list.length === 0 && <p className="muted">No violations recorded yet.</p>}
+          {list.map((v, i) => (
+            <fieldset key={i} className="record">
+              <legend>Violation {i + 1}</legend>
+              <TextField label="Citation" hint="For example: 720 ILCS 5/12-3 (battery)." maxLength={200} value={v.citation}
+                onChange={(x) => update(i, { ...v, citation: x })} error={apiError?.forField(`violations.${i}.citation`)} />
+              <TextArea label="Description" rows={3} maxLength={4000} value={v.description} hint="What was done that this law forbids."
+                onChange={(x) => update(i, { ...v, description: x })} error={apiError?.forField(`violations.${i}.description`)} />
+              <Checkbox label="This is a felony" checked={v.felony} onChange={(x) => update(i, { ...v, felony: x })} />
+              <button type="button" className="btn secondary" onClick={() => { setDone(null); setDraft(list.filter((_, j) => j !== i)); }}>
+                Remove violation {i + 1}
+              </button>
+            </fieldset>
+          ))}
+          <div className="btn-row">
+            <button type="button" className="btn secondary" onClick={() => { setDone(null); setDraft([...list, { citation: '', description: '', felony: false }]); }}>
+              Add a violation
+            </button>
+            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty}>Save violations</ActionButton>
+            {dirty && <button type="button" className="btn secondary" onClick={() => { setDraft(null); clearDraft(); setError(null); }}>Discard unsaved changes</button>}
+          </div>
+          <ActionError error={error} context="Violations not saved" onReload={onReload} />
+          <Saved text={done} />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,212 @@
+import { useId, useRef, useState } from 'react';
+import { ApiError } from '../../api/client';
+import { evidenceKindValues, type components } from '../../api/schema';
+import { useDraft } from '../../drafts';
+import { ActionButton, bytes, dateTime, DateTimeField, ErrorMessage, Hash, Loaded, SelectField, TextField } from '../../ui';
+import { uploadEvidence, UploadCancelled, type EvidenceKind, type EvidenceView, type UploadHandle } from './upload';
+
+type EvidenceList = components['schemas']['CaseEvidenceList'];
+
+export const KIND_LABELS: Record<EvidenceKind, string> = {
+  BWC: 'Body-worn camera footage (BWC)',
+  OTHER_VIDEO: 'Other video',
+  PHOTO: 'Photo',
+  AUDIO: 'Audio recording',
+  DOCUMENT: 'Document',
+};
+
+interface UploadForm {
+  kind: EvidenceKind | '';
+  deviceId: string;
+  recordingOfficerBadge: string;
+  recordedStart: string | null;
+  recordedEnd: string | null;
+}
+
+const NEW_UPLOAD: UploadForm = { kind: 'BWC', deviceId: '', recordingOfficerBadge: '', recordedStart: null, recordedEnd: null };
+
+interface Progress {
+  fileName: string;
+  phase: 'sending' | 'storing' | 'done' | 'failed';
+  sent: number;
+  total: number;
+  result?: EvidenceView;
+  error?: unknown;
+}
+
+/**
+ * The case's evidence (every item with its SHA-256, superseded ones marked) and, while the case is with its
+ * author, the upload: the file streams to the service, which computes its SHA-256 and size on the way in;
+ * those are shown back from the service's answer once it is stored.
+ */
+export function EvidenceSection({ caseId, caseNumber, editable, evidence, who, onUploaded }: {
+  caseId: string; caseNumber: string; editable: boolean;
+  evidence: { data: EvidenceList | undefined; error: unknown; loading: boolean };
+  who: (userId: string) => string; onUploaded: () => void;
+}) {
+  return (
+    <section aria-labelledby="ev-h" className="panel">
+      <h2 id="ev-h">Evidence</h2>
+      <Loaded state={evidence} what="the evidence list">
+        {(list) => <EvidenceTable items={list.items} caseNumber={caseNumber} who={who} />}
+      </Loaded>
+      {editable
+        ? <UploadEvidence caseId={caseId} onUploaded={onUploaded} />
+        : <p className="muted">Evidence can be added only while the case is a draft or has been returned to its author.</p>}
+    </section>
+  );
+}
+
+function EvidenceTable({ items, caseNumber, who }: { items: EvidenceView[]; caseNumber: string; who: (id: string) => string }) {
+  if (items.length === 0) return <p className="muted">No evidence uploaded yet.</p>;
+  return (
+    <table className="evidence-table">
+      <caption>Evidence of case {caseNumber}, oldest first</caption>
+      <thead>
+        <tr>
+          <th scope="col">Item</th>
+          <th scope="col">Size</th>
+          <th scope="col">SHA-256</th>
+          <th scope="col">Uploaded</th>
+          <th scope="col">Recording</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((e) => (
+          <tr key={e.id}>
+            <td>
+              <strong>{KIND_LABELS[e.kind]}</strong>
+              <br />{e.originalFilename ?? <span className="muted">No file name</span>}
+              <br /><span className="muted">{e.contentType}</span>
+              <br />{e.status === 'ACTIVE' ? 'Active' : <span className="badge status-withdrawn">Superseded</span>}
+              {e.status !== 'ACTIVE' && e.supersedeReason && <><br />Reason: {e.supersedeReason}</>}
+              {e.integrity.status === 'FAILED' && <><br /><span className="badge failed">Integrity check failed</span></>}
+            </td>
+            <td>{bytes(e.sizeBytes)}</td>
+            <td><Hash value={e.sha256} /></td>
+            <td>{dateTime(e.uploadedAt)}<br /><span className="muted">by {who(e.uploadedBy)}</span></td>
+            <td>
+              {e.deviceId ? <>Device {e.deviceId}<br /></> : null}
+              {e.recordingOfficerBadge ? <>Badge {e.recordingOfficerBadge}<br /></> : null}
+              {e.recordedStart || e.recordedEnd ? <>{dateTime(e.recordedStart)} to {dateTime(e.recordedEnd)}</> : null}
+              {!e.deviceId && !e.recordingOfficerBadge && !e.recordedStart && !e.recordedEnd && <span className="muted">Not given</span>}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function UploadEvidence({ caseId, onUploaded }: { caseId: string; onUploaded: () => void }) {
+  const [form, setForm, clearForm] = useDraft<UploadForm>(`evidence-upload:${caseId}`, NEW_UPLOAD);
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const handle = useRef<UploadHandle | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const fileId = useId();
+  const busy = progress?.phase === 'sending' || progress?.phase === 'storing';
+  const apiError = progress?.error instanceof ApiError ? progress.error : null;
+  const set = <K extends keyof UploadForm>(k: K, v: UploadForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+
+  const start = async () => {
+    if (!file || !form.kind) return;
+    const name = file.name;
+    setProgress({ fileName: name, phase: 'sending', sent: 0, total: file.size });
+    const h = uploadEvidence(caseId, file, {
+      kind: form.kind,
+      deviceId: form.deviceId,
+      recordingOfficerBadge: form.recordingOfficerBadge,
+      recordedStart: form.recordedStart ?? undefined,
+      recordedEnd: form.recordedEnd ?? undefined,
+    }, (sent, total) => setProgress((p) => p && p.phase === 'sending'
+      ? { ...p, sent, total, phase: total > 0 && sent >= total ? 'storing' : 'sending' }
+      : p));
+    handle.current = h;
+    try {
+      const result = await h.done;
+      setProgress({ fileName: name, phase: 'done', sent: result.sizeBytes, total: result.sizeBytes, result });
+      setFile(null);
+      if (input.current) input.current.value = '';
+      setForm(NEW_UPLOAD);
+      clearForm();
+      onUploaded();
+    } catch (error) {
+      setProgress((p) => ({ fileName: name, phase: 'failed', sent: p?.sent ?? 0, total: p?.total ?? file.size, error }));
+    } finally {
+      handle.current = null;
+    }
+  };
+
+  const pct = !progress ? 0 : progress.phase === 'storing' || progress.phase === 'done' ? 100
+    : progress.total > 0 ? Math.min(100, Math.floor((progress.sent / progress.total) * 100)) : 0;
+  // Screen readers hear the progress at 0, 25, 50, 75 and 100 %, not at every step.
+  const quarter = Math.floor(pct / 25) * 25;
+  const spoken = !progress ? ''
+    : progress.phase === 'sending' ? `Uploading ${progress.fileName}: ${quarter}% sent.`
+    : progress.phase === 'storing' ? `Uploading ${progress.fileName}: 100% sent. The service is storing the file and computing its SHA-256.`
+    : progress.phase === 'done' ? `Upload of ${progress.fileName} complete: stored.`
+    : `Upload of ${progress.fileName} failed.`;
+
+  return (
+    <div className="upload">
+      <h3>Upload evidence</h3>
+      <p>
+        The file is sent as it is. The service computes its SHA-256 fingerprint and size while it arrives and shows them here when it is
+        stored. Large body-worn camera files can take a while: keep this page open until it says “Stored”.
+      </p>
+      <div className={`field${apiError?.forField('file') ? ' has-error' : ''}`}>
+        <label htmlFor={fileId}>File</label>
+        <p id={`${fileId}-hint`} className="hint">Any format: video, photo, audio or document.</p>
+        <input id={fileId} ref={input} type="file" disabled={busy} aria-describedby={`${fileId}-hint`}
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+        {file && <p className="muted">Selected: {file.name}, {bytes(file.size)}</p>}
+      </div>
+      <SelectField label="Kind of evidence" value={form.kind} options={evidenceKindValues} labels={KIND_LABELS} onChange={(v) => set('kind', v)}
+        error={apiError?.forField('kind') ?? (form.kind ? undefined : 'Choose the kind of evidence.')} />
+      <TextField label="Camera or device id" hint="For body-worn camera footage, the camera's serial number." maxLength={100}
+        value={form.deviceId} onChange={(v) => set('deviceId', v)} error={apiError?.forField('deviceId')} />
+      <TextField label="Badge number of the officer who recorded it" hint="Letters, digits and hyphens." maxLength={20}
+        value={form.recordingOfficerBadge} onChange={(v) => set('recordingOfficerBadge', v)} error={apiError?.forField('recordingOfficerBadge')} />
+      <DateTimeField label="Recording started" value={form.recordedStart} onChange={(v) => set('recordedStart', v)} error={apiError?.forField('recordedStart')} />
+      <DateTimeField label="Recording ended" value={form.recordedEnd} onChange={(v) => set('recordedEnd', v)} error={apiError?.forField('recordedEnd')} />
+      <div className="btn-row">
+        <ActionButton onClick={start} disabled={!file || !form.kind || busy} busyText="Uploading…">Upload file</ActionButton>
+        {busy && <button type="button" className="btn secondary" onClick={() => handle.current?.cancel()}>Cancel upload</button>}
+      </div>
+
+      {progress && (
+        <div className="upload-progress">
+          <label htmlFor={`${fileId}-progress`}>Upload progress: {progress.fileName}</label>
+          <div className="progress-row">
+            <progress id={`${fileId}-progress`} max={100} value={pct} />
+            <span className="pct">{pct}%</span>
+          </div>
+          {progress.phase === 'storing' && <p className="muted">All bytes sent. Waiting for the service to finish storing the file and computing its SHA-256…</p>}
+        </div>
+      )}
+      <p className="sr-only" aria-live="polite">{spoken}</p>
+      <div role="status">
+        {progress?.phase === 'done' && progress.result && (
+          <div className="success">
+            <p><strong>Stored.</strong> {progress.fileName} is now evidence of this case, as received by the service:</p>
+            <dl className="facts">
+              <dt>SHA-256</dt><dd><Hash value={progress.result.sha256} /></dd>
+              <dt>Size</dt><dd>{bytes(progress.result.sizeBytes)}</dd>
+              <dt>Type found</dt><dd>{progress.result.contentType}</dd>
+              <dt>Preservation</dt><dd>{progress.result.preservation.note}</dd>
+            </dl>
+          </div>
+        )}
+      </div>
+      {progress?.phase === 'failed' && (
+        progress.error instanceof UploadCancelled
+          ? <p className="notice" role="alert">{progress.error.message}</p>
+          : <>
+              <ErrorMessage error={progress.error} context={`${progress.fileName} was not stored`} />
+              {progress.error instanceof ApiError && progress.error.status === 401 && <p>Sign in again, then choose the file again: the details you typed are kept.</p>}
+            </>
+      )}
+    </div>
+  );
+}

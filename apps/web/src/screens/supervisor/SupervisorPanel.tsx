@@ -1,0 +1,315 @@
+import { useState } from 'react';
+import { api, ApiError, unwrap } from '../../api/client';
+import { prosecutorOfficeValues, type components } from '../../api/schema';
+import { useDraft } from '../../drafts';
+import { useUser } from '../../session';
+import { ActionButton, dateTime, Hash, label, Loaded, RadioGroup, StatusBadge, TextArea, useLoad } from '../../ui';
+import { ActionError, DECISION_NAMES, OFFICE_NAMES } from '../prosecutor/packet-words';
+
+type CaseView = components['schemas']['CaseView'];
+type PacketView = components['schemas']['PacketView'];
+type Office = components['schemas']['ProsecutorOffice'];
+
+/** What a supervisor may still do to a case, by its status (the service's state machine, libs/cases case-state). */
+const WITHDRAWABLE: readonly CaseView['status'][] = ['DRAFT', 'SUBMITTED', 'RETURNED'];
+
+/** The If-Match header the generated client asks for, and the same version in the body. */
+const ifMatch = (c: CaseView) => ({ 'if-match': `"${c.version}"` });
+
+/**
+ * The supervisor's part of a case page: approve or return a submitted case (never one they wrote),
+ * withdraw a case that is not yet approved, send an approved case's signed packet to a prosecuting
+ * office, and the packets already sent with their review state.
+ */
+export function SupervisorPanel({ caseView, onChanged }: { caseView: CaseView; onChanged: () => void }) {
+  const [done, setDone] = useState<string | null>(null);
+  const [sent, setSent] = useState<PacketView | null>(null);
+  const [packetsTick, setPacketsTick] = useState(0);
+
+  const changed = (message: string) => {
+    setDone(message);
+    setPacketsTick((n) => n + 1);
+    onChanged();
+  };
+
+  const c = caseView;
+  return (
+    <>
+      <section className="panel" aria-labelledby="supervisor-h">
+        <h2 id="supervisor-h">Supervisor review</h2>
+        {done && <div className="success" role="status"><p>{done}</p></div>}
+        {sent && <SentPacket packet={sent} />}
+        {c.status === 'SUBMITTED' && <ReviewSubmitted c={c} onDone={changed} onReload={onChanged} />}
+        {c.status === 'APPROVED' && <SendPacket c={c} onReload={onChanged} onSent={(p) => {
+          setSent(p);
+          changed(`Packet version ${p.version} was signed and sent to ${OFFICE_NAMES[p.office]}. The case is now referred to prosecutors.`);
+        }} />}
+        {WITHDRAWABLE.includes(c.status) && <Withdraw c={c} onDone={changed} onReload={onChanged} />}
+        {!['SUBMITTED', 'APPROVED', ...WITHDRAWABLE].includes(c.status) && <NothingToDo c={c} />}
+      </section>
+      <CasePackets caseId={c.id} refresh={`${c.version}:${packetsTick}`} />
+    </>
+  );
+}
+
+function NothingToDo({ c }: { c: CaseView }) {
+  const why: Partial<Record<CaseView['status'], string>> = {
+    REFERRED: "The packet is with the prosecutor's office and waits to be claimed. Nothing more is needed from a supervisor now.",
+    IN_REVIEW: "A prosecutor is reviewing the packet. If they ask for more information, the case comes back to its officer, then to you for approval again.",
+    CLOSED: `The prosecutor's office decided this case${c.disposition ? ` (${label(c.disposition)})` : ''}. It is closed; nothing can be changed.`,
+    WITHDRAWN: `This case was withdrawn${c.withdrawnAt ? ` on ${dateTime(c.withdrawnAt)}` : ''}${c.withdrawReason ? `. Reason: ${c.withdrawReason}` : ''}. It is kept on record and cannot be reopened.`,
+  };
+  return <p>{why[c.status] ?? `Nothing for a supervisor to do while the case is ${label(c.status).toLowerCase()}.`}</p>;
+}
+
+/** Approve (optional note) or return to the officer (reason required), unless this supervisor wrote the case. */
+function ReviewSubmitted({ c, onDone, onReload }: { c: CaseView; onDone: (m: string) => void; onReload: () => void }) {
+  const user = useUser();
+  const [note, setNote, clearNote] = useDraft(`case-approve:${c.id}`, '');
+  const [reason, setReason, clearReason] = useDraft(`case-return:${c.id}`, '');
+  const [error, setError] = useState<unknown>(null);
+  const [reasonMissing, setReasonMissing] = useState(false);
+
+  if (c.createdBy === user.id) {
+    return (
+      <div className="notice">
+        <h3>Review by another supervisor needed</h3>
+        <p>
+          You wrote this case, so you cannot approve it or return it. The two-person rule requires a
+          different supervisor of District {c.district} to review a case before it can be sent to prosecutors.
+          Ask another supervisor of your district to open case {c.caseNumber}.
+        </p>
+      </div>
+    );
+  }
+
+  const approve = async () => {
+    setError(null);
+    try {
+      await unwrap(api.POST('/api/v1/cases/{id}/approve', {
+        params: { path: { id: c.id }, header: ifMatch(c) },
+        body: { version: c.version, ...(note.trim() ? { note: note.trim() } : {}) },
+      }));
+      setNote('');
+      clearNote();
+      onDone(`Case ${c.caseNumber} approved. It can now be sent to a prosecutor's office.`);
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const giveBack = async () => {
+    setError(null);
+    if (!reason.trim()) {
+      setReasonMissing(true);
+      return;
+    }
+    setReasonMissing(false);
+    try {
+      await unwrap(api.POST('/api/v1/cases/{id}/return', {
+        params: { path: { id: c.id }, header: ifMatch(c) },
+        body: { version: c.version, reason: reason.trim() },
+      }));
+      setReason('');
+      clearReason();
+      onDone(`Case ${c.caseNumber} returned to its officer with your reason. They can correct it and submit it again.`);
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const fieldError = (f: string) => (error instanceof ApiError ? error.forField(f) : undefined);
+  return (
+    <>
+      <p>The officer submitted this case{c.submittedAt ? ` on ${dateTime(c.submittedAt)}` : ''}. Read it, then approve it or return it to the officer.</p>
+      <ActionError error={error} context="Not done" onReload={onReload} reloadText="Reload the case" />
+      <h3>Approve</h3>
+      <TextArea label="Note for the record (optional)" hint="Kept in the case's audit trail with your approval." value={note} onChange={setNote}
+        rows={2} maxLength={2000} error={fieldError('note')} />
+      <div className="btn-row"><ActionButton onClick={approve} busyText="Approving…">Approve case</ActionButton></div>
+      <h3>Return to the officer</h3>
+      <TextArea label="Reason for returning" hint="Required. The officer sees it: say what to correct or add." value={reason}
+        onChange={(v) => { setReason(v); if (v.trim()) setReasonMissing(false); }} rows={3} maxLength={2000} required
+        error={reasonMissing ? 'Give the reason for returning the case.' : fieldError('reason')} />
+      <div className="btn-row"><ActionButton kind="secondary" onClick={giveBack} busyText="Returning…">Return to the officer</ActionButton></div>
+    </>
+  );
+}
+
+/** Withdraw with a reason, after a confirmation: it is final. */
+function Withdraw({ c, onDone, onReload }: { c: CaseView; onDone: (m: string) => void; onReload: () => void }) {
+  const [reason, setReason, clearReason] = useDraft(`case-withdraw:${c.id}`, '');
+  const [confirming, setConfirming] = useState(false);
+  const [reasonMissing, setReasonMissing] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const ask = () => {
+    setError(null);
+    if (!reason.trim()) {
+      setReasonMissing(true);
+      return;
+    }
+    setConfirming(true);
+  };
+  const withdraw = async () => {
+    setError(null);
+    try {
+      await unwrap(api.POST('/api/v1/cases/{id}/withdraw', {
+        params: { path: { id: c.id }, header: ifMatch(c) },
+        body: { version: c.version, reason: reason.trim() },
+      }));
+      setReason('');
+      clearReason();
+      setConfirming(false);
+      onDone(`Case ${c.caseNumber} withdrawn. It stays on record with your reason and cannot be reopened.`);
+    } catch (e) {
+      setConfirming(false);
+      setError(e);
+    }
+  };
+
+  return (
+    <>
+      <h3>Withdraw the case</h3>
+      <p className="muted">Withdraw a case that should not go forward (for example opened in error, or a duplicate). Nothing is deleted.</p>
+      <ActionError error={error} context="Not withdrawn" onReload={onReload} reloadText="Reload the case" />
+      <TextArea label="Reason for withdrawing" hint="Required. Recorded in the audit trail and shown on the case." value={reason}
+        onChange={(v) => { setReason(v); setConfirming(false); if (v.trim()) setReasonMissing(false); }} rows={2} maxLength={2000} required
+        error={reasonMissing ? 'Give the reason for withdrawing the case.' : error instanceof ApiError ? error.forField('reason') : undefined} />
+      {!confirming && <div className="btn-row"><ActionButton kind="danger" onClick={ask}>Withdraw case…</ActionButton></div>}
+      {confirming && (
+        <div className="confirm" role="group" aria-labelledby="withdraw-confirm-h">
+          <h4 id="withdraw-confirm-h">Withdraw case {c.caseNumber}?</h4>
+          <p>This is final: a withdrawn case cannot be edited, submitted, approved or sent again. It stays on record with your reason:</p>
+          <blockquote>{reason.trim()}</blockquote>
+          <div className="btn-row">
+            <ActionButton kind="danger" onClick={withdraw} busyText="Withdrawing…">Yes, withdraw the case</ActionButton>
+            <button type="button" className="btn secondary" onClick={() => setConfirming(false)}>No, keep it</button>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** Send the signed packet: the office preselected by the felony rule, changeable. */
+function SendPacket({ c, onSent, onReload }: { c: CaseView; onSent: (p: PacketView) => void; onReload: () => void }) {
+  const suggested: Office = c.anyFelony ? 'CCSAO' : 'CITY_LAW';
+  const [choice, setChoice, clearChoice] = useDraft<Office | ''>(`packet-send:${c.id}`, '');
+  const office: Office = choice || suggested;
+  const [error, setError] = useState<unknown>(null);
+  const previous = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/packets', { params: { path: { id: c.id } } })), [c.id, c.version]);
+  const last = previous.data?.items.at(-1);
+
+  const felonies = c.violations.filter((v) => v.felony).map((v) => v.citation);
+  const why = c.anyFelony
+    ? `Preselected: the State's Attorney, because at least one alleged violation is a felony (${felonies.join(', ')}). Felonies go to CCSAO unless you choose otherwise.`
+    : "Preselected: the Department of Law, because none of the alleged violations is a felony. Ordinance and misdemeanour matters go to CITY_LAW unless you choose otherwise.";
+
+  const send = async () => {
+    setError(null);
+    try {
+      const p = await unwrap(api.POST('/api/v1/cases/{id}/packets', {
+        params: { path: { id: c.id }, header: ifMatch(c) },
+        // The preselected office is left to the service's own felony rule (recorded as the default); a change is sent explicitly.
+        body: office === suggested ? { version: c.version } : { office, version: c.version },
+      }));
+      setChoice('');
+      clearChoice();
+      onSent(p);
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  return (
+    <>
+      <h3>Send the packet to prosecutors</h3>
+      <p>
+        Sending freezes the case as it is now into a manifest (case, federal personnel, violations, approvals, and every evidence
+        file with its size and SHA-256), signs it with the department's key and puts it in the chosen office's review queue.
+        The case then becomes referred and can no longer be edited.
+      </p>
+      {last && (
+        <p className="notice">
+          This will be packet version {last.version + 1}, following version {last.version}
+          {last.review.decision ? ` (${DECISION_NAMES[last.review.decision]}${last.review.decisionReason ? `: ${last.review.decisionReason}` : ''})` : ''}.
+        </p>
+      )}
+      <ActionError error={error} context="Packet not sent" onReload={onReload} reloadText="Reload the case" />
+      <RadioGroup label="Prosecuting office" hint={why} value={office} onChange={setChoice} options={prosecutorOfficeValues}
+        labels={OFFICE_NAMES} error={error instanceof ApiError ? error.forField('office') : undefined}
+        descriptions={{ CCSAO: 'Felonies under Illinois law.', CITY_LAW: 'Violations of city ordinances and other non-felony matters.' }} />
+      {office !== suggested && (
+        <p className="warning">You chose a different office from the felony rule's suggestion. Your choice is recorded with the packet.</p>
+      )}
+      <div className="btn-row">
+        <ActionButton onClick={send} busyText="Signing and sending…">Send packet to {office}</ActionButton>
+      </div>
+    </>
+  );
+}
+
+function SentPacket({ packet: p }: { packet: PacketView }) {
+  return (
+    <dl className="facts" aria-label="Packet just sent">
+      <dt>Packet version</dt><dd>{p.version}</dd>
+      <dt>Office</dt><dd>{OFFICE_NAMES[p.office]}</dd>
+      <dt>Sent</dt><dd>{dateTime(p.sentAt)}</dd>
+      <dt>Evidence files</dt><dd>{p.evidenceCount}</dd>
+      <dt>Manifest SHA-256</dt><dd><Hash value={p.manifestSha256} /></dd>
+      <dt>Signed with key</dt><dd><code>{p.keyId}</code></dd>
+    </dl>
+  );
+}
+
+/** The case's packets, oldest version first, with where each one stands with the prosecutor. */
+function CasePackets({ caseId, refresh }: { caseId: string; refresh: string }) {
+  const state = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/packets', { params: { path: { id: caseId } } })), [caseId, refresh]);
+  return (
+    <section aria-labelledby="packets-h">
+      <h2 id="packets-h">Packets sent to prosecutors</h2>
+      <Loaded state={state} what="the packets">
+        {(list) => list.items.length === 0 ? <p>No packet has been sent for this case yet.</p> : (
+          <table>
+            <caption>Packets of case {list.caseNumber}, oldest version first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">Office</th>
+                <th scope="col">Sent</th>
+                <th scope="col">Review status</th>
+                <th scope="col">Decision</th>
+                <th scope="col">Manifest SHA-256</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((p) => (
+                <tr key={p.id}>
+                  <td>v{p.version}</td>
+                  <td>{OFFICE_NAMES[p.office]}</td>
+                  <td>{dateTime(p.sentAt)}</td>
+                  <td>
+                    <StatusBadge status={p.status} />
+                    {p.review.claimedByName && <><br /><span className="muted">claimed by {p.review.claimedByName} {dateTime(p.review.claimedAt)}</span></>}
+                    {p.sla.breached && <><br /><span className="badge breach">SLA breached</span></>}
+                  </td>
+                  <td>
+                    {p.review.decision ? (
+                      <>
+                        <strong>{DECISION_NAMES[p.review.decision]}</strong> {dateTime(p.review.decidedAt)}
+                        {p.review.decisionReason && <><br />Reason: {p.review.decisionReason}</>}
+                        {p.review.externalReference && <><br />Reference: {p.review.externalReference}</>}
+                      </>
+                    ) : '—'}
+                  </td>
+                  <td><Hash value={p.manifestSha256} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Loaded>
+    </section>
+  );
+}

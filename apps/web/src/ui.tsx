@@ -1,0 +1,251 @@
+import { ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { ApiError } from './api/client';
+
+/** A screen: its heading takes focus when it opens, so screen readers announce the new page. */
+export function Page({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
+  const h1 = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} · ICE On Notice`;
+    h1.current?.focus();
+  }, [title]);
+  return (
+    <>
+      <div className="page-head">
+        <h1 ref={h1} tabIndex={-1}>{title}</h1>
+        {actions && <div className="page-actions">{actions}</div>}
+      </div>
+      {children}
+    </>
+  );
+}
+
+/** Loads data for a screen; `reload()` after an action changes it. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: unknown; loading: boolean; reload: () => void } {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: undefined, loading: true });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => live && setState({ data, error: undefined, loading: false }),
+      (error: unknown) => live && setState({ data: undefined, error, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, tick]);
+  return { ...state, reload: useCallback(() => setTick((n) => n + 1), []) };
+}
+
+/** What went wrong, in words, announced to screen readers. Field errors are shown next to their fields instead. */
+export function ErrorMessage({ error, context }: { error: unknown; context?: string }) {
+  if (!error) return null;
+  const message = error instanceof Error ? error.message : String(error);
+  const body = error instanceof ApiError ? error.body : undefined;
+  return (
+    <div className="error" role="alert">
+      <p>{context ? `${context}: ` : ''}{message}</p>
+      {body?.missing && body.missing.length > 0 && (
+        <ul>{body.missing.map((m) => <li key={m.item}>Missing: {m.message}</li>)}</ul>
+      )}
+      {body?.currentState && <p>The case is now {label(body.currentState)}.</p>}
+      {error instanceof ApiError && error.fields.length > 0 && <p>See the marked fields.</p>}
+      {body?.requestId && <p className="muted">Reference for support: {body.requestId}</p>}
+    </div>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return <p role="status" className="muted">Loading {what}…</p>;
+}
+
+/** Loading, failed, or the content: the usual three states of a screen's data. */
+export function Loaded<T>({ state, what, children }: { state: { data: T | undefined; error: unknown; loading: boolean }; what: string; children: (data: T) => ReactNode }) {
+  if (state.error) return <ErrorMessage error={state.error} context={`Could not load ${what}`} />;
+  if (state.data === undefined) return <Loading what={what} />;
+  return <>{children(state.data)}</>;
+}
+
+interface FieldProps {
+  label: string;
+  hint?: string;
+  error?: string;
+  required?: boolean;
+}
+
+function FieldShell({ id, label: text, hint, error, required, children }: FieldProps & { id: string; children: ReactNode }) {
+  return (
+    <div className={`field${error ? ' has-error' : ''}`}>
+      <label htmlFor={id}>{text}{required && <span aria-hidden="true"> *</span>}</label>
+      {hint && <p id={`${id}-hint`} className="hint">{hint}</p>}
+      {error && <p id={`${id}-error`} className="field-error">{error}</p>}
+      {children}
+    </div>
+  );
+}
+
+const describedBy = (id: string, p: FieldProps) => [p.hint && `${id}-hint`, p.error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+
+export function TextField(p: FieldProps & { value: string; onChange: (v: string) => void; type?: string; autoComplete?: string; maxLength?: number }) {
+  const id = useId();
+  return (
+    <FieldShell id={id} {...p}>
+      <input id={id} type={p.type ?? 'text'} value={p.value} onChange={(e) => p.onChange(e.target.value)} autoComplete={p.autoComplete}
+        maxLength={p.maxLength} aria-invalid={!!p.error} aria-describedby={describedBy(id, p)} aria-required={p.required} />
+    </FieldShell>
+  );
+}
+
+export function TextArea(p: FieldProps & { value: string; onChange: (v: string) => void; rows?: number; maxLength?: number }) {
+  const id = useId();
+  return (
+    <FieldShell id={id} {...p}>
+      <textarea id={id} value={p.value} rows={p.rows ?? 4} onChange={(e) => p.onChange(e.target.value)} maxLength={p.maxLength}
+        aria-invalid={!!p.error} aria-describedby={describedBy(id, p)} aria-required={p.required} />
+    </FieldShell>
+  );
+}
+
+export function SelectField<T extends string>(p: FieldProps & { value: T | ''; onChange: (v: T | '') => void; options: readonly T[]; labels?: Partial<Record<T, string>>; placeholder?: string }) {
+  const id = useId();
+  return (
+    <FieldShell id={id} {...p}>
+      <select id={id} value={p.value} onChange={(e) => p.onChange(e.target.value as T | '')} aria-invalid={!!p.error}
+        aria-describedby={describedBy(id, p)} aria-required={p.required}>
+        <option value="">{p.placeholder ?? 'Choose…'}</option>
+        {p.options.map((o) => <option key={o} value={o}>{p.labels?.[o] ?? label(o)}</option>)}
+      </select>
+    </FieldShell>
+  );
+}
+
+/** Yes / No / not answered yet: the order asks several such questions, and "not answered" must stay visible. */
+export function YesNo(p: FieldProps & { value: boolean | null; onChange: (v: boolean | null) => void }) {
+  const id = useId();
+  const choice = (v: boolean | null, text: string) => (
+    <label className="inline">
+      <input type="radio" name={id} checked={p.value === v} onChange={() => p.onChange(v)} /> {text}
+    </label>
+  );
+  return (
+    <fieldset className={`field${p.error ? ' has-error' : ''}`} aria-describedby={describedBy(id, p)}>
+      <legend>{p.label}</legend>
+      {p.hint && <p id={`${id}-hint`} className="hint">{p.hint}</p>}
+      {p.error && <p id={`${id}-error`} className="field-error">{p.error}</p>}
+      {choice(true, 'Yes')}
+      {choice(false, 'No')}
+      {choice(null, 'Not answered')}
+    </fieldset>
+  );
+}
+
+export function Checkbox({ label: text, checked, onChange, hint }: { label: string; checked: boolean; onChange: (v: boolean) => void; hint?: string }) {
+  const id = useId();
+  return (
+    <div className="field checkbox">
+      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={hint ? `${id}-hint` : undefined} />
+      <label htmlFor={id}>{text}</label>
+      {hint && <p id={`${id}-hint`} className="hint">{hint}</p>}
+    </div>
+  );
+}
+
+/** A date and time in the officer's local zone, kept as an ISO 8601 instant (what the service takes). */
+export function DateTimeField(p: FieldProps & { value: string | null; onChange: (v: string | null) => void }) {
+  const local = p.value ? toLocalInput(p.value) : '';
+  return <TextField {...p} type="datetime-local" value={local} onChange={(v) => p.onChange(v ? new Date(v).toISOString() : null)} />;
+}
+
+function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A button that shows it is working and cannot be pressed twice meanwhile. */
+export function ActionButton({ onClick, children, kind = 'primary', busyText, disabled, type = 'button' }: {
+  onClick?: () => Promise<unknown> | void; children: ReactNode; kind?: 'primary' | 'secondary' | 'danger'; busyText?: string; disabled?: boolean; type?: 'button' | 'submit';
+}) {
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    if (!onClick) return;
+    setBusy(true);
+    try {
+      await onClick();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <button type={type} className={`btn ${kind}`} onClick={type === 'submit' ? undefined : run} disabled={disabled || busy} aria-busy={busy}>
+      {busy ? busyText ?? 'Working…' : children}
+    </button>
+  );
+}
+
+/** `IN_REVIEW` -> "In review". */
+export function label(code: string): string {
+  const s = code.replace(/_/g, ' ').toLowerCase();
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge status-${status.toLowerCase().replace(/_/g, '-')}`}>{label(status)}</span>;
+}
+
+/** "3 d 4 h", "2 h 10 min", "5 min": how long ago (or for how long). */
+export function age(fromIso: string, now = Date.now()): string {
+  const min = Math.max(0, Math.floor((now - Date.parse(fromIso)) / 60_000));
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `${h} h ${min % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+export function dateTime(iso: string | null | undefined): string {
+  return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]} (${n.toLocaleString()} bytes)`;
+}
+
+/** A long hash shown whole (it is evidence) but breakable, in a monospace font. */
+export function Hash({ value }: { value: string }) {
+  return <code className="hash">{value}</code>;
+}
+
+/**
+ * One choice out of a few, all visible (radio buttons in a fieldset): for choices a person should
+ * see side by side, each with an optional line saying what it means.
+ */
+export function RadioGroup<T extends string>(p: FieldProps & {
+  value: T | ''; onChange: (v: T) => void; options: readonly T[]; labels?: Partial<Record<T, string>>; descriptions?: Partial<Record<T, string>>;
+}) {
+  const id = useId();
+  return (
+    <fieldset className={`field${p.error ? ' has-error' : ''}`} aria-describedby={describedBy(id, p)}>
+      <legend>{p.label}{p.required && <span aria-hidden="true"> *</span>}</legend>
+      {p.hint && <p id={`${id}-hint`} className="hint">{p.hint}</p>}
+      {p.error && <p id={`${id}-error`} className="field-error">{p.error}</p>}
+      {p.options.map((o) => (
+        <div key={o} className="radio-option">
+          <input type="radio" id={`${id}-${o}`} name={id} value={o} checked={p.value === o} onChange={() => p.onChange(o)}
+            aria-describedby={p.descriptions?.[o] ? `${id}-${o}-desc` : undefined} />
+          <label htmlFor={`${id}-${o}`}>{p.labels?.[o] ?? label(o)}</label>
+          {p.descriptions?.[o] && <p id={`${id}-${o}-desc`} className="hint">{p.descriptions[o]}</p>}
+        </div>
+      ))}
+    </fieldset>
+  );
+}

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import type { Locator, Page } from 'playwright-core';
+import { axeViolations, ConsoleUnderTest, openConsole, screenshot, signIn, startConsole } from '../harness/browser';
+import { auditRows, TestUser } from '../harness/test-app';
+
+/** A field by its visible label (required fields show " *" after it). */
+function field(scope: Page | Locator, label: string): Locator {
+  return scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`));
+}
+
+/** The message shown next to a field (inside the field's own block), once it is there. */
+async function fieldErrorOf(scope: Page | Locator, label: string): Promise<string> {
+  const page = 'goto' in scope ? scope : scope.page();
+  // `has` is matched inside each field block, so the label locator starts from the page.
+  const error = scope.locator('.field.has-error').filter({ has: field(page, label) }).locator('.field-error');
+  await error.waitFor();
+  return (await error.textContent()) ?? '';
+}
+
+/** The table row of one account. */
+function rowOf(page: Page, username: string): Locator {
+  return page.locator('table.users tbody tr').filter({ has: page.getByText(username, { exact: true }) });
+}
+
+async function cells(row: Locator): Promise<string[]> {
+  return (await row.locator('td').allTextContents()).map((t) => t.trim());
+}
+
+describe('web console: the administrator creates, changes and deactivates accounts', () => {
+  let c: ConsoleUnderTest;
+  let admin: TestUser;
+  let changing: TestUser;
+  let leaving: TestUser;
+
+  beforeAll(async () => {
+    c = await startConsole();
+    [admin, changing, leaving] = await Promise.all([c.t.given.admin(), c.t.given.officer(3), c.t.given.officer(4)]);
+  }, 180_000);
+  afterAll(() => c?.close());
+
+  it('field errors next to the fields, a created officer, a role change, a refused self-deactivation, and a deactivated user locked out', async () => {
+    // The account about to be deactivated is signed in at another computer.
+    const elsewhere = await openConsole(c);
+    await signIn(elsewhere.page, leaving);
+
+    const { page, cspViolations, pageErrors } = await openConsole(c);
+    await signIn(page, admin);
+    expect(new URL(page.url()).pathname).toBe('/admin/users');
+    await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    await rowOf(page, leaving.username).waitFor();
+    expect(await cells(rowOf(page, leaving.username))).toEqual(expect.arrayContaining(['Officer', 'District 4', 'Active', 'Not locked']));
+    expect(await axeViolations(page)).toEqual([]);
+
+    // --- create an officer: a weak password first, then no district, then right ---------------------
+    const username = `jrivera-${randomBytes(3).toString('hex')}`;
+    const weak = 'short-pw';
+    const strong = `Lake Shore ${randomBytes(6).toString('hex')} Drive`;
+    await field(page, 'Role').selectOption('OFFICER');
+    await field(page, 'District').waitFor();
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Display name').fill('Officer Julia Rivera');
+    await page.getByLabel('Badge number').fill('D7-4411');
+    await page.getByLabel('Initial password').fill(weak);
+    await page.getByRole('button', { name: 'Create user' }).click();
+    expect(await fieldErrorOf(page, 'Initial password')).toMatch(/12 characters/);
+    expect(await page.getByRole('alert').textContent()).toContain('The user was not created');
+    // What was typed is kept for a session that ends mid-form, except the password.
+    const stored = await page.evaluate('JSON.stringify(Object.assign({}, sessionStorage))') as string;
+    expect(stored).toContain(username);
+    expect(stored).not.toContain(weak);
+
+    await page.getByLabel('Initial password').fill(strong);
+    await page.getByRole('button', { name: 'Create user' }).click();
+    expect(await fieldErrorOf(page, 'District')).toBe('district is required for role OFFICER');
+    expect(await page.locator('.field.has-error').count()).toBe(1); // the password is fine now
+    expect(await axeViolations(page)).toEqual([]);
+
+    await field(page, 'District').selectOption('7');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByRole('status').filter({ hasText: `Created ${username} (officer, District 7)` }).waitFor();
+    expect(await page.getByLabel('Username').inputValue()).toBe(''); // a fresh form
+    expect(await page.getByLabel('Initial password').inputValue()).toBe('');
+    await rowOf(page, username).waitFor();
+    expect(await cells(rowOf(page, username))).toEqual([
+      username, 'Officer Julia Rivera', 'Officer', 'District 7', 'D7-4411', 'Active', 'Not locked', 'Never', expect.any(String),
+    ]);
+    const { rows: [created] } = await c.t.owner.query('SELECT * FROM users WHERE username = $1', [username]);
+    expect(created).toMatchObject({ role: 'OFFICER', district: 7, office: null, badge_number: 'D7-4411', active: true, display_name: 'Officer Julia Rivera' });
+    expect(created.password_hash).toMatch(/^\$argon2id\$/);
+    const [createdEvent] = await auditRows(c.t.owner, `action = 'user.created' AND target_id = $1`, [created.id]);
+    expect(createdEvent).toMatchObject({ actor_id: admin.id, actor_role: 'ADMIN', outcome: 'SUCCESS', target_type: 'user' });
+    expect(createdEvent.details).toMatchObject({ username, role: 'OFFICER', district: 7, office: null, badgeNumber: 'D7-4411' });
+    expect(JSON.stringify(createdEvent.details)).not.toContain(strong);
+    // the two refused attempts are on record too, naming the field (never the password typed)
+    const refusedCreates = await auditRows(c.t.owner, `action = 'user.create' AND actor_id = $1`, [admin.id]);
+    expect(refusedCreates.map((r) => [r.outcome, r.details.fields])).toEqual([['FAILED', ['password']], ['FAILED', ['district']]]);
+    expect(JSON.stringify(refusedCreates)).not.toContain(weak);
+    // the new officer can sign in with the initial password
+    expect(await c.t.given.login(username, strong)).toEqual(expect.any(String));
+
+    // --- change a role: officer of district 3 -> prosecutor (CCSAO) ---------------------------------
+    await page.getByRole('button', { name: `Change role of ${changing.username}` }).click();
+    const roleForm = page.getByRole('form', { name: `Change the role of ${changing.username}` });
+    await field(roleForm, 'New role').selectOption('PROSECUTOR');
+    await roleForm.getByRole('button', { name: 'Save role' }).click();
+    expect(await fieldErrorOf(roleForm, 'Office')).toBe('office is required for role PROSECUTOR');
+    await field(roleForm, 'Office').selectOption('CCSAO');
+    await roleForm.getByRole('button', { name: 'Save role' }).click();
+    await page.getByRole('status').filter({ hasText: `${changing.username} is now prosecutor (Cook County State's Attorney (CCSAO))` }).waitFor();
+    await rowOf(page, changing.username).filter({ hasText: 'Prosecutor' }).waitFor(); // the list, reloaded
+    expect(await cells(rowOf(page, changing.username))).toEqual(expect.arrayContaining(['Prosecutor', "Cook County State's Attorney (CCSAO)"]));
+    const { rows: [changed] } = await c.t.owner.query('SELECT role, district, office FROM users WHERE id = $1', [changing.id]);
+    expect(changed).toEqual({ role: 'PROSECUTOR', district: null, office: 'CCSAO' });
+    const roleEvents = await auditRows(c.t.owner, `action = 'user.updated' AND target_id = $1`, [changing.id]);
+    expect(roleEvents).toHaveLength(1); // the refused attempt changed nothing
+    expect(roleEvents[0]).toMatchObject({ actor_id: admin.id, outcome: 'SUCCESS' });
+    expect(roleEvents[0].details.changes).toEqual({ role: { from: 'OFFICER', to: 'PROSECUTOR' }, district: { from: 3, to: null }, office: { from: null, to: 'CCSAO' } });
+
+    // --- an administrator cannot deactivate themselves: the service says why -----------------------
+    await page.getByRole('button', { name: `Deactivate ${admin.username}` }).click();
+    await page.getByRole('button', { name: `Yes, deactivate ${admin.username}` }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: `Could not deactivate ${admin.username}` });
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain('An administrator cannot remove their own administrator access; ask another administrator.');
+    const { rows: [self] } = await c.t.owner.query('SELECT active FROM users WHERE id = $1', [admin.id]);
+    expect(self.active).toBe(true);
+    const [selfRefusal] = await auditRows(c.t.owner, `action = 'access.denied' AND target_id = $1`, [admin.id]);
+    expect(selfRefusal).toMatchObject({ outcome: 'DENIED', actor_id: admin.id, target_type: 'user' });
+    expect(selfRefusal.details).toMatchObject({ attempted: 'user.update', status: 403 });
+
+    // --- deactivate a user, after confirming ---------------------------------------------------------
+    await page.getByRole('button', { name: `Deactivate ${leaving.username}` }).click();
+    await page.getByText(`Deactivate ${leaving.username} (`).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: `Yes, deactivate ${leaving.username}` }).click();
+    await page.getByRole('status').filter({ hasText: `Deactivated ${leaving.username}: they are signed out and can no longer sign in.` }).waitFor();
+    await rowOf(page, leaving.username).getByRole('button', { name: 'Reactivate' }).waitFor(); // the list, reloaded
+    expect(await cells(rowOf(page, leaving.username))).toEqual(expect.arrayContaining(['Deactivated']));
+    const { rows: [gone] } = await c.t.owner.query('SELECT active FROM users WHERE id = $1', [leaving.id]);
+    expect(gone.active).toBe(false);
+    const [deactivation] = await auditRows(c.t.owner, `action = 'user.updated' AND target_id = $1`, [leaving.id]);
+    expect(deactivation).toMatchObject({ actor_id: admin.id, outcome: 'SUCCESS' });
+    expect(deactivation.details.changes).toEqual({ active: { from: true, to: false } });
+
+    await screenshot(page, 'admin-flow');
+
+    // only the deactivated, when asked
+    await page.getByLabel('Show status').selectOption('inactive');
+    await page.locator('table.users caption', { hasText: 'deactivated only' }).waitFor();
+    expect((await page.locator('table.users tbody tr td:first-child').allTextContents()).map((t) => t.trim())).toEqual([leaving.username]);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // --- the deactivated user: their open session ends, and signing in is refused -----------------
+    await elsewhere.page.reload();
+    await elsewhere.page.getByRole('heading', { level: 1, name: 'Your session has ended' }).waitFor();
+    await elsewhere.page.getByLabel('Password').fill(leaving.password);
+    await elsewhere.page.getByRole('button', { name: 'Sign in' }).click();
+    const denied = elsewhere.page.getByRole('alert');
+    await denied.waitFor();
+    expect(await denied.textContent()).toContain('The username or password is wrong.');
+    expect(await elsewhere.page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    expect(await axeViolations(elsewhere.page)).toEqual([]);
+    const logins = await auditRows(c.t.owner, `action = 'auth.login' AND target_id = $1`, [leaving.id]);
+    expect(logins[logins.length - 1]).toMatchObject({ outcome: 'FAILED', actor_role: 'ANONYMOUS' });
+    expect(logins[logins.length - 1].details).toMatchObject({ username: leaving.username, reason: 'account_inactive' });
+
+    for (const p of [{ cspViolations, pageErrors }, elsewhere]) {
+      expect(p.cspViolations).toEqual([]);
+      expect(p.pageErrors).toEqual([]);
+    }
+  }, 180_000);
+});
