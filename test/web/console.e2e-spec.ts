@@ -205,6 +205,42 @@ describe('web console', () => {
     });
   });
 
+  it('works from the keyboard alone, with the focus always visible', async () => {
+    const { page, context, pageErrors } = await openConsole(c);
+    type Focused = { text: string; tag: string; label: string; outline: string };
+    const focused = () => page.evaluate((): Focused => {
+      const d = (globalThis as unknown as { document: { activeElement: any }; getComputedStyle(e: unknown): { outlineStyle: string; outlineWidth: string } });
+      const el = d.document.activeElement;
+      const style = d.getComputedStyle(el);
+      return { text: (el.textContent ?? '').trim(), tag: el.tagName, label: el.labels?.[0]?.textContent ?? '', outline: `${style.outlineStyle} ${style.outlineWidth}` };
+    });
+    try {
+      await page.goto('/');
+      await page.keyboard.press('Tab');
+      expect(await focused()).toMatchObject({ tag: 'A', text: 'Skip to main content', outline: 'solid 3px' });
+      await page.keyboard.press('Tab');
+      expect(await focused()).toMatchObject({ tag: 'INPUT', label: 'Username *', outline: 'solid 3px' });
+      await page.keyboard.type(users.SUPERVISOR.username);
+      await page.keyboard.press('Tab');
+      expect(await focused()).toMatchObject({ tag: 'INPUT', label: 'Password *' });
+      await page.keyboard.type(users.SUPERVISOR.password);
+      await page.keyboard.press('Enter');
+      // Each screen's heading takes the focus, so a screen reader announces where they are.
+      await page.getByRole('heading', { level: 1, name: /District 1 cases/ }).waitFor();
+      expect((await focused()).tag).toBe('H1');
+
+      // From the top of the page: skip link, then the navigation; Enter follows a link.
+      await page.keyboard.press('Shift+Tab');
+      for (let i = 0; i < 10 && (await focused()).text !== 'New case'; i++) await page.keyboard.press('Tab');
+      expect(await focused()).toMatchObject({ tag: 'A', text: 'New case', outline: 'solid 3px' });
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'New case' }).waitFor();
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   describe('a session that ends while typing', () => {
     const typed = { location: '1200 S Halsted St, Chicago', narrative: 'Two agents in plain clothes entered the laundromat without showing a warrant.' };
 

@@ -9,6 +9,7 @@ const PREFIX = 'ion.draft.';
 let owner = '';
 
 export function setDraftOwner(username: string): void {
+  if (owner === username) return;
   owner = username;
   // Drafts left by another user in this tab (their session expired, then someone else signed in).
   for (const k of Object.keys(sessionStorage)) if (k.startsWith(PREFIX) && !k.startsWith(`${PREFIX}${username}.`)) sessionStorage.removeItem(k);

@@ -1,12 +1,16 @@
 import { ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiError } from './api/client';
 
-/** A screen: its heading takes focus when it opens, so screen readers announce the new page. */
+/** Whether a screen has been shown yet: the page as loaded starts at the top (skip link first), like any page. */
+let shownOne = false;
+
+/** A screen: when it opens within the console, its heading takes focus, so screen readers announce the new page. */
 export function Page({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
   const h1 = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${title} · ICE On Notice`;
-    h1.current?.focus();
+    if (shownOne) h1.current?.focus();
+    shownOne = true;
   }, [title]);
   return (
     <>

@@ -45,7 +45,7 @@ export class ApiError extends Error {
 /** A failure with no answer from the service at all (network down, service stopped). */
 export class NetworkError extends Error {
   constructor() {
-    super('The service could not be reached. Check the connection and try again; nothing was sent.');
+    super('The service did not answer. Check the connection, then reload to see whether the last change was saved before trying again.');
   }
 }
 
