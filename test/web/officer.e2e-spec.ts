@@ -444,4 +444,43 @@ describe('web console: the officer opens, documents and submits a case', () => {
     const rows = (await c.t.owner.query(`SELECT sha256, device_id, recording_officer_badge FROM evidence WHERE case_id = $1`, [draft.id])).rows;
     expect(rows).toEqual([{ sha256: sha256(bytes), device_id: 'AXON-BODY4-X99', recording_officer_badge: '5120' }]);
   });
+  it('a mistaken upload is marked superseded with a reason and its replacement, never deleted', async () => {
+    const officer = await c.t.given.officer(3);
+    const draft = await c.t.given.draftCase(officer);
+    const wrong = await c.t.given.evidence(officer, draft.id, randomBytes(2048), 'kind=BWC&originalFilename=wrong-shift.mp4');
+    const right = await c.t.given.evidence(officer, draft.id, randomBytes(3072), 'kind=BWC&originalFilename=right-shift.mp4');
+    const page = await open();
+    await signIn(page, officer);
+    await page.goto(`/cases/${draft.id}`);
+    const table = page.getByRole('table', { name: `Evidence of case ${draft.caseNumber}, oldest first` });
+    await table.getByText('wrong-shift.mp4').waitFor();
+
+    await page.getByRole('button', { name: 'Mark as superseded: wrong-shift.mp4' }).click();
+    const markButton = page.getByRole('button', { name: 'Mark superseded', exact: true });
+    expect(await markButton.isDisabled()).toBe(true); // a reason is required
+    await page.getByLabel('Why (required)').fill('Footage of the previous shift, uploaded by mistake.');
+    await page.getByLabel('Replaced by (optional)').selectOption(right.id);
+    await expectAccessible(page);
+    await markButton.click();
+    await page.getByText('wrong-shift.mp4 is now marked superseded.').waitFor();
+    const row = table.getByRole('row').filter({ hasText: 'wrong-shift.mp4' });
+    await row.getByText('Superseded', { exact: true }).waitFor();
+    expect(await row.textContent()).toContain('Reason: Footage of the previous shift, uploaded by mistake.');
+    expect(await table.getByRole('row').filter({ hasText: 'right-shift.mp4' }).textContent()).toContain('Active');
+
+    // Server side: marked, not deleted (the row, the object and its hash remain), and audited.
+    const stored = await c.t.owner.query('SELECT status, supersede_reason, replaced_by, superseded_by, sha256 FROM evidence WHERE id = $1', [wrong.id]);
+    expect(stored.rows[0]).toEqual({
+      status: 'SUPERSEDED', supersede_reason: 'Footage of the previous shift, uploaded by mistake.', replaced_by: right.id,
+      superseded_by: officer.id, sha256: wrong.sha256,
+    });
+    const object = await c.t.owner.query('SELECT storage_key FROM evidence WHERE id = $1', [wrong.id]);
+    const stat = await c.t.storage.client.statObject(c.t.storage.bucket, object.rows[0].storage_key);
+    expect(stat.size).toBe(2048);
+    const events = await c.t.owner.query(
+      "SELECT actor_id, outcome, details->>'reason' AS reason FROM audit_events WHERE action = 'evidence.superseded' AND target_id = $1", [wrong.id]);
+    expect(events.rows).toEqual([{ actor_id: officer.id, outcome: 'SUCCESS', reason: 'Footage of the previous shift, uploaded by mistake.' }]);
+    // Only active items offer the action.
+    expect(await page.getByRole('button', { name: 'Mark as superseded: wrong-shift.mp4' }).count()).toBe(0);
+  });
 });

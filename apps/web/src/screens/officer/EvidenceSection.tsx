@@ -1,8 +1,8 @@
 import { useId, useRef, useState } from 'react';
-import { ApiError } from '../../api/client';
+import { api, ApiError, unwrap } from '../../api/client';
 import { evidenceKindValues, type components } from '../../api/schema';
 import { useDraft } from '../../drafts';
-import { ActionButton, bytes, dateTime, DateTimeField, ErrorMessage, Hash, Loaded, SelectField, TextField } from '../../ui';
+import { ActionButton, bytes, dateTime, DateTimeField, ErrorMessage, Hash, Loaded, SelectField, TextArea, TextField } from '../../ui';
 import { uploadEvidence, UploadCancelled, type EvidenceKind, type EvidenceView, type UploadHandle } from './upload';
 
 type EvidenceList = components['schemas']['CaseEvidenceList'];
@@ -48,7 +48,7 @@ export function EvidenceSection({ caseId, caseNumber, editable, evidence, who, o
     <section aria-labelledby="ev-h" className="panel">
       <h2 id="ev-h">Evidence</h2>
       <Loaded state={evidence} what="the evidence list">
-        {(list) => <EvidenceTable items={list.items} caseNumber={caseNumber} who={who} />}
+        {(list) => <EvidenceTable items={list.items} caseNumber={caseNumber} who={who} editable={editable} onChanged={onUploaded} />}
       </Loaded>
       {editable
         ? <UploadEvidence caseId={caseId} onUploaded={onUploaded} />
@@ -57,9 +57,18 @@ export function EvidenceSection({ caseId, caseNumber, editable, evidence, who, o
   );
 }
 
-function EvidenceTable({ items, caseNumber, who }: { items: EvidenceView[]; caseNumber: string; who: (id: string) => string }) {
+function EvidenceTable({ items, caseNumber, who, editable, onChanged }: {
+  items: EvidenceView[]; caseNumber: string; who: (id: string) => string; editable: boolean; onChanged: () => void;
+}) {
+  const [done, setDone] = useState<string | null>(null);
   if (items.length === 0) return <p className="muted">No evidence uploaded yet.</p>;
+  const superseded = (e: EvidenceView) => {
+    setDone(`${e.originalFilename ?? 'The item'} is now marked superseded. It stays in the case and in storage, with your reason.`);
+    onChanged();
+  };
   return (
+    <>
+    <div role="status">{done && <p className="success">{done}</p>}</div>
     <table className="evidence-table">
       <caption>Evidence of case {caseNumber}, oldest first</caption>
       <thead>
@@ -80,6 +89,7 @@ function EvidenceTable({ items, caseNumber, who }: { items: EvidenceView[]; case
               <br /><span className="muted">{e.contentType}</span>
               <br />{e.status === 'ACTIVE' ? 'Active' : <span className="badge status-withdrawn">Superseded</span>}
               {e.status !== 'ACTIVE' && e.supersedeReason && <><br />Reason: {e.supersedeReason}</>}
+              {editable && e.status === 'ACTIVE' && <Supersede item={e} others={items.filter((o) => o.id !== e.id && o.status === 'ACTIVE')} onDone={superseded} />}
               {e.integrity.status === 'FAILED' && <><br /><span className="badge failed">Integrity check failed</span></>}
             </td>
             <td>{bytes(e.sizeBytes)}</td>
@@ -95,6 +105,53 @@ function EvidenceTable({ items, caseNumber, who }: { items: EvidenceView[]; case
         ))}
       </tbody>
     </table>
+    </>
+  );
+}
+
+/**
+ * A mistaken upload (wrong file, wrong case) is never deleted: it is marked superseded with a reason, and
+ * optionally the item of this case that replaces it. It stays listed, stored and in every packet's history.
+ */
+function Supersede({ item, others, onDone }: { item: EvidenceView; others: EvidenceView[]; onDone: (e: EvidenceView) => void }) {
+  const [open, setOpen] = useState(false);
+  const [form, setForm, clearForm] = useDraft<{ reason: string; replacedBy: string }>(`evidence-supersede:${item.id}`, { reason: '', replacedBy: '' });
+  const [error, setError] = useState<unknown>(null);
+  const name = item.originalFilename ?? `${KIND_LABELS[item.kind]} of ${dateTime(item.uploadedAt)}`;
+  const apiError = error instanceof ApiError ? error : null;
+  if (!open) {
+    return <><br /><button type="button" className="btn secondary" onClick={() => setOpen(true)} aria-label={`Mark as superseded: ${name}`}>Mark as superseded</button></>;
+  }
+  const submit = async () => {
+    setError(null);
+    try {
+      const e = await unwrap(api.POST('/api/v1/evidence/{id}/supersede', {
+        params: { path: { id: item.id } },
+        body: { reason: form.reason.trim(), ...(form.replacedBy ? { replacedBy: form.replacedBy } : {}) },
+      }));
+      clearForm();
+      onDone(e);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const replacements = others.map((o) => o.id);
+  const replacementLabels = Object.fromEntries(others.map((o) => [o.id, `${o.originalFilename ?? KIND_LABELS[o.kind]} (SHA-256 ${o.sha256.slice(0, 12)}…)`]));
+  return (
+    <div className="confirm">
+      <p><strong>Mark {name} as superseded?</strong> It is not deleted: it stays in the case, in storage and in the audit trail, marked with your reason.</p>
+      <ErrorMessage error={error} context="Not marked superseded" />
+      <TextArea label="Why (required)" rows={2} maxLength={2000} required value={form.reason}
+        onChange={(v) => setForm((f) => ({ ...f, reason: v }))} error={apiError?.forField('reason')} />
+      {replacements.length > 0 && (
+        <SelectField label="Replaced by (optional)" value={form.replacedBy} options={replacements} labels={replacementLabels} placeholder="No replacement"
+          onChange={(v) => setForm((f) => ({ ...f, replacedBy: v }))} error={apiError?.forField('replacedBy')} />
+      )}
+      <div className="btn-row">
+        <ActionButton kind="danger" onClick={submit} disabled={!form.reason.trim()} busyText="Marking…">Mark superseded</ActionButton>
+        <button type="button" className="btn secondary" onClick={() => setOpen(false)}>Keep it active</button>
+      </div>
+    </div>
   );
 }
 
