@@ -352,7 +352,7 @@ describe('web console: the officer opens, documents and submits a case', () => {
     const more = page.getByRole('region', { name: 'A prosecutor asked for more information' });
     await more.waitFor();
     const moreText = await more.textContent();
-    expect(moreText).toContain(`Sent back by ${prosecutor.username} (prosecutor) of the Cook County State's Attorney's Office on`);
+    expect(moreText).toContain(`Sent back by ${prosecutor.username} (prosecutor) of the Cook County State's Attorney (CCSAO) on`);
     expect(moreText).toContain(`Prosecutor's note: ${prosecutorNote}`);
     expect(moreText).not.toContain("Supervisor's note");
     await expectAccessible(page);

@@ -4,6 +4,7 @@ import { createUserDtoDistrictValues, prosecutorOfficeValues, roleValues, type c
 import { useDraft } from '../../drafts';
 import { useUser } from '../../session';
 import { ActionButton, dateTime, ErrorMessage, label, Loaded, Page, SelectField, TextField, useLoad } from '../../ui';
+import { OFFICE_NAMES } from '../../words';
 
 type UserView = components['schemas']['UserView'];
 type Role = components['schemas']['Role'];
@@ -14,10 +15,6 @@ type District = NonNullable<CreateUser['district']>;
 
 const PAGE_SIZE = 25;
 
-const OFFICE_WORDS: Record<Office, string> = {
-  CCSAO: "Cook County State's Attorney (CCSAO)",
-  CITY_LAW: 'City of Chicago Department of Law',
-};
 
 const ROLE_WORDS: Record<Role, string> = {
   OFFICER: 'Officer: opens cases and records evidence in their district',
@@ -40,7 +37,7 @@ const PASSWORD_HINT =
 
 function scopeOf(u: { role: Role; district: number | null; office: Office | null }): string {
   if (u.district !== null) return `District ${u.district}`;
-  if (u.office) return OFFICE_WORDS[u.office];
+  if (u.office) return OFFICE_NAMES[u.office];
   return '—';
 }
 
@@ -294,7 +291,7 @@ function RoleChange({ u, onSaved, onCancel }: { u: UserView; onSaved: (text: str
             hint="Officers and supervisors belong to one police district." onChange={(district) => setD((x) => ({ ...x, district }))} error={fieldError(error, 'district')} />
         )}
         {needsOffice(d.role) && (
-          <SelectField label="Office" value={d.office} options={prosecutorOfficeValues} labels={OFFICE_WORDS} required
+          <SelectField label="Office" value={d.office} options={prosecutorOfficeValues} labels={OFFICE_NAMES} required
             hint="Prosecutors see only the packets sent to their office." onChange={(office) => setD((x) => ({ ...x, office }))} error={fieldError(error, 'office')} />
         )}
       </div>
@@ -369,7 +366,7 @@ function CreateUser({ done, onCreated }: { done: string | null; onCreated: (text
               hint="Officers and supervisors belong to one police district." onChange={set('district')} error={fieldError(error, 'district')} />
           )}
           {needsOffice(d.role) && (
-            <SelectField label="Office" value={d.office} options={prosecutorOfficeValues} labels={OFFICE_WORDS} placeholder="Choose an office…" required
+            <SelectField label="Office" value={d.office} options={prosecutorOfficeValues} labels={OFFICE_NAMES} placeholder="Choose an office…" required
               hint="Prosecutors see only the packets sent to their office." onChange={set('office')} error={fieldError(error, 'office')} />
           )}
           <TextField label="Username" value={d.username} onChange={set('username')} required autoComplete="off" maxLength={64}

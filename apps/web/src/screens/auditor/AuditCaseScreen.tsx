@@ -4,7 +4,7 @@ import type { components } from '../../api/schema';
 import { Link } from '../../router';
 import { dateTime, label, Loaded, Page, StatusBadge, useLoad } from '../../ui';
 import { Timeline } from '../common/Timeline';
-import { ACTIVITY_LABELS, AGENCY_LABELS } from '../officer/CaseFieldsForm';
+import { ACTIVITY_LABELS, AGENCY_LABELS } from '../../words';
 
 type CaseView = components['schemas']['CaseView'];
 type CaseMetadata = components['schemas']['CaseMetadataView'];

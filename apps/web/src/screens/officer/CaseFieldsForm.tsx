@@ -2,6 +2,7 @@ import { missingForSubmit, type MissingItem } from '@domain/order-rules';
 import type { ApiError } from '../../api/client';
 import { activityTypeValues, caseOriginValues, federalAgencyValues, type components } from '../../api/schema';
 import { Checkbox, DateTimeField, SelectField, TextArea, TextField, YesNo } from '../../ui';
+import { ORIGIN_LABELS, ACTIVITY_LABELS, AGENCY_LABELS } from '../../words';
 
 type Schemas = components['schemas'];
 export type CaseView = Schemas['CaseView'];
@@ -10,49 +11,9 @@ export type ActivityType = Schemas['ActivityType'];
 export type FederalAgency = Schemas['FederalAgency'];
 export type CaseFieldsBody = Schemas['CreateCaseDto'];
 
-/** Words for the order's vocabularies (the codes stay what the service stores). */
-export const ORIGIN_LABELS: Record<CaseOrigin, string> = {
-  WITNESSED: 'Witnessed by me (the officer)',
-  REPORTED: 'Reported to me by someone else',
-};
 
-export const ACTIVITY_LABELS: Record<ActivityType, string> = {
-  ARREST: 'Arrest',
-  DETENTION: 'Detention',
-  VEHICLE_STOP: 'Vehicle stop',
-  SEARCH_OR_ENTRY: 'Search or entry',
-  USE_OF_FORCE: 'Use of force',
-  CROWD_CONTROL: 'Crowd control',
-  SURVEILLANCE: 'Surveillance',
-  OTHER: 'Other',
-};
 
-export const AGENCY_LABELS: Record<FederalAgency, string> = {
-  ICE_ERO: 'ICE Enforcement and Removal Operations (ERO)',
-  ICE_HSI: 'ICE Homeland Security Investigations (HSI)',
-  CBP: 'U.S. Customs and Border Protection (CBP)',
-  BORDER_PATROL: 'U.S. Border Patrol',
-  FBI: 'Federal Bureau of Investigation (FBI)',
-  DEA: 'Drug Enforcement Administration (DEA)',
-  ATF: 'Bureau of Alcohol, Tobacco, Firearms and Explosives (ATF)',
-  US_MARSHALS: 'U.S. Marshals Service',
-  DHS_OTHER: 'Another part of Homeland Security (DHS)',
-  FEDERAL_UNKNOWN: 'Federal agency not known',
-};
 
-/** Short names for lists and tables. */
-export const AGENCY_SHORT: Record<FederalAgency, string> = {
-  ICE_ERO: 'ICE ERO',
-  ICE_HSI: 'ICE HSI',
-  CBP: 'CBP',
-  BORDER_PATROL: 'Border Patrol',
-  FBI: 'FBI',
-  DEA: 'DEA',
-  ATF: 'ATF',
-  US_MARSHALS: 'U.S. Marshals',
-  DHS_OTHER: 'DHS (other)',
-  FEDERAL_UNKNOWN: 'Agency not known',
-};
 
 /**
  * What the officer types, as the form holds it: empty text is '', unanswered questions are null.

@@ -3,7 +3,7 @@ import { caseStatusValues, type components } from '../../api/schema';
 import { Link, navigate, useLocation } from '../../router';
 import { useUser } from '../../session';
 import { age, dateTime, label, Loaded, Page, SelectField, StatusBadge, useLoad } from '../../ui';
-import { ACTIVITY_LABELS, AGENCY_SHORT } from './CaseFieldsForm';
+import { ACTIVITY_LABELS, AGENCY_SHORT } from '../../words';
 
 type CaseStatus = components['schemas']['CaseStatus'];
 type CaseSummary = components['schemas']['CaseSummaryView'];

@@ -7,15 +7,10 @@ import { useUser, type User } from '../../session';
 import { ActionButton, age, dateTime, label, Loaded, Loading, Page, StatusBadge, useLoad } from '../../ui';
 import { Timeline } from '../common/Timeline';
 import { SupervisorPanel } from '../supervisor/SupervisorPanel';
-import {
-  ACTIVITY_LABELS, AGENCY_LABELS, CaseFieldsForm, caseFieldsOf, ChecklistPanel, liveMissing, ORIGIN_LABELS, sameCaseFields,
-  toCaseBody, type CaseFields, type CaseView,
-} from './CaseFieldsForm';
-import {
-  ActionError, FederalOfficersSection, ifMatch, officerDto, officerFormOf, Saved, sameOfficers, sameViolations, ViolationsSection,
-  type OfficerForm, type ViolationForm,
-} from './CaseSections';
+import { CaseFieldsForm, caseFieldsOf, ChecklistPanel, liveMissing, sameCaseFields, toCaseBody, type CaseFields, type CaseView } from './CaseFieldsForm';
+import { ActionError, FederalOfficersSection, ifMatch, officerDto, officerFormOf, Saved, sameOfficers, sameViolations, ViolationsSection, type OfficerForm, type ViolationForm } from './CaseSections';
 import { EvidenceSection } from './EvidenceSection';
+import { ORIGIN_LABELS, ACTIVITY_LABELS, AGENCY_LABELS, OFFICE_NAMES } from '../../words';
 
 type Schemas = components['schemas'];
 type CaseRead = CaseView | Schemas['CaseMetadataView'];
@@ -24,10 +19,6 @@ type AuditEvent = Schemas['AuditEventView'];
 /** The states in which the case is with its author and may be edited (libs/cases EDITABLE_STATUSES). */
 const EDITABLE: readonly Schemas['CaseStatus'][] = ['DRAFT', 'RETURNED'];
 
-const OFFICE_NAMES: Record<Schemas['ProsecutorOffice'], string> = {
-  CCSAO: "Cook County State's Attorney's Office",
-  CITY_LAW: 'City of Chicago Department of Law',
-};
 
 const isFullCase = (c: CaseRead): c is CaseView => 'narrative' in c;
 

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import { federalAgencyValues, identificationOutcomeValues, type components } from '../../api/schema';
 import { ActionButton, Checkbox, ErrorMessage, label, SelectField, TextArea, TextField, YesNo } from '../../ui';
-import { AGENCY_LABELS, type CaseView, type FederalAgency } from './CaseFieldsForm';
+import { type CaseView, type FederalAgency } from './CaseFieldsForm';
+import { AGENCY_LABELS, OUTCOME_LABELS } from '../../words';
 
 type Schemas = components['schemas'];
 type Outcome = Schemas['IdentificationOutcome'];
@@ -10,12 +11,6 @@ type OfficerRecord = Schemas['FederalOfficerRecord'];
 type OfficerDto = Schemas['FederalOfficerDto'];
 type ViolationDto = Schemas['ViolationDto'];
 
-export const OUTCOME_LABELS: Record<Outcome, string> = {
-  VERIFIED: 'Verified: identity confirmed (name and credentials)',
-  PARTIAL: 'Partial: some identifying details obtained',
-  REFUSED: 'Refused: the agent refused to identify themselves',
-  UNABLE: 'Unable: identification could not be attempted or completed',
-};
 
 /** A refusal shown above the action; a stale version offers to load the case again (what was typed stays). */
 export function ActionError({ error, context, onReload }: { error: unknown; context: string; onReload: () => void }) {

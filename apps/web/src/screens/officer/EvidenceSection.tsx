@@ -4,16 +4,10 @@ import { evidenceKindValues, type components } from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { ActionButton, bytes, dateTime, DateTimeField, ErrorMessage, Hash, Loaded, SelectField, TextArea, TextField } from '../../ui';
 import { uploadEvidence, UploadCancelled, type EvidenceKind, type EvidenceView, type UploadHandle } from './upload';
+import { KIND_LABELS } from '../../words';
 
 type EvidenceList = components['schemas']['CaseEvidenceList'];
 
-export const KIND_LABELS: Record<EvidenceKind, string> = {
-  BWC: 'Body-worn camera footage (BWC)',
-  OTHER_VIDEO: 'Other video',
-  PHOTO: 'Photo',
-  AUDIO: 'Audio recording',
-  DOCUMENT: 'Document',
-};
 
 interface UploadForm {
   kind: EvidenceKind | '';

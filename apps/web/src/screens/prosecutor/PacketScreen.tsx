@@ -7,10 +7,10 @@ import { useUser } from '../../session';
 import {
   ActionButton, bytes, dateTime, ErrorMessage, Hash, label, Loaded, Page, RadioGroup, StatusBadge, TextArea, TextField, useLoad,
 } from '../../ui';
-import { ACTIVITY_LABELS, AGENCY_LABELS, AGENCY_SHORT, type ActivityType, type FederalAgency } from '../officer/CaseFieldsForm';
-import { KIND_LABELS } from '../officer/EvidenceSection';
-import { DECISION_NAMES, OFFICE_NAMES, packetAge, SlaStatus } from './packet-words';
+import { type ActivityType, type FederalAgency } from '../officer/CaseFieldsForm';
+import { packetAge, SlaStatus } from './packet-words';
 import { SignatureCheck, verifyManifestSignature } from './verify-manifest';
+import { ACTIVITY_LABELS, AGENCY_LABELS, AGENCY_SHORT, OUTCOME_SHORT, KIND_LABELS, OFFICE_NAMES, DECISION_NAMES } from '../../words';
 
 type PacketView = components['schemas']['PacketView'];
 type SignedManifestView = components['schemas']['SignedManifestView'];
@@ -18,7 +18,6 @@ type Decision = components['schemas']['PacketDecision'];
 type FederalOfficer = components['schemas']['FederalOfficerRecord'];
 type Violation = components['schemas']['ViolationRecord'];
 type EvidenceKind = components['schemas']['EvidenceKind'];
-type IdentificationOutcome = components['schemas']['IdentificationOutcome'];
 
 /**
  * How the console reads a manifest (format "ion-packet-manifest/1", libs/packets packet-format).
@@ -45,12 +44,6 @@ interface ManifestReading {
   }[];
 }
 
-const OUTCOME_WORDS: Record<IdentificationOutcome, string> = {
-  VERIFIED: 'Verified: identity confirmed',
-  PARTIAL: 'Partly identified',
-  REFUSED: 'Refused to identify',
-  UNABLE: 'Could not be identified',
-};
 
 const DECISION_HELP: Record<Decision, string> = {
   CHARGES_FILED: 'Closes the case with this disposition.',
@@ -372,7 +365,7 @@ function ManifestSummary({ packet: p, view }: { packet: PacketView; view: Signed
                   <td>{o.agency ? AGENCY_SHORT[o.agency] ?? label(o.agency) : 'Not recorded'}</td>
                   <td>{text(o.badgeNumber)}</td>
                   <td>
-                    {o.identificationOutcome ? <strong>{OUTCOME_WORDS[o.identificationOutcome]}</strong> : 'Not recorded'}
+                    {o.identificationOutcome ? <strong>{OUTCOME_SHORT[o.identificationOutcome]}</strong> : 'Not recorded'}
                     {o.identificationMethod && <><br />How: {o.identificationMethod}</>}
                     {o.identificationNotes && <><br />Notes: {o.identificationNotes}</>}
                     {o.description && <><br />Description: {o.description}</>}

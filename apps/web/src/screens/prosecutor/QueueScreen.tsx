@@ -4,7 +4,8 @@ import { packetStatusValues, type components } from '../../api/schema';
 import { Link, navigate, useLocation } from '../../router';
 import { useUser } from '../../session';
 import { ActionButton, Checkbox, dateTime, ErrorMessage, Loaded, Page, SelectField, StatusBadge, useLoad } from '../../ui';
-import { OFFICE_NAMES, packetAge, SlaStatus } from './packet-words';
+import { packetAge, SlaStatus } from './packet-words';
+import { OFFICE_NAMES } from '../../words';
 
 type PacketStatus = components['schemas']['PacketStatus'];
 type PacketView = components['schemas']['PacketView'];

@@ -2,22 +2,9 @@ import { ApiError } from '../../api/client';
 import type { components } from '../../api/schema';
 import { age, dateTime, ErrorMessage } from '../../ui';
 
-type Office = components['schemas']['ProsecutorOffice'];
-type Decision = components['schemas']['PacketDecision'];
 type PacketView = components['schemas']['PacketView'];
 
-/** The prosecuting offices, by name (the code stays visible: it is what the records say). */
-export const OFFICE_NAMES: Record<Office, string> = {
-  CCSAO: "Cook County State's Attorney (CCSAO)",
-  CITY_LAW: 'City of Chicago Department of Law (CITY_LAW)',
-};
 
-export const DECISION_NAMES: Record<Decision, string> = {
-  CHARGES_FILED: 'Charges filed',
-  DECLINED: 'Declined to prosecute',
-  REFERRED_ELSEWHERE: 'Referred elsewhere',
-  MORE_INFO_REQUESTED: 'More information requested',
-};
 
 /** How long the packet has waited: from sending until the decision, or until now while undecided. */
 export function packetAge(p: PacketView): string {

@@ -4,7 +4,8 @@ import { prosecutorOfficeValues, type components } from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { useUser } from '../../session';
 import { ActionButton, dateTime, Hash, label, Loaded, RadioGroup, StatusBadge, TextArea, useLoad } from '../../ui';
-import { ActionError, DECISION_NAMES, OFFICE_NAMES } from '../prosecutor/packet-words';
+import { ActionError } from '../prosecutor/packet-words';
+import { OFFICE_NAMES, DECISION_NAMES } from '../../words';
 
 type CaseView = components['schemas']['CaseView'];
 type PacketView = components['schemas']['PacketView'];
