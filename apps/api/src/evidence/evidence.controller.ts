@@ -52,12 +52,12 @@ export class EvidenceController {
   })
   @ApiConsumes('application/octet-stream', 'multipart/form-data')
   @ApiQuery({ name: 'kind', enum: EVIDENCE_KINDS, enumName: 'EvidenceKind', required: false, description: 'Required (here, as X-Evidence-Kind, or as a form field)' })
-  @ApiQuery({ name: 'deviceId', required: false })
-  @ApiQuery({ name: 'recordingOfficerBadge', required: false })
-  @ApiQuery({ name: 'recordedStart', required: false, description: 'ISO 8601' })
-  @ApiQuery({ name: 'recordedEnd', required: false, description: 'ISO 8601' })
-  @ApiQuery({ name: 'originalFilename', required: false })
-  @ApiQuery({ name: 'sha256', required: false, description: '64 hex digits' })
+  @ApiQuery({ name: 'deviceId', type: String, required: false })
+  @ApiQuery({ name: 'recordingOfficerBadge', type: String, required: false })
+  @ApiQuery({ name: 'recordedStart', type: String, required: false, description: 'ISO 8601' })
+  @ApiQuery({ name: 'recordedEnd', type: String, required: false, description: 'ISO 8601' })
+  @ApiQuery({ name: 'originalFilename', type: String, required: false })
+  @ApiQuery({ name: 'sha256', type: String, required: false, description: '64 hex digits' })
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiCreatedResponse({
     type: EvidenceView,

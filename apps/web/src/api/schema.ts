@@ -2200,14 +2200,14 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description 64 hex digits */
-                sha256?: unknown;
-                originalFilename?: unknown;
+                sha256?: string;
+                originalFilename?: string;
                 /** @description ISO 8601 */
-                recordedEnd?: unknown;
+                recordedEnd?: string;
                 /** @description ISO 8601 */
-                recordedStart?: unknown;
-                recordingOfficerBadge?: unknown;
-                deviceId?: unknown;
+                recordedStart?: string;
+                recordingOfficerBadge?: string;
+                deviceId?: string;
                 /** @description Required (here, as X-Evidence-Kind, or as a form field) */
                 kind?: components["schemas"]["EvidenceKind"];
             };

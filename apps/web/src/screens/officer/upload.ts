@@ -1,17 +1,12 @@
 import { bearer, NetworkError, sessionEnded, unwrap } from '../../api/client';
-import type { components } from '../../api/schema';
+import type { components, operations } from '../../api/schema';
 
 export type EvidenceView = components['schemas']['EvidenceView'];
 export type EvidenceKind = components['schemas']['EvidenceKind'];
 
-/** What the service takes with the file (POST /cases/:id/evidence query parameters). */
-export interface EvidenceMetadata {
-  kind: EvidenceKind;
-  deviceId?: string;
-  recordingOfficerBadge?: string;
-  recordedStart?: string;
-  recordedEnd?: string;
-}
+/** What the service takes with the file (the upload's query parameters, as the OpenAPI document has them). */
+type UploadQuery = NonNullable<operations['EvidenceController_upload']['parameters']['query']>;
+export type EvidenceMetadata = Pick<UploadQuery, 'deviceId' | 'recordingOfficerBadge' | 'recordedStart' | 'recordedEnd'> & { kind: EvidenceKind };
 
 export interface UploadHandle {
   /** The stored item (its SHA-256 and size as the service computed them), or ApiError / NetworkError / UploadCancelled. */
