@@ -60,6 +60,31 @@ export function ErrorMessage({ error, context }: { error: unknown; context?: str
   );
 }
 
+/** Codes that mean the record moved on since it was shown: reloading it is the way forward. */
+const STALE: readonly string[] = ['VERSION.CONFLICT', 'CASE.INVALID_TRANSITION', 'RESOURCE.CONFLICT'];
+
+/**
+ * A refused action, above its button; when the record changed meanwhile, a button to load it again.
+ * `reloadHint` says what happens to what was typed.
+ */
+export function ActionError({ error, context, onReload, reloadText = 'Reload', reloadHint }: {
+  error: unknown; context?: string; onReload?: () => void; reloadText?: string; reloadHint?: string;
+}) {
+  if (!error) return null;
+  const stale = error instanceof ApiError && STALE.includes(error.code);
+  return (
+    <>
+      <ErrorMessage error={error} context={context} />
+      {stale && onReload && (
+        <p>
+          <button type="button" className="btn secondary" onClick={onReload}>{reloadText}</button>
+          {reloadHint && <>{' '}<span className="muted">{reloadHint}</span></>}
+        </p>
+      )}
+    </>
+  );
+}
+
 export function Loading({ what }: { what: string }) {
   return <p role="status" className="muted">Loading {what}…</p>;
 }

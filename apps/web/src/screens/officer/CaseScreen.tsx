@@ -8,7 +8,7 @@ import { ActionButton, age, dateTime, label, Loaded, Loading, Page, StatusBadge,
 import { Timeline } from '../common/Timeline';
 import { SupervisorPanel } from '../supervisor/SupervisorPanel';
 import { CaseFieldsForm, caseFieldsOf, ChecklistPanel, liveMissing, sameCaseFields, toCaseBody, type CaseFields, type CaseView } from './CaseFieldsForm';
-import { ActionError, FederalOfficersSection, ifMatch, officerDto, officerFormOf, Saved, sameOfficers, sameViolations, ViolationsSection, type OfficerForm, type ViolationForm } from './CaseSections';
+import { CaseActionError, FederalOfficersSection, officerDto, officerFormOf, Saved, sameOfficers, sameViolations, ViolationsSection, type OfficerForm, type ViolationForm } from './CaseSections';
 import { EvidenceSection } from './EvidenceSection';
 import { ORIGIN_LABELS, ACTIVITY_LABELS, AGENCY_LABELS, OFFICE_NAMES } from '../../words';
 
@@ -189,7 +189,7 @@ function OrderFieldsSection({ c, editable, draft, setDraft, clearDraft, onSaved,
     setError(null);
     setDone(null);
     try {
-      const view = await unwrap(api.PATCH('/api/v1/cases/{id}', { params: { path: { id: c.id }, header: ifMatch(c) }, body: { ...toCaseBody(value), version: c.version } }));
+      const view = await unwrap(api.PATCH('/api/v1/cases/{id}', { params: { path: { id: c.id } }, body: { ...toCaseBody(value), version: c.version } }));
       setDraft(null);
       clearDraft();
       onSaved(view);
@@ -209,7 +209,7 @@ function OrderFieldsSection({ c, editable, draft, setDraft, clearDraft, onSaved,
             <ActionButton onClick={save} busyText="Saving…" disabled={!dirty}>Save incident fields</ActionButton>
             {dirty && <button type="button" className="btn secondary" onClick={() => { setDraft(null); clearDraft(); setError(null); }}>Discard unsaved changes</button>}
           </div>
-          <ActionError error={error} context="The incident fields were not saved" onReload={onReload} />
+          <CaseActionError error={error} context="The incident fields were not saved" onReload={onReload} />
           <Saved text={done} />
         </>
       ) : <ReadOnlyFields c={c} />}
@@ -254,7 +254,7 @@ function SubmitBox({ c, isAuthor, unsaved, liveMissing, onSubmitted, onReload }:
   const submit = async () => {
     setError(null);
     try {
-      onSubmitted(await unwrap(api.POST('/api/v1/cases/{id}/submit', { params: { path: { id: c.id }, header: ifMatch(c) }, body: { version: c.version } })));
+      onSubmitted(await unwrap(api.POST('/api/v1/cases/{id}/submit', { params: { path: { id: c.id } }, body: { version: c.version } })));
     } catch (e) {
       setError(e);
     }
@@ -276,7 +276,7 @@ function SubmitBox({ c, isAuthor, unsaved, liveMissing, onSubmitted, onReload }:
               </>
             ))}
           <ActionButton onClick={submit} disabled={!ready} busyText="Submitting…">Submit for supervisor review</ActionButton>
-          <ActionError error={error} context="The case was not submitted" onReload={onReload} />
+          <CaseActionError error={error} context="The case was not submitted" onReload={onReload} />
         </>
       )}
     </section>

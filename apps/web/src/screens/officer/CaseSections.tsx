@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import { federalAgencyValues, identificationOutcomeValues, type components } from '../../api/schema';
-import { ActionButton, Checkbox, ErrorMessage, label, SelectField, TextArea, TextField, YesNo } from '../../ui';
+import { ActionButton, ActionError, Checkbox, label, SelectField, TextArea, TextField, YesNo } from '../../ui';
 import { type CaseView, type FederalAgency } from './CaseFieldsForm';
 import { AGENCY_LABELS, OUTCOME_LABELS } from '../../words';
 
@@ -12,31 +12,15 @@ type OfficerDto = Schemas['FederalOfficerDto'];
 type ViolationDto = Schemas['ViolationDto'];
 
 
-/** A refusal shown above the action; a stale version offers to load the case again (what was typed stays). */
-export function ActionError({ error, context, onReload }: { error: unknown; context: string; onReload: () => void }) {
-  if (!error) return null;
-  return (
-    <>
-      <ErrorMessage error={error} context={context} />
-      {error instanceof ApiError && error.code === 'VERSION.CONFLICT' && (
-        <p>
-          <button type="button" className="btn secondary" onClick={onReload}>Load the current version of the case</button>{' '}
-          <span className="muted">Your unsaved changes stay in the form: check them against the current version, then save again.</span>
-        </p>
-      )}
-    </>
-  );
+/** A refused save or submit; after a version conflict, what the officer typed stays in the form. */
+export function CaseActionError({ error, context, onReload }: { error: unknown; context: string; onReload: () => void }) {
+  return <ActionError error={error} context={context} onReload={onReload} reloadText="Load the current version of the case"
+    reloadHint="Your unsaved changes stay in the form: check them against the current version, then save again." />;
 }
 
 export function Saved({ text }: { text: string | null }) {
   return <div role="status">{text && <p className="success">{text}</p>}</div>;
 }
-
-/**
- * The version the officer saw, as If-Match (the generated client asks for the header) and in the body:
- * a write over someone else's newer change is refused (409), never silently applied.
- */
-export const ifMatch = (c: { version: number }) => ({ 'if-match': `"${c.version}"` });
 
 // --- federal personnel ---
 
@@ -127,7 +111,7 @@ export function FederalOfficersSection({ c, editable, draft, setDraft, clearDraf
     setDone(null);
     try {
       const view = await unwrap(api.PUT('/api/v1/cases/{id}/federal-officers', {
-        params: { path: { id: c.id }, header: ifMatch(c) }, body: { version: c.version, officers: officers.map(officerDto) },
+        params: { path: { id: c.id } }, body: { version: c.version, officers: officers.map(officerDto) },
       }));
       setDraft(null);
       clearDraft();
@@ -198,7 +182,7 @@ export function FederalOfficersSection({ c, editable, draft, setDraft, clearDraf
             <ActionButton onClick={save} busyText="Saving…" disabled={!dirty}>Save federal personnel</ActionButton>
             {dirty && <button type="button" className="btn secondary" onClick={() => { setDraft(null); clearDraft(); setError(null); }}>Discard unsaved changes</button>}
           </div>
-          <ActionError error={error} context="Federal personnel not saved" onReload={onReload} />
+          <CaseActionError error={error} context="Federal personnel not saved" onReload={onReload} />
           <Saved text={done} />
         </>
       )}
@@ -263,7 +247,7 @@ export function ViolationsSection({ c, editable, draft, setDraft, clearDraft, on
     setDone(null);
     try {
       const view = await unwrap(api.PUT('/api/v1/cases/{id}/violations', {
-        params: { path: { id: c.id }, header: ifMatch(c) }, body: { version: c.version, violations: list.map(violationDto) },
+        params: { path: { id: c.id } }, body: { version: c.version, violations: list.map(violationDto) },
       }));
       setDraft(null);
       clearDraft();
@@ -308,7 +292,7 @@ export function ViolationsSection({ c, editable, draft, setDraft, clearDraft, on
             <ActionButton onClick={save} busyText="Saving…" disabled={!dirty}>Save violations</ActionButton>
             {dirty && <button type="button" className="btn secondary" onClick={() => { setDraft(null); clearDraft(); setError(null); }}>Discard unsaved changes</button>}
           </div>
-          <ActionError error={error} context="Violations not saved" onReload={onReload} />
+          <CaseActionError error={error} context="Violations not saved" onReload={onReload} />
           <Saved text={done} />
         </>
       )}

@@ -1,6 +1,5 @@
-import { ApiError } from '../../api/client';
 import type { components } from '../../api/schema';
-import { age, dateTime, ErrorMessage } from '../../ui';
+import { age, dateTime } from '../../ui';
 
 type PacketView = components['schemas']['PacketView'];
 
@@ -25,19 +24,3 @@ export function SlaStatus({ packet }: { packet: PacketView }) {
   );
 }
 
-/**
- * An action's failure above the action. When the record changed meanwhile (a stale version, or
- * another person already moved it on), a button reloads it, so the person can look again first.
- */
-export function ActionError({ error, context, onReload, reloadText = 'Reload' }: { error: unknown; context?: string; onReload?: () => void; reloadText?: string }) {
-  if (!error) return null;
-  const stale = error instanceof ApiError && (['VERSION.CONFLICT', 'CASE.INVALID_TRANSITION', 'RESOURCE.CONFLICT'] as string[]).includes(error.code);
-  return (
-    <>
-      <ErrorMessage error={error} context={context} />
-      {stale && onReload && (
-        <p><button type="button" className="btn secondary" onClick={onReload}>{reloadText}</button></p>
-      )}
-    </>
-  );
-}

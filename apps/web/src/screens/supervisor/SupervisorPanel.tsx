@@ -3,8 +3,7 @@ import { api, ApiError, unwrap } from '../../api/client';
 import { prosecutorOfficeValues, type components } from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { useUser } from '../../session';
-import { ActionButton, dateTime, Hash, label, Loaded, RadioGroup, StatusBadge, TextArea, useLoad } from '../../ui';
-import { ActionError } from '../prosecutor/packet-words';
+import { ActionButton, ActionError, dateTime, Hash, label, Loaded, RadioGroup, StatusBadge, TextArea, useLoad } from '../../ui';
 import { OFFICE_NAMES, DECISION_NAMES } from '../../words';
 
 type CaseView = components['schemas']['CaseView'];
@@ -14,8 +13,6 @@ type Office = components['schemas']['ProsecutorOffice'];
 /** What a supervisor may still do to a case, by its status (the service's state machine, libs/cases case-state). */
 const WITHDRAWABLE: readonly CaseView['status'][] = ['DRAFT', 'SUBMITTED', 'RETURNED'];
 
-/** The If-Match header the generated client asks for, and the same version in the body. */
-const ifMatch = (c: CaseView) => ({ 'if-match': `"${c.version}"` });
 
 /**
  * The supervisor's part of a case page: approve or return a submitted case (never one they wrote),
@@ -88,7 +85,7 @@ function ReviewSubmitted({ c, onDone, onReload }: { c: CaseView; onDone: (m: str
     setError(null);
     try {
       await unwrap(api.POST('/api/v1/cases/{id}/approve', {
-        params: { path: { id: c.id }, header: ifMatch(c) },
+        params: { path: { id: c.id } },
         body: { version: c.version, ...(note.trim() ? { note: note.trim() } : {}) },
       }));
       setNote('');
@@ -108,7 +105,7 @@ function ReviewSubmitted({ c, onDone, onReload }: { c: CaseView; onDone: (m: str
     setReasonMissing(false);
     try {
       await unwrap(api.POST('/api/v1/cases/{id}/return', {
-        params: { path: { id: c.id }, header: ifMatch(c) },
+        params: { path: { id: c.id } },
         body: { version: c.version, reason: reason.trim() },
       }));
       setReason('');
@@ -156,7 +153,7 @@ function Withdraw({ c, onDone, onReload }: { c: CaseView; onDone: (m: string) =>
     setError(null);
     try {
       await unwrap(api.POST('/api/v1/cases/{id}/withdraw', {
-        params: { path: { id: c.id }, header: ifMatch(c) },
+        params: { path: { id: c.id } },
         body: { version: c.version, reason: reason.trim() },
       }));
       setReason('');
@@ -211,7 +208,7 @@ function SendPacket({ c, onSent, onReload }: { c: CaseView; onSent: (p: PacketVi
     setError(null);
     try {
       const p = await unwrap(api.POST('/api/v1/cases/{id}/packets', {
-        params: { path: { id: c.id }, header: ifMatch(c) },
+        params: { path: { id: c.id } },
         // The preselected office is left to the service's own felony rule (recorded as the default); a change is sent explicitly.
         body: office === suggested ? { version: c.version } : { office, version: c.version },
       }));
