@@ -48,9 +48,16 @@ export function CaseScreen({ id }: { id: string }) {
 
 function CaseBody({ c, user, onChanged, reload }: { c: CaseView; user: User; onChanged: (c: CaseView) => void; reload: () => void }) {
   const { query } = useLocation();
+  // Every change adds events to the timeline; only uploads and supersedes change the evidence list
+  // (whose every read is itself an audited evidence.listed event).
   const [tick, setTick] = useState(0);
+  const [evidenceTick, setEvidenceTick] = useState(0);
   const refresh = useCallback(() => setTick((n) => n + 1), []);
-  const evidence = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/evidence', { params: { path: { id: c.id } } })), [c.id, tick]);
+  const evidenceChanged = useCallback(() => {
+    setEvidenceTick((n) => n + 1);
+    setTick((n) => n + 1);
+  }, []);
+  const evidence = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/evidence', { params: { path: { id: c.id } } })), [c.id, evidenceTick]);
   // The case's audit events name the people involved (the case itself carries only their user ids).
   const events = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id: c.id } } })), [c.id, tick]);
 
@@ -112,7 +119,7 @@ function CaseBody({ c, user, onChanged, reload }: { c: CaseView; user: User; onC
           <ViolationsSection c={c} editable={editable} draft={violationsDraft} setDraft={setViolationsDraft} clearDraft={clearViolationsDraft}
             onSaved={saved} onReload={reload} />
           <EvidenceSection caseId={c.id} caseNumber={c.caseNumber} editable={editable} evidence={evidence} who={who}
-            onUploaded={() => { reload(); refresh(); }} />
+            onUploaded={() => { reload(); evidenceChanged(); }} />
         </div>
         <div className="sticky">
           <ChecklistPanel missing={missing}
