@@ -3,8 +3,10 @@ import { ConfigType } from '@nestjs/config';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Client } from 'minio';
 import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { EmbeddedS3Handle, startEmbeddedS3 } from './embedded/embedded-s3';
+import { firstBytes } from './exact-length';
 import { ObjectWriter, UploadJournal } from './object-writer';
 import { storageConfig } from './storage.config';
 import { isNoSuchKey, isNotImplemented, isStorageUnavailable, storageErrorCode, translateStorageError } from './storage-errors';
@@ -269,14 +271,23 @@ export class StorageService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** The object's bytes, whole or `[start, end]` inclusive. */
+  /**
+   * The object's bytes, whole or `[start, end]` inclusive. A ranged read that storage answers with more
+   * than asked, from the offset asked by its own account (s3rver takes `bytes=0-0` for "from 0 to the
+   * end"; a server may ignore Range and send the whole object from 0), is cut to the range asked. Any
+   * other length is passed on as it is, for the exactLength guard of whoever relays it to catch.
+   */
   async read(key: string, range?: { start: number; end: number }): Promise<Readable> {
+    let stream: Readable;
     try {
       if (!range) return await this.client.getObject(this.config.bucket, key);
-      return await this.client.getPartialObject(this.config.bucket, key, range.start, range.end - range.start + 1);
+      stream = await this.client.getPartialObject(this.config.bucket, key, range.start, range.end - range.start + 1);
     } catch (e) {
       return translateStorageError(e);
     }
+    const sent = rangeSent(stream);
+    if (sent && sent.start === range.start && sent.end > range.end) return firstBytes(stream, range.end - range.start + 1);
+    return stream;
   }
 
   /**
@@ -321,4 +332,13 @@ function describe(e: unknown): string {
   const code = storageErrorCode(e);
   const msg = e instanceof Error ? e.message : String(e);
   return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
+}
+
+/** The bytes a GET answer says it carries: its Content-Range on a 206, the whole object from 0 on a 200. */
+function rangeSent(stream: Readable): { start: number; end: number } | null {
+  const res = stream as Readable & Partial<Pick<IncomingMessage, 'statusCode' | 'headers'>>;
+  const length = Number(res.headers?.['content-length']);
+  if (res.statusCode === 200) return Number.isSafeInteger(length) && length > 0 ? { start: 0, end: length - 1 } : null;
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(res.headers?.['content-range'] ?? ''));
+  return res.statusCode === 206 && m ? { start: Number(m[1]), end: Number(m[2]) } : null;
 }

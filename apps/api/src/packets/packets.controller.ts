@@ -3,11 +3,13 @@ import { ApiHeader, ApiCreatedResponse, ApiDefaultResponse, ApiOkResponse, ApiOp
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { AuthUser } from '@app/common';
+import { ErrorCode } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
 import {
   CasePacketList, PacketDecisionDto, PacketsService, PacketView, ReviewQueuePage, ReviewQueueQuery, SendPacketDto, SignedManifestView,
 } from '@app/packets';
 import { API_ERROR } from '../http/api-error-body';
+import { ApiErrors } from '../http/openapi';
 import { EmptyBodyDto } from '../http/empty-body.dto';
 import { expectedVersion, IF_MATCH_HEADER, UuidParam } from '../http/params';
 
@@ -28,6 +30,7 @@ export class PacketsController {
       "Office defaults to CCSAO when any violation is a felony, else CITY_LAW. After MORE_INFO_REQUESTED and re-approval, the next send is version n+1 referencing n.",
   })
   @ApiCreatedResponse({ type: PacketView, description: 'The packet sent (status PENDING); the case is now REFERRED' })
+  @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.Conflict)
   send(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Body() dto: SendPacketDto, @Headers('if-match') ifMatch?: string): Promise<PacketView> {
     return this.packets.send(auth, caseId, dto, expectedVersion(ifMatch, dto.version));
   }
@@ -90,7 +93,11 @@ export class PacketsController {
     const size = await open.archive.size;
     res.status(200);
     res.setHeader('Content-Type', 'application/zip');
-    if (size >= 0) res.setHeader('Content-Length', String(size));
+    if (size >= 0) {
+      res.setHeader('Content-Length', String(size));
+      // Each evidence entry is exactly its manifest size or the archive fails; Node refusing another body length is the backstop.
+      res.strictContentLength = true;
+    }
     res.setHeader('Content-Disposition', `attachment; filename="${open.filename}"`);
     res.setHeader('X-Packet-Manifest-SHA256', open.packet.manifestSha256);
     res.setHeader('Cache-Control', 'no-store');
@@ -112,6 +119,7 @@ export class PacketsController {
   @Authorize(Permission.PacketClaim)
   @ApiOperation({ summary: 'Claim a PENDING packet for review (atomic: of simultaneous claims exactly one wins, the others get 409)' })
   @ApiOkResponse({ type: PacketView, description: 'The packet, now IN_REVIEW and claimed by you (the case is IN_REVIEW too)' })
+  @ApiErrors(ErrorCode.Conflict)
   claim(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() _body: EmptyBodyDto): Promise<PacketView> {
     return this.packets.claim(auth, id);
   }
@@ -123,6 +131,7 @@ export class PacketsController {
     summary: 'Decide a packet you claimed: CHARGES_FILED | DECLINED | REFERRED_ELSEWHERE close the case; MORE_INFO_REQUESTED returns it to the officer',
   })
   @ApiOkResponse({ type: PacketView, description: 'The packet, now DECIDED' })
+  @ApiErrors(ErrorCode.Conflict)
   decide(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PacketDecisionDto): Promise<PacketView> {
     return this.packets.decide(auth, id, dto);
   }
