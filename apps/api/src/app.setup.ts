@@ -1,9 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import { apiNoStore } from './http/api-cache';
 import { jsonBody, JsonShapePipe } from './http/json-body';
 import { assignRequestId } from './http/request-context.middleware';
 import { securityHeaders, serveWebConsole } from './http/web-console';
+import { createOpenApiDocument, OPENAPI_JSON_PATH, OPENAPI_UI_PATH } from './http/openapi';
 import { createValidationPipe } from './http/validation';
 
 export const API_PREFIX = 'api/v1';
@@ -23,8 +25,11 @@ export function configureApp(app: INestApplication, opts: AppSetupOptions = {}):
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.set('trust proxy', opts.trustProxy ?? false);
+  // No automatic (weak, body-hash) ETags: API answers are never revalidated (apiNoStore); the console's static files keep serve-static's.
+  express.set('etag', false);
   // The request id first, so that even a body refused while it is read answers with it.
   app.use(assignRequestId);
+  app.use(apiNoStore);
   app.use(securityHeaders);
   if (opts.webRoot) serveWebConsole(express, opts.webRoot);
   // JSON only (apps create the app with bodyParser: false: no form or text parsers), checked before validation.
@@ -32,20 +37,7 @@ export function configureApp(app: INestApplication, opts: AppSetupOptions = {}):
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(new JsonShapePipe(), createValidationPipe());
 
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApiConfig()), {
-    jsonDocumentUrl: 'api/docs/openapi.json',
-  });
+  SwaggerModule.setup(OPENAPI_UI_PATH, app, () => createOpenApiDocument(app), { jsonDocumentUrl: OPENAPI_JSON_PATH });
 }
 
-/** The OpenAPI document's header: served at /api/docs and written by scripts/openapi.js for the console's types. */
-export function openApiConfig() {
-  return new DocumentBuilder()
-    .setTitle('ICE-on-Notice case service')
-    .setDescription(
-      'Cases, evidence and audit trail for Chicago Executive Order 2026-01. Every error body has ' +
-        'statusCode, code, message and requestId.',
-    )
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-}
+export { createOpenApiDocument } from './http/openapi';
