@@ -31,10 +31,11 @@ import { appendFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createHash, randomUUID } from 'node:crypto';
+import { SINGLE_LINE_FORBIDDEN } from '@app/common';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
 import { API, AUTHZ_MATRIX, Caller, MatrixRow } from './authz-matrix';
 import {
-  anyText, b64url, bytes, deepJsonText, dtoFields, FieldSpec, FuzzRequest, FuzzResponse, hmacToken, jsonJunk, junkIdSegment, labelled, longText,
+  anyChar, anyText, b64url, bytes, hostileText, SPECIAL_CHARS, deepJsonText, dtoFields, FieldSpec, FuzzRequest, FuzzResponse, hmacToken, jsonJunk, junkIdSegment, labelled, longText,
   multipartBody, nowS, objectText, Part, PROTOTYPE_KEYS, queryString, routeInfos, RouteInfo, rs256Token, sendRaw, unknownKey, wrongValueFor,
 } from './harness/fuzz-arbitraries';
 
@@ -99,11 +100,11 @@ const KNOWN_BUGS = {
 };
 
 type Role = Exclude<Caller, 'ANONYMOUS'>;
-type Group = 'path' | 'query' | 'body' | 'raw' | 'upload' | 'jwt' | 'bugs';
+type Group = 'path' | 'query' | 'body' | 'strings' | 'raw' | 'upload' | 'jwt' | 'bugs';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
 /** Runs per property: the whole suite takes about 60-120 s on 2 cores. */
-const BASE_RUNS: Record<Exclude<Group, 'bugs'>, number> = { path: 800, query: 600, body: 900, raw: 600, upload: 350, jwt: 800 };
+const BASE_RUNS: Record<Exclude<Group, 'bugs'>, number> = { path: 800, query: 600, body: 900, strings: 900, raw: 600, upload: 350, jwt: 800 };
 /** FUZZ_SCALE=10 for a long soak, 0.1 for a quick look. */
 const SCALE = process.env.FUZZ_SCALE ? Number(process.env.FUZZ_SCALE) : 1;
 const RUNS = Object.fromEntries(Object.entries(BASE_RUNS).map(([g, n]) => [g, Math.max(1, Math.round(n * SCALE))])) as typeof BASE_RUNS;
@@ -112,7 +113,7 @@ const PROPERTY_TIMEOUT = 300_000;
 const TRACE = process.env.FUZZ_TRACE;
 const STARTED = Date.now();
 
-const stats = Object.fromEntries((['path', 'query', 'body', 'raw', 'upload', 'jwt', 'bugs'] as Group[])
+const stats = Object.fromEntries((['path', 'query', 'body', 'strings', 'raw', 'upload', 'jwt', 'bugs'] as Group[])
   .map((g) => [g, { cases: 0, fiveXX: 0, statuses: {} as Record<string, number> }])) as Record<Group, { cases: number; fiveXX: number; statuses: Record<string, number> }>;
 
 const MiB = 1024 * 1024;
@@ -331,6 +332,12 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
     const events = await eventsOf(rid);
     const shape = events.map((e) => ({ action: e.action, outcome: e.outcome, actor: e.actor_id, reason: e.details?.reason, code: e.details?.code }));
     check(!events.some((e) => e.outcome === 'SUCCESS'), 'no SUCCESS event for a refused request', res, shape);
+    // The login audits a request it refuses after routing (a body that fails validation) as a FAILED auth.login.
+    if (info.route === `POST ${API}/auth/login` && (res.status === 400 || res.status === 401)) {
+      if ((opts.lenient || refusedBeforeRouting(res)) && events.length === 0) return;
+      check(events.length === 1 && events[0].action === 'auth.login' && events[0].outcome === 'FAILED' && events[0].actor_id === null, 'one FAILED auth.login event', res, shape);
+      return;
+    }
     if (res.status === 431 || res.json?.code === 'ROUTE.NOT_FOUND' || (info.isPublic && res.status !== 401 && res.status !== 403)) {
       check(events.length === 0, 'no audit event for a request that reached no route, or a public one', res, shape);
       return;
@@ -518,6 +525,95 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
         check(res.status === 200, 'a 200', res);
         const refusals = (await eventsOf(rid)).filter((e) => e.outcome !== 'SUCCESS');
         check(refusals.length === 0, 'no FAILED/DENIED event for an answered read', res, refusals.map((e) => e.action));
+      }
+      return res;
+    });
+  }, PROPERTY_TIMEOUT);
+
+  // ---------------------------------------------------------------------------------------------
+  it('the string generators reach U+0000, every C0 control, DEL, C1, lone surrogates, noncharacters, astral characters and the boundary lengths', () => {
+    const samples = fc.sample(hostileText({ minLength: 1, maxLength: 200 }), { seed: SEED, numRuns: 3000 });
+    const seen = new Set(samples.flatMap((s) => [...s]).flatMap((c) => (c.length === 2 ? [c] : [c])));
+    const units = new Set(samples.flatMap((s) => s.split('')));
+    const wanted = [...Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(i)), '\u007f', '\u0085', '\ud800', '\udfff', '\uffff', '\ufffe', '\u{1F693}', '\u{10FFFF}'];
+    expect(wanted.filter((c) => !seen.has(c) && !units.has(c)).map((c) => c.codePointAt(0)!.toString(16))).toEqual([]);
+    const lengths = new Set(samples.map((s) => [...s].length));
+    expect([0, 1, 2, 199, 200, 201].filter((n) => !lengths.has(n))).toEqual([]);
+    // U+0000 is common, not a one-in-a-thousand event, and shows up at the start, in the middle and at the end.
+    const withNul = samples.filter((s) => s.includes('\u0000'));
+    expect(withNul.length).toBeGreaterThan(samples.length / 20);
+    expect([withNul.some((s) => s.startsWith('\u0000')), withNul.some((s) => s.endsWith('\u0000')), withNul.some((s) => /.\u0000./su.test(s))]).toEqual([true, true, true]);
+    // anyText (keys, query values, ids, multipart names) draws from the same characters.
+    const short = fc.sample(anyText(20), { seed: SEED, numRuns: 2000 }).join('');
+    expect(['\u0000', '\u0001', '\u001b', '\u007f', '\ud800'].filter((c) => !short.includes(c))).toEqual([]);
+    expect(SPECIAL_CHARS.length).toBeGreaterThan(40);
+    expect(fc.sample(anyChar, { seed: SEED, numRuns: 200 }).length).toBe(200);
+  });
+
+  // ---------------------------------------------------------------------------------------------
+  /** Every text field of a DTO, nested DTOs as `officers.0.name`. */
+  function textFields(dto: new () => object, prefix = ''): { path: string; spec: FieldSpec }[] {
+    return dtoFields(dto).flatMap((f) => {
+      const path = prefix ? `${prefix}.${f.name}` : f.name;
+      if (f.kind === 'string') return [{ path, spec: f }];
+      if (f.kind === 'nested' && f.nestedDto) return textFields(f.nestedDto, `${path}.0`);
+      return [];
+    });
+  }
+  function withValue(body: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+    const copy = structuredClone(body);
+    const parts = path.split('.');
+    let at: any = copy;
+    parts.slice(0, -1).forEach((p, i) => { at[p] ??= /^\d+$/.test(parts[i + 1]) ? [] : {}; at = at[p]; });
+    at[parts[parts.length - 1]] = value;
+    return copy;
+  }
+  const loneSurrogate = (v: string) => /[\ud800-\udfff]/.test(v.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
+  /** Actions that move a fixture on: after one succeeds, the fixture is made again so that later runs still reach the database. */
+  const CONSUMING = /\/(submit|return|approve|withdraw|supersede|decision|packets|claim)$/;
+
+  async function remakeFixture(kind: MatrixRow['fixture']) {
+    const g = t.given;
+    const officer = as.OFFICER;
+    let id: string | null = null;
+    if (kind === 'draftCase') { const c = await g.caseReadyToSubmit(officer); versions.set(c.id, c.version); id = c.id; }
+    if (kind === 'submittedCase') { const c = await g.submittedCase(officer); versions.set(c.id, c.version); id = c.id; }
+    if (kind === 'approvedCase') { const c = await g.approvedCase(officer, as.SUPERVISOR); versions.set(c.id, c.version); id = c.id; }
+    if (kind === 'evidence') { const c = await g.caseReadyToSubmit(officer); id = (await g.evidence(officer, c.id)).id; }
+    if (kind === 'claimedPacket') { const p = await g.sentPacket(officer, as.SUPERVISOR, 'CCSAO'); await g.claim(as.PROSECUTOR, p.id); id = p.id; }
+    if (id) fixtureIds[kind] = id;
+  }
+
+  it('strings: every text field of every JSON route, in an otherwise valid body, with text from anywhere in Unicode at boundary lengths -> never 5xx; U+0000, lone surrogates and controls in single-line fields -> 400 naming the field, audited, nothing changed', async () => {
+    const rows = AUTHZ_MATRIX.filter((r) => routes.get(r.route)?.bodyType && textFields(routes.get(r.route)!.bodyType!).length);
+    const arb = routeArb(rows).chain((route) => fc.record({
+      route: fc.constant(route),
+      pick: fc.nat(),
+      field: fc.constantFrom(...textFields(infoOf(rowOf.get(route)!).bodyType!))
+        .chain((f) => hostileText({ minLength: f.spec.minLength, maxLength: f.spec.maxLength }).map((text) => labelled({ f, text }, `${f.path}=${JSON.stringify(text)}`))),
+    }));
+    const ALL: FpPart[] = [...TABLES, 'objects', 'pendingUploads', 'successEvents'];
+    await run(arb, RUNS.strings, ALL, async ({ route, pick, field }) => {
+      const row = rowOf.get(route)!;
+      const caller = callerFor(row, pick);
+      const base = validRequest(row, caller);
+      const body = withValue(JSON.parse(String(base.body ?? '{}')), field.f.path, field.text);
+      const mustRefuse = field.text.includes('\u0000') || loneSurrogate(field.text) || (field.f.spec.singleLine && SINGLE_LINE_FORBIDDEN.test(field.text));
+      const before = mustRefuse ? await fingerprint(['audit_checkpoints']) : undefined;
+      const { res, rid } = await call('strings', { ...base, headers: { ...base.headers, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      expectAnswered(res);
+      if (res.status >= 400) {
+        expectErrorBody(res, rid);
+        await expectRefusalAudited(res, rid, infoOf(row), caller);
+      }
+      if (mustRefuse) {
+        check(res.status === 400 && res.json?.code === 'VALIDATION.FAILED' && res.json.fields?.some((x: { field: string }) => x.field === field.f.path), `400 VALIDATION.FAILED naming ${field.f.path}`, res);
+        check(JSON.stringify(await fingerprint(['audit_checkpoints'])) === JSON.stringify(before), 'nothing changed by the refused request', res);
+      }
+      if (res.status < 300) {
+        if (CONSUMING.test(route)) await remakeFixture(row.fixture);
+        const { rows: cs } = await t.owner.query('SELECT id, version FROM cases WHERE id = ANY($1)', [[...versions.keys()]]);
+        for (const c of cs) versions.set(c.id, Number(c.version));
       }
       return res;
     });

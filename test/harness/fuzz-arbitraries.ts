@@ -5,6 +5,8 @@
  * and fast-check arbitraries for junk ids, wrong-typed values, query strings and multipart bodies.
  */
 import { getMetadataStorage } from 'class-validator';
+import type { MetadataStorage as TransformerMetadata } from 'class-transformer/types/MetadataStorage';
+import { IS_SINGLE_LINE } from '@app/common';
 import fc from 'fast-check';
 import { createHmac, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
@@ -136,7 +138,15 @@ export interface FieldSpec {
   maxLength: number | null;
   /** Shortest accepted string (an empty string is invalid when > 0). */
   minLength: number;
+  /** A single-line text field (@IsSingleLine): control characters are refused. */
+  singleLine: boolean;
+  /** The DTO of a nested field (its @Type), when it has one. */
+  nestedDto: (new () => object) | null;
 }
+
+/** class-transformer's @Type registry (the class of a nested DTO); its main entry does not export it. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const transformerMetadata = (require('class-transformer/cjs/storage') as { defaultMetadataStorage: TransformerMetadata }).defaultMetadataStorage;
 
 export function dtoFields(dto: new () => object): FieldSpec[] {
   const metas = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
@@ -170,6 +180,8 @@ export function dtoFields(dto: new () => object): FieldSpec[] {
       closed: kind === 'string' && (has('isiso8601') || has('isuuid') || !!isInValues || anchored),
       maxLength: (length?.constraints?.[1] as number | undefined) ?? (maxL?.constraints?.[0] as number | undefined) ?? null,
       minLength: (length?.constraints?.[0] as number | undefined) ?? (minL?.constraints?.[0] as number | undefined) ?? 0,
+      singleLine: has(IS_SINGLE_LINE.toLowerCase()),
+      nestedDto: nested ? ((transformerMetadata.findTypeMetadata(dto, name)?.typeFunction() as (new () => object) | undefined) ?? null) : null,
     });
   }
   return out;
@@ -179,11 +191,72 @@ export function dtoFields(dto: new () => object): FieldSpec[] {
 // Arbitraries
 // ================================================================================================
 
-/** Printable ASCII, full Unicode graphemes, and control characters. */
+/**
+ * Characters that break things, each reachable on its own: every C0 control (U+0000 first), DEL, C1
+ * controls, lone surrogates (both halves, both ends of their ranges), noncharacters, BOM, U+FFFD, line
+ * and paragraph separators, zero-width and bidi-override characters, a combining mark, astral
+ * characters (emoji, the last code point, a tag), and the ASCII characters that quote or escape.
+ *
+ * Why this exists: fast-check 4's `fc.string()` unit is 'grapheme-ascii' (printable ASCII only),
+ * 'grapheme' leaves out controls and lone surrogates, and 'binary-ascii' draws U+0000 once in 128
+ * characters of short strings; and the properties only ever put that text where validation refused
+ * the request for another reason first (a wrong-typed field, an unknown key, a `~`-prefixed closed
+ * value, a string over its limit). So U+0000 never reached PostgreSQL in a field that accepts text,
+ * and the 500s of issue 14 went unseen for thousands of cases.
+ */
+export const SPECIAL_CHARS: readonly string[] = [
+  ...Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(i)),
+  '\u007f', '\u0080', '\u0085', '\u009b', '\u009f', '\u00a0', '\u00ad',
+  '\ud800', '\udbff', '\udc00', '\udfff',
+  '\ufdd0', '\ufdef', '\ufffe', '\uffff', '\ufeff', '\ufffd', '\u2028', '\u2029', '\u200b', '\u200d', '\u202e', '\u0301',
+  '\u{1F693}', '\u{10FFFF}', '\u{E0001}', '\u{1FFFE}', '\u{10000}',
+  '"', '\\', '%', "'", '<', '&', '/', '.', ' ',
+];
+
+/**
+ * One character from anywhere in Unicode, biased toward SPECIAL_CHARS: a special character, printable
+ * ASCII, any UTF-16 unit (lone surrogates included) or any code point U+0000..U+10FFFF.
+ */
+export const anyChar: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...SPECIAL_CHARS) },
+  { weight: 3, arbitrary: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)) },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 0x10ffff }).map((c) => String.fromCodePoint(c)) },
+);
+
+/**
+ * Text for a field of `minLength`..`maxLength` characters: lengths biased to the boundaries (0, 1,
+ * min-1, min, max-1, max, max+1, twice max), filled from a short random piece (cheap for long text),
+ * with special characters placed at the start, the end and anywhere in between.
+ */
+export function hostileText(opts: { minLength?: number; maxLength?: number | null } = {}): fc.Arbitrary<string> {
+  const min = opts.minLength ?? 0;
+  const max = opts.maxLength ?? 300;
+  const boundaries = [...new Set([0, 1, 2, min - 1, min, min + 1, max - 1, max, max + 1, 2 * max])].filter((n) => n >= 0).sort((a, b) => a - b);
+  const length = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...boundaries) },
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: Math.min(max + 1, 40) }) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: max + 1 }) },
+  );
+  // U+0000 gets its own share: the one character no text column can hold.
+  const special = fc.oneof({ weight: 12, arbitrary: anyChar }, { weight: 1, arbitrary: fc.constant('\u0000') });
+  const placed = fc.array(fc.tuple(fc.constantFrom<'start' | 'end' | 'any'>('start', 'end', 'any'), fc.nat(), special), { maxLength: 4 });
+  return fc.tuple(length, fc.array(anyChar, { minLength: 1, maxLength: 6 }), placed).map(([n, piece, specials]) => {
+    const chars = Array.from({ length: n }, (_, i) => piece[i % piece.length]);
+    for (const [where, k, ch] of specials) {
+      if (n === 0) break;
+      chars[where === 'start' ? 0 : where === 'end' ? n - 1 : k % n] = ch;
+    }
+    return chars.join('');
+  });
+}
+
+/** Short text of any kind: printable ASCII, full Unicode graphemes, ASCII controls, and text from anywhere in Unicode (hostileText). */
 export const anyText = (maxLength = 40): fc.Arbitrary<string> => fc.oneof(
   fc.string({ maxLength }),
   fc.string({ unit: 'grapheme', maxLength }),
   fc.string({ unit: 'binary-ascii', maxLength }),
+  { weight: 3, arbitrary: hostileText({ maxLength }) },
 );
 
 /** A long string of `min`..`max` characters, built by repeating a short random piece (cheap to generate). */

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AuthUser, DependencyUnavailableError, DomainError, ForbiddenError, RequestContext, UnauthenticatedError } from '@app/common';
 import { isDatabaseUnavailable } from '@app/database';
-import { ANY_AUTHENTICATED, IS_PUBLIC, REQUIRED_PERMISSION } from './decorators';
+import { ANY_AUTHENTICATED, AUDIT_REFUSALS_AS, IS_PUBLIC, REQUIRED_PERMISSION } from './decorators';
 import { Permission, roleHas } from './permissions';
 
 interface GuardedRequest {
@@ -26,9 +26,13 @@ export class GlobalAuthGuard extends AuthGuard('jwt') {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const required = this.reflector.getAllAndOverride<Permission | typeof ANY_AUTHENTICATED>(REQUIRED_PERMISSION, targets);
     const req = context.switchToHttp().getRequest<GuardedRequest>();
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+      const auditAs = this.reflector.getAllAndOverride<string | undefined>(AUDIT_REFUSALS_AS, targets);
+      if (req.ctx && auditAs) req.ctx.auditAction = auditAs;
+      return true;
+    }
+    const required = this.reflector.getAllAndOverride<Permission | typeof ANY_AUTHENTICATED>(REQUIRED_PERMISSION, targets);
     if (req.ctx && required && required !== ANY_AUTHENTICATED) req.ctx.permission = required;
 
     await super.canActivate(context);

@@ -11,6 +11,13 @@ export const ANY_AUTHENTICATED = 'any-authenticated';
 /** Open to anyone, no token. Every other route requires authentication. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
 
+export const AUDIT_REFUSALS_AS = 'ion:audit-refusals-as';
+/**
+ * A public route whose refused requests (e.g. a login body that fails validation) are audited as a FAILED
+ * `action` by the exception filter, as the failures of an authenticated route are under its permission.
+ */
+export const AuditRefusalsAs = (action: string) => SetMetadata(AUDIT_REFUSALS_AS, action);
+
 /** Requires a token and, when given, a permission of the caller's role. */
 export const Authorize = (permission?: Permission) =>
   applyDecorators(SetMetadata(REQUIRED_PERMISSION, permission ?? ANY_AUTHENTICATED), ApiBearerAuth());

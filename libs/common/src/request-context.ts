@@ -22,6 +22,8 @@ export interface RequestContext {
   actor?: AuthUser;
   /** The permission the route requires, set by the global guard (names failure events). */
   permission?: string;
+  /** On a public route that audits its refusals (login), the action they are recorded as (set by the global guard). */
+  auditAction?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

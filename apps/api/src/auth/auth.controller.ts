@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@app/common';
-import { AuthService, Authorize, CurrentUser, LoginDto, LoginResult, Permission, Public, UsersService, UserView } from '@app/auth';
+import { ErrorCode } from '@app/common';
+import { AuditRefusalsAs, AuthService, Authorize, CurrentUser, LoginDto, LoginResult, Permission, Public, UsersService, UserView } from '@app/auth';
 import { API_ERROR } from '../http/api-error-body';
+import { ApiErrors } from '../http/openapi';
 import { RateLimited, RateLimitGuard } from '../http/rate-limit';
 
 @ApiTags('auth')
@@ -16,6 +18,7 @@ export class AuthController {
 
   @Post('login')
   @Public()
+  @AuditRefusalsAs('auth.login')
   @UseGuards(RateLimitGuard)
   @RateLimited('login')
   @HttpCode(200)
@@ -24,6 +27,7 @@ export class AuthController {
       'LOGIN_RATE_LIMIT attempts per client IP per window, then 429)',
   })
   @ApiOkResponse({ type: LoginResult })
+  @ApiErrors(ErrorCode.InvalidCredentials, ErrorCode.AccountLocked)
   login(@Body() dto: LoginDto): Promise<LoginResult> {
     return this.auth.login(dto.username, dto.password);
   }

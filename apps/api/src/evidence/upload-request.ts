@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { Readable } from 'node:stream';
 import { UnsupportedMediaTypeError, UploadIncompleteError, ValidationError } from '@app/common';
 import { EVIDENCE_METADATA_FIELDS, EvidenceMetadataDto, UploadSource } from '@app/evidence';
+import { checkText } from '../http/json-body';
 import { createValidationPipe } from '../http/validation';
 
 const pipe = createValidationPipe();
@@ -47,6 +48,8 @@ function filenameFromDisposition(value: string | undefined): string | undefined 
 }
 
 async function validateMetadata(raw: Record<string, unknown>): Promise<EvidenceMetadataDto> {
+  // Query parameters, X-Evidence-* headers and form fields do not pass the JSON body checks: the same text rules here.
+  for (const [field, value] of Object.entries(raw)) if (typeof value === 'string') checkText(value, field);
   return (await pipe.transform(raw, { type: 'body', metatype: EvidenceMetadataDto })) as EvidenceMetadataDto;
 }
 

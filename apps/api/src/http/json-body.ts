@@ -1,7 +1,7 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { json } from 'express';
-import { isWellFormed, MalformedBodyError, UnsupportedMediaTypeError, ValidationError } from '@app/common';
+import { isWellFormed, MalformedBodyError, NUL, UnsupportedMediaTypeError, ValidationError } from '@app/common';
 
 /** The one route whose body is not JSON: an evidence upload (raw bytes or multipart). */
 const UPLOAD_ROUTE = /^\/api\/v1\/cases\/[^/]+\/evidence\/?$/;
@@ -14,6 +14,7 @@ const PROTOTYPE_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype),
 
 const LONE_SURROGATE = 'The request body holds text that is not valid Unicode (a lone UTF-16 surrogate, e.g. "\\ud800").';
 const LONE_SURROGATE_VALUE = 'is not valid Unicode text (it holds a lone UTF-16 surrogate)';
+const NUL_VALUE = 'must not contain U+0000 (NUL)';
 
 function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -40,16 +41,32 @@ function requireJson(req: Request, _res: Response, next: NextFunction): void {
  * Refuses a parsed JSON body that no DTO could want, before validation walks it: nesting deeper than
  * MAX_JSON_DEPTH (class-transformer would recurse until the stack overflows), keys named like
  * Object.prototype members (`__proto__`, `constructor`, ...), which would otherwise vanish silently,
- * and text with a lone surrogate (valid JSON, but PostgreSQL's jsonb refuses it: the action would fail
- * late). A pipe, not a middleware: it runs after the guard, so the refusal is audited like any
- * validation failure of an authenticated request.
+ * text with a lone surrogate (valid JSON, but PostgreSQL's jsonb refuses it: the action would fail
+ * late), and U+0000 in any key or string value (PostgreSQL's text and jsonb cannot hold it: the action
+ * failed with a 500, or the audit trail stored it altered). Query objects get the same checks (their
+ * values are strings). A pipe, not a middleware: it runs after the guard, so the refusal is audited like
+ * any validation failure of an authenticated request.
  */
 @Injectable()
 export class JsonShapePipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (metadata.type === 'body' && value !== null && typeof value === 'object') checkJsonShape(value);
+    if (metadata.type !== 'body' && metadata.type !== 'query') return value;
+    if (value !== null && typeof value === 'object') checkJsonShape(value);
+    else if (typeof value === 'string') checkText(value, metadata.data ?? metadata.type);
     return value;
   }
+}
+
+/** A field path as named in a refusal: U+0000 in a key is shown as the escape `\u0000`. */
+const shown = (path: string) => path.split(NUL).join('\\u0000');
+
+/**
+ * Refuses text no field of the API may hold, naming the field: a lone surrogate or U+0000.
+ * Also used for what an upload says about its file (query, X-Evidence-* headers, form fields).
+ */
+export function checkText(value: string, at: string): void {
+  if (!isWellFormed(value)) throw ValidationError.field(at, `${at} ${LONE_SURROGATE_VALUE}`);
+  if (value.includes(NUL)) throw ValidationError.field(at, `${at} ${NUL_VALUE}`);
 }
 
 function checkJsonShape(body: object): void {
@@ -60,9 +77,10 @@ function checkJsonShape(body: object): void {
     for (const key of Object.keys(value)) {
       if (!isWellFormed(key)) throw new MalformedBodyError(LONE_SURROGATE);
       const at = path ? `${path}.${key}` : key;
+      if (key.includes(NUL)) throw ValidationError.field(shown(at), `the field name ${shown(at)} ${NUL_VALUE}`);
       if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) throw ValidationError.field(at, `${at} is not an accepted field`);
       const child = (value as Record<string, unknown>)[key];
-      if (typeof child === 'string' && !isWellFormed(child)) throw ValidationError.field(at, `${at} ${LONE_SURROGATE_VALUE}`);
+      if (typeof child === 'string') checkText(child, shown(at));
       if (child !== null && typeof child === 'object') stack.push({ value: child, path: at, depth: depth + 1 });
     }
   }

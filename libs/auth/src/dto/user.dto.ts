@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import {
   Equals, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, MaxLength, MinLength,
 } from 'class-validator';
-import { PageQuery, POLICE_DISTRICTS, PROSECUTOR_OFFICES, ProsecutorOffice, Role, ROLES } from '@app/common';
+import { IsSingleLine, PageQuery, POLICE_DISTRICTS, PROSECUTOR_OFFICES, ProsecutorOffice, Role, ROLES } from '@app/common';
 
 const USERNAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{2,63}$/;
 const BADGE = /^[A-Za-z0-9-]{1,32}$/;
@@ -12,6 +12,7 @@ export class LoginDto {
   @ApiProperty({ example: 'officer' })
   @IsString()
   @Length(1, 64)
+  @IsSingleLine()
   username: string;
 
   @ApiProperty({ example: 'officer-demo-2026' })
@@ -28,12 +29,14 @@ export class CreateUserDto {
   @ApiProperty({ example: 'Officer Jane Doe' })
   @IsString()
   @Length(1, 200)
+  @IsSingleLine()
   displayName: string;
 
   @ApiProperty({ minLength: 12, maxLength: 128 })
   @IsString()
   @MinLength(12)
   @MaxLength(128)
+  @IsSingleLine({ message: 'password must not contain control characters' })
   password: string;
 
   @ApiProperty({ enum: ROLES, enumName: 'Role' })
@@ -45,7 +48,7 @@ export class CreateUserDto {
   @Matches(BADGE, { message: 'badgeNumber must be 1-32 letters, digits or "-"' })
   badgeNumber?: string | null;
 
-  @ApiPropertyOptional({ description: 'Police district (OFFICER, SUPERVISOR)', enum: POLICE_DISTRICTS })
+  @ApiPropertyOptional({ description: 'Police district (OFFICER, SUPERVISOR)', enum: POLICE_DISTRICTS, enumName: 'PoliceDistrict' })
   @IsOptional()
   @IsInt()
   @IsIn(POLICE_DISTRICTS as unknown as number[], { message: 'district must be a Chicago police district in service' })
@@ -62,6 +65,7 @@ export class UpdateUserDto {
   @IsOptional()
   @IsString()
   @Length(1, 200)
+  @IsSingleLine()
   displayName?: string;
 
   @ApiPropertyOptional({ enum: ROLES, enumName: 'Role' })
@@ -74,7 +78,7 @@ export class UpdateUserDto {
   @Matches(BADGE, { message: 'badgeNumber must be 1-32 letters, digits or "-"' })
   badgeNumber?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, enum: POLICE_DISTRICTS })
+  @ApiPropertyOptional({ nullable: true, enum: POLICE_DISTRICTS, enumName: 'PoliceDistrict' })
   @IsOptional()
   @IsInt()
   @IsIn(POLICE_DISTRICTS as unknown as number[], { message: 'district must be a Chicago police district in service' })
@@ -95,6 +99,7 @@ export class UpdateUserDto {
   @IsString()
   @MinLength(12)
   @MaxLength(128)
+  @IsSingleLine({ message: 'password must not contain control characters' })
   password?: string;
 
   @ApiPropertyOptional({ description: 'true clears a login lockout' })

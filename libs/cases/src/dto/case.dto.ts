@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length,
+  ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length,
   Matches, MaxLength, Min, ValidateBy, ValidateNested, ValidationOptions,
 } from 'class-validator';
-import { PageQuery, POLICE_DISTRICTS } from '@app/common';
+import { IsSingleLine, NotBefore, PageQuery, POLICE_DISTRICTS } from '@app/common';
 import { CASE_STATUSES, CaseStatus } from '../case-state';
 import {
   ACTIVITY_TYPES, ActivityType, CASE_ORIGINS, CaseOrigin, FEDERAL_AGENCIES, FederalAgency,
@@ -53,6 +53,7 @@ export class CaseFieldsDto {
   @IsString()
   @Length(1, 500)
   @Matches(NOT_BLANK, { message: 'incidentLocation must not be blank' })
+  @IsSingleLine()
   incidentLocation?: string | null;
 
   @ApiPropertyOptional({ enum: ACTIVITY_TYPES, enumName: 'ActivityType' })
@@ -65,6 +66,7 @@ export class CaseFieldsDto {
   @IsArray()
   @ArrayMaxSize(10)
   @ArrayUnique()
+  @ArrayNotEmpty({ message: 'agencies must name at least one federal agency (null clears the field)' })
   @IsIn(FEDERAL_AGENCIES, { each: true })
   agencies?: FederalAgency[] | null;
 
@@ -123,6 +125,7 @@ export class FederalOfficerDto {
   @IsOptional()
   @IsString()
   @Length(1, 200)
+  @IsSingleLine()
   name?: string | null;
 
   @ApiPropertyOptional({ enum: FEDERAL_AGENCIES, enumName: 'FederalAgency' })
@@ -134,6 +137,7 @@ export class FederalOfficerDto {
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @IsSingleLine()
   badgeNumber?: string | null;
 
   @ApiPropertyOptional({ enum: IDENTIFICATION_OUTCOMES, enumName: 'IdentificationOutcome' })
@@ -191,6 +195,7 @@ export class ViolationDto {
   @IsString()
   @Length(1, 200)
   @Matches(NOT_BLANK, { message: 'citation must not be blank' })
+  @IsSingleLine()
   citation: string;
 
   @ApiProperty()
@@ -249,14 +254,16 @@ export class ListCasesQuery extends PageQuery {
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Incident (or creation) time to, ISO 8601' })
+  @ApiPropertyOptional({ description: 'Incident (or creation) time to, ISO 8601; not before `from`' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @NotBefore('from')
   to?: string;
 
   @ApiPropertyOptional({ description: 'Case number, location or narrative contains' })
   @IsOptional()
   @IsString()
   @Length(1, 100)
+  @IsSingleLine()
   q?: string;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
-import { PageQuery } from '@app/common';
+import { IsSingleLine, PageQuery } from '@app/common';
 import { PACKET_DECISIONS, PACKET_OFFICE_VALUES, PACKET_STATUSES, PacketDecision, PacketOffice, PacketStatus } from '../packet-vocabulary';
 
 const NOT_BLANK = /\S/;
@@ -39,6 +39,7 @@ export class PacketDecisionDto {
   @IsString()
   @Length(1, 200)
   @Matches(NOT_BLANK, { message: 'externalReference must not be blank' })
+  @IsSingleLine()
   externalReference?: string;
 }
 
