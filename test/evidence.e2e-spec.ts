@@ -447,21 +447,23 @@ describe('evidence: upload, custody, integrity', () => {
   });
 
   describe('immutability and the checklist', () => {
-    it('submit needs evidence or a no-footage reason; superseded items do not count', async () => {
+    it('submit needs footage (a video item) or a no-footage reason; superseded items do not count', async () => {
+      // An MPEG-4 video: what a body-worn camera uploads (random bytes would be evidence, but not footage).
+      const video = () => Buffer.concat([Buffer.from('0000001c6674797069736f6d0000020069736f6d69736f326d703431', 'hex'), randomBytes(4096)]);
       const c = await t.given.draftCase(officer, { ...FULL_CASE, noFootageReason: undefined });
       const withOfficers = await t.http().put(`${API}/cases/${c.id}/federal-officers`).set(officer.auth).set('If-Match', `"${c.version}"`)
         .send({ officers: [{ isSupervisor: true, identificationOutcome: 'REFUSED', identificationMethod: 'Asked; refused' }] }).expect(200);
       const missing = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(422);
       expect(missing.body.missing.map((m: { item: string }) => m.item)).toEqual(['evidenceOrNoFootageReason']);
 
-      const e = await t.given.evidence(officer, c.id);
+      const e = await t.given.evidence(officer, c.id, video());
       const view = await t.http().get(`${API}/cases/${c.id}`).set(officer.auth).expect(200);
       expect(view.body.checklist).toEqual({ complete: true, missing: [] });
 
       await t.http().post(`${API}/evidence/${e.id}/supersede`).set(officer.auth).send({ reason: 'Wrong clip' }).expect(200);
       await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(422);
 
-      await t.given.evidence(officer, c.id);
+      await t.given.evidence(officer, c.id, video());
       const submitted = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(200);
       expect(submitted.body).toMatchObject({ status: 'SUBMITTED', version: withOfficers.body.version + 1 });
     });
@@ -478,6 +480,13 @@ describe('evidence: upload, custody, integrity', () => {
       expect(res.body).toMatchObject({ id: e.id, status: 'SUPERSEDED', supersedeReason: 'Uploaded the wrong clip', replacedBy: replacement.id, supersededBy: officer.id });
       const again = await t.http().post(`${API}/evidence/${e.id}/supersede`).set(officer.auth).send({ reason: 'again' });
       expect(again.status).toBe(409);
+      const unsatisfiable = await t.http().get(`${API}/evidence/${e.id}/content`).set(officer.auth).set('Range', 'bytes=999999-');
+      expect(unsatisfiable.status).toBe(416);
+      // Each refusal is about this item of this case, so the case's timeline shows it.
+      for (const refused of [noReason, again, unsatisfiable]) {
+        const [event] = await auditRows(t.owner, 'request_id = $1', [refused.body.requestId]);
+        expect(event).toMatchObject({ outcome: 'FAILED', target_type: 'evidence', target_id: e.id, case_id: c.id });
+      }
       expect(await keysOf(c.id)).toHaveLength(2);
       await t.http().get(`${API}/evidence/${e.id}/content`).set(officer.auth).expect(200);
       const [ev] = await auditRows(t.owner, `action = 'evidence.superseded' AND target_id = $1`, [e.id]);

@@ -1,9 +1,11 @@
 import { useEffect } from 'react';
+import { ScreenErrorBoundary } from './error-boundary';
 import { HOME, ROUTES } from './routes';
-import { Link, matchPath, navigate, useLocation } from './router';
+import { isDecodablePath, Link, matchPath, navigate, useLocation } from './router';
 import { LoginScreen } from './screens/LoginScreen';
 import { useSession, type User } from './session';
 import { label, Page } from './ui';
+import { running, UploadsPanel, useUploads } from './uploads';
 
 export function App() {
   const { user } = useSession();
@@ -16,8 +18,12 @@ export function App() {
         {user && <Nav user={user} path={path} />}
         {user && <UserBox user={user} />}
       </header>
+      {/* Above every screen: an upload goes on, and stays in sight, wherever the officer navigates. */}
+      {user && <UploadsPanel />}
       <main id="main" tabIndex={-1}>
-        {user ? <Screen user={user} path={path} /> : <LoginScreen />}
+        <ScreenErrorBoundary key={path} home={user ? HOME[user.role] : '/'}>
+          {user ? <Screen user={user} path={path} /> : <LoginScreen />}
+        </ScreenErrorBoundary>
       </main>
     </>
   );
@@ -40,11 +46,19 @@ function Nav({ user, path }: { user: User; path: string }) {
 
 function UserBox({ user }: { user: User }) {
   const { logout } = useSession();
+  const uploads = useUploads();
+  const signOut = () => {
+    const n = uploads.uploads.filter(running).length;
+    if (n > 0 && !window.confirm(`${n === 1 ? 'An evidence upload is' : `${n} evidence uploads are`} still running. Signing out cancels ${n === 1 ? 'it' : 'them'}: nothing of ${n === 1 ? 'it' : 'them'} is kept. Sign out anyway?`)) return;
+    uploads.discardAll();
+    logout();
+    navigate('/', { replace: true });
+  };
   const scope = user.district ? `District ${user.district}` : user.office ?? '';
   return (
     <div className="userbox">
       <span>{user.displayName} · {label(user.role)}{scope ? ` · ${scope}` : ''}</span>
-      <button type="button" className="btn secondary" onClick={() => { logout(); navigate('/', { replace: true }); }}>Sign out</button>
+      <button type="button" className="btn secondary" onClick={signOut}>Sign out</button>
     </div>
   );
 }
@@ -54,6 +68,15 @@ function Screen({ user, path }: { user: User; path: string }) {
   useEffect(() => {
     if (path === '/' || path === '/login') navigate(home, { replace: true });
   }, [path, home]);
+  // Anyone can type or follow any address: one that is not valid percent-encoding (`/cases/%E0`) is said so.
+  if (!isDecodablePath(path)) {
+    return (
+      <Page title="This address is not valid">
+        <p>The address in the browser is damaged or incomplete, so there is no screen for it. Check the link you followed.</p>
+        <p><Link to={home}>Go to your start page</Link></p>
+      </Page>
+    );
+  }
   // The most specific pattern first: /cases/new before /cases/:id.
   for (const r of [...ROUTES].sort((a, b) => (a.path.includes(':') ? 1 : 0) - (b.path.includes(':') ? 1 : 0))) {
     const params = matchPath(r.path, path);

@@ -4,6 +4,19 @@ import { Brackets, EntityManager, Repository, SelectQueryBuilder } from 'typeorm
 import type { AuthUser } from '@app/common';
 import { CaseEntity } from './case.entity';
 import type { CaseStatus } from './case-state';
+import { isFootage } from './order-rules';
+
+/** An evidence upload to a case that has not ended yet (see CasesRepository.uploadsInProgress). */
+export interface UploadInProgress {
+  id: string;
+  kind: string;
+  originalFilename: string | null;
+  startedBy: string;
+  startedAt: string;
+  bytesReceived: number;
+  /** When it stops counting as in progress if no further byte arrives (its process presumed dead). */
+  staleAt: string;
+}
 
 export interface CaseListFilter {
   status?: CaseStatus;
@@ -51,12 +64,28 @@ export class CasesRepository {
     return em.getRepository(CaseEntity).createQueryBuilder('c').where('c.id = :id', { id }).setLock('pessimistic_write').getOne();
   }
 
-  /** Evidence items that count for the submit checklist (not superseded). */
-  async countActiveEvidence(caseId: string, em?: EntityManager): Promise<number> {
-    const rows: { n: string }[] = await (em ?? this.repo.manager).query(
-      `SELECT count(*) AS n FROM evidence WHERE case_id = $1 AND status = 'ACTIVE'`, [caseId],
+  /** The case's items that meet the order's footage requirement (isFootage, the rule the console runs too). */
+  async countFootage(caseId: string, em?: EntityManager): Promise<number> {
+    const rows: { kind: string; content_type: string; size_bytes: string; status: string }[] = await (em ?? this.repo.manager).query(
+      `SELECT kind, content_type, size_bytes, status FROM evidence WHERE case_id = $1 AND status = 'ACTIVE'`, [caseId],
     );
-    return Number(rows[0].n);
+    return rows.filter((r) => isFootage({ kind: r.kind, contentType: r.content_type, sizeBytes: Number(r.size_bytes), status: r.status })).length;
+  }
+
+  /**
+   * Evidence uploads to the case still arriving (evidence_upload_sessions, written by every API process):
+   * not ended, and not presumed dead (stale_at, pushed forward while bytes arrive, still ahead).
+   */
+  async uploadsInProgress(caseId: string, em?: EntityManager): Promise<UploadInProgress[]> {
+    const rows: { id: string; kind: string; original_filename: string | null; started_by: string; started_at: Date; bytes_received: string; stale_at: Date }[] =
+      await (em ?? this.repo.manager).query(
+        `SELECT id, kind, original_filename, started_by, started_at, bytes_received, stale_at FROM evidence_upload_sessions
+          WHERE case_id = $1 AND ended_at IS NULL AND stale_at > now() ORDER BY started_at, id`, [caseId],
+      );
+    return rows.map((r) => ({
+      id: r.id, kind: r.kind, originalFilename: r.original_filename, startedBy: r.started_by, startedAt: r.started_at.toISOString(),
+      bytesReceived: Number(r.bytes_received), staleAt: r.stale_at.toISOString(),
+    }));
   }
 
   async exists(id: string): Promise<boolean> {

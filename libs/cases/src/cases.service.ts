@@ -3,14 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   AuthUser, ChecklistIncompleteError, Clock, ForbiddenError, NotFoundError, pageOf,
-  TwoPersonRuleError, ValidationError, VersionConflictError, VersionRequiredError,
+  TwoPersonRuleError, UploadInProgressError, ValidationError, VersionConflictError, VersionRequiredError,
 } from '@app/common';
 import { AuditService } from '@app/audit';
 import { CaseEntity } from './case.entity';
 import { CaseAction, assertEditable, nextStatus } from './case-state';
 import { caseChecklist } from './checklist';
 import { CaseMetadataView, CasePage, CaseTimeline, CaseView, toCaseSummary, toCaseView, toCaseViewFor } from './case.mapper';
-import { CasesRepository } from './cases.repository';
+import { CasesRepository, UploadInProgress } from './cases.repository';
 import type { FederalOfficerRecord } from './case-vocabulary';
 import {
   ApproveCaseDto, CaseFieldsDto, CreateCaseDto, ListCasesQuery, PutFederalOfficersDto, PutViolationsDto,
@@ -78,7 +78,7 @@ export class CasesService {
     const c = await this.cases.findInScope(auth, id);
     if (!c) throw await this.notFound(id);
     await this.audit.record({ action: 'case.viewed', actor: auth, targetType: 'case', targetId: id, caseId: id, details: { caseNumber: c.caseNumber } });
-    return toCaseViewFor(auth.role, c, caseChecklist(c, await this.cases.countActiveEvidence(id)));
+    return toCaseViewFor(auth.role, c, caseChecklist(c, await this.cases.countFootage(id)));
   }
 
   async timeline(auth: AuthUser, id: string): Promise<CaseTimeline> {
@@ -121,9 +121,11 @@ export class CasesService {
   }
 
   submit(auth: AuthUser, id: string, expectedVersion: number | undefined): Promise<CaseView> {
-    return this.transition(auth, id, 'submit', expectedVersion, (c, evidenceCount) => {
+    return this.transition(auth, id, 'submit', expectedVersion, (c, footageCount, uploads) => {
       if (c.createdBy !== auth.id) throw new ForbiddenError("Only the case's author may submit it.");
-      const checklist = caseChecklist(c, evidenceCount);
+      // Not while a file is still arriving: the case would reach the supervisor without it.
+      if (uploads.length) throw new UploadInProgressError(c.caseNumber, uploads);
+      const checklist = caseChecklist(c, footageCount);
       if (!checklist.complete) throw new ChecklistIncompleteError(checklist.missing);
       c.submittedAt = this.clock.now();
       c.submittedBy = auth.id;
@@ -187,15 +189,15 @@ export class CasesService {
 
   private transition(
     auth: AuthUser, id: string, action: CaseAction, expectedVersion: number | undefined,
-    change: (c: CaseEntity, evidenceCount: number) => Change,
+    change: (c: CaseEntity, footageCount: number, uploads: UploadInProgress[]) => Change,
   ): Promise<CaseView> {
     return this.ds.transaction(async (em) => {
       const c = await this.loadForWrite(em, auth, id);
       const from = c.status;
       const to = nextStatus(c.status, action);
       if (expectedVersion !== undefined) assertVersion(c, expectedVersion);
-      // Counted under the case's row lock: evidence uploads take the same lock to commit.
-      const result = change(c, await this.cases.countActiveEvidence(c.id, em));
+      // Counted under the case's row lock: evidence uploads take the same lock to begin (their session) and to commit.
+      const result = change(c, await this.cases.countFootage(c.id, em), await this.cases.uploadsInProgress(c.id, em));
       c.status = to;
       return this.commit(em, auth, c, { ...result, details: { from, to, ...result.details } }, true);
     });
@@ -204,7 +206,7 @@ export class CasesService {
   private async commit(em: EntityManager, auth: AuthUser, c: CaseEntity, change: Change, bump = false): Promise<CaseView> {
     if (bump) c.version += 1;
     const saved = await this.cases.save(em, c);
-    const view = toCaseView(saved, caseChecklist(saved, await this.cases.countActiveEvidence(saved.id, em)));
+    const view = toCaseView(saved, caseChecklist(saved, await this.cases.countFootage(saved.id, em)));
     await this.cases.addRevision(em, saved, change.action, auth.id, view);
     await this.audit.append(em, {
       action: change.action,

@@ -1,4 +1,5 @@
 import { caseChecklist } from './checklist';
+import { isFootage } from './order-rules';
 import type { FederalOfficerRecord } from './case-vocabulary';
 
 const supervisor: FederalOfficerRecord = {
@@ -51,6 +52,19 @@ describe('submit checklist (EO 2026-01)', () => {
     expect(items({ ...complete, injuriesReported: true })).toEqual(['injuryDescription', 'emsCalled', 'aidGiven']);
     expect(items({ ...complete, injuriesReported: true, injuryDescription: 'cut', emsCalled: true, aidGiven: 'first aid' })).toEqual(['emsCalledAt']);
     expect(items({ ...complete, injuriesReported: true, injuryDescription: 'cut', emsCalled: false, aidGiven: 'first aid' })).toEqual([]);
+  });
+
+  it('counts as footage only active, non-empty BWC or other-video items whose bytes are video', () => {
+    const item = { kind: 'BWC', contentType: 'video/mp4', sizeBytes: 1024, status: 'ACTIVE' };
+    expect(isFootage(item)).toBe(true);
+    expect(isFootage({ ...item, kind: 'OTHER_VIDEO', contentType: 'video/quicktime' })).toBe(true);
+    expect(isFootage({ ...item, sizeBytes: 0 })).toBe(false);
+    expect(isFootage({ ...item, status: 'SUPERSEDED' })).toBe(false);
+    expect(isFootage({ ...item, contentType: 'application/pdf' })).toBe(false);
+    expect(isFootage({ ...item, contentType: 'application/octet-stream' })).toBe(false);
+    expect(isFootage({ ...item, kind: 'PHOTO', contentType: 'image/jpeg' })).toBe(false);
+    expect(isFootage({ ...item, kind: 'DOCUMENT' })).toBe(false);
+    expect(isFootage({ ...item, kind: 'AUDIO', contentType: 'audio/mpeg' })).toBe(false);
   });
 
   it('accepts evidence instead of a no-footage reason', () => {

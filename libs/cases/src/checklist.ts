@@ -9,7 +9,7 @@ export class ChecklistItem {
     description:
       'The missing item: incidentAt, incidentLocation, origin, activityType, agencies, narrative, ' +
       'federalSupervisorIdentification, injuriesReported, injuryDescription, emsCalled, emsCalledAt, aidGiven or ' +
-      'evidenceOrNoFootageReason',
+      'evidenceOrNoFootageReason (video footage: an active BWC or OTHER_VIDEO item whose bytes are video, or a noFootageReason)',
   })
   item: string;
 
@@ -30,7 +30,7 @@ export class Checklist {
  * What Executive Order 2026-01 requires before a case may be submitted. The rules live in
  * order-rules.ts (no imports), which the web console also runs while an officer types.
  */
-export function caseChecklist(c: OrderChecklistInput, evidenceCount = 0): Checklist {
-  const missing = missingForSubmit(c, evidenceCount);
+export function caseChecklist(c: OrderChecklistInput, footageCount = 0): Checklist {
+  const missing = missingForSubmit(c, footageCount);
   return { complete: missing.length === 0, missing };
 }

@@ -29,7 +29,26 @@ export interface MissingItem {
 
 const blank = (s: string | null | undefined) => !s || !s.trim();
 
-export function missingForSubmit(c: OrderChecklistInput, evidenceCount = 0): MissingItem[] {
+/** What the footage rule needs to know about an evidence item. */
+export interface FootageCandidate {
+  kind: string;
+  /** The type the service sniffed from the bytes (never the one the client declared). */
+  contentType: string;
+  sizeBytes: number;
+  status: string;
+}
+
+/**
+ * Whether an evidence item can be the footage the order asks for: an active (not superseded), non-empty
+ * item recorded as body-worn-camera or other video whose bytes are a video format. A photo, a document,
+ * an audio file, an empty file, or a PDF labelled "BWC" is evidence, but not footage.
+ */
+export function isFootage(e: FootageCandidate): boolean {
+  return e.status === 'ACTIVE' && e.sizeBytes > 0 && (e.kind === 'BWC' || e.kind === 'OTHER_VIDEO') && /^video\//i.test(e.contentType);
+}
+
+/** `footageCount`: the case's items for which isFootage holds. */
+export function missingForSubmit(c: OrderChecklistInput, footageCount = 0): MissingItem[] {
   const missing: MissingItem[] = [];
   const need = (ok: boolean, item: string, message: string) => {
     if (!ok) missing.push({ item, message });
@@ -53,7 +72,7 @@ export function missingForSubmit(c: OrderChecklistInput, evidenceCount = 0): Mis
     if (c.emsCalled) need(!!c.emsCalledAt, 'emsCalledAt', 'when EMS was called');
     need(!blank(c.aidGiven), 'aidGiven', 'what aid was given');
   }
-  need(evidenceCount > 0 || !blank(c.noFootageReason), 'evidenceOrNoFootageReason',
-    'at least one evidence item, or the reason there is no footage');
+  need(footageCount > 0 || !blank(c.noFootageReason), 'evidenceOrNoFootageReason',
+    'body-worn camera or other video footage (a video file; photos and documents do not count), or the reason there is no footage');
   return missing;
 }

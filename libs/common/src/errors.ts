@@ -25,6 +25,9 @@ export const ErrorCode = {
   UploadIncomplete: 'UPLOAD.INCOMPLETE',
   HashMismatch: 'EVIDENCE.HASH_MISMATCH',
   IntegrityFailure: 'EVIDENCE.INTEGRITY_FAILURE',
+  EmptyEvidence: 'EVIDENCE.EMPTY',
+  DuplicateEvidence: 'EVIDENCE.DUPLICATE',
+  UploadInProgress: 'CASE.UPLOAD_IN_PROGRESS',
   RangeNotSatisfiable: 'RANGE.NOT_SATISFIABLE',
   RateLimited: 'RATE.LIMITED',
   Internal: 'INTERNAL.ERROR',
@@ -240,6 +243,39 @@ export class HashMismatchError extends DomainError {
 /** Stored bytes no longer match the hash recorded at upload. */
 export class IntegrityFailureError extends DomainError {
   readonly code = ErrorCode.IntegrityFailure;
+}
+
+/** A file of no bytes: nothing to preserve, and never footage. */
+export class EmptyEvidenceError extends DomainError {
+  readonly code = ErrorCode.EmptyEvidence;
+  constructor() {
+    super('file: the upload is empty (0 bytes); an empty file is not evidence. Nothing was stored.', { sizeBytes: 0 });
+  }
+}
+
+/** The case already holds an active item with exactly these bytes, and the client did not say a second copy is intended. */
+export class DuplicateEvidenceError extends DomainError {
+  readonly code = ErrorCode.DuplicateEvidence;
+  constructor(existingEvidenceId: string, sha256: string, caseNumber: string) {
+    super(
+      `This file (SHA-256 ${sha256}) is already evidence ${existingEvidenceId} of case ${caseNumber}; nothing was stored. ` +
+        `To keep a second copy anyway, send duplicateOf=${existingEvidenceId} with the upload.`,
+      { existingEvidenceId, sha256 },
+    );
+  }
+}
+
+/** An upload to the case is still arriving: submitting now would send the case without it. */
+export class UploadInProgressError extends DomainError {
+  readonly code = ErrorCode.UploadInProgress;
+  constructor(caseNumber: string, uploads: { id: string; originalFilename: string | null; bytesReceived: number; startedAt: string; staleAt: string }[]) {
+    const named = uploads.map((u) => `${u.originalFilename ?? `upload ${u.id}`} (started ${u.startedAt}, ${u.bytesReceived} bytes received so far)`);
+    super(
+      `Case ${caseNumber} cannot be submitted while ${uploads.length === 1 ? 'an evidence upload to it is' : `${uploads.length} evidence uploads to it are`} ` +
+        `in progress: ${named.join('; ')}. Wait until ${uploads.length === 1 ? 'it is' : 'they are'} stored or cancelled, then submit.`,
+      { uploads },
+    );
+  }
 }
 
 export class RangeNotSatisfiableError extends DomainError {

@@ -5,11 +5,11 @@ import { CasesModule } from '@app/cases';
 import { evidenceConfig } from './evidence.config';
 import { EvidenceEntity } from './evidence.entity';
 import { EvidenceService } from './evidence.service';
-import { UploadJanitor } from './upload-journal';
+import { EvidenceUploadSessions, UploadJanitor } from './upload-journal';
 
 @Module({
   imports: [ConfigModule.forFeature(evidenceConfig), TypeOrmModule.forFeature([EvidenceEntity]), CasesModule],
-  providers: [EvidenceService, UploadJanitor],
+  providers: [EvidenceService, EvidenceUploadSessions, UploadJanitor],
   exports: [EvidenceService, UploadJanitor],
 })
 export class EvidenceModule {}

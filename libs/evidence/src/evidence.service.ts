@@ -7,10 +7,11 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import {
   AuthUser, Clock, ConflictError, isErrorAudited, markErrorAudited, DependencyUnavailableError, DomainError, HashMismatchError, IntegrityFailureError, NotFoundError,
   PayloadTooLargeError, RangeNotSatisfiableError, RequestContextStore, UploadIncompleteError, ValidationError,
+  DuplicateEvidenceError, EmptyEvidenceError,
 } from '@app/common';
 import { AuditService } from '@app/audit';
 import { assertEditable, CaseEntity, CasesRepository } from '@app/cases';
-import { asDependencyError, isNoSuchKey, isStorageUnavailable, ObjectWriter, StorageService } from '@app/storage';
+import { asDependencyError, exactLength, isNoSuchKey, isStorageUnavailable, ObjectWriter, StorageLengthError, StorageService } from '@app/storage';
 import { SNIFF_BYTES, sniffContentType } from './content-sniff';
 import { EvidenceMetadataDto, SupersedeEvidenceDto } from './dto/evidence.dto';
 import { evidenceConfig } from './evidence.config';
@@ -18,7 +19,7 @@ import { EvidenceEntity } from './evidence.entity';
 import { CaseEvidenceList, EvidenceDetailView, EvidenceVerification, EvidenceView, toEvidenceView } from './evidence.mapper';
 import type { PreservationRecord } from './evidence-vocabulary';
 import { parseRange, RangeRequest } from './http-range';
-import { EvidenceUploadJournal } from './upload-journal';
+import { EvidenceUploadJournal, EvidenceUploadSessions } from './upload-journal';
 
 /** The body of an upload, however it was framed on the wire (raw body or one multipart file part). */
 export interface UploadSource {
@@ -54,6 +55,7 @@ export class EvidenceService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(evidenceConfig.KEY) private readonly config: ConfigType<typeof evidenceConfig>,
+    private readonly sessions: EvidenceUploadSessions,
   ) {}
 
   /**
@@ -88,8 +90,20 @@ export class EvidenceService {
     let head: Buffer[] = [];
     let headBytes = 0;
     let sniffed: { mime: string; description: string } | undefined;
+    let received = 0;
     try {
-      const received = await this.pump(source, writer, (chunk) => {
+      // Recorded (under the case's row lock, like submit's check) before a byte is read: from here on,
+      // every API process sees that this case has an upload in progress.
+      await this.ds.transaction(async (em) => {
+        const locked = await this.cases.findInScope(auth, c.id, em);
+        if (!locked) throw new NotFoundError('case', c.id, true);
+        assertEditable(locked.status, 'add evidence to');
+        await this.sessions.begin(em, {
+          id, caseId: c.id, startedBy: auth.id, requestId, kind: meta.kind, originalFilename: meta.originalFilename ?? null, declaredBytes: source.declaredBytes,
+        });
+      });
+      received = await this.pump(source, writer, async (chunk, total) => {
+        await this.sessions.progress(id, total);
         hash.update(chunk);
         if (!sniffed) {
           head.push(chunk);
@@ -101,17 +115,21 @@ export class EvidenceService {
           }
         }
       });
+      if (received === 0) throw new EmptyEvidenceError();
       const type = sniffed ?? sniffContentType(Buffer.concat(head));
       writer.setContentType(type.mime);
       const sha256 = hash.digest('hex');
       if (meta.sha256 && meta.sha256.toLowerCase() !== sha256) {
         throw new HashMismatchError(meta.sha256.toLowerCase(), sha256, received);
       }
+      await this.assertNotDuplicate(this.ds.manager, c, sha256, meta.duplicateOf);
       const object = await writer.complete();
       const entity = await this.ds.transaction(async (em) => {
         const locked = await this.cases.findInScope(auth, c.id, em);
         if (!locked) throw new NotFoundError('case', c.id, true);
         assertEditable(locked.status, 'add evidence to');
+        // Again under the lock: two uploads of the same file that raced past the first check.
+        await this.assertNotDuplicate(em, locked, sha256, meta.duplicateOf);
         const now = this.clock.now();
         const e = em.getRepository(EvidenceEntity).create({
           id,
@@ -157,18 +175,41 @@ export class EvidenceService {
             clientSha256Matched: e.clientSha256Matched,
             storage: { bucket: this.storage.bucket, key, parts: object.parts, versionId: object.versionId },
             durationMs: Date.now() - started,
+            // The uploader said, naming the item, that a second copy of the same file is intended.
+            ...(meta.duplicateOf ? { duplicateOf: meta.duplicateOf } : {}),
           },
         });
+        await this.sessions.end(id, 'STORED', received, em);
         return e;
       });
       return toEvidenceView(await this.preserve(entity));
     } catch (e) {
+      await this.sessions.end(id, 'FAILED', writer.size).catch((err: unknown) =>
+        this.logger.error(`Upload ${id}: its session could not be closed (it stops counting at its stale time): ${err instanceof Error ? err.message : err}`));
       throw await this.failUpload(auth, c, id, key, writer, e);
     }
   }
 
+  /**
+   * The same bytes once per case: an active item with this SHA-256 refuses the upload (409 naming it) unless
+   * the client named that very item in `duplicateOf`. A `duplicateOf` naming anything else is refused too,
+   * so the audit trail never records a "deliberate copy" of a file that is not one. Superseded items do not count.
+   */
+  private async assertNotDuplicate(em: EntityManager, c: CaseEntity, sha256: string, duplicateOf: string | undefined): Promise<void> {
+    const same = await em.getRepository(EvidenceEntity).find({
+      where: { caseId: c.id, sha256, status: 'ACTIVE' }, order: { uploadedAt: 'ASC', id: 'ASC' }, select: { id: true },
+    });
+    if (duplicateOf !== undefined) {
+      if (same.some((e) => e.id === duplicateOf)) return;
+      throw ValidationError.field('duplicateOf', same.length
+        ? `must name the item this file duplicates: it is a copy of ${same.map((e) => e.id).join(', ')}, not of ${duplicateOf}`
+        : `${duplicateOf} is not an active item of case ${c.caseNumber} with this file's SHA-256 (${sha256}); send duplicateOf only for a deliberate second copy`);
+    }
+    if (same.length) throw new DuplicateEvidenceError(same[0].id, sha256, c.caseNumber);
+  }
+
   /** Copies the source into the writer, feeding `onChunk`; returns the byte count. */
-  private async pump(source: UploadSource, writer: ObjectWriter, onChunk: (chunk: Buffer) => void): Promise<number> {
+  private async pump(source: UploadSource, writer: ObjectWriter, onChunk: (chunk: Buffer, total: number) => Promise<void>): Promise<number> {
     let received = 0;
     const it = source.body[Symbol.asyncIterator]();
     for (;;) {
@@ -185,7 +226,7 @@ export class EvidenceService {
         await it.return?.();
         throw new PayloadTooLargeError(this.config.maxBytes, received, false);
       }
-      onChunk(chunk);
+      await onChunk(chunk, received);
       await writer.write(chunk);
     }
     try {
@@ -302,6 +343,15 @@ export class EvidenceService {
     return { caseId, caseNumber: c.caseNumber, items: rows.map(toEvidenceView) };
   }
 
+  /**
+   * For the audit trail only (never a response): the case an evidence id belongs to, whoever asks, so a
+   * refused attempt on the item lands on its case's timeline. Null when no such item exists.
+   */
+  async caseIdOf(id: string): Promise<string | null> {
+    const e = await this.ds.getRepository(EvidenceEntity).findOne({ where: { id }, select: { id: true, caseId: true } });
+    return e?.caseId ?? null;
+  }
+
   async get(auth: AuthUser, id: string): Promise<EvidenceDetailView> {
     const e = await this.findInScope(auth, id);
     const custody = await this.ds.transaction(async (em) => {
@@ -316,7 +366,7 @@ export class EvidenceService {
     const e = await this.findInScope(auth, id);
     const range = parseRange(rangeHeader, e.sizeBytes);
     if (range === 'unsatisfiable') throw new RangeNotSatisfiableError(e.sizeBytes);
-    const stream = await this.storage.read(e.storageKey, range ?? undefined).catch(async (err: unknown) => {
+    const stored = await this.storage.read(e.storageKey, range ?? undefined).catch(async (err: unknown) => {
       if (!isNoSuchKey(err)) throw err;
       await this.recordIntegrityFailure(auth, e, 'evidence.integrity_failed', { during: 'download', expectedSha256: e.sha256, actualSha256: 'missing' });
       throw new IntegrityFailureError(`INTEGRITY FAILURE: the stored object of evidence ${id} is missing. The item is marked FAILED.`).markAudited();
@@ -329,6 +379,8 @@ export class EvidenceService {
       details: { sha256: e.sha256, sizeBytes: e.sizeBytes, range: range ? `bytes=${range.start}-${range.end}` : null },
     });
     const length = range ? range.end - range.start + 1 : e.sizeBytes;
+    // Content-Length is `length`: never a byte more or fewer goes out, whatever storage sends.
+    const stream = exactLength(stored, length);
     const verifyStreamed = range
       ? undefined
       : async (streamed: string) => {
@@ -347,6 +399,13 @@ export class EvidenceService {
         caseId: e.caseId,
         details: { sha256: e.sha256, bytesSent, length, range: range ? `bytes=${range.start}-${range.end}` : null, reason: message },
       }).catch((err: unknown) => this.logger.error(`...and that could not be audited: ${err instanceof Error ? err.message : err}`));
+      // A whole object of another size than recorded is not the evidence that was uploaded.
+      if (!range && reason instanceof StorageLengthError) {
+        await this.recordIntegrityFailure(auth, e, 'evidence.integrity_failed', {
+          during: 'download', expectedSha256: e.sha256, actualSha256: 'unknown', expectedSize: e.sizeBytes,
+          actualSize: reason.more ? `more than ${e.sizeBytes}` : reason.received,
+        }).catch((err: unknown) => this.logger.error(`...and the integrity failure could not be recorded: ${err instanceof Error ? err.message : err}`));
+      }
     };
     return { evidence: toEvidenceView(e), range, length, stream, verifyStreamed, failed };
   }
@@ -380,11 +439,11 @@ export class EvidenceService {
     const e0 = await this.findInScope(auth, id);
     return this.ds.transaction(async (em) => {
       const c = await this.cases.findInScope(auth, e0.caseId, em);
-      if (!c) throw new NotFoundError('evidence', id, true);
+      if (!c) throw new NotFoundError('evidence', id, true, e0.caseId);
       assertEditable(c.status, 'supersede evidence of');
       const repo = em.getRepository(EvidenceEntity);
       const e = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!e) throw new NotFoundError('evidence', id);
+      if (!e) throw new NotFoundError('evidence', id, false, e0.caseId);
       if (e.status === 'SUPERSEDED') {
         throw new ConflictError(`Evidence ${id} is already superseded (${e.supersedeReason}).`);
       }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, SYSTEM_ACTOR } from '@app/audit';
 import { AbandonOutcome, StorageService, StoredPart, UploadJournal } from '@app/storage';
 import { evidenceConfig } from './evidence.config';
@@ -33,6 +33,60 @@ export class EvidenceUploadJournal implements UploadJournal {
       `UPDATE storage_uploads SET state = $2::varchar, detail = $3, last_activity_at = now(),
          closed_at = CASE WHEN $2::varchar = 'ABORT_PENDING' THEN NULL ELSE now() END WHERE upload_id = $1`,
       [uploadId, outcome, detail ?? null],
+    );
+  }
+}
+
+/** How often, at most, a streaming upload records that it is still alive (bytes received, stale_at pushed forward). */
+const HEARTBEAT_MS = 5_000;
+
+/**
+ * Every evidence upload from the moment its request is accepted to its end, in evidence_upload_sessions:
+ * the source of truth for "an upload to this case is in progress" across API processes (submit is refused
+ * while one is; CasesRepository.uploadsInProgress). A session whose process died stops counting at its
+ * stale_at: UPLOAD_STALE_MINUTES after its last byte, the same rule by which the janitor presumes the
+ * multipart upload dead, and the janitor then closes it as ABANDONED.
+ */
+@Injectable()
+export class EvidenceUploadSessions {
+  private readonly lastBeat = new Map<string, number>();
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(evidenceConfig.KEY) private readonly config: ConfigType<typeof evidenceConfig>,
+  ) {}
+
+  /** Opens the session in the caller's transaction (which holds the case's row lock, as submit does). */
+  async begin(em: EntityManager, s: {
+    id: string; caseId: string; startedBy: string; requestId: string | null; kind: string; originalFilename: string | null; declaredBytes: number | null;
+  }): Promise<void> {
+    await em.query(
+      `INSERT INTO evidence_upload_sessions (id, case_id, started_by, request_id, kind, original_filename, declared_bytes, stale_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7, now() + make_interval(mins => $8))`,
+      [s.id, s.caseId, s.startedBy, s.requestId, s.kind, s.originalFilename, s.declaredBytes, this.config.staleMinutes],
+    );
+  }
+
+  /** Records progress: on the first bytes, then at most every few seconds. */
+  async progress(id: string, bytesReceived: number): Promise<void> {
+    const now = Date.now();
+    const last = this.lastBeat.get(id);
+    if (last !== undefined && now - last < HEARTBEAT_MS) return;
+    this.lastBeat.set(id, now);
+    await this.ds.query(
+      `UPDATE evidence_upload_sessions SET bytes_received = $2, last_activity_at = now(), stale_at = now() + make_interval(mins => $3)
+        WHERE id = $1 AND ended_at IS NULL`,
+      [id, bytesReceived, this.config.staleMinutes],
+    );
+  }
+
+  /** Ends the session (in `em` when the outcome commits with the evidence row). */
+  async end(id: string, outcome: 'STORED' | 'FAILED', bytesReceived: number, em?: EntityManager): Promise<void> {
+    this.lastBeat.delete(id);
+    await (em ?? this.ds.manager).query(
+      `UPDATE evidence_upload_sessions SET ended_at = now(), outcome = $2::varchar, bytes_received = $3, last_activity_at = now()
+        WHERE id = $1 AND ended_at IS NULL`,
+      [id, outcome, bytesReceived],
     );
   }
 }
@@ -87,7 +141,7 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async sweep(): Promise<number> {
-    let ended = 0;
+    let ended = await this.closeAbandonedSessions();
     for (;;) {
       const done = await this.ds.transaction(async (em) => {
         const rows: UnfinishedUpload[] = await em.query(
@@ -120,5 +174,34 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
       if (!done) return ended;
       ended += 1;
     }
+  }
+
+  /** Upload sessions past their stale_at (their process died mid-upload): closed as ABANDONED, each an audit event. */
+  private async closeAbandonedSessions(): Promise<number> {
+    return this.ds.transaction(async (em) => {
+      // An UPDATE answers [rows, rowCount] through TypeORM's query().
+      const [rows]: [{ id: string; case_id: string; request_id: string | null; started_by: string; started_at: Date; last_activity_at: Date; bytes_received: string; original_filename: string | null }[], number] =
+        await em.query(
+          `UPDATE evidence_upload_sessions SET ended_at = now(), outcome = 'ABANDONED'
+            WHERE id IN (SELECT id FROM evidence_upload_sessions WHERE ended_at IS NULL AND stale_at <= now() FOR UPDATE SKIP LOCKED)
+            RETURNING id, case_id, request_id, started_by, started_at, last_activity_at, bytes_received, original_filename`,
+        );
+      for (const r of rows) {
+        await this.audit.append(em, {
+          action: 'evidence.upload.abandoned',
+          actor: SYSTEM_ACTOR,
+          targetType: 'evidence_upload',
+          targetId: r.id,
+          caseId: r.case_id,
+          context: { requestId: undefined, clientIp: null, userAgent: null },
+          details: {
+            uploadRequestId: r.request_id, startedBy: r.started_by, startedAt: r.started_at.toISOString(), lastActivityAt: r.last_activity_at.toISOString(),
+            bytesReceived: Number(r.bytes_received), originalFilename: r.original_filename,
+            reason: `no byte arrived for ${this.config.staleMinutes} minutes (UPLOAD_STALE_MINUTES): its process is presumed dead; nothing was stored`,
+          },
+        });
+      }
+      return rows.length;
+    });
   }
 }

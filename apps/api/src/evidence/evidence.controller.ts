@@ -6,13 +6,16 @@ import {
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import type { AuthUser } from '@app/common';
+import { ErrorCode } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
 import {
-  CaseEvidenceList, EVIDENCE_KINDS, EvidenceDetailView, EvidenceService, EvidenceVerification, EvidenceView, SupersedeEvidenceDto,
+  CaseEvidenceList, EVIDENCE_KINDS, EVIDENCE_METADATA_FIELDS, EvidenceDetailView, EvidenceService, EvidenceVerification, EvidenceView, SupersedeEvidenceDto,
 } from '@app/evidence';
 import { API_ERROR } from '../http/api-error-body';
+import { ApiErrors } from '../http/openapi';
 import { EmptyBodyDto } from '../http/empty-body.dto';
 import { UuidParam } from '../http/params';
+import { AcceptsQuery } from '../http/query-params';
 import { RateLimited, RateLimitGuard } from '../http/rate-limit';
 import { writeChunk } from '../http/streams';
 import { assertUploadableType, isMultipart, parseMultipartUpload, parseRawUpload, ParsedUpload } from './upload-request';
@@ -40,6 +43,7 @@ export class EvidenceController {
 
   @Post('cases/:id/evidence')
   @Authorize(Permission.EvidenceUpload)
+  @AcceptsQuery(...EVIDENCE_METADATA_FIELDS)
   @UseGuards(RateLimitGuard)
   @RateLimited('upload')
   @ApiOperation({
@@ -48,6 +52,9 @@ export class EvidenceController {
       'Send the file as the raw body (any Content-Type except JSON/form) with metadata as query parameters or ' +
       '`X-Evidence-<Field>` headers, or as multipart/form-data with metadata fields before one part named `file`. ' +
       'The case must be DRAFT or RETURNED. An optional `sha256` must match what arrived (else 422, nothing kept). ' +
+      'An empty file (0 bytes) is not evidence: 422 EVIDENCE.EMPTY, nothing kept. The same file (same SHA-256) as an active item of the case ' +
+      'is refused with 409 EVIDENCE.DUPLICATE naming that item (`existingEvidenceId`), nothing kept, unless `duplicateOf` names it ' +
+      '(a deliberate second copy, recorded in the audit event). While the upload streams the case cannot be submitted (409 CASE.UPLOAD_IN_PROGRESS). ' +
       'At most UPLOAD_RATE_LIMIT uploads per user per window, then 429.',
   })
   @ApiConsumes('application/octet-stream', 'multipart/form-data')
@@ -58,12 +65,20 @@ export class EvidenceController {
   @ApiQuery({ name: 'recordedEnd', type: String, required: false, description: 'ISO 8601' })
   @ApiQuery({ name: 'originalFilename', type: String, required: false })
   @ApiQuery({ name: 'sha256', type: String, required: false, description: '64 hex digits' })
+  @ApiQuery({
+    name: 'duplicateOf', type: String, required: false,
+    description: 'The id of the active item this file deliberately duplicates (same SHA-256); also X-Evidence-Duplicate-Of or a form field',
+  })
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiCreatedResponse({
     type: EvidenceView,
     description: 'The stored item (hash and size as received)',
     headers: { Location: { description: 'The item: /api/v1/evidence/<id>', schema: { type: 'string' } } },
   })
+  @ApiErrors(
+    ErrorCode.InvalidTransition, ErrorCode.UploadIncomplete, ErrorCode.PayloadTooLarge, ErrorCode.UnsupportedMediaType, ErrorCode.HashMismatch,
+    ErrorCode.EmptyEvidence, ErrorCode.DuplicateEvidence,
+  )
   async upload(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<EvidenceView> {
     assertUploadableType(req);
     const multipart = isMultipart(req);
@@ -119,12 +134,15 @@ export class EvidenceController {
     content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
     headers: { ...CONTENT_HEADERS, 'Content-Range': { description: 'bytes <start>-<end>/<size>', schema: { type: 'string' } } },
   })
+  @ApiErrors(ErrorCode.RangeNotSatisfiable)
   async content(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Headers('range') range: string | undefined, @Res() res: Response) {
     const c = await this.evidence.openContent(auth, id, range);
     const e = c.evidence;
     res.status(c.range ? 206 : 200);
     res.setHeader('Content-Type', e.contentType);
     res.setHeader('Content-Length', String(c.length));
+    // c.stream yields exactly c.length bytes or fails; Node refusing any other body length is the backstop.
+    res.strictContentLength = true;
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Content-Disposition', contentDisposition(e.originalFilename, e.id));
     res.setHeader('ETag', `"sha256-${e.sha256}"`);
@@ -166,6 +184,7 @@ export class EvidenceController {
   @Authorize(Permission.EvidenceVerify)
   @ApiOperation({ summary: 'Re-read the stored file and compare its SHA-256 and size with the record (409 and FAILED mark on mismatch)' })
   @ApiOkResponse({ type: EvidenceVerification, description: 'The stored file still matches (a mismatch answers 409 EVIDENCE.INTEGRITY_FAILURE)' })
+  @ApiErrors(ErrorCode.IntegrityFailure)
   verify(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() _body: EmptyBodyDto): Promise<EvidenceVerification> {
     return this.evidence.verify(auth, id);
   }
@@ -175,6 +194,7 @@ export class EvidenceController {
   @Authorize(Permission.EvidenceSupersede)
   @ApiOperation({ summary: 'Mark an item superseded, with a reason (evidence is never deleted)' })
   @ApiOkResponse({ type: EvidenceView, description: 'The item, now SUPERSEDED' })
+  @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.Conflict)
   supersede(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: SupersedeEvidenceDto): Promise<EvidenceView> {
     return this.evidence.supersede(auth, id, dto);
   }

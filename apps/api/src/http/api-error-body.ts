@@ -2,6 +2,30 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ChecklistItem } from '@app/cases';
 import { ERROR_CODES, ErrorCode, FieldError } from '@app/common';
 
+/** CASE.UPLOAD_IN_PROGRESS: one evidence upload to the case that has not ended. */
+export class UploadInProgressItem {
+  @ApiProperty({ type: String, format: 'uuid', description: 'The upload (the id its evidence item will have)' })
+  id: string;
+
+  @ApiProperty({ type: String, example: 'BWC' })
+  kind: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  originalFilename: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', description: 'Who is uploading' })
+  startedBy: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  startedAt: string;
+
+  @ApiProperty({ type: Number, description: 'Bytes received so far (updated every few seconds)' })
+  bytesReceived: number;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'When it stops counting if no further byte arrives (UPLOAD_STALE_MINUTES)' })
+  staleAt: string;
+}
+
 /**
  * The body of every error answer (ApiExceptionFilter): statusCode, code, message and requestId,
  * plus the error's non-secret details, spread at the top level (which ones depends on the code).
@@ -58,8 +82,17 @@ export class ApiErrorBody {
   @ApiPropertyOptional({ type: Number, description: 'EVIDENCE.INTEGRITY_FAILURE: the size found in storage' })
   actualSize?: number;
 
-  @ApiPropertyOptional({ type: Number, description: 'EVIDENCE.HASH_MISMATCH: bytes that arrived; RANGE.NOT_SATISFIABLE: the object size' })
+  @ApiPropertyOptional({ type: Number, description: 'EVIDENCE.HASH_MISMATCH: bytes that arrived; EVIDENCE.EMPTY: 0; RANGE.NOT_SATISFIABLE: the object size' })
   sizeBytes?: number;
+
+  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'EVIDENCE.DUPLICATE: the active item of the case that holds the same file' })
+  existingEvidenceId?: string;
+
+  @ApiPropertyOptional({ type: String, description: 'EVIDENCE.DUPLICATE: the SHA-256 of the file' })
+  sha256?: string;
+
+  @ApiPropertyOptional({ type: () => [UploadInProgressItem], description: 'CASE.UPLOAD_IN_PROGRESS: the uploads still arriving' })
+  uploads?: UploadInProgressItem[];
 
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'RESOURCE.CONFLICT on claim: who holds the packet' })
   claimedBy?: string | null;

@@ -1,14 +1,16 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import {
-  DependencyUnavailableError, DomainError, ErrorCode, isErrorAudited, MalformedBodyError, NotFoundError, RateLimitedError, RouteNotFoundError,
+  DependencyUnavailableError, DomainError, ErrorCode, isErrorAudited, MalformedBodyError, NotFoundError, RangeNotSatisfiableError, RateLimitedError, RouteNotFoundError,
   UnsupportedMediaTypeError, ValidationError,
 } from '@app/common';
 import { AuditOutcome, AuditService } from '@app/audit';
 import { isDatabaseUnavailable } from '@app/database';
+import { EvidenceService } from '@app/evidence';
+import { PacketsService } from '@app/packets';
 import { ContextRequest, contextFor } from './request-context.middleware';
 
-function statusOf(code: ErrorCode): number {
+export function statusOf(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.ValidationFailed:
     case ErrorCode.MalformedBody:
@@ -27,9 +29,12 @@ function statusOf(code: ErrorCode): number {
     case ErrorCode.VersionConflict:
     case ErrorCode.Conflict:
     case ErrorCode.IntegrityFailure:
+    case ErrorCode.DuplicateEvidence:
+    case ErrorCode.UploadInProgress:
       return HttpStatus.CONFLICT;
     case ErrorCode.ChecklistIncomplete:
     case ErrorCode.HashMismatch:
+    case ErrorCode.EmptyEvidence:
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case ErrorCode.PayloadTooLarge:
       return HttpStatus.PAYLOAD_TOO_LARGE;
@@ -54,6 +59,8 @@ function statusOf(code: ErrorCode): number {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 class InternalError extends DomainError {
   readonly code = ErrorCode.Internal;
 }
@@ -67,7 +74,11 @@ class InternalError extends DomainError {
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ApiExceptionFilter');
 
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly packets: PacketsService,
+    private readonly evidence: EvidenceService,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<ContextRequest>();
@@ -88,6 +99,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
           return;
         }
         if (bodyPending) res.setHeader('Connection', 'close');
+        // RFC 9110 §15.5.17: a 416 says the current length of the representation.
+        if (error instanceof RangeNotSatisfiableError) res.setHeader('Content-Range', `bytes */${error.sizeBytes}`);
         res.status(status).json(body);
       });
   }
@@ -119,12 +132,26 @@ export class ApiExceptionFilter implements ExceptionFilter {
     return new InternalError(`An unexpected error occurred; quote request id ${requestId} to support.`);
   }
 
+  /**
+   * Every event about a packet or an evidence item carries its case, refusals included (a lost claim
+   * race, a 403, a 400 from the DTO, a 416), so the case's timeline shows them: looked up by id here,
+   * whatever the caller may see. Only an id that names nothing (or is not an id) has no case. Not
+   * looked up when the database is what failed: the event could not be written either.
+   */
+  private async caseOfTarget(type: string | null, id: string | null, error: DomainError): Promise<string | null> {
+    if (!id || !UUID.test(id) || error instanceof DependencyUnavailableError) return null;
+    if (error instanceof NotFoundError && !error.outOfScope) return null; // the service found no such id
+    const lookup = type === 'packet' ? this.packets.caseIdOf(id) : type === 'evidence' ? this.evidence.caseIdOf(id) : null;
+    return lookup ? lookup.catch(() => null) : null;
+  }
+
   private async recordAttempt(req: ContextRequest, error: DomainError, status: number): Promise<void> {
     if (error.audited || error instanceof RouteNotFoundError) return;
     const ctx = contextFor(req);
     // Requests refused before routing (unreadable bodies) name no action and no caller: logged, not chained,
-    // so anonymous garbage cannot flood the audit trail. Everything from the guard on is recorded.
-    if (!ctx.permission && !ctx.actor && status !== 401 && status !== 403 && status !== 429) return;
+    // so anonymous garbage cannot flood the audit trail. Everything from the guard on is recorded (on a public
+    // route only when it names the action its refusals are audited as: a login that fails validation).
+    if (!ctx.permission && !ctx.auditAction && !ctx.actor && status !== 401 && status !== 403 && status !== 429) return;
     const permission = ctx.permission;
     const id = typeof req.params?.id === 'string' ? req.params.id : null;
     // Under /cases/:id the id is a case's whatever the permission names (e.g. evidence.upload).
@@ -133,17 +160,20 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const limited = error instanceof RateLimitedError;
     const denied = status === 401 || status === 403 || limited || (error instanceof NotFoundError && error.outOfScope);
     const outcome: AuditOutcome = denied ? 'DENIED' : 'FAILED';
-    let action = permission ?? `${req.method} ${req.route?.path ?? req.path}`;
+    let action = permission ?? ctx.auditAction ?? `${req.method} ${req.route?.path ?? req.path}`;
     if (status === 401) action = 'auth.unauthenticated';
     else if (limited) action = 'rate_limit.exceeded';
     else if (denied) action = 'access.denied';
+    const targetType = error instanceof NotFoundError ? error.resource : resource;
+    const targetId = error instanceof NotFoundError ? error.id : id;
+    const knownCase = error instanceof NotFoundError && error.caseId ? error.caseId : resource === 'case' ? id : null;
     await this.audit.record({
       action,
       outcome,
       actor: ctx.actor,
-      targetType: error instanceof NotFoundError ? error.resource : resource,
-      targetId: error instanceof NotFoundError ? error.id : id,
-      caseId: error instanceof NotFoundError && error.caseId ? error.caseId : resource === 'case' ? id : null,
+      targetType,
+      targetId,
+      caseId: knownCase ?? (await this.caseOfTarget(targetType, targetId, error)),
       context: ctx,
       details: {
         attempted: permission ?? (limited ? `${error.limit.name}` : null),

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { IsSingleLine } from '@app/common';
 import { EVIDENCE_KINDS, EvidenceKind } from '../evidence-vocabulary';
 
 const NOT_BLANK = /\S/;
@@ -18,6 +19,7 @@ export class EvidenceMetadataDto {
   @IsString()
   @Length(1, 100)
   @Matches(NOT_BLANK, { message: 'deviceId must not be blank' })
+  @IsSingleLine()
   deviceId?: string;
 
   @ApiPropertyOptional({ example: '4471', description: 'Badge of the officer who recorded it' })
@@ -39,17 +41,28 @@ export class EvidenceMetadataDto {
   @IsOptional()
   @IsString()
   @Length(1, 255)
-  @Matches(/^[^\u0000-\u001f\u007f]+$/, { message: 'originalFilename must not contain control characters' })
+  @IsSingleLine()
   originalFilename?: string;
 
   @ApiPropertyOptional({ description: 'SHA-256 of the file as the client computed it (64 hex digits); a mismatch rejects the upload' })
   @IsOptional()
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hexadecimal digits' })
   sha256?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'Only to keep a deliberate second copy of a file the case already holds: the id of that active item (same SHA-256). ' +
+      'Without it, the same file again is refused with 409 EVIDENCE.DUPLICATE naming the item; with an id that is not such an item, 422. ' +
+      'Recorded in the evidence.uploaded audit event.',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'duplicateOf must be an evidence id (UUID)' })
+  duplicateOf?: string;
 }
 
 export const EVIDENCE_METADATA_FIELDS = [
-  'kind', 'deviceId', 'recordingOfficerBadge', 'recordedStart', 'recordedEnd', 'originalFilename', 'sha256',
+  'kind', 'deviceId', 'recordingOfficerBadge', 'recordedStart', 'recordedEnd', 'originalFilename', 'sha256', 'duplicateOf',
 ] as const;
 export type EvidenceMetadataField = (typeof EVIDENCE_METADATA_FIELDS)[number];
 

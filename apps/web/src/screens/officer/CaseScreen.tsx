@@ -1,15 +1,19 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
-import { useDraft } from '../../drafts';
+import { useMergingDraft, type MergingDraft } from '../../drafts';
 import { Link, useLocation } from '../../router';
 import { useUser, type User } from '../../session';
 import { ActionButton, age, dateTime, label, Loaded, Loading, Page, StatusBadge, useLoad } from '../../ui';
 import { Timeline } from '../common/Timeline';
 import { SupervisorPanel } from '../supervisor/SupervisorPanel';
-import { CaseFieldsForm, caseFieldsOf, ChecklistPanel, liveMissing, sameCaseFields, toCaseBody, type CaseFields, type CaseView } from './CaseFieldsForm';
-import { CaseActionError, FederalOfficersSection, officerDto, officerFormOf, Saved, sameOfficers, sameViolations, ViolationsSection, type OfficerForm, type ViolationForm } from './CaseSections';
+import { CASE_FIELD_EQUALITY, CASE_FIELD_NAMES, caseBodyChanges, CaseFieldsForm, caseFieldsOf, caseFieldText, ChecklistPanel, liveMissing, type CaseFields, type CaseView } from './CaseFieldsForm';
+import {
+  CaseActionError, FederalOfficersSection, MergeNotice, mergeBlocksSave, officerDto, officerFormOf, OFFICERS_EQUALITY, Saved, violationFormOf, VIOLATIONS_EQUALITY, ViolationsSection,
+} from './CaseSections';
 import { EvidenceSection } from './EvidenceSection';
+import { percentOf, useUploads } from '../../uploads';
+import { isFootage } from '@domain/order-rules';
 import { ORIGIN_LABELS, ACTIVITY_LABELS, AGENCY_LABELS, OFFICE_NAMES } from '../../words';
 
 type Schemas = components['schemas'];
@@ -61,22 +65,24 @@ function CaseBody({ c, user, onChanged, reload }: { c: CaseView; user: User; onC
   // The case's audit events name the people involved (the case itself carries only their user ids).
   const events = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id: c.id } } })), [c.id, tick]);
 
-  const [fieldsDraft, setFieldsDraft, clearFieldsDraft] = useDraft<CaseFields | null>(`case-edit:${c.id}`, null);
-  const [officersDraft, setOfficersDraft, clearOfficersDraft] = useDraft<OfficerForm[] | null>(`case-officers:${c.id}`, null);
-  const [violationsDraft, setViolationsDraft, clearViolationsDraft] = useDraft<ViolationForm[] | null>(`case-violations:${c.id}`, null);
+  // Each section's edit remembers the version it started from: after someone else's save, a three-way merge.
+  const fieldsEdit = useMergingDraft(`case-edit:${c.id}`, caseFieldsOf(c), CASE_FIELD_EQUALITY);
+  const officersEdit = useMergingDraft(`case-officers:${c.id}`, { officers: c.federalOfficers.map(officerFormOf) }, OFFICERS_EQUALITY);
+  const violationsEdit = useMergingDraft(`case-violations:${c.id}`, { violations: c.violations.map(violationFormOf) }, VIOLATIONS_EQUALITY);
   const [submitted, setSubmitted] = useState<string | null>(null);
 
   const editable = EDITABLE.includes(c.status);
   const isAuthor = c.createdBy === user.id;
-  const savedFields = caseFieldsOf(c);
-  const fields = fieldsDraft ?? savedFields;
-  const officers = officersDraft ?? c.federalOfficers.map(officerFormOf);
+  const fields = fieldsEdit.value;
+  const officers = officersEdit.value.officers;
+  const pending = (e: { undecided: unknown[] }, changed: boolean) => changed || e.undecided.length > 0;
   const unsaved = [
-    fieldsDraft !== null && !sameCaseFields(fieldsDraft, savedFields) && 'the incident fields',
-    officersDraft !== null && !sameOfficers(officersDraft, c.federalOfficers.map(officerFormOf)) && 'the federal personnel',
-    violationsDraft !== null && !sameViolations(violationsDraft, c.violations.map((v) => ({ ...v }))) && 'the violations',
+    pending(fieldsEdit, !!fieldsEdit.draft && Object.keys(caseBodyChanges(fieldsEdit.draft.base, fieldsEdit.draft.value)).length > 0) && 'the incident fields',
+    pending(officersEdit, officersEdit.changed.length > 0) && 'the federal personnel',
+    pending(violationsEdit, violationsEdit.changed.length > 0) && 'the violations',
   ].filter((x): x is string => !!x);
-  const activeEvidence = evidence.data?.items.filter((e) => e.status === 'ACTIVE').length;
+  // The same footage rule as the service's checklist: active, non-empty BWC or other video whose bytes are video.
+  const activeEvidence = evidence.data?.items.filter(isFootage).length;
   const missing = editable && activeEvidence !== undefined ? liveMissing(fields, officers.map(officerDto), activeEvidence) : c.checklist.missing;
 
   const people = new Map<string, AuditEvent['actor']>();
@@ -112,12 +118,9 @@ function CaseBody({ c, user, onChanged, reload }: { c: CaseView; user: User; onC
 
       <div className="two-col">
         <div>
-          <OrderFieldsSection c={c} editable={editable} draft={fieldsDraft} setDraft={setFieldsDraft} clearDraft={clearFieldsDraft}
-            onSaved={saved} onReload={reload} />
-          <FederalOfficersSection c={c} editable={editable} draft={officersDraft} setDraft={setOfficersDraft} clearDraft={clearOfficersDraft}
-            onSaved={saved} onReload={reload} />
-          <ViolationsSection c={c} editable={editable} draft={violationsDraft} setDraft={setViolationsDraft} clearDraft={clearViolationsDraft}
-            onSaved={saved} onReload={reload} />
+          <OrderFieldsSection c={c} editable={editable} edit={fieldsEdit} onSaved={saved} onReload={reload} />
+          <FederalOfficersSection c={c} editable={editable} edit={officersEdit} onSaved={saved} onReload={reload} />
+          <ViolationsSection c={c} editable={editable} edit={violationsEdit} onSaved={saved} onReload={reload} />
           <EvidenceSection caseId={c.id} caseNumber={c.caseNumber} editable={editable} evidence={evidence} who={who}
             onUploaded={() => { reload(); evidenceChanged(); }} />
         </div>
@@ -127,7 +130,7 @@ function CaseBody({ c, user, onChanged, reload }: { c: CaseView; user: User; onC
           {editable && (
             <SubmitBox c={c} isAuthor={isAuthor} unsaved={unsaved} liveMissing={missing} onReload={reload}
               onSubmitted={(view) => {
-                for (const clear of [clearFieldsDraft, clearOfficersDraft, clearViolationsDraft]) clear();
+                for (const e of [fieldsEdit, officersEdit, violationsEdit]) e.discard();
                 setSubmitted(`Case ${view.caseNumber} was submitted for supervisor review. Its status is now ${label(view.status)}.`);
                 saved(view);
               }} />
@@ -182,13 +185,14 @@ function CaseFacts({ c, who }: { c: CaseView; who: (id: string | null) => string
   );
 }
 
-function OrderFieldsSection({ c, editable, draft, setDraft, clearDraft, onSaved, onReload }: {
-  c: CaseView; editable: boolean; draft: CaseFields | null; setDraft: (v: CaseFields | null) => void; clearDraft: () => void;
-  onSaved: (c: CaseView) => void; onReload: () => void;
+function OrderFieldsSection({ c, editable, edit, onSaved, onReload }: {
+  c: CaseView; editable: boolean; edit: MergingDraft<CaseFields>; onSaved: (c: CaseView) => void; onReload: () => void;
 }) {
-  const saved = caseFieldsOf(c);
-  const value = draft ?? saved;
-  const dirty = draft !== null && !sameCaseFields(draft, saved);
+  const value = edit.value;
+  // Only what this person changed from the version the form started from; the rest is left as it is now.
+  const changes = edit.draft ? caseBodyChanges(edit.draft.base, edit.draft.value) : {};
+  const dirty = Object.keys(changes).length > 0;
+  const blocked = mergeBlocksSave(edit);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
 
@@ -196,9 +200,8 @@ function OrderFieldsSection({ c, editable, draft, setDraft, clearDraft, onSaved,
     setError(null);
     setDone(null);
     try {
-      const view = await unwrap(api.PATCH('/api/v1/cases/{id}', { params: { path: { id: c.id } }, body: { ...toCaseBody(value), version: c.version } }));
-      setDraft(null);
-      clearDraft();
+      const view = await unwrap(api.PATCH('/api/v1/cases/{id}', { params: { path: { id: c.id } }, body: { ...changes, version: c.version } }));
+      edit.discard();
       onSaved(view);
       setDone('Incident fields saved.');
     } catch (e) {
@@ -211,12 +214,14 @@ function OrderFieldsSection({ c, editable, draft, setDraft, clearDraft, onSaved,
       <h2 id="order-h">Incident</h2>
       {editable ? (
         <>
-          <CaseFieldsForm value={value} onChange={(v) => { setDone(null); setDraft(v); }} error={error instanceof ApiError ? error : null} />
+          <MergeNotice edit={edit} names={CASE_FIELD_NAMES} text={caseFieldText} id="order-merge" />
+          <CaseFieldsForm value={value} onChange={(v) => { setDone(null); edit.edit(v); }} error={error instanceof ApiError ? error : null} />
           <div className="btn-row">
-            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty}>Save incident fields</ActionButton>
-            {dirty && <button type="button" className="btn secondary" onClick={() => { setDraft(null); clearDraft(); setError(null); }}>Discard unsaved changes</button>}
+            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty || !!blocked || edit.stale}>Save incident fields</ActionButton>
+            {(dirty || edit.draft) && <button type="button" className="btn secondary" onClick={() => { edit.discard(); setError(null); }}>Discard unsaved changes</button>}
           </div>
-          <CaseActionError error={error} context="The incident fields were not saved" onReload={onReload} />
+          {blocked && <p className="hint">{blocked}</p>}
+          <CaseActionError error={error} context="The incident fields were not saved" onReload={() => { setError(null); onReload(); }} />
           <Saved text={done} />
         </>
       ) : <ReadOnlyFields c={c} />}
@@ -256,7 +261,9 @@ function SubmitBox({ c, isAuthor, unsaved, liveMissing, onSubmitted, onReload }:
   const [error, setError] = useState<unknown>(null);
   const server = c.checklist.missing;
   const sameAsLive = server.map((m) => m.item).join() === liveMissing.map((m) => m.item).join();
-  const ready = isAuthor && c.checklist.complete && unsaved.length === 0;
+  // Not while a file is still on its way: the case would reach the supervisor without it (the service refuses too).
+  const uploading = useUploads().inProgress(c.id);
+  const ready = isAuthor && c.checklist.complete && unsaved.length === 0 && uploading.length === 0;
 
   const submit = async () => {
     setError(null);
@@ -273,6 +280,12 @@ function SubmitBox({ c, isAuthor, unsaved, liveMissing, onSubmitted, onReload }:
       {!isAuthor ? <p>Only the officer who opened this case can submit it.</p> : (
         <>
           <p>Submitting sends the case to a supervisor of District {c.district} for review. You cannot change it afterwards unless it is returned to you.</p>
+          {uploading.length > 0 && (
+            <p className="warning">
+              Wait for the upload to finish first: {uploading.map((u) => `${u.fileName} (${percentOf(u)}%)`).join(', ')} {uploading.length === 1 ? 'is' : 'are'} still
+              being uploaded to this case. Submit becomes available once {uploading.length === 1 ? 'it is' : 'they are'} stored.
+            </p>
+          )}
           {unsaved.length > 0 && <p className="warning">Save your changes first: {unsaved.join(', ')} {unsaved.length === 1 ? 'has' : 'have'} unsaved changes.</p>}
           {!c.checklist.complete && (sameAsLive
             ? <p>Not available until every item in the checklist above is recorded.</p>

@@ -1,9 +1,10 @@
-import { useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import { evidenceKindValues, type components } from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { ActionButton, bytes, dateTime, DateTimeField, ErrorMessage, Hash, Loaded, SelectField, TextArea, TextField } from '../../ui';
-import { uploadEvidence, UploadCancelled, type EvidenceKind, type EvidenceView, type UploadHandle } from './upload';
+import { UploadCancelled, type EvidenceKind, type EvidenceView } from './upload';
+import { percentOf, useUploads } from '../../uploads';
 import { KIND_LABELS } from '../../words';
 
 type EvidenceList = components['schemas']['CaseEvidenceList'];
@@ -19,14 +20,6 @@ interface UploadForm {
 
 const NEW_UPLOAD: UploadForm = { kind: 'BWC', deviceId: '', recordingOfficerBadge: '', recordedStart: null, recordedEnd: null };
 
-interface Progress {
-  fileName: string;
-  phase: 'sending' | 'storing' | 'done' | 'failed';
-  sent: number;
-  total: number;
-  result?: EvidenceView;
-  error?: unknown;
-}
 
 /**
  * The case's evidence (every item with its SHA-256, superseded ones marked) and, while the case is with its
@@ -45,7 +38,7 @@ export function EvidenceSection({ caseId, caseNumber, editable, evidence, who, o
         {(list) => <EvidenceTable items={list.items} caseNumber={caseNumber} who={who} editable={editable} onChanged={onUploaded} />}
       </Loaded>
       {editable
-        ? <UploadEvidence caseId={caseId} onUploaded={onUploaded} />
+        ? <UploadEvidence caseId={caseId} caseNumber={caseNumber} onUploaded={onUploaded} />
         : <p className="muted">Evidence can be added only while the case is a draft or has been returned to its author.</p>}
     </section>
   );
@@ -149,48 +142,50 @@ function Supersede({ item, others, onDone }: { item: EvidenceView; others: Evide
   );
 }
 
-function UploadEvidence({ caseId, onUploaded }: { caseId: string; onUploaded: () => void }) {
+function UploadEvidence({ caseId, caseNumber, onUploaded }: { caseId: string; caseNumber: string; onUploaded: () => void }) {
   const [form, setForm, clearForm] = useDraft<UploadForm>(`evidence-upload:${caseId}`, NEW_UPLOAD);
   const [file, setFile] = useState<File | null>(null);
-  const [progress, setProgress] = useState<Progress | null>(null);
-  const handle = useRef<UploadHandle | null>(null);
+  // The upload itself lives in the app-level manager: it goes on (and stays listed) wherever the officer navigates.
+  const uploads = useUploads();
+  const progress = uploads.uploads.filter((u) => u.caseId === caseId).at(-1) ?? null;
   const input = useRef<HTMLInputElement>(null);
   const fileId = useId();
   const busy = progress?.phase === 'sending' || progress?.phase === 'storing';
   const apiError = progress?.error instanceof ApiError ? progress.error : null;
   const set = <K extends keyof UploadForm>(k: K, v: UploadForm[K]) => setForm((f) => ({ ...f, [k]: v }));
 
+  // Each item stored reloads the case and its evidence (not on arrival here: only what is stored from now on).
+  const storedCount = uploads.storedCount(caseId);
+  const seen = useRef(storedCount);
+  useEffect(() => {
+    if (storedCount === seen.current) return;
+    seen.current = storedCount;
+    onUploaded();
+  }, [storedCount, onUploaded]);
+  // Once stored, the form is cleared for the next file; after a refusal what was typed stays.
+  const storedId = progress?.phase === 'done' ? progress.result?.id : undefined;
+  useEffect(() => {
+    if (!storedId) return;
+    setFile(null);
+    if (input.current) input.current.value = '';
+    setForm(NEW_UPLOAD);
+    clearForm();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [storedId]);
+
   const start = async () => {
     if (!file || !form.kind) return;
-    const name = file.name;
-    setProgress({ fileName: name, phase: 'sending', sent: 0, total: file.size });
-    const h = uploadEvidence(caseId, file, {
+    uploads.start(caseId, caseNumber, file, {
       kind: form.kind,
       deviceId: form.deviceId,
       recordingOfficerBadge: form.recordingOfficerBadge,
       recordedStart: form.recordedStart ?? undefined,
       recordedEnd: form.recordedEnd ?? undefined,
-    }, (sent, total) => setProgress((p) => p && p.phase === 'sending'
-      ? { ...p, sent, total, phase: total > 0 && sent >= total ? 'storing' : 'sending' }
-      : p));
-    handle.current = h;
-    try {
-      const result = await h.done;
-      setProgress({ fileName: name, phase: 'done', sent: result.sizeBytes, total: result.sizeBytes, result });
-      setFile(null);
-      if (input.current) input.current.value = '';
-      setForm(NEW_UPLOAD);
-      clearForm();
-      onUploaded();
-    } catch (error) {
-      setProgress((p) => ({ fileName: name, phase: 'failed', sent: p?.sent ?? 0, total: p?.total ?? file.size, error }));
-    } finally {
-      handle.current = null;
-    }
+    });
   };
+  const duplicateOf = apiError?.code === 'EVIDENCE.DUPLICATE' ? apiError.body.existingEvidenceId : undefined;
 
-  const pct = !progress ? 0 : progress.phase === 'storing' || progress.phase === 'done' ? 100
-    : progress.total > 0 ? Math.min(100, Math.floor((progress.sent / progress.total) * 100)) : 0;
+  const pct = progress ? percentOf(progress) : 0;
   // Screen readers hear the progress at 0, 25, 50, 75 and 100 %, not at every step.
   const quarter = Math.floor(pct / 25) * 25;
   const spoken = !progress ? ''
@@ -204,7 +199,8 @@ function UploadEvidence({ caseId, onUploaded }: { caseId: string; onUploaded: ()
       <h3>Upload evidence</h3>
       <p>
         The file is sent as it is. The service computes its SHA-256 fingerprint and size while it arrives and shows them here when it is
-        stored. Large body-worn camera files can take a while: keep this page open until it says “Stored”.
+        stored. Large body-worn camera files can take a while: keep this browser tab open until it says “Stored” (you may go to other
+        screens meanwhile; the upload is listed under “Evidence uploads”).
       </p>
       <div className={`field${apiError?.forField('file') ? ' has-error' : ''}`}>
         <label htmlFor={fileId}>File</label>
@@ -223,7 +219,7 @@ function UploadEvidence({ caseId, onUploaded }: { caseId: string; onUploaded: ()
       <DateTimeField label="Recording ended" value={form.recordedEnd} onChange={(v) => set('recordedEnd', v)} error={apiError?.forField('recordedEnd')} />
       <div className="btn-row">
         <ActionButton onClick={start} disabled={!file || !form.kind || busy} busyText="Uploading…">Upload file</ActionButton>
-        {busy && <button type="button" className="btn secondary" onClick={() => handle.current?.cancel()}>Cancel upload</button>}
+        {busy && progress && <button type="button" className="btn secondary" onClick={() => uploads.cancel(progress.key)}>Cancel upload</button>}
       </div>
 
       {progress && (
@@ -255,6 +251,12 @@ function UploadEvidence({ caseId, onUploaded }: { caseId: string; onUploaded: ()
           ? <p className="notice" role="alert">{progress.error.message}</p>
           : <>
               <ErrorMessage error={progress.error} context={`${progress.fileName} was not stored`} />
+              {duplicateOf && (
+                <p>
+                  This exact file is already evidence item {duplicateOf} of this case.{' '}
+                  <button type="button" className="btn secondary" onClick={() => uploads.sendSecondCopy(progress.key, duplicateOf)}>Upload a second copy anyway</button>
+                </p>
+              )}
               {progress.error instanceof ApiError && progress.error.status === 401 && <p>Sign in again, then choose the file again: the details you typed are kept.</p>}
             </>
       )}

@@ -6,7 +6,8 @@ export type EvidenceKind = components['schemas']['EvidenceKind'];
 
 /** What the service takes with the file (the upload's query parameters, as the OpenAPI document has them). */
 type UploadQuery = NonNullable<operations['EvidenceController_upload']['parameters']['query']>;
-export type EvidenceMetadata = Pick<UploadQuery, 'deviceId' | 'recordingOfficerBadge' | 'recordedStart' | 'recordedEnd'> & { kind: EvidenceKind };
+/** `duplicateOf`: only to keep a deliberate second copy of a file the case already holds (the id of that item). */
+export type EvidenceMetadata = Pick<UploadQuery, 'deviceId' | 'recordingOfficerBadge' | 'recordedStart' | 'recordedEnd' | 'duplicateOf'> & { kind: EvidenceKind };
 
 export interface UploadHandle {
   /** The stored item (its SHA-256 and size as the service computed them), or ApiError / NetworkError / UploadCancelled. */
@@ -31,7 +32,7 @@ const NOT_AN_UPLOAD_TYPE = /^(application\/json|application\/x-www-form-urlencod
 export function uploadEvidence(caseId: string, file: File, meta: EvidenceMetadata, onProgress: (sent: number, total: number) => void): UploadHandle {
   const q = new URLSearchParams();
   q.set('kind', meta.kind);
-  for (const k of ['deviceId', 'recordingOfficerBadge', 'recordedStart', 'recordedEnd'] as const) {
+  for (const k of ['deviceId', 'recordingOfficerBadge', 'recordedStart', 'recordedEnd', 'duplicateOf'] as const) {
     const v = meta[k]?.trim();
     if (v) q.set(k, v);
   }
