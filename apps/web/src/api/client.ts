@@ -58,6 +58,13 @@ export function configureApi(opts: { token: string | null; onUnauthorized: () =>
   onUnauthorized = opts.onUnauthorized;
 }
 
+let lastRequest: string | null = null;
+
+/** The request id of the service's last answer (a screen that broke on it quotes it to support). */
+export function lastRequestId(): string | null {
+  return lastRequest;
+}
+
 export function bearer(): string | null {
   return token;
 }
@@ -76,6 +83,7 @@ const auth: Middleware = {
     return request;
   },
   onResponse({ request, response }) {
+    lastRequest = response.headers.get('X-Request-Id') ?? lastRequest;
     // A 401 on anything but the sign-in itself means the token expired or was revoked.
     if (response.status === 401 && !new URL(request.url).pathname.endsWith('/auth/login')) onUnauthorized();
     return response;

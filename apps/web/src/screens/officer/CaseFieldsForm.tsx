@@ -1,7 +1,8 @@
 import { missingForSubmit, type MissingItem } from '@domain/order-rules';
 import type { ApiError } from '../../api/client';
 import { activityTypeValues, caseOriginValues, federalAgencyValues, type components } from '../../api/schema';
-import { Checkbox, DateTimeField, SelectField, TextArea, TextField, YesNo } from '../../ui';
+import { deepEqual, type FieldEquality } from '../../merge';
+import { Checkbox, dateTime, DateTimeField, SelectField, TextArea, TextField, YesNo } from '../../ui';
 import { ORIGIN_LABELS, ACTIVITY_LABELS, AGENCY_LABELS } from '../../words';
 
 type Schemas = components['schemas'];
@@ -82,7 +83,8 @@ export function toCaseBody(f: CaseFields): CaseFieldsBody {
     incidentAt: f.incidentAt,
     incidentLocation: text(f.incidentLocation),
     activityType: f.activityType || null,
-    agencies: f.agencies,
+    // The service refuses an empty list (the order needs at least one agency): none ticked clears the field.
+    agencies: f.agencies.length > 0 ? f.agencies : null,
     narrative: text(f.narrative),
     injuriesReported: f.injuriesReported,
     injuryDescription: injured ? text(f.injuryDescription) : null,
@@ -93,13 +95,58 @@ export function toCaseBody(f: CaseFields): CaseFieldsBody {
   };
 }
 
+/** Two spellings of one instant (the form's ISO string, the service's) are the same value. */
+const sameInstant = (p: string | null | undefined, q: string | null | undefined) => (p && q ? Date.parse(p) === Date.parse(q) : !p && !q);
+
+/** How the three-way merge compares the form's fields (merge.ts): instants by time, the rest by value. */
+export const CASE_FIELD_EQUALITY: FieldEquality<CaseFields> = { incidentAt: sameInstant, emsCalledAt: sameInstant };
+
+/**
+ * What a PATCH has to carry: only the fields whose saved value would change from the version the form
+ * started from (`base`), so that a field this person did not touch is never written back.
+ */
+export function caseBodyChanges(base: CaseFields, value: CaseFields): Partial<CaseFieldsBody> {
+  const from = toCaseBody(base) as Record<string, unknown>;
+  const to = toCaseBody(value) as Record<string, unknown>;
+  const eq = CASE_FIELD_EQUALITY as Record<string, ((a: unknown, b: unknown) => boolean) | undefined>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(to)) if (!(eq[k] ?? deepEqual)(from[k], to[k])) out[k] = to[k];
+  return out as Partial<CaseFieldsBody>;
+}
+
+/** The form's fields by the name a person knows them (conflict lists, merge notes). */
+export const CASE_FIELD_NAMES: Record<keyof CaseFields, string> = {
+  origin: 'Origin',
+  incidentAt: 'Date and time of the incident',
+  incidentLocation: 'Location of the incident',
+  activityType: 'Type of federal activity',
+  agencies: 'Federal agencies involved',
+  narrative: 'Narrative',
+  injuriesReported: 'Was anyone injured?',
+  injuryDescription: 'Description of the injuries',
+  emsCalled: 'Was EMS called?',
+  emsCalledAt: 'When EMS was called',
+  aidGiven: 'Aid given',
+  noFootageReason: 'Reason there is no footage',
+};
+
+/** One field's value in words, as a conflict list shows it. */
+export function caseFieldText<K extends keyof CaseFields>(field: K, v: CaseFields[K]): string {
+  if (v === null || v === '' || (Array.isArray(v) && v.length === 0)) return '(empty)';
+  if (typeof v === 'boolean') return v ? 'Yes' : 'No';
+  if (field === 'origin') return ORIGIN_LABELS[v as CaseOrigin];
+  if (field === 'activityType') return ACTIVITY_LABELS[v as ActivityType];
+  if (field === 'agencies') return (v as FederalAgency[]).map((a) => AGENCY_LABELS[a]).join('; ');
+  if (field === 'incidentAt' || field === 'emsCalledAt') return dateTime(v as string);
+  return String(v);
+}
+
 /** Whether two form states say the same thing (what would be saved). */
 export function sameCaseFields(a: CaseFields, b: CaseFields): boolean {
   const x = toCaseBody(a);
   const y = toCaseBody(b);
-  const sameTime = (p: string | null | undefined, q: string | null | undefined) => (p && q ? Date.parse(p) === Date.parse(q) : !p && !q);
   return JSON.stringify({ ...x, incidentAt: null, emsCalledAt: null }) === JSON.stringify({ ...y, incidentAt: null, emsCalledAt: null })
-    && sameTime(x.incidentAt, y.incidentAt) && sameTime(x.emsCalledAt, y.emsCalledAt);
+    && sameInstant(x.incidentAt, y.incidentAt) && sameInstant(x.emsCalledAt, y.emsCalledAt);
 }
 
 /** The order's submit checklist for what is on screen (the very rules the service applies). */

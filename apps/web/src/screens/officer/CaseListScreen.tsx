@@ -1,6 +1,6 @@
 import { api, unwrap } from '../../api/client';
 import { caseStatusValues, type components } from '../../api/schema';
-import { Link, navigate, useLocation } from '../../router';
+import { Link, navigate, pageParam, useLocation } from '../../router';
 import { useUser } from '../../session';
 import { age, dateTime, label, Loaded, Page, SelectField, StatusBadge, useLoad } from '../../ui';
 import { ACTIVITY_LABELS, AGENCY_SHORT } from '../../words';
@@ -24,7 +24,7 @@ export function CaseListScreen() {
   const raw = query.get('status');
   const status: CaseStatus | '' =
     raw === null ? (supervisor ? 'SUBMITTED' : '') : (caseStatusValues as readonly string[]).includes(raw) ? (raw as CaseStatus) : '';
-  const page = Math.max(1, Math.floor(Number(query.get('page'))) || 1);
+  const page = pageParam(query);
 
   const go = (s: CaseStatus | '', p: number) => navigate(`/cases?status=${s || ALL}${p > 1 ? `&page=${p}` : ''}`);
 

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import { federalAgencyValues, identificationOutcomeValues, type components } from '../../api/schema';
-import { ActionButton, ActionError, Checkbox, label, SelectField, TextArea, TextField, YesNo } from '../../ui';
+import type { MergingDraft } from '../../drafts';
+import type { Choice, FieldEquality } from '../../merge';
+import { ActionButton, ActionError, Checkbox, label, RadioGroup, SelectField, TextArea, TextField, YesNo } from '../../ui';
 import { type CaseView, type FederalAgency } from './CaseFieldsForm';
 import { AGENCY_LABELS, OUTCOME_LABELS } from '../../words';
 
@@ -16,6 +18,61 @@ type ViolationDto = Schemas['ViolationDto'];
 export function CaseActionError({ error, context, onReload }: { error: unknown; context: string; onReload: () => void }) {
   return <ActionError error={error} context={context} onReload={onReload} reloadText="Load the current version of the case"
     reloadHint="Your unsaved changes stay in the form: check them against the current version, then save again." />;
+}
+
+/**
+ * After someone else saved the case while this person was editing a section: what the merge did (their
+ * changes taken, these changes kept, nothing saved yet), and for every field both changed, both values
+ * and a choice. Until a choice is made the form holds their value and saving waits: their change is never
+ * overwritten without a decision, and this person's change is never dropped without one.
+ */
+export function MergeNotice<T extends object>({ edit, names, text, id }: {
+  edit: MergingDraft<T>; names: Record<keyof T, string>; text: <K extends keyof T>(field: K, v: T[K]) => string; id: string;
+}) {
+  const conflicts = edit.draft?.conflicts ?? [];
+  const list = (fields: (keyof T)[]) => fields.map((f) => names[f]).join(', ');
+  if (!edit.merged && conflicts.length === 0) return null;
+  const taken = edit.merged?.taken ?? [];
+  const kept = edit.merged?.kept ?? [];
+  return (
+    <section className="warning merge-notice" aria-labelledby={`${id}-h`}>
+      <h3 id={`${id}-h`}>Someone else changed this case while you were editing</h3>
+      <div role="status">
+        {edit.merged && (
+          <p>
+            The current version is loaded.
+            {taken.length > 0 && <> Their changes to {list(taken)} are in the form.</>}
+            {kept.length > 0 && <> Your changes to {list(kept)} are kept and not saved yet.</>}
+            {taken.length === 0 && kept.length === 0 && conflicts.length === 0 && <> Nothing you changed was affected.</>}
+          </p>
+        )}
+      </div>
+      {conflicts.length > 0 && (
+        <>
+          <p>
+            You and they both changed {conflicts.length === 1 ? 'this field' : 'these fields'}. Choose which value to keep
+            {conflicts.length === 1 ? '' : ' for each'}, then save. Until you choose, the form shows their value.
+          </p>
+          <ul className="conflicts" aria-label="Fields changed by both">
+            {conflicts.map((cf) => (
+              <li key={String(cf.field)}>
+                <RadioGroup<Choice> label={names[cf.field]} value={cf.choice ?? ''} onChange={(v) => edit.choose(cf.field, v)}
+                  options={['theirs', 'mine']} labels={{ theirs: 'Keep their value', mine: 'Use my value' }}
+                  descriptions={{ theirs: text(cf.field, cf.theirs), mine: text(cf.field, cf.mine) }}
+                  hint={cf.choice === null ? 'Not chosen yet: the form shows their value.' : undefined} />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Why a section's save button is not available right now, if it is because of the merge. */
+export function mergeBlocksSave<T extends object>(edit: MergingDraft<T>): string | null {
+  if (edit.undecided.length > 0) return `Choose which value to keep for ${edit.undecided.length === 1 ? 'the field' : `the ${edit.undecided.length} fields`} changed by both, then save.`;
+  return null;
 }
 
 export function Saved({ text }: { text: string | null }) {
@@ -80,6 +137,13 @@ export function officerDto(f: OfficerForm): OfficerDto {
 
 export const sameOfficers = (a: OfficerForm[], b: OfficerForm[]) => JSON.stringify(a.map(officerDto)) === JSON.stringify(b.map(officerDto));
 
+/** The federal personnel as one field of the three-way merge (the list is saved whole, by PUT). */
+export interface OfficersEdit { officers: OfficerForm[] }
+export const OFFICERS_EQUALITY: FieldEquality<OfficersEdit> = { officers: sameOfficers };
+const OFFICERS_NAMES: Record<keyof OfficersEdit, string> = { officers: 'Federal personnel' };
+const officersText = (_: keyof OfficersEdit, list: OfficerForm[]) => (list.length === 0 ? '(no records)'
+  : list.map((o, i) => `Agent ${i + 1}${o.isSupervisor ? ' (supervisor)' : ''}: ${[o.name.trim() || 'name not known', o.agency ? AGENCY_LABELS[o.agency] : '', o.badgeNumber.trim() && `badge ${o.badgeNumber.trim()}`, o.identificationOutcome && OUTCOME_LABELS[o.identificationOutcome]].filter(Boolean).join(', ')}`).join('; '));
+
 /** The federal supervisor record of the order: flagged, with an outcome and how identification was attempted. */
 function supervisorStatus(officers: OfficerForm[]): { met: boolean; text: string } {
   const sup = officers.find((o) => o.isSupervisor);
@@ -89,13 +153,13 @@ function supervisorStatus(officers: OfficerForm[]): { met: boolean; text: string
   return { met: true, text: `The federal supervisor's identification attempt is recorded (outcome: ${label(sup.identificationOutcome)}).` };
 }
 
-export function FederalOfficersSection({ c, editable, draft, setDraft, clearDraft, onSaved, onReload }: {
-  c: CaseView; editable: boolean; draft: OfficerForm[] | null; setDraft: (v: OfficerForm[] | null) => void; clearDraft: () => void;
-  onSaved: (c: CaseView) => void; onReload: () => void;
+export function FederalOfficersSection({ c, editable, edit, onSaved, onReload }: {
+  c: CaseView; editable: boolean; edit: MergingDraft<OfficersEdit>; onSaved: (c: CaseView) => void; onReload: () => void;
 }) {
-  const saved = c.federalOfficers.map(officerFormOf);
-  const officers = draft ?? saved;
-  const dirty = draft !== null && !sameOfficers(draft, saved);
+  const officers = edit.value.officers;
+  const setDraft = (list: OfficerForm[]) => edit.edit({ officers: list });
+  const dirty = edit.changed.length > 0;
+  const blocked = mergeBlocksSave(edit);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
   const status = supervisorStatus(officers);
@@ -113,8 +177,7 @@ export function FederalOfficersSection({ c, editable, draft, setDraft, clearDraf
       const view = await unwrap(api.PUT('/api/v1/cases/{id}/federal-officers', {
         params: { path: { id: c.id } }, body: { version: c.version, officers: officers.map(officerDto) },
       }));
-      setDraft(null);
-      clearDraft();
+      edit.discard();
       onSaved(view);
       setDone(`Federal personnel saved (${view.federalOfficers.length} ${view.federalOfficers.length === 1 ? 'record' : 'records'}).`);
     } catch (e) {
@@ -139,6 +202,7 @@ export function FederalOfficersSection({ c, editable, draft, setDraft, clearDraf
       {!editable && <ReadOnlyOfficers officers={c.federalOfficers} />}
       {editable && (
         <>
+          <MergeNotice edit={edit} names={OFFICERS_NAMES} text={officersText} id="fed-merge" />
           {officers.length === 0 && <p className="muted">No federal agents recorded yet.</p>}
           {officers.map((o, i) => (
             <fieldset key={i} className="record">
@@ -179,10 +243,11 @@ export function FederalOfficersSection({ c, editable, draft, setDraft, clearDraf
               onClick={() => { setDone(null); setDraft([...officers, { ...EMPTY_OFFICER, isSupervisor: !officers.some((o) => o.isSupervisor) }]); }}>
               Add a federal agent
             </button>
-            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty}>Save federal personnel</ActionButton>
-            {dirty && <button type="button" className="btn secondary" onClick={() => { setDraft(null); clearDraft(); setError(null); }}>Discard unsaved changes</button>}
+            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty || !!blocked || edit.stale}>Save federal personnel</ActionButton>
+            {(dirty || edit.draft) && <button type="button" className="btn secondary" onClick={() => { edit.discard(); setError(null); }}>Discard unsaved changes</button>}
           </div>
-          <CaseActionError error={error} context="Federal personnel not saved" onReload={onReload} />
+          {blocked && <p className="hint">{blocked}</p>}
+          <CaseActionError error={error} context="Federal personnel not saved" onReload={() => { setError(null); onReload(); }} />
           <Saved text={done} />
         </>
       )}
@@ -227,14 +292,22 @@ export interface ViolationForm {
 
 const violationDto = (v: ViolationForm): ViolationDto => ({ citation: v.citation.trim(), description: v.description, felony: v.felony });
 export const sameViolations = (a: ViolationForm[], b: ViolationForm[]) => JSON.stringify(a.map(violationDto)) === JSON.stringify(b.map(violationDto));
+export const violationFormOf = (v: ViolationDto): ViolationForm => ({ citation: v.citation, description: v.description, felony: v.felony });
 
-export function ViolationsSection({ c, editable, draft, setDraft, clearDraft, onSaved, onReload }: {
-  c: CaseView; editable: boolean; draft: ViolationForm[] | null; setDraft: (v: ViolationForm[] | null) => void; clearDraft: () => void;
-  onSaved: (c: CaseView) => void; onReload: () => void;
+/** The violations as one field of the three-way merge (the list is saved whole, by PUT). */
+export interface ViolationsEdit { violations: ViolationForm[] }
+export const VIOLATIONS_EQUALITY: FieldEquality<ViolationsEdit> = { violations: sameViolations };
+const VIOLATIONS_NAMES: Record<keyof ViolationsEdit, string> = { violations: 'Alleged violations' };
+const violationsText = (_: keyof ViolationsEdit, list: ViolationForm[]) => (list.length === 0 ? '(none)'
+  : list.map((v) => `${v.citation.trim() || '(no citation)'}${v.felony ? ' (felony)' : ''}`).join('; '));
+
+export function ViolationsSection({ c, editable, edit, onSaved, onReload }: {
+  c: CaseView; editable: boolean; edit: MergingDraft<ViolationsEdit>; onSaved: (c: CaseView) => void; onReload: () => void;
 }) {
-  const saved: ViolationForm[] = c.violations.map((v) => ({ citation: v.citation, description: v.description, felony: v.felony }));
-  const list = draft ?? saved;
-  const dirty = draft !== null && !sameViolations(draft, saved);
+  const list = edit.value.violations;
+  const setDraft = (next: ViolationForm[]) => edit.edit({ violations: next });
+  const dirty = edit.changed.length > 0;
+  const blocked = mergeBlocksSave(edit);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
   const apiError = error instanceof ApiError ? error : null;
@@ -249,8 +322,7 @@ export function ViolationsSection({ c, editable, draft, setDraft, clearDraft, on
       const view = await unwrap(api.PUT('/api/v1/cases/{id}/violations', {
         params: { path: { id: c.id } }, body: { version: c.version, violations: list.map(violationDto) },
       }));
-      setDraft(null);
-      clearDraft();
+      edit.discard();
       onSaved(view);
       setDone(`Alleged violations saved (${view.violations.length}).`);
     } catch (e) {
@@ -271,6 +343,7 @@ export function ViolationsSection({ c, editable, draft, setDraft, clearDraft, on
       ))}
       {editable && (
         <>
+          <MergeNotice edit={edit} names={VIOLATIONS_NAMES} text={violationsText} id="viol-merge" />
           {list.length === 0 && <p className="muted">No violations recorded yet.</p>}
           {list.map((v, i) => (
             <fieldset key={i} className="record">
@@ -289,10 +362,11 @@ export function ViolationsSection({ c, editable, draft, setDraft, clearDraft, on
             <button type="button" className="btn secondary" onClick={() => { setDone(null); setDraft([...list, { citation: '', description: '', felony: false }]); }}>
               Add a violation
             </button>
-            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty}>Save violations</ActionButton>
-            {dirty && <button type="button" className="btn secondary" onClick={() => { setDraft(null); clearDraft(); setError(null); }}>Discard unsaved changes</button>}
+            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty || !!blocked || edit.stale}>Save violations</ActionButton>
+            {(dirty || edit.draft) && <button type="button" className="btn secondary" onClick={() => { edit.discard(); setError(null); }}>Discard unsaved changes</button>}
           </div>
-          <CaseActionError error={error} context="Violations not saved" onReload={onReload} />
+          {blocked && <p className="hint">{blocked}</p>}
+          <CaseActionError error={error} context="Violations not saved" onReload={() => { setError(null); onReload(); }} />
           <Saved text={done} />
         </>
       )}

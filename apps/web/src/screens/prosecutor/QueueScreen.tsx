@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import { packetStatusValues, type components } from '../../api/schema';
-import { Link, navigate, useLocation } from '../../router';
+import { Link, navigate, pageParam, useLocation } from '../../router';
 import { useUser } from '../../session';
 import { ActionButton, Checkbox, dateTime, ErrorMessage, Loaded, Page, SelectField, StatusBadge, useLoad } from '../../ui';
 import { packetAge, SlaStatus } from './packet-words';
@@ -22,7 +22,7 @@ function readFilters(query: URLSearchParams): { status: PacketStatus[]; sort: So
   const raw = query.get('status');
   const status = raw === null ? OPEN : packetStatusValues.filter((s) => raw.split(',').includes(s));
   const sort: Sort = query.get('sort') === 'newest' ? 'newest' : 'oldest';
-  const page = Math.max(1, Number.parseInt(query.get('page') ?? '1', 10) || 1);
+  const page = pageParam(query);
   return { status, sort, page };
 }
 
