@@ -153,6 +153,31 @@ describe('audit review: events, signed exports, offline verification, chain veri
     expect(bad.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(['from', 'limit']);
   });
 
+  it('a range that ends before it starts is a 400 naming its end (events, export, verify), audited, and exports nothing', async () => {
+    const checkpointsBefore = (await t.owner.query('SELECT count(*)::int AS n FROM audit_checkpoints')).rows[0].n;
+    const exportsBefore = (await auditRows(t.owner, `action = 'audit.exported'`)).length;
+    const backwards = { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' };
+    const cases: Array<[string, Record<string, string | number>, string, string]> = [
+      ['/audit/events', backwards, 'to', 'audit.read'],
+      ['/audit/export', { ...backwards, format: 'csv' }, 'to', 'audit.export'],
+      // The same instant written with another offset is still after `to`.
+      ['/audit/export', { from: '2026-01-01T00:00:00-06:00', to: '2026-01-01T05:00:00Z' }, 'to', 'audit.export'],
+      ['/audit/verify', { from_seq: 10, to_seq: 9 }, 'to_seq', 'audit.verify'],
+    ];
+    for (const [path, query, field, permission] of cases) {
+      const res = await t.http().get(`${API}${path}`).query(query).set(auditor.auth);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION.FAILED', fields: [{ field, errors: [expect.stringMatching(new RegExp(`^${field} must not be before from`))] }] });
+      const [event] = await auditRows(t.owner, 'request_id = $1', [res.body.requestId]);
+      expect(event).toMatchObject({ action: permission, outcome: 'FAILED', actor_id: auditor.id, details: expect.objectContaining({ fields: [field], status: 400 }) });
+    }
+    expect((await t.owner.query('SELECT count(*)::int AS n FROM audit_checkpoints')).rows[0].n).toBe(checkpointsBefore);
+    expect(await auditRows(t.owner, `action = 'audit.exported'`)).toHaveLength(exportsBefore);
+    // An empty range is not a backwards one: one seq, or from = to (to is exclusive), still answer.
+    await t.http().get(`${API}/audit/verify`).query({ from_seq: 3, to_seq: 3 }).set(auditor.auth).expect(200);
+    await t.http().get(`${API}/audit/events`).query({ from: backwards.to, to: backwards.to }).set(auditor.auth).expect(200);
+  });
+
   it('periodic checkpoints: of many concurrent attempts exactly one is made, and none while the head has not moved', async () => {
     const service = t.app.get(CheckpointService);
     await t.http().get(`${API}/cases`).set(officer.auth).expect(200); // the head moves (case list is not audited; a view is)

@@ -505,6 +505,7 @@ describe('case lifecycle', () => {
       ['activityType', { activityType: 'RAID' }],
       ['origin', { origin: 'HEARSAY' }],
       ['agencies', { agencies: ['ICE_ERO', 'KGB'] }],
+      ['agencies', { agencies: [] }],
       ['incidentAt', { incidentAt: new Date(Date.now() + 24 * 3600_000).toISOString() }],
       ['incidentAt', { incidentAt: 'yesterday' }],
       ['incidentLocation', { incidentLocation: '   ' }],
@@ -521,6 +522,11 @@ describe('case lifecycle', () => {
       await expectValidation(await patch(officer, c.id, { narrative: 'x', approvedBy: sup.id }, 1), 'approvedBy');
       await expectValidation(await patch(officer, c.id, { activityType: 'RAID' }, 1), 'activityType');
       await expectValidation(await patch(officer, c.id, { incidentAt: '2099-01-01T00:00:00Z' }, 1), 'incidentAt');
+      // The order needs at least one agency: an empty list is refused (null clears the field).
+      const empty = await patch(officer, c.id, { agencies: [] }, 1);
+      await expectValidation(empty, 'agencies');
+      expect(empty.body.message).toMatch(/agencies must name at least one federal agency/);
+      await expectAuditedFailure(empty, 'case.update', 'FAILED', 'VALIDATION.FAILED', c.id);
       expect(await dbCase(c.id)).toMatchObject({ status: 'DRAFT', version: 1, narrative: 'kept' });
       expect(await auditRows(t.owner, `case_id = $1 AND outcome = 'SUCCESS' AND action <> 'case.created'`, [c.id])).toEqual([]);
     });
@@ -539,6 +545,12 @@ describe('case lifecycle', () => {
       await expectValidation(await list(officer, { status: 'LOST' }), 'status');
       await expectValidation(await list(officer, { pageSize: 1000 }), 'pageSize');
       await expectValidation(await list(officer, { from: 'last week' }), 'from');
+      // A range that ends before it starts is a mistake, not an empty list.
+      const backwards = await list(officer, { from: '2025-03-01T00:00:00Z', to: '2025-02-01T00:00:00Z' });
+      await expectValidation(backwards, 'to');
+      expect(backwards.body.message).toMatch(/to must not be before from/);
+      await expectAuditedFailure(backwards, 'case.read', 'FAILED', 'VALIDATION.FAILED');
+      await list(officer, { from: '2025-03-01T00:00:00Z', to: '2025-03-01T00:00:00Z' }).expect(200);
     });
   });
 

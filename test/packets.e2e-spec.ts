@@ -225,7 +225,11 @@ describe('prosecutor packets and the review queue', () => {
       expect(claimed[0].actor_id).toBe(winner);
       const refused = await auditRows(t.owner, `request_id LIKE $1 AND outcome = 'FAILED'`, [`claim-race-${p.id}-%`]);
       expect(refused).toHaveLength(19);
-      for (const r of refused) expect(r).toMatchObject({ action: 'packet.claim', target_type: 'packet', target_id: p.id });
+      // Every refusal is about this packet of this case: the case's timeline shows the race.
+      for (const r of refused) expect(r).toMatchObject({ action: 'packet.claim', target_type: 'packet', target_id: p.id, case_id: c.id });
+      const timeline = await t.http().get(`${API}/cases/${c.id}/timeline`).set(auditor.auth).expect(200);
+      const raceEvents = timeline.body.events.filter((e: { requestId: string }) => e.requestId?.startsWith(`claim-race-${p.id}-`));
+      expect(raceEvents.map((e: { outcome: string }) => e.outcome).sort()).toEqual([...Array(19).fill('FAILED'), 'SUCCESS']);
       const { rows } = await t.owner.query(`SELECT status, claimed_by FROM packets WHERE id = $1`, [p.id]);
       expect(rows[0]).toEqual({ status: 'IN_REVIEW', claimed_by: winner });
     });
@@ -245,7 +249,7 @@ describe('prosecutor packets and the review queue', () => {
       expect(notMine.status).toBe(403);
       expect(notMine.body.message).toMatch(/Only the prosecutor who claimed/);
       const [denied] = await auditRows(t.owner, 'request_id = $1', [notMine.body.requestId]);
-      expect(denied).toMatchObject({ action: 'access.denied', outcome: 'DENIED', actor_id: ccsao2.id, target_type: 'packet', target_id: p.id });
+      expect(denied).toMatchObject({ action: 'access.denied', outcome: 'DENIED', actor_id: ccsao2.id, target_type: 'packet', target_id: p.id, case_id: c.id });
 
       const noReason = await t.http().post(`${API}/packets/${p.id}/decision`).set(ccsao.auth).send({ decision: 'DECLINED' });
       expect(noReason.status).toBe(400);
@@ -255,6 +259,11 @@ describe('prosecutor packets and the review queue', () => {
       const bad = await t.http().post(`${API}/packets/${p.id}/decision`).set(ccsao.auth).send({ decision: 'DISMISSED', reason: 'x' });
       expect(bad.status).toBe(400);
       expect(bad.body.message).toMatch(/decision must be one of CHARGES_FILED, DECLINED, REFERRED_ELSEWHERE, MORE_INFO_REQUESTED/);
+      // Every refusal names the packet and its case: the 409 before the claim, the 403, the 400s.
+      for (const res of [unclaimed, notMine, noReason, blank, bad]) {
+        const [event] = await auditRows(t.owner, 'request_id = $1', [res.body.requestId]);
+        expect(event).toMatchObject({ target_type: 'packet', target_id: p.id, case_id: c.id, details: expect.objectContaining({ status: res.status }) });
+      }
       // None of that changed anything.
       const { rows } = await t.owner.query(`SELECT status, decision FROM packets WHERE id = $1`, [p.id]);
       expect(rows[0]).toEqual({ status: 'IN_REVIEW', decision: null });

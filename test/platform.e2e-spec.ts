@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIST_API } from './harness/paths';
 import { Client } from 'pg';
-import { createTestApp, createTestDatabase, databaseUrls, ensureSecrets, processEnv, startApiProcess, TestApp } from './harness/test-app';
+import { randomUUID } from 'node:crypto';
+import { Permission, roleHas } from '@app/auth';
+import type { Role } from '@app/common';
+import { auditRows, createTestApp, createTestDatabase, databaseUrls, ensureSecrets, processEnv, startApiProcess, TestApp, TestUser } from './harness/test-app';
+import { routeInfos } from './harness/nest-routes';
 
 
 /** Runs a built entry point as a user would, returning its exit code and output. */
@@ -143,5 +147,41 @@ describe('platform: health, OpenAPI, error contract, operator commands', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(message);
     expect(r.out).not.toMatch(/Ready in/);
+  });
+});
+
+// Its own app: the test needs a user of every role, and create-admin above needs a deployment without an administrator.
+describe('platform: query parameters', () => {
+  let t: TestApp;
+  beforeAll(async () => { t = await createTestApp(); });
+  afterAll(async () => { await t.close(); });
+
+  it('one rule for query parameters: every route refuses one it does not take with a 400 naming it, audited like any validation failure', async () => {
+    const roles: Role[] = ['OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR', 'ADMIN'];
+    const users = new Map<Role, TestUser>();
+    for (const role of roles) users.set(role, await t.given.user(role, {}));
+    const gets = [...routeInfos(t.app).values()].filter((r) => r.method === 'GET');
+    expect(gets.length).toBeGreaterThan(15);
+    const checked: string[] = [];
+    for (const r of gets) {
+      // A caller the guard lets through (else the 401/403 comes first): public routes need none.
+      const caller = r.isPublic ? null : roles.map((role) => users.get(role)!).find((u) => !r.permission || roleHas(u.role, r.permission as Permission))!;
+      const path = r.path.replace(/:id\b/g, randomUUID());
+      const req = t.http().get(`${path}?cacheBust=1`);
+      const res = await (caller ? req.set(caller.auth) : req);
+      expect({ route: r.route, status: res.status, code: res.body.code }).toEqual({ route: r.route, status: 400, code: 'VALIDATION.FAILED' });
+      expect(res.body.fields).toEqual([{ field: 'cacheBust', errors: [expect.stringMatching(/^cacheBust is not an accepted/)] }]);
+      expect(res.body.message).toMatch(/Unknown .*cacheBust/);
+      if (caller) {
+        const [event] = await auditRows(t.owner, 'request_id = $1', [res.body.requestId]);
+        expect({ route: r.route, event }).toMatchObject({ route: r.route, event: { outcome: 'FAILED', actor_id: caller.id, details: expect.objectContaining({ status: 400, fields: ['cacheBust'] }) } });
+      }
+      checked.push(r.route);
+    }
+    // Among them the routes that take no query at all, which used to ignore it.
+    expect(checked).toEqual(expect.arrayContaining(['GET /api/v1/cases/:id', 'GET /api/v1/evidence/:id', 'GET /api/v1/keys', 'GET /api/v1/auth/me', 'GET /api/v1/health']));
+    // The same routes without the stray parameter still answer.
+    await t.http().get('/api/v1/keys').expect(200);
+    await t.http().get('/api/v1/auth/me').set(users.get('OFFICER')!.auth).expect(200);
   });
 });

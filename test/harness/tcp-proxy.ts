@@ -39,6 +39,18 @@ export class TcpProxy {
     this.allowance = bytes;
   }
 
+  /**
+   * Ends a stall the way a stalled server that resumes does (a SIGCONT after a SIGSTOP): every held byte
+   * is delivered, in order, and traffic flows freely again.
+   */
+  resumeDownstream(): void {
+    this.allowance = Infinity;
+    for (const p of this.pairs) {
+      for (const d of p.held.splice(0)) p.client.write(d);
+      p.upstream.resume();
+    }
+  }
+
   async cut(): Promise<void> {
     const server = this.server;
     this.server = undefined;

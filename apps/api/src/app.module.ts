@@ -3,7 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
 import { CasesModule } from '@app/cases';
@@ -24,6 +24,7 @@ import { KeysController } from './keys/keys.controller';
 import { PacketsController } from './packets/packets.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { loggingOptions } from './http/logging';
+import { QueryParamsInterceptor } from './http/query-params';
 import { PostgresThrottlerStorage, rateLimitOptions } from './http/rate-limit';
 import { RequestContextMiddleware } from './http/request-context.middleware';
 import { UsersController } from './users/users.controller';
@@ -49,7 +50,10 @@ import { UsersController } from './users/users.controller';
     AuthController, UsersController, CasesController, EvidenceController, PacketsController, AuditController, KeysController,
     HealthController,
   ],
-  providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }, AuditArchiveService, KeyRegistry],
+  providers: [
+    { provide: APP_FILTER, useClass: ApiExceptionFilter }, { provide: APP_INTERCEPTOR, useClass: QueryParamsInterceptor }, AuditArchiveService,
+    KeyRegistry,
+  ],
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

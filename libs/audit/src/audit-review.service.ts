@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { AuthUser, Clock } from '@app/common';
+import { UNBOUNDED_QUERY_TIMEOUT_MS } from '@app/database';
 import { SigningService } from '@app/signing';
 import { auditConfig } from './audit.config';
 import { AuditActor, AuditEventPage, AuditService } from './audit.service';
@@ -95,7 +96,7 @@ const csvLine = (r: Columns) => csvRow(['event', ...r]);
 type Columns = (string | null)[];
 
 interface PgClient {
-  query(q: string | { text: string; rowMode?: 'array'; values?: unknown[] }, values?: unknown[]): Promise<{ rows: Columns[] }>;
+  query(q: string | { text: string; rowMode?: 'array'; values?: unknown[]; query_timeout?: number }, values?: unknown[]): Promise<{ rows: Columns[] }>;
   query(copy: CopyToStream): Readable;
   escapeLiteral(s: string): string;
   /** Back to the pool; with an error the connection is closed instead. */
@@ -107,6 +108,10 @@ interface PgClient {
 const { to: copyTo } = require('pg-copy-streams') as { to(sql: string): CopyToStream };
 interface CopyToStream {
   readonly copyTo: true;
+  /** node-postgres reads a submittable's own query_timeout before the connection's. */
+  query_timeout?: number;
+  /** Set by node-postgres when the query is submitted: clears its read-timeout timer. */
+  callback?: () => void;
 }
 
 const PREFIX = Buffer.from('{"type":"event",');
@@ -237,13 +242,29 @@ export class AuditReviewService {
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       open = true;
+      // Exempt from the statement timeout (DATABASE_STATEMENT_TIMEOUT_MS) on purpose: the COPY runs as long as
+      // the client takes to download the whole trail. Lifted for this transaction only, on the server (SET LOCAL)
+      // and on the client (the streaming statements' own query_timeout).
+      await client.query('SET LOCAL statement_timeout = 0');
       if (format === 'ndjson') {
         copying = true;
-        yield* ndjsonFromCopy(client.query(copyTo(NDJSON_COPY(where))), writer);
+        const copy: CopyToStream = Object.assign(copyTo(NDJSON_COPY(where)), { query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS });
+        try {
+          yield* ndjsonFromCopy(client.query(copy), writer);
+        } finally {
+          // pg arms a read-timeout timer for every query and clears it in the query's callback, which a COPY
+          // stream never calls: call it here, or the timer (and this client) outlives the export (a CLI that
+          // archives the trail would then not exit until it fired).
+          copy.callback?.();
+        }
         copying = false;
       } else {
-        await client.query(`DECLARE ion_audit_export NO SCROLL CURSOR FOR ${CSV_SELECT} WHERE ${where} ORDER BY audit_events.seq`);
-        const fetch = { text: `FETCH FORWARD ${this.config.exportFetchRows} FROM ion_audit_export`, rowMode: 'array' as const };
+        await client.query({
+          text: `DECLARE ion_audit_export NO SCROLL CURSOR FOR ${CSV_SELECT} WHERE ${where} ORDER BY audit_events.seq`, query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS,
+        });
+        const fetch = {
+          text: `FETCH FORWARD ${this.config.exportFetchRows} FROM ion_audit_export`, rowMode: 'array' as const, query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS,
+        };
         for (;;) {
           const { rows } = await client.query(fetch);
           if (!rows.length) break;

@@ -1,8 +1,12 @@
 /**
  * Canonical JSON (RFC 8785 style for the values this service produces): object keys sorted
  * by UTF-16 code units, no insignificant whitespace, strings and numbers as JSON.stringify
- * writes them (ES number serialisation is what RFC 8785 specifies). `undefined` members are
- * dropped as JSON.stringify does; non-finite numbers are refused.
+ * writes them (ES number serialisation is what RFC 8785 specifies). Everything else as
+ * JSON.stringify does it (what PostgreSQL's jsonb and any verifier re-reading the text get):
+ * `undefined` members are dropped, an `undefined` element or a hole of a sparse array is `null`,
+ * `toJSON` is honoured (dates, buffers; an invalid date is `null`), boxed primitives are unwrapped.
+ * What JSON.stringify would drop or mangle silently is refused with a TypeError instead: non-finite
+ * numbers, functions, symbols, bigints, a top-level `undefined`.
  *
  * Written as one pass of string concatenation, with the sorted key order remembered for the
  * last object of each size and plain strings quoted without JSON.stringify: audit rows all have
@@ -10,6 +14,15 @@
  * quoting the same keys again dominated its time. The output is byte-identical.
  */
 export function canonicalJson(value: unknown): string {
+  return write(value, '');
+}
+
+/** `key` is the member name or array index (as a string) the value sits at, passed to toJSON as JSON.stringify does. */
+function write(input: unknown, key: string): string {
+  let value = input;
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON(key: string): unknown }).toJSON(key);
+  }
   if (typeof value === 'string') return quote(value);
   if (value === null) return 'null';
   switch (typeof value) {
@@ -19,15 +32,14 @@ export function canonicalJson(value: unknown): string {
       if (!Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
       return JSON.stringify(value);
     case 'object': {
-      if (value instanceof Date) return JSON.stringify(value.toISOString());
+      if (value instanceof String || value instanceof Number || value instanceof Boolean) return write(value.valueOf(), key);
       if (Array.isArray(value)) {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ',';
-          // A hole stays empty, as Array.prototype.map/join leave it.
-          if (!(i in value)) continue;
+          // An undefined element and a hole of a sparse array are both null, as in JSON.stringify.
           const v: unknown = value[i];
-          out += v === undefined ? 'null' : canonicalJson(v);
+          out += v === undefined ? 'null' : write(v, String(i));
         }
         return `${out}]`;
       }
@@ -38,7 +50,7 @@ export function canonicalJson(value: unknown): string {
         const v = obj[sorted[i]];
         if (v === undefined) continue;
         if (out.length > 1) out += ',';
-        out += quoted[i] + canonicalJson(v);
+        out += quoted[i] + write(v, sorted[i]);
       }
       return `${out}}`;
     }

@@ -8,3 +8,5 @@ export * from './config-validation';
 export * from './local-secrets';
 export * from './embedded-module';
 export * from './unicode';
+export * from './text';
+export * from './range';

@@ -51,7 +51,9 @@ export class DatabaseBootstrap implements OnApplicationShutdown {
       }
     }
     return {
-      ...dataSourceOptions(appUrl, { poolSize: this.config.poolSize }),
+      ...dataSourceOptions(appUrl, {
+        poolSize: this.config.poolSize, statementTimeoutMs: this.config.statementTimeoutMs, connectTimeoutMs: this.config.connectTimeoutMs,
+      }),
       autoLoadEntities: true,
       retryAttempts: 3,
       retryDelay: 1000,

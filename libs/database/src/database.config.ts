@@ -20,6 +20,24 @@ class DatabaseEnv {
   @Max(200)
   DATABASE_POOL_SIZE?: number;
 
+  /**
+   * Longest a statement may run (ms) before PostgreSQL cancels it and the request answers 503; the
+   * client gives up (and discards the connection) 1 s later if the server does not answer at all.
+   * 0 disables it (e.g. for an operator's long CLI job). Migrations and the streamed audit export are exempt.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS?: number;
+
+  /** Longest a request waits for a pooled connection, or for a new one to be established (ms). */
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DATABASE_CONNECT_TIMEOUT_MS?: number;
+
   @IsOptional()
   @IsString()
   DATA_DIR?: string;
@@ -42,8 +60,15 @@ export interface DatabaseConfig {
   /** Apply pending migrations at start (else only check that none is pending). */
   migrateOnStart: boolean;
   poolSize: number;
+  /** Statement timeout in ms (0: none). */
+  statementTimeoutMs: number;
+  /** Pool wait / connect timeout in ms. */
+  connectTimeoutMs: number;
   dataDir: string;
 }
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 export function loadDatabaseConfig(env: Record<string, string | undefined> = process.env): DatabaseConfig {
   const v = validateEnv(DatabaseEnv, env);
@@ -59,6 +84,8 @@ export function loadDatabaseConfig(env: Record<string, string | undefined> = pro
     migrationUrl: v.DATABASE_MIGRATION_URL ?? v.DATABASE_URL,
     migrateOnStart: v.DATABASE_MIGRATE_ON_START !== 'false',
     poolSize: v.DATABASE_POOL_SIZE ?? 10,
+    statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    connectTimeoutMs: v.DATABASE_CONNECT_TIMEOUT_MS ?? DEFAULT_CONNECT_TIMEOUT_MS,
     dataDir: resolve(v.DATA_DIR ?? '.data'),
   };
 }

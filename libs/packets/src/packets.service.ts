@@ -13,7 +13,7 @@ import { AuditService } from '@app/audit';
 import { CaseEntity, CasesRepository, CasesService, nextStatus } from '@app/cases';
 import { EvidenceEntity, EvidenceService } from '@app/evidence';
 import { SigningService } from '@app/signing';
-import { asDependencyError, isNoSuchKey, StorageService } from '@app/storage';
+import { asDependencyError, exactLength, isNoSuchKey, StorageLengthError, StorageService } from '@app/storage';
 import { PacketDecisionDto, ReviewQueueQuery, SendPacketDto } from './dto/packet.dto';
 import { buildPacketArchive, PacketArchive } from './packet-archive';
 import {
@@ -270,6 +270,15 @@ export class PacketsService {
     return { caseId, caseNumber: c.caseNumber, items: rows.map((r) => toPacketView(r, this.config.slaDays, now)) };
   }
 
+  /**
+   * For the audit trail only (never a response): the case a packet id belongs to, whoever asks, so a
+   * refused attempt on the packet lands on its case's timeline. Null when no such packet exists.
+   */
+  async caseIdOf(id: string): Promise<string | null> {
+    const rows: Array<{ case_id: string }> = await this.ds.query('SELECT case_id FROM packets WHERE id = $1', [id]);
+    return rows[0]?.case_id ?? null;
+  }
+
   async get(auth: AuthUser, id: string): Promise<PacketView> {
     const p = await this.findInScope(auth, id);
     await this.audit.record({
@@ -350,7 +359,17 @@ export class PacketsService {
       openEvidence: async (item): Promise<Readable> => {
         const row = evidenceRow(item.id);
         try {
-          return await this.storage.read(row.storageKey);
+          // The ZIP declared this entry's size (and the response its Content-Length): exactly that many bytes, or the archive fails.
+          const stored = exactLength(await this.storage.read(row.storageKey), item.sizeBytes);
+          stored.once('error', (err: unknown) => {
+            if (!(err instanceof StorageLengthError)) return;
+            // The object changed size since the check above: it is not the evidence the manifest lists.
+            this.evidence.recordIntegrityFailure(auth, row, 'evidence.integrity_failed', {
+              during: 'packet-archive', packetId: id, expectedSha256: item.sha256, actualSha256: 'unknown', expectedSize: item.sizeBytes,
+              actualSize: err.more ? `more than ${item.sizeBytes}` : err.received,
+            }).catch((e: unknown) => this.logger.error(`Integrity failure of evidence ${item.id} could not be recorded: ${e instanceof Error ? e.message : e}`));
+          });
+          return stored;
         } catch (e) {
           if (!isNoSuchKey(e)) throw e;
           await this.evidence.recordIntegrityFailure(auth, row, 'evidence.integrity_failed', {
@@ -509,7 +528,7 @@ export class PacketsService {
   private async lockBoth(em: EntityManager, meta: PacketRow): Promise<{ c: CaseEntity; p: PacketEntity }> {
     const c = await this.cases.lockById(em, meta.caseId);
     const p = await em.getRepository(PacketEntity).findOne({ where: { id: meta.id }, lock: { mode: 'pessimistic_write' } });
-    if (!c || !p) throw new NotFoundError('packet', meta.id);
+    if (!c || !p) throw new NotFoundError('packet', meta.id, false, meta.caseId);
     return { c, p };
   }
 

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { NotBefore } from '@app/common';
 import type { AuditOutcome } from '../audit-hash';
 
 const OUTCOMES: AuditOutcome[] = ['SUCCESS', 'DENIED', 'FAILED'];
@@ -12,9 +13,10 @@ export class AuditFilterQuery {
   @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
   from?: string;
 
-  @ApiPropertyOptional({ example: '2026-11-21T00:00:00-06:00', description: 'Events before this instant' })
+  @ApiPropertyOptional({ example: '2026-11-21T00:00:00-06:00', description: 'Events before this instant (not before `from`)' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @NotBefore('from')
   to?: string;
 
   @ApiPropertyOptional({ description: 'Events of one case' })
@@ -69,11 +71,12 @@ export class AuditVerifyQuery {
   @Max(Number.MAX_SAFE_INTEGER)
   from_seq: number = 1;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'Last seq to check (inclusive; not before from_seq); default the head' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(Number.MAX_SAFE_INTEGER)
+  @NotBefore('from_seq')
   to_seq?: number;
 }
