@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
+import { Clock } from '@app/common';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
 
 const API = '/api/v1';
@@ -138,11 +139,14 @@ describe('authentication and user administration', () => {
       expect(ev.details.reason).toBe('account_inactive');
     });
 
-    it('a malformed body is a 400 naming the field, and no login is attempted', async () => {
+    it('a malformed body is a 400 naming the field, audited as one FAILED login attempt (no login is tried)', async () => {
       const res = await t.http().post(`${API}/auth/login`).send({ username: 'someone' }).expect(400);
       expect(res.body.code).toBe('VALIDATION.FAILED');
       expect(res.body.fields.map((f: { field: string }) => f.field)).toContain('password');
-      expect(await auditRows(t.owner, `request_id = $1 AND action = 'auth.login'`, [res.body.requestId])).toEqual([]);
+      const events = await auditRows(t.owner, `request_id = $1`, [res.body.requestId]);
+      expect(events.map((e) => [e.action, e.outcome, e.actor_role, e.details.code, e.details.fields])).toEqual([
+        ['auth.login', 'FAILED', 'ANONYMOUS', 'VALIDATION.FAILED', ['password']],
+      ]);
     });
   });
 
@@ -242,9 +246,11 @@ describe('authentication and user administration', () => {
       const u = await t.given.officer();
       await lockOut(u);
       expect((await login(u.username, u.password)).status).toBe(423);
-      await t.owner.query(`UPDATE users SET locked_until = now() - interval '1 minute' WHERE id = $1`, [u.id]);
+      // Eleven minutes later (the service's clock; nothing sleeps).
+      const later = jest.spyOn(Clock.prototype, 'now').mockImplementation(() => new Date(Date.now() + LOCKOUT_MS + 60_000));
 
       const res = await login(u.username, u.password).expect(200);
+      later.mockRestore();
       expect(res.body.user.lockedUntil).toBeNull();
       expect((await userRow(u.id)).locked_until).toBeNull();
       // ...and the count starts afresh: one more wrong password does not lock again.
@@ -252,6 +258,116 @@ describe('authentication and user administration', () => {
       expect(again.status).toBe(401);
       const [ev] = await eventsFor(again.body.requestId);
       expect(ev.details.consecutiveFailures).toBe(1);
+    });
+  });
+
+  // ===============================================================================================
+  describe('lockout does not reveal which usernames exist', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    /** What a client sees of an answer: status, body without its requestId, and the headers that matter. */
+    const seen = (r: Response) => ({
+      status: r.status,
+      body: { ...r.body, requestId: undefined },
+      headers: Object.fromEntries(['content-type', 'content-length', 'retry-after', 'cache-control', 'www-authenticate'].map((h) => [h, r.headers[h]])),
+    });
+    /** Same-length request ids, so that content-length compares the rest of the body. */
+    const attempt = (username: string, password: string) =>
+      t.http().post(`${API}/auth/login`).set('X-Request-Id', `auth-${randomUUID()}`).send({ username, password });
+    const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
+    async function timed(username: string, password: string): Promise<number> {
+      const t0 = process.hrtime.bigint();
+      await attempt(username, password);
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    }
+
+    it('an unknown username locks out after 5 failures exactly like a real account: same status, body and headers', async () => {
+      const u = await t.given.officer();
+      const ghost = uniqueName('ghost');
+      const fromSeq = await headSeq();
+      // One instant for both lockouts, so that their lockedUntil is the same too.
+      jest.spyOn(Clock.prototype, 'now').mockReturnValue(new Date());
+      for (let i = 1; i <= LOCKOUT_THRESHOLD; i++) {
+        const real = await attempt(u.username, `wrong-password-${i}`);
+        const unknown = await attempt(ghost, `wrong-password-${i}`);
+        expect({ i, ...seen(unknown) }).toEqual({ i, ...seen(real) });
+        expect(real.status).toBe(401);
+      }
+      const real6 = await attempt(u.username, 'wrong-password-6');
+      const unknown6 = await attempt(ghost, 'wrong-password-6');
+      expect(real6.status).toBe(423);
+      expect(real6.body).toMatchObject({ code: 'AUTH.ACCOUNT_LOCKED', lockedUntil: expect.any(String) });
+      expect(seen(unknown6)).toEqual(seen(real6));
+      // The right password during the lock is refused with the very same answer.
+      expect(seen(await attempt(u.username, u.password))).toEqual(seen(real6));
+      // Letter case does not give an unknown name a fresh counter (normalised like the account lookup).
+      expect(seen(await attempt(ghost.toUpperCase(), 'wrong-password-7'))).toEqual(seen(real6));
+
+      // Audited alike: five failures counted, the lock, then the refusals; the attempted name, never a password.
+      const ghostEvents = await auditRows(t.owner, `seq > $1 AND details->>'username' = $2`, [fromSeq, ghost]);
+      expect(ghostEvents.map((e) => [e.action, e.outcome, e.details.reason ?? null])).toEqual([
+        ...Array.from({ length: LOCKOUT_THRESHOLD }, () => ['auth.login', 'FAILED', 'unknown_username']),
+        ['user.locked', 'SUCCESS', `${LOCKOUT_THRESHOLD} consecutive failed logins`],
+        ['auth.login', 'DENIED', 'account_locked'],
+      ]);
+      expect(ghostEvents.slice(0, 5).map((e) => e.details.consecutiveFailures)).toEqual([1, 2, 3, 4, 5]);
+      expect(ghostEvents[5].details.lockedUntil).toBe(real6.body.lockedUntil);
+      const upper = await eventsFor(
+        (await auditRows(t.owner, `seq > $1 AND details->>'username' = $2`, [fromSeq, ghost.toUpperCase()]))[0].request_id,
+      );
+      expect(upper.map((e) => [e.action, e.outcome, e.details.reason])).toEqual([['auth.login', 'DENIED', 'account_locked']]);
+      for (const e of ghostEvents) expect(JSON.stringify(e.details)).not.toContain('wrong-password');
+    });
+
+    it('a lockout of an unknown username expires like a real one, and an administrator still clears a real one', async () => {
+      const u = await t.given.officer();
+      const v = await t.given.officer();
+      const ghost = uniqueName('ghost');
+      for (const name of [u.username, v.username, ghost]) {
+        for (let i = 1; i <= LOCKOUT_THRESHOLD; i++) await attempt(name, `wrong-password-${i}`);
+        expect((await attempt(name, 'wrong-password-6')).status).toBe(423);
+      }
+      await t.http().patch(`${API}/users/${v.id}`).set(admin.auth).send({ unlock: true }).expect(200);
+      await attempt(v.username, v.password).expect(200);
+
+      jest.spyOn(Clock.prototype, 'now').mockImplementation(() => new Date(Date.now() + LOCKOUT_MS + 60_000));
+      const real = await attempt(u.username, 'wrong-after-expiry');
+      const unknown = await attempt(ghost, 'wrong-after-expiry');
+      expect(real.status).toBe(401);
+      expect(seen(unknown)).toEqual(seen(real));
+      expect((await eventsFor(unknown.body.requestId))[0].details).toMatchObject({ reason: 'unknown_username', consecutiveFailures: 1 });
+      expect((await eventsFor(real.body.requestId))[0].details).toMatchObject({ reason: 'wrong_password', consecutiveFailures: 1 });
+    });
+
+    it('a real and an unknown username take the same time to refuse, locked or not (argon2 runs on every path)', async () => {
+      const ROUNDS = 20;
+      const reals = await Promise.all(Array.from({ length: ROUNDS }, () => t.given.officer()));
+      const lockedReal = await t.given.officer();
+      const lockedGhost = uniqueName('ghost');
+      for (const name of [lockedReal.username, lockedGhost]) {
+        for (let i = 1; i <= LOCKOUT_THRESHOLD; i++) await attempt(name, `wrong-password-${i}`);
+      }
+      await timed(uniqueName('warm-up'), 'x'); // the dummy hash is made once, on first use
+      const unlocked = { real: [] as number[], unknown: [] as number[] };
+      const locked = { real: [] as number[], unknown: [] as number[] };
+      // Interleaved, so that load from other work on the machine falls on both sides alike.
+      for (let i = 0; i < ROUNDS; i++) {
+        unlocked.real.push(await timed(reals[i].username, `wrong-${i}`));
+        unlocked.unknown.push(await timed(uniqueName('ghost'), `wrong-${i}`));
+        locked.real.push(await timed(lockedReal.username, i % 2 ? lockedReal.password : `wrong-${i}`));
+        locked.unknown.push(await timed(lockedGhost, `wrong-${i}`));
+      }
+      const m = {
+        unlockedReal: median(unlocked.real), unlockedUnknown: median(unlocked.unknown),
+        lockedReal: median(locked.real), lockedUnknown: median(locked.unknown),
+      };
+      console.info(`login timing medians over ${ROUNDS} attempts (ms): ${JSON.stringify(m)}`);
+      // argon2 (19 MiB, t=2) dominates every refusal: medians agree within half (a short cut without it is several times faster).
+      const ratio = (a: number, b: number) => Math.max(a, b) / Math.min(a, b);
+      expect({ unlocked: ratio(m.unlockedReal, m.unlockedUnknown) < 1.5, locked: ratio(m.lockedReal, m.lockedUnknown) < 1.5 })
+        .toEqual({ unlocked: true, locked: true });
+      // ...and a locked refusal costs a password check too (no short cut that would tell locked from unlocked).
+      expect(ratio(m.lockedReal, m.unlockedReal)).toBeLessThan(1.5);
     });
   });
 

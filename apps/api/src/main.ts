@@ -9,13 +9,17 @@ import { missingEmbeddedModule } from '@app/common';
 import { AppConfig } from './app.config';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp } from './app.setup';
+import { startupLogger } from './http/logging';
+
+/** JSON log lines from the first one: until the configured logger is attached, and if start-up fails. */
+const startup = startupLogger();
 
 async function bootstrap(): Promise<void> {
   const started = Date.now();
   // Before any default is created on disk: a production image started without configuration says what is missing.
   const missing = missingEmbeddedModule(process.env);
   if (missing) throw new Error(missing);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { ...APP_OPTIONS, abortOnError: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { ...APP_OPTIONS, abortOnError: false, bufferLogs: true, logger: startup });
   app.useLogger(app.get(PinoLogger));
   const config = app.get(ConfigService).get<AppConfig>('app')!;
   configureApp(app, { trustProxy: config.trustProxy, webRoot: config.webRoot });
@@ -38,6 +42,6 @@ async function bootstrap(): Promise<void> {
 bootstrap().catch((e: unknown) => {
   // Start-up logs are buffered until the JSON logger is attached; a failure before that must still be seen.
   Logger.flush();
-  new Logger('Main').error(e instanceof Error ? e.message : `Failed to start: ${String(e)}`);
+  startup.error(e instanceof Error ? e.message : `Failed to start: ${String(e)}`, 'Main');
   process.exit(1);
 });

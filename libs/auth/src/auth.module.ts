@@ -12,6 +12,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { PasswordService } from './password.service';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
+import { LoginFailuresRepository } from './login-failures.repository';
 import { UsersService } from './users.service';
 
 @Module({
@@ -33,6 +34,7 @@ import { UsersService } from './users.service';
     AuthService,
     UsersService,
     UsersRepository,
+    LoginFailuresRepository,
     PasswordService,
     JwtStrategy,
     DemoUsersSeeder,

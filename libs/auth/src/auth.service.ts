@@ -10,6 +10,7 @@ import { authConfig } from './auth.config';
 import { PasswordService } from './password.service';
 import { toAuthUser, toUserView, UserView } from './user.mapper';
 import { UsersRepository } from './users.repository';
+import { LoginFailuresRepository } from './login-failures.repository';
 
 /** POST /auth/login. */
 export class LoginResult {
@@ -38,6 +39,7 @@ export class AuthService {
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     @InjectDataSource() private readonly ds: DataSource,
     private readonly users: UsersRepository,
+    private readonly failures: LoginFailuresRepository,
     private readonly passwords: PasswordService,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
@@ -47,53 +49,58 @@ export class AuthService {
   /**
    * Every attempt is audited here, in the same transaction as the counters it changes; errors are
    * thrown after commit and marked audited so the exception filter does not record them twice.
-   * The lock check, the password check and the failure count run under the user's row lock, so
-   * parallel guesses are serialised: at most `lockoutThreshold` passwords are ever tried.
+   *
+   * Failures and lockouts are counted per submitted username (LoginFailuresRepository), whether or
+   * not an account has that name, and every path runs one argon2 verification (a dummy hash when
+   * there is no usable account), locked or not: an unknown username gets the same answers
+   * (401 five times, then 423 with the same body) in the same time as a real one. Attempts on one
+   * username are serialised (advisory lock), so at most `lockoutThreshold` passwords are ever tried.
    */
   async login(username: string, password: string): Promise<LoginResult> {
     const result = await this.ds.transaction(async (em) => {
+      const state = await this.failures.lockAndRead(em, username);
       const user = await this.users.findByUsernameForUpdate(em, username);
-      const attempt = { action: 'auth.login', targetType: 'user', targetId: user?.id ?? null };
-      if (!user || !user.active) {
-        await this.passwords.verify(null, password);
-        await this.audit.append(em, {
-          ...attempt, outcome: 'FAILED', actor: ANONYMOUS_ACTOR,
-          details: { username, reason: user ? 'account_inactive' : 'unknown_username' },
-        });
-        return { kind: 'invalid' as const };
-      }
+      const account = user?.active ? user : null;
+      const passwordOk = await this.passwords.verify(account?.passwordHash ?? null, password);
       const now = this.clock.now();
-      if (user.lockedUntil && user.lockedUntil > now) {
+      const attempt = { action: 'auth.login', targetType: 'user', targetId: user?.id ?? null, actor: ANONYMOUS_ACTOR };
+      // The account's own spelling when there is one; else the name as submitted (never the password).
+      const name = user?.username ?? username;
+
+      if (state.lockedUntil && state.lockedUntil > now) {
         await this.audit.append(em, {
-          ...attempt, outcome: 'DENIED', actor: ANONYMOUS_ACTOR,
-          details: { username: user.username, reason: 'account_locked', lockedUntil: user.lockedUntil.toISOString() },
+          ...attempt, outcome: 'DENIED',
+          details: { username: name, reason: 'account_locked', lockedUntil: state.lockedUntil.toISOString() },
         });
-        return { kind: 'locked' as const, until: user.lockedUntil };
+        return { kind: 'locked' as const, until: state.lockedUntil };
       }
-      if (!(await this.passwords.verify(user.passwordHash, password))) {
-        const lockUntil = new Date(now.getTime() + this.config.lockoutMinutes * 60_000);
-        const r = await this.users.recordFailedLogin(em, user.id, this.config.lockoutThreshold, lockUntil);
-        await this.audit.append(
-          em,
-          {
-            ...attempt, outcome: 'FAILED', actor: ANONYMOUS_ACTOR,
-            details: { username: user.username, reason: 'wrong_password', consecutiveFailures: r.failedCount },
-          },
-          ...(r.lockedUntil
-            ? [{
-                action: 'user.locked', actor: ANONYMOUS_ACTOR, targetType: 'user', targetId: user.id,
-                details: {
-                  username: user.username, lockedUntil: r.lockedUntil.toISOString(),
-                  reason: `${this.config.lockoutThreshold} consecutive failed logins`,
-                },
-              }]
-            : []),
-        );
-        return { kind: 'wrong_password' as const };
+      if (account && passwordOk) {
+        await this.failures.clear(em, username);
+        await this.users.recordSuccessfulLogin(em, account.id, now);
+        await this.audit.append(em, { ...attempt, actor: toAuthUser(account), details: { username: account.username } });
+        return { kind: 'ok' as const, user: { ...account, lastLoginAt: now, failedLoginCount: 0, lockedUntil: null } };
       }
-      await this.users.recordSuccessfulLogin(em, user.id, now);
-      await this.audit.append(em, { ...attempt, actor: toAuthUser(user), details: { username: user.username } });
-      return { kind: 'ok' as const, user: { ...user, lastLoginAt: now, failedLoginCount: 0, lockedUntil: null } };
+
+      const lockUntil = new Date(now.getTime() + this.config.lockoutMinutes * 60_000);
+      const r = await this.failures.recordFailure(em, username, now, this.config.lockoutThreshold, lockUntil);
+      // The administrator's view of a real account's lock (GET /users) mirrors the count.
+      if (user) await this.users.recordFailedLogin(em, user.id, r.failedCount % this.config.lockoutThreshold, r.lockedUntil);
+      const reason = !user ? 'unknown_username' : !user.active ? 'account_inactive' : 'wrong_password';
+      await this.audit.append(
+        em,
+        { ...attempt, outcome: 'FAILED', details: { username: name, reason, consecutiveFailures: r.failedCount } },
+        ...(r.lockedUntil
+          ? [{
+              action: 'user.locked', actor: ANONYMOUS_ACTOR, targetType: 'user', targetId: user?.id ?? null,
+              details: {
+                username: name, lockedUntil: r.lockedUntil.toISOString(),
+                reason: `${this.config.lockoutThreshold} consecutive failed logins`,
+                ...(user ? {} : { accountExists: false }),
+              },
+            }]
+          : []),
+      );
+      return { kind: 'invalid' as const };
     });
 
     if (result.kind === 'locked') throw new AccountLockedError(result.until).markAudited();

@@ -71,29 +71,15 @@ export class UsersRepository {
     }
   }
 
-  /** Counts a failed login atomically; at the threshold the account locks and the count restarts. */
-  async recordFailedLogin(
-    em: EntityManager,
-    id: string,
-    threshold: number,
-    lockUntil: Date,
-  ): Promise<{ failedCount: number; lockedUntil: Date | null }> {
-    const qr = em.queryRunner;
-    if (!qr) throw new Error('recordFailedLogin must run inside a transaction');
-    const result = await qr.query(
-      `UPDATE users SET
-         failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 ELSE failed_login_count + 1 END,
-         locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
-       WHERE id = $1
-       RETURNING failed_login_count, (locked_until = $3::timestamptz) AS locked`,
-      [id, threshold, lockUntil.toISOString()],
-      true,
+  /**
+   * Mirrors the username's failure count and lock (counted in login_failures, see
+   * LoginFailuresRepository) onto the account, for the administrator's view.
+   */
+  async recordFailedLogin(em: EntityManager, id: string, failedCount: number, lockedUntil: Date | null): Promise<void> {
+    await em.query(
+      `UPDATE users SET failed_login_count = $2, locked_until = $3::timestamptz WHERE id = $1`,
+      [id, failedCount, lockedUntil?.toISOString() ?? null],
     );
-    const row = (result.records as { failed_login_count: number; locked: boolean }[])[0];
-    return {
-      failedCount: row?.locked ? threshold : (row?.failed_login_count ?? 0),
-      lockedUntil: row?.locked ? lockUntil : null,
-    };
   }
 
   async recordSuccessfulLogin(em: EntityManager, id: string, at: Date): Promise<void> {

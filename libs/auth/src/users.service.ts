@@ -8,6 +8,7 @@ import { PasswordService } from './password.service';
 import { assertRoleScope } from './role-scope';
 import { toUserView, UserPage, UserView } from './user.mapper';
 import { UsersRepository } from './users.repository';
+import { LoginFailuresRepository } from './login-failures.repository';
 import { UserEntity } from './user.entity';
 
 @Injectable()
@@ -15,6 +16,7 @@ export class UsersService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly users: UsersRepository,
+    private readonly failures: LoginFailuresRepository,
     private readonly passwords: PasswordService,
     private readonly audit: AuditService,
   ) {}
@@ -35,6 +37,8 @@ export class UsersService {
         office,
         active: true,
       });
+      // A new account starts with no failures, even if its name was tried while it did not exist.
+      await this.failures.clear(em, user.username);
       await this.audit.append(em, {
         action: 'user.created',
         actor: actor === 'SYSTEM' ? SYSTEM_ACTOR : actor,
@@ -99,6 +103,7 @@ export class UsersService {
         return toUserView(user);
       }
       const saved = await this.users.save(em, user);
+      if (dto.unlock) await this.failures.clear(em, user.username);
       await this.audit.append(em, {
         action: 'user.updated',
         actor,

@@ -1,4 +1,5 @@
-import { RequestMethod } from '@nestjs/common';
+import { LoggerService, RequestMethod } from '@nestjs/common';
+import pino from 'pino';
 import { ConfigService } from '@nestjs/config';
 import type { Params } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -38,5 +39,23 @@ export function loggingOptions(config: ConfigService): Params {
       // Health probes from a load balancer every few seconds would drown the rest.
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/api/v1/health') },
     },
+  };
+}
+
+/**
+ * The logger Nest uses until the app's own (configured) logger is attached, and for a failure to
+ * start: the same JSON lines on stdout, so that a start-up error (e.g. the embedded PostgreSQL not
+ * starting) reaches a log shipper and the terminal alike, never as coloured text.
+ */
+export function startupLogger(): LoggerService {
+  const log = pino({ level: 'info' });
+  const write = (level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace') => (message: unknown, ...optional: unknown[]) => {
+    const context = typeof optional[optional.length - 1] === 'string' ? (optional.pop() as string) : undefined;
+    const stack = level === 'error' && typeof optional[0] === 'string' ? optional[0] : undefined;
+    if (message instanceof Error) log[level]({ context, err: message }, message.message);
+    else log[level]({ context, ...(stack ? { stack } : {}) }, typeof message === 'string' ? message : JSON.stringify(message));
+  };
+  return {
+    log: write('info'), error: write('error'), warn: write('warn'), debug: write('debug'), verbose: write('trace'), fatal: write('fatal'),
   };
 }

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { readOrCreateSecret, requireEmbeddedModule } from '@app/common';
+import { stopOrphanedPostmaster } from './orphaned-postmaster';
 
 export interface EmbeddedPostgresHandle {
   /** Superuser connection to `database` (schema owner: runs migrations). */
@@ -131,12 +132,15 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     logger.log(`Initialising a new PostgreSQL cluster in ${dir}`);
     await pg.initialise();
   }
+  // A server left running by a killed previous start holds the data directory: stop it first.
+  await stopOrphanedPostmaster(dir, (m) => logger.warn(m));
   try {
     await pg.start();
   } catch (e) {
     throw new Error(
-      `Embedded PostgreSQL did not start (port ${port}, data ${dir}): ${e instanceof Error ? e.message : 'the server exited'}\n` +
-        recent.join('\n'),
+      `Embedded PostgreSQL did not start (port ${port}, data ${dir}): ${e instanceof Error ? e.message : 'the server exited'}. ` +
+        `Its last messages are below; if another program uses ${dir}, stop it, or set DATA_DIR to another directory ` +
+        `(or DATABASE_URL to a real PostgreSQL).\n${recent.join('\n')}`,
     );
   }
 

@@ -8,6 +8,8 @@ import { AuditBodyJson1763900000002 } from './1763900000002-audit-body-json';
 import { CreatePackets1764000000000 } from './1764000000000-create-packets';
 import { CreateRateLimits1764100000000 } from './1764100000000-create-rate-limits';
 import { CreateSigningKeys1764100000001 } from './1764100000001-create-signing-keys';
+import { CreateLoginFailures1764200000003 } from './1764200000003-create-login-failures';
+import { CreateEvidenceUploadSessions1764250000000 } from './1764250000000-create-evidence-upload-sessions';
 
 /** Every migration, in order. Listed explicitly: no globs. */
 export const MIGRATIONS = [
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   CreatePackets1764000000000,
   CreateRateLimits1764100000000,
   CreateSigningKeys1764100000001,
+  CreateLoginFailures1764200000003,
+  CreateEvidenceUploadSessions1764250000000,
 ];
