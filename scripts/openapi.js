@@ -21,12 +21,11 @@ const files = { doc: join(outDir, 'openapi.json'), types: join(outDir, 'schema.t
 
 async function buildDocument() {
   const { NestFactory } = require('@nestjs/core');
-  const { SwaggerModule } = require('@nestjs/swagger');
   const { AppModule } = require(join(dist, 'app.module'));
-  const { APP_OPTIONS, configureApp, openApiConfig } = require(join(dist, 'app.setup'));
+  const { APP_OPTIONS, configureApp, createOpenApiDocument } = require(join(dist, 'app.setup'));
   const app = await NestFactory.create(AppModule, { ...APP_OPTIONS, preview: true, logger: false });
   configureApp(app);
-  const doc = SwaggerModule.createDocument(app, openApiConfig());
+  const doc = createOpenApiDocument(app);
   await app.close();
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

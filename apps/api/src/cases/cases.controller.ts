@@ -3,12 +3,14 @@ import {
   ApiCreatedResponse, ApiDefaultResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath,
 } from '@nestjs/swagger';
 import type { AuthUser } from '@app/common';
+import { ErrorCode } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
 import {
   ApproveCaseDto, CaseMetadataView, CasePage, CasesService, CaseTimeline, CaseView, CreateCaseDto, ListCasesQuery,
   PutFederalOfficersDto, PutViolationsDto, ReasonDto, TransitionDto, UpdateCaseDto,
 } from '@app/cases';
 import { API_ERROR } from '../http/api-error-body';
+import { ApiErrors } from '../http/openapi';
 import { expectedVersion, IF_MATCH_HEADER, UuidParam } from '../http/params';
 import { VersionETagInterceptor } from '../http/version-etag.interceptor';
 
@@ -29,6 +31,7 @@ export class CasesController {
   @Authorize(Permission.CaseCreate)
   @ApiOperation({ summary: 'Open a case (DRAFT) in your district' })
   @ApiCreatedResponse({ ...CASE_OK, description: 'The new DRAFT case' })
+  @ApiErrors(ErrorCode.Forbidden)
   create(@CurrentUser() auth: AuthUser, @Body() dto: CreateCaseDto): Promise<CaseView> {
     return this.cases.create(auth, dto);
   }
@@ -59,6 +62,7 @@ export class CasesController {
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: 'Edit the order fields while DRAFT or RETURNED (version required)' })
   @ApiOkResponse(CASE_OK)
+  @ApiErrors(ErrorCode.InvalidTransition)
   update(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: UpdateCaseDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.update(auth, id, dto, expectedVersion(ifMatch, dto.version));
   }
@@ -68,6 +72,7 @@ export class CasesController {
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: 'Replace the federal personnel record (supervisor flagged)' })
   @ApiOkResponse(CASE_OK)
+  @ApiErrors(ErrorCode.InvalidTransition)
   putFederalOfficers(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PutFederalOfficersDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.putFederalOfficers(auth, id, dto, expectedVersion(ifMatch, dto.version));
   }
@@ -77,6 +82,7 @@ export class CasesController {
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: 'Replace the alleged violations' })
   @ApiOkResponse(CASE_OK)
+  @ApiErrors(ErrorCode.InvalidTransition)
   putViolations(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PutViolationsDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.putViolations(auth, id, dto, expectedVersion(ifMatch, dto.version));
   }
@@ -85,8 +91,12 @@ export class CasesController {
   @HttpCode(200)
   @Authorize(Permission.CaseSubmit)
   @ApiHeader(IF_MATCH_HEADER)
-  @ApiOperation({ summary: 'Submit for supervisor review (author; checklist must be complete)' })
+  @ApiOperation({
+    summary: 'Submit for supervisor review (author; checklist must be complete)',
+    description: 'Refused with 409 CASE.UPLOAD_IN_PROGRESS while an evidence upload to the case is still arriving (`uploads` lists them): the case would otherwise reach the supervisor without that file.',
+  })
   @ApiOkResponse(CASE_OK)
+  @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.ChecklistIncomplete, ErrorCode.UploadInProgress)
   submit(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: TransitionDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.submit(auth, id, expectedVersion(ifMatch, dto.version));
   }
@@ -97,6 +107,7 @@ export class CasesController {
   @Authorize(Permission.CaseReturn)
   @ApiOperation({ summary: 'Return a submitted case to its author with a reason (not your own case)' })
   @ApiOkResponse(CASE_OK)
+  @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.TwoPersonRule)
   returnCase(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: ReasonDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.returnToAuthor(auth, id, { ...dto, version: expectedVersion(ifMatch, dto.version) });
   }
@@ -107,6 +118,7 @@ export class CasesController {
   @Authorize(Permission.CaseApprove)
   @ApiOperation({ summary: 'Approve a submitted case (two-person rule: never your own)' })
   @ApiOkResponse(CASE_OK)
+  @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.TwoPersonRule)
   approve(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: ApproveCaseDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.approve(auth, id, { ...dto, version: expectedVersion(ifMatch, dto.version) });
   }
@@ -117,6 +129,7 @@ export class CasesController {
   @Authorize(Permission.CaseWithdraw)
   @ApiOperation({ summary: 'Withdraw a DRAFT, SUBMITTED or RETURNED case with a reason' })
   @ApiOkResponse(CASE_OK)
+  @ApiErrors(ErrorCode.InvalidTransition)
   withdraw(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: ReasonDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
     return this.cases.withdraw(auth, id, { ...dto, version: expectedVersion(ifMatch, dto.version) });
   }

@@ -19,7 +19,7 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  */
 export type RateLimitName = 'login' | 'upload';
 
-const RATE_LIMIT = 'ion:rate-limit';
+export const RATE_LIMIT = 'ion:rate-limit';
 
 /** Puts a route under one of the named limits (the route must also use RateLimitGuard). */
 export const RateLimited = (name: RateLimitName) => SetMetadata(RATE_LIMIT, name);

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@app/common';
+import { ErrorCode } from '@app/common';
 import { Authorize, CreateUserDto, CurrentUser, ListUsersQuery, Permission, UpdateUserDto, UserPage, UsersService, UserView } from '@app/auth';
 import { API_ERROR } from '../http/api-error-body';
+import { ApiErrors } from '../http/openapi';
 import { UuidParam } from '../http/params';
 
 @ApiTags('users')
@@ -15,6 +17,7 @@ export class UsersController {
   @Authorize(Permission.UserCreate)
   @ApiOperation({ summary: 'Create a user (role, badge, district or office)' })
   @ApiCreatedResponse({ type: UserView })
+  @ApiErrors(ErrorCode.Conflict)
   create(@CurrentUser() auth: AuthUser, @Body() dto: CreateUserDto): Promise<UserView> {
     return this.users.create(auth, dto);
   }
@@ -39,6 +42,7 @@ export class UsersController {
   @Authorize(Permission.UserUpdate)
   @ApiOperation({ summary: 'Change role, scope, badge, password; deactivate; clear a lockout' })
   @ApiOkResponse({ type: UserView })
+  @ApiErrors(ErrorCode.Conflict)
   update(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: UpdateUserDto): Promise<UserView> {
     return this.users.update(auth, id, dto);
   }

@@ -152,7 +152,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Submit for supervisor review (author; checklist must be complete) */
+        /**
+         * Submit for supervisor review (author; checklist must be complete)
+         * @description Refused with 409 CASE.UPLOAD_IN_PROGRESS while an evidence upload to the case is still arriving (`uploads` lists them): the case would otherwise reach the supervisor without that file.
+         */
         post: operations["CasesController_submit"];
         delete?: never;
         options?: never;
@@ -240,7 +243,7 @@ export type paths = {
         put?: never;
         /**
          * Upload an evidence file (streamed; SHA-256 computed on the way in)
-         * @description Send the file as the raw body (any Content-Type except JSON/form) with metadata as query parameters or `X-Evidence-<Field>` headers, or as multipart/form-data with metadata fields before one part named `file`. The case must be DRAFT or RETURNED. An optional `sha256` must match what arrived (else 422, nothing kept). At most UPLOAD_RATE_LIMIT uploads per user per window, then 429.
+         * @description Send the file as the raw body (any Content-Type except JSON/form) with metadata as query parameters or `X-Evidence-<Field>` headers, or as multipart/form-data with metadata fields before one part named `file`. The case must be DRAFT or RETURNED. An optional `sha256` must match what arrived (else 422, nothing kept). An empty file (0 bytes) is not evidence: 422 EVIDENCE.EMPTY, nothing kept. The same file (same SHA-256) as an active item of the case is refused with 409 EVIDENCE.DUPLICATE naming that item (`existingEvidenceId`), nothing kept, unless `duplicateOf` names it (a deliberate second copy, recorded in the audit event). While the upload streams the case cannot be submitted (409 CASE.UPLOAD_IN_PROGRESS). At most UPLOAD_RATE_LIMIT uploads per user per window, then 429.
          */
         post: operations["EvidenceController_upload"];
         delete?: never;
@@ -562,7 +565,7 @@ export type components = {
          * @description Stable machine-readable code
          * @enum {string}
          */
-        ErrorCode: "VALIDATION.FAILED" | "VALIDATION.MALFORMED_BODY" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.ACCOUNT_LOCKED" | "AUTH.FORBIDDEN" | "RESOURCE.NOT_FOUND" | "ROUTE.NOT_FOUND" | "CASE.INVALID_TRANSITION" | "CASE.CHECKLIST_INCOMPLETE" | "CASE.TWO_PERSON_RULE" | "VERSION.CONFLICT" | "VERSION.REQUIRED" | "RESOURCE.CONFLICT" | "DEPENDENCY.UNAVAILABLE" | "UPLOAD.TOO_LARGE" | "UPLOAD.UNSUPPORTED_MEDIA_TYPE" | "UPLOAD.INCOMPLETE" | "EVIDENCE.HASH_MISMATCH" | "EVIDENCE.INTEGRITY_FAILURE" | "RANGE.NOT_SATISFIABLE" | "RATE.LIMITED" | "INTERNAL.ERROR";
+        ErrorCode: "VALIDATION.FAILED" | "VALIDATION.MALFORMED_BODY" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.ACCOUNT_LOCKED" | "AUTH.FORBIDDEN" | "RESOURCE.NOT_FOUND" | "ROUTE.NOT_FOUND" | "CASE.INVALID_TRANSITION" | "CASE.CHECKLIST_INCOMPLETE" | "CASE.TWO_PERSON_RULE" | "VERSION.CONFLICT" | "VERSION.REQUIRED" | "RESOURCE.CONFLICT" | "DEPENDENCY.UNAVAILABLE" | "UPLOAD.TOO_LARGE" | "UPLOAD.UNSUPPORTED_MEDIA_TYPE" | "UPLOAD.INCOMPLETE" | "EVIDENCE.HASH_MISMATCH" | "EVIDENCE.INTEGRITY_FAILURE" | "EVIDENCE.EMPTY" | "EVIDENCE.DUPLICATE" | "CASE.UPLOAD_IN_PROGRESS" | "RANGE.NOT_SATISFIABLE" | "RATE.LIMITED" | "INTERNAL.ERROR";
         FieldError: {
             /**
              * @description Path of the field in the request body or query (dots for nesting)
@@ -578,7 +581,7 @@ export type components = {
         };
         ChecklistItem: {
             /**
-             * @description The missing item: incidentAt, incidentLocation, origin, activityType, agencies, narrative, federalSupervisorIdentification, injuriesReported, injuryDescription, emsCalled, emsCalledAt, aidGiven or evidenceOrNoFootageReason
+             * @description The missing item: incidentAt, incidentLocation, origin, activityType, agencies, narrative, federalSupervisorIdentification, injuriesReported, injuryDescription, emsCalled, emsCalledAt, aidGiven or evidenceOrNoFootageReason (video footage: an active BWC or OTHER_VIDEO item whose bytes are video, or a noFootageReason)
              * @example narrative
              */
             item: string;
@@ -587,6 +590,30 @@ export type components = {
              * @example a narrative of what happened
              */
             message: string;
+        };
+        UploadInProgressItem: {
+            /**
+             * Format: uuid
+             * @description The upload (the id its evidence item will have)
+             */
+            id: string;
+            /** @example BWC */
+            kind: string;
+            originalFilename: string | null;
+            /**
+             * Format: uuid
+             * @description Who is uploading
+             */
+            startedBy: string;
+            /** Format: date-time */
+            startedAt: string;
+            /** @description Bytes received so far (updated every few seconds) */
+            bytesReceived: number;
+            /**
+             * Format: date-time
+             * @description When it stops counting if no further byte arrives (UPLOAD_STALE_MINUTES)
+             */
+            staleAt: string;
         };
         ApiErrorBody: {
             /**
@@ -635,8 +662,17 @@ export type components = {
             expectedSize?: number;
             /** @description EVIDENCE.INTEGRITY_FAILURE: the size found in storage */
             actualSize?: number;
-            /** @description EVIDENCE.HASH_MISMATCH: bytes that arrived; RANGE.NOT_SATISFIABLE: the object size */
+            /** @description EVIDENCE.HASH_MISMATCH: bytes that arrived; EVIDENCE.EMPTY: 0; RANGE.NOT_SATISFIABLE: the object size */
             sizeBytes?: number;
+            /**
+             * Format: uuid
+             * @description EVIDENCE.DUPLICATE: the active item of the case that holds the same file
+             */
+            existingEvidenceId?: string;
+            /** @description EVIDENCE.DUPLICATE: the SHA-256 of the file */
+            sha256?: string;
+            /** @description CASE.UPLOAD_IN_PROGRESS: the uploads still arriving */
+            uploads?: components["schemas"]["UploadInProgressItem"][];
             /**
              * Format: uuid
              * @description RESOURCE.CONFLICT on claim: who holds the packet
@@ -703,6 +739,11 @@ export type components = {
             expiresIn: number;
             user: components["schemas"]["UserView"];
         };
+        /**
+         * @description Police district (OFFICER, SUPERVISOR)
+         * @enum {number}
+         */
+        PoliceDistrict: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 22 | 24 | 25;
         CreateUserDto: {
             /**
              * @description 3-64 letters, digits, dot, dash, underscore
@@ -715,11 +756,8 @@ export type components = {
             role: components["schemas"]["Role"];
             /** @example D1-1234 */
             badgeNumber?: string | null;
-            /**
-             * @description Police district (OFFICER, SUPERVISOR)
-             * @enum {number|null}
-             */
-            district?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 22 | 24 | 25 | null;
+            /** @description Police district (OFFICER, SUPERVISOR) */
+            district?: components["schemas"]["PoliceDistrict"] | null;
             /** @description Prosecuting office (PROSECUTOR) */
             office?: components["schemas"]["ProsecutorOffice"] | null;
         };
@@ -736,8 +774,7 @@ export type components = {
             displayName?: string;
             role?: components["schemas"]["Role"];
             badgeNumber?: string | null;
-            /** @enum {number|null} */
-            district?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 22 | 24 | 25 | null;
+            district?: components["schemas"]["PoliceDistrict"] | null;
             office?: components["schemas"]["ProsecutorOffice"] | null;
             /** @description false deactivates the account (its tokens stop working at once) */
             active?: boolean;
@@ -1588,6 +1625,51 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResult"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.INVALID_CREDENTIALS: wrong username or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.ACCOUNT_LOCKED: too many failed logins: the account is locked (`lockedUntil`) */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RATE.LIMITED: too many requests: wait `retryAfterSeconds` (also Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -1614,6 +1696,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -1649,6 +1749,33 @@ export interface operations {
                     "application/json": components["schemas"]["UserPage"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -1681,6 +1808,51 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -1709,6 +1881,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -1745,6 +1953,60 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -1765,7 +2027,7 @@ export interface operations {
                 district?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 22 | 24 | 25;
                 /** @description Incident (or, before it is set, creation) time from, ISO 8601 */
                 from?: string;
-                /** @description Incident (or creation) time to, ISO 8601 */
+                /** @description Incident (or creation) time to, ISO 8601; not before `from` */
                 to?: string;
                 /** @description Case number, location or narrative contains */
                 q?: string;
@@ -1782,6 +2044,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CasePage"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -1819,6 +2108,42 @@ export interface operations {
                     "application/json": components["schemas"]["CaseView"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -1850,6 +2175,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CaseView"] | components["schemas"]["CaseMetadataView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -1891,6 +2252,69 @@ export interface operations {
                     "application/json": components["schemas"]["CaseView"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.CONFLICT: the version you edited is stale (`currentVersion`); CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.REQUIRED: the version you edited is missing (If-Match or `version`) */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -1928,6 +2352,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.CONFLICT: the version you edited is stale (`currentVersion`); CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.REQUIRED: the version you edited is missing (If-Match or `version`) */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -1969,6 +2456,69 @@ export interface operations {
                     "application/json": components["schemas"]["CaseView"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.CONFLICT: the version you edited is stale (`currentVersion`); CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.REQUIRED: the version you edited is missing (If-Match or `version`) */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2006,6 +2556,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.CONFLICT: the version you edited is stale (`currentVersion`); CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`); CASE.UPLOAD_IN_PROGRESS: an evidence upload to the case is still in progress (`uploads`); submit once it has ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description CASE.CHECKLIST_INCOMPLETE: the order's checklist is incomplete (`missing`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.REQUIRED: the version you edited is missing (If-Match or `version`) */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -2047,6 +2669,69 @@ export interface operations {
                     "application/json": components["schemas"]["CaseView"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this; CASE.TWO_PERSON_RULE: you may not approve a case you wrote */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.CONFLICT: the version you edited is stale (`currentVersion`); CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.REQUIRED: the version you edited is missing (If-Match or `version`) */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2084,6 +2769,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this; CASE.TWO_PERSON_RULE: you may not approve a case you wrote */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.CONFLICT: the version you edited is stale (`currentVersion`); CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.REQUIRED: the version you edited is missing (If-Match or `version`) */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -2125,6 +2873,69 @@ export interface operations {
                     "application/json": components["schemas"]["CaseView"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.CONFLICT: the version you edited is stale (`currentVersion`); CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.REQUIRED: the version you edited is missing (If-Match or `version`) */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2153,6 +2964,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CaseTimeline"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -2185,6 +3032,42 @@ export interface operations {
                     "application/json": components["schemas"]["CaseEvidenceList"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2199,6 +3082,8 @@ export interface operations {
     EvidenceController_upload: {
         parameters: {
             query?: {
+                /** @description The id of the active item this file deliberately duplicates (same SHA-256); also X-Evidence-Duplicate-Of or a form field */
+                duplicateOf?: string;
                 /** @description 64 hex digits */
                 sha256?: string;
                 originalFilename?: string;
@@ -2235,6 +3120,87 @@ export interface operations {
                     "application/json": components["schemas"]["EvidenceView"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); UPLOAD.INCOMPLETE: the upload ended before the file did */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`); EVIDENCE.DUPLICATE: the case already holds this file (`existingEvidenceId`); send duplicateOf=<that id> to keep a second copy */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.TOO_LARGE: the file is larger than EVIDENCE_MAX_BYTES (`limitBytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description EVIDENCE.HASH_MISMATCH: the SHA-256 you sent does not match what arrived (nothing is kept); EVIDENCE.EMPTY: the file is empty (0 bytes): not evidence (nothing is kept) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RATE.LIMITED: too many requests: wait `retryAfterSeconds` (also Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2263,6 +3229,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EvidenceDetailView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -2326,6 +3328,51 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RANGE.NOT_SATISFIABLE: the Range lies outside the file (`sizeBytes`) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2359,6 +3406,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EvidenceVerification"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description EVIDENCE.INTEGRITY_FAILURE: the stored bytes no longer match the recorded SHA-256 (the item is marked FAILED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -2396,6 +3497,60 @@ export interface operations {
                     "application/json": components["schemas"]["EvidenceView"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`); RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2424,6 +3579,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CasePacketList"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -2464,6 +3655,69 @@ export interface operations {
                     "application/json": components["schemas"]["PacketView"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.CONFLICT: the version you edited is stale (`currentVersion`); CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`); RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description VERSION.REQUIRED: the version you edited is missing (If-Match or `version`) */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2498,6 +3752,33 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewQueuePage"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2528,6 +3809,42 @@ export interface operations {
                     "application/json": components["schemas"]["PacketView"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2556,6 +3873,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SignedManifestView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -2593,6 +3946,42 @@ export interface operations {
                     "application/zip": string;
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2626,6 +4015,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PacketView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -2663,6 +4106,60 @@ export interface operations {
                     "application/json": components["schemas"]["PacketView"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2679,7 +4176,7 @@ export interface operations {
             query?: {
                 /** @description Events at or after this instant */
                 from?: string;
-                /** @description Events before this instant */
+                /** @description Events before this instant (not before `from`) */
                 to?: string;
                 /** @description Events of one case */
                 caseId?: string;
@@ -2705,6 +4202,33 @@ export interface operations {
                     "application/json": components["schemas"]["AuditEventPage"];
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2721,7 +4245,7 @@ export interface operations {
             query?: {
                 /** @description Events at or after this instant */
                 from?: string;
-                /** @description Events before this instant */
+                /** @description Events before this instant (not before `from`) */
                 to?: string;
                 /** @description Events of one case */
                 caseId?: string;
@@ -2747,6 +4271,33 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -2762,6 +4313,7 @@ export interface operations {
         parameters: {
             query?: {
                 from_seq?: number;
+                /** @description Last seq to check (inclusive; not before from_seq); default the head */
                 to_seq?: number;
             };
             header?: never;
@@ -2777,6 +4329,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditChainVerification"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -2805,6 +4384,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CheckpointList"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
@@ -2896,12 +4493,11 @@ type ReadonlyArray<T> = [
 export const pathsApiV1CasesGetParametersQueryDistrictValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/cases"]["get"]["parameters"]["query"]["district"]> = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 22, 24, 25];
 export const pathsApiV1ReviewQueueGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/review-queue"]["get"]["parameters"]["query"]["sort"]> = ["oldest", "newest"];
 export const pathsApiV1AuditExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit/export"]["get"]["parameters"]["query"]["format"]> = ["ndjson", "csv"];
-export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = ["VALIDATION.FAILED", "VALIDATION.MALFORMED_BODY", "AUTH.UNAUTHENTICATED", "AUTH.INVALID_CREDENTIALS", "AUTH.ACCOUNT_LOCKED", "AUTH.FORBIDDEN", "RESOURCE.NOT_FOUND", "ROUTE.NOT_FOUND", "CASE.INVALID_TRANSITION", "CASE.CHECKLIST_INCOMPLETE", "CASE.TWO_PERSON_RULE", "VERSION.CONFLICT", "VERSION.REQUIRED", "RESOURCE.CONFLICT", "DEPENDENCY.UNAVAILABLE", "UPLOAD.TOO_LARGE", "UPLOAD.UNSUPPORTED_MEDIA_TYPE", "UPLOAD.INCOMPLETE", "EVIDENCE.HASH_MISMATCH", "EVIDENCE.INTEGRITY_FAILURE", "RANGE.NOT_SATISFIABLE", "RATE.LIMITED", "INTERNAL.ERROR"];
+export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = ["VALIDATION.FAILED", "VALIDATION.MALFORMED_BODY", "AUTH.UNAUTHENTICATED", "AUTH.INVALID_CREDENTIALS", "AUTH.ACCOUNT_LOCKED", "AUTH.FORBIDDEN", "RESOURCE.NOT_FOUND", "ROUTE.NOT_FOUND", "CASE.INVALID_TRANSITION", "CASE.CHECKLIST_INCOMPLETE", "CASE.TWO_PERSON_RULE", "VERSION.CONFLICT", "VERSION.REQUIRED", "RESOURCE.CONFLICT", "DEPENDENCY.UNAVAILABLE", "UPLOAD.TOO_LARGE", "UPLOAD.UNSUPPORTED_MEDIA_TYPE", "UPLOAD.INCOMPLETE", "EVIDENCE.HASH_MISMATCH", "EVIDENCE.INTEGRITY_FAILURE", "EVIDENCE.EMPTY", "EVIDENCE.DUPLICATE", "CASE.UPLOAD_IN_PROGRESS", "RANGE.NOT_SATISFIABLE", "RATE.LIMITED", "INTERNAL.ERROR"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["OFFICER", "SUPERVISOR", "PROSECUTOR", "AUDITOR", "ADMIN"];
 export const prosecutorOfficeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ProsecutorOffice"]> = ["CCSAO", "CITY_LAW"];
 export const loginResultTokenTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LoginResult"]["tokenType"]> = ["Bearer"];
-export const createUserDtoDistrictValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CreateUserDto"]["district"]> = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 22, 24, 25];
-export const updateUserDtoDistrictValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UpdateUserDto"]["district"]> = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 22, 24, 25];
+export const policeDistrictValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PoliceDistrict"]> = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 22, 24, 25];
 export const caseStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseStatus"]> = ["DRAFT", "SUBMITTED", "RETURNED", "APPROVED", "REFERRED", "IN_REVIEW", "CLOSED", "WITHDRAWN"];
 export const caseOriginValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseOrigin"]> = ["WITNESSED", "REPORTED"];
 export const activityTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActivityType"]> = ["ARREST", "DETENTION", "VEHICLE_STOP", "SEARCH_OR_ENTRY", "USE_OF_FORCE", "CROWD_CONTROL", "SURVEILLANCE", "OTHER"];

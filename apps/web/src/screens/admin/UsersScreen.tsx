@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
-import { createUserDtoDistrictValues, prosecutorOfficeValues, roleValues, type components } from '../../api/schema';
+import { policeDistrictValues, prosecutorOfficeValues, roleValues, type components } from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { useUser } from '../../session';
 import { ActionButton, dateTime, ErrorMessage, label, Loaded, Page, SelectField, TextField, useLoad } from '../../ui';
@@ -27,7 +27,7 @@ const ROLE_WORDS: Record<Role, string> = {
 const needsDistrict = (r: Role | '') => r === 'OFFICER' || r === 'SUPERVISOR';
 const needsOffice = (r: Role | '') => r === 'PROSECUTOR';
 
-const DISTRICTS = createUserDtoDistrictValues.map(String);
+const DISTRICTS = policeDistrictValues.map(String);
 const DISTRICT_WORDS = Object.fromEntries(DISTRICTS.map((d) => [d, `District ${d}`]));
 
 /** What the password rules of the service are (CreateUserDto: 12 to 128 characters). */
