@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, register } from 'tsconfig-paths';
 import { TEMPLATE_DB } from './paths';
+import { prepareCephForRun } from './ceph-rgw';
 
 // globalSetup runs outside jest's module mapper: resolve the @app/* aliases from tsconfig.json.
 const tsconfig = loadConfig(join(__dirname, '..', '..'));
@@ -26,4 +27,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.ION_TEST_APP_URL = pg.urlFor('__DB__', 'app');
   await runMigrations(process.env.ION_TEST_OWNER_URL.replace('__DB__', TEMPLATE_DB));
   process.stdout.write(`\n[harness] PostgreSQL ready, template migrated in ${Date.now() - started} ms\n`);
+  // Ceph RGW starts lazily, once per run, for the suites that ask for it (createTestApp({ storage: 'ceph' })).
+  prepareCephForRun();
 }

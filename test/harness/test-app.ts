@@ -14,6 +14,7 @@ import { freePort } from '@app/database';
 import { DIST_API, TEMPLATE_DB } from './paths';
 import { TcpProxy } from './tcp-proxy';
 import { TestStorage } from './test-storage';
+import { CephTestStorage } from './ceph-storage';
 import type { Role } from '@app/common';
 
 
@@ -187,9 +188,12 @@ export async function startApiProcess(
   };
 }
 
-export async function createTestApp(opts: { env?: Record<string, string>; storageProxy?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: { env?: Record<string, string>; storageProxy?: boolean; storage?: 's3rver' | 'ceph'; objectLock?: boolean } = {},
+): Promise<TestApp> {
   const dbName = await createTestDatabase();
-  const storage = await TestStorage.start();
+  // 'ceph': a bucket of the suite's own (with Object Lock unless objectLock: false) on the run's Ceph RGW.
+  const storage = opts.storage === 'ceph' ? await CephTestStorage.start({ objectLock: opts.objectLock }) : await TestStorage.start();
   let storageProxy: TcpProxy | undefined;
   let endpoint = storage.endpoint;
   if (opts.storageProxy) {
