@@ -19,6 +19,7 @@ import type { MetadataStorage } from 'class-transformer/types/MetadataStorage';
 import type { Response, Test } from 'supertest';
 import { routeInfos, RouteInfo } from './harness/nest-routes';
 import { dtoFields, FieldSpec, multipartBody } from './harness/fuzz-arbitraries';
+import { buildRouteFixtures } from './harness/route-fixtures';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
 import { API, AUTHZ_MATRIX, Caller, MatrixRow } from './authz-matrix';
 
@@ -97,7 +98,7 @@ describe('control characters in every string the service takes', () => {
   let routes: Map<string, RouteInfo>;
   let as: Record<Role, TestUser>;
   let fixtureIds: Record<MatrixRow['fixture'], string | null>;
-  const versions = new Map<string, number>();
+  let versions: Map<string, number>;
   let uploadCase: { id: string };
   let rid = 0;
   const nextRid = () => `ctl-${Date.now()}-${++rid}`;
@@ -110,24 +111,8 @@ describe('control characters in every string the service takes', () => {
       g.officer(1), g.supervisor(1), g.prosecutor('CCSAO'), g.auditor(), g.admin(), g.officer(1),
     ]);
     as = { OFFICER: officer, SUPERVISOR: supervisor, PROSECUTOR: prosecutor, AUDITOR: auditor, ADMIN: admin };
-    const draft = await g.caseReadyToSubmit(officer);
-    const submitted = await g.submittedCase(officer);
-    const approved = await g.approvedCase(officer, supervisor);
-    const evCase = await g.caseReadyToSubmit(officer);
-    const ev = await g.evidence(officer, evCase.id);
-    const referred = await g.caseReadyToSubmit(officer);
-    const packetEvidence = await g.evidence(officer, referred.id);
-    await g.submit(officer, referred.id);
-    await g.approve(supervisor, referred.id);
-    const packet = await g.sendPacket(supervisor, referred.id, 'CCSAO');
-    const claimed = await g.sentPacket(officer, supervisor, 'CCSAO');
-    await g.claim(prosecutor, claimed.id);
-    uploadCase = await g.draftCase(officer);
-    for (const c of [draft, submitted, approved]) versions.set(c.id, c.version);
-    fixtureIds = {
-      none: null, draftCase: draft.id, submittedCase: submitted.id, approvedCase: approved.id, referredCase: referred.id, targetUser: target.id,
-      evidence: ev.id, packetEvidence: packetEvidence.id, packet: packet.id, claimedPacket: claimed.id,
-    };
+    const f = await buildRouteFixtures(g, { officer, supervisor, prosecutor, target });
+    ({ ids: fixtureIds, versions, uploadCase } = f);
   }, 120_000);
 
   afterAll(async () => {

@@ -32,6 +32,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createHash, randomUUID } from 'node:crypto';
 import { SINGLE_LINE_FORBIDDEN } from '@app/common';
+import { buildRouteFixtures } from './harness/route-fixtures';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
 import { API, AUTHZ_MATRIX, Caller, MatrixRow } from './authz-matrix';
 import {
@@ -179,7 +180,7 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
   /** The `:id` of each matrix fixture: made once, since no fuzzed request may change anything. */
   let fixtureIds: Record<MatrixRow['fixture'], string | null>;
   /** Case versions for If-Match, by case id. */
-  const versions = new Map<string, number>();
+  let versions: Map<string, number>;
   let realIds: string[];
   /** A DRAFT case of the OFFICER that only ever receives refused uploads. */
   let uploadCase: { id: string };
@@ -203,26 +204,10 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
     if (off.status !== 200) throw new Error(`deactivating a user failed: ${off.status}`);
     deactivated = gone;
 
-    const draft = await g.caseReadyToSubmit(officer);
-    const submitted = await g.submittedCase(officer);
-    const approved = await g.approvedCase(officer, supervisor);
-    const evCase = await g.caseReadyToSubmit(officer);
-    const ev = await g.evidence(officer, evCase.id);
-    const referred = await g.caseReadyToSubmit(officer);
-    const packetEvidence = await g.evidence(officer, referred.id);
-    await g.submit(officer, referred.id);
-    await g.approve(supervisor, referred.id);
-    const packet = await g.sendPacket(supervisor, referred.id, 'CCSAO');
-    const claimed = await g.sentPacket(officer, supervisor, 'CCSAO');
-    await g.claim(prosecutor, claimed.id);
-    uploadCase = await g.draftCase(officer);
-    for (const c of [draft, submitted, approved]) versions.set(c.id, c.version);
-    fixtureIds = {
-      none: null, draftCase: draft.id, submittedCase: submitted.id, approvedCase: approved.id, referredCase: referred.id, targetUser: target.id,
-      evidence: ev.id, packetEvidence: packetEvidence.id, packet: packet.id, claimedPacket: claimed.id,
-    };
+    const f = await buildRouteFixtures(g, { officer, supervisor, prosecutor, target });
+    ({ ids: fixtureIds, versions, uploadCase } = f);
     realIds = [
-      ...Object.values(fixtureIds).filter((v): v is string => !!v), uploadCase.id, evCase.id, claimed.caseId,
+      ...Object.values(fixtureIds).filter((v): v is string => !!v), uploadCase.id, f.evidenceCaseId, f.claimedCaseId,
       ...Object.values(as).map((u) => u.id), deactivated.id, cityProsecutor.id,
     ];
   }, 120_000);

@@ -1,0 +1,47 @@
+import type { Fixture } from '../authz-matrix';
+import type { Given, TestUser } from './test-app';
+
+/** One record in each state the authz matrix's routes act on, for suites that call every route. */
+export interface RouteFixtures {
+  /** The id each matrix row's `fixture` names (none: null). */
+  ids: Record<Fixture, string | null>;
+  /** Case versions for If-Match, by case id. */
+  versions: Map<string, number>;
+  /** A DRAFT case of the officer that only ever receives refused uploads. */
+  uploadCase: { id: string };
+  /** The case of the `evidence` fixture, and the case of the claimed packet. */
+  evidenceCaseId: string;
+  claimedCaseId: string;
+}
+
+/**
+ * Builds them with the suite's users: `target` is a user the ADMIN routes act on; the claimed packet is
+ * claimed by `prosecutor` (CCSAO). Used by the fuzz and control-characters suites.
+ */
+export async function buildRouteFixtures(
+  g: Given, u: { officer: TestUser; supervisor: TestUser; prosecutor: TestUser; target: TestUser },
+): Promise<RouteFixtures> {
+  const { officer, supervisor, prosecutor, target } = u;
+  const draft = await g.caseReadyToSubmit(officer);
+  const submitted = await g.submittedCase(officer);
+  const approved = await g.approvedCase(officer, supervisor);
+  const evCase = await g.caseReadyToSubmit(officer);
+  const ev = await g.evidence(officer, evCase.id);
+  const referred = await g.caseReadyToSubmit(officer);
+  const packetEvidence = await g.evidence(officer, referred.id);
+  await g.submit(officer, referred.id);
+  await g.approve(supervisor, referred.id);
+  const packet = await g.sendPacket(supervisor, referred.id, 'CCSAO');
+  const claimed = await g.sentPacket(officer, supervisor, 'CCSAO');
+  await g.claim(prosecutor, claimed.id);
+  const uploadCase = await g.draftCase(officer);
+  const versions = new Map<string, number>();
+  for (const c of [draft, submitted, approved]) versions.set(c.id, c.version);
+  return {
+    ids: {
+      none: null, draftCase: draft.id, submittedCase: submitted.id, approvedCase: approved.id, referredCase: referred.id, targetUser: target.id,
+      evidence: ev.id, packetEvidence: packetEvidence.id, packet: packet.id, claimedPacket: claimed.id,
+    },
+    versions, uploadCase, evidenceCaseId: evCase.id, claimedCaseId: claimed.caseId,
+  };
+}
