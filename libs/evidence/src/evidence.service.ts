@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DataSource, EntityManager, In } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm';
 import {
   AuthUser, Clock, ConflictError, isErrorAudited, markErrorAudited, DependencyUnavailableError, DomainError, HashMismatchError, IntegrityFailureError, NotFoundError,
   PayloadTooLargeError, RangeNotSatisfiableError, RequestContextStore, UploadIncompleteError, ValidationError,
@@ -11,7 +12,9 @@ import {
 } from '@app/common';
 import { AuditService } from '@app/audit';
 import { assertEditable, CaseEntity, CasesRepository } from '@app/cases';
-import { asDependencyError, exactLength, isNoSuchKey, isStorageUnavailable, ObjectWriter, StorageLengthError, StorageService } from '@app/storage';
+import {
+  asDependencyError, exactLength, isNoSuchKey, isStorageUnavailable, ObjectWriter, StorageLengthError, storageErrorCode, StorageService,
+} from '@app/storage';
 import { SNIFF_BYTES, sniffContentType } from './content-sniff';
 import { EvidenceMetadataDto, SupersedeEvidenceDto } from './dto/evidence.dto';
 import { evidenceConfig } from './evidence.config';
@@ -366,7 +369,20 @@ export class EvidenceService {
     const e = await this.findInScope(auth, id);
     const range = parseRange(rangeHeader, e.sizeBytes);
     if (range === 'unsatisfiable') throw new RangeNotSatisfiableError(e.sizeBytes);
-    const stored = await this.storage.read(e.storageKey, range ?? undefined).catch(async (err: unknown) => {
+    // The version the database recorded, never "the latest": a newer version or a delete marker written by
+    // anyone with access to the bucket is not the evidence (Object Lock protects the recorded version only).
+    const stored = await this.storage.read(e.storageKey, e.storageVersionId, range ?? undefined).catch(async (err: unknown) => {
+      if (range && storageErrorCode(err) === 'InvalidRange') {
+        // Storage says the range starts past the object's end, which the recorded size says it does not.
+        await this.recordIntegrityFailure(auth, e, 'evidence.integrity_failed', {
+          during: 'download', range: `bytes=${range.start}-${range.end}`, expectedSha256: e.sha256, actualSha256: 'unknown',
+          expectedSize: e.sizeBytes, actualSize: `at most ${range.start}`,
+        });
+        throw new IntegrityFailureError(
+          `INTEGRITY FAILURE: the stored object of evidence ${id} is shorter than the ${e.sizeBytes} bytes recorded ` +
+            `(storage has no byte ${range.start}). The item is marked FAILED.`,
+        ).markAudited();
+      }
       if (!isNoSuchKey(err)) throw err;
       await this.recordIntegrityFailure(auth, e, 'evidence.integrity_failed', { during: 'download', expectedSha256: e.sha256, actualSha256: 'missing' });
       throw new IntegrityFailureError(`INTEGRITY FAILURE: the stored object of evidence ${id} is missing. The item is marked FAILED.`).markAudited();
@@ -376,7 +392,7 @@ export class EvidenceService {
       targetType: 'evidence',
       targetId: id,
       caseId: e.caseId,
-      details: { sha256: e.sha256, sizeBytes: e.sizeBytes, range: range ? `bytes=${range.start}-${range.end}` : null },
+      details: { sha256: e.sha256, sizeBytes: e.sizeBytes, range: range ? `bytes=${range.start}-${range.end}` : null, versionId: e.storageVersionId },
     });
     const length = range ? range.end - range.start + 1 : e.sizeBytes;
     // Content-Length is `length`: never a byte more or fewer goes out, whatever storage sends.
@@ -397,7 +413,7 @@ export class EvidenceService {
         targetType: 'evidence',
         targetId: id,
         caseId: e.caseId,
-        details: { sha256: e.sha256, bytesSent, length, range: range ? `bytes=${range.start}-${range.end}` : null, reason: message },
+        details: { sha256: e.sha256, bytesSent, length, range: range ? `bytes=${range.start}-${range.end}` : null, versionId: e.storageVersionId, reason: message },
       }).catch((err: unknown) => this.logger.error(`...and that could not be audited: ${err instanceof Error ? err.message : err}`));
       // A whole object of another size than recorded is not the evidence that was uploaded.
       if (!range && reason instanceof StorageLengthError) {
@@ -410,7 +426,14 @@ export class EvidenceService {
     return { evidence: toEvidenceView(e), range, length, stream, verifyStreamed, failed };
   }
 
-  /** Re-reads the whole object and compares; a mismatch marks the item and is answered with 409. */
+  /**
+   * Re-reads the recorded version of the object and compares; a mismatch marks the item FAILED and is
+   * answered with 409. A match on an item marked FAILED restores it to OK: the bytes preserved are the
+   * ones uploaded, so the earlier finding was wrong (e.g. it read a newer version of the key before
+   * reads named the recorded one) or the object was put back. Nothing of the earlier finding is erased:
+   * its audit event stays in custody and on the case timeline, and the row keeps when it was marked and
+   * what was found, with who cleared it, when, and against which version.
+   */
   async verify(auth: AuthUser, id: string): Promise<EvidenceVerification> {
     const e = await this.findInScope(auth, id);
     const started = Date.now();
@@ -426,10 +449,28 @@ export class EvidenceService {
     }
     const verifiedAt = this.clock.now();
     await this.ds.transaction(async (em) => {
-      await em.getRepository(EvidenceEntity).update({ id }, { lastVerifiedAt: verifiedAt, lastVerifiedBy: auth.id });
+      const repo = em.getRepository(EvidenceEntity);
+      // Under the row lock: a failure recorded meanwhile is the one this verification clears (and records).
+      const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!current) throw new NotFoundError('evidence', id, false, e.caseId);
+      const restored = current.integrityStatus === 'FAILED';
+      const cleared = restored
+        ? {
+            at: verifiedAt.toISOString(), by: auth.id, versionId: e.storageVersionId, sha256: found.sha256, sizeBytes: found.size,
+            reason: 'the recorded version was re-read and matches the SHA-256 and size recorded at upload',
+          }
+        : null;
+      await repo.update({ id }, {
+        lastVerifiedAt: verifiedAt, lastVerifiedBy: auth.id,
+        ...(restored ? { integrityStatus: 'OK' as const, integrityFailure: asJson({ ...current.integrityFailure, cleared }) } : {}),
+      });
       await this.audit.append(em, {
         action: 'evidence.verified', targetType: 'evidence', targetId: id, caseId: e.caseId,
-        details: { ...facts, durationMs: Date.now() - started },
+        details: {
+          ...facts, versionId: e.storageVersionId, previousStatus: current.integrityStatus, integrityStatus: 'OK',
+          ...(restored ? { previousFailure: { ...current.integrityFailure, at: current.integrityFailedAt?.toISOString() ?? null }, cleared } : {}),
+          durationMs: Date.now() - started,
+        },
       });
     });
     return { evidenceId: id, result: 'MATCH', sha256: e.sha256, sizeBytes: e.sizeBytes, verifiedAt: verifiedAt.toISOString(), durationMs: Date.now() - started };
@@ -474,8 +515,9 @@ export class EvidenceService {
   /**
    * The item if the caller may reach it: through its case's scope, or, for a prosecutor, through
    * a packet that disclosed it to their office. Anything else is indistinguishable from missing.
+   * (Also used by LegalHoldService.)
    */
-  private async findInScope(auth: AuthUser, id: string): Promise<EvidenceEntity> {
+  async findInScope(auth: AuthUser, id: string): Promise<EvidenceEntity> {
     const e = await this.ds.getRepository(EvidenceEntity).findOne({ where: { id } });
     if (!e) throw new NotFoundError('evidence', id);
     const reachable = auth.role === 'PROSECUTOR'
@@ -512,9 +554,9 @@ export class EvidenceService {
   }
 
   private async hashStored(e: EvidenceEntity): Promise<{ sha256: string; size: number }> {
-    const stat = await this.storage.stat(e.storageKey);
+    const stat = await this.storage.stat(e.storageKey, e.storageVersionId);
     if (!stat) return { sha256: 'missing', size: 0 };
-    const stream = await this.storage.read(e.storageKey);
+    const stream = await this.storage.read(e.storageKey, e.storageVersionId);
     const hash = createHash('sha256');
     let size = 0;
     try {
@@ -533,16 +575,23 @@ export class EvidenceService {
   async recordIntegrityFailure(auth: AuthUser, e: EvidenceEntity, action: string, facts: Record<string, unknown>): Promise<void> {
     this.logger.error(`INTEGRITY FAILURE of evidence ${e.id} (case ${e.caseId}) found during ${facts.during}: ${JSON.stringify(facts)}`);
     const now = this.clock.now();
+    // Which version was read: the recorded one (null where storage keeps no versions).
+    const found = { ...facts, versionId: e.storageVersionId };
     await this.ds.transaction(async (em) => {
       await em.getRepository(EvidenceEntity).update({ id: e.id }, {
-        integrityStatus: 'FAILED', integrityFailedAt: now, integrityFailure: { ...facts, at: now.toISOString(), by: auth.id },
+        integrityStatus: 'FAILED', integrityFailedAt: now, integrityFailure: asJson({ ...found, at: now.toISOString(), by: auth.id }),
         lastVerifiedAt: now, lastVerifiedBy: auth.id,
       });
       await this.audit.append(em, {
-        action, outcome: 'FAILED', targetType: 'evidence', targetId: e.id, caseId: e.caseId, details: facts,
+        action, outcome: 'FAILED', targetType: 'evidence', targetId: e.id, caseId: e.caseId, details: found,
       });
     });
   }
+}
+
+/** A JSON object for a jsonb column in an update (TypeORM's deep-partial type refuses the nulls a JSON object may hold). */
+function asJson(value: Record<string, unknown>): QueryDeepPartialEntity<Record<string, unknown>> {
+  return value as QueryDeepPartialEntity<Record<string, unknown>>;
 }
 
 function validateRecordedTimes(meta: EvidenceMetadataDto): void {

@@ -317,9 +317,10 @@ export class PacketsService {
     const rows = new Map((await this.evidence.byIds(manifest.evidence.map((e) => e.id))).map((e) => [e.id, e]));
     const filename = `${archiveRoot(p.caseNumber, p.version)}.zip`;
     // Before a byte is sent: every object is there with its recorded size (storage down: 503; missing: 409, loud).
+    // Every check and read names the version the database recorded, never "the latest" of the key.
     for (const item of manifest.evidence) {
       const row = rows.get(item.id);
-      const stat = row ? await this.storage.stat(row.storageKey) : null;
+      const stat = row ? await this.storage.stat(row.storageKey, row.storageVersionId) : null;
       if (row && stat?.size === item.sizeBytes) continue;
       if (row) {
         await this.evidence.recordIntegrityFailure(auth, row, 'evidence.integrity_failed', {
@@ -342,7 +343,10 @@ export class PacketsService {
       },
       ...manifest.evidence.map((e) => ({
         action: 'evidence.downloaded', targetType: 'evidence', targetId: e.id, caseId: p.caseId,
-        details: { sha256: e.sha256, sizeBytes: e.sizeBytes, range: null, via: 'packet-archive', packetId: id, archivePath: e.archivePath },
+        details: {
+          sha256: e.sha256, sizeBytes: e.sizeBytes, range: null, versionId: rows.get(e.id)?.storageVersionId ?? null,
+          via: 'packet-archive', packetId: id, archivePath: e.archivePath,
+        },
       })),
     ));
     const evidenceRow = (itemId: string) => {
@@ -360,7 +364,7 @@ export class PacketsService {
         const row = evidenceRow(item.id);
         try {
           // The ZIP declared this entry's size (and the response its Content-Length): exactly that many bytes, or the archive fails.
-          const stored = exactLength(await this.storage.read(row.storageKey), item.sizeBytes);
+          const stored = exactLength(await this.storage.read(row.storageKey, row.storageVersionId), item.sizeBytes);
           stored.once('error', (err: unknown) => {
             if (!(err instanceof StorageLengthError)) return;
             // The object changed size since the check above: it is not the evidence the manifest lists.

@@ -23,9 +23,10 @@ export function isNotImplemented(e: unknown): boolean {
   return code === 'NotImplemented' || code === 'MethodNotAllowed';
 }
 
+/** The object, or the version asked for, does not exist (HEAD answers carry no body, hence NotFound). */
 export function isNoSuchKey(e: unknown): boolean {
   const code = storageErrorCode(e);
-  return code === 'NoSuchKey' || code === 'NotFound';
+  return code === 'NoSuchKey' || code === 'NoSuchVersion' || code === 'NotFound';
 }
 
 /** Translates an unreachable storage service to a 503-mapped domain error; rethrows anything else. */
