@@ -2,6 +2,9 @@
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] };
 const moduleNameMapper = { '^@app/([a-z-]+)(/.*)?$': '<rootDir>/libs/$1/src$2' };
 
+/** The suites that touch storage and also run against Ceph RGW (project e2e-ceph). */
+const CEPH_SUITES = ['evidence', 'evidence-guards', 'evidence-large', 'packets', 'packets-large', 'faults'];
+
 module.exports = {
   projects: [
     {
@@ -17,6 +20,21 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      transform,
+      moduleNameMapper,
+      globalSetup: '<rootDir>/test/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+    },
+    {
+      // The storage suites once more, against Ceph RGW (a production S3 engine with Object Lock, versioning,
+      // multipart abort and listing), so what they prove is proven on a real engine and not only on s3rver.
+      // README "Storage engines" says why these suites and not the others. Same harness (one global setup
+      // per run: jest runs a shared globalSetup file once).
+      displayName: 'e2e-ceph',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      testMatch: CEPH_SUITES.map((s) => `<rootDir>/test/${s}.e2e-spec.ts`),
+      setupFiles: ['<rootDir>/test/harness/use-ceph.ts'],
       transform,
       moduleNameMapper,
       globalSetup: '<rootDir>/test/harness/global-setup.ts',

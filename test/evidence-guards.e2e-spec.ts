@@ -69,7 +69,8 @@ describe('evidence guards: empty files, footage, uploads in progress, duplicates
       expect(res.body.message).toMatch(/empty.*nothing was stored/i);
       expect(await rows(c.id)).toEqual([]);
       expect(await keys(c.id)).toEqual([]);
-      expect(t.storage.pendingMultipartUploads()).toEqual([]);
+      expect(await t.storage.pendingUploads()).toEqual([]);
+      expect(await t.storage.versions(`cases/${c.id}/`)).toEqual([]);
       const failed = await failedUploads(c.id);
       expect(failed).toHaveLength(1);
       expect(failed[0].details).toMatchObject({ code: 'EVIDENCE.EMPTY', bytesReceived: 0, cleanup: 'nothing had been stored' });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { auditRows, createTestApp, startApiProcess, TestApp, TestUser } from './harness/test-app';
+import { releasableRetention, storageUnderTest } from './harness/test-storage';
 import { bytesAt, chunks, get, mb, MiB, postStream, rssBytes, RSS_LIMIT, SIZE, SIZE_MB } from './harness/large-source';
 
 /*
@@ -16,8 +17,11 @@ import { bytesAt, chunks, get, mb, MiB, postStream, rssBytes, RSS_LIMIT, SIZE, S
 jest.setTimeout(300_000);
 
 const PART = 8 * MiB; // the API's default STORAGE_PART_SIZE_MB
+/** s3rver, or Ceph RGW in the e2e-ceph project. Changing a stored object behind the API is possible only on s3rver (no Object Lock). */
+const ENGINE = storageUnderTest();
+const UNPROTECTED = ENGINE === 's3rver';
 
-describe('a 1 GiB evidence file through a separate API process', () => {
+describe(`a 1 GiB evidence file through a separate API process (${ENGINE})`, () => {
   let t: TestApp;
   let officer: TestUser;
   let caseId: string;
@@ -26,10 +30,10 @@ describe('a 1 GiB evidence file through a separate API process', () => {
   let big: { id: string; sha256: string; sizeBytes: number; storageKey: string };
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: releasableRetention() });
     officer = await t.given.officer();
     caseId = (await t.given.draftCase(officer)).id;
-    api = await startApiProcess(t.dbName, t.storage);
+    api = await startApiProcess(t.dbName, t.storage, releasableRetention());
   });
 
   afterAll(async () => {
@@ -82,7 +86,7 @@ describe('a 1 GiB evidence file through a separate API process', () => {
     const started = Date.now();
     await expect(t.storage.sha256Of(big.storageKey)).resolves.toEqual({ sha256: sourceSha, size: SIZE });
     console.log(`[evidence-large] direct re-hash of the stored object: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    expect(t.storage.pendingMultipartUploads()).toEqual([]);
+    expect(await t.storage.pendingUploads()).toEqual([]);
     const { rows } = await t.owner.query(
       `SELECT state, jsonb_array_length(parts) AS parts, bytes FROM storage_uploads WHERE object_key = $1`, [big.storageKey],
     );
@@ -119,7 +123,7 @@ describe('a 1 GiB evidence file through a separate API process', () => {
     expect(res.body).toMatchObject({ evidenceId: big.id, result: 'MATCH', sha256: sourceSha, sizeBytes: SIZE });
   });
 
-  it('verify fails loudly once the object was replaced directly in storage', async () => {
+  if (UNPROTECTED) it('verify fails loudly once the object was replaced directly in storage', async () => {
     expect(big).toBeDefined();
     await t.storage.client.putObject(t.storage.bucket, big.storageKey, Buffer.from('tampered'), 8);
     const res = await api.http().post(`/api/v1/evidence/${big.id}/verify`).set(officer.auth).send({});
@@ -138,7 +142,7 @@ describe('a 1 GiB evidence file through a separate API process', () => {
     expect(events).toHaveLength(1);
   });
 
-  describe('an item changed in storage to different bytes of the same size', () => {
+  if (UNPROTECTED) describe('an item changed in storage to different bytes of the same size', () => {
     const SMALL = 64 * 1024;
 
     async function tamperedItem(): Promise<{ id: string; original: string; tampered: string }> {

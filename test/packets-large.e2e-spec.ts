@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import * as yauzl from 'yauzl';
 import { verifyPacketArchive } from '@app/packets/packet-verifier';
 import { createTestApp, startApiProcess, TestApp, TestUser } from './harness/test-app';
+import { releasableRetention, storageUnderTest } from './harness/test-storage';
 import { chunks, mb, postStream, rssBytes, RSS_LIMIT, SIZE, SIZE_MB } from './harness/large-source';
 
 /*
@@ -57,7 +58,7 @@ function flipByte(path: string, offset: number): void {
   }
 }
 
-describe(`a packet archive holding a ${SIZE_MB} MiB evidence file, from a separate API process`, () => {
+describe(`a packet archive holding a ${SIZE_MB} MiB evidence file, from a separate API process (${storageUnderTest()})`, () => {
   let t: TestApp;
   let officer: TestUser;
   let supervisor: TestUser;
@@ -70,9 +71,9 @@ describe(`a packet archive holding a ${SIZE_MB} MiB evidence file, from a separa
   let publicKeyPem: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: releasableRetention() });
     [officer, supervisor, prosecutor] = await Promise.all([t.given.officer(), t.given.supervisor(), t.given.prosecutor('CCSAO')]);
-    api = await startApiProcess(t.dbName, t.storage);
+    api = await startApiProcess(t.dbName, t.storage, releasableRetention());
     dir = mkdtempSync(join(tmpdir(), 'ion-packet-large-'));
     zipPath = join(dir, 'packet.zip');
     publicKeyPem = (await t.http().get('/api/v1/keys').expect(200)).body.keys[0].publicKeyPem;

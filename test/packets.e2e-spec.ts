@@ -3,6 +3,7 @@ import type { Response } from 'supertest';
 import { canonicalJson } from '@app/common';
 import { keyIdOf } from '@app/signing';
 import { auditRows, createTestApp, startApiProcess, TestApp, TestUser } from './harness/test-app';
+import { storageUnderTest } from './harness/test-storage';
 import { unzip } from './harness/zip';
 
 const API = '/api/v1';
@@ -19,7 +20,11 @@ function binary(res: Response, cb: (err: Error | null, body: any) => void): void
 const FELONY = { violations: [{ citation: '720 ILCS 5/10-3', description: 'Unlawful restraint of a bystander', felony: true }] };
 const ORDINANCE = { violations: [{ citation: 'MCC 2-173-020', description: 'Detention at a city facility without a warrant', felony: false }] };
 
-describe('prosecutor packets and the review queue', () => {
+/** s3rver, or Ceph RGW in the e2e-ceph project. Changing a stored object behind the API is possible only on s3rver (no Object Lock). */
+const ENGINE = storageUnderTest();
+const UNPROTECTED = ENGINE === 's3rver';
+
+describe(`prosecutor packets and the review queue (${ENGINE})`, () => {
   let t: TestApp;
   let officer: TestUser;
   let supervisor: TestUser;
@@ -473,7 +478,7 @@ describe('prosecutor packets and the review queue', () => {
       expect(custody.body.custody.map((e: { action: string }) => e.action)).toContain('evidence.downloaded');
     });
 
-    it('a file changed in storage cuts the archive before that file ends, marks it FAILED and audits it', async () => {
+    if (UNPROTECTED) it('a file changed in storage cuts the archive before that file ends, marks it FAILED and audits it', async () => {
       const good = randomBytes(50_000);
       const victim = randomBytes(80_000);
       const c = await approvedCase(FELONY, [good, victim]);
@@ -547,7 +552,7 @@ describe('prosecutor packets and the review queue', () => {
   });
 });
 
-describe('packets when storage is unreachable', () => {
+describe(`packets when storage is unreachable (${ENGINE})`, () => {
   let t: TestApp;
   let officer: TestUser;
   let supervisor: TestUser;

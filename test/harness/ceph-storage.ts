@@ -1,6 +1,6 @@
 import type { Client } from 'minio';
 import { cephClient, sharedCephRgw, type Shared } from './ceph-rgw';
-import { TestStorage } from './test-storage';
+import { StorageKind, TestStorage } from './test-storage';
 
 /**
  * A suite's storage on the run's Ceph RGW: a bucket of its own, created with Object Lock (the default)
@@ -8,6 +8,7 @@ import { TestStorage } from './test-storage';
  * these are also the bucket owner's credentials). Used through createTestApp({ storage: 'ceph' }).
  */
 export class CephTestStorage extends TestStorage {
+  override readonly kind: StorageKind = 'ceph';
   private rgw!: Shared;
   objectLock = true;
 
@@ -50,12 +51,39 @@ export class CephTestStorage extends TestStorage {
     return out;
   }
 
+  override async pendingUploads(prefix = ''): Promise<string[]> {
+    return (await this.incompleteUploads(prefix)).map((u) => u.uploadId).sort();
+  }
+
+  /** ListObjectVersions: every version and delete marker under `prefix`. */
+  override async versions(prefix = ''): Promise<{ key: string; versionId: string | null; deleteMarker: boolean }[]> {
+    const out: { key: string; versionId: string | null; deleteMarker: boolean }[] = [];
+    for await (const o of this.client.listObjects(this.bucket, prefix, true, { IncludeVersion: true })) {
+      const v = o as { name: string; versionId?: string | null; isDeleteMarker?: boolean };
+      out.push({ key: v.name, versionId: v.versionId ?? null, deleteMarker: !!v.isDeleteMarker });
+    }
+    return out;
+  }
+
   /**
-   * Nothing to stop: the cluster is the run's. What the suite stored stays in the OSD's memory until the
-   * run ends (COMPLIANCE-locked versions cannot be removed, by design).
+   * The cluster is the run's, and its OSD holds what is stored in RAM: releases what the suite stored where
+   * the engine allows it. Versions under GOVERNANCE retention (the large suites run so) are deleted with the
+   * bypass header after their legal hold is lifted; COMPLIANCE-locked versions cannot be removed, by design,
+   * and stay until the run ends (the engine refuses: that refusal is ignored here).
    */
   override async stop(): Promise<void> {
-    return;
+    const uploads = await this.incompleteUploads().catch(() => []);
+    for (const u of uploads) await this.client.abortMultipartUpload(this.bucket, u.key, u.uploadId).catch(() => undefined);
+    const versions = await this.versions().catch(() => []);
+    let kept = 0;
+    for (const v of versions) {
+      const versionId = v.versionId ?? undefined;
+      if (this.objectLock && !v.deleteMarker) {
+        await Promise.resolve(this.client.setObjectLegalHold(this.bucket, v.key, { versionId, status: 'OFF' } as never)).catch(() => undefined);
+      }
+      await this.client.removeObject(this.bucket, v.key, { versionId, governanceBypass: true }).catch(() => { kept += 1; });
+    }
+    if (!kept) await this.client.removeBucket(this.bucket).catch(() => undefined);
   }
 }
 

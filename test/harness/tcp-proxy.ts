@@ -23,6 +23,8 @@ export class TcpProxy {
   private server?: Server;
   private readonly pairs = new Set<Pair>();
   private allowance = Infinity;
+  /** The head (request line and headers) of every HTTP request that passed, client to target, in order. */
+  readonly requestHeads: string[] = [];
 
   constructor(
     private readonly targetHost: string,
@@ -91,6 +93,11 @@ export class TcpProxy {
       client.on('close', close);
       upstream.on('close', close);
       client.on('data', (d: Buffer) => {
+        // A request's head starts a chunk on a keep-alive connection (what the S3 client sends); bodies rarely begin so.
+        if (/^(GET|PUT|POST|HEAD|DELETE) \S+ HTTP\/1\.1\r\n/.test(d.subarray(0, 2048).toString('latin1'))) {
+          const text = d.subarray(0, 8192).toString('latin1');
+          this.requestHeads.push(text.slice(0, text.indexOf('\r\n\r\n') >>> 0));
+        }
         if (!upstream.write(d)) client.pause();
       });
       upstream.on('drain', () => client.resume());

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, SYSTEM_ACTOR } from '@app/audit';
+import { Clock } from '@app/common';
 import { AbandonOutcome, StorageService, StoredPart, UploadJournal } from '@app/storage';
 import { evidenceConfig } from './evidence.config';
 
@@ -100,9 +101,15 @@ interface UnfinishedUpload {
   bytes: string;
 }
 
+/** Evidence objects live under cases/<case id>/evidence/<evidence id>. */
+const EVIDENCE_KEY = /^cases\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/evidence\//;
+
 /**
  * Finishes what failed uploads could not: multipart uploads whose abort failed (storage was
- * unreachable) and uploads whose process died (no part for UPLOAD_STALE_MINUTES). Runs at boot
+ * unreachable) and uploads whose process died (no part for UPLOAD_STALE_MINUTES). Where the engine
+ * lists multipart uploads (ListMultipartUploads: Ceph RGW, MinIO, AWS; not s3rver), uploads that no
+ * journal row holds open (a process that died between initiating an upload and recording it) are
+ * found there and aborted once initiated more than UPLOAD_STALE_MINUTES ago. Runs at boot
  * and every UPLOAD_JANITOR_INTERVAL_SECONDS; rows are claimed with SKIP LOCKED, so several API
  * processes never abort the same upload twice. Each cleanup is an audit event.
  */
@@ -116,6 +123,7 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
     @InjectDataSource() private readonly ds: DataSource,
     private readonly storage: StorageService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
     @Inject(evidenceConfig.KEY) private readonly config: ConfigType<typeof evidenceConfig>,
   ) {}
 
@@ -171,9 +179,54 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
         });
         return true;
       });
-      if (!done) return ended;
+      if (!done) {
+        return ended + (await this.abortUntracked().catch((e) => {
+          this.logger.warn(`Cleanup of uploads listed by storage failed: ${e instanceof Error ? e.message : e}`);
+          return 0;
+        }));
+      }
       ended += 1;
     }
+  }
+
+  /**
+   * Stale uploads the engine lists under cases/ that no journal row holds OPEN or ABORT_PENDING (those are the
+   * loop's above, judged by their recorded activity): aborted, each an audit event. A transaction-scoped
+   * advisory lock per upload keeps two API processes from ending the same one twice.
+   */
+  private async abortUntracked(): Promise<number> {
+    const listed = await this.storage.listPendingUploads('cases/');
+    if (!listed?.length) return 0;
+    const cutoff = this.clock.now().getTime() - this.config.staleMinutes * 60_000;
+    const stale = listed.filter((u) => u.initiated.getTime() < cutoff);
+    let ended = 0;
+    for (const u of stale) {
+      const done = await this.ds.transaction(async (em) => {
+        const [{ locked }]: { locked: boolean }[] = await em.query(`SELECT pg_try_advisory_xact_lock(hashtext('storage_upload:' || $1)) AS locked`, [u.uploadId]);
+        if (!locked) return false;
+        const rows: { state: string; case_id: string | null }[] = await em.query(`SELECT state, case_id FROM storage_uploads WHERE upload_id = $1`, [u.uploadId]);
+        if (rows[0] && (rows[0].state === 'OPEN' || rows[0].state === 'ABORT_PENDING')) return false;
+        const outcome = await this.storage.abandonMultipart(u.key, u.uploadId, []);
+        if (outcome === 'ABORT_PENDING') return false;
+        const fromKey = EVIDENCE_KEY.exec(u.key)?.[1] ?? null;
+        const caseId = rows[0]?.case_id ?? (fromKey && (await em.query(`SELECT 1 FROM cases WHERE id = $1`, [fromKey])).length ? fromKey : null);
+        await this.audit.append(em, {
+          action: 'evidence.upload.cleaned_up',
+          actor: SYSTEM_ACTOR,
+          targetType: 'storage_upload',
+          targetId: u.uploadId,
+          caseId,
+          context: { requestId: undefined, clientIp: null, userAgent: null },
+          details: {
+            uploadId: u.uploadId, objectKey: u.key, previousState: rows[0]?.state ?? 'UNTRACKED', outcome,
+            initiatedAt: u.initiated.toISOString(), reason: `listed by storage as in progress, initiated more than ${this.config.staleMinutes} minutes ago (UPLOAD_STALE_MINUTES), held open by no journal row`,
+          },
+        });
+        return true;
+      });
+      if (done) ended += 1;
+    }
+    return ended;
   }
 
   /** Upload sessions past their stale_at (their process died mid-upload): closed as ABANDONED, each an audit event. */

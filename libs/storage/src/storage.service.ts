@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { ConfigType } from '@nestjs/config';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Client } from 'minio';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -49,6 +50,13 @@ export interface StoredPart {
 }
 
 export type AbandonOutcome = 'ABORTED' | 'RELEASED' | 'ABORT_PENDING';
+
+/** A multipart upload the engine lists as in progress (ListMultipartUploads). */
+export interface PendingUpload {
+  key: string;
+  uploadId: string;
+  initiated: Date;
+}
 
 /**
  * The one driver over the S3 API (minio client, path-style, explicit endpoint). Multipart uploads
@@ -183,7 +191,7 @@ export class StorageService implements OnModuleInit, OnApplicationShutdown {
 
   /** A writer for a new object; nothing exists in storage until it has a full part or is completed. */
   createWriter(key: string, opts: { contentType?: string; journal?: UploadJournal } = {}): ObjectWriter {
-    return new ObjectWriter(this, key, opts.contentType ?? 'application/octet-stream', this.config.partSizeBytes, opts.journal);
+    return new ObjectWriter(this, key, opts.contentType ?? 'application/octet-stream', this.config.partSizeBytes, opts.journal, this.config.uploadConcurrency);
   }
 
   // --- primitives used by ObjectWriter (public S3 API calls only) ---
@@ -204,10 +212,16 @@ export class StorageService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * One part, with its Content-MD5: AWS S3 requires Content-MD5 (or an x-amz-checksum-*) on uploads into a
+   * bucket with a default Object Lock retention rule, and minio-js sends none on UploadPart over https
+   * (UNSIGNED-PAYLOAD); every engine also checks the part against it.
+   */
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<StoredPart> {
     try {
+      const md5 = createHash('md5').update(body).digest('base64');
       const r = await this.client.uploadPart(
-        { bucketName: this.config.bucket, objectName: key, uploadID: uploadId, partNumber, headers: { 'Content-Length': body.length } },
+        { bucketName: this.config.bucket, objectName: key, uploadID: uploadId, partNumber, headers: { 'Content-Length': body.length, 'Content-MD5': md5 } },
         body,
       );
       return { part: partNumber, etag: r.etag, size: body.length };
@@ -216,12 +230,39 @@ export class StorageService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Completes the upload. Ceph RGW answers with an empty ETag (AWS and MinIO give it): the object's ETag is
+   * then read back from the version just written.
+   */
   async completeMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<{ etag: string; versionId: string | null }> {
     try {
-      return await this.client.completeMultipartUpload(this.config.bucket, key, uploadId, parts.map((p) => ({ part: p.part, etag: p.etag })));
+      const r = await this.client.completeMultipartUpload(this.config.bucket, key, uploadId, parts.map((p) => ({ part: p.part, etag: p.etag })));
+      if (r.etag) return r;
+      const s = await this.client.statObject(this.config.bucket, key, r.versionId ? { versionId: r.versionId } : undefined);
+      return { etag: s.etag, versionId: r.versionId ?? s.versionId ?? null };
     } catch (e) {
       return translateStorageError(e);
     }
+  }
+
+  /**
+   * The multipart uploads the engine lists under `prefix` (ListMultipartUploads), or null where the engine
+   * does not implement the listing (s3rver): the upload journal is then the only record of pending uploads.
+   */
+  async listPendingUploads(prefix: string): Promise<PendingUpload[] | null> {
+    const out: PendingUpload[] = [];
+    try {
+      for await (const u of this.client.listIncompleteUploads(this.config.bucket, prefix, true)) {
+        const p = u as Partial<PendingUpload>;
+        if (p.key && p.uploadId && p.initiated instanceof Date && !Number.isNaN(p.initiated.getTime())) {
+          out.push({ key: p.key, uploadId: p.uploadId, initiated: p.initiated });
+        }
+      }
+    } catch (e) {
+      if (isNotImplemented(e)) return null;
+      return translateStorageError(e);
+    }
+    return out;
   }
 
   /**
@@ -261,9 +302,14 @@ export class StorageService implements OnModuleInit, OnApplicationShutdown {
 
   // --- objects ---
 
-  async stat(key: string): Promise<{ size: number; etag: string; versionId: string | null } | null> {
+  /**
+   * Size and ETag of one object version: `versionId` is the version the database recorded (null where
+   * storage keeps no versions, e.g. s3rver), never "the latest", which anyone with write access to the
+   * bucket can replace or hide behind a delete marker. Null when that version does not exist.
+   */
+  async stat(key: string, versionId: string | null): Promise<{ size: number; etag: string; versionId: string | null } | null> {
     try {
-      const s = await this.client.statObject(this.config.bucket, key);
+      const s = await this.client.statObject(this.config.bucket, key, versionOpts(versionId));
       return { size: s.size, etag: s.etag, versionId: s.versionId ?? null };
     } catch (e) {
       if (isNoSuchKey(e)) return null;
@@ -272,16 +318,16 @@ export class StorageService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * The object's bytes, whole or `[start, end]` inclusive. A ranged read that storage answers with more
+   * The bytes of one object version (`versionId` as for {@link stat}), whole or `[start, end]` inclusive. A ranged read that storage answers with more
    * than asked, from the offset asked by its own account (s3rver takes `bytes=0-0` for "from 0 to the
    * end"; a server may ignore Range and send the whole object from 0), is cut to the range asked. Any
    * other length is passed on as it is, for the exactLength guard of whoever relays it to catch.
    */
-  async read(key: string, range?: { start: number; end: number }): Promise<Readable> {
+  async read(key: string, versionId: string | null, range?: { start: number; end: number }): Promise<Readable> {
     let stream: Readable;
     try {
-      if (!range) return await this.client.getObject(this.config.bucket, key);
-      stream = await this.client.getPartialObject(this.config.bucket, key, range.start, range.end - range.start + 1);
+      if (!range) return await this.client.getObject(this.config.bucket, key, versionOpts(versionId));
+      stream = await this.client.getPartialObject(this.config.bucket, key, range.start, range.end - range.start + 1, versionOpts(versionId));
     } catch (e) {
       return translateStorageError(e);
     }
@@ -317,6 +363,11 @@ export class StorageService implements OnModuleInit, OnApplicationShutdown {
       status: on ? 'ON' : 'OFF',
     });
   }
+}
+
+/** The S3 request options naming one version; none where storage keeps no versions (the object itself is read). */
+function versionOpts(versionId: string | null): { versionId: string } | undefined {
+  return versionId ? { versionId } : undefined;
 }
 
 class TimeoutError extends Error {}
