@@ -19,17 +19,27 @@ export interface WrittenObject {
 }
 
 /**
- * Streams one object into storage: chunks are gathered into parts of `partSize` bytes and each
- * full part is uploaded before more is accepted (the caller awaits `write`), so memory stays at
- * about one part whatever the object's size. An object smaller than one part is stored with a
- * single PUT at `complete()`; a larger one as a multipart upload that `complete()` finishes and
- * `abort()` abandons. Nothing is visible in the bucket before `complete()`.
+ * Streams one object into storage: chunks are gathered into parts of `partSize` bytes and up to
+ * `concurrency` full parts are uploaded at once while the next one is gathered; `write` resolves
+ * once its part is under way, and waits (backpressure to the caller) while `concurrency` parts are
+ * in flight. Memory per upload is therefore at most (concurrency + 1) x partSize, whatever the
+ * object's size. Parts are numbered in stream order, recorded in the journal in that order, and
+ * completed in that order. An object smaller than one part is stored with a single PUT at
+ * `complete()`; a larger one as a multipart upload that `complete()` finishes and `abort()`
+ * abandons (after every part in flight has settled). A failed part fails the next `write` or
+ * `complete`. Nothing is visible in the bucket before `complete()`.
  */
 export class ObjectWriter {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private uploadId?: string;
+  /** Parts stored, in part order up to the first gap; parts stored out of order wait in `done`. */
   private readonly parts: StoredPart[] = [];
+  private readonly done = new Map<number, StoredPart>();
+  private nextPart = 1;
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: { error: unknown } | null = null;
+  private journalChain: Promise<void> = Promise.resolve();
   private written = 0;
   private state: 'open' | 'completed' | 'aborted' = 'open';
   private completedVersionId: string | null = null;
@@ -40,7 +50,10 @@ export class ObjectWriter {
     private contentType: string,
     private readonly partSize: number,
     private readonly journal?: UploadJournal,
-  ) {}
+    private readonly concurrency = 1,
+  ) {
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`ObjectWriter concurrency must be a positive integer (got ${concurrency})`);
+  }
 
   /** The object's Content-Type; effective until the first part is stored. */
   setContentType(contentType: string): void {
@@ -64,6 +77,7 @@ export class ObjectWriter {
 
   async write(chunk: Buffer): Promise<void> {
     if (this.state !== 'open') throw new Error(`ObjectWriter for ${this.key} is ${this.state}`);
+    this.throwIfFailed();
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
@@ -83,6 +97,8 @@ export class ObjectWriter {
       return { key: this.key, size: this.written, etag: r.etag, versionId: r.versionId, parts: 1 };
     }
     if (this.buffered > 0) await this.flushPart(this.takeBuffered(this.buffered));
+    await this.settle();
+    this.throwIfFailed();
     const r = await this.storage.completeMultipart(this.key, this.uploadId, this.parts);
     this.state = 'completed';
     this.completedVersionId = r.versionId;
@@ -100,6 +116,7 @@ export class ObjectWriter {
     this.state = 'aborted';
     this.chunks = [];
     this.buffered = 0;
+    await this.settle(); // no part may land after the abort
     if (!this.uploadId) return 'NOTHING_STORED';
     let outcome: AbandonOutcome;
     try {
@@ -120,13 +137,51 @@ export class ObjectWriter {
     return part;
   }
 
+  /** Starts uploading one part once fewer than `concurrency` are in flight; resolves when it is under way. */
   private async flushPart(body: Buffer): Promise<void> {
+    while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+    this.throwIfFailed();
     if (!this.uploadId) {
-      this.uploadId = await this.storage.initiateMultipart(this.key, this.contentType);
-      await this.journal?.opened({ key: this.key, uploadId: this.uploadId });
+      const uploadId = await this.storage.initiateMultipart(this.key, this.contentType);
+      this.uploadId = uploadId;
+      await this.journal?.opened({ key: this.key, uploadId });
     }
-    const part = await this.storage.uploadPart(this.key, this.uploadId, this.parts.length + 1, body);
-    this.parts.push(part);
-    await this.journal?.partStored(this.uploadId, part);
+    const uploadId = this.uploadId;
+    const partNumber = this.nextPart++;
+    const task: Promise<void> = this.storage
+      .uploadPart(this.key, uploadId, partNumber, body)
+      .then((part) => this.stored(uploadId, part))
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => this.inFlight.delete(task));
+    this.inFlight.add(task);
+  }
+
+  /** Moves every part stored without a gap before it into `parts`, and records them in the journal in part order. */
+  private stored(uploadId: string, part: StoredPart): Promise<void> {
+    this.done.set(part.part, part);
+    const ready: StoredPart[] = [];
+    for (let next = this.parts.length + 1; this.done.has(next); next++) {
+      ready.push(this.done.get(next)!);
+      this.done.delete(next);
+      this.parts.push(ready[ready.length - 1]);
+    }
+    if (!this.journal || ready.length === 0) return Promise.resolve();
+    const journal = this.journal;
+    this.journalChain = this.journalChain.then(async () => {
+      for (const p of ready) await journal.partStored(uploadId, p);
+    });
+    return this.journalChain;
+  }
+
+  /** Waits until no part is in flight (each records its own failure). */
+  private async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    await this.journalChain.catch(() => undefined);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
   }
 }
