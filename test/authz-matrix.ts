@@ -56,12 +56,14 @@ export const OTHER_DISTRICT = 12;
  * - evidence: an evidence item the OFFICER uploaded to a draftCase; its id is the `:id`
  * - packetEvidence: an evidence item the OFFICER uploaded to a complete case that was then submitted,
  *   approved and sent to CCSAO (so the packet discloses it to CCSAO); its id is the `:id`
+ * - withdrawnEvidence: an evidence item the OFFICER uploaded to a draftCase that a supervisor of the district
+ *   (not its author) then withdrew: the case has ended, so its legal hold may be released; its id is the `:id`
  * - packet: the PENDING packet of a referredCase (sent to CCSAO); its id is the `:id`
  * - claimedPacket: that packet claimed by the row's PROSECUTOR (packet and case IN_REVIEW)
  */
 export type Fixture =
   | 'none' | 'draftCase' | 'submittedCase' | 'approvedCase' | 'referredCase' | 'targetUser' | 'evidence' | 'packetEvidence'
-  | 'packet' | 'claimedPacket';
+  | 'withdrawnEvidence' | 'packet' | 'claimedPacket';
 
 /** The office every packet fixture is sent to, and the office of the in-scope PROSECUTOR. */
 export const HOME_OFFICE = 'CCSAO';
@@ -360,6 +362,27 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
     why: 'author/supervisor mark a mistaken upload (never delete)',
+  },
+  // Legal holds exist only through S3 Object Lock: the authz suite runs on Ceph RGW, where these succeed.
+  {
+    route: `POST ${API}/evidence/:id/legal-hold/release`,
+    fixture: 'withdrawnEvidence',
+    body: () => ({ reason: 'The case was withdrawn; the State\'s Attorney confirmed no proceedings.', reference: 'CCSAO 2026-LH-0042' }),
+    expect: { OFFICER: 403, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    // Officers may not release at all (role-level 403 whatever the item); the supervisor who wrote the case may not either.
+    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 403 },
+    why: 'issue 19: released only after the case ended, by a supervisor of the district who did not write it, with reason and authorising reference',
+  },
+  {
+    route: `POST ${API}/evidence/:id/legal-hold`,
+    fixture: 'packetEvidence',
+    body: () => ({ reason: 'Preserve for trial.', reference: '2026-CR-0012345' }),
+    expect: { OFFICER: 403, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: 'issue 19: a hold may be placed (again) at any time by a supervisor of the district or a prosecutor of an office a packet disclosed the item to',
   },
 
   // --- packets and the review queue ---------------------------------------------------------------

@@ -102,7 +102,8 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
   let peerSupervisor: TestUser;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // On Ceph RGW (Object Lock): the legal-hold routes succeed only where storage can hold (on s3rver they answer 409).
+    t = await createTestApp({ storage: 'ceph' });
     const g = t.given;
     const [
       officer, supervisor, prosecutor, auditor, admin, officerSame, officerOther, supervisorOther, prosecutorOther, prosecutorPeer, peer,
@@ -166,7 +167,7 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
           const required = isPacketIdRoute(row.route) || row.fixture === 'packetEvidence' ? REQUIRED_PACKET_SCOPE_VARIANTS : REQUIRED_CASE_SCOPE_VARIANTS;
           expect({ route: row.route, scope: Object.keys(row.scope ?? {}) })
             .toEqual({ route: row.route, scope: expect.arrayContaining([...required]) });
-          const fixtureRule = isCaseIdRoute(row.route) ? /Case$/ : isEvidenceIdRoute(row.route) ? /^(evidence|packetEvidence)$/ : /^(packet|claimedPacket)$/;
+          const fixtureRule = isCaseIdRoute(row.route) ? /Case$/ : isEvidenceIdRoute(row.route) ? /^(evidence|packetEvidence|withdrawnEvidence)$/ : /^(packet|claimedPacket)$/;
           expect({ route: row.route, fixture: row.fixture }).toEqual({ route: row.route, fixture: expect.stringMatching(fixtureRule) });
         }
         if (row.route.includes(':id')) expect(row.fixture).not.toBe('none');
@@ -236,6 +237,12 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
         const e = await t.given.evidence(author, c.id);
         return { id: e.id, version: null, sha256: e.sha256 };
       }
+      case 'withdrawnEvidence': {
+        const c = await t.given.caseReadyToSubmit(author);
+        const e = await t.given.evidence(author, c.id);
+        await t.given.withdraw(approverFor(author), c.id, c.version);
+        return { id: e.id, version: null, sha256: e.sha256, caseId: c.id };
+      }
       case 'targetUser': {
         const u = await t.app.get(UsersService).create('SYSTEM', {
           username: `target-${randomUUID().slice(0, 12)}`, displayName: 'Target of the authz suite',
@@ -257,9 +264,11 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
            FROM cases c WHERE c.id = $1`, [fx.id]);
       return { case: rows[0], cases: await count('cases'), packets: await count('packets'), objects: (await t.storage.keys()).length };
     }
-    if (row.fixture === 'evidence' || row.fixture === 'packetEvidence') {
+    if (row.fixture === 'evidence' || row.fixture === 'packetEvidence' || row.fixture === 'withdrawnEvidence') {
       const { rows } = await t.owner.query(
-        `SELECT status, supersede_reason, integrity_status, last_verified_at, preservation FROM evidence WHERE id = $1`, [fx.id]);
+        `SELECT status, supersede_reason, integrity_status, last_verified_at, preservation,
+                legal_hold_action, legal_hold_changed_at, legal_hold_changed_by, legal_hold_reason, legal_hold_reference
+           FROM evidence WHERE id = $1`, [fx.id]);
       return { evidence: rows[0], objects: (await t.storage.keys()).length };
     }
     if (row.fixture === 'packet' || row.fixture === 'claimedPacket') {
@@ -397,8 +406,15 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       expect(after.case.version).toBe(before.case.version); // evidence is its own resource: the case's version is unchanged
     } else if (row.route === `GET ${API}/cases/:id/evidence`) {
       expect(res.body.caseId).toBe(fx.id);
-    } else if (row.fixture === 'evidence' || row.fixture === 'packetEvidence') {
-      if (row.route.endsWith('/content')) {
+    } else if (row.fixture === 'evidence' || row.fixture === 'packetEvidence' || row.fixture === 'withdrawnEvidence') {
+      if (row.route.endsWith('/legal-hold/release') || row.route.endsWith('/legal-hold')) {
+        const action = row.route.endsWith('/release') ? 'RELEASED' : 'PLACED';
+        expect(res.body.preservation).toMatchObject({ legalHold: action === 'PLACED', legalHoldChange: { action, by: caller!.id, reason: body!.reason } });
+        expect(after.evidence).toMatchObject({
+          legal_hold_action: action, legal_hold_changed_by: caller!.id, legal_hold_reason: body!.reason, legal_hold_reference: body!.reference,
+          preservation: { legalHold: action === 'PLACED' },
+        });
+      } else if (row.route.endsWith('/content')) {
         expect(res.headers['x-evidence-sha256']).toBe(fx.sha256);
       } else if (row.route.endsWith('/verify')) {
         expect(res.body).toMatchObject({ evidenceId: fx.id, result: 'MATCH', sha256: fx.sha256 });
@@ -407,7 +423,8 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
         expect(after.evidence).toMatchObject({ status: 'SUPERSEDED', supersede_reason: body!.reason });
       } else {
         expect(res.body).toMatchObject({ id: fx.id, sha256: fx.sha256 });
-        expect(res.body.custody.map((e: { action: string }) => e.action)).toEqual(['evidence.uploaded', 'evidence.viewed']);
+        // On Ceph RGW retention and the legal hold are applied after the upload commits: evidence.preserved.
+        expect(res.body.custody.map((e: { action: string }) => e.action)).toEqual(['evidence.uploaded', 'evidence.preserved', 'evidence.viewed']);
       }
     } else if (row.fixture.endsWith('Case')) {
       if (method === 'GET') {

@@ -35,6 +35,7 @@ const MULTI_LINE = new Set([
   'UpdateCaseDto.narrative', 'UpdateCaseDto.injuryDescription', 'UpdateCaseDto.aidGiven', 'UpdateCaseDto.noFootageReason',
   'FederalOfficerDto.identificationMethod', 'FederalOfficerDto.identificationNotes', 'FederalOfficerDto.description',
   'ViolationDto.description', 'ApproveCaseDto.note', 'ReasonDto.reason', 'SupersedeEvidenceDto.reason', 'PacketDecisionDto.reason',
+  'ReleaseLegalHoldDto.reason', 'PlaceLegalHoldDto.reason',
   // A login password is compared, never stored: any text but U+0000 is just a wrong password.
   'LoginDto.password',
 ]);

@@ -118,6 +118,8 @@ const PROBES: Record<string, Probe> = {
   },
   [`POST ${API}/evidence/:id/verify`]: { input: 'json' },
   [`POST ${API}/evidence/:id/supersede`]: { input: 'json' },
+  [`POST ${API}/evidence/:id/legal-hold/release`]: { input: 'json' },
+  [`POST ${API}/evidence/:id/legal-hold`]: { input: 'json' },
   [`POST ${API}/cases/:id/packets`]: {
     input: 'json',
     legit: {
@@ -155,7 +157,8 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
   let loginUser: TestUser;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // On Ceph RGW (Object Lock): the legal-hold routes' positive controls succeed only where storage can hold.
+    t = await createTestApp({ storage: 'ceph' });
     const g = t.given;
     const [officer, supervisor, prosecutor, auditor, admin, other, login] = await Promise.all([
       g.officer(HOME_DISTRICT), g.supervisor(HOME_DISTRICT), g.prosecutor(HOME_OFFICE), g.auditor(), g.admin(),
@@ -221,6 +224,12 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
         const e = await g.evidence(author, c.id);
         return { path: at(e.id), version: null, caseId: c.id, evidenceId: e.id };
       }
+      case 'withdrawnEvidence': {
+        const c = await g.caseReadyToSubmit(author);
+        const e = await g.evidence(author, c.id);
+        await g.withdraw(as.SUPERVISOR, c.id, c.version);
+        return { path: at(e.id), version: null, caseId: c.id, evidenceId: e.id };
+      }
       case 'packetEvidence': {
         const c = await g.caseReadyToSubmit(author);
         const e = await g.evidence(author, c.id);
@@ -269,7 +278,7 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
     for (const [key, id] of [['case', fx.caseId], ['user', fx.userId], ['evidence', fx.evidenceId], ['packet', fx.packetId]] as const) {
       if (id && !db[key]) throw new Error(`fixture ${key} ${id} is missing`);
     }
-    return { ...db, objects: await t.storage.keys(), pendingMultipart: t.storage.pendingMultipartUploads() } as Record<string, any>;
+    return { ...db, objects: await t.storage.keys(), pendingMultipart: await t.storage.pendingUploads() } as Record<string, any>;
   }
 
   function send(method: string, path: string): Test {
@@ -455,7 +464,8 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
           expect(res.body).toMatchObject({
             caseId: ctx.fx.caseId, kind: 'BWC', deviceId: 'AXON-AUTHZ-1', sha256: sha256(row.upload!.bytes), uploadedBy: ctx.caller!.id,
           });
-          expect((await auditRows(t.owner, 'request_id = $1', [requestId])).map((r) => r.action)).toEqual(['evidence.uploaded']);
+          // On Ceph RGW retention and the legal hold are applied after the upload commits: evidence.preserved.
+          expect((await auditRows(t.owner, 'request_id = $1', [requestId])).map((r) => r.action)).toEqual(['evidence.uploaded', 'evidence.preserved']);
           expect(await t.storage.keys(`cases/${ctx.fx.caseId}/`)).toEqual([`cases/${ctx.fx.caseId}/evidence/${res.body.id}`]);
         });
       });
@@ -473,7 +483,7 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
     const nothingStored = async () => {
       expect((await t.owner.query(`SELECT id FROM evidence WHERE case_id = $1`, [caseId])).rows).toEqual([]);
       expect(await t.storage.keys(`cases/${caseId}/`)).toEqual([]);
-      expect(t.storage.pendingMultipartUploads()).toEqual([]);
+      expect(await t.storage.pendingUploads()).toEqual([]);
       expect((await t.owner.query(`SELECT state FROM storage_uploads WHERE case_id = $1 AND state IN ('OPEN','ABORT_PENDING')`, [caseId])).rows).toEqual([]);
     };
     const mismatching: Record<string, (id: string) => Test> = {

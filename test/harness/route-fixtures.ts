@@ -27,6 +27,9 @@ export async function buildRouteFixtures(
   const approved = await g.approvedCase(officer, supervisor);
   const evCase = await g.caseReadyToSubmit(officer);
   const ev = await g.evidence(officer, evCase.id);
+  const withdrawnCase = await g.caseReadyToSubmit(officer);
+  const withdrawnEvidence = await g.evidence(officer, withdrawnCase.id);
+  await g.withdraw(supervisor, withdrawnCase.id, withdrawnCase.version);
   const referred = await g.caseReadyToSubmit(officer);
   const packetEvidence = await g.evidence(officer, referred.id);
   await g.submit(officer, referred.id);
@@ -40,7 +43,7 @@ export async function buildRouteFixtures(
   return {
     ids: {
       none: null, draftCase: draft.id, submittedCase: submitted.id, approvedCase: approved.id, referredCase: referred.id, targetUser: target.id,
-      evidence: ev.id, packetEvidence: packetEvidence.id, packet: packet.id, claimedPacket: claimed.id,
+      evidence: ev.id, packetEvidence: packetEvidence.id, withdrawnEvidence: withdrawnEvidence.id, packet: packet.id, claimedPacket: claimed.id,
     },
     versions, uploadCase, evidenceCaseId: evCase.id, claimedCaseId: claimed.caseId,
   };

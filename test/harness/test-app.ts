@@ -13,7 +13,7 @@ import { UsersService } from '@app/auth';
 import { freePort } from '@app/database';
 import { DIST_API, TEMPLATE_DB } from './paths';
 import { TcpProxy } from './tcp-proxy';
-import { TestStorage } from './test-storage';
+import { storageUnderTest, TestStorage } from './test-storage';
 import { CephTestStorage } from './ceph-storage';
 import type { Role } from '@app/common';
 
@@ -193,7 +193,9 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const dbName = await createTestDatabase();
   // 'ceph': a bucket of the suite's own (with Object Lock unless objectLock: false) on the run's Ceph RGW.
-  const storage = opts.storage === 'ceph' ? await CephTestStorage.start({ objectLock: opts.objectLock }) : await TestStorage.start();
+  // Unset: the engine the run is for (ION_TEST_STORAGE; s3rver by default, Ceph in the e2e-ceph project).
+  const engine = opts.storage ?? storageUnderTest();
+  const storage = engine === 'ceph' ? await CephTestStorage.start({ objectLock: opts.objectLock }) : await TestStorage.start();
   let storageProxy: TcpProxy | undefined;
   let endpoint = storage.endpoint;
   if (opts.storageProxy) {
@@ -333,6 +335,13 @@ export class Given {
     const res = await this.http().post(`/api/v1/cases/${caseId}/approve`).set(supervisor.auth).send({});
     if (res.status !== 200) throw new Error(`approve failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
+  }
+
+  /** Withdraws a DRAFT, SUBMITTED or RETURNED case as a supervisor of its district (case -> WITHDRAWN). */
+  async withdraw(supervisor: TestUser, caseId: string, version: number, reason = 'Opened by mistake: a duplicate of another case.') {
+    const res = await this.http().post(`/api/v1/cases/${caseId}/withdraw`).set(supervisor.auth).set('If-Match', `"${version}"`).send({ reason });
+    if (res.status !== 200) throw new Error(`withdraw failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as { id: string; version: number; caseNumber: string; status: string };
   }
 
   /** Sends an APPROVED case to prosecutors (case -> REFERRED); returns the packet. */

@@ -23,6 +23,8 @@ export enum Permission {
   EvidenceDownload = 'evidence.download',
   EvidenceVerify = 'evidence.verify',
   EvidenceSupersede = 'evidence.supersede',
+  EvidenceLegalHoldPlace = 'evidence.legal_hold.place',
+  EvidenceLegalHoldRelease = 'evidence.legal_hold.release',
   PacketSend = 'packet.send',
   PacketRead = 'packet.read',
   PacketManifestRead = 'packet.manifest.read',
@@ -57,13 +59,21 @@ const OFFICER: Permission[] = [
 /** THE role -> permission table. Object-level scope is checked in the services. */
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   OFFICER: new Set(OFFICER),
-  SUPERVISOR: new Set([...OFFICER, Permission.CaseReturn, Permission.CaseApprove, Permission.CaseWithdraw, Permission.PacketSend]),
+  // Legal holds: a supervisor of the case's district places one at any time, and releases one only after the case
+  // ended (CLOSED or WITHDRAWN), never on a case they wrote, with a reason and the court or prosecutor's reference
+  // that allows it (checked in the evidence service). Officers ask their supervisor; prosecutors may place (below).
+  SUPERVISOR: new Set([
+    ...OFFICER, Permission.CaseReturn, Permission.CaseApprove, Permission.CaseWithdraw, Permission.PacketSend,
+    Permission.EvidenceLegalHoldPlace, Permission.EvidenceLegalHoldRelease,
+  ]),
   // Prosecutors work their office's queue; they reach a case only through packets sent to their office
   // (scope checked in the services), and its evidence only as those packets list it.
   PROSECUTOR: new Set([
     Permission.AuthMe, Permission.ReviewQueueRead, Permission.PacketRead, Permission.PacketManifestRead,
     Permission.PacketArchiveDownload, Permission.PacketClaim, Permission.PacketDecide,
     Permission.EvidenceRead, Permission.EvidenceDownload, Permission.EvidenceVerify,
+    // The office that may need the footage in court may put it (an item a packet disclosed to it) under hold again.
+    Permission.EvidenceLegalHoldPlace,
   ]),
   // Auditors see evidence metadata and custody and may verify integrity; they never download content.
   AUDITOR: new Set([

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { EvidenceKind, EvidenceStatus, IntegrityStatus, PreservationRecord } from './evidence-vocabulary';
+import type { EvidenceKind, EvidenceStatus, IntegrityStatus, LegalHoldAction, PreservationRecord } from './evidence-vocabulary';
 
 /** bigint columns come back from pg as strings; evidence sizes stay far below 2^53. */
 const bigintAsNumber = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
@@ -98,4 +98,20 @@ export class EvidenceEntity {
 
   @Column({ type: 'jsonb' })
   preservation: PreservationRecord;
+
+  /** The last deliberate change of the legal hold (its state is preservation.legalHold); null until the first. */
+  @Column({ name: 'legal_hold_action', type: 'varchar', nullable: true })
+  legalHoldAction: LegalHoldAction | null;
+
+  @Column({ name: 'legal_hold_changed_at', type: 'timestamptz', nullable: true })
+  legalHoldChangedAt: Date | null;
+
+  @Column({ name: 'legal_hold_changed_by', type: 'uuid', nullable: true })
+  legalHoldChangedBy: string | null;
+
+  @Column({ name: 'legal_hold_reason', type: 'text', nullable: true })
+  legalHoldReason: string | null;
+
+  @Column({ name: 'legal_hold_reference', type: 'varchar', nullable: true })
+  legalHoldReference: string | null;
 }

@@ -2,12 +2,16 @@ import { ApiProperty } from '@nestjs/swagger';
 import { AuditEventView } from '@app/audit';
 import type { EvidenceEntity } from './evidence.entity';
 import {
-  EVIDENCE_KINDS, EVIDENCE_STATUSES, EvidenceKind, EvidenceStatus, INTEGRITY_STATUSES, IntegrityStatus, PreservationRecord,
+  EVIDENCE_KINDS, EVIDENCE_STATUSES, EvidenceKind, EvidenceStatus, INTEGRITY_STATUSES, IntegrityStatus, LEGAL_HOLD_ACTIONS, LegalHoldAction,
+  PreservationRecord,
 } from './evidence-vocabulary';
 
 /** Whether the stored bytes still match the recorded hash, as far as the service last checked. */
 export class EvidenceIntegrity {
-  @ApiProperty({ enum: INTEGRITY_STATUSES, enumName: 'IntegrityStatus', description: 'FAILED once a verification or full download found different bytes' })
+  @ApiProperty({
+    enum: INTEGRITY_STATUSES, enumName: 'IntegrityStatus',
+    description: 'FAILED once a verification or full download found different bytes; OK again once a verification of the recorded version matches (the finding stays in `failure`)',
+  })
   status: IntegrityStatus;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
@@ -16,11 +20,38 @@ export class EvidenceIntegrity {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   lastVerifiedBy: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a check last found different bytes; kept after a later verification clears it' })
   failedAt: string | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'What the failed check found (expected and actual hash and size...)' })
+  @ApiProperty({
+    type: 'object', additionalProperties: true, nullable: true,
+    description: 'What the last failed check found (expected and actual hash and size, the version read...); ' +
+      'after a verification of the recorded version matched again, `cleared` says who, when and against which version',
+  })
   failure: Record<string, unknown> | null;
+}
+
+/** The last deliberate change of an item's legal hold (every change is also in its custody). */
+export class LegalHoldChange {
+  @ApiProperty({ enum: LEGAL_HOLD_ACTIONS, enumName: 'LegalHoldAction' })
+  action: LegalHoldAction;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  at: string;
+
+  @ApiProperty({ type: String, format: 'uuid' })
+  by: string;
+
+  @ApiProperty({ type: String })
+  reason: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The court order or prosecutor office reference that allowed it (always present on a release)' })
+  reference: string | null;
+}
+
+export class PreservationView extends PreservationRecord {
+  @ApiProperty({ type: () => LegalHoldChange, nullable: true, description: 'The last deliberate change of the legal hold; null while it is as applied at upload' })
+  legalHoldChange: LegalHoldChange | null;
 }
 
 export class EvidenceLinks {
@@ -101,8 +132,8 @@ export class EvidenceView {
   @ApiProperty({ type: () => EvidenceIntegrity })
   integrity: EvidenceIntegrity;
 
-  @ApiProperty({ type: () => PreservationRecord })
-  preservation: PreservationRecord;
+  @ApiProperty({ type: () => PreservationView })
+  preservation: PreservationView;
 
   @ApiProperty({ type: () => EvidenceLinks })
   links: EvidenceLinks;
@@ -178,7 +209,12 @@ export function toEvidenceView(e: EvidenceEntity): EvidenceView {
       failedAt: iso(e.integrityFailedAt),
       failure: e.integrityFailure,
     },
-    preservation: e.preservation,
+    preservation: {
+      ...e.preservation,
+      legalHoldChange: e.legalHoldAction
+        ? { action: e.legalHoldAction, at: e.legalHoldChangedAt!.toISOString(), by: e.legalHoldChangedBy!, reason: e.legalHoldReason!, reference: e.legalHoldReference }
+        : null,
+    },
     links: {
       self: `/api/v1/evidence/${e.id}`,
       content: `/api/v1/evidence/${e.id}/content`,

@@ -5,11 +5,12 @@ import { CasesModule } from '@app/cases';
 import { evidenceConfig } from './evidence.config';
 import { EvidenceEntity } from './evidence.entity';
 import { EvidenceService } from './evidence.service';
+import { LegalHoldService } from './legal-hold.service';
 import { EvidenceUploadSessions, UploadJanitor } from './upload-journal';
 
 @Module({
   imports: [ConfigModule.forFeature(evidenceConfig), TypeOrmModule.forFeature([EvidenceEntity]), CasesModule],
-  providers: [EvidenceService, EvidenceUploadSessions, UploadJanitor],
-  exports: [EvidenceService, UploadJanitor],
+  providers: [EvidenceService, LegalHoldService, EvidenceUploadSessions, UploadJanitor],
+  exports: [EvidenceService, LegalHoldService, UploadJanitor],
 })
 export class EvidenceModule {}

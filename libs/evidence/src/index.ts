@@ -6,3 +6,5 @@ export * from './evidence.mapper';
 export * from './evidence-vocabulary';
 export * from './upload-journal';
 export * from './dto/evidence.dto';
+export * from './dto/legal-hold.dto';
+export * from './legal-hold.service';

@@ -9,7 +9,8 @@ import type { AuthUser } from '@app/common';
 import { ErrorCode } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
 import {
-  CaseEvidenceList, EVIDENCE_KINDS, EVIDENCE_METADATA_FIELDS, EvidenceDetailView, EvidenceService, EvidenceVerification, EvidenceView, SupersedeEvidenceDto,
+  CaseEvidenceList, EVIDENCE_KINDS, EVIDENCE_METADATA_FIELDS, EvidenceDetailView, EvidenceService, EvidenceVerification, EvidenceView, LegalHoldService,
+  PlaceLegalHoldDto, ReleaseLegalHoldDto, SupersedeEvidenceDto,
 } from '@app/evidence';
 import { API_ERROR } from '../http/api-error-body';
 import { ApiErrors } from '../http/openapi';
@@ -39,7 +40,10 @@ const CONTENT_HEADERS = {
 @ApiDefaultResponse(API_ERROR)
 @Controller()
 export class EvidenceController {
-  constructor(private readonly evidence: EvidenceService) {}
+  constructor(
+    private readonly evidence: EvidenceService,
+    private readonly legalHolds: LegalHoldService,
+  ) {}
 
   @Post('cases/:id/evidence')
   @Authorize(Permission.EvidenceUpload)
@@ -197,5 +201,39 @@ export class EvidenceController {
   @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.Conflict)
   supersede(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: SupersedeEvidenceDto): Promise<EvidenceView> {
     return this.evidence.supersede(auth, id, dto);
+  }
+
+  @Post('evidence/:id/legal-hold/release')
+  @HttpCode(200)
+  @Authorize(Permission.EvidenceLegalHoldRelease)
+  @ApiOperation({
+    summary: "Release the item's legal hold (after the case ended; reason and authorising reference required)",
+    description:
+      'Only on evidence of a CLOSED or WITHDRAWN case (else 409 CASE.INVALID_TRANSITION with `currentState`), by a supervisor of the ' +
+      "case's district who did not write it (403 CASE.TWO_PERSON_RULE), with a reason and the court order or prosecutor office reference " +
+      'that allows it. The S3 Object Lock legal hold of the recorded version is turned off; COMPLIANCE retention still runs until its date. ' +
+      'Recorded on the item (`preservation.legalHoldChange`) and in its custody. 409 RESOURCE.CONFLICT when the item is not under a hold or ' +
+      'the bucket has no Object Lock; 503 (audited, nothing changed) when storage fails.',
+  })
+  @ApiOkResponse({ type: EvidenceView, description: 'The item, its legal hold released' })
+  @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.TwoPersonRule, ErrorCode.Conflict)
+  releaseLegalHold(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: ReleaseLegalHoldDto): Promise<EvidenceView> {
+    return this.legalHolds.release(auth, id, dto);
+  }
+
+  @Post('evidence/:id/legal-hold')
+  @HttpCode(200)
+  @Authorize(Permission.EvidenceLegalHoldPlace)
+  @ApiOperation({
+    summary: 'Place a legal hold on the item (again), at any time, with a reason',
+    description:
+      "A supervisor of the case's district, or a prosecutor of an office a packet disclosed the item to. Sets the S3 Object Lock legal hold " +
+      'of the recorded version (also when one is already set: the new reason and reference are recorded). 409 RESOURCE.CONFLICT when the ' +
+      'bucket has no Object Lock; 503 (audited, nothing changed) when storage fails.',
+  })
+  @ApiOkResponse({ type: EvidenceView, description: 'The item, under legal hold' })
+  @ApiErrors(ErrorCode.Conflict)
+  placeLegalHold(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PlaceLegalHoldDto): Promise<EvidenceView> {
+    return this.legalHolds.place(auth, id, dto);
   }
 }

@@ -44,7 +44,7 @@ const MEANING: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.Unauthenticated]: 'no bearer token, or an expired or invalid one, or a deactivated user',
   [ErrorCode.InvalidCredentials]: 'wrong username or password',
   [ErrorCode.Forbidden]: 'your role may not do this',
-  [ErrorCode.TwoPersonRule]: 'you may not approve a case you wrote',
+  [ErrorCode.TwoPersonRule]: 'you may not approve a case you wrote, or release the legal hold of its evidence',
   [ErrorCode.NotFound]: 'no such id, or it is outside your scope (the attempt is audited as access.denied)',
   [ErrorCode.InvalidTransition]: 'the case or packet is not in a state that allows this (`currentState`)',
   [ErrorCode.VersionConflict]: 'the version you edited is stale (`currentVersion`)',

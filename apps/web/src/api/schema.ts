@@ -323,6 +323,46 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evidence/{id}/legal-hold/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release the item's legal hold (after the case ended; reason and authorising reference required)
+         * @description Only on evidence of a CLOSED or WITHDRAWN case (else 409 CASE.INVALID_TRANSITION with `currentState`), by a supervisor of the case's district who did not write it (403 CASE.TWO_PERSON_RULE), with a reason and the court order or prosecutor office reference that allows it. The S3 Object Lock legal hold of the recorded version is turned off; COMPLIANCE retention still runs until its date. Recorded on the item (`preservation.legalHoldChange`) and in its custody. 409 RESOURCE.CONFLICT when the item is not under a hold or the bucket has no Object Lock; 503 (audited, nothing changed) when storage fails.
+         */
+        post: operations["EvidenceController_releaseLegalHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence/{id}/legal-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Place a legal hold on the item (again), at any time, with a reason
+         * @description A supervisor of the case's district, or a prosecutor of an office a packet disclosed the item to. Sets the S3 Object Lock legal hold of the recorded version (also when one is already set: the new reason and reference are recorded). 409 RESOURCE.CONFLICT when the bucket has no Object Lock; 503 (audited, nothing changed) when storage fails.
+         */
+        post: operations["EvidenceController_placeLegalHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{id}/packets": {
         parameters: {
             query?: never;
@@ -1164,20 +1204,23 @@ export type components = {
          */
         EvidenceStatus: "ACTIVE" | "SUPERSEDED";
         /**
-         * @description FAILED once a verification or full download found different bytes
+         * @description FAILED once a verification or full download found different bytes; OK again once a verification of the recorded version matches (the finding stays in `failure`)
          * @enum {string}
          */
         IntegrityStatus: "OK" | "FAILED";
         EvidenceIntegrity: {
-            /** @description FAILED once a verification or full download found different bytes */
+            /** @description FAILED once a verification or full download found different bytes; OK again once a verification of the recorded version matches (the finding stays in `failure`) */
             status: components["schemas"]["IntegrityStatus"];
             /** Format: date-time */
             lastVerifiedAt: string | null;
             /** Format: uuid */
             lastVerifiedBy: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When a check last found different bytes; kept after a later verification clears it
+             */
             failedAt: string | null;
-            /** @description What the failed check found (expected and actual hash and size...) */
+            /** @description What the last failed check found (expected and actual hash and size, the version read...); after a verification of the recorded version matched again, `cleared` says who, when and against which version */
             failure: {
                 [key: string]: unknown;
             } | null;
@@ -1187,14 +1230,26 @@ export type components = {
          * @enum {string}
          */
         RetentionMode: "COMPLIANCE" | "GOVERNANCE";
-        PreservationRecord: {
+        /** @enum {string} */
+        LegalHoldAction: "PLACED" | "RELEASED";
+        LegalHoldChange: {
+            action: components["schemas"]["LegalHoldAction"];
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            by: string;
+            reason: string;
+            /** @description The court order or prosecutor office reference that allowed it (always present on a release) */
+            reference: string | null;
+        };
+        PreservationView: {
             /** @description Whether the bucket offered S3 Object Lock (WORM) when the item was stored */
             worm: boolean;
             /** @description S3 Object Lock retention mode */
             retentionMode: components["schemas"]["RetentionMode"] | null;
             /** Format: date-time */
             retainUntil: string | null;
-            /** @description Whether an Object Lock legal hold is set (while the case is open) */
+            /** @description Whether an Object Lock legal hold is set: from upload on, until a recorded release after the case ended (see legalHoldChange) */
             legalHold: boolean;
             /**
              * Format: date-time
@@ -1203,6 +1258,8 @@ export type components = {
             appliedAt: string | null;
             /** @description In words: what was applied, or why nothing could be */
             note: string;
+            /** @description The last deliberate change of the legal hold; null while it is as applied at upload */
+            legalHoldChange: components["schemas"]["LegalHoldChange"];
         };
         EvidenceLinks: {
             /** @example /api/v1/evidence/00000000-0000-0000-0000-000000000000 */
@@ -1255,7 +1312,7 @@ export type components = {
              */
             replacedBy: string | null;
             integrity: components["schemas"]["EvidenceIntegrity"];
-            preservation: components["schemas"]["PreservationRecord"];
+            preservation: components["schemas"]["PreservationView"];
             links: components["schemas"]["EvidenceLinks"];
         };
         CaseEvidenceList: {
@@ -1309,7 +1366,7 @@ export type components = {
              */
             replacedBy: string | null;
             integrity: components["schemas"]["EvidenceIntegrity"];
-            preservation: components["schemas"]["PreservationRecord"];
+            preservation: components["schemas"]["PreservationView"];
             links: components["schemas"]["EvidenceLinks"];
             /** @description Every recorded event about this item, oldest first: its chain of custody */
             custody: components["schemas"]["AuditEventView"][];
@@ -1336,6 +1393,30 @@ export type components = {
              * @description The evidence item of the same case that replaces this one
              */
             replacedBy?: string;
+        };
+        ReleaseLegalHoldDto: {
+            /**
+             * @description Why the footage no longer needs to be held (multi-line)
+             * @example People v. Doe ended with a final judgment on 2031-03-02; no appeal was filed within the time allowed.
+             */
+            reason: string;
+            /**
+             * @description The court order number or prosecutor office reference that allows the release (one line)
+             * @example 2026-CR-0012345 order of 2031-03-09
+             */
+            reference: string;
+        };
+        PlaceLegalHoldDto: {
+            /**
+             * @description Why (multi-line)
+             * @example Defence filed a motion to reopen; the footage must be preserved.
+             */
+            reason: string;
+            /**
+             * @description A court or office reference, if there is one (one line)
+             * @example 2026-CR-0012345
+             */
+            reference?: string;
         };
         SendPacketDto: {
             /** @description The prosecuting office. Default: CCSAO when any violation is a felony, else the city's Department of Law (CITY_LAW). */
@@ -2687,7 +2768,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this; CASE.TWO_PERSON_RULE: you may not approve a case you wrote */
+            /** @description AUTH.FORBIDDEN: your role may not do this; CASE.TWO_PERSON_RULE: you may not approve a case you wrote, or release the legal hold of its evidence */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2789,7 +2870,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this; CASE.TWO_PERSON_RULE: you may not approve a case you wrote */
+            /** @description AUTH.FORBIDDEN: your role may not do this; CASE.TWO_PERSON_RULE: you may not approve a case you wrote, or release the legal hold of its evidence */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3534,6 +3615,184 @@ export interface operations {
                 };
             };
             /** @description CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`); RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    EvidenceController_releaseLegalHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReleaseLegalHoldDto"];
+            };
+        };
+        responses: {
+            /** @description The item, its legal hold released */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this; CASE.TWO_PERSON_RULE: you may not approve a case you wrote, or release the legal hold of its evidence */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`); RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    EvidenceController_placeLegalHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceLegalHoldDto"];
+            };
+        };
+        responses: {
+            /** @description The item, under legal hold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4510,6 +4769,7 @@ export const evidenceKindValues: ReadonlyArray<FlattenedDeepRequired<components>
 export const evidenceStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EvidenceStatus"]> = ["ACTIVE", "SUPERSEDED"];
 export const integrityStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IntegrityStatus"]> = ["OK", "FAILED"];
 export const retentionModeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RetentionMode"]> = ["COMPLIANCE", "GOVERNANCE"];
+export const legalHoldActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegalHoldAction"]> = ["PLACED", "RELEASED"];
 export const evidenceVerificationResultValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EvidenceVerification"]["result"]> = ["MATCH"];
 export const packetStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PacketStatus"]> = ["PENDING", "IN_REVIEW", "DECIDED"];
 export const packetDecisionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PacketDecision"]> = ["CHARGES_FILED", "DECLINED", "REFERRED_ELSEWHERE", "MORE_INFO_REQUESTED"];

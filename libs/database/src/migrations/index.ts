@@ -10,6 +10,7 @@ import { CreateRateLimits1764100000000 } from './1764100000000-create-rate-limit
 import { CreateSigningKeys1764100000001 } from './1764100000001-create-signing-keys';
 import { CreateLoginFailures1764200000003 } from './1764200000003-create-login-failures';
 import { CreateEvidenceUploadSessions1764250000000 } from './1764250000000-create-evidence-upload-sessions';
+import { EvidenceLegalHold1764300000000 } from './1764300000000-evidence-legal-hold';
 
 /** Every migration, in order. Listed explicitly: no globs. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   CreateSigningKeys1764100000001,
   CreateLoginFailures1764200000003,
   CreateEvidenceUploadSessions1764250000000,
+  EvidenceLegalHold1764300000000,
 ];
