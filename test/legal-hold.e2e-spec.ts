@@ -1,7 +1,7 @@
 import { Client } from 'minio';
 import { randomBytes } from 'node:crypto';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
-import { CephTestStorage } from './harness/ceph-storage';
+import { CephTestStorage, legalHoldOf, s3Refusal } from './harness/ceph-storage';
 
 /*
  * Issue 19, section 3: a legal hold is released only by an explicit, reasoned, audited act after the case
@@ -11,22 +11,6 @@ import { CephTestStorage } from './harness/ceph-storage';
 
 const API = '/api/v1';
 const RELEASE = { reason: 'People v. Doe ended with a final judgment;\nno appeal was filed in time.', reference: 'Cook County 2026-CR-0012345, order of 2031-03-09' };
-
-/** minio-js 8 types the answer as 'ON' | 'OFF' but returns the parsed XML, { Status: 'ON' }. */
-async function legalHoldIn(client: Client, bucket: string, key: string, versionId: string): Promise<string> {
-  const r = (await client.getObjectLegalHold(bucket, key, { versionId })) as unknown;
-  return typeof r === 'string' ? r : String((r as { Status?: string })?.Status);
-}
-
-/** minio-js errors carry the S3 error code, not the HTTP status. */
-async function s3Refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return String((e as { code?: string }).code ?? (e as Error).message);
-  }
-  return 'ACCEPTED';
-}
 
 interface Row {
   case_id: string;
@@ -80,7 +64,7 @@ describe('legal hold: release and placement on Ceph RGW (Object Lock)', () => {
   const h = suiteHelpers(() => t);
   const holdInEngine = async (id: string) => {
     const r = await h.row(id);
-    return legalHoldIn(engine, storage.bucket, r.storage_key, r.storage_version_id);
+    return legalHoldOf(engine, storage.bucket, r.storage_key, r.storage_version_id);
   };
 
   beforeAll(async () => {
@@ -175,7 +159,7 @@ describe('legal hold: release and placement on Ceph RGW (Object Lock)', () => {
         worm: true, retentionMode: 'COMPLIANCE', retainUntil: before.preservation.retainUntil, legalHold: false,
         legalHoldChange: { action: 'RELEASED', by: supervisor.id, reason: RELEASE.reason, reference: RELEASE.reference, at: expect.any(String) },
       });
-      expect(await legalHoldIn(engine, storage.bucket, before.storage_key, before.storage_version_id)).toBe('OFF');
+      expect(await legalHoldOf(engine, storage.bucket, before.storage_key, before.storage_version_id)).toBe('OFF');
       const after = await h.row(item.id);
       expect(after).toMatchObject({
         storage_version_id: before.storage_version_id, legal_hold_action: 'RELEASED', legal_hold_changed_by: supervisor.id,

@@ -1,7 +1,7 @@
 import { Client } from 'minio';
 import { createHash, randomBytes } from 'node:crypto';
 import { createTestApp, createTestDatabase, startApiProcess, TestApp, TestUser } from './harness/test-app';
-import { CephTestStorage } from './harness/ceph-storage';
+import { CephTestStorage, legalHoldOf, s3Refusal } from './harness/ceph-storage';
 
 /*
  * S3 Object Lock on a production S3 engine (Ceph RGW, started by the harness once per run), through the
@@ -21,22 +21,6 @@ async function sha256OfVersion(client: Client, bucket: string, key: string, vers
     size += (chunk as Buffer).length;
   }
   return { sha256: h.digest('hex'), size };
-}
-
-/** minio-js 8 types the answer as 'ON' | 'OFF' but returns the parsed XML, { Status: 'ON' }. */
-async function legalHold(client: Client, bucket: string, key: string, versionId: string): Promise<string> {
-  const r = (await client.getObjectLegalHold(bucket, key, { versionId })) as unknown;
-  return typeof r === 'string' ? r : String((r as { Status?: string })?.Status);
-}
-
-/** minio-js errors carry the S3 error code, not the HTTP status. */
-async function s3Refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return String((e as { code?: string }).code ?? (e as Error).message);
-  }
-  return 'ACCEPTED';
 }
 
 describe('Object Lock on Ceph RGW (STORAGE_REQUIRE_WORM=true)', () => {
@@ -122,7 +106,7 @@ describe('Object Lock on Ceph RGW (STORAGE_REQUIRE_WORM=true)', () => {
       const retention = await engine.getObjectRetention(storage.bucket, row.storage_key, { versionId });
       expect(retention?.mode).toBe('COMPLIANCE');
       expect(new Date(retention!.retainUntilDate).getTime()).toBe(until.getTime());
-      expect(await legalHold(engine, storage.bucket, row.storage_key, versionId)).toBe('ON');
+      expect(await legalHoldOf(engine, storage.bucket, row.storage_key, versionId)).toBe('ON');
       expect(item.preservation).toMatchObject({ worm: true, retentionMode: 'COMPLIANCE', retainUntil: until.toISOString(), legalHold: true });
       expect(row.preservation).toMatchObject({ worm: true, retentionMode: 'COMPLIANCE', retainUntil: until.toISOString(), legalHold: true });
     });

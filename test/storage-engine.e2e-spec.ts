@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Clock } from '@app/common';
 import { UploadJanitor } from '@app/evidence';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
-import { CephTestStorage } from './harness/ceph-storage';
+import { CephTestStorage, legalHoldOf, s3Refusal } from './harness/ceph-storage';
 
 /*
  * Ceph RGW's ways and the service's answers to them (issue 19, section 2), read back from the engine:
@@ -19,20 +19,6 @@ import { CephTestStorage } from './harness/ceph-storage';
 
 const API = '/api/v1';
 const MiB = 1024 * 1024;
-
-async function s3Refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return String((e as { code?: string }).code ?? (e as Error).message);
-  }
-  return 'ACCEPTED';
-}
-
-async function legalHold(client: Client, bucket: string, key: string, versionId: string): Promise<string> {
-  const r = (await client.getObjectLegalHold(bucket, key, { versionId })) as unknown;
-  return typeof r === 'string' ? r : String((r as { Status?: string })?.Status);
-}
 
 describe('Ceph RGW: GOVERNANCE retention (STORAGE_RETENTION_MODE=GOVERNANCE)', () => {
   let t: TestApp;
@@ -62,7 +48,7 @@ describe('Ceph RGW: GOVERNANCE retention (STORAGE_RETENTION_MODE=GOVERNANCE)', (
       const retention = await engine.getObjectRetention(storage.bucket, key, { versionId });
       expect(retention).toMatchObject({ mode: 'GOVERNANCE' });
       expect(new Date(retention!.retainUntilDate).getTime()).toBe(until.getTime());
-      expect(await legalHold(engine, storage.bucket, key, versionId)).toBe('ON');
+      expect(await legalHoldOf(engine, storage.bucket, key, versionId)).toBe('ON');
       expect(row.preservation).toMatchObject({ worm: true, retentionMode: 'GOVERNANCE', retainUntil: until.toISOString(), legalHold: true });
 
       // While the legal hold is on, not even the bucket owner with the bypass header may delete the version.

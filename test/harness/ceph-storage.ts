@@ -87,3 +87,18 @@ export class CephTestStorage extends TestStorage {
   }
 }
 
+/** The legal hold of one version, read from the engine (minio-js 8 types it 'ON' | 'OFF' but returns { Status: 'ON' }). */
+export async function legalHoldOf(client: Client, bucket: string, key: string, versionId: string): Promise<string> {
+  const r = (await client.getObjectLegalHold(bucket, key, { versionId })) as unknown;
+  return typeof r === 'string' ? r : String((r as { Status?: string })?.Status);
+}
+
+/** The S3 error code an engine refused a call with ('ACCEPTED' when it did not): minio-js errors carry no HTTP status. */
+export async function s3Refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return String((e as { code?: string }).code ?? (e as Error).message);
+  }
+  return 'ACCEPTED';
+}
