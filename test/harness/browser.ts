@@ -75,6 +75,37 @@ export async function openConsole(c: ConsoleUnderTest): Promise<ConsolePage> {
 }
 
 /**
+ * The usual web suite: one built console for the whole suite (`c`, set in its beforeAll), pages opened with
+ * `open()` (a new context each), and at the end no Content-Security-Policy violation nor uncaught page
+ * error on any page it opened or was handed with `watch()`.
+ */
+export function consoleSuite(): { readonly c: ConsoleUnderTest; open(): Promise<Page>; openConsolePage(): Promise<ConsolePage>; watch(p: ConsolePage): void } {
+  let c: ConsoleUnderTest | undefined;
+  const opened: ConsolePage[] = [];
+  beforeAll(async () => {
+    c = await startConsole();
+  }, 120_000);
+  afterAll(async () => {
+    for (const p of opened) expect({ csp: p.cspViolations, errors: p.pageErrors }).toEqual({ csp: [], errors: [] });
+    await c?.close();
+  });
+  const suite = {
+    get c(): ConsoleUnderTest {
+      if (!c) throw new Error('the console is started in beforeAll');
+      return c;
+    },
+    watch: (p: ConsolePage) => void opened.push(p),
+    openConsolePage: async () => {
+      const cp = await openConsole(suite.c);
+      opened.push(cp);
+      return cp;
+    },
+    open: async () => (await suite.openConsolePage()).page,
+  };
+  return suite;
+}
+
+/**
  * Signs in through the form, as a person would, and waits until signed in. `stay`: use the sign-in form
  * already on screen (an expired session shows it in place of the screen) instead of opening `/`.
  */

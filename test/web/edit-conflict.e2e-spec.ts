@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { axeViolations, ConsolePage, ConsoleUnderTest, openConsole, signIn, startConsole } from '../harness/browser';
+import { axeViolations, ConsolePage, consoleSuite, ConsoleUnderTest, signIn } from '../harness/browser';
 import type { TestUser } from '../harness/test-app';
 
 /**
@@ -9,28 +9,20 @@ import type { TestUser } from '../harness/test-app';
  * field the stale tab did not touch. Outcomes are checked through the API and the audit trail.
  */
 describe('web console: recovering from an edit conflict keeps the other person\'s changes', () => {
-  let c: ConsoleUnderTest;
-  const opened: ConsolePage[] = [];
-
-  beforeAll(async () => {
-    c = await startConsole();
-  }, 120_000);
-  afterAll(async () => {
-    for (const p of opened) expect({ csp: p.cspViolations, errors: p.pageErrors }).toEqual({ csp: [], errors: [] });
-    await c?.close();
-  });
+  const suite = consoleSuite();
+  let c!: ConsoleUnderTest;
+  beforeAll(() => { c = suite.c; });
 
   /** Two tabs (one browser profile, each tab with its own sessionStorage), both signed in and showing the case. */
   async function twoTabs(officer: TestUser, caseId: string, caseNumber: string): Promise<{ context: BrowserContext; tab1: Page; tab2: Page }> {
-    const first = await openConsole(c);
-    opened.push(first);
+    const first = await suite.openConsolePage();
     const tab2 = await first.context.newPage();
     const second: ConsolePage = { page: tab2, context: first.context, cspViolations: [], pageErrors: [] };
     tab2.on('console', (m) => {
       if (/Content Security Policy|Refused to (load|execute|apply|connect)/i.test(m.text())) second.cspViolations.push(m.text());
     });
     tab2.on('pageerror', (e) => second.pageErrors.push(e.message));
-    opened.push(second);
+    suite.watch(second);
     for (const p of [first.page, tab2]) {
       await signIn(p, officer);
       await p.goto(`/cases/${caseId}`);

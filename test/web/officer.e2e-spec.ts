@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { missingForSubmit, type OrderChecklistInput } from '../../libs/cases/src/order-rules';
-import { axeViolations, ConsolePage, ConsoleUnderTest, openConsole, screenshot, signIn, startConsole } from '../harness/browser';
+import { axeViolations, consoleSuite, ConsoleUnderTest, screenshot, signIn } from '../harness/browser';
 import { hmacToken, nowS } from '../harness/fuzz-arbitraries';
 import { ensureSecrets } from '../harness/test-app';
 
@@ -28,22 +28,11 @@ function mp4(size: number): Buffer {
 }
 
 describe('web console: the officer opens, documents and submits a case', () => {
-  let c: ConsoleUnderTest;
-  const opened: ConsolePage[] = [];
+  const suite = consoleSuite();
+  let c!: ConsoleUnderTest;
+  beforeAll(() => { c = suite.c; });
 
-  beforeAll(async () => {
-    c = await startConsole();
-  }, 120_000);
-  afterAll(async () => {
-    for (const p of opened) expect({ csp: p.cspViolations, errors: p.pageErrors }).toEqual({ csp: [], errors: [] });
-    await c?.close();
-  });
-
-  async function open(): Promise<Page> {
-    const cp = await openConsole(c);
-    opened.push(cp);
-    return cp.page;
-  }
+  const open = () => suite.open();
 
   async function expectAccessible(page: Page) {
     expect(await axeViolations(page)).toEqual([]);

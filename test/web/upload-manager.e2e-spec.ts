@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Page, Route } from 'playwright-core';
-import { axeViolations, ConsolePage, ConsoleUnderTest, openConsole, signIn, startConsole } from '../harness/browser';
+import { axeViolations, consoleSuite, ConsoleUnderTest, signIn } from '../harness/browser';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -16,22 +16,11 @@ function mp4(size: number): Buffer {
  * officer navigates), Submit waits for it, leaving the page asks first, and each outcome is said in plain words.
  */
 describe('web console: evidence uploads go on across screens and hold Submit back', () => {
-  let c: ConsoleUnderTest;
-  const opened: ConsolePage[] = [];
+  const suite = consoleSuite();
+  let c!: ConsoleUnderTest;
+  beforeAll(() => { c = suite.c; });
 
-  beforeAll(async () => {
-    c = await startConsole();
-  }, 120_000);
-  afterAll(async () => {
-    for (const p of opened) expect({ csp: p.cspViolations, errors: p.pageErrors }).toEqual({ csp: [], errors: [] });
-    await c?.close();
-  });
-
-  async function open(): Promise<Page> {
-    const cp = await openConsole(c);
-    opened.push(cp);
-    return cp.page;
-  }
+  const open = () => suite.open();
 
   /** Holds every evidence upload the page sends until `release()` (the upload is then in flight, deterministically). */
   async function holdUploads(page: Page): Promise<{ held: () => number; arrived: Promise<void>; release: () => Promise<void> }> {
