@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform, TransformCallback } from 'node:stream';
-import { ZipFile } from 'yazl';
 import {
   ARCHIVE_FILES, archiveRoot, checksumsText, ManifestEvidenceItem, manifestSha256Text, PacketManifest, verifyText,
 } from './packet-format';
+import { ZipEntry, ZipWriter } from './zip-writer';
 
 export interface PacketArchiveSource {
   manifest: PacketManifest;
@@ -31,55 +31,60 @@ export interface PacketArchive {
   destroy(reason?: Error): void;
 }
 
-/** Files are stored, not compressed: video does not shrink, and stored bytes are what the hashes cover. */
-const ENTRY = { compress: false, mtime: new Date(0) } as const;
-
 /**
- * Streams the packet as a ZIP (ZIP64 where needed), one evidence file at a time, re-hashing each
- * on the way: memory stays flat whatever the evidence size. Entries carry the send time.
+ * Streams the packet as a stored ZIP (ZIP64 where needed; files are not compressed: video does not shrink,
+ * and stored bytes are what the hashes cover), one evidence file at a time, re-hashing each on the way:
+ * memory stays flat whatever the evidence size. Entries carry the send time. The ZIP is written by
+ * `ZipWriter` (native CRC-32), which knows the total size before the first byte.
  */
 export function buildPacketArchive(src: PacketArchiveSource): PacketArchive {
-  const zip = new ZipFile();
   const root = archiveRoot(src.manifest.case.caseNumber, src.manifest.version);
   const mtime = new Date(src.manifest.sentAt);
-  const output = zip.outputStream as Readable;
   let failed: Error | null = null;
   const open: Readable[] = [];
 
-  const fail = (e: Error) => {
-    if (failed) return;
-    failed = e;
-    for (const s of open) s.destroy();
-    output.destroy(e);
-  };
-  zip.on('error', (e: Error) => fail(e));
-
-  const add = (name: string, data: Buffer | string) => zip.addBuffer(Buffer.from(data), `${root}/${name}`, { ...ENTRY, mtime });
-  add(ARCHIVE_FILES.readme, verifyText(src.manifest, src.manifestSha256));
-  add(ARCHIVE_FILES.manifest, src.manifestBytes);
-  add(ARCHIVE_FILES.signature, src.signature);
-  add(ARCHIVE_FILES.manifestSha256, manifestSha256Text(src.manifestSha256));
-  add(ARCHIVE_FILES.publicKey, src.publicKeyPem);
-  add(ARCHIVE_FILES.checksums, checksumsText(src.publicKeyPem, src.manifest.evidence));
+  const file = (name: string, data: Buffer | string): ZipEntry => ({ name: `${root}/${name}`, mtime, data: Buffer.from(data) });
+  const entries: ZipEntry[] = [
+    file(ARCHIVE_FILES.readme, verifyText(src.manifest, src.manifestSha256)),
+    file(ARCHIVE_FILES.manifest, src.manifestBytes),
+    file(ARCHIVE_FILES.signature, src.signature),
+    file(ARCHIVE_FILES.manifestSha256, manifestSha256Text(src.manifestSha256)),
+    file(ARCHIVE_FILES.publicKey, src.publicKeyPem),
+    file(ARCHIVE_FILES.checksums, checksumsText(src.publicKeyPem, src.manifest.evidence)),
+  ];
   for (const item of src.manifest.evidence) {
-    zip.addReadStreamLazy(`${root}/${item.archivePath}`, { ...ENTRY, mtime, size: item.sizeBytes }, (cb) => {
-      if (failed) return;
-      src.openEvidence(item).then(
-        (stored) => {
-          open.push(stored);
-          const checked = new HashThenRelease((sha256, size) => src.checkEvidence(item, sha256, size));
-          stored.on('error', (e: Error) => fail(e));
-          checked.on('error', (e: Error) => fail(e));
-          cb(null, stored.pipe(checked));
-        },
-        (e: Error) => fail(e),
-      );
+    entries.push({
+      name: `${root}/${item.archivePath}`,
+      mtime,
+      size: item.sizeBytes,
+      open: async () => {
+        if (failed) throw failed;
+        const stored = await src.openEvidence(item);
+        const checked = new HashThenRelease((sha256, size) => src.checkEvidence(item, sha256, size));
+        // Both are ended by fail(): an error in either (or the client going away) ends the archive, never hangs it.
+        open.push(stored, checked);
+        if (failed) {
+          stored.destroy();
+          throw failed;
+        }
+        stored.on('error', (e: Error) => fail(e));
+        checked.on('error', (e: Error) => fail(e));
+        return stored.pipe(checked);
+      },
     });
   }
-  // yazl passes the calculated total size (-1 when unknown) to end's callback; @types/yazl omits the argument.
-  const end = zip.end.bind(zip) as unknown as (options: object, sized: (total: number) => void) => void;
-  const size = new Promise<number>((resolve) => end({}, (total) => resolve(total)));
-  return { stream: output, size, destroy: (reason) => fail(reason ?? new Error('archive stopped')) };
+  const zip = new ZipWriter(entries);
+  const output = zip.stream();
+  output.on('error', (e: Error) => fail(e));
+
+  function fail(e: Error): void {
+    if (failed) return;
+    failed = e;
+    for (const s of open) s.destroy(e);
+    output.destroy(e);
+  }
+
+  return { stream: output, size: Promise.resolve(zip.size), destroy: (reason) => fail(reason ?? new Error('archive stopped')) };
 }
 
 /** Passes bytes through while hashing them, holding the last chunk until `check` approves the whole. */
