@@ -116,7 +116,7 @@ function dockerfileProblems(df: Dockerfile, opts: { exists: (p: string) => boole
     if (p) problems.push(p);
     const node = /^node:(\d+)\.(\d+)/.exec(s.image);
     if (!node) problems.push(`stage ${s.name}: base image ${s.image} is not an official node image with an exact version`);
-    else if (Number(node[1]) !== 20 || Number(node[2]) < 19) problems.push(`stage ${s.name}: ${s.image} is not Node 20 >= 20.19`);
+    else if (Number(node[1]) !== 24) problems.push(`stage ${s.name}: ${s.image} is not Node 24 (the supported LTS line)`);
   }
   const users = final.filter((i) => i.op === 'USER').map((i) => i.args);
   const user = users[users.length - 1];
@@ -482,8 +482,8 @@ describe('deployment files (docker/, .dockerignore)', () => {
       expect(dfProblems(edit(df, /^USER node$/m, ''))).toContain('final stage has no USER');
       expect(dfProblems(edit(df, /^USER node$/m, 'USER root'))).toContain('final stage runs as root');
       expect(dfProblems(edit(df, /^HEALTHCHECK[\s\S]*?\n(?=ENTRYPOINT)/m, ''))).toContain('final stage has no HEALTHCHECK');
-      expect(dfProblems(edit(df, /node:20\.\d+\.\d+-bookworm-slim/, 'node:latest'))).toContain('image node:latest is not pinned to a version');
-      expect(dfProblems(edit(df, /node:20\.\d+\.\d+-bookworm-slim/, 'node:20.18.0-bookworm-slim'))).toEqual(expect.arrayContaining(['stage build: node:20.18.0-bookworm-slim is not Node 20 >= 20.19']));
+      expect(dfProblems(edit(df, /node:24\.\d+\.\d+-bookworm-slim/, 'node:latest'))).toContain('image node:latest is not pinned to a version');
+      expect(dfProblems(edit(df, /node:24\.\d+\.\d+-bookworm-slim/, 'node:20.20.2-bookworm-slim'))).toEqual(expect.arrayContaining(['stage build: node:20.20.2-bookworm-slim is not Node 24 (the supported LTS line)']));
       expect(dfProblems(edit(df, 'npm install --omit=dev', 'npm install'))).toContain('the shipped node_modules are not a production install (npm install --omit=dev)');
       expect(dfProblems(edit(df, 'src/main.js"]', 'src/server.js"]'))).toContain('CMD runs dist/apps/api/apps/api/src/server.js, which npm run build does not produce');
       expect(dfProblems(edit(df, 'COPY libs ./libs', 'COPY libraries ./libs'))).toContain('COPY libraries: not in the repository');
