@@ -47,20 +47,34 @@ const RGW_POOLS = [
  */
 const DEFAULT_MEMSTORE_GIB = 8;
 
-/** The missing Debian packages' binaries, or [] when all are installed. */
-function missingBinaries() {
-  const path = (process.env.PATH || '/usr/bin:/bin').split(':').concat(['/usr/bin', '/usr/sbin', '/sbin', '/bin']);
-  return BINARIES.filter((b) => !path.some((d) => { try { fs.accessSync(join(d, b), fs.constants.X_OK); return true; } catch { return false; } }));
+/** Where the binaries are looked for: PATH, and the system directories a non-root PATH may lack. */
+function defaultSearchPath() {
+  return (process.env.PATH || '/usr/bin:/bin').split(':').concat(['/usr/bin', '/usr/sbin', '/sbin', '/bin']);
 }
 
-function assertInstalled() {
-  const missing = missingBinaries();
-  if (missing.length) {
-    throw new Error(
-      `Ceph RGW cannot start: ${missing.join(', ')} not found. Install Debian's packages (as root): ` +
-        `apt-get update && ${INSTALL_HINT}   (.ci/run does this by itself)`,
-    );
-  }
+/** The missing Debian packages' binaries (not an executable file in any directory of `searchPath`), or [] when all are installed. */
+function missingBinaries(searchPath = defaultSearchPath()) {
+  const executable = (file) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return fs.statSync(file).isFile(); // a directory is "executable" too
+    } catch {
+      return false;
+    }
+  };
+  return BINARIES.filter((b) => !searchPath.some((d) => executable(join(d, b))));
+}
+
+/** What `npm test` says when Ceph cannot start for want of its packages: names what is missing and exactly what to install. Null when nothing is. */
+function installProblem(missing) {
+  if (!missing.length) return null;
+  return `Ceph RGW cannot start: ${missing.join(', ')} not found. Install Debian's packages (as root): ` +
+    `apt-get update && ${INSTALL_HINT}   (.ci/run does this by itself)`;
+}
+
+function assertInstalled(searchPath) {
+  const problem = installProblem(missingBinaries(searchPath));
+  if (problem) throw new Error(problem);
 }
 
 /** The start time of a process (field 22 of /proc/<pid>/stat, clock ticks since boot) and its state; null when gone. */
@@ -251,7 +265,7 @@ function tail(file, bytes = 4000) {
  */
 async function startCephRgw(opts = {}) {
   const started = Date.now();
-  assertInstalled();
+  assertInstalled(opts.searchPath); // before anything is created or ended
   const reaped = await reapLeftovers();
   const dir = fs.mkdtempSync(join(opts.baseDir || tmpdir(), DIR_PREFIX));
   const ownerPid = opts.owner ? opts.owner.pid : process.pid;
@@ -364,4 +378,4 @@ async function stopCluster(dir) {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-module.exports = { startCephRgw, stopCluster, reapLeftovers, daemonsOf, procStat, running, missingBinaries, INSTALL_HINT, PACKAGES, DIR_PREFIX };
+module.exports = { startCephRgw, stopCluster, reapLeftovers, daemonsOf, procStat, running, missingBinaries, installProblem, BINARIES, INSTALL_HINT, PACKAGES, DIR_PREFIX };

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Client } from 'minio';
 import { randomBytes } from 'node:crypto';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
@@ -236,6 +237,161 @@ describe('legal hold: release and placement on Ceph RGW (Object Lock)', () => {
     expect(res.status).toBe(200);
     expect(res.body.preservation.legalHoldChange).toMatchObject({ action: 'PLACED', by: prosecutor.id });
     expect(await holdInEngine(item.id)).toBe('ON');
+  });
+
+  describe('the database fails after storage changed: storage is put back or left on the safe side, 503, audited', () => {
+    /** Runs `fn` with SQL fault injection in place (created by the schema owner, removed afterwards whatever happens). */
+    async function withFault<T>(name: string, create: string[], fn: () => Promise<T>): Promise<T> {
+      for (const sql of create) await t.owner.query(sql);
+      try {
+        return await fn();
+      } finally {
+        await t.owner.query(`DROP TRIGGER IF EXISTS ${name} ON audit_events`);
+        await t.owner.query(`DROP TRIGGER IF EXISTS ${name} ON evidence`);
+        await t.owner.query(`DROP FUNCTION IF EXISTS ${name}()`);
+      }
+    }
+    const raise = (name: string) => `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`;
+    /** The commit fails: a deferred trigger on the release's own audit event (after the row update and the event were written). */
+    const failCommitOf = (name: string, action: string, id: string) => [
+      raise(name),
+      `CREATE CONSTRAINT TRIGGER ${name} AFTER INSERT ON audit_events DEFERRABLE INITIALLY DEFERRED
+         FOR EACH ROW WHEN (NEW.action = '${action}' AND NEW.target_id = '${id}') EXECUTE FUNCTION ${name}()`,
+    ];
+
+    it('release: the commit fails; the hold is ON again in the engine on the recorded version, the record unchanged, FAILED audited, 503', async () => {
+      const item = await h.withdrawnEvidence(officer, supervisor);
+      const before = await h.row(item.id);
+      const rid = `lh-dbfail-${randomBytes(6).toString('hex')}`;
+      const res = await withFault('lh_fail_commit', failCommitOf('lh_fail_commit', 'evidence.legal_hold_released', item.id),
+        () => h.release(supervisor, item.id, RELEASE, rid));
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ code: 'DEPENDENCY.UNAVAILABLE', legalHoldInStorage: 'ON', recorded: false });
+      expect(res.body.message).toContain('put back ON in storage');
+      expect(res.body.message).not.toMatch(/injected/);
+      expect(await legalHoldOf(engine, storage.bucket, before.storage_key, before.storage_version_id)).toBe('ON');
+      expect(await h.row(item.id)).toEqual(before);
+      expect(await h.eventsOf(rid)).toEqual([expect.objectContaining({
+        action: 'evidence.legal_hold.release', outcome: 'FAILED', actor_id: supervisor.id, target_id: item.id, case_id: item.caseId,
+        details: expect.objectContaining({
+          reason: RELEASE.reason, reference: RELEASE.reference, code: 'DEPENDENCY.UNAVAILABLE', dependency: 'database', storageChanged: true,
+          legalHoldInStorage: 'ON', holdRestored: true,
+          storage: { bucket: storage.bucket, key: before.storage_key, versionId: before.storage_version_id },
+        }),
+      })]);
+      // Once the database is sound the same release goes through.
+      expect((await h.release(supervisor, item.id)).status).toBe(200);
+      expect(await holdInEngine(item.id)).toBe('OFF');
+    });
+
+    it('release: the database connection is lost mid-transaction; the hold is ON again, FAILED audited once the database answers, 503', async () => {
+      const item = await h.withdrawnEvidence(officer, supervisor);
+      const before = await h.row(item.id);
+      const rid = `lh-dbgone-${randomBytes(6).toString('hex')}`;
+      const name = 'lh_kill_connection';
+      const res = await withFault(name, [
+        `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+           BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$`,
+        `CREATE TRIGGER ${name} BEFORE UPDATE ON evidence FOR EACH ROW
+           WHEN (NEW.id = '${item.id}' AND NEW.legal_hold_action = 'RELEASED') EXECUTE FUNCTION ${name}()`,
+      ], () => h.release(supervisor, item.id, RELEASE, rid));
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ code: 'DEPENDENCY.UNAVAILABLE', legalHoldInStorage: 'ON' });
+      expect(await legalHoldOf(engine, storage.bucket, before.storage_key, before.storage_version_id)).toBe('ON');
+      expect(await h.row(item.id)).toEqual(before);
+      expect(await h.eventsOf(rid)).toEqual([expect.objectContaining({
+        action: 'evidence.legal_hold.release', outcome: 'FAILED',
+        details: expect.objectContaining({ dependency: 'database', storageChanged: true, legalHoldInStorage: 'ON', holdRestored: true }),
+      })]);
+    });
+
+    it('release: neither the record nor its failure can be written; the hold is ON again all the same, and the facts are logged loudly', async () => {
+      const item = await h.withdrawnEvidence(officer, supervisor);
+      const before = await h.row(item.id);
+      const rid = `lh-noaudit-${randomBytes(6).toString('hex')}`;
+      const name = 'lh_fail_all';
+      const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      let res;
+      let logged: string[] = [];
+      try {
+        res = await withFault(name, [
+          raise(name),
+          // Every event about this item fails, the release's at commit, the FAILED one (service or exception filter) at once.
+          `CREATE CONSTRAINT TRIGGER ${name} AFTER INSERT ON audit_events DEFERRABLE INITIALLY DEFERRED
+             FOR EACH ROW WHEN (NEW.target_id = '${item.id}') EXECUTE FUNCTION ${name}()`,
+        ], () => h.release(supervisor, item.id, RELEASE, rid));
+        logged = errors.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('LEGAL HOLD NOT RECORDED'));
+      } finally {
+        errors.mockRestore();
+      }
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ code: 'DEPENDENCY.UNAVAILABLE', legalHoldInStorage: 'ON' });
+      expect(await legalHoldOf(engine, storage.bucket, before.storage_key, before.storage_version_id)).toBe('ON');
+      expect(await h.row(item.id)).toEqual(before);
+      expect(await h.eventsOf(rid)).toEqual([]);
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toContain(item.id);
+      expect(logged[0]).toContain(before.storage_version_id);
+      expect(logged[0]).toContain('"legalHoldInStorage":"ON"');
+    });
+
+    it('place: the commit fails; the hold is left ON in the engine (the safe side), the answer says the record lags, 503; placing again records it', async () => {
+      const item = await h.withdrawnEvidence(officer, supervisor);
+      expect((await h.release(supervisor, item.id)).status).toBe(200);
+      const before = await h.row(item.id);
+      expect(await holdInEngine(item.id)).toBe('OFF');
+      const rid = `lh-placefail-${randomBytes(6).toString('hex')}`;
+      const body = { reason: 'Civil suit filed; preserve.', reference: 'N.D. Ill. 31-cv-0042' };
+      const res = await withFault('lh_fail_place', failCommitOf('lh_fail_place', 'evidence.legal_hold_placed', item.id),
+        () => h.place(supervisor, item.id, body, rid));
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ code: 'DEPENDENCY.UNAVAILABLE', legalHoldInStorage: 'ON', recorded: false });
+      expect(res.body.message).toContain('place it again');
+      expect(await holdInEngine(item.id)).toBe('ON');
+      expect(await h.row(item.id)).toEqual(before);
+      expect(await h.eventsOf(rid)).toEqual([expect.objectContaining({
+        action: 'evidence.legal_hold.place', outcome: 'FAILED',
+        details: expect.objectContaining({ dependency: 'database', storageChanged: true, legalHoldInStorage: 'ON', holdRestored: null }),
+      })]);
+      const again = await h.place(supervisor, item.id, body);
+      expect(again.status).toBe(200);
+      expect(again.body.preservation).toMatchObject({ legalHold: true, legalHoldChange: { action: 'PLACED', reference: body.reference } });
+    });
+  });
+
+  describe('the engine refuses (not an outage): 502 STORAGE.REFUSED naming its code, audited, nothing changed', () => {
+    /** A bucket policy that denies s3:PutObjectLegalHold on one object to everyone (RGW applies an explicit Deny to the owner too). */
+    async function withLegalHoldDenied<T>(key: string, fn: () => Promise<T>): Promise<T> {
+      await engine.setBucketPolicy(storage.bucket, JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny', Principal: { AWS: ['*'] }, Action: ['s3:PutObjectLegalHold'], Resource: [`arn:aws:s3:::${storage.bucket}/${key}`] }],
+      }));
+      try {
+        return await fn();
+      } finally {
+        // minio-js expects 204 to DeleteBucketPolicy; RGW answers 200, which minio-js reports as an error: check it is gone instead.
+        await engine.setBucketPolicy(storage.bucket, '').catch(() => undefined);
+        expect(await s3Refusal(engine.getBucketPolicy(storage.bucket))).toBe('NoSuchBucketPolicy');
+      }
+    }
+
+    it.each(['release', 'place'] as const)('%s: AccessDenied from the engine answers 502 with storageCode, audited FAILED; the hold stays ON', async (what) => {
+      const item = await h.withdrawnEvidence(officer, supervisor);
+      const before = await h.row(item.id);
+      const rid = `lh-refused-${randomBytes(6).toString('hex')}`;
+      const res = await withLegalHoldDenied(before.storage_key, () =>
+        what === 'release' ? h.release(supervisor, item.id, RELEASE, rid) : h.place(supervisor, item.id, { reason: 'Preserve.' }, rid));
+      expect(res.status).toBe(502);
+      expect(res.body).toMatchObject({ statusCode: 502, code: 'STORAGE.REFUSED', storageCode: 'AccessDenied' });
+      expect(res.body.message).toContain('AccessDenied');
+      expect(res.body.message).toContain('not an outage');
+      expect(await h.eventsOf(rid)).toEqual([expect.objectContaining({
+        action: `evidence.legal_hold.${what}`, outcome: 'FAILED', actor_id: supervisor.id, target_id: item.id, case_id: item.caseId,
+        details: expect.objectContaining({ code: 'STORAGE.REFUSED', storageCode: 'AccessDenied' }),
+      })]);
+      expect(await h.row(item.id)).toEqual(before);
+      expect(await holdInEngine(item.id)).toBe('ON');
+    });
   });
 
   describe('refusals change nothing, in the database or the engine, and are audited', () => {

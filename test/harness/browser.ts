@@ -35,11 +35,15 @@ export interface ConsoleUnderTest {
 }
 
 /** The real service (built main.js, real PostgreSQL and S3 server) serving the built console, and a browser. */
-export async function startConsole(extraEnv: Record<string, string | undefined> = {}): Promise<ConsoleUnderTest> {
+export async function startConsole(
+  extraEnv: Record<string, string | undefined> = {},
+  /** `storage: 'ceph'`: on the run's Ceph RGW (a bucket with Object Lock), for screens about legal holds and retention. */
+  opts: { storage?: 's3rver' | 'ceph' } = {},
+): Promise<ConsoleUnderTest> {
   // ION_TEST_WEB_ROOT: a console built elsewhere (vite build --outDir), e.g. while working on one screen.
   const webRoot = process.env.ION_TEST_WEB_ROOT ?? DIST_WEB;
   if (!existsSync(join(webRoot, 'index.html'))) throw new Error(`${webRoot} is missing: npm test builds it first (npm run build)`);
-  const t = await createTestApp();
+  const t = await createTestApp({ storage: opts.storage });
   const api = await startApiProcess(t.dbName, t.storage, { WEB_ROOT: webRoot, ...extraEnv });
   const browser = await launchChromium();
   return {
@@ -79,11 +83,13 @@ export async function openConsole(c: ConsoleUnderTest): Promise<ConsolePage> {
  * `open()` (a new context each), and at the end no Content-Security-Policy violation nor uncaught page
  * error on any page it opened or was handed with `watch()`.
  */
-export function consoleSuite(): { readonly c: ConsoleUnderTest; open(): Promise<Page>; openConsolePage(): Promise<ConsolePage>; watch(p: ConsolePage): void } {
+export function consoleSuite(
+  opts: { storage?: 's3rver' | 'ceph' } = {},
+): { readonly c: ConsoleUnderTest; open(): Promise<Page>; openConsolePage(): Promise<ConsolePage>; watch(p: ConsolePage): void } {
   let c: ConsoleUnderTest | undefined;
   const opened: ConsolePage[] = [];
   beforeAll(async () => {
-    c = await startConsole();
+    c = await startConsole({}, opts);
   }, 120_000);
   afterAll(async () => {
     for (const p of opened) expect({ csp: p.cspViolations, errors: p.pageErrors }).toEqual({ csp: [], errors: [] });

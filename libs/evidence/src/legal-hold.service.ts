@@ -1,10 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuthUser, Clock, ConflictError, DependencyUnavailableError, InvalidTransitionError, NotFoundError, TwoPersonRuleError } from '@app/common';
+import {
+  AuthUser, Clock, ConflictError, DependencyUnavailableError, DomainError, ErrorCode, InvalidTransitionError, markErrorAudited, NotFoundError, TwoPersonRuleError,
+} from '@app/common';
 import { AuditService } from '@app/audit';
 import { CaseEntity, CasesRepository, CaseStatus } from '@app/cases';
-import { StorageService } from '@app/storage';
+import { asStorageError, storageErrorCode, StorageService } from '@app/storage';
 import { PlaceLegalHoldDto, ReleaseLegalHoldDto } from './dto/legal-hold.dto';
 import { EvidenceEntity } from './evidence.entity';
 import { EvidenceView, toEvidenceView } from './evidence.mapper';
@@ -21,6 +23,22 @@ class StorageHoldFailure extends Error {
   }
 }
 
+interface Attempt {
+  caseNumber?: string;
+  storage?: { bucket: string; key: string; versionId: string | null };
+}
+
+/** One requested change, as the failure paths need it. */
+interface Change {
+  auth: AuthUser;
+  id: string;
+  caseId: string;
+  on: boolean;
+  reason: string;
+  reference: string | null;
+  attempted: Attempt;
+}
+
 /**
  * The legal hold of an evidence item, changed only by a person, deliberately (never by a state change):
  * released by a supervisor of the case's district who did not write the case, once the case is CLOSED or
@@ -28,8 +46,9 @@ class StorageHoldFailure extends Error {
  * time by a supervisor of the district or a prosecutor of an office a packet disclosed the item to.
  *
  * The S3 legal hold of the recorded version is set first; the row and its audit event then commit in one
- * transaction (under the item's row lock, so two changes of one item never interleave). If storage refuses
- * or cannot be reached nothing is recorded but a FAILED event (503). Retention is untouched: after a release
+ * transaction (under the item's row lock, so two changes of one item never interleave). If storage cannot be
+ * reached (503) or refuses (502 STORAGE.REFUSED) nothing is recorded but a FAILED event; if the record fails after
+ * storage changed, a release is undone in storage (see notRecorded). Retention is untouched: after a release
  * the version stays undeletable until its COMPLIANCE date.
  */
 @Injectable()
@@ -56,7 +75,9 @@ export class LegalHoldService {
   private async change(auth: AuthUser, id: string, action: LegalHoldAction, reason: string, reference: string | null): Promise<EvidenceView> {
     const item = await this.evidence.findInScope(auth, id); // out of scope: 404 (audited as access.denied)
     const on = action === 'PLACED';
-    const attempted: { caseNumber?: string; storage?: Record<string, unknown> } = {};
+    const attempted: Attempt = { caseNumber: undefined, storage: undefined };
+    /** Set once storage holds the new state: from then on a failure leaves storage and record apart until reconciled. */
+    let storageChanged = false;
     try {
       const e = await this.ds.transaction(async (em) => {
         const c = await this.cases.lockById(em, item.caseId);
@@ -78,6 +99,7 @@ export class LegalHoldService {
         } catch (err) {
           throw new StorageHoldFailure(err);
         }
+        storageChanged = true;
         const now = this.clock.now();
         const wasOn = e.preservation.legalHold;
         const retention = e.preservation.retentionMode
@@ -95,44 +117,125 @@ export class LegalHoldService {
         e.legalHoldChangedBy = auth.id;
         e.legalHoldReason = reason;
         e.legalHoldReference = reference;
-        try {
-          await em.getRepository(EvidenceEntity).update({ id }, {
-            preservation: e.preservation, legalHoldAction: action, legalHoldChangedAt: now, legalHoldChangedBy: auth.id,
-            legalHoldReason: reason, legalHoldReference: reference,
-          });
-          await this.audit.append(em, {
-            action: on ? 'evidence.legal_hold_placed' : 'evidence.legal_hold_released',
-            targetType: 'evidence',
-            targetId: id,
-            caseId: e.caseId,
-            details: {
-              caseNumber: c.caseNumber, caseStatus: c.status, reason, reference, legalHoldBefore: wasOn, legalHold: on,
-              retentionMode: e.preservation.retentionMode, retainUntil: e.preservation.retainUntil, storage,
-            },
-          });
-        } catch (dbError) {
-          if (!on) await this.restoreHold(e); // storage released it but nothing will say so: put it back
-          throw dbError;
-        }
+        await em.getRepository(EvidenceEntity).update({ id }, {
+          preservation: e.preservation, legalHoldAction: action, legalHoldChangedAt: now, legalHoldChangedBy: auth.id,
+          legalHoldReason: reason, legalHoldReference: reference,
+        });
+        await this.audit.append(em, {
+          action: on ? 'evidence.legal_hold_placed' : 'evidence.legal_hold_released',
+          targetType: 'evidence',
+          targetId: id,
+          caseId: e.caseId,
+          details: {
+            caseNumber: c.caseNumber, caseStatus: c.status, reason, reference, legalHoldBefore: wasOn, legalHold: on,
+            retentionMode: e.preservation.retentionMode, retainUntil: e.preservation.retainUntil, storage,
+          },
+        });
         return e;
       });
       return toEvidenceView(e);
     } catch (err) {
-      if (!(err instanceof StorageHoldFailure)) throw err;
-      const cause = err.cause;
-      const message = cause instanceof Error ? cause.message : String(cause);
-      this.logger.error(`Legal hold ${on ? 'placement' : 'release'} of evidence ${id}: storage refused or failed: ${message}`);
-      const failure = new DependencyUnavailableError('storage', cause);
-      await this.audit.record({
-        action: on ? 'evidence.legal_hold.place' : 'evidence.legal_hold.release',
-        outcome: 'FAILED',
-        targetType: 'evidence',
-        targetId: id,
-        caseId: item.caseId,
-        details: { ...attempted, reason, reference, code: failure.code, message: `storage: ${message}` },
-      });
-      throw failure.markAudited();
+      const what = { auth, id, caseId: item.caseId, on, reason, reference, attempted };
+      if (err instanceof StorageHoldFailure) throw await this.storageFailed(what, err.cause);
+      if (!storageChanged) throw err; // refused before storage was touched: nothing to undo
+      throw await this.notRecorded(what, err);
     }
+  }
+
+  /**
+   * Storage failed or refused (nothing was recorded: the transaction rolled back). An outage answers 503
+   * (DEPENDENCY.UNAVAILABLE, try again); a refusal by the engine, which a retry would only repeat (AccessDenied: the
+   * service's credentials lack s3:PutObjectLegalHold; InvalidRequest; NoSuchVersion), answers 502 STORAGE.REFUSED
+   * naming the engine's code. Audited FAILED either way.
+   */
+  private async storageFailed(w: Change, cause: unknown): Promise<unknown> {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const failure = asStorageError(cause, `${w.on ? 'place' : 'release'} the legal hold of evidence ${w.id}`);
+    const code = failure instanceof DomainError ? failure.code : ErrorCode.Internal;
+    const storageCode = storageErrorCode(cause) ?? null;
+    this.logger.error(`Legal hold ${w.on ? 'placement' : 'release'} of evidence ${w.id}: storage ${code === ErrorCode.StorageRefused ? 'refused' : 'failed'}` +
+      `${storageCode ? ` (${storageCode})` : ''}: ${message}`);
+    await this.audit.record({
+      action: w.on ? 'evidence.legal_hold.place' : 'evidence.legal_hold.release',
+      outcome: 'FAILED',
+      targetType: 'evidence',
+      targetId: w.id,
+      caseId: w.caseId,
+      details: { ...w.attempted, reason: w.reason, reference: w.reference, code, storageCode, message: `storage: ${message}` },
+    });
+    return markErrorAudited(failure);
+  }
+
+  /**
+   * Storage holds the new state but its record did not commit (the database failed or refused the update, the audit
+   * event or the commit). Nothing may then claim a change that the record does not hold:
+   * - a release: the hold is put back ON on the recorded version, under the item's row lock in a new transaction
+   *   (unless the record, read under that lock, says someone else released it meanwhile), and that transaction also
+   *   writes the FAILED event. If the database is still down, the hold is put back anyway (the safe side) and the
+   *   facts go to the error log, loudly, since no event can be written.
+   * - a placement: the hold is left ON (the safe side: never take a hold off that someone asked for); the FAILED
+   *   event says the record lags, and placing it again records it.
+   * Answers 503 (DEPENDENCY.UNAVAILABLE, dependency database) saying which of these happened.
+   */
+  private async notRecorded(w: Change, dbError: unknown): Promise<DependencyUnavailableError> {
+    const { key, versionId } = w.attempted.storage!;
+    const dbMessage = dbError instanceof Error ? dbError.message : String(dbError);
+    let holdInStorage: 'ON' | 'OFF' = w.on ? 'ON' : 'OFF';
+    let restoreError: string | null = null;
+    let restored = false;
+    const restore = async () => {
+      restored = true;
+      try {
+        await this.storage.setLegalHold(key, versionId, true);
+        holdInStorage = 'ON';
+      } catch (err) {
+        restoreError = err instanceof Error ? err.message : String(err);
+      }
+    };
+    const details = () => ({
+      ...w.attempted, reason: w.reason, reference: w.reference, code: ErrorCode.DependencyUnavailable, dependency: 'database',
+      message: `database: ${dbMessage}`, storageChanged: true, legalHoldInStorage: holdInStorage, holdRestored: w.on ? null : holdInStorage === 'ON',
+      ...(restoreError ? { restoreError: `storage: ${restoreError}` } : {}),
+    });
+    let audited = false;
+    try {
+      await this.ds.transaction(async (em) => {
+        const row = await em.getRepository(EvidenceEntity).findOne({ where: { id: w.id }, lock: { mode: 'pessimistic_write' } });
+        if (!w.on && (row?.preservation.legalHold ?? true)) await restore();
+        await this.audit.append(em, {
+          action: w.on ? 'evidence.legal_hold.place' : 'evidence.legal_hold.release',
+          outcome: 'FAILED',
+          targetType: 'evidence',
+          targetId: w.id,
+          caseId: w.caseId,
+          details: details(),
+        });
+      });
+      audited = true;
+    } catch (auditError) {
+      if (!w.on && !restored) await restore();
+      this.logger.error(
+        `LEGAL HOLD NOT RECORDED, AND ITS FAILURE COULD NOT BE AUDITED: ${w.on ? 'placement' : 'release'} of the legal hold of evidence ${w.id} ` +
+          `by user ${w.auth.id} (${w.auth.role}) was applied in storage but not recorded. Facts for the audit trail: ${JSON.stringify(details())}. ` +
+          `Audit failure: ${auditError instanceof Error ? auditError.message : auditError}`,
+      );
+    }
+    if (restoreError) {
+      this.logger.error(
+        `Evidence ${w.id}: its legal hold was released in storage (version ${versionId}) but the release could not be recorded, and putting ` +
+          `the hold back failed: ${restoreError}. Place the hold again now.`,
+      );
+    }
+    const message = w.on
+      ? `The legal hold placement on evidence ${w.id} could not be recorded: the database failed. The hold is ON in storage on the recorded ` +
+        'version (it is left on, the safe side), but the item does not record this placement: place it again once the service answers.'
+      : holdInStorage === 'ON'
+        ? `The legal hold release of evidence ${w.id} could not be recorded: the database failed. The hold was put back ON in storage on the ` +
+          'recorded version: it stays under legal hold, nothing was released. Try again shortly.'
+        : `The legal hold release of evidence ${w.id} could not be recorded: the database failed, and putting the hold back in storage failed ` +
+          'too. The hold of the recorded version is OFF in storage although the item records it as on: place the hold again now.';
+    const failure = new DependencyUnavailableError('database', dbError, { message, details: { legalHoldInStorage: holdInStorage, recorded: false } });
+    return audited ? failure.markAudited() : failure;
   }
 
   /** Only once the case ended, and never by the supervisor who wrote it (two-person rule, as for approval). */
@@ -155,13 +258,5 @@ export class LegalHoldService {
       ? `bucket ${this.storage.bucket} has no S3 Object Lock (${worm.detail})`
       : `evidence ${e.id} was stored without an object version (bucket ${e.storageBucket})`;
     throw new ConflictError(`A legal hold cannot be ${on ? 'placed' : 'released'} here: ${why}. Nothing was changed.`, { worm: false });
-  }
-
-  private async restoreHold(e: EvidenceEntity): Promise<void> {
-    await this.storage.setLegalHold(e.storageKey, e.storageVersionId, true).catch((err: unknown) =>
-      this.logger.error(
-        `Evidence ${e.id}: its legal hold was released in storage but the release could not be recorded, and putting the hold back failed: ` +
-          `${err instanceof Error ? err.message : err}. Place the hold again.`,
-      ));
   }
 }
