@@ -214,7 +214,7 @@ export class AuditReviewService {
    * transaction; then streams every matching row up to that checkpoint from a database cursor
    * in a REPEATABLE READ snapshot, and ends with the checkpoint and the export's signed seal.
    */
-  async *export(auth: AuditActor, requested: ExportFilters, format: ExportFormatName): AsyncGenerator<string | Buffer> {
+  async *export(auth: AuditActor, requested: ExportFilters, format: ExportFormatName, via: Record<string, unknown> = {}): AsyncGenerator<string | Buffer> {
     let filters = requested;
     // After older rows were archived and dropped, the chain here starts later: say so, as a seq range.
     const [{ first }] = await this.ds.query('SELECT min(seq) AS first FROM audit_events');
@@ -222,7 +222,7 @@ export class AuditReviewService {
     const filtered = Object.values(filters).some((v) => v !== undefined);
     const checkpoint: SignedCheckpoint = await this.ds.transaction(async (em) => {
       await this.audit.append(em, {
-        action: 'audit.exported', actor: auth, targetType: 'audit', details: { format, filters, filtered },
+        action: 'audit.exported', actor: auth, targetType: 'audit', details: { format, filters, filtered, ...via },
       });
       return this.checkpoints.create(em, 'export', auth.id);
     });

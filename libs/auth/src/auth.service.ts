@@ -4,7 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AccountLockedError, Clock, InvalidCredentialsError } from '@app/common';
+import { AccountLockedError, AuthUser, Clock, InvalidCredentialsError } from '@app/common';
 import { ANONYMOUS_ACTOR, AuditService } from '@app/audit';
 import { authConfig } from './auth.config';
 import { PasswordService } from './password.service';
@@ -113,5 +113,26 @@ export class AuthService {
       expiresIn: this.config.jwtTtlSeconds,
       user: toUserView(user),
     };
+  }
+
+  /**
+   * A user as the users table says now (a deactivation or role change counts at once), for credentials other
+   * than the bearer token (download and playback tickets). Null when there is no such user.
+   */
+  async currentUser(id: string): Promise<{ user: AuthUser; active: boolean } | null> {
+    const u = await this.users.findById(id);
+    return u ? { user: toAuthUser(u), active: u.active } : null;
+  }
+
+  /** The user id an `Authorization: Bearer <jwt>` value names when the token verifies; null otherwise (never throws). */
+  async bearerSubject(header: string): Promise<string | null> {
+    const m = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i.exec(header);
+    if (!m) return null;
+    try {
+      const payload = await this.jwt.verifyAsync<JwtPayload>(m[1]);
+      return typeof payload?.sub === 'string' ? payload.sub : null;
+    } catch {
+      return null;
+    }
   }
 }

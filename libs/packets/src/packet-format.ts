@@ -113,12 +113,49 @@ const EXTENSIONS: Record<string, string> = {
   'application/pdf': 'pdf',
   'text/plain': 'txt',
   'application/zip': 'zip',
+  'video/mpeg': 'mpg',
+  'video/3gpp': '3gp',
+  'video/3gpp2': '3g2',
+  'video/ogg': 'ogv',
+  'video/x-ms-asf': 'wmv',
+  'video/x-flv': 'flv',
+  'image/bmp': 'bmp',
+  'image/avif': 'avif',
+  'audio/aac': 'aac',
+  'audio/amr': 'amr',
+  'audio/amr-wb': 'awb',
+  'application/rtf': 'rtf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
 };
 
+/**
+ * Extensions an original filename may lend a file whose bytes were not recognised (sniffed as
+ * application/octet-stream): media and document formats a camera, phone or office produces, and
+ * nothing a desktop would run or render as a page (no .exe, .js, .html, .svg, .lnk...).
+ */
+const NAME_EXTENSIONS = new Set([
+  ...Object.values(EXTENSIONS), 'mpeg', 'm4v', 'mts', 'm2ts', 'mxf', 'dav', 'h264', 'h265', 'hevc', 'wma', 'aiff', 'opus', 'jpeg', 'tiff', 'heif',
+  'dng', 'raw', 'doc', 'xls', 'ppt', 'odt', 'ods', 'csv', 'gpx', 'srt', 'vtt',
+]);
+
+/**
+ * The extension an evidence file carries in the archive: the one of the type sniffed from its bytes (never
+ * trusted from the name) when the service knows it; else, for bytes it did not recognise, the original
+ * filename's extension when it is a known media or document one (lowercased); else `bin`.
+ */
+export function evidenceExtension(contentType: string, originalFilename: string | null = null): string {
+  const sniffed = EXTENSIONS[contentType.split(';')[0].trim().toLowerCase()];
+  if (sniffed) return sniffed;
+  const m = /\.([A-Za-z0-9]{1,8})$/.exec(originalFilename ?? '');
+  const named = m?.[1].toLowerCase();
+  return named && NAME_EXTENSIONS.has(named) ? named : 'bin';
+}
+
 /** `evidence/03-<id>.mp4`: position first so a file listing reads in manifest order. */
-export function evidenceArchivePath(index: number, evidenceId: string, contentType: string): string {
-  const ext = EXTENSIONS[contentType.split(';')[0].trim().toLowerCase()] ?? 'bin';
-  return `evidence/${String(index + 1).padStart(2, '0')}-${evidenceId}.${ext}`;
+export function evidenceArchivePath(index: number, evidenceId: string, contentType: string, originalFilename: string | null = null): string {
+  return `evidence/${String(index + 1).padStart(2, '0')}-${evidenceId}.${evidenceExtension(contentType, originalFilename)}`;
 }
 
 /** The archive's root folder, so that unzipping never scatters files. */

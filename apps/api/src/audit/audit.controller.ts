@@ -8,9 +8,9 @@ import {
 } from '@app/audit';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
 import { API_ERROR } from '../http/api-error-body';
-import { writeChunk } from '../http/streams';
+import { sendExport } from './export-response';
 
-function filtersOf(q: ExportFilters): ExportFilters {
+export function filtersOf(q: ExportFilters): ExportFilters {
   const { from, to, caseId, actorId, action, outcome } = q;
   return Object.fromEntries(Object.entries({ from, to, caseId, actorId, action, outcome }).filter(([, v]) => v !== undefined));
 }
@@ -52,23 +52,7 @@ export class AuditController {
     },
   })
   async export(@CurrentUser() auth: AuthUser, @Query() q: AuditExportQuery, @Res() res: Response): Promise<void> {
-    const lines = this.review.export(auth, filtersOf(q), q.format);
-    // The first chunk is made after the export is recorded and checkpointed: failures before it are answered normally.
-    const first = await lines.next();
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    res.status(200);
-    res.setHeader('Content-Type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="ion-audit-${stamp}.${q.format}"`);
-    res.setHeader('Cache-Control', 'no-store');
-    // Written chunk by chunk, waiting for the socket to drain: at most one batch is held in memory.
-    try {
-      if (!first.done) await writeChunk(res, first.value);
-      for await (const chunk of lines) await writeChunk(res, chunk);
-      res.end();
-    } catch {
-      res.destroy(); // cut short: the file has no checkpoint line, so no verifier will take it for complete
-      await lines.return(undefined);
-    }
+    await sendExport(res, this.review.export(auth, filtersOf(q), q.format), q.format);
   }
 
   @Get('verify')

@@ -5,6 +5,7 @@ import type { Params } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthUser } from '@app/common';
 import type { AppConfig } from '../app.config';
+import { redactUrl } from './redact';
 import type { ContextRequest } from './request-context.middleware';
 
 type LoggedRequest = IncomingMessage & ContextRequest & { user?: AuthUser };
@@ -31,7 +32,8 @@ export function loggingOptions(config: ConfigService): Params {
       },
       serializers: {
         req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-          id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress,
+          // A download or playback ticket in the path is a credential: never logged (see redact.ts).
+          id: req.id, method: req.method, url: redactUrl(req.url ?? ''), remoteAddress: req.remoteAddress,
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiCreatedResponse, ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { pipeline } from 'node:stream/promises';
 import type { AuthUser } from '@app/common';
 import { ErrorCode } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
@@ -12,6 +11,7 @@ import { API_ERROR } from '../http/api-error-body';
 import { ApiErrors } from '../http/openapi';
 import { EmptyBodyDto } from '../http/empty-body.dto';
 import { expectedVersion, IF_MATCH_HEADER, UuidParam } from '../http/params';
+import { sendArchive } from './archive-response';
 
 @ApiTags('packets')
 @ApiDefaultResponse(API_ERROR)
@@ -89,29 +89,7 @@ export class PacketsController {
       'that file ends (so the ZIP is never complete), the item is marked FAILED and the failure is audited.',
   })
   async archive(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Res() res: Response) {
-    const open = await this.packets.openArchive(auth, id);
-    const size = await open.archive.size;
-    res.status(200);
-    res.setHeader('Content-Type', 'application/zip');
-    if (size >= 0) {
-      res.setHeader('Content-Length', String(size));
-      // Each evidence entry is exactly its manifest size or the archive fails; Node refusing another body length is the backstop.
-      res.strictContentLength = true;
-    }
-    res.setHeader('Content-Disposition', `attachment; filename="${open.filename}"`);
-    res.setHeader('X-Packet-Manifest-SHA256', open.packet.manifestSha256);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    let produced = false;
-    open.archive.stream.once('end', () => (produced = true));
-    try {
-      await pipeline(open.archive.stream, res);
-    } catch (e) {
-      open.archive.destroy();
-      res.destroy();
-      // Every byte was handed to the socket and the client hung up right after: that is a completed download.
-      if (!produced) await open.failed(e);
-    }
+    await sendArchive(res, await this.packets.openArchive(auth, id));
   }
 
   @Post('packets/:id/claim')
