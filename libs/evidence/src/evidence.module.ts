@@ -6,11 +6,12 @@ import { evidenceConfig } from './evidence.config';
 import { EvidenceEntity } from './evidence.entity';
 import { EvidenceService } from './evidence.service';
 import { LegalHoldService } from './legal-hold.service';
+import { TusUploadService } from './tus-uploads.service';
 import { EvidenceUploadSessions, UploadJanitor } from './upload-journal';
 
 @Module({
   imports: [ConfigModule.forFeature(evidenceConfig), TypeOrmModule.forFeature([EvidenceEntity]), CasesModule],
-  providers: [EvidenceService, LegalHoldService, EvidenceUploadSessions, UploadJanitor],
-  exports: [EvidenceService, LegalHoldService, UploadJanitor],
+  providers: [EvidenceService, LegalHoldService, EvidenceUploadSessions, UploadJanitor, TusUploadService],
+  exports: [EvidenceService, LegalHoldService, UploadJanitor, TusUploadService],
 })
 export class EvidenceModule {}

@@ -13,7 +13,7 @@ import {
 import { AuditService } from '@app/audit';
 import { assertEditable, CaseEntity, CasesRepository } from '@app/cases';
 import {
-  asDependencyError, exactLength, isNoSuchKey, isStorageUnavailable, ObjectWriter, StorageLengthError, storageErrorCode, StorageService,
+  asDependencyError, exactLength, isNoSuchKey, isStorageUnavailable, ObjectWriter, StorageLengthError, storageErrorCode, StorageService, WrittenObject,
 } from '@app/storage';
 import { SNIFF_BYTES, sniffContentType } from './content-sniff';
 import { EvidenceMetadataDto, SupersedeEvidenceDto } from './dto/evidence.dto';
@@ -35,6 +35,25 @@ export interface UploadSource {
   declaredContentType: string | null;
 }
 
+/** An upload whose bytes all arrived in its writer (not yet completed), for EvidenceService.finishUpload. */
+export interface FinishingUpload {
+  id: string;
+  key: string;
+  writer: ObjectWriter;
+  received: number;
+  /** Date.now() when the upload began (durationMs in the audit event). */
+  started: number;
+  requestId: string | null;
+  declaredContentType: string | null;
+  /**
+   * SHA-256 and sniffed type of exactly the bytes stored: hashed as they streamed, or read back from the object
+   * (which the digest then completed itself, returned as `object`).
+   */
+  digest(): Promise<{ sha256: string; type: { mime: string; description: string }; object?: WrittenObject }>;
+  /** Extra facts for the `evidence.uploaded` event (e.g. the tus upload it came from). */
+  details?: Record<string, unknown>;
+}
+
 /** An open download: headers to send and the bytes, re-hashed on the way out when whole. */
 export interface EvidenceContent {
   evidence: EvidenceView;
@@ -45,6 +64,18 @@ export interface EvidenceContent {
   verifyStreamed?: (streamedSha256: string) => Promise<boolean>;
   /** Records a download that stopped before its end (storage failed, client gone): custody must not show it complete. */
   failed(reason: unknown, bytesSent: number): Promise<void>;
+}
+
+/** How an open read is recorded in custody. */
+export interface ContentCustody {
+  /**
+   * 'downloaded' (default): one `evidence.downloaded` event before a byte is sent, and a FAILED one if the read stops
+   * early. 'caller': the caller records custody itself (a playback ticket: one `evidence.viewed` per ticket and a
+   * summary when it ends, not one event per Range request); integrity failures are still recorded here.
+   */
+  record?: 'downloaded' | 'caller';
+  /** Extra facts for the events (e.g. the ticket the read was served through). */
+  via?: Record<string, unknown>;
 }
 
 @Injectable()
@@ -97,14 +128,7 @@ export class EvidenceService {
     try {
       // Recorded (under the case's row lock, like submit's check) before a byte is read: from here on,
       // every API process sees that this case has an upload in progress.
-      await this.ds.transaction(async (em) => {
-        const locked = await this.cases.findInScope(auth, c.id, em);
-        if (!locked) throw new NotFoundError('case', c.id, true);
-        assertEditable(locked.status, 'add evidence to');
-        await this.sessions.begin(em, {
-          id, caseId: c.id, startedBy: auth.id, requestId, kind: meta.kind, originalFilename: meta.originalFilename ?? null, declaredBytes: source.declaredBytes,
-        });
-      });
+      await this.beginSession(auth, c, { id, requestId, meta, declaredBytes: source.declaredBytes });
       received = await this.pump(source, writer, async (chunk, total) => {
         await this.sessions.progress(id, total);
         hash.update(chunk);
@@ -120,77 +144,120 @@ export class EvidenceService {
       });
       if (received === 0) throw new EmptyEvidenceError();
       const type = sniffed ?? sniffContentType(Buffer.concat(head));
-      writer.setContentType(type.mime);
-      const sha256 = hash.digest('hex');
-      if (meta.sha256 && meta.sha256.toLowerCase() !== sha256) {
-        throw new HashMismatchError(meta.sha256.toLowerCase(), sha256, received);
-      }
-      await this.assertNotDuplicate(this.ds.manager, c, sha256, meta.duplicateOf);
-      const object = await writer.complete();
-      const entity = await this.ds.transaction(async (em) => {
-        const locked = await this.cases.findInScope(auth, c.id, em);
-        if (!locked) throw new NotFoundError('case', c.id, true);
-        assertEditable(locked.status, 'add evidence to');
-        // Again under the lock: two uploads of the same file that raced past the first check.
-        await this.assertNotDuplicate(em, locked, sha256, meta.duplicateOf);
-        const now = this.clock.now();
-        const e = em.getRepository(EvidenceEntity).create({
-          id,
-          caseId: c.id,
-          kind: meta.kind,
-          deviceId: meta.deviceId ?? null,
-          recordingOfficerBadge: meta.recordingOfficerBadge ?? null,
-          recordedStart: meta.recordedStart ? new Date(meta.recordedStart) : null,
-          recordedEnd: meta.recordedEnd ? new Date(meta.recordedEnd) : null,
-          originalFilename: meta.originalFilename ?? null,
-          declaredContentType: source.declaredContentType,
-          contentType: type.mime,
-          sizeBytes: received,
-          sha256,
-          clientSha256Matched: !!meta.sha256,
-          storageBucket: this.storage.bucket,
-          storageKey: key,
-          storageVersionId: object.versionId,
-          storageEtag: object.etag,
-          uploadedBy: auth.id,
-          uploadedAt: now,
-          uploadRequestId: requestId,
-          status: 'ACTIVE',
-          integrityStatus: 'OK',
-          preservation: this.pendingPreservation(),
-        });
-        await em.getRepository(EvidenceEntity).save(e);
-        await this.audit.append(em, {
-          action: 'evidence.uploaded',
-          actor: auth,
-          targetType: 'evidence',
-          targetId: id,
-          caseId: c.id,
-          details: {
-            caseNumber: locked.caseNumber,
-            kind: e.kind,
-            sha256,
-            sizeBytes: received,
-            contentType: type.mime,
-            contentDescription: type.description,
-            declaredContentType: source.declaredContentType,
-            originalFilename: e.originalFilename,
-            clientSha256Matched: e.clientSha256Matched,
-            storage: { bucket: this.storage.bucket, key, parts: object.parts, versionId: object.versionId },
-            durationMs: Date.now() - started,
-            // The uploader said, naming the item, that a second copy of the same file is intended.
-            ...(meta.duplicateOf ? { duplicateOf: meta.duplicateOf } : {}),
-          },
-        });
-        await this.sessions.end(id, 'STORED', received, em);
-        return e;
+      return await this.finishUpload(auth, c, meta, {
+        id, key, writer, received, started, requestId, declaredContentType: source.declaredContentType,
+        digest: async () => ({ sha256: hash.digest('hex'), type }),
       });
-      return toEvidenceView(await this.preserve(entity));
     } catch (e) {
-      await this.sessions.end(id, 'FAILED', writer.size).catch((err: unknown) =>
-        this.logger.error(`Upload ${id}: its session could not be closed (it stops counting at its stale time): ${err instanceof Error ? err.message : err}`));
-      throw await this.failUpload(auth, c, id, key, writer, e);
+      throw await this.abandonUpload(auth, c, id, key, writer, e);
     }
+  }
+
+  /**
+   * Opens an upload's session (under the case's row lock, like submit's check) before a byte is read: from then
+   * on every API process sees that the case has an upload in progress. `also` runs in the same transaction.
+   */
+  async beginSession(
+    auth: AuthUser, c: CaseEntity, s: { id: string; requestId: string | null; meta: EvidenceMetadataDto; declaredBytes: number | null },
+    also?: (em: EntityManager, locked: CaseEntity) => Promise<void>,
+  ): Promise<void> {
+    validateRecordedTimes(s.meta);
+    await this.ds.transaction(async (em) => {
+      const locked = await this.cases.findInScope(auth, c.id, em);
+      if (!locked) throw new NotFoundError('case', c.id, true);
+      assertEditable(locked.status, 'add evidence to');
+      await this.sessions.begin(em, {
+        id: s.id, caseId: c.id, startedBy: auth.id, requestId: s.requestId, kind: s.meta.kind, originalFilename: s.meta.originalFilename ?? null,
+        declaredBytes: s.declaredBytes,
+      });
+      await also?.(em, locked);
+    });
+  }
+
+  /**
+   * Turns every byte of an upload, received into `u.writer` (not yet completed), into an evidence item: the
+   * client's hash checked, the duplicate rule, the object completed, then the row, its audit event and the end
+   * of the session in one transaction, then retention and legal hold. The one path of the single-request upload
+   * and of a tus upload's completing PATCH. Throws what to answer with; the caller then calls abandonUpload.
+   */
+  async finishUpload(auth: AuthUser, c: CaseEntity, meta: EvidenceMetadataDto, u: FinishingUpload): Promise<EvidenceView> {
+    const { id, key, writer, received, started, requestId } = u;
+    if (received === 0) throw new EmptyEvidenceError();
+    const digested = await u.digest();
+    const { sha256, type } = digested;
+    writer.setContentType(type.mime);
+    if (meta.sha256 && meta.sha256.toLowerCase() !== sha256) {
+      throw new HashMismatchError(meta.sha256.toLowerCase(), sha256, received);
+    }
+    await this.assertNotDuplicate(this.ds.manager, c, sha256, meta.duplicateOf);
+    const object = digested.object ?? (await writer.complete());
+    const entity = await this.ds.transaction(async (em) => {
+      const locked = await this.cases.findInScope(auth, c.id, em);
+      if (!locked) throw new NotFoundError('case', c.id, true);
+      assertEditable(locked.status, 'add evidence to');
+      // Again under the lock: two uploads of the same file that raced past the first check.
+      await this.assertNotDuplicate(em, locked, sha256, meta.duplicateOf);
+      const now = this.clock.now();
+      const e = em.getRepository(EvidenceEntity).create({
+        id,
+        caseId: c.id,
+        kind: meta.kind,
+        deviceId: meta.deviceId ?? null,
+        recordingOfficerBadge: meta.recordingOfficerBadge ?? null,
+        recordedStart: meta.recordedStart ? new Date(meta.recordedStart) : null,
+        recordedEnd: meta.recordedEnd ? new Date(meta.recordedEnd) : null,
+        originalFilename: meta.originalFilename ?? null,
+        declaredContentType: u.declaredContentType,
+        contentType: type.mime,
+        sizeBytes: received,
+        sha256,
+        clientSha256Matched: !!meta.sha256,
+        storageBucket: this.storage.bucket,
+        storageKey: key,
+        storageVersionId: object.versionId,
+        storageEtag: object.etag,
+        uploadedBy: auth.id,
+        uploadedAt: now,
+        uploadRequestId: requestId,
+        status: 'ACTIVE',
+        integrityStatus: 'OK',
+        preservation: this.pendingPreservation(),
+      });
+      await em.getRepository(EvidenceEntity).save(e);
+      await this.audit.append(em, {
+        action: 'evidence.uploaded',
+        actor: auth,
+        targetType: 'evidence',
+        targetId: id,
+        caseId: c.id,
+        details: {
+          caseNumber: locked.caseNumber,
+          kind: e.kind,
+          sha256,
+          sizeBytes: received,
+          contentType: type.mime,
+          contentDescription: type.description,
+          declaredContentType: u.declaredContentType,
+          originalFilename: e.originalFilename,
+          clientSha256Matched: e.clientSha256Matched,
+          storage: { bucket: this.storage.bucket, key, parts: object.parts, versionId: object.versionId },
+          durationMs: Date.now() - started,
+          // The uploader said, naming the item, that a second copy of the same file is intended.
+          ...(meta.duplicateOf ? { duplicateOf: meta.duplicateOf } : {}),
+          ...u.details,
+        },
+      });
+      await this.sessions.end(id, 'STORED', received, em);
+      return e;
+    });
+    return toEvidenceView(await this.preserve(entity));
+  }
+
+  /** Ends a failed upload: its session closed as FAILED, what it stored removed, the attempt audited; returns the error to answer with. */
+  async abandonUpload(auth: AuthUser, c: CaseEntity, id: string, key: string, writer: ObjectWriter, e: unknown): Promise<unknown> {
+    await this.sessions.end(id, 'FAILED', writer.size).catch((err: unknown) =>
+      this.logger.error(`Upload ${id}: its session could not be closed (it stops counting at its stale time): ${err instanceof Error ? err.message : err}`));
+    return this.failUpload(auth, c, id, key, writer, e);
   }
 
   /**
@@ -365,8 +432,10 @@ export class EvidenceService {
   }
 
   /** Opens the object for download (whole, or one Range); the download is recorded before a byte is sent. */
-  async openContent(auth: AuthUser, id: string, rangeHeader: string | undefined): Promise<EvidenceContent> {
+  async openContent(auth: AuthUser, id: string, rangeHeader: string | undefined, custody: ContentCustody = {}): Promise<EvidenceContent> {
     const e = await this.findInScope(auth, id);
+    const via = custody.via ?? {};
+    const recordsDownload = (custody.record ?? 'downloaded') === 'downloaded';
     const range = parseRange(rangeHeader, e.sizeBytes);
     if (range === 'unsatisfiable') throw new RangeNotSatisfiableError(e.sizeBytes);
     // The version the database recorded, never "the latest": a newer version or a delete marker written by
@@ -387,13 +456,15 @@ export class EvidenceService {
       await this.recordIntegrityFailure(auth, e, 'evidence.integrity_failed', { during: 'download', expectedSha256: e.sha256, actualSha256: 'missing' });
       throw new IntegrityFailureError(`INTEGRITY FAILURE: the stored object of evidence ${id} is missing. The item is marked FAILED.`).markAudited();
     });
-    await this.audit.record({
-      action: 'evidence.downloaded',
-      targetType: 'evidence',
-      targetId: id,
-      caseId: e.caseId,
-      details: { sha256: e.sha256, sizeBytes: e.sizeBytes, range: range ? `bytes=${range.start}-${range.end}` : null, versionId: e.storageVersionId },
-    });
+    if (recordsDownload) {
+      await this.audit.record({
+        action: 'evidence.downloaded',
+        targetType: 'evidence',
+        targetId: id,
+        caseId: e.caseId,
+        details: { sha256: e.sha256, sizeBytes: e.sizeBytes, range: range ? `bytes=${range.start}-${range.end}` : null, versionId: e.storageVersionId, ...via },
+      });
+    }
     const length = range ? range.end - range.start + 1 : e.sizeBytes;
     // Content-Length is `length`: never a byte more or fewer goes out, whatever storage sends.
     const stream = exactLength(stored, length);
@@ -406,14 +477,16 @@ export class EvidenceService {
         };
     const failed = async (reason: unknown, bytesSent: number) => {
       const message = reason instanceof Error ? reason.message : String(reason);
-      this.logger.error(`Download of evidence ${id} stopped after ${bytesSent} of ${length} bytes: ${message}`);
-      await this.audit.record({
+      // A player cancels its Range requests whenever it seeks: routine, not an error.
+      if (recordsDownload) this.logger.error(`Download of evidence ${id} stopped after ${bytesSent} of ${length} bytes: ${message}`);
+      else this.logger.debug(`Playback read of evidence ${id} stopped after ${bytesSent} of ${length} bytes: ${message}`);
+      if (recordsDownload) await this.audit.record({
         action: 'evidence.downloaded',
         outcome: 'FAILED',
         targetType: 'evidence',
         targetId: id,
         caseId: e.caseId,
-        details: { sha256: e.sha256, bytesSent, length, range: range ? `bytes=${range.start}-${range.end}` : null, versionId: e.storageVersionId, reason: message },
+        details: { sha256: e.sha256, bytesSent, length, range: range ? `bytes=${range.start}-${range.end}` : null, versionId: e.storageVersionId, reason: message, ...via },
       }).catch((err: unknown) => this.logger.error(`...and that could not be audited: ${err instanceof Error ? err.message : err}`));
       // A whole object of another size than recorded is not the evidence that was uploaded.
       if (!range && reason instanceof StorageLengthError) {

@@ -5,6 +5,7 @@ export * from './evidence.entity';
 export * from './evidence.mapper';
 export * from './evidence-vocabulary';
 export * from './upload-journal';
+export * from './tus-uploads.service';
 export * from './dto/evidence.dto';
 export * from './dto/legal-hold.dto';
 export * from './legal-hold.service';

@@ -82,7 +82,7 @@ export class EvidenceUploadSessions {
   }
 
   /** Ends the session (in `em` when the outcome commits with the evidence row). */
-  async end(id: string, outcome: 'STORED' | 'FAILED', bytesReceived: number, em?: EntityManager): Promise<void> {
+  async end(id: string, outcome: 'STORED' | 'FAILED' | 'CANCELLED', bytesReceived: number, em?: EntityManager): Promise<void> {
     this.lastBeat.delete(id);
     await (em ?? this.ds.manager).query(
       `UPDATE evidence_upload_sessions SET ended_at = now(), outcome = $2::varchar, bytes_received = $3, last_activity_at = now()
@@ -156,6 +156,10 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
           `SELECT upload_id, object_key, case_id, state, parts, bytes FROM storage_uploads
             WHERE state = 'ABORT_PENDING'
                OR (state = 'OPEN' AND last_activity_at < now() - make_interval(mins => $1))
+               -- a resumable (tus) upload whose session ended without its item (abandoned): its parts go at once
+               OR (state = 'OPEN' AND upload_id IN (
+                     SELECT t.storage_upload_id FROM evidence_tus_uploads t JOIN evidence_upload_sessions s ON s.id = t.id
+                      WHERE s.outcome IN ('ABANDONED','CANCELLED','FAILED')))
             ORDER BY last_activity_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
           [this.config.staleMinutes],
         );
@@ -233,11 +237,12 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
   private async closeAbandonedSessions(): Promise<number> {
     return this.ds.transaction(async (em) => {
       // An UPDATE answers [rows, rowCount] through TypeORM's query().
-      const [rows]: [{ id: string; case_id: string; request_id: string | null; started_by: string; started_at: Date; last_activity_at: Date; bytes_received: string; original_filename: string | null }[], number] =
+      const [rows]: [{ id: string; case_id: string; request_id: string | null; started_by: string; started_at: Date; last_activity_at: Date; bytes_received: string; original_filename: string | null; tus: boolean }[], number] =
         await em.query(
           `UPDATE evidence_upload_sessions SET ended_at = now(), outcome = 'ABANDONED'
             WHERE id IN (SELECT id FROM evidence_upload_sessions WHERE ended_at IS NULL AND stale_at <= now() FOR UPDATE SKIP LOCKED)
-            RETURNING id, case_id, request_id, started_by, started_at, last_activity_at, bytes_received, original_filename`,
+            RETURNING id, case_id, request_id, started_by, started_at, last_activity_at, bytes_received, original_filename,
+                      EXISTS (SELECT 1 FROM evidence_tus_uploads t WHERE t.id = evidence_upload_sessions.id) AS tus`,
         );
       for (const r of rows) {
         await this.audit.append(em, {
@@ -250,7 +255,11 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
           details: {
             uploadRequestId: r.request_id, startedBy: r.started_by, startedAt: r.started_at.toISOString(), lastActivityAt: r.last_activity_at.toISOString(),
             bytesReceived: Number(r.bytes_received), originalFilename: r.original_filename,
-            reason: `no byte arrived for ${this.config.staleMinutes} minutes (UPLOAD_STALE_MINUTES): its process is presumed dead; nothing was stored`,
+            reason: r.tus
+              ? `a resumable (tus) upload nobody resumed for ${this.config.staleMinutes} minutes (UPLOAD_STALE_MINUTES): abandoned, no evidence item; ` +
+                'its stored parts are released in the same sweep (evidence.upload.cleaned_up)'
+              : `no byte arrived for ${this.config.staleMinutes} minutes (UPLOAD_STALE_MINUTES): its process is presumed dead; nothing was stored`,
+            ...(r.tus ? { protocol: 'tus' } : {}),
           },
         });
       }

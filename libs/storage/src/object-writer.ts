@@ -10,6 +10,12 @@ export interface UploadJournal {
   closed(uploadId: string, outcome: 'COMPLETED' | AbandonOutcome, detail?: string): Promise<void>;
 }
 
+/** A multipart upload begun by an earlier writer (same key and part size), with the parts it stored. */
+export interface ResumedUpload {
+  uploadId: string;
+  parts: StoredPart[];
+}
+
 export interface WrittenObject {
   key: string;
   size: number;
@@ -51,8 +57,33 @@ export class ObjectWriter {
     private readonly partSize: number,
     private readonly journal?: UploadJournal,
     private readonly concurrency = 1,
+    resume?: ResumedUpload,
   ) {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`ObjectWriter concurrency must be a positive integer (got ${concurrency})`);
+    if (resume) {
+      // Parts 1..n, each a full part: what a writer of this part size stored before (a tus upload resumed by another process).
+      resume.parts.forEach((p, i) => {
+        if (p.part !== i + 1 || p.size !== partSize) throw new Error(`ObjectWriter for ${key}: cannot resume upload ${resume.uploadId}: part ${i + 1} is ${JSON.stringify(p)}, not a full part`);
+      });
+      this.uploadId = resume.uploadId;
+      this.parts.push(...resume.parts);
+      this.nextPart = resume.parts.length + 1;
+      this.written = resume.parts.length * partSize;
+    }
+  }
+
+  /** Bytes in parts stored (and journaled, in order) so far. */
+  get storedBytes(): number {
+    return this.parts.reduce((n, p) => n + p.size, 0);
+  }
+
+  /**
+   * Waits until every part under way is stored and journaled; throws the first failure. Bytes short of a
+   * full part stay buffered (a later write or complete() sends them).
+   */
+  async drain(): Promise<void> {
+    await this.settle();
+    this.throwIfFailed();
   }
 
   /** The object's Content-Type; effective until the first part is stored. */

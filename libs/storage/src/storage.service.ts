@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { EmbeddedS3Handle, startEmbeddedS3 } from './embedded/embedded-s3';
 import { firstBytes } from './exact-length';
-import { ObjectWriter, UploadJournal } from './object-writer';
+import { ObjectWriter, ResumedUpload, UploadJournal } from './object-writer';
 import { storageConfig } from './storage.config';
 import { isNoSuchKey, isNotImplemented, isStorageUnavailable, storageErrorCode, translateStorageError } from './storage-errors';
 
@@ -190,8 +190,15 @@ export class StorageService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** A writer for a new object; nothing exists in storage until it has a full part or is completed. */
-  createWriter(key: string, opts: { contentType?: string; journal?: UploadJournal } = {}): ObjectWriter {
-    return new ObjectWriter(this, key, opts.contentType ?? 'application/octet-stream', this.config.partSizeBytes, opts.journal, this.config.uploadConcurrency);
+  createWriter(key: string, opts: { contentType?: string; journal?: UploadJournal; resume?: ResumedUpload } = {}): ObjectWriter {
+    return new ObjectWriter(
+      this, key, opts.contentType ?? 'application/octet-stream', this.config.partSizeBytes, opts.journal, this.config.uploadConcurrency, opts.resume,
+    );
+  }
+
+  /** Bytes per multipart part (STORAGE_PART_SIZE_MB): every part but the last of an object is exactly this long. */
+  get partSizeBytes(): number {
+    return this.config.partSizeBytes;
   }
 
   // --- primitives used by ObjectWriter (public S3 API calls only) ---

@@ -4,7 +4,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { createHash } from 'node:crypto';
 import type { AuthUser } from '@app/common';
 import { ErrorCode } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
@@ -18,15 +17,8 @@ import { EmptyBodyDto } from '../http/empty-body.dto';
 import { UuidParam } from '../http/params';
 import { AcceptsQuery } from '../http/query-params';
 import { RateLimited, RateLimitGuard } from '../http/rate-limit';
-import { writeChunk } from '../http/streams';
+import { sendEvidence } from './evidence-response';
 import { assertUploadableType, isMultipart, parseMultipartUpload, parseRawUpload, ParsedUpload } from './upload-request';
-
-/** Content-Disposition with an ASCII fallback and the exact name in RFC 5987 form. */
-function contentDisposition(filename: string | null, id: string): string {
-  const name = filename ?? `evidence-${id}`;
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
 
 /** Headers of a download (whole or ranged). */
 const CONTENT_HEADERS = {
@@ -141,46 +133,7 @@ export class EvidenceController {
   @ApiErrors(ErrorCode.RangeNotSatisfiable)
   async content(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Headers('range') range: string | undefined, @Res() res: Response) {
     const c = await this.evidence.openContent(auth, id, range);
-    const e = c.evidence;
-    res.status(c.range ? 206 : 200);
-    res.setHeader('Content-Type', e.contentType);
-    res.setHeader('Content-Length', String(c.length));
-    // c.stream yields exactly c.length bytes or fails; Node refusing any other body length is the backstop.
-    res.strictContentLength = true;
-    res.setHeader('Accept-Ranges', 'bytes');
-    res.setHeader('Content-Disposition', contentDisposition(e.originalFilename, e.id));
-    res.setHeader('ETag', `"sha256-${e.sha256}"`);
-    res.setHeader('X-Evidence-SHA256', e.sha256);
-    res.setHeader('Repr-Digest', `sha-256=:${Buffer.from(e.sha256, 'hex').toString('base64')}:`);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (c.range) res.setHeader('Content-Range', `bytes ${c.range.start}-${c.range.end}/${e.sizeBytes}`);
-    res.flushHeaders();
-
-    const hash = createHash('sha256');
-    let held: Buffer | null = null;
-    let sent = 0;
-    res.on('close', () => c.stream.destroy());
-    try {
-      for await (const chunk of c.stream) {
-        hash.update(chunk as Buffer);
-        if (held) {
-          await writeChunk(res, held);
-          sent += held.length;
-        }
-        held = chunk as Buffer; // the last chunk waits for the hash check of a whole-file read
-      }
-    } catch (e) {
-      res.destroy();
-      // Storage failed or the client went away: the trail already says the download started; say it did not finish.
-      await c.failed(e, sent);
-      return;
-    }
-    if (c.verifyStreamed && !(await c.verifyStreamed(hash.digest('hex')))) {
-      res.destroy();
-      return;
-    }
-    res.end(held ?? undefined);
+    await sendEvidence(res, c, 'attachment');
   }
 
   @Post('evidence/:id/verify')
@@ -213,10 +166,12 @@ export class EvidenceController {
       "case's district who did not write it (403 CASE.TWO_PERSON_RULE), with a reason and the court order or prosecutor office reference " +
       'that allows it. The S3 Object Lock legal hold of the recorded version is turned off; COMPLIANCE retention still runs until its date. ' +
       'Recorded on the item (`preservation.legalHoldChange`) and in its custody. 409 RESOURCE.CONFLICT when the item is not under a hold or ' +
-      'the bucket has no Object Lock; 503 (audited, nothing changed) when storage fails.',
+      'the bucket has no Object Lock; 503 (audited, nothing changed) when storage is unreachable, or when the database fails after storage ' +
+      'changed (the hold is then put back on in storage); 502 STORAGE.REFUSED (audited, nothing changed, `storageCode` names the engine\'s ' +
+      'answer, e.g. AccessDenied) when the engine refuses.',
   })
   @ApiOkResponse({ type: EvidenceView, description: 'The item, its legal hold released' })
-  @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.TwoPersonRule, ErrorCode.Conflict)
+  @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.TwoPersonRule, ErrorCode.Conflict, ErrorCode.StorageRefused)
   releaseLegalHold(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: ReleaseLegalHoldDto): Promise<EvidenceView> {
     return this.legalHolds.release(auth, id, dto);
   }
@@ -229,10 +184,12 @@ export class EvidenceController {
     description:
       "A supervisor of the case's district, or a prosecutor of an office a packet disclosed the item to. Sets the S3 Object Lock legal hold " +
       'of the recorded version (also when one is already set: the new reason and reference are recorded). 409 RESOURCE.CONFLICT when the ' +
-      'bucket has no Object Lock; 503 (audited, nothing changed) when storage fails.',
+      'bucket has no Object Lock; 503 (audited, nothing changed) when storage is unreachable; 503 when the database fails after storage ' +
+      'changed (the hold is left on in storage, the safe side: place it again to record it); 502 STORAGE.REFUSED (audited, nothing ' +
+      'changed, `storageCode` names the engine\'s answer) when the engine refuses.',
   })
   @ApiOkResponse({ type: EvidenceView, description: 'The item, under legal hold' })
-  @ApiErrors(ErrorCode.Conflict)
+  @ApiErrors(ErrorCode.Conflict, ErrorCode.StorageRefused)
   placeLegalHold(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PlaceLegalHoldDto): Promise<EvidenceView> {
     return this.legalHolds.place(auth, id, dto);
   }

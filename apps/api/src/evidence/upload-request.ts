@@ -47,7 +47,8 @@ function filenameFromDisposition(value: string | undefined): string | undefined 
   return plain ? (plain[1] ?? plain[2]) : undefined;
 }
 
-async function validateMetadata(raw: Record<string, unknown>): Promise<EvidenceMetadataDto> {
+/** The metadata fields' own checks (text rules, then the DTO), whatever channel carried them (also tus Upload-Metadata). */
+export async function validateMetadata(raw: Record<string, unknown>): Promise<EvidenceMetadataDto> {
   // Query parameters, X-Evidence-* headers and form fields do not pass the JSON body checks: the same text rules here.
   for (const [field, value] of Object.entries(raw)) if (typeof value === 'string') checkText(value, field);
   return (await pipe.transform(raw, { type: 'body', metatype: EvidenceMetadataDto })) as EvidenceMetadataDto;

@@ -5,6 +5,8 @@ import { isWellFormed, MalformedBodyError, NUL, UnsupportedMediaTypeError, Valid
 
 /** The one route whose body is not JSON: an evidence upload (raw bytes or multipart). */
 const UPLOAD_ROUTE = /^\/api\/v1\/cases\/[^/]+\/evidence\/?$/;
+/** A tus PATCH: its body is the file's next bytes (application/offset+octet-stream), read by the tus controller. */
+const TUS_PATCH_ROUTE = /^\/api\/v1\/cases\/[^/]+\/evidence\/uploads\/[^/]+\/?$/;
 /** Exactly application/json: what the JSON parser reads (a +json type such as json-patch would be skipped by it). */
 const JSON_TYPE = /^application\/json\s*(?:;|$)/i;
 /** Deeper than any request the API takes (its DTOs nest two levels); deep enough for any honest client. */
@@ -26,7 +28,7 @@ function hasBody(req: Request): boolean {
  * let the action run as if an empty body had been sent.
  */
 function requireJson(req: Request, _res: Response, next: NextFunction): void {
-  if (!hasBody(req) || (req.method === 'POST' && UPLOAD_ROUTE.test(req.path))) return next();
+  if (!hasBody(req) || (req.method === 'POST' && UPLOAD_ROUTE.test(req.path)) || (req.method === 'PATCH' && TUS_PATCH_ROUTE.test(req.path))) return next();
   const type = req.headers['content-type'] ?? '';
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
   if (!JSON_TYPE.test(type) || (charset !== undefined && !/^utf-?8$/i.test(charset))) {
