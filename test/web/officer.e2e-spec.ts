@@ -196,12 +196,13 @@ describe('web console: the officer opens, documents and submits a case', () => {
     // --- evidence: a real file of a few MiB through the file input; progress to 100 %, then the service's hash and size
     const bytes = mp4(6 * MiB + 12345);
     const evidence = page.getByRole('region', { name: 'Evidence', exact: true });
-    await evidence.getByLabel('File', { exact: true }).setInputFiles({ name: 'AXON_Body_4_0412.mp4', mimeType: 'video/mp4', buffer: bytes });
-    expect(await evidence.getByLabel('Kind of evidence').inputValue()).toBe('BWC');
-    await evidence.getByLabel('Camera or device id').fill('AXON-BODY4-X81234');
-    await evidence.getByLabel('Badge number of the officer who recorded it').fill('4471');
-    await evidence.getByLabel('Recording started').fill(localInput(new Date(incidentAt.getTime() - 5 * 60_000)));
-    await evidence.getByLabel('Recording ended').fill(localInput(new Date(incidentAt.getTime() + 25 * 60_000)));
+    await evidence.getByLabel('Files', { exact: true }).setInputFiles({ name: 'AXON_Body_4_0412.mp4', mimeType: 'video/mp4', buffer: bytes });
+    const picked = evidence.getByRole('group', { name: /^AXON_Body_4_0412\.mp4 \(/ });
+    expect(await picked.getByLabel('Kind of evidence').inputValue()).toBe('BWC');
+    await picked.getByLabel('Camera or device id').fill('AXON-BODY4-X81234');
+    await picked.getByLabel('Badge number of the officer who recorded it').fill('4471');
+    await picked.getByLabel('Recording started').fill(localInput(new Date(incidentAt.getTime() - 5 * 60_000)));
+    await picked.getByLabel('Recording ended').fill(localInput(new Date(incidentAt.getTime() + 25 * 60_000)));
     // Everything the live region says during the upload, as a screen reader would hear it.
     await page.evaluate(() => {
       const g = globalThis as unknown as { spoken: string[]; document: { querySelector(s: string): unknown }; MutationObserver: new (cb: () => void) => { observe(n: unknown, o: unknown): void } };
@@ -210,17 +211,13 @@ describe('web console: the officer opens, documents and submits a case', () => {
       new g.MutationObserver(() => g.spoken.push(region.textContent)).observe(region, { childList: true, subtree: true, characterData: true });
     });
     await evidence.getByRole('button', { name: 'Upload file' }).click();
-    const storedMsg = evidence.getByRole('status').filter({ hasText: 'Stored.' });
-    await storedMsg.waitFor({ timeout: 30_000 });
-    const bar = evidence.getByRole('progressbar', { name: 'Upload progress: AXON_Body_4_0412.mp4' });
-    expect(await bar.evaluate((el) => (el as unknown as { value: number; max: number }).value)).toBe(100);
-    expect(await bar.getAttribute('max')).toBe('100');
-    await evidence.getByText('100%', { exact: true }).waitFor();
+    // The uploads tray (above every screen) says it is stored, with the SHA-256 and size the service computed.
+    const storedMsg = page.getByRole('complementary', { name: 'Evidence uploads' }).getByRole('status').filter({ hasText: 'Stored: AXON_Body_4_0412.mp4' });
+    await storedMsg.locator('code.hash').waitFor({ timeout: 30_000 });
     const expectedHash = sha256(bytes);
     expect(await storedMsg.locator('code.hash').textContent()).toBe(expectedHash);
-    expect(await storedMsg.textContent()).toContain(`SHA-256${expectedHash}`);
+    expect(await storedMsg.textContent()).toContain(`SHA-256 ${expectedHash}`);
     expect(await storedMsg.textContent()).toContain(`(${bytes.length.toLocaleString('en-US')} bytes)`);
-    expect(await storedMsg.textContent()).toContain('Type foundvideo/mp4');
     const spoken = await page.evaluate(() => (globalThis as unknown as { spoken: string[] }).spoken);
     expect(spoken[0]).toBe('Uploading AXON_Body_4_0412.mp4: 0% sent.');
     expect(spoken[spoken.length - 1]).toBe('Upload of AXON_Body_4_0412.mp4 complete: stored.');
@@ -254,7 +251,7 @@ describe('web console: the officer opens, documents and submits a case', () => {
     expect(ev).toHaveLength(1);
     expect(ev[0]).toMatchObject({
       sha256: expectedHash, size_bytes: String(bytes.length), uploaded_by: officer.id, kind: 'BWC', device_id: 'AXON-BODY4-X81234',
-      recording_officer_badge: '4471', original_filename: 'AXON_Body_4_0412.mp4', declared_content_type: 'video/mp4', status: 'ACTIVE',
+      recording_officer_badge: '4471', original_filename: 'AXON_Body_4_0412.mp4', status: 'ACTIVE',
     });
     expect(await c.t.storage.sha256Of(ev[0].storage_key)).toEqual({ sha256: expectedHash, size: bytes.length });
 
@@ -388,7 +385,7 @@ describe('web console: the officer opens, documents and submits a case', () => {
     await expectAccessible(sup);
   });
 
-  it('an upload refused with 401 (the session ended meanwhile) shows sign-in in place; signed in again, the details typed are back', async () => {
+  it('an upload refused with 401 (the session ended meanwhile) shows sign-in in place; signed in again, the details typed are back and the upload goes on', async () => {
     const officer = await c.t.given.officer(5);
     const draft = await c.t.given.draftCase(officer, { narrative: 'Agents stopped a van on Cermak Rd.' });
     const page = await open();
@@ -399,13 +396,13 @@ describe('web console: the officer opens, documents and submits a case', () => {
     await evidence.getByLabel('Camera or device id').fill('AXON-BODY4-X99');
     await evidence.getByLabel('Badge number of the officer who recorded it').fill('5120');
     const bytes = mp4(256 * 1024);
-    await evidence.getByLabel('File', { exact: true }).setInputFiles({ name: 'van-stop.mp4', mimeType: 'video/mp4', buffer: bytes });
+    await evidence.getByLabel('Files', { exact: true }).setInputFiles({ name: 'van-stop.mp4', mimeType: 'video/mp4', buffer: bytes });
 
     // The upload goes out with a token that expired a minute ago (validly signed): the service answers 401.
     const expired = hmacToken({ alg: 'HS256', typ: 'JWT' },
       { sub: officer.id, role: 'OFFICER', username: officer.username, iat: nowS() - 3700, exp: nowS() - 60 }, ensureSecrets().JWT_SECRET);
     let refused = 0;
-    await page.route(/\/api\/v1\/cases\/[0-9a-f-]+\/evidence\?/, async (route) => {
+    await page.route(/\/api\/v1\/cases\/[0-9a-f-]+\/evidence\/uploads$/, async (route) => {
       if (route.request().method() !== 'POST' || refused > 0) return route.continue();
       refused++;
       await route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${expired}` } });
@@ -420,15 +417,13 @@ describe('web console: the officer opens, documents and submits a case', () => {
     expect(denied.rows[0].n).toBeGreaterThanOrEqual(1);
     await expectAccessible(page);
 
-    // Signed in again: the same case, with what was typed; the file is chosen again (a browser never keeps it) and goes through.
+    // Signed in again: the same case, with what was typed; the upload, still in this page, goes on by itself.
     await signIn(page, officer, { stay: true });
     await page.getByRole('heading', { level: 1, name: `Case ${draft.caseNumber}` }).waitFor();
     expect(await evidence.getByLabel('Camera or device id').inputValue()).toBe('AXON-BODY4-X99');
     expect(await evidence.getByLabel('Badge number of the officer who recorded it').inputValue()).toBe('5120');
-    await evidence.getByLabel('File', { exact: true }).setInputFiles({ name: 'van-stop.mp4', mimeType: 'video/mp4', buffer: bytes });
-    await evidence.getByRole('button', { name: 'Upload file' }).click();
-    const stored = evidence.getByRole('status').filter({ hasText: 'Stored.' });
-    await stored.waitFor();
+    const stored = page.getByRole('complementary', { name: 'Evidence uploads' }).getByRole('status').filter({ hasText: 'Stored: van-stop.mp4' });
+    await stored.locator('code.hash').waitFor();
     expect(await stored.locator('code.hash').textContent()).toBe(sha256(bytes));
     const rows = (await c.t.owner.query(`SELECT sha256, device_id, recording_officer_badge FROM evidence WHERE case_id = $1`, [draft.id])).rows;
     expect(rows).toEqual([{ sha256: sha256(bytes), device_id: 'AXON-BODY4-X99', recording_officer_badge: '5120' }]);

@@ -22,13 +22,13 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
 
   const open = () => suite.open();
 
-  /** Holds every evidence upload the page sends until `release()` (the upload is then in flight, deterministically). */
+  /** Holds every tus PATCH the page sends until `release()` (the upload is then in flight, deterministically). */
   async function holdUploads(page: Page): Promise<{ held: () => number; arrived: Promise<void>; release: () => Promise<void> }> {
     const routes: Route[] = [];
     let arrive!: () => void;
     const arrived = new Promise<void>((r) => { arrive = r; });
-    await page.route(/\/api\/v1\/cases\/[0-9a-f-]+\/evidence\?/, async (route) => {
-      if (route.request().method() !== 'POST') return route.continue();
+    await page.route(/\/api\/v1\/cases\/[0-9a-f-]+\/evidence\/uploads\//, async (route) => {
+      if (route.request().method() !== 'PATCH') return route.continue();
       routes.push(route);
       arrive();
     });
@@ -37,7 +37,7 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
       arrived,
       release: async () => {
         for (const r of routes.splice(0)) await r.continue();
-        await page.unroute(/\/api\/v1\/cases\/[0-9a-f-]+\/evidence\?/);
+        await page.unroute(/\/api\/v1\/cases\/[0-9a-f-]+\/evidence\/uploads\//);
       },
     };
   }
@@ -55,7 +55,7 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
     const hold = await holdUploads(page);
     const evidence = page.getByRole('region', { name: 'Evidence', exact: true });
     const bytes = mp4(2 * 1024 * 1024);
-    await evidence.getByLabel('File', { exact: true }).setInputFiles({ name: 'AXON_0815.mp4', mimeType: 'video/mp4', buffer: bytes });
+    await evidence.getByLabel('Files', { exact: true }).setInputFiles({ name: 'AXON_0815.mp4', mimeType: 'video/mp4', buffer: bytes });
     await evidence.getByRole('button', { name: 'Upload file' }).click();
 
     const panel = page.getByRole('complementary', { name: 'Evidence uploads' });
@@ -70,7 +70,7 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
     await page.getByRole('link', { name: 'My cases' }).click();
     await page.getByRole('heading', { level: 1, name: 'My cases' }).waitFor();
     await panel.getByRole('progressbar', { name: `Upload of AXON_0815.mp4 to case ${draft.caseNumber}` }).waitFor();
-    await panel.getByRole('button', { name: 'Cancel upload of AXON_0815.mp4' }).waitFor();
+    await panel.getByRole('button', { name: 'Pause upload of AXON_0815.mp4' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
 
     // Reloading would cut it off: the browser asks first (and staying keeps it).
@@ -84,13 +84,13 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
     // Released: it finishes while the officer is on My cases; the panel says so with the service's SHA-256.
     await hold.release();
     const stored = panel.getByRole('status').filter({ hasText: 'Stored: AXON_0815.mp4' });
-    await stored.waitFor();
+    await stored.locator('code.hash').waitFor();
     expect(await stored.locator('code.hash').textContent()).toBe(sha256(bytes));
     const rows = (await c.t.owner.query(`SELECT sha256 FROM evidence WHERE case_id = $1`, [draft.id])).rows;
     expect(rows).toEqual([{ sha256: sha256(bytes) }]);
 
     // Back on the case: Submit is available again, and goes through.
-    await panel.getByRole('link', { name: draft.caseNumber }).click();
+    await panel.getByRole('link', { name: draft.caseNumber }).first().click();
     await page.getByRole('heading', { level: 1, name: `Case ${draft.caseNumber}` }).waitFor();
     await page.getByRole('button', { name: 'Submit for supervisor review' }).click();
     await page.getByText(`Case ${draft.caseNumber} was submitted for supervisor review.`).waitFor();
@@ -112,7 +112,7 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
     await page.goto(`/cases/${draft.id}`);
     await page.getByRole('heading', { level: 1, name: `Case ${draft.caseNumber}` }).waitFor();
     const evidence = page.getByRole('region', { name: 'Evidence', exact: true });
-    await evidence.getByLabel('File', { exact: true }).setInputFiles({ name: 'clip-again.mp4', mimeType: 'video/mp4', buffer: bytes });
+    await evidence.getByLabel('Files', { exact: true }).setInputFiles({ name: 'clip-again.mp4', mimeType: 'video/mp4', buffer: bytes });
     await evidence.getByRole('button', { name: 'Upload file' }).click();
 
     const panel = page.getByRole('complementary', { name: 'Evidence uploads' });
@@ -139,7 +139,7 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
     await page.getByRole('heading', { level: 1, name: `Case ${draft.caseNumber}` }).waitFor();
     const hold = await holdUploads(page);
     const evidence = page.getByRole('region', { name: 'Evidence', exact: true });
-    await evidence.getByLabel('File', { exact: true }).setInputFiles({ name: 'AXON_0900.mp4', mimeType: 'video/mp4', buffer: mp4(256 * 1024) });
+    await evidence.getByLabel('Files', { exact: true }).setInputFiles({ name: 'AXON_0900.mp4', mimeType: 'video/mp4', buffer: mp4(256 * 1024) });
     await evidence.getByRole('button', { name: 'Upload file' }).click();
     const panel = page.getByRole('complementary', { name: 'Evidence uploads' });
     await hold.arrived;
@@ -148,7 +148,7 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
     let question = '';
     page.once('dialog', (d) => { question = d.message(); void d.dismiss(); });
     await page.getByRole('button', { name: 'Sign out' }).click();
-    expect(question).toBe('An evidence upload is still running. Signing out cancels it: nothing of it is kept. Sign out anyway?');
+    expect(question).toBe('An evidence upload is not finished. Signing out abandons it: nothing of it is kept. Sign out anyway?');
     await panel.getByRole('progressbar', { name: `Upload of AXON_0900.mp4 to case ${draft.caseNumber}` }).waitFor();
 
     // "Sign out anyway": the upload is cancelled and the panel is gone.

@@ -5,7 +5,7 @@ import { isDecodablePath, Link, matchPath, navigate, useLocation } from './route
 import { LoginScreen } from './screens/LoginScreen';
 import { useSession, type User } from './session';
 import { label, Page } from './ui';
-import { running, UploadsPanel, useUploads } from './uploads';
+import { unfinished, UploadsPanel, useUploads } from './uploads';
 
 export function App() {
   const { user } = useSession();
@@ -47,10 +47,11 @@ function Nav({ user, path }: { user: User; path: string }) {
 function UserBox({ user }: { user: User }) {
   const { logout } = useSession();
   const uploads = useUploads();
-  const signOut = () => {
-    const n = uploads.uploads.filter(running).length;
-    if (n > 0 && !window.confirm(`${n === 1 ? 'An evidence upload is' : `${n} evidence uploads are`} still running. Signing out cancels ${n === 1 ? 'it' : 'them'}: nothing of ${n === 1 ? 'it' : 'them'} is kept. Sign out anyway?`)) return;
-    uploads.discardAll();
+  const signOut = async () => {
+    const n = uploads.uploads.filter(unfinished).length;
+    if (n > 0 && !window.confirm(`${n === 1 ? 'An evidence upload is' : `${n} evidence uploads are`} not finished. Signing out abandons ${n === 1 ? 'it' : 'them'}: nothing of ${n === 1 ? 'it' : 'them'} is kept. Sign out anyway?`)) return;
+    // Abandoned on the service while the token is still good, then forgotten in this browser.
+    await uploads.discardAll();
     logout();
     navigate('/', { replace: true });
   };
@@ -58,7 +59,7 @@ function UserBox({ user }: { user: User }) {
   return (
     <div className="userbox">
       <span>{user.displayName} · {label(user.role)}{scope ? ` · ${scope}` : ''}</span>
-      <button type="button" className="btn secondary" onClick={signOut}>Sign out</button>
+      <button type="button" className="btn secondary" onClick={() => void signOut()}>Sign out</button>
     </div>
   );
 }

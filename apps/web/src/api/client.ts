@@ -113,28 +113,51 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   throw new ApiError(r.response.status, errorBody(r.response, r.error));
 }
 
-/**
- * A download the browser saves (packet archive, audit export): fetched with the bearer token (a plain
- * link could not send it), streamed to a Blob, then handed to the browser under the service's file name.
- */
-export async function download(path: string, fallbackName: string): Promise<{ name: string; bytes: number }> {
+/** An ApiError from an answer read without `api` (an upload's XMLHttpRequest): the same words as every other call. */
+export function apiErrorOf(status: number, statusText: string, bodyText: string, requestId: string | null): ApiError {
+  let parsed: unknown = null;
+  try {
+    parsed = bodyText ? JSON.parse(bodyText) : null;
+  } catch {
+    parsed = null;
+  }
+  return new ApiError(status, errorBody(new Response(null, { status, statusText, headers: { 'X-Request-Id': requestId ?? '' } }), parsed));
+}
+
+/** A POST of JSON to a path the generated types do not name (yet): the data, or an ApiError / NetworkError. */
+export async function postJson<T>(path: string, body: unknown): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    res = await fetch(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body ?? {}),
+    });
   } catch {
     throw new NetworkError();
   }
+  lastRequest = res.headers.get('X-Request-Id') ?? lastRequest;
   if (res.status === 401) onUnauthorized();
-  if (!res.ok) {
-    throw new ApiError(res.status, errorBody(res, await res.json().catch(() => null)));
-  }
-  const blob = await res.blob();
-  const name = /filename="?([^";]+)"?/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? fallbackName;
-  saveBlob(name, blob);
-  return { name, bytes: blob.size };
+  const parsed: unknown = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, errorBody(res, parsed));
+  return parsed as T;
 }
 
-/** Hands bytes the page holds to the browser to save as a file. */
+/**
+ * A download as a plain link (a ticket's URL, which needs no bearer token): the browser streams the file
+ * to disk with its own progress, pause and resume, at any size; the page never holds its bytes.
+ */
+export function followDownload(url: string): void {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = ''; // the service's Content-Disposition names the file
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+/** Hands bytes the page itself made (the public key it read as JSON) to the browser to save as a file. */
 export function saveBlob(name: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');

@@ -6,6 +6,7 @@ import { Link, useLocation } from '../../router';
 import { useUser, type User } from '../../session';
 import { ActionButton, age, dateTime, label, Loaded, Loading, Page, StatusBadge, useLoad } from '../../ui';
 import { Timeline } from '../common/Timeline';
+import { CaseLegalHolds } from '../common/LegalHolds';
 import { SupervisorPanel } from '../supervisor/SupervisorPanel';
 import { CASE_FIELD_EQUALITY, CASE_FIELD_NAMES, caseBodyChanges, CaseFieldsForm, caseFieldsOf, caseFieldText, ChecklistPanel, liveMissing, type CaseFields, type CaseView } from './CaseFieldsForm';
 import {
@@ -123,6 +124,9 @@ function CaseBody({ c, user, onChanged, reload }: { c: CaseView; user: User; onC
           <ViolationsSection c={c} editable={editable} edit={violationsEdit} onSaved={saved} onReload={reload} />
           <EvidenceSection caseId={c.id} caseNumber={c.caseNumber} editable={editable} evidence={evidence} who={who}
             onUploaded={() => { reload(); evidenceChanged(); }} />
+          {user.role === 'SUPERVISOR' && (
+            <CaseLegalHolds caseStatus={c.status} caseAuthor={c.createdBy} userId={user.id} items={evidence.data?.items} who={who} onChanged={evidenceChanged} />
+          )}
         </div>
         <div className="sticky">
           <ChecklistPanel missing={missing}
@@ -283,7 +287,8 @@ function SubmitBox({ c, isAuthor, unsaved, liveMissing, onSubmitted, onReload }:
           {uploading.length > 0 && (
             <p className="warning">
               Wait for the upload to finish first: {uploading.map((u) => `${u.fileName} (${percentOf(u)}%)`).join(', ')} {uploading.length === 1 ? 'is' : 'are'} still
-              being uploaded to this case. Submit becomes available once {uploading.length === 1 ? 'it is' : 'they are'} stored.
+              being uploaded to this case (see “Evidence uploads” at the top of the page). Submit becomes available once {uploading.length === 1 ? 'it is' : 'they are'} stored
+              or abandoned.
             </p>
           )}
           {unsaved.length > 0 && <p className="warning">Save your changes first: {unsaved.join(', ')} {unsaved.length === 1 ? 'has' : 'have'} unsaved changes.</p>}

@@ -3,8 +3,9 @@ import { api, ApiError, unwrap } from '../../api/client';
 import { evidenceKindValues, type components } from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { ActionButton, bytes, dateTime, DateTimeField, ErrorMessage, Hash, Loaded, SelectField, TextArea, TextField } from '../../ui';
-import { UploadCancelled, type EvidenceKind, type EvidenceView } from './upload';
+import { type EvidenceKind, type EvidenceView } from './upload';
 import { percentOf, useUploads } from '../../uploads';
+import { MediaButtons, MediaPlayer, type MediaItem } from '../../media';
 import { KIND_LABELS } from '../../words';
 
 type EvidenceList = components['schemas']['CaseEvidenceList'];
@@ -48,6 +49,7 @@ function EvidenceTable({ items, caseNumber, who, editable, onChanged }: {
   items: EvidenceView[]; caseNumber: string; who: (id: string) => string; editable: boolean; onChanged: () => void;
 }) {
   const [done, setDone] = useState<string | null>(null);
+  const [open, setOpen] = useState<MediaItem | null>(null);
   if (items.length === 0) return <p className="muted">No evidence uploaded yet.</p>;
   const superseded = (e: EvidenceView) => {
     setDone(`${e.originalFilename ?? 'The item'} is now marked superseded. It stays in the case and in storage, with your reason.`);
@@ -78,6 +80,7 @@ function EvidenceTable({ items, caseNumber, who, editable, onChanged }: {
               {e.status !== 'ACTIVE' && e.supersedeReason && <><br />Reason: {e.supersedeReason}</>}
               {editable && e.status === 'ACTIVE' && <Supersede item={e} others={items.filter((o) => o.id !== e.id && o.status === 'ACTIVE')} onDone={superseded} />}
               {e.integrity.status === 'FAILED' && <><br /><span className="badge failed">Integrity check failed</span></>}
+              <MediaButtons item={mediaItemOf(e)} onOpen={setOpen} />
             </td>
             <td>{bytes(e.sizeBytes)}</td>
             <td><Hash value={e.sha256} /></td>
@@ -92,9 +95,12 @@ function EvidenceTable({ items, caseNumber, who, editable, onChanged }: {
         ))}
       </tbody>
     </table>
+    {open && <MediaPlayer key={open.id} item={open} onClose={() => setOpen(null)} />}
     </>
   );
 }
+
+const mediaItemOf = (e: EvidenceView): MediaItem => ({ id: e.id, contentType: e.contentType, originalFilename: e.originalFilename ?? null, label: KIND_LABELS[e.kind] });
 
 /**
  * A mistaken upload (wrong file, wrong case) is never deleted: it is marked superseded with a reason, and
@@ -142,17 +148,43 @@ function Supersede({ item, others, onDone }: { item: EvidenceView; others: Evide
   );
 }
 
+/** The kind a file most likely is, from the type the browser gives it (the officer can change it). */
+export function kindFromFile(file: File): EvidenceKind | '' {
+  const t = file.type.toLowerCase();
+  if (t.startsWith('video/') || /\.(mp4|mov|m4v|avi|mkv|webm|mts)$/i.test(file.name)) return 'BWC';
+  if (t.startsWith('image/')) return 'PHOTO';
+  if (t.startsWith('audio/')) return 'AUDIO';
+  if (t === 'application/pdf' || t.startsWith('text/') || /\.(pdf|docx?|txt|rtf)$/i.test(file.name)) return 'DOCUMENT';
+  return '';
+}
+
+/** One picked file and what the officer changed of its metadata (undefined: the batch's default). */
+interface PickedFile {
+  id: number;
+  file: File;
+  kind?: EvidenceKind | '';
+  deviceId?: string;
+  recordingOfficerBadge?: string;
+  recordedStart?: string | null;
+  recordedEnd?: string | null;
+}
+
+/**
+ * Several files at once (dropped or chosen), each with its own metadata: the kind guessed from the file's
+ * type, the camera and badge taken from the batch's fields above the list unless changed for that file.
+ * "Upload" hands them to the uploads tray, which sends them one after another (tus, resumable) wherever
+ * the officer goes; the evidence list here grows as each is stored.
+ */
 function UploadEvidence({ caseId, caseNumber, onUploaded }: { caseId: string; caseNumber: string; onUploaded: () => void }) {
-  const [form, setForm, clearForm] = useDraft<UploadForm>(`evidence-upload:${caseId}`, NEW_UPLOAD);
-  const [file, setFile] = useState<File | null>(null);
-  // The upload itself lives in the app-level manager: it goes on (and stays listed) wherever the officer navigates.
+  const [defaults, setDefaults] = useDraft<UploadForm>(`evidence-upload:${caseId}`, NEW_UPLOAD);
+  const [picked, setPicked] = useState<PickedFile[]>([]);
+  const [queued, setQueued] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const [adding, setAdding] = useState(false);
   const uploads = useUploads();
-  const progress = uploads.uploads.filter((u) => u.caseId === caseId).at(-1) ?? null;
   const input = useRef<HTMLInputElement>(null);
   const fileId = useId();
-  const busy = progress?.phase === 'sending' || progress?.phase === 'storing';
-  const apiError = progress?.error instanceof ApiError ? progress.error : null;
-  const set = <K extends keyof UploadForm>(k: K, v: UploadForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const seq = useRef(0);
 
   // Each item stored reloads the case and its evidence (not on arrival here: only what is stored from now on).
   const storedCount = uploads.storedCount(caseId);
@@ -162,104 +194,98 @@ function UploadEvidence({ caseId, caseNumber, onUploaded }: { caseId: string; ca
     seen.current = storedCount;
     onUploaded();
   }, [storedCount, onUploaded]);
-  // Once stored, the form is cleared for the next file; after a refusal what was typed stays.
-  const storedId = progress?.phase === 'done' ? progress.result?.id : undefined;
-  useEffect(() => {
-    if (!storedId) return;
-    setFile(null);
-    if (input.current) input.current.value = '';
-    setForm(NEW_UPLOAD);
-    clearForm();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [storedId]);
+
+  const add = (files: FileList | File[] | null) => {
+    if (!files || files.length === 0) return;
+    setQueued(null);
+    // Copied now: the input's FileList empties when the input is reset for the next pick.
+    const added = Array.from(files).map((file) => ({ id: ++seq.current, file }));
+    setPicked((p) => [...p, ...added]);
+  };
+  const setRow = (id: number, change: Partial<PickedFile>) => setPicked((p) => p.map((r) => (r.id === id ? { ...r, ...change } : r)));
+  const kindOf = (r: PickedFile) => (r.kind !== undefined ? r.kind : kindFromFile(r.file));
+  const missingKind = picked.some((r) => !kindOf(r));
 
   const start = async () => {
-    if (!file || !form.kind) return;
-    uploads.start(caseId, caseNumber, file, {
-      kind: form.kind,
-      deviceId: form.deviceId,
-      recordingOfficerBadge: form.recordingOfficerBadge,
-      recordedStart: form.recordedStart ?? undefined,
-      recordedEnd: form.recordedEnd ?? undefined,
-    });
+    if (picked.length === 0 || missingKind) return;
+    setAdding(true);
+    try {
+      await uploads.start(caseId, caseNumber, picked.map((r) => ({
+        file: r.file,
+        meta: {
+          kind: kindOf(r) as EvidenceKind,
+          deviceId: r.deviceId ?? defaults.deviceId,
+          recordingOfficerBadge: r.recordingOfficerBadge ?? defaults.recordingOfficerBadge,
+          recordedStart: (r.recordedStart !== undefined ? r.recordedStart : defaults.recordedStart) ?? undefined,
+          recordedEnd: (r.recordedEnd !== undefined ? r.recordedEnd : defaults.recordedEnd) ?? undefined,
+        },
+      })));
+      setQueued(`${picked.length === 1 ? picked[0].file.name : `${picked.length} files`} added to “Evidence uploads” at the top of the page.`);
+      setPicked([]);
+      if (input.current) input.current.value = '';
+    } finally {
+      setAdding(false);
+    }
   };
-  const duplicateOf = apiError?.code === 'EVIDENCE.DUPLICATE' ? apiError.body.existingEvidenceId : undefined;
 
-  const pct = progress ? percentOf(progress) : 0;
-  // Screen readers hear the progress at 0, 25, 50, 75 and 100 %, not at every step.
-  const quarter = Math.floor(pct / 25) * 25;
-  const spoken = !progress ? ''
-    : progress.phase === 'sending' ? `Uploading ${progress.fileName}: ${quarter}% sent.`
-    : progress.phase === 'storing' ? `Uploading ${progress.fileName}: 100% sent. The service is storing the file and computing its SHA-256.`
-    : progress.phase === 'done' ? `Upload of ${progress.fileName} complete: stored.`
-    : `Upload of ${progress.fileName} failed.`;
+  // Screen readers hear this case's upload at 0, 25, 50, 75 and 100 %, not at every step.
+  const mine = uploads.uploads.filter((u) => u.caseId === caseId);
+  const now = mine.find((u) => u.phase === 'sending' || u.phase === 'storing') ?? mine.at(-1);
+  const quarter = now ? Math.floor(percentOf(now) / 25) * 25 : 0;
+  const spoken = !now ? ''
+    : now.phase === 'sending' || now.phase === 'queued' ? `Uploading ${now.fileName}: ${quarter}% sent.`
+    : now.phase === 'storing' ? `Uploading ${now.fileName}: 100% sent. The service is storing the file and computing its SHA-256.`
+    : now.phase === 'done' ? `Upload of ${now.fileName} complete: stored.`
+    : now.phase === 'failed' ? `Upload of ${now.fileName} failed.`
+    : now.phase === 'abandoned' ? `Upload of ${now.fileName} abandoned.`
+    : `Upload of ${now.fileName} is waiting.`;
 
   return (
     <div className="upload">
       <h3>Upload evidence</h3>
       <p>
-        The file is sent as it is. The service computes its SHA-256 fingerprint and size while it arrives and shows them here when it is
-        stored. Large body-worn camera files can take a while: keep this browser tab open until it says “Stored” (you may go to other
-        screens meanwhile; the upload is listed under “Evidence uploads”).
+        Files are sent as they are, several one after another. The service computes each file's SHA-256 fingerprint and size while it arrives.
+        Large body-worn camera files can take a while: the upload goes on while you use other screens, waits out a dropped connection, and
+        after a reload goes on where it stopped once you choose the same file again (see “Evidence uploads” at the top of the page).
       </p>
-      <div className={`field${apiError?.forField('file') ? ' has-error' : ''}`}>
-        <label htmlFor={fileId}>File</label>
-        <p id={`${fileId}-hint`} className="hint">Any format: video, photo, audio or document.</p>
-        <input id={fileId} ref={input} type="file" disabled={busy} aria-describedby={`${fileId}-hint`}
-          onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
-        {file && <p className="muted">Selected: {file.name}, {bytes(file.size)}</p>}
+      <div className={`field dropzone${dragging ? ' dragging' : ''}`}
+        onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e) => { e.preventDefault(); setDragging(false); add(e.dataTransfer.files); }}>
+        <label htmlFor={fileId}>Files</label>
+        <p id={`${fileId}-hint`} className="hint">Drop files here or choose them, several at once. Any format: video, photo, audio or document.</p>
+        <input id={fileId} ref={input} type="file" multiple aria-describedby={`${fileId}-hint`} onChange={(e) => { add(e.target.files); e.target.value = ''; }} />
       </div>
-      <SelectField label="Kind of evidence" value={form.kind} options={evidenceKindValues} labels={KIND_LABELS} onChange={(v) => set('kind', v)}
-        error={apiError?.forField('kind') ?? (form.kind ? undefined : 'Choose the kind of evidence.')} />
-      <TextField label="Camera or device id" hint="For body-worn camera footage, the camera's serial number." maxLength={100}
-        value={form.deviceId} onChange={(v) => set('deviceId', v)} error={apiError?.forField('deviceId')} />
-      <TextField label="Badge number of the officer who recorded it" hint="Letters, digits and hyphens." maxLength={20}
-        value={form.recordingOfficerBadge} onChange={(v) => set('recordingOfficerBadge', v)} error={apiError?.forField('recordingOfficerBadge')} />
-      <DateTimeField label="Recording started" value={form.recordedStart} onChange={(v) => set('recordedStart', v)} error={apiError?.forField('recordedStart')} />
-      <DateTimeField label="Recording ended" value={form.recordedEnd} onChange={(v) => set('recordedEnd', v)} error={apiError?.forField('recordedEnd')} />
+      <fieldset className="batch-defaults">
+        <legend>For every file (unless changed for one file below)</legend>
+        <TextField label="Camera or device id" hint="For body-worn camera footage, the camera's serial number." maxLength={100}
+          value={defaults.deviceId} onChange={(v) => setDefaults((f) => ({ ...f, deviceId: v }))} />
+        <TextField label="Badge number of the officer who recorded it" hint="Letters, digits and hyphens." maxLength={20}
+          value={defaults.recordingOfficerBadge} onChange={(v) => setDefaults((f) => ({ ...f, recordingOfficerBadge: v }))} />
+      </fieldset>
+      {picked.map((r, i) => (
+        <fieldset key={r.id} className="picked-file">
+          <legend>{r.file.name} ({bytes(r.file.size)})</legend>
+          <SelectField label="Kind of evidence" value={kindOf(r)} options={evidenceKindValues} labels={KIND_LABELS} onChange={(v) => setRow(r.id, { kind: v })}
+            error={kindOf(r) ? undefined : 'Choose the kind of evidence.'} />
+          <TextField label="Camera or device id" maxLength={100} value={r.deviceId ?? defaults.deviceId} onChange={(v) => setRow(r.id, { deviceId: v })} />
+          <TextField label="Badge number of the officer who recorded it" maxLength={20} value={r.recordingOfficerBadge ?? defaults.recordingOfficerBadge}
+            onChange={(v) => setRow(r.id, { recordingOfficerBadge: v })} />
+          <DateTimeField label="Recording started" value={r.recordedStart !== undefined ? r.recordedStart : defaults.recordedStart}
+            onChange={(v) => setRow(r.id, { recordedStart: v })} />
+          <DateTimeField label="Recording ended" value={r.recordedEnd !== undefined ? r.recordedEnd : defaults.recordedEnd}
+            onChange={(v) => setRow(r.id, { recordedEnd: v })} />
+          <button type="button" className="btn secondary" onClick={() => setPicked((p) => p.filter((x) => x.id !== r.id))}
+            aria-label={`Remove from this batch: ${r.file.name} (file ${i + 1})`}>Remove from this batch</button>
+        </fieldset>
+      ))}
       <div className="btn-row">
-        <ActionButton onClick={start} disabled={!file || !form.kind || busy} busyText="Uploading…">Upload file</ActionButton>
-        {busy && progress && <button type="button" className="btn secondary" onClick={() => uploads.cancel(progress.key)}>Cancel upload</button>}
+        <ActionButton onClick={start} disabled={picked.length === 0 || missingKind || adding} busyText="Adding…">
+          {picked.length > 1 ? `Upload ${picked.length} files` : 'Upload file'}
+        </ActionButton>
       </div>
-
-      {progress && (
-        <div className="upload-progress">
-          <label htmlFor={`${fileId}-progress`}>Upload progress: {progress.fileName}</label>
-          <div className="progress-row">
-            <progress id={`${fileId}-progress`} max={100} value={pct} />
-            <span className="pct">{pct}%</span>
-          </div>
-          {progress.phase === 'storing' && <p className="muted">All bytes sent. Waiting for the service to finish storing the file and computing its SHA-256…</p>}
-        </div>
-      )}
+      <div role="status">{queued && <p className="success">{queued}</p>}</div>
       <p className="sr-only" aria-live="polite">{spoken}</p>
-      <div role="status">
-        {progress?.phase === 'done' && progress.result && (
-          <div className="success">
-            <p><strong>Stored.</strong> {progress.fileName} is now evidence of this case, as received by the service:</p>
-            <dl className="facts">
-              <dt>SHA-256</dt><dd><Hash value={progress.result.sha256} /></dd>
-              <dt>Size</dt><dd>{bytes(progress.result.sizeBytes)}</dd>
-              <dt>Type found</dt><dd>{progress.result.contentType}</dd>
-              <dt>Preservation</dt><dd>{progress.result.preservation.note}</dd>
-            </dl>
-          </div>
-        )}
-      </div>
-      {progress?.phase === 'failed' && (
-        progress.error instanceof UploadCancelled
-          ? <p className="notice" role="alert">{progress.error.message}</p>
-          : <>
-              <ErrorMessage error={progress.error} context={`${progress.fileName} was not stored`} />
-              {duplicateOf && (
-                <p>
-                  This exact file is already evidence item {duplicateOf} of this case.{' '}
-                  <button type="button" className="btn secondary" onClick={() => uploads.sendSecondCopy(progress.key, duplicateOf)}>Upload a second copy anyway</button>
-                </p>
-              )}
-              {progress.error instanceof ApiError && progress.error.status === 401 && <p>Sign in again, then choose the file again: the details you typed are kept.</p>}
-            </>
-      )}
     </div>
   );
 }

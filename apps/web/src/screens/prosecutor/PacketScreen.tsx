@@ -1,5 +1,7 @@
 import { useState } from 'react';
-import { api, ApiError, download, unwrap } from '../../api/client';
+import { api, ApiError, unwrap } from '../../api/client';
+import { MediaButtons, MediaPlayer, type MediaItem } from '../../media';
+import { archiveTicket, downloadWith } from '../../tickets';
 import { packetDecisionValues, type components } from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { Link } from '../../router';
@@ -10,6 +12,7 @@ import {
 import { type ActivityType, type FederalAgency } from '../officer/CaseFieldsForm';
 import { packetAge, SlaStatus } from './packet-words';
 import { SignatureCheck, verifyManifestSignature } from './verify-manifest';
+import { PacketLegalHolds } from '../common/LegalHolds';
 import { ACTIVITY_LABELS, AGENCY_LABELS, AGENCY_SHORT, OUTCOME_SHORT, KIND_LABELS, OFFICE_NAMES, DECISION_NAMES } from '../../words';
 
 type PacketView = components['schemas']['PacketView'];
@@ -286,13 +289,14 @@ function SignatureResult({ packet: p, view, check }: { packet: PacketView; view:
 }
 
 function Archive({ packet: p }: { packet: PacketView }) {
-  const [saved, setSaved] = useState<{ name: string; bytes: number } | null>(null);
+  const [started, setStarted] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const get = async () => {
     setError(null);
-    setSaved(null);
+    setStarted(false);
     try {
-      setSaved(await download(`/api/v1/packets/${p.id}/archive`, `${p.caseNumber}-packet-v${p.version}.zip`));
+      await downloadWith(archiveTicket(p.id));
+      setStarted(true);
     } catch (e) {
       setError(e);
     }
@@ -306,8 +310,13 @@ function Archive({ packet: p }: { packet: PacketView }) {
         The download is recorded in the chain of custody.
       </p>
       <ErrorMessage error={error} context="Not downloaded" />
-      <div className="btn-row"><ActionButton kind="secondary" onClick={get} busyText="Downloading…">Download the packet (ZIP)</ActionButton></div>
-      {saved && <p className="success" role="status">Saved as <code>{saved.name}</code>, {bytes(saved.bytes)}.</p>}
+      <div className="btn-row"><ActionButton kind="secondary" onClick={get} busyText="Starting the download…">Download the packet (ZIP)</ActionButton></div>
+      {started && (
+        <p className="success" role="status">
+          The download of {p.caseNumber}-packet-v{p.version}.zip ({bytes(p.evidenceBytes)} of evidence) has started: your browser saves it
+          and shows its progress in its downloads list.
+        </p>
+      )}
     </section>
   );
 }
@@ -321,6 +330,7 @@ function ManifestSummary({ packet: p, view }: { packet: PacketView; view: Signed
   const violations = m.violations ?? [];
   const evidence = m.evidence ?? [];
   const injured = c.injuriesReported;
+  const [open, setOpen] = useState<MediaItem | null>(null);
   return (
     <>
       <section aria-labelledby="case-h">
@@ -414,7 +424,7 @@ function ManifestSummary({ packet: p, view }: { packet: PacketView; view: Signed
           <table>
             <caption>{evidence.length} evidence file{evidence.length === 1 ? '' : 's'}, {bytes(p.evidenceBytes)} in all, with the SHA-256 each must hash to</caption>
             <thead>
-              <tr><th scope="col">#</th><th scope="col">Kind</th><th scope="col">File</th><th scope="col">Size</th><th scope="col">SHA-256</th></tr>
+              <tr><th scope="col">#</th><th scope="col">Kind</th><th scope="col">File</th><th scope="col">Size</th><th scope="col">SHA-256</th><th scope="col">Watch or save</th></tr>
             </thead>
             <tbody>
               {evidence.map((e, i) => (
@@ -428,12 +438,18 @@ function ManifestSummary({ packet: p, view }: { packet: PacketView; view: Signed
                   </td>
                   <td>{bytes(e.sizeBytes)}</td>
                   <td><Hash value={e.sha256} /></td>
+                  <td>
+                    <MediaButtons item={{ id: e.id, contentType: e.contentType, originalFilename: e.originalFilename, label: KIND_LABELS[e.kind] ?? label(e.kind) }}
+                      onOpen={setOpen} />
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
+        {open && <MediaPlayer key={open.id} item={open} onClose={() => setOpen(null)} />}
       </section>
+      <PacketLegalHolds items={evidence} />
     </>
   );
 }
