@@ -32,6 +32,8 @@ export enum Permission {
   PacketClaim = 'packet.claim',
   PacketDecide = 'packet.decide',
   ReviewQueueRead = 'review_queue.read',
+  FederalPersonnelRead = 'federal_personnel.read',
+  FederalPersonnelLink = 'federal_personnel.link',
   AuditRead = 'audit.read',
   AuditExport = 'audit.export',
   AuditVerify = 'audit.verify',
@@ -54,6 +56,8 @@ const OFFICER: Permission[] = [
   Permission.PacketRead,
   Permission.PacketManifestRead,
   Permission.PacketArchiveDownload,
+  // The federal personnel recorded on their own cases (issue 15): read only.
+  Permission.FederalPersonnelRead,
 ];
 
 /** THE role -> permission table. Object-level scope is checked in the services. */
@@ -65,6 +69,8 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   SUPERVISOR: new Set([
     ...OFFICER, Permission.CaseReturn, Permission.CaseApprove, Permission.CaseWithdraw, Permission.PacketSend,
     Permission.EvidenceLegalHoldPlace, Permission.EvidenceLegalHoldRelease,
+    // Issue 15: links two entries of the federal personnel index as one person (or undoes a link), with a reason.
+    Permission.FederalPersonnelLink,
   ]),
   // Prosecutors work their office's queue; they reach a case only through packets sent to their office
   // (scope checked in the services), and its evidence only as those packets list it.
@@ -74,11 +80,15 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     Permission.EvidenceRead, Permission.EvidenceDownload, Permission.EvidenceVerify,
     // The office that may need the footage in court may put it (an item a packet disclosed to it) under hold again.
     Permission.EvidenceLegalHoldPlace,
+    // Issue 15: the personnel of the packets sent to their office (the same supervisor across districts), and links.
+    Permission.FederalPersonnelRead, Permission.FederalPersonnelLink,
   ]),
   // Auditors see evidence metadata and custody and may verify integrity; they never download content.
   AUDITOR: new Set([
     Permission.AuthMe, Permission.CaseRead, Permission.CaseTimelineRead, Permission.EvidenceList, Permission.EvidenceRead, Permission.EvidenceVerify,
     Permission.PacketRead, Permission.AuditRead, Permission.AuditExport, Permission.AuditVerify,
+    // Issue 15: the federal personnel index as counts, without names (checked in PersonnelService).
+    Permission.FederalPersonnelRead,
   ]),
   ADMIN: new Set([Permission.AuthMe, Permission.UserCreate, Permission.UserRead, Permission.UserUpdate]),
 };

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
-import type { AuthUser } from '@app/common';
+import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import { AuthUser, tsQuerySql } from '@app/common';
 import { CaseEntity } from './case.entity';
 import type { CaseStatus } from './case-state';
 import { isFootage } from './order-rules';
+import type { ActivityType, FederalAgency } from './case-vocabulary';
+import type { CaseSort, SupervisorIdentificationFilter } from './dto/case.dto';
 
 /** An evidence upload to a case that has not ended yet (see CasesRepository.uploadsInProgress). */
 export interface UploadInProgress {
@@ -24,11 +26,41 @@ export interface CaseListFilter {
   from?: Date;
   to?: Date;
   q?: string;
-  /** Limit q to the case number (roles that see metadata only). */
-  qNumberOnly?: boolean;
+  /**
+   * Which text q searches: `metadata` (cases.search_meta: case number, status, activity, agencies: auditors)
+   * or `content` (cases.search_content: the whole case). Structural: a different column and index.
+   */
+  qScope: 'metadata' | 'content';
+  agency?: FederalAgency;
+  activityType?: ActivityType;
+  supervisorIdentification?: SupervisorIdentificationFilter;
+  felony?: boolean;
+  hasFootage?: boolean;
+  author?: string;
+  sort: CaseSort;
+  order: 'asc' | 'desc';
   page: number;
   pageSize: number;
 }
+
+/** One row of GET /cases: the case and what the list shows besides (author, evidence, footage). */
+export interface CaseListRow {
+  c: CaseEntity;
+  authorName: string | null;
+  authorBadge: string | null;
+  evidenceCount: number;
+}
+
+/** The footage rule of order-rules.ts isFootage(), in SQL (an active, non-empty BWC/OTHER_VIDEO item whose bytes are video). */
+const HAS_FOOTAGE = `EXISTS (SELECT 1 FROM evidence fe WHERE fe.case_id = c.id AND fe.status = 'ACTIVE' AND fe.size_bytes > 0
+  AND fe.kind IN ('BWC', 'OTHER_VIDEO') AND fe.content_type ~* '^video/')`;
+/** Incident time, or creation before it is set: the from/to filter and the `incident` sort (indexed expression). */
+const INCIDENT_TIME = 'COALESCE(c.incident_at, c.created_at)';
+const SORT_COLUMN: Record<Exclude<CaseSort, 'relevance'>, string> = {
+  created: 'c.created_at',
+  incident: INCIDENT_TIME,
+  updated: 'c.updated_at',
+};
 
 /**
  * Which cases a caller may see: an officer their own, a supervisor their district's, an
@@ -92,30 +124,68 @@ export class CasesRepository {
     return this.repo.exists({ where: { id } });
   }
 
-  async list(auth: AuthUser, f: CaseListFilter): Promise<[CaseEntity[], number]> {
+  /**
+   * A page of the cases in the caller's scope matching the filters, and how many match in all. q is a
+   * full-text query (libs/common text-search.ts: every piece of it a bound parameter) against the vector
+   * f.qScope names; the count is over the same WHERE, so it reveals nothing the page could not.
+   */
+  async list(auth: AuthUser, f: CaseListFilter): Promise<{ rows: CaseListRow[]; total: number }> {
     const qb = this.repo.createQueryBuilder('c');
     applyScope(qb, auth);
     if (f.status) qb.andWhere('c.status = :status', { status: f.status });
     if (f.district !== undefined) qb.andWhere('c.district = :district', { district: f.district });
-    if (f.from) qb.andWhere('COALESCE(c.incident_at, c.created_at) >= :from', { from: f.from });
-    if (f.to) qb.andWhere('COALESCE(c.incident_at, c.created_at) <= :to', { to: f.to });
-    if (f.q) {
-      const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-      qb.andWhere(
-        new Brackets((w) => {
-          w.where('c.case_number ILIKE :like', { like });
-          if (!f.qNumberOnly) {
-            w.orWhere('c.incident_location ILIKE :like', { like }).orWhere('c.narrative ILIKE :like', { like });
-          }
-        }),
-      );
+    if (f.from) qb.andWhere(`${INCIDENT_TIME} >= :from`, { from: f.from });
+    if (f.to) qb.andWhere(`${INCIDENT_TIME} <= :to`, { to: f.to });
+    if (f.agency) qb.andWhere('c.agencies @> ARRAY[:agency]::text[]', { agency: f.agency });
+    if (f.activityType) qb.andWhere('c.activity_type = :activityType', { activityType: f.activityType });
+    if (f.supervisorIdentification === 'NOT_RECORDED') {
+      qb.andWhere(`NOT jsonb_path_exists(c.federal_officers, '$[*] ? (@.isSupervisor == true && @.identificationOutcome != null)')`);
+    } else if (f.supervisorIdentification) {
+      qb.andWhere('c.federal_officers @> CAST(:supIdent AS jsonb)', {
+        supIdent: JSON.stringify([{ isSupervisor: true, identificationOutcome: f.supervisorIdentification }]),
+      });
     }
-    return qb
-      .orderBy('c.created_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .skip((f.page - 1) * f.pageSize)
-      .take(f.pageSize)
-      .getManyAndCount();
+    if (f.felony !== undefined) qb.andWhere(`${f.felony ? '' : 'NOT '}(c.violations @> '[{"felony": true}]'::jsonb)`);
+    if (f.hasFootage !== undefined) qb.andWhere(`${f.hasFootage ? '' : 'NOT '}${HAS_FOOTAGE}`);
+    if (f.author) qb.andWhere('c.created_by = :author', { author: f.author });
+    const column = f.qScope === 'metadata' ? 'c.search_meta' : 'c.search_content';
+    let tsq: string | null = null;
+    if (f.q !== undefined) {
+      const params: Record<string, string> = {};
+      tsq = tsQuerySql(f.q, (v) => {
+        const name = `tsq${Object.keys(params).length}`;
+        params[name] = v;
+        return `:${name}`;
+      });
+      // Nothing searchable (only operators or stop words): nothing matches.
+      qb.andWhere(tsq ? `${column} @@ ${tsq}` : 'false', params);
+    }
+    // The count and the page run side by side (two connections), over the same WHERE.
+    const counted = qb.clone().getCount();
+    qb.leftJoin('users', 'u', 'u.id = c.created_by')
+      .addSelect('u.display_name', 'author_name')
+      .addSelect('u.badge_number', 'author_badge')
+      .addSelect(`(SELECT count(*)::int FROM evidence ec WHERE ec.case_id = c.id AND ec.status = 'ACTIVE')`, 'evidence_count');
+    if (f.sort === 'relevance' && tsq) {
+      qb.orderBy(`ts_rank_cd(${column}, ${tsq})`, 'DESC').addOrderBy('c.created_at', 'DESC');
+    } else {
+      const dir = f.order === 'asc' ? 'ASC' : 'DESC';
+      qb.orderBy(SORT_COLUMN[f.sort === 'relevance' ? 'created' : f.sort], dir);
+    }
+    qb.addOrderBy('c.id', f.order === 'asc' && f.sort !== 'relevance' ? 'ASC' : 'DESC')
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize);
+    const [total, { entities, raw }] = await Promise.all([
+      counted, qb.getRawAndEntities<{ c_id: string; author_name: string | null; author_badge: string | null; evidence_count: number }>(),
+    ]);
+    const extra = new Map(raw.map((r) => [r.c_id, r]));
+    return {
+      rows: entities.map((c) => {
+        const r = extra.get(c.id)!;
+        return { c, authorName: r.author_name, authorBadge: r.author_badge, evidenceCount: Number(r.evidence_count) };
+      }),
+      total,
+    };
   }
 
   /** Next human number for the year, gapless: the counter row is updated in the caller's transaction. */
@@ -136,6 +206,11 @@ export class CasesRepository {
 
   async save(em: EntityManager, c: CaseEntity): Promise<CaseEntity> {
     return em.getRepository(CaseEntity).save(c);
+  }
+
+  /** The case's revisions (snapshots of the case view after each change), oldest first. */
+  async revisions(caseId: string): Promise<{ version: number; action: string; snapshot: Record<string, unknown> }[]> {
+    return this.repo.manager.query(`SELECT version, action, snapshot FROM case_revisions WHERE case_id = $1 ORDER BY version`, [caseId]);
   }
 
   async addRevision(em: EntityManager, c: CaseEntity, action: string, by: string | null, snapshot: unknown): Promise<void> {

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   AuthUser, canonicalJson, Clock, ConflictError, ForbiddenError, IntegrityFailureError,
-  NotFoundError, VersionConflictError,
+  NotFoundError, tsQuerySql, VersionConflictError,
 } from '@app/common';
 import { AuditService } from '@app/audit';
 import { CaseEntity, CasesRepository, CasesService, nextStatus } from '@app/cases';
@@ -178,7 +178,7 @@ export class PacketsService {
     const person = (id: string | null) => (id ? people.get(id) ?? { id, displayName: 'unknown', role: 'unknown', badgeNumber: null } : null);
     const evidence: ManifestEvidenceItem[] = items.map((e, i) => ({
       id: e.id,
-      archivePath: evidenceArchivePath(i, e.id, e.contentType),
+      archivePath: evidenceArchivePath(i, e.id, e.contentType, e.originalFilename),
       kind: e.kind,
       contentType: e.contentType,
       sizeBytes: e.sizeBytes,
@@ -310,7 +310,7 @@ export class PacketsService {
    * Opens the packet's ZIP. The download is recorded before a byte is sent: one event for the
    * packet and one custody event per evidence file in it, in one transaction.
    */
-  async openArchive(auth: AuthUser, id: string): Promise<OpenPacketArchive> {
+  async openArchive(auth: AuthUser, id: string, via: Record<string, unknown> = {}): Promise<OpenPacketArchive> {
     const meta = await this.findInScope(auth, id);
     const p = await this.ds.getRepository(PacketEntity).findOneOrFail({ where: { id } });
     const manifest = JSON.parse(p.manifest) as PacketManifest;
@@ -338,14 +338,14 @@ export class PacketsService {
         action: 'packet.archive.downloaded', targetType: 'packet', targetId: id, caseId: p.caseId,
         details: {
           caseNumber: p.caseNumber, packetVersion: p.version, office: p.office, manifestSha256: p.manifestSha256,
-          evidenceCount: p.evidenceCount, evidenceBytes: p.evidenceBytes, filename,
+          evidenceCount: p.evidenceCount, evidenceBytes: p.evidenceBytes, filename, ...via,
         },
       },
       ...manifest.evidence.map((e) => ({
         action: 'evidence.downloaded', targetType: 'evidence', targetId: e.id, caseId: p.caseId,
         details: {
           sha256: e.sha256, sizeBytes: e.sizeBytes, range: null, versionId: rows.get(e.id)?.storageVersionId ?? null,
-          via: 'packet-archive', packetId: id, archivePath: e.archivePath,
+          via: 'packet-archive', packetId: id, archivePath: e.archivePath, ...(via.ticketId ? { ticketId: via.ticketId } : {}),
         },
       })),
     ));
@@ -399,7 +399,7 @@ export class PacketsService {
         this.logger.error(`Archive of packet ${id} stopped before its end: ${message}`);
         await this.audit.record({
           action: 'packet.archive.downloaded', outcome: 'FAILED', targetType: 'packet', targetId: id, caseId: p.caseId,
-          details: { caseNumber: p.caseNumber, packetVersion: p.version, reason: message },
+          details: { caseNumber: p.caseNumber, packetVersion: p.version, reason: message, ...via },
         }).catch((e: unknown) => this.logger.error(`...and that could not be audited: ${e instanceof Error ? e.message : e}`));
       },
     };
@@ -423,11 +423,24 @@ export class PacketsService {
       params.push(status);
       filter = `p.status = ANY($2::varchar[])`;
     }
-    const where = `p.office = $1 AND ${filter}`;
+    let where = `p.office = $1 AND ${filter}`;
+    if (q.q !== undefined) {
+      // Full-text over what the packets' signed manifests say (packets.manifest_search, migration 1764430000002).
+      const tsq = tsQuerySql(q.q, (v) => `$${params.push(v)}`);
+      where += tsq ? ` AND p.manifest_search @@ ${tsq}` : ' AND false';
+    }
     const [rows, count] = await Promise.all([
       this.metaRows(`${where} ORDER BY p.sent_at ${dir}, p.id ${dir} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`, params),
       this.ds.query(`SELECT count(*)::int AS n FROM packets p WHERE ${where}`, params) as Promise<{ n: number }[]>,
     ]);
+    if (q.q !== undefined) {
+      // A search is audited like other reads: who searched what, and which packets it showed.
+      await this.audit.record({
+        action: 'review_queue.searched', actor: auth, targetType: 'packet', details: {
+          q: q.q, status, sort, page: q.page, pageSize: q.pageSize, total: count[0].n, packetIds: rows.map((r) => r.id),
+        },
+      });
+    }
     const now = this.clock.now();
     return {
       items: rows.map((r) => toPacketView(r, this.config.slaDays, now)),
@@ -513,6 +526,12 @@ export class PacketsService {
   }
 
   // --- scope ---
+
+  /** The packet if the caller may see it (else the same 404 as every packet route), without recording a read. */
+  async reachable(auth: AuthUser, id: string): Promise<{ id: string; caseId: string; caseNumber: string; version: number }> {
+    const p = await this.findInScope(auth, id);
+    return { id: p.id, caseId: p.caseId, caseNumber: p.caseNumber, version: p.version };
+  }
 
   /**
    * The packet if the caller may see it: a prosecutor when it was sent to their office; case-side

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length,
+  ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length,
   Matches, MaxLength, Min, ValidateBy, ValidateNested, ValidationOptions,
 } from 'class-validator';
-import { IsSingleLine, NotBefore, PageQuery, POLICE_DISTRICTS } from '@app/common';
+import { IsSingleLine, NotBefore, PageQuery, POLICE_DISTRICTS, SEARCH_QUERY_MAX_LENGTH } from '@app/common';
 import { CASE_STATUSES, CaseStatus } from '../case-state';
 import {
   ACTIVITY_TYPES, ActivityType, CASE_ORIGINS, CaseOrigin, FEDERAL_AGENCIES, FederalAgency,
@@ -237,6 +237,14 @@ export class ReasonDto extends VersionedDto {
   reason: string;
 }
 
+/** Supervisor-identification filter values: an outcome, or no outcome recorded yet. */
+export const SUPERVISOR_IDENTIFICATION_FILTERS = [...IDENTIFICATION_OUTCOMES, 'NOT_RECORDED'] as const;
+export type SupervisorIdentificationFilter = (typeof SUPERVISOR_IDENTIFICATION_FILTERS)[number];
+export const CASE_SORTS = ['created', 'incident', 'updated', 'relevance'] as const;
+export type CaseSort = (typeof CASE_SORTS)[number];
+
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
 export class ListCasesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CASE_STATUSES, enumName: 'CaseStatus' })
   @IsOptional()
@@ -260,10 +268,66 @@ export class ListCasesQuery extends PageQuery {
   @NotBefore('from')
   to?: string;
 
-  @ApiPropertyOptional({ description: 'Case number, location or narrative contains' })
+  @ApiPropertyOptional({
+    maxLength: SEARCH_QUERY_MAX_LENGTH,
+    description:
+      'Full-text search (English stemming): words, "a phrase", word* (prefix), or, -word. Matches the case number, narrative, ' +
+      'location, federal personnel names, badges (also normalised: case, spaces, leading zeros), descriptions and vehicle ' +
+      'details, citations and violation descriptions. For auditors: the case number, status, activity type and agencies only.',
+  })
   @IsOptional()
   @IsString()
-  @Length(1, 100)
+  @Length(1, SEARCH_QUERY_MAX_LENGTH)
+  @Matches(NOT_BLANK, { message: 'q must not be blank' })
   @IsSingleLine()
   q?: string;
+
+  @ApiPropertyOptional({ enum: FEDERAL_AGENCIES, enumName: 'FederalAgency', description: 'Cases naming this agency' })
+  @IsOptional()
+  @IsIn(FEDERAL_AGENCIES, { message: `agency must be one of ${FEDERAL_AGENCIES.join(', ')}` })
+  agency?: FederalAgency;
+
+  @ApiPropertyOptional({ enum: ACTIVITY_TYPES, enumName: 'ActivityType' })
+  @IsOptional()
+  @IsIn(ACTIVITY_TYPES, { message: `activityType must be one of ${ACTIVITY_TYPES.join(', ')}` })
+  activityType?: ActivityType;
+
+  @ApiPropertyOptional({
+    enum: SUPERVISOR_IDENTIFICATION_FILTERS,
+    description: 'Outcome of the attempt to identify the federal supervisor; NOT_RECORDED: no supervisor record with an outcome yet',
+  })
+  @IsOptional()
+  @IsIn(SUPERVISOR_IDENTIFICATION_FILTERS, { message: `supervisorIdentification must be one of ${SUPERVISOR_IDENTIFICATION_FILTERS.join(', ')}` })
+  supervisorIdentification?: SupervisorIdentificationFilter;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'true: a felony is alleged; false: none is' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'felony must be true or false' })
+  felony?: boolean;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'true: the case has footage (an active, non-empty video item); false: it has none' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'hasFootage must be true or false' })
+  hasFootage?: boolean;
+
+  @ApiPropertyOptional({ type: String, format: 'uuid', description: "The author's user id" })
+  @IsOptional()
+  @IsUUID('all', { message: 'author must be a user id (UUID)' })
+  author?: string;
+
+  @ApiPropertyOptional({
+    enum: CASE_SORTS,
+    description: 'created (when opened; the default without q), incident (incident time, or creation before it is set), ' +
+      'updated (last change), relevance (the default with q; needs q)',
+  })
+  @IsOptional()
+  @IsIn(CASE_SORTS, { message: `sort must be one of ${CASE_SORTS.join(', ')}` })
+  sort?: CaseSort;
+
+  @ApiPropertyOptional({ enum: ['desc', 'asc'], default: 'desc', description: 'Newest first (desc) or oldest first; not with sort=relevance' })
+  @IsOptional()
+  @IsIn(['desc', 'asc'], { message: 'order must be desc or asc' })
+  order?: 'desc' | 'asc';
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
-import { IsSingleLine, PageQuery } from '@app/common';
+import { IsSingleLine, PageQuery, SEARCH_QUERY_MAX_LENGTH } from '@app/common';
 import { PACKET_DECISIONS, PACKET_OFFICE_VALUES, PACKET_STATUSES, PacketDecision, PacketOffice, PacketStatus } from '../packet-vocabulary';
 
 const NOT_BLANK = /\S/;
@@ -64,4 +64,16 @@ export class ReviewQueueQuery extends PageQuery {
   @IsOptional()
   @IsIn(['oldest', 'newest'], { message: 'sort must be oldest or newest' })
   sort?: 'oldest' | 'newest';
+
+  @ApiPropertyOptional({
+    maxLength: SEARCH_QUERY_MAX_LENGTH,
+    description: 'Full-text search (English stemming; words, "a phrase", word*, or, -word) over what the packets\' signed manifests ' +
+      'say: case number, narrative, location, federal personnel, violations, evidence metadata. Audited (review_queue.searched).',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, SEARCH_QUERY_MAX_LENGTH)
+  @Matches(/\S/, { message: 'q must not be blank' })
+  @IsSingleLine()
+  q?: string;
 }

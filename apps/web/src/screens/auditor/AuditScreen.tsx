@@ -1,14 +1,15 @@
 import { FormEvent, useEffect, useRef, useState } from 'react';
-import { api, ApiError, download, saveBlob, unwrap } from '../../api/client';
+import { api, ApiError, saveBlob, unwrap } from '../../api/client';
+import { auditExportTicket, downloadWith } from '../../tickets';
 import { auditOutcomeValues, pathsApiV1AuditExportGetParametersQueryFormatValues, type components, type paths } from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { Link, navigate, useLocation } from '../../router';
-import { ActionButton, bytes, DateTimeField, ErrorMessage, Hash, label, Page, SelectField, TextField, useLoad } from '../../ui';
+import { ActionButton, DateTimeField, ErrorMessage, Hash, label, Page, SelectField, TextField, useLoad } from '../../ui';
 
 type AuditEvent = components['schemas']['AuditEventView'];
 type EventPage = components['schemas']['AuditEventPage'];
 type Outcome = components['schemas']['AuditOutcome'];
-type CaseSummary = components['schemas']['CaseSummaryView'];
+type CaseSummary = components['schemas']['CaseListItem'];
 type EventsQuery = NonNullable<paths['/api/v1/audit/events']['get']['parameters']['query']>;
 type ExportQuery = NonNullable<paths['/api/v1/audit/export']['get']['parameters']['query']>;
 type ExportFormat = NonNullable<ExportQuery['format']>;
@@ -460,7 +461,7 @@ const FORMAT_WORDS: Record<ExportFormat, { name: string; hint: string }> = {
 /** GET /audit/export with the search's filters, saved by the browser; then how to check it offline. */
 function ExportPanel({ filters, caseLabel }: { filters?: Filters; caseLabel?: string }) {
   const [format, setFormat] = useDraft<ExportFormat>('audit-export-format', 'ndjson');
-  const [saved, setSaved] = useState<{ name: string; bytes: number; format: ExportFormat; what: string } | null>(null);
+  const [saved, setSaved] = useState<{ format: ExportFormat; what: string } | null>(null);
   const [key, setKey] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
 
@@ -469,9 +470,9 @@ function ExportPanel({ filters, caseLabel }: { filters?: Filters; caseLabel?: st
     setError(null);
     setSaved(null);
     try {
-      const qs = new URLSearchParams({ ...filters, format } as Record<string, string>);
-      const file = await download(`/api/v1/audit/export?${qs}`, `ion-audit-export.${format}`);
-      setSaved({ ...file, format, what: describe(filters, caseLabel) });
+      // A ticket for exactly these filters, then a plain link: the browser streams the export to disk.
+      await downloadWith(auditExportTicket({ ...filters, format } as Record<string, string>));
+      setSaved({ format, what: describe(filters, caseLabel) });
     } catch (err) {
       setError(err);
     }
@@ -513,7 +514,10 @@ function ExportPanel({ filters, caseLabel }: { filters?: Filters; caseLabel?: st
       <ErrorMessage error={error} context="Could not export" />
       {saved && (
         <div className="success export-saved" role="status">
-          <p>Downloaded <strong className="mono">{saved.name}</strong> ({bytes(saved.bytes)}): {saved.what}, as {FORMAT_WORDS[saved.format].name}.</p>
+          <p>
+            The export has started: {saved.what}, as {FORMAT_WORDS[saved.format].name}. Your browser saves it (a file named ion-audit-….{saved.format})
+            and shows its progress in its downloads list.
+          </p>
         </div>
       )}
       <div className="notice">
@@ -530,7 +534,7 @@ function ExportPanel({ filters, caseLabel }: { filters?: Filters; caseLabel?: st
           </li>
           <li>
             On a computer with a copy of this service's software, run{' '}
-            <code className="command">npm run audit:verify -- {saved?.name ?? 'EXPORT-FILE'} --key ion-public.pem</code>
+            <code className="command">npm run audit:verify -- EXPORT-FILE --key ion-public.pem</code> with the name of the saved export in place of EXPORT-FILE
           </li>
           <li>
             It answers <samp>OK: … chain intact, checkpoint … signed …, sealed</samp> when the file is exactly what the service exported,

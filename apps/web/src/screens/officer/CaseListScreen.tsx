@@ -6,7 +6,7 @@ import { age, dateTime, label, Loaded, Page, SelectField, StatusBadge, useLoad }
 import { ACTIVITY_LABELS, AGENCY_SHORT } from '../../words';
 
 type CaseStatus = components['schemas']['CaseStatus'];
-type CaseSummary = components['schemas']['CaseSummaryView'];
+type CaseSummary = components['schemas']['CaseListItem'];
 
 const PAGE_SIZE = 20;
 /** In the address: `?status=ALL` is an explicit "every status" (a supervisor's list otherwise opens on SUBMITTED). */
