@@ -214,6 +214,94 @@ describe('case lifecycle', () => {
     expect(stored.map((r) => r.id)).toEqual(events.map((e) => e.id));
   });
 
+  // --- 1b. the history in words ----------------------------------------------------------------
+
+  describe('the readable timeline (entries)', () => {
+    type Entry = {
+      kind: string; summary: string; action: string; outcome: string; seqs: number[]; count: number; people: number;
+      note: string | null; actorName: string | null; changes?: { field: string; label: string; from?: unknown; to?: unknown }[]; valuesHidden?: boolean;
+    };
+    const nameOf = async (u: TestUser) => (await t.owner.query('SELECT display_name FROM users WHERE id = $1', [u.id])).rows[0].display_name as string;
+    const NEW_NARRATIVE = 'The masked supervisor refused twice to give a name or a badge number.';
+    const NEW_LOCATION = '4000 W Diversey Ave, Chicago';
+    const REASON = 'Say who else saw it.';
+    let id: string;
+    let officerView: { entries: Entry[]; events: { seq: number; action: string }[] };
+
+    beforeAll(async () => {
+      const opened = await create(officer, FULL_CASE).expect(201);
+      id = opened.body.id;
+      await patch(officer, id, { narrative: NEW_NARRATIVE, incidentLocation: NEW_LOCATION }, 1).expect(200);
+      const refused = { officers: [{ ...SUPERVISOR_RECORD.officers[0], identificationOutcome: 'REFUSED', name: undefined, badgeNumber: undefined }] };
+      await put(officer, id, 'federal-officers', refused, 2).expect(200);
+      await put(officer, id, 'violations', VIOLATIONS, 3).expect(200);
+      await t.given.evidence(officer, id, Buffer.alloc(1234, 7), 'kind=BWC&deviceId=AXON-TEST-1&originalFilename=bwc.mp4');
+      await act(officer, id, 'submit', {}, 4).expect(200);
+      await get(officer, id).expect(200);
+      await get(officer, id).expect(200);
+      await get(sup, id).expect(200);
+      await act(sup, id, 'return', { reason: REASON }).expect(200);
+      await act(officer, id, 'submit', {}, 6).expect(200);
+      await act(sup2, id, 'approve', { note: 'Complete.' }).expect(200);
+      officerView = (await timeline(officer, id).expect(200)).body;
+    });
+
+    const entry = (entries: Entry[], action: string, nth = 0) => entries.filter((e) => e.action === action)[nth];
+
+    it('says each common step in words, with the notes of approval and return', async () => {
+      const [o, s, s2] = await Promise.all([nameOf(officer), nameOf(sup), nameOf(sup2)]);
+      const { entries } = officerView;
+      expect(entry(entries, 'case.created').summary).toBe(`Case opened by ${o}`);
+      expect(entry(entries, 'case.updated').summary).toBe('Location and narrative changed');
+      expect(entry(entries, 'case.federal_officers.updated').summary).toBe('Federal supervisor recorded: refused to identify');
+      expect(entry(entries, 'case.violations.updated').summary).toBe('Alleged violations recorded: 720 ILCS 5/12-3');
+      expect(entry(entries, 'evidence.uploaded').summary).toBe('Evidence uploaded: bwc.mp4 (1.2 KB)');
+      expect(entry(entries, 'case.submitted').summary).toBe(`Submitted for review by ${o}`);
+      expect(entry(entries, 'case.returned')).toMatchObject({ summary: `Returned by ${s}: ${REASON}`, note: REASON, actorName: s });
+      expect(entry(entries, 'case.approved')).toMatchObject({ summary: `Approved by ${s2}: Complete.`, note: 'Complete.', actorName: s2 });
+      // Steps in order, and every raw event stands behind exactly one entry.
+      expect(entries.map((e) => e.action).filter((a) => a.startsWith('case.') && a !== 'case.viewed')).toEqual([
+        'case.created', 'case.updated', 'case.federal_officers.updated', 'case.violations.updated', 'case.submitted',
+        'case.returned', 'case.submitted', 'case.approved',
+      ]);
+      expect(entries.flatMap((e) => e.seqs)).toEqual(officerView.events.map((e) => e.seq));
+    });
+
+    it('gives each edit its field-level diff from case_revisions, from and to', () => {
+      const edit = entry(officerView.entries, 'case.updated');
+      expect(edit.changes).toEqual([
+        { field: 'incidentLocation', label: 'Location', from: FULL_CASE.incidentLocation, to: NEW_LOCATION },
+        { field: 'narrative', label: 'Narrative', from: FULL_CASE.narrative, to: NEW_NARRATIVE },
+      ]);
+      expect(edit.valuesHidden).toBeUndefined();
+      const feds = entry(officerView.entries, 'case.federal_officers.updated').changes!;
+      expect(feds).toEqual([{ field: 'federalOfficers', label: 'Federal personnel', from: [], to: [expect.objectContaining({ identificationOutcome: 'REFUSED', isSupervisor: true })] }]);
+      // Lifecycle steps are said in words, not diffed.
+      expect(entry(officerView.entries, 'case.approved').changes).toBeUndefined();
+    });
+
+    it("names the changed fields to an auditor without their values (case content is outside an auditor's scope)", async () => {
+      const res = await timeline(auditor, id).expect(200);
+      const entries: Entry[] = res.body.entries;
+      const edit = entry(entries, 'case.updated');
+      expect(edit).toMatchObject({ summary: 'Location and narrative changed', valuesHidden: true });
+      expect(edit.changes).toEqual([{ field: 'incidentLocation', label: 'Location' }, { field: 'narrative', label: 'Narrative' }]);
+      expect(entry(entries, 'case.federal_officers.updated').changes).toEqual([{ field: 'federalOfficers', label: 'Federal personnel' }]);
+      const text = JSON.stringify(res.body);
+      for (const secret of [NEW_NARRATIVE, FULL_CASE.narrative, NEW_LOCATION, FULL_CASE.incidentLocation, SUPERVISOR_RECORD.officers[0].identificationMethod]) {
+        expect(text).not.toContain(secret);
+      }
+    });
+
+    it('folds consecutive reads ("Viewed 3 times by 2 people") and keeps the raw events', () => {
+      const reads = officerView.entries.filter((e) => e.kind === 'reads');
+      const viewed = officerView.events.filter((e) => e.action === 'case.viewed').map((e) => e.seq);
+      expect(viewed).toHaveLength(3);
+      expect(reads).toEqual([expect.objectContaining({ summary: 'Viewed 3 times by 2 people', count: 3, people: 2, seqs: viewed, action: 'case.viewed' })]);
+      expect(officerView.entries.filter((e) => e.action === 'case.viewed')).toHaveLength(1);
+    });
+  });
+
   // --- 2. withdraw ---------------------------------------------------------------------------
 
   describe('withdraw', () => {

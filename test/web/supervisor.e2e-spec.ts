@@ -196,4 +196,34 @@ describe('web console: the supervisor reviews a case and sends its packet', () =
     expect(cp.pageErrors).toEqual([]);
     await cp.context.close();
   }, 120_000);
+
+  it('reads the case history in words: "Narrative changed" with what it said before and after, reads folded', async () => {
+    const g = c.t.given;
+    const draft = await g.caseReadyToSubmit(officer);
+    const before = (await c.t.http().get(`${API}/cases/${draft.id}`).set(officer.auth).expect(200)).body.narrative as string;
+    await c.t.http().get(`${API}/cases/${draft.id}`).set(officer.auth).expect(200); // two reads in a row: folded
+    const after = 'The supervisor covered his badge and refused to give his name when asked twice.';
+    await c.t.http().patch(`${API}/cases/${draft.id}`).set(officer.auth).set('If-Match', `"${draft.version}"`).send({ narrative: after }).expect(200);
+    await g.submit(officer, draft.id);
+    const cp = await openConsole(c);
+    const { page } = cp;
+    await signIn(page, supervisor);
+    await page.goto(`/cases/${draft.id}`);
+    await page.getByRole('heading', { level: 1, name: `Case ${draft.caseNumber}` }).waitFor();
+    const timeline = page.getByRole('region', { name: 'Timeline' });
+    const edit = timeline.locator('li', { hasText: 'Narrative changed' });
+    await edit.waitFor();
+    const diff = edit.getByRole('definition');
+    await expect(edit.getByRole('term').textContent()).resolves.toBe('Narrative');
+    await expect(diff.locator('del').textContent()).resolves.toBe(`“${before}”`);
+    await expect(diff.locator('ins').textContent()).resolves.toBe(`“${after}”`);
+    await timeline.getByText('Federal supervisor recorded: partly identified').waitFor();
+    const folded = timeline.locator('li.folded', { hasText: 'Viewed 2 times by 1 person' });
+    await folded.getByRole('button', { name: 'Show the 2 reads' }).click();
+    await expect(folded.locator('ol li').count()).resolves.toBe(2);
+    await expectAccessible(page);
+    expect(cp.cspViolations).toEqual([]);
+    expect(cp.pageErrors).toEqual([]);
+    await cp.context.close();
+  }, 120_000);
 });

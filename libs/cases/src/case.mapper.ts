@@ -1,12 +1,11 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { AuditEventView } from '@app/audit';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageMeta, Role } from '@app/common';
 import type { CaseEntity } from './case.entity';
 import { CASE_STATUSES, CaseStatus } from './case-state';
 import { Checklist } from './checklist';
 import {
   ACTIVITY_TYPES, ActivityType, CASE_ORIGINS, CaseOrigin, DISPOSITIONS, Disposition, FEDERAL_AGENCIES, FederalAgency,
-  FederalOfficerRecord, ViolationRecord,
+  FederalOfficerRecord, IDENTIFICATION_OUTCOMES, IdentificationOutcome, ViolationRecord,
 } from './case-vocabulary';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -53,10 +52,39 @@ export class CaseSummaryView {
   submittedAt: string | null;
 }
 
+/** One item of GET /cases: the summary and what a list needs besides. */
+export class CaseListItem extends CaseSummaryView {
+  @ApiPropertyOptional({
+    type: String, nullable: true, description: 'Where it happened. Absent for auditors (case content, not metadata).',
+  })
+  incidentLocation?: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: "The author's name" })
+  authorName: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: "The author's badge number" })
+  authorBadge: string | null;
+
+  @ApiProperty({ type: Number, minimum: 0, description: 'Whole days since the case was opened' })
+  ageDays: number;
+
+  @ApiProperty({ type: Number, minimum: 0, description: 'Evidence items of the case (active, not superseded)' })
+  evidenceCount: number;
+
+  @ApiProperty({ type: Boolean, description: 'Whether any alleged violation is a felony' })
+  anyFelony: boolean;
+
+  @ApiProperty({
+    enum: IDENTIFICATION_OUTCOMES, enumName: 'IdentificationOutcome', nullable: true,
+    description: 'Outcome of the attempt to identify the federal supervisor; null while none is recorded',
+  })
+  supervisorIdentification: IdentificationOutcome | null;
+}
+
 /** A page of GET /cases. */
 export class CasePage extends PageMeta {
-  @ApiProperty({ type: () => [CaseSummaryView] })
-  items: CaseSummaryView[];
+  @ApiProperty({ type: () => [CaseListItem] })
+  items: CaseListItem[];
 }
 
 /** Process facts: who moved the case and when (auditors see these, not the content). */
@@ -140,18 +168,6 @@ export class CaseView extends CaseMetadataView {
   violations: ViolationRecord[];
 }
 
-/** GET /cases/:id/timeline: the case's audit events, oldest first. */
-export class CaseTimeline {
-  @ApiProperty({ type: String, format: 'uuid' })
-  caseId: string;
-
-  @ApiProperty({ type: String, example: 'ION-2026-000123' })
-  caseNumber: string;
-
-  @ApiProperty({ type: () => [AuditEventView] })
-  events: AuditEventView[];
-}
-
 export function toCaseSummary(c: CaseEntity): CaseSummaryView {
   return {
     id: c.id,
@@ -167,6 +183,27 @@ export function toCaseSummary(c: CaseEntity): CaseSummaryView {
     createdAt: iso(c.createdAt)!,
     updatedAt: iso(c.updatedAt)!,
     submittedAt: iso(c.submittedAt),
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/** A list item; `contentVisible` false (auditors) leaves out what is case content (the location). */
+export function toCaseListItem(
+  r: { c: CaseEntity; authorName: string | null; authorBadge: string | null; evidenceCount: number },
+  now: Date, contentVisible: boolean,
+): CaseListItem {
+  const c = r.c;
+  const sup = (c.federalOfficers ?? []).find((o) => o.isSupervisor);
+  return {
+    ...toCaseSummary(c),
+    ...(contentVisible ? { incidentLocation: c.incidentLocation } : {}),
+    authorName: r.authorName,
+    authorBadge: r.authorBadge,
+    ageDays: Math.max(0, Math.floor((now.getTime() - c.createdAt.getTime()) / DAY_MS)),
+    evidenceCount: r.evidenceCount,
+    anyFelony: (c.violations ?? []).some((v) => v.felony),
+    supervisorIdentification: sup?.identificationOutcome ?? null,
   };
 }
 

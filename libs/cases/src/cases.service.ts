@@ -9,8 +9,9 @@ import { AuditService } from '@app/audit';
 import { CaseEntity } from './case.entity';
 import { CaseAction, assertEditable, nextStatus } from './case-state';
 import { caseChecklist } from './checklist';
-import { CaseMetadataView, CasePage, CaseTimeline, CaseView, toCaseSummary, toCaseView, toCaseViewFor } from './case.mapper';
+import { CaseMetadataView, CasePage, CaseView, toCaseListItem, toCaseView, toCaseViewFor } from './case.mapper';
 import { CasesRepository, UploadInProgress } from './cases.repository';
+import { buildTimeline, CaseTimeline } from './timeline';
 import type { FederalOfficerRecord } from './case-vocabulary';
 import {
   ApproveCaseDto, CaseFieldsDto, CreateCaseDto, ListCasesQuery, PutFederalOfficersDto, PutViolationsDto,
@@ -59,18 +60,46 @@ export class CasesService {
     });
   }
 
+  /**
+   * GET /cases: the caller's scope, filtered and searched. Audited like every read (case.searched): who
+   * searched what (q and every filter, as sent), how many matched, and which cases the page showed.
+   * Auditors' q searches case metadata only (CaseListFilter.qScope).
+   */
   async list(auth: AuthUser, q: ListCasesQuery): Promise<CasePage> {
-    const [rows, total] = await this.cases.list(auth, {
+    const sort = q.sort ?? (q.q !== undefined ? 'relevance' : 'created');
+    if (sort === 'relevance' && q.q === undefined) throw ValidationError.field('sort', 'sort=relevance needs a q to rank by');
+    if (sort === 'relevance' && q.order === 'asc') throw ValidationError.field('order', 'order=asc does not apply to sort=relevance (most relevant first)');
+    const contentVisible = auth.role !== 'AUDITOR';
+    const { rows, total } = await this.cases.list(auth, {
       status: q.status,
       district: q.district,
       from: q.from ? new Date(q.from) : undefined,
       to: q.to ? new Date(q.to) : undefined,
       q: q.q,
-      qNumberOnly: auth.role === 'AUDITOR',
+      qScope: contentVisible ? 'content' : 'metadata',
+      agency: q.agency,
+      activityType: q.activityType,
+      supervisorIdentification: q.supervisorIdentification,
+      felony: q.felony,
+      hasFootage: q.hasFootage,
+      author: q.author,
+      sort,
+      order: q.order ?? 'desc',
       page: q.page,
       pageSize: q.pageSize,
     });
-    return pageOf(rows.map(toCaseSummary), total, q);
+    const filters = Object.fromEntries(
+      (['status', 'district', 'from', 'to', 'agency', 'activityType', 'supervisorIdentification', 'felony', 'hasFootage', 'author'] as const)
+        .filter((k) => q[k] !== undefined).map((k) => [k, q[k]]),
+    );
+    await this.audit.record({
+      action: 'case.searched', actor: auth, targetType: 'case', details: {
+        q: q.q ?? null, searched: contentVisible ? 'content' : 'metadata', filters, sort, order: q.order ?? 'desc',
+        page: q.page, pageSize: q.pageSize, total, caseIds: rows.map((r) => r.c.id),
+      },
+    });
+    const now = this.clock.now();
+    return pageOf(rows.map((r) => toCaseListItem(r, now, contentVisible)), total, q);
   }
 
   /** A read is recorded too: who looked at which case file, and when. */
@@ -81,10 +110,23 @@ export class CasesService {
     return toCaseViewFor(auth.role, c, caseChecklist(c, await this.cases.countFootage(id)));
   }
 
+  /**
+   * The case's history: every raw audit event, and the same in words (timeline.ts), edits diffed against the
+   * revision before within the caller's field scope (auditors: which fields changed, no content), reads folded.
+   */
   async timeline(auth: AuthUser, id: string): Promise<CaseTimeline> {
     const c = await this.cases.findInScope(auth, id);
     if (!c) throw await this.notFound(id);
-    return { caseId: c.id, caseNumber: c.caseNumber, events: await this.audit.caseTimeline(id) };
+    const events = await this.audit.caseTimeline(id);
+    const actorIds = [...new Set(events.map((e) => e.actor.id).filter((x): x is string => !!x))];
+    const [revisions, names] = await Promise.all([
+      this.cases.revisions(id),
+      actorIds.length
+        ? this.ds.query(`SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])`, [actorIds]) as Promise<{ id: string; display_name: string }[]>
+        : Promise.resolve([]),
+    ]);
+    const entries = buildTimeline(events, revisions, new Map(names.map((u) => [u.id, u.display_name])), auth.role !== 'AUDITOR');
+    return { caseId: c.id, caseNumber: c.caseNumber, entries, events };
   }
 
   update(auth: AuthUser, id: string, dto: UpdateCaseDto, expectedVersion: number | undefined): Promise<CaseView> {

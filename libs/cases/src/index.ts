@@ -7,3 +7,4 @@ export * from './case-vocabulary';
 export * from './checklist';
 export * from './case.mapper';
 export * from './dto/case.dto';
+export * from './timeline';

@@ -38,7 +38,12 @@ export class CasesController {
 
   @Get()
   @Authorize(Permission.CaseRead)
-  @ApiOperation({ summary: 'Cases in your scope, newest first' })
+  @ApiOperation({
+    summary: 'Cases in your scope: search, filter, sort, count',
+    description: 'Officers: their own cases; supervisors: their district; auditors: every case, and q searches only its metadata ' +
+      '(case number, status, activity type, agencies), never narrative or personnel text. Newest first without q, most relevant ' +
+      'first with q, unless `sort` says otherwise. Every call is audited (case.searched: q, filters, total, the ids shown).',
+  })
   @ApiOkResponse({ type: CasePage })
   list(@CurrentUser() auth: AuthUser, @Query() q: ListCasesQuery): Promise<CasePage> {
     return this.cases.list(auth, q);
@@ -137,7 +142,7 @@ export class CasesController {
   @Get(':id/timeline')
   @Authorize(Permission.CaseTimelineRead)
   @ApiOperation({ summary: "The case's audit events, oldest first" })
-  @ApiOkResponse({ type: CaseTimeline })
+  @ApiOkResponse({ type: CaseTimeline, description: 'The history in words (entries: summaries, notes, diffs within your field scope, reads folded) and every raw event' })
   timeline(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string): Promise<CaseTimeline> {
     return this.cases.timeline(auth, id);
   }

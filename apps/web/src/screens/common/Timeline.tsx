@@ -1,33 +1,118 @@
+import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { dateTime, label, Loaded, useLoad } from '../../ui';
 
 type AuditEvent = components['schemas']['AuditEventView'];
+type Entry = components['schemas']['TimelineEntry'];
+type Change = components['schemas']['TimelineFieldChange'];
 
 /** `case.submitted` -> "Case submitted"; the action code stays visible next to it for auditors. */
 function actionWords(action: string): string {
   return label(action.replace(/\./g, ' '));
 }
 
-/** One event: when, who (role), what, with what outcome, and the recorded reason where there is one. */
+function whoOf(actor: AuditEvent['actor'], name?: string | null): string {
+  const person = name ?? actor.username;
+  return person ? `${person} (${label(actor.role).toLowerCase()})` : label(actor.role);
+}
+
+/** One raw event: when, who (role), what, with what outcome, and the recorded reason where there is one. */
 export function TimelineEvent({ e }: { e: AuditEvent }) {
   const reason = typeof e.details.reason === 'string' ? e.details.reason : undefined;
-  const who = e.actor.username ? `${e.actor.username} (${label(e.actor.role).toLowerCase()})` : label(e.actor.role);
   return (
     <li>
       <time dateTime={e.occurredAt}>{dateTime(e.occurredAt)}</time>{' · '}
       <strong>{actionWords(e.action)}</strong> <code>{e.action}</code>{' '}
       {e.outcome !== 'SUCCESS' && <span className="badge failed">{label(e.outcome)}</span>}
       <br />
-      <span className="muted">by {who} · event #{e.seq}</span>
+      <span className="muted">by {whoOf(e.actor)} · event #{e.seq}</span>
       {reason && <p>Reason: {reason}</p>}
     </li>
   );
 }
 
+const MAX_SHOWN = 160;
+
+/** A field's value, compact: text quoted (long text shortened, whole in the tooltip), lists summarised, yes/no. */
+function valueWords(v: unknown): { text: string; full?: string } {
+  if (v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) return { text: '(empty)' };
+  if (typeof v === 'boolean') return { text: v ? 'Yes' : 'No' };
+  if (typeof v === 'number') return { text: String(v) };
+  if (typeof v === 'string') {
+    const text = /^\d{4}-\d{2}-\d{2}T/.test(v) ? dateTime(v) : `“${v}”`;
+    return text.length > MAX_SHOWN ? { text: `${text.slice(0, MAX_SHOWN)}…”`, full: v } : { text };
+  }
+  if (Array.isArray(v)) {
+    const parts = v.map((x) => {
+      if (typeof x !== 'object' || x === null) return label(String(x));
+      const r = x as Record<string, unknown>;
+      if ('citation' in r) return `${r.citation}${r.felony ? ' (felony)' : ''}`;
+      const who = [r.isSupervisor ? 'supervisor' : 'agent', r.name, r.badgeNumber && `badge ${r.badgeNumber}`].filter(Boolean).join(' ');
+      return r.identificationOutcome ? `${who}: ${label(String(r.identificationOutcome)).toLowerCase()}` : who;
+    });
+    return { text: parts.join('; ') };
+  }
+  return { text: JSON.stringify(v) };
+}
+
+function Diff({ changes, valuesHidden }: { changes: Change[]; valuesHidden?: boolean }) {
+  if (valuesHidden && changes.every((c) => !('to' in c))) {
+    return <p className="diff muted">Changed: {changes.map((c) => c.label).join(', ')} (the values are case content, not shown to your role)</p>;
+  }
+  return (
+    <dl className="diff" aria-label="What changed">
+      {changes.map((c) => {
+        if (!('to' in c)) return [<dt key={`${c.field}-t`}>{c.label}</dt>, <dd key={`${c.field}-d`} className="muted">changed (not shown to your role)</dd>];
+        const from = valueWords(c.from);
+        const to = valueWords(c.to);
+        return [
+          <dt key={`${c.field}-t`}>{c.label}</dt>,
+          <dd key={`${c.field}-d`}>
+            <del title={from.full}>{from.text}</del> → <ins title={to.full}>{to.text}</ins>
+          </dd>,
+        ];
+      })}
+    </dl>
+  );
+}
+
+/** One entry of the history in words; folded reads expand to their raw events. */
+function TimelineEntryItem({ entry, raw }: { entry: Entry; raw: Map<number, AuditEvent> }) {
+  const [open, setOpen] = useState(false);
+  const first = entry.seqs[0];
+  const last = entry.seqs[entry.seqs.length - 1];
+  if (entry.kind === 'reads') {
+    return (
+      <li className="folded">
+        <time dateTime={entry.occurredAt}>{dateTime(entry.occurredAt)}</time>{' – '}
+        <time dateTime={entry.lastOccurredAt}>{dateTime(entry.lastOccurredAt)}</time>{' · '}
+        <strong>{entry.summary}</strong>
+        <br />
+        <span className="muted">events #{first} to #{last}</span>{' '}
+        <button type="button" className="btn secondary small" aria-expanded={open} onClick={() => setOpen(!open)}>
+          {open ? 'Hide the reads' : `Show the ${entry.count} reads`}
+        </button>
+        {open && <ol className="timeline reads">{entry.seqs.map((s) => raw.get(s)).filter((e): e is AuditEvent => !!e).map((e) => <TimelineEvent key={e.id} e={e} />)}</ol>}
+      </li>
+    );
+  }
+  return (
+    <li>
+      <time dateTime={entry.occurredAt}>{dateTime(entry.occurredAt)}</time>{' · '}
+      <strong>{entry.summary}</strong> <code>{entry.action}</code>{' '}
+      {entry.outcome !== 'SUCCESS' && <span className="badge failed">{label(entry.outcome)}</span>}
+      <br />
+      <span className="muted">by {whoOf(entry.actor, entry.actorName)} · event #{first}</span>
+      {entry.changes && entry.changes.length > 0 && <Diff changes={entry.changes} valuesHidden={entry.valuesHidden} />}
+    </li>
+  );
+}
+
 /**
- * A case's audit events, oldest first (GET /cases/:id/timeline): what supervisors see on the case and
- * auditors on their case view. Every step and every refused attempt on the case is in it.
+ * A case's history, oldest first (GET /cases/:id/timeline): what supervisors see on the case and auditors
+ * on their case view. Every step and every refused attempt is in it, in words, edits with what changed
+ * (within the reader's field scope), consecutive reads folded (expandable to the raw events).
  */
 export function Timeline({ caseId, refresh = 0 }: { caseId: string; refresh?: number }) {
   const state = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id: caseId } } })), [caseId, refresh]);
@@ -35,9 +120,15 @@ export function Timeline({ caseId, refresh = 0 }: { caseId: string; refresh?: nu
     <section aria-labelledby="timeline-h">
       <h2 id="timeline-h">Timeline</h2>
       <Loaded state={state} what="the timeline">
-        {(t) => t.events.length === 0
-          ? <p>No events yet.</p>
-          : <ol className="timeline" aria-label={`Events of case ${t.caseNumber}, oldest first`}>{t.events.map((e) => <TimelineEvent key={e.id} e={e} />)}</ol>}
+        {(t) => {
+          if (t.entries.length === 0) return <p>No events yet.</p>;
+          const raw = new Map(t.events.map((e) => [e.seq, e]));
+          return (
+            <ol className="timeline" aria-label={`History of case ${t.caseNumber}, oldest first`}>
+              {t.entries.map((e) => <TimelineEntryItem key={e.seqs[0]} entry={e} raw={raw} />)}
+            </ol>
+          );
+        }}
       </Loaded>
     </section>
   );
