@@ -3,7 +3,7 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jes
 const moduleNameMapper = { '^@app/([a-z-]+)(/.*)?$': '<rootDir>/libs/$1/src$2' };
 
 /** The suites that touch storage and also run against Ceph RGW (project e2e-ceph). */
-const CEPH_SUITES = ['evidence', 'evidence-guards', 'evidence-large', 'packets', 'packets-large', 'faults'];
+const CEPH_SUITES = ['evidence', 'evidence-guards', 'evidence-large', 'evidence-tus', 'packets', 'packets-large', 'faults'];
 
 module.exports = {
   projects: [
@@ -11,7 +11,7 @@ module.exports = {
       displayName: 'unit',
       rootDir: __dirname,
       testEnvironment: 'node',
-      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts'],
       transform,
       moduleNameMapper,
     },

@@ -31,7 +31,7 @@
  *   author approves it and sends it to CCSAO (no violation is a felony, so CCSAO is chosen
  *   explicitly; the send row itself sends `{}` and so exercises the CITY_LAW default).
  *
- * Every row gets a fresh fixture; ids in paths are written `:id`.
+ * Every row gets a fresh fixture; ids in paths are written `:id` (a tus upload's own id `:uploadId`).
  */
 import type { Role } from '@app/common';
 
@@ -60,10 +60,20 @@ export const OTHER_DISTRICT = 12;
  *   (not its author) then withdrew: the case has ended, so its legal hold may be released; its id is the `:id`
  * - packet: the PENDING packet of a referredCase (sent to CCSAO); its id is the `:id`
  * - claimedPacket: that packet claimed by the row's PROSECUTOR (packet and case IN_REVIEW)
+ * - personnelEntry: an entry of the federal personnel index: the OFFICER's complete case recording two federal
+ *   officers with badges no other case has (Given.personnelEntries), approved and sent to CCSAO; its id is the
+ *   `:id`, the other officer's entry is `related` (BodyContext)
+ * - personnelLink: those two entries linked by the row's SUPERVISOR; the link's id is the `:id`
+ * - evidenceTicket: a DOWNLOAD ticket the OFFICER got for an item they uploaded to a draftCase; the ticket is the
+ *   `:ticket` of GET /tickets/:ticket. The ticket is the credential: no bearer token is needed (ANONYMOUS), the
+ *   holder's own token is accepted, another user's token beside it is refused (403, audited as access.denied)
+ * - uploadingCase: a draftCase on which a tus upload (issue 18) was created by the OFFICER (SUPERVISOR_AUTHOR: that
+ *   supervisor, who wrote the case; OFFICER_AUTHOR_NOT_UPLOADER: the row's SUPERVISOR) and TUS_UPLOAD.sent of its
+ *   TUS_UPLOAD.bytes were appended; the case is the `:id`, the upload the `:uploadId`. Only its creator may use it.
  */
 export type Fixture =
   | 'none' | 'draftCase' | 'submittedCase' | 'approvedCase' | 'referredCase' | 'targetUser' | 'evidence' | 'packetEvidence'
-  | 'withdrawnEvidence' | 'packet' | 'claimedPacket';
+  | 'withdrawnEvidence' | 'packet' | 'claimedPacket' | 'evidenceTicket' | 'personnelEntry' | 'personnelLink' | 'uploadingCase';
 
 /** The office every packet fixture is sent to, and the office of the in-scope PROSECUTOR. */
 export const HOME_OFFICE = 'CCSAO';
@@ -79,7 +89,8 @@ export type ScopeVariant =
   | 'SUPERVISOR_OTHER_DISTRICT'
   | 'SUPERVISOR_AUTHOR'
   | 'PROSECUTOR_OTHER_OFFICE'
-  | 'PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT';
+  | 'PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT'
+  | 'OFFICER_AUTHOR_NOT_UPLOADER';
 
 export const SCOPE_VARIANTS: Record<ScopeVariant, {
   role: 'OFFICER' | 'SUPERVISOR' | 'PROSECUTOR';
@@ -93,6 +104,8 @@ export const SCOPE_VARIANTS: Record<ScopeVariant, {
    * SUPERVISOR approved it. Claimed packets are always claimed by the row's PROSECUTOR.
    */
   authorsCase: boolean;
+  /** uploadingCase: the tus upload was created by the row's SUPERVISOR, not by the caller (the OFFICER who wrote the case). */
+  uploadedBySupervisor?: boolean;
   description: string;
 }> = {
   OFFICER_SAME_DISTRICT_NOT_AUTHOR: {
@@ -119,6 +132,10 @@ export const SCOPE_VARIANTS: Record<ScopeVariant, {
     role: 'PROSECUTOR', district: null, office: HOME_OFFICE, authorsCase: false,
     description: `another prosecutor of ${HOME_OFFICE}, who did not claim the packet`,
   },
+  OFFICER_AUTHOR_NOT_UPLOADER: {
+    role: 'OFFICER', district: HOME_DISTRICT, office: null, authorsCase: false, uploadedBySupervisor: true,
+    description: "the officer who wrote the case, on a tus upload the district's supervisor created on it (only its creator may use it)",
+  },
 };
 
 /** Scope variants every id-taking case or evidence route must list (SUPERVISOR_AUTHOR is listed where it matters). */
@@ -135,6 +152,8 @@ export interface BodyContext {
   unique: string;
   /** The caller's own credentials (a fresh user's for ANONYMOUS). */
   credentials: { username: string; password: string };
+  /** A second id the fixture made besides `:id` (personnelEntry: the other entry), when the body needs one. */
+  related?: string | null;
 }
 
 export interface MatrixRow {
@@ -144,6 +163,8 @@ export interface MatrixRow {
   body?: (ctx: BodyContext) => Record<string, unknown>;
   /** A raw-body file upload instead of a JSON body: query string and bytes. */
   upload?: { query: string; bytes: Buffer };
+  /** A tus 1.0.0 request (issue 18): the headers it sends besides Tus-Resumable: 1.0.0, and the bytes of a PATCH. */
+  tus?: { headers: Record<string, string>; bytes?: Buffer };
   expect: Record<Caller, number>;
   scope?: Partial<Record<ScopeVariant, number>>;
   /** Why the row says what it says (design reference). */
@@ -159,6 +180,13 @@ const FEDERAL_OFFICERS = {
     identificationMethod: 'Asked for name and badge number; agent refused and walked away',
   }],
 };
+/**
+ * The tus upload of the uploadingCase fixture: Upload-Length is bytes.length, the fixture appended the first `sent`
+ * bytes, the PATCH row appends the next `chunk` (the upload stays open: the effect is the offset, not an item).
+ */
+export const TUS_UPLOAD = { bytes: Buffer.from('authz matrix tus evidence bytes\n'.repeat(96)), sent: 1024, chunk: 1024 } as const;
+const TUS_METADATA = `kind ${Buffer.from('BWC').toString('base64')},deviceId ${Buffer.from('AXON-AUTHZ-TUS').toString('base64')}`;
+
 const VIOLATIONS = {
   violations: [{ citation: '720 ILCS 5/12-3', description: 'Battery of a bystander during the arrest', felony: false }],
 };
@@ -363,6 +391,78 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
     why: 'author/supervisor mark a mistaken upload (never delete)',
   },
+  // Resumable uploads (issue 18, tus 1.0.0). Only an upload's creator may use its URL: anyone else, whatever their role
+  // and scope, is told it does not exist (404, audited as access.denied of the evidence_upload).
+  {
+    route: `OPTIONS ${API}/cases/:id/evidence/uploads`,
+    fixture: 'draftCase',
+    tus: { headers: {} },
+    expect: { OFFICER: 204, SUPERVISOR: 204, PROSECUTOR: 204, AUDITOR: 204, ADMIN: 204, ANONYMOUS: 204 },
+    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 204, OFFICER_OTHER_DISTRICT: 204, SUPERVISOR_OTHER_DISTRICT: 204, SUPERVISOR_AUTHOR: 204 },
+    why: 'issue 18: tus discovery (version, extensions, maximum size) is public and says nothing about the case',
+  },
+  {
+    route: `POST ${API}/cases/:id/evidence/uploads`,
+    fixture: 'draftCase',
+    tus: { headers: { 'Upload-Length': String(TUS_UPLOAD.bytes.length), 'Upload-Metadata': TUS_METADATA } },
+    expect: { OFFICER: 201, SUPERVISOR: 201, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 201 },
+    why: 'issue 18: creating a resumable upload is an upload: author/supervisor, case in scope',
+  },
+  {
+    route: `HEAD ${API}/cases/:id/evidence/uploads/:uploadId`,
+    fixture: 'uploadingCase',
+    tus: { headers: {} },
+    expect: { OFFICER: 200, SUPERVISOR: 404, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      OFFICER_AUTHOR_NOT_UPLOADER: 404,
+    },
+    why: "issue 18: an upload's offset, for its creator only (the district's supervisor, even the case's author, gets 404)",
+  },
+  {
+    route: `PATCH ${API}/cases/:id/evidence/uploads/:uploadId`,
+    fixture: 'uploadingCase',
+    tus: {
+      headers: { 'Upload-Offset': String(TUS_UPLOAD.sent), 'Content-Type': 'application/offset+octet-stream' },
+      bytes: TUS_UPLOAD.bytes.subarray(TUS_UPLOAD.sent, TUS_UPLOAD.sent + TUS_UPLOAD.chunk),
+    },
+    expect: { OFFICER: 204, SUPERVISOR: 404, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 204,
+      OFFICER_AUTHOR_NOT_UPLOADER: 404,
+    },
+    why: 'issue 18: appending to an upload, for its creator only',
+  },
+  {
+    route: `DELETE ${API}/cases/:id/evidence/uploads/:uploadId`,
+    fixture: 'uploadingCase',
+    tus: { headers: {} },
+    expect: { OFFICER: 204, SUPERVISOR: 404, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 204,
+      OFFICER_AUTHOR_NOT_UPLOADER: 404,
+    },
+    why: 'issue 18: abandoning an upload (termination), for its creator only',
+  },
+  // Tickets (issue 18): a short-lived credential for a plain GET (a media element, a download link), for whoever may download.
+  {
+    route: `POST ${API}/evidence/:id/tickets`,
+    fixture: 'packetEvidence',
+    body: () => ({ purpose: 'DOWNLOAD' }),
+    expect: { OFFICER: 201, SUPERVISOR: 201, PROSECUTOR: 201, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 201,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: 'issue 18: a ticket to play or download the item, for exactly who may download its content (auditors never receive footage)',
+  },
+  {
+    route: `GET ${API}/tickets/:ticket`,
+    fixture: 'evidenceTicket',
+    expect: { OFFICER: 200, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 200 },
+    why: "issue 18: the ticket is the credential (no bearer needed); it serves its holder only, so another user's token beside it is refused",
+  },
   // Legal holds exist only through S3 Object Lock: the authz suite runs on Ceph RGW, where these succeed.
   {
     route: `POST ${API}/evidence/:id/legal-hold/release`,
@@ -441,6 +541,17 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     why: 'the ZIP (manifest, signature, evidence files): case substance, so not for auditors',
   },
   {
+    route: `POST ${API}/packets/:id/archive/tickets`,
+    fixture: 'packet',
+    body: () => ({}),
+    expect: { OFFICER: 201, SUPERVISOR: 201, PROSECUTOR: 201, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 201,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: 'issue 18: a ticket to download the ZIP with a plain link, for whoever may download the archive',
+  },
+  {
     route: `POST ${API}/packets/:id/claim`,
     fixture: 'packet',
     expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
@@ -465,6 +576,46 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     why: 'IN_REVIEW --decide(claimant)--> DECIDED (case IN_REVIEW -> CLOSED with the disposition)',
   },
 
+  // --- the federal personnel index (issue 15) -------------------------------------------------------------
+  {
+    route: `GET ${API}/federal-personnel`,
+    fixture: 'none',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    why: 'issue 15: the index within each scope (officers their cases, supervisors their district, prosecutors what was sent to their office, auditors counts without names)',
+  },
+  {
+    route: `GET ${API}/federal-personnel/:id`,
+    fixture: 'personnelEntry',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: 'issue 15: an entry with at least one case in the caller\'s scope; otherwise indistinguishable from a missing id',
+  },
+  {
+    route: `POST ${API}/federal-personnel/:id/links`,
+    fixture: 'personnelEntry',
+    body: (c) => ({ otherId: c.related, reason: 'The same badge photo appears in both recordings.' }),
+    expect: { OFFICER: 403, SUPERVISOR: 201, PROSECUTOR: 201, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 201,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: 'issue 15: supervisors and prosecutors state that two entries they can see are one person, with a reason; officers read only',
+  },
+  {
+    route: `POST ${API}/federal-personnel/links/:id/unlink`,
+    fixture: 'personnelLink',
+    body: () => ({ reason: 'The recordings show two different people.' }),
+    expect: { OFFICER: 403, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: 'issue 15: a link is undone with a reason by anyone who may link and sees both entries (the linker or another user)',
+  },
+
   // --- audit review (AUDITOR) and public keys -------------------------------------------------------
   {
     route: `GET ${API}/keys`,
@@ -483,6 +634,13 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'none',
     expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
     why: 'AUDITOR exports (the export is itself audited)',
+  },
+  {
+    route: `POST ${API}/audit/export/tickets`,
+    fixture: 'none',
+    body: () => ({}),
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 201, ADMIN: 403, ANONYMOUS: 401 },
+    why: 'issue 18: a ticket to download an export with a plain link (the export is made and audited when it is used)',
   },
   {
     route: `GET ${API}/audit/verify`,

@@ -8,7 +8,7 @@ import { routeInfos } from './harness/nest-routes';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
 import {
   API, AUTHZ_MATRIX, Caller, CALLERS, HOME_DISTRICT, HOME_OFFICE, MatrixRow, OTHER_DISTRICT, OTHER_OFFICE, REQUIRED_CASE_SCOPE_VARIANTS,
-  REQUIRED_PACKET_SCOPE_VARIANTS, SCOPE_VARIANTS, ScopeVariant, UNPOLICED_ROUTE,
+  REQUIRED_PACKET_SCOPE_VARIANTS, SCOPE_VARIANTS, ScopeVariant, TUS_UPLOAD, UNPOLICED_ROUTE,
 } from './authz-matrix';
 
 type Role = Exclude<Caller, 'ANONYMOUS'>;
@@ -67,8 +67,10 @@ function controllerRoutes(app: INestApplication): string[] {
 const isCaseIdRoute = (route: string) => /^[A-Z]+ \/api\/v1\/cases\/:id(\/|$)/.test(route);
 const isEvidenceIdRoute = (route: string) => /^[A-Z]+ \/api\/v1\/evidence\/:id(\/|$)/.test(route);
 const isPacketIdRoute = (route: string) => /^[A-Z]+ \/api\/v1\/packets\/:id(\/|$)/.test(route);
+/** A tus upload's own URL (issue 18): refusals after the guard name the evidence_upload, not the case. */
+const isTusUploadRoute = (route: string) => route.endsWith('/evidence/uploads/:uploadId');
 /** Fixtures that include a packet sent to HOME_OFFICE (the only ones where a prosecutor variant tests anything). */
-const SENT_FIXTURES = ['referredCase', 'packet', 'claimedPacket', 'packetEvidence'];
+const SENT_FIXTURES = ['referredCase', 'packet', 'claimedPacket', 'packetEvidence', 'personnelEntry', 'personnelLink'];
 
 /** Collects a response as bytes (a binary download), or parses it when it is JSON (an error). */
 // At run time superagent hands the parser the raw IncomingMessage (its typings say otherwise).
@@ -121,6 +123,7 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       SUPERVISOR_AUTHOR: supervisor,
       PROSECUTOR_OTHER_OFFICE: prosecutorOther,
       PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT: prosecutorPeer,
+      OFFICER_AUTHOR_NOT_UPLOADER: officer,
     };
     for (const [name, v] of Object.entries(SCOPE_VARIANTS)) {
       const u = variant[name as ScopeVariant];
@@ -190,13 +193,32 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     sha256?: string;
     /** The case behind a packet or evidence fixture. */
     caseId?: string;
+    /** A second id the body needs (BodyContext.related). */
+    related?: string;
+    /** uploadingCase: the tus upload, the `:uploadId` of the path. */
+    uploadId?: string;
+  }
+
+  /** A tus upload (issue 18) created by `uploader` on case `caseId`, with its first TUS_UPLOAD.sent bytes appended. */
+  async function tusUpload(uploader: TestUser, caseId: string): Promise<string> {
+    const created = await t.http().post(`${API}/cases/${caseId}/evidence/uploads`).set(uploader.auth).set('Tus-Resumable', '1.0.0')
+      .set('Upload-Length', String(TUS_UPLOAD.bytes.length)).set('Upload-Metadata', `kind ${Buffer.from('BWC').toString('base64')}`);
+    if (created.status !== 201) throw new Error(`tus create failed: ${created.status} ${JSON.stringify(created.body)}`);
+    const sent = await t.http().patch(created.body.location).set(uploader.auth).set('Tus-Resumable', '1.0.0')
+      .set('Content-Type', 'application/offset+octet-stream').set('Upload-Offset', '0').send(TUS_UPLOAD.bytes.subarray(0, TUS_UPLOAD.sent));
+    if (sent.status !== 204 || sent.headers['upload-offset'] !== String(TUS_UPLOAD.sent)) throw new Error(`tus append failed: ${sent.status} ${JSON.stringify(sent.body)}`);
+    return created.body.uploadId;
   }
 
   /** Who approves (and sends) a case `author` wrote: a supervisor of the district who is not the author. */
   const approverFor = (author: TestUser) => (author.id === as.SUPERVISOR.id ? peerSupervisor : as.SUPERVISOR);
 
-  async function makeFixture(row: MatrixRow, author: TestUser): Promise<Fixture> {
+  async function makeFixture(row: MatrixRow, author: TestUser, uploader: TestUser = author): Promise<Fixture> {
     switch (row.fixture) {
+      case 'uploadingCase': {
+        const c = await t.given.caseReadyToSubmit(author);
+        return { id: c.id, version: c.version, caseId: c.id, uploadId: await tusUpload(uploader, c.id) };
+      }
       case 'approvedCase': {
         const c = await t.given.approvedCase(author, approverFor(author));
         return { id: c.id, version: c.version };
@@ -243,6 +265,20 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
         await t.given.withdraw(approverFor(author), c.id, c.version);
         return { id: e.id, version: null, sha256: e.sha256, caseId: c.id };
       }
+      case 'evidenceTicket': {
+        const c = await t.given.caseReadyToSubmit(author);
+        const e = await t.given.evidence(author, c.id);
+        return { id: (await t.given.ticket(author, e.id)).ticket, version: null, sha256: e.sha256, caseId: c.id };
+      }
+      case 'personnelEntry': {
+        const e = await t.given.personnelEntries(author, approverFor(author), HOME_OFFICE);
+        return { id: e.entryId, version: null, caseId: e.caseId, related: e.otherEntryId };
+      }
+      case 'personnelLink': {
+        const e = await t.given.personnelEntries(author, approverFor(author), HOME_OFFICE);
+        const l = await t.given.personnelLink(as.SUPERVISOR, e.entryId, e.otherEntryId);
+        return { id: l.id, version: null, caseId: e.caseId, related: e.entryId };
+      }
       case 'targetUser': {
         const u = await t.app.get(UsersService).create('SYSTEM', {
           username: `target-${randomUUID().slice(0, 12)}`, displayName: 'Target of the authz suite',
@@ -262,7 +298,15 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
                 (SELECT count(*)::int FROM evidence e WHERE e.case_id = c.id) AS evidence,
                 (SELECT count(*)::int FROM packets p WHERE p.case_id = c.id) AS packets
            FROM cases c WHERE c.id = $1`, [fx.id]);
-      return { case: rows[0], cases: await count('cases'), packets: await count('packets'), objects: (await t.storage.keys()).length };
+      // Uploads to the case (issue 18): sessions, tus rows and their multipart uploads, in storage too.
+      const { rows: uploads } = await t.owner.query(
+        `SELECT s.id, s.started_by, s.outcome, s.bytes_received, s.last_activity_at, s.stale_at, s.ended_at, u.generation, u.storage_upload_id
+           FROM evidence_upload_sessions s LEFT JOIN evidence_tus_uploads u ON u.id = s.id WHERE s.case_id = $1 ORDER BY s.started_at, s.id`, [fx.id]);
+      const { rows: journal } = await t.owner.query(`SELECT upload_id, state, bytes FROM storage_uploads WHERE case_id = $1 ORDER BY upload_id`, [fx.id]);
+      return {
+        case: rows[0], cases: await count('cases'), packets: await count('packets'), objects: (await t.storage.keys()).length,
+        uploads, journal, pending: (await t.storage.pendingUploads(`cases/${fx.id}/`)).length,
+      };
     }
     if (row.fixture === 'evidence' || row.fixture === 'packetEvidence' || row.fixture === 'withdrawnEvidence') {
       const { rows } = await t.owner.query(
@@ -279,6 +323,12 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
                 (SELECT count(*)::int FROM case_revisions r WHERE r.case_id = c.id) AS revisions
            FROM cases c WHERE c.id = $1`, [fx.caseId]);
       return { packet, case: c, packets: await count('packets'), objects: (await t.storage.keys()).length };
+    }
+    if (row.fixture === 'personnelEntry' || row.fixture === 'personnelLink') {
+      const { rows } = await t.owner.query(
+        `SELECT id, entry_a, entry_b, reason, linked_by, unlinked_by, unlinked_at, unlink_reason FROM federal_personnel_links
+          WHERE $1 IN (id, entry_a, entry_b) OR $2 IN (entry_a, entry_b) ORDER BY linked_at, id`, [fx.id, fx.related]);
+      return { links: rows };
     }
     if (row.fixture === 'targetUser') {
       const { rows } = await t.owner.query(`SELECT display_name, role, active, updated_at FROM users WHERE id = $1`, [fx.id]);
@@ -304,6 +354,8 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       case 'PUT': return agent.put(path);
       case 'PATCH': return agent.patch(path);
       case 'DELETE': return agent.delete(path);
+      case 'HEAD': return agent.head(path);
+      case 'OPTIONS': return agent.options(path);
       default: throw new Error(`matrix method ${method} is not supported by the suite`);
     }
   }
@@ -312,20 +364,28 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
    * One cell: fresh fixture, one request, then what the user sees (status, error code), the
    * audit trail for that request id, and the database (refused requests change nothing).
    */
-  async function runCell(row: MatrixRow, caller: TestUser | null, author: TestUser, expected: number): Promise<void> {
+  async function runCell(row: MatrixRow, caller: TestUser | null, author: TestUser, expected: number, uploader = author): Promise<void> {
     const [method, pattern] = row.route.split(' ');
-    const fx = await makeFixture(row, author);
-    const path = fx.id ? pattern.replace(':id', fx.id) : pattern;
+    const fx = await makeFixture(row, author, uploader);
+    const path = (fx.id ? pattern.replace(/:id(?=\/|$)|:ticket/, fx.id) : pattern).replace(':uploadId', fx.uploadId ?? ':uploadId');
+    // A ticket is never audited (nor logged): the path names the first digits of its SHA-256 instead.
+    const auditedPath = row.fixture === 'evidenceTicket' ? path.replace(fx.id!, `redacted:${createHash('sha256').update(fx.id!).digest('hex').slice(0, 12)}`) : path;
     const credentials = caller ?? as.OFFICER;
-    const body = row.body?.({ unique: randomUUID().slice(0, 12), credentials: { username: credentials.username, password: credentials.password } });
+    const body = row.body?.({
+      unique: randomUUID().slice(0, 12), credentials: { username: credentials.username, password: credentials.password }, related: fx.related,
+    });
     const before = await snapshot(row, fx, body);
     const requestId = `authz-${randomUUID()}`;
 
     let req = send(method, path).set('X-Request-Id', requestId);
     if (caller) req = req.set(caller.auth);
-    if (isCaseIdRoute(row.route) && method !== 'GET' && fx.version !== null) req = req.set('If-Match', `"${fx.version}"`);
+    if (isCaseIdRoute(row.route) && method !== 'GET' && !row.tus && fx.version !== null) req = req.set('If-Match', `"${fx.version}"`);
     if (row.upload) req = req.query(row.upload.query).set('Content-Type', 'application/octet-stream').send(row.upload.bytes);
-    if (row.route.endsWith('/archive')) req = req.buffer(true).parse(bytesOrJson);
+    if (row.tus) {
+      req = req.set('Tus-Resumable', '1.0.0').set(row.tus.headers);
+      if (row.tus.bytes) req = req.send(row.tus.bytes);
+    }
+    if (row.route.endsWith('/archive') || row.fixture === 'evidenceTicket') req = req.buffer(true).parse(bytesOrJson);
     const res: Response = body ? await req.send(body) : await req;
 
     expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({ status: expected, body: undefined });
@@ -338,18 +398,27 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       return;
     }
 
-    expect(CODES_FOR[expected]).toContain(res.body.code);
-    expect(res.body).toMatchObject({ statusCode: expected, requestId });
-    expect(typeof res.body.message).toBe('string');
+    if (method === 'HEAD') {
+      // An answer to HEAD has no body: the request id comes back in its header.
+      expect(res.headers['x-request-id']).toBe(requestId);
+    } else {
+      expect(CODES_FOR[expected]).toContain(res.body.code);
+      expect(res.body).toMatchObject({ statusCode: expected, requestId });
+      expect(typeof res.body.message).toBe('string');
+    }
     expect(rows).toHaveLength(1);
     const ev = rows[0];
     if (expected === 401) {
       expect(ev).toMatchObject({ action: 'auth.unauthenticated', outcome: 'DENIED', actor_id: null, actor_role: 'ANONYMOUS' });
     } else {
       expect(ev).toMatchObject({ action: 'access.denied', outcome: 'DENIED', actor_id: caller!.id, actor_role: caller!.role });
-      expect(ev.details).toMatchObject({ status: expected, method, path });
+      expect(ev.details).toMatchObject({ status: expected, method, path: auditedPath });
     }
-    if (isCaseIdRoute(row.route)) expect({ case_id: ev.case_id, target_id: ev.target_id }).toEqual({ case_id: fx.id, target_id: fx.id });
+    if (isTusUploadRoute(row.route) && expected === 404) {
+      // The service refused: the upload (which exists, but not for this caller) is named, with its case.
+      expect({ case_id: ev.case_id, target_type: ev.target_type, target_id: ev.target_id })
+        .toEqual({ case_id: fx.id, target_type: 'evidence_upload', target_id: fx.uploadId });
+    } else if (isCaseIdRoute(row.route)) expect({ case_id: ev.case_id, target_id: ev.target_id }).toEqual({ case_id: fx.id, target_id: fx.id });
     if (isEvidenceIdRoute(row.route)) expect({ target_type: ev.target_type, target_id: ev.target_id }).toEqual({ target_type: 'evidence', target_id: fx.id });
     if (isPacketIdRoute(row.route)) expect({ target_type: ev.target_type, target_id: ev.target_id }).toEqual({ target_type: 'packet', target_id: fx.id });
     if (expected === 404) expect(ev.details.reason).toBe('out_of_scope');
@@ -363,7 +432,14 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
   ) {
     const [method] = row.route.split(' ');
     const after = await snapshot(row, fx, body);
-    if (row.route === `POST ${API}/cases/:id/packets`) {
+    if (row.route.endsWith('/tickets')) {
+      expect(res.body).toEqual({ ticket: expect.stringMatching(/^iontk_/), url: `${API}/tickets/${res.body.ticket}`, purpose: 'DOWNLOAD', expiresAt: expect.any(String) });
+      const { rows } = await t.owner.query(`SELECT user_id, target_id FROM access_tickets WHERE token_sha256 = $1`, [createHash('sha256').update(res.body.ticket).digest('hex')]);
+      expect(rows).toEqual([{ user_id: caller!.id, target_id: fx.id }]);
+    } else if (row.fixture === 'evidenceTicket') {
+      expect(res.headers['x-evidence-sha256']).toBe(fx.sha256);
+      expect(createHash('sha256').update(res.body as Buffer).digest('hex')).toBe(fx.sha256);
+    } else if (row.route === `POST ${API}/cases/:id/packets`) {
       // No violation is a felony and the body names no office: CITY_LAW by default.
       expect(res.body).toMatchObject({
         caseId: fx.id, status: 'PENDING', version: 1, office: 'CITY_LAW', manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
@@ -400,6 +476,34 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
         expect(after.case).toMatchObject({ status: 'CLOSED', disposition: body!.decision, version: before.case.version + 1 });
       }
       if (method === 'GET') expect(after).toEqual(before); // reads change nothing but the audit trail
+    } else if (row.tus) {
+      expect(res.headers['tus-resumable']).toBe('1.0.0');
+      const at = (id: string) => (after as any).uploads.find((u: { id: string }) => u.id === id);
+      if (method === 'OPTIONS') {
+        expect(res.headers).toMatchObject({ 'tus-version': '1.0.0', 'tus-extension': 'creation,termination', 'tus-max-size': expect.stringMatching(/^\d+$/) });
+        expect(after).toEqual(before);
+      } else if (method === 'POST') {
+        expect(res.body).toEqual({ uploadId: expect.any(String), caseId: fx.id, uploadLength: TUS_UPLOAD.bytes.length, location: `${API}/cases/${fx.id}/evidence/uploads/${res.body.uploadId}` });
+        expect(res.headers.location).toBe(res.body.location);
+        expect((after as any).uploads).toEqual([...before.uploads, expect.objectContaining({ id: res.body.uploadId, started_by: caller!.id, outcome: null, bytes_received: '0' })]);
+        expect({ evidence: after.case.evidence, objects: after.objects, version: after.case.version }).toEqual({ evidence: before.case.evidence, objects: before.objects, version: before.case.version });
+      } else if (method === 'HEAD') {
+        expect(res.headers).toMatchObject({ 'upload-offset': String(TUS_UPLOAD.sent), 'upload-length': String(TUS_UPLOAD.bytes.length) });
+        expect(after).toEqual(before);
+      } else if (method === 'PATCH') {
+        const offset = TUS_UPLOAD.sent + TUS_UPLOAD.chunk;
+        expect(res.headers['upload-offset']).toBe(String(offset));
+        // The creator's HEAD agrees (the session records progress only every few seconds); the upload is still open, no item yet.
+        expect(at(fx.uploadId!)).toMatchObject({ outcome: null });
+        const h = await t.http().head(`${API}/cases/${fx.id}/evidence/uploads/${fx.uploadId}`).set(caller!.auth).set('Tus-Resumable', '1.0.0');
+        expect({ status: h.status, offset: h.headers['upload-offset'] }).toEqual({ status: 200, offset: String(offset) });
+        expect(after.case.evidence).toBe(before.case.evidence);
+      } else if (method === 'DELETE') {
+        expect(at(fx.uploadId!)).toMatchObject({ outcome: 'CANCELLED', ended_at: expect.any(Date) });
+        const events = await auditRows(t.owner, 'request_id = $1', [res.headers['x-request-id']]);
+        expect(events.map((e) => [e.action, e.outcome, e.actor_id, e.target_id])).toEqual([['evidence.upload.cancelled', 'SUCCESS', caller!.id, fx.uploadId]]);
+        expect((after as any).pending).toBe(0);
+      }
     } else if (row.upload) {
       expect(res.body).toMatchObject({ caseId: fx.id, sha256: createHash('sha256').update(row.upload.bytes).digest('hex'), sizeBytes: row.upload.bytes.length });
       expect({ evidence: after.case.evidence, objects: after.objects }).toEqual({ evidence: before.case.evidence + 1, objects: before.objects + 1 });
@@ -436,6 +540,18 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
         expect(after.case.revisions).toBe(before.case.revisions + 1);
         expect(res.body).toMatchObject({ id: fx.id, version: before.case.version + 1 });
       }
+    } else if (row.fixture === 'personnelEntry') {
+      if (method === 'GET') {
+        expect(res.body).toMatchObject({ id: fx.id, caseCount: 1 });
+        expect(res.body.cases.map((c: { caseId: string }) => c.caseId)).toEqual([fx.caseId]);
+        expect(after).toEqual(before);
+      } else {
+        expect(res.body).toMatchObject({ otherId: fx.related, active: true, linkedBy: { id: caller!.id } });
+        expect(after.links).toEqual([expect.objectContaining({ id: res.body.id, linked_by: caller!.id, unlinked_at: null })]);
+      }
+    } else if (row.fixture === 'personnelLink') {
+      expect(res.body).toMatchObject({ id: fx.id, active: false, unlinkedBy: { id: caller!.id }, unlinkReason: body!.reason });
+      expect(after.links).toEqual([expect.objectContaining({ id: fx.id, unlinked_by: caller!.id, unlink_reason: body!.reason })]);
     } else if (row.fixture === 'targetUser') {
       expect(res.body.id).toBe(fx.id);
       if (method === 'PATCH') expect(after.user.display_name).toBe(body!.displayName);
@@ -463,7 +579,8 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       for (const [name, expected] of Object.entries(row.scope ?? {}) as [ScopeVariant, number][]) {
         it(`${name} (${SCOPE_VARIANTS[name].description}) -> ${expected}`, async () => {
           const caller = variant[name];
-          await runCell(row, caller, SCOPE_VARIANTS[name].authorsCase ? caller : as.OFFICER, expected);
+          const author = SCOPE_VARIANTS[name].authorsCase ? caller : as.OFFICER;
+          await runCell(row, caller, author, expected, SCOPE_VARIANTS[name].uploadedBySupervisor ? as.SUPERVISOR : author);
         });
       }
     });

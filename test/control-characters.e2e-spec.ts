@@ -35,7 +35,7 @@ const MULTI_LINE = new Set([
   'UpdateCaseDto.narrative', 'UpdateCaseDto.injuryDescription', 'UpdateCaseDto.aidGiven', 'UpdateCaseDto.noFootageReason',
   'FederalOfficerDto.identificationMethod', 'FederalOfficerDto.identificationNotes', 'FederalOfficerDto.description',
   'ViolationDto.description', 'ApproveCaseDto.note', 'ReasonDto.reason', 'SupersedeEvidenceDto.reason', 'PacketDecisionDto.reason',
-  'ReleaseLegalHoldDto.reason', 'PlaceLegalHoldDto.reason',
+  'ReleaseLegalHoldDto.reason', 'PlaceLegalHoldDto.reason', 'LinkPersonnelDto.reason', 'UnlinkPersonnelDto.reason',
   // A login password is compared, never stored: any text but U+0000 is just a wrong password.
   'LoginDto.password',
 ]);
@@ -114,6 +114,7 @@ describe('control characters in every string the service takes', () => {
     as = { OFFICER: officer, SUPERVISOR: supervisor, PROSECUTOR: prosecutor, AUDITOR: auditor, ADMIN: admin };
     const f = await buildRouteFixtures(g, { officer, supervisor, prosecutor, target });
     ({ ids: fixtureIds, versions, uploadCase } = f);
+    related = f.related;
   }, 120_000);
 
   afterAll(async () => {
@@ -128,8 +129,12 @@ describe('control characters in every string the service takes', () => {
   };
   const bodyRows = () => AUTHZ_MATRIX.filter((r) => infoOf(r)?.bodyType);
   const queryRows = () => AUTHZ_MATRIX.filter((r) => infoOf(r)?.queryType);
+  let related: Partial<Record<MatrixRow['fixture'], string>> = {};
   const validBody = (row: MatrixRow, caller: TestUser | null) =>
-    row.body?.({ unique: randomUUID().slice(0, 12), credentials: { username: caller?.username ?? as.OFFICER.username, password: as.OFFICER.password } }) ?? {};
+    row.body?.({
+      unique: randomUUID().slice(0, 12), credentials: { username: caller?.username ?? as.OFFICER.username, password: as.OFFICER.password },
+      related: related[row.fixture],
+    }) ?? {};
   /** The action a refusal on this route is audited as. */
   const actionOf = (row: MatrixRow) => infoOf(row).permission ?? (row.route === `POST ${API}/auth/login` ? 'auth.login' : null);
 
@@ -145,7 +150,7 @@ describe('control characters in every string the service takes', () => {
 
   /** Everything a refused request must leave alone (login counters included), and the SUCCESS events. */
   async function state(): Promise<string> {
-    const tables = ['users', 'cases', 'case_revisions', 'evidence', 'evidence_disclosures', 'packets', 'storage_uploads'];
+    const tables = ['users', 'cases', 'case_revisions', 'evidence', 'evidence_disclosures', 'packets', 'storage_uploads', 'evidence_upload_sessions', 'evidence_tus_uploads'];
     const cols = tables.map((tb) => `(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ${tb} x)`);
     cols.push(`(SELECT count(*)::text FROM audit_events WHERE outcome = 'SUCCESS')`);
     const { rows: [row] } = await t.owner.query(`SELECT concat_ws(',', ${cols.join(', ')}) AS s`);
@@ -183,7 +188,12 @@ describe('control characters in every string the service takes', () => {
     expect(all.filter((r) => r.takesBody && !r.bodyType).map((r) => r.route)).toEqual([]);
     expect(all.filter((r) => r.bodyType).map((r) => r.route).sort()).toEqual(bodyRows().map((r) => r.route).sort());
     expect(all.filter((r) => r.queryType).map((r) => r.route).sort()).toEqual(queryRows().map((r) => r.route).sort());
-    expect(all.filter((r) => r.takesRequest && r.method === 'POST').map((r) => r.route)).toEqual([`POST ${API}/cases/:id/evidence`]);
+    expect(all.filter((r) => r.takesRequest && !r.tus && r.method === 'POST').map((r) => r.route)).toEqual([`POST ${API}/cases/:id/evidence`]);
+    // The tus routes (issue 18) take metadata only at creation, in Upload-Metadata: probed below.
+    expect(all.filter((r) => r.tus).map((r) => r.route).sort()).toEqual([
+      `DELETE ${API}/cases/:id/evidence/uploads/:uploadId`, `HEAD ${API}/cases/:id/evidence/uploads/:uploadId`,
+      `PATCH ${API}/cases/:id/evidence/uploads/:uploadId`, `POST ${API}/cases/:id/evidence/uploads`,
+    ]);
     const fields = bodyRows().flatMap((r) => stringFields(infoOf(r).bodyType!).map((f) => `${r.route} ${f.path}`));
     expect(fields).toEqual(expect.arrayContaining([
       `POST ${API}/cases narrative`, `PATCH ${API}/cases/:id incidentLocation`, `PUT ${API}/cases/:id/federal-officers officers.0.name`,
@@ -326,6 +336,55 @@ describe('control characters in every string the service takes', () => {
       await expectRefused((id) => t.http().post(uploadPath()).set(as.OFFICER.auth).set('X-Request-Id', id).set('Content-Type', 'multipart/form-data; boundary=nul').send(file), 'originalFilename', 'evidence.upload', 'filename* NUL');
       await expectRefused((id) => t.http().post(`${uploadPath()}?kind=BWC`).set(as.OFFICER.auth).set('X-Request-Id', id).set('Content-Type', 'application/octet-stream')
         .set('Content-Disposition', "attachment; filename*=UTF-8''clip%00.mp4").send(Buffer.from('bytes')), 'originalFilename', 'evidence.upload', 'raw Content-Disposition filename* NUL');
+    });
+  });
+
+  // -----------------------------------------------------------------------------------------------
+  describe('resumable (tus) upload metadata (Upload-Metadata, issue 18)', () => {
+    const b64 = (v: string) => Buffer.from(v, 'utf8').toString('base64');
+    const FIELDS: Record<string, string> = {
+      kind: 'BWC', deviceId: 'AXON-1', recordingOfficerBadge: '4471', recordedStart: '2026-01-05T14:03:10Z', recordedEnd: '2026-01-05T14:31:55Z',
+      originalFilename: 'clip.mp4', sha256: 'a'.repeat(64), filename: 'clip.mp4', filetype: 'video/mp4',
+    };
+    /** A creation on the case that only receives refused uploads; `metadata` is the raw Upload-Metadata header. */
+    const create = (metadata: string) => t.http().post(`${API}/cases/${uploadCase.id}/evidence/uploads`).set(as.OFFICER.auth)
+      .set('Tus-Resumable', '1.0.0').set('Upload-Length', '100').set('Upload-Metadata', metadata);
+    const pairs = (m: Record<string, string>) => Object.entries(m).map(([k, v]) => `${k} ${b64(v)}`).join(',');
+
+    it('U+0000 in any value (the metadata fields, filename, filetype) -> 400 naming the key, audited as evidence.upload, nothing changed', async () => {
+      for (const field of Object.keys(FIELDS)) {
+        const value = `${FIELDS[field].slice(0, 1)}${NUL}${FIELDS[field].slice(1)}`;
+        await expectRefused((id) => create(pairs({ ...(field === 'kind' ? {} : { kind: 'BWC' }), [field]: value })).set('X-Request-Id', id),
+          field, 'evidence.upload', `tus ${field}=${esc(value)}`);
+      }
+    });
+
+    it('a single-line value (device id, filename, originalFilename, filetype) with another control -> 400 naming the key', async () => {
+      for (const ch of LINE_BREAKERS) {
+        for (const field of ['deviceId', 'originalFilename', 'filename', 'filetype']) {
+          const value = field === 'filetype' ? `video/mp4${ch}` : `a${ch}b`;
+          await expectRefused((id) => create(pairs({ kind: 'BWC', [field]: value })).set('X-Request-Id', id), field, 'evidence.upload', `tus ${field}=${esc(value)}`);
+        }
+      }
+    });
+
+    it('a control in a key (tab; a C1 control as a Latin-1 header byte) -> 400 naming that key, never 5xx', async () => {
+      for (const key of ['dev\tice', 'dev\u0085ice', 'kind\u009b']) {
+        await expectRefused((id) => create(`kind ${b64('BWC')},${key} ${b64('x')}`).set('X-Request-Id', id), key, 'evidence.upload', `tus key ${esc(key)}`);
+      }
+    });
+
+    it('Upload-Metadata on HEAD, PATCH or DELETE (read only at creation) -> 400 naming the key, the upload untouched', async () => {
+      const upload = await t.given.tusUpload(as.OFFICER, (await t.given.draftCase(as.OFFICER)).id, 100);
+      await expectRefused((id) => t.http().patch(upload.location).set(as.OFFICER.auth).set('X-Request-Id', id).set('Tus-Resumable', '1.0.0')
+        .set('Content-Type', 'application/offset+octet-stream').set('Upload-Offset', '0').set('Upload-Metadata', `deviceId ${b64(`a${NUL}b`)}`).send(Buffer.alloc(100)),
+      'deviceId', 'evidence.upload', 'tus PATCH with Upload-Metadata');
+      await expectRefused((id) => t.http().delete(upload.location).set(as.OFFICER.auth).set('X-Request-Id', id).set('Tus-Resumable', '1.0.0')
+        .set('Upload-Metadata', `deviceId ${b64(`a${NUL}b`)}`), 'deviceId', 'evidence.upload', 'tus DELETE with Upload-Metadata');
+      const head = await t.http().head(upload.location).set(as.OFFICER.auth).set('Tus-Resumable', '1.0.0').set('Upload-Metadata', `kind ${b64('BWC')}`);
+      expect(head.status).toBe(400);
+      const ok = await t.http().head(upload.location).set(as.OFFICER.auth).set('Tus-Resumable', '1.0.0');
+      expect({ status: ok.status, offset: ok.headers['upload-offset'] }).toEqual({ status: 200, offset: '0' });
     });
   });
 

@@ -101,11 +101,11 @@ const KNOWN_BUGS = {
 };
 
 type Role = Exclude<Caller, 'ANONYMOUS'>;
-type Group = 'path' | 'query' | 'body' | 'strings' | 'raw' | 'upload' | 'jwt' | 'bugs';
+type Group = 'path' | 'query' | 'body' | 'strings' | 'raw' | 'upload' | 'tus' | 'jwt' | 'bugs';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
 /** Runs per property: the whole suite takes about 60-120 s on 2 cores. */
-const BASE_RUNS: Record<Exclude<Group, 'bugs'>, number> = { path: 800, query: 600, body: 900, strings: 900, raw: 600, upload: 350, jwt: 800 };
+const BASE_RUNS: Record<Exclude<Group, 'bugs'>, number> = { path: 800, query: 600, body: 900, strings: 900, raw: 600, upload: 350, tus: 400, jwt: 800 };
 /** FUZZ_SCALE=10 for a long soak, 0.1 for a quick look. */
 const SCALE = process.env.FUZZ_SCALE ? Number(process.env.FUZZ_SCALE) : 1;
 const RUNS = Object.fromEntries(Object.entries(BASE_RUNS).map(([g, n]) => [g, Math.max(1, Math.round(n * SCALE))])) as typeof BASE_RUNS;
@@ -114,7 +114,7 @@ const PROPERTY_TIMEOUT = 300_000;
 const TRACE = process.env.FUZZ_TRACE;
 const STARTED = Date.now();
 
-const stats = Object.fromEntries((['path', 'query', 'body', 'strings', 'raw', 'upload', 'jwt', 'bugs'] as Group[])
+const stats = Object.fromEntries((['path', 'query', 'body', 'strings', 'raw', 'upload', 'tus', 'jwt', 'bugs'] as Group[])
   .map((g) => [g, { cases: 0, fiveXX: 0, statuses: {} as Record<string, number> }])) as Record<Group, { cases: number; fiveXX: number; statuses: Record<string, number> }>;
 
 const MiB = 1024 * 1024;
@@ -184,6 +184,8 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
   let realIds: string[];
   /** A DRAFT case of the OFFICER that only ever receives refused uploads. */
   let uploadCase: { id: string };
+  /** The OFFICER's tus upload (issue 18) on the uploadingCase fixture: the `:uploadId`; it only ever receives refused requests. */
+  let tusUploadId: string;
   const rowOf = new Map(AUTHZ_MATRIX.map((r) => [r.route, r]));
 
   beforeAll(async () => {
@@ -205,8 +207,9 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
     deactivated = gone;
 
     const f = await buildRouteFixtures(g, { officer, supervisor, prosecutor, target });
-    ({ ids: fixtureIds, versions, uploadCase } = f);
-    realIds = [
+    ({ ids: fixtureIds, versions, uploadCase, tusUploadId } = f);
+    related = f.related;
+    realIds = [tusUploadId,
       ...Object.values(fixtureIds).filter((v): v is string => !!v), uploadCase.id, f.evidenceCaseId, f.claimedCaseId,
       ...Object.values(as).map((u) => u.id), deactivated.id, cityProsecutor.id,
     ];
@@ -247,8 +250,12 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
   };
   const isCaseWrite = (row: MatrixRow) => /^(POST|PUT|PATCH) \/api\/v1\/cases\/:id/.test(row.route);
   /** The row's valid body; a login names a user that does not exist (it can never succeed or lock anyone out). */
+  let related: Partial<Record<MatrixRow['fixture'], string>> = {};
   const validBody = (row: MatrixRow): Record<string, unknown> | undefined =>
-    row.body?.({ unique: randomUUID().slice(0, 12), credentials: { username: `nobody-${randomUUID().slice(0, 8)}`, password: 'not-a-password-1' } });
+    row.body?.({
+      unique: randomUUID().slice(0, 12), credentials: { username: `nobody-${randomUUID().slice(0, 8)}`, password: 'not-a-password-1' },
+      related: related[row.fixture],
+    });
   /** Routes whose DTO refuses an empty object (it has a required field). */
   const refusesEmptyBody = (info: RouteInfo) => !!info.bodyType && dtoFields(info.bodyType).some((f) => !f.optional && f.kind !== 'empty');
 
@@ -256,9 +263,13 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
   function validRequest(row: MatrixRow, caller: TestUser | null, segment?: string): FuzzRequest {
     const [method, pattern] = row.route.split(' ');
     const id = fixtureIds[row.fixture];
-    const path = pattern.includes(':id') ? pattern.replace(':id', segment ?? id!) : pattern;
+    const path = (pattern.includes(':id') ? pattern.replace(/:id(?=\/|$)/, segment ?? id!) : pattern).replace(':uploadId', tusUploadId);
     const headers: Record<string, string | number> = caller ? { ...caller.auth } : {};
     if (isCaseWrite(row) && id && versions.has(id)) headers['If-Match'] = `"${versions.get(id)}"`;
+    if (row.tus) {
+      // The matrix's tus request, but for an upload of TUS_FIXTURE_BYTES: the fuzzed requests are all refused anyway.
+      return { method, path, headers: { ...headers, 'Tus-Resumable': '1.0.0', ...row.tus.headers }, body: row.tus.bytes };
+    }
     if (row.upload) {
       return { method, path: `${path}?${row.upload.query}`, headers: { ...headers, 'Content-Type': 'application/octet-stream' }, body: row.upload.bytes };
     }
@@ -463,7 +474,9 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
 
   // ---------------------------------------------------------------------------------------------
   it('path: every :id route with junk, near-miss and unknown ids -> 4xx, audited, nothing changes', async () => {
-    const idRows = AUTHZ_MATRIX.filter((r) => r.route.includes(':id'));
+    // An answer to HEAD has no body to check (its junk ids are those of PATCH and DELETE on the same path); tus discovery
+    // (OPTIONS) is public and answers any well-formed case id alike (it says nothing about the case).
+    const idRows = AUTHZ_MATRIX.filter((r) => r.route.includes(':id') && !/^(HEAD|OPTIONS) /.test(r.route));
     // (while an audit target id clipped inside a surrogate pair breaks the chain, no id is cut there)
     const ids = junkIdSegment(realIds).filter((s) => !KNOWN_BUGS.auditTargetIdSplitsSurrogatePair || !/[\ud800-\udbff]$/.test(s.raw.slice(0, 128)));
     await run(fc.record({ route: routeArb(idRows), pick: fc.nat(), id: ids.map((s) => labelled(s, JSON.stringify(s.raw))) }), RUNS.path, [], async ({ route, pick, id }) => {
@@ -555,7 +568,7 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
   }
   const loneSurrogate = (v: string) => /[\ud800-\udfff]/.test(v.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
   /** Actions that move a fixture on: after one succeeds, the fixture is made again so that later runs still reach the database. */
-  const CONSUMING = /\/(submit|return|approve|withdraw|supersede|decision|packets|claim)$/;
+  const CONSUMING = /\/(submit|return|approve|withdraw|supersede|decision|packets|claim|links|unlink)$/;
 
   async function remakeFixture(kind: MatrixRow['fixture']) {
     const g = t.given;
@@ -566,6 +579,11 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
     if (kind === 'approvedCase') { const c = await g.approvedCase(officer, as.SUPERVISOR); versions.set(c.id, c.version); id = c.id; }
     if (kind === 'evidence') { const c = await g.caseReadyToSubmit(officer); id = (await g.evidence(officer, c.id)).id; }
     if (kind === 'claimedPacket') { const p = await g.sentPacket(officer, as.SUPERVISOR, 'CCSAO'); await g.claim(as.PROSECUTOR, p.id); id = p.id; }
+    if (kind === 'personnelEntry' || kind === 'personnelLink') {
+      const e = await g.personnelEntries(officer, as.SUPERVISOR, 'CCSAO');
+      if (kind === 'personnelEntry') { id = e.entryId; related.personnelEntry = e.otherEntryId; }
+      else { id = (await g.personnelLink(as.SUPERVISOR, e.entryId, e.otherEntryId)).id; related.personnelLink = e.entryId; }
+    }
     if (id) fixtureIds[kind] = id;
   }
 
@@ -898,6 +916,90 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
   }, PROPERTY_TIMEOUT);
 
   // ---------------------------------------------------------------------------------------------
+  it('tus: hostile Upload-Length, Upload-Offset, Tus-Resumable, Content-Type and Upload-Metadata framings -> 4xx naming the header, audited, nothing changes', async () => {
+    const uploads = `${API}/cases/${uploadCase.id}/evidence/uploads`;
+    const uploadUrl = () => `${API}/cases/${fixtureIds.uploadingCase}/evidence/uploads/${tusUploadId}`;
+    const info = (m: string) => routes.get(m === 'POST' ? `POST ${uploads.replace(uploadCase.id, ':id')}` : `${m} ${API}/cases/:id/evidence/uploads/:uploadId`)!;
+    const KIND = `kind ${Buffer.from('BWC').toString('base64')}`;
+    /** Byte counts no header may carry: negative, not digits, beyond 16 digits or 2^53, empty, a list (a duplicated header, as Node joins it). */
+    const badCount = fc.oneof(
+      fc.constantFrom('-1', '-0', '+5', '1e3', '0x10', '10.5', '\u00b9\u00b2', 'abc', '', ' ', '9'.repeat(17), '9007199254740993', '99999999999999999999999', '10, 10', '10,20'),
+      fc.integer({ min: -1e12, max: -1 }).map(String),
+      anyText(12).filter((v) => !/^\d{1,16}$/.test(v) && /^[\t\x20-\x7e\x80-\xff]*$/.test(v)),
+    );
+    const headerSafe = (v: string) => /^[\t\x20-\x7e\x80-\xff]*$/.test(v);
+    type Tus = { method: 'POST' | 'PATCH' | 'HEAD' | 'DELETE'; headers: Record<string, string | string[]>; body?: Buffer; names?: string; why: string };
+    const patchHeaders = { 'Tus-Resumable': '1.0.0', 'Content-Type': 'application/offset+octet-stream' };
+    const arb = fc.oneof(
+      // Creation: Upload-Length missing, malformed, duplicated, zero, beyond the maximum; a deferred length.
+      badCount.map((v): Tus => ({ method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': v, 'Upload-Metadata': KIND }, names: 'Upload-Length', why: `Upload-Length ${JSON.stringify(v)}` })),
+      fc.constantFrom<Tus>(
+        { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Metadata': KIND }, names: 'Upload-Length', why: 'no Upload-Length' },
+        { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': ['10', '10'], 'Upload-Metadata': KIND }, names: 'Upload-Length', why: 'Upload-Length twice' },
+        { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': ['10', '20'], 'Upload-Metadata': KIND }, names: 'Upload-Length', why: 'two Upload-Lengths' },
+        { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Defer-Length': '1', 'Upload-Metadata': KIND }, names: 'Upload-Defer-Length', why: 'a deferred length' },
+        { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '0', 'Upload-Metadata': KIND }, why: 'an empty file' },
+        { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(50 * 1024 ** 3 + 1), 'Upload-Metadata': KIND }, why: 'beyond Tus-Max-Size' },
+        { method: 'POST', headers: { 'Upload-Length': '10', 'Upload-Metadata': KIND }, why: 'no Tus-Resumable' },
+        { method: 'POST', headers: { 'Tus-Resumable': '0.2.2', 'Upload-Length': '10', 'Upload-Metadata': KIND }, why: 'Tus-Resumable 0.2.2' },
+        { method: 'POST', headers: { 'Tus-Resumable': ['1.0.0', '1.0.0'], 'Upload-Length': '10', 'Upload-Metadata': KIND }, why: 'Tus-Resumable twice' },
+      ),
+      // Creation with Upload-Metadata that cannot be right (text from anywhere a header may carry).
+      fc.oneof(anyText(60), fc.array(fc.tuple(anyText(12), anyText(12)), { maxLength: 4 }).map((ps) => ps.map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`).join(',')))
+        .filter((m) => headerSafe(m) && !mayBeValidMetadata(m))
+        .map((m): Tus => ({ method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '10', 'Upload-Metadata': m }, why: `Upload-Metadata ${JSON.stringify(m)}` })),
+      // Append: Upload-Offset missing, malformed, duplicated, not the upload's (0), past the end; a body beyond Upload-Length.
+      fc.tuple(badCount, bytes(0, 64)).map(([v, b]): Tus => ({ method: 'PATCH', headers: { ...patchHeaders, 'Upload-Offset': v }, body: b, names: 'Upload-Offset', why: `Upload-Offset ${JSON.stringify(v)}` })),
+      fc.tuple(fc.integer({ min: 1, max: 2 ** 40 }), bytes(0, 64)).map(([o, b]): Tus => ({ method: 'PATCH', headers: { ...patchHeaders, 'Upload-Offset': String(o) }, body: b, why: `Upload-Offset ${o} (the upload holds 0)` })),
+      bytes(1, 64).chain((b) => fc.constantFrom<Tus>(
+        { method: 'PATCH', headers: { ...patchHeaders }, body: b, names: 'Upload-Offset', why: 'no Upload-Offset' },
+        { method: 'PATCH', headers: { ...patchHeaders, 'Upload-Offset': ['0', '0'] }, body: b, names: 'Upload-Offset', why: 'Upload-Offset twice' },
+        { method: 'PATCH', headers: { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0' }, body: b, why: 'no Tus-Resumable' },
+        { method: 'PATCH', headers: { ...patchHeaders, 'Tus-Resumable': '1.0.1', 'Upload-Offset': '0' }, body: b, why: 'Tus-Resumable 1.0.1' },
+        { method: 'PATCH', headers: { ...patchHeaders, 'Content-Type': 'application/octet-stream', 'Upload-Offset': '0' }, body: b, why: 'Content-Type application/octet-stream' },
+        { method: 'PATCH', headers: { ...patchHeaders, 'Upload-Offset': '0', 'Upload-Metadata': KIND }, body: b, names: 'kind', why: 'Upload-Metadata on PATCH' },
+      )),
+      // (Declared: a chunked body that runs past Upload-Length keeps what fits, by design; evidence-tus covers it.)
+      fc.constant<Tus>({
+        method: 'PATCH', headers: { ...patchHeaders, 'Upload-Offset': '0', 'Content-Length': String(TUS_FIXTURE_BYTES + 1) }, body: Buffer.alloc(TUS_FIXTURE_BYTES + 1),
+        names: 'Content-Length', why: 'a declared body beyond Upload-Length',
+      }),
+      // Offset and termination without the protocol version: refused, the upload untouched.
+      fc.constantFrom<Tus>(
+        { method: 'HEAD', headers: {}, why: 'HEAD without Tus-Resumable' },
+        { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Metadata': KIND }, why: 'HEAD with Upload-Metadata' },
+        { method: 'DELETE', headers: {}, why: 'DELETE without Tus-Resumable' },
+        { method: 'DELETE', headers: { 'Tus-Resumable': 'x' }, why: 'DELETE with Tus-Resumable x' },
+        { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Metadata': KIND }, names: 'kind', why: 'DELETE with Upload-Metadata' },
+      ),
+    ).map((v) => labelled({ ...v }, `${v.method} ${v.why}`));
+    /** What the fingerprint does not cover: the fixture's tus row (its generation too) and the upload sessions of both cases. */
+    const tusState = async () => JSON.stringify((await t.owner.query(
+      `SELECT (SELECT to_jsonb(u) FROM evidence_tus_uploads u WHERE u.id = $1) AS upload,
+              (SELECT jsonb_agg(to_jsonb(s) ORDER BY s.id) FROM evidence_upload_sessions s WHERE s.case_id IN ($2, $3)) AS sessions`,
+      [tusUploadId, uploadCase.id, fixtureIds.uploadingCase])).rows[0]);
+    const baseline = await tusState();
+    await run(fc.record({ pick: fc.boolean(), v: arb }), RUNS.tus, [], async ({ pick, v }) => {
+      const caller = v.method === 'POST' && pick ? as.SUPERVISOR : as.OFFICER;
+      const path = v.method === 'POST' ? uploads : uploadUrl();
+      const { res, rid } = await call('tus', { method: v.method, path, headers: { ...caller.auth, ...v.headers } as Record<string, string>, body: v.body });
+      expectAnswered(res);
+      check(res.status >= 400 && res.status < 500, `a 4xx for ${v.why}`, res);
+      if (v.method === 'HEAD') check(res.headers['x-request-id'] === rid && res.text === '', 'no body, the request id in X-Request-Id', res);
+      else expectErrorBody(res, rid);
+      if (v.names && v.method !== 'HEAD') {
+        check(res.status === 400 && (res.json.fields ?? []).some((f: { field: string }) => f.field === v.names) && res.json.message.includes(v.names), `400 naming ${v.names}`, res);
+      }
+      await expectRefusalAudited(res, rid, info(v.method), caller);
+      check(await tusState() === baseline, 'the tus upload and the upload sessions unchanged', res);
+      return res;
+    });
+    // The fixture's upload is as it was: open, nothing received.
+    const h = await t.http().head(uploadUrl()).set(as.OFFICER.auth).set('Tus-Resumable', '1.0.0');
+    expect({ status: h.status, offset: h.headers['upload-offset'], length: h.headers['upload-length'] }).toEqual({ status: 200, offset: '0', length: String(TUS_FIXTURE_BYTES) });
+  }, PROPERTY_TIMEOUT);
+
+  // ---------------------------------------------------------------------------------------------
   it('jwt: bad signature, expired, alg none, other key, algorithm confusion, truncated, junk, huge, wrong scheme -> 401, one auth.unauthenticated event', async () => {
     const authRows = AUTHZ_MATRIX.filter((r) => !infoOf(r).isPublic);
     const secret = process.env.JWT_SECRET!;
@@ -1143,6 +1245,16 @@ function hasLoneSurrogate(text: string): boolean {
 
 function parsesToNull(text: string): boolean {
   try { return JSON.parse(text) === null; } catch { return false; }
+}
+
+/** The Upload-Length of the tus upload buildRouteFixtures makes (harness/route-fixtures.ts). */
+const TUS_FIXTURE_BYTES = 4096;
+const TUS_KEYS = [...EVIDENCE_FIELDS, 'duplicateOf', 'filetype', 'filename'];
+
+/** Could this Upload-Metadata be accepted? (The tus group sends only refused ones; when unsure, it is left out.) */
+function mayBeValidMetadata(header: string): boolean {
+  const keys = header.split(',').map((p) => p.trim().split(' ')[0]);
+  return keys.every((k) => TUS_KEYS.includes(k)) && keys.includes('kind');
 }
 
 /** Could this upload query be accepted? (The upload group sends only refused ones; when unsure, it is left out.) */

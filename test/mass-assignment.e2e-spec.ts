@@ -11,7 +11,8 @@
  * positive control: the matrix's own body, without the field, succeeds against that same fixture.
  *
  * Evidence uploads take metadata from the query, X-Evidence-* headers or multipart fields: each channel
- * is probed. Actions that take no input (claim, verify) bind an empty body DTO, so a field sent to them
+ * is probed. Resumable (tus) uploads take it from Upload-Metadata at creation only: probed there, and refused
+ * (never ignored) on the upload's PATCH and DELETE. Actions that take no input (claim, verify) bind an empty body DTO, so a field sent to them
  * is refused like any other.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -19,7 +20,7 @@ import type { Response, Test } from 'supertest';
 import { UsersService } from '@app/auth';
 import { routeInfos } from './harness/nest-routes';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
-import { API, AUTHZ_MATRIX, Caller, HOME_DISTRICT, HOME_OFFICE, MatrixRow, OTHER_DISTRICT } from './authz-matrix';
+import { API, AUTHZ_MATRIX, Caller, HOME_DISTRICT, HOME_OFFICE, MatrixRow, OTHER_DISTRICT, TUS_UPLOAD } from './authz-matrix';
 
 type Role = Exclude<Caller, 'ANONYMOUS'>;
 
@@ -72,9 +73,10 @@ interface Probe {
   /**
    * json: a validated DTO body (@Body); upload: the evidence upload, metadata from query, X-Evidence-*
    * headers or multipart fields (apps/api/src/evidence/upload-request.ts); none: the handler binds no
-   * body at all (see "routes that bind no body" below).
+   * body at all (see "routes that bind no body" below); tus: a tus 1.0.0 request (issue 18), read from the request
+   * itself, whose metadata arrives in the Upload-Metadata header (`key base64value,...`) and only at creation.
    */
-  input: 'json' | 'upload' | 'none';
+  input: 'json' | 'upload' | 'tus' | 'none';
   /** Privileged fields this route legitimately takes: why, and how the server constrains them. */
   legit?: Partial<Record<Field, string>>;
   /** Top-level arrays of objects in the body: each privileged field is also probed inside element 0. */
@@ -116,10 +118,20 @@ const PROBES: Record<string, Probe> = {
       sha256: "the client's declared SHA-256: the server hashes what arrives and refuses a mismatch with 422, storing nothing (tested below); the stored hash is always the computed one",
     },
   },
+  [`POST ${API}/cases/:id/evidence/uploads`]: {
+    input: 'tus',
+    legit: {
+      sha256: "the client's declared SHA-256, as for the single-request upload: checked against what was stored when the upload completes (a mismatch is 422, nothing kept; tested in evidence-tus); the stored hash is always the computed one",
+    },
+  },
+  [`PATCH ${API}/cases/:id/evidence/uploads/:uploadId`]: { input: 'tus' },
+  [`DELETE ${API}/cases/:id/evidence/uploads/:uploadId`]: { input: 'tus' },
   [`POST ${API}/evidence/:id/verify`]: { input: 'json' },
   [`POST ${API}/evidence/:id/supersede`]: { input: 'json' },
   [`POST ${API}/evidence/:id/legal-hold/release`]: { input: 'json' },
   [`POST ${API}/evidence/:id/legal-hold`]: { input: 'json' },
+  [`POST ${API}/federal-personnel/:id/links`]: { input: 'json' },
+  [`POST ${API}/federal-personnel/links/:id/unlink`]: { input: 'json' },
   [`POST ${API}/cases/:id/packets`]: {
     input: 'json',
     legit: {
@@ -128,12 +140,19 @@ const PROBES: Record<string, Probe> = {
     },
   },
   [`POST ${API}/packets/:id/claim`]: { input: 'json' },
+  [`POST ${API}/evidence/:id/tickets`]: { input: 'json' },
+  [`POST ${API}/packets/:id/archive/tickets`]: { input: 'json' },
+  [`POST ${API}/audit/export/tickets`]: {
+    input: 'json',
+    legit: { caseId: 'a filter of the export (as GET /audit/export takes it): IsUUID; an auditor may export the events of any case' },
+  },
   [`POST ${API}/packets/:id/decision`]: { input: 'json' },
 };
 
 const WRITE_ROWS = AUTHZ_MATRIX.filter((r) => /^(POST|PUT|PATCH|DELETE) /.test(r.route));
 const LOGIN = `POST ${API}/auth/login`;
 const UPLOAD = `POST ${API}/cases/:id/evidence`;
+const b64 = (v: string) => Buffer.from(v, 'utf8').toString('base64');
 const isCaseIdRoute = (route: string) => /^[A-Z]+ \/api\/v1\/cases\/:id(\/|$)/.test(route);
 const CALLER_ORDER: readonly Caller[] = ['ANONYMOUS', 'OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR', 'ADMIN'];
 /** The caller the matrix lets succeed on the row (ANONYMOUS first: the public login). */
@@ -179,6 +198,10 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
     userId?: string;
     evidenceId?: string;
     packetId?: string;
+    /** BodyContext.related (personnel fixtures). */
+    related?: string;
+    /** uploadingCase: the tus upload (the `:uploadId` of the path). */
+    uploadId?: string;
   }
 
   interface RouteCtx {
@@ -194,6 +217,13 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
     const author = as.OFFICER;
     const at = (id: string) => row.route.split(' ')[1].replace(':id', id);
     switch (row.fixture) {
+      case 'uploadingCase': {
+        const c = await g.caseReadyToSubmit(author);
+        const u = await g.tusUpload(author, c.id, TUS_UPLOAD.bytes.length);
+        await t.http().patch(u.location).set(author.auth).set('Tus-Resumable', '1.0.0').set('Content-Type', 'application/offset+octet-stream')
+          .set('Upload-Offset', '0').send(TUS_UPLOAD.bytes.subarray(0, TUS_UPLOAD.sent)).expect(204);
+        return { path: at(c.id).replace(':uploadId', u.uploadId), version: c.version, caseId: c.id, uploadId: u.uploadId };
+      }
       case 'none':
         return { path: at(''), version: null, userId: credentials.id };
       case 'draftCase': {
@@ -247,6 +277,17 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
         await g.claim(as.PROSECUTOR, p.id);
         return { path: at(p.id), version: null, caseId: p.caseId, packetId: p.id };
       }
+      case 'evidenceTicket':
+        throw new Error(`${row.route}: a ticket fixture is for GET /tickets/:ticket, not a write route`);
+      case 'personnelEntry': {
+        const e = await g.personnelEntries(author, as.SUPERVISOR, HOME_OFFICE);
+        return { path: at(e.entryId), version: null, caseId: e.caseId, packetId: e.packetId, related: e.otherEntryId };
+      }
+      case 'personnelLink': {
+        const e = await g.personnelEntries(author, as.SUPERVISOR, HOME_OFFICE);
+        const l = await g.personnelLink(as.SUPERVISOR, e.entryId, e.otherEntryId);
+        return { path: at(l.id), version: null, caseId: e.caseId, packetId: e.packetId, related: e.entryId };
+      }
     }
   }
 
@@ -259,7 +300,7 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
   /** The matrix's valid body for the route, fresh (unique names) for each request. */
   function validBody(ctx: RouteCtx): Record<string, unknown> {
     const who = ctx.caller ?? loginUser;
-    return ctx.row.body?.({ unique: randomUUID().slice(0, 12), credentials: { username: who.username, password: who.password } }) ?? {};
+    return ctx.row.body?.({ unique: randomUUID().slice(0, 12), credentials: { username: who.username, password: who.password }, related: ctx.fx.related }) ?? {};
   }
 
   /** Everything a refused write must leave as it was: the fixture's rows in full, table counts, stored objects. */
@@ -269,11 +310,14 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
               (SELECT to_jsonb(x) FROM users x WHERE x.id = $2::uuid) AS "user",
               (SELECT to_jsonb(x) FROM evidence x WHERE x.id = $3::uuid) AS evidence,
               (SELECT to_jsonb(x) FROM packets x WHERE x.id = $4::uuid) AS packet,
+              (SELECT jsonb_agg(to_jsonb(s) || jsonb_build_object('tus', to_jsonb(u)) ORDER BY s.started_at, s.id)
+                 FROM evidence_upload_sessions s LEFT JOIN evidence_tus_uploads u ON u.id = s.id WHERE s.case_id = $1::uuid) AS "uploadSessions",
               json_build_object(
                 'users', (SELECT count(*) FROM users), 'cases', (SELECT count(*) FROM cases),
                 'revisions', (SELECT count(*) FROM case_revisions), 'evidence', (SELECT count(*) FROM evidence),
                 'uploads', (SELECT count(*) FROM storage_uploads), 'packets', (SELECT count(*) FROM packets),
-                'disclosures', (SELECT count(*) FROM evidence_disclosures)) AS counts`,
+                'disclosures', (SELECT count(*) FROM evidence_disclosures), 'tickets', (SELECT count(*) FROM access_tickets),
+                'personnelLinks', (SELECT count(*) FROM federal_personnel_links), 'personnelUnlinks', (SELECT count(*) FROM federal_personnel_links WHERE unlinked_at IS NOT NULL)) AS counts`,
       [fx.caseId ?? null, fx.userId ?? null, fx.evidenceId ?? null, fx.packetId ?? null]);
     for (const [key, id] of [['case', fx.caseId], ['user', fx.userId], ['evidence', fx.evidenceId], ['packet', fx.packetId]] as const) {
       if (id && !db[key]) throw new Error(`fixture ${key} ${id} is missing`);
@@ -355,7 +399,7 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
         const probe = PROBES[row.route];
         expect({ route: row.route, registered: info !== undefined }).toEqual({ route: row.route, registered: true });
         if (!info || !probe) continue;
-        const actual = info.takesBody ? 'json' : info.takesRequest ? 'upload' : 'none';
+        const actual = info.takesBody ? 'json' : info.tus ? 'tus' : info.takesRequest ? 'upload' : 'none';
         expect({ route: row.route, input: actual }).toEqual({ route: row.route, input: probe.input });
         if (info.takesBody) {
           // A body typed Object (or any) is not validated against a whitelist at all.
@@ -467,6 +511,62 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
           // On Ceph RGW retention and the legal hold are applied after the upload commits: evidence.preserved.
           expect((await auditRows(t.owner, 'request_id = $1', [requestId])).map((r) => r.action)).toEqual(['evidence.uploaded', 'evidence.preserved']);
           expect(await t.storage.keys(`cases/${ctx.fx.caseId}/`)).toEqual([`cases/${ctx.fx.caseId}/evidence/${res.body.id}`]);
+        });
+      });
+    }
+  });
+
+  // ---------------------------------------------------------------------------------------------
+  describe('resumable (tus) uploads: privileged fields as Upload-Metadata keys', () => {
+    const tusRows = WRITE_ROWS.filter((r) => PROBES[r.route]?.input === 'tus');
+
+    it('probes creation, append and termination', () => {
+      expect(tusRows.map((r) => r.route.split(' ')[0]).sort()).toEqual(['DELETE', 'PATCH', 'POST']);
+    });
+
+    for (const row of tusRows) {
+      const method = row.route.split(' ')[0];
+      describe(row.route, () => {
+        let ctx: RouteCtx;
+        beforeAll(async () => { ctx = await prepare(row); });
+
+        /** The matrix's tus request; `extra` is one more `key base64value` pair of Upload-Metadata. */
+        const tusRequest = (requestId: string, extra?: string, bytes = row.tus!.bytes) => {
+          let req = write(ctx, requestId).set('Tus-Resumable', '1.0.0').set(row.tus!.headers);
+          if (extra !== undefined) {
+            const own = row.tus!.headers['Upload-Metadata'];
+            req = req.set('Upload-Metadata', own ? `${own},${extra}` : extra);
+          }
+          return bytes ? req.send(bytes) : req;
+        };
+
+        for (const field of probedFields(row.route)) {
+          it(`${field} in Upload-Metadata -> 400 naming it, nothing changed`, async () => {
+            const before = await snapshot(ctx.fx);
+            const requestId = newRequestId();
+            const res = await tusRequest(requestId, `${field} ${b64(String(hostile(field, bystander)))}`);
+            await expectRefused(ctx, res, requestId, field, before);
+          });
+        }
+
+        it('positive control: the same request without the field succeeds on the same fixture', async () => {
+          const before = await snapshot(ctx.fx);
+          const requestId = newRequestId();
+          // An append that does not complete the upload writes no event: the control appends the rest, so the item is made.
+          const res = await tusRequest(requestId, undefined, method === 'PATCH' ? TUS_UPLOAD.bytes.subarray(TUS_UPLOAD.sent) : row.tus!.bytes);
+          await expectAccepted(ctx, res, requestId, before);
+          const actions = (await auditRows(t.owner, 'request_id = $1', [requestId])).map((r) => r.action);
+          if (method === 'POST') {
+            expect(res.body).toMatchObject({ caseId: ctx.fx.caseId, uploadLength: TUS_UPLOAD.bytes.length });
+            expect(actions).toEqual(['evidence.upload.created']);
+          } else if (method === 'PATCH') {
+            expect({ offset: res.headers['upload-offset'], evidenceId: res.headers['evidence-id'] }).toEqual({ offset: String(TUS_UPLOAD.bytes.length), evidenceId: ctx.fx.uploadId });
+            expect(actions).toEqual(['evidence.uploaded', 'evidence.preserved']);
+            const { rows } = await t.owner.query(`SELECT sha256, uploaded_by FROM evidence WHERE id = $1`, [ctx.fx.uploadId]);
+            expect(rows).toEqual([{ sha256: sha256(TUS_UPLOAD.bytes), uploaded_by: ctx.caller!.id }]);
+          } else {
+            expect(actions).toEqual(['evidence.upload.cancelled']);
+          }
         });
       });
     }

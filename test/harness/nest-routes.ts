@@ -19,6 +19,8 @@ export interface RouteInfo {
   bodyType: (new () => object) | null;
   /** The handler reads the raw request (@Req(): an upload). */
   takesRequest: boolean;
+  /** The handler documents the Tus-Resumable header: a tus 1.0.0 request (issue 18), read from the request itself. */
+  tus: boolean;
   /** The @Query() DTO class, if the handler takes a query object. */
   queryType: (new () => object) | null;
 }
@@ -46,6 +48,8 @@ export function routeInfos(app: INestApplication): Map<string, RouteInfo> {
           return type && type !== Object ? type : null;
         };
         const isPublic = Reflect.getMetadata(IS_PUBLIC, handler) === true;
+        const tus = ((Reflect.getMetadata('swagger/apiParameters', handler) ?? []) as { in?: string; name?: string }[])
+          .some((p) => p.in === 'header' && p.name === 'Tus-Resumable');
         const permission = (Reflect.getMetadata(REQUIRED_PERMISSION, handler) as string | undefined) ?? null;
         for (const prefix of asList(Reflect.getMetadata(PATH_METADATA, ctrl))) {
           for (const p of asList(Reflect.getMetadata(PATH_METADATA, handler))) {
@@ -53,7 +57,7 @@ export function routeInfos(app: INestApplication): Map<string, RouteInfo> {
             const m = RequestMethod[method];
             out.set(`${m} ${path}`, {
               route: `${m} ${path}`, method: m, path, isPublic, permission: isPublic ? null : permission,
-              takesBody: has(RouteParamtypes.BODY), bodyType: argOf(RouteParamtypes.BODY), takesRequest: has(RouteParamtypes.REQUEST),
+              takesBody: has(RouteParamtypes.BODY), bodyType: argOf(RouteParamtypes.BODY), takesRequest: has(RouteParamtypes.REQUEST), tus,
               queryType: argOf(RouteParamtypes.QUERY),
             });
           }

@@ -12,6 +12,10 @@ export interface RouteFixtures {
   /** The case of the `evidence` fixture, and the case of the claimed packet. */
   evidenceCaseId: string;
   claimedCaseId: string;
+  /** The second id a fixture's body needs (authz-matrix BodyContext.related), by fixture. */
+  related: Partial<Record<Fixture, string>>;
+  /** The `:uploadId` of the uploadingCase fixture: a tus upload (issue 18) the officer created, nothing sent yet. */
+  tusUploadId: string;
 }
 
 /**
@@ -38,13 +42,23 @@ export async function buildRouteFixtures(
   const claimed = await g.sentPacket(officer, supervisor, 'CCSAO');
   await g.claim(prosecutor, claimed.id);
   const uploadCase = await g.draftCase(officer);
+  const ticket = await g.ticket(officer, ev.id);
+  // Two entries of the federal personnel index (a case sent to CCSAO), and a second pair linked by the supervisor.
+  const personnel = await g.personnelEntries(officer, supervisor, 'CCSAO');
+  const linked = await g.personnelEntries(officer, supervisor, 'CCSAO');
+  const link = await g.personnelLink(supervisor, linked.entryId, linked.otherEntryId);
+  // A tus upload (issue 18) the officer created on a draft case: the `:uploadId` of the routes under /evidence/uploads.
+  const uploading = await g.caseReadyToSubmit(officer);
+  const tus = await g.tusUpload(officer, uploading.id, 4096);
   const versions = new Map<string, number>();
-  for (const c of [draft, submitted, approved]) versions.set(c.id, c.version);
+  for (const c of [draft, submitted, approved, uploading]) versions.set(c.id, c.version);
   return {
     ids: {
       none: null, draftCase: draft.id, submittedCase: submitted.id, approvedCase: approved.id, referredCase: referred.id, targetUser: target.id,
       evidence: ev.id, packetEvidence: packetEvidence.id, withdrawnEvidence: withdrawnEvidence.id, packet: packet.id, claimedPacket: claimed.id,
+      evidenceTicket: ticket.ticket, personnelEntry: personnel.entryId, personnelLink: link.id, uploadingCase: uploading.id,
     },
-    versions, uploadCase, evidenceCaseId: evCase.id, claimedCaseId: claimed.caseId,
+    related: { personnelEntry: personnel.otherEntryId, personnelLink: linked.entryId },
+    versions, uploadCase, evidenceCaseId: evCase.id, claimedCaseId: claimed.caseId, tusUploadId: tus.uploadId,
   };
 }

@@ -362,10 +362,55 @@ export class Given {
     return this.sendPacket(supervisor, c.id, office);
   }
 
+  /**
+   * Issue 15: a complete case of `author` recording two federal officers with badges no other case has
+   * (two entries of the personnel index), approved by `supervisor` and sent to `office`.
+   */
+  async personnelEntries(author: TestUser, supervisor: TestUser, office: 'CCSAO' | 'CITY_LAW' = 'CCSAO') {
+    const c = await this.caseReadyToSubmit(author);
+    const badge = () => `PX-${randomUUID().slice(0, 8)}`;
+    const officers = [{ ...SUPERVISOR_RECORD.officers[0], badgeNumber: badge() }, { isSupervisor: false, agency: 'CBP', badgeNumber: badge(), name: 'A. Agent' }];
+    const res = await this.http().put(`/api/v1/cases/${c.id}/federal-officers`).set(author.auth).set('If-Match', `"${c.version}"`).send({ officers });
+    if (res.status !== 200) throw new Error(`federal officers failed: ${res.status} ${JSON.stringify(res.body)}`);
+    await this.submit(author, c.id);
+    await this.approve(supervisor, c.id);
+    const p = await this.sendPacket(supervisor, c.id, office);
+    const idOf = async (badge: string) => {
+      const res = await this.http().get('/api/v1/federal-personnel').query({ q: badge }).set(supervisor.auth);
+      if (res.status !== 200 || res.body.items.length !== 1) throw new Error(`personnel entry ${badge}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.items[0].id as string;
+    };
+    const [entryId, otherEntryId] = [await idOf(officers[0].badgeNumber), await idOf(officers[1].badgeNumber)];
+    return { caseId: c.id, packetId: p.id, entryId, otherEntryId };
+  }
+
+  /** Links two entries of the personnel index as `linker`; returns the link. */
+  async personnelLink(linker: TestUser, entryId: string, otherId: string): Promise<{ id: string }> {
+    const res = await this.http().post(`/api/v1/federal-personnel/${entryId}/links`).set(linker.auth)
+      .send({ otherId, reason: 'Same badge photo in both BWC recordings.' });
+    if (res.status !== 201) throw new Error(`link failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
   /** Claims a PENDING packet for review (packet and case -> IN_REVIEW); returns the packet. */
   async claim(prosecutor: TestUser, packetId: string): Promise<{ id: string; caseId: string; status: string; review: { claimedBy: string | null } }> {
     const res = await this.http().post(`/api/v1/packets/${packetId}/claim`).set(prosecutor.auth).send({});
     if (res.status !== 200) throw new Error(`claim failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** A tus upload (issue 18) of `length` bytes created by `uploader` on a case; nothing sent yet. Returns the creation's body. */
+  async tusUpload(uploader: TestUser, caseId: string, length: number, metadata = `kind ${Buffer.from('BWC').toString('base64')}`): Promise<{ uploadId: string; caseId: string; uploadLength: number; location: string }> {
+    const res = await this.http().post(`/api/v1/cases/${caseId}/evidence/uploads`).set(uploader.auth).set('Tus-Resumable', '1.0.0')
+      .set('Upload-Length', String(length)).set('Upload-Metadata', metadata);
+    if (res.status !== 201) throw new Error(`tus upload creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** A download or playback ticket for an evidence item (issue 18); returns { ticket, url, purpose, expiresAt }. */
+  async ticket(holder: TestUser, evidenceId: string, purpose: 'PLAYBACK' | 'DOWNLOAD' = 'DOWNLOAD'): Promise<{ ticket: string; url: string; purpose: string; expiresAt: string }> {
+    const res = await this.http().post(`/api/v1/evidence/${evidenceId}/tickets`).set(holder.auth).send({ purpose });
+    if (res.status !== 201) throw new Error(`ticket failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
 }

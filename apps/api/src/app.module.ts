@@ -10,6 +10,7 @@ import { CasesModule } from '@app/cases';
 import { DatabaseModule } from '@app/database';
 import { EvidenceModule } from '@app/evidence';
 import { PacketsModule } from '@app/packets';
+import { PersonnelModule } from '@app/personnel';
 import { SigningModule } from '@app/signing';
 import { StorageModule } from '@app/storage';
 import { appConfig } from './app.config';
@@ -18,10 +19,13 @@ import { AuditController } from './audit/audit.controller';
 import { AuthController } from './auth/auth.controller';
 import { CasesController } from './cases/cases.controller';
 import { EvidenceController } from './evidence/evidence.controller';
+import { EvidenceUploadsController } from './evidence/evidence-uploads.controller';
+import { FederalPersonnelController } from './federal-personnel/federal-personnel.controller';
 import { HealthController } from './health/health.controller';
 import { KeyRegistry } from './keys/key-registry.service';
 import { KeysController } from './keys/keys.controller';
 import { PacketsController } from './packets/packets.controller';
+import { TicketsModule } from './tickets/tickets.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { loggingOptions } from './http/logging';
 import { QueryParamsInterceptor } from './http/query-params';
@@ -41,14 +45,16 @@ import { UsersController } from './users/users.controller';
     StorageModule,
     EvidenceModule,
     PacketsModule,
+    PersonnelModule,
+    TicketsModule,
     ThrottlerModule.forRootAsync({
       inject: [ConfigService, DataSource],
       useFactory: (config: ConfigService, ds: DataSource) => rateLimitOptions(config, new PostgresThrottlerStorage(ds)),
     }),
   ],
   controllers: [
-    AuthController, UsersController, CasesController, EvidenceController, PacketsController, AuditController, KeysController,
-    HealthController,
+    AuthController, UsersController, CasesController, EvidenceController, EvidenceUploadsController, PacketsController, AuditController, KeysController,
+    HealthController, FederalPersonnelController,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter }, { provide: APP_INTERCEPTOR, useClass: QueryParamsInterceptor }, AuditArchiveService,

@@ -20,9 +20,12 @@ export const ErrorCode = {
   VersionRequired: 'VERSION.REQUIRED',
   Conflict: 'RESOURCE.CONFLICT',
   DependencyUnavailable: 'DEPENDENCY.UNAVAILABLE',
+  StorageRefused: 'STORAGE.REFUSED',
   PayloadTooLarge: 'UPLOAD.TOO_LARGE',
   UnsupportedMediaType: 'UPLOAD.UNSUPPORTED_MEDIA_TYPE',
   UploadIncomplete: 'UPLOAD.INCOMPLETE',
+  UploadGone: 'UPLOAD.GONE',
+  TusVersionUnsupported: 'UPLOAD.TUS_VERSION_UNSUPPORTED',
   HashMismatch: 'EVIDENCE.HASH_MISMATCH',
   IntegrityFailure: 'EVIDENCE.INTEGRITY_FAILURE',
   EmptyEvidence: 'EVIDENCE.EMPTY',
@@ -202,8 +205,32 @@ export class DependencyUnavailableError extends DomainError {
   constructor(
     readonly dependency: string,
     cause?: unknown,
+    /** When "nothing was changed" would not be the whole truth: what the answer must say instead, and facts for the body. */
+    said?: { message: string; details?: Record<string, unknown> },
   ) {
-    super(`The ${dependency} is unavailable; nothing was changed. Try again shortly.`);
+    super(said?.message ?? `The ${dependency} is unavailable; nothing was changed. Try again shortly.`, said?.details);
+    if (cause) (this as { cause?: unknown }).cause = cause;
+  }
+}
+
+/**
+ * The storage engine answered, and refused: not an outage (a retry gets the same answer) but a decision of the
+ * engine, e.g. AccessDenied (the service's credentials lack a permission) or InvalidRequest. Named with the
+ * engine's own code (`storageCode`) so an operator knows what to fix. 502: the failure is the upstream's, not the
+ * client's, and not temporary.
+ */
+export class StorageRefusedError extends DomainError {
+  readonly code = ErrorCode.StorageRefused;
+  constructor(
+    readonly storageCode: string,
+    readonly operation: string,
+    cause?: unknown,
+  ) {
+    super(
+      `The storage engine refused to ${operation} (${storageCode}); nothing was changed. This is not an outage: retrying will not help until ` +
+        'the storage configuration or permissions are corrected.',
+      { storageCode, operation },
+    );
     if (cause) (this as { cause?: unknown }).cause = cause;
   }
 }
@@ -227,6 +254,19 @@ export class UnsupportedMediaTypeError extends DomainError {
 /** The request body ended before the whole upload arrived (client disconnected, truncated multipart). */
 export class UploadIncompleteError extends DomainError {
   readonly code = ErrorCode.UploadIncomplete;
+}
+
+/** A resumable (tus) upload that ended (stored, failed, cancelled or abandoned): nothing more can be sent to it. */
+export class UploadGoneError extends DomainError {
+  readonly code = ErrorCode.UploadGone;
+}
+
+/** A tus request without `Tus-Resumable: 1.0.0` (the only protocol version served). */
+export class TusVersionUnsupportedError extends DomainError {
+  readonly code = ErrorCode.TusVersionUnsupported;
+  constructor(sent: string | undefined) {
+    super(`Tus-Resumable: ${sent === undefined ? 'the header is required' : `version ${sent} is not served`}; send Tus-Resumable: 1.0.0.`, { tusVersion: '1.0.0' });
+  }
 }
 
 /** The client's SHA-256 of what it sent differs from the SHA-256 of what arrived. */

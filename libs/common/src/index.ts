@@ -10,3 +10,4 @@ export * from './embedded-module';
 export * from './unicode';
 export * from './text';
 export * from './range';
+export * from './text-search';

@@ -8,6 +8,8 @@ import { AuditOutcome, AuditService } from '@app/audit';
 import { isDatabaseUnavailable } from '@app/database';
 import { EvidenceService } from '@app/evidence';
 import { PacketsService } from '@app/packets';
+import { asStorageError, isS3Answer } from '@app/storage';
+import { redactUrl } from './redact';
 import { ContextRequest, contextFor } from './request-context.middleware';
 
 export function statusOf(code: ErrorCode): number {
@@ -40,6 +42,10 @@ export function statusOf(code: ErrorCode): number {
       return HttpStatus.PAYLOAD_TOO_LARGE;
     case ErrorCode.UnsupportedMediaType:
       return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+    case ErrorCode.UploadGone:
+      return HttpStatus.GONE;
+    case ErrorCode.TusVersionUnsupported:
+      return HttpStatus.PRECONDITION_FAILED;
     case ErrorCode.RangeNotSatisfiable:
       return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
     case ErrorCode.AccountLocked:
@@ -50,6 +56,8 @@ export function statusOf(code: ErrorCode): number {
       return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.DependencyUnavailable:
       return HttpStatus.SERVICE_UNAVAILABLE;
+    case ErrorCode.StorageRefused:
+      return HttpStatus.BAD_GATEWAY;
     case ErrorCode.Internal:
       return HttpStatus.INTERNAL_SERVER_ERROR;
     default: {
@@ -128,6 +136,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
       this.logger.error(`Database unavailable (request ${requestId}): ${e instanceof Error ? e.message : e}`);
       return new DependencyUnavailableError('database', e);
     }
+    // An answer of the storage engine that no service translated: a 5xx is an outage (503), a refusal a 502 naming its code.
+    const storage = isS3Answer(e) ? asStorageError(e, 'complete a storage request') : null;
+    if (storage instanceof DomainError) {
+      this.logger.error(`Storage ${storage.code} (request ${requestId}): ${e instanceof Error ? e.message : e}`);
+      return storage;
+    }
     this.logger.error(`Unexpected error (request ${requestId})`, e instanceof Error ? e.stack : String(e));
     return new InternalError(`An unexpected error occurred; quote request id ${requestId} to support.`);
   }
@@ -160,7 +174,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const limited = error instanceof RateLimitedError;
     const denied = status === 401 || status === 403 || limited || (error instanceof NotFoundError && error.outOfScope);
     const outcome: AuditOutcome = denied ? 'DENIED' : 'FAILED';
-    let action = permission ?? ctx.auditAction ?? `${req.method} ${req.route?.path ?? req.path}`;
+    let action = permission ?? ctx.auditAction ?? `${req.method} ${redactUrl(String(req.route?.path ?? req.path))}`;
     if (status === 401) action = 'auth.unauthenticated';
     else if (limited) action = 'rate_limit.exceeded';
     else if (denied) action = 'access.denied';
@@ -178,7 +192,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       details: {
         attempted: permission ?? (limited ? `${error.limit.name}` : null),
         method: req.method,
-        path: req.originalUrl?.split('?')[0]?.slice(0, 256),
+        path: redactUrl(req.originalUrl?.split('?')[0] ?? '').slice(0, 256),
         status,
         code: error.code,
         message: error.message,

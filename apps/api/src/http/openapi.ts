@@ -61,6 +61,7 @@ const MEANING: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.AccountLocked]: 'too many failed logins: the account is locked (`lockedUntil`)',
   [ErrorCode.VersionRequired]: 'the version you edited is missing (If-Match or `version`)',
   [ErrorCode.RateLimited]: 'too many requests: wait `retryAfterSeconds` (also Retry-After)',
+  [ErrorCode.StorageRefused]: 'the storage engine refused the request (`storageCode`, e.g. AccessDenied): not an outage, a retry will not help',
 };
 
 interface RouteFacts {

@@ -80,7 +80,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Cases in your scope, newest first */
+        /**
+         * Cases in your scope: search, filter, sort, count
+         * @description Officers: their own cases; supervisors: their district; auditors: every case, and q searches only its metadata (case number, status, activity type, agencies), never narrative or personnel text. Newest first without q, most relevant first with q, unless `sort` says otherwise. Every call is audited (case.searched: q, filters, total, the ids shown).
+         */
         get: operations["CasesController_list"];
         put?: never;
         /** Open a case (DRAFT) in your district */
@@ -334,7 +337,7 @@ export type paths = {
         put?: never;
         /**
          * Release the item's legal hold (after the case ended; reason and authorising reference required)
-         * @description Only on evidence of a CLOSED or WITHDRAWN case (else 409 CASE.INVALID_TRANSITION with `currentState`), by a supervisor of the case's district who did not write it (403 CASE.TWO_PERSON_RULE), with a reason and the court order or prosecutor office reference that allows it. The S3 Object Lock legal hold of the recorded version is turned off; COMPLIANCE retention still runs until its date. Recorded on the item (`preservation.legalHoldChange`) and in its custody. 409 RESOURCE.CONFLICT when the item is not under a hold or the bucket has no Object Lock; 503 (audited, nothing changed) when storage fails.
+         * @description Only on evidence of a CLOSED or WITHDRAWN case (else 409 CASE.INVALID_TRANSITION with `currentState`), by a supervisor of the case's district who did not write it (403 CASE.TWO_PERSON_RULE), with a reason and the court order or prosecutor office reference that allows it. The S3 Object Lock legal hold of the recorded version is turned off; COMPLIANCE retention still runs until its date. Recorded on the item (`preservation.legalHoldChange`) and in its custody. 409 RESOURCE.CONFLICT when the item is not under a hold or the bucket has no Object Lock; 503 (audited, nothing changed) when storage is unreachable, or when the database fails after storage changed (the hold is then put back on in storage); 502 STORAGE.REFUSED (audited, nothing changed, `storageCode` names the engine's answer, e.g. AccessDenied) when the engine refuses.
          */
         post: operations["EvidenceController_releaseLegalHold"];
         delete?: never;
@@ -354,13 +357,56 @@ export type paths = {
         put?: never;
         /**
          * Place a legal hold on the item (again), at any time, with a reason
-         * @description A supervisor of the case's district, or a prosecutor of an office a packet disclosed the item to. Sets the S3 Object Lock legal hold of the recorded version (also when one is already set: the new reason and reference are recorded). 409 RESOURCE.CONFLICT when the bucket has no Object Lock; 503 (audited, nothing changed) when storage fails.
+         * @description A supervisor of the case's district, or a prosecutor of an office a packet disclosed the item to. Sets the S3 Object Lock legal hold of the recorded version (also when one is already set: the new reason and reference are recorded). 409 RESOURCE.CONFLICT when the bucket has no Object Lock; 503 (audited, nothing changed) when storage is unreachable; 503 when the database fails after storage changed (the hold is left on in storage, the safe side: place it again to record it); 502 STORAGE.REFUSED (audited, nothing changed, `storageCode` names the engine's answer) when the engine refuses.
          */
         post: operations["EvidenceController_placeLegalHold"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/evidence/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a resumable (tus 1.0.0) upload
+         * @description Upload-Length is required (no deferred length); Upload-Metadata carries the single-request upload's fields (kind, deviceId, recordingOfficerBadge, recordedStart, recordedEnd, originalFilename, sha256, duplicateOf) as base64 values. Same checks before anything exists: scope, case DRAFT or RETURNED, size (413), metadata (400 naming the field), an empty file (422 EVIDENCE.EMPTY). The case counts as having an upload in progress (submit refused) until the upload ends. Counts against UPLOAD_RATE_LIMIT. Only its creator may use the upload URL.
+         */
+        post: operations["EvidenceUploadsController_create"];
+        delete?: never;
+        /** tus discovery: the protocol version, extensions and maximum size served */
+        options: operations["EvidenceUploadsController_options"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/evidence/uploads/{uploadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Abandon a tus upload (termination): its stored parts released, audited; a completed one is evidence (409) */
+        delete: operations["EvidenceUploadsController_terminate"];
+        options?: never;
+        /** A tus upload's offset (Upload-Offset), and Evidence-Id once it became an item */
+        head: operations["EvidenceUploadsController_head"];
+        /**
+         * Append bytes to a tus upload at Upload-Offset
+         * @description Content-Type: application/offset+octet-stream. Upload-Offset must be the upload's offset (else 409 with `uploadOffset`). The PATCH that reaches Upload-Length creates the evidence item exactly as the single-request upload does (hash, sniffing, duplicate rule, retention and legal hold, custody) and answers with Evidence-Id; a failure then (422 EVIDENCE.HASH_MISMATCH, 409 EVIDENCE.DUPLICATE, ...) keeps nothing and ends the upload.
+         */
+        patch: operations["EvidenceUploadsController_patch"];
         trace?: never;
     };
     "/api/v1/cases/{id}/packets": {
@@ -597,6 +643,166 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/federal-personnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The federal personnel index, within your scope: most cases first
+         * @description Every federal officer recorded on a case you may see (officers: your cases; supervisors: your district; prosecutors: cases whose packet was sent to your office; auditors: every case, without names, badges or descriptions, and without q). Records with the same agency and normalised badge are one entry; nothing is merged by name. Audited (federal_personnel.searched).
+         */
+        get: operations["FederalPersonnelController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/federal-personnel/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An entry: the cases in your scope that record it, and its links
+         * @description Audited (federal_personnel.viewed).
+         */
+        get: operations["FederalPersonnelController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/federal-personnel/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * State that another entry is the same person, with a reason
+         * @description Both entries must be in your scope. Audited (federal_personnel.linked); undone with POST /federal-personnel/links/{id}/unlink.
+         */
+        post: operations["FederalPersonnelController_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/federal-personnel/links/{id}/unlink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo a link, with a reason (the link stays on record, marked undone)
+         * @description Anyone who may link and sees both entries, the user who linked or another. Audited (federal_personnel.unlinked).
+         */
+        post: operations["FederalPersonnelController_unlink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence/{id}/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A short-lived ticket to play or download this evidence file with a plain GET (a media element, a link)
+         * @description For whoever may download the item (auditors never). The ticket serves this item only, to you only, for its purpose only; it is refused after TICKET_TTL_SECONDS unused (each use extends it, never past TICKET_MAX_SECONDS after issue), after your deactivation or a change of your role. PLAYBACK (video, audio, images, PDF, text) is recorded as one `evidence.viewed` at the first GET and one `evidence.playback.ended` (ranges served, merged) when the ticket ends; DOWNLOAD as `evidence.downloaded` per GET.
+         */
+        post: operations["TicketsController_issueForEvidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/packets/{id}/archive/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A short-lived ticket to download the packet's ZIP with a plain link (the browser streams it to disk)
+         * @description For whoever may download the archive; purpose DOWNLOAD only. The download is recorded exactly as GET /packets/{id}/archive records it.
+         */
+        post: operations["TicketsController_issueForArchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/export/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A short-lived ticket to download an audit export with a plain link; the body holds the filters and format of GET /audit/export
+         * @description The export is made (recorded, checkpointed, signed) when the ticket is used, exactly as GET /audit/export does.
+         */
+        post: operations["TicketsController_issueForAuditExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ticket's content, and nothing else (no bearer token needed: the ticket is the credential)
+         * @description Evidence: with HTTP Range (206; 416 outside the file), `Content-Disposition: inline` for PLAYBACK, `attachment` with the original filename for DOWNLOAD. A packet archive or an audit export: as their own routes send them. Refused (401, audited, never with the ticket) when unknown, expired, its user deactivated or their role changed; 403 when a bearer token of another user is sent with it or the browser fetches it for another purpose (Sec-Fetch-Dest); 404 when its target left your scope.
+         */
+        get: operations["TicketsController_serve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -605,7 +811,7 @@ export type components = {
          * @description Stable machine-readable code
          * @enum {string}
          */
-        ErrorCode: "VALIDATION.FAILED" | "VALIDATION.MALFORMED_BODY" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.ACCOUNT_LOCKED" | "AUTH.FORBIDDEN" | "RESOURCE.NOT_FOUND" | "ROUTE.NOT_FOUND" | "CASE.INVALID_TRANSITION" | "CASE.CHECKLIST_INCOMPLETE" | "CASE.TWO_PERSON_RULE" | "VERSION.CONFLICT" | "VERSION.REQUIRED" | "RESOURCE.CONFLICT" | "DEPENDENCY.UNAVAILABLE" | "UPLOAD.TOO_LARGE" | "UPLOAD.UNSUPPORTED_MEDIA_TYPE" | "UPLOAD.INCOMPLETE" | "EVIDENCE.HASH_MISMATCH" | "EVIDENCE.INTEGRITY_FAILURE" | "EVIDENCE.EMPTY" | "EVIDENCE.DUPLICATE" | "CASE.UPLOAD_IN_PROGRESS" | "RANGE.NOT_SATISFIABLE" | "RATE.LIMITED" | "INTERNAL.ERROR";
+        ErrorCode: "VALIDATION.FAILED" | "VALIDATION.MALFORMED_BODY" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.ACCOUNT_LOCKED" | "AUTH.FORBIDDEN" | "RESOURCE.NOT_FOUND" | "ROUTE.NOT_FOUND" | "CASE.INVALID_TRANSITION" | "CASE.CHECKLIST_INCOMPLETE" | "CASE.TWO_PERSON_RULE" | "VERSION.CONFLICT" | "VERSION.REQUIRED" | "RESOURCE.CONFLICT" | "DEPENDENCY.UNAVAILABLE" | "STORAGE.REFUSED" | "UPLOAD.TOO_LARGE" | "UPLOAD.UNSUPPORTED_MEDIA_TYPE" | "UPLOAD.INCOMPLETE" | "UPLOAD.GONE" | "UPLOAD.TUS_VERSION_UNSUPPORTED" | "EVIDENCE.HASH_MISMATCH" | "EVIDENCE.INTEGRITY_FAILURE" | "EVIDENCE.EMPTY" | "EVIDENCE.DUPLICATE" | "CASE.UPLOAD_IN_PROGRESS" | "RANGE.NOT_SATISFIABLE" | "RATE.LIMITED" | "INTERNAL.ERROR";
         FieldError: {
             /**
              * @description Path of the field in the request body or query (dots for nesting)
@@ -1029,7 +1235,7 @@ export type components = {
             /** @description Why there is no footage (instead of evidence) */
             noFootageReason?: string | null;
         };
-        CaseSummaryView: {
+        CaseListItem: {
             /** Format: uuid */
             id: string;
             /**
@@ -1062,6 +1268,20 @@ export type components = {
             updatedAt: string;
             /** Format: date-time */
             submittedAt: string | null;
+            /** @description Where it happened. Absent for auditors (case content, not metadata). */
+            incidentLocation?: string | null;
+            /** @description The author's name */
+            authorName: string | null;
+            /** @description The author's badge number */
+            authorBadge: string | null;
+            /** @description Whole days since the case was opened */
+            ageDays: number;
+            /** @description Evidence items of the case (active, not superseded) */
+            evidenceCount: number;
+            /** @description Whether any alleged violation is a felony */
+            anyFelony: boolean;
+            /** @description Outcome of the attempt to identify the federal supervisor; null while none is recorded */
+            supervisorIdentification: components["schemas"]["IdentificationOutcome"] | null;
         };
         CasePage: {
             /** @description 1-based page number, as requested */
@@ -1070,7 +1290,7 @@ export type components = {
             pageSize: number;
             /** @description Items matching the filters, across all pages */
             total: number;
-            items: components["schemas"]["CaseSummaryView"][];
+            items: components["schemas"]["CaseListItem"][];
         };
         UpdateCaseDto: {
             /** @description Witnessed by the officer, or reported to them */
@@ -1139,6 +1359,13 @@ export type components = {
             version?: number;
             note?: string;
         };
+        /**
+         * @description `event`: one audit event; `reads`: consecutive successful reads folded together
+         * @enum {string}
+         */
+        TimelineEntryKind: "event" | "reads";
+        /** @enum {string} */
+        AuditOutcome: "SUCCESS" | "DENIED" | "FAILED";
         /** @enum {string} */
         ActorRole: "OFFICER" | "SUPERVISOR" | "PROSECUTOR" | "AUDITOR" | "ADMIN" | "SYSTEM" | "ANONYMOUS";
         AuditActor: {
@@ -1150,8 +1377,70 @@ export type components = {
             username: string | null;
             role: components["schemas"]["ActorRole"];
         };
-        /** @enum {string} */
-        AuditOutcome: "SUCCESS" | "DENIED" | "FAILED";
+        TimelineFieldChange: {
+            /**
+             * @description The case field (as in the case view)
+             * @example narrative
+             */
+            field: string;
+            /**
+             * @description The field in words
+             * @example Narrative
+             */
+            label: string;
+            /** @description The value before (absent when outside your field scope, e.g. an auditor and the narrative) */
+            from?: string | number | boolean | unknown[] | {
+                [key: string]: unknown;
+            } | null;
+            /** @description The value after (absent when outside your field scope) */
+            to?: string | number | boolean | unknown[] | {
+                [key: string]: unknown;
+            } | null;
+        };
+        TimelineEntry: {
+            /** @description `event`: one audit event; `reads`: consecutive successful reads folded together */
+            kind: components["schemas"]["TimelineEntryKind"];
+            /**
+             * @description What happened, in words
+             * @example Approved by Sgt. Lopez: all fields complete
+             */
+            summary: string;
+            /**
+             * @description The audit action (of the first event, for folded reads)
+             * @example case.approved
+             */
+            action: string;
+            outcome: components["schemas"]["AuditOutcome"];
+            /**
+             * Format: date-time
+             * @description When (the first event, for folded reads)
+             */
+            occurredAt: string;
+            /**
+             * Format: date-time
+             * @description The last event folded in (equal to occurredAt for one event)
+             */
+            lastOccurredAt: string;
+            /** @description Who (of the first event, for folded reads) */
+            actor: components["schemas"]["AuditActor"];
+            /**
+             * @description The actor's name (null for SYSTEM and ANONYMOUS)
+             * @example Sgt. Lopez
+             */
+            actorName: string | null;
+            /** @description The raw events (seq) this entry stands for, oldest first: look them up in `events` */
+            seqs: number[];
+            /** @description How many events (1 unless folded) */
+            count: number;
+            /** @description How many different people (1 unless folded) */
+            people: number;
+            /** @description The note or reason recorded with it (approval note, return or withdrawal reason, decision reason) */
+            note: string | null;
+            /** @description For an edit of the case: the fields it changed (from case_revisions) */
+            changes?: components["schemas"]["TimelineFieldChange"][];
+            /** @description True when the diff names the changed fields but leaves out their values (outside your field scope) */
+            valuesHidden?: boolean;
+        };
         AuditEventView: {
             /** @description Position in the hash chain (1, 2, 3... without gaps) */
             seq: number;
@@ -1194,6 +1483,9 @@ export type components = {
             caseId: string;
             /** @example ION-2026-000123 */
             caseNumber: string;
+            /** @description The history in words, reads folded, edits with their diff */
+            entries: components["schemas"]["TimelineEntry"][];
+            /** @description Every raw audit event of the case, oldest first (nothing folded) */
             events: components["schemas"]["AuditEventView"][];
         };
         /** @enum {string} */
@@ -1417,6 +1709,19 @@ export type components = {
              * @example 2026-CR-0012345
              */
             reference?: string;
+        };
+        TusUploadView: {
+            /**
+             * Format: uuid
+             * @description The upload; also the id of the evidence item it becomes
+             */
+            uploadId: string;
+            /** Format: uuid */
+            caseId: string;
+            /** @description Upload-Length: the file size in bytes */
+            uploadLength: number;
+            /** @description The upload URL for HEAD / PATCH / DELETE (also the Location header) */
+            location: string;
         };
         SendPacketDto: {
             /** @description The prosecuting office. Default: CCSAO when any violation is a felony, else the city's Department of Law (CITY_LAW). */
@@ -1675,6 +1980,212 @@ export type components = {
             /** @enum {string} */
             status: "ok" | "unavailable";
             checks: components["schemas"]["HealthChecks"];
+        };
+        PersonnelEntryView: {
+            /** Format: uuid */
+            id: string;
+            agency: components["schemas"]["FederalAgency"] | null;
+            /** @description true: one entry for every record with this agency and normalised badge; false: one record of one case (no badge or no specific agency: never merged automatically, by name or otherwise) */
+            groupedByBadge: boolean;
+            /** @description The normalised badge (lower case, no spaces, no leading # or zeros). Absent for auditors (they see the index without names). */
+            badgeNormalised?: string | null;
+            /** @description Names as recorded. Absent for auditors (they see the index without names). */
+            names?: string[];
+            /** @description Badges or identifiers as recorded. Absent for auditors (they see the index without names). */
+            badges?: string[];
+            /** @description Descriptions as recorded (unidentified personnel: all there is). Absent for auditors (they see the index without names). */
+            descriptions?: string[];
+            /** @description Recorded as the federal supervisor on scene, as an agent, or both */
+            roles: ("SUPERVISOR" | "AGENT")[];
+            outcomes: components["schemas"]["IdentificationOutcome"][];
+            /** @description Cases in your scope that record this entry */
+            caseCount: number;
+            /** @description Records in your scope (a case may record the same badge twice) */
+            recordCount: number;
+            /**
+             * Format: date-time
+             * @description Latest incident (or case creation) among them
+             */
+            lastIncidentAt: string | null;
+            /** @description Active links to other entries you can see */
+            linkCount: number;
+        };
+        PersonnelPage: {
+            /** @description 1-based page number, as requested */
+            page: number;
+            /** @description Items per page, as requested */
+            pageSize: number;
+            /** @description Items matching the filters, across all pages */
+            total: number;
+            items: components["schemas"]["PersonnelEntryView"][];
+            /** @enum {string} */
+            sort: "cases" | "recent";
+        };
+        PersonnelRecordView: {
+            isSupervisor: boolean;
+            /** @description Absent for auditors (they see the index without names). */
+            name?: string | null;
+            /** @description As recorded. Absent for auditors (they see the index without names). */
+            badgeNumber?: string | null;
+            identificationOutcome: components["schemas"]["IdentificationOutcome"] | null;
+            /** @description Absent for auditors (they see the index without names). */
+            description?: string | null;
+        };
+        PersonnelCaseView: {
+            /** Format: uuid */
+            caseId: string;
+            /** @example ION-2026-000123 */
+            caseNumber: string;
+            district: number;
+            status: components["schemas"]["CaseStatus"];
+            /** Format: date-time */
+            incidentAt: string | null;
+            /** @description Absent for auditors (they see the index without names). */
+            incidentLocation?: string | null;
+            activityType: components["schemas"]["ActivityType"] | null;
+            /** @description How the case records this entry (usually once) */
+            records: components["schemas"]["PersonnelRecordView"][];
+            /** @description The violations the case alleges. Absent for auditors (they see the index without names). */
+            violations?: components["schemas"]["ViolationRecord"][];
+            anyFelony: boolean;
+        };
+        PersonnelUserRef: {
+            /** Format: uuid */
+            id: string;
+            displayName: string;
+        };
+        PersonnelLinkView: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The other entry
+             */
+            otherId: string;
+            /** @description false once undone */
+            active: boolean;
+            /** @description Absent for auditors (they see the index without names). */
+            reason?: string;
+            linkedBy: components["schemas"]["PersonnelUserRef"];
+            /** Format: date-time */
+            linkedAt: string;
+            unlinkedBy: components["schemas"]["PersonnelUserRef"];
+            /** Format: date-time */
+            unlinkedAt: string | null;
+            /** @description Absent for auditors (they see the index without names). */
+            unlinkReason?: string | null;
+        };
+        PersonnelDetailView: {
+            /** Format: uuid */
+            id: string;
+            agency: components["schemas"]["FederalAgency"] | null;
+            /** @description true: one entry for every record with this agency and normalised badge; false: one record of one case (no badge or no specific agency: never merged automatically, by name or otherwise) */
+            groupedByBadge: boolean;
+            /** @description The normalised badge (lower case, no spaces, no leading # or zeros). Absent for auditors (they see the index without names). */
+            badgeNormalised?: string | null;
+            /** @description Names as recorded. Absent for auditors (they see the index without names). */
+            names?: string[];
+            /** @description Badges or identifiers as recorded. Absent for auditors (they see the index without names). */
+            badges?: string[];
+            /** @description Descriptions as recorded (unidentified personnel: all there is). Absent for auditors (they see the index without names). */
+            descriptions?: string[];
+            /** @description Recorded as the federal supervisor on scene, as an agent, or both */
+            roles: ("SUPERVISOR" | "AGENT")[];
+            outcomes: components["schemas"]["IdentificationOutcome"][];
+            /** @description Cases in your scope that record this entry */
+            caseCount: number;
+            /** @description Records in your scope (a case may record the same badge twice) */
+            recordCount: number;
+            /**
+             * Format: date-time
+             * @description Latest incident (or case creation) among them
+             */
+            lastIncidentAt: string | null;
+            /** @description Active links to other entries you can see */
+            linkCount: number;
+            /** @description Latest incident first */
+            cases: components["schemas"]["PersonnelCaseView"][];
+            /** @description Links (active and undone) to entries you can see */
+            links: components["schemas"]["PersonnelLinkView"][];
+        };
+        LinkPersonnelDto: {
+            /**
+             * Format: uuid
+             * @description The other entry: the same person as this one
+             */
+            otherId: string;
+            /** @description Why the two entries are one person (shown with the link, audited) */
+            reason: string;
+        };
+        UnlinkPersonnelDto: {
+            /** @description Why the link is wrong (shown with the link, audited) */
+            reason: string;
+        };
+        /**
+         * @description PLAYBACK: shown in the browser (inline; video, audio, images, PDF, text), one custody event per ticket. DOWNLOAD: saved as a file (attachment), recorded as a download.
+         * @enum {string}
+         */
+        TicketPurpose: "PLAYBACK" | "DOWNLOAD";
+        EvidenceTicketDto: {
+            /** @description PLAYBACK: shown in the browser (inline; video, audio, images, PDF, text), one custody event per ticket. DOWNLOAD: saved as a file (attachment), recorded as a download. */
+            purpose: components["schemas"]["TicketPurpose"];
+        };
+        TicketView: {
+            /** @description The ticket: an opaque credential for one plain GET target, valid for minutes. Never log it. */
+            ticket: string;
+            /**
+             * @description Where to GET the content with it (no bearer token needed)
+             * @example /api/v1/tickets/iontk_…
+             */
+            url: string;
+            purpose: components["schemas"]["TicketPurpose"];
+            /**
+             * Format: date-time
+             * @description Unused after this instant, the ticket is refused; each use extends it by TICKET_TTL_SECONDS (up to TICKET_MAX_SECONDS after issue)
+             */
+            expiresAt: string;
+        };
+        ArchiveTicketDto: {
+            /**
+             * @description An archive is only downloaded (the default)
+             * @enum {string}
+             */
+            purpose?: "DOWNLOAD";
+        };
+        AuditExportTicketDto: {
+            /**
+             * @description Events at or after this instant
+             * @example 2026-11-14T00:00:00-06:00
+             */
+            from?: string;
+            /**
+             * @description Events before this instant (not before `from`)
+             * @example 2026-11-21T00:00:00-06:00
+             */
+            to?: string;
+            /**
+             * Format: uuid
+             * @description Events of one case
+             */
+            caseId?: string;
+            /**
+             * Format: uuid
+             * @description Events by one user (their id)
+             */
+            actorId?: string;
+            /** @example evidence.downloaded */
+            action?: string;
+            outcome?: components["schemas"]["AuditOutcome"];
+            /**
+             * @default ndjson
+             * @enum {string}
+             */
+            format: "ndjson" | "csv";
+            /**
+             * @description An export is only downloaded (the default)
+             * @enum {string}
+             */
+            purpose?: "DOWNLOAD";
         };
     };
     responses: never;
@@ -2110,8 +2621,23 @@ export interface operations {
                 from?: string;
                 /** @description Incident (or creation) time to, ISO 8601; not before `from` */
                 to?: string;
-                /** @description Case number, location or narrative contains */
+                /** @description Full-text search (English stemming): words, "a phrase", word* (prefix), or, -word. Matches the case number, narrative, location, federal personnel names, badges (also normalised: case, spaces, leading zeros), descriptions and vehicle details, citations and violation descriptions. For auditors: the case number, status, activity type and agencies only. */
                 q?: string;
+                /** @description Cases naming this agency */
+                agency?: components["schemas"]["FederalAgency"];
+                activityType?: components["schemas"]["ActivityType"];
+                /** @description Outcome of the attempt to identify the federal supervisor; NOT_RECORDED: no supervisor record with an outcome yet */
+                supervisorIdentification?: "VERIFIED" | "PARTIAL" | "REFUSED" | "UNABLE" | "NOT_RECORDED";
+                /** @description true: a felony is alleged; false: none is */
+                felony?: boolean;
+                /** @description true: the case has footage (an active, non-empty video item); false: it has none */
+                hasFootage?: boolean;
+                /** @description The author's user id */
+                author?: string;
+                /** @description created (when opened; the default without q), incident (incident time, or creation before it is set), updated (last change), relevance (the default with q; needs q) */
+                sort?: "created" | "incident" | "updated" | "relevance";
+                /** @description Newest first (desc) or oldest first; not with sort=relevance */
+                order?: "desc" | "asc";
             };
             header?: never;
             path?: never;
@@ -3039,6 +3565,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The history in words (entries: summaries, notes, diffs within your field scope, reads folded) and every raw event */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3721,6 +4248,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
+            /** @description STORAGE.REFUSED: the storage engine refused the request (`storageCode`, e.g. AccessDenied): not an outage, a retry will not help */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
             /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
             default: {
                 headers: {
@@ -3803,6 +4339,497 @@ export interface operations {
             };
             /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description STORAGE.REFUSED: the storage engine refused the request (`storageCode`, e.g. AccessDenied): not an outage, a retry will not help */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    EvidenceUploadsController_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description tus metadata: `kind <base64>,deviceId <base64>,...`; kind is required. Also the tus clients' conventional keys: `filetype` (the file's media type, recorded as declaredContentType) and `filename` (an alias of originalFilename) */
+                "Upload-Metadata"?: string;
+                /** @description The file size in bytes */
+                "Upload-Length": string;
+                /** @description 1.0.0 */
+                "Tus-Resumable": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload */
+            201: {
+                headers: {
+                    /** @description /api/v1/cases/<caseId>/evidence/uploads/<uploadId> */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TusUploadView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.TUS_VERSION_UNSUPPORTED: UPLOAD.TUS_VERSION_UNSUPPORTED */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.TOO_LARGE: the file is larger than EVIDENCE_MAX_BYTES (`limitBytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description EVIDENCE.EMPTY: the file is empty (0 bytes): not evidence (nothing is kept) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RATE.LIMITED: too many requests: wait `retryAfterSeconds` (also Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    EvidenceUploadsController_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size */
+            204: {
+                headers: {
+                    /** @description 1.0.0 */
+                    "Tus-Version"?: string;
+                    /** @description creation,termination */
+                    "Tus-Extension"?: string;
+                    /** @description EVIDENCE_MAX_BYTES */
+                    "Tus-Max-Size"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    EvidenceUploadsController_terminate: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1.0.0 */
+                "Tus-Resumable": string;
+            };
+            path: {
+                id: string;
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Abandoned */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.GONE: UPLOAD.GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.TUS_VERSION_UNSUPPORTED: UPLOAD.TUS_VERSION_UNSUPPORTED */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    EvidenceUploadsController_head: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1.0.0 */
+                "Tus-Resumable": string;
+            };
+            path: {
+                id: string;
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No body */
+            200: {
+                headers: {
+                    /** @description Bytes the upload holds: resume from here */
+                    "Upload-Offset"?: number;
+                    "Upload-Length"?: number;
+                    /** @description Once completed: the evidence item */
+                    "Evidence-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.GONE: UPLOAD.GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.TUS_VERSION_UNSUPPORTED: UPLOAD.TUS_VERSION_UNSUPPORTED */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    EvidenceUploadsController_patch: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Where these bytes go */
+                "Upload-Offset": string;
+                /** @description 1.0.0 */
+                "Tus-Resumable": string;
+            };
+            path: {
+                id: string;
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Appended */
+            204: {
+                headers: {
+                    /** @description The new offset */
+                    "Upload-Offset"?: number;
+                    /** @description When this PATCH completed the upload */
+                    "Evidence-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided); CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`); EVIDENCE.DUPLICATE: the case already holds this file (`existingEvidenceId`); send duplicateOf=<that id> to keep a second copy */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.GONE: UPLOAD.GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.TUS_VERSION_UNSUPPORTED: UPLOAD.TUS_VERSION_UNSUPPORTED */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description EVIDENCE.HASH_MISMATCH: the SHA-256 you sent does not match what arrived (nothing is kept) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3996,6 +5023,8 @@ export interface operations {
                 /** @description One or more of PENDING, IN_REVIEW, DECIDED: repeated (status=PENDING&status=IN_REVIEW) or comma-separated. Default: PENDING,IN_REVIEW (the open queue). */
                 status?: components["schemas"]["PacketStatus"][];
                 sort?: "oldest" | "newest";
+                /** @description Full-text search (English stemming; words, "a phrase", word*, or, -word) over what the packets' signed manifests say: case number, narrative, location, federal personnel, violations, evidence metadata. Audited (review_queue.searched). */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -4740,6 +5769,646 @@ export interface operations {
             };
         };
     };
+    FederalPersonnelController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                /** @description Full-text search over names, badges (also normalised: case, spaces, a leading #, leading zeros), agency and descriptions (unidentified personnel are found by their description). Words, "a phrase", word*. Not for auditors. */
+                q?: string;
+                agency?: components["schemas"]["FederalAgency"];
+                /** @description Recorded at least once as the federal supervisor on scene, or as an agent */
+                role?: "SUPERVISOR" | "AGENT";
+                /** @description At least one record with this outcome */
+                outcome?: components["schemas"]["IdentificationOutcome"];
+                /** @description cases: most cases first; recent: latest incident first */
+                sort?: "cases" | "recent";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonnelPage"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    FederalPersonnelController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonnelDetailView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    FederalPersonnelController_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkPersonnelDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonnelLinkView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    FederalPersonnelController_unlink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnlinkPersonnelDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonnelLinkView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    TicketsController_issueForEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvidenceTicketDto"];
+            };
+        };
+        responses: {
+            /** @description The ticket and the URL to GET with it (no bearer token needed). Only its SHA-256 is kept; the request log shows redacted:<first 12 hex of it> in its place. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    TicketsController_issueForArchive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArchiveTicketDto"];
+            };
+        };
+        responses: {
+            /** @description The ticket and the URL to GET with it (no bearer token needed). Only its SHA-256 is kept; the request log shows redacted:<first 12 hex of it> in its place. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    TicketsController_issueForAuditExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditExportTicketDto"];
+            };
+        };
+        responses: {
+            /** @description The ticket and the URL to GET with it (no bearer token needed). Only its SHA-256 is kept; the request log shows redacted:<first 12 hex of it> in its place. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    TicketsController_serve: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Evidence only: one byte range, e.g. bytes=0-1023 */
+                Range?: string;
+            };
+            path: {
+                /** @description The ticket from POST …/tickets */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole content, streamed, with its type (the evidence's sniffed type, application/zip, NDJSON or CSV) */
+            200: {
+                headers: {
+                    /** @description inline (PLAYBACK) or attachment; filename=… (DOWNLOAD) */
+                    "Content-Disposition"?: string;
+                    /** @description bytes (evidence) */
+                    "Accept-Ranges"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Evidence: the requested byte range (Content-Range: bytes start-end/size) */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: not a role refusal (the route is public) but the ticket's: a bearer token of another user was sent beside it, or the browser fetched it for another purpose (Sec-Fetch-Dest, e.g. a DOWNLOAD ticket as a <video> source); audited as access.denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description EVIDENCE.INTEGRITY_FAILURE: the stored bytes no longer match the recorded SHA-256 (the item is marked FAILED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RANGE.NOT_SATISFIABLE: the Range lies outside the file (`sizeBytes`) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
 }
 type FlattenedDeepRequired<T> = {
     [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
@@ -4750,9 +6419,14 @@ type ReadonlyArray<T> = [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsApiV1CasesGetParametersQueryDistrictValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/cases"]["get"]["parameters"]["query"]["district"]> = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 22, 24, 25];
+export const pathsApiV1CasesGetParametersQuerySupervisorIdentificationValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/cases"]["get"]["parameters"]["query"]["supervisorIdentification"]> = ["VERIFIED", "PARTIAL", "REFUSED", "UNABLE", "NOT_RECORDED"];
+export const pathsApiV1CasesGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/cases"]["get"]["parameters"]["query"]["sort"]> = ["created", "incident", "updated", "relevance"];
+export const pathsApiV1CasesGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/cases"]["get"]["parameters"]["query"]["order"]> = ["desc", "asc"];
 export const pathsApiV1ReviewQueueGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/review-queue"]["get"]["parameters"]["query"]["sort"]> = ["oldest", "newest"];
 export const pathsApiV1AuditExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit/export"]["get"]["parameters"]["query"]["format"]> = ["ndjson", "csv"];
-export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = ["VALIDATION.FAILED", "VALIDATION.MALFORMED_BODY", "AUTH.UNAUTHENTICATED", "AUTH.INVALID_CREDENTIALS", "AUTH.ACCOUNT_LOCKED", "AUTH.FORBIDDEN", "RESOURCE.NOT_FOUND", "ROUTE.NOT_FOUND", "CASE.INVALID_TRANSITION", "CASE.CHECKLIST_INCOMPLETE", "CASE.TWO_PERSON_RULE", "VERSION.CONFLICT", "VERSION.REQUIRED", "RESOURCE.CONFLICT", "DEPENDENCY.UNAVAILABLE", "UPLOAD.TOO_LARGE", "UPLOAD.UNSUPPORTED_MEDIA_TYPE", "UPLOAD.INCOMPLETE", "EVIDENCE.HASH_MISMATCH", "EVIDENCE.INTEGRITY_FAILURE", "EVIDENCE.EMPTY", "EVIDENCE.DUPLICATE", "CASE.UPLOAD_IN_PROGRESS", "RANGE.NOT_SATISFIABLE", "RATE.LIMITED", "INTERNAL.ERROR"];
+export const pathsApiV1FederalPersonnelGetParametersQueryRoleValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/federal-personnel"]["get"]["parameters"]["query"]["role"]> = ["SUPERVISOR", "AGENT"];
+export const pathsApiV1FederalPersonnelGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/federal-personnel"]["get"]["parameters"]["query"]["sort"]> = ["cases", "recent"];
+export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = ["VALIDATION.FAILED", "VALIDATION.MALFORMED_BODY", "AUTH.UNAUTHENTICATED", "AUTH.INVALID_CREDENTIALS", "AUTH.ACCOUNT_LOCKED", "AUTH.FORBIDDEN", "RESOURCE.NOT_FOUND", "ROUTE.NOT_FOUND", "CASE.INVALID_TRANSITION", "CASE.CHECKLIST_INCOMPLETE", "CASE.TWO_PERSON_RULE", "VERSION.CONFLICT", "VERSION.REQUIRED", "RESOURCE.CONFLICT", "DEPENDENCY.UNAVAILABLE", "STORAGE.REFUSED", "UPLOAD.TOO_LARGE", "UPLOAD.UNSUPPORTED_MEDIA_TYPE", "UPLOAD.INCOMPLETE", "UPLOAD.GONE", "UPLOAD.TUS_VERSION_UNSUPPORTED", "EVIDENCE.HASH_MISMATCH", "EVIDENCE.INTEGRITY_FAILURE", "EVIDENCE.EMPTY", "EVIDENCE.DUPLICATE", "CASE.UPLOAD_IN_PROGRESS", "RANGE.NOT_SATISFIABLE", "RATE.LIMITED", "INTERNAL.ERROR"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["OFFICER", "SUPERVISOR", "PROSECUTOR", "AUDITOR", "ADMIN"];
 export const prosecutorOfficeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ProsecutorOffice"]> = ["CCSAO", "CITY_LAW"];
 export const loginResultTokenTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LoginResult"]["tokenType"]> = ["Bearer"];
@@ -4763,8 +6437,9 @@ export const activityTypeValues: ReadonlyArray<FlattenedDeepRequired<components>
 export const federalAgencyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FederalAgency"]> = ["ICE_ERO", "ICE_HSI", "CBP", "BORDER_PATROL", "FBI", "DEA", "ATF", "US_MARSHALS", "DHS_OTHER", "FEDERAL_UNKNOWN"];
 export const dispositionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Disposition"]> = ["CHARGES_FILED", "DECLINED", "REFERRED_ELSEWHERE"];
 export const identificationOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IdentificationOutcome"]> = ["VERIFIED", "PARTIAL", "REFUSED", "UNABLE"];
-export const actorRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActorRole"]> = ["OFFICER", "SUPERVISOR", "PROSECUTOR", "AUDITOR", "ADMIN", "SYSTEM", "ANONYMOUS"];
+export const timelineEntryKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEntryKind"]> = ["event", "reads"];
 export const auditOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditOutcome"]> = ["SUCCESS", "DENIED", "FAILED"];
+export const actorRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActorRole"]> = ["OFFICER", "SUPERVISOR", "PROSECUTOR", "AUDITOR", "ADMIN", "SYSTEM", "ANONYMOUS"];
 export const evidenceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EvidenceKind"]> = ["BWC", "OTHER_VIDEO", "PHOTO", "AUDIO", "DOCUMENT"];
 export const evidenceStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EvidenceStatus"]> = ["ACTIVE", "SUPERSEDED"];
 export const integrityStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IntegrityStatus"]> = ["OK", "FAILED"];
@@ -4781,3 +6456,10 @@ export const dependencyStateValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const databaseHealthErrorValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DatabaseHealth"]["error"]> = ["timed out", "unreachable"];
 export const storageHealthCheckErrorValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StorageHealthCheck"]["error"]> = ["timed out", "unreachable"];
 export const healthReportStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthReport"]["status"]> = ["ok", "unavailable"];
+export const personnelEntryViewRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PersonnelEntryView"]["roles"]> = ["SUPERVISOR", "AGENT"];
+export const personnelPageSortValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PersonnelPage"]["sort"]> = ["cases", "recent"];
+export const personnelDetailViewRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PersonnelDetailView"]["roles"]> = ["SUPERVISOR", "AGENT"];
+export const ticketPurposeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketPurpose"]> = ["PLAYBACK", "DOWNLOAD"];
+export const archiveTicketDtoPurposeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ArchiveTicketDto"]["purpose"]> = ["DOWNLOAD"];
+export const auditExportTicketDtoFormatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditExportTicketDto"]["format"]> = ["ndjson", "csv"];
+export const auditExportTicketDtoPurposeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditExportTicketDto"]["purpose"]> = ["DOWNLOAD"];

@@ -11,6 +11,11 @@ import { CreateSigningKeys1764100000001 } from './1764100000001-create-signing-k
 import { CreateLoginFailures1764200000003 } from './1764200000003-create-login-failures';
 import { CreateEvidenceUploadSessions1764250000000 } from './1764250000000-create-evidence-upload-sessions';
 import { EvidenceLegalHold1764300000000 } from './1764300000000-evidence-legal-hold';
+import { CreateEvidenceTusUploads1764400000000 } from './1764400000000-create-evidence-tus-uploads';
+import { CreateAccessTickets1764410000000 } from './1764410000000-create-access-tickets';
+import { CaseSearch1764430000000 } from './1764430000000-case-search';
+import { FederalPersonnelIndex1764430000001 } from './1764430000001-federal-personnel-index';
+import { ReviewQueueSearch1764430000002 } from './1764430000002-review-queue-search';
 
 /** Every migration, in order. Listed explicitly: no globs. */
 export const MIGRATIONS = [
@@ -27,4 +32,9 @@ export const MIGRATIONS = [
   CreateLoginFailures1764200000003,
   CreateEvidenceUploadSessions1764250000000,
   EvidenceLegalHold1764300000000,
+  CreateEvidenceTusUploads1764400000000,
+  CreateAccessTickets1764410000000,
+  CaseSearch1764430000000,
+  FederalPersonnelIndex1764430000001,
+  ReviewQueueSearch1764430000002,
 ];
