@@ -350,9 +350,12 @@ async function main() {
     fs.chmodSync(dataDir, 0o755);
 
     // --- S3 engine. On Ceph the OSD keeps objects in RAM (~1.6x), and RGW frees a removed object's data only at its
-    // garbage collection (hours later): room for the three direct copies and the evidence (a full memstore hangs).
+    // garbage collection (hours later), and locked versions cannot be removed at all: room for the three direct
+    // copies, the evidence, the tus upload and the concurrent tus uploads, with margin (a full memstore hangs: seen
+    // with 6 GiB for 9 GiB of objects).
+    const objects = 3 + 1 + 1 + intEnv('BENCH_TUS_CONCURRENT', 4, 0, 16) + 1;
     const s3 = engine === 'ceph'
-      ? await startCeph(run, Math.max(4, Math.ceil((5 * totalBytes) / 1024 ** 3) + 1))
+      ? await startCeph(run, Math.max(4, Math.ceil((objects * totalBytes) / 1024 ** 3) + 1))
       : await startS3rver(run, s3Dir);
     const client = new Client({ endPoint: '127.0.0.1', port: s3.port, useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey, pathStyle: true, region: s3.region });
     const apiBucket = 'bench-api';
