@@ -354,6 +354,8 @@ describe(`resumable evidence uploads over tus 1.0.0 (${ENGINE})`, () => {
       const c = await t.given.draftCase(officer);
       const { headers: { location }, body: { uploadId } } = await create(c.id, 20 * MiB).expect(201);
       await patch(location, 0, randomBytes(6 * MiB)).expect(204);
+      // A PATCH answers while its part is still being stored; HEAD answers once it is (the upload is locked till then).
+      expect((await head(location).expect(200)).headers['upload-offset']).toBe(String(6 * MiB));
       const [{ storage_upload_id: storageUploadId }] = (await t.owner.query(`SELECT storage_upload_id FROM evidence_tus_uploads WHERE id = $1`, [uploadId])).rows;
       // Time passes (UPLOAD_STALE_MINUTES, 60 by default) without a byte: as if its last activity were 2 hours ago.
       await t.owner.query(`UPDATE evidence_upload_sessions SET stale_at = now() - interval '1 hour', last_activity_at = now() - interval '2 hours' WHERE id = $1`, [uploadId]);

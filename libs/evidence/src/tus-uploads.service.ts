@@ -232,6 +232,12 @@ class UploadLocks {
     };
   }
 
+  /** Who is asked to stop when another request wants the upload (e.g. nobody, once the request has answered). */
+  setCancel(id: string, cancel: () => void): void {
+    const h = this.held.get(id);
+    if (h) h.cancel = cancel;
+  }
+
   async close(): Promise<void> {
     const c = await this.client?.catch(() => undefined);
     this.client = undefined;
@@ -370,6 +376,7 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
     if (!release) {
       throw new ConflictError(`Upload ${id} is being written by another request (another API process); send HEAD and resume shortly.`);
     }
+    let heldAfterAnswer = false;
     try {
       const row = await this.load(auth, caseId, id);
       if (row.outcome === 'STORED') {
@@ -398,13 +405,28 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
           `the body ran past Upload-Length ${uploadLength} (the file is larger than declared): the upload is ended and nothing was kept (${cleanup}); start a new upload with the file's real length`,
         ));
       }
-      if (u.received < uploadLength) return { uploadLength, offset: u.received, evidenceId: null };
+      if (u.received < uploadLength) {
+        // Answered now: the part(s) still in flight are stored and journaled while the client sends its next chunk
+        // (receiving and storing overlap). The upload stays locked until they are, so HEAD, the next PATCH, DELETE or
+        // another process see it only then; if one fails, this process forgets the upload and HEAD answers the offset
+        // actually stored (the client re-sends from there; tus clients HEAD before resuming).
+        heldAfterAnswer = true;
+        this.locks.setCancel(id, () => undefined);
+        void u.writer.drain()
+          .then(() => (u.idleSince = Date.now()))
+          .catch((e: unknown) => {
+            this.logger.warn(`Upload ${id}: a part acknowledged to the client was not stored (${e instanceof Error ? e.message : e}); HEAD now answers the stored offset`);
+            if (this.live.get(id) === u) this.live.delete(id);
+          })
+          .finally(() => void release());
+        return { uploadLength, offset: u.received, evidenceId: null };
+      }
       const { [DECLARED_TYPE]: declared, ...meta } = row.metadata;
       return await this.complete(auth, c, row, meta as unknown as EvidenceMetadataDto, typeof declared === 'string' ? declared : null, u);
     } catch (e) {
       throw asDependencyError(e);
     } finally {
-      await release();
+      if (!heldAfterAnswer) await release();
     }
   }
 
@@ -438,7 +460,6 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
     } catch (e) {
       if (!isClientGone(e)) throw e;
     }
-    await u.writer.drain();
     u.idleSince = Date.now();
     return overflow;
   }
