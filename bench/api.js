@@ -41,22 +41,7 @@ const path = require('node:path');
 const autocannon = require('autocannon');
 const { ROOT, MAIN, intEnv, fmt, freePort, api, launchApi, BenchRun, guardRun } = require('./lib');
 
-const CASE = {
-  origin: 'WITNESSED',
-  incidentAt: '2026-11-20T14:05:00-06:00',
-  incidentLocation: '3300 W Fullerton Ave, Chicago',
-  activityType: 'ARREST',
-  agencies: ['ICE_ERO'],
-  narrative: 'Masked agents detained a man at a bus stop and refused to identify themselves.',
-  injuriesReported: false,
-  noFootageReason: 'Body-worn camera was not yet issued to the reporting officer.',
-};
-const FEDERAL_OFFICERS = {
-  officers: [{
-    isSupervisor: true, name: 'J. Smith', agency: 'ICE_ERO', badgeNumber: 'F-123', identificationOutcome: 'PARTIAL',
-    identificationMethod: 'Asked for name and badge; name given verbally, badge covered',
-  }],
-};
+const { SAMPLE_CASE: CASE, SAMPLE_FEDERAL_OFFICERS: FEDERAL_OFFICERS } = require('./data');
 
 /** One autocannon run; resolves with its result (rejects on a setup error). */
 function cannon(opts) {

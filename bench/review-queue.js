@@ -48,6 +48,7 @@ const {
   ROOT, DIST, MAIN, READY_TIMEOUT_MS, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
   freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun, waitForFiles, runNode,
 } = require('./lib');
+const { sqlLit: lit, sqlArray, hashSql, pickSql, stats, LOCATIONS, NARRATIVE_SENTENCES } = require('./data');
 
 const CLI = path.join(DIST, 'apps/api/src/cli/cli.js');
 const DB_LIB = path.join(DIST, 'libs/database/src/index.js');
@@ -113,8 +114,6 @@ function sqlDrift() {
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
-const lit = (s) => `'${String(s).replace(/'/g, "''")}'`;
-const sqlArray = (arr) => `ARRAY[${arr.map(lit).join(',')}]`;
 
 /** Child processes (runNode) and open pg clients (startBenchDatabase's openClient/closeClient), for cleanup. */
 const children = new Set();
@@ -135,39 +134,12 @@ function dirBytes(dir) {
   return n;
 }
 
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted, p) {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-function stats(times) {
-  const s = [...times].sort((a, b) => a - b);
-  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Data generation: set-based, in PostgreSQL
 
-const LOCATIONS = ['3300 W Fullerton Ave', '1600 S Pulaski Rd', '4700 S Ashland Ave', '2600 N Milwaukee Ave', '6300 S Kedzie Ave',
-  '1200 W Cermak Rd', '5100 N Broadway', '800 N Cicero Ave', '3500 S Halsted St', '11000 S Michigan Ave', '2400 W 63rd St',
-  '4000 W North Ave', '900 E 79th St', '3100 N Clark St', '7100 S Western Ave', '1800 W 18th St'];
 const ACTIVITIES = ['ARREST', 'DETENTION', 'VEHICLE_STOP', 'SEARCH_OR_ENTRY', 'USE_OF_FORCE', 'CROWD_CONTROL', 'SURVEILLANCE', 'OTHER'];
 const AGENCIES = ['ICE_ERO', 'ICE_HSI', 'CBP', 'BORDER_PATROL', 'DHS_OTHER', 'FEDERAL_UNKNOWN'];
-const SENTENCES = [
-  'Reporting officer observed four federal agents in tactical vests without visible name plates detain a pedestrian near the bus stop.',
-  'Agents declined to produce identification or a judicial warrant when asked by the reporting officer on scene.',
-  'One agent deployed a chemical irritant toward a crowd of approximately thirty residents who were filming from the sidewalk.',
-  'The detained individual was placed in an unmarked grey SUV with Indiana plates, partial plate recorded on body-worn camera.',
-  'Two witnesses provided statements and contact details; both describe the subject being pushed to the ground without warning.',
-  'EMS was requested for a bystander who reported eye irritation; the bystander declined transport after treatment on scene.',
-  'The supervising agent identified himself only by first name and stated the operation was coordinated with no local agency.',
-  'Body-worn camera footage from the reporting officer and one assisting officer was uploaded the same shift.',
-  'A store owner provided exterior surveillance footage covering the parking lot for the full duration of the encounter.',
-  'Agents entered the rear yard of a residence through a closed gate; the resident states no consent was given.',
-  'Vehicle was stopped at the intersection without lights or siren; the driver was questioned for eleven minutes and released.',
-  'The reporting officer documented the scene with photographs of the damaged door frame and the discarded restraints.',
-];
+const SENTENCES = NARRATIVE_SENTENCES.slice(0, 12);
 const DECISION_REASONS = {
   CHARGES_FILED: 'Charges approved on review of the body-worn camera footage and two independent witness statements.',
   DECLINED: 'Declined: the evidence does not establish identity of the agent who used force beyond a reasonable doubt.',
@@ -175,9 +147,6 @@ const DECISION_REASONS = {
   MORE_INFO_REQUESTED: 'Please obtain the store surveillance footage and a statement from the second assisting officer.',
 };
 
-/** An element of `arr`, chosen from a hash of the row number and `salt` (deterministic, no random() call). */
-const pickSql = (arr, salt, rowExpr = 'i') => `(${sqlArray(arr)})[1 + ((hashtext(${rowExpr}::text || ${lit(salt)})::bigint & 2147483647) % ${arr.length})]`;
-const hashSql = (salt, rowExpr = 'i') => `(hashtext(${rowExpr}::text || ${lit(salt)})::bigint & 2147483647)`;
 const iso = (expr) => `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**

@@ -39,6 +39,7 @@ const {
   DIST, MAIN, READY_TIMEOUT_MS, intEnv, now, secondsSince, fmt, freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun,
   waitForFiles, runNode,
 } = require('./lib');
+const { sqlLit: lit, sqlArray: arr, hashSql: h, pickSql: pick, stats, LOCATIONS, NARRATIVE_SENTENCES } = require('./data');
 
 const CLI = path.join(DIST, 'apps/api/src/cli/cli.js');
 const DB_LIB = path.join(DIST, 'libs/database/src/index.js');
@@ -47,30 +48,8 @@ const TARGET_P95_MS = 50;
 const PAGE_SIZE = 20;
 const DISTRICTS = [1, 7, 12, 18];
 
-const lit = (s) => `'${String(s).replace(/'/g, "''")}'`;
-const arr = (a) => `ARRAY[${a.map(lit).join(',')}]`;
-const pick = (a, salt, expr = 'i') => `(${arr(a)})[1 + ((hashtext(${expr}::text || ${lit(salt)})::bigint & 2147483647) % ${a.length})]`;
-const h = (salt, expr = 'i') => `(hashtext(${expr}::text || ${lit(salt)})::bigint & 2147483647)`;
 
-const SENTENCES = [
-  'Reporting officer observed four federal agents in tactical vests without visible name plates detain a pedestrian near the bus stop.',
-  'Agents declined to produce identification or a judicial warrant when asked by the reporting officer on scene.',
-  'One agent deployed a chemical irritant toward a crowd of approximately thirty residents who were filming from the sidewalk.',
-  'The detained individual was placed in an unmarked grey SUV with Indiana plates, partial plate recorded on body-worn camera.',
-  'Two witnesses provided statements and contact details; both describe the subject being pushed to the ground without warning.',
-  'EMS was requested for a bystander who reported eye irritation; the bystander declined transport after treatment on scene.',
-  'The supervising agent identified himself only by first name and stated the operation was coordinated with no local agency.',
-  'Body-worn camera footage from the reporting officer and one assisting officer was uploaded the same shift.',
-  'A store owner provided exterior surveillance footage covering the parking lot for the full duration of the encounter.',
-  'Agents entered the rear yard of a residence through a closed gate; the resident states no consent was given.',
-  'Vehicle was stopped at the intersection without lights or siren; the driver was questioned for eleven minutes and released.',
-  'The reporting officer documented the scene with photographs of the damaged door frame and the discarded restraints.',
-  'Neighbours gathered and chanted while the agents loaded two people into a white van and left northbound.',
-  'A teacher walking children home from school asked the agents to show a warrant; one agent pointed a taser at her.',
-];
-const LOCATIONS = ['3300 W Fullerton Ave', '1600 S Pulaski Rd', '4700 S Ashland Ave', '2600 N Milwaukee Ave', '6300 S Kedzie Ave',
-  '1200 W Cermak Rd', '5100 N Broadway', '800 N Cicero Ave', '3500 S Halsted St', '11000 S Michigan Ave', '2400 W 63rd St',
-  '4000 W North Ave', '900 E 79th St', '3100 N Clark St', '7100 S Western Ave', '1800 W 18th St'];
+const SENTENCES = NARRATIVE_SENTENCES;
 const ACTIVITIES = ['ARREST', 'DETENTION', 'VEHICLE_STOP', 'SEARCH_OR_ENTRY', 'USE_OF_FORCE', 'CROWD_CONTROL', 'SURVEILLANCE', 'OTHER'];
 const AGENCIES = ['ICE_ERO', 'ICE_HSI', 'CBP', 'BORDER_PATROL'];
 const OUTCOMES = ['VERIFIED', 'PARTIAL', 'REFUSED', 'UNABLE'];
@@ -114,11 +93,6 @@ SELECT 'ION-' || (2025 + i % 2) || '-' || lpad(i::text, 6, '0'), CASE WHEN i % 3
   JOIN bench_authors o ON o.k = 1 + g.i % (SELECT count(*) FROM bench_authors)`;
 }
 
-function percentile(s, p) { return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]; }
-function stats(times) {
-  const s = [...times].sort((a, b) => a - b);
-  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1] };
-}
 
 async function timedGet(base, urlPath, token) {
   const t0 = now();
