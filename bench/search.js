@@ -184,7 +184,7 @@ async function main() {
     // --- a badge recorded in district 1 and elsewhere; a case number
     const badge = (await owner.query(`SELECT r.badge_recorded, r.badge_normalised FROM federal_personnel_records r JOIN cases c ON c.id = r.case_id
       WHERE c.district = 1 AND r.badge_recorded LIKE '0%' AND length(r.badge_normalised) >= 3 ORDER BY r.badge_normalised LIMIT 1`)).rows[0];
-    const caseNo = (await owner.query(`SELECT case_number FROM cases ORDER BY case_number OFFSET 4321 LIMIT 1`)).rows[0].case_number;
+    const caseNo = (await owner.query(`SELECT case_number FROM cases ORDER BY case_number OFFSET ${Math.min(4321, caseCount - 1)} LIMIT 1`)).rows[0].case_number;
     const badgeQ = `00${badge.badge_normalised}`;
     const me = (await api(base, 'GET', '/auth/me', undefined, offToken)).id;
 
