@@ -51,6 +51,7 @@ const { pipeline } = require('node:stream/promises');
 const {
   ROOT, DIST, MAIN, MB, SAMPLE_MS, READY_TIMEOUT_MS, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
   RssSampler, freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun, waitForFiles, runNode,
+  createBenchAdmin,
 } = require('./lib');
 
 const CLI = path.join(DIST, 'apps/api/src/cli/cli.js');
@@ -686,9 +687,7 @@ async function main() {
     });
     if (apiFetchRows) env.AUDIT_EXPORT_FETCH_ROWS = String(apiFetchRows);
 
-    const adminPassword = `bench-admin-${crypto.randomBytes(12).toString('hex')}`;
-    const created = await runNode(children, CLI, ['create-admin', '--username', 'bench.admin', '--display-name', 'Bench'], { env, input: `${adminPassword}\n`, timeoutMs: READY_TIMEOUT_MS });
-    if (created.code !== 0) throw new Error(`create-admin exited ${created.code ?? created.signal}: ${(created.stderr || created.stdout).trim().slice(-1000)}`);
+    const adminPassword = await createBenchAdmin(children, CLI, env);
 
     t = now();
     const apiProc = await launchApi(run, env);

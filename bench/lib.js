@@ -7,6 +7,7 @@
  */
 
 const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -430,6 +431,36 @@ function runNode(children, script, args, { env = process.env, input, timeoutMs }
   });
 }
 
+/**
+ * The environment of a bench's API process: this process's environment without any setting that would point it
+ * elsewhere, then the bench's database, a fresh JWT secret and signing key, DATA_DIR and the port (loopback only).
+ */
+function benchApiEnv({ db, dataDir, port }) {
+  const { privateKey } = crypto.generateKeyPairSync('ed25519');
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) {
+    if (/^(DATABASE_|S3_|SIGNING_|JWT_|AUDIT_|STORAGE_|PACKET)/.test(k) || ['DATA_DIR', 'PORT', 'HOST', 'TRUST_PROXY'].includes(k)) delete env[k];
+  }
+  return Object.assign(env, {
+    DATABASE_URL: db.appUrl,
+    DATABASE_MIGRATION_URL: db.ownerUrl,
+    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+    SIGNING_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NO_COLOR: '1',
+  });
+}
+
+/** Creates the bench's admin `bench.admin` with the CLI (as an operator would); resolves with its password. */
+async function createBenchAdmin(children, cli, env) {
+  const password = `bench-admin-${crypto.randomBytes(12).toString('hex')}`;
+  const created = await runNode(children, cli, ['create-admin', '--username', 'bench.admin', '--display-name', 'Bench'], { env, input: `${password}\n`, timeoutMs: READY_TIMEOUT_MS });
+  if (created.code !== 0) throw new Error(`create-admin exited ${created.code ?? created.signal}: ${(created.stderr || created.stdout).trim().slice(-1000)}`);
+  return password;
+}
+
 module.exports = {
   ROOT,
   DIST,
@@ -456,4 +487,6 @@ module.exports = {
   guardRun,
   waitForFiles,
   runNode,
+  benchApiEnv,
+  createBenchAdmin,
 };

@@ -38,6 +38,7 @@ const path = require('node:path');
 const {
   DIST, MAIN, READY_TIMEOUT_MS, intEnv, now, secondsSince, fmt, freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun,
   waitForFiles, runNode,
+  benchApiEnv, createBenchAdmin,
 } = require('./lib');
 const { sqlLit: lit, sqlArray: arr, hashSql: h, pickSql: pick, stats, LOCATIONS, NARRATIVE_SENTENCES } = require('./data');
 
@@ -130,19 +131,9 @@ async function main() {
     run.defer(() => closeClient(owner));
     console.log(`PostgreSQL ready, ${applied.length} migrations applied, in ${fmt(secondsSince(t))} s`);
 
-    const { privateKey } = crypto.generateKeyPairSync('ed25519');
-    const env = { ...process.env };
-    for (const k of Object.keys(env)) {
-      if (/^(DATABASE_|S3_|SIGNING_|JWT_|AUDIT_|STORAGE_|PACKET)/.test(k) || ['DATA_DIR', 'PORT', 'HOST', 'TRUST_PROXY'].includes(k)) delete env[k];
-    }
     const apiPort = await freePort();
-    Object.assign(env, {
-      DATABASE_URL: db.appUrl, DATABASE_MIGRATION_URL: db.ownerUrl, JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-      SIGNING_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }), DATA_DIR: dataDir, PORT: String(apiPort), HOST: '127.0.0.1', NO_COLOR: '1',
-    });
-    const adminPassword = `bench-admin-${crypto.randomBytes(12).toString('hex')}`;
-    const created = await runNode(children, CLI, ['create-admin', '--username', 'bench.admin', '--display-name', 'Bench'], { env, input: `${adminPassword}\n`, timeoutMs: READY_TIMEOUT_MS });
-    if (created.code !== 0) throw new Error(`create-admin exited ${created.code ?? created.signal}: ${(created.stderr || created.stdout).trim().slice(-1000)}`);
+    const env = benchApiEnv({ db, dataDir, port: apiPort });
+    const adminPassword = await createBenchAdmin(children, CLI, env);
     await launchApi(run, env);
     const base = `http://127.0.0.1:${apiPort}/api/v1`;
 
