@@ -279,6 +279,43 @@ async function tusUpload(port, caseId, token, source, name) {
   }
 }
 
+/**
+ * BENCH_PIN=1: the storage engine's processes on CPU 1, this process (client, generator) and the API on CPU 0
+ * (`taskset -a`: every thread; threads started later inherit it), as in production, where the engine runs on other
+ * machines. s3rver then runs in a child process of its own (unpinned it runs in this process, as before).
+ */
+const PIN = process.env.BENCH_PIN === '1';
+function pin(pid, cpu) {
+  require('node:child_process').execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+/** s3rver in a process of its own (BENCH_PIN=1), so it can be pinned apart and its CPU counted as the engine's. */
+async function startS3rverProcess(run, dir) {
+  const { spawn } = require('node:child_process');
+  const code = `const S3rver = require('@20minutes/s3rver');
+    const s3 = new S3rver({ address: '127.0.0.1', port: 0, directory: ${JSON.stringify(dir)}, silent: true, vhostBuckets: false });
+    s3.run().then((a) => console.log(JSON.stringify({ port: a.port })));
+    process.stdin.on('end', () => s3.close().then(() => process.exit(0))).resume();`;
+  const child = spawn(process.execPath, ['-e', code], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  run.defer(async () => {
+    child.stdin.end();
+    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(t);
+  });
+  const port = await new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const m = /\{"port":(\d+)\}/.exec(buf);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (c) => reject(new Error(`s3rver process exited (code ${c}) before listening`)));
+  });
+  return { name: 's3rver', port, accessKey: S3_KEY, secretKey: S3_KEY, region: REGION, objectLock: false, pids: [child.pid] };
+}
+
 function startS3rver(run, dir) {
   const S3rver = require('@20minutes/s3rver');
   const s3 = new S3rver({ address: '127.0.0.1', port: 0, directory: dir, silent: true, vhostBuckets: false });
@@ -322,6 +359,7 @@ async function main() {
   console.log(`Upload / archive benchmark on ${engine}: API vs. direct S3, same data, same run`);
   console.log(`Machine: node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model?.trim() ?? 'unknown'}), ` +
     `${fmt(os.totalmem() / 1024 ** 3)} GiB RAM, ${os.platform()} ${os.release()}, load average ${os.loadavg().map((l) => fmt(l, 2)).join(' ')}`);
+  if (PIN) console.log('CPU pinning: BENCH_PIN=1 (engine on CPU 1; bench client and API on CPU 0)');
   console.log(`Data: ${uploadMb} MiB (${totalBytes} bytes), part size ${partMb} MiB, ${concurrency} part(s) in flight ` +
     `(API: STORAGE_PART_SIZE_MB=${partMb}${concurrencyEnv ? `, STORAGE_UPLOAD_CONCURRENCY=${concurrency}` : ', its default'})`);
 
@@ -343,7 +381,7 @@ async function main() {
     const objects = 3 + 1 + 1 + intEnv('BENCH_TUS_CONCURRENT', 4, 0, 16) + 1;
     const s3 = engine === 'ceph'
       ? await startCeph(run, Math.max(4, Math.ceil((objects * totalBytes) / 1024 ** 3) + 1))
-      : await startS3rver(run, s3Dir);
+      : PIN ? await startS3rverProcess(run, s3Dir) : await startS3rver(run, s3Dir);
     const client = new Client({ endPoint: '127.0.0.1', port: s3.port, useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey, pathStyle: true, region: s3.region });
     const apiBucket = 'bench-api';
     if (s3.objectLock) await client.makeBucket(apiBucket, s3.region, { ObjectLocking: true });
@@ -371,6 +409,13 @@ async function main() {
     const t0 = Date.now();
     const apiProc = await launchApi(run, env);
     const pid = apiProc.child.pid;
+    if (PIN) {
+      if (os.cpus().length < 2) throw new Error('BENCH_PIN=1 needs at least 2 CPUs');
+      for (const p of s3.pids) pin(p, 1);
+      pin(process.pid, 0);
+      pin(pid, 0);
+      console.log(`Pinned (BENCH_PIN=1): ${s3.name} (pid ${s3.pids.join(', ')}) on CPU 1; this process and the API on CPU 0`);
+    }
     console.log(`API started in ${fmt((Date.now() - t0) / 1000)} s (pid ${pid}, port ${apiPort}); ${s3.name} on port ${s3.port}`);
 
     const base = `http://127.0.0.1:${apiPort}/api/v1`;
@@ -580,7 +625,7 @@ async function main() {
         `API RSS before ${fmt(tusRes.conc.mem.baselineMB)} MB, peak ${fmt(tusRes.conc.mem.peakMB)} MB, growth ${fmt(tusRes.conc.mem.growthMB)} MB`);
     }
     console.log('(MB = 10^6 bytes; MiB = 2^20 bytes)');
-    console.log(`SUMMARY ${JSON.stringify({ engine: s3.name, mib: uploadMb, partMb, concurrency, directSeqMiBs: directSeq ? +fmt(mibps(totalBytes, directSeq.sec)) : null, directMiBs: +fmt(mibps(totalBytes, directPar.sec)), directMd5MiBs: +fmt(mibps(totalBytes, directMd5.sec)), apiCpuS: +fmt(apiCpu, 2), apiMiBs: +fmt(mibps(totalBytes, apiSec)), upRatio: +fmt(upRatio, 2), uploadRssMB: +fmt(mem.growthMB), getMiBs: arch ? +fmt(mibps(totalBytes, arch.getSec)) : null, getSha256MiBs: arch ? +fmt(mibps(totalBytes, arch.getHashSec)) : null, archiveMiBs: arch ? +fmt(mibps(arch.archBytes, arch.archSec)) : null, archRatio: +fmt(archRatio, 2), archiveRssMB: arch ? +fmt(arch.mem.growthMB) : null, tusMiBs: +fmt(mibps(totalBytes, tusRes.sec)), tusRatio: +fmt(tusRatio, 2), tusRssMB: +fmt(tusRes.mem.growthMB), tusConcurrent: tusRes.conc ? tusRes.conc.n : 0, tusConcurrentRssMB: tusRes.conc ? +fmt(tusRes.conc.mem.growthMB) : null })}`);
+    console.log(`SUMMARY ${JSON.stringify({ engine: s3.name, pinned: PIN, mib: uploadMb, partMb, concurrency, directSeqMiBs: directSeq ? +fmt(mibps(totalBytes, directSeq.sec)) : null, directMiBs: +fmt(mibps(totalBytes, directPar.sec)), directMd5MiBs: +fmt(mibps(totalBytes, directMd5.sec)), apiCpuS: +fmt(apiCpu, 2), archiveApiCpuS: arch ? +fmt(arch.archCpu, 2) : null, tusApiCpuS: +fmt(tusRes.cpu.api, 2), apiMiBs: +fmt(mibps(totalBytes, apiSec)), upRatio: +fmt(upRatio, 2), uploadRssMB: +fmt(mem.growthMB), getMiBs: arch ? +fmt(mibps(totalBytes, arch.getSec)) : null, getSha256MiBs: arch ? +fmt(mibps(totalBytes, arch.getHashSec)) : null, archiveMiBs: arch ? +fmt(mibps(arch.archBytes, arch.archSec)) : null, archRatio: +fmt(archRatio, 2), archiveRssMB: arch ? +fmt(arch.mem.growthMB) : null, tusMiBs: +fmt(mibps(totalBytes, tusRes.sec)), tusRatio: +fmt(tusRatio, 2), tusRssMB: +fmt(tusRes.mem.growthMB), tusConcurrent: tusRes.conc ? tusRes.conc.n : 0, tusConcurrentRssMB: tusRes.conc ? +fmt(tusRes.conc.mem.growthMB) : null })}`);
     for (const p of problems) console.log(`ERROR: ${p}`);
     for (const [name, ok, got] of targets) console.log(`${ok ? 'PASS' : 'FAIL'}: ${name} (measured ${got})`);
     return targets.every(([, ok]) => ok) && problems.length === 0 ? 0 : 1;

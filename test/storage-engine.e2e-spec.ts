@@ -11,7 +11,9 @@ import { CephTestStorage, legalHoldOf, s3Refusal } from './harness/ceph-storage'
  *   - the janitor finds stale multipart uploads through the engine's own listing (ListMultipartUploads),
  *     including ones no journal row knows;
  *   - RGW answers CompleteMultipartUpload with an empty ETag: the recorded ETag is the object's real one;
- *   - Content-MD5 is sent on the requests AWS requires it for under Object Lock.
+ *   - each part's bytes are checked by the engine: over http against their signed SHA-256 (a part whose bytes
+ *     differ is refused), so no Content-MD5 is computed for parts; Content-MD5 is still sent on the requests AWS
+ *     requires it for under Object Lock (retention, legal hold).
  * The other failure paths (client disconnect, hash mismatch, duplicate, empty file, commit failure) run on
  * Ceph RGW in the e2e-ceph project (evidence*.e2e-spec.ts), each reading back that no version and no
  * pending upload is left under the case's keys.
@@ -105,7 +107,7 @@ describe('Ceph RGW: multipart uploads, ETags and checksums as the engine sees th
       if (size > PART_MB * MiB) expect(stat.etag).toMatch(/-3$/);
     });
 
-  it('sends Content-MD5 on every part, on PutObjectRetention and on PutObjectLegalHold (AWS requires it under Object Lock)', async () => {
+  it('over http every part carries the signed SHA-256 of exactly its bytes (no Content-MD5); retention and legal hold carry Content-MD5', async () => {
     const proxy = t.storageProxy!;
     proxy.requestHeads.length = 0;
     const c = await t.given.draftCase(officer);
@@ -116,10 +118,48 @@ describe('Ceph RGW: multipart uploads, ETags and checksums as the engine sees th
     const retention = heads.filter((h) => /^PUT \S*\?retention/.test(h.line));
     const hold = heads.filter((h) => /^PUT \S*\?legal-hold/.test(h.line));
     expect([parts.length, retention.length, hold.length]).toEqual([3, 1, 1]);
-    const md5 = (b: Buffer) => createHash('md5').update(b).digest('base64');
-    const expected = [0, 1, 2].map((i) => md5(bytes.subarray(i * PART_MB * MiB, (i + 1) * PART_MB * MiB)).toLowerCase());
-    expect(parts.map((p) => /\r\ncontent-md5: (\S+)/.exec(p.headers)?.[1])).toEqual(expected);
+    const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const expected = [0, 1, 2].map((i) => sha256(bytes.subarray(i * PART_MB * MiB, (i + 1) * PART_MB * MiB)));
+    const partNumber = (p: { line: string }) => Number(/partNumber=(\d+)/.exec(p.line)![1]);
+    const sorted = [...parts].sort((a, b) => partNumber(a) - partNumber(b));
+    expect(sorted.map((p) => /\r\nx-amz-content-sha256: (\S+)/.exec(p.headers)?.[1])).toEqual(expected);
+    for (const p of parts) {
+      // The hash is signed (a request whose payload hash was changed on the way fails its signature) ...
+      expect(/\r\nauthorization: \S+ credential=\S+ signedheaders=(\S+)/.exec(p.headers)?.[1].split(/[;,]/)).toContain('x-amz-content-sha256');
+      // ... and the part's bytes are hashed once for it, not once more for a Content-MD5.
+      expect(p.headers).not.toMatch(/\r\ncontent-md5:/);
+    }
     for (const h of [...retention, ...hold]) expect(h.headers).toMatch(/\r\ncontent-md5: \S+/);
+  });
+
+  it('the engine refuses a part whose bytes differ from its signed SHA-256, and a part whose Content-MD5 differs; it stores neither', async () => {
+    const key = `cases/${randomBytes(4).toString('hex')}/evidence/mismatch`;
+    const uploadId = await engine.initiateNewMultipartUpload(storage.bucket, key, {});
+    const body = randomBytes(PART_MB * MiB);
+    const other = Buffer.from(body);
+    other[12345] ^= 0x01;
+    const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const md5 = (b: Buffer) => createHash('md5').update(b).digest('base64');
+    const part = (n: number, headers: Record<string, string | number> = {}) => ({
+      method: 'PUT', bucketName: storage.bucket, objectName: key, query: `uploadId=${uploadId}&partNumber=${n}`,
+      headers: { 'Content-Length': body.length, ...headers },
+    });
+    const region = engine.region!;
+    // minio-js declares ListParts protected; it is the engine's own account of the parts it stored.
+    const listParts = () => (engine as unknown as { listParts(b: string, k: string, u: string): Promise<{ part: number; size: number }[]> })
+      .listParts(storage.bucket, key, uploadId);
+    try {
+      // The bytes sent are `body`; the signature covers the SHA-256 of `other` (one bit apart).
+      expect(await s3Refusal(engine.makeRequestStreamAsync(part(1), body, sha256(other), [200], region))).toMatch(/^(XAmzContentSHA256Mismatch|BadDigest)$/);
+      expect(await s3Refusal(engine.makeRequestStreamAsync(part(2, { 'Content-MD5': md5(other) }), body, sha256(body), [200], region))).toBe('BadDigest');
+      expect(await listParts()).toEqual([]);
+      // The same request with matching hashes is stored: the refusals above were about the bytes.
+      const ok = await engine.makeRequestStreamAsync(part(3, { 'Content-MD5': md5(body) }), body, sha256(body), [200], region);
+      ok.resume();
+      expect((await listParts()).map((p) => [p.part, p.size])).toEqual([[3, body.length]]);
+    } finally {
+      await engine.abortMultipartUpload(storage.bucket, key, uploadId);
+    }
   });
 
   it('an aborted multipart upload is gone from the engine: AbortMultipartUpload answers and ListMultipartUploads no longer lists it', async () => {

@@ -141,7 +141,7 @@ export async function startApiProcess(
   const main = join(DIST_API, 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: npm test builds it first (npm run build)`);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [main], {
+  const child: ChildProcess = spawn(process.execPath, ['--heap-growing-percent=300', main], {
     // An undefined value in extraEnv removes that setting.
     env: Object.fromEntries(Object.entries({ ...processEnv(dbName, storage), PORT: String(port), HOST: '127.0.0.1', ...extraEnv })
       .filter((e): e is [string, string] => e[1] !== undefined)),

@@ -11,6 +11,18 @@ import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp } from './app.setup';
 import { startupLogger } from './http/logging';
 
+/*
+ * V8 sizes the old generation from what survives (here ~37 MB): by default its limit is set about 24 MB above it,
+ * and the memory outside the JS heap that grew since the last full collection counts against that room. Every
+ * chunk read from a socket is such memory (up to 32 MB of it dies young before a scavenge frees it), so while
+ * evidence streams a full mark-compact ran every ~20 MiB moved: 30-40% of the API's CPU on an upload, an archive
+ * or a tus upload (bench/upload.js, --trace-gc). `node --heap-growing-percent=300` (a limit growing to 4x the
+ * surviving heap) leaves that room: the full collections stop and the API's CPU per GiB halves. It is a V8 option
+ * given on the command line (`npm start`, the image's CMD), not set at run time, which Node documents as
+ * undefined behaviour; NODE_OPTIONS does not accept it. Started without it, the service works, at twice the CPU.
+ */
+export const STREAMING_HEAP_FLAG = '--heap-growing-percent=300';
+
 /** JSON log lines from the first one: until the configured logger is attached, and if start-up fails. */
 const startup = startupLogger();
 
@@ -27,6 +39,9 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host);
 
   const logger = new Logger('Main');
+  if (!process.execArgv.some((a) => a.startsWith('--heap-growing-percent'))) {
+    logger.warn(`Started without node ${STREAMING_HEAP_FLAG} (as npm start and the image run it): streaming evidence costs about twice the CPU`);
+  }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   logger.log(`Ready in ${Date.now() - started} ms: web console ${url}/, API ${url}/api/v1, OpenAPI ${url}/api/docs`);
   const demo = app.get(DemoUsersSeeder).credentials;
