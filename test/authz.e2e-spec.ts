@@ -70,7 +70,7 @@ const isPacketIdRoute = (route: string) => /^[A-Z]+ \/api\/v1\/packets\/:id(\/|$
 /** A tus upload's own URL (issue 18): refusals after the guard name the evidence_upload, not the case. */
 const isTusUploadRoute = (route: string) => route.endsWith('/evidence/uploads/:uploadId');
 /** Fixtures that include a packet sent to HOME_OFFICE (the only ones where a prosecutor variant tests anything). */
-const SENT_FIXTURES = ['referredCase', 'packet', 'claimedPacket', 'packetEvidence', 'personnelEntry', 'personnelLink'];
+const SENT_FIXTURES = ['referredCase', 'packet', 'claimedPacket', 'decidedPacket', 'packetEvidence', 'personnelEntry', 'personnelLink'];
 
 /** Collects a response as bytes (a binary download), or parses it when it is JSON (an error). */
 // At run time superagent hands the parser the raw IncomingMessage (its typings say otherwise).
@@ -90,7 +90,7 @@ function bytesOrJson(res: any, cb: (err: Error | null, body: unknown) => void) {
 }
 const CODES_FOR: Record<number, string[]> = {
   401: ['AUTH.UNAUTHENTICATED'],
-  403: ['AUTH.FORBIDDEN', 'CASE.TWO_PERSON_RULE'],
+  403: ['AUTH.FORBIDDEN', 'CASE.TWO_PERSON_RULE', 'PACKET.NOT_CLAIMANT', 'PACKET.NOT_DECIDER'],
   404: ['RESOURCE.NOT_FOUND'],
 };
 
@@ -170,7 +170,7 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
           const required = isPacketIdRoute(row.route) || row.fixture === 'packetEvidence' ? REQUIRED_PACKET_SCOPE_VARIANTS : REQUIRED_CASE_SCOPE_VARIANTS;
           expect({ route: row.route, scope: Object.keys(row.scope ?? {}) })
             .toEqual({ route: row.route, scope: expect.arrayContaining([...required]) });
-          const fixtureRule = isCaseIdRoute(row.route) ? /Case$/ : isEvidenceIdRoute(row.route) ? /^(evidence|packetEvidence|withdrawnEvidence)$/ : /^(packet|claimedPacket)$/;
+          const fixtureRule = isCaseIdRoute(row.route) ? /Case$/ : isEvidenceIdRoute(row.route) ? /^(evidence|packetEvidence|withdrawnEvidence)$/ : /^(packet|claimedPacket|decidedPacket)$/;
           expect({ route: row.route, fixture: row.fixture }).toEqual({ route: row.route, fixture: expect.stringMatching(fixtureRule) });
         }
         if (row.route.includes(':id')) expect(row.fixture).not.toBe('none');
@@ -179,7 +179,7 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
         if (prosecutorVariants.length) {
           expect({ route: row.route, fixtureWasSent: SENT_FIXTURES.includes(row.fixture) }).toEqual({ route: row.route, fixtureWasSent: true });
         }
-        if (row.scope?.PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT !== undefined) expect(row.fixture).toBe('claimedPacket');
+        if (row.scope?.PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT !== undefined) expect(row.fixture).toMatch(/^(claimedPacket|decidedPacket)$/);
       }
     });
   });
@@ -234,6 +234,15 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       case 'claimedPacket': {
         const p = await t.given.sentPacket(author, approverFor(author), HOME_OFFICE);
         await t.given.claim(as.PROSECUTOR, p.id);
+        // Issue 16: the colleague a hand-over names.
+        return { id: p.id, version: null, caseId: p.caseId, related: variant.PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT.id };
+      }
+      case 'decidedPacket': {
+        const p = await t.given.sentPacket(author, approverFor(author), HOME_OFFICE);
+        await t.given.claim(as.PROSECUTOR, p.id);
+        const d = await t.http().post(`${API}/packets/${p.id}/decision`).set(as.PROSECUTOR.auth)
+          .send({ decision: 'CHARGES_FILED', reason: 'Probable cause.', externalReference: 'AUTHZ-REF-1' });
+        if (d.status !== 200) throw new Error(`decision failed: ${d.status} ${JSON.stringify(d.body)}`);
         return { id: p.id, version: null, caseId: p.caseId };
       }
       case 'packetEvidence': {
@@ -315,9 +324,11 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
            FROM evidence WHERE id = $1`, [fx.id]);
       return { evidence: rows[0], objects: (await t.storage.keys()).length };
     }
-    if (row.fixture === 'packet' || row.fixture === 'claimedPacket') {
+    if (row.fixture === 'packet' || row.fixture === 'claimedPacket' || row.fixture === 'decidedPacket') {
       const { rows: [packet] } = await t.owner.query(
-        `SELECT status, claimed_by, claimed_at, decision, decision_reason, decided_by, decided_at FROM packets WHERE id = $1`, [fx.id]);
+        `SELECT status, claimed_by, claimed_at, decision, decision_reason, external_reference, decided_by, decided_at,
+                (SELECT count(*)::int FROM packet_reference_corrections r WHERE r.packet_id = p.id) AS corrections
+           FROM packets p WHERE id = $1`, [fx.id]);
       const { rows: [c] } = await t.owner.query(
         `SELECT c.status, c.version, c.disposition, c.closed_at,
                 (SELECT count(*)::int FROM case_revisions r WHERE r.case_id = c.id) AS revisions
@@ -445,9 +456,11 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
         caseId: fx.id, status: 'PENDING', version: 1, office: 'CITY_LAW', manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       });
       expect(after.case).toMatchObject({ status: 'REFERRED', version: before.case.version + 1, revisions: before.case.revisions + 1, packets: 1 });
-      expect(after.objects).toBe(before.objects + 2);
+      // The manifest, its signature and the case report it records (issue 15 §4).
+      expect(after.objects).toBe(before.objects + 3);
       expect(await t.storage.keys()).toEqual(expect.arrayContaining([
         `packets/${fx.id}/${res.body.id}/manifest.json`, `packets/${fx.id}/${res.body.id}/manifest.sig`,
+        `packets/${fx.id}/${res.body.id}/case-report.pdf`,
       ]));
     } else if (row.route === `GET ${API}/cases/:id/packets`) {
       expect(res.body.caseId).toBe(fx.id);
@@ -456,7 +469,29 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     } else if (row.route === `GET ${API}/review-queue`) {
       expect(res.body).toMatchObject({ items: expect.any(Array), status: ['PENDING', 'IN_REVIEW'], sort: 'oldest' });
       expect((res.body.items as { office: string }[]).every((i) => i.office === caller!.office)).toBe(true);
-    } else if (row.fixture === 'packet' || row.fixture === 'claimedPacket') {
+    } else if (row.route === `GET ${API}/office/colleagues`) {
+      expect(res.body.office).toBe(caller!.office);
+      const ids = (res.body.items as { id: string }[]).map((i) => i.id);
+      expect(ids).toContain(variant.PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT.id);
+      expect(ids).not.toContain(caller!.id);
+      expect(ids).not.toContain(variant.PROSECUTOR_OTHER_OFFICE.id);
+    } else if (row.fixture === 'packet' || row.fixture === 'claimedPacket' || row.fixture === 'decidedPacket') {
+      if (row.route.endsWith('/release')) {
+        expect(res.body).toMatchObject({ id: fx.id, status: 'PENDING', review: { claimedBy: null } });
+        expect(after.packet).toMatchObject({ status: 'PENDING', claimed_by: null, claimed_at: null });
+        expect(after.case).toMatchObject({ status: 'REFERRED', version: before.case.version + 1 });
+      } else if (row.route.endsWith('/hand-over')) {
+        expect(res.body).toMatchObject({ id: fx.id, status: 'IN_REVIEW', review: { claimedBy: fx.related } });
+        expect(after.packet).toMatchObject({ status: 'IN_REVIEW', claimed_by: fx.related });
+        expect(after.case).toEqual(before.case);
+      } else if (row.route.endsWith('/reference-corrections')) {
+        expect(res.body.review).toMatchObject({
+          externalReference: 'AUTHZ-REF-1', currentExternalReference: body!.externalReference,
+          referenceCorrections: [{ seq: 1, previousReference: 'AUTHZ-REF-1', externalReference: body!.externalReference, correctedBy: caller!.id }],
+        });
+        expect(after.packet).toEqual({ ...before.packet, corrections: 1 });
+        expect(after.case).toEqual(before.case);
+      }
       if (row.route === `GET ${API}/packets/:id`) {
         expect(res.body).toMatchObject({ id: fx.id, caseId: fx.caseId, status: 'PENDING', office: HOME_OFFICE });
       } else if (row.route.endsWith('/manifest')) {
@@ -552,6 +587,14 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     } else if (row.fixture === 'personnelLink') {
       expect(res.body).toMatchObject({ id: fx.id, active: false, unlinkedBy: { id: caller!.id }, unlinkReason: body!.reason });
       expect(after.links).toEqual([expect.objectContaining({ id: fx.id, unlinked_by: caller!.id, unlink_reason: body!.reason })]);
+    } else if (row.route === `POST ${API}/users/:id/password-reset`) {
+      expect(res.body).toMatchObject({ user: { id: fx.id, mustChangePassword: true }, temporaryPassword: expect.stringMatching(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/) });
+      expect(after.user.updated_at).not.toEqual(before.user.updated_at);
+    } else if (row.route === `POST ${API}/auth/password`) {
+      // The caller's password changed: the new one signs in (and is what the caller's credentials are from now on).
+      expect(res.body).toMatchObject({ tokenType: 'Bearer', user: { id: caller!.id, mustChangePassword: false } });
+      await t.http().post(`${API}/auth/login`).send({ username: caller!.username, password: body!.newPassword }).expect(200);
+      caller!.password = body!.newPassword as string;
     } else if (row.fixture === 'targetUser') {
       expect(res.body.id).toBe(fx.id);
       if (method === 'PATCH') expect(after.user.display_name).toBe(body!.displayName);

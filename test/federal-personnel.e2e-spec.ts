@@ -85,12 +85,14 @@ describe('federal personnel index (GET /federal-personnel, GET /federal-personne
       incidentLocation: '5500 S Pulaski Rd', activityType: 'ARREST', anyFelony: true,
       records: [{ isSupervisor: true, name: null, badgeNumber: '0471', identificationOutcome: 'REFUSED', description: null }],
       violations: [{ citation: '720 ILCS 5/12-3', description: 'Battery of a bystander', felony: true }],
+      packetId: (await t.owner.query(`SELECT id FROM packets WHERE case_id = $1 AND office = 'CCSAO'`, [caseA.id])).rows[0].id,
     });
 
     // A supervisor of district 1 sees only their case; of district 10, its two (the unsent one too).
     const s1 = await t.http().get(`${API}/federal-personnel/${p.id}`).set(sup1.auth).expect(200);
     expect(s1.body).toMatchObject({ caseCount: 1, names: [], badges: ['0471'] });
     expect(s1.body.cases.map((c: Item) => c.caseId)).toEqual([caseA.id]);
+    expect(s1.body.cases[0]).not.toHaveProperty('packetId'); // a supervisor opens the case itself
     const s10 = await t.http().get(`${API}/federal-personnel/${p.id}`).set(sup10.auth).expect(200);
     expect(s10.body.cases.map((c: Item) => c.caseId).sort()).toEqual([caseB.id, caseC.id].sort());
     // The officer who wrote case A: the personnel of their own cases.
@@ -161,6 +163,8 @@ describe('federal personnel index (GET /federal-personnel, GET /federal-personne
     // Shown on both entries; counted in the list.
     const dy = await t.http().get(`${API}/federal-personnel/${y}`).set(ccsao2.auth).expect(200);
     expect(dy.body.links).toEqual([expect.objectContaining({ id: linked.body.id, otherId: x, active: true, reason })]);
+    // The other entry as the reader's scope shows it: enough to tell who is linked.
+    expect(dy.body.links[0].other).toEqual({ agency: 'ICE_ERO', caseCount: 1, names: [], badges: [], descriptions: [BALACLAVA] });
     expect(dy.body.linkCount).toBe(1);
     // Twice: conflict. Oneself, no reason, an entry out of scope: refused, nothing written.
     await t.http().post(`${API}/federal-personnel/${y}/links`).set(ccsao2.auth).send({ otherId: x, reason: 'again' }).expect(409);

@@ -202,7 +202,7 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
       g.officer(1), g.supervisor(1), g.prosecutor('CCSAO'), g.auditor(), g.admin(), g.prosecutor('CITY_LAW'), g.officer(1), g.officer(1),
     ]);
     as = { OFFICER: officer, SUPERVISOR: supervisor, PROSECUTOR: prosecutor, AUDITOR: auditor, ADMIN: admin };
-    const off = await t.http().patch(`${API}/users/${gone.id}`).set(admin.auth).send({ active: false });
+    const off = await t.http().patch(`${API}/users/${gone.id}`).set(admin.auth).send({ active: false, deactivationReason: 'Fuzz: account retired' });
     if (off.status !== 200) throw new Error(`deactivating a user failed: ${off.status}`);
     deactivated = gone;
 
@@ -568,7 +568,7 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
   }
   const loneSurrogate = (v: string) => /[\ud800-\udfff]/.test(v.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
   /** Actions that move a fixture on: after one succeeds, the fixture is made again so that later runs still reach the database. */
-  const CONSUMING = /\/(submit|return|approve|withdraw|supersede|decision|packets|claim|links|unlink)$/;
+  const CONSUMING = /\/(submit|return|approve|withdraw|supersede|decision|packets|claim|links|unlink|release|hand-over|reference-corrections)$/;
 
   async function remakeFixture(kind: MatrixRow['fixture']) {
     const g = t.given;
@@ -579,6 +579,12 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
     if (kind === 'approvedCase') { const c = await g.approvedCase(officer, as.SUPERVISOR); versions.set(c.id, c.version); id = c.id; }
     if (kind === 'evidence') { const c = await g.caseReadyToSubmit(officer); id = (await g.evidence(officer, c.id)).id; }
     if (kind === 'claimedPacket') { const p = await g.sentPacket(officer, as.SUPERVISOR, 'CCSAO'); await g.claim(as.PROSECUTOR, p.id); id = p.id; }
+    if (kind === 'decidedPacket') {
+      const p = await g.sentPacket(officer, as.SUPERVISOR, 'CCSAO');
+      await g.claim(as.PROSECUTOR, p.id);
+      await g.decide(as.PROSECUTOR, p.id, { decision: 'CHARGES_FILED', reason: 'Probable cause.', externalReference: 'FUZZ-REF-1' });
+      id = p.id;
+    }
     if (kind === 'personnelEntry' || kind === 'personnelLink') {
       const e = await g.personnelEntries(officer, as.SUPERVISOR, 'CCSAO');
       if (kind === 'personnelEntry') { id = e.entryId; related.personnelEntry = e.otherEntryId; }

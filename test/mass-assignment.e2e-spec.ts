@@ -104,6 +104,8 @@ const PROBES: Record<string, Probe> = {
       active: 'ADMIN deactivates/reactivates an account (IsBoolean)',
     },
   },
+  [`POST ${API}/auth/password`]: { input: 'json' },
+  [`POST ${API}/users/:id/password-reset`]: { input: 'json' },
   [`POST ${API}/cases`]: { input: 'json' },
   [`PATCH ${API}/cases/:id`]: { input: 'json', legit: { version: VERSIONED } },
   [`PUT ${API}/cases/:id/federal-officers`]: { input: 'json', legit: { version: VERSIONED }, nested: ['officers'] },
@@ -147,6 +149,9 @@ const PROBES: Record<string, Probe> = {
     legit: { caseId: 'a filter of the export (as GET /audit/export takes it): IsUUID; an auditor may export the events of any case' },
   },
   [`POST ${API}/packets/:id/decision`]: { input: 'json' },
+  [`POST ${API}/packets/:id/release`]: { input: 'json' },
+  [`POST ${API}/packets/:id/hand-over`]: { input: 'json' },
+  [`POST ${API}/packets/:id/reference-corrections`]: { input: 'json' },
 };
 
 const WRITE_ROWS = AUTHZ_MATRIX.filter((r) => /^(POST|PUT|PATCH|DELETE) /.test(r.route));
@@ -174,6 +179,8 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
   let bystander: TestUser;
   /** Whose credentials the public login probes send. */
   let loginUser: TestUser;
+  /** Issue 16: a colleague of the PROSECUTOR's office, whom the hand-over's valid body names. */
+  let colleague: TestUser;
 
   beforeAll(async () => {
     // On Ceph RGW (Object Lock): the legal-hold routes' positive controls succeed only where storage can hold.
@@ -186,6 +193,7 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
     as = { OFFICER: officer, SUPERVISOR: supervisor, PROSECUTOR: prosecutor, AUDITOR: auditor, ADMIN: admin };
     bystander = other;
     loginUser = login;
+    colleague = await g.prosecutor(HOME_OFFICE);
   });
   afterAll(async () => { await t?.close(); });
 
@@ -275,6 +283,12 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
       case 'claimedPacket': {
         const p = await g.sentPacket(author, as.SUPERVISOR, HOME_OFFICE);
         await g.claim(as.PROSECUTOR, p.id);
+        return { path: at(p.id), version: null, caseId: p.caseId, packetId: p.id, related: colleague.id };
+      }
+      case 'decidedPacket': {
+        const p = await g.sentPacket(author, as.SUPERVISOR, HOME_OFFICE);
+        await g.claim(as.PROSECUTOR, p.id);
+        await g.decide(as.PROSECUTOR, p.id, { decision: 'DECLINED', reason: 'Insufficient evidence.', externalReference: 'MA-REF-1' });
         return { path: at(p.id), version: null, caseId: p.caseId, packetId: p.id };
       }
       case 'evidenceTicket':
@@ -317,7 +331,8 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
                 'revisions', (SELECT count(*) FROM case_revisions), 'evidence', (SELECT count(*) FROM evidence),
                 'uploads', (SELECT count(*) FROM storage_uploads), 'packets', (SELECT count(*) FROM packets),
                 'disclosures', (SELECT count(*) FROM evidence_disclosures), 'tickets', (SELECT count(*) FROM access_tickets),
-                'personnelLinks', (SELECT count(*) FROM federal_personnel_links), 'personnelUnlinks', (SELECT count(*) FROM federal_personnel_links WHERE unlinked_at IS NOT NULL)) AS counts`,
+                'personnelLinks', (SELECT count(*) FROM federal_personnel_links),
+                'referenceCorrections', (SELECT count(*) FROM packet_reference_corrections), 'personnelUnlinks', (SELECT count(*) FROM federal_personnel_links WHERE unlinked_at IS NOT NULL)) AS counts`,
       [fx.caseId ?? null, fx.userId ?? null, fx.evidenceId ?? null, fx.packetId ?? null]);
     for (const [key, id] of [['case', fx.caseId], ['user', fx.userId], ['evidence', fx.evidenceId], ['packet', fx.packetId]] as const) {
       if (id && !db[key]) throw new Error(`fixture ${key} ${id} is missing`);

@@ -101,7 +101,8 @@ describe(`prosecutor packets and the review queue (${ENGINE})`, () => {
       verifyManifest(m.body);
       const manifest = m.body.manifest;
       expect(manifest).toMatchObject({
-        format: 'ion-packet-manifest/1', packetId: p.id, version: 1, office, previousPacket: null,
+        format: 'ion-packet-manifest/2', packetId: p.id, version: 1, office, previousPacket: null,
+        caseReport: { file: 'case-report.pdf', contentType: 'application/pdf', sizeBytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
         case: { id: c.id, caseNumber: c.caseNumber, status: 'APPROVED', narrative: expect.any(String), createdBy: { id: officer.id } },
         violations: violations.violations,
         federalOfficers: [expect.objectContaining({ isSupervisor: true, identificationOutcome: 'PARTIAL' })],
@@ -113,7 +114,10 @@ describe(`prosecutor packets and the review queue (${ENGINE})`, () => {
         expect.objectContaining({ id: c.evidence[0].id, sizeBytes: bwc.length, sha256: sha256(bwc), kind: 'BWC', uploadedBy: expect.objectContaining({ id: officer.id }) }),
         expect.objectContaining({ id: c.evidence[1].id, sizeBytes: photo.length, sha256: sha256(photo), contentType: 'image/png' }),
       ]);
-      const row = (await t.owner.query(`SELECT manifest, manifest_key, signature_key, signature FROM packets WHERE id = $1`, [p.id])).rows[0];
+      const row = (await t.owner.query(`SELECT manifest, manifest_key, signature_key, signature, case_report_key FROM packets WHERE id = $1`, [p.id])).rows[0];
+      expect(row.case_report_key).toBe(`packets/${c.id}/${p.id}/case-report.pdf`);
+      expect(await t.storage.sha256Of(row.case_report_key)).toEqual({ sha256: manifest.caseReport.sha256, size: manifest.caseReport.sizeBytes });
+      expect(p.links.caseReport).toBe(`/api/v1/packets/${p.id}/case-report.pdf`);
       expect(sha256(row.manifest)).toBe(p.manifestSha256);
       expect(await t.storage.sha256Of(row.manifest_key)).toEqual({ sha256: p.manifestSha256, size: Buffer.byteLength(row.manifest) });
       const sigObject = await t.storage.sha256Of(row.signature_key);
@@ -450,8 +454,11 @@ describe(`prosecutor packets and the review queue (${ENGINE})`, () => {
       const manifest = JSON.parse(files.get(`${root}/manifest.json`)!.toString('utf8'));
       expect([...files.keys()].sort()).toEqual([
         `${root}/SHA256SUMS`, `${root}/VERIFY.txt`, `${root}/${manifest.evidence[0].archivePath}`, `${root}/${manifest.evidence[1].archivePath}`,
-        `${root}/manifest.json`, `${root}/manifest.sha256`, `${root}/manifest.sig`, `${root}/public-key.pem`,
+        `${root}/manifest.json`, `${root}/manifest.sha256`, `${root}/manifest.sig`, `${root}/public-key.pem`, `${root}/case-report.pdf`,
       ].sort());
+      const report = files.get(`${root}/case-report.pdf`)!;
+      expect(report.subarray(0, 5).toString()).toBe('%PDF-');
+      expect({ sha256: sha256(report), sizeBytes: report.length }).toEqual({ sha256: manifest.caseReport.sha256, sizeBytes: manifest.caseReport.sizeBytes });
       expect(manifest.evidence[0].archivePath).toMatch(new RegExp(`^evidence/01-${c.evidence[0].id}\\.bin$`));
       expect(manifest.evidence[1].archivePath).toBe(`evidence/02-${c.evidence[1].id}.pdf`);
       expect(sha256(files.get(`${root}/manifest.json`)!)).toBe(p.manifestSha256);
@@ -463,7 +470,8 @@ describe(`prosecutor packets and the review queue (${ENGINE})`, () => {
       expect(files.get(`${root}/${manifest.evidence[1].archivePath}`)!.equals(doc)).toBe(true);
       expect(sha256(files.get(`${root}/SHA256SUMS`)!)).toBe(manifest.checksums.sha256);
       expect(files.get(`${root}/SHA256SUMS`)!.toString()).toBe(
-        `${sha256(publicKeyPem)}  public-key.pem\n${sha256(bwc)}  ${manifest.evidence[0].archivePath}\n${sha256(doc)}  ${manifest.evidence[1].archivePath}\n`);
+        `${sha256(publicKeyPem)}  public-key.pem\n${sha256(report)}  case-report.pdf\n${sha256(bwc)}  ${manifest.evidence[0].archivePath}\n` +
+        `${sha256(doc)}  ${manifest.evidence[1].archivePath}\n`);
       expect(files.get(`${root}/VERIFY.txt`)!.toString()).toContain('openssl pkeyutl -verify');
 
       const events = await auditRows(t.owner, 'request_id = $1', [`archive-${p.id}`]);
@@ -543,9 +551,10 @@ describe(`prosecutor packets and the review queue (${ENGINE})`, () => {
       await expect(t.appRole.query(`DELETE FROM packets WHERE id = $1`, [p.id])).rejects.toThrow(/permission denied|never/);
       await expect(t.appRole.query(`DELETE FROM evidence_disclosures WHERE packet_id = $1`, [p.id])).rejects.toThrow(/permission denied|never/);
       await t.http().post(`${API}/packets/${p.id}/claim`).set(ccsao.auth).expect(200);
-      // A claim is never undone, not even by the API's own role.
+      // A claim is undone only by a release (issue 16), which moves the case back with it: not by a write to the packet alone,
+      // not even by the API's own role.
       await expect(t.appRole.query(`UPDATE packets SET status = 'PENDING', claimed_at = NULL, claimed_by = NULL WHERE id = $1`, [p.id]))
-        .rejects.toThrow(/moves forward only/);
+        .rejects.toThrow(/a claim and its release move the case with it/);
       const { rows: [after] } = await t.owner.query(`SELECT status, claimed_by, manifest_sha256 FROM packets WHERE id = $1`, [p.id]);
       expect(after).toEqual({ status: 'IN_REVIEW', claimed_by: ccsao.id, manifest_sha256: p.manifestSha256 });
     });

@@ -169,7 +169,7 @@ describe('case search (GET /cases: q, filters, sort, total) and the review queue
       expect(await ids(sup3, { felony: true })).toEqual(sorted(c.van));
     });
 
-    it('sorts by incident time, last change, creation, and relevance (the default with q); totals count every page', async () => {
+    it('sorts by incident time (the default with q), last change, creation, and relevance; totals count every page', async () => {
       const order = async (query: Record<string, unknown>) => ((await list(sup3, { q: 'agents OR quiet', ...query })).body.items as Item[]).map((i) => i.id);
       expect(await order({ sort: 'incident', order: 'asc' })).toEqual([c.van.id, c.grocery.id, c.church.id]);
       expect(await order({ sort: 'incident' })).toEqual([c.church.id, c.grocery.id, c.van.id]);
@@ -177,13 +177,15 @@ describe('case search (GET /cases: q, filters, sort, total) and the review queue
       await t.http().patch(`${API}/cases/${c.church.id}`).set(officerA.auth).set('If-Match', `"${c.church.version}"`).send({ aidGiven: 'Water' }).expect(200);
       c.church.version += 1;
       expect((await order({ sort: 'updated' }))[0]).toBe(c.church.id);
-      // Relevance (the default with q): the database's own ranking of the same query, most relevant first.
+      // Relevance (asked for): the database's own ranking of the same query, most relevant first.
       const { rows } = await t.owner.query(
         `SELECT id FROM cases WHERE id = ANY($1) ORDER BY ts_rank_cd(search_content, websearch_to_tsquery('english', 'grey or van')) DESC`,
         [[c.van.id, c.church.id]]);
       expect(rows.map((r: { id: string }) => r.id)).toEqual([c.van.id, c.church.id]);
-      expect(await order({ q: 'grey or van' })).toEqual([c.van.id, c.church.id]);
       expect(await order({ q: 'grey or van', sort: 'relevance' })).toEqual([c.van.id, c.church.id]);
+      // Without sort, q lists the newest incident first (ranking every match would cost every broad search).
+      expect(await order({ q: 'grey or van' })).toEqual([c.church.id, c.van.id]);
+      expect(await order({ q: 'grey or van', order: 'asc' })).toEqual([c.van.id, c.church.id]);
 
       const p1 = await list(sup3, { q: 'agents OR quiet', pageSize: 2, sort: 'incident' });
       const p2 = await list(sup3, { q: 'agents OR quiet', pageSize: 2, page: 2, sort: 'incident' });
@@ -204,7 +206,44 @@ describe('case search (GET /cases: q, filters, sort, total) and the review queue
     it('keeps the list without q working as before (newest first, status filter, pagination)', async () => {
       const res = await list(officerA, {});
       expect((res.body.items as Item[]).map((i) => i.id)).toEqual([c.church.id, c.van.id]);
-      expect(res.body).toMatchObject({ page: 1, pageSize: 100, total: 2 });
+      expect(res.body).toMatchObject({ page: 1, pageSize: 100, total: 2, totalCapped: false });
+    });
+
+    it('counts exactly up to 1,000 matches, then says "more than 1,000" (totalCapped); an auditor\'s count reveals nothing', async () => {
+      // A district of its own, filled straight in PostgreSQL (the triggers index the rows as for any write).
+      const author = await t.given.officer(12);
+      const sup12 = await t.given.supervisor(12);
+      const fill = (fromN: number, toN: number) => t.owner.query(
+        `INSERT INTO cases (case_number, status, version, district, created_by, origin, incident_at, incident_location, activity_type,
+                            agencies, narrative, injuries_reported, federal_officers, violations, created_at, updated_at)
+         SELECT 'ION-2031-' || lpad(i::text, 6, '0'), 'DRAFT', 1, 12, $1, 'WITNESSED', timestamptz '2026-01-01' + i * interval '1 minute',
+                'Lot ' || i, 'ARREST', ARRAY['ICE_ERO'], 'Zanzibarite agents ' || i || ' blocked the alley.', false, '[]', '[]', now(), now()
+           FROM generate_series($2::int, $3::int) i`, [author.id, fromN, toN]);
+      await fill(1, 1000);
+      const exact = await list(sup12, { q: 'zanzibarite', pageSize: 20 });
+      expect({ total: exact.body.total, totalCapped: exact.body.totalCapped, n: exact.body.items.length })
+        .toEqual({ total: 1000, totalCapped: false, n: 20 });
+      // Newest incident first: the rows generated last.
+      expect(exact.body.items[0].caseNumber).toBe('ION-2031-001000');
+      await fill(1001, 1001);
+      const capped = await list(sup12, { q: 'zanzibarite', pageSize: 20 });
+      expect({ total: capped.body.total, totalCapped: capped.body.totalCapped, first: capped.body.items[0].caseNumber })
+        .toEqual({ total: 1000, totalCapped: true, first: 'ION-2031-001001' });
+      // Paging on past the cap still works (page 51 of "more than 50").
+      const deep = await list(sup12, { q: 'zanzibarite', pageSize: 20, page: 51 });
+      expect({ total: deep.body.total, totalCapped: deep.body.totalCapped, items: deep.body.items.map((i: Item) => i.caseNumber) })
+        .toEqual({ total: 1000, totalCapped: true, items: ['ION-2031-000001'] });
+      // Without q the same cap applies: the district's list.
+      expect((await list(sup12, { pageSize: 1 })).body).toMatchObject({ total: 1000, totalCapped: true });
+      // The auditor: the word is narrative text only, so no match, no count, nothing capped; the audit says so.
+      const aud = await list(auditor, { q: 'zanzibarite' });
+      expect({ total: aud.body.total, totalCapped: aud.body.totalCapped, items: aud.body.items }).toEqual({ total: 0, totalCapped: false, items: [] });
+      const [aev] = await auditRows(t.owner, `request_id = $1`, [aud.headers['x-request-id']]);
+      expect(aev.details).toMatchObject({ q: 'zanzibarite', searched: 'metadata', total: 0, totalCapped: false, caseIds: [] });
+      const [sev] = await auditRows(t.owner, `request_id = $1`, [capped.headers['x-request-id']]);
+      expect(sev.details).toMatchObject({ q: 'zanzibarite', searched: 'content', sort: 'incident', total: 1000, totalCapped: true });
+      // What an auditor may search (metadata) is capped like the rest: the case numbers' year.
+      expect((await list(auditor, { q: '2031', pageSize: 1 })).body).toMatchObject({ total: 1000, totalCapped: true });
     });
   });
 
@@ -249,7 +288,8 @@ describe('case search (GET /cases: q, filters, sort, total) and the review queue
       const [ev] = await auditRows(t.owner, `request_id = $1`, [res.headers['x-request-id']]);
       expect(ev).toMatchObject({ action: 'case.searched', outcome: 'SUCCESS', actor_id: sup3.id, actor_role: 'SUPERVISOR', target_type: 'case' });
       expect(ev.details).toEqual({
-        q: 'grey', searched: 'content', filters: { felony: true }, sort: 'incident', order: 'desc', page: 1, pageSize: 5, total: 1, caseIds: [c.van.id],
+        q: 'grey', searched: 'content', filters: { felony: true }, sort: 'incident', order: 'desc', page: 1, pageSize: 5, total: 1,
+        totalCapped: false, caseIds: [c.van.id],
       });
       const a = await t.http().get(`${API}/cases`).query({ q: 'grey' }).set(auditor.auth).expect(200);
       const [aev] = await auditRows(t.owner, `request_id = $1`, [a.headers['x-request-id']]);

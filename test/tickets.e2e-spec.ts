@@ -287,7 +287,7 @@ describe('download and playback tickets (issue 18 §3, §4)', () => {
       const t1 = (await issue(leaving, e1.id, 'PLAYBACK').expect(201)).body;
       const t2 = (await issue(moving, e2.id, 'DOWNLOAD').expect(201)).body;
 
-      await t.http().patch(`${API}/users/${leaving.id}`).set(admin.auth).send({ active: false }).expect(200);
+      await t.http().patch(`${API}/users/${leaving.id}`).set(admin.auth).send({ active: false, deactivationReason: 'Left the department' }).expect(200);
       const r1 = await t.http().get(t1.url).set('X-Request-Id', `deactivated-${leaving.id}`).expect(401);
       expect(r1.body.message).toMatch(/deactivated/);
       expect((await refusal(`deactivated-${leaving.id}`)).details).toMatchObject({ reason: 'user_deactivated', issuedTo: leaving.id });

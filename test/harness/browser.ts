@@ -119,8 +119,15 @@ export async function signIn(page: Page, user: { username: string; password: str
   if (!opts.stay) await page.goto('/');
   await page.getByLabel('Username').fill(user.username);
   await page.getByLabel('Password').fill(user.password);
+  // The system use notification (issue 16) is acknowledged before every sign-in.
+  await acknowledgeNotice(page);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** Ticks "I have read this notice …" on the sign-in form (once the notification has loaded). */
+export async function acknowledgeNotice(page: Page): Promise<void> {
+  await page.getByRole('checkbox', { name: /I have read this notice/ }).check();
 }
 
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');

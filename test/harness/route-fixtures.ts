@@ -41,6 +41,10 @@ export async function buildRouteFixtures(
   const packet = await g.sendPacket(supervisor, referred.id, 'CCSAO');
   const claimed = await g.sentPacket(officer, supervisor, 'CCSAO');
   await g.claim(prosecutor, claimed.id);
+  // Issue 16: a packet the prosecutor decided (external reference ROUTE-REF-1), whose reference may be corrected.
+  const decided = await g.sentPacket(officer, supervisor, 'CCSAO');
+  await g.claim(prosecutor, decided.id);
+  await g.decide(prosecutor, decided.id, { decision: 'CHARGES_FILED', reason: 'Probable cause.', externalReference: 'ROUTE-REF-1' });
   const uploadCase = await g.draftCase(officer);
   const ticket = await g.ticket(officer, ev.id);
   // Two entries of the federal personnel index (a case sent to CCSAO), and a second pair linked by the supervisor.
@@ -55,7 +59,7 @@ export async function buildRouteFixtures(
   return {
     ids: {
       none: null, draftCase: draft.id, submittedCase: submitted.id, approvedCase: approved.id, referredCase: referred.id, targetUser: target.id,
-      evidence: ev.id, packetEvidence: packetEvidence.id, withdrawnEvidence: withdrawnEvidence.id, packet: packet.id, claimedPacket: claimed.id,
+      evidence: ev.id, packetEvidence: packetEvidence.id, withdrawnEvidence: withdrawnEvidence.id, packet: packet.id, claimedPacket: claimed.id, decidedPacket: decided.id,
       evidenceTicket: ticket.ticket, personnelEntry: personnel.entryId, personnelLink: link.id, uploadingCase: uploading.id,
     },
     related: { personnelEntry: personnel.otherEntryId, personnelLink: linked.entryId },

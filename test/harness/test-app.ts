@@ -399,6 +399,13 @@ export class Given {
     return res.body;
   }
 
+  /** Decides a packet `prosecutor` claimed (issue 16 fixtures); returns the packet. */
+  async decide(prosecutor: TestUser, packetId: string, body: { decision: string; reason: string; externalReference?: string }): Promise<{ id: string; caseId: string }> {
+    const res = await this.http().post(`/api/v1/packets/${packetId}/decision`).set(prosecutor.auth).send(body);
+    if (res.status !== 200) throw new Error(`decision failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
   /** A tus upload (issue 18) of `length` bytes created by `uploader` on a case; nothing sent yet. Returns the creation's body. */
   async tusUpload(uploader: TestUser, caseId: string, length: number, metadata = `kind ${Buffer.from('BWC').toString('base64')}`): Promise<{ uploadId: string; caseId: string; uploadLength: number; location: string }> {
     const res = await this.http().post(`/api/v1/cases/${caseId}/evidence/uploads`).set(uploader.auth).set('Tus-Resumable', '1.0.0')

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
-import { axeViolations, ConsoleUnderTest, openConsole, screenshot, signIn, startConsole } from '../harness/browser';
+import { acknowledgeNotice, axeViolations, ConsoleUnderTest, openConsole, screenshot, signIn, startConsole } from '../harness/browser';
 import { auditRows, TestUser } from '../harness/test-app';
 
 /** A field by its visible label (required fields show " *" after it). */
@@ -45,6 +45,9 @@ describe('web console: the administrator creates, changes and deactivates accoun
 
     const { page, cspViolations, pageErrors } = await openConsole(c);
     await signIn(page, admin);
+    // Issue 16: every role lands on its home screen; the users are one link away.
+    expect(new URL(page.url()).pathname).toBe('/home');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
     expect(new URL(page.url()).pathname).toBe('/admin/users');
     await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
     await rowOf(page, leaving.username).waitFor();
@@ -62,7 +65,7 @@ describe('web console: the administrator creates, changes and deactivates accoun
     await page.getByLabel('Badge number').fill('D7-4411');
     await page.getByLabel('Initial password').fill(weak);
     await page.getByRole('button', { name: 'Create user' }).click();
-    expect(await fieldErrorOf(page, 'Initial password')).toMatch(/12 characters/);
+    expect(await fieldErrorOf(page, 'Initial password')).toBe('Choose a password of 12 to 128 characters, on one line.');
     expect(await page.getByRole('alert').textContent()).toContain('The user was not created');
     // What was typed is kept for a session that ends mid-form, except the password.
     const stored = await page.evaluate('JSON.stringify(Object.assign({}, sessionStorage))') as string;
@@ -71,7 +74,7 @@ describe('web console: the administrator creates, changes and deactivates accoun
 
     await page.getByLabel('Initial password').fill(strong);
     await page.getByRole('button', { name: 'Create user' }).click();
-    expect(await fieldErrorOf(page, 'District')).toBe('district is required for role OFFICER');
+    expect(await fieldErrorOf(page, 'District')).toBe('Officers and supervisors need a police district; other roles have none.');
     expect(await page.locator('.field.has-error').count()).toBe(1); // the password is fine now
     expect(await axeViolations(page)).toEqual([]);
 
@@ -103,7 +106,7 @@ describe('web console: the administrator creates, changes and deactivates accoun
     const roleForm = page.getByRole('form', { name: `Change the role of ${changing.username}` });
     await field(roleForm, 'New role').selectOption('PROSECUTOR');
     await roleForm.getByRole('button', { name: 'Save role' }).click();
-    expect(await fieldErrorOf(roleForm, 'Office')).toBe('office is required for role PROSECUTOR');
+    expect(await fieldErrorOf(roleForm, 'Office')).toBe("Prosecutors need an office (the State's Attorney or the Department of Law); other roles have none.");
     await field(roleForm, 'Office').selectOption('CCSAO');
     await roleForm.getByRole('button', { name: 'Save role' }).click();
     await page.getByRole('status').filter({ hasText: `${changing.username} is now prosecutor (Cook County State's Attorney (CCSAO))` }).waitFor();
@@ -116,31 +119,31 @@ describe('web console: the administrator creates, changes and deactivates accoun
     expect(roleEvents[0]).toMatchObject({ actor_id: admin.id, outcome: 'SUCCESS' });
     expect(roleEvents[0].details.changes).toEqual({ role: { from: 'OFFICER', to: 'PROSECUTOR' }, district: { from: 3, to: null }, office: { from: null, to: 'CCSAO' } });
 
-    // --- an administrator cannot deactivate themselves: the service says why -----------------------
-    await page.getByRole('button', { name: `Deactivate ${admin.username}` }).click();
-    await page.getByRole('button', { name: `Yes, deactivate ${admin.username}` }).click();
-    const refusal = page.getByRole('alert').filter({ hasText: `Could not deactivate ${admin.username}` });
-    await refusal.waitFor();
-    expect(await refusal.textContent()).toContain('An administrator cannot remove their own administrator access; ask another administrator.');
-    const { rows: [self] } = await c.t.owner.query('SELECT active FROM users WHERE id = $1', [admin.id]);
-    expect(self.active).toBe(true);
-    const [selfRefusal] = await auditRows(c.t.owner, `action = 'access.denied' AND target_id = $1`, [admin.id]);
-    expect(selfRefusal).toMatchObject({ outcome: 'DENIED', actor_id: admin.id, target_type: 'user' });
-    expect(selfRefusal.details).toMatchObject({ attempted: 'user.update', status: 403 });
+    // --- an administrator cannot deactivate themselves: no such button on their own row (the service refuses it too) ---
+    await rowOf(page, admin.username).getByRole('button', { name: 'Edit details' }).waitFor();
+    expect(await rowOf(page, admin.username).getByRole('button', { name: /Deactivate/ }).count()).toBe(0);
+    expect(await rowOf(page, admin.username).getByRole('button', { name: /Reset password/ }).count()).toBe(0);
 
     // --- deactivate a user, after confirming ---------------------------------------------------------
     await page.getByRole('button', { name: `Deactivate ${leaving.username}` }).click();
     await page.getByText(`Deactivate ${leaving.username} (`).waitFor();
     expect(await axeViolations(page)).toEqual([]);
+    // A reason is required: asked for, next to its field, before anything is sent.
+    await page.getByRole('button', { name: `Yes, deactivate ${leaving.username}` }).click();
+    expect(await fieldErrorOf(page, 'Reason for deactivating')).toBe('Say why the account is being deactivated.');
+    expect(await page.evaluate('document.activeElement && document.activeElement.tagName')).toBe('TEXTAREA');
+    await field(page, 'Reason for deactivating').fill('Resigned from the department on 1 December 2026');
     await page.getByRole('button', { name: `Yes, deactivate ${leaving.username}` }).click();
     await page.getByRole('status').filter({ hasText: `Deactivated ${leaving.username}: they are signed out and can no longer sign in.` }).waitFor();
+    await rowOf(page, leaving.username).getByText('Reason: Resigned from the department on 1 December 2026', { exact: false }).waitFor();
     await rowOf(page, leaving.username).getByRole('button', { name: 'Reactivate' }).waitFor(); // the list, reloaded
-    expect(await cells(rowOf(page, leaving.username))).toEqual(expect.arrayContaining(['Deactivated']));
+    expect((await cells(rowOf(page, leaving.username)))[5]).toMatch(/^DeactivatedReason: Resigned from the department on 1 December 2026 \(/);
     const { rows: [gone] } = await c.t.owner.query('SELECT active FROM users WHERE id = $1', [leaving.id]);
     expect(gone.active).toBe(false);
     const [deactivation] = await auditRows(c.t.owner, `action = 'user.updated' AND target_id = $1`, [leaving.id]);
     expect(deactivation).toMatchObject({ actor_id: admin.id, outcome: 'SUCCESS' });
     expect(deactivation.details.changes).toEqual({ active: { from: true, to: false } });
+    expect(deactivation.details.deactivationReason).toBe('Resigned from the department on 1 December 2026');
 
     await screenshot(page, 'admin-flow');
 
@@ -154,10 +157,12 @@ describe('web console: the administrator creates, changes and deactivates accoun
     await elsewhere.page.reload();
     await elsewhere.page.getByRole('heading', { level: 1, name: 'Your session has ended' }).waitFor();
     await elsewhere.page.getByLabel('Password').fill(leaving.password);
+    await acknowledgeNotice(elsewhere.page);
     await elsewhere.page.getByRole('button', { name: 'Sign in' }).click();
     const denied = elsewhere.page.getByRole('alert');
     await denied.waitFor();
     expect(await denied.textContent()).toContain('The username or password is wrong.');
+    expect(await denied.textContent()).not.toContain('Reference for support');
     expect(await elsewhere.page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
     expect(await axeViolations(elsewhere.page)).toEqual([]);
     const logins = await auditRows(c.t.owner, `action = 'auth.login' AND target_id = $1`, [leaving.id]);

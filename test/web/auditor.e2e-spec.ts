@@ -60,6 +60,9 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
   it('shows the chain intact with the right count, finds exactly the matching events, opens timelines, exports both formats that verify offline', async () => {
     const { page, cspViolations, pageErrors } = await openConsole(c);
     await signIn(page, auditor);
+    // Issue 16: every role lands on its home screen; the audit log is one link away.
+    expect(new URL(page.url()).pathname).toBe('/home');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
     expect(new URL(page.url()).pathname).toBe('/audit');
     await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
 
@@ -134,10 +137,9 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
 
     // --- a case without an event at hand: find it by number ---------------------------------------
     await page.getByRole('link', { name: 'Back to the audit log' }).click();
-    await page.getByLabel('Case number or id').first().fill(draft.caseNumber);
-    await page.getByRole('button', { name: 'Find case' }).click();
-    await page.getByText(`1 case matches “${draft.caseNumber}”`).waitFor();
-    await page.locator('ul.found-cases').getByRole('link', { name: draft.caseNumber }).click();
+    await page.getByLabel('Search case metadata').fill(draft.caseNumber);
+    await page.getByRole('button', { name: 'Find cases' }).click();
+    await page.locator('table.case-results').getByRole('link', { name: draft.caseNumber, exact: true }).click();
     await page.getByRole('heading', { level: 1, name: `Case ${draft.caseNumber}` }).waitFor();
     expect(await textOf(page, 'dl.facts')).toContain('StatusDraft');
     await page.locator('ol.timeline li').first().waitFor();

@@ -156,13 +156,15 @@ describe('web console', () => {
       { path: '/audit', roles: ['AUDITOR'] },
       { path: `/audit/cases/${id}`, roles: ['AUDITOR'] },
       { path: '/admin/users', roles: ['ADMIN'] },
+      { path: '/federal-personnel', roles: ['SUPERVISOR', 'PROSECUTOR', 'AUDITOR'] },
+      { path: `/federal-personnel/${id}`, roles: ['SUPERVISOR', 'PROSECUTOR', 'AUDITOR'] },
     ];
     const nav: Record<Role, string[]> = {
-      OFFICER: ['My cases', 'New case'],
-      SUPERVISOR: ['District cases', 'New case'],
-      PROSECUTOR: ['Review queue'],
-      AUDITOR: ['Audit log'],
-      ADMIN: ['Users'],
+      OFFICER: ['Home', 'My cases', 'New case'],
+      SUPERVISOR: ['Home', 'District cases', 'New case', 'Federal personnel'],
+      PROSECUTOR: ['Home', 'Review queue', 'Federal personnel'],
+      AUDITOR: ['Home', 'Audit log', 'Federal personnel'],
+      ADMIN: ['Home', 'Users'],
     };
 
     it.each(Object.keys(nav) as Role[])('%s: navigation lists only its screens; every other screen is refused without loading anything', async (role) => {

@@ -68,6 +68,8 @@ describe('web console: the officer opens, documents and submits a case', () => {
     const officer = await c.t.given.officer(7);
     const page = await open();
     await signIn(page, officer);
+    // Issue 16: every role lands on its home screen; the list is one link away.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My cases' }).click();
 
     // --- My cases: empty to begin with
     await page.getByRole('heading', { level: 1, name: 'My cases' }).waitFor();
@@ -301,6 +303,8 @@ describe('web console: the officer opens, documents and submits a case', () => {
 
     const page = await open();
     await signIn(page, officer);
+    // Issue 16: every role lands on its home screen; the list is one link away.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My cases' }).click();
     await page.getByRole('heading', { level: 1, name: 'My cases' }).waitFor();
     await page.getByText('2 cases were returned to you and need your action.').waitFor();
     const rowOf = (n: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name: n, exact: true }) });
@@ -355,6 +359,8 @@ describe('web console: the officer opens, documents and submits a case', () => {
 
     const page = await open();
     await signIn(page, officer);
+    // Issue 16: every role lands on its home screen; the list is one link away.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My cases' }).click();
     await page.getByText('Showing 1–20 of 22 cases.').waitFor();
     await page.getByText('Page 1 of 2').waitFor();
     expect(await page.getByRole('table').getByRole('row').count()).toBe(21);
@@ -369,6 +375,8 @@ describe('web console: the officer opens, documents and submits a case', () => {
 
     const sup = await open();
     await signIn(sup, supervisor);
+    // Issue 16: every role lands on its home screen; the list is one link away.
+    await sup.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'District cases' }).click();
     await sup.getByRole('heading', { level: 1, name: 'District 9 cases' }).waitFor();
     expect(await sup.getByLabel('Status').inputValue()).toBe('SUBMITTED');
     await sup.getByText('Showing 1–2 of 2 submitted cases.').waitFor();

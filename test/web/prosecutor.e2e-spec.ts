@@ -93,6 +93,8 @@ describe('web console: the prosecutor reviews a packet', () => {
     const cp: ConsolePage = await openConsole(c);
     const { page } = cp;
     await signIn(page, prosecutor);
+    // Issue 16: every role lands on its home screen; the list is one link away.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Review queue' }).click();
 
     // --- the queue: both packets, the older one first, with their ages
     await page.getByRole('heading', { level: 1, name: 'Review queue' }).waitFor();
@@ -116,7 +118,8 @@ describe('web console: the prosecutor reviews a packet', () => {
     await page.getByRole('status').filter({ hasText: `You claimed packet version 1 of case ${older.caseNumber}` }).waitFor();
     await row(page, older.caseNumber).getByText('In review', { exact: true }).waitFor();
     await expect(row(page, older.caseNumber).getByRole('cell').nth(5).textContent()).resolves.toMatch(/^You/);
-    await expect(row(page, older.caseNumber).getByRole('button').count()).resolves.toBe(0);
+    // Issue 16: one's own claim offers only its release.
+    await expect(row(page, older.caseNumber).getByRole('button').allTextContents()).resolves.toEqual([`Release ${older.caseNumber} v1`]);
 
     // --- a colleague claims the second one while this list still offers it: the claim is refused in words, the list reloads
     await c.t.given.claim(colleague, newer.id);
@@ -245,6 +248,8 @@ describe('web console: the prosecutor reviews a packet', () => {
     const cp = await openConsole(c);
     const { page } = cp;
     await signIn(page, cityLaw);
+    // Issue 16: every role lands on its home screen; the list is one link away.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Review queue' }).click();
     const table = page.getByRole('table');
     await table.getByRole('caption').filter({ hasText: 'Pending and in review packets, oldest first: 21 in all' }).waitFor();
     await expect(table.getByRole('link').allTextContents()).resolves.toEqual(sent.slice(0, 20));

@@ -16,6 +16,16 @@ describe('web console: the supervisor reviews a case and sends its packet', () =
     expect(await axeViolations(page)).toEqual([]);
   }
 
+  /** Elements inside `selector` that stick out past the viewport's right edge (a phone would scroll sideways to read them). */
+  const sidewaysOverflow = (page: Page, selector: string) => page.evaluate((sel): string[] => {
+    const d = (globalThis as unknown as { document: any }).document; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const width: number = d.documentElement.clientWidth;
+    const root = d.querySelector(sel);
+    return [root, ...Array.from(root.querySelectorAll('*') as ArrayLike<any>)] // eslint-disable-line @typescript-eslint/no-explicit-any
+      .filter((el) => el.getBoundingClientRect().right > width + 0.5)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${Math.round(el.getBoundingClientRect().right)} > ${width}`);
+  }, selector);
+
   const statusShown = (page: Page) => page.getByRole('region', { name: 'Case facts' }).locator('dd .badge').first().textContent();
   const statusBadge = (page: Page, status: string) => page.getByRole('region', { name: 'Case facts' }).locator('dd .badge', { hasText: new RegExp(`^${status}$`) });
 
@@ -99,7 +109,14 @@ describe('web console: the supervisor reviews a case and sends its packet', () =
     await expect(packets.getByRole('row').nth(1).textContent()).resolves.toMatch(new RegExp(`v1.*Cook County State's Attorney \\(CCSAO\\).*Pending.*—.*${packet.manifest_sha256}`));
     // Nothing more to do while it waits for a prosecutor; the timeline has the step.
     await expect(panel.getByRole('button').count()).resolves.toBe(0);
-    await page.getByRole('region', { name: 'Timeline' }).getByText('packet.sent', { exact: true }).waitFor();
+    // In words, the approval with its note; the raw event (its action code) only on demand.
+    const { rows: [{ display_name: supName }] } = await c.t.owner.query(`SELECT display_name FROM users WHERE id = $1`, [supervisor.id]);
+    const history = page.getByRole('region', { name: 'Timeline' });
+    await history.locator('ol.timeline > li', { hasText: `Approved by ${supName}: Footage and narrative reviewed; the record is complete.` }).waitFor();
+    await history.locator('ol.timeline > li', { hasText: `Sent to prosecutors (CCSAO) by ${supName}` }).waitFor();
+    await expect(history.getByText('packet.sent', { exact: true }).count()).resolves.toBe(0);
+    await history.getByRole('button', { name: /^Show the \d+ raw audit events$/ }).click();
+    await history.getByRole('list', { name: `Raw audit events of case ${felonyCase.caseNumber}, oldest first` }).getByText('packet.sent', { exact: true }).waitFor();
     await expectAccessible(page);
     await screenshot(page, 'supervisor-flow');
 
@@ -156,6 +173,8 @@ describe('web console: the supervisor reviews a case and sends its packet', () =
     const cp = await openConsole(c);
     const { page } = cp;
     await signIn(page, supervisor);
+    // Issue 16: every role lands on its home screen; the list is one link away.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'District cases' }).click();
     await page.getByRole('link', { name: ownCase.caseNumber, exact: true }).click();
     await page.getByRole('heading', { level: 1, name: `Case ${ownCase.caseNumber}` }).waitFor();
     const panel = page.getByRole('region', { name: 'Supervisor review' });
@@ -219,9 +238,31 @@ describe('web console: the supervisor reviews a case and sends its packet', () =
     await expect(diff.locator('ins').textContent()).resolves.toBe(`“${after}”`);
     await timeline.getByText('Federal supervisor recorded: partly identified').waitFor();
     const folded = timeline.locator('li.folded', { hasText: 'Viewed 2 times by 1 person' });
+    await expect(folded.locator('ol li').count()).resolves.toBe(0); // folded until asked
     await folded.getByRole('button', { name: 'Show the 2 reads' }).click();
     await expect(folded.locator('ol li').count()).resolves.toBe(2);
+    // Words, not codes: no action code in the history until the raw events are asked for, then every event with its code.
+    const entriesText = (await timeline.locator('ol.timeline > li').allTextContents()).join('\n');
+    for (const code of ['case.created', 'case.updated', 'case.submitted', 'case.federal_officers.updated', 'ARREST', 'WITNESSED', 'ICE_ERO', 'PARTIAL']) {
+      expect(entriesText).not.toContain(code);
+    }
+    // The opening's diff says the order's vocabulary in words.
+    const opened = timeline.locator('ol.timeline > li', { hasText: 'Case opened by' }).locator('dl.diff');
+    const said = Object.fromEntries(await opened.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, (dt as unknown as { nextElementSibling: { textContent: string } }).nextElementSibling.textContent])));
+    expect(said).toMatchObject({ Origin: '(empty) → Witnessed by me (the officer)', 'Activity type': '(empty) → Arrest', Agencies: '(empty) → ICE ERO' });
+    const officers = timeline.locator('ol.timeline > li', { hasText: 'Federal supervisor recorded: partly identified' }).locator('dl.diff dd');
+    await expect(officers.textContent()).resolves.toMatch(/^\(empty\) → supervisor .*\(ICE ERO\): partly identified$/);
+    const rawList = timeline.getByRole('list', { name: `Raw audit events of case ${draft.caseNumber}, oldest first` });
+    await expect(rawList.count()).resolves.toBe(0);
+    await timeline.getByRole('button', { name: /^Show the \d+ raw audit events$/ }).click();
+    const shown = (await rawList.locator('> li').allTextContents()).map((t) => ({ seq: Number(/event #(\d+)/.exec(t)![1]), code: /(\w+(?:\.\w+)+)/.exec(t.split('·')[1])![1] }));
+    const { rows: rawRows } = await c.t.owner.query(`SELECT seq::int, action FROM audit_events WHERE case_id = $1 AND seq <= $2 ORDER BY seq`, [draft.id, shown.at(-1)!.seq]);
+    expect(shown).toEqual(rawRows.map((r) => ({ seq: r.seq, code: r.action })));
+    expect(rawRows.map((r) => r.action)).toEqual(expect.arrayContaining(['case.created', 'case.updated', 'case.submitted', 'case.viewed']));
     await expectAccessible(page);
+    // On a phone: the history wraps, nothing scrolls sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await sidewaysOverflow(page, 'section[aria-labelledby="timeline-h"]')).toEqual([]);
     expect(cp.cspViolations).toEqual([]);
     expect(cp.pageErrors).toEqual([]);
     await cp.context.close();

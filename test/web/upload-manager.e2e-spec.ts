@@ -159,7 +159,8 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
 
     // The next officer at that computer: no trace of the previous user's case number or file.
     await signIn(page, other);
-    await page.getByRole('heading', { level: 1, name: 'My cases' }).waitFor();
+    // Issue 16: the next officer lands on their own home screen.
+    await page.getByRole('heading', { level: 1, name: 'What needs you now' }).waitFor();
     expect(await panel.count()).toBe(0);
     expect(await page.getByText('AXON_0900.mp4').count()).toBe(0);
     expect(await page.getByText(draft.caseNumber).count()).toBe(0);

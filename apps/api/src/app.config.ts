@@ -39,6 +39,12 @@ class AppEnv {
   @Min(1)
   UPLOAD_RATE_LIMIT?: number;
 
+  /** Public statistics reads per client IP per RATE_LIMIT_WINDOW_SECONDS (the only public route that computes). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  STATISTICS_RATE_LIMIT?: number;
+
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -62,7 +68,7 @@ export interface AppConfig {
   host: string;
   /** Express's `trust proxy` setting. */
   trustProxy: boolean | number | string[];
-  rateLimits: { login: number; upload: number; windowSeconds: number };
+  rateLimits: { login: number; upload: number; statistics: number; windowSeconds: number };
   logLevel: string;
   webRoot: string;
 }
@@ -80,7 +86,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
     port: v.PORT ?? 3000,
     host: v.HOST ?? '127.0.0.1',
     trustProxy: parseTrustProxy(v.TRUST_PROXY),
-    rateLimits: { login: v.LOGIN_RATE_LIMIT ?? 60, upload: v.UPLOAD_RATE_LIMIT ?? 60, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS ?? 60 },
+    rateLimits: { login: v.LOGIN_RATE_LIMIT ?? 60, upload: v.UPLOAD_RATE_LIMIT ?? 60, statistics: v.STATISTICS_RATE_LIMIT ?? 120, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS ?? 60 },
     logLevel: v.LOG_LEVEL ?? 'info',
     webRoot: resolve(v.WEB_ROOT ?? 'dist/web'),
   };

@@ -25,7 +25,11 @@ import { HealthController } from './health/health.controller';
 import { KeyRegistry } from './keys/key-registry.service';
 import { KeysController } from './keys/keys.controller';
 import { PacketsController } from './packets/packets.controller';
+import { PacketReviewController } from './packets/packet-review.controller';
+import { PublicStatisticsController } from './statistics/public-statistics.controller';
+import { PublicStatisticsService } from './statistics/public-statistics.service';
 import { TicketsModule } from './tickets/tickets.module';
+import { AttentionModule } from './attention/attention.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { loggingOptions } from './http/logging';
 import { QueryParamsInterceptor } from './http/query-params';
@@ -47,18 +51,19 @@ import { UsersController } from './users/users.controller';
     PacketsModule,
     PersonnelModule,
     TicketsModule,
+    AttentionModule,
     ThrottlerModule.forRootAsync({
       inject: [ConfigService, DataSource],
       useFactory: (config: ConfigService, ds: DataSource) => rateLimitOptions(config, new PostgresThrottlerStorage(ds)),
     }),
   ],
   controllers: [
-    AuthController, UsersController, CasesController, EvidenceController, EvidenceUploadsController, PacketsController, AuditController, KeysController,
-    HealthController, FederalPersonnelController,
+    AuthController, UsersController, CasesController, EvidenceController, EvidenceUploadsController, PacketsController, PacketReviewController, AuditController, KeysController,
+    HealthController, FederalPersonnelController, PublicStatisticsController,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter }, { provide: APP_INTERCEPTOR, useClass: QueryParamsInterceptor }, AuditArchiveService,
-    KeyRegistry,
+    KeyRegistry, PublicStatisticsService,
   ],
 })
 export class AppModule implements NestModule {

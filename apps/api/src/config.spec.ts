@@ -27,6 +27,20 @@ describe('configuration is validated at boot, naming the variable', () => {
     expect(loadDatabaseConfig({ DATA_DIR: '/tmp/x' })).toMatchObject({ embedded: true, dataDir: '/tmp/x', poolSize: 10 });
   });
 
+  it('SYSTEM_USE_NOTICE: a default notice (authorized use only, monitored and recorded), or 20 to 4000 characters; AUTH_REQUIRE_NOTICE_ACK true or false', () => {
+    const base = { DATABASE_URL: 'postgres://a@b/c', JWT_SECRET: 'x'.repeat(32) };
+    const d = loadAuthConfig(base);
+    expect(d.systemUseNotice.text).toMatch(/authorized use only/);
+    expect(d.systemUseNotice.text).toMatch(/monitored, recorded/);
+    expect(d.systemUseNotice.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(d.requireNoticeAck).toBe(false);
+    const custom = loadAuthConfig({ ...base, SYSTEM_USE_NOTICE: '  Authorized use only. Monitored.  ', AUTH_REQUIRE_NOTICE_ACK: 'true' });
+    expect(custom).toMatchObject({ systemUseNotice: { text: 'Authorized use only. Monitored.' }, requireNoticeAck: true });
+    expect(() => loadAuthConfig({ ...base, SYSTEM_USE_NOTICE: 'too short' })).toThrow(/SYSTEM_USE_NOTICE: must be at least 20/);
+    expect(() => loadAuthConfig({ ...base, SYSTEM_USE_NOTICE: 'x'.repeat(4001) })).toThrow(/SYSTEM_USE_NOTICE/);
+    expect(() => loadAuthConfig({ ...base, AUTH_REQUIRE_NOTICE_ACK: 'yes' })).toThrow(/AUTH_REQUIRE_NOTICE_ACK: must be true or false/);
+  });
+
   it('requires JWT_SECRET with a configured database, and a long one', () => {
     expect(() => loadAuthConfig({ DATABASE_URL: 'postgres://a@b/c' })).toThrow(/JWT_SECRET: required/);
     expect(() => loadAuthConfig({ DATABASE_URL: 'postgres://a@b/c', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET: must be at least 32/);
@@ -40,7 +54,7 @@ describe('configuration is validated at boot, naming the variable', () => {
     expect(() => loadAppConfig({ HOST: 'everywhere' })).toThrow(/HOST/);
     expect(() => loadAppConfig({ TRUST_PROXY: 'maybe' })).toThrow(/TRUST_PROXY/);
     expect(loadAppConfig({})).toEqual({
-      port: 3000, host: '127.0.0.1', trustProxy: false, rateLimits: { login: 60, upload: 60, windowSeconds: 60 }, logLevel: 'info',
+      port: 3000, host: '127.0.0.1', trustProxy: false, rateLimits: { login: 60, upload: 60, statistics: 120, windowSeconds: 60 }, logLevel: 'info',
       webRoot: resolve('dist/web'),
     });
     expect(loadAppConfig({ WEB_ROOT: '/srv/console' }).webRoot).toBe('/srv/console');

@@ -3,6 +3,8 @@ import { ScreenErrorBoundary } from './error-boundary';
 import { HOME, ROUTES } from './routes';
 import { isDecodablePath, Link, matchPath, navigate, useLocation } from './router';
 import { LoginScreen } from './screens/LoginScreen';
+import { StatisticsScreen } from './screens/public/StatisticsScreen';
+import { ChangePasswordScreen } from './screens/account/ChangePasswordScreen';
 import { useSession, type User } from './session';
 import { label, Page } from './ui';
 import { unfinished, UploadsPanel, useUploads } from './uploads';
@@ -15,14 +17,16 @@ export function App() {
       <a className="skip-link" href="#main">Skip to main content</a>
       <header className="top">
         <div className="brand">ICE On Notice <span className="muted">· case console</span></div>
-        {user && <Nav user={user} path={path} />}
+        {user && !user.mustChangePassword && <Nav user={user} path={path} />}
         {user && <UserBox user={user} />}
       </header>
       {/* Above every screen: an upload goes on, and stays in sight, wherever the officer navigates. */}
-      {user && <UploadsPanel />}
+      {user && !user.mustChangePassword && <UploadsPanel />}
       <main id="main" tabIndex={-1}>
         <ScreenErrorBoundary key={path} home={user ? HOME[user.role] : '/'}>
-          {user ? <Screen user={user} path={path} /> : <LoginScreen />}
+          {/* An administrator reset the password: nothing else until the user sets their own (the service enforces it too). */}
+          {/* The public statistics open for anyone, signed in or not. */}
+          {path === '/statistics' ? <StatisticsScreen signedIn={!!user} /> : user ? (user.mustChangePassword ? <ChangePasswordScreen forced /> : <Screen user={user} path={path} />) : <LoginScreen />}
         </ScreenErrorBoundary>
       </main>
     </>
@@ -59,6 +63,7 @@ function UserBox({ user }: { user: User }) {
   return (
     <div className="userbox">
       <span>{user.displayName} · {label(user.role)}{scope ? ` · ${scope}` : ''}</span>
+      {!user.mustChangePassword && <Link to="/account/password">Change my password</Link>}
       <button type="button" className="btn secondary" onClick={() => void signOut()}>Sign out</button>
     </div>
   );

@@ -3,9 +3,13 @@ import type { Role } from './session';
 import { AuditCaseScreen } from './screens/auditor/AuditCaseScreen';
 import { AuditScreen } from './screens/auditor/AuditScreen';
 import { UsersScreen } from './screens/admin/UsersScreen';
+import { ChangePasswordScreen } from './screens/account/ChangePasswordScreen';
+import { HomeScreen } from './screens/common/HomeScreen';
 import { CaseListScreen } from './screens/officer/CaseListScreen';
 import { CaseScreen } from './screens/officer/CaseScreen';
 import { NewCaseScreen } from './screens/officer/NewCaseScreen';
+import { PersonnelIndexScreen } from './screens/personnel/PersonnelIndexScreen';
+import { PersonnelScreen } from './screens/personnel/PersonnelScreen';
 import { PacketScreen } from './screens/prosecutor/PacketScreen';
 import { QueueScreen } from './screens/prosecutor/QueueScreen';
 
@@ -24,6 +28,11 @@ export interface RouteDef {
  * The service refuses the same requests on its side; this only keeps people out of dead ends.
  */
 export const ROUTES: readonly RouteDef[] = [
+  // Issue 16: every role lands on what needs them now (GET /me/attention).
+  {
+    path: '/home', roles: ['OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR', 'ADMIN'],
+    nav: { OFFICER: 'Home', SUPERVISOR: 'Home', PROSECUTOR: 'Home', AUDITOR: 'Home', ADMIN: 'Home' }, render: () => <HomeScreen />,
+  },
   { path: '/cases', roles: ['OFFICER', 'SUPERVISOR'], nav: { OFFICER: 'My cases', SUPERVISOR: 'District cases' }, render: () => <CaseListScreen /> },
   { path: '/cases/new', roles: ['OFFICER', 'SUPERVISOR'], nav: { OFFICER: 'New case', SUPERVISOR: 'New case' }, render: () => <NewCaseScreen /> },
   { path: '/cases/:id', roles: ['OFFICER', 'SUPERVISOR'], render: (p) => <CaseScreen id={p.id} /> },
@@ -31,14 +40,20 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/packets/:id', roles: ['PROSECUTOR'], render: (p) => <PacketScreen id={p.id} /> },
   { path: '/audit', roles: ['AUDITOR'], nav: { AUDITOR: 'Audit log' }, render: () => <AuditScreen /> },
   { path: '/audit/cases/:id', roles: ['AUDITOR'], render: (p) => <AuditCaseScreen id={p.id} /> },
+  {
+    path: '/federal-personnel', roles: ['SUPERVISOR', 'PROSECUTOR', 'AUDITOR'],
+    nav: { SUPERVISOR: 'Federal personnel', PROSECUTOR: 'Federal personnel', AUDITOR: 'Federal personnel' }, render: () => <PersonnelIndexScreen />,
+  },
+  { path: '/federal-personnel/:id', roles: ['SUPERVISOR', 'PROSECUTOR', 'AUDITOR'], render: (p) => <PersonnelScreen id={p.id} /> },
   { path: '/admin/users', roles: ['ADMIN'], nav: { ADMIN: 'Users' }, render: () => <UsersScreen /> },
+  { path: '/account/password', roles: ['OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR', 'ADMIN'], render: () => <ChangePasswordScreen /> },
 ];
 
 /** Where each role lands after signing in. */
 export const HOME: Record<Role, string> = {
-  OFFICER: '/cases',
-  SUPERVISOR: '/cases',
-  PROSECUTOR: '/review-queue',
-  AUDITOR: '/audit',
-  ADMIN: '/admin/users',
+  OFFICER: '/home',
+  SUPERVISOR: '/home',
+  PROSECUTOR: '/home',
+  AUDITOR: '/home',
+  ADMIN: '/home',
 };

@@ -5,6 +5,7 @@ import { discardDrafts, setDraftOwner } from './drafts';
 
 export type User = components['schemas']['UserView'];
 export type Role = User['role'];
+type LoginResult = components['schemas']['LoginResult'];
 
 interface Stored {
   token: string;
@@ -19,7 +20,10 @@ export interface SessionState {
   expired: boolean;
   /** The last user whose session expired: the login form offers their name again. */
   lastUsername: string | null;
-  login(username: string, password: string): Promise<void>;
+  /** `systemUseNotice`: the SHA-256 of the system use notification the person acknowledged (recorded with the sign-in). */
+  login(username: string, password: string, systemUseNotice?: string): Promise<void>;
+  /** A new token and user from the service (after changing one's password), in place of the current ones. */
+  adopt(result: LoginResult): void;
   logout(): void;
 }
 
@@ -61,8 +65,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => clearTimeout(t);
   }, [stored, end]);
 
-  const login = useCallback(async (username: string, password: string) => {
-    const r = await unwrap(api.POST('/api/v1/auth/login', { body: { username, password } }));
+  const adopt = useCallback((r: LoginResult) => {
+    const s: Stored = { token: r.accessToken, expiresAt: Date.now() + r.expiresIn * 1000, user: r.user };
+    sessionStorage.setItem(KEY, JSON.stringify(s));
+    setStored(s);
+  }, []);
+
+  const login = useCallback(async (username: string, password: string, systemUseNotice?: string) => {
+    const r = await unwrap(api.POST('/api/v1/auth/login', { body: { username, password, ...(systemUseNotice ? { systemUseNotice } : {}) } }));
     const s: Stored = { token: r.accessToken, expiresAt: Date.now() + r.expiresIn * 1000, user: r.user };
     sessionStorage.setItem(KEY, JSON.stringify(s));
     setDraftOwner(s.user.username);
@@ -72,8 +82,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo<SessionState>(
-    () => ({ user: stored?.user ?? null, expired, lastUsername, login, logout: () => end('logout') }),
-    [stored, expired, lastUsername, login, end],
+    () => ({ user: stored?.user ?? null, expired, lastUsername, login, adopt, logout: () => end('logout') }),
+    [stored, expired, lastUsername, login, adopt, end],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

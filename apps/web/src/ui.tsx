@@ -55,7 +55,8 @@ export function ErrorMessage({ error, context }: { error: unknown; context?: str
       )}
       {body?.currentState && <p>The case is now {label(body.currentState)}.</p>}
       {error instanceof ApiError && error.fields.length > 0 && <p>See the marked fields.</p>}
-      {body?.requestId && <p className="muted">Reference for support: {body.requestId}</p>}
+      {/* A reference only where support can help: an unexpected error (5xx), not a refusal that says what to do. */}
+      {body?.requestId && error instanceof ApiError && error.status >= 500 && <p className="muted">Reference for support: {body.requestId}</p>}
     </div>
   );
 }

@@ -147,9 +147,9 @@ export class AuditService {
     return this.ds.transaction((em) => this.append(em, ...inputs));
   }
 
-  /** A case's events, oldest first. */
-  async caseTimeline(caseId: string): Promise<AuditEventView[]> {
-    const rows = await this.ds.getRepository(AuditEventEntity).find({ where: { caseId }, order: { seq: 'ASC' } });
+  /** A case's events, oldest first (inside `em`'s transaction when given). */
+  async caseTimeline(caseId: string, em?: EntityManager): Promise<AuditEventView[]> {
+    const rows = await (em ?? this.ds.manager).getRepository(AuditEventEntity).find({ where: { caseId }, order: { seq: 'ASC' } });
     return rows.map((r) => toView(fromEntity(r)));
   }
 

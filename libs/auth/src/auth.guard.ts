@@ -1,9 +1,10 @@
 import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { AuthUser, DependencyUnavailableError, DomainError, ForbiddenError, RequestContext, UnauthenticatedError } from '@app/common';
+import { AuthUser, DependencyUnavailableError, DomainError, ForbiddenError, PasswordChangeRequiredError, RequestContext, UnauthenticatedError } from '@app/common';
 import { isDatabaseUnavailable } from '@app/database';
-import { ANY_AUTHENTICATED, AUDIT_REFUSALS_AS, IS_PUBLIC, REQUIRED_PERMISSION } from './decorators';
+import { ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED, ANY_AUTHENTICATED, AUDIT_REFUSALS_AS, IS_PUBLIC, REQUIRED_PERMISSION } from './decorators';
+import { mustChangePassword } from './jwt.strategy';
 import { Permission, roleHas } from './permissions';
 
 interface GuardedRequest {
@@ -42,6 +43,10 @@ export class GlobalAuthGuard extends AuthGuard('jwt') {
     if (!required) {
       this.logger.error(`Route ${context.getClass().name}.${context.getHandler().name} has neither @Public nor @Authorize; refused.`);
       throw new ForbiddenError('This route is not open to any role.');
+    }
+    // An administrator reset the password: the account's tokens (old and new) serve only the password change until then.
+    if (mustChangePassword(user) && !this.reflector.getAllAndOverride<boolean>(ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED, targets)) {
+      throw new PasswordChangeRequiredError();
     }
     if (required !== ANY_AUTHENTICATED && !roleHas(user.role, required)) {
       throw new ForbiddenError(`Role ${user.role} may not ${required}.`);

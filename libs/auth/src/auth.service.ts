@@ -4,11 +4,13 @@ import { JwtService } from '@nestjs/jwt';
 import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AccountLockedError, AuthUser, Clock, InvalidCredentialsError } from '@app/common';
+import { AccountLockedError, AuthUser, Clock, InvalidCredentialsError, NotFoundError, ValidationError } from '@app/common';
 import { ANONYMOUS_ACTOR, AuditService } from '@app/audit';
 import { authConfig } from './auth.config';
 import { PasswordService } from './password.service';
-import { toAuthUser, toUserView, UserView } from './user.mapper';
+import { SystemUseNoticeView, toAuthUser, toUserView, UserView } from './user.mapper';
+import type { ChangePasswordDto } from './dto/user.dto';
+import type { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { LoginFailuresRepository } from './login-failures.repository';
 
@@ -56,7 +58,8 @@ export class AuthService {
    * (401 five times, then 423 with the same body) in the same time as a real one. Attempts on one
    * username are serialised (advisory lock), so at most `lockoutThreshold` passwords are ever tried.
    */
-  async login(username: string, password: string): Promise<LoginResult> {
+  async login(username: string, password: string, systemUseNotice?: string): Promise<LoginResult> {
+    const notice = this.noticeAcknowledgement(systemUseNotice);
     const result = await this.ds.transaction(async (em) => {
       const state = await this.failures.lockAndRead(em, username);
       const user = await this.users.findByUsernameForUpdate(em, username);
@@ -64,20 +67,25 @@ export class AuthService {
       const passwordOk = await this.passwords.verify(account?.passwordHash ?? null, password);
       const now = this.clock.now();
       const attempt = { action: 'auth.login', targetType: 'user', targetId: user?.id ?? null, actor: ANONYMOUS_ACTOR };
+      // What the person acknowledged before signing in (AC-8), on every sign-in event: granted, refused or locked.
+      const noticeFacts = { systemUseNotice: notice };
       // The account's own spelling when there is one; else the name as submitted (never the password).
       const name = user?.username ?? username;
 
       if (state.lockedUntil && state.lockedUntil > now) {
         await this.audit.append(em, {
           ...attempt, outcome: 'DENIED',
-          details: { username: name, reason: 'account_locked', lockedUntil: state.lockedUntil.toISOString() },
+          details: { username: name, reason: 'account_locked', lockedUntil: state.lockedUntil.toISOString(), ...noticeFacts },
         });
         return { kind: 'locked' as const, until: state.lockedUntil };
       }
       if (account && passwordOk) {
         await this.failures.clear(em, username);
         await this.users.recordSuccessfulLogin(em, account.id, now);
-        await this.audit.append(em, { ...attempt, actor: toAuthUser(account), details: { username: account.username } });
+        await this.audit.append(em, {
+          ...attempt, actor: toAuthUser(account),
+          details: { username: account.username, ...noticeFacts, ...(account.mustChangePassword ? { mustChangePassword: true } : {}) },
+        });
         return { kind: 'ok' as const, user: { ...account, lastLoginAt: now, failedLoginCount: 0, lockedUntil: null } };
       }
 
@@ -88,7 +96,7 @@ export class AuthService {
       const reason = !user ? 'unknown_username' : !user.active ? 'account_inactive' : 'wrong_password';
       await this.audit.append(
         em,
-        { ...attempt, outcome: 'FAILED', details: { username: name, reason, consecutiveFailures: r.failedCount } },
+        { ...attempt, outcome: 'FAILED', details: { username: name, reason, consecutiveFailures: r.failedCount, ...noticeFacts } },
         ...(r.lockedUntil
           ? [{
               action: 'user.locked', actor: ANONYMOUS_ACTOR, targetType: 'user', targetId: user?.id ?? null,
@@ -105,7 +113,10 @@ export class AuthService {
 
     if (result.kind === 'locked') throw new AccountLockedError(result.until).markAudited();
     if (result.kind !== 'ok') throw new InvalidCredentialsError().markAudited();
-    const user = result.user;
+    return this.tokenFor(result.user);
+  }
+
+  private async tokenFor(user: UserEntity): Promise<LoginResult> {
     const payload: JwtPayload = { sub: user.id, role: user.role, username: user.username };
     return {
       accessToken: await this.jwt.signAsync(payload),
@@ -115,13 +126,94 @@ export class AuthService {
     };
   }
 
+  /** The system use notification (AC-8) the sign-in page shows, and the SHA-256 a sign-in acknowledges it with. */
+  systemUseNotice(): SystemUseNoticeView {
+    return { ...this.config.systemUseNotice, acknowledgementRequired: this.config.requireNoticeAck };
+  }
+
+  /**
+   * What a sign-in acknowledged, for its audit event. A hash that is not the current notification's (the text
+   * changed since the page was shown, or a made-up value) is refused before anything is tried: the record must
+   * say which words the person accepted.
+   */
+  private noticeAcknowledgement(sha256: string | undefined): { acknowledged: boolean; sha256: string } {
+    const current = this.config.systemUseNotice.sha256;
+    if (sha256 === undefined) {
+      if (this.config.requireNoticeAck) {
+        throw ValidationError.field('systemUseNotice', 'acknowledge the system use notification (send its sha256) to sign in');
+      }
+      return { acknowledged: false, sha256: current };
+    }
+    if (sha256 !== current) {
+      throw ValidationError.field('systemUseNotice', 'is not the current system use notification: read it again (GET /auth/system-use-notice)');
+    }
+    return { acknowledged: true, sha256 };
+  }
+
+  /**
+   * The caller sets their own password (after an administrator reset it, the only thing their token may do).
+   * The current password is checked like a sign-in: a wrong one counts towards the account's lockout, every
+   * attempt is audited in the transaction of what it changes, and no password reaches the trail. Answers a
+   * fresh token (the user no longer flagged).
+   */
+  async changePassword(auth: AuthUser, dto: ChangePasswordDto): Promise<LoginResult> {
+    const newHash = await this.passwords.hash(dto.newPassword);
+    const result = await this.ds.transaction(async (em) => {
+      const state = await this.failures.lockAndRead(em, auth.username);
+      const user = await this.users.findByIdForUpdate(em, auth.id);
+      if (!user) throw new NotFoundError('user', auth.id);
+      const now = this.clock.now();
+      const attempt = { action: 'auth.password.change', targetType: 'user', targetId: user.id, actor: auth };
+      const currentOk = await this.passwords.verify(user.passwordHash, dto.currentPassword);
+      if (state.lockedUntil && state.lockedUntil > now) {
+        await this.audit.append(em, {
+          ...attempt, outcome: 'FAILED', details: { username: user.username, reason: 'account_locked', lockedUntil: state.lockedUntil.toISOString() },
+        });
+        return { kind: 'locked' as const, until: state.lockedUntil };
+      }
+      if (!currentOk) {
+        const lockUntil = new Date(now.getTime() + this.config.lockoutMinutes * 60_000);
+        const r = await this.failures.recordFailure(em, user.username, now, this.config.lockoutThreshold, lockUntil);
+        await this.users.recordFailedLogin(em, user.id, r.failedCount % this.config.lockoutThreshold, r.lockedUntil);
+        // One event (the request was refused): a lock this failure triggers is part of it, not a separate step.
+        await this.audit.append(em, {
+          ...attempt, outcome: 'FAILED',
+          details: {
+            username: user.username, reason: 'wrong_current_password', consecutiveFailures: r.failedCount, fields: ['currentPassword'],
+            ...(r.lockedUntil ? { lockedUntil: r.lockedUntil.toISOString(), locked: `${this.config.lockoutThreshold} consecutive failed password checks` } : {}),
+          },
+        });
+        return { kind: 'wrong' as const };
+      }
+      if (dto.newPassword === dto.currentPassword) {
+        await this.audit.append(em, { ...attempt, outcome: 'FAILED', details: { username: user.username, reason: 'same_password', fields: ['newPassword'] } });
+        return { kind: 'same' as const };
+      }
+      const wasRequired = user.mustChangePassword;
+      user.passwordHash = newHash;
+      user.mustChangePassword = false;
+      user.passwordChangedAt = now;
+      const saved = await this.users.save(em, user);
+      await this.failures.clear(em, user.username);
+      await this.audit.append(em, {
+        action: 'auth.password_changed', actor: auth, targetType: 'user', targetId: user.id,
+        details: { username: user.username, afterReset: wasRequired },
+      });
+      return { kind: 'ok' as const, user: saved };
+    });
+    if (result.kind === 'locked') throw new AccountLockedError(result.until).markAudited();
+    if (result.kind === 'wrong') throw ValidationError.field('currentPassword', 'is not the current password of this account').markAudited();
+    if (result.kind === 'same') throw ValidationError.field('newPassword', 'must differ from the current password').markAudited();
+    return this.tokenFor(result.user);
+  }
+
   /**
    * A user as the users table says now (a deactivation or role change counts at once), for credentials other
    * than the bearer token (download and playback tickets). Null when there is no such user.
    */
-  async currentUser(id: string): Promise<{ user: AuthUser; active: boolean } | null> {
+  async currentUser(id: string): Promise<{ user: AuthUser; active: boolean; mustChangePassword: boolean } | null> {
     const u = await this.users.findById(id);
-    return u ? { user: toAuthUser(u), active: u.active } : null;
+    return u ? { user: toAuthUser(u), active: u.active, mustChangePassword: u.mustChangePassword } : null;
   }
 
   /** The user id an `Authorization: Bearer <jwt>` value names when the token verifies; null otherwise (never throws). */

@@ -18,6 +18,13 @@ export const AUDIT_REFUSALS_AS = 'ion:audit-refusals-as';
  */
 export const AuditRefusalsAs = (action: string) => SetMetadata(AUDIT_REFUSALS_AS, action);
 
+export const ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED = 'ion:allowed-while-password-change-required';
+/**
+ * The one kind of route an account whose password an administrator reset may use before setting a new one
+ * (POST /auth/password). Every other authenticated route answers 403 AUTH.PASSWORD_CHANGE_REQUIRED to it.
+ */
+export const AllowedWhilePasswordChangeRequired = () => SetMetadata(ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED, true);
+
 /** Requires a token and, when given, a permission of the caller's role. */
 export const Authorize = (permission?: Permission) =>
   applyDecorators(SetMetadata(REQUIRED_PERMISSION, permission ?? ANY_AUTHENTICATED), ApiBearerAuth());

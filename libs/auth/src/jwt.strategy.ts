@@ -59,6 +59,15 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const user = typeof payload?.sub === 'string' && UUID.test(payload.sub) ? await this.users.findById(payload.sub) : null;
     if (!user) throw new UnauthenticatedError('The access token does not belong to a known user.');
     if (!user.active) throw new UnauthenticatedError('This account is deactivated.');
-    return toAuthUser(user);
+    const auth = toAuthUser(user);
+    if (user.mustChangePassword) PASSWORD_CHANGE_REQUIRED.add(auth);
+    return auth;
   }
+}
+
+/** The request users (as validated above) whose account must set a new password: the guard refuses them most routes. */
+const PASSWORD_CHANGE_REQUIRED = new WeakSet<AuthUser>();
+
+export function mustChangePassword(user: AuthUser): boolean {
+  return PASSWORD_CHANGE_REQUIRED.has(user);
 }

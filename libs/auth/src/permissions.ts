@@ -6,9 +6,14 @@ import type { Role } from '@app/common';
  */
 export enum Permission {
   AuthMe = 'auth.me',
+  /** Issue 16: every role's home screen, "what needs me now", computed in the caller's own scope. */
+  AttentionRead = 'attention.read',
+  /** Change one's own password (every role; the one route open while a reset password must be changed). */
+  AuthPasswordChange = 'auth.password.change',
   UserCreate = 'user.create',
   UserRead = 'user.read',
   UserUpdate = 'user.update',
+  UserPasswordReset = 'user.reset_password',
   CaseCreate = 'case.create',
   CaseRead = 'case.read',
   CaseUpdate = 'case.update',
@@ -31,6 +36,14 @@ export enum Permission {
   PacketArchiveDownload = 'packet.archive.download',
   PacketClaim = 'packet.claim',
   PacketDecide = 'packet.decide',
+  /** Issue 16: release a claim (the claimant; a stale claim also another prosecutor of the office). */
+  PacketRelease = 'packet.release',
+  /** Issue 16: hand a claim to another active prosecutor of the office (the claimant). */
+  PacketHandOver = 'packet.hand_over',
+  /** Issue 16: correct a decision's external reference, appended (the decider). */
+  PacketReferenceCorrect = 'packet.reference.correct',
+  /** Issue 16: the active prosecutors of one's own office (to hand a claim to). */
+  OfficeColleaguesRead = 'office.colleagues.read',
   ReviewQueueRead = 'review_queue.read',
   FederalPersonnelRead = 'federal_personnel.read',
   FederalPersonnelLink = 'federal_personnel.link',
@@ -41,6 +54,8 @@ export enum Permission {
 
 const OFFICER: Permission[] = [
   Permission.AuthMe,
+  Permission.AttentionRead,
+  Permission.AuthPasswordChange,
   Permission.CaseCreate,
   Permission.CaseRead,
   Permission.CaseUpdate,
@@ -75,8 +90,10 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   // Prosecutors work their office's queue; they reach a case only through packets sent to their office
   // (scope checked in the services), and its evidence only as those packets list it.
   PROSECUTOR: new Set([
-    Permission.AuthMe, Permission.ReviewQueueRead, Permission.PacketRead, Permission.PacketManifestRead,
+    Permission.AuthMe, Permission.AttentionRead, Permission.AuthPasswordChange, Permission.ReviewQueueRead, Permission.PacketRead, Permission.PacketManifestRead,
     Permission.PacketArchiveDownload, Permission.PacketClaim, Permission.PacketDecide,
+    // Issue 16: release or hand over a claim, correct a decision's external reference (who exactly: PacketsService).
+    Permission.PacketRelease, Permission.PacketHandOver, Permission.PacketReferenceCorrect, Permission.OfficeColleaguesRead,
     Permission.EvidenceRead, Permission.EvidenceDownload, Permission.EvidenceVerify,
     // The office that may need the footage in court may put it (an item a packet disclosed to it) under hold again.
     Permission.EvidenceLegalHoldPlace,
@@ -85,12 +102,15 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   ]),
   // Auditors see evidence metadata and custody and may verify integrity; they never download content.
   AUDITOR: new Set([
-    Permission.AuthMe, Permission.CaseRead, Permission.CaseTimelineRead, Permission.EvidenceList, Permission.EvidenceRead, Permission.EvidenceVerify,
+    Permission.AuthMe, Permission.AttentionRead, Permission.AuthPasswordChange, Permission.CaseRead, Permission.CaseTimelineRead, Permission.EvidenceList, Permission.EvidenceRead, Permission.EvidenceVerify,
     Permission.PacketRead, Permission.AuditRead, Permission.AuditExport, Permission.AuditVerify,
     // Issue 15: the federal personnel index as counts, without names (checked in PersonnelService).
     Permission.FederalPersonnelRead,
   ]),
-  ADMIN: new Set([Permission.AuthMe, Permission.UserCreate, Permission.UserRead, Permission.UserUpdate]),
+  ADMIN: new Set([
+    Permission.AuthMe, Permission.AttentionRead, Permission.AuthPasswordChange, Permission.UserCreate, Permission.UserRead, Permission.UserUpdate,
+    Permission.UserPasswordReset,
+  ]),
 };
 
 export function roleHas(role: Role, permission: Permission): boolean {

@@ -28,6 +28,15 @@ export class UserView {
   @ApiProperty({ type: Boolean, description: 'false: deactivated, cannot sign in' })
   active: boolean;
 
+  @ApiProperty({ type: Boolean, description: 'true: an administrator reset the password; the user must set a new one before anything else' })
+  mustChangePassword: boolean;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why the account was deactivated (null while active)' })
+  deactivationReason: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the account was deactivated (null while active, or not recorded)' })
+  deactivatedAt: string | null;
+
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Set while a login lockout is in force' })
   lockedUntil: string | null;
 
@@ -39,6 +48,30 @@ export class UserView {
 
   @ApiProperty({ type: String, format: 'date-time' })
   updatedAt: string;
+}
+
+/** POST /users/:id/password-reset. */
+export class PasswordResetResult {
+  @ApiProperty({ type: () => UserView })
+  user: UserView;
+
+  @ApiProperty({
+    type: String, nullable: true,
+    description: 'The generated temporary password, returned this once and never stored in clear (null when the administrator chose it)',
+  })
+  temporaryPassword: string | null;
+}
+
+/** GET /auth/system-use-notice. */
+export class SystemUseNoticeView {
+  @ApiProperty({ type: String, description: 'The system use notification shown before signing in (SYSTEM_USE_NOTICE)' })
+  text: string;
+
+  @ApiProperty({ type: String, pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the UTF-8 text: send it as systemUseNotice when signing in' })
+  sha256: string;
+
+  @ApiProperty({ type: Boolean, description: 'true: a sign-in without the acknowledgement is refused (AUTH_REQUIRE_NOTICE_ACK)' })
+  acknowledgementRequired: boolean;
 }
 
 /** A page of GET /users. */
@@ -58,6 +91,9 @@ export function toUserView(u: UserEntity, now = new Date()): UserView {
     district: u.district,
     office: u.office,
     active: u.active,
+    mustChangePassword: u.mustChangePassword,
+    deactivationReason: u.deactivationReason,
+    deactivatedAt: u.deactivatedAt?.toISOString() ?? null,
     lockedUntil: u.lockedUntil && u.lockedUntil > now ? u.lockedUntil.toISOString() : null,
     lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),

@@ -6,6 +6,8 @@ import { isUniqueViolation, translateDbError } from '@app/database';
 import { UserEntity } from './user.entity';
 
 export interface UserListFilter {
+  /** Part of a username, display name or badge number (letter case ignored). */
+  q?: string;
   role?: Role;
   active?: boolean;
   page: number;
@@ -42,15 +44,35 @@ export class UsersRepository {
   }
 
   async list(f: UserListFilter): Promise<[UserEntity[], number]> {
-    const where: Partial<Pick<UserEntity, 'role' | 'active'>> = {};
-    if (f.role) where.role = f.role;
-    if (f.active !== undefined) where.active = f.active;
-    return this.repo.findAndCount({
-      where,
-      order: { createdAt: 'ASC', id: 'ASC' },
-      skip: (f.page - 1) * f.pageSize,
-      take: f.pageSize,
-    });
+    const qb = this.repo.createQueryBuilder('u');
+    if (f.role) qb.andWhere('u.role = :role', { role: f.role });
+    if (f.active !== undefined) qb.andWhere('u.active = :active', { active: f.active });
+    if (f.q) {
+      // What was typed is a literal: % _ and \ match themselves.
+      const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      qb.andWhere(
+        `(u.username ILIKE :like ESCAPE '\\' OR u.display_name ILIKE :like ESCAPE '\\' OR u.badge_number ILIKE :like ESCAPE '\\')`,
+        { like },
+      );
+    }
+    return qb.orderBy('u.created_at', 'ASC').addOrderBy('u.id', 'ASC')
+      .skip((f.page - 1) * f.pageSize).take(f.pageSize).getManyAndCount();
+  }
+
+  /**
+   * Refuses a badge number another account holds in any letter case (409 naming that account). Serialised per
+   * badge for the rest of the caller's transaction, so two accounts cannot take "d7-1" and "D7-1" at once.
+   */
+  async assertBadgeFree(em: EntityManager, badge: string, exceptUserId: string | null): Promise<void> {
+    await em.query(`SELECT pg_advisory_xact_lock(hashtext('user-badge:' || lower($1)))`, [badge]);
+    const rows: { username: string; display_name: string }[] = await em.query(
+      `SELECT username, display_name FROM users WHERE lower(badge_number) = lower($1) AND ($2::uuid IS NULL OR id <> $2::uuid) LIMIT 1`,
+      [badge, exceptUserId],
+    );
+    if (rows[0]) {
+      throw new ConflictError(`badgeNumber: ${badge} is already assigned to ${rows[0].username} (${rows[0].display_name}).`,
+        { heldBy: rows[0].username });
+    }
   }
 
   async insert(em: EntityManager, user: Partial<UserEntity>): Promise<UserEntity> {

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuthUser, ConflictError, ForbiddenError, NotFoundError, pageOf } from '@app/common';
+import { randomInt } from 'node:crypto';
+import {
+  AuthUser, ConflictError, NotFoundError, pageOf, SelfDeactivationError, SelfPasswordResetError, SelfRoleChangeError, ValidationError,
+} from '@app/common';
 import { AuditService, SYSTEM_ACTOR } from '@app/audit';
-import { CreateUserDto, ListUsersQuery, UpdateUserDto } from './dto/user.dto';
+import { CreateUserDto, ListUsersQuery, ResetPasswordDto, UpdateUserDto } from './dto/user.dto';
 import { PasswordService } from './password.service';
 import { assertRoleScope } from './role-scope';
-import { toUserView, UserPage, UserView } from './user.mapper';
+import { PasswordResetResult, toUserView, UserPage, UserView } from './user.mapper';
 import { UsersRepository } from './users.repository';
 import { LoginFailuresRepository } from './login-failures.repository';
 import { UserEntity } from './user.entity';
@@ -27,6 +30,7 @@ export class UsersService {
     assertRoleScope(dto.role, district, office);
     const passwordHash = await this.passwords.hash(dto.password);
     return this.ds.transaction(async (em) => {
+      if (dto.badgeNumber) await this.users.assertBadgeFree(em, dto.badgeNumber, null);
       const user = await this.users.insert(em, {
         username: dto.username,
         displayName: dto.displayName,
@@ -54,7 +58,7 @@ export class UsersService {
   }
 
   async list(q: ListUsersQuery): Promise<UserPage> {
-    const [rows, total] = await this.users.list({ role: q.role, active: q.active, page: q.page, pageSize: q.pageSize });
+    const [rows, total] = await this.users.list({ q: q.q, role: q.role, active: q.active, page: q.page, pageSize: q.pageSize });
     return pageOf(rows.map((u) => toUserView(u)), total, q);
   }
 
@@ -68,13 +72,32 @@ export class UsersService {
     return this.get(auth.id);
   }
 
+  /**
+   * Edits an account: name, badge, role and its district or office, deactivation (with a reason) and
+   * reactivation, a temporary password, clearing a lockout. One audit event per edit, with every field's
+   * before and after, in the transaction of the change.
+   *
+   * Decisions (issue 16):
+   * - A badge number belongs to one account, whatever its letter case, active or not (records name officers by
+   *   badge): a collision is 409 naming the account that holds it, and nothing changes.
+   * - Moving an officer or supervisor to another district moves their scope, not their cases: a case stays in the
+   *   district where it was opened (its incident's), so its review stays with that district's supervisors; the
+   *   officer keeps their own cases (officers' scope is authorship), a supervisor leaves the old district's queue.
+   */
   async update(actor: AuthUser, id: string, dto: UpdateUserDto): Promise<UserView> {
+    if (dto.deactivationReason !== undefined && dto.active !== false) {
+      throw ValidationError.field('deactivationReason', 'is only taken with active: false (a reason for deactivating the account)');
+    }
     const passwordHash = dto.password ? await this.passwords.hash(dto.password) : undefined;
     return this.ds.transaction(async (em) => {
       const user = await this.users.findByIdForUpdate(em, id);
       if (!user) throw new NotFoundError('user', id);
-      if (user.id === actor.id && ((dto.role && dto.role !== 'ADMIN') || dto.active === false)) {
-        throw new ForbiddenError('An administrator cannot remove their own administrator access; ask another administrator.');
+      if (user.id === actor.id && dto.active === false) throw new SelfDeactivationError();
+      if (user.id === actor.id && dto.role && dto.role !== 'ADMIN') throw new SelfRoleChangeError();
+      if (user.id === actor.id && passwordHash) throw new SelfPasswordResetError();
+      const deactivating = dto.active === false && user.active;
+      if (deactivating && dto.deactivationReason === undefined) {
+        throw ValidationError.field('deactivationReason', 'is required to deactivate an account (it is stored, audited and shown)');
       }
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       const set = <K extends 'displayName' | 'role' | 'badgeNumber' | 'district' | 'office' | 'active'>(k: K, v: UserEntity[K] | undefined) => {
@@ -89,10 +112,25 @@ export class UsersService {
       set('office', dto.office);
       set('active', dto.active);
       assertRoleScope(user.role, user.district, user.office);
-      const extra: Record<string, boolean> = {};
+      if (changes.badgeNumber && user.badgeNumber) await this.users.assertBadgeFree(em, user.badgeNumber, user.id);
+      const extra: Record<string, unknown> = {};
+      if (deactivating) {
+        user.deactivationReason = dto.deactivationReason!.trim();
+        user.deactivatedAt = new Date();
+        user.deactivatedBy = actor.id;
+        extra.deactivationReason = user.deactivationReason;
+      } else if (changes.active && user.active) {
+        // Reactivated: the reason it was deactivated stays in the trail (the event of then, and named here).
+        extra.previousDeactivationReason = user.deactivationReason;
+        user.deactivationReason = null;
+        user.deactivatedAt = null;
+        user.deactivatedBy = null;
+      }
       if (passwordHash) {
         user.passwordHash = passwordHash;
+        user.mustChangePassword = true;
         extra.passwordReset = true;
+        extra.mustChangePassword = true;
       }
       if (dto.unlock) {
         extra.unlocked = true;
@@ -115,6 +153,37 @@ export class UsersService {
     });
   }
 
+  /**
+   * An administrator resets another user's password: a temporary one (chosen, or generated and returned this
+   * once) that the user must replace at their next sign-in; until then their tokens serve only POST
+   * /auth/password. A lockout is cleared with it (the administrator has just dealt with the account). Audited
+   * without the password.
+   */
+  async resetPassword(actor: AuthUser, id: string, dto: ResetPasswordDto): Promise<PasswordResetResult> {
+    if (id === actor.id) throw new SelfPasswordResetError();
+    const generated = dto.temporaryPassword === undefined ? generateTemporaryPassword() : null;
+    const passwordHash = await this.passwords.hash(dto.temporaryPassword ?? generated!);
+    return this.ds.transaction(async (em) => {
+      const user = await this.users.findByIdForUpdate(em, id);
+      if (!user) throw new NotFoundError('user', id);
+      const wasLocked = !!user.lockedUntil && user.lockedUntil > new Date();
+      user.passwordHash = passwordHash;
+      user.mustChangePassword = true;
+      user.lockedUntil = null;
+      user.failedLoginCount = 0;
+      const saved = await this.users.save(em, user);
+      await this.failures.clear(em, user.username);
+      await this.audit.append(em, {
+        action: 'user.password_reset',
+        actor,
+        targetType: 'user',
+        targetId: user.id,
+        details: { username: user.username, generated: generated !== null, mustChangePassword: true, ...(wasLocked ? { unlocked: true } : {}) },
+      });
+      return { user: toUserView(saved), temporaryPassword: generated };
+    });
+  }
+
   /** The first administrator of a real deployment (CLI); refused once an active admin exists. */
   async createFirstAdmin(username: string, displayName: string, password: string): Promise<UserView> {
     if (await this.users.activeAdminExists()) {
@@ -122,4 +191,13 @@ export class UsersService {
     }
     return this.create('SYSTEM', { username, displayName, password, role: 'ADMIN' }, 'cli');
   }
+}
+
+/** Unambiguous letters and digits (no 0/o, 1/l/i): read aloud or copied by hand. */
+const TEMPORARY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** Four groups of four (about 79 bits), e.g. `k7qm-3xnd-8pwa-2hfc`: 19 characters, over the 12 the rules ask. */
+export function generateTemporaryPassword(): string {
+  const group = () => Array.from({ length: 4 }, () => TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)]).join('');
+  return [group(), group(), group(), group()].join('-');
 }

@@ -9,6 +9,7 @@ describe('case state machine', () => {
     ['SUBMITTED', 'approve', 'APPROVED'],
     ['APPROVED', 'send', 'REFERRED'],
     ['REFERRED', 'claim', 'IN_REVIEW'],
+    ['IN_REVIEW', 'release', 'REFERRED'],
     ['IN_REVIEW', 'decide', 'CLOSED'],
     ['IN_REVIEW', 'request_more_info', 'RETURNED'],
     ['DRAFT', 'withdraw', 'WITHDRAWN'],

@@ -6,7 +6,7 @@ export const CASE_STATUSES = [
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 export const CASE_ACTIONS = [
-  'submit', 'return', 'approve', 'send', 'claim', 'decide', 'request_more_info', 'withdraw',
+  'submit', 'return', 'approve', 'send', 'claim', 'release', 'decide', 'request_more_info', 'withdraw',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
@@ -17,6 +17,8 @@ export const CASE_TRANSITIONS: Readonly<Record<CaseAction, Partial<Record<CaseSt
   approve: { SUBMITTED: 'APPROVED' },
   send: { APPROVED: 'REFERRED' },
   claim: { REFERRED: 'IN_REVIEW' },
+  // Issue 16: a claim released (by its claimant, or a stale one by a colleague) puts the packet back in the queue.
+  release: { IN_REVIEW: 'REFERRED' },
   decide: { IN_REVIEW: 'CLOSED' },
   // A decision needs a claim first, so more information is requested from IN_REVIEW only.
   request_more_info: { IN_REVIEW: 'RETURNED' },

@@ -85,6 +85,13 @@ export class CaseListItem extends CaseSummaryView {
 export class CasePage extends PageMeta {
   @ApiProperty({ type: () => [CaseListItem] })
   items: CaseListItem[];
+
+  @ApiProperty({
+    type: Boolean,
+    description: 'true: more cases match than are counted (CASE_COUNT_CAP, 1,000); `total` is then that cap, read "more than 1,000". ' +
+      'false: `total` is exact',
+  })
+  totalCapped: boolean;
 }
 
 /** Process facts: who moved the case and when (auditors see these, not the content). */

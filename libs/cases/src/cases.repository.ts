@@ -43,6 +43,14 @@ export interface CaseListFilter {
   pageSize: number;
 }
 
+/**
+ * GET /cases counts matches exactly up to this many, then says "more than" (totalCapped). Counting every match of a
+ * broad query ("agents": most of a district) costs a visit to every matching row and tells a user nothing a
+ * "more than 1,000" does not: nobody pages through a thousand cases, they narrow the search. Up to the cap the
+ * count is exact, so small result sets (a badge, a plate, a phrase) are counted as before.
+ */
+export const CASE_COUNT_CAP = 1000;
+
 /** One row of GET /cases: the case and what the list shows besides (author, evidence, footage). */
 export interface CaseListRow {
   c: CaseEntity;
@@ -127,9 +135,10 @@ export class CasesRepository {
   /**
    * A page of the cases in the caller's scope matching the filters, and how many match in all. q is a
    * full-text query (libs/common text-search.ts: every piece of it a bound parameter) against the vector
-   * f.qScope names; the count is over the same WHERE, so it reveals nothing the page could not.
+   * f.qScope names; the count is over the same WHERE, so it reveals nothing the page could not. The count is
+   * exact up to CASE_COUNT_CAP; beyond it `total` is the cap and `totalCapped` true.
    */
-  async list(auth: AuthUser, f: CaseListFilter): Promise<{ rows: CaseListRow[]; total: number }> {
+  async list(auth: AuthUser, f: CaseListFilter): Promise<{ rows: CaseListRow[]; total: number; totalCapped: boolean }> {
     const qb = this.repo.createQueryBuilder('c');
     applyScope(qb, auth);
     if (f.status) qb.andWhere('c.status = :status', { status: f.status });
@@ -160,8 +169,11 @@ export class CasesRepository {
       // Nothing searchable (only operators or stop words): nothing matches.
       qb.andWhere(tsq ? `${column} @@ ${tsq}` : 'false', params);
     }
-    // The count and the page run side by side (two connections), over the same WHERE.
-    const counted = qb.clone().getCount();
+    // The count and the page run side by side (two connections), over the same WHERE; the count stops at the cap + 1.
+    const [countSql, countParams] = qb.clone().select('1').limit(CASE_COUNT_CAP + 1).getQueryAndParameters();
+    const counted = this.repo.manager
+      .query(`SELECT count(*)::int AS n FROM (${countSql}) capped`, countParams)
+      .then((r: { n: number }[]) => r[0].n);
     qb.leftJoin('users', 'u', 'u.id = c.created_by')
       .addSelect('u.display_name', 'author_name')
       .addSelect('u.badge_number', 'author_badge')
@@ -175,7 +187,7 @@ export class CasesRepository {
     qb.addOrderBy('c.id', f.order === 'asc' && f.sort !== 'relevance' ? 'ASC' : 'DESC')
       .limit(f.pageSize)
       .offset((f.page - 1) * f.pageSize);
-    const [total, { entities, raw }] = await Promise.all([
+    const [matched, { entities, raw }] = await Promise.all([
       counted, qb.getRawAndEntities<{ c_id: string; author_name: string | null; author_badge: string | null; evidence_count: number }>(),
     ]);
     const extra = new Map(raw.map((r) => [r.c_id, r]));
@@ -184,7 +196,8 @@ export class CasesRepository {
         const r = extra.get(c.id)!;
         return { c, authorName: r.author_name, authorBadge: r.author_badge, evidenceCount: Number(r.evidence_count) };
       }),
-      total,
+      total: Math.min(matched, CASE_COUNT_CAP),
+      totalCapped: matched > CASE_COUNT_CAP,
     };
   }
 

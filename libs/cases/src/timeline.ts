@@ -197,6 +197,15 @@ const CATALOGUE: Record<string, (c: Ctx) => Said> = {
   'evidence.legal_hold_released': ({ d, by }) => ({ summary: withNote(`Legal hold released by ${by}`, str(d.reason)), note: str(d.reason) }),
   'packet.sent': ({ d, by }) => ({ summary: `Sent to prosecutors${str(d.office) ? ` (${d.office})` : ''} by ${by}` }),
   'packet.claimed': ({ by }) => ({ summary: `Packet taken up by ${by}` }),
+  'packet.released': ({ d, by }) => ({ summary: withNote(`Packet released back to the queue by ${by}`, str(d.reason)), note: str(d.reason) }),
+  'packet.handed_over': ({ d, by }) => {
+    const to = d.to && typeof d.to === 'object' ? str((d.to as Record<string, unknown>).displayName) : null;
+    return { summary: withNote(`Packet handed over by ${by}${to ? ` to ${to}` : ''}`, str(d.reason)), note: str(d.reason) };
+  },
+  'packet.reference_corrected': ({ d, by }) => {
+    const ref = str(d.externalReference);
+    return { summary: withNote(`External reference of the decision corrected by ${by}: ${ref ?? 'removed'}`, str(d.reason)), note: str(d.reason) };
+  },
   'packet.decided': ({ d, by }) => {
     const reason = str(d.reason);
     if (d.decision === 'MORE_INFO_REQUESTED') return { summary: withNote(`More information requested by ${by}`, reason), note: reason };

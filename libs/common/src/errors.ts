@@ -10,10 +10,20 @@ export const ErrorCode = {
   Unauthenticated: 'AUTH.UNAUTHENTICATED',
   InvalidCredentials: 'AUTH.INVALID_CREDENTIALS',
   AccountLocked: 'AUTH.ACCOUNT_LOCKED',
+  PasswordChangeRequired: 'AUTH.PASSWORD_CHANGE_REQUIRED',
+  SelfDeactivation: 'USER.SELF_DEACTIVATION',
+  SelfRoleChange: 'USER.SELF_ROLE_CHANGE',
+  SelfPasswordReset: 'USER.SELF_PASSWORD_RESET',
   Forbidden: 'AUTH.FORBIDDEN',
   NotFound: 'RESOURCE.NOT_FOUND',
   RouteNotFound: 'ROUTE.NOT_FOUND',
   InvalidTransition: 'CASE.INVALID_TRANSITION',
+  PacketNotClaimant: 'PACKET.NOT_CLAIMANT',
+  PacketNotDecider: 'PACKET.NOT_DECIDER',
+  PacketNotClaimed: 'PACKET.NOT_CLAIMED',
+  PacketAlreadyDecided: 'PACKET.ALREADY_DECIDED',
+  PacketNotDecided: 'PACKET.NOT_DECIDED',
+  PacketHandOverTarget: 'PACKET.HAND_OVER_TARGET_INVALID',
   ChecklistIncomplete: 'CASE.CHECKLIST_INCOMPLETE',
   TwoPersonRule: 'CASE.TWO_PERSON_RULE',
   VersionConflict: 'VERSION.CONFLICT',
@@ -135,6 +145,42 @@ export class ForbiddenError extends DomainError {
 }
 
 /**
+ * The account must set a new password (an administrator reset it): until then its token serves only
+ * POST /auth/password, and every other route answers this (403).
+ */
+export class PasswordChangeRequiredError extends DomainError {
+  readonly code = ErrorCode.PasswordChangeRequired;
+  constructor() {
+    super('An administrator reset this account\'s password: set a new one (POST /api/v1/auth/password) before doing anything else.',
+      { state: 'PASSWORD_CHANGE_REQUIRED' });
+  }
+}
+
+/** An administrator deactivating their own account (another administrator must). */
+export class SelfDeactivationError extends DomainError {
+  readonly code = ErrorCode.SelfDeactivation;
+  constructor() {
+    super('active: an administrator cannot deactivate their own account; ask another administrator.');
+  }
+}
+
+/** An administrator giving up their own administrator role (another administrator must). */
+export class SelfRoleChangeError extends DomainError {
+  readonly code = ErrorCode.SelfRoleChange;
+  constructor() {
+    super('role: an administrator cannot remove their own administrator role; ask another administrator.');
+  }
+}
+
+/** An administrator resetting their own password: they change it themselves (POST /auth/password). */
+export class SelfPasswordResetError extends DomainError {
+  readonly code = ErrorCode.SelfPasswordReset;
+  constructor() {
+    super('An administrator cannot reset their own password; change it with POST /api/v1/auth/password.');
+  }
+}
+
+/**
  * Thrown both for ids that do not exist and for ids outside the caller's scope:
  * the caller cannot tell them apart (OWASP API1). `outOfScope` tells the audit trail which.
  */
@@ -173,6 +219,36 @@ export class ChecklistIncompleteError extends DomainError {
       { missing },
     );
   }
+}
+
+/** Issue 16: releasing or handing over a claim that is not the caller's (and not stale: see PacketsService.release). */
+export class PacketNotClaimantError extends DomainError {
+  readonly code = ErrorCode.PacketNotClaimant;
+}
+
+/** Issue 16: correcting the external reference of a decision the caller did not record. */
+export class PacketNotDeciderError extends DomainError {
+  readonly code = ErrorCode.PacketNotDecider;
+}
+
+/** Issue 16: releasing or handing over a packet no one has claimed (PENDING). */
+export class PacketNotClaimedError extends DomainError {
+  readonly code = ErrorCode.PacketNotClaimed;
+}
+
+/** Issue 16: releasing or handing over a packet that was decided (a decision is final). */
+export class PacketAlreadyDecidedError extends DomainError {
+  readonly code = ErrorCode.PacketAlreadyDecided;
+}
+
+/** Issue 16: correcting the decision of a packet that has none yet. */
+export class PacketNotDecidedError extends DomainError {
+  readonly code = ErrorCode.PacketNotDecided;
+}
+
+/** Issue 16: a hand-over to someone who is not another active prosecutor of the packet's office (`toUserId`). */
+export class PacketHandOverTargetError extends DomainError {
+  readonly code = ErrorCode.PacketHandOverTarget;
 }
 
 export class TwoPersonRuleError extends DomainError {

@@ -1,5 +1,6 @@
 export * from './packets.module';
 export * from './packets.service';
+export * from './packet-review.service';
 export * from './packets.config';
 export * from './packet.entity';
 export * from './packet.mapper';

@@ -13,6 +13,8 @@ export interface PacketArchiveSource {
   /** Raw Ed25519 signature (64 bytes). */
   signature: Buffer;
   publicKeyPem: string;
+  /** case-report.pdf, already checked against the manifest's caseReport (format /2 on; absent before). */
+  caseReport?: Buffer;
   /** Opens one evidence file's stored bytes; called only when the archive reaches that file. */
   openEvidence(item: ManifestEvidenceItem): Promise<Readable>;
   /**
@@ -50,8 +52,9 @@ export function buildPacketArchive(src: PacketArchiveSource): PacketArchive {
     file(ARCHIVE_FILES.signature, src.signature),
     file(ARCHIVE_FILES.manifestSha256, manifestSha256Text(src.manifestSha256)),
     file(ARCHIVE_FILES.publicKey, src.publicKeyPem),
-    file(ARCHIVE_FILES.checksums, checksumsText(src.publicKeyPem, src.manifest.evidence)),
+    file(ARCHIVE_FILES.checksums, checksumsText(src.publicKeyPem, src.manifest.evidence, src.manifest.caseReport)),
   ];
+  if (src.caseReport) entries.push(file(ARCHIVE_FILES.caseReport, src.caseReport));
   for (const item of src.manifest.evidence) {
     entries.push({
       name: `${root}/${item.archivePath}`,

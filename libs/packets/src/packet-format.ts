@@ -12,13 +12,22 @@
  *     manifest.sig      the raw 64-byte Ed25519 signature of manifest.json
  *     manifest.sha256   "<sha256>  manifest.json" (the manifest hash recorded by the service)
  *     public-key.pem    the service key that signed (its id is manifest.signing.keyId)
- *     SHA256SUMS        sha256sum lines for public-key.pem and every evidence file; its own
- *                       SHA-256 is in the manifest (checksums.sha256), so the signature covers it
+ *     SHA256SUMS        sha256sum lines for public-key.pem, case-report.pdf and every evidence file;
+ *                       its own SHA-256 is in the manifest (checksums.sha256), so the signature covers it
+ *     case-report.pdf   the case as sent, printable (format /2 on; its SHA-256 and size are in the
+ *                       manifest's caseReport, so the signature covers it too)
  *     evidence/NN-<evidence id>.<ext>   the evidence files, as stored, in manifest order
+ *
+ * Format history: /1 had no case report; /2 adds `caseReport` and the case-report.pdf file. The
+ * verifier accepts both, so packets sent before /2 stay verifiable.
  */
 import { createHash } from 'node:crypto';
 
-export const MANIFEST_FORMAT = 'ion-packet-manifest/1';
+/** The format the service writes now. */
+export const MANIFEST_FORMAT = 'ion-packet-manifest/2';
+/** Every format the verifier accepts: /1 (before the case report) and /2. */
+export const MANIFEST_FORMATS = ['ion-packet-manifest/1', MANIFEST_FORMAT] as const;
+export type ManifestFormat = (typeof MANIFEST_FORMATS)[number];
 
 export const ARCHIVE_FILES = {
   readme: 'VERIFY.txt',
@@ -27,6 +36,7 @@ export const ARCHIVE_FILES = {
   manifestSha256: 'manifest.sha256',
   publicKey: 'public-key.pem',
   checksums: 'SHA256SUMS',
+  caseReport: 'case-report.pdf',
 } as const;
 
 export const PACKET_OFFICES = ['CCSAO', 'CITY_LAW'] as const;
@@ -68,8 +78,16 @@ export interface ManifestPreviousPacket {
   decidedAt: string | null;
 }
 
+/** The printable case report the packet carries (format /2 on): its bytes are covered through this entry. */
+export interface ManifestCaseReport {
+  file: typeof ARCHIVE_FILES.caseReport;
+  contentType: 'application/pdf';
+  sizeBytes: number;
+  sha256: string;
+}
+
 export interface PacketManifest {
-  format: typeof MANIFEST_FORMAT;
+  format: ManifestFormat;
   packetId: string;
   version: number;
   office: string;
@@ -86,6 +104,8 @@ export interface PacketManifest {
     approvedBy: ManifestPerson | null;
   };
   evidence: ManifestEvidenceItem[];
+  /** The case report (absent in format /1 packets, which have none). */
+  caseReport?: ManifestCaseReport;
   /** SHA-256 of the archive's SHA256SUMS file, which this manifest fully determines. */
   checksums: { file: typeof ARCHIVE_FILES.checksums; sha256: string };
   signing: { algorithm: 'Ed25519'; keyId: string };
@@ -163,9 +183,14 @@ export function archiveRoot(caseNumber: string, version: number): string {
   return `${caseNumber.replace(/[^A-Za-z0-9-]/g, '_')}-packet-v${version}`;
 }
 
-/** The SHA256SUMS file: `sha256sum -c SHA256SUMS` checks the key and every evidence file. */
-export function checksumsText(publicKeyPem: string, evidence: Pick<ManifestEvidenceItem, 'sha256' | 'archivePath'>[]): string {
+/** The SHA256SUMS file: `sha256sum -c SHA256SUMS` checks the key, the case report (when there is one) and every evidence file. */
+export function checksumsText(
+  publicKeyPem: string,
+  evidence: Pick<ManifestEvidenceItem, 'sha256' | 'archivePath'>[],
+  caseReport?: Pick<ManifestCaseReport, 'sha256' | 'file'>,
+): string {
   const lines = [`${sha256Hex(publicKeyPem)}  ${ARCHIVE_FILES.publicKey}`];
+  if (caseReport) lines.push(`${caseReport.sha256}  ${caseReport.file}`);
   for (const e of evidence) lines.push(`${e.sha256}  ${e.archivePath}`);
   return `${lines.join('\n')}\n`;
 }
@@ -198,6 +223,9 @@ export function verifyText(m: PacketManifest, manifestSha256: string): string {
   const files = m.evidence.length
     ? m.evidence.map((e) => `  ${e.archivePath}  ${e.sizeBytes} bytes  sha256 ${e.sha256}`).join('\n')
     : '  (none: the case records why there is no footage)';
+  const report = m.caseReport
+    ? `\nCase report (printable, covered by the signature like the evidence):\n  ${m.caseReport.file}  ${m.caseReport.sizeBytes} bytes  sha256 ${m.caseReport.sha256}\n`
+    : '';
   return `ICE ON NOTICE EVIDENCE PACKET
 Case ${m.case.caseNumber}, packet version ${m.version}, sent to ${m.office} at ${m.sentAt}
 Packet id ${m.packetId}
@@ -206,11 +234,12 @@ Signed with Ed25519 key ${m.signing.keyId}
 
 Evidence files:
 ${files}
-
+${report}
 HOW TO VERIFY THIS PACKET
 manifest.json is the signed record of the case as sent: the case, the federal personnel, the
 alleged violations, who submitted and approved it, and every evidence file with its size and
-SHA-256. manifest.sig is the Ed25519 signature of manifest.json, byte for byte.
+SHA-256. manifest.sig is the Ed25519 signature of manifest.json, byte for byte.${m.caseReport ? `
+${m.caseReport.file} is the same case as a printable report; manifest.json records its SHA-256.` : ''}
 
 1. Trust the key. The key id is "ed25519:" followed by the first 16 hex digits of the SHA-256 of
    the public key (DER); the script's last line before ALL CHECKS PASSED prints it. Compare it
@@ -223,7 +252,7 @@ SHA-256. manifest.sig is the Ed25519 signature of manifest.json, byte for byte.
    - manifest.json hashes to the recorded manifest SHA-256 (manifest.sha256);
    - the signature of manifest.json verifies with public-key.pem;
    - SHA256SUMS hashes to the value the signed manifest gives ("checksums");
-   - public-key.pem and every evidence file hash to their lines in SHA256SUMS.
+   - public-key.pem${m.caseReport ? `, ${m.caseReport.file}` : ''} and every evidence file hash to their lines in SHA256SUMS.
    Save the lines between the markers as verify.sh and run: sh verify.sh
 
 ${VERIFY_SCRIPT_BEGIN}

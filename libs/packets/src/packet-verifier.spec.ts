@@ -49,7 +49,11 @@ const person = (id: string, displayName: string, role: string, badgeNumber: stri
 const OFFICER = person('u-officer', 'Officer Dana Reyes', 'OFFICER', '4471');
 const SUPERVISOR = person('u-super', 'Sgt. Lee Park', 'SUPERVISOR', '1102');
 
-function manifestFor(evidence: EvidenceSpec[]): PacketManifest {
+/** Stands in for case-report.pdf: the verifier checks its bytes against the manifest, not what they draw. */
+const REPORT = Buffer.concat([Buffer.from('%PDF-1.3\n'), randomBytes(5000), Buffer.from('\n%%EOF\n')]);
+
+/** Format /2 (with a case report) unless `format1`: a packet sent before case reports existed. */
+function manifestFor(evidence: EvidenceSpec[], format1 = false): PacketManifest {
   const items: ManifestEvidenceItem[] = evidence.map((e, i) => {
     const data = Buffer.concat(e.chunks);
     return {
@@ -70,8 +74,9 @@ function manifestFor(evidence: EvidenceSpec[]): PacketManifest {
       lastVerifiedAt: null,
     };
   });
+  const caseReport = format1 ? undefined : { file: 'case-report.pdf' as const, contentType: 'application/pdf' as const, sizeBytes: REPORT.length, sha256: sha256Hex(REPORT) };
   return {
-    format: MANIFEST_FORMAT,
+    format: format1 ? 'ion-packet-manifest/1' : MANIFEST_FORMAT,
     packetId: 'c0ffee00-0000-4000-8000-000000000042',
     version: 1,
     office: 'CCSAO',
@@ -83,7 +88,8 @@ function manifestFor(evidence: EvidenceSpec[]): PacketManifest {
     violations: [{ citation: '720 ILCS 5/12-3.05', description: 'Aggravated battery', felony: true }],
     approvals: { submittedAt: '2026-11-20T19:00:00.000Z', submittedBy: OFFICER, approvedAt: '2026-11-21T11:00:00.000Z', approvedBy: SUPERVISOR },
     evidence: items,
-    checksums: { file: 'SHA256SUMS', sha256: sha256Hex(checksumsText(PEM, items)) },
+    ...(caseReport ? { caseReport } : {}),
+    checksums: { file: 'SHA256SUMS', sha256: sha256Hex(checksumsText(PEM, items, caseReport)) },
     signing: { algorithm: 'Ed25519', keyId: KEY_ID },
   };
 }
@@ -104,8 +110,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A packet ZIP built by the real archive builder, written to a file whose size the builder predicted. */
-async function buildPacket(name: string, evidence: EvidenceSpec[]): Promise<Packet> {
-  const manifest = manifestFor(evidence);
+async function buildPacket(name: string, evidence: EvidenceSpec[], format1 = false): Promise<Packet> {
+  const manifest = manifestFor(evidence, format1);
   const manifestBytes = Buffer.from(canonicalJson(manifest));
   const manifestSha256 = sha256Hex(manifestBytes);
   const chunks = new Map(evidence.map((e, i) => [manifest.evidence[i].archivePath, e.chunks]));
@@ -115,6 +121,7 @@ async function buildPacket(name: string, evidence: EvidenceSpec[]): Promise<Pack
     manifestSha256,
     signature: sign(null, manifestBytes, privateKey),
     publicKeyPem: PEM,
+    caseReport: format1 ? undefined : REPORT,
     openEvidence: async (item) => Readable.from(chunks.get(item.archivePath) as Buffer[]),
     checkEvidence: async (item, sha256, sizeBytes) => sha256 === item.sha256 && sizeBytes === item.sizeBytes,
   });
@@ -217,8 +224,10 @@ describe('verifyPacketArchive', () => {
     });
     expect(r.checks.every((c) => c.ok)).toBe(true);
     expect(r.checks.map((c) => c.name)).toEqual([
-      'archive', 'required files', 'manifest', 'manifest sha256', 'public key', 'key trust', 'signature', 'checksums', VIDEO_PATH, PHOTO_PATH, 'no other files',
+      'archive', 'required files', 'manifest', 'manifest sha256', 'public key', 'key trust', 'signature', 'checksums', 'case-report.pdf',
+      VIDEO_PATH, PHOTO_PATH, 'no other files',
     ]);
+    expect(r.checks.find((c) => c.name === 'case-report.pdf')?.detail).toBe(`${REPORT.length} bytes, sha256 ${sha256Hex(REPORT)}`);
     expect(r.checks.find((c) => c.name === 'key trust')?.detail).toMatch(/NOT PINNED.*GET \/api\/v1\/keys/);
   });
 
@@ -256,6 +265,8 @@ describe('verifyPacketArchive', () => {
     ['manifest.sig', 'manifest.sig', 0.5],
     ['SHA256SUMS', 'SHA256SUMS', 0.5],
     ['public-key.pem', 'public-key.pem', 0.5],
+    ['case-report.pdf (first byte)', 'case-report.pdf', 0],
+    ['case-report.pdf (middle)', 'case-report.pdf', 0.5],
   ])('a flipped byte in %s fails, naming that file', async (_label, rel, at) => {
     const path = await flippedCopy(good.zipPath, rel, `flip-${rel.replace(/\W/g, '_')}-${at}.zip`, at);
     const r = await verifyPacketArchive(path);
@@ -282,6 +293,30 @@ describe('verifyPacketArchive', () => {
     const r = await verifyPacketArchive(path);
     expect(failed(r)).toBe('evidence/99-extra.mp4');
     expect(r.checks[r.checks.length - 1].name).toBe('no other files');
+  });
+
+  it('a packet of format /1 (sent before case reports) still verifies; one with a case-report.pdf added fails on that file', async () => {
+    const old = await buildPacket('format1.zip', [PHOTO], true);
+    const r = await verifyPacketArchive(old.zipPath, { trustedKeyPem: PEM });
+    expect(r.ok).toBe(true);
+    expect(r.checks.map((c) => c.name)).not.toContain('case-report.pdf');
+    expect(r.checks.find((c) => c.name === 'manifest')?.detail).toMatch(/^canonical ion-packet-manifest\/1: /);
+    const entries = await entriesOf(old.zipPath);
+    const added = await verifyPacketArchive(await zipOf('format1-plus-report.zip', [...entries, { name: `${ROOT}/case-report.pdf`, data: REPORT }]));
+    expect(failed(added)).toBe('case-report.pdf');
+    expect(added.firstFailure?.detail).toBe('is in the archive but not in the signed manifest');
+  });
+
+  it('fails naming case-report.pdf when it is missing or replaced by another PDF', async () => {
+    const entries = await entriesOf(good.zipPath);
+    const missing = await verifyPacketArchive(await zipOf('no-report.zip', entries.filter((e) => !e.name.endsWith('/case-report.pdf'))));
+    expect(failed(missing)).toBe('case-report.pdf');
+    expect(missing.firstFailure?.detail).toBe('is missing from the archive');
+    const other = Buffer.concat([Buffer.from('%PDF-1.3\n'), randomBytes(5000), Buffer.from('\n%%EOF\n')]);
+    const replaced = entries.map((e) => (e.name.endsWith('/case-report.pdf') ? { ...e, data: other } : e));
+    const r = await verifyPacketArchive(await zipOf('other-report.zip', replaced));
+    expect(failed(r)).toBe('case-report.pdf');
+    expect(r.firstFailure?.detail).toBe(`hashes to ${sha256Hex(other)}; the manifest lists ${sha256Hex(REPORT)}`);
   });
 
   it('accepts a re-zipped packet (deflated, with folder entries, no VERIFY.txt) and fails a missing or duplicated file', async () => {
@@ -327,7 +362,9 @@ describe('verifyPacketArchive', () => {
 
   it.each([
     ['pretty-printed (not canonical)', (m: PacketManifest) => JSON.stringify(m, null, 2)],
-    ['another format', (m: PacketManifest) => canonicalJson({ ...m, format: 'ion-packet-manifest/2' })],
+    ['another format', (m: PacketManifest) => canonicalJson({ ...m, format: 'ion-packet-manifest/3' })],
+    ['format /2 without its caseReport', (m: PacketManifest) => canonicalJson({ ...m, caseReport: undefined })],
+    ['format /1 with a caseReport', (m: PacketManifest) => canonicalJson({ ...m, format: 'ion-packet-manifest/1' })],
     ['a number JSON cannot round-trip', (m: PacketManifest) => canonicalJson(m).replace('"version":1', '"version":1e400')],
     ['an unsafe evidence path', (m: PacketManifest) => canonicalJson({ ...m, evidence: [{ ...m.evidence[0], archivePath: '../escape.mp4' }] })],
   ])('fails naming manifest.json when it is %s', async (label, rewrite) => {
@@ -415,6 +452,7 @@ describe('the VERIFY.txt recipe (sh, sha256sum, grep, openssl)', () => {
     ['a flipped byte in an evidence file', (root) => flipFile(join(root, VIDEO_PATH), 0.7)],
     ['a flipped byte in manifest.json', (root) => flipFile(join(root, 'manifest.json'), 0.5)],
     ['a flipped byte in manifest.sig', (root) => flipFile(join(root, 'manifest.sig'), 0.5)],
+    ['a flipped byte in case-report.pdf', (root) => flipFile(join(root, 'case-report.pdf'), 0.5)],
     [
       'a replaced SHA256SUMS line',
       (root) => {
@@ -468,7 +506,7 @@ describe('verifyPacketFiles (manifest + signature)', () => {
     for (const evidenceDir of [extracted, join(extracted, 'evidence')]) {
       const r = await verifyPacketFiles({ ...filesOf(extracted), evidenceDir });
       expect(r).toMatchObject({ ok: true, firstFailure: null, keyId: KEY_ID, caseNumber: CASE_NUMBER, keyPinned: false });
-      expect(r.checks.map((c) => c.name)).toEqual(['manifest', 'manifest sha256', 'public key', 'key trust', 'signature', VIDEO_PATH, PHOTO_PATH]);
+      expect(r.checks.map((c) => c.name)).toEqual(['manifest', 'manifest sha256', 'public key', 'key trust', 'signature', 'case-report.pdf', VIDEO_PATH, PHOTO_PATH]);
     }
   });
 
@@ -499,6 +537,7 @@ describe('verifyPacketFiles (manifest + signature)', () => {
     ['manifest.sig', 'manifest.sig'],
     [VIDEO_PATH, VIDEO_PATH],
     [PHOTO_PATH, PHOTO_PATH],
+    ['case-report.pdf', 'case-report.pdf'],
   ])('fails naming %s when a byte of it is flipped', async (file, what) => {
     const root = copy();
     flipFile(join(root, file), 0.4);
@@ -573,7 +612,7 @@ describe('packet-verify CLI', () => {
     const r = await run([good.zipPath]);
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ok {3}archive: cli\.zip: ZIP with 8 files under ION-2026-000042-packet-v1\/$/);
+    expect(lines[0]).toMatch(/^ok {3}archive: cli\.zip: ZIP with 9 files under ION-2026-000042-packet-v1\/$/);
     expect(lines).toContain(`ok   ${VIDEO_PATH}: ${Buffer.concat(VIDEO.chunks).length} bytes, sha256 ${good.manifest.evidence[0].sha256}`);
     expect(r.out).toMatch(/^NOTE key not pinned with --key: .*GET \/api\/v1\/keys/m);
     expect(lastLine(r.out)).toBe(verified());
@@ -597,6 +636,10 @@ describe('packet-verify CLI', () => {
     const k = await run([good.zipPath, '--key', otherKeyFile]);
     expect(k.code).toBe(1);
     expect(lastLine(k.out)).toMatch(/^NOT VERIFIED: public-key\.pem: is key ed25519:[0-9a-f]{16}, not the trusted key ed25519:[0-9a-f]{16}$/);
+
+    const report = await run([await flippedCopy(good.zipPath, 'case-report.pdf', 'cli-report-tampered.zip'), '--key', keyFile]);
+    expect(report.code).toBe(1);
+    expect(lastLine(report.out)).toMatch(new RegExp(`^NOT VERIFIED: case-report\\.pdf: hashes to [0-9a-f]{64}; the manifest lists ${sha256Hex(REPORT)}$`));
 
     const h = await run([good.zipPath, '--manifest-sha256', '0'.repeat(64)]);
     expect(h.code).toBe(1);

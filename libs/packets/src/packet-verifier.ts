@@ -19,7 +19,9 @@ import type { Readable } from 'node:stream';
 import { Entry, openPromise as openZip, ZipFile } from 'yauzl';
 import { canonicalJson } from '@app/common/canonical-json';
 import { keyIdOf, publicKeyFromPem } from '@app/signing/signing-keys';
-import { ARCHIVE_FILES, checksumsText, MANIFEST_FORMAT, ManifestEvidenceItem, PacketManifest, sha256Hex } from './packet-format';
+import {
+  ARCHIVE_FILES, checksumsText, MANIFEST_FORMATS, ManifestCaseReport, ManifestEvidenceItem, PacketManifest, sha256Hex,
+} from './packet-format';
 
 export interface PacketCheck {
   name: string;
@@ -207,7 +209,11 @@ export async function verifyPacketArchive(zipPath: string, opts: PacketArchiveOp
       const sums = read(ARCHIVE_FILES.checksums);
       checkSums(r, manifest, sums, publicKeyPem);
 
-      // 8. The evidence, in manifest order, streamed.
+      // 8. The case report (format /2 on), then the evidence in manifest order, streamed.
+      await checkCaseReport(r, manifest, async (report) => {
+        const entry = files.get(report.file);
+        return entry ? { size: entry.uncompressedSize, open: () => zipFile.openReadStreamPromise(entry) } : null;
+      });
       await checkEvidence(r, manifest, async (item) => {
         const entry = files.get(item.archivePath);
         if (!entry) return null;
@@ -216,6 +222,7 @@ export async function verifyPacketArchive(zipPath: string, opts: PacketArchiveOp
 
       // 9. Nothing else: a packet is exactly what the signed manifest lists.
       const expectedFiles = new Set<string>([...required, ARCHIVE_FILES.readme, ...manifest.evidence.map((e) => e.archivePath)]);
+      if (manifest.caseReport) expectedFiles.add(manifest.caseReport.file);
       const expectedDirs = new Set<string>(['']);
       for (const path of expectedFiles) for (let i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) expectedDirs.add(path.slice(0, i));
       for (const rel of files.keys()) if (!expectedFiles.has(rel)) r.fail('no other files', rel, 'is in the archive but not in the signed manifest');
@@ -304,6 +311,15 @@ export async function verifyPacketFiles(opts: PacketFilesOptions): Promise<Packe
       r.pass('evidence', `not checked (no evidence folder given): ${evidenceCount(manifest.evidence.length)} listed, none read`);
       return;
     }
+    // The report sits beside the manifest in an extracted packet; the evidence folder may be that folder or evidence/.
+    const reportDirs = [...new Set([dir, dirname(opts.manifestPath)])];
+    await checkCaseReport(r, manifest, async (report) => {
+      for (const path of reportDirs.map((d) => join(d, report.file))) {
+        const s = await stat(path).catch(() => null);
+        if (s?.isFile()) return { size: s.size, open: async () => createReadStream(path) };
+      }
+      return null;
+    }, reportDirs.join(' or '));
     await checkEvidence(r, manifest, async (item) => {
       for (const path of [join(dir, item.archivePath), join(dir, basename(item.archivePath))]) {
         const s = await stat(path).catch(() => null);
@@ -406,7 +422,9 @@ function checkManifest(r: Recorder, bytes: Buffer): PacketManifest {
     r.fail('manifest', what, `is not JSON (${(e as Error).message})`);
   }
   if (!isObject(parsed)) r.fail('manifest', what, 'is not a JSON object');
-  if (parsed.format !== MANIFEST_FORMAT) r.fail('manifest', what, `format is ${JSON.stringify(parsed.format)}, not ${MANIFEST_FORMAT}`);
+  if (!(MANIFEST_FORMATS as readonly unknown[]).includes(parsed.format)) {
+    r.fail('manifest', what, `format is ${JSON.stringify(parsed.format)}, not ${MANIFEST_FORMATS.join(' or ')}`);
+  }
   let canonical: string;
   try {
     canonical = canonicalJson(parsed);
@@ -420,7 +438,7 @@ function checkManifest(r: Recorder, bytes: Buffer): PacketManifest {
   if (problem) r.fail('manifest', what, problem);
   const m = parsed as unknown as PacketManifest;
   Object.assign(r.result, { packetId: m.packetId, caseNumber: m.case.caseNumber, version: m.version, office: m.office });
-  r.pass('manifest', `canonical ${MANIFEST_FORMAT}: packet ${m.packetId}, case ${m.case.caseNumber} v${m.version} to ${m.office}, ${evidenceCount(m.evidence.length)}`);
+  r.pass('manifest', `canonical ${m.format}: packet ${m.packetId}, case ${m.case.caseNumber} v${m.version} to ${m.office}, ${evidenceCount(m.evidence.length)}`);
   return m;
 }
 
@@ -443,6 +461,16 @@ function shapeProblem(m: Record<string, unknown>): string | null {
   const sums = m.checksums;
   if (!isObject(sums) || sums.file !== ARCHIVE_FILES.checksums || typeof sums.sha256 !== 'string' || !HEX64.test(sums.sha256)) {
     return `checksums is not {file: "${ARCHIVE_FILES.checksums}", sha256}`;
+  }
+  if (m.format === MANIFEST_FORMATS[0]) {
+    if (m.caseReport !== undefined) return `caseReport is not part of format ${MANIFEST_FORMATS[0]}`;
+  } else {
+    const report = m.caseReport;
+    if (!isObject(report) || report.file !== ARCHIVE_FILES.caseReport || report.contentType !== 'application/pdf') {
+      return `caseReport is not {file: "${ARCHIVE_FILES.caseReport}", contentType: "application/pdf", sizeBytes, sha256}`;
+    }
+    if (!Number.isSafeInteger(report.sizeBytes) || (report.sizeBytes as number) < 1) return 'caseReport.sizeBytes is not a byte count';
+    if (typeof report.sha256 !== 'string' || !HEX64.test(report.sha256)) return 'caseReport.sha256 is not 64 lowercase hex digits';
   }
   if (!Array.isArray(m.evidence)) return 'evidence is not a list';
   const paths = new Set<string>();
@@ -504,7 +532,7 @@ function checkSums(r: Recorder, m: PacketManifest, sums: Buffer, publicKeyPem: s
   const what = ARCHIVE_FILES.checksums;
   const actual = sha256Hex(sums);
   if (actual !== m.checksums.sha256) r.fail('checksums', what, `hashes to ${actual}, but the signed manifest gives ${m.checksums.sha256}`);
-  const expected = checksumsText(publicKeyPem, m.evidence);
+  const expected = checksumsText(publicKeyPem, m.evidence, m.caseReport);
   if (!Buffer.from(expected, 'utf8').equals(sums)) {
     // Authentic (its hash is signed) but not what this key and evidence list give: either the
     // key file is not byte for byte the one the service hashed, or the manifest contradicts itself.
@@ -514,7 +542,22 @@ function checkSums(r: Recorder, m: PacketManifest, sums: Buffer, publicKeyPem: s
     }
     r.fail('checksums', what, "does not list the signed manifest's evidence files and hashes");
   }
-  r.pass('checksums', `${what} hashes to the signed value and lists ${ARCHIVE_FILES.publicKey} and ${evidenceCount(m.evidence.length)}`);
+  const report = m.caseReport ? `, ${m.caseReport.file}` : '';
+  r.pass('checksums', `${what} hashes to the signed value and lists ${ARCHIVE_FILES.publicKey}${report} and ${evidenceCount(m.evidence.length)}`);
+}
+
+/** case-report.pdf (format /2 on): present, and exactly the size and SHA-256 the signed manifest gives. */
+async function checkCaseReport(
+  r: Recorder,
+  m: PacketManifest,
+  find: (report: ManifestCaseReport) => Promise<FoundEvidence | null>,
+  dir?: string,
+): Promise<void> {
+  const report = m.caseReport;
+  if (!report) return;
+  const found = await find(report);
+  if (!found) r.fail(report.file, report.file, dir === undefined ? 'is missing from the archive' : `not found in ${dir}`);
+  await checkFile(r, report.file, report, found);
 }
 
 async function checkEvidence(
@@ -529,22 +572,27 @@ async function checkEvidence(
     if (!found) {
       r.fail(what, what, dir === undefined ? 'is missing from the archive' : `not found in ${dir} (as ${item.archivePath} or ${basename(item.archivePath)})`);
     }
-    if (found.size !== item.sizeBytes) r.fail(what, what, `is ${found.size} bytes; the manifest lists ${item.sizeBytes}`);
-    let sha256: string;
-    let bytes = 0;
-    try {
-      const hash = createHash('sha256');
-      for await (const chunk of (await found.open()) as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        bytes += chunk.length;
-      }
-      sha256 = hash.digest('hex');
-    } catch (e) {
-      r.fail(what, what, `cannot be read (${(e as Error).message})`);
-    }
-    if (bytes !== item.sizeBytes) r.fail(what, what, `held ${bytes} bytes; the manifest lists ${item.sizeBytes}`);
-    if (sha256 !== item.sha256) r.fail(what, what, `hashes to ${sha256}; the manifest lists ${item.sha256}`);
-    r.pass(what, `${item.sizeBytes} bytes, sha256 ${item.sha256}`);
+    await checkFile(r, what, item, found);
   }
   if (m.evidence.length === 0) r.pass('evidence', 'no evidence files in this packet');
+}
+
+/** One file against its manifest entry: size first, then its bytes streamed through SHA-256. */
+async function checkFile(r: Recorder, what: string, expected: { sizeBytes: number; sha256: string }, found: FoundEvidence): Promise<void> {
+  if (found.size !== expected.sizeBytes) r.fail(what, what, `is ${found.size} bytes; the manifest lists ${expected.sizeBytes}`);
+  let sha256: string;
+  let bytes = 0;
+  try {
+    const hash = createHash('sha256');
+    for await (const chunk of (await found.open()) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      bytes += chunk.length;
+    }
+    sha256 = hash.digest('hex');
+  } catch (e) {
+    r.fail(what, what, `cannot be read (${(e as Error).message})`);
+  }
+  if (bytes !== expected.sizeBytes) r.fail(what, what, `held ${bytes} bytes; the manifest lists ${expected.sizeBytes}`);
+  if (sha256 !== expected.sha256) r.fail(what, what, `hashes to ${sha256}; the manifest lists ${expected.sha256}`);
+  r.pass(what, `${expected.sizeBytes} bytes, sha256 ${expected.sha256}`);
 }

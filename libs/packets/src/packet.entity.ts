@@ -62,6 +62,13 @@ export class PacketEntity {
   @Column({ name: 'signature_key', type: 'varchar' })
   signatureKey: string;
 
+  /** case-report.pdf in storage (format /2 on); null for packets sent before case reports. */
+  @Column({ name: 'case_report_key', type: 'varchar', nullable: true })
+  caseReportKey: string | null;
+
+  @Column({ name: 'case_report_version_id', type: 'varchar', nullable: true })
+  caseReportVersionId: string | null;
+
   @Column({ name: 'evidence_count', type: 'integer' })
   evidenceCount: number;
 

@@ -6,6 +6,30 @@ import { PACKET_DECISIONS, PACKET_OFFICE_VALUES, PACKET_STATUSES, PacketDecision
 const DAY_MS = 24 * 3600 * 1000;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** Issue 16: a decision's external reference corrected after the fact (appended; the decision stays as decided). */
+export class PacketReferenceCorrection {
+  @ApiProperty({ type: Number, minimum: 1, description: '1 for the first correction of this decision, then 2, ...' })
+  seq: number;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The reference this correction replaces (as decided, or as last corrected)' })
+  previousReference: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '2026-CR-0012346', description: 'The corrected reference (null: removed)' })
+  externalReference: string | null;
+
+  @ApiProperty({ type: String })
+  reason: string;
+
+  @ApiProperty({ type: String, format: 'uuid' })
+  correctedBy: string;
+
+  @ApiProperty({ type: String, nullable: true, description: "The corrector's display name" })
+  correctedByName: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  correctedAt: string;
+}
+
 /** Who claimed the packet and what they decided. */
 export class PacketReview {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
@@ -31,6 +55,18 @@ export class PacketReview {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   decidedAt: string | null;
+
+  @ApiProperty({
+    type: () => [PacketReferenceCorrection],
+    description: 'Corrections of the external reference after the decision, oldest first (externalReference above stays as decided)',
+  })
+  referenceCorrections: PacketReferenceCorrection[];
+
+  @ApiProperty({
+    type: String, nullable: true,
+    description: 'The external reference in force: the last correction\'s, or the one given with the decision when never corrected',
+  })
+  currentExternalReference: string | null;
 }
 
 /** Age runs from sending until the decision (or now); the SLA is breached once it passes dueAt undecided. */
@@ -60,6 +96,12 @@ export class PacketLinks {
 
   @ApiProperty({ type: String, description: 'GET: the packet as a ZIP (streamed)' })
   archive: string;
+
+  @ApiProperty({
+    type: String, nullable: true, example: '/api/v1/packets/00000000-0000-0000-0000-000000000000/case-report.pdf',
+    description: 'GET: the printable case report (PDF) the packet carries; null for packets sent before case reports existed',
+  })
+  caseReport: string | null;
 }
 
 /** A packet's metadata and review state (the manifest itself is served separately, and audited). */
@@ -144,7 +186,11 @@ export class ReviewQueuePage extends PageMeta {
   sort: ReviewQueueSort;
 }
 
-export type PacketRow = Omit<PacketEntity, 'manifest' | 'signature' | 'publicKeyPem'> & { claimedByName?: string | null };
+export type PacketRow = Omit<PacketEntity, 'manifest' | 'signature' | 'publicKeyPem'> & {
+  claimedByName?: string | null;
+  /** Issue 16: the reference corrections of a decided packet, oldest first (none when not loaded: never decided, or new). */
+  referenceCorrections?: PacketReferenceCorrection[];
+};
 
 export function toPacketView(p: PacketRow, slaDays: number, now: Date): PacketView {
   const dueAt = new Date(p.sentAt.getTime() + slaDays * DAY_MS);
@@ -174,6 +220,10 @@ export function toPacketView(p: PacketRow, slaDays: number, now: Date): PacketVi
       externalReference: p.externalReference,
       decidedBy: p.decidedBy,
       decidedAt: iso(p.decidedAt),
+      referenceCorrections: p.referenceCorrections ?? [],
+      currentExternalReference: p.referenceCorrections?.length
+        ? p.referenceCorrections[p.referenceCorrections.length - 1].externalReference
+        : p.externalReference,
     },
     sla: {
       days: slaDays,
@@ -182,6 +232,30 @@ export function toPacketView(p: PacketRow, slaDays: number, now: Date): PacketVi
       ageHours: Math.floor(ageMs / 3600_000),
       breached: end.getTime() > dueAt.getTime(),
     },
-    links: { self: `/api/v1/packets/${p.id}`, manifest: `/api/v1/packets/${p.id}/manifest`, archive: `/api/v1/packets/${p.id}/archive` },
+    links: {
+      self: `/api/v1/packets/${p.id}`, manifest: `/api/v1/packets/${p.id}/manifest`, archive: `/api/v1/packets/${p.id}/archive`,
+      caseReport: p.caseReportKey ? `/api/v1/packets/${p.id}/case-report.pdf` : null,
+    },
   };
+}
+
+/** Issue 16: an active prosecutor of the caller's office (someone a claim may be handed to). */
+export class OfficeColleague {
+  @ApiProperty({ type: String, format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: String })
+  displayName: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  badgeNumber: string | null;
+}
+
+/** GET /office/colleagues: the other active prosecutors of the caller's office, by name. */
+export class OfficeColleagues {
+  @ApiProperty({ enum: PACKET_OFFICE_VALUES, enumName: 'ProsecutorOffice' })
+  office: PacketOffice;
+
+  @ApiProperty({ type: () => [OfficeColleague] })
+  items: OfficeColleague[];
 }

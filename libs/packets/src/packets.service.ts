@@ -15,9 +15,11 @@ import { EvidenceEntity, EvidenceService } from '@app/evidence';
 import { SigningService } from '@app/signing';
 import { asDependencyError, exactLength, isNoSuchKey, StorageLengthError, StorageService } from '@app/storage';
 import { PacketDecisionDto, ReviewQueueQuery, SendPacketDto } from './dto/packet.dto';
+import { caseReportFacts, CaseReportManifest, renderCaseReport } from './case-report';
 import { buildPacketArchive, PacketArchive } from './packet-archive';
 import {
-  archiveRoot, checksumsText, evidenceArchivePath, MANIFEST_FORMAT, ManifestEvidenceItem, ManifestPerson, PacketManifest, sha256Hex,
+  ARCHIVE_FILES, archiveRoot, checksumsText, evidenceArchivePath, MANIFEST_FORMAT, ManifestCaseReport, ManifestEvidenceItem, ManifestPerson,
+  PacketManifest, sha256Hex,
 } from './packet-format';
 import { PacketEntity } from './packet.entity';
 import { CasePacketList, PacketRow, PacketView, ReviewQueuePage, toPacketView } from './packet.mapper';
@@ -28,7 +30,8 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 /** Columns of a packet without the manifest text, signature and key (queue and metadata reads). */
 const META_COLUMNS = `p.id, p.case_id, p.case_number, p.version, p.previous_packet_id, p.office, p.felony, p.status, p.sent_by,
-  p.sent_at, p.manifest_sha256, p.key_id, p.storage_bucket, p.manifest_key, p.signature_key, p.evidence_count, p.evidence_bytes,
+  p.sent_at, p.manifest_sha256, p.key_id, p.storage_bucket, p.manifest_key, p.signature_key, p.case_report_key, p.case_report_version_id,
+  p.evidence_count, p.evidence_bytes,
   p.claimed_by, p.claimed_at, p.decision, p.decision_reason, p.external_reference, p.decided_by, p.decided_at,
   u.display_name AS claimed_by_name`;
 
@@ -75,6 +78,14 @@ export class SignedManifestView {
   manifest: PacketManifest;
 }
 
+/** GET /packets/:id/case-report.pdf: the report's bytes, checked against the signed manifest. */
+export interface CaseReportFile {
+  packet: PacketView;
+  filename: string;
+  bytes: Buffer;
+  sha256: string;
+}
+
 export interface OpenPacketArchive {
   packet: PacketView;
   filename: string;
@@ -111,6 +122,7 @@ export class PacketsService {
     const id = randomUUID();
     const manifestKey = `packets/${caseId}/${id}/manifest.json`;
     const signatureKey = `packets/${caseId}/${id}/manifest.sig`;
+    const caseReportKey = `packets/${caseId}/${id}/${ARCHIVE_FILES.caseReport}`;
     const stored: { key: string; versionId: string | null }[] = [];
     try {
       const view = await this.ds.transaction(async (em) => {
@@ -128,7 +140,18 @@ export class PacketsService {
         const felony = c.violations.some((v) => v.felony);
         const office = dto.office ?? (felony ? 'CCSAO' : 'CITY_LAW');
         const sentAt = this.clock.now();
-        const manifest = await this.buildManifest(em, auth, c, items, { id, office, sentAt, previous });
+        const body = await this.buildManifest(em, auth, c, items, { id, office, sentAt, previous });
+        // The printable report of exactly this manifest (plus the review history and custody so far, from the audit
+        // trail); the manifest then records its SHA-256, so the signature covers it like the evidence.
+        const report = await this.renderReport(em, c, body);
+        const caseReport: ManifestCaseReport = {
+          file: ARCHIVE_FILES.caseReport, contentType: 'application/pdf', sizeBytes: report.length, sha256: sha256Hex(report),
+        };
+        const manifest: PacketManifest = {
+          ...body,
+          caseReport,
+          checksums: { file: ARCHIVE_FILES.checksums, sha256: sha256Hex(checksumsText(this.signing.publicKeyPem, body.evidence, caseReport)) },
+        };
         const text = canonicalJson(manifest);
         const manifestSha256 = sha256Hex(text);
         const signature = this.signing.sign(text);
@@ -137,12 +160,14 @@ export class PacketsService {
         stored.push({ key: manifestKey, versionId: m.versionId });
         const sig = await this.storage.putSmall(signatureKey, Buffer.from(signature, 'base64'), 'application/octet-stream');
         stored.push({ key: signatureKey, versionId: sig.versionId });
+        const rep = await this.storage.putSmall(caseReportKey, report, 'application/pdf');
+        stored.push({ key: caseReportKey, versionId: rep.versionId });
 
         const packet = em.getRepository(PacketEntity).create({
           id, caseId: c.id, caseNumber: c.caseNumber, version: manifest.version, previousPacketId: previous?.id ?? null,
           office, felony, status: 'PENDING', sentBy: auth.id, sentAt, manifest: text, manifestSha256, signature,
           keyId: this.signing.keyId, publicKeyPem: this.signing.publicKeyPem, storageBucket: this.storage.bucket,
-          manifestKey, signatureKey, evidenceCount: items.length, evidenceBytes: items.reduce((n, e) => n + e.sizeBytes, 0),
+          manifestKey, signatureKey, caseReportKey, caseReportVersionId: rep.versionId, evidenceCount: items.length, evidenceBytes: items.reduce((n, e) => n + e.sizeBytes, 0),
           claimedBy: null, claimedAt: null, decision: null, decisionReason: null, externalReference: null, decidedBy: null, decidedAt: null,
         });
         await em.getRepository(PacketEntity).insert(packet);
@@ -154,7 +179,8 @@ export class PacketsService {
             packetId: id, packetVersion: packet.version, previousPacketId: packet.previousPacketId, office,
             officeChosen: dto.office ? 'explicit' : 'default', felony, manifestSha256, keyId: packet.keyId,
             evidenceCount: packet.evidenceCount, evidenceBytes: packet.evidenceBytes, evidenceIds: items.map((e) => e.id),
-            storage: { bucket: this.storage.bucket, manifestKey, signatureKey },
+            caseReport: { sha256: caseReport.sha256, sizeBytes: caseReport.sizeBytes },
+            storage: { bucket: this.storage.bucket, manifestKey, signatureKey, caseReportKey, caseReportVersionId: rep.versionId },
           },
         }));
         return toPacketView(packet, this.config.slaDays, sentAt);
@@ -170,10 +196,11 @@ export class PacketsService {
     }
   }
 
+  /** The manifest without what depends on the case report's bytes (caseReport, checksums). */
   private async buildManifest(
     em: EntityManager, auth: AuthUser, c: CaseEntity, items: EvidenceEntity[],
     p: { id: string; office: string; sentAt: Date; previous: PacketEntity | null },
-  ): Promise<PacketManifest> {
+  ): Promise<CaseReportManifest> {
     const people = await this.people(em, [c.createdBy, c.submittedBy, c.approvedBy, auth.id, ...items.map((e) => e.uploadedBy)]);
     const person = (id: string | null) => (id ? people.get(id) ?? { id, displayName: 'unknown', role: 'unknown', badgeNumber: null } : null);
     const evidence: ManifestEvidenceItem[] = items.map((e, i) => ({
@@ -235,9 +262,16 @@ export class PacketsService {
         approvedAt: iso(c.approvedAt), approvedBy: person(c.approvedBy),
       },
       evidence,
-      checksums: { file: 'SHA256SUMS', sha256: sha256Hex(checksumsText(this.signing.publicKeyPem, evidence)) },
       signing: { algorithm: 'Ed25519', keyId: this.signing.keyId },
     };
+  }
+
+  /** case-report.pdf for a manifest being sent: the case's audit events so far give its history and custody summary. */
+  private async renderReport(em: EntityManager, c: CaseEntity, body: CaseReportManifest): Promise<Buffer> {
+    const events = await this.audit.caseTimeline(c.id, em);
+    const actors = await this.people(em, events.map((e) => e.actor.id));
+    const names = new Map([...actors].map(([uid, u]) => [uid, u.displayName]));
+    return renderCaseReport({ manifest: body, ...caseReportFacts(events, names, body.evidence.map((e) => e.id)) });
   }
 
   private async people(em: EntityManager, ids: (string | null)[]): Promise<Map<string, ManifestPerson>> {
@@ -316,6 +350,8 @@ export class PacketsService {
     const manifest = JSON.parse(p.manifest) as PacketManifest;
     const rows = new Map((await this.evidence.byIds(manifest.evidence.map((e) => e.id))).map((e) => [e.id, e]));
     const filename = `${archiveRoot(p.caseNumber, p.version)}.zip`;
+    // The case report is small: read whole and checked before anything is recorded or sent (a mismatch: 409, audited).
+    const caseReport = await this.loadCaseReport(auth, p, manifest, 'packet-archive');
     // Before a byte is sent: every object is there with its recorded size (storage down: 503; missing: 409, loud).
     // Every check and read names the version the database recorded, never "the latest" of the key.
     for (const item of manifest.evidence) {
@@ -338,7 +374,8 @@ export class PacketsService {
         action: 'packet.archive.downloaded', targetType: 'packet', targetId: id, caseId: p.caseId,
         details: {
           caseNumber: p.caseNumber, packetVersion: p.version, office: p.office, manifestSha256: p.manifestSha256,
-          evidenceCount: p.evidenceCount, evidenceBytes: p.evidenceBytes, filename, ...via,
+          evidenceCount: p.evidenceCount, evidenceBytes: p.evidenceBytes, filename,
+          ...(manifest.caseReport ? { caseReportSha256: manifest.caseReport.sha256 } : {}), ...via,
         },
       },
       ...manifest.evidence.map((e) => ({
@@ -360,6 +397,7 @@ export class PacketsService {
       manifestSha256: p.manifestSha256,
       signature: Buffer.from(p.signature, 'base64'),
       publicKeyPem: p.publicKeyPem,
+      caseReport: caseReport ?? undefined,
       openEvidence: async (item): Promise<Readable> => {
         const row = evidenceRow(item.id);
         try {
@@ -403,6 +441,71 @@ export class PacketsService {
         }).catch((e: unknown) => this.logger.error(`...and that could not be audited: ${e instanceof Error ? e.message : e}`));
       },
     };
+  }
+
+  /**
+   * The packet's case report (GET /packets/:id/case-report.pdf), for whoever may download its archive. Its bytes are
+   * checked against the signed manifest before they are recorded as read and sent. 404 for a packet sent before
+   * case reports existed (format /1).
+   */
+  async caseReport(auth: AuthUser, id: string): Promise<CaseReportFile> {
+    const meta = await this.findInScope(auth, id);
+    const p = await this.ds.getRepository(PacketEntity).findOneOrFail({ where: { id } });
+    const manifest = JSON.parse(p.manifest) as PacketManifest;
+    const bytes = await this.loadCaseReport(auth, p, manifest, 'case-report');
+    if (!bytes || !manifest.caseReport) throw new NotFoundError('case report of packet', id);
+    await this.audit.record({
+      action: 'packet.case_report.downloaded', targetType: 'packet', targetId: id, caseId: p.caseId,
+      details: {
+        caseNumber: p.caseNumber, packetVersion: p.version, office: p.office, manifestSha256: p.manifestSha256,
+        sha256: manifest.caseReport.sha256, sizeBytes: manifest.caseReport.sizeBytes, versionId: p.caseReportVersionId,
+      },
+    });
+    return {
+      packet: toPacketView(meta, this.config.slaDays, this.clock.now()),
+      filename: `${archiveRoot(p.caseNumber, p.version)}-${ARCHIVE_FILES.caseReport}`,
+      bytes,
+      sha256: manifest.caseReport.sha256,
+    };
+  }
+
+  /**
+   * The stored case report of a packet, exactly the size and SHA-256 its signed manifest records; null when the
+   * packet has none (format /1). Missing or different in storage: the failure is audited and 409 INTEGRITY FAILURE.
+   */
+  private async loadCaseReport(auth: AuthUser, p: PacketEntity, manifest: PacketManifest, during: string): Promise<Buffer | null> {
+    const expected = manifest.caseReport;
+    if (!expected) return null;
+    let actual: { sha256: string; sizeBytes: number } | 'missing' = 'missing';
+    if (p.caseReportKey) {
+      try {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of await this.storage.read(p.caseReportKey, p.caseReportVersionId)) {
+          size += (chunk as Buffer).length;
+          // Never hold more than the manifest says (plus one byte, to tell "longer" from "equal").
+          if (size > expected.sizeBytes) break;
+          chunks.push(chunk as Buffer);
+        }
+        const bytes = Buffer.concat(chunks);
+        if (size <= expected.sizeBytes && sha256Hex(bytes) === expected.sha256 && bytes.length === expected.sizeBytes) return bytes;
+        actual = { sha256: size > expected.sizeBytes ? 'unknown (longer than recorded)' : sha256Hex(bytes), sizeBytes: size };
+      } catch (e) {
+        if (!isNoSuchKey(e)) throw e;
+      }
+    }
+    await this.audit.record({
+      action: 'packet.case_report.integrity_failed', outcome: 'FAILED', targetType: 'packet', targetId: p.id, caseId: p.caseId,
+      details: {
+        caseNumber: p.caseNumber, packetVersion: p.version, during, key: p.caseReportKey, versionId: p.caseReportVersionId,
+        expectedSha256: expected.sha256, expectedSize: expected.sizeBytes,
+        actualSha256: actual === 'missing' ? 'missing' : actual.sha256, actualSize: actual === 'missing' ? null : actual.sizeBytes,
+      },
+    });
+    throw new IntegrityFailureError(
+      `INTEGRITY FAILURE: the stored case report of packet v${p.version} of case ${p.caseNumber} ` +
+        `${actual === 'missing' ? 'is missing' : 'does not match the SHA-256 its signed manifest records'}; nothing was sent.`,
+    ).markAudited();
   }
 
   // --- the review queue ---
@@ -559,7 +662,35 @@ export class PacketsService {
     const rows: Record<string, unknown>[] = await this.ds.query(
       `SELECT ${META_COLUMNS} FROM packets p LEFT JOIN users u ON u.id = p.claimed_by WHERE ${whereAndOrder}`, params,
     );
-    return rows.map(rowToPacket);
+    const packets = rows.map(rowToPacket);
+    // Issue 16: a decision's reference corrections travel with the packet (few, and only on decided packets).
+    const decided = packets.filter((p) => p.status === 'DECIDED').map((p) => p.id);
+    if (decided.length) {
+      const corrections: Record<string, unknown>[] = await this.ds.query(
+        `SELECT c.packet_id, c.seq, c.previous_reference, c.external_reference, c.reason, c.corrected_by, c.corrected_at, u.display_name
+           FROM packet_reference_corrections c LEFT JOIN users u ON u.id = c.corrected_by
+          WHERE c.packet_id = ANY($1::uuid[]) ORDER BY c.packet_id, c.seq`, [decided],
+      );
+      for (const p of packets) {
+        p.referenceCorrections = corrections.filter((c) => c.packet_id === p.id).map((c) => ({
+          seq: c.seq as number,
+          previousReference: c.previous_reference as string | null,
+          externalReference: c.external_reference as string | null,
+          reason: c.reason as string,
+          correctedBy: c.corrected_by as string,
+          correctedByName: (c.display_name as string | null) ?? null,
+          correctedAt: new Date(c.corrected_at as string).toISOString(),
+        }));
+      }
+    }
+    return packets;
+  }
+
+  /** The packet as it stands, for a caller already found in scope, without recording a read (after a review change, issue 16). */
+  async viewOf(id: string): Promise<PacketView> {
+    const [p] = await this.metaRows(`p.id = $1`, [id]);
+    if (!p) throw new NotFoundError('packet', id);
+    return toPacketView(p, this.config.slaDays, this.clock.now());
   }
 }
 
@@ -581,6 +712,8 @@ function rowToPacket(r: Record<string, unknown>): PacketRow {
     storageBucket: r.storage_bucket as string,
     manifestKey: r.manifest_key as string,
     signatureKey: r.signature_key as string,
+    caseReportKey: (r.case_report_key as string | null) ?? null,
+    caseReportVersionId: (r.case_report_version_id as string | null) ?? null,
     evidenceCount: r.evidence_count as number,
     evidenceBytes: Number(r.evidence_bytes),
     claimedBy: r.claimed_by as string | null,

@@ -110,6 +110,12 @@ export class PersonnelCaseView {
 
   @ApiProperty({ type: Boolean })
   anyFelony: boolean;
+
+  @ApiPropertyOptional({
+    type: String, format: 'uuid',
+    description: 'Prosecutors only: the packet of this case sent to your office (how you open the case: GET /packets/{id})',
+  })
+  packetId?: string;
 }
 
 export class PersonnelUserRef {
@@ -120,6 +126,24 @@ export class PersonnelUserRef {
   displayName: string;
 }
 
+/** The other entry of a link, as far as the caller's scope shows it (what a person needs to tell who it is). */
+export class PersonnelLinkedEntry {
+  @ApiProperty({ enum: FEDERAL_AGENCIES, enumName: 'FederalAgency', nullable: true })
+  agency: FederalAgency | null;
+
+  @ApiPropertyOptional({ type: [String], description: `Names as recorded. ${CONTENT}` })
+  names?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: `Badges or identifiers as recorded. ${CONTENT}` })
+  badges?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: `Descriptions as recorded. ${CONTENT}` })
+  descriptions?: string[];
+
+  @ApiProperty({ type: Number, minimum: 0, description: 'Cases in your scope that record it' })
+  caseCount: number;
+}
+
 /** A user's statement that two entries are one person, and its undoing. */
 export class PersonnelLinkView {
   @ApiProperty({ type: String, format: 'uuid' })
@@ -127,6 +151,9 @@ export class PersonnelLinkView {
 
   @ApiProperty({ type: String, format: 'uuid', description: 'The other entry' })
   otherId: string;
+
+  @ApiProperty({ type: () => PersonnelLinkedEntry, nullable: true, description: 'The other entry in your scope (null if it no longer has a record in it)' })
+  other: PersonnelLinkedEntry | null;
 
   @ApiProperty({ type: Boolean, description: 'false once undone' })
   active: boolean;

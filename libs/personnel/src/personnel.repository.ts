@@ -76,6 +76,8 @@ export interface CaseRecordRow {
   badge_recorded: string | null;
   identification_outcome: string | null;
   description: string | null;
+  /** The case's latest packet (for a prosecutor in scope: the one sent to their office). */
+  packet_id: string | null;
 }
 
 export interface LinkRow {
@@ -166,7 +168,8 @@ export class PersonnelRepository {
     const idp = p.add(id);
     return this.ds.query(`
       SELECT c.id AS case_id, c.case_number, c.district, c.status, c.incident_at, c.incident_location, c.activity_type, c.violations,
-             r.is_supervisor, r.name, r.badge_recorded, r.identification_outcome, r.description
+             r.is_supervisor, r.name, r.badge_recorded, r.identification_outcome, r.description,
+             (SELECT lp.id FROM packets lp WHERE lp.case_id = c.id ORDER BY lp.version DESC LIMIT 1) AS packet_id
         FROM federal_personnel_records r JOIN cases c ON c.id = r.case_id
        WHERE r.personnel_id = ${idp} AND ${caseScope(auth, p)}
        ORDER BY COALESCE(c.incident_at, c.created_at) DESC, c.id, r.position`, p.values);

@@ -7,7 +7,7 @@ import { AuditService } from '@app/audit';
 import type { ActivityType, CaseStatus, FederalAgency, IdentificationOutcome } from '@app/cases';
 import { LinkPersonnelDto, ListPersonnelQuery, PersonnelRole, UnlinkPersonnelDto } from './dto/personnel.dto';
 import {
-  PersonnelCaseView, PersonnelDetailView, PersonnelEntryView, PersonnelLinkView, PersonnelPage,
+  PersonnelCaseView, PersonnelDetailView, PersonnelEntryView, PersonnelLinkedEntry, PersonnelLinkView, PersonnelPage,
 } from './personnel.mapper';
 import { CaseRecordRow, EntryRow, LinkRow, PersonnelRepository } from './personnel.repository';
 
@@ -53,7 +53,7 @@ export class PersonnelService {
     const entry = await this.requireEntry(auth, id);
     const [records, links] = await Promise.all([this.repo.casesInScope(auth, id), this.repo.linksOf(auth, [id])]);
     const names = namesVisible(auth);
-    const cases = toCaseViews(records, names);
+    const cases = toCaseViews(records, names, auth.role === 'PROSECUTOR');
     await this.audit.record({
       action: 'federal_personnel.viewed', actor: auth, targetType: 'federal_personnel', targetId: id,
       details: { caseIds: cases.map((c) => c.caseId), linkIds: links.map((l) => l.id) },
@@ -61,7 +61,7 @@ export class PersonnelService {
     return {
       ...toEntryView({ ...entry, link_count: links.filter((l) => !l.unlinked_at).length }, names),
       cases,
-      links: links.map((l) => toLinkView(l, id, names)),
+      links: await this.linkViews(auth, links, id, names),
     };
   }
 
@@ -80,8 +80,8 @@ export class PersonnelService {
         details: { entries: [a, b], reason },
       });
     });
-    const [row] = (await this.repo.linksOf(auth, [id])).filter((l) => l.id === linkId);
-    return toLinkView(row, id, true);
+    const rows = (await this.repo.linksOf(auth, [id])).filter((l) => l.id === linkId);
+    return (await this.linkViews(auth, rows, id, true))[0];
   }
 
   /** Undoes a link, with the reason: any user who sees both entries (the one who linked, or another). */
@@ -101,8 +101,22 @@ export class PersonnelService {
       });
       entryId = l.entry_a;
     });
-    const [row] = (await this.repo.linksOf(auth, [entryId])).filter((l) => l.id === linkId);
-    return toLinkView(row, entryId, true);
+    const rows = (await this.repo.linksOf(auth, [entryId])).filter((l) => l.id === linkId);
+    return (await this.linkViews(auth, rows, entryId, true))[0];
+  }
+
+  /** Link views, each with its other entry as the caller's scope shows it (so a person can tell who is linked). */
+  private async linkViews(auth: AuthUser, rows: LinkRow[], fromEntry: string, names: boolean): Promise<PersonnelLinkView[]> {
+    const otherIds = [...new Set(rows.map((l) => (l.entry_a === fromEntry ? l.entry_b : l.entry_a)))];
+    const others = new Map<string, PersonnelLinkedEntry | null>();
+    for (const o of otherIds) {
+      const e = await this.repo.entryInScope(auth, o);
+      others.set(o, e ? {
+        agency: e.agency as FederalAgency | null, caseCount: e.case_count,
+        ...(names ? { names: e.names ?? [], badges: e.badges ?? [], descriptions: e.descriptions ?? [] } : {}),
+      } : null);
+    }
+    return rows.map((l) => toLinkView(l, fromEntry, names, others.get(l.entry_a === fromEntry ? l.entry_b : l.entry_a) ?? null));
   }
 
   private async requireEntry(auth: AuthUser, id: string): Promise<EntryRow> {
@@ -140,7 +154,7 @@ function toEntryView(r: EntryRow, names: boolean): PersonnelEntryView {
   };
 }
 
-function toCaseViews(rows: CaseRecordRow[], names: boolean): PersonnelCaseView[] {
+function toCaseViews(rows: CaseRecordRow[], names: boolean, packets: boolean): PersonnelCaseView[] {
   const byCase = new Map<string, PersonnelCaseView>();
   for (const r of rows) {
     let v = byCase.get(r.case_id);
@@ -150,6 +164,7 @@ function toCaseViews(rows: CaseRecordRow[], names: boolean): PersonnelCaseView[]
         incidentAt: iso(r.incident_at), activityType: r.activity_type as ActivityType | null, records: [],
         ...(names ? { incidentLocation: r.incident_location, violations: r.violations } : {}),
         anyFelony: (r.violations ?? []).some((x) => x.felony),
+        ...(packets && r.packet_id ? { packetId: r.packet_id } : {}),
       };
       byCase.set(r.case_id, v);
     }
@@ -162,10 +177,11 @@ function toCaseViews(rows: CaseRecordRow[], names: boolean): PersonnelCaseView[]
   return [...byCase.values()];
 }
 
-function toLinkView(l: LinkRow, fromEntry: string, names: boolean): PersonnelLinkView {
+function toLinkView(l: LinkRow, fromEntry: string, names: boolean, other: PersonnelLinkedEntry | null): PersonnelLinkView {
   return {
     id: l.id,
     otherId: l.entry_a === fromEntry ? l.entry_b : l.entry_a,
+    other,
     active: !l.unlinked_at,
     ...(names ? { reason: l.reason, unlinkReason: l.unlink_reason } : {}),
     linkedBy: { id: l.linked_by, displayName: l.linked_by_name },

@@ -2,7 +2,10 @@ import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common
 import { ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@app/common';
 import { ErrorCode } from '@app/common';
-import { AuditRefusalsAs, AuthService, Authorize, CurrentUser, LoginDto, LoginResult, Permission, Public, UsersService, UserView } from '@app/auth';
+import {
+  AllowedWhilePasswordChangeRequired, AuditRefusalsAs, AuthService, Authorize, ChangePasswordDto, CurrentUser, LoginDto, LoginResult, Permission, Public,
+  SystemUseNoticeView, UsersService, UserView,
+} from '@app/auth';
 import { API_ERROR } from '../http/api-error-body';
 import { ApiErrors } from '../http/openapi';
 import { RateLimited, RateLimitGuard } from '../http/rate-limit';
@@ -29,7 +32,32 @@ export class AuthController {
   @ApiOkResponse({ type: LoginResult })
   @ApiErrors(ErrorCode.InvalidCredentials, ErrorCode.AccountLocked)
   login(@Body() dto: LoginDto): Promise<LoginResult> {
-    return this.auth.login(dto.username, dto.password);
+    return this.auth.login(dto.username, dto.password, dto.systemUseNotice);
+  }
+
+  @Get('system-use-notice')
+  @Public()
+  @ApiOperation({
+    summary: 'The system use notification shown before signing in (CJIS Security Policy AC-8; text from SYSTEM_USE_NOTICE) and the ' +
+      'SHA-256 a sign-in sends as systemUseNotice to record that it was acknowledged',
+  })
+  @ApiOkResponse({ type: SystemUseNoticeView })
+  systemUseNotice(): SystemUseNoticeView {
+    return this.auth.systemUseNotice();
+  }
+
+  @Post('password')
+  @Authorize(Permission.AuthPasswordChange)
+  @AllowedWhilePasswordChangeRequired()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Change one\'s own password (the only route open after an administrator reset it): the current password, a new one of ' +
+      '12 to 128 characters that differs from it. A wrong current password counts towards the lockout. Answers a fresh token.',
+  })
+  @ApiOkResponse({ type: LoginResult })
+  @ApiErrors(ErrorCode.AccountLocked)
+  changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto): Promise<LoginResult> {
+    return this.auth.changePassword(user, dto);
   }
 
   @Get('me')

@@ -41,8 +41,9 @@ export class CasesController {
   @ApiOperation({
     summary: 'Cases in your scope: search, filter, sort, count',
     description: 'Officers: their own cases; supervisors: their district; auditors: every case, and q searches only its metadata ' +
-      '(case number, status, activity type, agencies), never narrative or personnel text. Newest first without q, most relevant ' +
-      'first with q, unless `sort` says otherwise. Every call is audited (case.searched: q, filters, total, the ids shown).',
+      '(case number, status, activity type, agencies), never narrative or personnel text. Newest first without q, newest incident ' +
+      'first with q, unless `sort` says otherwise (relevance: best match first). `total` counts exactly up to 1,000; beyond, ' +
+      '`totalCapped` is true and `total` is 1,000. Every call is audited (case.searched: q, filters, total, the ids shown).',
   })
   @ApiOkResponse({ type: CasePage })
   list(@CurrentUser() auth: AuthUser, @Query() q: ListCasesQuery): Promise<CasePage> {

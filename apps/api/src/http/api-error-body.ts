@@ -61,6 +61,12 @@ export class ApiErrorBody {
   @ApiPropertyOptional({ type: Number, description: 'VERSION.CONFLICT: the current version' })
   currentVersion?: number;
 
+  @ApiPropertyOptional({ type: String, enum: ['PASSWORD_CHANGE_REQUIRED'], description: 'AUTH.PASSWORD_CHANGE_REQUIRED: the state of the account' })
+  state?: 'PASSWORD_CHANGE_REQUIRED';
+
+  @ApiPropertyOptional({ type: String, description: 'RESOURCE.CONFLICT on a badge number: the username of the account that holds it' })
+  heldBy?: string;
+
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'AUTH.ACCOUNT_LOCKED: until when' })
   lockedUntil?: string;
 

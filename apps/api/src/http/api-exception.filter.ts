@@ -23,6 +23,12 @@ export function statusOf(code: ErrorCode): number {
       return HttpStatus.UNAUTHORIZED;
     case ErrorCode.Forbidden:
     case ErrorCode.TwoPersonRule:
+    case ErrorCode.PasswordChangeRequired:
+    case ErrorCode.SelfDeactivation:
+    case ErrorCode.SelfRoleChange:
+    case ErrorCode.SelfPasswordReset:
+    case ErrorCode.PacketNotClaimant:
+    case ErrorCode.PacketNotDecider:
       return HttpStatus.FORBIDDEN;
     case ErrorCode.NotFound:
     case ErrorCode.RouteNotFound:
@@ -33,10 +39,14 @@ export function statusOf(code: ErrorCode): number {
     case ErrorCode.IntegrityFailure:
     case ErrorCode.DuplicateEvidence:
     case ErrorCode.UploadInProgress:
+    case ErrorCode.PacketNotClaimed:
+    case ErrorCode.PacketAlreadyDecided:
+    case ErrorCode.PacketNotDecided:
       return HttpStatus.CONFLICT;
     case ErrorCode.ChecklistIncomplete:
     case ErrorCode.HashMismatch:
     case ErrorCode.EmptyEvidence:
+    case ErrorCode.PacketHandOverTarget:
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case ErrorCode.PayloadTooLarge:
       return HttpStatus.PAYLOAD_TOO_LARGE;

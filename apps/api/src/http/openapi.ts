@@ -3,7 +3,7 @@ import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/com
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ANY_AUTHENTICATED, IS_PUBLIC, REQUIRED_PERMISSION } from '@app/auth';
+import { ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED, ANY_AUTHENTICATED, IS_PUBLIC, REQUIRED_PERMISSION } from '@app/auth';
 import { ErrorCode } from '@app/common';
 import { statusOf } from './api-exception.filter';
 import { RATE_LIMIT } from './rate-limit';
@@ -44,9 +44,19 @@ const MEANING: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.Unauthenticated]: 'no bearer token, or an expired or invalid one, or a deactivated user',
   [ErrorCode.InvalidCredentials]: 'wrong username or password',
   [ErrorCode.Forbidden]: 'your role may not do this',
+  [ErrorCode.PasswordChangeRequired]: 'an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`)',
+  [ErrorCode.SelfDeactivation]: 'an administrator may not deactivate their own account',
+  [ErrorCode.SelfRoleChange]: 'an administrator may not remove their own administrator role',
+  [ErrorCode.SelfPasswordReset]: 'an administrator may not reset their own password (change it with POST /api/v1/auth/password)',
   [ErrorCode.TwoPersonRule]: 'you may not approve a case you wrote, or release the legal hold of its evidence',
   [ErrorCode.NotFound]: 'no such id, or it is outside your scope (the attempt is audited as access.denied)',
   [ErrorCode.InvalidTransition]: 'the case or packet is not in a state that allows this (`currentState`)',
+  [ErrorCode.PacketNotClaimant]: 'the packet is claimed by someone else, and their claim is not stale (`claimedBy`, `staleAt`)',
+  [ErrorCode.PacketNotDecider]: 'only the prosecutor who recorded the decision may correct it (`decidedBy`)',
+  [ErrorCode.PacketNotClaimed]: 'no one has claimed the packet (`currentState` PENDING)',
+  [ErrorCode.PacketAlreadyDecided]: 'the packet was decided: a decision is final (`currentState`, `decision`)',
+  [ErrorCode.PacketNotDecided]: 'the packet has no decision yet (`currentState`)',
+  [ErrorCode.PacketHandOverTarget]: 'toUserId is not another active prosecutor of the packet\'s office (`fields`)',
   [ErrorCode.VersionConflict]: 'the version you edited is stale (`currentVersion`)',
   [ErrorCode.Conflict]: 'it conflicts with the current state (e.g. already taken or already decided)',
   [ErrorCode.IntegrityFailure]: 'the stored bytes no longer match the recorded SHA-256 (the item is marked FAILED)',
@@ -70,6 +80,7 @@ interface RouteFacts {
   takesBody: boolean;
   takesQuery: boolean;
   rateLimited: boolean;
+  allowedWhilePasswordChangeRequired: boolean;
   errors: ErrorCode[];
 }
 
@@ -94,6 +105,7 @@ function routeFacts(app: INestApplication): Map<string, RouteFacts> {
           takesBody: has(RouteParamtypes.BODY),
           takesQuery: has(RouteParamtypes.QUERY),
           rateLimited: Reflect.getMetadata(RATE_LIMIT, handler) !== undefined,
+          allowedWhilePasswordChangeRequired: Reflect.getMetadata(ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED, handler) === true,
           errors: (Reflect.getMetadata(API_ERRORS, handler) as ErrorCode[] | undefined) ?? [],
         });
       }
@@ -116,6 +128,8 @@ function errorCodesOf(op: Operation, facts: RouteFacts): ErrorCode[] {
   const params = op.parameters ?? [];
   if (!facts.isPublic) codes.add(ErrorCode.Unauthenticated);
   if (!facts.isPublic && facts.permission && facts.permission !== ANY_AUTHENTICATED) codes.add(ErrorCode.Forbidden);
+  // Every authenticated route but the password change refuses an account whose password was reset (global guard).
+  if (!facts.isPublic && !facts.allowedWhilePasswordChangeRequired) codes.add(ErrorCode.PasswordChangeRequired);
   if (params.some((p) => p.in === 'path')) {
     codes.add(ErrorCode.ValidationFailed); // the id is not a UUID
     codes.add(ErrorCode.NotFound);

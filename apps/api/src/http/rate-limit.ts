@@ -14,10 +14,12 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  * - login: per client IP (password spraying across accounts; the per-account lockout already
  *   stops guessing one password). Behind a load balancer set TRUST_PROXY so the IP is the client's.
  * - upload: per user (a stuck uploader or a stolen token filling storage).
+ * - statistics: the public statistics, per client IP (anyone may read them without signing in;
+ *   the answer is cached, so this only bounds what one client can make the service do).
  * Counters live in PostgreSQL, so every API replica counts against one limit. A refusal is 429 with
  * Retry-After, and is audited as `rate_limit.exceeded` (DENIED) by the exception filter.
  */
-export type RateLimitName = 'login' | 'upload';
+export type RateLimitName = 'login' | 'upload' | 'statistics';
 
 export const RATE_LIMIT = 'ion:rate-limit';
 
@@ -37,6 +39,7 @@ export function rateLimitOptions(config: ConfigService, storage: ThrottlerStorag
     throttlers: [
       { name: 'login', limit: rateLimits.login, ttl, getTracker: (req) => `ip:${clientIp(req as Request)}` },
       { name: 'upload', limit: rateLimits.upload, ttl, getTracker: (req) => `user:${(req as { user?: AuthUser }).user?.id ?? clientIp(req as Request)}` },
+      { name: 'statistics', limit: rateLimits.statistics, ttl, getTracker: (req) => `ip:${clientIp(req as Request)}` },
     ],
     storage,
   };

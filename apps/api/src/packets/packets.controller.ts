@@ -92,6 +92,40 @@ export class PacketsController {
     await sendArchive(res, await this.packets.openArchive(auth, id));
   }
 
+  @Get('packets/:id/case-report.pdf')
+  @Authorize(Permission.PacketArchiveDownload)
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({
+    description:
+      'The case report (PDF) the packet carries as case-report.pdf, byte for byte; its SHA-256 is the signed manifest\'s caseReport.sha256 ' +
+      '(X-Case-Report-SHA256). Content-Disposition: attachment.',
+    content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+    headers: {
+      'X-Case-Report-SHA256': { description: "SHA-256 of the PDF, as the signed manifest records it", schema: { type: 'string' } },
+      'X-Packet-Manifest-SHA256': { description: 'SHA-256 of the signed manifest that records it', schema: { type: 'string' } },
+      'Content-Disposition': { description: 'attachment; filename="<caseNumber>-packet-v<version>-case-report.pdf"', schema: { type: 'string' } },
+    },
+  })
+  @ApiOperation({
+    summary: 'The printable case report (PDF) of the case as sent: fields, personnel, violations, evidence hashes, approvals, custody (recorded as a read)',
+    description:
+      'Same access as the archive. The stored PDF is checked against the SHA-256 and size in the signed manifest before a byte is sent; ' +
+      'a mismatch or a missing object answers 409 INTEGRITY FAILURE (audited). 404 for a packet sent before case reports existed.',
+  })
+  @ApiErrors(ErrorCode.IntegrityFailure)
+  async caseReport(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Res() res: Response): Promise<void> {
+    const r = await this.packets.caseReport(auth, id);
+    res.status(200);
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Length', String(r.bytes.length));
+    res.setHeader('Content-Disposition', `attachment; filename="${r.filename}"`);
+    res.setHeader('X-Case-Report-SHA256', r.sha256);
+    res.setHeader('X-Packet-Manifest-SHA256', r.packet.manifestSha256);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.end(r.bytes);
+  }
+
   @Post('packets/:id/claim')
   @HttpCode(200)
   @Authorize(Permission.PacketClaim)

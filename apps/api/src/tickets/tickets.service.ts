@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
   AuthUser, DomainError, ForbiddenError, RequestContextStore, UnauthenticatedError, ValidationError,
+  PasswordChangeRequiredError,
 } from '@app/common';
 import { ANONYMOUS_ACTOR, AuditActor, AuditService, ExportFilters } from '@app/audit';
 import { AuthService, Permission, roleHas } from '@app/auth';
@@ -206,6 +207,9 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
     const current = await this.auth.currentUser(t.user_id);
     if (!current?.active) {
       throw await this.refuse(t, holder, facts, 'user_deactivated', new UnauthenticatedError('The account this ticket was issued to is deactivated.'));
+    }
+    if (current.mustChangePassword) {
+      throw await this.refuse(t, holder, facts, 'password_change_required', new PasswordChangeRequiredError());
     }
     if (current.user.role !== t.user_role) {
       throw await this.refuse(t, holder, facts, 'role_changed',

@@ -1,5 +1,6 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
+import { PACKET_REVIEW_REFUSALS } from '../words';
 
 /** Every error body the service sends (generated from the OpenAPI document): code, message, request id, facts by code. */
 export type ApiErrorBody = components['schemas']['ApiErrorBody'];
@@ -11,6 +12,10 @@ const PLAIN: Partial<Record<ErrorCode, string>> = {
   'AUTH.ACCOUNT_LOCKED': 'This account is locked after too many failed sign-ins. Try again later or ask an administrator.',
   'AUTH.UNAUTHENTICATED': 'Your session has ended. Sign in again.',
   'AUTH.FORBIDDEN': 'Your role may not do this.',
+  'AUTH.PASSWORD_CHANGE_REQUIRED': 'An administrator reset your password: set a new one before doing anything else.',
+  'USER.SELF_DEACTIVATION': 'You cannot deactivate your own account: another administrator must.',
+  'USER.SELF_ROLE_CHANGE': 'You cannot remove your own administrator role: another administrator must.',
+  'USER.SELF_PASSWORD_RESET': 'You cannot reset your own password here: use "Change my password" instead.',
   'RESOURCE.NOT_FOUND': 'Not found, or not yours to see.',
   'VERSION.CONFLICT': 'Someone else changed this record since you opened it. Reload it, then make your change again.',
   'CASE.TWO_PERSON_RULE': 'You cannot review a case you wrote: another supervisor must.',
@@ -19,6 +24,7 @@ const PLAIN: Partial<Record<ErrorCode, string>> = {
   'EVIDENCE.HASH_MISMATCH': 'The file arrived different from what was sent; nothing was stored. Upload it again.',
   'UPLOAD.INCOMPLETE': 'The upload did not finish; nothing was stored. Upload it again.',
   'UPLOAD.TOO_LARGE': 'The file is larger than the service accepts.',
+  ...PACKET_REVIEW_REFUSALS,
 };
 
 export class ApiError extends Error {

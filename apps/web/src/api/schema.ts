@@ -20,6 +20,40 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/system-use-notice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The system use notification shown before signing in (CJIS Security Policy AC-8; text from SYSTEM_USE_NOTICE) and the SHA-256 a sign-in sends as systemUseNotice to record that it was acknowledged */
+        get: operations["AuthController_systemUseNotice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change one's own password (the only route open after an administrator reset it): the current password, a new one of 12 to 128 characters that differs from it. A wrong current password counts towards the lockout. Answers a fresh token. */
+        post: operations["AuthController_changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/me": {
         parameters: {
             query?: never;
@@ -44,7 +78,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List users */
+        /** List users: search by part of a username, name or badge (q), filter by role and active */
         get: operations["UsersController_list"];
         put?: never;
         /** Create a user (role, badge, district or office) */
@@ -69,8 +103,25 @@ export type paths = {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change role, scope, badge, password; deactivate; clear a lockout */
+        /** Edit name, badge, role and district or office; deactivate (with a reason) or reactivate; clear a lockout. Audited with every field's before and after. A badge held by another account (any letter case) is 409; a district change moves the user's scope, not their cases (a case stays in the district where it was opened). */
         patch: operations["UsersController_update"];
+        trace?: never;
+    };
+    "/api/v1/users/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reset a password: a temporary one (chosen, or generated and returned this once) that the user must change at their next sign-in; until then their tokens serve only POST /auth/password. Clears a lockout. Audited without the password. */
+        post: operations["UsersController_resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/cases": {
@@ -82,7 +133,7 @@ export type paths = {
         };
         /**
          * Cases in your scope: search, filter, sort, count
-         * @description Officers: their own cases; supervisors: their district; auditors: every case, and q searches only its metadata (case number, status, activity type, agencies), never narrative or personnel text. Newest first without q, most relevant first with q, unless `sort` says otherwise. Every call is audited (case.searched: q, filters, total, the ids shown).
+         * @description Officers: their own cases; supervisors: their district; auditors: every case, and q searches only its metadata (case number, status, activity type, agencies), never narrative or personnel text. Newest first without q, newest incident first with q, unless `sort` says otherwise (relevance: best match first). `total` counts exactly up to 1,000; beyond, `totalCapped` is true and `total` is 1,000. Every call is audited (case.searched: q, filters, total, the ids shown).
          */
         get: operations["CasesController_list"];
         put?: never;
@@ -501,6 +552,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/packets/{id}/case-report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The printable case report (PDF) of the case as sent: fields, personnel, violations, evidence hashes, approvals, custody (recorded as a read)
+         * @description Same access as the archive. The stored PDF is checked against the SHA-256 and size in the signed manifest before a byte is sent; a mismatch or a missing object answers 409 INTEGRITY FAILURE (audited). 404 for a packet sent before case reports existed.
+         */
+        get: operations["PacketsController_caseReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/packets/{id}/claim": {
         parameters: {
             query?: never;
@@ -529,6 +600,83 @@ export type paths = {
         put?: never;
         /** Decide a packet you claimed: CHARGES_FILED | DECLINED | REFERRED_ELSEWHERE close the case; MORE_INFO_REQUESTED returns it to the officer */
         post: operations["PacketsController_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/packets/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release a claim: the packet goes back to PENDING in the office queue (case IN_REVIEW -> REFERRED)
+         * @description The claimant may release at any time before the decision (reason optional). Another prosecutor of the office may release only a stale claim: the packet is past its SLA undecided, or the claimant is no longer an active prosecutor of the office; a reason is then required. Audited as packet.released (basis, former claimant, reason). The system has no office supervisor role, so the SLA is the line after which a colleague may take a claim back.
+         */
+        post: operations["PacketReviewController_release"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/packets/{id}/hand-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand a packet you claimed to another active prosecutor of its office, with a reason (it stays IN_REVIEW, now theirs)
+         * @description Only the claimant hands over. Audited as packet.handed_over with from, to and the reason.
+         */
+        post: operations["PacketReviewController_handOver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/packets/{id}/reference-corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct a decision's external reference (e.g. the court case number), appended: the decision stays as it was decided
+         * @description By the prosecutor who recorded the decision (any prosecutor of the office only when that decider is no longer an active prosecutor of it). The correction (previous and new reference, reason, who, when) is kept beside the decision (review.referenceCorrections; review.currentExternalReference is the one in force) and audited as packet.reference_corrected. The signed manifest is not touched. null removes the reference.
+         */
+        post: operations["PacketReviewController_correctReference"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/office/colleagues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The other active prosecutors of your office, by name (whom a claim may be handed to) */
+        get: operations["PacketReviewController_colleagues"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -723,6 +871,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public statistics: cases referred to prosecutors, by month and by decision, activity, supervisor identification and agency
+         * @description No sign-in. No count below 10 is published (suppressed: FEWER_THAN_10, zero included), and further counts are withheld (suppressed: COMPLEMENTARY) so that no withheld count can be worked out from the others and the row, column and grand totals of all tables together. Nothing identifies a person, place or case. Counted from committed data in one snapshot (computedAt), served from a cache for 300 s; rate-limited per client IP. `?format=csv` gives the same cells as CSV (one line per cell, withheld counts in words). A change in what is published is audited once as statistics.published (no reader identity); reads are not audited.
+         */
+        get: operations["PublicStatisticsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/evidence/{id}/tickets": {
         parameters: {
             query?: never;
@@ -803,6 +971,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/attention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What needs me now: counts and the first items of the work waiting for the caller, per role, in their scope
+         * @description Officer: their returned cases, their drafts with checklist items missing. Supervisor: the district's submitted cases they may decide (not their own), oldest first, and those waiting over 24 hours. Prosecutor: the office's unclaimed packets, undecided packets within the last fifth of the SLA or past it, their own claims. Auditor: evidence failing verification, integrity failures recorded in the last 7 days, actors with a spike of denied attempts (at least 10 in 24 hours and at least 3 times their daily average of the 7 days before). Admin: locked active accounts. Counts are exact, from one snapshot. Audited as attention.viewed when opened=true, and otherwise whenever what it shows differs from the caller's last audited view.
+         */
+        get: operations["AttentionController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -811,7 +999,7 @@ export type components = {
          * @description Stable machine-readable code
          * @enum {string}
          */
-        ErrorCode: "VALIDATION.FAILED" | "VALIDATION.MALFORMED_BODY" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.ACCOUNT_LOCKED" | "AUTH.FORBIDDEN" | "RESOURCE.NOT_FOUND" | "ROUTE.NOT_FOUND" | "CASE.INVALID_TRANSITION" | "CASE.CHECKLIST_INCOMPLETE" | "CASE.TWO_PERSON_RULE" | "VERSION.CONFLICT" | "VERSION.REQUIRED" | "RESOURCE.CONFLICT" | "DEPENDENCY.UNAVAILABLE" | "STORAGE.REFUSED" | "UPLOAD.TOO_LARGE" | "UPLOAD.UNSUPPORTED_MEDIA_TYPE" | "UPLOAD.INCOMPLETE" | "UPLOAD.GONE" | "UPLOAD.TUS_VERSION_UNSUPPORTED" | "EVIDENCE.HASH_MISMATCH" | "EVIDENCE.INTEGRITY_FAILURE" | "EVIDENCE.EMPTY" | "EVIDENCE.DUPLICATE" | "CASE.UPLOAD_IN_PROGRESS" | "RANGE.NOT_SATISFIABLE" | "RATE.LIMITED" | "INTERNAL.ERROR";
+        ErrorCode: "VALIDATION.FAILED" | "VALIDATION.MALFORMED_BODY" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.ACCOUNT_LOCKED" | "AUTH.PASSWORD_CHANGE_REQUIRED" | "USER.SELF_DEACTIVATION" | "USER.SELF_ROLE_CHANGE" | "USER.SELF_PASSWORD_RESET" | "AUTH.FORBIDDEN" | "RESOURCE.NOT_FOUND" | "ROUTE.NOT_FOUND" | "CASE.INVALID_TRANSITION" | "PACKET.NOT_CLAIMANT" | "PACKET.NOT_DECIDER" | "PACKET.NOT_CLAIMED" | "PACKET.ALREADY_DECIDED" | "PACKET.NOT_DECIDED" | "PACKET.HAND_OVER_TARGET_INVALID" | "CASE.CHECKLIST_INCOMPLETE" | "CASE.TWO_PERSON_RULE" | "VERSION.CONFLICT" | "VERSION.REQUIRED" | "RESOURCE.CONFLICT" | "DEPENDENCY.UNAVAILABLE" | "STORAGE.REFUSED" | "UPLOAD.TOO_LARGE" | "UPLOAD.UNSUPPORTED_MEDIA_TYPE" | "UPLOAD.INCOMPLETE" | "UPLOAD.GONE" | "UPLOAD.TUS_VERSION_UNSUPPORTED" | "EVIDENCE.HASH_MISMATCH" | "EVIDENCE.INTEGRITY_FAILURE" | "EVIDENCE.EMPTY" | "EVIDENCE.DUPLICATE" | "CASE.UPLOAD_IN_PROGRESS" | "RANGE.NOT_SATISFIABLE" | "RATE.LIMITED" | "INTERNAL.ERROR";
         FieldError: {
             /**
              * @description Path of the field in the request body or query (dots for nesting)
@@ -892,6 +1080,13 @@ export type components = {
             /** @description VERSION.CONFLICT: the current version */
             currentVersion?: number;
             /**
+             * @description AUTH.PASSWORD_CHANGE_REQUIRED: the state of the account
+             * @enum {string}
+             */
+            state?: "PASSWORD_CHANGE_REQUIRED";
+            /** @description RESOURCE.CONFLICT on a badge number: the username of the account that holds it */
+            heldBy?: string;
+            /**
              * Format: date-time
              * @description AUTH.ACCOUNT_LOCKED: until when
              */
@@ -937,6 +1132,8 @@ export type components = {
             username: string;
             /** @example officer-demo-2026 */
             password: string;
+            /** @description The SHA-256 of the system use notification the person acknowledged (GET /auth/system-use-notice): recorded with the sign-in event. Refused when it is not the current notification; required when AUTH_REQUIRE_NOTICE_ACK=true. */
+            systemUseNotice?: string;
         };
         /** @enum {string} */
         Role: "OFFICER" | "SUPERVISOR" | "PROSECUTOR" | "AUDITOR" | "ADMIN";
@@ -964,6 +1161,15 @@ export type components = {
             office: components["schemas"]["ProsecutorOffice"] | null;
             /** @description false: deactivated, cannot sign in */
             active: boolean;
+            /** @description true: an administrator reset the password; the user must set a new one before anything else */
+            mustChangePassword: boolean;
+            /** @description Why the account was deactivated (null while active) */
+            deactivationReason: string | null;
+            /**
+             * Format: date-time
+             * @description When the account was deactivated (null while active, or not recorded)
+             */
+            deactivatedAt: string | null;
             /**
              * Format: date-time
              * @description Set while a login lockout is in force
@@ -984,6 +1190,20 @@ export type components = {
             /** @description Seconds until the token expires */
             expiresIn: number;
             user: components["schemas"]["UserView"];
+        };
+        SystemUseNoticeView: {
+            /** @description The system use notification shown before signing in (SYSTEM_USE_NOTICE) */
+            text: string;
+            /** @description SHA-256 of the UTF-8 text: send it as systemUseNotice when signing in */
+            sha256: string;
+            /** @description true: a sign-in without the acknowledgement is refused (AUTH_REQUIRE_NOTICE_ACK) */
+            acknowledgementRequired: boolean;
+        };
+        ChangePasswordDto: {
+            /** @description The password the caller signed in with (after a reset: the temporary one) */
+            currentPassword: string;
+            /** @description The new password: 12 to 128 characters, different from the current one */
+            newPassword: string;
         };
         /**
          * @description Police district (OFFICER, SUPERVISOR)
@@ -1022,12 +1242,23 @@ export type components = {
             badgeNumber?: string | null;
             district?: components["schemas"]["PoliceDistrict"] | null;
             office?: components["schemas"]["ProsecutorOffice"] | null;
-            /** @description false deactivates the account (its tokens stop working at once) */
+            /** @description false deactivates the account (its tokens stop working at once; requires deactivationReason); true reactivates it */
             active?: boolean;
-            /** @description Sets a new password */
+            /** @description Why the account is deactivated: required with active=false, refused otherwise; stored, audited and shown */
+            deactivationReason?: string;
+            /** @description Sets a temporary password the user must change at their next sign-in (as POST /users/:id/password-reset) */
             password?: string;
             /** @description true clears a login lockout */
             unlock?: boolean;
+        };
+        ResetPasswordDto: {
+            /** @description A temporary password the administrator chose; when absent the service generates one and returns it once */
+            temporaryPassword?: string;
+        };
+        PasswordResetResult: {
+            user: components["schemas"]["UserView"];
+            /** @description The generated temporary password, returned this once and never stored in clear (null when the administrator chose it) */
+            temporaryPassword: string | null;
         };
         /** @enum {string} */
         CaseStatus: "DRAFT" | "SUBMITTED" | "RETURNED" | "APPROVED" | "REFERRED" | "IN_REVIEW" | "CLOSED" | "WITHDRAWN";
@@ -1291,6 +1522,8 @@ export type components = {
             /** @description Items matching the filters, across all pages */
             total: number;
             items: components["schemas"]["CaseListItem"][];
+            /** @description true: more cases match than are counted (CASE_COUNT_CAP, 1,000); `total` is then that cap, read "more than 1,000". false: `total` is exact */
+            totalCapped: boolean;
         };
         UpdateCaseDto: {
             /** @description Witnessed by the officer, or reported to them */
@@ -1733,6 +1966,24 @@ export type components = {
         PacketStatus: "PENDING" | "IN_REVIEW" | "DECIDED";
         /** @enum {string} */
         PacketDecision: "CHARGES_FILED" | "DECLINED" | "REFERRED_ELSEWHERE" | "MORE_INFO_REQUESTED";
+        PacketReferenceCorrection: {
+            /** @description 1 for the first correction of this decision, then 2, ... */
+            seq: number;
+            /** @description The reference this correction replaces (as decided, or as last corrected) */
+            previousReference: string | null;
+            /**
+             * @description The corrected reference (null: removed)
+             * @example 2026-CR-0012346
+             */
+            externalReference: string | null;
+            reason: string;
+            /** Format: uuid */
+            correctedBy: string;
+            /** @description The corrector's display name */
+            correctedByName: string | null;
+            /** Format: date-time */
+            correctedAt: string;
+        };
         PacketReview: {
             /** Format: uuid */
             claimedBy: string | null;
@@ -1751,6 +2002,10 @@ export type components = {
             decidedBy: string | null;
             /** Format: date-time */
             decidedAt: string | null;
+            /** @description Corrections of the external reference after the decision, oldest first (externalReference above stays as decided) */
+            referenceCorrections: components["schemas"]["PacketReferenceCorrection"][];
+            /** @description The external reference in force: the last correction's, or the one given with the decision when never corrected */
+            currentExternalReference: string | null;
         };
         PacketSla: {
             /** @description Days the office has to decide */
@@ -1774,6 +2029,11 @@ export type components = {
             manifest: string;
             /** @description GET: the packet as a ZIP (streamed) */
             archive: string;
+            /**
+             * @description GET: the printable case report (PDF) the packet carries; null for packets sent before case reports existed
+             * @example /api/v1/packets/00000000-0000-0000-0000-000000000000/case-report.pdf
+             */
+            caseReport: string | null;
         };
         PacketView: {
             /** Format: uuid */
@@ -1852,7 +2112,7 @@ export type components = {
             /** @description SHA-256 of the canonical JSON of `manifest` (which is exactly what was signed), lowercase hex */
             manifestSha256: string;
             signature: components["schemas"]["ManifestSignature"];
-            /** @description The frozen manifest (format "ion-packet-manifest/1"): packetId, version, office, sentAt, sentBy, previousPacket, case, federalOfficers, violations, approvals, evidence (each with archivePath, sizeBytes and sha256), checksums and signing. Its canonical JSON (keys sorted, no whitespace) is exactly the signed bytes. */
+            /** @description The frozen manifest (format "ion-packet-manifest/2"): packetId, version, office, sentAt, sentBy, previousPacket, case, federalOfficers, violations, approvals, evidence (each with archivePath, sizeBytes and sha256), checksums and signing. Its canonical JSON (keys sorted, no whitespace) is exactly the signed bytes. */
             manifest: {
                 [key: string]: unknown;
             };
@@ -1866,6 +2126,38 @@ export type components = {
              * @example 2026-CR-0012345
              */
             externalReference?: string;
+        };
+        ReleasePacketDto: {
+            /** @description Why the claim is released. Optional for your own claim; required to release a colleague's stale claim. */
+            reason?: string;
+        };
+        HandOverPacketDto: {
+            /**
+             * Format: uuid
+             * @description Another active prosecutor of the packet's office (GET /office/colleagues)
+             */
+            toUserId: string;
+            /** @description Why the packet is handed over (recorded, and shown to the colleague) */
+            reason: string;
+        };
+        CorrectReferenceDto: {
+            /**
+             * @description The correct external reference (e.g. the court case number); null when the decision should carry none
+             * @example 2026-CR-0012346
+             */
+            externalReference: string | null;
+            /** @description Why the reference is corrected */
+            reason: string;
+        };
+        OfficeColleague: {
+            /** Format: uuid */
+            id: string;
+            displayName: string;
+            badgeNumber: string | null;
+        };
+        OfficeColleagues: {
+            office: components["schemas"]["ProsecutorOffice"];
+            items: components["schemas"]["OfficeColleague"][];
         };
         AuditEventPage: {
             items: components["schemas"]["AuditEventView"][];
@@ -2048,6 +2340,22 @@ export type components = {
             /** @description The violations the case alleges. Absent for auditors (they see the index without names). */
             violations?: components["schemas"]["ViolationRecord"][];
             anyFelony: boolean;
+            /**
+             * Format: uuid
+             * @description Prosecutors only: the packet of this case sent to your office (how you open the case: GET /packets/{id})
+             */
+            packetId?: string;
+        };
+        PersonnelLinkedEntry: {
+            agency: components["schemas"]["FederalAgency"] | null;
+            /** @description Names as recorded. Absent for auditors (they see the index without names). */
+            names?: string[];
+            /** @description Badges or identifiers as recorded. Absent for auditors (they see the index without names). */
+            badges?: string[];
+            /** @description Descriptions as recorded. Absent for auditors (they see the index without names). */
+            descriptions?: string[];
+            /** @description Cases in your scope that record it */
+            caseCount: number;
         };
         PersonnelUserRef: {
             /** Format: uuid */
@@ -2062,6 +2370,8 @@ export type components = {
              * @description The other entry
              */
             otherId: string;
+            /** @description The other entry in your scope (null if it no longer has a record in it) */
+            other: components["schemas"]["PersonnelLinkedEntry"];
             /** @description false once undone */
             active: boolean;
             /** @description Absent for auditors (they see the index without names). */
@@ -2120,6 +2430,79 @@ export type components = {
         UnlinkPersonnelDto: {
             /** @description Why the link is wrong (shown with the link, audited) */
             reason: string;
+        };
+        /**
+         * @description The dimension the months are broken down by
+         * @enum {string}
+         */
+        StatisticsTableId: "decision" | "activityType" | "supervisorIdentification" | "agency";
+        /**
+         * @description CASES: each referred case once. AGENCY_INVOLVEMENTS: a case naming two agencies counts once under each.
+         * @enum {string}
+         */
+        StatisticsUnit: "CASES" | "AGENCY_INVOLVEMENTS";
+        /**
+         * @description Why the count is withheld: FEWER_THAN_10 (the count is below 10, zero included), or COMPLEMENTARY (10 or more, withheld so that no smaller count can be worked out from totals). Null when published.
+         * @enum {string}
+         */
+        StatisticsSuppression: "FEWER_THAN_10" | "COMPLEMENTARY";
+        StatisticsCell: {
+            /** @description The count; null when withheld (see suppressed). Never below 10. */
+            count: number | null;
+            /** @description Why the count is withheld: FEWER_THAN_10 (the count is below 10, zero included), or COMPLEMENTARY (10 or more, withheld so that no smaller count can be worked out from totals). Null when published. */
+            suppressed: components["schemas"]["StatisticsSuppression"] | null;
+        };
+        StatisticsRow: {
+            /**
+             * @description Month of first referral, Chicago time (YYYY-MM)
+             * @example 2026-09
+             */
+            month: string;
+            /** @description One cell per category, in the order of `categories` */
+            cells: components["schemas"]["StatisticsCell"][];
+            /** @description The month over all categories */
+            total: components["schemas"]["StatisticsCell"];
+        };
+        StatisticsTable: {
+            /** @description The dimension the months are broken down by */
+            id: components["schemas"]["StatisticsTableId"];
+            /** @description CASES: each referred case once. AGENCY_INVOLVEMENTS: a case naming two agencies counts once under each. */
+            unit: components["schemas"]["StatisticsUnit"];
+            /** @description Category codes (the vocabularies of the order; NOT_RECORDED, AWAITING_DECISION) */
+            categories: string[];
+            rows: components["schemas"]["StatisticsRow"][];
+            /** @description Each category over all months */
+            columnTotals: components["schemas"]["StatisticsCell"][];
+            /** @description Everything in the table */
+            total: components["schemas"]["StatisticsCell"];
+        };
+        PublicStatistics: {
+            /**
+             * Format: date-time
+             * @description When the counts were computed, from committed data (one database snapshot)
+             */
+            computedAt: string;
+            /**
+             * Format: date-time
+             * @description Until when this computation is served; the next request after it computes again
+             */
+            nextComputationAfter: string;
+            /**
+             * @description No count below this is published
+             * @example 10
+             */
+            threshold: number;
+            /**
+             * @description The time zone months are counted in
+             * @example America/Chicago
+             */
+            timeZone: string;
+            /**
+             * Format: hex
+             * @description SHA-256 of the published tables (canonical JSON), as recorded in the audit event statistics.published
+             */
+            sha256: string;
+            tables: components["schemas"]["StatisticsTable"][];
         };
         /**
          * @description PLAYBACK: shown in the browser (inline; video, audio, images, PDF, text), one custody event per ticket. DOWNLOAD: saved as a file (attachment), recorded as a download.
@@ -2186,6 +2569,57 @@ export type components = {
              * @enum {string}
              */
             purpose?: "DOWNLOAD";
+        };
+        /** @enum {string} */
+        AttentionQueueKey: "RETURNED_CASES" | "INCOMPLETE_DRAFTS" | "SUBMITTED_WAITING" | "WAITING_OVER_A_DAY" | "UNCLAIMED_PACKETS" | "PACKETS_NEAR_SLA" | "PACKETS_PAST_SLA" | "MY_CLAIMS" | "FAILED_VERIFICATIONS" | "INTEGRITY_FAILURES" | "DENIED_SPIKES" | "LOCKED_ACCOUNTS";
+        AttentionItem: {
+            /** @description The case, packet, evidence item or user (null: an anonymous actor) */
+            id: string | null;
+            /** Format: uuid */
+            caseId: string | null;
+            /** @example ION-2026-000123 */
+            caseNumber: string | null;
+            /**
+             * Format: date-time
+             * @description When it started needing attention: returned, created (drafts), submitted, sent, claimed, failed, locked
+             */
+            since: string | null;
+            /**
+             * Format: date-time
+             * @description Packets: when the SLA falls due; accounts: locked until
+             */
+            dueAt: string | null;
+            /** @description Drafts: the checklist items still missing (see Checklist); empty otherwise */
+            missing: string[];
+            /** @description Denied spikes and accounts: the username (null for anonymous callers) */
+            username: string | null;
+            /** @description Denied spikes of anonymous callers: their IP address */
+            clientIp: string | null;
+            /** @description Denied spikes: denied attempts in the last 24 hours */
+            deniedLastDay: number | null;
+            /** @description Denied spikes: denied attempts per day over the 7 days before (average) */
+            deniedDailyAverage: number | null;
+            /** @description Integrity failures: the audit action that recorded it */
+            action: string | null;
+        };
+        AttentionQueue: {
+            key: components["schemas"]["AttentionQueueKey"];
+            /** @description How many, exactly, in the caller's scope */
+            count: number;
+            /** @description The first 5 (the order of each queue is its own: oldest waiting first, or newest failure first) */
+            items: components["schemas"]["AttentionItem"][];
+        };
+        AttentionView: {
+            role: components["schemas"]["Role"];
+            /**
+             * Format: date-time
+             * @description When the counts were taken (one database snapshot)
+             */
+            computedAt: string;
+            /** @description The caller's queues, in the order the home screen shows them */
+            queues: components["schemas"]["AttentionQueue"][];
+            /** @description Whether this view was recorded as an attention.viewed audit event */
+            audited: boolean;
         };
     };
     responses: never;
@@ -2273,6 +2707,111 @@ export interface operations {
             };
         };
     };
+    AuthController_systemUseNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemUseNoticeView"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    AuthController_changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResult"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.ACCOUNT_LOCKED: too many failed logins: the account is locked (`lockedUntil`) */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
     AuthController_me: {
         parameters: {
             query?: never;
@@ -2299,7 +2838,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2324,6 +2863,8 @@ export interface operations {
             query?: {
                 page?: number;
                 pageSize?: number;
+                /** @description Part of a username, name or badge number (letter case ignored) */
+                q?: string;
                 role?: components["schemas"]["Role"];
                 active?: boolean;
             };
@@ -2359,7 +2900,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2418,7 +2959,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2493,7 +3034,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2563,7 +3104,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`); USER.SELF_DEACTIVATION: an administrator may not deactivate their own account; USER.SELF_ROLE_CHANGE: an administrator may not remove their own administrator role; USER.SELF_PASSWORD_RESET: an administrator may not reset their own password (change it with POST /api/v1/auth/password) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2583,6 +3124,85 @@ export interface operations {
             };
             /** @description RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    UsersController_resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetResult"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`); USER.SELF_PASSWORD_RESET: an administrator may not reset their own password (change it with POST /api/v1/auth/password) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2634,7 +3254,7 @@ export interface operations {
                 hasFootage?: boolean;
                 /** @description The author's user id */
                 author?: string;
-                /** @description created (when opened; the default without q), incident (incident time, or creation before it is set), updated (last change), relevance (the default with q; needs q) */
+                /** @description created (when opened; the default without q), incident (incident time, or creation before it is set; the default with q), updated (last change), relevance (best match first, by ts_rank_cd; needs q; slower for broad queries) */
                 sort?: "created" | "incident" | "updated" | "relevance";
                 /** @description Newest first (desc) or oldest first; not with sort=relevance */
                 order?: "desc" | "asc";
@@ -2671,7 +3291,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2733,7 +3353,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2802,7 +3422,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2877,7 +3497,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2979,7 +3599,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3081,7 +3701,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3183,7 +3803,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3294,7 +3914,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this; CASE.TWO_PERSON_RULE: you may not approve a case you wrote, or release the legal hold of its evidence */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`); CASE.TWO_PERSON_RULE: you may not approve a case you wrote, or release the legal hold of its evidence */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3396,7 +4016,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this; CASE.TWO_PERSON_RULE: you may not approve a case you wrote, or release the legal hold of its evidence */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`); CASE.TWO_PERSON_RULE: you may not approve a case you wrote, or release the legal hold of its evidence */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3498,7 +4118,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3592,7 +4212,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3658,7 +4278,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3746,7 +4366,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3857,7 +4477,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3954,7 +4574,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4034,7 +4654,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4123,7 +4743,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4212,7 +4832,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this; CASE.TWO_PERSON_RULE: you may not approve a case you wrote, or release the legal hold of its evidence */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`); CASE.TWO_PERSON_RULE: you may not approve a case you wrote, or release the legal hold of its evidence */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4310,7 +4930,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4413,7 +5033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4580,7 +5200,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4681,7 +5301,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4774,7 +5394,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4885,7 +5505,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4959,7 +5579,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5058,7 +5678,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5115,7 +5735,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5181,7 +5801,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5252,7 +5872,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5263,6 +5883,88 @@ export interface operations {
             };
             /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    PacketsController_caseReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case report (PDF) the packet carries as case-report.pdf, byte for byte; its SHA-256 is the signed manifest's caseReport.sha256 (X-Case-Report-SHA256). Content-Disposition: attachment. */
+            200: {
+                headers: {
+                    /** @description SHA-256 of the PDF, as the signed manifest records it */
+                    "X-Case-Report-SHA256"?: string;
+                    /** @description SHA-256 of the signed manifest that records it */
+                    "X-Packet-Manifest-SHA256"?: string;
+                    /** @description attachment; filename="<caseNumber>-packet-v<version>-case-report.pdf" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description EVIDENCE.INTEGRITY_FAILURE: the stored bytes no longer match the recorded SHA-256 (the item is marked FAILED) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5323,7 +6025,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5412,7 +6114,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5441,6 +6143,328 @@ export interface operations {
             };
             /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    PacketReviewController_release: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReleasePacketDto"];
+            };
+        };
+        responses: {
+            /** @description The packet, now PENDING and unclaimed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PacketView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`); PACKET.NOT_CLAIMANT: the packet is claimed by someone else, and their claim is not stale (`claimedBy`, `staleAt`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description PACKET.NOT_CLAIMED: no one has claimed the packet (`currentState` PENDING); PACKET.ALREADY_DECIDED: the packet was decided: a decision is final (`currentState`, `decision`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    PacketReviewController_handOver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandOverPacketDto"];
+            };
+        };
+        responses: {
+            /** @description The packet, IN_REVIEW and claimed by the colleague */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PacketView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`); PACKET.NOT_CLAIMANT: the packet is claimed by someone else, and their claim is not stale (`claimedBy`, `staleAt`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description PACKET.NOT_CLAIMED: no one has claimed the packet (`currentState` PENDING); PACKET.ALREADY_DECIDED: the packet was decided: a decision is final (`currentState`, `decision`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description PACKET.HAND_OVER_TARGET_INVALID: toUserId is not another active prosecutor of the packet's office (`fields`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    PacketReviewController_correctReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectReferenceDto"];
+            };
+        };
+        responses: {
+            /** @description The packet with the correction appended */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PacketView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each); VALIDATION.MALFORMED_BODY: the body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`); PACKET.NOT_DECIDER: only the prosecutor who recorded the decision may correct it (`decidedBy`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description PACKET.NOT_DECIDED: the packet has no decision yet (`currentState`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    PacketReviewController_colleagues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfficeColleagues"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5508,7 +6532,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5577,7 +6601,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5637,7 +6661,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5683,7 +6707,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5816,7 +6840,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5873,7 +6897,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5943,7 +6967,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6031,7 +7055,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6060,6 +7084,66 @@ export interface operations {
             };
             /** @description UPLOAD.UNSUPPORTED_MEDIA_TYPE: the Content-Type is not accepted here */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    PublicStatisticsController_get: {
+        parameters: {
+            query?: {
+                /** @description csv: the same cells as a CSV download (one line per cell) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or with format=csv a text/csv attachment of the same cells */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicStatistics"];
+                    "text/csv": components["schemas"]["PublicStatistics"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RATE.LIMITED: too many requests: wait `retryAfterSeconds` (also Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: DEPENDENCY.UNAVAILABLE */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6120,7 +7204,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6200,7 +7284,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6278,7 +7362,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.FORBIDDEN: your role may not do this */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6409,6 +7493,73 @@ export interface operations {
             };
         };
     };
+    AttentionController_get: {
+        parameters: {
+            query?: {
+                /** @description true when the home screen is opened (a page load): the view is audited as attention.viewed whatever it shows. Without it (the periodic refresh) the view is audited only when what it shows differs from the last view audited for the caller. */
+                opened?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttentionView"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: DEPENDENCY.UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
 }
 type FlattenedDeepRequired<T> = {
     [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
@@ -6426,7 +7577,9 @@ export const pathsApiV1ReviewQueueGetParametersQuerySortValues: ReadonlyArray<Fl
 export const pathsApiV1AuditExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit/export"]["get"]["parameters"]["query"]["format"]> = ["ndjson", "csv"];
 export const pathsApiV1FederalPersonnelGetParametersQueryRoleValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/federal-personnel"]["get"]["parameters"]["query"]["role"]> = ["SUPERVISOR", "AGENT"];
 export const pathsApiV1FederalPersonnelGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/federal-personnel"]["get"]["parameters"]["query"]["sort"]> = ["cases", "recent"];
-export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = ["VALIDATION.FAILED", "VALIDATION.MALFORMED_BODY", "AUTH.UNAUTHENTICATED", "AUTH.INVALID_CREDENTIALS", "AUTH.ACCOUNT_LOCKED", "AUTH.FORBIDDEN", "RESOURCE.NOT_FOUND", "ROUTE.NOT_FOUND", "CASE.INVALID_TRANSITION", "CASE.CHECKLIST_INCOMPLETE", "CASE.TWO_PERSON_RULE", "VERSION.CONFLICT", "VERSION.REQUIRED", "RESOURCE.CONFLICT", "DEPENDENCY.UNAVAILABLE", "STORAGE.REFUSED", "UPLOAD.TOO_LARGE", "UPLOAD.UNSUPPORTED_MEDIA_TYPE", "UPLOAD.INCOMPLETE", "UPLOAD.GONE", "UPLOAD.TUS_VERSION_UNSUPPORTED", "EVIDENCE.HASH_MISMATCH", "EVIDENCE.INTEGRITY_FAILURE", "EVIDENCE.EMPTY", "EVIDENCE.DUPLICATE", "CASE.UPLOAD_IN_PROGRESS", "RANGE.NOT_SATISFIABLE", "RATE.LIMITED", "INTERNAL.ERROR"];
+export const pathsApiV1PublicStatisticsGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/public/statistics"]["get"]["parameters"]["query"]["format"]> = ["json", "csv"];
+export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = ["VALIDATION.FAILED", "VALIDATION.MALFORMED_BODY", "AUTH.UNAUTHENTICATED", "AUTH.INVALID_CREDENTIALS", "AUTH.ACCOUNT_LOCKED", "AUTH.PASSWORD_CHANGE_REQUIRED", "USER.SELF_DEACTIVATION", "USER.SELF_ROLE_CHANGE", "USER.SELF_PASSWORD_RESET", "AUTH.FORBIDDEN", "RESOURCE.NOT_FOUND", "ROUTE.NOT_FOUND", "CASE.INVALID_TRANSITION", "PACKET.NOT_CLAIMANT", "PACKET.NOT_DECIDER", "PACKET.NOT_CLAIMED", "PACKET.ALREADY_DECIDED", "PACKET.NOT_DECIDED", "PACKET.HAND_OVER_TARGET_INVALID", "CASE.CHECKLIST_INCOMPLETE", "CASE.TWO_PERSON_RULE", "VERSION.CONFLICT", "VERSION.REQUIRED", "RESOURCE.CONFLICT", "DEPENDENCY.UNAVAILABLE", "STORAGE.REFUSED", "UPLOAD.TOO_LARGE", "UPLOAD.UNSUPPORTED_MEDIA_TYPE", "UPLOAD.INCOMPLETE", "UPLOAD.GONE", "UPLOAD.TUS_VERSION_UNSUPPORTED", "EVIDENCE.HASH_MISMATCH", "EVIDENCE.INTEGRITY_FAILURE", "EVIDENCE.EMPTY", "EVIDENCE.DUPLICATE", "CASE.UPLOAD_IN_PROGRESS", "RANGE.NOT_SATISFIABLE", "RATE.LIMITED", "INTERNAL.ERROR"];
+export const apiErrorBodyStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApiErrorBody"]["state"]> = ["PASSWORD_CHANGE_REQUIRED"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["OFFICER", "SUPERVISOR", "PROSECUTOR", "AUDITOR", "ADMIN"];
 export const prosecutorOfficeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ProsecutorOffice"]> = ["CCSAO", "CITY_LAW"];
 export const loginResultTokenTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LoginResult"]["tokenType"]> = ["Bearer"];
@@ -6459,7 +7612,11 @@ export const healthReportStatusValues: ReadonlyArray<FlattenedDeepRequired<compo
 export const personnelEntryViewRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PersonnelEntryView"]["roles"]> = ["SUPERVISOR", "AGENT"];
 export const personnelPageSortValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PersonnelPage"]["sort"]> = ["cases", "recent"];
 export const personnelDetailViewRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PersonnelDetailView"]["roles"]> = ["SUPERVISOR", "AGENT"];
+export const statisticsTableIdValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StatisticsTableId"]> = ["decision", "activityType", "supervisorIdentification", "agency"];
+export const statisticsUnitValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StatisticsUnit"]> = ["CASES", "AGENCY_INVOLVEMENTS"];
+export const statisticsSuppressionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StatisticsSuppression"]> = ["FEWER_THAN_10", "COMPLEMENTARY"];
 export const ticketPurposeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketPurpose"]> = ["PLAYBACK", "DOWNLOAD"];
 export const archiveTicketDtoPurposeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ArchiveTicketDto"]["purpose"]> = ["DOWNLOAD"];
 export const auditExportTicketDtoFormatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditExportTicketDto"]["format"]> = ["ndjson", "csv"];
 export const auditExportTicketDtoPurposeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditExportTicketDto"]["purpose"]> = ["DOWNLOAD"];
+export const attentionQueueKeyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AttentionQueueKey"]> = ["RETURNED_CASES", "INCOMPLETE_DRAFTS", "SUBMITTED_WAITING", "WAITING_OVER_A_DAY", "UNCLAIMED_PACKETS", "PACKETS_NEAR_SLA", "PACKETS_PAST_SLA", "MY_CLAIMS", "FAILED_VERIFICATIONS", "INTEGRITY_FAILURES", "DENIED_SPIKES", "LOCKED_ACCOUNTS"];

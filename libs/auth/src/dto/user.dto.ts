@@ -19,6 +19,44 @@ export class LoginDto {
   @IsString()
   @Length(1, 256)
   password: string;
+
+  @ApiPropertyOptional({
+    pattern: '^[0-9a-f]{64}$',
+    description: 'The SHA-256 of the system use notification the person acknowledged (GET /auth/system-use-notice): recorded with the ' +
+      'sign-in event. Refused when it is not the current notification; required when AUTH_REQUIRE_NOTICE_ACK=true.',
+  })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'systemUseNotice must be the SHA-256 (64 lower-case hex digits) of the notification acknowledged' })
+  systemUseNotice?: string;
+}
+
+/** POST /auth/password: the caller sets their own password (required after an administrator reset it). */
+export class ChangePasswordDto {
+  @ApiProperty({ description: 'The password the caller signed in with (after a reset: the temporary one)' })
+  @IsString()
+  @Length(1, 256)
+  currentPassword: string;
+
+  @ApiProperty({ minLength: 12, maxLength: 128, description: 'The new password: 12 to 128 characters, different from the current one' })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(128)
+  @IsSingleLine({ message: 'newPassword must not contain control characters' })
+  newPassword: string;
+}
+
+/** POST /users/:id/password-reset. */
+export class ResetPasswordDto {
+  @ApiPropertyOptional({
+    minLength: 12, maxLength: 128,
+    description: 'A temporary password the administrator chose; when absent the service generates one and returns it once',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(12)
+  @MaxLength(128)
+  @IsSingleLine({ message: 'temporaryPassword must not contain control characters' })
+  temporaryPassword?: string;
 }
 
 export class CreateUserDto {
@@ -89,12 +127,19 @@ export class UpdateUserDto {
   @IsIn(PROSECUTOR_OFFICES)
   office?: ProsecutorOffice | null;
 
-  @ApiPropertyOptional({ description: 'false deactivates the account (its tokens stop working at once)' })
+  @ApiPropertyOptional({ description: 'false deactivates the account (its tokens stop working at once; requires deactivationReason); true reactivates it' })
   @IsOptional()
   @IsBoolean()
   active?: boolean;
 
-  @ApiPropertyOptional({ description: 'Sets a new password', minLength: 12 })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 1000, description: 'Why the account is deactivated: required with active=false, refused otherwise; stored, audited and shown' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 1000)
+  @Matches(/\S/, { message: 'deactivationReason must not be blank' })
+  deactivationReason?: string;
+
+  @ApiPropertyOptional({ description: 'Sets a temporary password the user must change at their next sign-in (as POST /users/:id/password-reset)', minLength: 12 })
   @IsOptional()
   @IsString()
   @MinLength(12)
@@ -109,6 +154,13 @@ export class UpdateUserDto {
 }
 
 export class ListUsersQuery extends PageQuery {
+  @ApiPropertyOptional({ maxLength: 100, description: 'Part of a username, name or badge number (letter case ignored)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  @IsSingleLine()
+  q?: string;
+
   @ApiPropertyOptional({ enum: ROLES, enumName: 'Role' })
   @IsOptional()
   @IsIn(ROLES)

@@ -319,8 +319,8 @@ export class ListCasesQuery extends PageQuery {
 
   @ApiPropertyOptional({
     enum: CASE_SORTS,
-    description: 'created (when opened; the default without q), incident (incident time, or creation before it is set), ' +
-      'updated (last change), relevance (the default with q; needs q)',
+    description: 'created (when opened; the default without q), incident (incident time, or creation before it is set; the default ' +
+      'with q), updated (last change), relevance (best match first, by ts_rank_cd; needs q; slower for broad queries)',
   })
   @IsOptional()
   @IsIn(CASE_SORTS, { message: `sort must be one of ${CASE_SORTS.join(', ')}` })

@@ -16,6 +16,11 @@ import { CreateAccessTickets1764410000000 } from './1764410000000-create-access-
 import { CaseSearch1764430000000 } from './1764430000000-case-search';
 import { FederalPersonnelIndex1764430000001 } from './1764430000001-federal-personnel-index';
 import { ReviewQueueSearch1764430000002 } from './1764430000002-review-queue-search';
+import { PacketCaseReport1764450000000 } from './1764450000000-packet-case-report';
+import { CaseSearchSpeed1764460000000 } from './1764460000000-case-search-speed';
+import { UserAdministration1764470000000 } from './1764470000000-user-administration';
+import { AttentionQueues1764480000000 } from './1764480000000-attention-queues';
+import { PacketClaimReleaseAndReferenceCorrections1764490000000 } from './1764490000000-packet-claim-release-and-reference-corrections';
 
 /** Every migration, in order. Listed explicitly: no globs. */
 export const MIGRATIONS = [
@@ -37,4 +42,9 @@ export const MIGRATIONS = [
   CaseSearch1764430000000,
   FederalPersonnelIndex1764430000001,
   ReviewQueueSearch1764430000002,
+  PacketCaseReport1764450000000,
+  CaseSearchSpeed1764460000000,
+  UserAdministration1764470000000,
+  AttentionQueues1764480000000,
+  PacketClaimReleaseAndReferenceCorrections1764490000000,
 ];

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Min, ValidateIf } from 'class-validator';
 import { IsSingleLine, PageQuery, SEARCH_QUERY_MAX_LENGTH } from '@app/common';
 import { PACKET_DECISIONS, PACKET_OFFICE_VALUES, PACKET_STATUSES, PacketDecision, PacketOffice, PacketStatus } from '../packet-vocabulary';
 
@@ -41,6 +41,52 @@ export class PacketDecisionDto {
   @Matches(NOT_BLANK, { message: 'externalReference must not be blank' })
   @IsSingleLine()
   externalReference?: string;
+}
+
+/** POST /packets/:id/release (issue 16). */
+export class ReleasePacketDto {
+  @ApiPropertyOptional({
+    maxLength: 4000,
+    description: "Why the claim is released. Optional for your own claim; required to release a colleague's stale claim.",
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 4000)
+  @Matches(NOT_BLANK, { message: 'reason must not be blank' })
+  reason?: string;
+}
+
+/** POST /packets/:id/hand-over (issue 16). */
+export class HandOverPacketDto {
+  @ApiProperty({ type: String, format: 'uuid', description: 'Another active prosecutor of the packet\'s office (GET /office/colleagues)' })
+  @IsUUID('all', { message: 'toUserId must be a user id (UUID)' })
+  toUserId: string;
+
+  @ApiProperty({ maxLength: 4000, description: 'Why the packet is handed over (recorded, and shown to the colleague)' })
+  @IsString()
+  @Length(1, 4000)
+  @Matches(NOT_BLANK, { message: 'reason must not be blank' })
+  reason: string;
+}
+
+/** POST /packets/:id/reference-corrections (issue 16). */
+export class CorrectReferenceDto {
+  @ApiProperty({
+    type: String, nullable: true, maxLength: 200, example: '2026-CR-0012346',
+    description: 'The correct external reference (e.g. the court case number); null when the decision should carry none',
+  })
+  @ValidateIf((o: CorrectReferenceDto) => o.externalReference !== null)
+  @IsString({ message: 'externalReference must be a string, or null to remove it' })
+  @Length(1, 200)
+  @Matches(NOT_BLANK, { message: 'externalReference must not be blank' })
+  @IsSingleLine()
+  externalReference: string | null;
+
+  @ApiProperty({ maxLength: 4000, description: 'Why the reference is corrected' })
+  @IsString()
+  @Length(1, 4000)
+  @Matches(NOT_BLANK, { message: 'reason must not be blank' })
+  reason: string;
 }
 
 export class ReviewQueueQuery extends PageQuery {

@@ -4,12 +4,15 @@ import { auditExportTicket, downloadWith } from '../../tickets';
 import { auditOutcomeValues, pathsApiV1AuditExportGetParametersQueryFormatValues, type components, type paths } from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { Link, navigate, useLocation } from '../../router';
-import { ActionButton, DateTimeField, ErrorMessage, Hash, label, Page, SelectField, TextField, useLoad } from '../../ui';
+import { useUser } from '../../session';
+import {
+  CaseResults, CaseSearch, CaseSearchForm, caseSearchHref, describeSearch, isFiltered, loadCases, readCaseSearch, SearchError, searchFieldErrors,
+} from '../common/CaseSearch';
+import { ActionButton, DateTimeField, ErrorMessage, Hash, label, Loading, Page, SelectField, TextField, useLoad } from '../../ui';
 
 type AuditEvent = components['schemas']['AuditEventView'];
 type EventPage = components['schemas']['AuditEventPage'];
 type Outcome = components['schemas']['AuditOutcome'];
-type CaseSummary = components['schemas']['CaseListItem'];
 type EventsQuery = NonNullable<paths['/api/v1/audit/events']['get']['parameters']['query']>;
 type ExportQuery = NonNullable<paths['/api/v1/audit/export']['get']['parameters']['query']>;
 type ExportFormat = NonNullable<ExportQuery['format']>;
@@ -139,70 +142,46 @@ function rangeQuery(r: RangeDraft): VerifyQuery {
   return q;
 }
 
-// --- find a case --------------------------------------------------------------------------------
+// --- find cases ----------------------------------------------------------------------------------
 
-/** A case by its number (GET /cases?q= matches case numbers for auditors) or by its id. */
+/**
+ * The case search (GET /cases) as an auditor may use it: the case metadata only (number, status, activity,
+ * agencies; the filters), never a narrative or personnel. Kept in the address (/audit?q=…&status=…), so Back and
+ * reload return to it. A case id typed in the box opens that case.
+ */
 function FindCase() {
-  const [ref, setRef] = useDraft('audit-find-case', '');
-  const [found, setFound] = useState<{ q: string; items: CaseSummary[]; total: number } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [local, setLocal] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const q = ref.trim();
-    setError(null);
-    setLocal(undefined);
-    setFound(null);
-    if (!q) {
-      setLocal('Type a case number (for example ION-2026-000123) or a case id.');
-      return;
-    }
-    if (UUID.test(q)) {
-      navigate(`/audit/cases/${q.toLowerCase()}`);
-      return;
-    }
-    setBusy(true);
-    try {
-      const page = await unwrap(api.GET('/api/v1/cases', { params: { query: { q, pageSize: 20 } } }));
-      // The exact number first, then the partial matches.
-      const exact = (c: CaseSummary) => c.caseNumber.toUpperCase() === q.toUpperCase();
-      setFound({ q, items: [...page.items.filter(exact), ...page.items.filter((c) => !exact(c))], total: page.total });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+  const user = useUser();
+  const { query } = useLocation();
+  const search = readCaseSearch(query, 'AUDITOR');
+  const key = JSON.stringify(search);
+  const asked = isFiltered(search, 'AUDITOR') || search.sort !== '' || search.page > 1;
+  const list = useLoad(() => (asked ? loadCases(search) : Promise.resolve(null)), [key]);
+  const go = (s: CaseSearch) => {
+    if (UUID.test(s.q.trim())) navigate(`/audit/cases/${s.q.trim().toLowerCase()}`);
+    else navigate(caseSearchHref('/audit', s, 'AUDITOR', query));
   };
+  const authorName = search.author ? list.data?.items[0]?.authorName : undefined;
+  const what = describeSearch(search, authorName);
 
   return (
     <section aria-labelledby="find-h">
-      <h2 id="find-h">Find a case</h2>
-      <form onSubmit={submit} className="inline-form" noValidate>
-        <TextField label="Case number or id" value={ref} onChange={setRef} hint="The whole number (ION-2026-000123), part of it (000123), or the case id."
-          error={local ?? (error instanceof ApiError ? error.forField('q') : undefined)} />
-        <button type="submit" className="btn primary" disabled={busy} aria-busy={busy}>{busy ? 'Finding…' : 'Find case'}</button>
-      </form>
-      <ErrorMessage error={error instanceof ApiError && error.forField('q') ? null : error} context="Could not search the cases" />
-      {found && (
-        <div role="status">
-          {found.items.length === 0
-            ? <p>No case number contains “{found.q}”.</p>
-            : (
-              <>
-                <p>{count(found.total, 'case matches', 'cases match')} “{found.q}”{found.total > found.items.length ? `; the first ${found.items.length} are shown: type more of the number` : ''}.</p>
-                <ul className="found-cases">
-                  {found.items.map((c) => (
-                    <li key={c.id}>
-                      <Link to={`/audit/cases/${c.id}`}>{c.caseNumber}</Link>
-                      {' · '}{label(c.status)} · District {c.district} · opened {when(c.createdAt)}
-                    </li>
-                  ))}
-                </ul>
-              </>
-            )}
-        </div>
+      <h2 id="find-h">Find cases</h2>
+      <CaseSearchForm search={search} role="AUDITOR" submitText="Find cases" errors={searchFieldErrors(list.error)} authorName={authorName}
+        onSearch={go} onClear={() => navigate(caseSearchHref('/audit', readCaseSearch(new URLSearchParams(), 'AUDITOR'), 'AUDITOR', query))} />
+      {list.error ? <SearchError error={list.error} what="the cases" /> : asked && !list.data ? <Loading what="the cases" /> : list.data && (
+        <CaseResults page={list.data} search={search} role="AUDITOR" userId={user.id} caption={`Cases: ${what}`}
+          caseHref={(c) => `/audit/cases/${c.id}`} onPage={(n) => go({ ...search, page: n })}
+          onAuthor={(c) => go({ ...search, author: c.createdBy, page: 1 })}
+          empty={(
+            <>
+              <p><strong>No case matches {what}.</strong></p>
+              <p>
+                {search.q.trim()
+                  ? 'This search looks only at case metadata (the case number, status, activity and agencies), never at narratives or personnel, so words that appear only there find nothing here.'
+                  : 'Try fewer filters, or clear the search.'}
+              </p>
+            </>
+          )} />
       )}
     </section>
   );
@@ -395,7 +374,7 @@ function SearchAndExport() {
 
 function EventTable({ items, caption, onlyActor }: { items: AuditEvent[]; caption: string; onlyActor: (actorId: string) => void }) {
   return (
-    <table className="compact events">
+    <table className="compact events stack">
       <caption>{caption}</caption>
       <thead>
         <tr>
@@ -412,9 +391,9 @@ function EventTable({ items, caption, onlyActor }: { items: AuditEvent[]; captio
       <tbody>
         {items.map((e) => (
           <tr key={e.id}>
-            <td>{e.seq}</td>
-            <td><time dateTime={e.occurredAt}>{when(e.occurredAt)}</time></td>
-            <td>
+            <td data-label="Event #">{e.seq}</td>
+            <td data-label="Time"><time dateTime={e.occurredAt}>{when(e.occurredAt)}</time></td>
+            <td data-label="Actor">
               {e.actor.username ?? <span className="muted">(nobody signed in)</span>}
               <br /><span className="muted">{label(e.actor.role)}</span>
               {e.actor.id && (
@@ -424,7 +403,7 @@ function EventTable({ items, caption, onlyActor }: { items: AuditEvent[]; captio
                 </>
               )}
             </td>
-            <td>
+            <td data-label="Action">
               <code>{e.action}</code>
               <details className="event-details">
                 <summary>Details</summary>
@@ -440,10 +419,10 @@ function EventTable({ items, caption, onlyActor }: { items: AuditEvent[]; captio
                 </dl>
               </details>
             </td>
-            <td><span className={`badge ${e.outcome === 'SUCCESS' ? 'ok' : 'failed'}`}>{label(e.outcome)}</span></td>
-            <td>{e.targetType ? label(e.targetType) : '—'}{e.targetId && <><br /><span className="mono">{e.targetId}</span></>}</td>
-            <td>{e.caseId ? <Link to={`/audit/cases/${e.caseId}`}>{caseNumberOf(e) ?? <span className="mono">{e.caseId}</span>}</Link> : '—'}</td>
-            <td><span className="mono">{e.requestId ?? '—'}</span></td>
+            <td data-label="Outcome"><span className={`badge ${e.outcome === 'SUCCESS' ? 'ok' : 'failed'}`}>{label(e.outcome)}</span></td>
+            <td data-label="Target">{e.targetType ? label(e.targetType) : '—'}{e.targetId && <><br /><span className="mono">{e.targetId}</span></>}</td>
+            <td data-label="Case">{e.caseId ? <Link to={`/audit/cases/${e.caseId}`}>{caseNumberOf(e) ?? <span className="mono">{e.caseId}</span>}</Link> : '—'}</td>
+            <td data-label="Request id"><span className="mono">{e.requestId ?? '—'}</span></td>
           </tr>
         ))}
       </tbody>

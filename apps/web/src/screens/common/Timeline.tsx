@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { dateTime, label, Loaded, useLoad } from '../../ui';
+import { ACTIVITY_LABELS, AGENCY_SHORT, ORIGIN_LABELS, OUTCOME_SHORT } from '../../words';
 
 type AuditEvent = components['schemas']['AuditEventView'];
 type Entry = components['schemas']['TimelineEntry'];
@@ -18,8 +19,9 @@ function whoOf(actor: AuditEvent['actor'], name?: string | null): string {
 }
 
 /** One raw event: when, who (role), what, with what outcome, and the recorded reason where there is one. */
-export function TimelineEvent({ e }: { e: AuditEvent }) {
+export function TimelineEvent({ e, withDetails = false }: { e: AuditEvent; withDetails?: boolean }) {
   const reason = typeof e.details.reason === 'string' ? e.details.reason : undefined;
+  const hasDetails = withDetails && Object.keys(e.details).length > 0;
   return (
     <li>
       <time dateTime={e.occurredAt}>{dateTime(e.occurredAt)}</time>{' · '}
@@ -28,28 +30,42 @@ export function TimelineEvent({ e }: { e: AuditEvent }) {
       <br />
       <span className="muted">by {whoOf(e.actor)} · event #{e.seq}</span>
       {reason && <p>Reason: {reason}</p>}
+      {hasDetails && (
+        <details className="event-details">
+          <summary>Recorded details</summary>
+          <pre className="json">{JSON.stringify(e.details, null, 2)}</pre>
+        </details>
+      )}
     </li>
   );
 }
 
 const MAX_SHOWN = 160;
 
-/** A field's value, compact: text quoted (long text shortened, whole in the tooltip), lists summarised, yes/no. */
-function valueWords(v: unknown): { text: string; full?: string } {
+/** The order's vocabularies by case field: a diff says "Arrest", never the stored code ARREST. */
+const FIELD_WORDS: Record<string, Record<string, string>> = { origin: ORIGIN_LABELS, activityType: ACTIVITY_LABELS, agencies: AGENCY_SHORT };
+const codeWords = (table: Record<string, string> | undefined, code: unknown) => table?.[String(code)] ?? label(String(code));
+
+/** A field's value, compact: text quoted (long text shortened, whole in the tooltip), codes in words, lists summarised, yes/no. */
+function valueWords(v: unknown, field?: string): { text: string; full?: string } {
   if (v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) return { text: '(empty)' };
   if (typeof v === 'boolean') return { text: v ? 'Yes' : 'No' };
   if (typeof v === 'number') return { text: String(v) };
+  const vocabulary = field ? FIELD_WORDS[field] : undefined;
   if (typeof v === 'string') {
+    if (vocabulary) return { text: codeWords(vocabulary, v) };
     const text = /^\d{4}-\d{2}-\d{2}T/.test(v) ? dateTime(v) : `“${v}”`;
     return text.length > MAX_SHOWN ? { text: `${text.slice(0, MAX_SHOWN)}…”`, full: v } : { text };
   }
   if (Array.isArray(v)) {
     const parts = v.map((x) => {
-      if (typeof x !== 'object' || x === null) return label(String(x));
+      if (typeof x !== 'object' || x === null) return codeWords(vocabulary, x);
       const r = x as Record<string, unknown>;
       if ('citation' in r) return `${r.citation}${r.felony ? ' (felony)' : ''}`;
-      const who = [r.isSupervisor ? 'supervisor' : 'agent', r.name, r.badgeNumber && `badge ${r.badgeNumber}`].filter(Boolean).join(' ');
-      return r.identificationOutcome ? `${who}: ${label(String(r.identificationOutcome)).toLowerCase()}` : who;
+      const agency = r.agency ? AGENCY_SHORT[r.agency as keyof typeof AGENCY_SHORT] ?? label(String(r.agency)) : null;
+      const who = [r.isSupervisor ? 'supervisor' : 'agent', r.name, r.badgeNumber && `badge ${r.badgeNumber}`, agency && `(${agency})`].filter(Boolean).join(' ');
+      const outcome = r.identificationOutcome ? OUTCOME_SHORT[r.identificationOutcome as keyof typeof OUTCOME_SHORT] ?? label(String(r.identificationOutcome)) : null;
+      return outcome ? `${who}: ${outcome.toLowerCase()}` : who;
     });
     return { text: parts.join('; ') };
   }
@@ -64,8 +80,8 @@ function Diff({ changes, valuesHidden }: { changes: Change[]; valuesHidden?: boo
     <dl className="diff" aria-label="What changed">
       {changes.map((c) => {
         if (!('to' in c)) return [<dt key={`${c.field}-t`}>{c.label}</dt>, <dd key={`${c.field}-d`} className="muted">changed (not shown to your role)</dd>];
-        const from = valueWords(c.from);
-        const to = valueWords(c.to);
+        const from = valueWords(c.from, c.field);
+        const to = valueWords(c.to, c.field);
         return [
           <dt key={`${c.field}-t`}>{c.label}</dt>,
           <dd key={`${c.field}-d`}>
@@ -100,7 +116,7 @@ function TimelineEntryItem({ entry, raw }: { entry: Entry; raw: Map<number, Audi
   return (
     <li>
       <time dateTime={entry.occurredAt}>{dateTime(entry.occurredAt)}</time>{' · '}
-      <strong>{entry.summary}</strong> <code>{entry.action}</code>{' '}
+      <strong>{entry.summary}</strong>{' '}
       {entry.outcome !== 'SUCCESS' && <span className="badge failed">{label(entry.outcome)}</span>}
       <br />
       <span className="muted">by {whoOf(entry.actor, entry.actorName)} · event #{first}</span>
@@ -112,10 +128,12 @@ function TimelineEntryItem({ entry, raw }: { entry: Entry; raw: Map<number, Audi
 /**
  * A case's history, oldest first (GET /cases/:id/timeline): what supervisors see on the case and auditors
  * on their case view. Every step and every refused attempt is in it, in words, edits with what changed
- * (within the reader's field scope), consecutive reads folded (expandable to the raw events).
+ * (within the reader's field scope), consecutive reads folded (expandable to the raw events). The raw
+ * audit events, with their action codes, are one button away.
  */
 export function Timeline({ caseId, refresh = 0 }: { caseId: string; refresh?: number }) {
   const state = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id: caseId } } })), [caseId, refresh]);
+  const [showRaw, setShowRaw] = useState(false);
   return (
     <section aria-labelledby="timeline-h">
       <h2 id="timeline-h">Timeline</h2>
@@ -124,9 +142,21 @@ export function Timeline({ caseId, refresh = 0 }: { caseId: string; refresh?: nu
           if (t.entries.length === 0) return <p>No events yet.</p>;
           const raw = new Map(t.events.map((e) => [e.seq, e]));
           return (
-            <ol className="timeline" aria-label={`History of case ${t.caseNumber}, oldest first`}>
-              {t.entries.map((e) => <TimelineEntryItem key={e.seqs[0]} entry={e} raw={raw} />)}
-            </ol>
+            <>
+              <ol className="timeline" aria-label={`History of case ${t.caseNumber}, oldest first`}>
+                {t.entries.map((e) => <TimelineEntryItem key={e.seqs[0]} entry={e} raw={raw} />)}
+              </ol>
+              <p>
+                <button type="button" className="btn secondary small" aria-expanded={showRaw} aria-controls="timeline-raw" onClick={() => setShowRaw(!showRaw)}>
+                  {showRaw ? 'Hide the raw audit events' : `Show the ${t.events.length} raw audit events`}
+                </button>
+              </p>
+              {showRaw && (
+                <ol id="timeline-raw" className="raw-events" aria-label={`Raw audit events of case ${t.caseNumber}, oldest first`}>
+                  {t.events.map((e) => <TimelineEvent key={e.id} e={e} withDetails />)}
+                </ol>
+              )}
+            </>
           );
         }}
       </Loaded>

@@ -1,37 +1,29 @@
 import { api, unwrap } from '../../api/client';
-import { caseStatusValues, type components } from '../../api/schema';
-import { Link, navigate, pageParam, useLocation } from '../../router';
+import { navigate, useLocation } from '../../router';
 import { useUser } from '../../session';
-import { age, dateTime, label, Loaded, Page, SelectField, StatusBadge, useLoad } from '../../ui';
-import { ACTIVITY_LABELS, AGENCY_SHORT } from '../../words';
-
-type CaseStatus = components['schemas']['CaseStatus'];
-type CaseSummary = components['schemas']['CaseListItem'];
-
-const PAGE_SIZE = 20;
-/** In the address: `?status=ALL` is an explicit "every status" (a supervisor's list otherwise opens on SUBMITTED). */
-const ALL = 'ALL';
+import { Loading, Page, useLoad } from '../../ui';
+import {
+  CaseResults, CaseSearch, CaseSearchForm, caseSearchHref, describeSearch, isFiltered, loadCases, readCaseSearch, SearchError, searchFieldErrors,
+  type SearchRole,
+} from '../common/CaseSearch';
 
 /**
  * An officer's own cases ("My cases": the service lists only the cases they wrote), or a supervisor's
- * district ("District cases", opening on the submitted cases waiting for review). Newest first; the
- * status filter and the page are kept in the address, so Back and bookmarks return to the same list.
+ * district ("District cases", opening on the submitted cases waiting for review), searched and filtered.
+ * The whole search (words, filters, order, page) is kept in the address, so Back, reload and bookmarks
+ * return to the same list.
  */
 export function CaseListScreen() {
   const user = useUser();
-  const supervisor = user.role === 'SUPERVISOR';
+  const role: SearchRole = user.role === 'SUPERVISOR' ? 'SUPERVISOR' : 'OFFICER';
+  const supervisor = role === 'SUPERVISOR';
   const { query } = useLocation();
-  const raw = query.get('status');
-  const status: CaseStatus | '' =
-    raw === null ? (supervisor ? 'SUBMITTED' : '') : (caseStatusValues as readonly string[]).includes(raw) ? (raw as CaseStatus) : '';
-  const page = pageParam(query);
+  const search = readCaseSearch(query, role);
+  const key = JSON.stringify(search);
 
-  const go = (s: CaseStatus | '', p: number) => navigate(`/cases?status=${s || ALL}${p > 1 ? `&page=${p}` : ''}`);
+  const go = (s: CaseSearch) => navigate(caseSearchHref('/cases', s, role));
 
-  const list = useLoad(
-    () => unwrap(api.GET('/api/v1/cases', { params: { query: { status: status || undefined, page, pageSize: PAGE_SIZE } } })),
-    [status, page],
-  );
+  const list = useLoad(() => loadCases(search), [key]);
   // Cases sent back to this officer (by a supervisor, or by a prosecutor asking for more information): they need action.
   const returned = useLoad(
     () => (supervisor ? Promise.resolve(null) : unwrap(api.GET('/api/v1/cases', { params: { query: { status: 'RETURNED', pageSize: 1 } } }))),
@@ -39,12 +31,16 @@ export function CaseListScreen() {
   );
   const title = supervisor ? (user.district != null ? `District ${user.district} cases` : 'District cases') : 'My cases';
   const returnedCount = returned.data?.total ?? 0;
+  const errors = searchFieldErrors(list.error);
+  const authorName = search.author ? list.data?.items[0]?.authorName : undefined;
+  const filtered = isFiltered(search, role);
+  const what = describeSearch(search, authorName);
 
   return (
     <Page title={title}>
       {supervisor
         ? <p>Cases of your district. The list opens on the cases submitted and waiting for a supervisor's review; choose another status to see the rest.</p>
-        : <p>The cases you opened, newest first.</p>}
+        : <p>The cases you opened, newest first unless you choose another order.</p>}
 
       {!supervisor && returnedCount > 0 && (
         <div className="warning" role="status">
@@ -52,102 +48,33 @@ export function CaseListScreen() {
             <strong>{returnedCount === 1 ? '1 case was returned to you and needs your action.' : `${returnedCount} cases were returned to you and need your action.`}</strong>{' '}
             A supervisor or a prosecutor sent {returnedCount === 1 ? 'it' : 'them'} back with a note saying what to add or correct.
           </p>
-          {status !== 'RETURNED' && (
-            <button type="button" className="btn secondary" onClick={() => go('RETURNED', 1)}>Show returned cases</button>
+          {search.status !== 'RETURNED' && (
+            <button type="button" className="btn secondary" onClick={() => go({ ...readCaseSearch(new URLSearchParams(), role), status: 'RETURNED' })}>
+              Show returned cases
+            </button>
           )}
         </div>
       )}
 
-      <div className="filters">
-        <SelectField label="Status" value={status} onChange={(v) => go(v, 1)} options={caseStatusValues} placeholder="All statuses" />
-      </div>
+      <CaseSearchForm search={search} role={role} district={user.district} errors={errors} authorName={authorName}
+        onSearch={go} onClear={() => navigate('/cases')} />
 
-      <Loaded state={list} what="the cases">
-        {(p) => <CaseTable page={p} status={status} supervisor={supervisor} userId={user.id} onPage={(n) => go(status, n)} />}
-      </Loaded>
+      {list.error ? <SearchError error={list.error} what="the cases" /> : !list.data ? <Loading what="the cases" /> : (
+        <CaseResults page={list.data} search={search} role={role} userId={user.id}
+          caption={`${supervisor ? 'District cases' : 'My cases'}${what ? `: ${what}` : ''}`}
+          caseHref={(c) => `/cases/${c.id}`} onPage={(n) => go({ ...search, page: n })}
+          onAuthor={supervisor ? (c) => go({ ...search, author: c.createdBy, page: 1 }) : undefined}
+          empty={filtered
+            ? (
+              <>
+                <p><strong>No cases match {what}.</strong></p>
+                <p>{supervisor ? 'Only your district’s cases are searched.' : 'Only the cases you opened are searched.'} Try fewer words or filters, or clear the search.</p>
+              </>
+            )
+            : supervisor
+              ? <p>No submitted cases of your district are waiting for review. Choose another status to see the rest.</p>
+              : <p>No cases yet. To open one, choose “New case” in the menu at the top.</p>} />
+      )}
     </Page>
-  );
-}
-
-function CaseTable({ page, status, supervisor, userId, onPage }: {
-  page: components['schemas']['CasePage']; status: CaseStatus | ''; supervisor: boolean; userId: string; onPage: (n: number) => void;
-}) {
-  const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
-  const which = status ? `${label(status).toLowerCase()} ` : '';
-  if (page.total === 0) {
-    return (
-      <p role="status">
-        {status ? `No ${which}cases.` : 'No cases yet.'}{' '}
-        {!supervisor && !status && 'To open one, choose “New case” in the menu at the top.'}
-      </p>
-    );
-  }
-  const from = (page.page - 1) * page.pageSize + 1;
-  const to = Math.min(page.total, from + page.items.length - 1);
-  return (
-    <>
-      <p role="status" className="muted">
-        {page.items.length === 0 ? `No ${which}cases on page ${page.page}.` : `Showing ${from}–${to} of ${page.total} ${which}${page.total === 1 ? 'case' : 'cases'}.`}
-      </p>
-      {page.items.length > 0 && (
-        <table>
-          <caption>{supervisor ? 'District cases' : 'My cases'}{status ? ` with status ${label(status)}` : ''}, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Case number</th>
-              <th scope="col">Status</th>
-              <th scope="col">Opened</th>
-              <th scope="col">Incident</th>
-              {supervisor && <th scope="col">Submitted</th>}
-              <th scope="col">Last update</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.items.map((c) => <CaseRow key={c.id} c={c} supervisor={supervisor} mine={c.createdBy === userId} />)}
-          </tbody>
-        </table>
-      )}
-      {pages > 1 && (
-        <nav aria-label="Pages of the case list" className="pager">
-          <button type="button" className="btn secondary" disabled={page.page <= 1} onClick={() => onPage(page.page - 1)}>Previous page</button>
-          <span>Page {page.page} of {pages}</span>
-          <button type="button" className="btn secondary" disabled={page.page >= pages} onClick={() => onPage(page.page + 1)}>Next page</button>
-        </nav>
-      )}
-    </>
-  );
-}
-
-function CaseRow({ c, supervisor, mine }: { c: CaseSummary; supervisor: boolean; mine: boolean }) {
-  return (
-    <tr className={c.status === 'RETURNED' && mine ? 'needs-action' : undefined}>
-      <td>
-        <Link to={`/cases/${c.id}`}>{c.caseNumber}</Link>
-        {supervisor && mine && <><br /><span className="muted">Opened by you</span></>}
-      </td>
-      <td>
-        <StatusBadge status={c.status} />
-        {c.status === 'RETURNED' && mine && <><br /><strong className="action-needed">Needs your action</strong></>}
-        {c.status === 'SUBMITTED' && supervisor && !mine && <><br /><span className="muted">Waiting for review</span></>}
-      </td>
-      <td>
-        <time dateTime={c.createdAt}>{dateTime(c.createdAt)}</time>
-        <br /><span className="muted">{age(c.createdAt)} ago</span>
-      </td>
-      <td>
-        {c.incidentAt ? <time dateTime={c.incidentAt}>{dateTime(c.incidentAt)}</time> : <span className="muted">Time not recorded yet</span>}
-        <br />
-        {c.activityType ? ACTIVITY_LABELS[c.activityType] : <span className="muted">Activity not recorded yet</span>}
-        {c.agencies.length > 0 && <span className="muted"> · {c.agencies.map((a) => AGENCY_SHORT[a]).join(', ')}</span>}
-      </td>
-      {supervisor && (
-        <td>
-          {c.submittedAt
-            ? <><time dateTime={c.submittedAt}>{dateTime(c.submittedAt)}</time><br /><span className="muted">{age(c.submittedAt)} ago</span></>
-            : <span className="muted">Not submitted</span>}
-        </td>
-      )}
-      <td><time dateTime={c.updatedAt}>{dateTime(c.updatedAt)}</time></td>
-    </tr>
   );
 }

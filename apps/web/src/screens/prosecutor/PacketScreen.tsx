@@ -11,8 +11,10 @@ import {
 } from '../../ui';
 import { type ActivityType, type FederalAgency } from '../officer/CaseFieldsForm';
 import { packetAge, SlaStatus } from './packet-words';
+import { ClaimActions, CorrectReferenceForm, ReferenceCorrections, ReferenceHistory } from './ClaimActions';
 import { SignatureCheck, verifyManifestSignature } from './verify-manifest';
 import { PacketLegalHolds } from '../common/LegalHolds';
+import { CaseReportDownload } from '../common/CaseReport';
 import { ACTIVITY_LABELS, AGENCY_LABELS, AGENCY_SHORT, OUTCOME_SHORT, KIND_LABELS, OFFICE_NAMES, DECISION_NAMES } from '../../words';
 
 type PacketView = components['schemas']['PacketView'];
@@ -23,7 +25,7 @@ type Violation = components['schemas']['ViolationRecord'];
 type EvidenceKind = components['schemas']['EvidenceKind'];
 
 /**
- * How the console reads a manifest (format "ion-packet-manifest/1", libs/packets packet-format).
+ * How the console reads a manifest (formats "ion-packet-manifest/1" and "/2", libs/packets packet-format; /2 adds caseReport).
  * The OpenAPI document types `manifest` only as an object, so the parts shown here are named here;
  * every part may be absent from an unexpected manifest, and the screen then shows "not recorded".
  */
@@ -45,6 +47,7 @@ interface ManifestReading {
     id: string; archivePath: string; kind: EvidenceKind; contentType: string; sizeBytes: number; sha256: string; originalFilename: string | null;
     deviceId: string | null; recordingOfficerBadge: string | null; recordedStart: string | null; recordedEnd: string | null; integrityStatus: string;
   }[];
+  caseReport?: { file: string; sizeBytes: number; sha256: string };
 }
 
 
@@ -90,6 +93,7 @@ export function PacketScreen({ id }: { id: string }) {
               <Review packet={pk} onChanged={packet.reload} />
               <Signature packet={pk} state={signed} />
               <Archive packet={pk} />
+              <CaseReport packet={pk} state={signed} />
             </div>
           </div>
         )}
@@ -147,18 +151,21 @@ function Review({ packet: p, onChanged }: { packet: PacketView; onChanged: () =>
         <p>{p.review.claimedByName ?? 'Another prosecutor'} is reviewing this packet. Only they can record its decision.</p>
       )}
       {p.status === 'IN_REVIEW' && mine && <DecisionForm packet={p} onDecided={(m) => { setMessage(m); onChanged(); }} />}
+      {p.status === 'IN_REVIEW' && <ClaimActions packet={p} onChanged={(m) => { setMessage(m); onChanged(); }} />}
       {p.status === 'DECIDED' && p.review.decision && (
         <div className="notice">
           <h3>Decision recorded</h3>
           <dl className="facts">
             <dt>Decision</dt><dd><strong>{DECISION_NAMES[p.review.decision]}</strong></dd>
             <dt>Reason</dt><dd>{text(p.review.decisionReason)}</dd>
-            <dt>External reference</dt><dd>{p.review.externalReference ?? 'None given'}</dd>
+            <dt>External reference</dt><dd><ReferenceHistory packet={p} /></dd>
             <dt>Decided</dt><dd>{dateTime(p.review.decidedAt)}{p.review.decidedBy === user.id ? ' by you' : p.review.claimedByName ? ` by ${p.review.claimedByName}` : ''}</dd>
           </dl>
           <p>{p.review.decision === 'MORE_INFO_REQUESTED'
             ? 'The case went back to its officer. After it is corrected and approved again, it comes back as a new packet version.'
             : 'The case is closed with this disposition.'}</p>
+          <ReferenceCorrections packet={p} />
+          <CorrectReferenceForm packet={p} onChanged={(m) => { setMessage(m); onChanged(); }} />
         </div>
       )}
     </section>
@@ -317,6 +324,22 @@ function Archive({ packet: p }: { packet: PacketView }) {
           and shows its progress in its downloads list.
         </p>
       )}
+    </section>
+  );
+}
+
+/** The printable report the packet carries; once the signature checked out here, the download must match its signed hash. */
+function CaseReport({ packet: p, state }: { packet: PacketView; state: { data: { view: SignedManifestView; check: SignatureCheck } | undefined } }) {
+  const signed = state.data?.check.valid === true ? (state.data.view.manifest as ManifestReading).caseReport?.sha256 ?? null : null;
+  return (
+    <section className="panel" aria-labelledby="case-report-h">
+      <h2 id="case-report-h">Case report</h2>
+      <p>
+        The case as sent, printable for a court: the order's fields, federal personnel, violations, evidence with SHA-256s,
+        approvals and return notes, and the custody summary, with the case number and page numbers on every page. It is in
+        the packet archive too, covered by the signature. The download is recorded in the chain of custody.
+      </p>
+      <CaseReportDownload packet={p} signedSha256={signed} />
     </section>
   );
 }

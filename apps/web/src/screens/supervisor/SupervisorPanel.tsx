@@ -5,6 +5,7 @@ import { useDraft } from '../../drafts';
 import { useUser } from '../../session';
 import { ActionButton, ActionError, dateTime, Hash, label, Loaded, RadioGroup, StatusBadge, TextArea, useLoad } from '../../ui';
 import { OFFICE_NAMES, DECISION_NAMES } from '../../words';
+import { CaseReportDownload } from '../common/CaseReport';
 
 type CaseView = components['schemas']['CaseView'];
 type PacketView = components['schemas']['PacketView'];
@@ -279,6 +280,7 @@ function CasePackets({ caseId, refresh }: { caseId: string; refresh: string }) {
                 <th scope="col">Review status</th>
                 <th scope="col">Decision</th>
                 <th scope="col">Manifest SHA-256</th>
+                <th scope="col">Case report</th>
               </tr>
             </thead>
             <tbody>
@@ -297,11 +299,14 @@ function CasePackets({ caseId, refresh }: { caseId: string; refresh: string }) {
                       <>
                         <strong>{DECISION_NAMES[p.review.decision]}</strong> {dateTime(p.review.decidedAt)}
                         {p.review.decisionReason && <><br />Reason: {p.review.decisionReason}</>}
-                        {p.review.externalReference && <><br />Reference: {p.review.externalReference}</>}
+                        {p.review.referenceCorrections.length > 0
+                          ? <><br />Reference: {p.review.currentExternalReference ?? 'none'} (corrected by the prosecutor; as decided: {p.review.externalReference ?? 'none'})</>
+                          : p.review.externalReference && <><br />Reference: {p.review.externalReference}</>}
                       </>
                     ) : '—'}
                   </td>
                   <td><Hash value={p.manifestSha256} /></td>
+                  <td><CaseReportDownload packet={p} compact /></td>
                 </tr>
               ))}
             </tbody>
