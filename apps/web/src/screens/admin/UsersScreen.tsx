@@ -343,6 +343,11 @@ function DetailsEdit({ u, onSaved, onCancel }: { u: UserView; onSaved: (text: st
   const [busy, setBusy] = useState(false);
   const first = useFocusOnMount<HTMLFormElement>();
   const set = <K extends keyof DetailsDraft>(k: K) => (v: DetailsDraft[K]) => setD((x) => ({ ...x, [k]: v }));
+  // After a refusal, focus goes to the first field it marks: once React has rendered the marks (an animation frame
+  // after setError may come before that render, and the disabled Save button had already dropped focus to the page).
+  useEffect(() => {
+    if (error) first.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [error, first]);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -365,7 +370,6 @@ function DetailsEdit({ u, onSaved, onCancel }: { u: UserView; onSaved: (text: st
       onSaved(`Saved the details of ${u.username}.${moved}`);
     } catch (err) {
       setError(err);
-      requestAnimationFrame(() => first.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
     } finally {
       setBusy(false);
     }
