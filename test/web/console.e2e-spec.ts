@@ -214,18 +214,22 @@ describe('web console', () => {
 
   it('works from the keyboard alone, with the focus always visible', async () => {
     const { page, context, pageErrors } = await openConsole(c);
-    type Focused = { text: string; tag: string; label: string; outline: string };
+    type Focused = { text: string; tag: string; type: string; label: string; outline: string };
     const focused = () => page.evaluate((): Focused => {
       const d = (globalThis as unknown as { document: { activeElement: any }; getComputedStyle(e: unknown): { outlineStyle: string; outlineWidth: string } });
       const el = d.document.activeElement;
       const style = d.getComputedStyle(el);
-      return { text: (el.textContent ?? '').trim(), tag: el.tagName, label: el.labels?.[0]?.textContent ?? '', outline: `${style.outlineStyle} ${style.outlineWidth}` };
+      return { text: (el.textContent ?? '').trim(), tag: el.tagName, type: el.type ?? '', label: el.labels?.[0]?.textContent ?? '', outline: `${style.outlineStyle} ${style.outlineWidth}` };
     });
     try {
       await page.goto('/');
       await page.getByLabel('Username').waitFor(); // the console has rendered
       await page.keyboard.press('Tab');
       expect(await focused()).toMatchObject({ tag: 'A', text: 'Skip to main content', outline: 'solid 3px' });
+      // Issue 16: the system use notification is acknowledged first (Space ticks it), then the credentials.
+      await page.keyboard.press('Tab');
+      expect(await focused()).toMatchObject({ tag: 'INPUT', type: 'checkbox', outline: 'solid 3px' });
+      await page.keyboard.press('Space');
       await page.keyboard.press('Tab');
       expect(await focused()).toMatchObject({ tag: 'INPUT', label: 'Username *', outline: 'solid 3px' });
       await page.keyboard.type(users.SUPERVISOR.username);
@@ -233,15 +237,24 @@ describe('web console', () => {
       expect(await focused()).toMatchObject({ tag: 'INPUT', label: 'Password *' });
       await page.keyboard.type(users.SUPERVISOR.password);
       await page.keyboard.press('Enter');
-      // Each screen's heading takes the focus, so a screen reader announces where they are.
-      await page.getByRole('heading', { level: 1, name: /District 1 cases/ }).waitFor();
+      // Each screen's heading takes the focus, so a screen reader announces where they are (issue 16: Home first).
+      await page.getByRole('heading', { level: 1, name: 'What needs you now' }).waitFor();
       expect((await focused()).tag).toBe('H1');
 
-      // Back from the heading: the header's Sign out, then the navigation; Enter follows a link.
+      // Back from the heading: the header's Sign out, Change my password, then the navigation, every stop visibly
+      // focused; Enter follows a link.
       await page.keyboard.press('Shift+Tab');
       expect(await focused()).toMatchObject({ tag: 'BUTTON', text: 'Sign out', outline: 'solid 3px' });
       await page.keyboard.press('Shift+Tab');
-      expect(await focused()).toMatchObject({ tag: 'A', text: 'New case', outline: 'solid 3px' });
+      expect(await focused()).toMatchObject({ tag: 'A', text: 'Change my password', outline: 'solid 3px' });
+      const stops: string[] = [];
+      for (let i = 0; i < 8 && stops[stops.length - 1] !== 'New case'; i++) {
+        await page.keyboard.press('Shift+Tab');
+        const f = await focused();
+        expect(f).toMatchObject({ tag: 'A', outline: 'solid 3px' });
+        stops.push(f.text);
+      }
+      expect(stops[stops.length - 1]).toBe('New case');
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { level: 1, name: 'New case' }).waitFor();
       expect(pageErrors).toEqual([]);

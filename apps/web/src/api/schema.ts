@@ -7531,7 +7531,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
-            /** @description AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
             403: {
                 headers: {
                     [name: string]: unknown;
