@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { DIST_WEB, SCREENSHOTS } from './paths';
 import { ApiProcess, createTestApp, startApiProcess, TestApp } from './test-app';
 
@@ -161,4 +161,23 @@ export async function screenshot(page: Page, name: string, opts: { fullPage?: bo
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: opts.fullPage ?? true });
   return path;
+}
+
+/** A form field by its visible label (required fields show " *" after it). */
+export function field(scope: Page | Locator, label: string): Locator {
+  return scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`));
+}
+
+/** The message shown next to a field (inside the field's own block), once it is there. */
+export async function fieldErrorOf(scope: Page | Locator, label: string): Promise<string> {
+  const page = 'goto' in scope ? scope : scope.page();
+  // `has` is matched inside each field block, so the label locator starts from the page.
+  const error = scope.locator('.field.has-error').filter({ has: field(page, label) }).locator('.field-error');
+  await error.waitFor();
+  return (await error.textContent()) ?? '';
+}
+
+/** The row of one account in the admin's Users table. */
+export function userRowOf(page: Page, username: string): Locator {
+  return page.locator('table.users tbody tr').filter({ has: page.getByText(username, { exact: true }) });
 }

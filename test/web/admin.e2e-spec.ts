@@ -1,26 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Locator, Page } from 'playwright-core';
-import { acknowledgeNotice, axeViolations, ConsoleUnderTest, openConsole, screenshot, signIn, startConsole } from '../harness/browser';
+import type { Locator } from 'playwright-core';
+import { acknowledgeNotice, axeViolations, ConsoleUnderTest, field, fieldErrorOf, openConsole, screenshot, signIn, startConsole, userRowOf } from '../harness/browser';
 import { auditRows, TestUser } from '../harness/test-app';
-
-/** A field by its visible label (required fields show " *" after it). */
-function field(scope: Page | Locator, label: string): Locator {
-  return scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`));
-}
-
-/** The message shown next to a field (inside the field's own block), once it is there. */
-async function fieldErrorOf(scope: Page | Locator, label: string): Promise<string> {
-  const page = 'goto' in scope ? scope : scope.page();
-  // `has` is matched inside each field block, so the label locator starts from the page.
-  const error = scope.locator('.field.has-error').filter({ has: field(page, label) }).locator('.field-error');
-  await error.waitFor();
-  return (await error.textContent()) ?? '';
-}
-
-/** The table row of one account. */
-function rowOf(page: Page, username: string): Locator {
-  return page.locator('table.users tbody tr').filter({ has: page.getByText(username, { exact: true }) });
-}
 
 async function cells(row: Locator): Promise<string[]> {
   return (await row.locator('td').allTextContents()).map((t) => t.trim());
@@ -50,8 +31,8 @@ describe('web console: the administrator creates, changes and deactivates accoun
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
     expect(new URL(page.url()).pathname).toBe('/admin/users');
     await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
-    await rowOf(page, leaving.username).waitFor();
-    expect(await cells(rowOf(page, leaving.username))).toEqual(expect.arrayContaining(['Officer', 'District 4', 'Active', 'Not locked']));
+    await userRowOf(page, leaving.username).waitFor();
+    expect(await cells(userRowOf(page, leaving.username))).toEqual(expect.arrayContaining(['Officer', 'District 4', 'Active', 'Not locked']));
     expect(await axeViolations(page)).toEqual([]);
 
     // --- create an officer: a weak password first, then no district, then right ---------------------
@@ -83,8 +64,8 @@ describe('web console: the administrator creates, changes and deactivates accoun
     await page.getByRole('status').filter({ hasText: `Created ${username} (officer, District 7)` }).waitFor();
     expect(await page.getByLabel('Username').inputValue()).toBe(''); // a fresh form
     expect(await page.getByLabel('Initial password').inputValue()).toBe('');
-    await rowOf(page, username).waitFor();
-    expect(await cells(rowOf(page, username))).toEqual([
+    await userRowOf(page, username).waitFor();
+    expect(await cells(userRowOf(page, username))).toEqual([
       username, 'Officer Julia Rivera', 'Officer', 'District 7', 'D7-4411', 'Active', 'Not locked', 'Never', expect.any(String),
     ]);
     const { rows: [created] } = await c.t.owner.query('SELECT * FROM users WHERE username = $1', [username]);
@@ -110,8 +91,8 @@ describe('web console: the administrator creates, changes and deactivates accoun
     await field(roleForm, 'Office').selectOption('CCSAO');
     await roleForm.getByRole('button', { name: 'Save role' }).click();
     await page.getByRole('status').filter({ hasText: `${changing.username} is now prosecutor (Cook County State's Attorney (CCSAO))` }).waitFor();
-    await rowOf(page, changing.username).filter({ hasText: 'Prosecutor' }).waitFor(); // the list, reloaded
-    expect(await cells(rowOf(page, changing.username))).toEqual(expect.arrayContaining(['Prosecutor', "Cook County State's Attorney (CCSAO)"]));
+    await userRowOf(page, changing.username).filter({ hasText: 'Prosecutor' }).waitFor(); // the list, reloaded
+    expect(await cells(userRowOf(page, changing.username))).toEqual(expect.arrayContaining(['Prosecutor', "Cook County State's Attorney (CCSAO)"]));
     const { rows: [changed] } = await c.t.owner.query('SELECT role, district, office FROM users WHERE id = $1', [changing.id]);
     expect(changed).toEqual({ role: 'PROSECUTOR', district: null, office: 'CCSAO' });
     const roleEvents = await auditRows(c.t.owner, `action = 'user.updated' AND target_id = $1`, [changing.id]);
@@ -120,9 +101,9 @@ describe('web console: the administrator creates, changes and deactivates accoun
     expect(roleEvents[0].details.changes).toEqual({ role: { from: 'OFFICER', to: 'PROSECUTOR' }, district: { from: 3, to: null }, office: { from: null, to: 'CCSAO' } });
 
     // --- an administrator cannot deactivate themselves: no such button on their own row (the service refuses it too) ---
-    await rowOf(page, admin.username).getByRole('button', { name: 'Edit details' }).waitFor();
-    expect(await rowOf(page, admin.username).getByRole('button', { name: /Deactivate/ }).count()).toBe(0);
-    expect(await rowOf(page, admin.username).getByRole('button', { name: /Reset password/ }).count()).toBe(0);
+    await userRowOf(page, admin.username).getByRole('button', { name: 'Edit details' }).waitFor();
+    expect(await userRowOf(page, admin.username).getByRole('button', { name: /Deactivate/ }).count()).toBe(0);
+    expect(await userRowOf(page, admin.username).getByRole('button', { name: /Reset password/ }).count()).toBe(0);
 
     // --- deactivate a user, after confirming ---------------------------------------------------------
     await page.getByRole('button', { name: `Deactivate ${leaving.username}` }).click();
@@ -135,9 +116,9 @@ describe('web console: the administrator creates, changes and deactivates accoun
     await field(page, 'Reason for deactivating').fill('Resigned from the department on 1 December 2026');
     await page.getByRole('button', { name: `Yes, deactivate ${leaving.username}` }).click();
     await page.getByRole('status').filter({ hasText: `Deactivated ${leaving.username}: they are signed out and can no longer sign in.` }).waitFor();
-    await rowOf(page, leaving.username).getByText('Reason: Resigned from the department on 1 December 2026', { exact: false }).waitFor();
-    await rowOf(page, leaving.username).getByRole('button', { name: 'Reactivate' }).waitFor(); // the list, reloaded
-    expect((await cells(rowOf(page, leaving.username)))[5]).toMatch(/^DeactivatedReason: Resigned from the department on 1 December 2026 \(/);
+    await userRowOf(page, leaving.username).getByText('Reason: Resigned from the department on 1 December 2026', { exact: false }).waitFor();
+    await userRowOf(page, leaving.username).getByRole('button', { name: 'Reactivate' }).waitFor(); // the list, reloaded
+    expect((await cells(userRowOf(page, leaving.username)))[5]).toMatch(/^DeactivatedReason: Resigned from the department on 1 December 2026 \(/);
     const { rows: [gone] } = await c.t.owner.query('SELECT active FROM users WHERE id = $1', [leaving.id]);
     expect(gone.active).toBe(false);
     const [deactivation] = await auditRows(c.t.owner, `action = 'user.updated' AND target_id = $1`, [leaving.id]);

@@ -1,24 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEFAULT_SYSTEM_USE_NOTICE } from '../../libs/auth/src/auth.config';
-import { acknowledgeNotice, axeViolations, consoleSuite, screenshot, signIn } from '../harness/browser';
+import { acknowledgeNotice, axeViolations, consoleSuite, field, fieldErrorOf, screenshot, signIn, userRowOf } from '../harness/browser';
 import { auditRows, TestUser } from '../harness/test-app';
-
-/** A field by its visible label (required fields show " *" after it). */
-function field(scope: Page | Locator, label: string): Locator {
-  return scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`));
-}
-
-async function fieldErrorOf(scope: Page | Locator, label: string): Promise<string> {
-  const page = 'goto' in scope ? scope : scope.page();
-  const error = scope.locator('.field.has-error').filter({ has: field(page, label) }).locator('.field-error');
-  await error.waitFor();
-  return (await error.textContent()) ?? '';
-}
-
-function rowOf(page: Page, username: string): Locator {
-  return page.locator('table.users tbody tr').filter({ has: page.getByText(username, { exact: true }) });
-}
 
 const activeTag = (page: Page) => page.evaluate('document.activeElement ? document.activeElement.tagName + "|" + (document.activeElement.getAttribute("type") || "") + "|" + (document.activeElement.textContent || "").slice(0, 200) : ""') as Promise<string>;
 
@@ -119,8 +103,8 @@ describe('web console (issue 16): the system use notification, the administrator
     await saved.waitFor();
     expect(await saved.textContent()).toContain('Moved to District 9: their existing cases stay in the district where they were opened.');
     expect(await activeTag(page)).toMatch(/^P\|\|Saved the details/); // focus on what changed
-    await rowOf(page, officer.username).filter({ hasText: `D9-${tag}` }).waitFor();
-    expect((await rowOf(page, officer.username).locator('td').allTextContents()).slice(0, 5).map((t) => t.trim()))
+    await userRowOf(page, officer.username).filter({ hasText: `D9-${tag}` }).waitFor();
+    expect((await userRowOf(page, officer.username).locator('td').allTextContents()).slice(0, 5).map((t) => t.trim()))
       .toEqual([officer.username, `Officer Dana Whitfield ${tag}`, 'Officer', 'District 9', `D9-${tag}`]);
     const edits = await auditRows(suite.c.t.owner, `action = 'user.updated' AND target_id = $1`, [officer.id]);
     expect(edits).toHaveLength(1);
@@ -144,7 +128,7 @@ describe('web console (issue 16): the system use notification, the administrator
     const temporary = ((await shown.locator('code.temporary').textContent()) ?? '').trim();
     expect(temporary).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
     expect(await activeTag(page)).toMatch(/^DIV\|\|Temporary password for/);
-    await rowOf(page, officer.username).getByText('Must set a new password at next sign-in').waitFor();
+    await userRowOf(page, officer.username).getByText('Must set a new password at next sign-in').waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'admin-temporary-password');
     await shown.getByRole('button', { name: 'Done, I have handed it over' }).click();
