@@ -51,7 +51,7 @@ const { pipeline } = require('node:stream/promises');
 const {
   ROOT, DIST, MAIN, MB, SAMPLE_MS, READY_TIMEOUT_MS, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
   RssSampler, freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun, waitForFiles, runNode,
-  createBenchAdmin,
+  benchApiEnv, createBenchAdmin,
 } = require('./lib');
 
 const CLI = path.join(DIST, 'apps/api/src/cli/cli.js');
@@ -669,22 +669,8 @@ async function main() {
     console.log(`PostgreSQL ${pgVersion} (embedded, port ${db.port}) ready, ${applied.length} migrations applied, in ${fmt(secondsSince(t))} s`);
 
     // --- API environment, admin (CLI), API
-    const { privateKey } = crypto.generateKeyPairSync('ed25519');
-    const env = { ...process.env };
-    for (const k of Object.keys(env)) {
-      if (/^(DATABASE_|S3_|SIGNING_|JWT_|AUDIT_|STORAGE_)/.test(k) || ['DATA_DIR', 'PORT', 'HOST', 'TRUST_PROXY'].includes(k)) delete env[k];
-    }
     const apiPort = await freePort();
-    Object.assign(env, {
-      DATABASE_URL: db.appUrl,
-      DATABASE_MIGRATION_URL: db.ownerUrl,
-      JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-      SIGNING_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }),
-      DATA_DIR: dataDir,
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      NO_COLOR: '1',
-    });
+    const env = benchApiEnv({ db, dataDir, port: apiPort });
     if (apiFetchRows) env.AUDIT_EXPORT_FETCH_ROWS = String(apiFetchRows);
 
     const adminPassword = await createBenchAdmin(children, CLI, env);
