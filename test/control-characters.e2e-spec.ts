@@ -140,8 +140,12 @@ describe('control characters in every string the service takes', () => {
       related: related[row.fixture],
     }) ?? {};
   /** The action a refusal on this route is audited as. */
-  const actionOf = (row: MatrixRow) => infoOf(row).permission ?? (row.route === `POST ${API}/auth/login` ? 'auth.login'
-    : row.route === `GET ${API}/public/statistics` ? undefined : null);
+  // The audited action of a refusal: the route's permission, or what a public route's refusals are audited as; a
+  // public route that names none (the public statistics) has its anonymous refusals logged, not chained: undefined.
+  const actionOf = (row: MatrixRow) => {
+    const info = infoOf(row);
+    return info.isPublic ? (info.auditRefusalsAs ?? undefined) : info.permission;
+  };
 
   function request(row: MatrixRow, caller: TestUser | null, query = ''): Test {
     const [method, pattern] = row.route.split(' ');
@@ -165,8 +169,8 @@ describe('control characters in every string the service takes', () => {
   /**
    * The request is refused with 400 VALIDATION.FAILED naming `field` (in `fields` and the message),
    * nothing changed, and exactly one FAILED audit event of `action` names the field. `action` undefined:
-   * an anonymous public read whose refusals are logged, not chained (the exception filter's rule: anonymous
-   * garbage must not grow the audit trail; the public statistics), so no event at all.
+   * a public route whose refusals are logged, not chained (the exception filter's rule: anonymous garbage must
+   * not grow the audit trail), so no event at all.
    */
   async function expectRefused(send: (rid: string) => Test, field: string, action: string | null | undefined, what: string) {
     const before = await state();

@@ -2,7 +2,7 @@ import { INestApplication, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
-import { IS_PUBLIC, REQUIRED_PERMISSION } from '@app/auth';
+import { AUDIT_REFUSALS_AS, IS_PUBLIC, REQUIRED_PERMISSION } from '@app/auth';
 import { API_PREFIX } from '../../apps/api/src/app.setup';
 
 export interface RouteInfo {
@@ -13,6 +13,11 @@ export interface RouteInfo {
   isPublic: boolean;
   /** The permission the guard requires (the audit action of failed attempts); null for public routes. */
   permission: string | null;
+  /**
+   * The action a public route's refusals are audited as (@AuditRefusalsAs, e.g. auth.login); null when they are not:
+   * an anonymous caller's refusal on a public route is logged, not chained (ApiExceptionFilter.recordAttempt).
+   */
+  auditRefusalsAs: string | null;
   /** The handler binds @Body() (whatever its type). */
   takesBody: boolean;
   /** The @Body() DTO class, if the handler takes a body typed by one (null for none, or an untyped body). */
@@ -51,12 +56,13 @@ export function routeInfos(app: INestApplication): Map<string, RouteInfo> {
         const tus = ((Reflect.getMetadata('swagger/apiParameters', handler) ?? []) as { in?: string; name?: string }[])
           .some((p) => p.in === 'header' && p.name === 'Tus-Resumable');
         const permission = (Reflect.getMetadata(REQUIRED_PERMISSION, handler) as string | undefined) ?? null;
+        const auditRefusalsAs = (Reflect.getMetadata(AUDIT_REFUSALS_AS, handler) as string | undefined) ?? null;
         for (const prefix of asList(Reflect.getMetadata(PATH_METADATA, ctrl))) {
           for (const p of asList(Reflect.getMetadata(PATH_METADATA, handler))) {
             const path = '/' + [API_PREFIX, prefix, p].join('/').split('/').filter(Boolean).join('/');
             const m = RequestMethod[method];
             out.set(`${m} ${path}`, {
-              route: `${m} ${path}`, method: m, path, isPublic, permission: isPublic ? null : permission,
+              route: `${m} ${path}`, method: m, path, isPublic, permission: isPublic ? null : permission, auditRefusalsAs,
               takesBody: has(RouteParamtypes.BODY), bodyType: argOf(RouteParamtypes.BODY), takesRequest: has(RouteParamtypes.REQUEST), tus,
               queryType: argOf(RouteParamtypes.QUERY),
             });
