@@ -92,6 +92,11 @@ interface LiveUpload {
   received: number;
   resumedFrom: number;
   idleSince: number;
+  /**
+   * Set while the last PATCH has been answered and its part(s) are still being stored, the upload's lock still held:
+   * the next PATCH of this upload in this process takes the lock over from it instead of waiting (see append).
+   */
+  handoff: { release: () => Promise<void> } | null;
 }
 
 /** The journal's refusal when another process took the upload over (its generation moved on). */
@@ -372,13 +377,25 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
     if (patch.declaredBytes !== null && offset + patch.declaredBytes > uploadLength) {
       throw ValidationError.field('Content-Length', `${patch.declaredBytes} bytes at offset ${offset} would exceed Upload-Length ${uploadLength}`);
     }
-    const release = await this.locks.acquire(id, patch.cancel);
+    // The previous PATCH of this upload was answered here and its last part is still being stored, the lock still
+    // held for it: this PATCH, at the offset that PATCH answered, takes the lock over (it never became free, so no
+    // other request saw the upload in between) and receives its body while that part is stored, as the
+    // single-request upload overlaps receiving and storing. If that part then fails, the writer fails this PATCH's
+    // next write or drain: the upload's state here is dropped and HEAD answers the offset actually stored.
+    const previous = this.live.get(id);
+    const handoff = previous?.handoff && previous.generation === first.generation && offset === previous.received ? previous.handoff : null;
+    if (handoff) {
+      previous!.handoff = null;
+      this.locks.setCancel(id, patch.cancel);
+    }
+    const release = handoff ? handoff.release : await this.locks.acquire(id, patch.cancel);
     if (!release) {
       throw new ConflictError(`Upload ${id} is being written by another request (another API process); send HEAD and resume shortly.`);
     }
     let heldAfterAnswer = false;
     try {
-      const row = await this.load(auth, caseId, id);
+      // Taken over: `first` was read while the lock was held for this upload, so it is the upload's current state.
+      const row = handoff ? first : await this.load(auth, caseId, id);
       if (row.outcome === 'STORED') {
         if (offset === uploadLength) return { uploadLength, offset, evidenceId: row.id };
         throw offsetConflict(id, offset, uploadLength);
@@ -412,14 +429,29 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
         // actually stored (the client re-sends from there; tus clients HEAD before resuming).
         heldAfterAnswer = true;
         this.locks.setCancel(id, () => undefined);
+        const mine = { release };
+        u.handoff = mine;
         void u.writer.drain()
           .then(() => (u.idleSince = Date.now()))
           .catch((e: unknown) => {
             this.logger.warn(`Upload ${id}: a part acknowledged to the client was not stored (${e instanceof Error ? e.message : e}); HEAD now answers the stored offset`);
             if (this.live.get(id) === u) this.live.delete(id);
           })
-          .finally(() => void release());
+          .finally(() => {
+            // Let go unless the next PATCH took the lock over (it lets go, or hands it on, itself).
+            if (u.handoff !== mine) return;
+            u.handoff = null;
+            void release();
+          });
         return { uploadLength, offset: u.received, evidenceId: null };
+      }
+      if (handoff) {
+        // The last bytes arrived while an earlier part may still be in flight: it must be stored before the item is
+        // made, and if it failed, the upload resumes from what is stored (as above) rather than ending.
+        await u.writer.drain().catch((e: unknown) => {
+          if (this.live.get(id) === u) this.live.delete(id);
+          throw e;
+        });
       }
       const { [DECLARED_TYPE]: declared, ...meta } = row.metadata;
       return await this.complete(auth, c, row, meta as unknown as EvidenceMetadataDto, typeof declared === 'string' ? declared : null, u);
@@ -577,7 +609,7 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
     });
     const live: LiveUpload = {
       id: row.id, generation, writer, hash: stored === 0 ? createHash('sha256') : null, head: [], headBytes: 0, received: stored,
-      resumedFrom: stored, idleSince: Date.now(),
+      resumedFrom: stored, idleSince: Date.now(), handoff: null,
     };
     if (held) this.logger.warn(`Upload ${row.id}: another process took it over; this process's remainder was dropped`);
     this.live.set(row.id, live);
