@@ -28,7 +28,8 @@ module.exports = {
     {
       // The storage suites once more, against Ceph RGW (a production S3 engine with Object Lock, versioning,
       // multipart abort and listing), so what they prove is proven on a real engine and not only on s3rver.
-      // README "Storage engines" says why these suites and not the others. Same harness (one global setup
+      // docs/operations.md ("Engines supported for preservation") says why these suites and not the others;
+      // docs/decisions/0007-ceph-rgw-for-object-lock-tests.md why Ceph RGW. Same harness (one global setup
       // per run: jest runs a shared globalSetup file once).
       displayName: 'e2e-ceph',
       rootDir: __dirname,

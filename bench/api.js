@@ -41,7 +41,7 @@ const path = require('node:path');
 const autocannon = require('autocannon');
 const { ROOT, MAIN, intEnv, fmt, freePort, api, launchApi, BenchRun, guardRun } = require('./lib');
 
-const { SAMPLE_CASE: CASE, SAMPLE_FEDERAL_OFFICERS: FEDERAL_OFFICERS } = require('./data');
+const { SAMPLE_CASE: CASE, SAMPLE_FEDERAL_OFFICERS: FEDERAL_OFFICERS, SUBMIT_BODY } = require('./data');
 
 /** One autocannon run; resolves with its result (rejects on a setup error). */
 function cannon(opts) {
@@ -109,7 +109,7 @@ async function main() {
       body: JSON.stringify(FEDERAL_OFFICERS),
     });
     if (!withOfficers.ok) throw new Error(`federal officers: ${withOfficers.status} ${await withOfficers.text()}`);
-    await api(base, 'POST', `/cases/${c.id}/submit`, {}, officer);
+    await api(base, 'POST', `/cases/${c.id}/submit`, SUBMIT_BODY, officer);
     await api(base, 'POST', `/cases/${c.id}/approve`, {}, supervisor);
     await api(base, 'POST', `/cases/${c.id}/packets`, { office: 'CCSAO' }, supervisor);
   }

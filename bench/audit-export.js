@@ -18,7 +18,7 @@
  *      file with the public key from GET /api/v1/keys: must exit 0; events/s. Then flips one byte
  *      in a copy of the file's middle event line: the verifier must exit 1.
  *   3. streams the same lines straight from PostgreSQL in this process: through a cursor over the
- *      API's NDJSON_SELECT (seq, body_json, prev_hash, hash; FETCH 1000 / 5000 / 20000 and the
+ *      raw columns (seq, body_json, prev_hash, hash; FETCH 1000 / 5000 / 20000 and the
  *      API's default, lines built in Node as the API does) and through COPY (the same line built
  *      in SQL from body_json) TO STDOUT as CSV with quote/delimiter bytes JSON never holds raw
  *      (pg-copy-streams, if installed); rows/s, MB/s and this process's RSS growth for each, and
@@ -49,7 +49,7 @@ const path = require('node:path');
 const readline = require('node:readline');
 const { pipeline } = require('node:stream/promises');
 const {
-  ROOT, DIST, MAIN, MB, SAMPLE_MS, READY_TIMEOUT_MS, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
+  ROOT, DIST, MAIN, MB, SAMPLE_MS, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
   RssSampler, freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun, waitForFiles, runNode,
   benchApiEnv, createBenchAdmin,
 } = require('./lib');
@@ -60,6 +60,7 @@ const DB_LIB = path.join(DIST, 'libs/database/src/index.js');
 const AUDIT_HASH = path.join(DIST, 'libs/audit/src/audit-hash.js');
 const REVIEW_JS = path.join(DIST, 'libs/audit/src/audit-review.service.js');
 const AUDIT_CONFIG_JS = path.join(DIST, 'libs/audit/src/audit.config.js');
+const EXPORT_SQL_JS = path.join(DIST, 'libs/audit/src/export-sql.js');
 
 const DIST_WAIT_MS = 300_000;
 const CHILD_TIMEOUT_MS = 30 * 60_000;
@@ -78,36 +79,21 @@ const GEN_INSERT_BATCH = 5000;
 const GEN_COPY_BATCH = 2000;
 
 // ---------------------------------------------------------------------------------------------
-// The export's SQL and line, copied from libs/audit/src/audit-review.service.ts (NDJSON_SELECT,
-// ndjsonLine). Checked at start-up against the built service, so a change there is reported
-// instead of silently measured against stale SQL.
+// The export's SQL: the service's own statements, required from the built library
+// (libs/audit/src/export-sql.ts) once the build is there (see main), so that the database-side runs
+// measure exactly what the API runs. The alternatives below are this bench's own.
 
-const ISO_MS = `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-/** The API's NDJSON export: COPY of these raw columns, each row spliced into its line as bytes (ndjsonFromCopy). */
-const API_COPY_SELECT = 'COPY (SELECT seq, body_json, prev_hash, hash FROM audit_events WHERE';
+/** ISO_MS, CSV_SELECT, NDJSON_SELECT and NDJSON_COPY of dist/.../libs/audit/src/export-sql.js. */
+let exportSql = null;
 /** The alternative the API used before: a cursor, every row decoded in Node and the line built as a string. */
-const NDJSON_SELECT = 'SELECT seq::text, body_json, prev_hash, hash FROM audit_events';
+const CURSOR_SELECT = 'SELECT seq::text, body_json, prev_hash, hash FROM audit_events';
 const ndjsonLine = (r) => `{"type":"event",${r[1].slice(1, -1)},"prevHash":"${r[2]}","hash":"${r[3]}"}`;
-const NDJSON_LINE_SOURCE = 'const ndjsonLine = (r) => `{"type":"event",${r[1].slice(1, -1)},"prevHash":"${r[2]}","hash":"${r[3]}"}`;';
 /**
  * The same line built by PostgreSQL, for COPY: body_json without its outer braces between the
  * same prefix and suffix (substr/length count characters, as String.prototype.slice does).
  */
 const COPY_LINE_SELECT = `SELECT '{"type":"event",' || substr(body_json, 2, length(body_json) - 2) || ',"prevHash":"' || prev_hash ||
   '","hash":"' || hash || '"}' FROM audit_events`;
-/** The CSV export's select (every column as text, nothing rebuilt in SQL): what reading the columns costs, for comparison. */
-const CSV_SELECT_SOURCE = `SELECT seq::text, id::text, \${ISO_MS}, actor_id::text, actor_username, actor_role, action, outcome,
-  target_type, target_id, case_id::text, request_id, client_ip, user_agent, details::text, prev_hash, hash FROM audit_events`;
-const CSV_SELECT = CSV_SELECT_SOURCE.replace('${ISO_MS}', ISO_MS);
-
-function sqlDrift() {
-  const src = fs.readFileSync(REVIEW_JS, 'utf8');
-  const problems = [];
-  if (!src.includes('const ISO_MS = `' + ISO_MS + '`')) problems.push('ISO_MS');
-  if (!src.includes(API_COPY_SELECT)) problems.push('NDJSON_COPY');
-  if (!src.includes('const CSV_SELECT = `' + CSV_SELECT_SOURCE + '`')) problems.push('CSV_SELECT');
-  return problems;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -188,66 +174,65 @@ class EventGenerator {
         id: crypto.randomUUID(), case: this.pick(this.cases), kind: this.pick(EVIDENCE_KINDS), size: 20_000 + this.intBelow(2_000_000_000),
       });
     }
-    const g = this;
     // weight, action, builder -> the event's target, outcome and details
     this.actions = [
       [30, 'case.viewed', () => {
-        const c = g.pick(g.cases);
-        return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, view: g.pick(['detail', 'timeline', 'summary']) } };
+        const c = this.pick(this.cases);
+        return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, view: this.pick(['detail', 'timeline', 'summary']) } };
       }],
       [14, 'evidence.downloaded', () => {
-        const e = g.pick(g.evidence);
+        const e = this.pick(this.evidence);
         return {
           targetType: 'evidence', targetId: e.id, caseId: e.case.id,
-          details: { caseNumber: e.case.number, kind: e.kind, sizeBytes: e.size, range: g.rnd() < 0.2 ? 'bytes=0-8388607' : null },
+          details: { caseNumber: e.case.number, kind: e.kind, sizeBytes: e.size, range: this.rnd() < 0.2 ? 'bytes=0-8388607' : null },
         };
       }],
       [10, 'evidence.viewed', () => {
-        const e = g.pick(g.evidence);
+        const e = this.pick(this.evidence);
         return { targetType: 'evidence', targetId: e.id, caseId: e.case.id, details: { kind: e.kind, caseNumber: e.case.number } };
       }],
       [7, 'evidence.listed', () => {
-        const c = g.pick(g.cases);
-        return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, count: g.intBelow(40) } };
+        const c = this.pick(this.cases);
+        return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, count: this.intBelow(40) } };
       }],
       [8, 'access.denied', () => {
-        const c = g.pick(g.cases);
+        const c = this.pick(this.cases);
         return {
           outcome: 'DENIED', targetType: 'case', targetId: c.id, caseId: c.id,
-          details: { attempted: g.pick(['case.read', 'evidence.download', 'case.update']), method: 'GET', path: `/api/v1/cases/${c.id}`, status: 403, code: 'FORBIDDEN', reason: g.pick(DENY_REASONS) },
+          details: { attempted: this.pick(['case.read', 'evidence.download', 'case.update']), method: 'GET', path: `/api/v1/cases/${c.id}`, status: 403, code: 'FORBIDDEN', reason: this.pick(DENY_REASONS) },
         };
       }],
-      [9, 'auth.login', (u) => g.rnd() < 0.9
+      [9, 'auth.login', (u) => this.rnd() < 0.9
         ? { targetType: 'user', targetId: u.id, details: { username: u.username } }
         // Some failed logins are typed Windows-style, DOMAIN\user: a JSON escape (\\) in body_json,
         // which COPY's text format would double and its CSV passes through.
         : {
           outcome: 'FAILED', anonymous: true, targetType: 'user', targetId: u.id,
-          details: { username: g.rnd() < 0.3 ? `CPD\\${u.username}` : u.username, reason: 'wrong_password', consecutiveFailures: 1 + g.intBelow(4) },
+          details: { username: this.rnd() < 0.3 ? `CPD\\${u.username}` : u.username, reason: 'wrong_password', consecutiveFailures: 1 + this.intBelow(4) },
         }],
       [6, 'case.updated', () => {
-        const c = g.pick(g.cases);
-        return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, fields: [g.pick(CASE_FIELDS), g.pick(CASE_FIELDS)], version: 2 + g.intBelow(20) } };
+        const c = this.pick(this.cases);
+        return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, fields: [this.pick(CASE_FIELDS), this.pick(CASE_FIELDS)], version: 2 + this.intBelow(20) } };
       }],
       [4, 'evidence.uploaded', () => {
-        const e = g.pick(g.evidence);
+        const e = this.pick(this.evidence);
         return { targetType: 'evidence', targetId: e.id, caseId: e.case.id, details: { caseNumber: e.case.number, kind: e.kind, sizeBytes: e.size } };
       }],
       [3, 'case.created', () => {
-        const c = g.pick(g.cases);
+        const c = this.pick(this.cases);
         return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, district: c.district, status: 'DRAFT' } };
       }],
       [3, 'case.submitted', () => {
-        const c = g.pick(g.cases);
+        const c = this.pick(this.cases);
         return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, from: 'DRAFT', to: 'SUBMITTED' } };
       }],
       [2, 'case.approved', () => {
-        const c = g.pick(g.cases);
+        const c = this.pick(this.cases);
         return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, from: 'SUBMITTED', to: 'APPROVED' } };
       }],
       [1, 'user.updated', () => {
-        const t = g.pick(g.users);
-        return { targetType: 'user', targetId: t.id, details: { username: t.username, fields: [g.pick(['role', 'district', 'active'])] } };
+        const t = this.pick(this.users);
+        return { targetType: 'user', targetId: t.id, details: { username: t.username, fields: [this.pick(['role', 'district', 'active'])] } };
       }],
     ];
     this.actionTotal = this.actions.reduce((s, a) => s + a[0], 0);
@@ -328,7 +313,7 @@ async function generateEvents(db, count, { copyFrom, keepTrigger, canonicalAudit
     inTx = true;
     await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_APPEND_LOCK]);
     if (!keepTrigger) await client.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_link');
-    const { rows } = await client.query(`SELECT seq, hash, ${ISO_MS} AS at FROM audit_events ORDER BY seq DESC LIMIT 1`);
+    const { rows } = await client.query(`SELECT seq, hash, ${exportSql.ISO_MS} AS at FROM audit_events ORDER BY seq DESC LIMIT 1`);
     const headSeq = rows.length ? Number(rows[0].seq) : 0;
     let prevHash = rows.length ? rows[0].hash : '0'.repeat(64);
     // A burst after the head: 10 events per millisecond, never before the head's own time.
@@ -465,7 +450,7 @@ async function cursorRun(client, maxSeq, fetchRows, digest) {
   let bytes = 0;
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    await client.query(`DECLARE bench_export NO SCROLL CURSOR FOR ${NDJSON_SELECT} WHERE seq <= $1::bigint ORDER BY audit_events.seq`, [maxSeq]);
+    await client.query(`DECLARE bench_export NO SCROLL CURSOR FOR ${CURSOR_SELECT} WHERE seq <= $1::bigint ORDER BY audit_events.seq`, [maxSeq]);
     const fetch = { text: `FETCH FORWARD ${fetchRows} FROM bench_export`, rowMode: 'array' };
     for (;;) {
       const res = await client.query(fetch);
@@ -494,9 +479,7 @@ async function spliceRun(client, copyTo, maxSeq, digest) {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   let bytes = 0;
   try {
-    const sql = `COPY (SELECT seq, body_json, prev_hash, hash FROM audit_events WHERE seq <= ${Number(maxSeq)} ORDER BY seq) ` +
-      "TO STDOUT (FORMAT csv, DELIMITER e'\\x02', QUOTE e'\\x01')";
-    for await (const b of ndjsonFromCopy(client.query(copyTo(sql)), writer)) {
+    for await (const b of ndjsonFromCopy(client.query(copyTo(exportSql.NDJSON_COPY(`seq <= ${Number(maxSeq)}`))), writer)) {
       bytes += b.length;
       if (digest) digest.update(b);
     }
@@ -620,7 +603,7 @@ async function main() {
     `${fmt(os.totalmem() / 1024 ** 3)} GiB RAM (${fmt(os.freemem() / 1024 ** 3)} GiB free), ${os.platform()} ${os.release()}, ` +
     `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
-  await waitForFiles([MAIN, CLI, VERIFY_CLI, DB_LIB, AUDIT_HASH, REVIEW_JS], DIST_WAIT_MS, 'bench:audit-export');
+  await waitForFiles([MAIN, CLI, VERIFY_CLI, DB_LIB, AUDIT_HASH, REVIEW_JS, EXPORT_SQL_JS], DIST_WAIT_MS, 'bench:audit-export');
   let copyStreams = null;
   try {
     copyStreams = require('pg-copy-streams');
@@ -632,10 +615,9 @@ async function main() {
   if (typeof canonicalAuditBody !== 'function' || typeof hashCanonicalBody !== 'function') {
     throw new Error(`${path.relative(ROOT, AUDIT_HASH)} exports no canonicalAuditBody/hashCanonicalBody: rebuild (npm run build)`);
   }
-  const drift = sqlDrift();
-  if (drift.length) {
-    console.log(`WARNING: ${drift.join(' and ')} in ${path.relative(ROOT, REVIEW_JS)} differ from this bench's copy: ` +
-      'the database-side runs may not measure what the API runs.');
+  exportSql = require(EXPORT_SQL_JS);
+  for (const name of ['ISO_MS', 'CSV_SELECT', 'NDJSON_SELECT', 'NDJSON_COPY']) {
+    if (exportSql[name] === undefined) throw new Error(`${path.relative(ROOT, EXPORT_SQL_JS)} exports no ${name}: rebuild (npm run build)`);
   }
   /** The API's own default fetch size, from its built config (the bench gives the API no AUDIT_* variable). */
   let defaultFetchRows = FALLBACK_API_FETCH_ROWS;
@@ -788,9 +770,9 @@ async function main() {
           if (entry.seconds === undefined || r.seconds < entry.seconds) Object.assign(entry, { rows: r.rows, bytes: r.bytes, reportedRows: r.reportedRows, seconds: r.seconds });
         }
       }
-      serverRuns.push({ name: 'raw columns (the API\'s COPY select)', ...(await serverOnly(reader, NDJSON_SELECT, maxSeq)) });
+      serverRuns.push({ name: 'raw columns (the API\'s COPY select)', ...(await serverOnly(reader, exportSql.NDJSON_SELECT, maxSeq)) });
       serverRuns.push({ name: 'COPY\'s select (line built in SQL)', ...(await serverOnly(reader, COPY_LINE_SELECT, maxSeq)) });
-      serverRuns.push({ name: 'CSV select (17 columns as text)', ...(await serverOnly(reader, CSV_SELECT, maxSeq)) });
+      serverRuns.push({ name: 'CSV select (17 columns as text)', ...(await serverOnly(reader, exportSql.CSV_SELECT, maxSeq)) });
       // untimed: can COPY's CSV pass every line through, and are the bytes the same everywhere?
       copySafe = await checkCopySafe(reader, maxSeq);
       const cursorDigest = crypto.createHash('sha256');

@@ -61,4 +61,18 @@ const NARRATIVE_SENTENCES = [
   'A teacher walking children home from school asked the agents to show a warrant; one agent pointed a taser at her.',
 ];
 
-module.exports = { SAMPLE_CASE, SAMPLE_FEDERAL_OFFICERS, sqlLit, sqlArray, hashSql, pickSql, percentile, stats, LOCATIONS, NARRATIVE_SENTENCES };
+/**
+ * The body of POST /cases/:id/submit: the author's attestation (issue 16), whose words live in the order's rules
+ * (libs/cases/src/order-rules.ts, shared by the service and the console), transpiled here so they cannot drift.
+ */
+function submitBody() {
+  const ts = require('typescript');
+  const file = require('node:path').join(__dirname, '..', 'libs/cases/src/order-rules.ts');
+  const js = ts.transpileModule(require('node:fs').readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS } }).outputText;
+  const m = { exports: {} };
+  new Function('module', 'exports', js)(m, m.exports);
+  return { attestation: { ...m.exports.SUBMIT_ATTESTATION } };
+}
+const SUBMIT_BODY = submitBody();
+
+module.exports = { SAMPLE_CASE, SAMPLE_FEDERAL_OFFICERS, SUBMIT_BODY, sqlLit, sqlArray, hashSql, pickSql, percentile, stats, LOCATIONS, NARRATIVE_SENTENCES };

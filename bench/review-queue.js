@@ -25,8 +25,8 @@
  *      p50/p95/p99/max ms (request to last byte) and each page's total; every answer is checked
  *      (200, the caller's office only, the requested states, the order, the page size, the total
  *      against a count made directly in PostgreSQL).
- *   2. prints EXPLAIN (ANALYZE, BUFFERS) of the service's page and count queries (SQL copied from
- *      PacketsService.queue, checked at start-up against the built service) for the open queue
+ *   2. prints EXPLAIN (ANALYZE, BUFFERS) of the service's page and count queries (built by the
+ *      repository's own queueSql, required from dist) for the open queue
  *      and for status=PENDING, and the indexes they use.
  *   3. drops packets_queue_idx and packets_open_queue_idx in this throwaway database and measures
  *      b, c, d again: both side by side, with the plans without the indexes (informational).
@@ -45,68 +45,41 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  ROOT, DIST, MAIN, READY_TIMEOUT_MS, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
-  freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun, waitForFiles, runNode,
+  ROOT, DIST, MAIN, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
+  freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun, waitForFiles,
   benchApiEnv, createBenchAdmin,
 } = require('./lib');
 const { sqlLit: lit, sqlArray, hashSql, pickSql, stats, LOCATIONS, NARRATIVE_SENTENCES } = require('./data');
 
 const CLI = path.join(DIST, 'apps/api/src/cli/cli.js');
 const DB_LIB = path.join(DIST, 'libs/database/src/index.js');
-const PACKETS_JS = path.join(DIST, 'libs/packets/src/packets.service.js');
+const PACKETS_REPOSITORY_JS = path.join(DIST, 'libs/packets/src/packets.repository.js');
 
 const DIST_WAIT_MS = 300_000;
-const CHILD_TIMEOUT_MS = 10 * 60_000;
 
 const TARGET_P95_MS = 50;
 const PAGE_SIZE = 20; // PageQuery's default: the bench sends no pageSize, as the UI's first page would not
 const QUEUE_INDEXES = ['packets_queue_idx', 'packets_open_queue_idx'];
 
 // ---------------------------------------------------------------------------------------------
-// The queue's SQL, copied from libs/packets/src/packets.service.ts (META_COLUMNS, metaRows, queue).
-// Checked at start-up against the built service, so a change there is reported instead of
-// silently explained with stale SQL.
+// The queue's SQL: built by the service's own queueSql (libs/packets/src/packets.repository.ts),
+// required from the build once it is there (see main), so that the EXPLAIN output is of the very
+// statements the API runs.
 
-const META_COLUMNS = `p.id, p.case_id, p.case_number, p.version, p.previous_packet_id, p.office, p.felony, p.status, p.sent_by,
-  p.sent_at, p.manifest_sha256, p.key_id, p.storage_bucket, p.manifest_key, p.signature_key, p.evidence_count, p.evidence_bytes,
-  p.claimed_by, p.claimed_at, p.decision, p.decision_reason, p.external_reference, p.decided_by, p.decided_at,
-  u.display_name AS claimed_by_name`;
-const META_SELECT_SOURCE = 'SELECT ${META_COLUMNS} FROM packets p LEFT JOIN users u ON u.id = p.claimed_by WHERE ${whereAndOrder}';
-const PAGE_SOURCE = '${where} ORDER BY p.sent_at ${dir}, p.id ${dir} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}';
-const COUNT_SOURCE = 'SELECT count(*)::int AS n FROM packets p WHERE ${where}';
-const OPEN_FILTER = "p.status <> 'DECIDED'";
+/** queueSql of dist/.../libs/packets/src/packets.repository.js. */
+let repositoryQueueSql = null;
 
-/** PacketsService.queue's two statements and parameters for `office` and `status` (null: the default, open queue). */
+/**
+ * PacketsService.queue's two statements and parameters for a prosecutor of `office` and `status` (null: the
+ * default, open queue), as the service calls the repository.
+ */
 function queueSql(office, status, sort = 'oldest', page = 1, pageSize = PAGE_SIZE) {
-  const dir = sort === 'newest' ? 'DESC' : 'ASC';
-  const params = [office];
-  let filter;
-  if (!status || (status.length === 2 && !status.includes('DECIDED'))) {
-    filter = OPEN_FILTER;
-  } else if (status.length === 1) {
-    params.push(status[0]);
-    filter = 'p.status = $2';
-  } else {
-    params.push(status);
-    filter = 'p.status = ANY($2::varchar[])';
-  }
-  const where = `p.office = $1 AND ${filter}`;
-  return {
-    page: `SELECT ${META_COLUMNS} FROM packets p LEFT JOIN users u ON u.id = p.claimed_by WHERE ${where} ORDER BY p.sent_at ${dir}, p.id ${dir} LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
-    count: `SELECT count(*)::int AS n FROM packets p WHERE ${where}`,
-    params,
+  const auth = { id: '00000000-0000-4000-8000-000000000000', username: 'bench', role: 'PROSECUTOR', district: null, office, badgeNumber: null, displayName: 'bench' };
+  const filter = {
+    status: status?.length ? [...new Set(status)] : ['PENDING', 'IN_REVIEW'], dir: sort === 'newest' ? 'DESC' : 'ASC', page, pageSize,
   };
-}
-
-function sqlDrift() {
-  const src = fs.readFileSync(PACKETS_JS, 'utf8');
-  const problems = [];
-  if (!src.includes('const META_COLUMNS = `' + META_COLUMNS + '`')) problems.push('META_COLUMNS');
-  if (!src.includes(META_SELECT_SOURCE)) problems.push('metaRows');
-  if (!src.includes(PAGE_SOURCE)) problems.push('the page query');
-  if (!src.includes(COUNT_SOURCE)) problems.push('the count query');
-  if (!src.includes('filter = `' + OPEN_FILTER + '`') || !src.includes('filter = `p.status = $2`')) problems.push('the status filter');
-  return problems;
+  const q = repositoryQueueSql(auth, filter);
+  return { page: q.page, count: q.count, params: q.params };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -442,12 +415,11 @@ async function main() {
   console.log(`Machine: ${machine}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`Settings: QUEUE_PACKETS=${packetCount} QUEUE_REQUESTS=${requests} QUEUE_WARMUP=${warmup} QUEUE_DEEP_PAGE=${deepPage}`);
 
-  await waitForFiles([MAIN, CLI, DB_LIB, PACKETS_JS], DIST_WAIT_MS, 'bench:review-queue');
+  await waitForFiles([MAIN, CLI, DB_LIB, PACKETS_REPOSITORY_JS], DIST_WAIT_MS, 'bench:review-queue');
   const dbLib = require(DB_LIB);
-  const drift = sqlDrift();
-  if (drift.length) {
-    console.log(`WARNING: ${drift.join(', ')} in ${path.relative(ROOT, PACKETS_JS)} differ from this bench's copy: ` +
-      'the EXPLAIN output may not be what the API runs.');
+  repositoryQueueSql = require(PACKETS_REPOSITORY_JS).queueSql;
+  if (typeof repositoryQueueSql !== 'function') {
+    throw new Error(`${path.relative(ROOT, PACKETS_REPOSITORY_JS)} exports no queueSql: rebuild (npm run build)`);
   }
 
   const unguard = guardRun(run);
@@ -593,7 +565,6 @@ async function main() {
         if (r.problem) problems.push(`${v.key}. ${v.label} (${phase}): ${r.problem}`);
       }
     }
-    if (drift.length) problems.push(`the built service's SQL differs from the bench's copy (${drift.join(', ')})`);
     const base50 = withIdx.get('a').p50;
 
     console.log('');

@@ -46,8 +46,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  DIST, MAIN, READY_TIMEOUT_MS, intEnv, now, secondsSince, fmt, freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun,
-  waitForFiles, runNode,
+  DIST, MAIN, intEnv, now, secondsSince, fmt, freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun,
+  waitForFiles,
   benchApiEnv, createBenchAdmin,
 } = require('./lib');
 const { sqlLit: lit, sqlArray: arr, hashSql: h, pickSql: pick, stats, LOCATIONS, NARRATIVE_SENTENCES } = require('./data');
@@ -182,7 +182,7 @@ async function main() {
     await owner.query('INSERT INTO bench_authors SELECT k, id, d FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS t(id, d, k)',
       [authors.map((a) => a.id), authors.map((a) => a.district)]);
     const badgePool = Math.max(100, Math.round(personnelTarget / 8));
-    const ins = await owner.query(generateSql(badgePool), [caseCount]);
+    await owner.query(generateSql(badgePool), [caseCount]);
     await owner.query(`INSERT INTO case_number_counters (year, last_value) VALUES (2025, $1), (2026, $1) ON CONFLICT (year) DO UPDATE SET last_value = EXCLUDED.last_value`, [caseCount]);
     await owner.query('COMMIT');
     }

@@ -26,7 +26,7 @@ const path = require('node:path');
 const {
   ROOT, MAIN, SAMPLE_MS, intEnv, now, secondsSince, fmt, requireProcfs, RssSampler, freePort, api, launchApi, BenchRun,
 } = require('./lib');
-const { SAMPLE_CASE, SAMPLE_FEDERAL_OFFICERS } = require('./data');
+const { SAMPLE_CASE, SAMPLE_FEDERAL_OFFICERS, SUBMIT_BODY } = require('./data');
 
 const MiB = 1024 * 1024;
 const GEN_CHUNK = 8 * MiB;
@@ -485,7 +485,7 @@ async function main() {
         body: JSON.stringify(FEDERAL_OFFICERS),
       });
       if (!put.ok) throw new Error(`federal officers: ${put.status} ${await put.text()}`);
-      await api(base, 'POST', `/cases/${caseId}/submit`, {}, officer);
+      await api(base, 'POST', `/cases/${caseId}/submit`, SUBMIT_BODY, officer);
       await api(base, 'POST', `/cases/${caseId}/approve`, {}, supervisor);
       const packet = await api(base, 'POST', `/cases/${caseId}/packets`, { office: 'CCSAO' }, supervisor);
 

@@ -4,7 +4,7 @@
  * (scripts/ceph-rgw.js): one monitor, one OSD on the in-memory object store, one radosgw (beast frontend)
  * on 127.0.0.1, all in a temporary directory of their own with free loopback ports, a new fsid and new
  * keys. Built from Debian's packages (ceph-mon ceph-osd radosgw ceph-common); the settings are the ones
- * measured in CEPH-RGW.md. Plain CommonJS with no dependency but Node, so the developer script can run
+ * measured when the engine was first brought up (docs/decisions/0007-ceph-rgw-for-object-lock-tests.md). Plain CommonJS with no dependency but Node, so the developer script can run
  * it without a TypeScript step; the jest harness uses it through test/harness/ceph-rgw.ts.
  *
  * Every daemon runs in the foreground (-f) as a detached process, logging under the run directory; its

@@ -9,7 +9,7 @@ interface ClusterModule {
   BINARIES: string[];
   DIR_PREFIX: string;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script with no type declarations
 const cluster = require('./ceph-rgw-cluster.js') as ClusterModule;
 
 /*

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointService, checkpointMessage } from '@app/audit';
 import { publicKeyFromPem, verifyMessage } from '@app/signing';
-import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
+import { auditRows, createTestApp, SUBMIT_BODY, TestApp, TestUser } from './harness/test-app';
 import { verifyAuditExportOffline } from './harness/offline-verify';
 
 const API = '/api/v1';
@@ -26,7 +26,7 @@ describe('audit review: events, signed exports, offline verification, chain veri
     const c = await t.given.caseReadyToSubmit(officer);
     caseId = c.id;
     await t.given.evidence(officer, caseId);
-    await t.http().post(`${API}/cases/${caseId}/submit`).set(officer.auth).send({}).expect(200);
+    await t.http().post(`${API}/cases/${caseId}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(200);
     await t.http().post(`${API}/cases/${caseId}/approve`).set(officer.auth).send({}).expect(403); // denied: recorded
     await t.http().post(`${API}/cases/${caseId}/approve`).set(supervisor.auth).send({}).expect(200);
     await t.http().get(`${API}/cases`).set({ Authorization: 'Bearer nonsense' }).expect(401);

@@ -1,5 +1,5 @@
 import { AuditService, GENESIS_HASH, hashAuditEvent } from '@app/audit';
-import { auditRows, createTestApp, FULL_CASE, startApiProcess, TestApp, TestUser } from './harness/test-app';
+import { auditRows, createTestApp, FULL_CASE, startApiProcess, SUBMIT_BODY, TestApp, TestUser } from './harness/test-app';
 
 /** Recomputes the chain from raw rows, independently of the service's own mapping. */
 function verifyRows(rows: Record<string, any>[]): { ok: boolean; brokenAt?: number } {
@@ -103,7 +103,7 @@ describe('audit trail', () => {
     it('a failure at commit, after the case changed and its event was written, leaves neither', async () => {
       const c = await t.given.caseReadyToSubmit(officer);
       await injectFailure('case.submitted', 'at commit');
-      const res = await t.http().post(`/api/v1/cases/${c.id}/submit`).set(officer.auth).send({}).expect(500);
+      const res = await t.http().post(`/api/v1/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(500);
       expect(res.body).toMatchObject({ statusCode: 500, code: 'INTERNAL.ERROR', requestId: expect.any(String) });
       expect(res.body.message).not.toMatch(/injected/); // no internals leak
 
@@ -126,7 +126,7 @@ describe('audit trail', () => {
 
     it('after the fault is gone the same request succeeds and the chain is intact', async () => {
       const c = await t.given.caseReadyToSubmit(officer);
-      await t.http().post(`/api/v1/cases/${c.id}/submit`).set(officer.auth).send({}).expect(200);
+      await t.http().post(`/api/v1/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(200);
       expect(verifyRows(await auditRows(t.owner))).toEqual({ ok: true });
     });
   });

@@ -1,6 +1,6 @@
 /**
  * THE authorization matrix: every route the API registers x every caller x the status the design
- * (shared/DESIGN.md, "Roles and scope", "Case lifecycle", "HTTP surface") wants. Data only; the
+ * (docs/domain.md, "Roles and scope", "The case lifecycle"; the routes: the OpenAPI document) wants. Data only; the
  * authz suite (authz.e2e-spec.ts) iterates it against the real app and fails when the app
  * registers a route this file does not list, or this file lists a route the app does not have.
  *
@@ -34,6 +34,7 @@
  * Every row gets a fresh fixture; ids in paths are written `:id` (a tus upload's own id `:uploadId`).
  */
 import type { Role } from '@app/common';
+import { SUBMIT_ATTESTATION } from '../libs/cases/src/order-rules';
 
 export const API = '/api/v1';
 
@@ -260,7 +261,7 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     route: `GET ${API}/users/:id`,
     fixture: 'targetUser',
     expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 200, ANONYMOUS: 401 },
-    why: 'ADMIN reads a user (not in the DESIGN table, but registered: ADMIN only like the rest of /users)',
+    why: 'ADMIN reads a user (not in the table of docs/domain.md, but registered: ADMIN only like the rest of /users)',
   },
   {
     route: `PATCH ${API}/users/:id`,
@@ -325,7 +326,8 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
   {
     route: `POST ${API}/cases/:id/submit`,
     fixture: 'draftCase',
-    body: () => ({}),
+    // Issue 16: submit carries the author's attestation (the current words and their version id).
+    body: () => ({ attestation: { ...SUBMIT_ATTESTATION } }),
     // A supervisor of the district who did not write the case may not submit it: submit(author).
     expect: { OFFICER: 200, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
@@ -525,6 +527,14 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     // so the author-supervisor may send their own approved case.
     scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 201 },
     why: 'APPROVED --send(supervisor)--> REFERRED: freeze, sign and store the manifest',
+  },
+  {
+    route: `GET ${API}/cases/:id/packet-preview`,
+    fixture: 'approvedCase',
+    expect: { OFFICER: 403, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
+    // Who may send may look first: the same permission and scope as the send; a read, audited as packet.previewed.
+    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    why: 'issue 16: what the send would freeze, sign and send (evidence with size and SHA-256, office), before the irreversible send',
   },
   {
     route: `GET ${API}/cases/:id/packets`,
@@ -742,6 +752,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'none',
     expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
     why: 'AUDITOR reads the signed checkpoints',
+  },
+  {
+    route: `GET ${API}/audit/actors`,
+    fixture: 'none',
+    expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
+    why: "issue 16: the auditor's actor picker (people of the trail by username or name; each lookup audited)",
   },
 ];
 

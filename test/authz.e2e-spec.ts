@@ -12,7 +12,6 @@ import {
 } from './authz-matrix';
 
 type Role = Exclude<Caller, 'ANONYMOUS'>;
-type AuditRow = Record<string, any>;
 
 interface RouterLayer {
   route?: { path: string | string[]; methods: Record<string, boolean>; stack: { handle: object }[] };

@@ -26,7 +26,7 @@ import { API, AUTHZ_MATRIX, Caller, MatrixRow } from './authz-matrix';
 type Role = Exclude<Caller, 'ANONYMOUS'>;
 
 /** class-transformer's @Type registry (where a nested DTO's class is recorded); not exported by its main entry. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module path of class-transformer, typed here by hand
 const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: MetadataStorage };
 
 /** Fields that hold free text over several lines: tab, LF and CR are kept there (only U+0000 is refused). Keyed `Dto.field`. */
@@ -58,7 +58,7 @@ interface StringField {
   spec: FieldSpec;
 }
 
-/** Every string-valued field of a DTO, nested DTOs (arrays of them) included. */
+/** Every string-valued field of a DTO, nested DTOs (one, or a list of them) included. */
 function stringFields(dto: new () => object, prefix = ''): StringField[] {
   const out: StringField[] = [];
   for (const f of dtoFields(dto)) {
@@ -68,7 +68,7 @@ function stringFields(dto: new () => object, prefix = ''): StringField[] {
     if (f.kind === 'nested') {
       const type = defaultMetadataStorage.findTypeMetadata(dto, f.name)?.typeFunction() as (new () => object) | undefined;
       if (!type) throw new Error(`${dto.name}.${f.name}: nested without @Type`);
-      out.push(...stringFields(type, `${path}.0`));
+      out.push(...stringFields(type, f.array ? `${path}.0` : path));
     }
   }
   return out;

@@ -19,7 +19,6 @@ import { loadAppConfig } from '../apps/api/src/app.config';
  */
 
 const ROOT = resolve(__dirname, '..');
-const DOCKER = join(ROOT, 'docker');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
 type Env = Record<string, string>;
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { UploadJanitor } from '@app/evidence';
 import { piecesOf, rawRequest, until } from './harness/raw-http';
-import { auditRows, createTestApp, FULL_CASE, SUPERVISOR_RECORD, TestApp, TestUser } from './harness/test-app';
+import { auditRows, createTestApp, FULL_CASE, SUBMIT_BODY, SUPERVISOR_RECORD, TestApp, TestUser } from './harness/test-app';
 
 const API = '/api/v1';
 const MiB = 1024 * 1024;
@@ -88,7 +88,7 @@ describe('evidence guards: empty files, footage, uploads in progress, duplicates
       const pdfAsBwc = await upload(c.id, PDF(), 'kind=BWC').expect(201);
       expect(pdfAsBwc.body.contentType).toBe('application/pdf');
 
-      const refused = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({});
+      const refused = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY);
       expect(refused.status).toBe(422);
       expect(refused.body.code).toBe('CASE.CHECKLIST_INCOMPLETE');
       expect(refused.body.missing).toEqual([{ item: 'evidenceOrNoFootageReason', message: expect.stringMatching(/footage/) }]);
@@ -100,10 +100,10 @@ describe('evidence guards: empty files, footage, uploads in progress, duplicates
       await t.http().get(`${API}/cases/${c.id}`).set(officer.auth).expect(200).expect((r) => expect(r.body.checklist).toEqual({ complete: true, missing: [] }));
       // superseded footage does not count
       await t.http().post(`${API}/evidence/${video.body.id}/supersede`).set(officer.auth).send({ reason: 'Wrong clip' }).expect(200);
-      await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(422);
+      await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(422);
       // other video counts as footage too
       await upload(c.id, mp4(), 'kind=OTHER_VIDEO').expect(201);
-      const ok = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({});
+      const ok = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY);
       expect(ok.status).toBe(200);
       expect(ok.body.status).toBe('SUBMITTED');
     });
@@ -120,7 +120,7 @@ describe('evidence guards: empty files, footage, uploads in progress, duplicates
           whenSent: async () => {
             await until('the upload to be recorded as in progress', async () =>
               (await t.owner.query(`SELECT 1 FROM evidence_upload_sessions WHERE case_id = $1 AND ended_at IS NULL AND bytes_received > 0`, [c.id])).rowCount);
-            const r = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({});
+            const r = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY);
             during = { status: r.status, body: r.body };
           },
         });
@@ -135,7 +135,7 @@ describe('evidence guards: empty files, footage, uploads in progress, duplicates
       const refusal = await auditRows(t.owner, `action = 'case.submit' AND outcome = 'FAILED' AND case_id = $1`, [c.id]);
       expect(refusal.map((r) => r.details.code)).toEqual(['CASE.UPLOAD_IN_PROGRESS']);
 
-      const submitted = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({});
+      const submitted = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY);
       expect(submitted.status).toBe(200);
       expect(submitted.body.status).toBe('SUBMITTED');
     });
@@ -150,7 +150,7 @@ describe('evidence guards: empty files, footage, uploads in progress, duplicates
       await t.owner.query(
         `INSERT INTO evidence_upload_sessions (id, case_id, started_by, kind, stale_at) VALUES ($1, $2, $3, 'BWC', now() + interval '30 minutes')`,
         [fresh, c.id, officer.id]);
-      const blocked = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({});
+      const blocked = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY);
       expect(blocked.status).toBe(409);
       expect(blocked.body.uploads.map((u: { id: string }) => u.id)).toEqual([fresh]);
 
@@ -161,7 +161,7 @@ describe('evidence guards: empty files, footage, uploads in progress, duplicates
       expect(closed.rows[0]).toMatchObject({ outcome: 'ABANDONED', ended_at: expect.any(Date) });
       const cleaned = await auditRows(t.owner, `action = 'evidence.upload.abandoned' AND target_id = $1`, [dead]);
       expect(cleaned).toHaveLength(1);
-      await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(200);
+      await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(200);
     });
   });
 

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
 import { auditRows, createTestApp, startApiProcess, TestApp, TestUser } from './harness/test-app';
 import { releasableRetention, storageUnderTest } from './harness/test-storage';
 import { bytesAt, chunks, get, mb, MiB, postStream, rssBytes, RSS_LIMIT, SIZE, SIZE_MB } from './harness/large-source';

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import * as tus from 'tus-js-client';
 import { UploadJanitor } from '@app/evidence';
-import { auditRows, createTestApp, startApiProcess, TestApp, TestUser } from './harness/test-app';
+import { auditRows, createTestApp, startApiProcess, SUBMIT_BODY, TestApp, TestUser } from './harness/test-app';
 import { releasableRetention, storageUnderTest } from './harness/test-storage';
 import { chunkAt, MiB, SIZE, SIZE_MB } from './harness/large-source';
 
@@ -140,7 +140,7 @@ describe(`resumable evidence uploads over tus 1.0.0 (${ENGINE})`, () => {
       expect(h.headers).toMatchObject({ 'upload-offset': '0', 'upload-length': String(file.length), 'cache-control': 'no-store', 'tus-resumable': '1.0.0' });
       expect(h.headers['evidence-id']).toBeUndefined();
       // While it is open the case has an upload in progress: submit is refused.
-      const submit = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({});
+      const submit = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY);
       expect([409, 422]).toContain(submit.status);
 
       // Chunks that do not line up with the 5 MiB parts.
@@ -347,7 +347,7 @@ describe(`resumable evidence uploads over tus 1.0.0 (${ENGINE})`, () => {
       expect(await t.storage.pendingUploads()).not.toContain(storageUploadId);
       expect(await sessionsOf(c.id)).toEqual([{ id: uploadId, outcome: 'CANCELLED' }]);
       await head(location).expect(410);
-      await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(200);
+      await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(200);
     });
 
     it('an upload nobody resumes is abandoned by the janitor after UPLOAD_STALE_MINUTES: parts released, audited', async () => {

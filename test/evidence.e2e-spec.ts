@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { UploadJanitor } from '@app/evidence';
 import { DIST_API } from './harness/paths';
 import { piecesOf, rawRequest, until } from './harness/raw-http';
-import { auditRows, createTestApp, FULL_CASE, processEnv, TestApp, TestUser } from './harness/test-app';
+import { auditRows, createTestApp, FULL_CASE, processEnv, SUBMIT_BODY, TestApp, TestUser } from './harness/test-app';
 import { storageUnderTest } from './harness/test-storage';
 
 const API = '/api/v1';
@@ -333,7 +333,7 @@ describe(`evidence: upload, custody, integrity (${ENGINE})`, () => {
       const c = await t.given.caseReadyToSubmit(officer);
       await t.given.evidence(officer, c.id);
       if (how === 'withdraw') await t.http().post(`${API}/cases/${c.id}/withdraw`).set(supervisor.auth).send({ reason: 'Duplicate report' }).expect(200);
-      if (how === 'submit') await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(200);
+      if (how === 'submit') await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(200);
       if (how === 'close') await t.owner.query(`UPDATE cases SET status = 'CLOSED', closed_at = now() WHERE id = $1`, [c.id]);
       const before = await keysOf(c.id);
       const bytes = randomBytes(4096);
@@ -471,7 +471,7 @@ describe(`evidence: upload, custody, integrity (${ENGINE})`, () => {
       const c = await t.given.draftCase(officer, { ...FULL_CASE, noFootageReason: undefined });
       const withOfficers = await t.http().put(`${API}/cases/${c.id}/federal-officers`).set(officer.auth).set('If-Match', `"${c.version}"`)
         .send({ officers: [{ isSupervisor: true, identificationOutcome: 'REFUSED', identificationMethod: 'Asked; refused' }] }).expect(200);
-      const missing = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(422);
+      const missing = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(422);
       expect(missing.body.missing.map((m: { item: string }) => m.item)).toEqual(['evidenceOrNoFootageReason']);
 
       const e = await t.given.evidence(officer, c.id, video());
@@ -479,10 +479,10 @@ describe(`evidence: upload, custody, integrity (${ENGINE})`, () => {
       expect(view.body.checklist).toEqual({ complete: true, missing: [] });
 
       await t.http().post(`${API}/evidence/${e.id}/supersede`).set(officer.auth).send({ reason: 'Wrong clip' }).expect(200);
-      await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(422);
+      await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(422);
 
       await t.given.evidence(officer, c.id, video());
-      const submitted = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(200);
+      const submitted = await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(200);
       expect(submitted.body).toMatchObject({ status: 'SUBMITTED', version: withOfficers.body.version + 1 });
     });
 

@@ -554,7 +554,7 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
     return dtoFields(dto).flatMap((f) => {
       const path = prefix ? `${prefix}.${f.name}` : f.name;
       if (f.kind === 'string') return [{ path, spec: f }];
-      if (f.kind === 'nested' && f.nestedDto) return textFields(f.nestedDto, `${path}.0`);
+      if (f.kind === 'nested' && f.nestedDto) return textFields(f.nestedDto, f.array ? `${path}.0` : path);
       return [];
     });
   }

@@ -1,9 +1,11 @@
 import type { Response } from 'supertest';
 import { GENESIS_HASH } from '@app/audit';
-import { auditRows, createTestApp, FULL_CASE, SUPERVISOR_RECORD, TestApp, TestUser } from './harness/test-app';
+import { createHash } from 'node:crypto';
+import { SUBMIT_ATTESTATION } from '../libs/cases/src/order-rules';
+import { auditRows, createTestApp, FULL_CASE, SUBMIT_BODY, SUPERVISOR_RECORD, TestApp, TestUser } from './harness/test-app';
 
 /**
- * The case lifecycle of DESIGN.md ("Case lifecycle") end to end: real AppModule, real PostgreSQL.
+ * The case lifecycle of docs/domain.md ("The case lifecycle") end to end: real AppModule, real PostgreSQL.
  * Every test asserts what a user sees (status, body), what the database holds, and the audit trail.
  */
 
@@ -61,10 +63,11 @@ describe('case lifecycle', () => {
     if (ifMatch !== undefined) req.set('If-Match', `"${ifMatch}"`);
     return req.send(body);
   }
+  /** A transition; submit carries the author's attestation (SUBMIT_BODY) unless the body says otherwise. */
   function act(user: TestUser, id: string, route: Route, body: object = {}, ifMatch?: number) {
     const req = t.http().post(path(`/${id}/${route}`)).set(user.auth);
     if (ifMatch !== undefined) req.set('If-Match', `"${ifMatch}"`);
-    return req.send(body);
+    return req.send(route === 'submit' ? { ...SUBMIT_BODY, ...body } : body);
   }
   /** The body each route needs so that only the case's state can be wrong. */
   const bodyFor = (route: Route) => (route === 'return' || route === 'withdraw' ? { reason: `${route} for test` } : {});
@@ -446,6 +449,61 @@ describe('case lifecycle', () => {
       expectError(await act(officer, c.id, 'approve', {}), 403, 'AUTH.FORBIDDEN');
       expectError(await act(officer, c.id, 'return', { reason: 'x' }), 403, 'AUTH.FORBIDDEN');
       expect(await dbCase(c.id)).toMatchObject({ status: 'SUBMITTED', version: c.version });
+    });
+  });
+
+  // --- 4b. the author's attestation on submit (issue 16) -----------------------------------------
+
+  describe("submit asks for the author's attestation", () => {
+    const submitRaw = (user: TestUser, id: string, body: unknown) => t.http().post(path(`/${id}/submit`)).set(user.auth).send(body as object);
+    const submittedEvents = async (id: string) => (await t.owner.query(
+      `SELECT outcome, actor_id, occurred_at, details FROM audit_events WHERE case_id = $1 AND action = 'case.submitted' ORDER BY seq`, [id])).rows;
+
+    it.each<[string, string, unknown]>([
+      ['no attestation', 'attestation', {}],
+      ['attestation null', 'attestation', { attestation: null }],
+      ['attestation as a bare yes', 'attestation', { attestation: true }],
+      ['no words', 'attestation.text', { attestation: { textVersion: SUBMIT_ATTESTATION.textVersion } }],
+      ['an unknown version of the words', 'attestation.textVersion', { attestation: { ...SUBMIT_ATTESTATION, textVersion: 'case-submit/2020-01-1' } }],
+      ['other words', 'attestation.text', { attestation: { ...SUBMIT_ATTESTATION, text: 'I attest that this report is mostly true.' } }],
+      ['the words with a trailing space', 'attestation.text', { attestation: { ...SUBMIT_ATTESTATION, text: `${SUBMIT_ATTESTATION.text} ` } }],
+    ])('%s: 400 naming %s, nothing changed, the refusal audited', async (_label, field, body) => {
+      const c = await t.given.caseReadyToSubmit(officer);
+      const before = await dbCase(c.id);
+      const refused = await submitRaw(officer, c.id, body);
+      await expectValidation(refused, field);
+      expect(await dbCase(c.id)).toEqual(before);
+      expect(await submittedEvents(c.id)).toEqual([]);
+      await expectAuditedFailure(refused, 'case.submit', 'FAILED', 'VALIDATION.FAILED', c.id);
+      expect((await auditOf(refused))[0].details.fields).toContain(field);
+    });
+
+    it('with the current words: SUBMITTED, and case.submitted records the words, their SHA-256, their version and the time', async () => {
+      const c = await t.given.caseReadyToSubmit(officer);
+      const ok = await submitRaw(officer, c.id, { version: c.version, attestation: { ...SUBMIT_ATTESTATION } }).expect(200);
+      expect(ok.body).toMatchObject({ status: 'SUBMITTED', submittedBy: officer.id });
+      const [event, ...more] = await submittedEvents(c.id);
+      expect(more).toEqual([]);
+      expect(event.outcome).toBe('SUCCESS');
+      expect(event.actor_id).toBe(officer.id);
+      expect(event.details.attestation).toEqual({
+        textVersion: SUBMIT_ATTESTATION.textVersion,
+        text: SUBMIT_ATTESTATION.text,
+        sha256: createHash('sha256').update(SUBMIT_ATTESTATION.text, 'utf8').digest('hex'),
+        attestedAt: ok.body.submittedAt,
+      });
+      // The attestation time is the submit's own time, which the event carries too (to the millisecond).
+      expect((event.occurred_at as Date).getTime() - Date.parse(ok.body.submittedAt)).toBeLessThan(1000);
+      expect(event.details).toMatchObject({ from: 'DRAFT', to: 'SUBMITTED' });
+      // The auditor sees the same through the API, and a resubmission after a return asks again.
+      const auditor = await t.given.user('AUDITOR');
+      const listed = await t.http().get('/api/v1/audit/events').query({ caseId: c.id, action: 'case.submitted' }).set(auditor.auth).expect(200);
+      expect(listed.body.items.map((e: { details: { attestation: unknown } }) => e.details.attestation)).toEqual([event.details.attestation]);
+      await act(sup, c.id, 'return', { reason: 'Add the bus route.' }).expect(200);
+      await expectValidation(await submitRaw(officer, c.id, {}), 'attestation');
+      expect((await dbCase(c.id)).status).toBe('RETURNED');
+      await submitRaw(officer, c.id, SUBMIT_BODY).expect(200);
+      expect((await submittedEvents(c.id)).map((e) => e.details.attestation.textVersion)).toEqual([SUBMIT_ATTESTATION.textVersion, SUBMIT_ATTESTATION.textVersion]);
     });
   });
 

@@ -98,7 +98,7 @@ const PROBES: Record<string, Probe> = {
   [`PATCH ${API}/users/:id`]: {
     input: 'json',
     legit: {
-      role: 'ADMIN changes a role (DESIGN: PATCH /users/:id changes role / deactivates); the result must pass assertRoleScope',
+      role: 'ADMIN changes a role (docs/domain.md, Roles: PATCH /users/:id changes role / deactivates); the result must pass assertRoleScope',
       district: 'ADMIN moves an officer or supervisor; assertRoleScope refuses it for other roles (tested below)',
       office: 'ADMIN moves a prosecutor; assertRoleScope refuses it for other roles (tested below)',
       active: 'ADMIN deactivates/reactivates an account (IsBoolean)',
@@ -137,7 +137,7 @@ const PROBES: Record<string, Probe> = {
   [`POST ${API}/cases/:id/packets`]: {
     input: 'json',
     legit: {
-      office: 'the supervisor chooses the prosecuting office (DESIGN: send to an office): IsIn CCSAO/CITY_LAW (tested below), default by felony',
+      office: 'the supervisor chooses the prosecuting office (docs/domain.md: send to an office): IsIn CCSAO/CITY_LAW (tested below), default by felony',
       version: 'the case version the supervisor reviewed (or If-Match); a stale one is 409',
     },
   },

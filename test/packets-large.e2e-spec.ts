@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as yauzl from 'yauzl';
 import { verifyPacketArchive } from '@app/packets/packet-verifier';
-import { createTestApp, startApiProcess, TestApp, TestUser } from './harness/test-app';
+import { createTestApp, startApiProcess, SUBMIT_BODY, TestApp, TestUser } from './harness/test-app';
 import { releasableRetention, storageUnderTest } from './harness/test-storage';
 import { chunks, mb, postStream, rssBytes, RSS_LIMIT, SIZE, SIZE_MB } from './harness/large-source';
 
@@ -91,7 +91,7 @@ describe(`a packet archive holding a ${SIZE_MB} MiB evidence file, from a separa
     expect(up.status).toBe(201);
     sourceSha = hash.digest('hex');
     expect(up.body).toMatchObject({ sha256: sourceSha, sizeBytes: SIZE });
-    await t.http().post(`/api/v1/cases/${c.id}/submit`).set(officer.auth).send({}).expect(200);
+    await t.http().post(`/api/v1/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(200);
     await t.http().post(`/api/v1/cases/${c.id}/approve`).set(supervisor.auth).send({}).expect(200);
     const sent = await t.http().post(`/api/v1/cases/${c.id}/packets`).set(supervisor.auth).send({}).expect(201);
     packet = sent.body;

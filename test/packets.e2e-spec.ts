@@ -2,7 +2,7 @@ import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify }
 import type { Response } from 'supertest';
 import { canonicalJson } from '@app/common';
 import { keyIdOf } from '@app/signing';
-import { auditRows, createTestApp, startApiProcess, TestApp, TestUser } from './harness/test-app';
+import { auditRows, createTestApp, startApiProcess, SUBMIT_BODY, TestApp, TestUser } from './harness/test-app';
 import { storageUnderTest } from './harness/test-storage';
 import { unzip } from './harness/zip';
 
@@ -52,7 +52,7 @@ describe(`prosecutor packets and the review queue (${ENGINE})`, () => {
     const v = await t.http().put(`${API}/cases/${c.id}/violations`).set(officer.auth).set('If-Match', `"${c.version}"`).send(violations).expect(200);
     const evidence = [];
     for (const f of files) evidence.push(await t.given.evidence(officer, c.id, f));
-    await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(200);
+    await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(200);
     const a = await t.http().post(`${API}/cases/${c.id}/approve`).set(supervisor.auth).send({}).expect(200);
     return { id: c.id, caseNumber: c.caseNumber, version: a.body.version as number, evidence, violationsVersion: v.body.version };
   }
@@ -192,7 +192,7 @@ describe(`prosecutor packets and the review queue (${ENGINE})`, () => {
 
       const second = randomBytes(12_000);
       const added = await t.given.evidence(officer, c.id, second);
-      await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(200);
+      await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(200);
       await t.http().post(`${API}/cases/${c.id}/approve`).set(supervisor.auth).send({}).expect(200);
       const v2res = await send(c.id);
       expect(v2res.status).toBe(201);
@@ -600,7 +600,7 @@ describe(`packets when storage is unreachable (${ENGINE})`, () => {
   it('an archive requested while storage is down answers 503 before any byte, with no download recorded', async () => {
     const c = await t.given.caseReadyToSubmit(officer);
     await t.given.evidence(officer, c.id, randomBytes(5000));
-    await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send({}).expect(200);
+    await t.http().post(`${API}/cases/${c.id}/submit`).set(officer.auth).send(SUBMIT_BODY).expect(200);
     await t.http().post(`${API}/cases/${c.id}/approve`).set(supervisor.auth).send({}).expect(200);
     const p = (await t.http().post(`${API}/cases/${c.id}/packets`).set(supervisor.auth).send({ office: 'CCSAO' }).expect(201)).body;
     await t.storageProxy!.cut();

@@ -170,7 +170,7 @@ describe('platform: query parameters', () => {
       const req = t.http().get(`${path}?cacheBust=1`);
       const res = await (caller ? req.set(caller.auth) : req);
       expect({ route: r.route, status: res.status, code: res.body.code }).toEqual({ route: r.route, status: 400, code: 'VALIDATION.FAILED' });
-      expect(res.body.fields).toEqual([{ field: 'cacheBust', errors: [expect.stringMatching(/^cacheBust is not an accepted/)] }]);
+      expect(res.body.fields).toEqual([{ field: 'cacheBust', errors: [expect.stringMatching(/^cacheBust is not an accepted/)], constraints: ['whitelistValidation'] }]);
       expect(res.body.message).toMatch(/Unknown .*cacheBust/);
       if (caller) {
         const [event] = await auditRows(t.owner, 'request_id = $1', [res.body.requestId]);

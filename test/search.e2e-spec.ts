@@ -203,6 +203,23 @@ describe('case search (GET /cases: q, filters, sort, total) and the review queue
       expect(res.body.items[0]).not.toHaveProperty('narrative');
     });
 
+    it('sorts by when submitted (issue 16: a supervisor\'s queue, oldest waiting first); never-submitted cases last either way', async () => {
+      // A district of its own, so that no other test's cases take part.
+      const [officer5, sup5] = await Promise.all([t.given.officer(5), t.given.supervisor(5)]);
+      const first = await t.given.submittedCase(officer5);
+      const second = await t.given.submittedCase(officer5);
+      const draft = await t.given.draftCase(officer5);
+      // The one opened first has waited longest.
+      await t.owner.query(`UPDATE cases SET submitted_at = now() - interval '2 days' WHERE id = $1`, [first.id]);
+      await t.owner.query(`UPDATE cases SET submitted_at = now() - interval '3 hours' WHERE id = $1`, [second.id]);
+      const order = async (query: Record<string, unknown>) => ((await list(sup5, query)).body.items as Item[]).map((i) => i.id);
+      await expect(order({ sort: 'submitted', order: 'asc' })).resolves.toEqual([first.id, second.id, draft.id]);
+      await expect(order({ sort: 'submitted' })).resolves.toEqual([second.id, first.id, draft.id]);
+      await expect(order({ status: 'SUBMITTED', sort: 'submitted', order: 'asc' })).resolves.toEqual([first.id, second.id]);
+      // The usual order (newest opened first) is not the queue's.
+      await expect(order({ status: 'SUBMITTED' })).resolves.toEqual([second.id, first.id]);
+    });
+
     it('keeps the list without q working as before (newest first, status filter, pagination)', async () => {
       const res = await list(officerA, {});
       expect((res.body.items as Item[]).map((i) => i.id)).toEqual([c.church.id, c.van.id]);

@@ -39,7 +39,7 @@ interface ClusterModule {
   DIR_PREFIX: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script (scripts/) with no type declarations
 export const cluster = require('../../scripts/ceph-rgw-cluster.js') as ClusterModule;
 
 /**

@@ -142,10 +142,12 @@ export interface FieldSpec {
   singleLine: boolean;
   /** The DTO of a nested field (its @Type), when it has one. */
   nestedDto: (new () => object) | null;
+  /** A list (@IsArray, or nested with `each`): its items are addressed as `name.0`. */
+  array: boolean;
 }
 
 /** class-transformer's @Type registry (the class of a nested DTO); its main entry does not export it. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module path of class-transformer, typed here by hand
 const transformerMetadata = (require('class-transformer/cjs/storage') as { defaultMetadataStorage: TransformerMetadata }).defaultMetadataStorage;
 
 export function dtoFields(dto: new () => object): FieldSpec[] {
@@ -182,6 +184,7 @@ export function dtoFields(dto: new () => object): FieldSpec[] {
       minLength: (length?.constraints?.[0] as number | undefined) ?? (minL?.constraints?.[0] as number | undefined) ?? 0,
       singleLine: has(IS_SINGLE_LINE.toLowerCase()),
       nestedDto: nested ? ((transformerMetadata.findTypeMetadata(dto, name)?.typeFunction() as (new () => object) | undefined) ?? null) : null,
+      array: has('isarray') || ms.some((m) => m.each === true),
     });
   }
   return out;

@@ -8,7 +8,7 @@ import { prepareCephForRun } from './ceph-rgw';
 // globalSetup runs outside jest's module mapper: resolve the @app/* aliases from tsconfig.json.
 const tsconfig = loadConfig(join(__dirname, '..', '..'));
 if (tsconfig.resultType === 'success') register({ baseUrl: tsconfig.absoluteBaseUrl, paths: tsconfig.paths });
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the alias hook above is registered (an import would be hoisted before it)
 const { runMigrations, startEmbeddedPostgres } = require('@app/database') as typeof import('@app/database');
 
 

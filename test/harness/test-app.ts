@@ -16,6 +16,7 @@ import { TcpProxy } from './tcp-proxy';
 import { storageUnderTest, TestStorage } from './test-storage';
 import { CephTestStorage } from './ceph-storage';
 import type { Role } from '@app/common';
+import { SUBMIT_ATTESTATION } from '../../libs/cases/src/order-rules';
 
 
 export interface TestUser {
@@ -234,6 +235,9 @@ export const FULL_CASE = {
   noFootageReason: 'Body-worn camera was not yet issued to the reporting officer.',
 };
 
+/** The body of POST /cases/:id/submit: the author's attestation as the console sends it (issue 16). */
+export const SUBMIT_BODY = { attestation: { ...SUBMIT_ATTESTATION } };
+
 export const SUPERVISOR_RECORD = {
   officers: [
     {
@@ -301,7 +305,7 @@ export class Given {
 
   async submittedCase(author: TestUser): Promise<{ id: string; version: number; caseNumber: string }> {
     const c = await this.caseReadyToSubmit(author);
-    const res = await this.http().post(`/api/v1/cases/${c.id}/submit`).set(author.auth).send({});
+    const res = await this.http().post(`/api/v1/cases/${c.id}/submit`).set(author.auth).send(SUBMIT_BODY);
     if (res.status !== 200) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
@@ -325,7 +329,7 @@ export class Given {
 
   /** Submits an existing case as its author (DRAFT/RETURNED -> SUBMITTED). */
   async submit(author: TestUser, caseId: string): Promise<{ id: string; version: number; caseNumber: string }> {
-    const res = await this.http().post(`/api/v1/cases/${caseId}/submit`).set(author.auth).send({});
+    const res = await this.http().post(`/api/v1/cases/${caseId}/submit`).set(author.auth).send(SUBMIT_BODY);
     if (res.status !== 200) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }

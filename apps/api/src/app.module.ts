@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
+import { ClockModule } from '@app/common';
 import { AuthModule } from '@app/auth';
 import { CasesModule } from '@app/cases';
 import { DatabaseModule } from '@app/database';
@@ -41,6 +42,7 @@ import { UsersController } from './users/users.controller';
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
     LoggerModule.forRootAsync({ inject: [ConfigService], useFactory: loggingOptions }),
+    ClockModule,
     DatabaseModule.forRoot(),
     SigningModule,
     AuditModule,

@@ -20,6 +20,7 @@ import { startupLogger } from './http/logging';
  * surviving heap) leaves that room: the full collections stop and the API's CPU per GiB halves. It is a V8 option
  * given on the command line (`npm start`, the image's CMD), not set at run time, which Node documents as
  * undefined behaviour; NODE_OPTIONS does not accept it. Started without it, the service works, at twice the CPU.
+ * docs/decisions/0008-heap-growing-percent.md.
  */
 export const STREAMING_HEAP_FLAG = '--heap-growing-percent=300';
 

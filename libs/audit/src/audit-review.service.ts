@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Readable } from 'node:stream';
@@ -8,51 +7,22 @@ import { AuthUser, Clock } from '@app/common';
 import { UNBOUNDED_QUERY_TIMEOUT_MS } from '@app/database';
 import { SigningService } from '@app/signing';
 import { auditConfig } from './audit.config';
-import { AuditActor, AuditEventPage, AuditService } from './audit.service';
-import { ChainBreak, ChainVerification } from './audit-hash';
+import { AuditAction } from './audit-actions';
+import { AuditService } from './audit.service';
+import { AuditActor, AuditEventPage } from './dto/audit-event-views';
 import { CheckpointService } from './checkpoint.service';
-import { csvRow, EXPORT_FORMAT, ExportFilters, ExportFormatName, ExportHeader, ExportWriter, SignedCheckpoint } from './export-format';
-
-/** Where the chain breaks (HTTP view of ChainBreak; audit-hash.ts stays free of Nest for the offline verifier). */
-export class AuditChainBreak implements ChainBreak {
-  @ApiProperty({ type: Number, description: 'The first event that does not verify' })
-  seq: number;
-
-  @ApiProperty({ type: String, example: 'hash of seq 42 does not match its contents' })
-  reason: string;
-}
-
-/** GET /audit/verify: the chain recomputed from the database over [fromSeq, toSeq]. */
-export class AuditChainVerification implements ChainVerification {
-  @ApiProperty({ type: Number, description: 'The first seq asked for' })
-  fromSeq: number;
-
-  @ApiProperty({ type: Number, nullable: true, description: 'The last seq asked for; null: up to the head' })
-  toSeq: number | null;
-
-  @ApiProperty({ type: Boolean, description: 'True when every event checked links and hashes correctly' })
-  ok: boolean;
-
-  @ApiProperty({ type: Number, minimum: 0, description: 'Events that verified' })
-  checked: number;
-
-  @ApiProperty({ type: Number, nullable: true, description: 'First seq checked (rows archived and dropped are skipped)' })
-  firstSeq: number | null;
-
-  @ApiProperty({ type: Number, nullable: true, description: 'Last seq that verified' })
-  lastSeq: number | null;
-
-  @ApiProperty({ type: String, nullable: true, description: 'Hash of the last event that verified' })
-  headHash: string | null;
-
-  @ApiPropertyOptional({ type: () => AuditChainBreak, description: 'Present only when ok is false' })
-  firstBreak?: AuditChainBreak;
-}
+import { CSV_SELECT, NDJSON_COPY } from './export-sql';
+import {
+  csvRow, EXPORT_FORMAT, ExportFilters, ExportFormatName, ExportHeader, ExportWriter, SignedCheckpoint,
+} from './export-format';
+import { AuditChainVerification } from './dto/audit-chain-views';
 
 export interface EventQuery extends ExportFilters {
-  /** Return events after this seq (the previous page's nextCursor). */
+  /** Return events after this seq (before it, newest first) (the previous page's nextCursor). */
   cursor?: string;
   limit: number;
+  /** asc (default): oldest first; desc: newest first. */
+  order?: 'asc' | 'desc';
 }
 
 /**
@@ -74,23 +44,6 @@ function whereOf(f: ExportFilters, bind: (v: unknown) => string): string[] {
   return where;
 }
 
-const ISO_MS = `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-/** Every column as text, in CSV_COLUMNS order (after `record`): CSV lines are assembled from strings. */
-const CSV_SELECT = `SELECT seq::text, id::text, ${ISO_MS}, actor_id::text, actor_username, actor_role, action, outcome,
-  target_type, target_id, case_id::text, request_id, client_ip, user_agent, details::text, prev_hash, hash FROM audit_events`;
-
-/**
- * NDJSON lines are the stored canonical body (the exact bytes the hash covers) with type, prevHash
- * and hash added. They stream from COPY as raw bytes and are spliced without ever being decoded:
- * nothing is rebuilt and nothing per row lands on the JS heap (measured: flat memory, where a
- * cursor decoding every row grew the heap by over 100 MB per million rows). The CSV and unit
- * separator bytes (0x01, 0x02) cannot occur in JSON text, so COPY's CSV mode passes fields as-is.
- */
-const NDJSON_COPY = (where: string) =>
-  `COPY (SELECT seq, body_json, prev_hash, hash FROM audit_events WHERE ${where} ORDER BY seq) ` +
-  `TO STDOUT (FORMAT csv, DELIMITER e'\\x02', QUOTE e'\\x01')`;
-
 const csvLine = (r: Columns) => csvRow(['event', ...r]);
 
 type Columns = (string | null)[];
@@ -104,7 +57,7 @@ interface PgClient {
 }
 
 // pg-copy-streams ships no types; this is the one function used.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- pg-copy-streams ships no type declarations
 const { to: copyTo } = require('pg-copy-streams') as { to(sql: string): CopyToStream };
 interface CopyToStream {
   readonly copyTo: true;
@@ -196,16 +149,27 @@ export class AuditReviewService {
       params.push(v);
       return `$${params.length}`;
     });
+    const desc = q.order === 'desc';
     if (q.cursor) {
       params.push(q.cursor);
-      where.push(`seq > $${params.length}::bigint`);
+      where.push(`seq ${desc ? '<' : '>'} $${params.length}::bigint`);
     }
     params.push(q.limit + 1);
     const rows: { seq: string }[] = await this.ds.query(
-      `SELECT seq FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT $${params.length}`, params,
+      `SELECT seq FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${desc ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
+      params,
     );
     const page = rows.slice(0, q.limit).map((r) => Number(r.seq));
-    const items = page.length ? await this.audit.bySeq(page) : [];
+    const events = page.length ? await this.audit.bySeq(page) : [];
+    if (desc) events.reverse();
+    // The case number of each event's case, for people (ids mean nothing to a reader). Read by id from the cases
+    // table, whose numbers never change; an event whose case id names no case says null.
+    const caseIds = [...new Set(events.map((e) => e.caseId).filter((id): id is string => id !== null))];
+    const numbers = new Map<string, string>(caseIds.length
+      ? (await this.ds.query('SELECT id::text AS id, case_number FROM cases WHERE id = ANY($1::uuid[])', [caseIds]) as { id: string; case_number: string }[])
+        .map((r) => [r.id, r.case_number])
+      : []);
+    const items = events.map((e) => ({ ...e, caseNumber: e.caseId ? numbers.get(e.caseId) ?? null : null }));
     return { items, nextCursor: rows.length > q.limit ? String(page[page.length - 1]) : null };
   }
 
@@ -222,7 +186,7 @@ export class AuditReviewService {
     const filtered = Object.values(filters).some((v) => v !== undefined);
     const checkpoint: SignedCheckpoint = await this.ds.transaction(async (em) => {
       await this.audit.append(em, {
-        action: 'audit.exported', actor: auth, targetType: 'audit', details: { format, filters, filtered, ...via },
+        action: AuditAction.AuditExported, actor: auth, targetType: 'audit', details: { format, filters, filtered, ...via },
       });
       return this.checkpoints.create(em, 'export', auth.id);
     });
@@ -296,7 +260,7 @@ export class AuditReviewService {
   async verify(auth: AuthUser, fromSeq = 1, toSeq?: number): Promise<AuditChainVerification> {
     const result = await this.audit.verifyRange(fromSeq, toSeq);
     await this.audit.record({
-      action: 'audit.verified', outcome: result.ok ? 'SUCCESS' : 'FAILED', actor: auth, targetType: 'audit',
+      action: AuditAction.AuditVerified, outcome: result.ok ? 'SUCCESS' : 'FAILED', actor: auth, targetType: 'audit',
       details: { fromSeq, toSeq: toSeq ?? null, ok: result.ok, checked: result.checked, firstBreak: result.firstBreak ?? null },
     });
     return { fromSeq, toSeq: toSeq ?? null, ...result };

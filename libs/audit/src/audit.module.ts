@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Clock } from '@app/common';
 import { auditConfig } from './audit.config';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditReviewService } from './audit-review.service';
@@ -11,7 +10,7 @@ import { CheckpointService } from './checkpoint.service';
 @Global()
 @Module({
   imports: [ConfigModule.forFeature(auditConfig), TypeOrmModule.forFeature([AuditEventEntity])],
-  providers: [AuditService, Clock, CheckpointService, AuditReviewService],
-  exports: [AuditService, Clock, CheckpointService, AuditReviewService],
+  providers: [AuditService, CheckpointService, AuditReviewService],
+  exports: [AuditService, CheckpointService, AuditReviewService],
 })
 export class AuditModule {}

@@ -1,32 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { ACTOR_ROLES, ActorRole, AuthUser, Clock, RequestContext, RequestContextStore, toWellFormed } from '@app/common';
+import { ActorRole, AuthUser, Clock, RequestContext, RequestContextStore, toWellFormed } from '@app/common';
 import {
-  AUDIT_OUTCOMES, AuditEventBody, AuditOutcome, canonicalAuditBody, ChainVerification, ChainedAuditEvent, GENESIS_HASH,
+  AuditEventBody, AuditOutcome, canonicalAuditBody, ChainVerification, ChainedAuditEvent, GENESIS_HASH,
   hashCanonicalBody, verifyAuditChain,
 } from './audit-hash';
 import { AuditEventEntity } from './audit-event.entity';
-
-/** Who did it: a user (id, username, role), or SYSTEM, or ANONYMOUS (not signed in). */
-export class AuditActor {
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Null for SYSTEM and ANONYMOUS' })
-  id: string | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  username: string | null;
-
-  @ApiProperty({ enum: ACTOR_ROLES, enumName: 'ActorRole' })
-  role: ActorRole;
-}
+import { AuditAction } from './audit-actions';
+import { AuditActor, AuditEventView } from './dto/audit-event-views';
 
 export const SYSTEM_ACTOR: AuditActor = { id: null, username: null, role: 'SYSTEM' };
 export const ANONYMOUS_ACTOR: AuditActor = { id: null, username: null, role: 'ANONYMOUS' };
 
 export interface AuditEventInput {
-  action: string;
+  /** One of the catalogue (audit-actions.ts): an unknown name does not compile. */
+  action: AuditAction;
   outcome?: AuditOutcome;
   /** Defaults to the authenticated caller of the current request, else ANONYMOUS. */
   actor?: AuditActor | AuthUser;
@@ -38,64 +28,7 @@ export interface AuditEventInput {
   context?: Partial<RequestContext>;
 }
 
-/** One event of the tamper-evident audit trail. */
-export class AuditEventView {
-  @ApiProperty({ type: Number, minimum: 1, description: 'Position in the hash chain (1, 2, 3... without gaps)' })
-  seq: number;
-
-  @ApiProperty({ type: String, format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ type: String, format: 'date-time', description: 'UTC, millisecond precision' })
-  occurredAt: string;
-
-  @ApiProperty({ type: () => AuditActor })
-  actor: AuditActor;
-
-  @ApiProperty({ type: String, example: 'case.submitted' })
-  action: string;
-
-  @ApiProperty({ enum: AUDIT_OUTCOMES, enumName: 'AuditOutcome' })
-  outcome: AuditOutcome;
-
-  @ApiProperty({ type: String, nullable: true, example: 'case', description: 'Kind of thing acted on (case, evidence, packet, user, audit...)' })
-  targetType: string | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  targetId: string | null;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The case the event concerns, if any' })
-  caseId: string | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  requestId: string | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  clientIp: string | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  userAgent: string | null;
-
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Facts about the event; the keys depend on the action (never secrets)' })
-  details: Record<string, unknown>;
-
-  @ApiProperty({ type: String, description: 'Hash of the previous event (64 zeros for seq 1), lowercase hex SHA-256' })
-  prevHash: string;
-
-  @ApiProperty({ type: String, description: 'SHA-256(prevHash || canonical JSON of the event), lowercase hex' })
-  hash: string;
-}
-
-/** GET /audit/events: a cursor page, oldest first. */
-export class AuditEventPage {
-  @ApiProperty({ type: () => [AuditEventView] })
-  items: AuditEventView[];
-
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' })
-  nextCursor: string | null;
-}
-
-/** One advisory lock serialises appends across every API process sharing the database. */
+/** One advisory lock serialises appends across every API process sharing the database (docs/decisions/0004-single-audit-hash-chain.md). */
 const AUDIT_APPEND_LOCK = 726_300_001;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -276,7 +209,7 @@ function toView(e: ChainedAuditEvent): AuditEventView {
     id: e.id,
     occurredAt: e.occurredAt,
     actor: { id: e.actorId, username: e.actorUsername, role: e.actorRole as ActorRole },
-    action: e.action,
+    action: e.action as AuditAction,
     outcome: e.outcome,
     targetType: e.targetType,
     targetId: e.targetId,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@app/common/canonical-json';
 import type { AuditOutcome, ChainedAuditEvent } from './audit-hash';
+import type { AuditAction } from './audit-actions';
 
 /**
  * The audit export format, version 1: what the server writes and what the offline verifier
@@ -28,7 +29,7 @@ export interface ExportFilters {
   to?: string;
   caseId?: string;
   actorId?: string;
-  action?: string;
+  action?: AuditAction;
   outcome?: AuditOutcome;
   /** A seq range, as decimal strings like every filter (archives; exports after older rows were dropped). */
   fromSeq?: string;

@@ -1,33 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AccountLockedError, AuthUser, Clock, InvalidCredentialsError, NotFoundError, ValidationError } from '@app/common';
-import { ANONYMOUS_ACTOR, AuditService } from '@app/audit';
+import {
+  AccountLockedError, AuthUser, Clock, InvalidCredentialsError, NotFoundError, ValidationError,
+} from '@app/common';
+import { ANONYMOUS_ACTOR, AuditService, AuditAction } from '@app/audit';
 import { authConfig } from './auth.config';
 import { PasswordService } from './password.service';
-import { SystemUseNoticeView, toAuthUser, toUserView, UserView } from './user.mapper';
+import { toAuthUser, toUserView } from './user.mapper';
+import { SystemUseNoticeView } from './dto/user-views';
 import type { ChangePasswordDto } from './dto/user.dto';
 import type { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { LoginFailuresRepository } from './login-failures.repository';
-
-/** POST /auth/login. */
-export class LoginResult {
-  @ApiProperty({ type: String, description: 'JWT to send as `Authorization: Bearer <accessToken>`' })
-  accessToken: string;
-
-  @ApiProperty({ enum: ['Bearer'] })
-  tokenType: 'Bearer';
-
-  @ApiProperty({ type: Number, description: 'Seconds until the token expires' })
-  expiresIn: number;
-
-  @ApiProperty({ type: () => UserView })
-  user: UserView;
-}
+import { LoginResult } from './dto/login-result';
 
 export interface JwtPayload {
   sub: string;
@@ -66,7 +54,7 @@ export class AuthService {
       const account = user?.active ? user : null;
       const passwordOk = await this.passwords.verify(account?.passwordHash ?? null, password);
       const now = this.clock.now();
-      const attempt = { action: 'auth.login', targetType: 'user', targetId: user?.id ?? null, actor: ANONYMOUS_ACTOR };
+      const attempt = { action: AuditAction.AuthLogin, targetType: 'user', targetId: user?.id ?? null, actor: ANONYMOUS_ACTOR };
       // What the person acknowledged before signing in (AC-8), on every sign-in event: granted, refused or locked.
       const noticeFacts = { systemUseNotice: notice };
       // The account's own spelling when there is one; else the name as submitted (never the password).
@@ -99,7 +87,7 @@ export class AuthService {
         { ...attempt, outcome: 'FAILED', details: { username: name, reason, consecutiveFailures: r.failedCount, ...noticeFacts } },
         ...(r.lockedUntil
           ? [{
-              action: 'user.locked', actor: ANONYMOUS_ACTOR, targetType: 'user', targetId: user?.id ?? null,
+              action: AuditAction.UserLocked, actor: ANONYMOUS_ACTOR, targetType: 'user', targetId: user?.id ?? null,
               details: {
                 username: name, lockedUntil: r.lockedUntil.toISOString(),
                 reason: `${this.config.lockoutThreshold} consecutive failed logins`,
@@ -163,7 +151,7 @@ export class AuthService {
       const user = await this.users.findByIdForUpdate(em, auth.id);
       if (!user) throw new NotFoundError('user', auth.id);
       const now = this.clock.now();
-      const attempt = { action: 'auth.password.change', targetType: 'user', targetId: user.id, actor: auth };
+      const attempt = { action: AuditAction.AuthPasswordChangeAttempt, targetType: 'user', targetId: user.id, actor: auth };
       const currentOk = await this.passwords.verify(user.passwordHash, dto.currentPassword);
       if (state.lockedUntil && state.lockedUntil > now) {
         await this.audit.append(em, {
@@ -196,7 +184,7 @@ export class AuthService {
       const saved = await this.users.save(em, user);
       await this.failures.clear(em, user.username);
       await this.audit.append(em, {
-        action: 'auth.password_changed', actor: auth, targetType: 'user', targetId: user.id,
+        action: AuditAction.AuthPasswordChanged, actor: auth, targetType: 'user', targetId: user.id,
         details: { username: user.username, afterReset: wasRequired },
       });
       return { kind: 'ok' as const, user: saved };

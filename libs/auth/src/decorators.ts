@@ -1,5 +1,6 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
+import type { AuditAction } from '@app/audit';
 import type { AuthUser } from '@app/common';
 import { Permission } from './permissions';
 
@@ -16,7 +17,7 @@ export const AUDIT_REFUSALS_AS = 'ion:audit-refusals-as';
  * A public route whose refused requests (e.g. a login body that fails validation) are audited as a FAILED
  * `action` by the exception filter, as the failures of an authenticated route are under its permission.
  */
-export const AuditRefusalsAs = (action: string) => SetMetadata(AUDIT_REFUSALS_AS, action);
+export const AuditRefusalsAs = (action: AuditAction) => SetMetadata(AUDIT_REFUSALS_AS, action);
 
 export const ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED = 'ion:allowed-while-password-change-required';
 /**

@@ -1,3 +1,4 @@
+import type { AuditAction } from '@app/audit';
 import type { Role } from '@app/common';
 
 /**
@@ -115,4 +116,12 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
 
 export function roleHas(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role]?.has(permission) ?? false;
+}
+
+/**
+ * The audit action a refused or failed request of a route is recorded under when it is neither `access.denied` nor
+ * `auth.unauthenticated`: the route's permission. Compiles only while every permission is in the audit catalogue.
+ */
+export function attemptedAction(permission: Permission): AuditAction {
+  return permission;
 }

@@ -39,6 +39,15 @@ export class UsersRepository {
     return repo.createQueryBuilder('u').where('lower(u.username) = lower(:username)', { username });
   }
 
+  /** Up to `limit` users whose username or display name contains `q` (any letter case; '' matches all): an exact username first. */
+  findActors(q: string, limit: number): Promise<UserEntity[]> {
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.repo.createQueryBuilder('u')
+      .where(`(u.username ILIKE :like ESCAPE '\\' OR u.display_name ILIKE :like ESCAPE '\\')`, { like })
+      .orderBy('CASE WHEN lower(u.username) = lower(:q) THEN 0 ELSE 1 END', 'ASC').setParameter('q', q)
+      .addOrderBy('u.username', 'ASC').addOrderBy('u.id', 'ASC').limit(limit).getMany();
+  }
+
   async activeAdminExists(): Promise<boolean> {
     return (await this.repo.count({ where: { role: 'ADMIN', active: true } })) > 0;
   }

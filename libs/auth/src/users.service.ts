@@ -5,11 +5,13 @@ import { randomInt } from 'node:crypto';
 import {
   AuthUser, ConflictError, NotFoundError, pageOf, SelfDeactivationError, SelfPasswordResetError, SelfRoleChangeError, ValidationError,
 } from '@app/common';
-import { AuditService, SYSTEM_ACTOR } from '@app/audit';
+import { AuditService, SYSTEM_ACTOR, AuditAction } from '@app/audit';
 import { CreateUserDto, ListUsersQuery, ResetPasswordDto, UpdateUserDto } from './dto/user.dto';
+import { AuditActorList } from './dto/audit-actor.dto';
 import { PasswordService } from './password.service';
 import { assertRoleScope } from './role-scope';
-import { PasswordResetResult, toUserView, UserPage, UserView } from './user.mapper';
+import { toUserView } from './user.mapper';
+import { PasswordResetResult, UserPage, UserView } from './dto/user-views';
 import { UsersRepository } from './users.repository';
 import { LoginFailuresRepository } from './login-failures.repository';
 import { UserEntity } from './user.entity';
@@ -44,7 +46,7 @@ export class UsersService {
       // A new account starts with no failures, even if its name was tried while it did not exist.
       await this.failures.clear(em, user.username);
       await this.audit.append(em, {
-        action: 'user.created',
+        action: AuditAction.UserCreated,
         actor: actor === 'SYSTEM' ? SYSTEM_ACTOR : actor,
         targetType: 'user',
         targetId: user.id,
@@ -60,6 +62,18 @@ export class UsersService {
   async list(q: ListUsersQuery): Promise<UserPage> {
     const [rows, total] = await this.users.list({ q: q.q, role: q.role, active: q.active, page: q.page, pageSize: q.pageSize });
     return pageOf(rows.map((u) => toUserView(u)), total, q);
+  }
+
+  /**
+   * GET /audit/actors: the people of the audit trail by part of their username or name (the auditor's "events by"
+   * picker), deactivated accounts included. Recorded: who looked up whom.
+   */
+  async findActors(auth: AuthUser, q: string): Promise<AuditActorList> {
+    const rows = await this.users.findActors(q, 20);
+    await this.audit.record({
+      action: AuditAction.AuditActorsSearched, actor: auth, targetType: 'user', details: { q, matched: rows.length },
+    });
+    return { items: rows.map((u) => ({ id: u.id, username: u.username, displayName: u.displayName, role: u.role, active: u.active })) };
   }
 
   async get(id: string): Promise<UserView> {
@@ -143,7 +157,7 @@ export class UsersService {
       const saved = await this.users.save(em, user);
       if (dto.unlock) await this.failures.clear(em, user.username);
       await this.audit.append(em, {
-        action: 'user.updated',
+        action: AuditAction.UserUpdated,
         actor,
         targetType: 'user',
         targetId: user.id,
@@ -174,7 +188,7 @@ export class UsersService {
       const saved = await this.users.save(em, user);
       await this.failures.clear(em, user.username);
       await this.audit.append(em, {
-        action: 'user.password_reset',
+        action: AuditAction.UserPasswordReset,
         actor,
         targetType: 'user',
         targetId: user.id,

@@ -10,7 +10,7 @@ export const CASE_ACTIONS = [
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
-/** The lifecycle of DESIGN.md, as data. Anything not listed is an illegal transition (409). */
+/** The lifecycle of docs/domain.md ("The case lifecycle"), as data. Anything not listed is an illegal transition (409). */
 export const CASE_TRANSITIONS: Readonly<Record<CaseAction, Partial<Record<CaseStatus, CaseStatus>>>> = {
   submit: { DRAFT: 'SUBMITTED', RETURNED: 'SUBMITTED' },
   return: { SUBMITTED: 'RETURNED' },

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { AuthUser, tsQuerySql } from '@app/common';
+import { whereInScope } from '@app/auth';
 import { CaseEntity } from './case.entity';
 import type { CaseStatus } from './case-state';
 import { isFootage } from './order-rules';
@@ -68,24 +69,8 @@ const SORT_COLUMN: Record<Exclude<CaseSort, 'relevance'>, string> = {
   created: 'c.created_at',
   incident: INCIDENT_TIME,
   updated: 'c.updated_at',
+  submitted: 'c.submitted_at',
 };
-
-/**
- * Which cases a caller may see: an officer their own, a supervisor their district's, an
- * auditor every case (metadata only, enforced by the mapper). Other roles see none.
- */
-function applyScope(qb: SelectQueryBuilder<CaseEntity>, auth: AuthUser): SelectQueryBuilder<CaseEntity> {
-  switch (auth.role) {
-    case 'OFFICER':
-      return qb.andWhere('c.created_by = :scopeUser', { scopeUser: auth.id });
-    case 'SUPERVISOR':
-      return qb.andWhere('c.district = :scopeDistrict', { scopeDistrict: auth.district });
-    case 'AUDITOR':
-      return qb;
-    default:
-      return qb.andWhere('false');
-  }
-}
 
 @Injectable()
 export class CasesRepository {
@@ -94,7 +79,7 @@ export class CasesRepository {
   /** The case if it is within the caller's scope; with `em`, locked FOR UPDATE in that transaction. */
   findInScope(auth: AuthUser, id: string, em?: EntityManager): Promise<CaseEntity | null> {
     const qb = (em ? em.getRepository(CaseEntity) : this.repo).createQueryBuilder('c').where('c.id = :id', { id });
-    applyScope(qb, auth);
+    whereInScope(qb, auth, 'case', 'c'); // the caller's scope: libs/auth access.ts
     if (em) qb.setLock('pessimistic_write');
     return qb.getOne();
   }
@@ -140,7 +125,7 @@ export class CasesRepository {
    */
   async list(auth: AuthUser, f: CaseListFilter): Promise<{ rows: CaseListRow[]; total: number; totalCapped: boolean }> {
     const qb = this.repo.createQueryBuilder('c');
-    applyScope(qb, auth);
+    whereInScope(qb, auth, 'case', 'c'); // the caller's scope: libs/auth access.ts
     if (f.status) qb.andWhere('c.status = :status', { status: f.status });
     if (f.district !== undefined) qb.andWhere('c.district = :district', { district: f.district });
     if (f.from) qb.andWhere(`${INCIDENT_TIME} >= :from`, { from: f.from });
@@ -195,7 +180,8 @@ export class CasesRepository {
       qb.orderBy(`ts_rank_cd(${column}, ${tsq})`, 'DESC').addOrderBy('c.created_at', 'DESC');
     } else {
       const dir = f.order === 'asc' ? 'ASC' : 'DESC';
-      qb.orderBy(SORT_COLUMN[f.sort === 'relevance' ? 'created' : f.sort], dir);
+      // Never-submitted cases (submitted_at null) after the submitted ones, whichever the direction.
+      qb.orderBy(SORT_COLUMN[f.sort === 'relevance' ? 'created' : f.sort], dir, f.sort === 'submitted' ? 'NULLS LAST' : undefined);
     }
     qb.addOrderBy('c.id', f.order === 'asc' && f.sort !== 'relevance' ? 'ASC' : 'DESC')
       .limit(f.pageSize)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -5,21 +6,23 @@ import {
   AuthUser, ChecklistIncompleteError, Clock, ForbiddenError, NotFoundError, pageOf,
   TwoPersonRuleError, UploadInProgressError, ValidationError, VersionConflictError, VersionRequiredError,
 } from '@app/common';
-import { AuditService } from '@app/audit';
+import { AuditService, AuditAction } from '@app/audit';
 import { CaseEntity } from './case.entity';
 import { CaseAction, assertEditable, nextStatus } from './case-state';
 import { caseChecklist } from './checklist';
-import { CaseMetadataView, CasePage, CaseView, toCaseListItem, toCaseView, toCaseViewFor } from './case.mapper';
+import { SUBMIT_ATTESTATION } from './order-rules';
+import { toCaseListItem, toCaseView, toCaseViewFor } from './case.mapper';
+import { CaseMetadataView, CasePage, CaseView } from './dto/case-views';
 import { CasesRepository, UploadInProgress } from './cases.repository';
 import { buildTimeline, CaseTimeline } from './timeline';
 import type { FederalOfficerRecord } from './case-vocabulary';
 import {
   ApproveCaseDto, CaseFieldsDto, CreateCaseDto, ListCasesQuery, PutFederalOfficersDto, PutViolationsDto,
-  ReasonDto, UpdateCaseDto,
+  ReasonDto, SubmitAttestationDto, UpdateCaseDto,
 } from './dto/case.dto';
 
 /** What a step did: its audit action and details, and (when not the case itself) what it acted on. */
-export type CaseChange = { action: string; details?: Record<string, unknown>; target?: { type: string; id: string } };
+export type CaseChange = { action: AuditAction; details?: Record<string, unknown>; target?: { type: string; id: string } };
 type Change = CaseChange;
 
 const CHICAGO_YEAR = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Chicago', year: 'numeric' });
@@ -56,7 +59,7 @@ export class CasesService {
         federalOfficers: [],
         violations: [],
       });
-      return this.commit(em, auth, c, { action: 'case.created', details: { district: c.district, fields: Object.keys(fields) } });
+      return this.commit(em, auth, c, { action: AuditAction.CaseCreated, details: { district: c.district, fields: Object.keys(fields) } });
     });
   }
 
@@ -95,7 +98,7 @@ export class CasesService {
         .filter((k) => q[k] !== undefined).map((k) => [k, q[k]]),
     );
     await this.audit.record({
-      action: 'case.searched', actor: auth, targetType: 'case', details: {
+      action: AuditAction.CaseSearched, actor: auth, targetType: 'case', details: {
         q: q.q ?? null, searched: contentVisible ? 'content' : 'metadata', filters, sort, order: q.order ?? 'desc',
         page: q.page, pageSize: q.pageSize, total, totalCapped, caseIds: rows.map((r) => r.c.id),
       },
@@ -108,7 +111,7 @@ export class CasesService {
   async get(auth: AuthUser, id: string): Promise<CaseView | CaseMetadataView> {
     const c = await this.cases.findInScope(auth, id);
     if (!c) throw await this.notFound(id);
-    await this.audit.record({ action: 'case.viewed', actor: auth, targetType: 'case', targetId: id, caseId: id, details: { caseNumber: c.caseNumber } });
+    await this.audit.record({ action: AuditAction.CaseViewed, actor: auth, targetType: 'case', targetId: id, caseId: id, details: { caseNumber: c.caseNumber } });
     return toCaseViewFor(auth.role, c, caseChecklist(c, await this.cases.countFootage(id)));
   }
 
@@ -137,7 +140,7 @@ export class CasesService {
       if (c.emsCalled === false && c.emsCalledAt) {
         throw ValidationError.field('emsCalledAt', 'must be empty when emsCalled is false');
       }
-      return { action: 'case.updated', details: { fields: changed } };
+      return { action: AuditAction.CaseUpdated, details: { fields: changed } };
     });
   }
 
@@ -147,7 +150,7 @@ export class CasesService {
       c.federalOfficers = records;
       const sup = records.find((r) => r.isSupervisor);
       return {
-        action: 'case.federal_officers.updated',
+        action: AuditAction.CaseFederalOfficersUpdated,
         details: { count: records.length, supervisorIdentification: sup?.identificationOutcome ?? null },
       };
     });
@@ -158,13 +161,18 @@ export class CasesService {
     return this.edit(auth, id, expectedVersion, (c) => {
       c.violations = records;
       return {
-        action: 'case.violations.updated',
+        action: AuditAction.CaseViolationsUpdated,
         details: { count: records.length, citations: records.map((r) => r.citation), anyFelony: records.some((r) => r.felony) },
       };
     });
   }
 
-  submit(auth: AuthUser, id: string, expectedVersion: number | undefined): Promise<CaseView> {
+  /**
+   * Submit, with the author's attestation (issue 16): only the current words of SUBMIT_ATTESTATION are accepted,
+   * and the case.submitted event records them, their SHA-256 and the time (the submit's own time).
+   */
+  submit(auth: AuthUser, id: string, expectedVersion: number | undefined, attestation: SubmitAttestationDto): Promise<CaseView> {
+    checkAttestation(attestation);
     return this.transition(auth, id, 'submit', expectedVersion, (c, footageCount, uploads) => {
       if (c.createdBy !== auth.id) throw new ForbiddenError("Only the case's author may submit it.");
       // Not while a file is still arriving: the case would reach the supervisor without it.
@@ -173,7 +181,17 @@ export class CasesService {
       if (!checklist.complete) throw new ChecklistIncompleteError(checklist.missing);
       c.submittedAt = this.clock.now();
       c.submittedBy = auth.id;
-      return { action: 'case.submitted' };
+      return {
+        action: AuditAction.CaseSubmitted,
+        details: {
+          attestation: {
+            textVersion: SUBMIT_ATTESTATION.textVersion,
+            text: SUBMIT_ATTESTATION.text,
+            sha256: createHash('sha256').update(SUBMIT_ATTESTATION.text, 'utf8').digest('hex'),
+            attestedAt: c.submittedAt.toISOString(),
+          },
+        },
+      };
     });
   }
 
@@ -183,7 +201,7 @@ export class CasesService {
       c.returnedAt = this.clock.now();
       c.returnedBy = auth.id;
       c.returnReason = dto.reason;
-      return { action: 'case.returned', details: { reason: dto.reason } };
+      return { action: AuditAction.CaseReturned, details: { reason: dto.reason } };
     });
   }
 
@@ -192,7 +210,7 @@ export class CasesService {
       assertNotAuthor(auth, c, 'approve');
       c.approvedAt = this.clock.now();
       c.approvedBy = auth.id;
-      return { action: 'case.approved', details: dto.note ? { note: dto.note } : {} };
+      return { action: AuditAction.CaseApproved, details: dto.note ? { note: dto.note } : {} };
     });
   }
 
@@ -201,7 +219,7 @@ export class CasesService {
       c.withdrawnAt = this.clock.now();
       c.withdrawnBy = auth.id;
       c.withdrawReason = dto.reason;
-      return { action: 'case.withdrawn', details: { reason: dto.reason } };
+      return { action: AuditAction.CaseWithdrawn, details: { reason: dto.reason } };
     });
   }
 
@@ -271,6 +289,17 @@ export class CasesService {
 
   private async notFound(id: string): Promise<NotFoundError> {
     return new NotFoundError('case', id, await this.cases.exists(id));
+  }
+}
+
+/** The attestation must be the current words under their version id, exactly as the console shows them. */
+function checkAttestation(a: SubmitAttestationDto): void {
+  if (a.textVersion !== SUBMIT_ATTESTATION.textVersion) {
+    throw ValidationError.field('attestation.textVersion',
+      `attestation.textVersion must be ${SUBMIT_ATTESTATION.textVersion} (the current attestation words); reload the case and attest again`);
+  }
+  if (a.text !== SUBMIT_ATTESTATION.text) {
+    throw ValidationError.field('attestation.text', `attestation.text must be the exact words of attestation ${SUBMIT_ATTESTATION.textVersion}`);
   }
 }
 

@@ -6,5 +6,6 @@ export * from './case-state';
 export * from './case-vocabulary';
 export * from './checklist';
 export * from './case.mapper';
+export * from './dto/case-views';
 export * from './dto/case.dto';
 export * from './timeline';

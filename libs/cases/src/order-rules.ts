@@ -76,3 +76,15 @@ export function missingForSubmit(c: OrderChecklistInput, footageCount = 0): Miss
     'body-worn camera or other video footage (a video file; photos and documents do not count), or the reason there is no footage');
   return missing;
 }
+
+/**
+ * The officer's attestation on submit (issue 16): fixed words under a version id. The console shows exactly
+ * these words beside the checkbox and sends them back with the id; the service accepts only the current
+ * words of a known version and records them, their SHA-256 and the time with the `case.submitted` event.
+ * A change of wording is a new version id (the old one stays recognisable in the audit trail, not accepted).
+ */
+export const SUBMIT_ATTESTATION = {
+  textVersion: 'case-submit/2026-12-1',
+  text: 'I attest that this report, including the federal personnel, the alleged violations and the evidence recorded in it, '
+    + 'is true and complete to the best of my knowledge, and that I am submitting it for supervisor review under my own name.',
+} as const;

@@ -3,7 +3,7 @@ import { buildTimeline, describeEvent, diffSnapshots, sizeWords } from './timeli
 
 const ev = (seq: number, action: string, over: Partial<AuditEventView> = {}): AuditEventView => ({
   seq, id: `e${seq}`, occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
-  actor: { id: 'u1', username: 'lopez', role: 'SUPERVISOR' }, action, outcome: 'SUCCESS', targetType: 'case', targetId: 'c',
+  actor: { id: 'u1', username: 'lopez', role: 'SUPERVISOR' }, action: action as AuditEventView['action'], outcome: 'SUCCESS', targetType: 'case', targetId: 'c',
   caseId: 'c', requestId: null, clientIp: null, userAgent: null, details: {}, prevHash: '0', hash: '1', ...over,
 });
 const names = new Map([['u1', 'Sgt. Lopez']]);

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { AUDIT_OUTCOMES, AuditActor, AuditEventView } from '@app/audit';
+import { AUDIT_OUTCOMES, AuditActor, AuditEventView, AuditAction } from '@app/audit';
 import type { AuditOutcome } from '@app/audit';
 
 /**
@@ -38,7 +38,7 @@ export class TimelineEntry {
   @ApiProperty({ type: String, example: 'Approved by Sgt. Lopez: all fields complete', description: 'What happened, in words' })
   summary: string;
 
-  @ApiProperty({ type: String, example: 'case.approved', description: 'The audit action (of the first event, for folded reads)' })
+  @ApiProperty({ type: String, example: AuditAction.CaseApproved, description: 'The audit action (of the first event, for folded reads)' })
   action: string;
 
   @ApiProperty({ enum: AUDIT_OUTCOMES, enumName: 'AuditOutcome' })
@@ -117,7 +117,7 @@ const IDENTIFICATION_WORDS: Record<string, string> = {
 };
 
 /** Reads that fold together when consecutive (successful ones only). */
-const READ_ACTIONS = new Set(['case.viewed', 'evidence.listed', 'evidence.viewed', 'packet.viewed', 'packet.manifest.viewed']);
+const READ_ACTIONS = new Set<AuditAction>([AuditAction.CaseViewed, AuditAction.EvidenceListed, AuditAction.EvidenceViewed, AuditAction.PacketViewed, AuditAction.PacketManifestViewed, AuditAction.PacketPreviewed]);
 
 const words = (code: unknown) => {
   const s = String(code).replace(/[_.]/g, ' ').toLowerCase();
@@ -158,63 +158,64 @@ const file = (d: Record<string, unknown>) => {
  * Summaries use only what the event's details (already visible to the caller) and the actor's name say.
  */
 const CATALOGUE: Record<string, (c: Ctx) => Said> = {
-  'case.created': ({ by }) => ({ summary: `Case opened by ${by}` }),
-  'case.updated': ({ d }) => {
+  [AuditAction.CaseCreated]: ({ by }) => ({ summary: `Case opened by ${by}` }),
+  [AuditAction.CaseUpdated]: ({ d }) => {
     const fields = Array.isArray(d.fields) ? d.fields.map(String) : [];
     return { summary: fields.length ? `${listWords(fieldList(fields))} changed` : 'Case saved without changes' };
   },
-  'case.federal_officers.updated': ({ d }) => {
+  [AuditAction.CaseFederalOfficersUpdated]: ({ d }) => {
     const outcome = str(d.supervisorIdentification);
     if (outcome) return { summary: `Federal supervisor recorded: ${IDENTIFICATION_WORDS[outcome] ?? lower(outcome)}` };
     const n = typeof d.count === 'number' ? d.count : null;
     return { summary: n === 0 ? 'Federal personnel cleared' : `Federal personnel recorded${n !== null ? ` (${n})` : ''}` };
   },
-  'case.violations.updated': ({ d }) => {
+  [AuditAction.CaseViolationsUpdated]: ({ d }) => {
     const citations = Array.isArray(d.citations) ? d.citations.map(String) : [];
     if (!citations.length) return { summary: 'Alleged violations cleared' };
     return { summary: `Alleged violations recorded: ${citations.join(', ')}${d.anyFelony ? ' (felony alleged)' : ''}` };
   },
-  'case.submitted': ({ by }) => ({ summary: `Submitted for review by ${by}` }),
-  'case.returned': ({ d, by }) => ({ summary: withNote(`Returned by ${by}`, str(d.reason)), note: str(d.reason) }),
-  'case.approved': ({ d, by }) => ({ summary: withNote(`Approved by ${by}`, str(d.note)), note: str(d.note) }),
-  'case.withdrawn': ({ d, by }) => ({ summary: withNote(`Withdrawn by ${by}`, str(d.reason)), note: str(d.reason) }),
+  [AuditAction.CaseSubmitted]: ({ by }) => ({ summary: `Submitted for review by ${by}` }),
+  [AuditAction.CaseReturned]: ({ d, by }) => ({ summary: withNote(`Returned by ${by}`, str(d.reason)), note: str(d.reason) }),
+  [AuditAction.CaseApproved]: ({ d, by }) => ({ summary: withNote(`Approved by ${by}`, str(d.note)), note: str(d.note) }),
+  [AuditAction.CaseWithdrawn]: ({ d, by }) => ({ summary: withNote(`Withdrawn by ${by}`, str(d.reason)), note: str(d.reason) }),
   'case.deleted': ({ by }) => ({ summary: `Case deleted by ${by}` }),
-  'case.viewed': ({ by }) => ({ summary: `Viewed by ${by}` }),
-  'evidence.upload.created': ({ d }) => ({ summary: `Upload started: ${file(d)}` }),
-  'evidence.uploaded': ({ d }) => ({ summary: `Evidence uploaded: ${file(d)}` }),
-  'evidence.upload.cancelled': ({ d }) => ({ summary: `Upload cancelled: ${file(d)}` }),
-  'evidence.upload.abandoned': ({ d }) => ({ summary: `Upload abandoned: ${file(d)}` }),
-  'evidence.upload.cleaned_up': () => ({ summary: 'Unfinished upload cleaned up' }),
-  'evidence.listed': ({ by }) => ({ summary: `Evidence list viewed by ${by}` }),
-  'evidence.viewed': ({ by }) => ({ summary: `Evidence viewed by ${by}` }),
-  'evidence.downloaded': ({ by }) => ({ summary: `Evidence downloaded by ${by}` }),
-  'evidence.playback.ended': ({ by }) => ({ summary: `Evidence played by ${by}` }),
-  'evidence.verified': ({ e }) => ({ summary: e.outcome === 'SUCCESS' ? 'Evidence verified: stored copy matches its SHA-256' : 'Evidence verification FAILED' }),
-  'evidence.integrity_failed': ({ d }) => ({ summary: `INTEGRITY FAILURE of evidence${str(d.during) ? ` during ${lower(d.during)}` : ''}` }),
-  'evidence.superseded': ({ d }) => ({ summary: withNote('Evidence superseded', str(d.reason)), note: str(d.reason) }),
-  'evidence.preserved': () => ({ summary: 'Evidence preserved' }),
-  'evidence.legal_hold_placed': ({ d, by }) => ({ summary: withNote(`Legal hold placed by ${by}`, str(d.reason)), note: str(d.reason) }),
-  'evidence.legal_hold_released': ({ d, by }) => ({ summary: withNote(`Legal hold released by ${by}`, str(d.reason)), note: str(d.reason) }),
-  'packet.sent': ({ d, by }) => ({ summary: `Sent to prosecutors${str(d.office) ? ` (${d.office})` : ''} by ${by}` }),
-  'packet.claimed': ({ by }) => ({ summary: `Packet taken up by ${by}` }),
-  'packet.released': ({ d, by }) => ({ summary: withNote(`Packet released back to the queue by ${by}`, str(d.reason)), note: str(d.reason) }),
-  'packet.handed_over': ({ d, by }) => {
+  [AuditAction.CaseViewed]: ({ by }) => ({ summary: `Viewed by ${by}` }),
+  [AuditAction.EvidenceUploadCreated]: ({ d }) => ({ summary: `Upload started: ${file(d)}` }),
+  [AuditAction.EvidenceUploaded]: ({ d }) => ({ summary: `Evidence uploaded: ${file(d)}` }),
+  [AuditAction.EvidenceUploadCancelled]: ({ d }) => ({ summary: `Upload cancelled: ${file(d)}` }),
+  [AuditAction.EvidenceUploadAbandoned]: ({ d }) => ({ summary: `Upload abandoned: ${file(d)}` }),
+  [AuditAction.EvidenceUploadCleanedUp]: () => ({ summary: 'Unfinished upload cleaned up' }),
+  [AuditAction.EvidenceListed]: ({ by }) => ({ summary: `Evidence list viewed by ${by}` }),
+  [AuditAction.EvidenceViewed]: ({ by }) => ({ summary: `Evidence viewed by ${by}` }),
+  [AuditAction.EvidenceDownloaded]: ({ by }) => ({ summary: `Evidence downloaded by ${by}` }),
+  [AuditAction.EvidencePlaybackEnded]: ({ by }) => ({ summary: `Evidence played by ${by}` }),
+  [AuditAction.EvidenceVerified]: ({ e }) => ({ summary: e.outcome === 'SUCCESS' ? 'Evidence verified: stored copy matches its SHA-256' : 'Evidence verification FAILED' }),
+  [AuditAction.EvidenceIntegrityFailed]: ({ d }) => ({ summary: `INTEGRITY FAILURE of evidence${str(d.during) ? ` during ${lower(d.during)}` : ''}` }),
+  [AuditAction.EvidenceSuperseded]: ({ d }) => ({ summary: withNote('Evidence superseded', str(d.reason)), note: str(d.reason) }),
+  [AuditAction.EvidencePreserved]: () => ({ summary: 'Evidence preserved' }),
+  [AuditAction.EvidenceLegalHoldPlaced]: ({ d, by }) => ({ summary: withNote(`Legal hold placed by ${by}`, str(d.reason)), note: str(d.reason) }),
+  [AuditAction.EvidenceLegalHoldReleased]: ({ d, by }) => ({ summary: withNote(`Legal hold released by ${by}`, str(d.reason)), note: str(d.reason) }),
+  [AuditAction.PacketSent]: ({ d, by }) => ({ summary: `Sent to prosecutors${str(d.office) ? ` (${d.office})` : ''} by ${by}` }),
+  [AuditAction.PacketClaimed]: ({ by }) => ({ summary: `Packet taken up by ${by}` }),
+  [AuditAction.PacketReleased]: ({ d, by }) => ({ summary: withNote(`Packet released back to the queue by ${by}`, str(d.reason)), note: str(d.reason) }),
+  [AuditAction.PacketHandedOver]: ({ d, by }) => {
     const to = d.to && typeof d.to === 'object' ? str((d.to as Record<string, unknown>).displayName) : null;
     return { summary: withNote(`Packet handed over by ${by}${to ? ` to ${to}` : ''}`, str(d.reason)), note: str(d.reason) };
   },
-  'packet.reference_corrected': ({ d, by }) => {
+  [AuditAction.PacketReferenceCorrected]: ({ d, by }) => {
     const ref = str(d.externalReference);
     return { summary: withNote(`External reference of the decision corrected by ${by}: ${ref ?? 'removed'}`, str(d.reason)), note: str(d.reason) };
   },
-  'packet.decided': ({ d, by }) => {
+  [AuditAction.PacketDecided]: ({ d, by }) => {
     const reason = str(d.reason);
     if (d.decision === 'MORE_INFO_REQUESTED') return { summary: withNote(`More information requested by ${by}`, reason), note: reason };
     return { summary: withNote(`Prosecutor's decision by ${by}: ${lower(d.decision ?? 'recorded')}`, reason), note: reason };
   },
-  'packet.viewed': ({ by }) => ({ summary: `Packet viewed by ${by}` }),
-  'packet.manifest.viewed': ({ by }) => ({ summary: `Packet manifest viewed by ${by}` }),
-  'packet.archive.downloaded': ({ by }) => ({ summary: `Packet archive downloaded by ${by}` }),
-  'access.denied': ({ d, by }) => ({
+  [AuditAction.PacketViewed]: ({ by }) => ({ summary: `Packet viewed by ${by}` }),
+  [AuditAction.PacketManifestViewed]: ({ by }) => ({ summary: `Packet manifest viewed by ${by}` }),
+  [AuditAction.PacketPreviewed]: ({ d, by }) => ({ summary: `Packet previewed before sending${str(d.office) ? ` (${d.office})` : ''} by ${by}` }),
+  [AuditAction.PacketArchiveDownloaded]: ({ by }) => ({ summary: `Packet archive downloaded by ${by}` }),
+  [AuditAction.AccessDenied]: ({ d, by }) => ({
     summary: `Access denied to ${by}${str(d.attempted) ? ` (tried: ${lower(d.attempted)})` : ''}`,
   }),
 };
@@ -228,7 +229,7 @@ function who(e: AuditEventView, names: Map<string, string>): { name: string | nu
 }
 
 /** Actions whose words already say their outcome (a refusal, a failure). */
-const OUTCOME_IN_WORDS = new Set(['access.denied', 'evidence.verified', 'evidence.integrity_failed']);
+const OUTCOME_IN_WORDS = new Set<AuditAction>([AuditAction.AccessDenied, AuditAction.EvidenceVerified, AuditAction.EvidenceIntegrityFailed]);
 
 /** The words for one event (exported for tests of the catalogue). */
 export function describeEvent(e: AuditEventView, names: Map<string, string>): Said & { actorName: string | null } {
@@ -289,7 +290,7 @@ export function buildTimeline(
     else if (run.length > 1) {
       const people = new Set(run.map((e) => e.actor.id ?? `${e.actor.role}`));
       const first = run[0];
-      const what = new Set(run.map((e) => e.action)).size === 1 && first.action !== 'case.viewed' ? ` (${lower(first.action)})` : '';
+      const what = new Set(run.map((e) => e.action)).size === 1 && first.action !== AuditAction.CaseViewed ? ` (${lower(first.action)})` : '';
       entries.push({
         kind: 'reads',
         summary: `Viewed ${run.length} times by ${people.size} ${people.size === 1 ? 'person' : 'people'}${what}`,

@@ -10,7 +10,7 @@ function notInstalled(moduleName: string, what: string, setting: string): string
  */
 export function requireEmbeddedModule<T>(moduleName: string, what: string, setting: string): T {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is named at run time and may be absent (a production install)
     return require(moduleName) as T;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((e as Error).message).includes(moduleName)) {

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /**
  * Domain errors carry a stable code. Libraries throw these, never HTTP exceptions;
@@ -57,6 +57,18 @@ export class FieldError {
 
   @ApiProperty({ type: [String], example: ['name is required when identificationOutcome is VERIFIED'] })
   errors: string[];
+
+  /**
+   * Issue 16: which rule each error broke (class-validator's constraint name, e.g. `minLength`, `isIn`, `isSingleLine`),
+   * in the order of `errors`, so a client can say it in its own words instead of showing the validator's text.
+   * Present for the request's shape; absent for the service's own rules (a client words those by field).
+   */
+  @ApiPropertyOptional({ type: [String], example: ['minLength'], description: "The rule each error broke, in the order of errors (class-validator's constraint name)" })
+  constraints?: string[];
+
+  /** The numbers of those rules that have one (`{ minLength: 12 }`; `isLength` and `isLength.max` for a range), for words such as "at least 12 characters". */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'number' }, example: { minLength: 12 }, description: 'The numeric bound of each numeric rule broken (minLength, maxLength, min, max, arrayMaxSize ...)' })
+  limits?: Record<string, number>;
 }
 
 export abstract class DomainError extends Error {

@@ -8,8 +8,3 @@ export const POLICE_DISTRICTS = [
 /** Prosecuting offices: Cook County State's Attorney (felonies), city Department of Law (ordinances). */
 export const PROSECUTOR_OFFICES = ['CCSAO', 'CITY_LAW'] as const;
 export type ProsecutorOffice = (typeof PROSECUTOR_OFFICES)[number];
-
-export const ROLES = ['OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR', 'ADMIN'] as const;
-
-/** Who an audit event names as its actor: a user's role, or the service itself, or nobody signed in. */
-export const ACTOR_ROLES = [...ROLES, 'SYSTEM', 'ANONYMOUS'] as const;

@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-
-export type Role = 'OFFICER' | 'SUPERVISOR' | 'PROSECUTOR' | 'AUDITOR' | 'ADMIN';
-export type ActorRole = Role | 'SYSTEM' | 'ANONYMOUS';
+import type { ProsecutorOffice } from './jurisdiction';
+import type { Role } from './role';
 
 /** The authenticated caller as services see it. */
 export interface AuthUser {
@@ -9,7 +8,7 @@ export interface AuthUser {
   username: string;
   role: Role;
   district: number | null;
-  office: 'CCSAO' | 'CITY_LAW' | null;
+  office: ProsecutorOffice | null;
   badgeNumber: string | null;
   displayName: string;
 }

@@ -2,6 +2,7 @@
  * Content-type detection for uploaded evidence from magic bytes only. The filename and the
  * client's Content-Type are never consulted: both are chosen by the uploader, and the type we
  * record (and later serve the file with) has to describe what the bytes actually are.
+ * Why our own: docs/decisions/0002-own-content-sniffer-and-range-parser.md.
  */
 
 /** How many leading bytes sniffContentType needs at most (the usual "file type" window). */

@@ -3,23 +3,26 @@ import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm';
 import {
   AuthUser, Clock, ConflictError, isErrorAudited, markErrorAudited, DependencyUnavailableError, DomainError, HashMismatchError, IntegrityFailureError, NotFoundError,
   PayloadTooLargeError, RangeNotSatisfiableError, RequestContextStore, UploadIncompleteError, ValidationError,
   DuplicateEvidenceError, EmptyEvidenceError,
 } from '@app/common';
-import { AuditService } from '@app/audit';
+import { AuditService, AuditAction } from '@app/audit';
+import { AccessRepository } from '@app/auth';
 import { assertEditable, CaseEntity, CasesRepository } from '@app/cases';
 import {
-  asDependencyError, exactLength, isNoSuchKey, isStorageUnavailable, ObjectWriter, StorageLengthError, storageErrorCode, StorageService, WrittenObject,
+  asDependencyError, DigestMismatchError, isNoSuchKey, isStorageUnavailable, ObjectWriter, StorageLengthError, storageErrorCode, StorageService, verifiedStream, WrittenObject,
 } from '@app/storage';
 import { SNIFF_BYTES, sniffContentType } from './content-sniff';
 import { EvidenceMetadataDto, SupersedeEvidenceDto } from './dto/evidence.dto';
 import { evidenceConfig } from './evidence.config';
 import { EvidenceEntity } from './evidence.entity';
-import { CaseEvidenceList, EvidenceDetailView, EvidenceVerification, EvidenceView, toEvidenceView } from './evidence.mapper';
+import { EvidenceRepository } from './evidence.repository';
+import { toEvidenceView } from './evidence.mapper';
+import { CaseEvidenceList, EvidenceDetailView, EvidenceVerification, EvidenceView } from './dto/evidence-views';
 import type { PreservationRecord } from './evidence-vocabulary';
 import { parseRange, RangeRequest } from './http-range';
 import { EvidenceUploadJournal, EvidenceUploadSessions } from './upload-journal';
@@ -59,9 +62,11 @@ export interface EvidenceContent {
   evidence: EvidenceView;
   range: RangeRequest | null;
   length: number;
+  /**
+   * Exactly `length` bytes or a failure (verifiedStream): a whole-file read is re-hashed on the way and its last chunk
+   * released only when the SHA-256 matches the record (a mismatch is recorded as an integrity failure, then fails it).
+   */
   stream: Readable;
-  /** For a whole-object read: resolves with the SHA-256 of what was streamed (call after the stream ended). */
-  verifyStreamed?: (streamedSha256: string) => Promise<boolean>;
   /** Records a download that stopped before its end (storage failed, client gone): custody must not show it complete. */
   failed(reason: unknown, bytesSent: number): Promise<void>;
 }
@@ -90,6 +95,8 @@ export class EvidenceService {
     private readonly clock: Clock,
     @Inject(evidenceConfig.KEY) private readonly config: ConfigType<typeof evidenceConfig>,
     private readonly sessions: EvidenceUploadSessions,
+    private readonly access: AccessRepository,
+    private readonly items: EvidenceRepository,
   ) {}
 
   /**
@@ -198,7 +205,7 @@ export class EvidenceService {
       // Again under the lock: two uploads of the same file that raced past the first check.
       await this.assertNotDuplicate(em, locked, sha256, meta.duplicateOf);
       const now = this.clock.now();
-      const e = em.getRepository(EvidenceEntity).create({
+      const e = this.items.create({
         id,
         caseId: c.id,
         kind: meta.kind,
@@ -223,9 +230,9 @@ export class EvidenceService {
         integrityStatus: 'OK',
         preservation: this.pendingPreservation(),
       });
-      await em.getRepository(EvidenceEntity).save(e);
+      await this.items.insert(em, e);
       await this.audit.append(em, {
-        action: 'evidence.uploaded',
+        action: AuditAction.EvidenceUploaded,
         actor: auth,
         targetType: 'evidence',
         targetId: id,
@@ -266,16 +273,14 @@ export class EvidenceService {
    * so the audit trail never records a "deliberate copy" of a file that is not one. Superseded items do not count.
    */
   private async assertNotDuplicate(em: EntityManager, c: CaseEntity, sha256: string, duplicateOf: string | undefined): Promise<void> {
-    const same = await em.getRepository(EvidenceEntity).find({
-      where: { caseId: c.id, sha256, status: 'ACTIVE' }, order: { uploadedAt: 'ASC', id: 'ASC' }, select: { id: true },
-    });
+    const same = await this.items.activeIdsWithSha256(em, c.id, sha256);
     if (duplicateOf !== undefined) {
-      if (same.some((e) => e.id === duplicateOf)) return;
+      if (same.includes(duplicateOf)) return;
       throw ValidationError.field('duplicateOf', same.length
-        ? `must name the item this file duplicates: it is a copy of ${same.map((e) => e.id).join(', ')}, not of ${duplicateOf}`
+        ? `must name the item this file duplicates: it is a copy of ${same.join(', ')}, not of ${duplicateOf}`
         : `${duplicateOf} is not an active item of case ${c.caseNumber} with this file's SHA-256 (${sha256}); send duplicateOf only for a deliberate second copy`);
     }
-    if (same.length) throw new DuplicateEvidenceError(same[0].id, sha256, c.caseNumber);
+    if (same.length) throw new DuplicateEvidenceError(same[0], sha256, c.caseNumber);
   }
 
   /** Copies the source into the writer, feeding `onChunk`; returns the byte count. */
@@ -333,7 +338,7 @@ export class EvidenceService {
     const code = error instanceof DomainError ? error.code : 'INTERNAL.ERROR';
     try {
       await this.audit.record({
-        action: 'evidence.upload',
+        action: AuditAction.EvidenceUploadAttempt,
         outcome: 'FAILED',
         actor: auth,
         targetType: 'case',
@@ -383,9 +388,9 @@ export class EvidenceService {
       record = { ...e.preservation, note: `FAILED to apply Object Lock: ${why}` };
     }
     await this.ds.transaction(async (em) => {
-      await em.getRepository(EvidenceEntity).update({ id: e.id }, { preservation: record });
+      await this.items.update(em, e.id, { preservation: record });
       await this.audit.append(em, {
-        action: 'evidence.preserved',
+        action: AuditAction.EvidencePreserved,
         outcome: record.appliedAt ? 'SUCCESS' : 'FAILED',
         targetType: 'evidence',
         targetId: e.id,
@@ -402,9 +407,9 @@ export class EvidenceService {
   async listForCase(auth: AuthUser, caseId: string): Promise<CaseEvidenceList> {
     const c = await this.cases.findInScope(auth, caseId);
     if (!c) throw new NotFoundError('case', caseId, await this.cases.exists(caseId));
-    const rows = await this.ds.getRepository(EvidenceEntity).find({ where: { caseId }, order: { uploadedAt: 'ASC', id: 'ASC' } });
+    const rows = await this.items.listForCase(caseId);
     await this.audit.record({
-      action: 'evidence.listed',
+      action: AuditAction.EvidenceListed,
       targetType: 'case',
       targetId: caseId,
       caseId,
@@ -418,14 +423,13 @@ export class EvidenceService {
    * refused attempt on the item lands on its case's timeline. Null when no such item exists.
    */
   async caseIdOf(id: string): Promise<string | null> {
-    const e = await this.ds.getRepository(EvidenceEntity).findOne({ where: { id }, select: { id: true, caseId: true } });
-    return e?.caseId ?? null;
+    return this.items.caseIdOf(id);
   }
 
   async get(auth: AuthUser, id: string): Promise<EvidenceDetailView> {
     const e = await this.findInScope(auth, id);
     const custody = await this.ds.transaction(async (em) => {
-      await this.audit.append(em, { action: 'evidence.viewed', targetType: 'evidence', targetId: id, caseId: e.caseId, details: { sha256: e.sha256 } });
+      await this.audit.append(em, { action: AuditAction.EvidenceViewed, targetType: 'evidence', targetId: id, caseId: e.caseId, details: { sha256: e.sha256 } });
       return this.audit.targetEvents('evidence', id, em);
     });
     return { ...toEvidenceView(e), custody };
@@ -443,7 +447,7 @@ export class EvidenceService {
     const stored = await this.storage.read(e.storageKey, e.storageVersionId, range ?? undefined).catch(async (err: unknown) => {
       if (range && storageErrorCode(err) === 'InvalidRange') {
         // Storage says the range starts past the object's end, which the recorded size says it does not.
-        await this.recordIntegrityFailure(auth, e, 'evidence.integrity_failed', {
+        await this.recordIntegrityFailure(auth, e, AuditAction.EvidenceIntegrityFailed, {
           during: 'download', range: `bytes=${range.start}-${range.end}`, expectedSha256: e.sha256, actualSha256: 'unknown',
           expectedSize: e.sizeBytes, actualSize: `at most ${range.start}`,
         });
@@ -453,12 +457,12 @@ export class EvidenceService {
         ).markAudited();
       }
       if (!isNoSuchKey(err)) throw err;
-      await this.recordIntegrityFailure(auth, e, 'evidence.integrity_failed', { during: 'download', expectedSha256: e.sha256, actualSha256: 'missing' });
+      await this.recordIntegrityFailure(auth, e, AuditAction.EvidenceIntegrityFailed, { during: 'download', expectedSha256: e.sha256, actualSha256: 'missing' });
       throw new IntegrityFailureError(`INTEGRITY FAILURE: the stored object of evidence ${id} is missing. The item is marked FAILED.`).markAudited();
     });
     if (recordsDownload) {
       await this.audit.record({
-        action: 'evidence.downloaded',
+        action: AuditAction.EvidenceDownloaded,
         targetType: 'evidence',
         targetId: id,
         caseId: e.caseId,
@@ -466,22 +470,26 @@ export class EvidenceService {
       });
     }
     const length = range ? range.end - range.start + 1 : e.sizeBytes;
-    // Content-Length is `length`: never a byte more or fewer goes out, whatever storage sends.
-    const stream = exactLength(stored, length);
-    const verifyStreamed = range
-      ? undefined
-      : async (streamed: string) => {
-          if (streamed === e.sha256) return true;
-          await this.recordIntegrityFailure(auth, e, 'evidence.integrity_failed', { during: 'download', expectedSha256: e.sha256, actualSha256: streamed });
-          return false;
-        };
+    // Content-Length is `length`: never a byte more or fewer goes out, whatever storage sends; a whole file ends only if it matches.
+    const stream = verifiedStream(stored, {
+      length,
+      check: range
+        ? undefined
+        : async (streamed: string) => {
+            if (streamed === e.sha256) return true;
+            await this.recordIntegrityFailure(auth, e, AuditAction.EvidenceIntegrityFailed, { during: 'download', expectedSha256: e.sha256, actualSha256: streamed });
+            return false;
+          },
+    });
     const failed = async (reason: unknown, bytesSent: number) => {
+      // A hash mismatch was recorded by the check as the integrity failure it is.
+      if (reason instanceof DigestMismatchError) return;
       const message = reason instanceof Error ? reason.message : String(reason);
       // A player cancels its Range requests whenever it seeks: routine, not an error.
       if (recordsDownload) this.logger.error(`Download of evidence ${id} stopped after ${bytesSent} of ${length} bytes: ${message}`);
       else this.logger.debug(`Playback read of evidence ${id} stopped after ${bytesSent} of ${length} bytes: ${message}`);
       if (recordsDownload) await this.audit.record({
-        action: 'evidence.downloaded',
+        action: AuditAction.EvidenceDownloaded,
         outcome: 'FAILED',
         targetType: 'evidence',
         targetId: id,
@@ -490,13 +498,13 @@ export class EvidenceService {
       }).catch((err: unknown) => this.logger.error(`...and that could not be audited: ${err instanceof Error ? err.message : err}`));
       // A whole object of another size than recorded is not the evidence that was uploaded.
       if (!range && reason instanceof StorageLengthError) {
-        await this.recordIntegrityFailure(auth, e, 'evidence.integrity_failed', {
+        await this.recordIntegrityFailure(auth, e, AuditAction.EvidenceIntegrityFailed, {
           during: 'download', expectedSha256: e.sha256, actualSha256: 'unknown', expectedSize: e.sizeBytes,
           actualSize: reason.more ? `more than ${e.sizeBytes}` : reason.received,
         }).catch((err: unknown) => this.logger.error(`...and the integrity failure could not be recorded: ${err instanceof Error ? err.message : err}`));
       }
     };
-    return { evidence: toEvidenceView(e), range, length, stream, verifyStreamed, failed };
+    return { evidence: toEvidenceView(e), range, length, stream, failed };
   }
 
   /**
@@ -513,7 +521,7 @@ export class EvidenceService {
     const found = await this.hashStored(e);
     const facts = { expectedSha256: e.sha256, actualSha256: found.sha256, expectedSize: e.sizeBytes, actualSize: found.size };
     if (found.sha256 !== e.sha256 || found.size !== e.sizeBytes) {
-      await this.recordIntegrityFailure(auth, e, 'evidence.verified', { during: 'verify', ...facts });
+      await this.recordIntegrityFailure(auth, e, AuditAction.EvidenceVerified, { during: 'verify', ...facts });
       throw new IntegrityFailureError(
         `INTEGRITY FAILURE: evidence ${id} in storage no longer matches what was uploaded ` +
           `(sha256 ${found.sha256}, ${found.size} bytes; recorded ${e.sha256}, ${e.sizeBytes} bytes). The item is marked FAILED.`,
@@ -522,9 +530,8 @@ export class EvidenceService {
     }
     const verifiedAt = this.clock.now();
     await this.ds.transaction(async (em) => {
-      const repo = em.getRepository(EvidenceEntity);
       // Under the row lock: a failure recorded meanwhile is the one this verification clears (and records).
-      const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const current = await this.items.lockById(em, id);
       if (!current) throw new NotFoundError('evidence', id, false, e.caseId);
       const restored = current.integrityStatus === 'FAILED';
       const cleared = restored
@@ -533,12 +540,12 @@ export class EvidenceService {
             reason: 'the recorded version was re-read and matches the SHA-256 and size recorded at upload',
           }
         : null;
-      await repo.update({ id }, {
+      await this.items.update(em, id, {
         lastVerifiedAt: verifiedAt, lastVerifiedBy: auth.id,
         ...(restored ? { integrityStatus: 'OK' as const, integrityFailure: asJson({ ...current.integrityFailure, cleared }) } : {}),
       });
       await this.audit.append(em, {
-        action: 'evidence.verified', targetType: 'evidence', targetId: id, caseId: e.caseId,
+        action: AuditAction.EvidenceVerified, targetType: 'evidence', targetId: id, caseId: e.caseId,
         details: {
           ...facts, versionId: e.storageVersionId, previousStatus: current.integrityStatus, integrityStatus: 'OK',
           ...(restored ? { previousFailure: { ...current.integrityFailure, at: current.integrityFailedAt?.toISOString() ?? null }, cleared } : {}),
@@ -555,14 +562,13 @@ export class EvidenceService {
       const c = await this.cases.findInScope(auth, e0.caseId, em);
       if (!c) throw new NotFoundError('evidence', id, true, e0.caseId);
       assertEditable(c.status, 'supersede evidence of');
-      const repo = em.getRepository(EvidenceEntity);
-      const e = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const e = await this.items.lockById(em, id);
       if (!e) throw new NotFoundError('evidence', id, false, e0.caseId);
       if (e.status === 'SUPERSEDED') {
         throw new ConflictError(`Evidence ${id} is already superseded (${e.supersedeReason}).`);
       }
       if (dto.replacedBy) {
-        const other = await repo.findOne({ where: { id: dto.replacedBy } });
+        const other = await this.items.findById(dto.replacedBy, em);
         if (!other || other.caseId !== e.caseId || other.id === e.id) {
           throw ValidationError.field('replacedBy', 'must be another evidence item of the same case');
         }
@@ -572,11 +578,11 @@ export class EvidenceService {
       e.supersededBy = auth.id;
       e.supersedeReason = dto.reason;
       e.replacedBy = dto.replacedBy ?? null;
-      await repo.update({ id }, {
+      await this.items.update(em, id, {
         status: e.status, supersededAt: e.supersededAt, supersededBy: e.supersededBy, supersedeReason: e.supersedeReason, replacedBy: e.replacedBy,
       });
       await this.audit.append(em, {
-        action: 'evidence.superseded', targetType: 'evidence', targetId: id, caseId: e.caseId,
+        action: AuditAction.EvidenceSuperseded, targetType: 'evidence', targetId: id, caseId: e.caseId,
         details: { caseNumber: c.caseNumber, reason: dto.reason, replacedBy: e.replacedBy, sha256: e.sha256 },
       });
       return toEvidenceView(e);
@@ -586,44 +592,29 @@ export class EvidenceService {
   // --- helpers ---
 
   /**
-   * The item if the caller may reach it: through its case's scope, or, for a prosecutor, through
-   * a packet that disclosed it to their office. Anything else is indistinguishable from missing.
+   * The item if the caller may reach it (libs/auth access.ts: through its case's scope, or, for a prosecutor, through
+   * a packet that disclosed it to their office). Anything else is indistinguishable from missing.
    * (Also used by LegalHoldService.)
    */
   async findInScope(auth: AuthUser, id: string): Promise<EvidenceEntity> {
-    const e = await this.ds.getRepository(EvidenceEntity).findOne({ where: { id } });
+    const e = await this.items.findById(id);
     if (!e) throw new NotFoundError('evidence', id);
-    const reachable = auth.role === 'PROSECUTOR'
-      ? auth.office != null && (await this.disclosedTo(id, auth.office))
-      : (await this.cases.findInScope(auth, e.caseId)) !== null;
-    if (!reachable) throw new NotFoundError('evidence', id, true, e.caseId);
+    if (!(await this.access.has(auth, 'evidence', id))) throw new NotFoundError('evidence', id, true, e.caseId);
     return e;
-  }
-
-  private async disclosedTo(evidenceId: string, office: string): Promise<boolean> {
-    const rows: unknown[] = await this.ds.query(
-      `SELECT 1 FROM evidence_disclosures WHERE evidence_id = $1 AND office = $2 LIMIT 1`, [evidenceId, office],
-    );
-    return rows.length > 0;
   }
 
   /** Records, in the caller's transaction, that a packet sent to `office` discloses these items (in order). */
   async disclose(em: EntityManager, packetId: string, office: string, evidenceIds: string[]): Promise<void> {
-    if (!evidenceIds.length) return;
-    await em.query(
-      `INSERT INTO evidence_disclosures (packet_id, evidence_id, office, position)
-       SELECT $1, e.id, $2, e.pos FROM unnest($3::uuid[]) WITH ORDINALITY AS e(id, pos)`,
-      [packetId, office, evidenceIds],
-    );
+    await this.items.disclose(em, packetId, office, evidenceIds);
   }
 
   /** The case's items that count (not superseded), oldest first: what a packet lists. */
   activeForCase(em: EntityManager, caseId: string): Promise<EvidenceEntity[]> {
-    return em.getRepository(EvidenceEntity).find({ where: { caseId, status: 'ACTIVE' }, order: { uploadedAt: 'ASC', id: 'ASC' } });
+    return this.items.activeForCase(em, caseId);
   }
 
   byIds(ids: string[]): Promise<EvidenceEntity[]> {
-    return ids.length ? this.ds.getRepository(EvidenceEntity).find({ where: { id: In(ids) } }) : Promise.resolve([]);
+    return this.items.byIds(ids);
   }
 
   private async hashStored(e: EvidenceEntity): Promise<{ sha256: string; size: number }> {
@@ -645,13 +636,13 @@ export class EvidenceService {
   }
 
   /** Marks the item FAILED and writes the audit event (also used by packet archives that find a mismatch). */
-  async recordIntegrityFailure(auth: AuthUser, e: EvidenceEntity, action: string, facts: Record<string, unknown>): Promise<void> {
+  async recordIntegrityFailure(auth: AuthUser, e: EvidenceEntity, action: typeof AuditAction.EvidenceIntegrityFailed | typeof AuditAction.EvidenceVerified, facts: Record<string, unknown>): Promise<void> {
     this.logger.error(`INTEGRITY FAILURE of evidence ${e.id} (case ${e.caseId}) found during ${facts.during}: ${JSON.stringify(facts)}`);
     const now = this.clock.now();
     // Which version was read: the recorded one (null where storage keeps no versions).
     const found = { ...facts, versionId: e.storageVersionId };
     await this.ds.transaction(async (em) => {
-      await em.getRepository(EvidenceEntity).update({ id: e.id }, {
+      await this.items.update(em, e.id, {
         integrityStatus: 'FAILED', integrityFailedAt: now, integrityFailure: asJson({ ...found, at: now.toISOString(), by: auth.id }),
         lastVerifiedAt: now, lastVerifiedBy: auth.id,
       });

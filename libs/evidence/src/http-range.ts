@@ -1,7 +1,7 @@
 /**
  * RFC 9110 §14 single byte-range parsing for evidence downloads (video players seek with Range).
  * Anything we choose not to honour yields null so the caller sends the whole object with 200,
- * which the RFC permits: a server MAY ignore the Range header field.
+ * which the RFC permits: a server MAY ignore the Range header field. docs/decisions/0002-own-content-sniffer-and-range-parser.md.
  */
 
 /** Inclusive byte offsets, both within [0, size - 1]. */

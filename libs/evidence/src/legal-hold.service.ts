@@ -4,12 +4,14 @@ import { DataSource } from 'typeorm';
 import {
   AuthUser, Clock, ConflictError, DependencyUnavailableError, DomainError, ErrorCode, InvalidTransitionError, markErrorAudited, NotFoundError, TwoPersonRuleError,
 } from '@app/common';
-import { AuditService } from '@app/audit';
+import { AuditService, AuditAction } from '@app/audit';
 import { CaseEntity, CasesRepository, CaseStatus } from '@app/cases';
 import { asStorageError, storageErrorCode, StorageService } from '@app/storage';
 import { PlaceLegalHoldDto, ReleaseLegalHoldDto } from './dto/legal-hold.dto';
 import { EvidenceEntity } from './evidence.entity';
-import { EvidenceView, toEvidenceView } from './evidence.mapper';
+import { EvidenceRepository } from './evidence.repository';
+import { toEvidenceView } from './evidence.mapper';
+import { EvidenceView } from './dto/evidence-views';
 import { EvidenceService } from './evidence.service';
 import type { LegalHoldAction } from './evidence-vocabulary';
 
@@ -62,6 +64,7 @@ export class LegalHoldService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly evidence: EvidenceService,
+    private readonly items: EvidenceRepository,
   ) {}
 
   release(auth: AuthUser, id: string, dto: ReleaseLegalHoldDto): Promise<EvidenceView> {
@@ -83,7 +86,7 @@ export class LegalHoldService {
         const c = await this.cases.lockById(em, item.caseId);
         if (!c) throw new NotFoundError('evidence', id, false, item.caseId);
         if (!on) this.assertReleasable(auth, c);
-        const e = await em.getRepository(EvidenceEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+        const e = await this.items.lockById(em, id);
         if (!e) throw new NotFoundError('evidence', id, false, item.caseId);
         this.assertObjectLock(e, on);
         if (!on && !e.preservation.legalHold) {
@@ -117,12 +120,12 @@ export class LegalHoldService {
         e.legalHoldChangedBy = auth.id;
         e.legalHoldReason = reason;
         e.legalHoldReference = reference;
-        await em.getRepository(EvidenceEntity).update({ id }, {
+        await this.items.update(em, id, {
           preservation: e.preservation, legalHoldAction: action, legalHoldChangedAt: now, legalHoldChangedBy: auth.id,
           legalHoldReason: reason, legalHoldReference: reference,
         });
         await this.audit.append(em, {
-          action: on ? 'evidence.legal_hold_placed' : 'evidence.legal_hold_released',
+          action: on ? AuditAction.EvidenceLegalHoldPlaced : AuditAction.EvidenceLegalHoldReleased,
           targetType: 'evidence',
           targetId: id,
           caseId: e.caseId,
@@ -156,7 +159,7 @@ export class LegalHoldService {
     this.logger.error(`Legal hold ${w.on ? 'placement' : 'release'} of evidence ${w.id}: storage ${code === ErrorCode.StorageRefused ? 'refused' : 'failed'}` +
       `${storageCode ? ` (${storageCode})` : ''}: ${message}`);
     await this.audit.record({
-      action: w.on ? 'evidence.legal_hold.place' : 'evidence.legal_hold.release',
+      action: w.on ? AuditAction.EvidenceLegalHoldPlaceAttempt : AuditAction.EvidenceLegalHoldReleaseAttempt,
       outcome: 'FAILED',
       targetType: 'evidence',
       targetId: w.id,
@@ -200,10 +203,10 @@ export class LegalHoldService {
     let audited = false;
     try {
       await this.ds.transaction(async (em) => {
-        const row = await em.getRepository(EvidenceEntity).findOne({ where: { id: w.id }, lock: { mode: 'pessimistic_write' } });
+        const row = await this.items.lockById(em, w.id);
         if (!w.on && (row?.preservation.legalHold ?? true)) await restore();
         await this.audit.append(em, {
-          action: w.on ? 'evidence.legal_hold.place' : 'evidence.legal_hold.release',
+          action: w.on ? AuditAction.EvidenceLegalHoldPlaceAttempt : AuditAction.EvidenceLegalHoldReleaseAttempt,
           outcome: 'FAILED',
           targetType: 'evidence',
           targetId: w.id,

@@ -1,21 +1,24 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, Hash, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '@app/audit';
+import { AuditService, AuditAction } from '@app/audit';
 import { CasesRepository } from '@app/cases';
 import {
-  AuthUser, ConflictError, DomainError, EmptyEvidenceError, markErrorAudited, NotFoundError, RequestContextStore, UploadGoneError, ValidationError,
+  AuthUser, ConflictError, EmptyEvidenceError, markErrorAudited, NotFoundError, RequestContextStore,
+  UploadGoneError, ValidationError,
 } from '@app/common';
-import { AbandonOutcome, asDependencyError, ObjectWriter, StoredPart, StorageService, UploadJournal, WrittenObject } from '@app/storage';
+import {
+  AbandonOutcome, asDependencyError, ObjectWriter, StoredPart, StorageService, UploadJournal, WrittenObject,
+} from '@app/storage';
 import { SNIFF_BYTES, sniffContentType } from './content-sniff';
 import { EvidenceMetadataDto } from './dto/evidence.dto';
 import { evidenceConfig } from './evidence.config';
 import { EvidenceService } from './evidence.service';
 import { EvidenceUploadSessions } from './upload-journal';
+import { TusUploadView } from './dto/tus-upload-view';
 
 /** The tus protocol version served (tus.io, resumable upload protocol 1.0.0). */
 export const TUS_VERSION = '1.0.0';
@@ -30,20 +33,6 @@ const LOCK_WAIT_MS = 30_000;
 const IDLE_STATE_MS = 10 * 60_000;
 /** How often, at most, a streaming PATCH records that its upload is alive. */
 const HEARTBEAT_MS = 5_000;
-
-export class TusUploadView {
-  @ApiProperty({ type: String, format: 'uuid', description: 'The upload; also the id of the evidence item it becomes' })
-  uploadId: string;
-
-  @ApiProperty({ type: String, format: 'uuid' })
-  caseId: string;
-
-  @ApiProperty({ type: Number, description: 'Upload-Length: the file size in bytes' })
-  uploadLength: number;
-
-  @ApiProperty({ type: String, description: 'The upload URL for HEAD / PATCH / DELETE (also the Location header)' })
-  location: string;
-}
 
 /** An upload's offset as the protocol reports it; evidenceId once it became an item. */
 export interface TusUploadStatus {
@@ -264,7 +253,7 @@ function sleep(ms: number): Promise<void> {
  *
  * SHA-256: hashed as the bytes stream while one process receives the upload from byte 0 (node's crypto, about
  * 1.3 GB/s here); an upload taken over at a stored offset > 0 (its first process died, or its state was dropped)
- * is hashed by reading the completed object back before anything is kept. See README "Resumable uploads (tus)".
+ * is hashed by reading the completed object back before anything is kept. See docs/behaviour.md ("Resumable uploads") and docs/decisions/0009-tus-without-tus-server.md.
  */
 @Injectable()
 export class TusUploadService implements OnModuleInit, OnModuleDestroy {
@@ -329,7 +318,7 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
         [id, uploadLength, JSON.stringify({ ...meta, ...(declaredContentType !== null ? { [DECLARED_TYPE]: declaredContentType } : {}) }), key, this.storage.partSizeBytes],
       );
       await this.audit.append(em, {
-        action: 'evidence.upload.created',
+        action: AuditAction.EvidenceUploadCreated,
         actor: auth,
         targetType: 'evidence_upload',
         targetId: id,
@@ -522,7 +511,7 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
       await this.ds.transaction(async (em) => {
         await this.sessions.end(id, 'CANCELLED', live?.received ?? stored, em);
         await this.audit.append(em, {
-          action: 'evidence.upload.cancelled',
+          action: AuditAction.EvidenceUploadCancelled,
           actor: auth,
           targetType: 'evidence_upload',
           targetId: id,
@@ -546,7 +535,7 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
     await this.ds.transaction(async (em) => {
       await this.sessions.end(row.id, 'FAILED', u.received, em);
       await this.audit.append(em, {
-        action: 'evidence.upload',
+        action: AuditAction.EvidenceUploadAttempt,
         actor: auth,
         outcome: 'FAILED',
         targetType: 'case',

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService, SYSTEM_ACTOR } from '@app/audit';
+import { AuditService, SYSTEM_ACTOR, AuditAction } from '@app/audit';
 import { Clock } from '@app/common';
 import { AbandonOutcome, StorageService, StoredPart, UploadJournal } from '@app/storage';
 import { evidenceConfig } from './evidence.config';
@@ -173,7 +173,7 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
         );
         if (outcome === 'ABORT_PENDING') return false; // storage still unreachable: try again next sweep
         await this.audit.append(em, {
-          action: 'evidence.upload.cleaned_up',
+          action: AuditAction.EvidenceUploadCleanedUp,
           actor: SYSTEM_ACTOR,
           targetType: 'storage_upload',
           targetId: u.upload_id,
@@ -215,7 +215,7 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
         const fromKey = EVIDENCE_KEY.exec(u.key)?.[1] ?? null;
         const caseId = rows[0]?.case_id ?? (fromKey && (await em.query(`SELECT 1 FROM cases WHERE id = $1`, [fromKey])).length ? fromKey : null);
         await this.audit.append(em, {
-          action: 'evidence.upload.cleaned_up',
+          action: AuditAction.EvidenceUploadCleanedUp,
           actor: SYSTEM_ACTOR,
           targetType: 'storage_upload',
           targetId: u.uploadId,
@@ -246,7 +246,7 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
         );
       for (const r of rows) {
         await this.audit.append(em, {
-          action: 'evidence.upload.abandoned',
+          action: AuditAction.EvidenceUploadAbandoned,
           actor: SYSTEM_ACTOR,
           targetType: 'evidence_upload',
           targetId: r.id,

@@ -116,7 +116,7 @@ describe('fontRuns', () => {
 describe('caseReportFacts', () => {
   const ev = (seq: number, action: string, extra: Partial<AuditEventView> = {}): AuditEventView => ({
     seq, id: `id-${seq}`, occurredAt: `2026-11-0${seq}T10:00:00.000Z`, actor: { id: 'u-super', username: 'lopez', role: 'SUPERVISOR' },
-    action, outcome: 'SUCCESS', targetType: 'case', targetId: 'case-42', caseId: 'case-42', requestId: null, clientIp: null, userAgent: null,
+    action: action as AuditEventView['action'], outcome: 'SUCCESS', targetType: 'case', targetId: 'case-42', caseId: 'case-42', requestId: null, clientIp: null, userAgent: null,
     details: {}, prevHash: '0'.repeat(64), hash: '0'.repeat(64), ...extra,
   });
 

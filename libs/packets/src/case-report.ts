@@ -20,6 +20,7 @@ import type { AuditEventView } from '@app/audit';
 import { describeEvent } from '@app/cases';
 import type { FederalOfficerRecord } from '@app/cases';
 import type { ManifestPerson, PacketManifest } from './packet-format';
+import { AuditAction } from '@app/audit';
 
 /** The manifest as the report sees it: everything but what depends on the report's own bytes. */
 export type CaseReportManifest = Omit<PacketManifest, 'caseReport' | 'checksums'>;
@@ -79,20 +80,20 @@ const INTEGRITY: Record<string, string> = { OK: 'OK (matches its SHA-256)', FAIL
 
 /** What the custody summary calls each evidence action (anything else: the action in lower-case words). */
 const CUSTODY_WORDS: Record<string, string> = {
-  'evidence.uploaded': 'Uploaded',
-  'evidence.verified': 'Re-verified: stored copy matches its SHA-256',
-  'evidence.viewed': 'Viewed',
-  'evidence.playback.ended': 'Played (ticket ended)',
-  'evidence.downloaded': 'Downloaded',
-  'evidence.integrity_failed': 'INTEGRITY FAILURE recorded',
-  'evidence.preserved': 'Preserved (retention applied in storage)',
-  'evidence.legal_hold_placed': 'Legal hold placed',
-  'evidence.legal_hold_released': 'Legal hold released',
-  'evidence.superseded': 'Superseded',
+  [AuditAction.EvidenceUploaded]: 'Uploaded',
+  [AuditAction.EvidenceVerified]: 'Re-verified: stored copy matches its SHA-256',
+  [AuditAction.EvidenceViewed]: 'Viewed',
+  [AuditAction.EvidencePlaybackEnded]: 'Played (ticket ended)',
+  [AuditAction.EvidenceDownloaded]: 'Downloaded',
+  [AuditAction.EvidenceIntegrityFailed]: 'INTEGRITY FAILURE recorded',
+  [AuditAction.EvidencePreserved]: 'Preserved (retention applied in storage)',
+  [AuditAction.EvidenceLegalHoldPlaced]: 'Legal hold placed',
+  [AuditAction.EvidenceLegalHoldReleased]: 'Legal hold released',
+  [AuditAction.EvidenceSuperseded]: 'Superseded',
 };
 
 /** The case's review: who submitted, returned (with the reason), approved (with the note), sent, decided. */
-const HISTORY_ACTIONS = new Set(['case.created', 'case.submitted', 'case.returned', 'case.approved', 'packet.sent', 'packet.claimed', 'packet.decided']);
+const HISTORY_ACTIONS = new Set<AuditAction>([AuditAction.CaseCreated, AuditAction.CaseSubmitted, AuditAction.CaseReturned, AuditAction.CaseApproved, AuditAction.PacketSent, AuditAction.PacketClaimed, AuditAction.PacketDecided]);
 
 const words = (map: Record<string, string>, code: unknown): string =>
   code === null || code === undefined || code === '' ? 'Not recorded' : map[String(code)] ?? String(code).replace(/_/g, ' ').toLowerCase();
@@ -114,7 +115,7 @@ export function caseReportFacts(
     if (e.targetType !== 'evidence' || !e.targetId || !wanted.has(e.targetId)) continue;
     const label = e.outcome === 'DENIED'
       ? 'Access refused'
-      : e.outcome === 'FAILED' && e.action === 'evidence.verified'
+      : e.outcome === 'FAILED' && e.action === AuditAction.EvidenceVerified
         ? 'Re-verification FAILED'
         : `${CUSTODY_WORDS[e.action] ?? e.action.replace(/[_.]/g, ' ')}${e.outcome === 'FAILED' ? ' (failed)' : ''}`;
     const lines = custody[e.targetId];
@@ -145,6 +146,7 @@ let fonts: LoadedFonts | null = null;
 function loadFonts(): LoadedFonts {
   if (fonts) return fonts;
   // fontkit is pdfkit's own font engine (a dependency of it).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- fontkit ships no type declarations
   const fontkit = require('fontkit') as { create(b: Buffer): { hasGlyphForCodePoint(cp: number): boolean } };
   const file = (p: string) => readFileSync(require.resolve(p));
   const bytes: Record<FontKey, Buffer> = {

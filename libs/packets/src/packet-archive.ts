@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { Readable, Transform, TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
+import { DigestMismatchError, StorageLengthError, verifiedStream } from '@app/storage';
 import {
   ARCHIVE_FILES, archiveRoot, checksumsText, ManifestEvidenceItem, manifestSha256Text, PacketManifest, verifyText,
 } from './packet-format';
@@ -15,13 +15,18 @@ export interface PacketArchiveSource {
   publicKeyPem: string;
   /** case-report.pdf, already checked against the manifest's caseReport (format /2 on; absent before). */
   caseReport?: Buffer;
-  /** Opens one evidence file's stored bytes; called only when the archive reaches that file. */
+  /**
+   * Opens one evidence file's stored bytes as storage sends them; called only when the archive reaches that file.
+   * The archive takes exactly `item.sizeBytes` of them (verifiedStream): any other length stops it.
+   */
   openEvidence(item: ManifestEvidenceItem): Promise<Readable>;
   /**
    * Called once an evidence file's bytes have all been read, before its last chunk is sent:
    * false (a mismatch) stops the archive, so no client takes a corrupt file for a complete one.
    */
   checkEvidence(item: ManifestEvidenceItem, sha256: string, sizeBytes: number): Promise<boolean>;
+  /** Told when storage sent another length than `item.sizeBytes` (the archive then stops): the object is not the evidence listed. */
+  storageLengthFailed?(item: ManifestEvidenceItem, error: StorageLengthError): void;
 }
 
 export interface PacketArchive {
@@ -63,16 +68,23 @@ export function buildPacketArchive(src: PacketArchiveSource): PacketArchive {
       open: async () => {
         if (failed) throw failed;
         const stored = await src.openEvidence(item);
-        const checked = new HashThenRelease((sha256, size) => src.checkEvidence(item, sha256, size));
-        // Both are ended by fail(): an error in either (or the client going away) ends the archive, never hangs it.
-        open.push(stored, checked);
         if (failed) {
           stored.destroy();
           throw failed;
         }
-        stored.on('error', (e: Error) => fail(e));
-        checked.on('error', (e: Error) => fail(e));
-        return stored.pipe(checked);
+        // Exactly the manifest's size, re-hashed on the way, the last chunk held until checkEvidence approves it.
+        const checked = verifiedStream(stored, {
+          length: item.sizeBytes,
+          check: (sha256, size) => src.checkEvidence(item, sha256, size),
+          mismatch: (sha256, size) => new EvidenceMismatchError(sha256, size),
+        });
+        // Ended by fail() (destroying it destroys `stored`): an error in either (or the client going away) ends the archive, never hangs it.
+        open.push(checked);
+        checked.on('error', (e: Error) => {
+          if (!failed && e instanceof StorageLengthError) src.storageLengthFailed?.(item, e);
+          fail(e);
+        });
+        return checked;
       },
     });
   }
@@ -90,35 +102,8 @@ export function buildPacketArchive(src: PacketArchiveSource): PacketArchive {
   return { stream: output, size: Promise.resolve(zip.size), destroy: (reason) => fail(reason ?? new Error('archive stopped')) };
 }
 
-/** Passes bytes through while hashing them, holding the last chunk until `check` approves the whole. */
-class HashThenRelease extends Transform {
-  private readonly hash = createHash('sha256');
-  private held: Buffer | null = null;
-  private bytes = 0;
-
-  constructor(private readonly check: (sha256: string, sizeBytes: number) => Promise<boolean>) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    const previous = this.held;
-    this.held = chunk;
-    done(null, previous ?? undefined);
-  }
-
-  override _flush(done: TransformCallback): void {
-    const sha256 = this.hash.digest('hex');
-    this.check(sha256, this.bytes).then(
-      (ok) => (ok ? done(null, this.held ?? undefined) : done(new EvidenceMismatchError(sha256, this.bytes))),
-      (e: Error) => done(e),
-    );
-  }
-}
-
-export class EvidenceMismatchError extends Error {
-  constructor(readonly sha256: string, readonly sizeBytes: number) {
-    super(`stored evidence no longer matches its manifest entry (sha256 ${sha256}, ${sizeBytes} bytes)`);
+export class EvidenceMismatchError extends DigestMismatchError {
+  constructor(sha256: string, sizeBytes: number) {
+    super(sha256, sizeBytes, `stored evidence no longer matches its manifest entry (sha256 ${sha256}, ${sizeBytes} bytes)`);
   }
 }

@@ -7,12 +7,13 @@ import {
   AuthUser, Clock, ForbiddenError, NotFoundError, PacketAlreadyDecidedError, PacketHandOverTargetError, PacketNotClaimantError,
   PacketNotClaimedError, PacketNotDecidedError, PacketNotDeciderError, ValidationError,
 } from '@app/common';
-import { AuditService } from '@app/audit';
+import { AuditService, AuditAction } from '@app/audit';
 import { CaseEntity, CasesRepository, CasesService } from '@app/cases';
 import { CorrectReferenceDto, HandOverPacketDto, ReleasePacketDto } from './dto/packet.dto';
 import { PacketEntity } from './packet.entity';
-import { OfficeColleagues, PacketView } from './packet.mapper';
+import { OfficeColleagues, PacketView } from './dto/packet-views';
 import { packetsConfig } from './packets.config';
+import { PacketsRepository } from './packets.repository';
 import { PacketsService } from './packets.service';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -24,7 +25,7 @@ interface Person { id: string; displayName: string; role: string; office: string
  * Issue 16: what a prosecutor does with a claim besides deciding it, and the one thing that may change after a
  * decision.
  *
- * Who decides. The system has no office supervisor role (DESIGN.md: PROSECUTOR belongs to an office; no rank), so:
+ * Who decides. The system has no office supervisor role (docs/domain.md: PROSECUTOR belongs to an office; no rank), so:
  * - Release: the claimant, at any time before the decision (reason optional). Any other prosecutor of the office only
  *   when the claim is stale: the packet is past its SLA undecided, or the claimant is no longer an active prosecutor
  *   of the office (deactivated, moved). Then a reason is required. Without this a claim held by someone on leave would
@@ -50,6 +51,7 @@ export class PacketReviewService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(packetsConfig.KEY) private readonly config: ConfigType<typeof packetsConfig>,
+    private readonly repo: PacketsRepository,
   ) {}
 
   /** IN_REVIEW -> PENDING (case IN_REVIEW -> REFERRED): the packet is back in the office's queue. */
@@ -75,9 +77,9 @@ export class PacketReviewService {
           throw ValidationError.field('reason', "reason is required to release a colleague's claim: say why it is taken back into the queue");
         }
       }
-      await em.getRepository(PacketEntity).update({ id: p.id }, { status: 'PENDING', claimedBy: null, claimedAt: null });
+      await this.repo.update(em, p.id, { status: 'PENDING', claimedBy: null, claimedAt: null });
       await this.caseService.applyTransition(em, auth, c, 'release', () => ({
-        action: 'packet.released',
+        action: AuditAction.PacketReleased,
         target: { type: 'packet', id: p.id },
         details: {
           packetId: p.id, packetVersion: p.version, office: p.office, basis, reason: dto.reason ?? null,
@@ -115,9 +117,9 @@ export class PacketReviewService {
         );
       }
       const now = this.clock.now();
-      await em.getRepository(PacketEntity).update({ id: p.id }, { claimedBy: to.id, claimedAt: now });
+      await this.repo.update(em, p.id, { claimedBy: to.id, claimedAt: now });
       await this.audit.append(em, {
-        action: 'packet.handed_over', actor: auth, targetType: 'packet', targetId: p.id, caseId: c.id,
+        action: AuditAction.PacketHandedOver, actor: auth, targetType: 'packet', targetId: p.id, caseId: c.id,
         details: {
           packetId: p.id, packetVersion: p.version, office: p.office, reason: dto.reason,
           from: { id: auth.id, displayName: auth.displayName }, to: { id: to.id, displayName: to.displayName },
@@ -150,24 +152,21 @@ export class PacketReviewService {
         }
         basis = 'DECIDER_INACTIVE';
       }
-      const last: { seq: number; external_reference: string | null }[] = await em.query(
-        `SELECT seq, external_reference FROM packet_reference_corrections WHERE packet_id = $1 ORDER BY seq DESC LIMIT 1`, [p.id],
-      );
-      const current = last.length ? last[0].external_reference : p.externalReference;
+      const last = await this.repo.lastCorrection(em, p.id);
+      const current = last ? last.externalReference : p.externalReference;
       if (dto.externalReference === current) {
         throw ValidationError.field('externalReference',
           current === null ? 'externalReference: the decision already carries no reference' : `externalReference is already ${current}: nothing to correct`);
       }
-      const seq = (last[0]?.seq ?? 0) + 1;
+      const seq = (last?.seq ?? 0) + 1;
       const correctionId = randomUUID();
       const now = this.clock.now();
-      await em.query(
-        `INSERT INTO packet_reference_corrections (id, packet_id, seq, previous_reference, external_reference, reason, corrected_by, corrected_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-        [correctionId, p.id, seq, current, dto.externalReference, dto.reason, auth.id, now],
-      );
+      await this.repo.insertCorrection(em, {
+        id: correctionId, packetId: p.id, seq, previousReference: current, externalReference: dto.externalReference, reason: dto.reason,
+        correctedBy: auth.id, correctedAt: now,
+      });
       await this.audit.append(em, {
-        action: 'packet.reference_corrected', actor: auth, targetType: 'packet', targetId: p.id, caseId: c.id,
+        action: AuditAction.PacketReferenceCorrected, actor: auth, targetType: 'packet', targetId: p.id, caseId: c.id,
         details: {
           packetId: p.id, packetVersion: p.version, office: p.office, correctionId, seq, basis,
           decision: p.decision, decidedBy: p.decidedBy, decidedAt: iso(p.decidedAt), referenceAsDecided: p.externalReference,
@@ -181,11 +180,7 @@ export class PacketReviewService {
   /** The other active prosecutors of the caller's office, by name. */
   async colleagues(auth: AuthUser): Promise<OfficeColleagues> {
     if (auth.role !== 'PROSECUTOR' || !auth.office) throw new ForbiddenError('Only members of a prosecuting office have colleagues to hand a packet to.');
-    const rows: { id: string; display_name: string; badge_number: string | null }[] = await this.ds.query(
-      `SELECT id, display_name, badge_number FROM users
-        WHERE role = 'PROSECUTOR' AND office = $1 AND active AND id <> $2 ORDER BY display_name, id`,
-      [auth.office, auth.id],
-    );
+    const rows = await this.repo.colleagues(auth.office, auth.id);
     return { office: auth.office, items: rows.map((r) => ({ id: r.id, displayName: r.display_name, badgeNumber: r.badge_number })) };
   }
 
@@ -205,18 +200,14 @@ export class PacketReviewService {
     return u.active && u.role === 'PROSECUTOR' && u.office === office;
   }
 
-  private async person(em: EntityManager, id: string, lock = false): Promise<Person | null> {
-    const rows: { id: string; display_name: string; role: string; office: string | null; active: boolean }[] = await em.query(
-      `SELECT id, display_name, role, office, active FROM users WHERE id = $1${lock ? ' FOR SHARE' : ''}`, [id],
-    );
-    const r = rows[0];
-    return r ? { id: r.id, displayName: r.display_name, role: r.role, office: r.office, active: r.active } : null;
+  private person(em: EntityManager, id: string, lock = false): Promise<Person | null> {
+    return this.repo.reviewer(em, id, lock);
   }
 
   /** Case first, then packet: the one lock order every packet write uses (PacketsService.lockBoth). */
   private async lockBoth(em: EntityManager, meta: { id: string; caseId: string }): Promise<{ c: CaseEntity; p: PacketEntity }> {
     const c = await this.cases.lockById(em, meta.caseId);
-    const p = await em.getRepository(PacketEntity).findOne({ where: { id: meta.id }, lock: { mode: 'pessimistic_write' } });
+    const p = await this.repo.lockById(em, meta.id);
     if (!c || !p) throw new NotFoundError('packet', meta.id, false, meta.caseId);
     return { c, p };
   }

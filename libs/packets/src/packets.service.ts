@@ -1,82 +1,36 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  AuthUser, canonicalJson, Clock, ConflictError, ForbiddenError, IntegrityFailureError,
-  NotFoundError, tsQuerySql, VersionConflictError,
+  AuthUser, canonicalJson, Clock, ConflictError, ForbiddenError, IntegrityFailureError, NotFoundError,
+  VersionConflictError,
 } from '@app/common';
-import { AuditService } from '@app/audit';
+import { AuditService, AuditAction } from '@app/audit';
+import { AccessRepository } from '@app/auth';
 import { CaseEntity, CasesRepository, CasesService, nextStatus } from '@app/cases';
 import { EvidenceEntity, EvidenceService } from '@app/evidence';
 import { SigningService } from '@app/signing';
-import { asDependencyError, exactLength, isNoSuchKey, StorageLengthError, StorageService } from '@app/storage';
+import { asDependencyError, isNoSuchKey, StorageService } from '@app/storage';
 import { PacketDecisionDto, ReviewQueueQuery, SendPacketDto } from './dto/packet.dto';
 import { caseReportFacts, CaseReportManifest, renderCaseReport } from './case-report';
 import { buildPacketArchive, PacketArchive } from './packet-archive';
 import {
-  ARCHIVE_FILES, archiveRoot, checksumsText, evidenceArchivePath, MANIFEST_FORMAT, ManifestCaseReport, ManifestEvidenceItem, ManifestPerson,
-  PacketManifest, sha256Hex,
+  ARCHIVE_FILES, archiveRoot, checksumsText, evidenceArchivePath, MANIFEST_FORMAT, ManifestCaseReport,
+  ManifestEvidenceItem, ManifestPerson, PacketManifest, sha256Hex,
 } from './packet-format';
 import { PacketEntity } from './packet.entity';
-import { CasePacketList, PacketRow, PacketView, ReviewQueuePage, toPacketView } from './packet.mapper';
-import type { PacketStatus } from './packet-vocabulary';
+import { PacketRow, toPacketView } from './packet.mapper';
+import { CasePacketList, PacketView, ReviewQueuePage } from './dto/packet-views';
+import type { PacketOffice, PacketStatus } from './packet-vocabulary';
+import { PacketPreview } from './packet-preview';
 import { packetsConfig } from './packets.config';
+import { PacketsRepository } from './packets.repository';
+import { SignedManifestView } from './dto/signed-manifest-views';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-
-/** Columns of a packet without the manifest text, signature and key (queue and metadata reads). */
-const META_COLUMNS = `p.id, p.case_id, p.case_number, p.version, p.previous_packet_id, p.office, p.felony, p.status, p.sent_by,
-  p.sent_at, p.manifest_sha256, p.key_id, p.storage_bucket, p.manifest_key, p.signature_key, p.case_report_key, p.case_report_version_id,
-  p.evidence_count, p.evidence_bytes,
-  p.claimed_by, p.claimed_at, p.decision, p.decision_reason, p.external_reference, p.decided_by, p.decided_at,
-  u.display_name AS claimed_by_name`;
-
-/** The Ed25519 signature over the canonical JSON of a manifest. */
-export class ManifestSignature {
-  @ApiProperty({ enum: ['Ed25519'] })
-  algorithm: 'Ed25519';
-
-  @ApiProperty({ type: String, description: 'Id of the signing key (see GET /keys)' })
-  keyId: string;
-
-  @ApiProperty({ type: String, description: 'The signature, base64' })
-  value: string;
-
-  @ApiProperty({ type: String, description: 'The public key that verifies it, PEM (SPKI)' })
-  publicKeyPem: string;
-}
-
-export class SignedManifestView {
-  @ApiProperty({ type: String, format: 'uuid' })
-  packetId: string;
-
-  @ApiProperty({ type: String, example: 'ION-2026-000123' })
-  caseNumber: string;
-
-  @ApiProperty({ type: Number, minimum: 1, description: 'Packet version' })
-  version: number;
-
-  /** SHA-256 of the canonical JSON of `manifest` (which is exactly what was signed). */
-  @ApiProperty({ type: String, description: 'SHA-256 of the canonical JSON of `manifest` (which is exactly what was signed), lowercase hex' })
-  manifestSha256: string;
-
-  @ApiProperty({ type: () => ManifestSignature })
-  signature: ManifestSignature;
-
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      `The frozen manifest (format "${MANIFEST_FORMAT}"): packetId, version, office, sentAt, sentBy, previousPacket, case, ` +
-      'federalOfficers, violations, approvals, evidence (each with archivePath, sizeBytes and sha256), checksums and signing. ' +
-      'Its canonical JSON (keys sorted, no whitespace) is exactly the signed bytes.',
-  })
-  manifest: PacketManifest;
-}
 
 /** GET /packets/:id/case-report.pdf: the report's bytes, checked against the signed manifest. */
 export interface CaseReportFile {
@@ -108,6 +62,8 @@ export class PacketsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(packetsConfig.KEY) private readonly config: ConfigType<typeof packetsConfig>,
+    private readonly access: AccessRepository,
+    private readonly repo: PacketsRepository,
   ) {}
 
   // --- sending ---
@@ -132,7 +88,7 @@ export class PacketsService {
         const version = expectedVersion ?? dto.version;
         if (version !== undefined && version !== c.version) throw new VersionConflictError(version, c.version);
 
-        const previous = await em.getRepository(PacketEntity).findOne({ where: { caseId }, order: { version: 'DESC' } });
+        const previous = await this.repo.latestForCase(caseId, em);
         if (previous && previous.status !== 'DECIDED') {
           throw new ConflictError(`Packet v${previous.version} of case ${c.caseNumber} is still ${previous.status}.`, { currentState: previous.status });
         }
@@ -163,17 +119,17 @@ export class PacketsService {
         const rep = await this.storage.putSmall(caseReportKey, report, 'application/pdf');
         stored.push({ key: caseReportKey, versionId: rep.versionId });
 
-        const packet = em.getRepository(PacketEntity).create({
+        const packet = this.repo.create(em, {
           id, caseId: c.id, caseNumber: c.caseNumber, version: manifest.version, previousPacketId: previous?.id ?? null,
           office, felony, status: 'PENDING', sentBy: auth.id, sentAt, manifest: text, manifestSha256, signature,
           keyId: this.signing.keyId, publicKeyPem: this.signing.publicKeyPem, storageBucket: this.storage.bucket,
           manifestKey, signatureKey, caseReportKey, caseReportVersionId: rep.versionId, evidenceCount: items.length, evidenceBytes: items.reduce((n, e) => n + e.sizeBytes, 0),
           claimedBy: null, claimedAt: null, decision: null, decisionReason: null, externalReference: null, decidedBy: null, decidedAt: null,
         });
-        await em.getRepository(PacketEntity).insert(packet);
+        await this.repo.insert(em, packet);
         await this.evidence.disclose(em, id, office, items.map((e) => e.id));
         await this.caseService.applyTransition(em, auth, c, 'send', () => ({
-          action: 'packet.sent',
+          action: AuditAction.PacketSent,
           target: { type: 'packet', id },
           details: {
             packetId: id, packetVersion: packet.version, previousPacketId: packet.previousPacketId, office,
@@ -274,12 +230,8 @@ export class PacketsService {
     return renderCaseReport({ manifest: body, ...caseReportFacts(events, names, body.evidence.map((e) => e.id)) });
   }
 
-  private async people(em: EntityManager, ids: (string | null)[]): Promise<Map<string, ManifestPerson>> {
-    const unique = [...new Set(ids.filter((x): x is string => !!x))];
-    const rows: { id: string; display_name: string; role: string; badge_number: string | null }[] = await em.query(
-      `SELECT id, display_name, role, badge_number FROM users WHERE id = ANY($1::uuid[])`, [unique],
-    );
-    return new Map(rows.map((r) => [r.id, { id: r.id, displayName: r.display_name, role: r.role, badgeNumber: r.badge_number }]));
+  private people(em: EntityManager, ids: (string | null)[]): Promise<Map<string, ManifestPerson>> {
+    return this.repo.people(em, ids);
   }
 
   /** Where the bucket has Object Lock, the manifest and signature get the evidence retention too. */
@@ -294,12 +246,54 @@ export class PacketsService {
     }
   }
 
+  /**
+   * What sending the case now would do, without doing it (issue 16: the supervisor sees the packet before the
+   * irreversible send): the send's own checks (APPROVED, an earlier packet decided), its evidence selection and office
+   * rule. A read of case content (evidence names and hashes): audited as `packet.previewed`.
+   */
+  async preview(auth: AuthUser, caseId: string, office: PacketOffice | undefined): Promise<PacketPreview> {
+    const c = await this.cases.findInScope(auth, caseId);
+    if (!c) throw new NotFoundError('case', caseId, await this.cases.exists(caseId));
+    nextStatus(c.status, 'send');
+    const previous = await this.repo.latestForCase(caseId);
+    if (previous && previous.status !== 'DECIDED') {
+      throw new ConflictError(`Packet v${previous.version} of case ${c.caseNumber} is still ${previous.status}.`, { currentState: previous.status });
+    }
+    const items = await this.evidence.activeForCase(this.ds.manager, c.id);
+    const felony = c.violations.some((v) => v.felony);
+    const suggestedOffice: PacketOffice = felony ? 'CCSAO' : 'CITY_LAW';
+    const to = office ?? suggestedOffice;
+    const packetVersion = (previous?.version ?? 0) + 1;
+    await this.audit.record({
+      action: AuditAction.PacketPreviewed, actor: auth, targetType: 'case', targetId: c.id, caseId: c.id,
+      details: {
+        caseNumber: c.caseNumber, caseVersion: c.version, packetVersion, office: to, officeChosen: office ? 'explicit' : 'default', felony,
+        evidenceCount: items.length, evidenceIds: items.map((e) => e.id),
+      },
+    });
+    return {
+      caseId: c.id, caseNumber: c.caseNumber, caseVersion: c.version, packetVersion,
+      previousPacket: previous
+        ? { id: previous.id, version: previous.version, decision: previous.decision, decisionReason: previous.decisionReason }
+        : null,
+      office: to, suggestedOffice, felony,
+      federalOfficerCount: c.federalOfficers.length, violationCount: c.violations.length,
+      evidence: items.map((e) => ({
+        id: e.id, kind: e.kind, originalFilename: e.originalFilename, contentType: e.contentType, sizeBytes: e.sizeBytes, sha256: e.sha256,
+        integrityStatus: e.integrityStatus,
+      })),
+      evidenceBytes: items.reduce((n, e) => n + e.sizeBytes, 0),
+      caseReportIncluded: true,
+      signingKeyId: this.signing.keyId,
+    };
+  }
+
   // --- reads ---
 
   async listForCase(auth: AuthUser, caseId: string): Promise<CasePacketList> {
     const c = await this.cases.findInScope(auth, caseId);
     if (!c) throw new NotFoundError('case', caseId, await this.cases.exists(caseId));
-    const rows = await this.metaRows(`p.case_id = $1 ORDER BY p.version`, [caseId]);
+    const rows = await this.repo.metaForCase(caseId);
     const now = this.clock.now();
     return { caseId, caseNumber: c.caseNumber, items: rows.map((r) => toPacketView(r, this.config.slaDays, now)) };
   }
@@ -309,14 +303,13 @@ export class PacketsService {
    * refused attempt on the packet lands on its case's timeline. Null when no such packet exists.
    */
   async caseIdOf(id: string): Promise<string | null> {
-    const rows: Array<{ case_id: string }> = await this.ds.query('SELECT case_id FROM packets WHERE id = $1', [id]);
-    return rows[0]?.case_id ?? null;
+    return this.repo.caseIdOf(id);
   }
 
   async get(auth: AuthUser, id: string): Promise<PacketView> {
     const p = await this.findInScope(auth, id);
     await this.audit.record({
-      action: 'packet.viewed', targetType: 'packet', targetId: id, caseId: p.caseId,
+      action: AuditAction.PacketViewed, targetType: 'packet', targetId: id, caseId: p.caseId,
       details: { caseNumber: p.caseNumber, packetVersion: p.version, office: p.office },
     });
     return toPacketView(p, this.config.slaDays, this.clock.now());
@@ -325,9 +318,9 @@ export class PacketsService {
   /** The signed manifest: a custody event, since it holds the case as sent. */
   async manifest(auth: AuthUser, id: string): Promise<SignedManifestView> {
     const p = await this.findInScope(auth, id);
-    const full = await this.ds.getRepository(PacketEntity).findOneOrFail({ where: { id } });
+    const full = await this.repo.findFull(id);
     await this.audit.record({
-      action: 'packet.manifest.viewed', targetType: 'packet', targetId: id, caseId: p.caseId,
+      action: AuditAction.PacketManifestViewed, targetType: 'packet', targetId: id, caseId: p.caseId,
       details: { caseNumber: p.caseNumber, packetVersion: p.version, office: p.office, manifestSha256: p.manifestSha256 },
     });
     return {
@@ -346,12 +339,12 @@ export class PacketsService {
    */
   async openArchive(auth: AuthUser, id: string, via: Record<string, unknown> = {}): Promise<OpenPacketArchive> {
     const meta = await this.findInScope(auth, id);
-    const p = await this.ds.getRepository(PacketEntity).findOneOrFail({ where: { id } });
+    const p = await this.repo.findFull(id);
     const manifest = JSON.parse(p.manifest) as PacketManifest;
     const rows = new Map((await this.evidence.byIds(manifest.evidence.map((e) => e.id))).map((e) => [e.id, e]));
     const filename = `${archiveRoot(p.caseNumber, p.version)}.zip`;
     // The case report is small: read whole and checked before anything is recorded or sent (a mismatch: 409, audited).
-    const caseReport = await this.loadCaseReport(auth, p, manifest, 'packet-archive');
+    const caseReport = await this.loadCaseReport(p, manifest, 'packet-archive');
     // Before a byte is sent: every object is there with its recorded size (storage down: 503; missing: 409, loud).
     // Every check and read names the version the database recorded, never "the latest" of the key.
     for (const item of manifest.evidence) {
@@ -359,7 +352,7 @@ export class PacketsService {
       const stat = row ? await this.storage.stat(row.storageKey, row.storageVersionId) : null;
       if (row && stat?.size === item.sizeBytes) continue;
       if (row) {
-        await this.evidence.recordIntegrityFailure(auth, row, 'evidence.integrity_failed', {
+        await this.evidence.recordIntegrityFailure(auth, row, AuditAction.EvidenceIntegrityFailed, {
           during: 'packet-archive', packetId: id, expectedSha256: item.sha256, actualSha256: stat ? 'unknown' : 'missing',
           expectedSize: item.sizeBytes, actualSize: stat?.size ?? null,
         });
@@ -371,7 +364,7 @@ export class PacketsService {
     }
     await this.ds.transaction((em) => this.audit.append(em,
       {
-        action: 'packet.archive.downloaded', targetType: 'packet', targetId: id, caseId: p.caseId,
+        action: AuditAction.PacketArchiveDownloaded, targetType: 'packet', targetId: id, caseId: p.caseId,
         details: {
           caseNumber: p.caseNumber, packetVersion: p.version, office: p.office, manifestSha256: p.manifestSha256,
           evidenceCount: p.evidenceCount, evidenceBytes: p.evidenceBytes, filename,
@@ -379,7 +372,7 @@ export class PacketsService {
         },
       },
       ...manifest.evidence.map((e) => ({
-        action: 'evidence.downloaded', targetType: 'evidence', targetId: e.id, caseId: p.caseId,
+        action: AuditAction.EvidenceDownloaded, targetType: 'evidence', targetId: e.id, caseId: p.caseId,
         details: {
           sha256: e.sha256, sizeBytes: e.sizeBytes, range: null, versionId: rows.get(e.id)?.storageVersionId ?? null,
           via: 'packet-archive', packetId: id, archivePath: e.archivePath, ...(via.ticketId ? { ticketId: via.ticketId } : {}),
@@ -401,28 +394,26 @@ export class PacketsService {
       openEvidence: async (item): Promise<Readable> => {
         const row = evidenceRow(item.id);
         try {
-          // The ZIP declared this entry's size (and the response its Content-Length): exactly that many bytes, or the archive fails.
-          const stored = exactLength(await this.storage.read(row.storageKey, row.storageVersionId), item.sizeBytes);
-          stored.once('error', (err: unknown) => {
-            if (!(err instanceof StorageLengthError)) return;
-            // The object changed size since the check above: it is not the evidence the manifest lists.
-            this.evidence.recordIntegrityFailure(auth, row, 'evidence.integrity_failed', {
-              during: 'packet-archive', packetId: id, expectedSha256: item.sha256, actualSha256: 'unknown', expectedSize: item.sizeBytes,
-              actualSize: err.more ? `more than ${item.sizeBytes}` : err.received,
-            }).catch((e: unknown) => this.logger.error(`Integrity failure of evidence ${item.id} could not be recorded: ${e instanceof Error ? e.message : e}`));
-          });
-          return stored;
+          // The ZIP declared this entry's size (and the response its Content-Length): the archive takes exactly that many bytes, or fails.
+          return await this.storage.read(row.storageKey, row.storageVersionId);
         } catch (e) {
           if (!isNoSuchKey(e)) throw e;
-          await this.evidence.recordIntegrityFailure(auth, row, 'evidence.integrity_failed', {
+          await this.evidence.recordIntegrityFailure(auth, row, AuditAction.EvidenceIntegrityFailed, {
             during: 'packet-archive', packetId: id, expectedSha256: item.sha256, actualSha256: 'missing',
           });
           throw new IntegrityFailureError(`INTEGRITY FAILURE: the stored object of evidence ${item.id} is missing.`).markAudited();
         }
       },
+      storageLengthFailed: (item, err) => {
+        // The object changed size since the check above: it is not the evidence the manifest lists.
+        this.evidence.recordIntegrityFailure(auth, evidenceRow(item.id), AuditAction.EvidenceIntegrityFailed, {
+          during: 'packet-archive', packetId: id, expectedSha256: item.sha256, actualSha256: 'unknown', expectedSize: item.sizeBytes,
+          actualSize: err.more ? `more than ${item.sizeBytes}` : err.received,
+        }).catch((e: unknown) => this.logger.error(`Integrity failure of evidence ${item.id} could not be recorded: ${e instanceof Error ? e.message : e}`));
+      },
       checkEvidence: async (item, sha256, sizeBytes) => {
         if (sha256 === item.sha256 && sizeBytes === item.sizeBytes) return true;
-        await this.evidence.recordIntegrityFailure(auth, evidenceRow(item.id), 'evidence.integrity_failed', {
+        await this.evidence.recordIntegrityFailure(auth, evidenceRow(item.id), AuditAction.EvidenceIntegrityFailed, {
           during: 'packet-archive', packetId: id, expectedSha256: item.sha256, actualSha256: sha256, expectedSize: item.sizeBytes, actualSize: sizeBytes,
         });
         return false;
@@ -436,7 +427,7 @@ export class PacketsService {
         const message = reason instanceof Error ? reason.message : String(reason);
         this.logger.error(`Archive of packet ${id} stopped before its end: ${message}`);
         await this.audit.record({
-          action: 'packet.archive.downloaded', outcome: 'FAILED', targetType: 'packet', targetId: id, caseId: p.caseId,
+          action: AuditAction.PacketArchiveDownloaded, outcome: 'FAILED', targetType: 'packet', targetId: id, caseId: p.caseId,
           details: { caseNumber: p.caseNumber, packetVersion: p.version, reason: message, ...via },
         }).catch((e: unknown) => this.logger.error(`...and that could not be audited: ${e instanceof Error ? e.message : e}`));
       },
@@ -450,12 +441,12 @@ export class PacketsService {
    */
   async caseReport(auth: AuthUser, id: string): Promise<CaseReportFile> {
     const meta = await this.findInScope(auth, id);
-    const p = await this.ds.getRepository(PacketEntity).findOneOrFail({ where: { id } });
+    const p = await this.repo.findFull(id);
     const manifest = JSON.parse(p.manifest) as PacketManifest;
-    const bytes = await this.loadCaseReport(auth, p, manifest, 'case-report');
+    const bytes = await this.loadCaseReport(p, manifest, 'case-report');
     if (!bytes || !manifest.caseReport) throw new NotFoundError('case report of packet', id);
     await this.audit.record({
-      action: 'packet.case_report.downloaded', targetType: 'packet', targetId: id, caseId: p.caseId,
+      action: AuditAction.PacketCaseReportDownloaded, targetType: 'packet', targetId: id, caseId: p.caseId,
       details: {
         caseNumber: p.caseNumber, packetVersion: p.version, office: p.office, manifestSha256: p.manifestSha256,
         sha256: manifest.caseReport.sha256, sizeBytes: manifest.caseReport.sizeBytes, versionId: p.caseReportVersionId,
@@ -473,7 +464,7 @@ export class PacketsService {
    * The stored case report of a packet, exactly the size and SHA-256 its signed manifest records; null when the
    * packet has none (format /1). Missing or different in storage: the failure is audited and 409 INTEGRITY FAILURE.
    */
-  private async loadCaseReport(auth: AuthUser, p: PacketEntity, manifest: PacketManifest, during: string): Promise<Buffer | null> {
+  private async loadCaseReport(p: PacketEntity, manifest: PacketManifest, during: string): Promise<Buffer | null> {
     const expected = manifest.caseReport;
     if (!expected) return null;
     let actual: { sha256: string; sizeBytes: number } | 'missing' = 'missing';
@@ -495,7 +486,7 @@ export class PacketsService {
       }
     }
     await this.audit.record({
-      action: 'packet.case_report.integrity_failed', outcome: 'FAILED', targetType: 'packet', targetId: p.id, caseId: p.caseId,
+      action: AuditAction.PacketCaseReportIntegrityFailed, outcome: 'FAILED', targetType: 'packet', targetId: p.id, caseId: p.caseId,
       details: {
         caseNumber: p.caseNumber, packetVersion: p.version, during, key: p.caseReportKey, versionId: p.caseReportVersionId,
         expectedSha256: expected.sha256, expectedSize: expected.sizeBytes,
@@ -515,32 +506,13 @@ export class PacketsService {
     const status = q.status?.length ? [...new Set(q.status)] : (['PENDING', 'IN_REVIEW'] as PacketStatus[]);
     const sort = q.sort ?? 'oldest';
     const dir = sort === 'newest' ? 'DESC' : 'ASC';
-    const params: unknown[] = [auth.office];
-    let filter: string;
-    if (status.length === 2 && !status.includes('DECIDED')) {
-      filter = `p.status <> 'DECIDED'`; // the open queue: matches packets_open_queue_idx
-    } else if (status.length === 1) {
-      params.push(status[0]);
-      filter = `p.status = $2`;
-    } else {
-      params.push(status);
-      filter = `p.status = ANY($2::varchar[])`;
-    }
-    let where = `p.office = $1 AND ${filter}`;
-    if (q.q !== undefined) {
-      // Full-text over what the packets' signed manifests say (packets.manifest_search, migration 1764430000002).
-      const tsq = tsQuerySql(q.q, (v) => `$${params.push(v)}`);
-      where += tsq ? ` AND p.manifest_search @@ ${tsq}` : ' AND false';
-    }
-    const [rows, count] = await Promise.all([
-      this.metaRows(`${where} ORDER BY p.sent_at ${dir}, p.id ${dir} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`, params),
-      this.ds.query(`SELECT count(*)::int AS n FROM packets p WHERE ${where}`, params) as Promise<{ n: number }[]>,
-    ]);
+    // The packets the caller reaches (libs/auth access.ts: a prosecutor, those sent to their office).
+    const { rows, total } = await this.repo.queue(auth, { status, dir, q: q.q, page: q.page, pageSize: q.pageSize });
     if (q.q !== undefined) {
       // A search is audited like other reads: who searched what, and which packets it showed.
       await this.audit.record({
-        action: 'review_queue.searched', actor: auth, targetType: 'packet', details: {
-          q: q.q, status, sort, page: q.page, pageSize: q.pageSize, total: count[0].n, packetIds: rows.map((r) => r.id),
+        action: AuditAction.ReviewQueueSearched, actor: auth, targetType: 'packet', details: {
+          q: q.q, status, sort, page: q.page, pageSize: q.pageSize, total, packetIds: rows.map((r) => r.id),
         },
       });
     }
@@ -549,7 +521,7 @@ export class PacketsService {
       items: rows.map((r) => toPacketView(r, this.config.slaDays, now)),
       page: q.page,
       pageSize: q.pageSize,
-      total: count[0].n,
+      total,
       status,
       sort,
     };
@@ -571,9 +543,9 @@ export class PacketsService {
       p.status = 'IN_REVIEW';
       p.claimedBy = auth.id;
       p.claimedAt = now;
-      await em.getRepository(PacketEntity).update({ id }, { status: p.status, claimedBy: p.claimedBy, claimedAt: p.claimedAt });
+      await this.repo.update(em, id, { status: p.status, claimedBy: p.claimedBy, claimedAt: p.claimedAt });
       await this.caseService.applyTransition(em, auth, c, 'claim', () => ({
-        action: 'packet.claimed',
+        action: AuditAction.PacketClaimed,
         target: { type: 'packet', id },
         details: { packetId: id, packetVersion: p.version, office: p.office },
       }));
@@ -600,7 +572,7 @@ export class PacketsService {
         status: 'DECIDED', decision: dto.decision, decisionReason: dto.reason, externalReference: dto.externalReference ?? null,
         decidedBy: auth.id, decidedAt: now,
       });
-      await em.getRepository(PacketEntity).update({ id }, {
+      await this.repo.update(em, id, {
         status: p.status, decision: p.decision, decisionReason: p.decisionReason, externalReference: p.externalReference,
         decidedBy: p.decidedBy, decidedAt: p.decidedAt,
       });
@@ -613,14 +585,14 @@ export class PacketsService {
           cc.returnedAt = now;
           cc.returnedBy = auth.id;
           cc.returnReason = dto.reason;
-          return { action: 'packet.decided', target: { type: 'packet', id }, details };
+          return { action: AuditAction.PacketDecided, target: { type: 'packet', id }, details };
         });
       } else {
         const disposition = dto.decision;
         await this.caseService.applyTransition(em, auth, c, 'decide', (cc) => {
           cc.disposition = disposition;
           cc.closedAt = now;
-          return { action: 'packet.decided', target: { type: 'packet', id }, details: { ...details, disposition } };
+          return { action: AuditAction.PacketDecided, target: { type: 'packet', id }, details: { ...details, disposition } };
         });
       }
       const claimant = (await this.people(em, [p.claimedBy])).get(p.claimedBy!);
@@ -637,92 +609,28 @@ export class PacketsService {
   }
 
   /**
-   * The packet if the caller may see it: a prosecutor when it was sent to their office; case-side
-   * roles when its case is in their scope. Anything else is indistinguishable from a missing id.
+   * The packet if the caller may see it (libs/auth access.ts: a prosecutor when it was sent to their office; case-side
+   * roles when its case is in their scope). Anything else is indistinguishable from a missing id.
    */
   private async findInScope(auth: AuthUser, id: string): Promise<PacketRow> {
-    const [p] = await this.metaRows(`p.id = $1`, [id]);
+    const p = await this.repo.metaById(id);
     if (!p) throw new NotFoundError('packet', id);
-    const reachable = auth.role === 'PROSECUTOR'
-      ? auth.office != null && p.office === auth.office
-      : (await this.cases.findInScope(auth, p.caseId)) !== null;
-    if (!reachable) throw new NotFoundError('packet', id, true, p.caseId);
+    if (!(await this.access.has(auth, 'packet', id))) throw new NotFoundError('packet', id, true, p.caseId);
     return p;
   }
 
   /** Case first, then packet: the one lock order every packet write uses. */
   private async lockBoth(em: EntityManager, meta: PacketRow): Promise<{ c: CaseEntity; p: PacketEntity }> {
     const c = await this.cases.lockById(em, meta.caseId);
-    const p = await em.getRepository(PacketEntity).findOne({ where: { id: meta.id }, lock: { mode: 'pessimistic_write' } });
+    const p = await this.repo.lockById(em, meta.id);
     if (!c || !p) throw new NotFoundError('packet', meta.id, false, meta.caseId);
     return { c, p };
   }
 
-  private async metaRows(whereAndOrder: string, params: unknown[]): Promise<PacketRow[]> {
-    const rows: Record<string, unknown>[] = await this.ds.query(
-      `SELECT ${META_COLUMNS} FROM packets p LEFT JOIN users u ON u.id = p.claimed_by WHERE ${whereAndOrder}`, params,
-    );
-    const packets = rows.map(rowToPacket);
-    // Issue 16: a decision's reference corrections travel with the packet (few, and only on decided packets).
-    const decided = packets.filter((p) => p.status === 'DECIDED').map((p) => p.id);
-    if (decided.length) {
-      const corrections: Record<string, unknown>[] = await this.ds.query(
-        `SELECT c.packet_id, c.seq, c.previous_reference, c.external_reference, c.reason, c.corrected_by, c.corrected_at, u.display_name
-           FROM packet_reference_corrections c LEFT JOIN users u ON u.id = c.corrected_by
-          WHERE c.packet_id = ANY($1::uuid[]) ORDER BY c.packet_id, c.seq`, [decided],
-      );
-      for (const p of packets) {
-        p.referenceCorrections = corrections.filter((c) => c.packet_id === p.id).map((c) => ({
-          seq: c.seq as number,
-          previousReference: c.previous_reference as string | null,
-          externalReference: c.external_reference as string | null,
-          reason: c.reason as string,
-          correctedBy: c.corrected_by as string,
-          correctedByName: (c.display_name as string | null) ?? null,
-          correctedAt: new Date(c.corrected_at as string).toISOString(),
-        }));
-      }
-    }
-    return packets;
-  }
-
   /** The packet as it stands, for a caller already found in scope, without recording a read (after a review change, issue 16). */
   async viewOf(id: string): Promise<PacketView> {
-    const [p] = await this.metaRows(`p.id = $1`, [id]);
+    const p = await this.repo.metaById(id);
     if (!p) throw new NotFoundError('packet', id);
     return toPacketView(p, this.config.slaDays, this.clock.now());
   }
-}
-
-function rowToPacket(r: Record<string, unknown>): PacketRow {
-  const date = (v: unknown) => (v == null ? null : new Date(v as string));
-  return {
-    id: r.id as string,
-    caseId: r.case_id as string,
-    caseNumber: r.case_number as string,
-    version: r.version as number,
-    previousPacketId: r.previous_packet_id as string | null,
-    office: r.office as PacketRow['office'],
-    felony: r.felony as boolean,
-    status: r.status as PacketStatus,
-    sentBy: r.sent_by as string,
-    sentAt: date(r.sent_at)!,
-    manifestSha256: r.manifest_sha256 as string,
-    keyId: r.key_id as string,
-    storageBucket: r.storage_bucket as string,
-    manifestKey: r.manifest_key as string,
-    signatureKey: r.signature_key as string,
-    caseReportKey: (r.case_report_key as string | null) ?? null,
-    caseReportVersionId: (r.case_report_version_id as string | null) ?? null,
-    evidenceCount: r.evidence_count as number,
-    evidenceBytes: Number(r.evidence_bytes),
-    claimedBy: r.claimed_by as string | null,
-    claimedAt: date(r.claimed_at),
-    decision: r.decision as PacketRow['decision'],
-    decisionReason: r.decision_reason as string | null,
-    externalReference: r.external_reference as string | null,
-    decidedBy: r.decided_by as string | null,
-    decidedAt: date(r.decided_at),
-    claimedByName: (r.claimed_by_name as string | null) ?? null,
-  };
 }

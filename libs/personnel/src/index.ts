@@ -1,4 +1,4 @@
 export * from './personnel.module';
 export * from './personnel.service';
-export * from './personnel.mapper';
+export * from './dto/personnel-views';
 export * from './dto/personnel.dto';

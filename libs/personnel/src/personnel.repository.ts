@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { scopeSql } from '@app/auth';
 import { AuthUser, ConflictError, tsQuerySql } from '@app/common';
 import type { PersonnelRole, PersonnelSort } from './dto/personnel.dto';
 
@@ -14,25 +15,12 @@ class Params {
 }
 
 /**
- * Which cases' personnel a caller sees (alias c = cases): an officer their own cases, a supervisor their
- * district's, a prosecutor the cases whose latest packet went to their office while it is with prosecutors
- * (REFERRED, IN_REVIEW, CLOSED: then the case is exactly what that packet sent), an auditor every case
- * (without names: the service leaves them out). Other roles none.
+ * Which cases' personnel a caller sees (alias c = cases): the access rule's kind `caseAsSent` (libs/auth access.ts; for
+ * a prosecutor, the cases whose latest packet went to their office while with prosecutors). Auditors see every case
+ * without names (the service leaves them out).
  */
 function caseScope(auth: AuthUser, p: Params): string {
-  switch (auth.role) {
-    case 'OFFICER':
-      return `c.created_by = ${p.add(auth.id)}`;
-    case 'SUPERVISOR':
-      return `c.district = ${p.add(auth.district)}`;
-    case 'PROSECUTOR':
-      return `c.status IN ('REFERRED', 'IN_REVIEW', 'CLOSED')
-        AND (SELECT lp.office FROM packets lp WHERE lp.case_id = c.id ORDER BY lp.version DESC LIMIT 1) = ${p.add(auth.office)}`;
-    case 'AUDITOR':
-      return 'true';
-    default:
-      return 'false';
-  }
+  return scopeSql(auth, 'caseAsSent', 'c', (v) => p.add(v));
 }
 
 export interface PersonnelListFilter {

@@ -3,12 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuthUser, Clock, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@app/common';
-import { AuditService } from '@app/audit';
+import { AuditService, AuditAction } from '@app/audit';
 import type { ActivityType, CaseStatus, FederalAgency, IdentificationOutcome } from '@app/cases';
 import { LinkPersonnelDto, ListPersonnelQuery, PersonnelRole, UnlinkPersonnelDto } from './dto/personnel.dto';
 import {
   PersonnelCaseView, PersonnelDetailView, PersonnelEntryView, PersonnelLinkedEntry, PersonnelLinkView, PersonnelPage,
-} from './personnel.mapper';
+} from './dto/personnel-views';
 import { CaseRecordRow, EntryRow, LinkRow, PersonnelRepository } from './personnel.repository';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -41,7 +41,7 @@ export class PersonnelService {
     const links = await this.repo.activeLinkCounts(auth, rows.map((r) => r.id));
     const items = rows.map((r) => toEntryView({ ...r, link_count: links.get(r.id) ?? 0 }, names));
     await this.audit.record({
-      action: 'federal_personnel.searched', actor: auth, targetType: 'federal_personnel', details: {
+      action: AuditAction.FederalPersonnelSearched, actor: auth, targetType: 'federal_personnel', details: {
         q: q.q ?? null, filters: pick(q, ['agency', 'role', 'outcome']), sort, page: q.page, pageSize: q.pageSize, total,
         entryIds: items.map((i) => i.id),
       },
@@ -55,7 +55,7 @@ export class PersonnelService {
     const names = namesVisible(auth);
     const cases = toCaseViews(records, names, auth.role === 'PROSECUTOR');
     await this.audit.record({
-      action: 'federal_personnel.viewed', actor: auth, targetType: 'federal_personnel', targetId: id,
+      action: AuditAction.FederalPersonnelViewed, actor: auth, targetType: 'federal_personnel', targetId: id,
       details: { caseIds: cases.map((c) => c.caseId), linkIds: links.map((l) => l.id) },
     });
     return {
@@ -76,7 +76,7 @@ export class PersonnelService {
     await this.ds.transaction(async (em) => {
       await this.repo.insertLink(em, { id: linkId, a, b, reason, by: auth.id, at: this.clock.now() });
       await this.audit.append(em, {
-        action: 'federal_personnel.linked', actor: auth, targetType: 'federal_personnel_link', targetId: linkId,
+        action: AuditAction.FederalPersonnelLinked, actor: auth, targetType: 'federal_personnel_link', targetId: linkId,
         details: { entries: [a, b], reason },
       });
     });
@@ -96,7 +96,7 @@ export class PersonnelService {
       if (l.unlinked_at) throw new ConflictError(`This link was already undone at ${iso(l.unlinked_at)}.`);
       await this.repo.undoLink(em, linkId, auth.id, this.clock.now(), reason);
       await this.audit.append(em, {
-        action: 'federal_personnel.unlinked', actor: auth, targetType: 'federal_personnel_link', targetId: linkId,
+        action: AuditAction.FederalPersonnelUnlinked, actor: auth, targetType: 'federal_personnel_link', targetId: linkId,
         details: { entries: [l.entry_a, l.entry_b], reason, linkedBy: l.linked_by, linkReason: l.reason },
       });
       entryId = l.entry_a;

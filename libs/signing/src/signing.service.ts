@@ -1,24 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ApiProperty } from '@nestjs/swagger';
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { keyIdOf, privateKeyFromPem, signMessage } from './signing-keys';
 import { signingConfig } from './signing.config';
-
-/** A public key of the service, to verify what it signed offline. */
-export class PublicKeyView {
-  @ApiProperty({ type: String, example: 'ed25519:0123456789abcdef', description: '`ed25519:` + 16 hex digits of SHA-256(SPKI DER): recomputable from the key' })
-  id: string;
-
-  @ApiProperty({ enum: ['Ed25519'] })
-  algorithm: 'Ed25519';
-
-  @ApiProperty({ type: String, description: 'PEM (SPKI)' })
-  publicKeyPem: string;
-
-  @ApiProperty({ type: Boolean, description: 'True for the key the service signs with now' })
-  current: boolean;
-}
+import { PublicKeyView } from './dto/public-key-view';
 
 /** The service's Ed25519 signing key: signs audit checkpoints, export seals and packet manifests. */
 @Injectable()

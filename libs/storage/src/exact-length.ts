@@ -17,35 +17,9 @@ export class StorageLengthError extends Error {
 }
 
 /**
- * Relays exactly `length` bytes of `source`: the one guard wherever stored bytes go out under a
- * declared length (Content-Length, a ZIP entry's size). A byte past `length` is never passed on:
- * the stream fails with a StorageLengthError instead, as it does when `source` ends short. The caller
- * then cuts the connection (so no client takes a short or padded body for a complete one) and
- * audits it. Destroying the returned stream destroys `source`.
- */
-export function exactLength(source: Readable, length: number): Readable {
-  return Readable.from(
-    (async function* () {
-      let received = 0;
-      try {
-        for await (const chunk of source) {
-          received += (chunk as Buffer).length;
-          if (received > length) throw new StorageLengthError(length, received, true);
-          yield chunk as Buffer;
-        }
-      } finally {
-        source.destroy();
-      }
-      if (received !== length) throw new StorageLengthError(length, received, false);
-    })(),
-    { objectMode: false },
-  );
-}
-
-/**
  * The first `length` bytes of `source`, then the end (the rest is not read). Only for a source known to
  * start at the right offset and to hold at least that much, e.g. a 206 whose Content-Range says so;
- * it may hold fewer, which exactLength then catches.
+ * it may hold fewer, which verifiedStream (verified-stream.ts) then catches.
  */
 export function firstBytes(source: Readable, length: number): Readable {
   return Readable.from(

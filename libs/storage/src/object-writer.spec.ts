@@ -1,5 +1,5 @@
-import { ObjectWriter, UploadJournal } from './object-writer';
-import type { StorageService, StoredPart } from './storage.service';
+import { ObjectWriter } from './object-writer';
+import type { MultipartStore, StoredPart, UploadJournal } from './storage.types';
 
 /** A storage whose part uploads stay pending until the test settles them, in any order. */
 class FakeStorage {
@@ -58,7 +58,7 @@ const flush = () => new Promise((r) => setImmediate(r));
 describe('ObjectWriter with parts in flight', () => {
   it('keeps up to `concurrency` parts uploading at once, then makes the writer wait', async () => {
     const s = new FakeStorage();
-    const w = new ObjectWriter(s as unknown as StorageService, 'k', 'application/octet-stream', 4, undefined, 3);
+    const w = new ObjectWriter(s as unknown as MultipartStore, 'k', 'application/octet-stream', 4, undefined, 3);
     for (const c of ['aaaa', 'bbbb', 'cccc']) await w.write(Buffer.from(c));
     expect([...s.pending.keys()]).toEqual([1, 2, 3]);
     let fourthAccepted = false;
@@ -73,7 +73,7 @@ describe('ObjectWriter with parts in flight', () => {
   it('completes and journals the parts in stream order whatever order they finish in, with exactly the bytes written', async () => {
     const s = new FakeStorage();
     const { events, journal } = journalOf();
-    const w = new ObjectWriter(s as unknown as StorageService, 'k', 'application/octet-stream', 4, journal, 4);
+    const w = new ObjectWriter(s as unknown as MultipartStore, 'k', 'application/octet-stream', 4, journal, 4);
     await w.write(Buffer.from('aaaabbbbcc'));
     await w.write(Buffer.from('ccdddde'));
     const bodies = [...s.pending.entries()].map(([n, p]) => `${n}:${p.body.toString()}`);
@@ -96,7 +96,7 @@ describe('ObjectWriter with parts in flight', () => {
   it('fails the next write when a part fails, and aborts only once no part is in flight', async () => {
     const s = new FakeStorage();
     const { events, journal } = journalOf();
-    const w = new ObjectWriter(s as unknown as StorageService, 'k', 'application/octet-stream', 4, journal, 2);
+    const w = new ObjectWriter(s as unknown as MultipartStore, 'k', 'application/octet-stream', 4, journal, 2);
     await w.write(Buffer.from('aaaabbbb'));
     s.fail(1);
     await flush();
@@ -113,7 +113,7 @@ describe('ObjectWriter with parts in flight', () => {
 
   it('with concurrency 1 sends one part at a time', async () => {
     const s = new FakeStorage();
-    const w = new ObjectWriter(s as unknown as StorageService, 'k', 'application/octet-stream', 4, undefined, 1);
+    const w = new ObjectWriter(s as unknown as MultipartStore, 'k', 'application/octet-stream', 4, undefined, 1);
     await w.write(Buffer.from('aaaa'));
     let second = false;
     const p = w.write(Buffer.from('bbbb')).then(() => (second = true));

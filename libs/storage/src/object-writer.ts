@@ -1,14 +1,4 @@
-import type { AbandonOutcome, StorageService, StoredPart } from './storage.service';
-
-/**
- * Where in-flight multipart uploads are recorded, so an upload cut off by a crash or an
- * unreachable storage service can be aborted later instead of being left half-uploaded.
- */
-export interface UploadJournal {
-  opened(upload: { key: string; uploadId: string }): Promise<void>;
-  partStored(uploadId: string, part: StoredPart): Promise<void>;
-  closed(uploadId: string, outcome: 'COMPLETED' | AbandonOutcome, detail?: string): Promise<void>;
-}
+import type { AbandonOutcome, MultipartStore, StoredPart, UploadJournal } from './storage.types';
 
 /**
  * Part buffers (partSize bytes each) kept for reuse: a writer takes one when a part starts and gives it back once
@@ -79,7 +69,7 @@ export class ObjectWriter {
   private completedVersionId: string | null = null;
 
   constructor(
-    private readonly storage: StorageService,
+    private readonly storage: MultipartStore,
     readonly key: string,
     private contentType: string,
     private readonly partSize: number,

@@ -8,22 +8,15 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { EmbeddedS3Handle, startEmbeddedS3 } from './embedded/embedded-s3';
 import { firstBytes } from './exact-length';
-import { ObjectWriter, PartBuffers, ResumedUpload, UploadJournal } from './object-writer';
+import { ObjectWriter, PartBuffers, ResumedUpload } from './object-writer';
 import { storageConfig } from './storage.config';
+import {
+  AbandonOutcome, DEPENDENCY_STATES, DependencyState, MultipartStore, PendingUpload, StoredPart, UploadJournal, WormCapability,
+} from './storage.types';
 import { isNoSuchKey, isNotImplemented, isStorageUnavailable, storageErrorCode, translateStorageError } from './storage-errors';
 
 const HEALTH_PROBE_KEY = 'health/probe';
 const HEALTH_PROBE_BODY = Buffer.from('Read by GET /api/v1/health to check that the evidence bucket answers.\n');
-
-export interface WormCapability {
-  /** True when the bucket has S3 Object Lock enabled, so retention and legal holds can be applied. */
-  available: boolean;
-  /** What the probe found, in words (e.g. "Object Lock enabled", "server does not implement Object Lock"). */
-  detail: string;
-}
-
-export const DEPENDENCY_STATES = ['up', 'down'] as const;
-export type DependencyState = (typeof DEPENDENCY_STATES)[number];
 
 /** Whether the evidence bucket answers (a HEAD of a probe object), and whether it offers WORM. */
 export class StorageHealth {
@@ -43,28 +36,14 @@ export class StorageHealth {
   worm: boolean;
 }
 
-export interface StoredPart {
-  part: number;
-  etag: string;
-  size: number;
-}
-
-export type AbandonOutcome = 'ABORTED' | 'RELEASED' | 'ABORT_PENDING';
-
-/** A multipart upload the engine lists as in progress (ListMultipartUploads). */
-export interface PendingUpload {
-  key: string;
-  uploadId: string;
-  initiated: Date;
-}
-
 /**
  * The one driver over the S3 API (minio client, path-style, explicit endpoint). Multipart uploads
  * are driven explicitly through {@link ObjectWriter}, so memory stays at about one part and every
  * failure ends in an abort. Boot probes the bucket and whether Object Lock (WORM) is available.
+ * Why minio-js and multipart by hand: docs/decisions/0005-s3-client-minio-own-multipart.md.
  */
 @Injectable()
-export class StorageService implements OnModuleInit, OnApplicationShutdown {
+export class StorageService implements MultipartStore, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(StorageService.name);
   private embedded?: EmbeddedS3Handle;
   private client!: Client;
@@ -342,7 +321,7 @@ export class StorageService implements OnModuleInit, OnApplicationShutdown {
    * The bytes of one object version (`versionId` as for {@link stat}), whole or `[start, end]` inclusive. A ranged read that storage answers with more
    * than asked, from the offset asked by its own account (s3rver takes `bytes=0-0` for "from 0 to the
    * end"; a server may ignore Range and send the whole object from 0), is cut to the range asked. Any
-   * other length is passed on as it is, for the exactLength guard of whoever relays it to catch.
+   * other length is passed on as it is, for the verifiedStream guard of whoever relays it to catch.
    */
   async read(key: string, versionId: string | null, range?: { start: number; end: number }): Promise<Readable> {
     let stream: Readable;

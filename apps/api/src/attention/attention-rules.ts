@@ -1,3 +1,5 @@
+import { AuditAction } from '@app/audit';
+
 /**
  * The thresholds of the home screen's queues, as data and pure functions (unit-tested in attention-rules.spec.ts).
  */
@@ -16,7 +18,9 @@ export const INTEGRITY_WINDOW_DAYS = 7;
  * recorded hash (found by a verification, a download or a packet being sent), a packet's case report that differs from
  * its signed manifest, and a broken audit hash chain.
  */
-export const INTEGRITY_FAILURE_ACTIONS = ['evidence.verified', 'evidence.integrity_failed', 'packet.case_report.integrity_failed', 'audit.verified'] as const;
+export const INTEGRITY_FAILURE_ACTIONS = [
+  AuditAction.EvidenceVerified, AuditAction.EvidenceIntegrityFailed, AuditAction.PacketCaseReportIntegrityFailed, AuditAction.AuditVerified,
+] as const;
 
 /**
  * A denied-access spike: an actor (a user; an anonymous caller by client IP) with at least DENIED_SPIKE_MIN events of

@@ -3,7 +3,8 @@ import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '@app/audit';
+import { AuditService, AuditAction } from '@app/audit';
+import { Bind, scopeSql, SqlParams, whereInScope } from '@app/auth';
 import { CaseEntity, caseChecklist } from '@app/cases';
 import { AuthUser, canonicalJson, Clock } from '@app/common';
 import { packetsConfig } from '@app/packets';
@@ -57,7 +58,7 @@ export class AttentionService {
     let audited = false;
     if (q.opened || (await this.lastDigest(auth.id)) !== digest) {
       await this.audit.record({
-        action: 'attention.viewed', actor: auth, targetType: 'attention', details: {
+        action: AuditAction.AttentionViewed, actor: auth, targetType: 'attention', details: {
           opened: q.opened === true, digest,
           counts: Object.fromEntries(shown.map((x) => [x.key, x.count])),
           shown: Object.fromEntries(shown.map((x) => [x.key, x.items])),
@@ -70,7 +71,7 @@ export class AttentionService {
 
   private async lastDigest(actorId: string): Promise<string | null> {
     const rows: { digest: string | null }[] = await this.ds.query(
-      `SELECT details->>'digest' AS digest FROM audit_events WHERE actor_id = $1 AND action = 'attention.viewed' ORDER BY seq DESC LIMIT 1`,
+      `SELECT details->>'digest' AS digest FROM audit_events WHERE actor_id = $1 AND action = '${AuditAction.AttentionViewed}' ORDER BY seq DESC LIMIT 1`, // a literal: the partial index's predicate
       [actorId],
     );
     return rows[0]?.digest ?? null;
@@ -89,15 +90,16 @@ export class AttentionService {
 
   /** Their cases returned to them (by a supervisor, or a prosecutor asking for more), and their drafts the checklist is not met by. */
   private async officer(em: EntityManager, auth: AuthUser): Promise<AttentionQueue[]> {
+    // Their cases: the officer's scope (libs/auth access.ts).
+    const p = new SqlParams();
     const returned: { id: string; case_number: string; since: Date; n: number }[] = await em.query(
-      `SELECT id, case_number, COALESCE(returned_at, updated_at) AS since, count(*) OVER ()::int AS n FROM cases
-        WHERE created_by = $1 AND status = 'RETURNED' ORDER BY since ASC, id ASC LIMIT $2`,
-      [auth.id, ATTENTION_ITEMS],
+      `SELECT c.id, c.case_number, COALESCE(c.returned_at, c.updated_at) AS since, count(*) OVER ()::int AS n FROM cases c
+        WHERE ${scopeSql(auth, 'case', 'c', p.bind)} AND c.status = 'RETURNED' ORDER BY since ASC, c.id ASC LIMIT ${p.bind(ATTENTION_ITEMS)}`,
+      p.values,
     );
     // The checklist is computed in code (order-rules.ts, the rule submit enforces), over every draft of the officer.
-    const drafts = await em.getRepository(CaseEntity).find({
-      where: { createdBy: auth.id, status: 'DRAFT' }, order: { createdAt: 'ASC', id: 'ASC' },
-    });
+    const drafts = await whereInScope(em.getRepository(CaseEntity).createQueryBuilder('c').where(`c.status = 'DRAFT'`), auth, 'case', 'c')
+      .orderBy('c.created_at', 'ASC').addOrderBy('c.id', 'ASC').getMany();
     const footage = new Map<string, number>();
     if (drafts.length) {
       // The footage rule of order-rules.ts isFootage(), in SQL: an active, non-empty BWC/OTHER_VIDEO item whose bytes are video.
@@ -124,15 +126,19 @@ export class AttentionService {
    * themselves (the two-person rule gives those to another supervisor); and of those, the ones waiting over a day.
    */
   private async supervisor(em: EntityManager, auth: AuthUser, now: Date): Promise<AttentionQueue[]> {
-    const waiting = (extra: string, params: unknown[]) => em.query(
-      `SELECT id, case_number, submitted_at AS since, count(*) OVER ()::int AS n FROM cases
-        WHERE district = $1 AND status = 'SUBMITTED' AND created_by <> $2 ${extra}
-        ORDER BY submitted_at ASC, id ASC LIMIT $3`,
-      [auth.district, auth.id, ATTENTION_ITEMS, ...params],
-    ) as Promise<{ id: string; case_number: string; since: Date; n: number }[]>;
+    // The district's cases: the supervisor's scope (libs/auth access.ts).
+    const waiting = (extra: (bind: Bind) => string) => {
+      const p = new SqlParams();
+      return em.query(
+        `SELECT c.id, c.case_number, c.submitted_at AS since, count(*) OVER ()::int AS n FROM cases c
+          WHERE ${scopeSql(auth, 'case', 'c', p.bind)} AND c.status = 'SUBMITTED' AND c.created_by <> ${p.bind(auth.id)} ${extra(p.bind)}
+          ORDER BY c.submitted_at ASC, c.id ASC LIMIT ${p.bind(ATTENTION_ITEMS)}`,
+        p.values,
+      ) as Promise<{ id: string; case_number: string; since: Date; n: number }[]>;
+    };
     const [all, long] = await Promise.all([
-      waiting('', []),
-      waiting('AND submitted_at <= $4', [new Date(now.getTime() - WAITING_LONG_MS)]),
+      waiting(() => ''),
+      waiting((bind) => `AND c.submitted_at <= ${bind(new Date(now.getTime() - WAITING_LONG_MS))}`),
     ]);
     const toItems = (rows: typeof all) => rows.map((r) => item({ id: r.id, caseId: r.id, caseNumber: r.case_number, since: iso(r.since) }));
     return [queue('SUBMITTED_WAITING', all[0]?.n ?? 0, toItems(all)), queue('WAITING_OVER_A_DAY', long[0]?.n ?? 0, toItems(long))];
@@ -141,17 +147,21 @@ export class AttentionService {
   /** The office's unclaimed packets, its undecided packets near or past the SLA (the review queue's), and the caller's claims. */
   private async prosecutor(em: EntityManager, auth: AuthUser, now: Date): Promise<AttentionQueue[]> {
     const sla = `make_interval(days => ${Math.trunc(this.packets.slaDays)})`;
-    const packets = (where: string, order: string, params: unknown[]) => em.query(
-      `SELECT id, case_id, case_number, sent_at, claimed_at, sent_at + ${sla} AS due_at, count(*) OVER ()::int AS n FROM packets p
-        WHERE office = $1 AND ${where} ORDER BY ${order}, id ASC LIMIT $2`,
-      [auth.office, ATTENTION_ITEMS, ...params],
-    ) as Promise<{ id: string; case_id: string; case_number: string; sent_at: Date; claimed_at: Date | null; due_at: Date; n: number }[]>;
+    // The office's packets: the prosecutor's scope (libs/auth access.ts).
+    const packets = (where: (bind: Bind) => string, order: string) => {
+      const p = new SqlParams();
+      return em.query(
+        `SELECT id, case_id, case_number, sent_at, claimed_at, sent_at + ${sla} AS due_at, count(*) OVER ()::int AS n FROM packets p
+          WHERE ${scopeSql(auth, 'packet', 'p', p.bind)} AND ${where(p.bind)} ORDER BY ${order}, id ASC LIMIT ${p.bind(ATTENTION_ITEMS)}`,
+        p.values,
+      ) as Promise<{ id: string; case_id: string; case_number: string; sent_at: Date; claimed_at: Date | null; due_at: Date; n: number }[]>;
+    };
     const nearUntil = new Date(now.getTime() + nearSlaWindowMs(this.packets.slaDays));
     const [unclaimed, near, past, mine] = await Promise.all([
-      packets(`status = 'PENDING'`, 'sent_at ASC', []),
-      packets(`status <> 'DECIDED' AND sent_at + ${sla} >= $3 AND sent_at + ${sla} <= $4`, 'sent_at ASC', [now, nearUntil]),
-      packets(`status <> 'DECIDED' AND sent_at + ${sla} < $3`, 'sent_at ASC', [now]),
-      packets(`status = 'IN_REVIEW' AND claimed_by = $3`, 'claimed_at ASC', [auth.id]),
+      packets(() => `status = 'PENDING'`, 'sent_at ASC'),
+      packets((bind) => `status <> 'DECIDED' AND sent_at + ${sla} >= ${bind(now)} AND sent_at + ${sla} <= ${bind(nearUntil)}`, 'sent_at ASC'),
+      packets((bind) => `status <> 'DECIDED' AND sent_at + ${sla} < ${bind(now)}`, 'sent_at ASC'),
+      packets((bind) => `status = 'IN_REVIEW' AND claimed_by = ${bind(auth.id)}`, 'claimed_at ASC'),
     ]);
     const toItems = (rows: typeof unclaimed, since: 'sent_at' | 'claimed_at') => rows.map((r) => item({
       id: r.id, caseId: r.case_id, caseNumber: r.case_number, since: iso(r[since]), dueAt: iso(r.due_at),

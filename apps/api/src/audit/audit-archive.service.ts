@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
-import { AuditActor, AuditReviewService, AuditService, SYSTEM_ACTOR } from '@app/audit';
+import { AuditActor, AuditReviewService, AuditService, SYSTEM_ACTOR, AuditAction } from '@app/audit';
 import { StorageService } from '@app/storage';
 
 /** Rows younger than this are never archived for dropping (and never dropped). */
@@ -87,7 +87,7 @@ export class AuditArchiveService {
         [plan.fromSeq, plan.toSeq, lastHash, plan.rows, at, this.storage.bucket, key, result.sha256, bytes, checkpointSeq, archivist.username],
       );
       await this.audit.append(em, {
-        action: 'audit.archived', actor: archivist, targetType: 'audit_archive', targetId: key,
+        action: AuditAction.AuditArchived, actor: archivist, targetType: 'audit_archive', targetId: key,
         context: { requestId: undefined, clientIp: null, userAgent: null },
         details: { ...result, before: before.toISOString(), bucket: this.storage.bucket },
       });

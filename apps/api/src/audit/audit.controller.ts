@@ -6,7 +6,7 @@ import {
   AuditChainVerification, AuditEventPage, AuditEventsQuery, AuditExportQuery, AuditReviewService, AuditVerifyQuery, CheckpointList,
   CheckpointService, ExportFilters,
 } from '@app/audit';
-import { Authorize, CurrentUser, Permission } from '@app/auth';
+import { AuditActorList, AuditActorsQuery, Authorize, CurrentUser, Permission, UsersService } from '@app/auth';
 import { API_ERROR } from '../http/api-error-body';
 import { sendExport } from './export-response';
 
@@ -22,14 +22,26 @@ export class AuditController {
   constructor(
     private readonly review: AuditReviewService,
     private readonly checkpoints: CheckpointService,
+    private readonly users: UsersService,
   ) {}
 
   @Get('events')
   @Authorize(Permission.AuditRead)
-  @ApiOperation({ summary: 'Audit events, oldest first, filtered; page with nextCursor' })
+  @ApiOperation({ summary: 'Audit events, oldest first (order=desc: newest first), filtered; page with nextCursor' })
   @ApiOkResponse({ type: AuditEventPage })
   events(@Query() q: AuditEventsQuery): Promise<AuditEventPage> {
-    return this.review.events({ ...filtersOf(q), cursor: q.cursor, limit: q.limit });
+    return this.review.events({ ...filtersOf(q), cursor: q.cursor, limit: q.limit, order: q.order });
+  }
+
+  @Get('actors')
+  @Authorize(Permission.AuditRead)
+  @ApiOperation({
+    summary: 'People of the audit trail by part of their username or name (deactivated accounts included), for the actorId filter',
+    description: 'At most 20, an exact username first. Each lookup is recorded (audit.actors.searched).',
+  })
+  @ApiOkResponse({ type: AuditActorList })
+  actors(@CurrentUser() auth: AuthUser, @Query() q: AuditActorsQuery): Promise<AuditActorList> {
+    return this.users.findActors(auth, q.q ?? '');
   }
 
   @Get('export')

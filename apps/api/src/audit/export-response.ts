@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { writeChunk } from '../http/streams';
+import { writeChunk } from '@app/common';
 
 /** Sends an audit export (GET /audit/export, and tickets); true when it was sent to its end (checkpoint line included). */
 export async function sendExport(res: Response, lines: AsyncGenerator<string | Buffer>, format: 'ndjson' | 'csv'): Promise<boolean> {

@@ -9,6 +9,7 @@ import {
 import { API_ERROR } from '../http/api-error-body';
 import { ApiErrors } from '../http/openapi';
 import { RateLimited, RateLimitGuard } from '../http/rate-limit';
+import { AuditAction } from '@app/audit';
 
 @ApiTags('auth')
 @ApiDefaultResponse(API_ERROR)
@@ -21,7 +22,7 @@ export class AuthController {
 
   @Post('login')
   @Public()
-  @AuditRefusalsAs('auth.login')
+  @AuditRefusalsAs(AuditAction.AuthLogin)
   @UseGuards(RateLimitGuard)
   @RateLimited('login')
   @HttpCode(200)

@@ -7,7 +7,7 @@ import { ErrorCode } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
 import {
   ApproveCaseDto, CaseMetadataView, CasePage, CasesService, CaseTimeline, CaseView, CreateCaseDto, ListCasesQuery,
-  PutFederalOfficersDto, PutViolationsDto, ReasonDto, TransitionDto, UpdateCaseDto,
+  PutFederalOfficersDto, PutViolationsDto, ReasonDto, SubmitCaseDto, UpdateCaseDto,
 } from '@app/cases';
 import { API_ERROR } from '../http/api-error-body';
 import { ApiErrors } from '../http/openapi';
@@ -99,12 +99,14 @@ export class CasesController {
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({
     summary: 'Submit for supervisor review (author; checklist must be complete)',
-    description: 'Refused with 409 CASE.UPLOAD_IN_PROGRESS while an evidence upload to the case is still arriving (`uploads` lists them): the case would otherwise reach the supervisor without that file.',
+    description: 'Refused with 409 CASE.UPLOAD_IN_PROGRESS while an evidence upload to the case is still arriving (`uploads` lists them): the case would otherwise reach the supervisor without that file. ' +
+      "Requires the author's attestation (`attestation`: the current words and their version id, as the console shows them; 400 naming " +
+      'the field without it): the case.submitted event records the words, their SHA-256 and the time.',
   })
   @ApiOkResponse(CASE_OK)
   @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.ChecklistIncomplete, ErrorCode.UploadInProgress)
-  submit(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: TransitionDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
-    return this.cases.submit(auth, id, expectedVersion(ifMatch, dto.version));
+  submit(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: SubmitCaseDto, @Headers('if-match') ifMatch?: string): Promise<CaseView> {
+    return this.cases.submit(auth, id, expectedVersion(ifMatch, dto.version), dto.attestation);
   }
 
   @Post(':id/return')

@@ -2,7 +2,7 @@
  *   npm run cli -- migrate
  *   npm run cli -- create-admin --username NAME --display-name "Full Name"   (password asked, or piped on stdin)
  *   npm run cli -- audit-archive --before 2025-01-01T00:00:00Z   (signed export of audit rows older than that, and
- *                                                                  than 365 days, to object storage; see README)
+ *                                                                  than 365 days, to object storage; see docs/operations.md, "Audit retention")
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';

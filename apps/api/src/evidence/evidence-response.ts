@@ -1,7 +1,6 @@
 import type { Response } from 'express';
-import { createHash } from 'node:crypto';
+import { deliver } from '@app/common';
 import type { EvidenceContent } from '@app/evidence';
-import { writeChunk } from '../http/streams';
 
 /** Content-Disposition with an ASCII fallback and the exact name in RFC 5987 form. */
 export function contentDisposition(type: 'attachment' | 'inline', filename: string | null, id: string): string {
@@ -17,9 +16,9 @@ export interface EvidenceSent {
 }
 
 /**
- * Sends an open evidence read (GET /evidence/:id/content, and tickets): headers, then the bytes; a whole-file
- * read is re-hashed and its last chunk held back until the hash matches, so no client takes a corrupt file
- * for a complete one.
+ * Sends an open evidence read (GET /evidence/:id/content, and tickets): headers, then the bytes as the service
+ * verifies them (a whole-file read is re-hashed and its last chunk held back until the hash matches, so no
+ * client takes a corrupt file for a complete one).
  */
 export async function sendEvidence(res: Response, c: EvidenceContent, disposition: 'attachment' | 'inline'): Promise<EvidenceSent> {
   const e = c.evidence;
@@ -37,30 +36,9 @@ export async function sendEvidence(res: Response, c: EvidenceContent, dispositio
   res.setHeader('X-Content-Type-Options', 'nosniff');
   if (c.range) res.setHeader('Content-Range', `bytes ${c.range.start}-${c.range.end}/${e.sizeBytes}`);
   res.flushHeaders();
-
-  const hash = createHash('sha256');
-  let held: Buffer | null = null;
-  let sent = 0;
-  res.on('close', () => c.stream.destroy());
-  try {
-    for await (const chunk of c.stream) {
-      hash.update(chunk as Buffer);
-      if (held) {
-        await writeChunk(res, held);
-        sent += held.length;
-      }
-      held = chunk as Buffer; // the last chunk waits for the hash check of a whole-file read
-    }
-  } catch (err) {
-    res.destroy();
-    // Storage failed or the client went away: the trail already says the download started; say it did not finish.
-    await c.failed(err, sent);
-    return { bytesSent: sent, complete: false };
-  }
-  if (c.verifyStreamed && !(await c.verifyStreamed(hash.digest('hex')))) {
-    res.destroy();
-    return { bytesSent: sent, complete: false };
-  }
-  res.end(held ?? undefined);
-  return { bytesSent: sent + (held?.length ?? 0), complete: true };
+  // c.stream is verified on the way (length; SHA-256 of a whole-file read, its last chunk held back until it matches).
+  const sent = await deliver(c.stream, res);
+  // Storage failed, a check failed or the client went away: the trail already says the download started; say it did not finish.
+  if (!sent.complete) await c.failed(sent.error, sent.bytesSent);
+  return { bytesSent: sent.bytesSent, complete: sent.complete };
 }

@@ -14,7 +14,6 @@ import { RateLimited, RateLimitGuard } from '../http/rate-limit';
 import { checkText } from '../http/json-body';
 import { validateMetadata } from './upload-request';
 
-const FIELD_SET = new Set<string>(EVIDENCE_METADATA_FIELDS);
 /**
  * Keys tus clients send by convention (tus-js-client, Uppy, browsers): the file's MIME type (recorded as the declared
  * content type, as the single-request upload records its Content-Type) and its name (an alias of originalFilename).
@@ -113,7 +112,7 @@ function refuseMetadata(req: Request): void {
 
 /**
  * Resumable evidence uploads on tus 1.0.0 (tus.io): creation and termination. The protocol is written here, over
- * TusUploadService, rather than through @tus/server (see README "Resumable uploads (tus)" for why): the global
+ * TusUploadService, rather than through @tus/server (see docs/decisions/0009-tus-without-tus-server.md for why): the global
  * guard, rate limit, error bodies and audit trail of every other route apply unchanged.
  */
 @ApiTags('evidence')

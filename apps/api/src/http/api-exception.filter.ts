@@ -4,7 +4,7 @@ import {
   DependencyUnavailableError, DomainError, ErrorCode, isErrorAudited, MalformedBodyError, NotFoundError, RangeNotSatisfiableError, RateLimitedError, RouteNotFoundError,
   UnsupportedMediaTypeError, ValidationError,
 } from '@app/common';
-import { AuditOutcome, AuditService } from '@app/audit';
+import { AuditAction, AuditOutcome, AuditService, isAuditAction } from '@app/audit';
 import { isDatabaseUnavailable } from '@app/database';
 import { EvidenceService } from '@app/evidence';
 import { PacketsService } from '@app/packets';
@@ -184,10 +184,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const limited = error instanceof RateLimitedError;
     const denied = status === 401 || status === 403 || limited || (error instanceof NotFoundError && error.outOfScope);
     const outcome: AuditOutcome = denied ? 'DENIED' : 'FAILED';
-    let action = permission ?? ctx.auditAction ?? `${req.method} ${redactUrl(String(req.route?.path ?? req.path))}`;
-    if (status === 401) action = 'auth.unauthenticated';
-    else if (limited) action = 'rate_limit.exceeded';
-    else if (denied) action = 'access.denied';
+    // Named by the route's permission (or a public route's @AuditRefusalsAs), both in the catalogue of actions
+    // (attemptedAction in libs/auth proves it for every permission); a route naming neither: request.failed.
+    const named = permission ?? ctx.auditAction;
+    let action: AuditAction = isAuditAction(named) ? named : AuditAction.RequestFailed;
+    if (status === 401) action = AuditAction.AuthUnauthenticated;
+    else if (limited) action = AuditAction.RateLimitExceeded;
+    else if (denied) action = AuditAction.AccessDenied;
     const targetType = error instanceof NotFoundError ? error.resource : resource;
     const targetId = error instanceof NotFoundError ? error.id : id;
     const knownCase = error instanceof NotFoundError && error.caseId ? error.caseId : resource === 'case' ? id : null;

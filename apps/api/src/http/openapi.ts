@@ -1,5 +1,5 @@
 import { INestApplication, RequestMethod, SetMetadata } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { METHOD_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -7,6 +7,7 @@ import { ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED, ANY_AUTHENTICATED, IS_PUBLIC, R
 import { ErrorCode } from '@app/common';
 import { statusOf } from './api-exception.filter';
 import { RATE_LIMIT } from './rate-limit';
+import { AUDIT_ACTIONS, meaningOf } from '@app/audit';
 
 /** Where Swagger UI and the JSON document are served (without the leading slash, as Nest wants it). */
 export const OPENAPI_UI_PATH = 'api/docs';
@@ -172,6 +173,12 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
         Object.entries(op.responses).sort(([a], [b]) => (a === 'default' ? 1 : b === 'default' ? -1 : a.localeCompare(b))),
       );
     }
+  }
+  // The catalogue of audit actions (libs/audit/src/audit-actions.ts): each value's meaning beside the enum.
+  const actions = doc.components?.schemas?.AuditAction as Record<string, unknown> | undefined;
+  if (actions) {
+    actions.description = 'What an audit event records: one of the catalogue of actions (the README\'s export format lists each with its meaning)';
+    actions['x-enum-descriptions'] = AUDIT_ACTIONS.map(meaningOf);
   }
   return toOpenApi31(doc as unknown as Json) as unknown as OpenAPIObject;
 }

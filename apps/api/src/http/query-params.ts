@@ -59,6 +59,6 @@ export class QueryParamsInterceptor implements NestInterceptor {
 
 function unknownParameters(unknown: string[], accepted: ReadonlySet<string>): ValidationError {
   const takes = accepted.size ? `it takes only ${[...accepted].join(', ')}` : 'this route takes none';
-  const fields: FieldError[] = unknown.map((n) => ({ field: n, errors: [`${n} is not an accepted query parameter`] }));
+  const fields: FieldError[] = unknown.map((n) => ({ field: n, errors: [`${n} is not an accepted query parameter`], constraints: ['whitelistValidation'] }));
   return new ValidationError(`Unknown query parameter(s): ${unknown.join(', ')} (${takes}).`, fields);
 }

@@ -1,22 +1,8 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { PublicKeyView, SigningService } from '@app/signing';
-
-export class PublishedKeyView extends PublicKeyView {
-  @ApiProperty({ type: String, format: 'date-time', description: 'When the service first started with this key' })
-  firstUsedAt: string;
-
-  @ApiProperty({ type: String, format: 'date-time', description: 'When the service last started with this key' })
-  lastUsedAt: string;
-}
-
-/** GET /keys: the current key first, then every key used before a rotation. */
-export class PublishedKeys {
-  @ApiProperty({ type: () => [PublishedKeyView] })
-  keys: PublishedKeyView[];
-}
+import { SigningService } from '@app/signing';
+import { PublishedKeyView } from './keys.dto';
 
 /**
  * Remembers every key the service has signed with (table signing_keys), so that rotating the key

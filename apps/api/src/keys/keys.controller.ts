@@ -2,7 +2,8 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@app/auth';
 import { API_ERROR } from '../http/api-error-body';
-import { KeyRegistry, PublishedKeys } from './key-registry.service';
+import { KeyRegistry } from './key-registry.service';
+import { PublishedKeys } from './keys.dto';
 
 @ApiTags('keys')
 @ApiDefaultResponse(API_ERROR)

@@ -1,8 +1,8 @@
 import type { Response } from 'express';
-import { pipeline } from 'node:stream/promises';
+import { deliver } from '@app/common';
 import type { OpenPacketArchive } from '@app/packets';
 
-/** Sends an open packet archive (GET /packets/:id/archive, and tickets); true when every byte went out. */
+/** Sends an open packet archive (GET /packets/:id/archive, and tickets); true when every byte went out (`deliver` decides). */
 export async function sendArchive(res: Response, open: OpenPacketArchive): Promise<boolean> {
   const size = await open.archive.size;
   res.status(200);
@@ -16,16 +16,11 @@ export async function sendArchive(res: Response, open: OpenPacketArchive): Promi
   res.setHeader('X-Packet-Manifest-SHA256', open.packet.manifestSha256);
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  let produced = false;
-  open.archive.stream.once('end', () => (produced = true));
-  try {
-    await pipeline(open.archive.stream, res);
-    return true;
-  } catch (e) {
+  // Each evidence entry is verified as it streams (length, SHA-256, its last chunk held back until it matches).
+  const sent = await deliver(open.archive.stream, res);
+  if (!sent.complete) {
     open.archive.destroy();
-    res.destroy();
-    // Every byte was handed to the socket and the client hung up right after: that is a completed download.
-    if (!produced) await open.failed(e);
-    return produced;
+    await open.failed(sent.error);
   }
+  return sent.complete;
 }

@@ -5,7 +5,7 @@ import type { AuthUser } from '@app/common';
 import { ErrorCode } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
 import {
-  CasePacketList, PacketDecisionDto, PacketsService, PacketView, ReviewQueuePage, ReviewQueueQuery, SendPacketDto, SignedManifestView,
+  CasePacketList, PacketDecisionDto, PacketPreview, PacketPreviewQuery, PacketsService, PacketView, ReviewQueuePage, ReviewQueueQuery, SendPacketDto, SignedManifestView,
 } from '@app/packets';
 import { API_ERROR } from '../http/api-error-body';
 import { ApiErrors } from '../http/openapi';
@@ -33,6 +33,21 @@ export class PacketsController {
   @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.Conflict)
   send(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Body() dto: SendPacketDto, @Headers('if-match') ifMatch?: string): Promise<PacketView> {
     return this.packets.send(auth, caseId, dto, expectedVersion(ifMatch, dto.version));
+  }
+
+  @Get('cases/:id/packet-preview')
+  @Authorize(Permission.PacketSend)
+  @ApiOperation({
+    summary: 'What sending this APPROVED case now would freeze, sign and send, without sending it (recorded as a read)',
+    description:
+      'The same checks as POST /cases/{id}/packets (the case must be APPROVED and an earlier packet decided: 409 otherwise), the same ' +
+      "evidence selection (every non-superseded item, with the size and SHA-256 the manifest will record) and office rule. Nothing is " +
+      'stored or changed; the preview is audited as packet.previewed. Send caseVersion back with the send, so a change in between is refused.',
+  })
+  @ApiOkResponse({ type: PacketPreview })
+  @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.Conflict)
+  preview(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Query() q: PacketPreviewQuery): Promise<PacketPreview> {
+    return this.packets.preview(auth, caseId, q.office);
   }
 
   @Get('cases/:id/packets')

@@ -1,8 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditService, SYSTEM_ACTOR } from '@app/audit';
+import { AuditService, SYSTEM_ACTOR, AuditAction } from '@app/audit';
 import { canonicalJson, Clock } from '@app/common';
 import { translateDbError } from '@app/database';
 import { protect, seenOf, THRESHOLD } from './disclosure-control';
@@ -39,7 +39,6 @@ const monthOf = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: STATIS
  */
 @Injectable()
 export class PublicStatisticsService {
-  private readonly logger = new Logger(PublicStatisticsService.name);
   private cached: { doc: PublicStatistics; until: number } | null = null;
   private inFlight: Promise<PublicStatistics> | null = null;
   private lastPublishedSha: string | null = null;
@@ -87,7 +86,7 @@ export class PublicStatisticsService {
       const withheld = tables.reduce((n, t) => n + [...t.rows.flatMap((r) => [...r.cells, r.total]), ...t.columnTotals, t.total]
         .filter((c) => c.suppressed !== null).length, 0);
       await this.audit.record({
-        action: 'statistics.published', actor: SYSTEM_ACTOR, targetType: 'statistics', targetId: sha256,
+        action: AuditAction.StatisticsPublished, actor: SYSTEM_ACTOR, targetType: 'statistics', targetId: sha256,
         context: { clientIp: null, userAgent: null },
         details: { sha256, computedAt: doc.computedAt, months: { first: months[0], last: months[months.length - 1] }, cells, withheld },
       }).catch((e: unknown) => translateDbError(e));

@@ -16,8 +16,8 @@ import { API_ERROR } from '../http/api-error-body';
 import { ApiErrors } from '../http/openapi';
 import { UuidParam } from '../http/params';
 import { sendArchive } from '../packets/archive-response';
-import { ArchiveTicketDto, AuditExportTicketDto, EvidenceTicketDto } from './ticket.dto';
-import { TicketsService, TicketView, UsableTicket } from './tickets.service';
+import { ArchiveTicketDto, AuditExportTicketDto, EvidenceTicketDto, TicketView } from './ticket.dto';
+import { TicketsService, UsableTicket } from './tickets.service';
 
 const ISSUED = {
   type: TicketView,

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -8,34 +7,15 @@ import {
   AuthUser, DomainError, ForbiddenError, RequestContextStore, UnauthenticatedError, ValidationError,
   PasswordChangeRequiredError,
 } from '@app/common';
-import { ANONYMOUS_ACTOR, AuditActor, AuditService, ExportFilters } from '@app/audit';
+import { ANONYMOUS_ACTOR, AuditActor, AuditService, ExportFilters, AuditAction } from '@app/audit';
 import { AuthService, Permission, roleHas } from '@app/auth';
 import { EvidenceService } from '@app/evidence';
 import { PacketsService } from '@app/packets';
 import { redactUrl } from '../http/redact';
 import { ticketsConfig } from './tickets.config';
+import { TicketPurpose, TicketView } from './ticket.dto';
 
-export const TICKET_PURPOSES = ['PLAYBACK', 'DOWNLOAD'] as const;
-export type TicketPurpose = (typeof TICKET_PURPOSES)[number];
 export type TicketTarget = 'evidence' | 'packet_archive' | 'audit_export';
-
-/** A ticket as issued: the only time its value leaves the service (it is stored as a SHA-256 only). */
-export class TicketView {
-  @ApiProperty({ type: String, description: 'The ticket: an opaque credential for one plain GET target, valid for minutes. Never log it.' })
-  ticket: string;
-
-  @ApiProperty({ type: String, example: '/api/v1/tickets/iontk_…', description: 'Where to GET the content with it (no bearer token needed)' })
-  url: string;
-
-  @ApiProperty({ enum: TICKET_PURPOSES, enumName: 'TicketPurpose' })
-  purpose: TicketPurpose;
-
-  @ApiProperty({
-    type: String, format: 'date-time',
-    description: 'Unused after this instant, the ticket is refused; each use extends it by TICKET_TTL_SECONDS (up to TICKET_MAX_SECONDS after issue)',
-  })
-  expiresAt: string;
-}
 
 /** A ticket presented with a GET, checked: who it serves (as the users table says now) and what. */
 export interface UsableTicket {
@@ -168,7 +148,7 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
           this.config.ttlSeconds, this.config.maxSeconds],
       );
       await this.audit.append(em, {
-        action: 'ticket.issued', actor: auth, targetType: AUDIT_TARGET[t.targetType], targetId: t.targetId, caseId: t.caseId,
+        action: AuditAction.TicketIssued, actor: auth, targetType: AUDIT_TARGET[t.targetType], targetId: t.targetId, caseId: t.caseId,
         details: {
           ticketId: id, purpose: t.purpose, target: t.targetType, expiresAt: row.expires_at.toISOString(), notAfter: row.not_after.toISOString(),
           // The first digits of the ticket's SHA-256: what the request log shows in its place (redacted:<ref>).
@@ -250,7 +230,7 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
   private async refuse(t: TicketRow | null, actor: AuditActor, facts: Record<string, unknown>, reason: string, error: DomainError): Promise<DomainError> {
     const status = error instanceof UnauthenticatedError ? 401 : 403;
     await this.audit.record({
-      action: status === 401 ? 'auth.unauthenticated' : 'access.denied', outcome: 'DENIED', actor,
+      action: status === 401 ? AuditAction.AuthUnauthenticated : AuditAction.AccessDenied, outcome: 'DENIED', actor,
       targetType: t ? AUDIT_TARGET[t.target_type] : 'ticket', targetId: t?.target_id ?? null, caseId: t?.case_id ?? null,
       details: {
         ...facts, status, code: error.code, message: error.message, reason,
@@ -277,7 +257,7 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
           WHERE id = $1`, [t.id, this.config.ttlSeconds]);
       if (row.first_used_at === null && viewed && t.targetType === 'evidence') {
         await this.audit.append(em, {
-          action: 'evidence.viewed', actor: t.user, targetType: 'evidence', targetId: t.targetId, caseId: t.caseId, details: { ...viewed, ...t.via },
+          action: AuditAction.EvidenceViewed, actor: t.user, targetType: 'evidence', targetId: t.targetId, caseId: t.caseId, details: { ...viewed, ...t.via },
         });
       }
     });
@@ -353,7 +333,7 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
   private summary(r: SummaryRow, endedBy: string) {
     const ranges = mergeRanges(r.ranges);
     return {
-      action: 'evidence.playback.ended',
+      action: AuditAction.EvidencePlaybackEnded,
       actor: { id: r.user_id, username: r.username, role: r.user_role as AuditActor['role'] },
       targetType: 'evidence', targetId: r.target_id, caseId: r.case_id,
       context: { requestId: undefined, clientIp: null, userAgent: null },

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { NotBefore } from '@app/common';
 import type { AuditOutcome } from '../audit-hash';
+import { AUDIT_ACTIONS, AuditAction } from '../audit-actions';
 
 const OUTCOMES: AuditOutcome[] = ['SUCCESS', 'DENIED', 'FAILED'];
 
@@ -29,10 +30,10 @@ export class AuditFilterQuery {
   @IsUUID('all', { message: 'actorId must be a UUID' })
   actorId?: string;
 
-  @ApiPropertyOptional({ example: 'evidence.downloaded' })
+  @ApiPropertyOptional({ enum: AUDIT_ACTIONS, enumName: 'AuditAction', description: 'Events of one action (the catalogue: README, export format)' })
   @IsOptional()
-  @Matches(/^[a-z][a-z0-9_.]{1,63}$/, { message: 'action must be an action name such as case.submitted' })
-  action?: string;
+  @IsIn(AUDIT_ACTIONS, { message: 'action must be one of the audit actions (the catalogue in the README), such as case.submitted' })
+  action?: AuditAction;
 
   @ApiPropertyOptional({ enum: OUTCOMES, enumName: 'AuditOutcome' })
   @IsOptional()
@@ -45,6 +46,14 @@ export class AuditEventsQuery extends AuditFilterQuery {
   @IsOptional()
   @Matches(/^\d{1,18}$/, { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;
+
+  @ApiPropertyOptional({
+    enum: ['asc', 'desc'], default: 'asc',
+    description: 'asc: oldest first (nextCursor pages to newer events); desc: newest first (nextCursor pages to older events)',
+  })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order: 'asc' | 'desc' = 'asc';
 
   @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length,
+  ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length,
   Matches, MaxLength, Min, ValidateBy, ValidateNested, ValidationOptions,
 } from 'class-validator';
 import { IsSingleLine, NotBefore, PageQuery, POLICE_DISTRICTS, SEARCH_QUERY_MAX_LENGTH } from '@app/common';
@@ -10,6 +10,7 @@ import {
   ACTIVITY_TYPES, ActivityType, CASE_ORIGINS, CaseOrigin, FEDERAL_AGENCIES, FederalAgency,
   IDENTIFICATION_OUTCOMES, IdentificationOutcome,
 } from '../case-vocabulary';
+import { SUBMIT_ATTESTATION } from '../order-rules';
 
 /** An ISO 8601 instant no later than a few minutes from now (clock skew). */
 function NotInFuture(options?: ValidationOptions) {
@@ -221,6 +222,34 @@ export class PutViolationsDto extends VersionedDto {
 
 export class TransitionDto extends VersionedDto {}
 
+/** The words the author attested to on submit: SUBMIT_ATTESTATION of order-rules, sent back as shown. */
+export class SubmitAttestationDto {
+  @ApiProperty({ description: 'The version id of the attestation words shown to the author', example: SUBMIT_ATTESTATION.textVersion, maxLength: 100 })
+  @IsString()
+  @IsSingleLine()
+  @MaxLength(100)
+  textVersion: string;
+
+  @ApiProperty({ description: 'The attestation words exactly as shown to the author', example: SUBMIT_ATTESTATION.text, maxLength: 2000 })
+  @IsString()
+  @IsSingleLine()
+  @MaxLength(2000)
+  text: string;
+}
+
+export class SubmitCaseDto extends VersionedDto {
+  @ApiProperty({
+    type: SubmitAttestationDto,
+    description: "Required: the author's attestation that the report is true and complete. The service accepts only the current "
+      + 'words (textVersion and text as the console shows them) and records them, their SHA-256 and the time with the case.submitted event.',
+  })
+  @IsDefined({ message: "attestation is required: the author's attestation that the report is true and complete" })
+  @IsObject({ message: 'attestation must be an object with textVersion and text' })
+  @ValidateNested()
+  @Type(() => SubmitAttestationDto)
+  attestation: SubmitAttestationDto;
+}
+
 export class ApproveCaseDto extends VersionedDto {
   @ApiPropertyOptional({ maxLength: 2000 })
   @IsOptional()
@@ -240,7 +269,7 @@ export class ReasonDto extends VersionedDto {
 /** Supervisor-identification filter values: an outcome, or no outcome recorded yet. */
 export const SUPERVISOR_IDENTIFICATION_FILTERS = [...IDENTIFICATION_OUTCOMES, 'NOT_RECORDED'] as const;
 export type SupervisorIdentificationFilter = (typeof SUPERVISOR_IDENTIFICATION_FILTERS)[number];
-export const CASE_SORTS = ['created', 'incident', 'updated', 'relevance'] as const;
+export const CASE_SORTS = ['created', 'incident', 'updated', 'submitted', 'relevance'] as const;
 export type CaseSort = (typeof CASE_SORTS)[number];
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
@@ -320,7 +349,8 @@ export class ListCasesQuery extends PageQuery {
   @ApiPropertyOptional({
     enum: CASE_SORTS,
     description: 'created (when opened; the default without q), incident (incident time, or creation before it is set; the default ' +
-      'with q), updated (last change), relevance (best match first, by ts_rank_cd; needs q; slower for broad queries)',
+      'with q), updated (last change), submitted (when last submitted for review; cases never submitted last; a supervisor\'s queue: ' +
+      'SUBMITTED with sort=submitted&order=asc is oldest waiting first), relevance (best match first, by ts_rank_cd; needs q; slower for broad queries)',
   })
   @IsOptional()
   @IsIn(CASE_SORTS, { message: `sort must be one of ${CASE_SORTS.join(', ')}` })

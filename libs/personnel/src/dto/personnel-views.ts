@@ -1,10 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageMeta } from '@app/common';
 import {
-  ACTIVITY_TYPES, ActivityType, CASE_STATUSES, CaseStatus, FEDERAL_AGENCIES, FederalAgency, IDENTIFICATION_OUTCOMES,
-  IdentificationOutcome, ViolationRecord,
+  ACTIVITY_TYPES,
+  ActivityType,
+  CASE_STATUSES,
+  CaseStatus,
+  FEDERAL_AGENCIES,
+  FederalAgency,
+  IDENTIFICATION_OUTCOMES,
+  IdentificationOutcome,
+  ViolationRecord,
 } from '@app/cases';
-import { PERSONNEL_ROLES, PersonnelRole, PersonnelSort } from './dto/personnel.dto';
+import { PERSONNEL_ROLES, PersonnelRole, PersonnelSort } from './personnel.dto';
 
 const CONTENT = 'Absent for auditors (they see the index without names).';
 
@@ -18,12 +25,17 @@ export class PersonnelEntryView {
 
   @ApiProperty({
     type: Boolean,
-    description: 'true: one entry for every record with this agency and normalised badge; false: one record of one case ' +
+    description:
+      'true: one entry for every record with this agency and normalised badge; false: one record of one case ' +
       '(no badge or no specific agency: never merged automatically, by name or otherwise)',
   })
   groupedByBadge: boolean;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: `The normalised badge (lower case, no spaces, no leading # or zeros). ${CONTENT}` })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: `The normalised badge (lower case, no spaces, no leading # or zeros). ${CONTENT}`,
+  })
   badgeNormalised?: string | null;
 
   @ApiPropertyOptional({ type: [String], description: `Names as recorded. ${CONTENT}` })
@@ -32,10 +44,17 @@ export class PersonnelEntryView {
   @ApiPropertyOptional({ type: [String], description: `Badges or identifiers as recorded. ${CONTENT}` })
   badges?: string[];
 
-  @ApiPropertyOptional({ type: [String], description: `Descriptions as recorded (unidentified personnel: all there is). ${CONTENT}` })
+  @ApiPropertyOptional({
+    type: [String],
+    description: `Descriptions as recorded (unidentified personnel: all there is). ${CONTENT}`,
+  })
   descriptions?: string[];
 
-  @ApiProperty({ enum: PERSONNEL_ROLES, isArray: true, description: 'Recorded as the federal supervisor on scene, as an agent, or both' })
+  @ApiProperty({
+    enum: PERSONNEL_ROLES,
+    isArray: true,
+    description: 'Recorded as the federal supervisor on scene, as an agent, or both',
+  })
   roles: PersonnelRole[];
 
   @ApiProperty({ enum: IDENTIFICATION_OUTCOMES, enumName: 'IdentificationOutcome', isArray: true })
@@ -44,10 +63,19 @@ export class PersonnelEntryView {
   @ApiProperty({ type: Number, minimum: 0, description: 'Cases in your scope that record this entry' })
   caseCount: number;
 
-  @ApiProperty({ type: Number, minimum: 0, description: 'Records in your scope (a case may record the same badge twice)' })
+  @ApiProperty({
+    type: Number,
+    minimum: 0,
+    description: 'Records in your scope (a case may record the same badge twice)',
+  })
   recordCount: number;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Latest incident (or case creation) among them' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Latest incident (or case creation) among them',
+  })
   lastIncidentAt: string | null;
 
   @ApiProperty({ type: Number, minimum: 0, description: 'Active links to other entries you can see' })
@@ -112,8 +140,10 @@ export class PersonnelCaseView {
   anyFelony: boolean;
 
   @ApiPropertyOptional({
-    type: String, format: 'uuid',
-    description: 'Prosecutors only: the packet of this case sent to your office (how you open the case: GET /packets/{id})',
+    type: String,
+    format: 'uuid',
+    description:
+      'Prosecutors only: the packet of this case sent to your office (how you open the case: GET /packets/{id})',
   })
   packetId?: string;
 }
@@ -152,7 +182,11 @@ export class PersonnelLinkView {
   @ApiProperty({ type: String, format: 'uuid', description: 'The other entry' })
   otherId: string;
 
-  @ApiProperty({ type: () => PersonnelLinkedEntry, nullable: true, description: 'The other entry in your scope (null if it no longer has a record in it)' })
+  @ApiProperty({
+    type: () => PersonnelLinkedEntry,
+    nullable: true,
+    description: 'The other entry in your scope (null if it no longer has a record in it)',
+  })
   other: PersonnelLinkedEntry | null;
 
   @ApiProperty({ type: Boolean, description: 'false once undone' })
