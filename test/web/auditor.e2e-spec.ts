@@ -87,37 +87,38 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
     expect(rows).toHaveLength(checked + 2);
     expect(await textOf(page, '.verify-result code.hash')).toBe(rows[checked].hash);
 
-    // --- search by action: exactly the matching events ------------------------------------------
-    await page.getByLabel('Action', { exact: true }).fill('case.submitted');
+    // --- search by action (chosen in words from the catalogue): exactly the matching events, newest first ---
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Case submitted for review' });
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await page.getByText('Showing events with action case.submitted, oldest first').waitFor();
+    await page.getByText('Showing events with action Case submitted for review, newest first').waitFor();
     const submitted = await auditRows(c.t.owner, 'action = $1', ['case.submitted']);
     expect(submitted).toHaveLength(1);
     expect(await shownSeqs(page)).toEqual(submitted.map((r) => Number(r.seq)));
     const row = page.locator('table.events tbody tr').first();
     expect(await row.locator('td').nth(2).textContent()).toContain(officer.username);
-    expect(await row.locator('td').nth(3).locator('code').first().textContent()).toBe('case.submitted');
-    expect(await row.locator('td').nth(4).textContent()).toBe('Success');
+    expect(await row.locator('td').nth(3).locator('.action-words').textContent()).toBe('Case submitted for review');
+    expect(await row.locator('td').nth(4).textContent()).toBe('Done');
+    expect(await row.locator('td').nth(6).textContent()).toBe(approved.caseNumber);
     expect(await row.locator('td').nth(7).textContent()).toBe(submitted[0].request_id);
 
     // the refused attempt, by outcome
-    await page.getByLabel('Action', { exact: true }).fill('');
-    await page.getByLabel('Outcome').selectOption('DENIED');
+    await page.getByLabel('Action', { exact: true }).selectOption('');
+    await page.getByLabel('Outcome').selectOption({ label: 'Refused (not allowed)' });
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await page.getByText('Showing events with outcome Denied, oldest first').waitFor();
+    await page.getByText('Showing events with outcome Refused (not allowed), newest first').waitFor();
     const denied = await auditRows(c.t.owner, 'outcome = $1', ['DENIED']);
     expect(denied.map((r) => r.action)).toContain('access.denied');
-    expect(await shownSeqs(page)).toEqual(denied.map((r) => Number(r.seq)));
-    const deniedRow = page.locator('table.events tbody tr', { hasText: 'access.denied' }).first();
+    expect(await shownSeqs(page)).toEqual(denied.map((r) => Number(r.seq)).reverse());
+    const deniedRow = page.locator('table.events tbody tr', { hasText: 'Access refused' }).first();
     expect(await deniedRow.textContent()).toContain(outsider.username);
-    expect(await deniedRow.locator('td').nth(4).textContent()).toBe('Denied');
+    expect(await deniedRow.locator('td').nth(4).textContent()).toBe('Refused (not allowed)');
     expect(await axeViolations(page)).toEqual([]);
 
     // --- a case's timeline, opened from a result -------------------------------------------------
     await page.getByLabel('Outcome').selectOption('');
-    await page.getByLabel('Action', { exact: true }).fill('case.approved');
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Case approved' });
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await page.getByText('Showing events with action case.approved').waitFor();
+    await page.getByText('Showing events with action Case approved').waitFor();
     await page.locator('table.events').getByRole('link', { name: approved.caseNumber }).click();
     await page.getByRole('heading', { level: 1, name: `Case ${approved.caseNumber}` }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/audit/cases/${approved.id}`);
@@ -149,7 +150,7 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
     // --- export NDJSON of one case (from the case screen), and check it as an investigator would ---
     await page.goto(`/audit/cases/${approved.id}`);
     await page.getByRole('link', { name: "Search and export this case's audit events" }).click();
-    await page.getByText(`Showing events with case ${approved.caseNumber}, oldest first`).waitFor();
+    await page.getByText(`Showing events with case ${approved.caseNumber}, newest first`).waitFor();
     const key = await saveDownload(page, 'Save public key (ion-public.pem)', dir);
     expect(key.name).toBe('ion-public.pem');
     expect(readFileSync(key.file, 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----/);
@@ -178,9 +179,9 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
     // --- export CSV of one action ---------------------------------------------------------------
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.getByText('Showing every event (the whole trail)').waitFor();
-    await page.getByLabel('Action', { exact: true }).fill('case.submitted');
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Case submitted for review' });
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await page.getByText('Showing events with action case.submitted, oldest first').waitFor();
+    await page.getByText('Showing events with action Case submitted for review, newest first').waitFor();
     await page.getByRole('radio', { name: /CSV/ }).check();
     const csv = await saveDownload(page, 'Export and download', dir);
     expect(csv.name).toMatch(/^ion-audit-.*\.csv$/);
@@ -208,6 +209,121 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
     expect(exported[0].details).toEqual({ format: 'ndjson', filters: { caseId: approved.id }, filtered: true, via: 'ticket', purpose: 'DOWNLOAD', ticketId: expect.any(String) });
     expect(exported[1]).toMatchObject({ actor_id: auditor.id, outcome: 'SUCCESS' });
     expect(exported[1].details).toEqual({ format: 'csv', filters: { action: 'case.submitted' }, filtered: true, via: 'ticket', purpose: 'DOWNLOAD', ticketId: expect.any(String) });
+
+    expect(cspViolations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+
+  it('keeps the search in the address: actor picked by username, action from the catalogue; reload keeps it, Back restores the previous one; case numbers and labelled details', async () => {
+    const { page, cspViolations, pageErrors } = await openConsole(c);
+    await signIn(page, auditor);
+    await page.goto('/audit');
+    await page.getByRole('heading', { level: 2, name: 'Search the audit log' }).waitFor();
+    await page.getByText('Showing every event (the whole trail), newest first').waitFor();
+    const all = await auditRows(c.t.owner);
+    const shown = await shownSeqs(page);
+    // Newest first by default: the first row is the newest event at the time of the search.
+    expect(shown[0]).toBeGreaterThan(shown[shown.length - 1]);
+    expect(shown).toEqual([...shown].sort((a, b) => b - a));
+    expect(shown[0]).toBeLessThanOrEqual(Number(all[all.length - 1].seq));
+
+    // --- search 1: the officer (picked from the suggestions by part of the name) and one action ---------------
+    const actorBox = page.getByLabel('Actor (username)');
+    await actorBox.fill(officer.username.slice(0, -2));
+    await page.locator(`datalist option[value="${officer.username}"]`).waitFor({ state: 'attached' });
+    await actorBox.fill(officer.username);
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Case submitted for review' });
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const first = `Showing events with actor ${officer.username}, action Case submitted for review, newest first`;
+    await page.getByText(first).waitFor();
+    let url = new URL(page.url());
+    expect(url.searchParams.get('actor')).toBe(officer.username);
+    expect(url.searchParams.get('actorId')).toBe(officer.id);
+    expect(url.searchParams.get('action')).toBe('case.submitted');
+    const mine = await auditRows(c.t.owner, 'actor_id = $1 AND action = $2', [officer.id, 'case.submitted']);
+    expect(mine).toHaveLength(1);
+    expect(await shownSeqs(page)).toEqual(mine.map((r) => Number(r.seq)));
+    // The case by its number, linking to the auditor's case page.
+    const caseCell = page.locator('table.events tbody tr').first().locator('td').nth(6);
+    expect(await caseCell.textContent()).toBe(approved.caseNumber);
+    expect(await caseCell.getByRole('link').getAttribute('href')).toBe(`/audit/cases/${approved.id}`);
+    // The lookups behind the suggestions are in the trail, by this auditor.
+    const lookups = await auditRows(c.t.owner, 'action = $1 AND actor_id = $2', ['audit.actors.searched', auditor.id]);
+    expect(lookups.length).toBeGreaterThanOrEqual(1);
+    expect(lookups.map((r) => r.details.q)).toContain(officer.username.slice(0, -2));
+
+    // --- search 2: the outsider's refused read; details as labelled fields, never JSON -----------------------
+    await actorBox.fill(outsider.username);
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Access refused' });
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const second = `Showing events with actor ${outsider.username}, action Access refused, newest first`;
+    await page.getByText(second).waitFor();
+    const refusedRows = await auditRows(c.t.owner, 'actor_id = $1 AND action = $2', [outsider.id, 'access.denied']);
+    expect(refusedRows).toHaveLength(1);
+    expect(await shownSeqs(page)).toEqual([Number(refusedRows[0].seq)]);
+    const row = page.locator('table.events tbody tr').first();
+    expect(await row.locator('td').nth(6).textContent()).toBe(approved.caseNumber);
+    await row.getByText('Details', { exact: true }).click();
+    const facts = row.locator('dl.details').first();
+    await facts.waitFor();
+    const labelled = Object.fromEntries(await facts.locator(':scope > dt').evaluateAll((dts) =>
+      dts.map((dt) => [dt.textContent ?? '', dt.nextElementSibling?.textContent ?? ''])));
+    expect(labelled).toMatchObject({
+      Attempted: 'Read or search cases',
+      'Request method': 'GET',
+      Address: `/api/v1/cases/${approved.id}`,
+      'HTTP status': '404',
+      Result: 'Not found, or not yours to see.',
+      Reason: 'Out of scope',
+    });
+    expect(Object.keys(labelled)).toEqual(Object.keys(refusedRows[0].details).map((k) => ({
+      attempted: 'Attempted', method: 'Request method', path: 'Address', status: 'HTTP status', code: 'Result', message: 'Message from the service', reason: 'Reason',
+    } as Record<string, string>)[k] ?? k));
+    const tableText = (await page.locator('table.events').textContent()) ?? '';
+    expect(tableText).not.toMatch(/[{}]/);
+    expect(tableText).not.toContain('access.denied');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'auditor-search-details');
+
+    // --- reload: the same search, in the form and in the results ---------------------------------------------
+    url = new URL(page.url());
+    await page.reload();
+    await page.getByText(second).waitFor();
+    expect(new URL(page.url()).search).toBe(url.search);
+    expect(await page.getByLabel('Actor (username)').inputValue()).toBe(outsider.username);
+    expect(await page.getByLabel('Action', { exact: true }).inputValue()).toBe('access.denied');
+    expect(await shownSeqs(page)).toEqual([Number(refusedRows[0].seq)]);
+
+    // --- Back: the previous search, in the form and in the results -------------------------------------------
+    await page.goBack();
+    await page.getByText(first).waitFor();
+    expect(await page.getByLabel('Actor (username)').inputValue()).toBe(officer.username);
+    expect(await page.getByLabel('Action', { exact: true }).inputValue()).toBe('case.submitted');
+    expect(await shownSeqs(page)).toEqual(mine.map((r) => Number(r.seq)));
+
+    // --- a page further and Back again: the page is in the address too ---------------------------------------
+    // More than a page of events (50): the auditor's own case reads add what the suite has not recorded yet.
+    const { rows: [{ n }] } = await c.t.owner.query('SELECT count(*)::int AS n FROM audit_events');
+    for (let i = n; i < 75; i++) await c.t.http().get(`/api/v1/cases/${draft.id}`).set(auditor.auth).expect(200);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByText('Showing every event (the whole trail), newest first: page 1').waitFor();
+    const page1 = await shownSeqs(page);
+    expect(page1).toHaveLength(50); // the trail holds more than a page by now
+    await page.getByRole('button', { name: 'Next page (older events)' }).click();
+    await page.getByText('Showing every event (the whole trail), newest first: page 2').waitFor();
+    const page2 = await shownSeqs(page);
+    expect(page2[0]).toBe(page1[page1.length - 1] - 1);
+    await page.reload();
+    await page.getByText('Showing every event (the whole trail), newest first: page 2').waitFor();
+    expect(await shownSeqs(page)).toEqual(page2);
+    await page.getByRole('button', { name: 'Previous page (newer events)' }).click();
+    await page.getByText('Showing every event (the whole trail), newest first: page 1').waitFor();
+    // The first page again: the newest 50 (the reload's own chain check is newer than what page 1 showed before).
+    const newest = (await auditRows(c.t.owner)).map((r) => Number(r.seq)).reverse().slice(0, 50);
+    expect(newest[0]).toBeGreaterThan(page1[0]);
+    expect(await shownSeqs(page)).toEqual(newest);
+    await page.goBack();
+    await page.getByText('Showing every event (the whole trail), newest first: page 2').waitFor();
 
     expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);

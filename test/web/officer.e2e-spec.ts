@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
-import { missingForSubmit, type OrderChecklistInput } from '../../libs/cases/src/order-rules';
+import { missingForSubmit, SUBMIT_ATTESTATION, type OrderChecklistInput } from '../../libs/cases/src/order-rules';
+import { CHECKLIST_ITEM_WORDS } from '../../apps/web/src/words';
 import { axeViolations, consoleSuite, ConsoleUnderTest, screenshot, signIn } from '../harness/browser';
 import { hmacToken, nowS } from '../harness/fuzz-arbitraries';
 import { ensureSecrets } from '../harness/test-app';
@@ -15,7 +16,6 @@ function localInput(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** A small MP4 (ftyp box, then random media bytes) of about `size` bytes: what a body-worn camera uploads. */
 function mp4(size: number): Buffer {
@@ -48,7 +48,8 @@ describe('web console: the officer opens, documents and submits a case', () => {
     const live = panel.locator('[aria-live="polite"]');
     await live.filter({ hasText: sentence }).waitFor();
     expect(await live.textContent()).toBe(sentence);
-    expect(await panel.getByRole('listitem').allTextContents()).toEqual(missing.map((m) => capital(m.message)));
+    // In words (issue 16), not the rule's own message.
+    expect(await panel.getByRole('listitem').allTextContents()).toEqual(missing.map((m) => CHECKLIST_ITEM_WORDS[m.item]));
   }
 
   /** The service's message shown next to a field: inside its field, referenced by the input's aria-describedby. */
@@ -135,7 +136,7 @@ describe('web console: the officer opens, documents and submits a case', () => {
 
     await page.getByRole('button', { name: 'Save as draft case' }).click();
     await page.getByRole('alert').filter({ hasText: 'The case was not saved' }).waitFor();
-    expect(await fieldError(page, when)).toBe('incidentAt must not be in the future');
+    expect(await fieldError(page, when)).toBe('This date and time is in the future.'); // issue 16: words by rule, not the validator's text
     expect((await c.t.owner.query(`SELECT count(*)::int AS n FROM cases WHERE created_by = $1`, [officer.id])).rows[0].n).toBe(0);
     await expectAccessible(page);
 
@@ -234,8 +235,10 @@ describe('web console: the officer opens, documents and submits a case', () => {
     expect(await row.textContent()).toContain('Device AXON-BODY4-X81234');
     expect(await row.textContent()).toContain('by you (Test OFFICER');
 
-    // Nothing missing now: submit is available.
+    // Nothing missing now: submit is available once the officer attests (issue 16).
     await expectChecklist(page, { ...state, federalOfficers: officers }, 1);
+    expect(await submit.isDisabled()).toBe(true);
+    await page.getByRole('checkbox', { name: SUBMIT_ATTESTATION.text, exact: true }).check();
     await page.waitForFunction(() => {
       const d = (globalThis as unknown as { document: { querySelector(s: string): { disabled: boolean } | null } }).document;
       return d.querySelector('.submit-box button.primary')?.disabled === false;
@@ -276,6 +279,8 @@ describe('web console: the officer opens, documents and submits a case', () => {
       'case.created', 'case.federal_officers.updated', 'case.violations.updated', 'evidence.uploaded', 'case.submitted',
     ]);
     for (const e of events) expect([e.outcome, e.actor_id]).toEqual(['SUCCESS', officer.id]);
+    const attested = (await c.t.owner.query(`SELECT details FROM audit_events WHERE case_id = $1 AND action = 'case.submitted'`, [caseId])).rows[0];
+    expect(attested.details.attestation).toMatchObject({ textVersion: SUBMIT_ATTESTATION.textVersion, text: SUBMIT_ATTESTATION.text });
     const uploaded = (await c.t.owner.query(`SELECT details FROM audit_events WHERE case_id = $1 AND action = 'evidence.uploaded'`, [caseId])).rows[0];
     expect(uploaded.details).toMatchObject({ sha256: expectedHash });
 
@@ -328,8 +333,9 @@ describe('web console: the officer opens, documents and submits a case', () => {
     const returnedAt = (await c.t.owner.query(`SELECT returned_at, returned_by FROM cases WHERE id = $1`, [returned.id])).rows[0];
     expect(returnedAt.returned_by).toBe(supervisor.id);
     expect(await notice.locator('time').getAttribute('datetime')).toBe((returnedAt.returned_at as Date).toISOString());
-    // With its author again: editable, and (complete as it is) ready to submit again.
+    // With its author again: editable, and (complete as it is) ready to submit again, with a new attestation.
     await page.getByRole('button', { name: 'Save incident fields' }).waitFor();
+    await page.getByRole('checkbox', { name: SUBMIT_ATTESTATION.text, exact: true }).check();
     await page.waitForFunction(() => {
       const d = (globalThis as unknown as { document: { querySelector(s: string): { disabled: boolean } | null } }).document;
       return d.querySelector('.submit-box button.primary')?.disabled === false;
@@ -383,7 +389,8 @@ describe('web console: the officer opens, documents and submits a case', () => {
     const links = await sup.getByRole('table').getByRole('link').allTextContents();
     expect(links.sort()).toEqual([submitted.caseNumber, colleagueCase.caseNumber].sort());
     expect(await sup.getByRole('link', { name: outsiderCase.caseNumber }).count()).toBe(0);
-    expect(await sup.getByRole('row').filter({ hasText: submitted.caseNumber }).textContent()).toContain('Waiting for review');
+    // The review list's row: who, where, and how long it has waited (issue 16's supervisor columns).
+    expect(await sup.getByRole('row').filter({ hasText: submitted.caseNumber }).textContent()).toMatch(/less than an hour\s*since /);
     await expectAccessible(sup);
     await sup.getByLabel('Status').selectOption({ label: 'All statuses' });
     await sup.getByText('Showing 1–20 of 23 cases.').waitFor();

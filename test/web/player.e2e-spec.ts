@@ -73,7 +73,7 @@ describe('web console: footage plays in the browser through playback tickets', (
     expect(seen.length).toBeGreaterThan(1);
     expect(seen.every((s) => s.status === 206 && s.range?.startsWith('bytes='))).toBe(true);
     const starts = seen.map((s) => Number(/^bytes=(\d+)-/.exec(s.range!)![1]));
-    const middle = seen.find((s, i) => starts[i] >= long.length * 0.45 && starts[i] <= long.length * 0.6);
+    const middle = seen.find((_s, i) => starts[i] >= long.length * 0.45 && starts[i] <= long.length * 0.6);
     expect(middle).toBeDefined();
     expect(middle!.contentRange).toMatch(new RegExp(`^bytes ${/^bytes=(\d+)-/.exec(middle!.range!)![1]}-\\d+/${long.length}$`));
     // One custody event for this playback, however many ranges the browser asked for.

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Page, Route } from 'playwright-core';
 import { axeViolations, consoleSuite, ConsoleUnderTest, signIn } from '../harness/browser';
+import { SUBMIT_ATTESTATION } from '../../libs/cases/src/order-rules';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -50,6 +51,7 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
     await page.goto(`/cases/${draft.id}`);
     await page.getByRole('heading', { level: 1, name: `Case ${draft.caseNumber}` }).waitFor();
     const submit = page.getByRole('button', { name: 'Submit for supervisor review' });
+    await page.getByRole('checkbox', { name: SUBMIT_ATTESTATION.text, exact: true }).check();
     expect(await submit.isEnabled()).toBe(true);
 
     const hold = await holdUploads(page);
@@ -92,6 +94,7 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
     // Back on the case: Submit is available again, and goes through.
     await panel.getByRole('link', { name: draft.caseNumber }).first().click();
     await page.getByRole('heading', { level: 1, name: `Case ${draft.caseNumber}` }).waitFor();
+    await page.getByRole('checkbox', { name: SUBMIT_ATTESTATION.text, exact: true }).check();
     await page.getByRole('button', { name: 'Submit for supervisor review' }).click();
     await page.getByText(`Case ${draft.caseNumber} was submitted for supervisor review.`).waitFor();
     // No leaving-the-page question once nothing is uploading.

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Page, Request, Route } from 'playwright-core';
 import { axeViolations, consoleSuite, ConsoleUnderTest, screenshot, signIn } from '../harness/browser';
+import { SUBMIT_ATTESTATION } from '../../libs/cases/src/order-rules';
 
 const MiB = 1024 * 1024;
 /** The console's tus chunk (apps/web/src/screens/officer/upload.ts CHUNK_SIZE). */
@@ -114,7 +115,8 @@ describe('web console: bulk, resumable, visible uploads (tus)', () => {
     expect(sent.filter((s) => s.method === 'HEAD' && s.url === firstUrl).length).toBeGreaterThanOrEqual(1);
     expect(sent.filter((s) => s.method === 'POST').length).toBe(3);
 
-    // Every upload ended: Submit is back.
+    // Every upload ended: Submit is back (with the officer's attestation).
+    await page.getByRole('checkbox', { name: SUBMIT_ATTESTATION.text, exact: true }).check();
     await page.getByRole('button', { name: 'Submit for supervisor review' }).click();
     await page.getByText(`Case ${draft.caseNumber} was submitted for supervisor review.`).waitFor();
     expect(await axeViolations(page)).toEqual([]);

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { ScreenErrorBoundary } from './error-boundary';
 import { HOME, ROUTES } from './routes';
 import { isDecodablePath, Link, matchPath, navigate, useLocation } from './router';
@@ -12,13 +12,22 @@ import { unfinished, UploadsPanel, useUploads } from './uploads';
 export function App() {
   const { user } = useSession();
   const { path } = useLocation();
+  // On a phone the navigation and the account links fold behind "Menu" (issue 16: the header stays one line high).
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [path]);
+  const withNav = !!user && !user.mustChangePassword;
   return (
     <>
       <a className="skip-link" href="#main">Skip to main content</a>
-      <header className="top">
+      <header className={`top${menuOpen ? ' menu-open' : ''}${withNav ? ' with-menu' : ''}`}>
         <div className="brand">ICE On Notice <span className="muted">· case console</span></div>
-        {user && !user.mustChangePassword && <Nav user={user} path={path} />}
-        {user && <UserBox user={user} />}
+        {withNav && (
+          <button type="button" className="btn secondary menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((o) => !o)}>
+            Menu
+          </button>
+        )}
+        {user && !user.mustChangePassword && <Nav user={user} path={path} onPick={() => setMenuOpen(false)} />}
+        {user && <UserBox user={user} onPick={() => setMenuOpen(false)} />}
       </header>
       {/* Above every screen: an upload goes on, and stays in sight, wherever the officer navigates. */}
       {user && !user.mustChangePassword && <UploadsPanel />}
@@ -33,14 +42,14 @@ export function App() {
   );
 }
 
-function Nav({ user, path }: { user: User; path: string }) {
+function Nav({ user, path, onPick }: { user: User; path: string; onPick: () => void }) {
   const entries = ROUTES.filter((r) => r.roles.includes(user.role) && r.nav?.[user.role]);
   return (
-    <nav aria-label="Main">
+    <nav aria-label="Main" id="main-nav">
       <ul>
         {entries.map((r) => (
           <li key={r.path}>
-            <Link to={r.path} aria-current={path === r.path ? 'page' : undefined}>{r.nav![user.role]}</Link>
+            <Link to={r.path} aria-current={path === r.path ? 'page' : undefined} onClick={onPick}>{r.nav![user.role]}</Link>
           </li>
         ))}
       </ul>
@@ -48,7 +57,7 @@ function Nav({ user, path }: { user: User; path: string }) {
   );
 }
 
-function UserBox({ user }: { user: User }) {
+function UserBox({ user, onPick }: { user: User; onPick: () => void }) {
   const { logout } = useSession();
   const uploads = useUploads();
   const signOut = async () => {
@@ -62,8 +71,8 @@ function UserBox({ user }: { user: User }) {
   const scope = user.district ? `District ${user.district}` : user.office ?? '';
   return (
     <div className="userbox">
-      <span>{user.displayName} · {label(user.role)}{scope ? ` · ${scope}` : ''}</span>
-      {!user.mustChangePassword && <Link to="/account/password">Change my password</Link>}
+      <span className="who">{user.displayName} · {label(user.role)}{scope ? ` · ${scope}` : ''}</span>
+      {!user.mustChangePassword && <Link className="account-link" to="/account/password" onClick={onPick}>Change my password</Link>}
       <button type="button" className="btn secondary" onClick={() => void signOut()}>Sign out</button>
     </div>
   );

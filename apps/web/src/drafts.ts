@@ -43,7 +43,7 @@ export function useDraft<T>(key: string, initial: T): [T, (v: T | ((prev: T) => 
       keyRef.current = storageKey;
       setValue(read<T>(storageKey) ?? initial);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- read again only when the key changes; `initial` is the first render's
   }, [storageKey]);
   const set = useCallback((v: T | ((prev: T) => T)) => {
     setValue((prev) => {
@@ -105,8 +105,7 @@ export function useMergingDraft<T extends object>(key: string, saved: T, eq: Fie
     setMerged({ taken: r.taken, kept: r.kept });
     if (draftPending(r.draft, eq)) setStored(r.draft);
     else discard();
-    // `saved` is compared by value (a new object on every render).
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `saved` is compared by value (savedJson): a new object on every render
   }, [stale, savedJson]);
 
   return {

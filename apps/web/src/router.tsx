@@ -2,7 +2,7 @@ import { AnchorHTMLAttributes, MouseEvent, useEffect, useState } from 'react';
 
 /**
  * A small history router: the console has a dozen screens with at most one id in the path, which a
- * pattern match covers without another dependency.
+ * pattern match covers without another dependency (docs/decisions/0003-console-without-router-library.md).
  */
 const listeners = new Set<() => void>();
 

@@ -1,5 +1,6 @@
-import { ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { ReactNode, TableHTMLAttributes, useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { ApiError } from './api/client';
+import { CHECKLIST_ITEM_WORDS } from './words';
 
 /** Whether a screen has been shown yet: the page as loaded starts at the top (skip link first), like any page. */
 let shownOne = false;
@@ -37,7 +38,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's own dependency list, plus the reload tick
   }, [...deps, tick]);
   return { ...state, reload: useCallback(() => setTick((n) => n + 1), []) };
 }
@@ -51,7 +52,7 @@ export function ErrorMessage({ error, context }: { error: unknown; context?: str
     <div className="error" role="alert">
       <p>{context ? `${context}: ` : ''}{message}</p>
       {body?.missing && body.missing.length > 0 && (
-        <ul>{body.missing.map((m) => <li key={m.item}>Missing: {m.message}</li>)}</ul>
+        <ul>{body.missing.map((m) => <li key={m.item}>Missing: {CHECKLIST_ITEM_WORDS[m.item] ?? m.message}</li>)}</ul>
       )}
       {body?.currentState && <p>The case is now {label(body.currentState)}.</p>}
       {error instanceof ApiError && error.fields.length > 0 && <p>See the marked fields.</p>}
@@ -117,11 +118,11 @@ function FieldShell({ id, label: text, hint, error, required, children }: FieldP
 
 const describedBy = (id: string, p: FieldProps) => [p.hint && `${id}-hint`, p.error && `${id}-error`].filter(Boolean).join(' ') || undefined;
 
-export function TextField(p: FieldProps & { value: string; onChange: (v: string) => void; type?: string; autoComplete?: string; maxLength?: number }) {
+export function TextField(p: FieldProps & { value: string; onChange: (v: string) => void; type?: string; autoComplete?: string; maxLength?: number; list?: string }) {
   const id = useId();
   return (
     <FieldShell id={id} {...p}>
-      <input id={id} type={p.type ?? 'text'} value={p.value} onChange={(e) => p.onChange(e.target.value)} autoComplete={p.autoComplete}
+      <input id={id} type={p.type ?? 'text'} value={p.value} onChange={(e) => p.onChange(e.target.value)} autoComplete={p.autoComplete} list={p.list}
         maxLength={p.maxLength} aria-invalid={!!p.error} aria-describedby={describedBy(id, p)} aria-required={p.required} />
     </FieldShell>
   );
@@ -278,4 +279,44 @@ export function RadioGroup<T extends string>(p: FieldProps & {
       ))}
     </fieldset>
   );
+}
+
+/**
+ * Each body cell's column label, from the table's header row: what a cell shows above its value when the table is
+ * shown as a stack of cards on a narrow screen (`table.stack td::before { content: attr(data-label) }`). A cell's own
+ * `data-label` wins. Kept up to date as rows come and go.
+ */
+export function labelCells(table: HTMLTableElement): void {
+  const head = table.tHead?.rows[0];
+  if (!head) return;
+  const labels: string[] = [];
+  for (const th of Array.from(head.cells)) for (let i = 0; i < th.colSpan; i++) labels.push((th.textContent ?? '').trim());
+  for (const body of Array.from(table.tBodies)) {
+    for (const row of Array.from(body.rows)) {
+      let col = 0;
+      for (const cell of Array.from(row.cells)) {
+        const text = labels[col];
+        // A cell across several columns (a form opened in a row, a note) has no one column to name.
+        if (text && cell.colSpan === 1 && !cell.hasAttribute('data-label')) cell.setAttribute('data-label', text);
+        col += cell.colSpan;
+      }
+    }
+  }
+}
+
+/**
+ * A table that reads as a stack of labelled cards on a phone (issue 16: no sideways scrolling): a plain `<table>`
+ * whose cells get their column's label (labelCells), with the `stack` class the narrow-screen styles apply to.
+ */
+export function StackTable({ className, children, ...rest }: TableHTMLAttributes<HTMLTableElement> & { children: ReactNode }) {
+  const ref = useRef<HTMLTableElement>(null);
+  useLayoutEffect(() => {
+    const table = ref.current;
+    if (!table) return;
+    labelCells(table);
+    const watch = new MutationObserver(() => labelCells(table));
+    watch.observe(table, { childList: true, subtree: true, characterData: true });
+    return () => watch.disconnect();
+  }, []);
+  return <table ref={ref} className={`stack${className ? ` ${className}` : ''}`} {...rest}>{children}</table>;
 }

@@ -80,10 +80,10 @@ export const KIND_LABELS: Record<EvidenceKind, string> = {
   DOCUMENT: 'Document',
 };
 
-/** The prosecuting offices, by name (the code stays visible: it is what the records say). */
+/** The prosecuting offices, by name (CCSAO is how the office names itself; CITY_LAW is only the service's code for the Department of Law). */
 export const OFFICE_NAMES: Record<Office, string> = {
   CCSAO: "Cook County State's Attorney (CCSAO)",
-  CITY_LAW: 'City of Chicago Department of Law (CITY_LAW)',
+  CITY_LAW: 'City of Chicago Department of Law',
 };
 
 export const DECISION_NAMES: Record<Decision, string> = {
@@ -94,10 +94,11 @@ export const DECISION_NAMES: Record<Decision, string> = {
 };
 
 /** Case search (GET /cases): the sort orders, in words. */
-export const CASE_SORT_LABELS: Record<'created' | 'incident' | 'updated' | 'relevance', string> = {
+export const CASE_SORT_LABELS: Record<'created' | 'incident' | 'updated' | 'submitted' | 'relevance', string> = {
   created: 'When the case was opened',
   incident: 'Incident time',
   updated: 'Last change',
+  submitted: 'When submitted for review',
   relevance: 'Best match to the search words',
 };
 
@@ -272,4 +273,486 @@ export const REVIEW_BASIS_WORDS: Record<'CLAIMANT' | 'SLA_BREACHED' | 'CLAIMANT_
   CLAIMANT_INACTIVE: 'Released by a colleague: the prosecutor who held the claim is no longer active in the office',
   DECIDER: 'Corrected by the prosecutor who recorded the decision',
   DECIDER_INACTIVE: 'Corrected by a colleague: the prosecutor who recorded the decision is no longer active in the office',
+};
+
+/* ------------------------------------------------------------------------------------------------------------------
+ * Issue 16 ("plain words"): every code and every enum of the service, in words. `words.spec.ts` reads the generated
+ * OpenAPI document and fails when a code or an enum value has no words here (ENUM_WORDS names every enum it finds).
+ * ------------------------------------------------------------------------------------------------------------------ */
+
+/** Every error code of the service, as the console says it (the screen shows these, never the service's English). */
+export const ERROR_WORDS: Record<S['ErrorCode'], string> = {
+  'VALIDATION.FAILED': 'Some of what was entered was not accepted. See the marked fields; nothing was changed.',
+  'VALIDATION.MALFORMED_BODY': 'The console sent something the service could not read. Nothing was changed; reload the page and try again.',
+  'AUTH.UNAUTHENTICATED': 'Your session has ended. Sign in again.',
+  'AUTH.INVALID_CREDENTIALS': 'The username or password is wrong.',
+  'AUTH.ACCOUNT_LOCKED': 'This account is locked after too many failed sign-ins. Try again later or ask an administrator.',
+  'AUTH.PASSWORD_CHANGE_REQUIRED': 'An administrator reset your password: set a new one before doing anything else.',
+  'USER.SELF_DEACTIVATION': 'You cannot deactivate your own account: another administrator must.',
+  'USER.SELF_ROLE_CHANGE': 'You cannot remove your own administrator role: another administrator must.',
+  'USER.SELF_PASSWORD_RESET': 'You cannot reset your own password here: use “Change my password” instead.',
+  'AUTH.FORBIDDEN': 'Your role may not do this.',
+  'RESOURCE.NOT_FOUND': 'Not found, or not yours to see.',
+  'ROUTE.NOT_FOUND': 'The service has no such page or action. Reload the console: it may have been updated.',
+  'CASE.INVALID_TRANSITION': 'The case is no longer in a state that allows this: someone acted on it meanwhile. Reload it to see where it stands.',
+  'PACKET.NOT_CLAIMANT': PACKET_REVIEW_REFUSALS['PACKET.NOT_CLAIMANT'],
+  'PACKET.NOT_DECIDER': PACKET_REVIEW_REFUSALS['PACKET.NOT_DECIDER'],
+  'PACKET.NOT_CLAIMED': PACKET_REVIEW_REFUSALS['PACKET.NOT_CLAIMED'],
+  'PACKET.ALREADY_DECIDED': PACKET_REVIEW_REFUSALS['PACKET.ALREADY_DECIDED'],
+  'PACKET.NOT_DECIDED': PACKET_REVIEW_REFUSALS['PACKET.NOT_DECIDED'],
+  'PACKET.HAND_OVER_TARGET_INVALID': PACKET_REVIEW_REFUSALS['PACKET.HAND_OVER_TARGET_INVALID'],
+  'CASE.CHECKLIST_INCOMPLETE': 'The case cannot be submitted yet: the order requires more. What is missing is listed below.',
+  'CASE.TWO_PERSON_RULE': 'You cannot review a case you wrote: another supervisor must.',
+  'VERSION.CONFLICT': 'Someone else changed this record since you opened it. Reload it, then make your change again.',
+  'VERSION.REQUIRED': 'The console did not say which version of the record it changed. Reload the record and make the change again.',
+  'RESOURCE.CONFLICT': 'This clashes with a record that already exists or has changed meanwhile. Reload to see it as it is now.',
+  'DEPENDENCY.UNAVAILABLE': 'The service cannot reach its database or storage right now. Nothing was changed; try again shortly.',
+  'STORAGE.REFUSED': 'The evidence storage refused the request. Nothing was changed; try again, and tell support if it happens again.',
+  'UPLOAD.TOO_LARGE': 'The file is larger than the service accepts.',
+  'UPLOAD.UNSUPPORTED_MEDIA_TYPE': 'The service does not accept this kind of file or request.',
+  'UPLOAD.INCOMPLETE': 'The upload did not finish; nothing was stored. Upload it again.',
+  'UPLOAD.GONE': 'This upload is no longer held by the service (abandoned or expired); nothing of it was kept. Start it again.',
+  'UPLOAD.TUS_VERSION_UNSUPPORTED': 'This browser’s upload method is not one the service speaks. Reload the console and try again.',
+  'EVIDENCE.HASH_MISMATCH': 'The file arrived different from what was sent; nothing was stored. Upload it again.',
+  'EVIDENCE.INTEGRITY_FAILURE': 'The stored file no longer matches the fingerprint (SHA-256) recorded at upload. This has been recorded; tell a supervisor.',
+  'EVIDENCE.EMPTY': 'The file is empty (0 bytes); nothing was stored.',
+  'EVIDENCE.DUPLICATE': 'This exact file is already evidence in this case; it was not stored twice.',
+  'CASE.UPLOAD_IN_PROGRESS': 'An evidence upload to this case is still running. Wait until it finishes (or abandon it), then try again.',
+  'RANGE.NOT_SATISFIABLE': 'The part of the file asked for lies beyond its end. Start the download again.',
+  'RATE.LIMITED': 'Too many attempts in a short time. Wait a minute and try again.',
+  'INTERNAL.ERROR': 'Something went wrong in the service. Nothing is known to have changed; reload to check, and quote the reference below to support.',
+};
+
+/**
+ * A field the service refused, in words, by the rule it broke (the error body's `constraints`, with `limits` for the
+ * numbers). The validator's own text ("must be longer than or equal to 12 characters") never reaches the screen.
+ */
+export const FIELD_RULE_WORDS: Record<string, (limits: Readonly<Record<string, number>>) => string> = {
+  isNotEmpty: () => 'This is required.',
+  isDefined: () => 'This is required.',
+  arrayNotEmpty: () => 'Add at least one.',
+  minLength: (l) => (l.minLength ? `Use at least ${l.minLength} characters.` : 'This is too short.'),
+  maxLength: (l) => (l.maxLength ? `Use at most ${l.maxLength} characters.` : 'This is too long.'),
+  isLength: (l) => {
+    const [min, max] = [l.isLength, l['isLength.max']];
+    if (min !== undefined && max !== undefined) return min <= 1 ? `Fill this in, with at most ${max} characters.` : `Use ${min} to ${max} characters.`;
+    return 'This is too short or too long.';
+  },
+  min: (l) => (l.min !== undefined ? `Use a number of at least ${l.min}.` : 'This number is too small.'),
+  max: (l) => (l.max !== undefined ? `Use a number of at most ${l.max}.` : 'This number is too large.'),
+  arrayMaxSize: (l) => (l.arrayMaxSize ? `At most ${l.arrayMaxSize} entries.` : 'Too many entries.'),
+  arrayMinSize: (l) => (l.arrayMinSize ? `At least ${l.arrayMinSize} entries.` : 'Too few entries.'),
+  isSingleLine: () => 'Use one line of text, without tabs or line breaks.',
+  matches: () => 'This is not in the expected form.',
+  isIn: () => 'Choose one of the options offered.',
+  isEnum: () => 'Choose one of the options offered.',
+  isInt: () => 'Enter a whole number.',
+  isBoolean: () => 'Choose yes or no.',
+  isString: () => 'Enter text.',
+  isUuid: () => 'This does not name a record (it is not an id).',
+  isIso8601: () => 'Enter a date and time.',
+  notBefore: () => 'This date is before the one it must follow.',
+  notInFuture: () => 'This date and time is in the future.',
+  isArray: () => 'This must be a list.',
+  isObject: () => 'This is not in the expected form.',
+  isIp: () => 'This is not an IP address.',
+  isEmpty: () => 'Leave this empty.',
+  equals: () => 'This value is not accepted here.',
+  whitelistValidation: () => 'The service does not take this field. Reload the console and try again.',
+  nestedValidation: () => 'Some entries here need attention.',
+};
+
+/** A rule the words above do not know, or a rule of the service's own (by field: the screens word those). */
+export const FIELD_RULE_FALLBACK = 'This was not accepted. Check it and try again.';
+
+/** The service's own rules about a field (not a validator's), in words, by field (indexes as `*`: `officers.*.name`). */
+export const FIELD_WORDS: Record<string, string> = {
+  officers: 'Flag at most one federal officer as the supervisor on scene.',
+  'officers.*.name': 'Give the name: the identity was verified.',
+  'officers.*.identificationMethod': 'Say how identification was attempted.',
+  emsCalledAt: 'Leave the EMS call time empty: no EMS was called.',
+  recordedEnd: 'The recording’s end is before its start.',
+  replacedBy: 'Choose another evidence item of the same case.',
+  duplicateOf: 'This does not name the existing copy of this file in this case.',
+  district: 'A district goes with officers and supervisors only (and they need one).',
+  office: 'An office goes with prosecutors only (and they need one).',
+  deactivationReason: 'Give the reason for deactivating the account.',
+  currentPassword: 'This is not the current password.',
+  newPassword: 'Choose a new password, different from the current one, on one line.',
+  systemUseNotice: 'Read and acknowledge the system use notification, then sign in.',
+  reason: 'Give the reason.',
+  externalReference: 'Check the external reference.',
+  toUserId: 'Choose another active prosecutor of your office.',
+  otherId: 'Choose another entry than this one.',
+  sort: 'Ordering by best match needs search words.',
+  order: 'Best-match order runs most relevant first only.',
+};
+
+/** Case statuses (the lifecycle). */
+export const CASE_STATUS_WORDS: Record<S['CaseStatus'], string> = {
+  DRAFT: 'Draft',
+  SUBMITTED: 'Submitted for review',
+  RETURNED: 'Returned for changes',
+  APPROVED: 'Approved, not yet sent',
+  REFERRED: 'Sent to prosecutors',
+  IN_REVIEW: 'In review by a prosecutor',
+  CLOSED: 'Closed (decided)',
+  WITHDRAWN: 'Withdrawn',
+};
+
+export const ROLE_WORDS: Record<S['Role'], string> = {
+  OFFICER: 'Officer',
+  SUPERVISOR: 'Supervisor',
+  PROSECUTOR: 'Prosecutor',
+  AUDITOR: 'Auditor',
+  ADMIN: 'Administrator',
+};
+
+/** Who did something, in the audit trail: a person's role, the service itself, or someone not signed in. */
+export const ACTOR_ROLE_WORDS: Record<S['ActorRole'], string> = {
+  ...ROLE_WORDS,
+  SYSTEM: 'The service itself',
+  ANONYMOUS: 'Not signed in',
+};
+
+export const DISPOSITION_WORDS: Record<S['Disposition'], string> = {
+  CHARGES_FILED: DECISION_NAMES.CHARGES_FILED,
+  DECLINED: DECISION_NAMES.DECLINED,
+  REFERRED_ELSEWHERE: DECISION_NAMES.REFERRED_ELSEWHERE,
+};
+
+export const AUDIT_OUTCOME_WORDS: Record<S['AuditOutcome'], string> = {
+  SUCCESS: 'Done',
+  DENIED: 'Refused (not allowed)',
+  FAILED: 'Failed',
+};
+
+/**
+ * Every audit action (the catalogue in libs/audit/src/audit-actions.ts, the `AuditAction` enum), as the auditor's
+ * search names it: what happened, in a few words. "Failed: …" are requests of that kind that did not succeed.
+ */
+export const AUDIT_ACTION_WORDS: Record<S['AuditAction'], string> = {
+  'auth.login': 'Sign-in',
+  'auth.password_changed': 'Own password changed',
+  'auth.unauthenticated': 'Refused: not signed in',
+  'user.locked': 'Account locked after failed sign-ins',
+  'user.created': 'User created',
+  'user.updated': 'User changed',
+  'user.password_reset': 'Password reset by an administrator',
+  'access.denied': 'Access refused',
+  'rate_limit.exceeded': 'Refused: too many requests',
+  'request.failed': 'Request failed',
+  'attention.viewed': 'Home screen viewed',
+  'ticket.issued': 'Download or playback link issued',
+  'case.created': 'Case opened',
+  'case.updated': 'Case edited',
+  'case.federal_officers.updated': 'Federal personnel of a case recorded',
+  'case.violations.updated': 'Violations of a case recorded',
+  'case.submitted': 'Case submitted for review',
+  'case.returned': 'Case returned to its author',
+  'case.approved': 'Case approved',
+  'case.withdrawn': 'Case withdrawn',
+  'case.viewed': 'Case viewed',
+  'case.searched': 'Cases searched',
+  'evidence.upload.created': 'Resumable upload started',
+  'evidence.uploaded': 'Evidence uploaded',
+  'evidence.upload.cancelled': 'Upload cancelled',
+  'evidence.upload.abandoned': 'Upload abandoned (expired)',
+  'evidence.upload.cleaned_up': 'Unfinished upload cleaned up',
+  'evidence.preserved': 'Evidence preserved in WORM storage',
+  'evidence.listed': 'Evidence list viewed',
+  'evidence.viewed': 'Evidence viewed',
+  'evidence.downloaded': 'Evidence downloaded',
+  'evidence.playback.ended': 'Evidence playback ended',
+  'evidence.verified': 'Evidence re-verified',
+  'evidence.integrity_failed': 'Evidence found altered',
+  'evidence.superseded': 'Evidence marked superseded',
+  'evidence.legal_hold_placed': 'Legal hold placed',
+  'evidence.legal_hold_released': 'Legal hold released',
+  'packet.sent': 'Packet sent to prosecutors',
+  'packet.viewed': 'Packet viewed',
+  'packet.previewed': 'Packet previewed before sending',
+  'packet.manifest.viewed': 'Packet manifest viewed',
+  'packet.archive.downloaded': 'Packet archive downloaded',
+  'packet.case_report.downloaded': 'Case report downloaded',
+  'packet.case_report.integrity_failed': 'Case report found altered',
+  'review_queue.searched': 'Review queue listed',
+  'packet.claimed': 'Packet claimed',
+  'packet.released': 'Claim released',
+  'packet.handed_over': 'Claim handed over',
+  'packet.decided': 'Packet decided',
+  'packet.reference_corrected': 'Decision reference corrected',
+  'federal_personnel.searched': 'Federal personnel searched',
+  'federal_personnel.viewed': 'Federal personnel entry viewed',
+  'federal_personnel.linked': 'Federal personnel entries linked',
+  'federal_personnel.unlinked': 'Federal personnel link undone',
+  'audit.exported': 'Audit trail exported',
+  'audit.verified': 'Audit chain verified',
+  'audit.actors.searched': 'People looked up (audit search)',
+  'audit.archived': 'Old audit events archived',
+  'statistics.published': 'Public statistics published',
+  'auth.me': 'Failed: read own account',
+  'attention.read': 'Failed: read home screen',
+  'auth.password.change': 'Failed: change own password',
+  'user.create': 'Failed: create a user',
+  'user.read': 'Failed: list or read users',
+  'user.update': 'Failed: change a user',
+  'user.reset_password': 'Failed: reset a password',
+  'case.create': 'Failed: open a case',
+  'case.read': 'Failed: read or search cases',
+  'case.update': 'Failed: edit a case',
+  'case.submit': 'Failed: submit a case',
+  'case.return': 'Failed: return a case',
+  'case.approve': 'Failed: approve a case',
+  'case.withdraw': 'Failed: withdraw a case',
+  'case.timeline.read': 'Failed: read a case history',
+  'evidence.upload': 'Failed: upload evidence',
+  'evidence.list': 'Failed: list evidence',
+  'evidence.read': 'Failed: read evidence',
+  'evidence.download': 'Failed: download or play evidence',
+  'evidence.verify': 'Failed: verify evidence',
+  'evidence.supersede': 'Failed: mark evidence superseded',
+  'evidence.legal_hold.place': 'Failed: place a legal hold',
+  'evidence.legal_hold.release': 'Failed: release a legal hold',
+  'packet.send': 'Failed: send a packet',
+  'packet.read': 'Failed: read a packet',
+  'packet.manifest.read': 'Failed: read a packet manifest',
+  'packet.archive.download': 'Failed: download a packet archive',
+  'packet.claim': 'Failed: claim a packet',
+  'packet.decide': 'Failed: decide a packet',
+  'packet.release': 'Failed: release a claim',
+  'packet.hand_over': 'Failed: hand a claim over',
+  'packet.reference.correct': 'Failed: correct a decision reference',
+  'office.colleagues.read': 'Failed: list office colleagues',
+  'review_queue.read': 'Failed: list the review queue',
+  'federal_personnel.read': 'Failed: read federal personnel',
+  'federal_personnel.link': 'Failed: link federal personnel',
+  'audit.read': 'Failed: search the audit trail',
+  'audit.export': 'Failed: export the audit trail',
+  'audit.verify': 'Failed: verify the audit chain',
+};
+
+/** The audit event search's order (GET /audit/events ?order). */
+export const AUDIT_ORDER_WORDS: Record<'asc' | 'desc', string> = { asc: 'Oldest first', desc: 'Newest first' };
+
+/**
+ * Labels for the facts audit events record in their details (the keys the service writes); a key not here is shown
+ * as itself in words ("consecutiveFailures": "Consecutive failures").
+ */
+export const AUDIT_DETAIL_WORDS: Record<string, string> = {
+  reason: 'Reason',
+  note: 'Note',
+  username: 'Username',
+  caseNumber: 'Case number',
+  caseVersion: 'Case version',
+  version: 'Version',
+  fields: 'Fields',
+  district: 'District',
+  office: 'Office',
+  attempted: 'Attempted',
+  method: 'Request method',
+  path: 'Address',
+  status: 'HTTP status',
+  code: 'Result',
+  message: 'Message from the service',
+  sha256: 'SHA-256',
+  sizeBytes: 'Size (bytes)',
+  originalFilename: 'File name',
+  filename: 'File name',
+  mimeType: 'Content type',
+  kind: 'Kind',
+  during: 'Found during',
+  expectedSha256: 'Expected SHA-256',
+  actualSha256: 'Actual SHA-256',
+  lockedUntil: 'Locked until',
+  consecutiveFailures: 'Consecutive failed sign-ins',
+  systemUseNotice: 'System use notice acknowledged',
+  mustChangePassword: 'Must change password',
+  format: 'Format',
+  filters: 'Filters',
+  filtered: 'Filtered',
+  via: 'Through',
+  ticketId: 'Ticket id',
+  purpose: 'Purpose',
+  packetVersion: 'Packet version',
+  packetId: 'Packet id',
+  evidenceIds: 'Evidence ids',
+  evidenceCount: 'Evidence items',
+  disposition: 'Disposition',
+  externalReference: 'External reference',
+  reference: 'Reference',
+  q: 'Searched for',
+  matched: 'Matches',
+  total: 'Matches',
+  fromSeq: 'From event #',
+  toSeq: 'To event #',
+  ok: 'Intact',
+  checked: 'Events checked',
+  firstBreak: 'First break',
+  basis: 'Basis',
+  attestation: 'Attestation',
+};
+
+export const EVIDENCE_STATUS_WORDS: Record<S['EvidenceStatus'], string> = {
+  ACTIVE: 'Current',
+  SUPERSEDED: 'Superseded (kept, marked as replaced)',
+};
+
+export const INTEGRITY_STATUS_WORDS: Record<S['IntegrityStatus'], string> = {
+  OK: 'Intact: matches its recorded fingerprint',
+  FAILED: 'Altered: does not match its recorded fingerprint',
+};
+
+export const RETENTION_MODE_WORDS: Record<S['RetentionMode'], string> = {
+  COMPLIANCE: 'Compliance retention (no one can delete it before the date)',
+  GOVERNANCE: 'Governance retention (only specially authorised staff can shorten it)',
+};
+
+export const LEGAL_HOLD_ACTION_WORDS: Record<S['LegalHoldAction'], string> = {
+  PLACED: 'Legal hold placed',
+  RELEASED: 'Legal hold released',
+};
+
+export const VERIFICATION_RESULT_WORDS: Record<S['EvidenceVerification']['result'], string> = {
+  MATCH: 'The stored file matches its recorded fingerprint',
+};
+
+export const PACKET_STATUS_WORDS: Record<S['PacketStatus'], string> = {
+  PENDING: 'Waiting to be claimed',
+  IN_REVIEW: 'In review',
+  DECIDED: 'Decided',
+};
+
+export const CHECKPOINT_REASON_WORDS: Record<S['CheckpointReason'], string> = {
+  periodic: 'Made on schedule',
+  export: 'Made for an export of the audit trail',
+  archive: 'Made for a packet archive',
+};
+
+export const DEPENDENCY_STATE_WORDS: Record<S['DependencyState'], string> = { up: 'Working', down: 'Not working' };
+export const HEALTH_STATUS_WORDS: Record<S['HealthReport']['status'], string> = { ok: 'Working', unavailable: 'Not available' };
+export const HEALTH_ERROR_WORDS: Record<NonNullable<S['DatabaseHealth']['error']>, string> = {
+  'timed out': 'Did not answer in time',
+  unreachable: 'Could not be reached',
+};
+
+export const STATISTICS_UNIT_WORDS: Record<S['StatisticsUnit'], string> = {
+  CASES: 'Cases',
+  AGENCY_INVOLVEMENTS: 'Agency involvements (a case naming two agencies counts twice)',
+};
+
+export const TICKET_PURPOSE_WORDS: Record<S['TicketPurpose'], string> = { PLAYBACK: 'Play in the browser', DOWNLOAD: 'Download a copy' };
+export const TIMELINE_ENTRY_KIND_WORDS: Record<S['TimelineEntryKind'], string> = { event: 'A step in the case', reads: 'Who looked at it' };
+export const TOKEN_TYPE_WORDS: Record<S['LoginResult']['tokenType'], string> = { Bearer: 'Sign-in token' };
+export const SIGNATURE_ALGORITHM_WORDS: Record<S['ManifestSignature']['algorithm'], string> = { Ed25519: 'Ed25519 digital signature' };
+export const ACCOUNT_STATE_WORDS: Record<NonNullable<S['ApiErrorBody']['state']>, string> = { PASSWORD_CHANGE_REQUIRED: 'Must set a new password' };
+export const QUEUE_SORT_WORDS: Record<'oldest' | 'newest', string> = { oldest: 'Oldest first', newest: 'Newest first' };
+export const SORT_DIRECTION_WORDS: Record<'desc' | 'asc', string> = { desc: 'Newest or largest first', asc: 'Oldest or smallest first' };
+export const EXPORT_FORMAT_WORDS: Record<'ndjson' | 'csv', string> = { ndjson: 'One event per line (NDJSON, for the verifier)', csv: 'Spreadsheet (CSV)' };
+export const STATISTICS_FORMAT_WORDS: Record<'json' | 'csv', string> = { json: 'Data (JSON)', csv: 'Spreadsheet (CSV)' };
+export const DISTRICT_WORDS: Record<S['PoliceDistrict'], string> = Object.fromEntries(
+  ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 22, 24, 25] as const).map((d) => [d, `District ${d}`]),
+) as Record<S['PoliceDistrict'], string>;
+
+/**
+ * Every enum of the OpenAPI document, by where it is (a named schema; `Schema.property` for one declared in place;
+ * `METHOD /path ?parameter` for a query parameter), and its words. The words check requires an entry for each enum
+ * it finds and words for each of its values.
+ */
+export const ENUM_WORDS: Record<string, Readonly<Record<string, string>>> = {
+  ErrorCode: ERROR_WORDS,
+  Role: ROLE_WORDS,
+  ActorRole: ACTOR_ROLE_WORDS,
+  ProsecutorOffice: OFFICE_NAMES,
+  PoliceDistrict: DISTRICT_WORDS,
+  CaseStatus: CASE_STATUS_WORDS,
+  CaseOrigin: ORIGIN_LABELS,
+  ActivityType: ACTIVITY_LABELS,
+  FederalAgency: AGENCY_LABELS,
+  Disposition: DISPOSITION_WORDS,
+  IdentificationOutcome: OUTCOME_LABELS,
+  TimelineEntryKind: TIMELINE_ENTRY_KIND_WORDS,
+  AuditOutcome: AUDIT_OUTCOME_WORDS,
+  AuditAction: AUDIT_ACTION_WORDS,
+  EvidenceKind: KIND_LABELS,
+  EvidenceStatus: EVIDENCE_STATUS_WORDS,
+  IntegrityStatus: INTEGRITY_STATUS_WORDS,
+  RetentionMode: RETENTION_MODE_WORDS,
+  LegalHoldAction: LEGAL_HOLD_ACTION_WORDS,
+  'EvidenceVerification.result': VERIFICATION_RESULT_WORDS,
+  PacketStatus: PACKET_STATUS_WORDS,
+  PacketDecision: DECISION_NAMES,
+  CheckpointReason: CHECKPOINT_REASON_WORDS,
+  DependencyState: DEPENDENCY_STATE_WORDS,
+  'DatabaseHealth.error': HEALTH_ERROR_WORDS,
+  'StorageHealthCheck.error': HEALTH_ERROR_WORDS,
+  'HealthReport.status': HEALTH_STATUS_WORDS,
+  StatisticsTableId: STATISTICS_TABLE_TITLES,
+  StatisticsUnit: STATISTICS_UNIT_WORDS,
+  StatisticsSuppression: SUPPRESSION_WORDS,
+  TicketPurpose: TICKET_PURPOSE_WORDS,
+  'ArchiveTicketDto.purpose': TICKET_PURPOSE_WORDS,
+  'AuditExportTicketDto.purpose': TICKET_PURPOSE_WORDS,
+  'AuditExportTicketDto.format': EXPORT_FORMAT_WORDS,
+  AttentionQueueKey: Object.fromEntries(Object.entries(ATTENTION_QUEUE_WORDS).map(([k, w]) => [k, w.title])),
+  'ApiErrorBody.state': ACCOUNT_STATE_WORDS,
+  'LoginResult.tokenType': TOKEN_TYPE_WORDS,
+  'ManifestSignature.algorithm': SIGNATURE_ALGORITHM_WORDS,
+  'PublishedKeyView.algorithm': SIGNATURE_ALGORITHM_WORDS,
+  'PersonnelEntryView.roles': PERSONNEL_ROLE_LABELS,
+  'PersonnelDetailView.roles': PERSONNEL_ROLE_LABELS,
+  'PersonnelPage.sort': PERSONNEL_SORT_LABELS,
+  'ReviewQueuePage.sort': QUEUE_SORT_WORDS,
+  'GET /api/v1/cases ?district': DISTRICT_WORDS,
+  'GET /api/v1/cases ?supervisorIdentification': SUPERVISOR_ID_FILTER_LABELS,
+  'GET /api/v1/cases ?sort': CASE_SORT_LABELS,
+  'GET /api/v1/cases ?order': SORT_DIRECTION_WORDS,
+  'GET /api/v1/audit/events ?order': AUDIT_ORDER_WORDS,
+  'GET /api/v1/review-queue ?sort': QUEUE_SORT_WORDS,
+  'GET /api/v1/audit/export ?format': EXPORT_FORMAT_WORDS,
+  'GET /api/v1/federal-personnel ?role': PERSONNEL_ROLE_LABELS,
+  'GET /api/v1/federal-personnel ?sort': PERSONNEL_SORT_LABELS,
+  'GET /api/v1/public/statistics ?format': STATISTICS_FORMAT_WORDS,
+};
+
+/**
+ * The submit checklist's items (`item` of libs/cases/src/order-rules.ts missingForSubmit), as the officer reads
+ * them on the case page, where each links to the field it needs (issue 16).
+ */
+export const CHECKLIST_ITEM_WORDS: Record<string, string> = {
+  incidentAt: 'The date and time of the incident',
+  incidentLocation: 'Where the incident took place',
+  origin: 'Whether you witnessed the activity or it was reported to you',
+  activityType: 'The type of federal activity',
+  agencies: 'At least one federal agency involved',
+  narrative: 'A narrative of what happened',
+  federalSupervisorIdentification:
+    'A federal supervisor record saying what came of the attempt to identify them (identity confirmed, partly identified, refused or unable) and how it was made',
+  injuriesReported: 'Whether anyone was injured',
+  injuryDescription: 'A description of the injuries',
+  emsCalled: 'Whether EMS was called',
+  emsCalledAt: 'When EMS was called',
+  aidGiven: 'What aid was given',
+  evidenceOrNoFootageReason: 'Body-worn camera or other video footage (photos and documents do not count), or the reason there is no footage',
+};
+
+/** The footage item of the checklist as two links (to the upload, to the no-footage reason): read together, the item's words above. */
+export const CHECKLIST_FOOTAGE_LINKS = {
+  footage: 'Body-worn camera or other video footage',
+  between: ' (photos and documents do not count), or ',
+  reason: 'the reason there is no footage',
+};
+
+/** The state of one section of the officer's case page (incident, federal personnel, violations), in words. */
+export const SECTION_STATE_WORDS: Record<'saved' | 'unsaved' | 'conflict', { title: string; explain: string }> = {
+  saved: { title: 'Saved', explain: 'Everything in this section is saved in the case.' },
+  unsaved: {
+    title: 'Unsaved changes',
+    explain: 'Save this section to keep them in the case. Until then they are kept on this computer only, and other sections are not affected.',
+  },
+  conflict: {
+    title: 'Conflict',
+    explain: 'Someone else saved this case after you opened it. Your changes are kept in the form but not saved: load the current version '
+      + 'if asked, choose which value to keep for any field you both changed, then save this section again.',
+  },
 };

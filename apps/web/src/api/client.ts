@@ -1,51 +1,45 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
-import { PACKET_REVIEW_REFUSALS } from '../words';
+import { ERROR_WORDS, FIELD_RULE_FALLBACK, FIELD_RULE_WORDS, FIELD_WORDS } from '../words';
 
 /** Every error body the service sends (generated from the OpenAPI document): code, message, request id, facts by code. */
 export type ApiErrorBody = components['schemas']['ApiErrorBody'];
 export type ErrorCode = ApiErrorBody['code'];
 
-/** Plain words for the codes a person can act on; anything else shows the service's own message. */
-const PLAIN: Partial<Record<ErrorCode, string>> = {
-  'AUTH.INVALID_CREDENTIALS': 'The username or password is wrong.',
-  'AUTH.ACCOUNT_LOCKED': 'This account is locked after too many failed sign-ins. Try again later or ask an administrator.',
-  'AUTH.UNAUTHENTICATED': 'Your session has ended. Sign in again.',
-  'AUTH.FORBIDDEN': 'Your role may not do this.',
-  'AUTH.PASSWORD_CHANGE_REQUIRED': 'An administrator reset your password: set a new one before doing anything else.',
-  'USER.SELF_DEACTIVATION': 'You cannot deactivate your own account: another administrator must.',
-  'USER.SELF_ROLE_CHANGE': 'You cannot remove your own administrator role: another administrator must.',
-  'USER.SELF_PASSWORD_RESET': 'You cannot reset your own password here: use "Change my password" instead.',
-  'RESOURCE.NOT_FOUND': 'Not found, or not yours to see.',
-  'VERSION.CONFLICT': 'Someone else changed this record since you opened it. Reload it, then make your change again.',
-  'CASE.TWO_PERSON_RULE': 'You cannot review a case you wrote: another supervisor must.',
-  'RATE.LIMITED': 'Too many attempts in a short time. Wait a minute and try again.',
-  'DEPENDENCY.UNAVAILABLE': 'The service cannot reach its database or storage right now. Nothing was changed; try again shortly.',
-  'EVIDENCE.HASH_MISMATCH': 'The file arrived different from what was sent; nothing was stored. Upload it again.',
-  'UPLOAD.INCOMPLETE': 'The upload did not finish; nothing was stored. Upload it again.',
-  'UPLOAD.TOO_LARGE': 'The file is larger than the service accepts.',
-  ...PACKET_REVIEW_REFUSALS,
-};
-
 export class ApiError extends Error {
   constructor(readonly status: number, readonly body: ApiErrorBody) {
-    super(PLAIN[body.code] ?? body.message ?? `The service answered ${status}.`);
+    // Issue 16: the console's words for the code, never the service's English (which names fields and rules as code does).
+    super((ERROR_WORDS as Partial<Record<string, string>>)[body.code] ?? `The service refused the request (answer ${status}).`);
   }
 
   get code(): ErrorCode {
     return this.body.code;
   }
 
-  /** The service's messages about one field (`narrative`, `officers.0.name`), or undefined. */
+  /**
+   * What is wrong with one field (`narrative`, or `officers` for `officers.0.name` too), in words, or undefined when the
+   * service named no such field. Said by the rule it broke (the body's `constraints` and `limits`), or for the service's
+   * own rules by the field; the validator's text ("must be longer than or equal to 12 characters") is never shown.
+   */
   forField(field: string): string | undefined {
     const hit = this.body.fields?.filter((f) => f.field === field || f.field.startsWith(`${field}.`));
-    return hit?.length ? hit.flatMap((f) => f.errors).join('; ') : undefined;
+    if (!hit?.length) return undefined;
+    return [...new Set(hit.flatMap(fieldWords))].join(' ');
   }
 
   /** Fields the service named: shown next to their inputs; the rest of the message above the form. */
   get fields(): string[] {
     return this.body.fields?.map((f) => f.field) ?? [];
   }
+}
+
+type FieldProblem = NonNullable<ApiErrorBody['fields']>[number];
+
+/** One refused field in words: by each rule broken, else by the field (indexes as `*`), else a general request to check it. */
+function fieldWords(f: FieldProblem): string[] {
+  if (f.constraints?.length) return f.constraints.map((c) => FIELD_RULE_WORDS[c]?.(f.limits ?? {}) ?? FIELD_RULE_FALLBACK);
+  const general = f.field.replace(/\.\d+(?=\.|$)/g, '.*');
+  return [FIELD_WORDS[general] ?? FIELD_RULE_FALLBACK];
 }
 
 /** A failure with no answer from the service at all (network down, service stopped). */

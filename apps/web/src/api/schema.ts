@@ -208,7 +208,7 @@ export type paths = {
         put?: never;
         /**
          * Submit for supervisor review (author; checklist must be complete)
-         * @description Refused with 409 CASE.UPLOAD_IN_PROGRESS while an evidence upload to the case is still arriving (`uploads` lists them): the case would otherwise reach the supervisor without that file.
+         * @description Refused with 409 CASE.UPLOAD_IN_PROGRESS while an evidence upload to the case is still arriving (`uploads` lists them): the case would otherwise reach the supervisor without that file. Requires the author's attestation (`attestation`: the current words and their version id, as the console shows them; 400 naming the field without it): the case.submitted event records the words, their SHA-256 and the time.
          */
         post: operations["CasesController_submit"];
         delete?: never;
@@ -481,6 +481,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/packet-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What sending this APPROVED case now would freeze, sign and send, without sending it (recorded as a read)
+         * @description The same checks as POST /cases/{id}/packets (the case must be APPROVED and an earlier packet decided: 409 otherwise), the same evidence selection (every non-superseded item, with the size and SHA-256 the manifest will record) and office rule. Nothing is stored or changed; the preview is audited as packet.previewed. Send caseVersion back with the send, so a change in between is refused.
+         */
+        get: operations["PacketsController_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/review-queue": {
         parameters: {
             query?: never;
@@ -690,8 +710,28 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Audit events, oldest first, filtered; page with nextCursor */
+        /** Audit events, oldest first (order=desc: newest first), filtered; page with nextCursor */
         get: operations["AuditController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/actors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * People of the audit trail by part of their username or name (deactivated accounts included), for the actorId filter
+         * @description At most 20, an exact username first. Each lookup is recorded (audit.actors.searched).
+         */
+        get: operations["AuditController_actors"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1012,6 +1052,22 @@ export type components = {
              *     ]
              */
             errors: string[];
+            /**
+             * @description The rule each error broke, in the order of errors (class-validator's constraint name)
+             * @example [
+             *       "minLength"
+             *     ]
+             */
+            constraints?: string[];
+            /**
+             * @description The numeric bound of each numeric rule broken (minLength, maxLength, min, max, arrayMaxSize ...)
+             * @example {
+             *       "minLength": 12
+             *     }
+             */
+            limits?: {
+                [key: string]: number;
+            };
         };
         ChecklistItem: {
             /**
@@ -1578,9 +1634,23 @@ export type components = {
             version?: number;
             violations: components["schemas"]["ViolationDto"][];
         };
-        TransitionDto: {
+        SubmitAttestationDto: {
+            /**
+             * @description The version id of the attestation words shown to the author
+             * @example case-submit/2026-12-1
+             */
+            textVersion: string;
+            /**
+             * @description The attestation words exactly as shown to the author
+             * @example I attest that this report, including the federal personnel, the alleged violations and the evidence recorded in it, is true and complete to the best of my knowledge, and that I am submitting it for supervisor review under my own name.
+             */
+            text: string;
+        };
+        SubmitCaseDto: {
             /** @description The version you edited (or send If-Match) */
             version?: number;
+            /** @description Required: the author's attestation that the report is true and complete. The service accepts only the current words (textVersion and text as the console shows them) and records them, their SHA-256 and the time with the case.submitted event. */
+            attestation: components["schemas"]["SubmitAttestationDto"];
         };
         ReasonDto: {
             /** @description The version you edited (or send If-Match) */
@@ -1674,6 +1744,11 @@ export type components = {
             /** @description True when the diff names the changed fields but leaves out their values (outside your field scope) */
             valuesHidden?: boolean;
         };
+        /**
+         * @description What an audit event records: one of the catalogue of actions (the README's export format lists each with its meaning)
+         * @enum {string}
+         */
+        AuditAction: "auth.login" | "auth.password_changed" | "auth.unauthenticated" | "user.locked" | "user.created" | "user.updated" | "user.password_reset" | "access.denied" | "rate_limit.exceeded" | "request.failed" | "attention.viewed" | "ticket.issued" | "case.created" | "case.updated" | "case.federal_officers.updated" | "case.violations.updated" | "case.submitted" | "case.returned" | "case.approved" | "case.withdrawn" | "case.viewed" | "case.searched" | "evidence.upload.created" | "evidence.uploaded" | "evidence.upload.cancelled" | "evidence.upload.abandoned" | "evidence.upload.cleaned_up" | "evidence.preserved" | "evidence.listed" | "evidence.viewed" | "evidence.downloaded" | "evidence.playback.ended" | "evidence.verified" | "evidence.integrity_failed" | "evidence.superseded" | "evidence.legal_hold_placed" | "evidence.legal_hold_released" | "packet.sent" | "packet.viewed" | "packet.previewed" | "packet.manifest.viewed" | "packet.archive.downloaded" | "packet.case_report.downloaded" | "packet.case_report.integrity_failed" | "review_queue.searched" | "packet.claimed" | "packet.released" | "packet.handed_over" | "packet.decided" | "packet.reference_corrected" | "federal_personnel.searched" | "federal_personnel.viewed" | "federal_personnel.linked" | "federal_personnel.unlinked" | "audit.exported" | "audit.verified" | "audit.actors.searched" | "audit.archived" | "statistics.published" | "auth.me" | "attention.read" | "auth.password.change" | "user.create" | "user.read" | "user.update" | "user.reset_password" | "case.create" | "case.read" | "case.update" | "case.submit" | "case.return" | "case.approve" | "case.withdraw" | "case.timeline.read" | "evidence.upload" | "evidence.list" | "evidence.read" | "evidence.download" | "evidence.verify" | "evidence.supersede" | "evidence.legal_hold.place" | "evidence.legal_hold.release" | "packet.send" | "packet.read" | "packet.manifest.read" | "packet.archive.download" | "packet.claim" | "packet.decide" | "packet.release" | "packet.hand_over" | "packet.reference.correct" | "office.colleagues.read" | "review_queue.read" | "federal_personnel.read" | "federal_personnel.link" | "audit.read" | "audit.export" | "audit.verify";
         AuditEventView: {
             /** @description Position in the hash chain (1, 2, 3... without gaps) */
             seq: number;
@@ -1685,8 +1760,8 @@ export type components = {
              */
             occurredAt: string;
             actor: components["schemas"]["AuditActor"];
-            /** @example case.submitted */
-            action: string;
+            /** @description What happened: one of the catalogue of actions (README, export format) */
+            action: components["schemas"]["AuditAction"];
             outcome: components["schemas"]["AuditOutcome"];
             /**
              * @description Kind of thing acted on (case, evidence, packet, user, audit...)
@@ -2068,6 +2143,51 @@ export type components = {
             sla: components["schemas"]["PacketSla"];
             links: components["schemas"]["PacketLinks"];
         };
+        PacketPreviewPrevious: {
+            /** Format: uuid */
+            id: string;
+            version: number;
+            decision: components["schemas"]["PacketDecision"] | null;
+            decisionReason: string | null;
+        };
+        PacketPreviewEvidence: {
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["EvidenceKind"];
+            originalFilename: string | null;
+            contentType: string;
+            sizeBytes: number;
+            /** @description SHA-256 of the stored bytes, lowercase hex (what the manifest will record) */
+            sha256: string;
+            integrityStatus: components["schemas"]["IntegrityStatus"];
+        };
+        PacketPreview: {
+            /** Format: uuid */
+            caseId: string;
+            /** @example ION-2026-000123 */
+            caseNumber: string;
+            /** @description The case version previewed: send it back with the send so a change in between is refused (409) */
+            caseVersion: number;
+            /** @description The packet version the send would create */
+            packetVersion: number;
+            /** @description The packet this one would follow (after MORE_INFO_REQUESTED) */
+            previousPacket: components["schemas"]["PacketPreviewPrevious"];
+            /** @description Where the packet would go */
+            office: components["schemas"]["ProsecutorOffice"];
+            /** @description The felony rule's office (CCSAO when any violation is a felony) */
+            suggestedOffice: components["schemas"]["ProsecutorOffice"];
+            /** @description Whether any alleged violation is a felony */
+            felony: boolean;
+            federalOfficerCount: number;
+            violationCount: number;
+            /** @description Every active (not superseded) evidence item, in manifest order */
+            evidence: components["schemas"]["PacketPreviewEvidence"][];
+            evidenceBytes: number;
+            /** @description A printable case report (case-report.pdf) of the manifest is made, hashed into the manifest and sent with it */
+            caseReportIncluded: boolean;
+            /** @description Id of the key the manifest would be signed with (GET /keys) */
+            signingKeyId: string;
+        };
         CasePacketList: {
             /** Format: uuid */
             caseId: string;
@@ -2159,10 +2279,68 @@ export type components = {
             office: components["schemas"]["ProsecutorOffice"];
             items: components["schemas"]["OfficeColleague"][];
         };
+        AuditEventListItem: {
+            /** @description Position in the hash chain (1, 2, 3... without gaps) */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description UTC, millisecond precision
+             */
+            occurredAt: string;
+            actor: components["schemas"]["AuditActor"];
+            /** @description What happened: one of the catalogue of actions (README, export format) */
+            action: components["schemas"]["AuditAction"];
+            outcome: components["schemas"]["AuditOutcome"];
+            /**
+             * @description Kind of thing acted on (case, evidence, packet, user, audit...)
+             * @example case
+             */
+            targetType: string | null;
+            targetId: string | null;
+            /**
+             * Format: uuid
+             * @description The case the event concerns, if any
+             */
+            caseId: string | null;
+            requestId: string | null;
+            clientIp: string | null;
+            userAgent: string | null;
+            /** @description Facts about the event; the keys depend on the action (never secrets) */
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description Hash of the previous event (64 zeros for seq 1), lowercase hex SHA-256 */
+            prevHash: string;
+            /** @description SHA-256(prevHash || canonical JSON of the event), lowercase hex */
+            hash: string;
+            /**
+             * @description The number of the case the event concerns (null: no case)
+             * @example ION-2026-000123
+             */
+            caseNumber: string | null;
+        };
         AuditEventPage: {
-            items: components["schemas"]["AuditEventView"][];
+            items: components["schemas"]["AuditEventListItem"][];
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
+        };
+        AuditActorView: {
+            /**
+             * Format: uuid
+             * @description The actor id of their audit events (the actorId filter)
+             */
+            id: string;
+            username: string;
+            displayName: string;
+            role: components["schemas"]["Role"];
+            /** @description False for a deactivated account */
+            active: boolean;
+        };
+        AuditActorList: {
+            /** @description At most 20, an exact username first, then by username */
+            items: components["schemas"]["AuditActorView"][];
         };
         AuditChainBreak: {
             /** @description The first event that does not verify */
@@ -2556,8 +2734,8 @@ export type components = {
              * @description Events by one user (their id)
              */
             actorId?: string;
-            /** @example evidence.downloaded */
-            action?: string;
+            /** @description Events of one action (the catalogue: README, export format) */
+            action?: components["schemas"]["AuditAction"];
             outcome?: components["schemas"]["AuditOutcome"];
             /**
              * @default ndjson
@@ -3254,8 +3432,8 @@ export interface operations {
                 hasFootage?: boolean;
                 /** @description The author's user id */
                 author?: string;
-                /** @description created (when opened; the default without q), incident (incident time, or creation before it is set; the default with q), updated (last change), relevance (best match first, by ts_rank_cd; needs q; slower for broad queries) */
-                sort?: "created" | "incident" | "updated" | "relevance";
+                /** @description created (when opened; the default without q), incident (incident time, or creation before it is set; the default with q), updated (last change), submitted (when last submitted for review; cases never submitted last; a supervisor's queue: SUBMITTED with sort=submitted&order=asc is oldest waiting first), relevance (best match first, by ts_rank_cd; needs q; slower for broad queries) */
+                sort?: "created" | "incident" | "updated" | "submitted" | "relevance";
                 /** @description Newest first (desc) or oldest first; not with sort=relevance */
                 order?: "desc" | "asc";
             };
@@ -3771,7 +3949,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TransitionDto"];
+                "application/json": components["schemas"]["SubmitCaseDto"];
             };
         };
         responses: {
@@ -5635,6 +5813,84 @@ export interface operations {
             };
         };
     };
+    PacketsController_preview: {
+        parameters: {
+            query?: {
+                /** @description The office the packet would go to. Default, as for sending: CCSAO when any violation is a felony, else CITY_LAW. */
+                office?: components["schemas"]["ProsecutorOffice"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PacketPreview"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description RESOURCE.NOT_FOUND: no such id, or it is outside your scope (the attempt is audited as access.denied) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description CASE.INVALID_TRANSITION: the case or packet is not in a state that allows this (`currentState`); RESOURCE.CONFLICT: it conflicts with the current state (e.g. already taken or already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
     PacketsController_queue: {
         parameters: {
             query?: {
@@ -6494,10 +6750,13 @@ export interface operations {
                 caseId?: string;
                 /** @description Events by one user (their id) */
                 actorId?: string;
-                action?: string;
+                /** @description Events of one action (the catalogue: README, export format) */
+                action?: components["schemas"]["AuditAction"];
                 outcome?: components["schemas"]["AuditOutcome"];
                 /** @description nextCursor of the previous page */
                 cursor?: string;
+                /** @description asc: oldest first (nextCursor pages to newer events); desc: newest first (nextCursor pages to older events) */
+                order?: "asc" | "desc";
                 limit?: number;
             };
             header?: never;
@@ -6552,6 +6811,64 @@ export interface operations {
             };
         };
     };
+    AuditController_actors: {
+        parameters: {
+            query?: {
+                /** @description Part of a username or display name (letter case ignored); an exact username comes first. Empty: the first 20 by username */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditActorList"];
+                };
+            };
+            /** @description VALIDATION.FAILED: a field, parameter or id is invalid or unknown (`fields` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this; AUTH.PASSWORD_CHANGE_REQUIRED: an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
     AuditController_export: {
         parameters: {
             query?: {
@@ -6563,7 +6880,8 @@ export interface operations {
                 caseId?: string;
                 /** @description Events by one user (their id) */
                 actorId?: string;
-                action?: string;
+                /** @description Events of one action (the catalogue: README, export format) */
+                action?: components["schemas"]["AuditAction"];
                 outcome?: components["schemas"]["AuditOutcome"];
                 format?: "ndjson" | "csv";
             };
@@ -7571,9 +7889,10 @@ type ReadonlyArray<T> = [
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsApiV1CasesGetParametersQueryDistrictValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/cases"]["get"]["parameters"]["query"]["district"]> = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 22, 24, 25];
 export const pathsApiV1CasesGetParametersQuerySupervisorIdentificationValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/cases"]["get"]["parameters"]["query"]["supervisorIdentification"]> = ["VERIFIED", "PARTIAL", "REFUSED", "UNABLE", "NOT_RECORDED"];
-export const pathsApiV1CasesGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/cases"]["get"]["parameters"]["query"]["sort"]> = ["created", "incident", "updated", "relevance"];
+export const pathsApiV1CasesGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/cases"]["get"]["parameters"]["query"]["sort"]> = ["created", "incident", "updated", "submitted", "relevance"];
 export const pathsApiV1CasesGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/cases"]["get"]["parameters"]["query"]["order"]> = ["desc", "asc"];
 export const pathsApiV1ReviewQueueGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/review-queue"]["get"]["parameters"]["query"]["sort"]> = ["oldest", "newest"];
+export const pathsApiV1AuditEventsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit/events"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
 export const pathsApiV1AuditExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit/export"]["get"]["parameters"]["query"]["format"]> = ["ndjson", "csv"];
 export const pathsApiV1FederalPersonnelGetParametersQueryRoleValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/federal-personnel"]["get"]["parameters"]["query"]["role"]> = ["SUPERVISOR", "AGENT"];
 export const pathsApiV1FederalPersonnelGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/federal-personnel"]["get"]["parameters"]["query"]["sort"]> = ["cases", "recent"];
@@ -7593,6 +7912,7 @@ export const identificationOutcomeValues: ReadonlyArray<FlattenedDeepRequired<co
 export const timelineEntryKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEntryKind"]> = ["event", "reads"];
 export const auditOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditOutcome"]> = ["SUCCESS", "DENIED", "FAILED"];
 export const actorRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActorRole"]> = ["OFFICER", "SUPERVISOR", "PROSECUTOR", "AUDITOR", "ADMIN", "SYSTEM", "ANONYMOUS"];
+export const auditActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditAction"]> = ["auth.login", "auth.password_changed", "auth.unauthenticated", "user.locked", "user.created", "user.updated", "user.password_reset", "access.denied", "rate_limit.exceeded", "request.failed", "attention.viewed", "ticket.issued", "case.created", "case.updated", "case.federal_officers.updated", "case.violations.updated", "case.submitted", "case.returned", "case.approved", "case.withdrawn", "case.viewed", "case.searched", "evidence.upload.created", "evidence.uploaded", "evidence.upload.cancelled", "evidence.upload.abandoned", "evidence.upload.cleaned_up", "evidence.preserved", "evidence.listed", "evidence.viewed", "evidence.downloaded", "evidence.playback.ended", "evidence.verified", "evidence.integrity_failed", "evidence.superseded", "evidence.legal_hold_placed", "evidence.legal_hold_released", "packet.sent", "packet.viewed", "packet.previewed", "packet.manifest.viewed", "packet.archive.downloaded", "packet.case_report.downloaded", "packet.case_report.integrity_failed", "review_queue.searched", "packet.claimed", "packet.released", "packet.handed_over", "packet.decided", "packet.reference_corrected", "federal_personnel.searched", "federal_personnel.viewed", "federal_personnel.linked", "federal_personnel.unlinked", "audit.exported", "audit.verified", "audit.actors.searched", "audit.archived", "statistics.published", "auth.me", "attention.read", "auth.password.change", "user.create", "user.read", "user.update", "user.reset_password", "case.create", "case.read", "case.update", "case.submit", "case.return", "case.approve", "case.withdraw", "case.timeline.read", "evidence.upload", "evidence.list", "evidence.read", "evidence.download", "evidence.verify", "evidence.supersede", "evidence.legal_hold.place", "evidence.legal_hold.release", "packet.send", "packet.read", "packet.manifest.read", "packet.archive.download", "packet.claim", "packet.decide", "packet.release", "packet.hand_over", "packet.reference.correct", "office.colleagues.read", "review_queue.read", "federal_personnel.read", "federal_personnel.link", "audit.read", "audit.export", "audit.verify"];
 export const evidenceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EvidenceKind"]> = ["BWC", "OTHER_VIDEO", "PHOTO", "AUDIO", "DOCUMENT"];
 export const evidenceStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EvidenceStatus"]> = ["ACTIVE", "SUPERSEDED"];
 export const integrityStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IntegrityStatus"]> = ["OK", "FAILED"];

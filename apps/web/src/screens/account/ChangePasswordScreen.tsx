@@ -1,6 +1,6 @@
 import { FormEvent, useRef, useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
-import { HOME } from '../../routes';
+import { HOME } from '../../home';
 import { navigate } from '../../router';
 import { useSession, useUser } from '../../session';
 import { ErrorMessage, Page, TextField } from '../../ui';
@@ -25,8 +25,10 @@ export function ChangePasswordScreen({ forced = false }: { forced?: boolean }) {
   const formRef = useRef<HTMLFormElement>(null);
   const doneRef = useRef<HTMLParagraphElement>(null);
 
+  // The first marked field, else the message (as LoginScreen does; `a?.focus() ?? b?.focus()` focused both, the message last).
   const focusFirstProblem = () => requestAnimationFrame(() => {
-    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus() ?? formRef.current?.querySelector<HTMLElement>('.focus-target')?.focus();
+    const target = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? formRef.current?.querySelector<HTMLElement>('.focus-target');
+    target?.focus();
   });
 
   const submit = async (e: FormEvent) => {

@@ -3,7 +3,7 @@ import { api, ApiError, unwrap } from '../../api/client';
 import { policeDistrictValues, prosecutorOfficeValues, roleValues, type components } from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { useUser } from '../../session';
-import { ActionButton, dateTime, ErrorMessage, label, Loaded, Page, RadioGroup, SelectField, TextArea, TextField, useLoad } from '../../ui';
+import { ActionButton, dateTime, ErrorMessage, label, Loaded, Page, RadioGroup, SelectField, StackTable, TextArea, TextField, useLoad } from '../../ui';
 import { OFFICE_NAMES } from '../../words';
 
 type UserView = components['schemas']['UserView'];
@@ -196,7 +196,7 @@ export function UsersScreen() {
               <>
                 <p className="muted">{p.total === 1 ? '1 account' : `${p.total} accounts`}{pages > 1 ? `; page ${p.page} of ${pages}` : ''}.</p>
                 {p.items.length === 0 ? <p>No accounts match {shown.q ? `“${shown.q}” with ` : ''}these filters.</p> : (
-                  <table className="compact users" aria-busy={state.loading}>
+                  <StackTable className="compact users" aria-busy={state.loading}>
                     <caption>
                       User accounts{shown.role ? `: ${label(shown.role).toLowerCase()}s` : ''}{shown.status === 'active' ? ', active only' : shown.status === 'inactive' ? ', deactivated only' : ''}
                       {shown.q ? `, matching “${shown.q}”` : ''}
@@ -227,7 +227,7 @@ export function UsersScreen() {
                           }} />
                       ))}
                     </tbody>
-                  </table>
+                  </StackTable>
                 )}
                 {pages > 1 && (
                   <nav aria-label="Pages of accounts" className="btn-row">
@@ -282,6 +282,12 @@ function UserRows({ u, isMe, panel, onToggle, onReactivate, onUnlock, onSaved, o
   onToggle: (kind: NonNullable<RowPanel>['kind']) => void; onReactivate: () => Promise<void>; onUnlock: () => Promise<void>;
   onSaved: (text: string) => void; onReset: (temporaryPassword: string | null) => void;
 }) {
+  // Issue 16: cancelling the deactivation returns focus to the button that opened it (nothing changed).
+  const deactivateButton = useRef<HTMLButtonElement>(null);
+  const cancelDeactivate = () => {
+    onToggle('deactivate');
+    requestAnimationFrame(() => deactivateButton.current?.focus());
+  };
   return (
     <>
       <tr className={u.active ? undefined : 'inactive'}>
@@ -308,7 +314,7 @@ function UserRows({ u, isMe, panel, onToggle, onReactivate, onUnlock, onSaved, o
             )}
             {/* No "Deactivate" on one's own row: another administrator must (the service refuses it too). */}
             {u.active
-              ? !isMe && <button type="button" className="btn danger" aria-expanded={panel === 'deactivate'} onClick={() => onToggle('deactivate')} aria-label={`Deactivate ${u.username}`}>Deactivate</button>
+              ? !isMe && <button ref={deactivateButton} type="button" className="btn danger" aria-expanded={panel === 'deactivate'} onClick={() => onToggle('deactivate')} aria-label={`Deactivate ${u.username}`}>Deactivate</button>
               : <ActionButton kind="secondary" onClick={onReactivate} busyText="Reactivating…"><span className="sr-only">{`${u.username}: `}</span>Reactivate</ActionButton>}
             {u.lockedUntil && <ActionButton kind="secondary" onClick={onUnlock} busyText="Clearing…">Clear lockout<span className="sr-only">{` of ${u.username}`}</span></ActionButton>}
           </div>
@@ -319,7 +325,7 @@ function UserRows({ u, isMe, panel, onToggle, onReactivate, onUnlock, onSaved, o
           <td colSpan={9}>
             {panel === 'details' && <DetailsEdit u={u} onSaved={onSaved} onCancel={() => onToggle('details')} />}
             {panel === 'role' && <RoleChange u={u} onSaved={onSaved} onCancel={() => onToggle('role')} />}
-            {panel === 'deactivate' && <Deactivate u={u} onSaved={onSaved} onCancel={() => onToggle('deactivate')} />}
+            {panel === 'deactivate' && <Deactivate u={u} onSaved={onSaved} onCancel={cancelDeactivate} />}
             {panel === 'reset' && <ResetPassword u={u} onReset={onReset} onCancel={() => onToggle('reset')} />}
           </td>
         </tr>

@@ -1,7 +1,7 @@
-import { FormEvent, useEffect, useRef, useState } from 'react';
+import { FormEvent, useEffect, useId, useState } from 'react';
 import { api, ApiError, saveBlob, unwrap } from '../../api/client';
 import { auditExportTicket, downloadWith } from '../../tickets';
-import { auditOutcomeValues, pathsApiV1AuditExportGetParametersQueryFormatValues, type components, type paths } from '../../api/schema';
+import { auditActionValues, auditOutcomeValues, pathsApiV1AuditExportGetParametersQueryFormatValues, type components, type paths } from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { Link, navigate, useLocation } from '../../router';
 import { useUser } from '../../session';
@@ -9,8 +9,12 @@ import {
   CaseResults, CaseSearch, CaseSearchForm, caseSearchHref, describeSearch, isFiltered, loadCases, readCaseSearch, SearchError, searchFieldErrors,
 } from '../common/CaseSearch';
 import { ActionButton, DateTimeField, ErrorMessage, Hash, label, Loading, Page, SelectField, TextField, useLoad } from '../../ui';
+import { ACTOR_ROLE_WORDS, AUDIT_ACTION_WORDS, AUDIT_OUTCOME_WORDS, ROLE_WORDS } from '../../words';
+import { Details, humanise } from '../common/AuditDetails';
 
-type AuditEvent = components['schemas']['AuditEventView'];
+type AuditEvent = components['schemas']['AuditEventListItem'];
+type AuditAction = components['schemas']['AuditAction'];
+type Actor = components['schemas']['AuditActorView'];
 type EventPage = components['schemas']['AuditEventPage'];
 type Outcome = components['schemas']['AuditOutcome'];
 type EventsQuery = NonNullable<paths['/api/v1/audit/events']['get']['parameters']['query']>;
@@ -32,12 +36,6 @@ function when(iso: string): string {
 
 function count(n: number, one: string, many: string): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;
-}
-
-/** The case number an event names in its details (case events carry it), for a readable link. */
-function caseNumberOf(e: AuditEvent): string | undefined {
-  const n = e.details.caseNumber;
-  return typeof n === 'string' ? n : undefined;
 }
 
 /**
@@ -189,29 +187,84 @@ function FindCase() {
 
 // --- event search and export ----------------------------------------------------------------------
 
-interface FilterDraft {
-  from: string | null;
-  to: string | null;
-  /** A case number or a case id, as typed. */
+type Order = 'newest' | 'oldest';
+
+/**
+ * The event search as the address holds it (/audit?action=…&actor=…): Back, reload and a copied link give the same
+ * search and page. Its names differ from the case finder's (from, to, order, page) so both live in one address.
+ */
+interface EventSearch {
+  since: string | null;
+  before: string | null;
+  /** A case number (or id) as typed. */
   caseRef: string;
+  /** The actor's username (what people read) and id (what the service filters by). */
+  actor: string;
   actorId: string;
-  action: string;
+  action: AuditAction | '';
   outcome: Outcome | '';
+  order: Order;
+  /** Where the page starts (a nextCursor), and its number for people. */
+  cursor: string;
+  pageNo: number;
 }
 
-const NO_FILTERS: FilterDraft = { from: null, to: null, caseRef: '', actorId: '', action: '', outcome: '' };
+const EVENT_KEYS = ['since', 'before', 'case', 'actor', 'actorId', 'action', 'outcome', 'events', 'cursor', 'pageNo'] as const;
 
-interface Search {
-  filters: Filters;
-  /** How the case filter reads to a person (its number). */
-  caseLabel?: string;
-  /** The cursor of each page shown so far: [undefined (page 1), cursor of page 2, …]. */
-  cursors: (string | undefined)[];
-  page: EventPage;
+function oneOf<T extends string>(values: readonly T[], v: string | null): T | '' {
+  return v !== null && (values as readonly string[]).includes(v) ? (v as T) : '';
 }
 
-/** A case number typed in the case filter that names no case (or several). */
-class CaseRefProblem extends Error {}
+function readEventSearch(q: URLSearchParams): EventSearch {
+  const instant = (v: string | null) => (v && !Number.isNaN(Date.parse(v)) ? v : null);
+  const actorId = q.get('actorId') ?? '';
+  const cursor = q.get('cursor') ?? '';
+  const n = Number(q.get('pageNo') ?? '1');
+  return {
+    since: instant(q.get('since')),
+    before: instant(q.get('before')),
+    caseRef: q.get('case') ?? '',
+    actor: q.get('actor') ?? '',
+    actorId: UUID.test(actorId) ? actorId.toLowerCase() : '',
+    action: oneOf(auditActionValues, q.get('action')),
+    outcome: oneOf(auditOutcomeValues, q.get('outcome')),
+    order: q.get('events') === 'oldest' ? 'oldest' : 'newest',
+    cursor: /^\d{1,18}$/.test(cursor) ? cursor : '',
+    pageNo: /^\d{1,18}$/.test(cursor) && Number.isSafeInteger(n) && n >= 2 ? n : 1,
+  };
+}
+
+/** The address of a search, keeping the case finder's part of the current one. */
+function eventSearchHref(s: EventSearch, current: URLSearchParams): string {
+  const q = new URLSearchParams(current);
+  for (const k of EVENT_KEYS) q.delete(k);
+  const set = (k: string, v: string | null) => { if (v) q.set(k, v); };
+  set('since', s.since);
+  set('before', s.before);
+  set('case', s.caseRef.trim());
+  set('actor', s.actor.trim());
+  set('actorId', s.actor.trim() ? s.actorId : '');
+  set('action', s.action);
+  set('outcome', s.outcome);
+  if (s.order === 'oldest') q.set('events', 'oldest');
+  if (s.cursor) {
+    q.set('cursor', s.cursor);
+    q.set('pageNo', String(s.pageNo));
+  }
+  const qs = q.toString();
+  return qs ? `/audit?${qs}` : '/audit';
+}
+
+const NO_SEARCH: EventSearch = {
+  since: null, before: null, caseRef: '', actor: '', actorId: '', action: '', outcome: '', order: 'newest', cursor: '', pageNo: 1,
+};
+
+/** A case number or a user name typed in a filter that names nothing (or several things). */
+class FilterProblem extends Error {
+  constructor(readonly field: 'case' | 'actor', message: string) {
+    super(message);
+  }
+}
 
 async function resolveCase(ref: string): Promise<{ caseId?: string; caseLabel?: string }> {
   const q = ref.trim();
@@ -220,159 +273,215 @@ async function resolveCase(ref: string): Promise<{ caseId?: string; caseLabel?: 
   const page = await unwrap(api.GET('/api/v1/cases', { params: { query: { q, pageSize: 10 } } }));
   const exact = page.items.find((c) => c.caseNumber.toUpperCase() === q.toUpperCase());
   if (exact) return { caseId: exact.id, caseLabel: exact.caseNumber };
-  if (page.items.length === 0) throw new CaseRefProblem(`No case has the number “${q}”.`);
-  throw new CaseRefProblem(`Several cases contain “${q}” (for example ${page.items[0].caseNumber}): type the whole case number.`);
+  if (page.items.length === 0) throw new FilterProblem('case', `No case has the number “${q}”.`);
+  throw new FilterProblem('case', `Several cases contain “${q}” (for example ${page.items[0].caseNumber}): type the whole case number.`);
 }
 
-function filtersOf(d: FilterDraft, caseId?: string): Filters {
+/** The people of the trail whose username or name contains `q` (GET /audit/actors; each lookup is recorded). */
+function findActors(q: string): Promise<Actor[]> {
+  return unwrap(api.GET('/api/v1/audit/actors', { params: { query: { q } } })).then((r) => r.items);
+}
+
+/** The user with exactly this username (letter case ignored). */
+async function actorNamed(username: string): Promise<Actor> {
+  const name = username.trim();
+  const hit = (await findActors(name)).find((a) => a.username.toLowerCase() === name.toLowerCase());
+  if (!hit) throw new FilterProblem('actor', `No user has the username “${name}”. Choose one from the suggestions.`);
+  return hit;
+}
+
+interface Resolved {
+  filters: Filters;
+  caseLabel?: string;
+}
+
+async function resolveSearch(s: EventSearch): Promise<Resolved> {
+  const { caseId, caseLabel } = await resolveCase(s.caseRef);
+  // A hand-written address may name the actor only: looked up (and recorded) like a typed name.
+  const actorId = s.actor.trim() ? s.actorId || (await actorNamed(s.actor)).id : '';
   const f: Filters = {};
-  if (d.from) f.from = d.from;
-  if (d.to) f.to = d.to;
+  if (s.since) f.from = s.since;
+  if (s.before) f.to = s.before;
   if (caseId) f.caseId = caseId;
-  if (d.actorId.trim()) f.actorId = d.actorId.trim();
-  if (d.action.trim()) f.action = d.action.trim();
-  if (d.outcome) f.outcome = d.outcome;
-  return f;
+  if (actorId) f.actorId = actorId;
+  if (s.action) f.action = s.action;
+  if (s.outcome) f.outcome = s.outcome;
+  return { filters: f, caseLabel };
 }
 
-/** "action case.submitted, outcome Denied", or the whole trail. */
-function describe(f: Filters, caseLabel?: string): string {
+/** "events with actor jdoe, action Case submitted for review", or the whole trail. */
+function describe(s: EventSearch, caseLabel?: string): string {
   const parts: string[] = [];
-  if (f.from) parts.push(`from ${when(f.from)}`);
-  if (f.to) parts.push(`before ${when(f.to)}`);
-  if (f.caseId) parts.push(`case ${caseLabel ?? f.caseId}`);
-  if (f.actorId) parts.push(`by user ${f.actorId}`);
-  if (f.action) parts.push(`action ${f.action}`);
-  if (f.outcome) parts.push(`outcome ${label(f.outcome)}`);
+  if (s.since) parts.push(`from ${when(s.since)}`);
+  if (s.before) parts.push(`before ${when(s.before)}`);
+  if (s.caseRef.trim()) parts.push(`case ${caseLabel ?? s.caseRef.trim()}`);
+  if (s.actor.trim()) parts.push(`actor ${s.actor.trim()}`);
+  if (s.action) parts.push(`action ${AUDIT_ACTION_WORDS[s.action]}`);
+  if (s.outcome) parts.push(`outcome ${AUDIT_OUTCOME_WORDS[s.outcome]}`);
   return parts.length ? `events with ${parts.join(', ')}` : 'every event (the whole trail)';
 }
 
-function fetchPage(filters: Filters, cursor: string | undefined): Promise<EventPage> {
-  return unwrap(api.GET('/api/v1/audit/events', { params: { query: { ...filters, ...(cursor ? { cursor } : {}), limit: PAGE_SIZE } } }));
+function fetchPage(filters: Filters, order: Order, cursor: string | undefined): Promise<EventPage> {
+  const query = { ...filters, order: order === 'newest' ? 'desc' as const : 'asc' as const, ...(cursor ? { cursor } : {}), limit: PAGE_SIZE };
+  return unwrap(api.GET('/api/v1/audit/events', { params: { query } }));
+}
+
+/**
+ * Where the page before this one starts: the PAGE_SIZE events just before its first one in reading order, read the
+ * other way round. None further: it is the first page.
+ */
+async function previousCursor(filters: Filters, order: Order, firstSeq: number): Promise<string> {
+  const back = await fetchPage(filters, order === 'newest' ? 'oldest' : 'newest', String(firstSeq));
+  if (!back.nextCursor) return '';
+  const seqs = back.items.map((e) => e.seq);
+  return String(order === 'newest' ? Math.max(...seqs) + 1 : Math.min(...seqs) - 1);
 }
 
 function SearchAndExport() {
   const { query } = useLocation();
-  const linkedCase = query.get('case');
-  const [draft, setDraft] = useDraft<FilterDraft>('audit-filters', NO_FILTERS);
-  const [search, setSearch] = useState<Search | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [caseProblem, setCaseProblem] = useState<string>();
+  const search = readEventSearch(query);
+  const key = JSON.stringify(search);
+  const [draft, setDraft] = useState<EventSearch>(search);
+  const [suggestions, setSuggestions] = useState<Actor[]>([]);
+  const [problem, setProblem] = useState<FilterProblem | null>(null);
   const [busy, setBusy] = useState(false);
-  const [paged, setPaged] = useState(false);
-  const started = useRef<string | null>(null);
-  const set = <K extends keyof FilterDraft>(k: K) => (v: FilterDraft[K]) => setDraft((d) => ({ ...d, [k]: v }));
-
-  const run = async (d: FilterDraft) => {
-    setBusy(true);
-    setError(null);
-    setCaseProblem(undefined);
-    try {
-      const { caseId, caseLabel } = await resolveCase(d.caseRef);
-      const filters = filtersOf(d, caseId);
-      const page = await fetchPage(filters, undefined);
-      setSearch({ filters, caseLabel, cursors: [undefined], page });
-      setPaged(false);
-    } catch (err) {
-      if (err instanceof CaseRefProblem) setCaseProblem(err.message);
-      else setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  // The first search: the filters last typed, or a case's events when opened from a case (/audit?case=ION-…).
+  const [moveError, setMoveError] = useState<unknown>(null);
+  const listId = useId();
+  // Back, Forward, a link or a reload: the form shows the search in the address.
   useEffect(() => {
-    const key = linkedCase ?? '';
-    if (started.current === key) return;
-    started.current = key;
-    if (linkedCase) {
-      const d = { ...NO_FILTERS, caseRef: linkedCase };
-      setDraft(d);
-      void run(d);
-    } else {
-      void run(draft);
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [linkedCase]);
+    setDraft(readEventSearch(new URLSearchParams(location.search)));
+    setProblem(null);
+    setMoveError(null);
+  }, [key]);
+  const state = useLoad(async () => {
+    const r = await resolveSearch(search);
+    return { ...r, key, page: await fetchPage(r.filters, search.order, search.cursor || undefined) };
+  }, [key]);
+  const set = <K extends keyof EventSearch>(k: K) => (v: EventSearch[K]) => setDraft((d) => ({ ...d, [k]: v }));
 
-  const goTo = async (cursors: (string | undefined)[]) => {
-    if (!search) return;
+  // Suggestions while a name is typed (after a pause; each lookup is recorded in the trail).
+  const typed = draft.actor.trim();
+  useEffect(() => {
+    if (!typed || typed === search.actor.trim()) return;
+    const t = setTimeout(() => { findActors(typed).then(setSuggestions, () => setSuggestions([])); }, 350);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of the typed text starts a lookup
+  }, [typed]);
+
+  const go = (s: EventSearch) => navigate(eventSearchHref(s, query));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setProblem(null);
+    let d = { ...draft, cursor: '', pageNo: 1 };
+    const name = d.actor.trim();
+    if (name && name.toLowerCase() !== search.actor.trim().toLowerCase()) {
+      const picked = suggestions.find((a) => a.username.toLowerCase() === name.toLowerCase());
+      setBusy(true);
+      try {
+        const a = picked ?? (await actorNamed(name));
+        d = { ...d, actor: a.username, actorId: a.id };
+      } catch (err) {
+        if (err instanceof FilterProblem) setProblem(err);
+        else setMoveError(err);
+        return;
+      } finally {
+        setBusy(false);
+      }
+    } else if (name) {
+      d = { ...d, actorId: search.actorId };
+    }
+    go(d);
+  };
+
+  const previous = async () => {
+    const first = data?.page.items[0];
+    if (!data || !first) return;
     setBusy(true);
-    setError(null);
+    setMoveError(null);
     try {
-      const page = await fetchPage(search.filters, cursors[cursors.length - 1]);
-      setSearch({ ...search, cursors, page });
-      setPaged(true);
+      const cursor = search.pageNo <= 2 ? '' : await previousCursor(data.filters, search.order, first.seq);
+      go({ ...search, cursor, pageNo: cursor ? search.pageNo - 1 : 1 });
     } catch (err) {
-      setError(err);
+      setMoveError(err);
     } finally {
       setBusy(false);
     }
   };
 
-  const onlyActor = (actorId: string) => {
-    const d = { ...draft, actorId };
-    setDraft(d);
-    void run(d);
-  };
-
-  const fieldError = (f: string) => (error instanceof ApiError ? error.forField(f) : undefined);
-  const items = search?.page.items ?? [];
-  const pageNo = search?.cursors.length ?? 1;
+  // The results of the search in the address only (while the next one loads, the previous results are not shown as its).
+  const data = state.data?.key === key ? state.data : undefined;
+  const filterProblem = problem ?? (state.error instanceof FilterProblem ? state.error : null);
+  const apiError = state.error instanceof FilterProblem ? null : state.error;
+  const fieldError = (f: string) => (apiError instanceof ApiError ? apiError.forField(f) : undefined);
+  const items = data?.page.items ?? [];
+  const newest = search.order === 'newest';
+  const orderWords = newest ? 'newest first' : 'oldest first';
+  const what = describe(search, data?.caseLabel);
   const range = items.length ? `events #${items[0].seq} to #${items[items.length - 1].seq}` : 'no events';
 
   return (
     <>
       <section aria-labelledby="search-h">
         <h2 id="search-h">Search the audit log</h2>
-        <form onSubmit={(e) => { e.preventDefault(); void run(draft); }} noValidate>
+        <form onSubmit={(e) => void submit(e)} noValidate>
           <div className="filter-grid">
-            <DateTimeField label="From (at or after)" value={draft.from} onChange={set('from')} error={fieldError('from')} />
-            <DateTimeField label="To (before)" value={draft.to} onChange={set('to')} error={fieldError('to')} />
-            <TextField label="Case (number or id)" value={draft.caseRef} onChange={set('caseRef')} hint="For example ION-2026-000123."
-              error={caseProblem ?? fieldError('caseId')} />
-            <TextField label="Action" value={draft.action} onChange={set('action')} hint="Exact action name, for example case.submitted or access.denied."
-              error={fieldError('action')} />
-            <SelectField label="Outcome" value={draft.outcome} onChange={set('outcome')} options={auditOutcomeValues} placeholder="Any outcome"
-              error={fieldError('outcome')} />
-            <TextField label="Actor (user id)" value={draft.actorId} onChange={set('actorId')}
-              hint="Or choose “events by …” next to a person in the results." error={fieldError('actorId')} />
+            <DateTimeField label="From (at or after)" value={draft.since} onChange={set('since')} error={fieldError('from')} />
+            <DateTimeField label="To (before)" value={draft.before} onChange={set('before')} error={fieldError('to')} />
+            <TextField label="Case number" value={draft.caseRef} onChange={set('caseRef')} hint="For example ION-2026-000123."
+              error={filterProblem?.field === 'case' ? filterProblem.message : fieldError('caseId')} />
+            <TextField label="Actor (username)" value={draft.actor} onChange={set('actor')} list={listId} autoComplete="off"
+              hint="Type part of a username or name and choose from the suggestions."
+              error={filterProblem?.field === 'actor' ? filterProblem.message : fieldError('actorId')} />
+            <datalist id={listId}>
+              {suggestions.map((a) => (
+                <option key={a.id} value={a.username}>{`${a.displayName}, ${ROLE_WORDS[a.role]}${a.active ? '' : ' (deactivated)'}`}</option>
+              ))}
+            </datalist>
+            <SelectField label="Action" value={draft.action} onChange={set('action')} options={auditActionValues} labels={AUDIT_ACTION_WORDS}
+              placeholder="Any action" error={fieldError('action')} />
+            <SelectField label="Outcome" value={draft.outcome} onChange={set('outcome')} options={auditOutcomeValues} labels={AUDIT_OUTCOME_WORDS}
+              placeholder="Any outcome" error={fieldError('outcome')} />
+            <SelectField label="Order" value={draft.order} onChange={(v) => set('order')(v || 'newest')} options={ORDERS} labels={ORDER_WORDS}
+              placeholder="Newest first" />
           </div>
           <div className="btn-row">
             <button type="submit" className="btn primary" disabled={busy} aria-busy={busy}>{busy ? 'Searching…' : 'Search'}</button>
-            <button type="button" className="btn secondary" disabled={busy} onClick={() => { setDraft(NO_FILTERS); void run(NO_FILTERS); }}>
-              Clear filters
-            </button>
+            <button type="button" className="btn secondary" disabled={busy} onClick={() => go(NO_SEARCH)}>Clear filters</button>
           </div>
         </form>
-        <ErrorMessage error={error} context="Could not search the audit log" />
-        {search && (
+        <ErrorMessage error={apiError ?? moveError} context="Could not search the audit log" />
+        {!data && !state.error && <Loading what="the events" />}
+        {data && (
           <>
             <p role="status" className="result-summary">
-              {paged ? `Page ${pageNo}: ${range}.` : `Showing ${describe(search.filters, search.caseLabel)}, oldest first: page ${pageNo}, ${range}.`}
+              Showing {what}, {orderWords}: page {search.pageNo}, {range}.
             </p>
             {items.length === 0
               ? <p>No events match these filters.</p>
-              : <EventTable items={items} caption={`Audit events: ${describe(search.filters, search.caseLabel)}, oldest first, page ${pageNo}`} onlyActor={onlyActor} />}
+              : <EventTable items={items} caption={`Audit events: ${what}, ${orderWords}, page ${search.pageNo}`}
+                  onlyActor={(a) => go({ ...search, actor: a.username ?? '', actorId: a.id ?? '', cursor: '', pageNo: 1 })} />}
             <nav aria-label="Pages of events" className="btn-row">
-              <button type="button" className="btn secondary" disabled={busy || pageNo <= 1} onClick={() => void goTo(search.cursors.slice(0, -1))}>
-                Previous page (older events)
+              <button type="button" className="btn secondary" disabled={busy || search.pageNo <= 1} onClick={() => void previous()}>
+                Previous page ({newest ? 'newer' : 'older'} events)
               </button>
-              <button type="button" className="btn secondary" disabled={busy || !search.page.nextCursor}
-                onClick={() => void goTo([...search.cursors, search.page.nextCursor ?? undefined])}>
-                Next page (newer events)
+              <button type="button" className="btn secondary" disabled={busy || !data.page.nextCursor}
+                onClick={() => go({ ...search, cursor: data.page.nextCursor ?? '', pageNo: search.pageNo + 1 })}>
+                Next page ({newest ? 'older' : 'newer'} events)
               </button>
             </nav>
           </>
         )}
       </section>
-      <ExportPanel filters={search?.filters} caseLabel={search?.caseLabel} />
+      <ExportPanel filters={data?.filters} what={data ? what : undefined} />
     </>
   );
 }
 
-function EventTable({ items, caption, onlyActor }: { items: AuditEvent[]; caption: string; onlyActor: (actorId: string) => void }) {
+const ORDERS: readonly Order[] = ['newest', 'oldest'];
+const ORDER_WORDS: Record<Order, string> = { newest: 'Newest first', oldest: 'Oldest first' };
+
+function EventTable({ items, caption, onlyActor }: { items: AuditEvent[]; caption: string; onlyActor: (a: AuditEvent['actor']) => void }) {
   return (
     <table className="compact events stack">
       <caption>{caption}</caption>
@@ -395,20 +504,20 @@ function EventTable({ items, caption, onlyActor }: { items: AuditEvent[]; captio
             <td data-label="Time"><time dateTime={e.occurredAt}>{when(e.occurredAt)}</time></td>
             <td data-label="Actor">
               {e.actor.username ?? <span className="muted">(nobody signed in)</span>}
-              <br /><span className="muted">{label(e.actor.role)}</span>
+              <br /><span className="muted">{ACTOR_ROLE_WORDS[e.actor.role]}</span>
               {e.actor.id && (
                 <>
                   <br />
-                  <button type="button" className="btn-link" onClick={() => onlyActor(e.actor.id!)}>events by {e.actor.username ?? e.actor.id}</button>
+                  <button type="button" className="btn-link" onClick={() => onlyActor(e.actor)}>events by {e.actor.username ?? e.actor.id}</button>
                 </>
               )}
             </td>
             <td data-label="Action">
-              <code>{e.action}</code>
+              <span className="action-words">{AUDIT_ACTION_WORDS[e.action] ?? humanise(e.action)}</span>
               <details className="event-details">
                 <summary>Details</summary>
                 <dl className="facts">
-                  {Object.keys(e.details).length > 0 && <><dt>Recorded facts</dt><dd><pre className="json">{JSON.stringify(e.details, null, 2)}</pre></dd></>}
+                  <dt>Recorded facts</dt><dd><Details details={e.details} /></dd>
                   <dt>Time (UTC)</dt><dd className="mono">{e.occurredAt}</dd>
                   <dt>Client address</dt><dd>{e.clientIp ?? '—'}</dd>
                   <dt>Browser / client</dt><dd>{e.userAgent ?? '—'}</dd>
@@ -419,9 +528,11 @@ function EventTable({ items, caption, onlyActor }: { items: AuditEvent[]; captio
                 </dl>
               </details>
             </td>
-            <td data-label="Outcome"><span className={`badge ${e.outcome === 'SUCCESS' ? 'ok' : 'failed'}`}>{label(e.outcome)}</span></td>
+            <td data-label="Outcome"><span className={`badge ${e.outcome === 'SUCCESS' ? 'ok' : 'failed'}`}>{AUDIT_OUTCOME_WORDS[e.outcome]}</span></td>
             <td data-label="Target">{e.targetType ? label(e.targetType) : '—'}{e.targetId && <><br /><span className="mono">{e.targetId}</span></>}</td>
-            <td data-label="Case">{e.caseId ? <Link to={`/audit/cases/${e.caseId}`}>{caseNumberOf(e) ?? <span className="mono">{e.caseId}</span>}</Link> : '—'}</td>
+            <td data-label="Case">
+              {e.caseId ? <Link to={`/audit/cases/${e.caseId}`}>{e.caseNumber ?? 'a case no longer listed'}</Link> : '—'}
+            </td>
             <td data-label="Request id"><span className="mono">{e.requestId ?? '—'}</span></td>
           </tr>
         ))}
@@ -438,7 +549,7 @@ const FORMAT_WORDS: Record<ExportFormat, { name: string; hint: string }> = {
 
 
 /** GET /audit/export with the search's filters, saved by the browser; then how to check it offline. */
-function ExportPanel({ filters, caseLabel }: { filters?: Filters; caseLabel?: string }) {
+function ExportPanel({ filters, what }: { filters?: Filters; what?: string }) {
   const [format, setFormat] = useDraft<ExportFormat>('audit-export-format', 'ndjson');
   const [saved, setSaved] = useState<{ format: ExportFormat; what: string } | null>(null);
   const [key, setKey] = useState<string | null>(null);
@@ -451,7 +562,7 @@ function ExportPanel({ filters, caseLabel }: { filters?: Filters; caseLabel?: st
     try {
       // A ticket for exactly these filters, then a plain link: the browser streams the export to disk.
       await downloadWith(auditExportTicket({ ...filters, format } as Record<string, string>));
-      setSaved({ format, what: describe(filters, caseLabel) });
+      setSaved({ format, what: what ?? 'the search above' });
     } catch (err) {
       setError(err);
     }
@@ -474,7 +585,7 @@ function ExportPanel({ filters, caseLabel }: { filters?: Filters; caseLabel?: st
     <section aria-labelledby="export-h" className="panel">
       <h2 id="export-h">Export</h2>
       <p>
-        Exports {filters ? <strong>{describe(filters, caseLabel)}</strong> : 'the events of the search above'}, the same filters as the
+        Exports {filters && what ? <strong>{what}</strong> : 'the events of the search above'}, the same filters as the
         search above, up to the moment of the export. To export something else, change the filters and press Search first.
         The export is itself recorded in the audit log (who exported, with which filters).
       </p>

@@ -74,7 +74,7 @@ export function readCaseSearch(query: URLSearchParams, role: SearchRole): CaseSe
     felony: bool(query.get('felony')),
     hasFootage: bool(query.get('hasFootage')),
     author: role === 'OFFICER' ? '' : query.get('author') ?? '',
-    sort: oneOf(['created', 'incident', 'updated', 'relevance'] as const, query.get('sort')),
+    sort: oneOf(['created', 'incident', 'updated', 'submitted', 'relevance'] as const, query.get('sort')),
     order: query.get('order') === 'asc' ? 'asc' : '',
     page: pageParam(query),
   };
@@ -107,9 +107,21 @@ function dayBound(v: string, end: boolean): string {
   return d.toISOString();
 }
 
+/**
+ * A supervisor's queue: the district's submitted cases, no order chosen and no words. It opens oldest waiting first
+ * (issue 16: the case that has waited longest is the next to review), and shows the queue's own columns.
+ */
+export function isWaitingQueue(s: CaseSearch, role: SearchRole): boolean {
+  return role === 'SUPERVISOR' && s.status === 'SUBMITTED' && !s.sort && !s.q.trim();
+}
+
 /** The query GET /cases is sent for a search (the relevance sort only where there are words to rank by). */
-export function caseSearchQuery(s: CaseSearch, pageSize = PAGE_SIZE): ListQuery {
+export function caseSearchQuery(s: CaseSearch, pageSize = PAGE_SIZE, role?: SearchRole): ListQuery {
   const q: Record<string, unknown> = { page: s.page, pageSize };
+  if (role && isWaitingQueue(s, role)) {
+    q.sort = 'submitted';
+    q.order = 'asc';
+  }
   if (s.q.trim()) q.q = s.q.trim();
   if (s.status) q.status = s.status;
   if (s.district) q.district = s.district;
@@ -121,8 +133,8 @@ export function caseSearchQuery(s: CaseSearch, pageSize = PAGE_SIZE): ListQuery 
   return q as ListQuery;
 }
 
-export function loadCases(s: CaseSearch): Promise<CasePage> {
-  return unwrap(api.GET('/api/v1/cases', { params: { query: caseSearchQuery(s) } }));
+export function loadCases(s: CaseSearch, role?: SearchRole): Promise<CasePage> {
+  return unwrap(api.GET('/api/v1/cases', { params: { query: caseSearchQuery(s, PAGE_SIZE, role) } }));
 }
 
 /** Whether anything narrows the list beyond the role's default. */
@@ -193,7 +205,7 @@ export function CaseSearchForm({ search, role, district, errors, onSearch, onCle
 }) {
   const [draft, setDraft] = useState(search);
   const key = JSON.stringify(search);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `search` is compared by value (key): a new object on every render
   useEffect(() => setDraft(search), [key]);
   const apply = (next: Partial<CaseSearch>) => {
     const s = { ...draft, ...next, page: 1 };
@@ -214,7 +226,8 @@ export function CaseSearchForm({ search, role, district, errors, onSearch, onCle
   useEffect(() => {
     if (chosen > 0) setOpen(true);
   }, [chosen]);
-  const sorts = (draft.q.trim() ? ['relevance', 'incident', 'updated', 'created'] : ['incident', 'updated', 'created']) as Sort[];
+  const sorts = (draft.q.trim() ? ['relevance', 'incident', 'updated', 'created', 'submitted'] : ['incident', 'updated', 'created', 'submitted']) as Sort[];
+  const queue = isWaitingQueue(draft, role);
 
   return (
     <form onSubmit={submit} noValidate role="search" aria-label="Search the cases" className="case-search">
@@ -258,8 +271,9 @@ export function CaseSearchForm({ search, role, district, errors, onSearch, onCle
             labels={{ true: 'With footage', false: 'Without footage' }} placeholder="Either" error={errors.hasFootage} />
           <SelectField label={SEARCH_FIELD_NAMES.sort} value={draft.sort} onChange={(v) => apply({ sort: v, order: v === 'relevance' ? '' : draft.order })}
             options={sorts} labels={CASE_SORT_LABELS} error={errors.sort}
-            placeholder={draft.q.trim() ? 'Incident time (default with search words)' : 'When the case was opened (default)'} />
-          {draft.sort !== 'relevance' && (
+            placeholder={draft.q.trim() ? 'Incident time (default with search words)'
+              : queue ? 'Waiting longest first (default for submitted cases)' : 'When the case was opened (default)'} />
+          {draft.sort !== 'relevance' && !queue && (
             <SelectField label={SEARCH_FIELD_NAMES.order} value={draft.order} onChange={(v) => apply({ order: v })} options={['asc'] as const}
               labels={{ asc: 'Oldest first' }} placeholder="Newest first" error={errors.order} />
           )}
@@ -275,6 +289,65 @@ export function CaseSearchForm({ search, role, district, errors, onSearch, onCle
       )}
       <p><button type="button" className="btn secondary" onClick={onClear}>Clear the search and filters</button></p>
     </form>
+  );
+}
+
+/** How long a submitted case has waited, in words: "less than an hour", "5 hours", "1 day", "3 days". */
+export function waitingWords(sinceIso: string, now = Date.now()): string {
+  const hours = Math.max(0, Math.floor((now - Date.parse(sinceIso)) / 3_600_000));
+  if (hours < 1) return 'less than an hour';
+  if (hours < 24) return hours === 1 ? '1 hour' : `${hours} hours`;
+  const days = Math.floor(hours / 24);
+  return days === 1 ? '1 day' : `${days.toLocaleString()} days`;
+}
+
+const evidenceWords = (n: number) => (n === 0 ? 'None' : n === 1 ? '1 item' : `${n.toLocaleString()} items`);
+
+/**
+ * The supervisor's queue (issue 16): the district's submitted cases, oldest waiting first, in the columns a reviewer
+ * picks the next case by. A table on a wide screen, a stack on a phone (each cell says what it is: `data-label`).
+ */
+function WaitingCases({ items, userId, caption, caseHref }: { items: CaseItem[]; userId: string; caption: string; caseHref: (c: CaseItem) => string }) {
+  // Waiting times as of when the list was shown (a new search or page shows a new list, and a new time).
+  const [now] = useState(() => Date.now());
+  return (
+    <table className="stack case-results waiting-cases">
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Case</th>
+          <th scope="col">Officer</th>
+          <th scope="col">Location</th>
+          <th scope="col">Felony</th>
+          <th scope="col">Waiting</th>
+          <th scope="col">Evidence</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((c) => (
+          <tr key={c.id} className={c.submittedAt && now - Date.parse(c.submittedAt) >= 86_400_000 ? 'waiting-long' : undefined}>
+            <td data-label="Case">
+              <Link to={caseHref(c)}>{c.caseNumber}</Link>
+              {c.createdBy === userId && <><br /><span className="muted">Opened by you: another supervisor reviews it</span></>}
+            </td>
+            <td data-label="Officer">
+              {c.authorName ?? <span className="muted">Name not on file</span>}
+              {c.authorBadge && <><br /><span className="muted">Badge {c.authorBadge}</span></>}
+            </td>
+            <td data-label="Location">
+              {c.incidentLocation ? <span className="place">{c.incidentLocation}</span> : <span className="muted">Place not recorded</span>}
+            </td>
+            <td data-label="Felony">{c.anyFelony ? <strong>Yes</strong> : 'No'}</td>
+            <td data-label="Waiting">
+              {c.submittedAt
+                ? <><time dateTime={c.submittedAt} title={`Submitted ${dateTime(c.submittedAt)}`}>{waitingWords(c.submittedAt, now)}</time><br /><span className="muted">since {dateTime(c.submittedAt)}</span></>
+                : <span className="muted">Not submitted</span>}
+            </td>
+            <td data-label="Evidence">{evidenceWords(c.evidenceCount)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -305,7 +378,10 @@ export function CaseResults({ page, search, role, userId, caption, caseHref, onP
           : `Showing ${from.toLocaleString()}–${to.toLocaleString()} of ${totalWords(page)} ${which}${page.total === 1 && !page.totalCapped ? 'case' : 'cases'}.`}
         {what && <> Searched for: {what}.</>}
       </p>
-      {page.items.length > 0 && (
+      {page.items.length > 0 && isWaitingQueue(search, role) && (
+        <WaitingCases key={page.items.map((i) => `${i.id}:${i.version}`).join()} items={page.items} userId={userId} caseHref={caseHref} caption={`${caption}, oldest waiting first`} />
+      )}
+      {page.items.length > 0 && !isWaitingQueue(search, role) && (
         <table className="stack case-results">
           <caption>{caption}</caption>
           <thead>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { ActionButton, dateTime, label, Loaded, TextArea, TextField, useLoad } from '../../ui';
@@ -106,6 +106,17 @@ function HoldItem({ item, canRelease, who, onChanged }: { item: EvidenceView; ca
   const [done, setDone] = useState<string | null>(null);
   const name = nameOf(item);
   const p = item.preservation;
+  // Issue 16: focus follows the step: into the form, into the confirmation, then onto the result.
+  const box = useRef<HTMLDivElement>(null);
+  const shownMode = useRef(mode);
+  useEffect(() => {
+    if (shownMode.current === mode) return;
+    shownMode.current = mode;
+    const el = box.current;
+    if (mode === 'confirm') el?.querySelector<HTMLElement>(`#hold-confirm-${CSS.escape(item.id)}`)?.focus();
+    else if (mode === 'release' || mode === 'place') el?.querySelector<HTMLElement>('textarea')?.focus();
+    else (el?.querySelector<HTMLElement>('.hold-result') ?? el?.querySelector<HTMLElement>('.btn-row button'))?.focus();
+  }, [mode, item.id]);
   const state = holdState(p, who);
   const apiError = error instanceof ApiError ? error : null;
   const reset = () => { setMode('idle'); setForm({ reason: '', reference: '' }); setError(null); };
@@ -132,10 +143,10 @@ function HoldItem({ item, canRelease, who, onChanged }: { item: EvidenceView; ca
   };
 
   return (
-    <div className="hold-item" aria-label={`Legal hold of ${name}`} role="group">
+    <div ref={box} className="hold-item" aria-label={`Legal hold of ${name}`} role="group">
       <p><strong>{name}</strong>{item.status !== 'ACTIVE' && <span className="muted"> (superseded)</span>}</p>
       <p><span className={`badge ${state.on ? 'status-approved' : 'status-withdrawn'}`}>{state.on ? 'Legal hold on' : 'Legal hold off'}</span> {state.text}</p>
-      <div role="status">{done && <p className="success">{done}</p>}</div>
+      <div role="status">{done && <p className="success hold-result" tabIndex={-1}>{done}</p>}</div>
       <HoldError error={error} context={mode === 'place' ? 'The legal hold was not placed' : 'The legal hold was not released'} />
       {mode === 'idle' && p.worm && (
         <div className="btn-row">
@@ -160,7 +171,7 @@ function HoldItem({ item, canRelease, who, onChanged }: { item: EvidenceView; ca
       )}
       {mode === 'confirm' && (
         <div className="confirm" aria-labelledby={`hold-confirm-${item.id}`} role="group">
-          <p id={`hold-confirm-${item.id}`}><strong>Release the legal hold of {name}?</strong></p>
+          <p id={`hold-confirm-${item.id}`} tabIndex={-1}><strong>Release the legal hold of {name}?</strong></p>
           <p>
             Storage will no longer hold this file for legal proceedings. The file is not deleted: {retention} The release is recorded on the
             item and in the audit trail with your name, your reason and reference {form.reference.trim()}. A hold can be placed again at any time.

@@ -2,15 +2,16 @@ import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { dateTime, label, Loaded, useLoad } from '../../ui';
-import { ACTIVITY_LABELS, AGENCY_SHORT, ORIGIN_LABELS, OUTCOME_SHORT } from '../../words';
+import { ACTIVITY_LABELS, AGENCY_SHORT, AUDIT_ACTION_WORDS, ORIGIN_LABELS, OUTCOME_SHORT } from '../../words';
+import { Details, humanise } from './AuditDetails';
 
 type AuditEvent = components['schemas']['AuditEventView'];
 type Entry = components['schemas']['TimelineEntry'];
 type Change = components['schemas']['TimelineFieldChange'];
 
-/** `case.submitted` -> "Case submitted"; the action code stays visible next to it for auditors. */
-function actionWords(action: string): string {
-  return label(action.replace(/\./g, ' '));
+/** `case.submitted` -> its words in the catalogue of audit actions (words.ts); never the code. */
+function actionWords(action: AuditEvent['action']): string {
+  return AUDIT_ACTION_WORDS[action] ?? humanise(action);
 }
 
 function whoOf(actor: AuditEvent['actor'], name?: string | null): string {
@@ -25,7 +26,7 @@ export function TimelineEvent({ e, withDetails = false }: { e: AuditEvent; withD
   return (
     <li>
       <time dateTime={e.occurredAt}>{dateTime(e.occurredAt)}</time>{' · '}
-      <strong>{actionWords(e.action)}</strong> <code>{e.action}</code>{' '}
+      <strong>{actionWords(e.action)}</strong>{' '}
       {e.outcome !== 'SUCCESS' && <span className="badge failed">{label(e.outcome)}</span>}
       <br />
       <span className="muted">by {whoOf(e.actor)} · event #{e.seq}</span>
@@ -33,7 +34,7 @@ export function TimelineEvent({ e, withDetails = false }: { e: AuditEvent; withD
       {hasDetails && (
         <details className="event-details">
           <summary>Recorded details</summary>
-          <pre className="json">{JSON.stringify(e.details, null, 2)}</pre>
+          <Details details={e.details} />
         </details>
       )}
     </li>
@@ -129,7 +130,7 @@ function TimelineEntryItem({ entry, raw }: { entry: Entry; raw: Map<number, Audi
  * A case's history, oldest first (GET /cases/:id/timeline): what supervisors see on the case and auditors
  * on their case view. Every step and every refused attempt is in it, in words, edits with what changed
  * (within the reader's field scope), consecutive reads folded (expandable to the raw events). The raw
- * audit events, with their action codes, are one button away.
+ * audit events (in words, their details as labelled fields) are one button away.
  */
 export function Timeline({ caseId, refresh = 0 }: { caseId: string; refresh?: number }) {
   const state = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id: caseId } } })), [caseId, refresh]);

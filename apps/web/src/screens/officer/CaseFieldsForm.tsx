@@ -3,7 +3,7 @@ import type { ApiError } from '../../api/client';
 import { activityTypeValues, caseOriginValues, federalAgencyValues, type components } from '../../api/schema';
 import { deepEqual, type FieldEquality } from '../../merge';
 import { Checkbox, dateTime, DateTimeField, SelectField, TextArea, TextField, YesNo } from '../../ui';
-import { ORIGIN_LABELS, ACTIVITY_LABELS, AGENCY_LABELS } from '../../words';
+import { ORIGIN_LABELS, ACTIVITY_LABELS, AGENCY_LABELS, CHECKLIST_FOOTAGE_LINKS, CHECKLIST_ITEM_WORDS } from '../../words';
 
 type Schemas = components['schemas'];
 export type CaseView = Schemas['CaseView'];
@@ -159,6 +159,41 @@ export function liveMissing(
 }
 
 /**
+ * Where each item of the submit checklist (order-rules `item`) is answered: the id of the element holding
+ * that field on the page (issue 16: the checklist links to it). The incident fields are in CaseFieldsForm
+ * (the new-case screen too); the federal supervisor and the evidence only on the case page.
+ */
+export const CHECKLIST_ANCHORS = {
+  incidentAt: 'case-field-incidentAt',
+  incidentLocation: 'case-field-incidentLocation',
+  origin: 'case-field-origin',
+  activityType: 'case-field-activityType',
+  agencies: 'case-field-agencies',
+  narrative: 'case-field-narrative',
+  injuriesReported: 'case-field-injuriesReported',
+  injuryDescription: 'case-field-injuryDescription',
+  emsCalled: 'case-field-emsCalled',
+  emsCalledAt: 'case-field-emsCalledAt',
+  aidGiven: 'case-field-aidGiven',
+  noFootageReason: 'case-field-noFootageReason',
+  federalSupervisorIdentification: 'case-field-federalSupervisorIdentification',
+  evidenceOrNoFootageReason: 'case-field-evidence',
+} as const;
+export type ChecklistAnchor = keyof typeof CHECKLIST_ANCHORS;
+const A = CHECKLIST_ANCHORS;
+
+/** Moves to a field the checklist names: scrolled into view, its first control focused. */
+export function focusField(anchorId: string): boolean {
+  const target = document.getElementById(anchorId);
+  if (!target) return false;
+  const control = target.matches('input, select, textarea, button') ? target
+    : target.querySelector<HTMLElement>('input:not([type="hidden"]):not([disabled]), select, textarea, button:not([disabled])');
+  target.scrollIntoView({ block: 'center' });
+  (control ?? target).focus({ preventScroll: true });
+  return true;
+}
+
+/**
  * The order's fields in the order the form follows: origin, when, where, what, who, narrative,
  * injuries, and the no-footage reason. Field errors from the service are shown next to their field.
  */
@@ -171,16 +206,24 @@ export function CaseFieldsForm({ value, onChange, error }: { value: CaseFields; 
 
   return (
     <div className="case-fields">
-      <SelectField label="Origin: how the activity came to your attention" value={value.origin} onChange={(v) => set('origin', v)}
-        options={caseOriginValues} labels={ORIGIN_LABELS} error={err('origin')} />
-      <DateTimeField label="Date and time of the incident" hint="Your local time. It cannot be in the future."
-        value={value.incidentAt} onChange={(v) => set('incidentAt', v)} error={err('incidentAt')} />
-      <TextField label="Location of the incident" hint="Street address or intersection, and city." maxLength={500}
-        value={value.incidentLocation} onChange={(v) => set('incidentLocation', v)} error={err('incidentLocation')} />
-      <SelectField label="Type of federal activity" value={value.activityType} onChange={(v) => set('activityType', v)}
-        options={activityTypeValues} labels={ACTIVITY_LABELS} error={err('activityType')} />
+      <div id={A.origin}>
+        <SelectField label="Origin: how the activity came to your attention" value={value.origin} onChange={(v) => set('origin', v)}
+          options={caseOriginValues} labels={ORIGIN_LABELS} error={err('origin')} />
+      </div>
+      <div id={A.incidentAt}>
+        <DateTimeField label="Date and time of the incident" hint="Your local time. It cannot be in the future."
+          value={value.incidentAt} onChange={(v) => set('incidentAt', v)} error={err('incidentAt')} />
+      </div>
+      <div id={A.incidentLocation}>
+        <TextField label="Location of the incident" hint="Street address or intersection, and city." maxLength={500}
+          value={value.incidentLocation} onChange={(v) => set('incidentLocation', v)} error={err('incidentLocation')} />
+      </div>
+      <div id={A.activityType}>
+        <SelectField label="Type of federal activity" value={value.activityType} onChange={(v) => set('activityType', v)}
+          options={activityTypeValues} labels={ACTIVITY_LABELS} error={err('activityType')} />
+      </div>
 
-      <fieldset className={`field agencies${err('agencies') ? ' has-error' : ''}`}>
+      <fieldset id={A.agencies} className={`field agencies${err('agencies') ? ' has-error' : ''}`}>
         <legend>Federal agencies involved</legend>
         <p className="hint">Tick every agency you saw or were told about. If you do not know which, tick “Federal agency not known”.</p>
         {err('agencies') && <p className="field-error">{err('agencies')}</p>}
@@ -189,41 +232,61 @@ export function CaseFieldsForm({ value, onChange, error }: { value: CaseFields; 
         ))}
       </fieldset>
 
-      <TextArea label="Narrative: what happened" rows={8} maxLength={20000}
-        hint="In your own words, in the order it happened: what you saw or were told, by whom, and what the federal agents did."
-        value={value.narrative} onChange={(v) => set('narrative', v)} error={err('narrative')} />
+      <div id={A.narrative}>
+        <TextArea label="Narrative: what happened" rows={8} maxLength={20000}
+          hint="In your own words, in the order it happened: what you saw or were told, by whom, and what the federal agents did."
+          value={value.narrative} onChange={(v) => set('narrative', v)} error={err('narrative')} />
+      </div>
 
       <fieldset className="field group">
         <legend>Injuries</legend>
-        <YesNo label="Was anyone injured?" value={value.injuriesReported} onChange={(v) => set('injuriesReported', v)} error={err('injuriesReported')} />
+        <div id={A.injuriesReported}>
+          <YesNo label="Was anyone injured?" value={value.injuriesReported} onChange={(v) => set('injuriesReported', v)} error={err('injuriesReported')} />
+        </div>
         {injured && (
           <>
-            <TextArea label="Description of the injuries" rows={3} maxLength={4000} hint="Who was injured, and how."
-              value={value.injuryDescription} onChange={(v) => set('injuryDescription', v)} error={err('injuryDescription')} />
-            <YesNo label="Was EMS called?" value={value.emsCalled} onChange={(v) => set('emsCalled', v)} error={err('emsCalled')} />
+            <div id={A.injuryDescription}>
+              <TextArea label="Description of the injuries" rows={3} maxLength={4000} hint="Who was injured, and how."
+                value={value.injuryDescription} onChange={(v) => set('injuryDescription', v)} error={err('injuryDescription')} />
+            </div>
+            <div id={A.emsCalled}>
+              <YesNo label="Was EMS called?" value={value.emsCalled} onChange={(v) => set('emsCalled', v)} error={err('emsCalled')} />
+            </div>
             {value.emsCalled === true && (
-              <DateTimeField label="When EMS was called" value={value.emsCalledAt} onChange={(v) => set('emsCalledAt', v)} error={err('emsCalledAt')} />
+              <div id={A.emsCalledAt}>
+                <DateTimeField label="When EMS was called" value={value.emsCalledAt} onChange={(v) => set('emsCalledAt', v)} error={err('emsCalledAt')} />
+              </div>
             )}
-            <TextArea label="Aid given" rows={3} maxLength={4000} hint="First aid or other help given on scene, and by whom."
-              value={value.aidGiven} onChange={(v) => set('aidGiven', v)} error={err('aidGiven')} />
+            <div id={A.aidGiven}>
+              <TextArea label="Aid given" rows={3} maxLength={4000} hint="First aid or other help given on scene, and by whom."
+                value={value.aidGiven} onChange={(v) => set('aidGiven', v)} error={err('aidGiven')} />
+            </div>
           </>
         )}
       </fieldset>
 
-      <TextArea label="Reason there is no footage" rows={3} maxLength={2000}
-        hint="Only needed if there will be no evidence at all (no body-worn camera footage or other file). If you will upload evidence, leave this empty."
-        value={value.noFootageReason} onChange={(v) => set('noFootageReason', v)} error={err('noFootageReason')} />
+      <div id={A.noFootageReason}>
+        <TextArea label="Reason there is no footage" rows={3} maxLength={2000}
+          hint="Only needed if there will be no evidence at all (no body-worn camera footage or other file). If you will upload evidence, leave this empty."
+          value={value.noFootageReason} onChange={(v) => set('noFootageReason', v)} error={err('noFootageReason')} />
+      </div>
     </div>
   );
 }
 
 /**
  * The order's checklist as the officer types: what is still needed before the case can be submitted,
- * with a count announced politely to screen readers.
+ * with a count announced politely to screen readers. With `linked`, each item is a link that moves to the
+ * field it needs (scrolled into view and focused); items whose field is not on this page stay plain text.
  */
-export function ChecklistPanel({ missing, note, headingLevel = 2 }: { missing: MissingItem[]; note?: string; headingLevel?: 2 | 3 }) {
+export function ChecklistPanel({ missing, note, headingLevel = 2, linked = [] }: {
+  missing: MissingItem[]; note?: string; headingLevel?: 2 | 3; linked?: readonly ChecklistAnchor[];
+}) {
   const H = headingLevel === 2 ? 'h2' : 'h3';
   const complete = missing.length === 0;
+  const link = (anchor: ChecklistAnchor, text: string) => (
+    <a href={`#${A[anchor]}`} onClick={(e) => { if (focusField(A[anchor])) e.preventDefault(); }}>{text}</a>
+  );
   return (
     <section className={`checklist${complete ? ' complete' : ''}`} aria-labelledby="checklist-h">
       <H id="checklist-h">Submit checklist</H>
@@ -232,7 +295,21 @@ export function ChecklistPanel({ missing, note, headingLevel = 2 }: { missing: M
           ? 'Nothing is missing: everything the order requires is recorded.'
           : `Still needed before you can submit (${missing.length} ${missing.length === 1 ? 'item' : 'items'}):`}
       </p>
-      {!complete && <ul>{missing.map((m) => <li key={m.item}>{capital(m.message)}</li>)}</ul>}
+      {!complete && (
+        <ul>
+          {missing.map((m) => {
+            const words = CHECKLIST_ITEM_WORDS[m.item] ?? capital(m.message);
+            const anchor = m.item in A && linked.includes(m.item as ChecklistAnchor) ? m.item as ChecklistAnchor : null;
+            return (
+              <li key={m.item}>
+                {anchor === 'evidenceOrNoFootageReason' && linked.includes('noFootageReason')
+                  ? <>{link(anchor, CHECKLIST_FOOTAGE_LINKS.footage)}{CHECKLIST_FOOTAGE_LINKS.between}{link('noFootageReason', CHECKLIST_FOOTAGE_LINKS.reason)}</>
+                  : anchor ? link(anchor, words) : words}
+              </li>
+            );
+          })}
+        </ul>
+      )}
       {note && <p className="hint">{note}</p>}
     </section>
   );

@@ -23,7 +23,7 @@ export function CaseListScreen() {
 
   const go = (s: CaseSearch) => navigate(caseSearchHref('/cases', s, role));
 
-  const list = useLoad(() => loadCases(search), [key]);
+  const list = useLoad(() => loadCases(search, role), [key]);
   // Cases sent back to this officer (by a supervisor, or by a prosecutor asking for more information): they need action.
   const returned = useLoad(
     () => (supervisor ? Promise.resolve(null) : unwrap(api.GET('/api/v1/cases', { params: { query: { status: 'RETURNED', pageSize: 1 } } }))),
@@ -39,7 +39,7 @@ export function CaseListScreen() {
   return (
     <Page title={title}>
       {supervisor
-        ? <p>Cases of your district. The list opens on the cases submitted and waiting for a supervisor's review; choose another status to see the rest.</p>
+        ? <p>Cases of your district. The list opens on the cases submitted and waiting for a supervisor's review, the one waiting longest first; choose another status to see the rest.</p>
         : <p>The cases you opened, newest first unless you choose another order.</p>}
 
       {!supervisor && returnedCount > 0 && (

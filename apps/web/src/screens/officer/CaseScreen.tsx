@@ -1,21 +1,26 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { useMergingDraft, type MergingDraft } from '../../drafts';
 import { Link, useLocation } from '../../router';
 import { useUser, type User } from '../../session';
-import { ActionButton, age, dateTime, label, Loaded, Loading, Page, StatusBadge, useLoad } from '../../ui';
+import { ActionButton, age, Checkbox, dateTime, label, Loaded, Loading, Page, StatusBadge, useLoad } from '../../ui';
 import { Timeline } from '../common/Timeline';
 import { CaseLegalHolds } from '../common/LegalHolds';
-import { SupervisorPanel } from '../supervisor/SupervisorPanel';
-import { CASE_FIELD_EQUALITY, CASE_FIELD_NAMES, caseBodyChanges, CaseFieldsForm, caseFieldsOf, caseFieldText, ChecklistPanel, liveMissing, type CaseFields, type CaseView } from './CaseFieldsForm';
+import { ReviewNotes } from '../supervisor/ReviewNotes';
+import { CasePackets, SupervisorPanel } from '../supervisor/SupervisorPanel';
 import {
-  CaseActionError, FederalOfficersSection, MergeNotice, mergeBlocksSave, officerDto, officerFormOf, OFFICERS_EQUALITY, Saved, violationFormOf, VIOLATIONS_EQUALITY, ViolationsSection,
+  CASE_FIELD_EQUALITY, CASE_FIELD_NAMES, caseBodyChanges, CaseFieldsForm, caseFieldsOf, caseFieldText, CHECKLIST_ANCHORS, ChecklistPanel, liveMissing,
+  type CaseFields, type CaseView, type ChecklistAnchor,
+} from './CaseFieldsForm';
+import {
+  CaseActionError, FederalOfficersSection, MergeNotice, mergeBlocksSave, officerDto, officerFormOf, OFFICERS_EQUALITY, SectionState, sectionState, violationFormOf,
+  VIOLATIONS_EQUALITY, ViolationsSection,
 } from './CaseSections';
 import { EvidenceSection } from './EvidenceSection';
 import { percentOf, useUploads } from '../../uploads';
-import { isFootage } from '@domain/order-rules';
-import { ORIGIN_LABELS, ACTIVITY_LABELS, AGENCY_LABELS, OFFICE_NAMES } from '../../words';
+import { isFootage, SUBMIT_ATTESTATION } from '@domain/order-rules';
+import { ORIGIN_LABELS, ACTIVITY_LABELS, AGENCY_LABELS, CHECKLIST_ITEM_WORDS, OFFICE_NAMES } from '../../words';
 
 type Schemas = components['schemas'];
 type CaseRead = CaseView | Schemas['CaseMetadataView'];
@@ -26,6 +31,9 @@ const EDITABLE: readonly Schemas['CaseStatus'][] = ['DRAFT', 'RETURNED'];
 
 
 const isFullCase = (c: CaseRead): c is CaseView => 'narrative' in c;
+
+/** On the case page every checklist item links to its field (the incident fields, the federal supervisor, the evidence). */
+const LINKED_ITEMS = Object.keys(CHECKLIST_ANCHORS) as ChecklistAnchor[];
 
 /**
  * A case: its facts and status; the note of whoever sent it back; while it is with its author, the order
@@ -71,6 +79,11 @@ function CaseBody({ c, user, onChanged, reload }: { c: CaseView; user: User; onC
   const officersEdit = useMergingDraft(`case-officers:${c.id}`, { officers: c.federalOfficers.map(officerFormOf) }, OFFICERS_EQUALITY);
   const violationsEdit = useMergingDraft(`case-violations:${c.id}`, { violations: c.violations.map(violationFormOf) }, VIOLATIONS_EQUALITY);
   const [submitted, setSubmitted] = useState<string | null>(null);
+  // After submit the submit section is gone (the case is locked): focus moves to what happened.
+  const submittedRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (submitted) submittedRef.current?.focus();
+  }, [submitted]);
 
   const editable = EDITABLE.includes(c.status);
   const isAuthor = c.createdBy === user.id;
@@ -108,15 +121,11 @@ function CaseBody({ c, user, onChanged, reload }: { c: CaseView; user: User; onC
         </p>
       )}
       {c.status === 'RETURNED' && <ReturnNotice c={c} events={events.data?.events} who={who} />}
-      <div role="status">{submitted && <p className="success">{submitted}</p>}</div>
+      <div role="status">{submitted && <p className="success" id="submitted-state" ref={submittedRef} tabIndex={-1}>{submitted}</p>}</div>
 
       <CaseFacts c={c} who={who} />
 
-      {user.role === 'SUPERVISOR' && (
-        // ---- The supervisor's review panel (return / approve / send / withdraw): written in ../supervisor. ----
-        <SupervisorPanel caseView={c} onChanged={() => { reload(); refresh(); }} />
-      )}
-
+      {/* The sections in the order the report is written (issue 16): incident, federal personnel, violations, evidence, submit. */}
       <div className="two-col">
         <div>
           <OrderFieldsSection c={c} editable={editable} edit={fieldsEdit} onSaved={saved} onReload={reload} />
@@ -127,10 +136,6 @@ function CaseBody({ c, user, onChanged, reload }: { c: CaseView; user: User; onC
           {user.role === 'SUPERVISOR' && (
             <CaseLegalHolds caseStatus={c.status} caseAuthor={c.createdBy} userId={user.id} items={evidence.data?.items} who={who} onChanged={evidenceChanged} />
           )}
-        </div>
-        <div className="sticky">
-          <ChecklistPanel missing={missing}
-            note={editable && unsaved.length > 0 ? 'This list includes changes you have not saved yet.' : undefined} />
           {editable && (
             <SubmitBox c={c} isAuthor={isAuthor} unsaved={unsaved} liveMissing={missing} onReload={reload}
               onSubmitted={(view) => {
@@ -140,8 +145,21 @@ function CaseBody({ c, user, onChanged, reload }: { c: CaseView; user: User; onC
               }} />
           )}
         </div>
+        {/* A supervisor's decision sits beside the content it decides on (below it on a narrow screen), never above it (issue 16). */}
+        <div className={user.role === 'SUPERVISOR' ? 'side' : 'sticky'}>
+          {user.role === 'SUPERVISOR' && (
+            // ---- The supervisor's review panel (return / approve / send / withdraw) and the notes of the review: written in ../supervisor. ----
+            <>
+              <SupervisorPanel caseView={c} onChanged={() => { reload(); refresh(); }} />
+              <ReviewNotes entries={events.data?.entries} />
+            </>
+          )}
+          <ChecklistPanel missing={missing} linked={editable ? LINKED_ITEMS : undefined}
+            note={editable && unsaved.length > 0 ? 'This list includes changes you have not saved yet.' : undefined} />
+        </div>
       </div>
 
+      {user.role === 'SUPERVISOR' && <CasePackets caseId={c.id} refresh={`${c.version}:${tick}`} />}
       {user.role === 'SUPERVISOR' && <Timeline caseId={c.id} refresh={tick} />}
     </>
   );
@@ -199,6 +217,7 @@ function OrderFieldsSection({ c, editable, edit, onSaved, onReload }: {
   const blocked = mergeBlocksSave(edit);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [saves, setSaves] = useState(0);
 
   const save = async () => {
     setError(null);
@@ -208,6 +227,7 @@ function OrderFieldsSection({ c, editable, edit, onSaved, onReload }: {
       edit.discard();
       onSaved(view);
       setDone('Incident fields saved.');
+      setSaves((n) => n + 1);
     } catch (e) {
       setError(e);
     }
@@ -226,7 +246,7 @@ function OrderFieldsSection({ c, editable, edit, onSaved, onReload }: {
           </div>
           {blocked && <p className="hint">{blocked}</p>}
           <CaseActionError error={error} context="The incident fields were not saved" onReload={() => { setError(null); onReload(); }} />
-          <Saved text={done} />
+          <SectionState id="order-state" kind={sectionState(edit, dirty, error)} done={done} focusKey={saves} />
         </>
       ) : <ReadOnlyFields c={c} />}
     </section>
@@ -257,22 +277,31 @@ function ReadOnlyFields({ c }: { c: CaseView }) {
   );
 }
 
-/** Submit, with the version the officer saw; unavailable (and saying why) while anything is missing or unsaved. */
+/**
+ * Submit, last, with the version the officer saw; unavailable (and saying why) while anything is missing or unsaved.
+ * Irreversible for the officer: it says what will happen and asks once, for the attestation (fixed words, checked
+ * by the service and recorded with the case.submitted event).
+ */
 function SubmitBox({ c, isAuthor, unsaved, liveMissing, onSubmitted, onReload }: {
   c: CaseView; isAuthor: boolean; unsaved: string[]; liveMissing: { item: string; message: string }[];
   onSubmitted: (c: CaseView) => void; onReload: () => void;
 }) {
   const [error, setError] = useState<unknown>(null);
+  const [attested, setAttested] = useState(false);
   const server = c.checklist.missing;
   const sameAsLive = server.map((m) => m.item).join() === liveMissing.map((m) => m.item).join();
   // Not while a file is still on its way: the case would reach the supervisor without it (the service refuses too).
   const uploading = useUploads().inProgress(c.id);
   const ready = isAuthor && c.checklist.complete && unsaved.length === 0 && uploading.length === 0;
+  const attestationError = error instanceof ApiError ? error.forField('attestation') : undefined;
 
   const submit = async () => {
     setError(null);
     try {
-      onSubmitted(await unwrap(api.POST('/api/v1/cases/{id}/submit', { params: { path: { id: c.id } }, body: { version: c.version } })));
+      onSubmitted(await unwrap(api.POST('/api/v1/cases/{id}/submit', {
+        params: { path: { id: c.id } },
+        body: { version: c.version, attestation: { textVersion: SUBMIT_ATTESTATION.textVersion, text: SUBMIT_ATTESTATION.text } },
+      })));
     } catch (e) {
       setError(e);
     }
@@ -283,7 +312,10 @@ function SubmitBox({ c, isAuthor, unsaved, liveMissing, onSubmitted, onReload }:
       <h2 id="submit-h">Submit</h2>
       {!isAuthor ? <p>Only the officer who opened this case can submit it.</p> : (
         <>
-          <p>Submitting sends the case to a supervisor of District {c.district} for review. You cannot change it afterwards unless it is returned to you.</p>
+          <p>
+            <strong>What happens when you submit:</strong> the case goes to a supervisor of District {c.district} for review and is locked:
+            you cannot change it afterwards unless it is returned to you. Submitting cannot be undone.
+          </p>
           {uploading.length > 0 && (
             <p className="warning">
               Wait for the upload to finish first: {uploading.map((u) => `${u.fileName} (${percentOf(u)}%)`).join(', ')} {uploading.length === 1 ? 'is' : 'are'} still
@@ -293,14 +325,21 @@ function SubmitBox({ c, isAuthor, unsaved, liveMissing, onSubmitted, onReload }:
           )}
           {unsaved.length > 0 && <p className="warning">Save your changes first: {unsaved.join(', ')} {unsaved.length === 1 ? 'has' : 'have'} unsaved changes.</p>}
           {!c.checklist.complete && (sameAsLive
-            ? <p>Not available until every item in the checklist above is recorded.</p>
+            ? <p>Not available until every item in the submit checklist is recorded.</p>
             : (
               <>
                 <p>Not available yet. The saved case still lacks:</p>
-                <ul>{server.map((m) => <li key={m.item}>{m.message}</li>)}</ul>
+                <ul>{server.map((m) => <li key={m.item}>{CHECKLIST_ITEM_WORDS[m.item] ?? m.message}</li>)}</ul>
               </>
             ))}
-          <ActionButton onClick={submit} disabled={!ready} busyText="Submitting…">Submit for supervisor review</ActionButton>
+          <fieldset className="attestation">
+            <legend>Your attestation (required)</legend>
+            <Checkbox label={SUBMIT_ATTESTATION.text} checked={attested} onChange={(v) => { setAttested(v); setError(null); }}
+              hint="Your attestation, its exact words and the time are recorded with the submission in the audit trail." />
+            {attestationError && <p className="field-error">The service did not accept the attestation: reload the case and attest again.</p>}
+          </fieldset>
+          <ActionButton onClick={submit} disabled={!ready || !attested} busyText="Submitting…">Submit for supervisor review</ActionButton>
+          {ready && !attested && <p className="hint">Tick the attestation above to submit.</p>}
           <CaseActionError error={error} context="The case was not submitted" onReload={onReload} />
         </>
       )}

@@ -1,11 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import { federalAgencyValues, identificationOutcomeValues, type components } from '../../api/schema';
 import type { MergingDraft } from '../../drafts';
 import type { Choice, FieldEquality } from '../../merge';
-import { ActionButton, ActionError, Checkbox, label, RadioGroup, SelectField, TextArea, TextField, YesNo } from '../../ui';
-import { type CaseView, type FederalAgency } from './CaseFieldsForm';
-import { AGENCY_LABELS, OUTCOME_LABELS } from '../../words';
+import { ActionButton, ActionError, Checkbox, label, RadioGroup, SelectField, StackTable, TextArea, TextField, YesNo } from '../../ui';
+import { CHECKLIST_ANCHORS, type CaseView, type FederalAgency } from './CaseFieldsForm';
+import { AGENCY_LABELS, OUTCOME_LABELS, SECTION_STATE_WORDS } from '../../words';
 
 type Schemas = components['schemas'];
 type Outcome = Schemas['IdentificationOutcome'];
@@ -75,8 +75,35 @@ export function mergeBlocksSave<T extends object>(edit: MergingDraft<T>): string
   return null;
 }
 
-export function Saved({ text }: { text: string | null }) {
-  return <div role="status">{text && <p className="success">{text}</p>}</div>;
+export type SectionStateKind = 'saved' | 'unsaved' | 'conflict';
+
+/**
+ * One section's state in words (issue 16): saved, unsaved changes, or a conflict (someone else saved the case
+ * meanwhile: what to do). A conflict is a save refused as stale, or fields both changed still to be chosen.
+ */
+export function sectionState<T extends object>(edit: MergingDraft<T>, dirty: boolean, error: unknown): SectionStateKind {
+  if ((error instanceof ApiError && error.code === 'VERSION.CONFLICT') || edit.undecided.length > 0) return 'conflict';
+  return dirty ? 'unsaved' : 'saved';
+}
+
+/**
+ * The section's state line, announced politely; `done` is what the last save did. After a save, focus moves here
+ * (`focusKey` changes with each save), so a keyboard or screen-reader user hears the outcome where they are.
+ */
+export function SectionState({ kind, done, focusKey, id }: { kind: SectionStateKind; done: string | null; focusKey: number; id: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (focusKey > 0) ref.current?.focus();
+  }, [focusKey]);
+  const words = SECTION_STATE_WORDS[kind];
+  return (
+    <div role="status" id={id} ref={ref} tabIndex={-1} className={`section-state state-${kind}`}>
+      <p>
+        {done && kind === 'saved' && <>{done} </>}
+        <strong>{words.title}.</strong> {words.explain}
+      </p>
+    </div>
+  );
 }
 
 // --- federal personnel ---
@@ -162,8 +189,11 @@ export function FederalOfficersSection({ c, editable, edit, onSaved, onReload }:
   const blocked = mergeBlocksSave(edit);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [saves, setSaves] = useState(0);
   const status = supervisorStatus(officers);
   const apiError = error instanceof ApiError ? error : null;
+  // The checklist's "federal supervisor" item links here: the supervisor record's outcome, or adding the first agent.
+  const supIndex = officers.findIndex((o) => o.isSupervisor);
 
   const update = (i: number, next: OfficerForm) => {
     setDone(null);
@@ -180,6 +210,7 @@ export function FederalOfficersSection({ c, editable, edit, onSaved, onReload }:
       edit.discard();
       onSaved(view);
       setDone(`Federal personnel saved (${view.federalOfficers.length} ${view.federalOfficers.length === 1 ? 'record' : 'records'}).`);
+      setSaves((n) => n + 1);
     } catch (e) {
       setError(e);
     }
@@ -209,8 +240,10 @@ export function FederalOfficersSection({ c, editable, edit, onSaved, onReload }:
               <legend>Federal agent {i + 1}{o.isSupervisor ? ' (federal supervisor)' : ''}</legend>
               <Checkbox label="This is the federal supervisor on scene" checked={o.isSupervisor} onChange={(v) => update(i, { ...o, isSupervisor: v })}
                 hint="Only one record can be the supervisor: marking this one unmarks any other." />
-              <SelectField label="Identification outcome" value={o.identificationOutcome} options={identificationOutcomeValues} labels={OUTCOME_LABELS}
-                onChange={(v) => update(i, { ...o, identificationOutcome: v })} error={apiError?.forField(`officers.${i}.identificationOutcome`)} />
+              <div id={i === supIndex ? CHECKLIST_ANCHORS.federalSupervisorIdentification : undefined}>
+                <SelectField label="Identification outcome" value={o.identificationOutcome} options={identificationOutcomeValues} labels={OUTCOME_LABELS}
+                  onChange={(v) => update(i, { ...o, identificationOutcome: v })} error={apiError?.forField(`officers.${i}.identificationOutcome`)} />
+              </div>
               <TextArea label="How identification was attempted" rows={2} maxLength={500}
                 hint="For example: asked for name and badge number; credentials shown; agent refused."
                 value={o.identificationMethod} onChange={(v) => update(i, { ...o, identificationMethod: v })}
@@ -238,7 +271,7 @@ export function FederalOfficersSection({ c, editable, edit, onSaved, onReload }:
           {apiError?.forField('officers') && !apiError.fields.some((f) => f.startsWith('officers.')) && (
             <p className="field-error">{apiError.forField('officers')}</p>
           )}
-          <div className="btn-row">
+          <div className="btn-row" id={supIndex < 0 ? CHECKLIST_ANCHORS.federalSupervisorIdentification : undefined}>
             <button type="button" className="btn secondary"
               onClick={() => { setDone(null); setDraft([...officers, { ...EMPTY_OFFICER, isSupervisor: !officers.some((o) => o.isSupervisor) }]); }}>
               Add a federal agent
@@ -248,7 +281,7 @@ export function FederalOfficersSection({ c, editable, edit, onSaved, onReload }:
           </div>
           {blocked && <p className="hint">{blocked}</p>}
           <CaseActionError error={error} context="Federal personnel not saved" onReload={() => { setError(null); onReload(); }} />
-          <Saved text={done} />
+          <SectionState id="fed-state" kind={sectionState(edit, dirty, error)} done={done} focusKey={saves} />
         </>
       )}
     </section>
@@ -310,6 +343,7 @@ export function ViolationsSection({ c, editable, edit, onSaved, onReload }: {
   const blocked = mergeBlocksSave(edit);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [saves, setSaves] = useState(0);
   const apiError = error instanceof ApiError ? error : null;
   const update = (i: number, next: ViolationForm) => {
     setDone(null);
@@ -325,6 +359,7 @@ export function ViolationsSection({ c, editable, edit, onSaved, onReload }: {
       edit.discard();
       onSaved(view);
       setDone(`Alleged violations saved (${view.violations.length}).`);
+      setSaves((n) => n + 1);
     } catch (e) {
       setError(e);
     }
@@ -335,11 +370,11 @@ export function ViolationsSection({ c, editable, edit, onSaved, onReload }: {
       <h2 id="viol-h">Alleged violations</h2>
       <p>Each alleged violation of state or local law, with its citation. Felonies go to the Cook County State's Attorney; ordinance matters to the City's Department of Law.</p>
       {!editable && (c.violations.length === 0 ? <p className="muted">No violations recorded.</p> : (
-        <table>
+        <StackTable>
           <caption>Alleged violations</caption>
           <thead><tr><th scope="col">Citation</th><th scope="col">Description</th><th scope="col">Felony</th></tr></thead>
           <tbody>{c.violations.map((v, i) => <tr key={i}><td>{v.citation}</td><td>{v.description}</td><td>{v.felony ? 'Yes' : 'No'}</td></tr>)}</tbody>
-        </table>
+        </StackTable>
       ))}
       {editable && (
         <>
@@ -367,7 +402,7 @@ export function ViolationsSection({ c, editable, edit, onSaved, onReload }: {
           </div>
           {blocked && <p className="hint">{blocked}</p>}
           <CaseActionError error={error} context="Violations not saved" onReload={() => { setError(null); onReload(); }} />
-          <Saved text={done} />
+          <SectionState id="viol-state" kind={sectionState(edit, dirty, error)} done={done} focusKey={saves} />
         </>
       )}
     </section>

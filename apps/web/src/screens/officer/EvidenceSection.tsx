@@ -2,11 +2,12 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import { evidenceKindValues, type components } from '../../api/schema';
 import { useDraft } from '../../drafts';
-import { ActionButton, bytes, dateTime, DateTimeField, ErrorMessage, Hash, Loaded, SelectField, TextArea, TextField } from '../../ui';
+import { ActionButton, bytes, dateTime, DateTimeField, ErrorMessage, Hash, Loaded, SelectField, StackTable, TextArea, TextField } from '../../ui';
 import { type EvidenceKind, type EvidenceView } from './upload';
 import { percentOf, useUploads } from '../../uploads';
 import { MediaButtons, MediaPlayer, type MediaItem } from '../../media';
 import { KIND_LABELS } from '../../words';
+import { CHECKLIST_ANCHORS } from './CaseFieldsForm';
 
 type EvidenceList = components['schemas']['CaseEvidenceList'];
 
@@ -58,7 +59,7 @@ function EvidenceTable({ items, caseNumber, who, editable, onChanged }: {
   return (
     <>
     <div role="status">{done && <p className="success">{done}</p>}</div>
-    <table className="evidence-table">
+    <StackTable className="evidence-table">
       <caption>Evidence of case {caseNumber}, oldest first</caption>
       <thead>
         <tr>
@@ -94,7 +95,7 @@ function EvidenceTable({ items, caseNumber, who, editable, onChanged }: {
           </tr>
         ))}
       </tbody>
-    </table>
+    </StackTable>
     {open && <MediaPlayer key={open.id} item={open} onClose={() => setOpen(null)} />}
     </>
   );
@@ -248,7 +249,7 @@ function UploadEvidence({ caseId, caseNumber, onUploaded }: { caseId: string; ca
         Large body-worn camera files can take a while: the upload goes on while you use other screens, waits out a dropped connection, and
         after a reload goes on where it stopped once you choose the same file again (see “Evidence uploads” at the top of the page).
       </p>
-      <div className={`field dropzone${dragging ? ' dragging' : ''}`}
+      <div id={CHECKLIST_ANCHORS.evidenceOrNoFootageReason} className={`field dropzone${dragging ? ' dragging' : ''}`}
         onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
         onDragLeave={() => setDragging(false)}
         onDrop={(e) => { e.preventDefault(); setDragging(false); add(e.dataTransfer.files); }}>

@@ -3,7 +3,11 @@ import { api, ApiError, unwrap } from '../../api/client';
 import { useDraft } from '../../drafts';
 import { Link, navigate } from '../../router';
 import { ActionButton, ErrorMessage, Page } from '../../ui';
-import { CaseFieldsForm, ChecklistPanel, EMPTY_CASE_FIELDS, liveMissing, toCaseBody, type CaseFields } from './CaseFieldsForm';
+import { CaseFieldsForm, CHECKLIST_ANCHORS, ChecklistPanel, EMPTY_CASE_FIELDS, liveMissing, toCaseBody, type CaseFields, type ChecklistAnchor } from './CaseFieldsForm';
+
+/** The checklist's items whose field is on this screen (the incident fields): each links to its field. */
+const INCIDENT_ITEMS = (Object.keys(CHECKLIST_ANCHORS) as ChecklistAnchor[])
+  .filter((a) => a !== 'federalSupervisorIdentification' && a !== 'evidenceOrNoFootageReason');
 
 /**
  * Opening a case: the order's fields in order, with the submit checklist beside the form shrinking as
@@ -43,7 +47,7 @@ export function NewCaseScreen() {
           </div>
         </section>
         <div className="sticky">
-          <ChecklistPanel missing={missing}
+          <ChecklistPanel missing={missing} linked={INCIDENT_ITEMS}
             note="The federal supervisor's identification, the alleged violations and the evidence are added on the case page after you save." />
         </div>
       </div>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import { MediaButtons, MediaPlayer, type MediaItem } from '../../media';
 import { archiveTicket, downloadWith } from '../../tickets';
@@ -7,7 +7,7 @@ import { useDraft } from '../../drafts';
 import { Link } from '../../router';
 import { useUser } from '../../session';
 import {
-  ActionButton, bytes, dateTime, ErrorMessage, Hash, label, Loaded, Page, RadioGroup, StatusBadge, TextArea, TextField, useLoad,
+  ActionButton, bytes, dateTime, ErrorMessage, Hash, label, Loaded, Page, RadioGroup, StackTable, StatusBadge, TextArea, TextField, useLoad,
 } from '../../ui';
 import { type ActivityType, type FederalAgency } from '../officer/CaseFieldsForm';
 import { packetAge, SlaStatus } from './packet-words';
@@ -109,6 +109,11 @@ function Review({ packet: p, onChanged }: { packet: PacketView; onChanged: () =>
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<{ error: unknown; text?: string } | null>(null);
   const mine = p.review.claimedBy === user.id;
+  // Issue 16: after a claim, a decision or a correction, focus moves to what changed (the result, said in words).
+  const messageRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (message) messageRef.current?.focus();
+  }, [message]);
 
   const claim = async () => {
     setMessage(null);
@@ -136,9 +141,9 @@ function Review({ packet: p, onChanged }: { packet: PacketView; onChanged: () =>
         <dt>SLA</dt><dd><SlaStatus packet={p} /></dd>
         {p.review.claimedAt && <><dt>Claimed by</dt><dd>{mine ? 'You' : p.review.claimedByName ?? 'another prosecutor'}, {dateTime(p.review.claimedAt)}</dd></>}
       </dl>
-      {message && <div className="success" role="status"><p>{message}</p></div>}
+      {message && <div ref={messageRef} tabIndex={-1} className="success" role="status"><p>{message}</p></div>}
       {error && (error.text
-        ? <div className="error" role="alert"><p><strong>{error.text}</strong></p><p className="muted">The service said: {(error.error as ApiError).body.message}</p></div>
+        ? <div className="error" role="alert"><p><strong>{error.text}</strong></p></div>
         : <ErrorMessage error={error.error} context="Not claimed" />)}
 
       {p.status === 'PENDING' && (
@@ -179,6 +184,15 @@ function DecisionForm({ packet: p, onDecided }: { packet: PacketView; onDecided:
   const [confirming, setConfirming] = useState(false);
   const [missing, setMissing] = useState<{ decision?: string; reason?: string }>({});
   const [error, setError] = useState<unknown>(null);
+  // Issue 16: the confirmation takes focus when it opens; going back returns it to the button that opened it.
+  const confirmHeading = useRef<HTMLHeadingElement>(null);
+  const reviewRow = useRef<HTMLDivElement>(null);
+  const backToReview = useRef(false);
+  useEffect(() => {
+    if (confirming) confirmHeading.current?.focus();
+    else if (backToReview.current) reviewRow.current?.querySelector('button')?.focus();
+    backToReview.current = false;
+  }, [confirming]);
   const set = (patch: Partial<DecisionDraft>) => {
     setD((prev) => ({ ...prev, ...patch }));
     setConfirming(false);
@@ -209,6 +223,7 @@ function DecisionForm({ packet: p, onDecided }: { packet: PacketView; onDecided:
         ? `Decision recorded: more information requested. Case ${p.caseNumber} went back to its officer with your reason.`
         : `Decision recorded: ${DECISION_NAMES[d.decision].toLowerCase()}. Case ${p.caseNumber} is now closed.`);
     } catch (e) {
+      backToReview.current = true;
       setConfirming(false);
       setError(e);
     }
@@ -227,10 +242,10 @@ function DecisionForm({ packet: p, onDecided }: { packet: PacketView; onDecided:
         value={d.reason} onChange={(v) => set({ reason: v })} error={missing.reason ?? fieldError('reason')} />
       <TextField label="External reference (optional)" hint="For example the court case number, such as 2026-CR-0012345." maxLength={200}
         value={d.externalReference} onChange={(v) => set({ externalReference: v })} error={fieldError('externalReference')} />
-      {!confirming && <div className="btn-row"><ActionButton onClick={review}>Review decision…</ActionButton></div>}
+      {!confirming && <div className="btn-row" ref={reviewRow}><ActionButton onClick={review}>Review decision…</ActionButton></div>}
       {confirming && d.decision && (
         <div className="confirm" role="group" aria-labelledby="decision-confirm-h">
-          <h4 id="decision-confirm-h">Record this decision?</h4>
+          <h4 id="decision-confirm-h" ref={confirmHeading} tabIndex={-1}>Record this decision?</h4>
           <dl className="facts">
             <dt>Decision</dt><dd><strong>{DECISION_NAMES[d.decision]}</strong></dd>
             <dt>Reason</dt><dd>{d.reason.trim()}</dd>
@@ -241,7 +256,7 @@ function DecisionForm({ packet: p, onDecided }: { packet: PacketView; onDecided:
             : `This is final: it cannot be changed, and case ${p.caseNumber} will be closed.`}</p>
           <div className="btn-row">
             <ActionButton onClick={record} busyText="Recording…">Yes, record the decision</ActionButton>
-            <button type="button" className="btn secondary" onClick={() => setConfirming(false)}>Go back and change it</button>
+            <button type="button" className="btn secondary" onClick={() => { backToReview.current = true; setConfirming(false); }}>Go back and change it</button>
           </div>
         </div>
       )}
@@ -382,7 +397,7 @@ function ManifestSummary({ packet: p, view }: { packet: PacketView; view: Signed
       <section aria-labelledby="people-h">
         <h2 id="people-h">Federal personnel</h2>
         {officers.length === 0 ? <p>None recorded.</p> : (
-          <table>
+          <StackTable>
             <caption>Federal personnel on scene, the supervisor first</caption>
             <thead>
               <tr>
@@ -409,14 +424,14 @@ function ManifestSummary({ packet: p, view }: { packet: PacketView; view: Signed
                 </tr>
               ))}
             </tbody>
-          </table>
+          </StackTable>
         )}
       </section>
 
       <section aria-labelledby="violations-h">
         <h2 id="violations-h">Alleged violations</h2>
         {violations.length === 0 ? <p>None recorded.</p> : (
-          <table>
+          <StackTable>
             <caption>Alleged violations of state or local law</caption>
             <thead><tr><th scope="col">Citation</th><th scope="col">Description</th><th scope="col">Felony</th></tr></thead>
             <tbody>
@@ -428,7 +443,7 @@ function ManifestSummary({ packet: p, view }: { packet: PacketView; view: Signed
                 </tr>
               ))}
             </tbody>
-          </table>
+          </StackTable>
         )}
       </section>
 
@@ -444,7 +459,7 @@ function ManifestSummary({ packet: p, view }: { packet: PacketView; view: Signed
       <section aria-labelledby="evidence-h">
         <h2 id="evidence-h">Evidence</h2>
         {evidence.length === 0 ? <p>No evidence files: {text(c.noFootageReason)}</p> : (
-          <table>
+          <StackTable>
             <caption>{evidence.length} evidence file{evidence.length === 1 ? '' : 's'}, {bytes(p.evidenceBytes)} in all, with the SHA-256 each must hash to</caption>
             <thead>
               <tr><th scope="col">#</th><th scope="col">Kind</th><th scope="col">File</th><th scope="col">Size</th><th scope="col">SHA-256</th><th scope="col">Watch or save</th></tr>
@@ -468,7 +483,7 @@ function ManifestSummary({ packet: p, view }: { packet: PacketView; view: Signed
                 </tr>
               ))}
             </tbody>
-          </table>
+          </StackTable>
         )}
         {open && <MediaPlayer key={open.id} item={open} onClose={() => setOpen(null)} />}
       </section>

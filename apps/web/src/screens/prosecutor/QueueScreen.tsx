@@ -124,9 +124,7 @@ export function QueueScreen() {
       {claimError && (
         <div role="alert" className="error">
           <p><strong>{claimError.text}</strong></p>
-          {claimError.error instanceof ApiError && claimError.error.status === 409
-            ? <p className="muted">The service said: {claimError.error.body.message}</p>
-            : <ErrorMessage error={claimError.error} />}
+          {!(claimError.error instanceof ApiError && claimError.error.status === 409) && <ErrorMessage error={claimError.error} />}
         </div>
       )}
 

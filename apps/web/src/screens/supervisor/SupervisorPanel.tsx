@@ -1,14 +1,15 @@
-import { useState } from 'react';
+import { type RefObject, useEffect, useRef, useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import { prosecutorOfficeValues, type components } from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { useUser } from '../../session';
-import { ActionButton, ActionError, dateTime, Hash, label, Loaded, RadioGroup, StatusBadge, TextArea, useLoad } from '../../ui';
-import { OFFICE_NAMES, DECISION_NAMES } from '../../words';
+import { ActionButton, ActionError, bytes, dateTime, Hash, label, Loaded, RadioGroup, StackTable, StatusBadge, TextArea, useLoad } from '../../ui';
+import { OFFICE_NAMES, DECISION_NAMES, INTEGRITY_STATUS_WORDS, KIND_LABELS } from '../../words';
 import { CaseReportDownload } from '../common/CaseReport';
 
 type CaseView = components['schemas']['CaseView'];
 type PacketView = components['schemas']['PacketView'];
+type PacketPreview = components['schemas']['PacketPreview'];
 type Office = components['schemas']['ProsecutorOffice'];
 
 /** What a supervisor may still do to a case, by its status (the service's state machine, libs/cases case-state). */
@@ -16,25 +17,24 @@ const WITHDRAWABLE: readonly CaseView['status'][] = ['DRAFT', 'SUBMITTED', 'RETU
 
 
 /**
- * The supervisor's part of a case page: approve or return a submitted case (never one they wrote),
- * withdraw a case that is not yet approved, send an approved case's signed packet to a prosecuting
- * office, and the packets already sent with their review state.
+ * The supervisor's part of a case page, beside the case's content (issue 16): approve or return a submitted case
+ * (never one they wrote), withdraw a case that is not yet approved, and send an approved case's signed packet to a
+ * prosecuting office after a preview of exactly what will be sent. The packets already sent, with their review
+ * state, are `CasePackets` (below the content: a wide table).
  */
 export function SupervisorPanel({ caseView, onChanged }: { caseView: CaseView; onChanged: () => void }) {
   const [done, setDone] = useState<string | null>(null);
   const [sent, setSent] = useState<PacketView | null>(null);
-  const [packetsTick, setPacketsTick] = useState(0);
 
   const changed = (message: string) => {
     setDone(message);
-    setPacketsTick((n) => n + 1);
     onChanged();
   };
 
   const c = caseView;
   return (
     <>
-      <section className="panel" aria-labelledby="supervisor-h">
+      <section className="panel supervisor-panel" aria-labelledby="supervisor-h">
         <h2 id="supervisor-h">Supervisor review</h2>
         {done && <div className="success" role="status"><p>{done}</p></div>}
         {sent && <SentPacket packet={sent} />}
@@ -46,7 +46,6 @@ export function SupervisorPanel({ caseView, onChanged }: { caseView: CaseView; o
         {WITHDRAWABLE.includes(c.status) && <Withdraw c={c} onDone={changed} onReload={onChanged} />}
         {!['SUBMITTED', 'APPROVED', ...WITHDRAWABLE].includes(c.status) && <NothingToDo c={c} />}
       </section>
-      <CasePackets caseId={c.id} refresh={`${c.version}:${packetsTick}`} />
     </>
   );
 }
@@ -120,7 +119,7 @@ function ReviewSubmitted({ c, onDone, onReload }: { c: CaseView; onDone: (m: str
   const fieldError = (f: string) => (error instanceof ApiError ? error.forField(f) : undefined);
   return (
     <>
-      <p>The officer submitted this case{c.submittedAt ? ` on ${dateTime(c.submittedAt)}` : ''}. Read it, then approve it or return it to the officer.</p>
+      <p>The officer submitted this case{c.submittedAt ? ` on ${dateTime(c.submittedAt)}` : ''}. Read it (the case is shown beside this panel, or above it on a narrow screen), then approve it or return it to the officer.</p>
       <ActionError error={error} context="Not done" onReload={onReload} reloadText="Reload the case" />
       <h3>Approve</h3>
       <TextArea label="Note for the record (optional)" hint="Kept in the case's audit trail with your approval." value={note} onChange={setNote}
@@ -191,32 +190,66 @@ function Withdraw({ c, onDone, onReload }: { c: CaseView; onDone: (m: string) =>
   );
 }
 
-/** Send the signed packet: the office preselected by the felony rule, changeable. */
+/**
+ * Send the signed packet: the office preselected by the felony rule, changeable. Sending cannot be undone, so it is
+ * asked once, after a preview of exactly what will be sent (GET /cases/{id}/packet-preview: the send's own evidence
+ * selection, sizes and SHA-256, and office); the send carries the case version previewed, so a change in between
+ * is refused rather than sent unseen.
+ */
 function SendPacket({ c, onSent, onReload }: { c: CaseView; onSent: (p: PacketView) => void; onReload: () => void }) {
   const suggested: Office = c.anyFelony ? 'CCSAO' : 'CITY_LAW';
   const [choice, setChoice, clearChoice] = useDraft<Office | ''>(`packet-send:${c.id}`, '');
   const office: Office = choice || suggested;
   const [error, setError] = useState<unknown>(null);
+  const [preview, setPreview] = useState<PacketPreview | null>(null);
+  const confirmHeading = useRef<HTMLHeadingElement>(null);
+  const reviewButton = useRef<HTMLDivElement>(null);
   const previous = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/packets', { params: { path: { id: c.id } } })), [c.id, c.version]);
   const last = previous.data?.items.at(-1);
 
+  // Focus moves into the confirmation when it opens (issue 16), so a keyboard or screen reader user lands on the question.
+  useEffect(() => {
+    if (preview) confirmHeading.current?.focus();
+  }, [preview]);
+
   const felonies = c.violations.filter((v) => v.felony).map((v) => v.citation);
   const why = c.anyFelony
-    ? `Preselected: the State's Attorney, because at least one alleged violation is a felony (${felonies.join(', ')}). Felonies go to CCSAO unless you choose otherwise.`
-    : "Preselected: the Department of Law, because none of the alleged violations is a felony. Ordinance and misdemeanour matters go to CITY_LAW unless you choose otherwise.";
+    ? `Preselected: the State's Attorney, because at least one alleged violation is a felony (${felonies.join(', ')}). Felonies go to the State's Attorney unless you choose otherwise.`
+    : "Preselected: the Department of Law, because none of the alleged violations is a felony. Ordinance and misdemeanour matters go to the Department of Law unless you choose otherwise.";
+
+  const review = async () => {
+    setError(null);
+    try {
+      setPreview(await unwrap(api.GET('/api/v1/cases/{id}/packet-preview', {
+        params: { path: { id: c.id }, query: office === suggested ? {} : { office } },
+      })));
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const cancel = () => {
+    setPreview(null);
+    // Back where the question was asked.
+    requestAnimationFrame(() => reviewButton.current?.querySelector('button')?.focus());
+  };
 
   const send = async () => {
+    if (!preview) return;
     setError(null);
     try {
       const p = await unwrap(api.POST('/api/v1/cases/{id}/packets', {
         params: { path: { id: c.id } },
         // The preselected office is left to the service's own felony rule (recorded as the default); a change is sent explicitly.
-        body: office === suggested ? { version: c.version } : { office, version: c.version },
+        // The version is the one previewed: if the case changed since, the service refuses (409) and nothing is sent unseen.
+        body: preview.office === preview.suggestedOffice ? { version: preview.caseVersion } : { office: preview.office, version: preview.caseVersion },
       }));
       setChoice('');
       clearChoice();
+      setPreview(null);
       onSent(p);
     } catch (e) {
+      setPreview(null);
       setError(e);
     }
   };
@@ -227,7 +260,7 @@ function SendPacket({ c, onSent, onReload }: { c: CaseView; onSent: (p: PacketVi
       <p>
         Sending freezes the case as it is now into a manifest (case, federal personnel, violations, approvals, and every evidence
         file with its size and SHA-256), signs it with the department's key and puts it in the chosen office's review queue.
-        The case then becomes referred and can no longer be edited.
+        The case then becomes referred and can no longer be edited. You see exactly what will be sent before anything is sent.
       </p>
       {last && (
         <p className="notice">
@@ -236,16 +269,78 @@ function SendPacket({ c, onSent, onReload }: { c: CaseView; onSent: (p: PacketVi
         </p>
       )}
       <ActionError error={error} context="Packet not sent" onReload={onReload} reloadText="Reload the case" />
-      <RadioGroup label="Prosecuting office" hint={why} value={office} onChange={setChoice} options={prosecutorOfficeValues}
+      <RadioGroup label="Prosecuting office" hint={why} value={office} onChange={(v) => { setChoice(v); setPreview(null); }} options={prosecutorOfficeValues}
         labels={OFFICE_NAMES} error={error instanceof ApiError ? error.forField('office') : undefined}
         descriptions={{ CCSAO: 'Felonies under Illinois law.', CITY_LAW: 'Violations of city ordinances and other non-felony matters.' }} />
       {office !== suggested && (
         <p className="warning">You chose a different office from the felony rule's suggestion. Your choice is recorded with the packet.</p>
       )}
-      <div className="btn-row">
-        <ActionButton onClick={send} busyText="Signing and sending…">Send packet to {office}</ActionButton>
-      </div>
+      {!preview && (
+        <div className="btn-row" ref={reviewButton}>
+          <ActionButton onClick={review} busyText="Preparing the preview…">Review the packet for {OFFICE_NAMES[office]}…</ActionButton>
+        </div>
+      )}
+      {preview && <PreviewAndConfirm preview={preview} headingRef={confirmHeading} onSend={send} onCancel={cancel} />}
     </>
+  );
+}
+
+/** What will be sent, and the one question: send it (signed, to this office, for good) or go back. */
+function PreviewAndConfirm({ preview: p, headingRef, onSend, onCancel }: {
+  preview: PacketPreview; headingRef: RefObject<HTMLHeadingElement | null>; onSend: () => Promise<void>; onCancel: () => void;
+}) {
+  const to = OFFICE_NAMES[p.office];
+  const failed = p.evidence.filter((e) => e.integrityStatus !== 'OK');
+  return (
+    <div className="confirm packet-preview" role="group" aria-labelledby="packet-confirm-h">
+      <h4 id="packet-confirm-h" ref={headingRef} tabIndex={-1}>Send packet version {p.packetVersion} of case {p.caseNumber} to {to}?</h4>
+      <p>
+        <strong>This cannot be undone.</strong> The case as shown here is frozen into a manifest, signed with the department's
+        key and sent to {to}, whose prosecutors will see it in their review queue. The case becomes referred and can no longer be
+        edited; the packet stays on record for good.
+      </p>
+      <dl className="facts" aria-label="What will be sent">
+        <dt>Case</dt><dd>{p.caseNumber}</dd>
+        <dt>Goes to</dt><dd>{to}{p.office !== p.suggestedOffice && <span className="muted"> (your choice; the felony rule suggests {OFFICE_NAMES[p.suggestedOffice]})</span>}</dd>
+        <dt>Packet version</dt>
+        <dd>
+          {p.packetVersion}
+          {p.previousPacket && <span className="muted"> (follows version {p.previousPacket.version}{p.previousPacket.decision ? `: ${DECISION_NAMES[p.previousPacket.decision]}` : ''})</span>}
+        </dd>
+        <dt>Felony alleged</dt><dd>{p.felony ? 'Yes' : 'No'}</dd>
+        <dt>Federal personnel</dt><dd>{p.federalOfficerCount === 1 ? '1 person' : `${p.federalOfficerCount} people`}</dd>
+        <dt>Alleged violations</dt><dd>{p.violationCount === 0 ? 'None' : p.violationCount}</dd>
+        <dt>Evidence files</dt><dd>{p.evidence.length === 0 ? 'None' : `${p.evidence.length}, ${bytes(p.evidenceBytes)} in all`}</dd>
+        <dt>Case report</dt>
+        <dd>{p.caseReportIncluded ? 'Included: a printable report (PDF) of this packet, its fingerprint signed with the manifest' : 'Not included'}</dd>
+        <dt>Signed with key</dt><dd><code>{p.signingKeyId}</code></dd>
+      </dl>
+      {p.evidence.length > 0 && (
+        <>
+          <h5 id="packet-preview-evidence-h">Evidence files in the packet, in manifest order</h5>
+          <ol className="preview-evidence" aria-labelledby="packet-preview-evidence-h">
+            {p.evidence.map((e) => (
+              <li key={e.id}>
+                <strong className="file-name">{e.originalFilename ?? 'File without a name'}</strong>
+                <br />{KIND_LABELS[e.kind]} · {bytes(e.sizeBytes)}
+                <br />SHA-256: <Hash value={e.sha256} />
+                {e.integrityStatus !== 'OK' && <><br /><span className="badge failed">{INTEGRITY_STATUS_WORDS[e.integrityStatus]}</span></>}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+      {failed.length > 0 && (
+        <p className="warning">
+          {failed.length === 1 ? 'One file' : `${failed.length} files`} failed the last integrity check. Verify {failed.length === 1 ? 'it' : 'them'} in the
+          evidence list before sending: the packet records the fingerprint the file was stored with.
+        </p>
+      )}
+      <div className="btn-row">
+        <ActionButton onClick={onSend} busyText="Signing and sending…">Yes, sign and send to {to}</ActionButton>
+        <button type="button" className="btn secondary" onClick={onCancel}>No, go back</button>
+      </div>
+    </div>
   );
 }
 
@@ -263,14 +358,14 @@ function SentPacket({ packet: p }: { packet: PacketView }) {
 }
 
 /** The case's packets, oldest version first, with where each one stands with the prosecutor. */
-function CasePackets({ caseId, refresh }: { caseId: string; refresh: string }) {
+export function CasePackets({ caseId, refresh }: { caseId: string; refresh: string }) {
   const state = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/packets', { params: { path: { id: caseId } } })), [caseId, refresh]);
   return (
     <section aria-labelledby="packets-h">
       <h2 id="packets-h">Packets sent to prosecutors</h2>
       <Loaded state={state} what="the packets">
         {(list) => list.items.length === 0 ? <p>No packet has been sent for this case yet.</p> : (
-          <table>
+          <StackTable>
             <caption>Packets of case {list.caseNumber}, oldest version first</caption>
             <thead>
               <tr>
@@ -310,7 +405,7 @@ function CasePackets({ caseId, refresh }: { caseId: string; refresh: string }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </StackTable>
         )}
       </Loaded>
     </section>
