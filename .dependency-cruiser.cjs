@@ -12,7 +12,15 @@
  *   packets
  *   apps/api                   may import every library
  */
-const LAYERS = [['common'], ['signing', 'database'], ['audit'], ['auth', 'storage'], ['cases'], ['personnel', 'evidence'], ['packets']];
+const LAYERS = [
+  ['common'],
+  ['signing', 'database'],
+  ['audit'],
+  ['auth', 'storage'],
+  ['cases'],
+  ['personnel', 'evidence'],
+  ['packets'],
+];
 
 /** For each library, the libraries it may import: every library in a layer above its own. */
 const layerRules = LAYERS.flatMap((layer, i) => {
@@ -81,7 +89,7 @@ module.exports = {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment:
-        'An import that resolves to nothing (a typo, a missing dependency or path alias). The console\'s two ' +
+        "An import that resolves to nothing (a typo, a missing dependency or path alias). The console's two " +
         '"@domain/" aliases are resolved by its own tsconfig and vite config (one file each), not by the server\'s.',
       from: {},
       to: { couldNotResolve: true, pathNot: '^@domain/(order-rules|canonical-json)$' },

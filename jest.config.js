@@ -3,7 +3,17 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jes
 const moduleNameMapper = { '^@app/([a-z-]+)(/.*)?$': '<rootDir>/libs/$1/src$2' };
 
 /** The suites that touch storage and also run against Ceph RGW (project e2e-ceph). */
-const CEPH_SUITES = ['evidence', 'evidence-guards', 'evidence-large', 'evidence-tus', 'evidence-tus-overlap', 'packets', 'packets-large', 'packets-case-report', 'faults'];
+const CEPH_SUITES = [
+  'evidence',
+  'evidence-guards',
+  'evidence-large',
+  'evidence-tus',
+  'evidence-tus-overlap',
+  'packets',
+  'packets-large',
+  'packets-case-report',
+  'faults',
+];
 
 module.exports = {
   projects: [

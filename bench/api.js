@@ -75,20 +75,37 @@ async function main() {
   const warmup = intEnv('API_WARMUP', 2, 0, 600);
   const packets = intEnv('API_PACKETS', 30, 1, 10000);
   if (!fs.existsSync(MAIN)) {
-    throw new Error(`Built API not found at ${path.relative(ROOT, MAIN)}: run "npm run build" first (or use "npm run bench:api").`);
+    throw new Error(
+      `Built API not found at ${path.relative(ROOT, MAIN)}: run "npm run build" first (or use "npm run bench:api").`,
+    );
   }
 
   console.log('API load benchmark (autocannon) against the service on its embedded defaults');
-  console.log(`Machine: node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model?.trim() ?? 'unknown'}), ` +
-    `${fmt(os.totalmem() / 1024 ** 3)} GiB RAM, load average ${os.loadavg().map((l) => fmt(l, 2)).join(' ')}`);
-  console.log(`Load: ${connections} connections, ${duration} s per scenario after ${warmup} s of warm-up; ${packets} packets in the queue`);
+  console.log(
+    `Machine: node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model?.trim() ?? 'unknown'}), ` +
+      `${fmt(os.totalmem() / 1024 ** 3)} GiB RAM, load average ${os
+        .loadavg()
+        .map((l) => fmt(l, 2))
+        .join(' ')}`,
+  );
+  console.log(
+    `Load: ${connections} connections, ${duration} s per scenario after ${warmup} s of warm-up; ${packets} packets in the queue`,
+  );
 
   const tmp = run.tempDir('ion-bench-api-');
   const dataDir = path.join(tmp, 'data');
   fs.mkdirSync(dataDir, { mode: 0o755 });
   const port = await freePort();
   const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1' };
-  for (const k of ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'S3_ENDPOINT', 'JWT_SECRET', 'SIGNING_PRIVATE_KEY', 'LOG_LEVEL']) delete env[k];
+  for (const k of [
+    'DATABASE_URL',
+    'DATABASE_MIGRATION_URL',
+    'S3_ENDPOINT',
+    'JWT_SECRET',
+    'SIGNING_PRIVATE_KEY',
+    'LOG_LEVEL',
+  ])
+    delete env[k];
   let t = Date.now();
   await launchApi(run, env);
   console.log(`API started in ${fmt((Date.now() - t) / 1000)} s on port ${port} (DATA_DIR ${dataDir})`);
@@ -116,7 +133,9 @@ async function main() {
   const queueTotal = (await api(base, 'GET', '/review-queue', undefined, prosecutor)).total;
   if (queueTotal !== packets) throw new Error(`the review queue holds ${queueTotal} packets, expected ${packets}`);
   const readCase = await api(base, 'POST', '/cases', CASE, officer);
-  console.log(`Fixtures: ${packets} cases sent as packets to CCSAO in ${fmt((Date.now() - t) / 1000)} s; case ${readCase.caseNumber} to read`);
+  console.log(
+    `Fixtures: ${packets} cases sent as packets to CCSAO in ${fmt((Date.now() - t) / 1000)} s; case ${readCase.caseNumber} to read`,
+  );
 
   const casesBefore = (await api(base, 'GET', '/cases?pageSize=1', undefined, officer)).total;
   const json = (token) => ({ 'Content-Type': 'application/json', Authorization: `Bearer ${token}` });
@@ -141,8 +160,10 @@ async function main() {
     const sum = summarise(s.name, r);
     if (s.method === 'POST') created += sum.ok;
     results.push(sum);
-    console.log(`  ${s.name.padEnd(20)} ${fmt(sum.reqPerSec).padStart(8)} req/s  p50 ${sum.p50} ms  p99 ${sum.p99} ms  ` +
-      `(${sum.total} requests, ${sum.non2xx} non-2xx, ${sum.errors} errors)`);
+    console.log(
+      `  ${s.name.padEnd(20)} ${fmt(sum.reqPerSec).padStart(8)} req/s  p50 ${sum.p50} ms  p99 ${sum.p99} ms  ` +
+        `(${sum.total} requests, ${sum.non2xx} non-2xx, ${sum.errors} errors)`,
+    );
   }
 
   // --- what the load did
@@ -156,26 +177,38 @@ async function main() {
 
   console.log('');
   console.log('=== API load benchmark report ===');
-  console.log(`${'scenario'.padEnd(20)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)}` +
-    ` ${'req/s vs health'.padStart(16)} ${'p50 vs health'.padStart(14)} ${'p99 vs health'.padStart(14)} ${'non-2xx'.padStart(8)}`);
+  console.log(
+    `${'scenario'.padEnd(20)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)}` +
+      ` ${'req/s vs health'.padStart(16)} ${'p50 vs health'.padStart(14)} ${'p99 vs health'.padStart(14)} ${'non-2xx'.padStart(8)}`,
+  );
   for (const r of results) {
-    console.log(`${r.name.padEnd(20)} ${fmt(r.reqPerSec).padStart(9)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ` +
-      `${String(r.max).padStart(7)} ${`${fmt((r.reqPerSec / baseline) * 100, 0)}%`.padStart(16)} ` +
-      `${`${fmt(r.p50 / baseP50, 2)}x`.padStart(14)} ${`${fmt(r.p99 / baseP99, 2)}x`.padStart(14)} ${String(r.non2xx + r.errors).padStart(8)}`);
+    console.log(
+      `${r.name.padEnd(20)} ${fmt(r.reqPerSec).padStart(9)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ` +
+        `${String(r.max).padStart(7)} ${`${fmt((r.reqPerSec / baseline) * 100, 0)}%`.padStart(16)} ` +
+        `${`${fmt(r.p50 / baseP50, 2)}x`.padStart(14)} ${`${fmt(r.p99 / baseP99, 2)}x`.padStart(14)} ${String(r.non2xx + r.errors).padStart(8)}`,
+    );
   }
-  console.log(`Health baseline: ${fmt(baseline)} req/s (mean of the two runs: ${health.map((r) => fmt(r.reqPerSec)).join(' and ')})`);
-  console.log(`Cases: ${casesBefore} before, ${casesAfter} after; ${warmCreated} + ${created} answered 201 (warm-up + measured), ` +
-    `${casesAfter - casesBefore - created - warmCreated} completed after autocannon stopped waiting (at most one per connection per run)`);
+  console.log(
+    `Health baseline: ${fmt(baseline)} req/s (mean of the two runs: ${health.map((r) => fmt(r.reqPerSec)).join(' and ')})`,
+  );
+  console.log(
+    `Cases: ${casesBefore} before, ${casesAfter} after; ${warmCreated} + ${created} answered 201 (warm-up + measured), ` +
+      `${casesAfter - casesBefore - created - warmCreated} completed after autocannon stopped waiting (at most one per connection per run)`,
+  );
   console.log(`Audit chain: ${verify.ok ? 'intact' : 'BROKEN'}, ${verify.checked} events checked`);
 
   const problems = [];
-  for (const r of results) if (r.non2xx + r.errors > 0) problems.push(`${r.name}: ${r.non2xx} non-2xx answers and ${r.errors} errors`);
+  for (const r of results)
+    if (r.non2xx + r.errors > 0) problems.push(`${r.name}: ${r.non2xx} non-2xx answers and ${r.errors} errors`);
   const listed = casesAfter - casesBefore;
   const acknowledged = created + warmCreated;
   const inFlightAtStop = connections * (warmup > 0 ? 2 : 1);
-  if (listed < acknowledged) problems.push(`lost writes: ${acknowledged} creations acknowledged, only ${listed} new cases listed`);
+  if (listed < acknowledged)
+    problems.push(`lost writes: ${acknowledged} creations acknowledged, only ${listed} new cases listed`);
   if (listed > acknowledged + inFlightAtStop) {
-    problems.push(`phantom writes: ${listed} new cases listed, ${acknowledged} acknowledged + at most ${inFlightAtStop} in flight at stop`);
+    problems.push(
+      `phantom writes: ${listed} new cases listed, ${acknowledged} acknowledged + at most ${inFlightAtStop} in flight at stop`,
+    );
   }
   if (!verify.ok) problems.push(`audit chain broken: ${JSON.stringify(verify)}`);
   for (const p of problems) console.log(`ERROR: ${p}`);
@@ -185,7 +218,10 @@ async function main() {
 
 const run = new BenchRun('bench/api');
 const unguard = guardRun(run);
-run.exitWith(main().finally(async () => {
-  await run.cleanup();
-  unguard();
-}), { stack: true });
+run.exitWith(
+  main().finally(async () => {
+    await run.cleanup();
+    unguard();
+  }),
+  { stack: true },
+);

@@ -49,9 +49,29 @@ const path = require('node:path');
 const readline = require('node:readline');
 const { pipeline } = require('node:stream/promises');
 const {
-  ROOT, DIST, MAIN, MB, SAMPLE_MS, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
-  RssSampler, freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun, waitForFiles, runNode,
-  benchApiEnv, createBenchAdmin,
+  ROOT,
+  DIST,
+  MAIN,
+  MB,
+  SAMPLE_MS,
+  intEnv,
+  now,
+  secondsSince,
+  kbToMB,
+  fmt,
+  requireProcfs,
+  procStatusKb,
+  RssSampler,
+  freePort,
+  api,
+  launchApi,
+  startBenchDatabase,
+  BenchRun,
+  guardRun,
+  waitForFiles,
+  runNode,
+  benchApiEnv,
+  createBenchAdmin,
 } = require('./lib');
 
 const CLI = path.join(DIST, 'apps/api/src/cli/cli.js');
@@ -134,10 +154,31 @@ function mulberry32(seed) {
   };
 }
 
-const SURNAMES = ['garcia', 'johnson', 'nowak', 'oconnor', 'kowalski', 'washington', 'nguyen', 'patel', 'rivera', 'murphy',
-  'okafor', 'kim', 'lopez', 'schmidt', 'brooks', 'hernandez', 'walsh', 'ali', 'jackson', 'moreno',
+const SURNAMES = [
+  'garcia',
+  'johnson',
+  'nowak',
+  'oconnor',
+  'kowalski',
+  'washington',
+  'nguyen',
+  'patel',
+  'rivera',
+  'murphy',
+  'okafor',
+  'kim',
+  'lopez',
+  'schmidt',
+  'brooks',
+  'hernandez',
+  'walsh',
+  'ali',
+  'jackson',
+  'moreno',
   // non-ASCII: body_json's characters and bytes differ, as COPY's substr(body_json, ...) must cope with
-  'müller', 'núñez'];
+  'müller',
+  'núñez',
+];
 const USER_AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0',
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605',
@@ -146,7 +187,13 @@ const USER_AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox',
   'ion-records-sync/2.3.1 (+https://records.example.gov) node/20.20.2 linux',
 ];
-const ROLE_MIX = [['OFFICER', 70], ['SUPERVISOR', 12], ['PROSECUTOR', 10], ['AUDITOR', 3], ['ADMIN', 5]];
+const ROLE_MIX = [
+  ['OFFICER', 70],
+  ['SUPERVISOR', 12],
+  ['PROSECUTOR', 10],
+  ['AUDITOR', 3],
+  ['ADMIN', 5],
+];
 const DISTRICTS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 22, 24, 25];
 const EVIDENCE_KINDS = ['BWC', 'PHOTO', 'DOCUMENT', 'AUDIO', 'DASHCAM'];
 const CASE_FIELDS = ['narrative', 'location', 'incidentAt', 'federalAgency', 'officerCount', 'violations'];
@@ -160,80 +207,211 @@ class EventGenerator {
       const role = this.weighted(ROLE_MIX.map(([r, w]) => [w, r]));
       const surname = this.pick(SURNAMES);
       this.users.push({
-        id: crypto.randomUUID(), role, username: `${String.fromCharCode(97 + i % 26)}${surname}.${1000 + i}`,
-        ip: `10.${20 + this.intBelow(40)}.${this.intBelow(256)}.${1 + this.intBelow(254)}`, ua: this.pick(USER_AGENTS),
+        id: crypto.randomUUID(),
+        role,
+        username: `${String.fromCharCode(97 + (i % 26))}${surname}.${1000 + i}`,
+        ip: `10.${20 + this.intBelow(40)}.${this.intBelow(256)}.${1 + this.intBelow(254)}`,
+        ua: this.pick(USER_AGENTS),
       });
     }
     this.cases = [];
     for (let i = 0; i < 20_000; i++) {
-      this.cases.push({ id: crypto.randomUUID(), number: `CEO-2026-${String(i + 1).padStart(6, '0')}`, district: this.pick(DISTRICTS) });
+      this.cases.push({
+        id: crypto.randomUUID(),
+        number: `CEO-2026-${String(i + 1).padStart(6, '0')}`,
+        district: this.pick(DISTRICTS),
+      });
     }
     this.evidence = [];
     for (let i = 0; i < 60_000; i++) {
       this.evidence.push({
-        id: crypto.randomUUID(), case: this.pick(this.cases), kind: this.pick(EVIDENCE_KINDS), size: 20_000 + this.intBelow(2_000_000_000),
+        id: crypto.randomUUID(),
+        case: this.pick(this.cases),
+        kind: this.pick(EVIDENCE_KINDS),
+        size: 20_000 + this.intBelow(2_000_000_000),
       });
     }
     // weight, action, builder -> the event's target, outcome and details
     this.actions = [
-      [30, 'case.viewed', () => {
-        const c = this.pick(this.cases);
-        return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, view: this.pick(['detail', 'timeline', 'summary']) } };
-      }],
-      [14, 'evidence.downloaded', () => {
-        const e = this.pick(this.evidence);
-        return {
-          targetType: 'evidence', targetId: e.id, caseId: e.case.id,
-          details: { caseNumber: e.case.number, kind: e.kind, sizeBytes: e.size, range: this.rnd() < 0.2 ? 'bytes=0-8388607' : null },
-        };
-      }],
-      [10, 'evidence.viewed', () => {
-        const e = this.pick(this.evidence);
-        return { targetType: 'evidence', targetId: e.id, caseId: e.case.id, details: { kind: e.kind, caseNumber: e.case.number } };
-      }],
-      [7, 'evidence.listed', () => {
-        const c = this.pick(this.cases);
-        return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, count: this.intBelow(40) } };
-      }],
-      [8, 'access.denied', () => {
-        const c = this.pick(this.cases);
-        return {
-          outcome: 'DENIED', targetType: 'case', targetId: c.id, caseId: c.id,
-          details: { attempted: this.pick(['case.read', 'evidence.download', 'case.update']), method: 'GET', path: `/api/v1/cases/${c.id}`, status: 403, code: 'FORBIDDEN', reason: this.pick(DENY_REASONS) },
-        };
-      }],
-      [9, 'auth.login', (u) => this.rnd() < 0.9
-        ? { targetType: 'user', targetId: u.id, details: { username: u.username } }
-        // Some failed logins are typed Windows-style, DOMAIN\user: a JSON escape (\\) in body_json,
-        // which COPY's text format would double and its CSV passes through.
-        : {
-          outcome: 'FAILED', anonymous: true, targetType: 'user', targetId: u.id,
-          details: { username: this.rnd() < 0.3 ? `CPD\\${u.username}` : u.username, reason: 'wrong_password', consecutiveFailures: 1 + this.intBelow(4) },
-        }],
-      [6, 'case.updated', () => {
-        const c = this.pick(this.cases);
-        return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, fields: [this.pick(CASE_FIELDS), this.pick(CASE_FIELDS)], version: 2 + this.intBelow(20) } };
-      }],
-      [4, 'evidence.uploaded', () => {
-        const e = this.pick(this.evidence);
-        return { targetType: 'evidence', targetId: e.id, caseId: e.case.id, details: { caseNumber: e.case.number, kind: e.kind, sizeBytes: e.size } };
-      }],
-      [3, 'case.created', () => {
-        const c = this.pick(this.cases);
-        return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, district: c.district, status: 'DRAFT' } };
-      }],
-      [3, 'case.submitted', () => {
-        const c = this.pick(this.cases);
-        return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, from: 'DRAFT', to: 'SUBMITTED' } };
-      }],
-      [2, 'case.approved', () => {
-        const c = this.pick(this.cases);
-        return { targetType: 'case', targetId: c.id, caseId: c.id, details: { caseNumber: c.number, from: 'SUBMITTED', to: 'APPROVED' } };
-      }],
-      [1, 'user.updated', () => {
-        const t = this.pick(this.users);
-        return { targetType: 'user', targetId: t.id, details: { username: t.username, fields: [this.pick(['role', 'district', 'active'])] } };
-      }],
+      [
+        30,
+        'case.viewed',
+        () => {
+          const c = this.pick(this.cases);
+          return {
+            targetType: 'case',
+            targetId: c.id,
+            caseId: c.id,
+            details: { caseNumber: c.number, view: this.pick(['detail', 'timeline', 'summary']) },
+          };
+        },
+      ],
+      [
+        14,
+        'evidence.downloaded',
+        () => {
+          const e = this.pick(this.evidence);
+          return {
+            targetType: 'evidence',
+            targetId: e.id,
+            caseId: e.case.id,
+            details: {
+              caseNumber: e.case.number,
+              kind: e.kind,
+              sizeBytes: e.size,
+              range: this.rnd() < 0.2 ? 'bytes=0-8388607' : null,
+            },
+          };
+        },
+      ],
+      [
+        10,
+        'evidence.viewed',
+        () => {
+          const e = this.pick(this.evidence);
+          return {
+            targetType: 'evidence',
+            targetId: e.id,
+            caseId: e.case.id,
+            details: { kind: e.kind, caseNumber: e.case.number },
+          };
+        },
+      ],
+      [
+        7,
+        'evidence.listed',
+        () => {
+          const c = this.pick(this.cases);
+          return {
+            targetType: 'case',
+            targetId: c.id,
+            caseId: c.id,
+            details: { caseNumber: c.number, count: this.intBelow(40) },
+          };
+        },
+      ],
+      [
+        8,
+        'access.denied',
+        () => {
+          const c = this.pick(this.cases);
+          return {
+            outcome: 'DENIED',
+            targetType: 'case',
+            targetId: c.id,
+            caseId: c.id,
+            details: {
+              attempted: this.pick(['case.read', 'evidence.download', 'case.update']),
+              method: 'GET',
+              path: `/api/v1/cases/${c.id}`,
+              status: 403,
+              code: 'FORBIDDEN',
+              reason: this.pick(DENY_REASONS),
+            },
+          };
+        },
+      ],
+      [
+        9,
+        'auth.login',
+        (u) =>
+          this.rnd() < 0.9
+            ? { targetType: 'user', targetId: u.id, details: { username: u.username } }
+            : // Some failed logins are typed Windows-style, DOMAIN\user: a JSON escape (\\) in body_json,
+              // which COPY's text format would double and its CSV passes through.
+              {
+                outcome: 'FAILED',
+                anonymous: true,
+                targetType: 'user',
+                targetId: u.id,
+                details: {
+                  username: this.rnd() < 0.3 ? `CPD\\${u.username}` : u.username,
+                  reason: 'wrong_password',
+                  consecutiveFailures: 1 + this.intBelow(4),
+                },
+              },
+      ],
+      [
+        6,
+        'case.updated',
+        () => {
+          const c = this.pick(this.cases);
+          return {
+            targetType: 'case',
+            targetId: c.id,
+            caseId: c.id,
+            details: {
+              caseNumber: c.number,
+              fields: [this.pick(CASE_FIELDS), this.pick(CASE_FIELDS)],
+              version: 2 + this.intBelow(20),
+            },
+          };
+        },
+      ],
+      [
+        4,
+        'evidence.uploaded',
+        () => {
+          const e = this.pick(this.evidence);
+          return {
+            targetType: 'evidence',
+            targetId: e.id,
+            caseId: e.case.id,
+            details: { caseNumber: e.case.number, kind: e.kind, sizeBytes: e.size },
+          };
+        },
+      ],
+      [
+        3,
+        'case.created',
+        () => {
+          const c = this.pick(this.cases);
+          return {
+            targetType: 'case',
+            targetId: c.id,
+            caseId: c.id,
+            details: { caseNumber: c.number, district: c.district, status: 'DRAFT' },
+          };
+        },
+      ],
+      [
+        3,
+        'case.submitted',
+        () => {
+          const c = this.pick(this.cases);
+          return {
+            targetType: 'case',
+            targetId: c.id,
+            caseId: c.id,
+            details: { caseNumber: c.number, from: 'DRAFT', to: 'SUBMITTED' },
+          };
+        },
+      ],
+      [
+        2,
+        'case.approved',
+        () => {
+          const c = this.pick(this.cases);
+          return {
+            targetType: 'case',
+            targetId: c.id,
+            caseId: c.id,
+            details: { caseNumber: c.number, from: 'SUBMITTED', to: 'APPROVED' },
+          };
+        },
+      ],
+      [
+        1,
+        'user.updated',
+        () => {
+          const t = this.pick(this.users);
+          return {
+            targetType: 'user',
+            targetId: t.id,
+            details: { username: t.username, fields: [this.pick(['role', 'district', 'active'])] },
+          };
+        },
+      ],
     ];
     this.actionTotal = this.actions.reduce((s, a) => s + a[0], 0);
   }
@@ -256,7 +434,11 @@ class EventGenerator {
   body(seq, occurredAt) {
     let r = this.rnd() * this.actionTotal;
     let a = this.actions[this.actions.length - 1];
-    for (const x of this.actions) if ((r -= x[0]) < 0) { a = x; break; }
+    for (const x of this.actions)
+      if ((r -= x[0]) < 0) {
+        a = x;
+        break;
+      }
     const u = this.pick(this.users);
     const e = a[2](u);
     return {
@@ -279,21 +461,77 @@ class EventGenerator {
   }
 }
 
-const COLUMNS = ['seq', 'id', 'occurred_at', 'actor_id', 'actor_username', 'actor_role', 'action', 'outcome', 'target_type',
-  'target_id', 'case_id', 'request_id', 'client_ip', 'user_agent', 'details', 'body_json', 'prev_hash', 'hash'];
-const COLUMN_TYPES = ['bigint', 'uuid', 'timestamptz', 'uuid', 'text', 'text', 'text', 'text', 'text',
-  'text', 'uuid', 'text', 'text', 'text', 'jsonb', 'text', 'text', 'text'];
+const COLUMNS = [
+  'seq',
+  'id',
+  'occurred_at',
+  'actor_id',
+  'actor_username',
+  'actor_role',
+  'action',
+  'outcome',
+  'target_type',
+  'target_id',
+  'case_id',
+  'request_id',
+  'client_ip',
+  'user_agent',
+  'details',
+  'body_json',
+  'prev_hash',
+  'hash',
+];
+const COLUMN_TYPES = [
+  'bigint',
+  'uuid',
+  'timestamptz',
+  'uuid',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'uuid',
+  'text',
+  'text',
+  'text',
+  'jsonb',
+  'text',
+  'text',
+  'text',
+];
 
 /** One row in COLUMNS order; bodyJson = canonicalAuditBody(b), the bytes `hash` covers. */
 function rowValues(b, bodyJson, prevHash, hash) {
-  return [String(b.seq), b.id, b.occurredAt, b.actorId, b.actorUsername, b.actorRole, b.action, b.outcome, b.targetType,
-    b.targetId, b.caseId, b.requestId, b.clientIp, b.userAgent, JSON.stringify(b.details), bodyJson, prevHash, hash];
+  return [
+    String(b.seq),
+    b.id,
+    b.occurredAt,
+    b.actorId,
+    b.actorUsername,
+    b.actorRole,
+    b.action,
+    b.outcome,
+    b.targetType,
+    b.targetId,
+    b.caseId,
+    b.requestId,
+    b.clientIp,
+    b.userAgent,
+    JSON.stringify(b.details),
+    bodyJson,
+    prevHash,
+    hash,
+  ];
 }
 
 /** COPY text format: \N for null; backslash, tab, newline and carriage return escaped. */
 function copyText(v) {
   if (v === null) return '\\N';
-  return /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
+  return /[\\\t\n\r]/.test(v)
+    ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : v;
 }
 
 /**
@@ -313,7 +551,9 @@ async function generateEvents(db, count, { copyFrom, keepTrigger, canonicalAudit
     inTx = true;
     await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_APPEND_LOCK]);
     if (!keepTrigger) await client.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_link');
-    const { rows } = await client.query(`SELECT seq, hash, ${exportSql.ISO_MS} AS at FROM audit_events ORDER BY seq DESC LIMIT 1`);
+    const { rows } = await client.query(
+      `SELECT seq, hash, ${exportSql.ISO_MS} AS at FROM audit_events ORDER BY seq DESC LIMIT 1`,
+    );
     const headSeq = rows.length ? Number(rows[0].seq) : 0;
     let prevHash = rows.length ? rows[0].hash : '0'.repeat(64);
     // A burst after the head: 10 events per millisecond, never before the head's own time.
@@ -385,7 +625,14 @@ function download(port, urlPath, token, file) {
     let lastByte = null;
     let bytes = 0;
     let newlines = 0;
-    const req = http.request({ host: '127.0.0.1', port, method: 'GET', path: urlPath, agent: false, headers: { Authorization: `Bearer ${token}` } });
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      method: 'GET',
+      path: urlPath,
+      agent: false,
+      headers: { Authorization: `Bearer ${token}` },
+    });
     req.once('error', reject);
     req.once('response', (res) => {
       if (res.statusCode !== 200) {
@@ -402,7 +649,13 @@ function download(port, urlPath, token, file) {
       });
       res.once('end', () => (lastByte = now()));
       pipeline(res, fs.createWriteStream(file, { highWaterMark: 1 << 20 })).then(
-        () => resolve({ bytes, newlines, seconds: Number((lastByte ?? now()) - t0) / 1e9, contentType: res.headers['content-type'] }),
+        () =>
+          resolve({
+            bytes,
+            newlines,
+            seconds: Number((lastByte ?? now()) - t0) / 1e9,
+            contentType: res.headers['content-type'],
+          }),
         reject,
       );
     });
@@ -416,7 +669,10 @@ function download(port, urlPath, token, file) {
  */
 async function inspectExport(file, totalLines) {
   const middleLine = 2 + Math.floor(Math.max(0, totalLines - 2) / 2);
-  const rl = readline.createInterface({ input: fs.createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  const rl = readline.createInterface({
+    input: fs.createReadStream(file, { highWaterMark: 1 << 20 }),
+    crlfDelay: Infinity,
+  });
   const digest = crypto.createHash('sha256');
   let n = 0;
   let offset = 0;
@@ -438,7 +694,14 @@ async function inspectExport(file, totalLines) {
       return null;
     }
   };
-  return { lines: n, events: Math.max(0, n - 2), header: parse(header), trailer: parse(prev), eventsSha256: digest.digest('hex'), middle };
+  return {
+    lines: n,
+    events: Math.max(0, n - 2),
+    header: parse(header),
+    trailer: parse(prev),
+    eventsSha256: digest.digest('hex'),
+    middle,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,7 +713,10 @@ async function cursorRun(client, maxSeq, fetchRows, digest) {
   let bytes = 0;
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    await client.query(`DECLARE bench_export NO SCROLL CURSOR FOR ${CURSOR_SELECT} WHERE seq <= $1::bigint ORDER BY audit_events.seq`, [maxSeq]);
+    await client.query(
+      `DECLARE bench_export NO SCROLL CURSOR FOR ${CURSOR_SELECT} WHERE seq <= $1::bigint ORDER BY audit_events.seq`,
+      [maxSeq],
+    );
     const fetch = { text: `FETCH FORWARD ${fetchRows} FROM bench_export`, rowMode: 'array' };
     for (;;) {
       const res = await client.query(fetch);
@@ -475,11 +741,22 @@ async function spliceRun(client, copyTo, maxSeq, digest) {
   const { ndjsonFromCopy } = require(REVIEW_JS);
   const { ExportWriter } = require(path.join(path.dirname(REVIEW_JS), 'export-format.js'));
   const writer = new ExportWriter('ndjson', () => 'unsigned');
-  writer.begin({ type: 'header', format: 'ion-audit-export/1', exportedAt: '', exportedBy: { id: null, username: null, role: 'SYSTEM' }, filters: {}, filtered: false, keyId: '' });
+  writer.begin({
+    type: 'header',
+    format: 'ion-audit-export/1',
+    exportedAt: '',
+    exportedBy: { id: null, username: null, role: 'SYSTEM' },
+    filters: {},
+    filtered: false,
+    keyId: '',
+  });
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   let bytes = 0;
   try {
-    for await (const b of ndjsonFromCopy(client.query(copyTo(exportSql.NDJSON_COPY(`seq <= ${Number(maxSeq)}`))), writer)) {
+    for await (const b of ndjsonFromCopy(
+      client.query(copyTo(exportSql.NDJSON_COPY(`seq <= ${Number(maxSeq)}`))),
+      writer,
+    )) {
       bytes += b.length;
       if (digest) digest.update(b);
     }
@@ -518,7 +795,8 @@ async function copyRun(client, copyTo, maxSeq, check) {
         const text = data.toString('utf8', start, nl);
         try {
           const o = JSON.parse(text);
-          if (o.type !== 'event' || o.seq !== expectSeq) bad = `line for seq ${expectSeq}: type ${o.type}, seq ${o.seq}`;
+          if (o.type !== 'event' || o.seq !== expectSeq)
+            bad = `line for seq ${expectSeq}: type ${o.type}, seq ${o.seq}`;
         } catch (e) {
           bad = `line for seq ${expectSeq} is not JSON (${e.message}): ${text.slice(0, 120)}`;
         }
@@ -544,19 +822,26 @@ async function copyRun(client, copyTo, maxSeq, check) {
  * the identity check covers them only if there are some.
  */
 async function checkCopySafe(client, maxSeq) {
-  const { rows: [r] } = await client.query(`SELECT count(*)::int AS rows,
+  const {
+    rows: [r],
+  } = await client.query(
+    `SELECT count(*)::int AS rows,
       count(*) FILTER (WHERE body_json ~ '[\\x01-\\x1f]')::int AS control,
       count(*) FILTER (WHERE prev_hash !~ '^[0-9a-f]{64}$' OR hash !~ '^[0-9a-f]{64}$')::int AS badhash,
       count(*) FILTER (WHERE strpos(body_json, '\\') > 0)::int AS backslash,
       count(*) FILTER (WHERE octet_length(body_json) <> length(body_json))::int AS multibyte,
       count(*) FILTER (WHERE left(body_json, 1) <> '{' OR right(body_json, 1) <> '}')::int AS notobject
-    FROM audit_events WHERE seq <= $1::bigint`, [maxSeq]);
+    FROM audit_events WHERE seq <= $1::bigint`,
+    [maxSeq],
+  );
   return r;
 }
 
 /** PostgreSQL's own time to produce the rows (EXPLAIN ANALYZE evaluates the select list, sends nothing). */
 async function serverOnly(client, select, maxSeq) {
-  const res = await client.query(`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ${select} WHERE seq <= ${Number(maxSeq)} ORDER BY seq`);
+  const res = await client.query(
+    `EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ${select} WHERE seq <= ${Number(maxSeq)} ORDER BY seq`,
+  );
   const plan = res.rows[0]['QUERY PLAN'][0];
   return { seconds: plan['Execution Time'] / 1000, rows: plan.Plan['Actual Rows'] };
 }
@@ -599,11 +884,20 @@ async function main() {
 
   console.log('Audit export benchmark: NDJSON export through the API, offline verification, cursor vs. COPY');
   const cpus = os.cpus();
-  console.log(`Machine: node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model?.trim() ?? 'unknown'}), ` +
-    `${fmt(os.totalmem() / 1024 ** 3)} GiB RAM (${fmt(os.freemem() / 1024 ** 3)} GiB free), ${os.platform()} ${os.release()}, ` +
-    `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `Machine: node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model?.trim() ?? 'unknown'}), ` +
+      `${fmt(os.totalmem() / 1024 ** 3)} GiB RAM (${fmt(os.freemem() / 1024 ** 3)} GiB free), ${os.platform()} ${os.release()}, ` +
+      `load ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+  );
 
-  await waitForFiles([MAIN, CLI, VERIFY_CLI, DB_LIB, AUDIT_HASH, REVIEW_JS, EXPORT_SQL_JS], DIST_WAIT_MS, 'bench:audit-export');
+  await waitForFiles(
+    [MAIN, CLI, VERIFY_CLI, DB_LIB, AUDIT_HASH, REVIEW_JS, EXPORT_SQL_JS],
+    DIST_WAIT_MS,
+    'bench:audit-export',
+  );
   let copyStreams = null;
   try {
     copyStreams = require('pg-copy-streams');
@@ -613,33 +907,42 @@ async function main() {
   const dbLib = require(DB_LIB);
   const { canonicalAuditBody, hashCanonicalBody } = require(AUDIT_HASH);
   if (typeof canonicalAuditBody !== 'function' || typeof hashCanonicalBody !== 'function') {
-    throw new Error(`${path.relative(ROOT, AUDIT_HASH)} exports no canonicalAuditBody/hashCanonicalBody: rebuild (npm run build)`);
+    throw new Error(
+      `${path.relative(ROOT, AUDIT_HASH)} exports no canonicalAuditBody/hashCanonicalBody: rebuild (npm run build)`,
+    );
   }
   exportSql = require(EXPORT_SQL_JS);
   for (const name of ['ISO_MS', 'CSV_SELECT', 'NDJSON_SELECT', 'NDJSON_COPY']) {
-    if (exportSql[name] === undefined) throw new Error(`${path.relative(ROOT, EXPORT_SQL_JS)} exports no ${name}: rebuild (npm run build)`);
+    if (exportSql[name] === undefined)
+      throw new Error(`${path.relative(ROOT, EXPORT_SQL_JS)} exports no ${name}: rebuild (npm run build)`);
   }
   /** The API's own default fetch size, from its built config (the bench gives the API no AUDIT_* variable). */
   let defaultFetchRows = FALLBACK_API_FETCH_ROWS;
   let defaultFetchFrom = 'fallback: the built config could not be loaded';
   try {
     defaultFetchRows = require(AUDIT_CONFIG_JS).loadAuditConfig({}).exportFetchRows;
-    defaultFetchFrom = 'the API\'s default';
+    defaultFetchFrom = "the API's default";
   } catch (e) {
     defaultFetchFrom += ` (${e instanceof Error ? e.message.split('\n')[0] : e})`;
   }
   const apiFetchLabel = apiFetchRows ? String(apiFetchRows) : `${defaultFetchRows} (${defaultFetchFrom})`;
   const fetchSizes = [...new Set([...CURSOR_FETCH_SIZES, apiFetchRows ?? defaultFetchRows])].sort((a, b) => a - b);
   const copyVersion = copyStreams ? require('pg-copy-streams/package.json').version : null;
-  console.log(`Events: ${int(events)} generated; API AUDIT_EXPORT_FETCH_ROWS=${apiFetchLabel}; ` +
-    `pg-copy-streams ${copyVersion ?? 'not installed (COPY not measured)'}`);
+  console.log(
+    `Events: ${int(events)} generated; API AUDIT_EXPORT_FETCH_ROWS=${apiFetchLabel}; ` +
+      `pg-copy-streams ${copyVersion ?? 'not installed (COPY not measured)'}`,
+  );
 
   const unguard = guardRun(run);
 
   try {
     // --- temp dir and PostgreSQL (embedded, migrations applied: lib.js's startBenchDatabase)
     let t = now();
-    const { tmp, dataDir, db, applied, openClient, closeClient } = await startBenchDatabase(run, { dbLib, tempPrefix: 'ion-bench-audit-', clients });
+    const { tmp, dataDir, db, applied, openClient, closeClient } = await startBenchDatabase(run, {
+      dbLib,
+      tempPrefix: 'ion-bench-audit-',
+      clients,
+    });
     const pgVersion = await (async () => {
       const c = await openClient(db.ownerUrl, 'ion-bench');
       try {
@@ -648,7 +951,9 @@ async function main() {
         await closeClient(c);
       }
     })();
-    console.log(`PostgreSQL ${pgVersion} (embedded, port ${db.port}) ready, ${applied.length} migrations applied, in ${fmt(secondsSince(t))} s`);
+    console.log(
+      `PostgreSQL ${pgVersion} (embedded, port ${db.port}) ready, ${applied.length} migrations applied, in ${fmt(secondsSince(t))} s`,
+    );
 
     // --- API environment, admin (CLI), API
     const apiPort = await freePort();
@@ -665,7 +970,13 @@ async function main() {
     const base = `http://127.0.0.1:${apiPort}/api/v1`;
     const admin = await api(base, 'POST', '/auth/login', { username: 'bench.admin', password: adminPassword });
     const auditorPassword = `bench-auditor-${crypto.randomBytes(12).toString('hex')}`;
-    await api(base, 'POST', '/users', { username: 'bench.auditor', displayName: 'Bench Auditor', password: auditorPassword, role: 'AUDITOR' }, admin.accessToken);
+    await api(
+      base,
+      'POST',
+      '/users',
+      { username: 'bench.auditor', displayName: 'Bench Auditor', password: auditorPassword, role: 'AUDITOR' },
+      admin.accessToken,
+    );
     const auditor = await api(base, 'POST', '/auth/login', { username: 'bench.auditor', password: auditorPassword });
     const { keys } = await api(base, 'GET', '/keys');
     if (!keys?.length) throw new Error('GET /keys returned no key');
@@ -673,7 +984,10 @@ async function main() {
     // --- generation
     t = now();
     const gen = await generateEvents({ ownerUrl: db.ownerUrl, open: openClient, close: closeClient }, events, {
-      copyFrom: copyStreams ? copyStreams.from : null, keepTrigger, canonicalAuditBody, hashCanonicalBody,
+      copyFrom: copyStreams ? copyStreams.from : null,
+      keepTrigger,
+      canonicalAuditBody,
+      hashCanonicalBody,
     });
     const genSec = secondsSince(t);
     t = now();
@@ -685,10 +999,12 @@ async function main() {
     }
     const vacSec = secondsSince(t);
     const genMethod = copyStreams ? 'COPY FROM STDIN' : `INSERT ... unnest, ${GEN_INSERT_BATCH} rows per statement`;
-    console.log(`Generated ${int(events)} events (seq ${gen.headSeq + 1}..${gen.lastSeq}, after ${gen.headSeq} existing) in ` +
-      `${fmt(genSec, 2)} s (${int(events / genSec)} events/s, ${genMethod}, one transaction; ` +
-      `${keepTrigger ? 'trigger audit_events_link kept enabled' : 'trigger audit_events_link DISABLED inside that transaction and re-enabled before COMMIT'}); ` +
-      `VACUUM (ANALYZE) ${fmt(vacSec, 2)} s. Not part of the targets.`);
+    console.log(
+      `Generated ${int(events)} events (seq ${gen.headSeq + 1}..${gen.lastSeq}, after ${gen.headSeq} existing) in ` +
+        `${fmt(genSec, 2)} s (${int(events / genSec)} events/s, ${genMethod}, one transaction; ` +
+        `${keepTrigger ? 'trigger audit_events_link kept enabled' : 'trigger audit_events_link DISABLED inside that transaction and re-enabled before COMMIT'}); ` +
+        `VACUUM (ANALYZE) ${fmt(vacSec, 2)} s. Not part of the targets.`,
+    );
 
     // --- 1. export through the API
     const exportFile = path.join(tmp, 'export.ndjson');
@@ -707,11 +1023,18 @@ async function main() {
     const exportEvents = info.events;
     const checkpointSeq = info.trailer?.checkpoint?.seq;
     if (info.header?.type !== 'header') problems.push('export: the first line is not the header');
-    if (info.trailer?.type !== 'checkpoint') problems.push('export: the last line is not the signed checkpoint (cut short?)');
-    if (info.trailer?.seal && info.trailer.seal.rows !== exportEvents) problems.push(`export: seal says ${info.trailer.seal.rows} rows, file has ${exportEvents}`);
-    if (checkpointSeq !== undefined && checkpointSeq !== exportEvents) problems.push(`export: ${exportEvents} events but checkpoint seq ${checkpointSeq}`);
-    if (checkpointSeq !== undefined && checkpointSeq !== gen.lastSeq + 1) problems.push(`export: checkpoint seq ${checkpointSeq}, expected ${gen.lastSeq + 1} (generated head + audit.exported)`);
-    if (info.lines !== dl.newlines) problems.push(`export: ${info.lines} lines read back, ${dl.newlines} newlines received`);
+    if (info.trailer?.type !== 'checkpoint')
+      problems.push('export: the last line is not the signed checkpoint (cut short?)');
+    if (info.trailer?.seal && info.trailer.seal.rows !== exportEvents)
+      problems.push(`export: seal says ${info.trailer.seal.rows} rows, file has ${exportEvents}`);
+    if (checkpointSeq !== undefined && checkpointSeq !== exportEvents)
+      problems.push(`export: ${exportEvents} events but checkpoint seq ${checkpointSeq}`);
+    if (checkpointSeq !== undefined && checkpointSeq !== gen.lastSeq + 1)
+      problems.push(
+        `export: checkpoint seq ${checkpointSeq}, expected ${gen.lastSeq + 1} (generated head + audit.exported)`,
+      );
+    if (info.lines !== dl.newlines)
+      problems.push(`export: ${info.lines} lines read back, ${dl.newlines} newlines received`);
     const exportEps = exportEvents / dl.seconds;
 
     // --- 2. offline verifier
@@ -721,7 +1044,10 @@ async function main() {
     fs.writeFileSync(pemFile, key.publicKeyPem);
     const verify = await runNode(children, VERIFY_CLI, [exportFile, '--key', pemFile], { timeoutMs: CHILD_TIMEOUT_MS });
     const verifyEps = exportEvents / verify.seconds;
-    if (verify.code !== 0) problems.push(`verifier exited ${verify.code ?? verify.signal} on the export: ${(verify.stdout + verify.stderr).trim().slice(0, 500)}`);
+    if (verify.code !== 0)
+      problems.push(
+        `verifier exited ${verify.code ?? verify.signal} on the export: ${(verify.stdout + verify.stderr).trim().slice(0, 500)}`,
+      );
 
     const tamperedFile = path.join(tmp, 'export-tampered.ndjson');
     fs.copyFileSync(exportFile, tamperedFile);
@@ -741,8 +1067,11 @@ async function main() {
       } finally {
         fs.closeSync(fd);
       }
-      tamper.result = await runNode(children, VERIFY_CLI, [tamperedFile, '--key', pemFile], { timeoutMs: CHILD_TIMEOUT_MS });
-      if (tamper.result.code !== 1) problems.push(`verifier exited ${tamper.result.code ?? tamper.result.signal} on the tampered copy, expected 1`);
+      tamper.result = await runNode(children, VERIFY_CLI, [tamperedFile, '--key', pemFile], {
+        timeoutMs: CHILD_TIMEOUT_MS,
+      });
+      if (tamper.result.code !== 1)
+        problems.push(`verifier exited ${tamper.result.code ?? tamper.result.signal} on the tampered copy, expected 1`);
     } else {
       problems.push('no event line to tamper with');
     }
@@ -757,8 +1086,10 @@ async function main() {
     try {
       const maxSeq = checkpointSeq ?? gen.lastSeq + 1;
       const variants = fetchSizes.map((n) => ({ name: `cursor FETCH ${n}`, run: () => cursorRun(reader, maxSeq, n) }));
-      if (copyStreams) variants.push({ name: 'COPY TO STDOUT (csv)', run: () => copyRun(reader, copyStreams.to, maxSeq) });
-      if (copyStreams) variants.push({ name: 'COPY raw + splice (API)', run: () => spliceRun(reader, copyStreams.to, maxSeq) });
+      if (copyStreams)
+        variants.push({ name: 'COPY TO STDOUT (csv)', run: () => copyRun(reader, copyStreams.to, maxSeq) });
+      if (copyStreams)
+        variants.push({ name: 'COPY raw + splice (API)', run: () => spliceRun(reader, copyStreams.to, maxSeq) });
       // Round-robin, so a burst of load from elsewhere does not land on one method only; best run kept.
       for (let rep = 0; rep < dbRepeats; rep++) {
         for (const v of variants) {
@@ -767,17 +1098,33 @@ async function main() {
           if (!entry) dbRuns.push((entry = { name: v.name, times: [], maxGrowthMB: 0 }));
           entry.times.push(r.seconds);
           entry.maxGrowthMB = Math.max(entry.maxGrowthMB, r.rss.growthMB);
-          if (entry.seconds === undefined || r.seconds < entry.seconds) Object.assign(entry, { rows: r.rows, bytes: r.bytes, reportedRows: r.reportedRows, seconds: r.seconds });
+          if (entry.seconds === undefined || r.seconds < entry.seconds)
+            Object.assign(entry, { rows: r.rows, bytes: r.bytes, reportedRows: r.reportedRows, seconds: r.seconds });
         }
       }
-      serverRuns.push({ name: 'raw columns (the API\'s COPY select)', ...(await serverOnly(reader, exportSql.NDJSON_SELECT, maxSeq)) });
-      serverRuns.push({ name: 'COPY\'s select (line built in SQL)', ...(await serverOnly(reader, COPY_LINE_SELECT, maxSeq)) });
-      serverRuns.push({ name: 'CSV select (17 columns as text)', ...(await serverOnly(reader, exportSql.CSV_SELECT, maxSeq)) });
+      serverRuns.push({
+        name: "raw columns (the API's COPY select)",
+        ...(await serverOnly(reader, exportSql.NDJSON_SELECT, maxSeq)),
+      });
+      serverRuns.push({
+        name: "COPY's select (line built in SQL)",
+        ...(await serverOnly(reader, COPY_LINE_SELECT, maxSeq)),
+      });
+      serverRuns.push({
+        name: 'CSV select (17 columns as text)',
+        ...(await serverOnly(reader, exportSql.CSV_SELECT, maxSeq)),
+      });
       // untimed: can COPY's CSV pass every line through, and are the bytes the same everywhere?
       copySafe = await checkCopySafe(reader, maxSeq);
       const cursorDigest = crypto.createHash('sha256');
       await cursorRun(reader, maxSeq, apiFetchRows ?? defaultFetchRows, cursorDigest);
-      identity = { api: info.eventsSha256, cursor: cursorDigest.digest('hex'), copy: null, copyProblem: null, splice: null };
+      identity = {
+        api: info.eventsSha256,
+        cursor: cursorDigest.digest('hex'),
+        copy: null,
+        copyProblem: null,
+        splice: null,
+      };
       if (copyStreams) {
         const spliceDigest = crypto.createHash('sha256');
         await spliceRun(reader, copyStreams.to, maxSeq, spliceDigest);
@@ -794,15 +1141,20 @@ async function main() {
     }
     for (const r of dbRuns) {
       if (r.rows !== exportEvents) problems.push(`${r.name}: ${r.rows} rows, the export has ${exportEvents}`);
-      if (r.reportedRows !== undefined && r.reportedRows !== r.rows) problems.push(`${r.name}: COPY reported ${r.reportedRows} rows, ${r.rows} lines received`);
+      if (r.reportedRows !== undefined && r.reportedRows !== r.rows)
+        problems.push(`${r.name}: COPY reported ${r.reportedRows} rows, ${r.rows} lines received`);
     }
     if (copySafe.control || copySafe.badhash || copySafe.notobject) {
-      problems.push(`body_json/hashes unsafe for COPY's CSV pass-through: ${copySafe.control} rows with raw control characters, ` +
-        `${copySafe.badhash} with non-hex hashes, ${copySafe.notobject} not a JSON object`);
+      problems.push(
+        `body_json/hashes unsafe for COPY's CSV pass-through: ${copySafe.control} rows with raw control characters, ` +
+          `${copySafe.badhash} with non-hex hashes, ${copySafe.notobject} not a JSON object`,
+      );
     }
-    if (identity.cursor !== identity.api) problems.push('cursor lines differ from the API export\'s event lines');
-    if (identity.copy !== null && identity.copy !== identity.cursor) problems.push('COPY lines differ from the cursor\'s');
-    if (identity.splice !== null && identity.splice !== identity.api) problems.push('spliced COPY lines differ from the API export\'s');
+    if (identity.cursor !== identity.api) problems.push("cursor lines differ from the API export's event lines");
+    if (identity.copy !== null && identity.copy !== identity.cursor)
+      problems.push("COPY lines differ from the cursor's");
+    if (identity.splice !== null && identity.splice !== identity.api)
+      problems.push("spliced COPY lines differ from the API export's");
     if (identity.copyProblem) problems.push(`COPY output: ${identity.copyProblem}`);
 
     // --- report
@@ -813,65 +1165,104 @@ async function main() {
 
     console.log('');
     console.log('=== Audit export benchmark report ===');
-    console.log(`Machine:               node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model?.trim() ?? 'unknown'}), ${fmt(os.totalmem() / 1024 ** 3)} GiB RAM; PostgreSQL ${pgVersion}`);
-    console.log(`Audit trail:           ${int(exportEvents)} events (${int(events)} generated + ${gen.headSeq} before + audit.exported), ` +
-      `generated in ${fmt(genSec, 2)} s (${int(events / genSec)} events/s, not a target)`);
+    console.log(
+      `Machine:               node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model?.trim() ?? 'unknown'}), ${fmt(os.totalmem() / 1024 ** 3)} GiB RAM; PostgreSQL ${pgVersion}`,
+    );
+    console.log(
+      `Audit trail:           ${int(exportEvents)} events (${int(events)} generated + ${gen.headSeq} before + audit.exported), ` +
+        `generated in ${fmt(genSec, 2)} s (${int(events / genSec)} events/s, not a target)`,
+    );
     console.log('');
-    console.log(`1. Export through the API (GET /audit/export?format=ndjson, AUDIT_EXPORT_FETCH_ROWS=${apiFetchLabel})`);
-    console.log(`   File:                ${int(dl.bytes)} bytes (${fmt(exportMB)} MB), ${int(info.lines)} lines = header + ${int(exportEvents)} events + checkpoint (seq ${checkpointSeq})`);
+    console.log(
+      `1. Export through the API (GET /audit/export?format=ndjson, AUDIT_EXPORT_FETCH_ROWS=${apiFetchLabel})`,
+    );
+    console.log(
+      `   File:                ${int(dl.bytes)} bytes (${fmt(exportMB)} MB), ${int(info.lines)} lines = header + ${int(exportEvents)} events + checkpoint (seq ${checkpointSeq})`,
+    );
     console.log(`   Time:                ${fmt(dl.seconds, 2)} s request to last byte`);
     console.log(`   Throughput:          ${int(exportEps)} events/s, ${fmt(exportMB / dl.seconds)} MB/s`);
-    console.log(`   API RSS:             baseline ${fmt(apiMem.baselineMB)} MB, peak ${fmt(apiMem.peakMB)} MB, growth ${fmt(apiMem.growthMB)} MB ` +
-      `(${apiMem.samples} samples every ${SAMPLE_MS} ms; VmHWM ${hwmKb === null ? 'n/a' : `${fmt(kbToMB(hwmKb))} MB`}, lifetime incl. startup)`);
+    console.log(
+      `   API RSS:             baseline ${fmt(apiMem.baselineMB)} MB, peak ${fmt(apiMem.peakMB)} MB, growth ${fmt(apiMem.growthMB)} MB ` +
+        `(${apiMem.samples} samples every ${SAMPLE_MS} ms; VmHWM ${hwmKb === null ? 'n/a' : `${fmt(kbToMB(hwmKb))} MB`}, lifetime incl. startup)`,
+    );
     console.log('');
     console.log('2. Offline verifier (audit-verify.js FILE --key public.pem)');
-    console.log(`   Export:              exit ${verify.code}, ${fmt(verify.seconds, 2)} s wall (node start-up included), ${int(verifyEps)} events/s`);
+    console.log(
+      `   Export:              exit ${verify.code}, ${fmt(verify.seconds, 2)} s wall (node start-up included), ${int(verifyEps)} events/s`,
+    );
     for (const l of (verify.stdout + verify.stderr).trim().split('\n')) console.log(`                        ${l}`);
     if (tamper) {
-      console.log(`   Tampered copy:       line ${tamper.line} (middle event), byte ${tamper.byte}: '${tamper.was}' -> '${tamper.now}'; ` +
-        `exit ${tamper.result.code} (${tamper.result.code === 1 ? 'rejected, as expected' : 'NOT rejected'})`);
-      for (const l of (tamper.result.stdout + tamper.result.stderr).trim().split('\n')) console.log(`                        ${l}`);
+      console.log(
+        `   Tampered copy:       line ${tamper.line} (middle event), byte ${tamper.byte}: '${tamper.was}' -> '${tamper.now}'; ` +
+          `exit ${tamper.result.code} (${tamper.result.code === 1 ? 'rejected, as expected' : 'NOT rejected'})`,
+      );
+      for (const l of (tamper.result.stdout + tamper.result.stderr).trim().split('\n'))
+        console.log(`                        ${l}`);
     }
     console.log('');
-    console.log(`3. Database-side streaming: COPY or a cursor (this process <-> PostgreSQL, ${int(exportEvents)} rows; cursor: rows decoded ` +
-      'and lines built as strings in Node (the API\'s first design); COPY (csv): lines built in SQL, passed through; COPY raw + splice: ' +
-      'the raw columns spliced into lines as bytes by the API\'s own code (what the API does now))');
-    console.log(`   ${pad('method', 22)} ${lpad('best s', 8)} ${lpad('rows/s', 11)} ${lpad('MB/s', 7)} ${lpad('MB', 7)} ${lpad('RSS growth MB', 14)}  all runs (s)`);
+    console.log(
+      `3. Database-side streaming: COPY or a cursor (this process <-> PostgreSQL, ${int(exportEvents)} rows; cursor: rows decoded ` +
+        "and lines built as strings in Node (the API's first design); COPY (csv): lines built in SQL, passed through; COPY raw + splice: " +
+        "the raw columns spliced into lines as bytes by the API's own code (what the API does now))",
+    );
+    console.log(
+      `   ${pad('method', 22)} ${lpad('best s', 8)} ${lpad('rows/s', 11)} ${lpad('MB/s', 7)} ${lpad('MB', 7)} ${lpad('RSS growth MB', 14)}  all runs (s)`,
+    );
     for (const r of dbRuns) {
-      console.log(`   ${pad(r.name, 22)} ${lpad(fmt(r.seconds, 2), 8)} ${lpad(int(r.rows / r.seconds), 11)} ${lpad(fmt(r.bytes / MB / r.seconds), 7)} ` +
-        `${lpad(fmt(r.bytes / MB), 7)} ${lpad(fmt(r.maxGrowthMB), 14)}  ${r.times.map((x) => fmt(x, 2)).join(', ')}`);
+      console.log(
+        `   ${pad(r.name, 22)} ${lpad(fmt(r.seconds, 2), 8)} ${lpad(int(r.rows / r.seconds), 11)} ${lpad(fmt(r.bytes / MB / r.seconds), 7)} ` +
+          `${lpad(fmt(r.bytes / MB), 7)} ${lpad(fmt(r.maxGrowthMB), 14)}  ${r.times.map((x) => fmt(x, 2)).join(', ')}`,
+      );
     }
     console.log(`   (best of ${dbRepeats} round-robin runs; RSS growth: this process, the largest over the runs)`);
     if (copy) {
       const faster = copy.seconds < bestCursor.seconds;
       const ratio = faster ? bestCursor.seconds / copy.seconds : copy.seconds / bestCursor.seconds;
-      console.log(`   Faster: ${faster ? copy.name : bestCursor.name}, ${fmt(ratio, 2)}x ${faster ? `the best cursor (${bestCursor.name})` : copy.name}` +
-        `${ratio < 1.05 ? ' - within 5%: no clear winner' : ''}.`);
+      console.log(
+        `   Faster: ${faster ? copy.name : bestCursor.name}, ${fmt(ratio, 2)}x ${faster ? `the best cursor (${bestCursor.name})` : copy.name}` +
+          `${ratio < 1.05 ? ' - within 5%: no clear winner' : ''}.`,
+      );
     } else {
       console.log(`   COPY not measured (pg-copy-streams not installed). Best cursor: ${bestCursor.name}.`);
     }
     for (const r of serverRuns) {
-      console.log(`   PostgreSQL alone, ${pad(r.name + ':', 36)} ${fmt(r.seconds, 2)} s, ${int(r.rows / r.seconds)} rows/s ` +
-        '(EXPLAIN ANALYZE: rows produced, nothing sent)');
+      console.log(
+        `   PostgreSQL alone, ${pad(r.name + ':', 36)} ${fmt(r.seconds, 2)} s, ${int(r.rows / r.seconds)} rows/s ` +
+          '(EXPLAIN ANALYZE: rows produced, nothing sent)',
+      );
     }
-    console.log(`   COPY CSV pass-through (untimed scan of ${int(copySafe.rows)} rows): body_json with raw control characters ${copySafe.control}, ` +
-      `non-hex hashes ${copySafe.badhash}, not a JSON object ${copySafe.notobject} -> ${copySafe.control || copySafe.badhash || copySafe.notobject ? 'UNSAFE' : 'safe'}; ` +
-      `covered by the identity check below: rows with backslashes (JSON escapes) ${int(copySafe.backslash)}, with multibyte characters ${int(copySafe.multibyte)}`);
-    console.log(`   Same lines (SHA-256 of the event lines, untimed pass): API file ${identity.api.slice(0, 16)}..., cursor ${identity.cursor.slice(0, 16)}...` +
-      `${identity.copy ? `, COPY ${identity.copy.slice(0, 16)}...` : ''}${identity.splice ? `, splice ${identity.splice.slice(0, 16)}...` : ''} -> ` +
-      `${identity.api === identity.cursor && (identity.copy === null || identity.copy === identity.cursor) && (identity.splice === null || identity.splice === identity.cursor) ? 'identical' : 'DIFFERENT'}` +
-      `${copy ? `; every COPY line parsed as JSON, seq 1..${exportEvents} in order: ${identity.copyProblem ? 'NO' : 'yes'}` : ''}`);
+    console.log(
+      `   COPY CSV pass-through (untimed scan of ${int(copySafe.rows)} rows): body_json with raw control characters ${copySafe.control}, ` +
+        `non-hex hashes ${copySafe.badhash}, not a JSON object ${copySafe.notobject} -> ${copySafe.control || copySafe.badhash || copySafe.notobject ? 'UNSAFE' : 'safe'}; ` +
+        `covered by the identity check below: rows with backslashes (JSON escapes) ${int(copySafe.backslash)}, with multibyte characters ${int(copySafe.multibyte)}`,
+    );
+    console.log(
+      `   Same lines (SHA-256 of the event lines, untimed pass): API file ${identity.api.slice(0, 16)}..., cursor ${identity.cursor.slice(0, 16)}...` +
+        `${identity.copy ? `, COPY ${identity.copy.slice(0, 16)}...` : ''}${identity.splice ? `, splice ${identity.splice.slice(0, 16)}...` : ''} -> ` +
+        `${identity.api === identity.cursor && (identity.copy === null || identity.copy === identity.cursor) && (identity.splice === null || identity.splice === identity.cursor) ? 'identical' : 'DIFFERENT'}` +
+        `${copy ? `; every COPY line parsed as JSON, seq 1..${exportEvents} in order: ${identity.copyProblem ? 'NO' : 'yes'}` : ''}`,
+    );
     console.log('(MB = 10^6 bytes)');
     console.log('');
     for (const p of problems) console.log(`ERROR: ${p}`);
     const targets = [
       [exportEps >= TARGET_EXPORT_EPS, `export >= ${int(TARGET_EXPORT_EPS)} events/s (measured ${int(exportEps)})`],
-      [apiMem.growthMB < TARGET_API_RSS_GROWTH_MB, `API RSS growth < ${TARGET_API_RSS_GROWTH_MB} MB (measured ${fmt(apiMem.growthMB)} MB)`],
-      [verify.code === 0 && verifyEps >= TARGET_VERIFY_EPS, `verifier >= ${int(TARGET_VERIFY_EPS)} events/s (measured ${int(verifyEps)}${verify.code === 0 ? '' : `, exit ${verify.code}`})`],
+      [
+        apiMem.growthMB < TARGET_API_RSS_GROWTH_MB,
+        `API RSS growth < ${TARGET_API_RSS_GROWTH_MB} MB (measured ${fmt(apiMem.growthMB)} MB)`,
+      ],
+      [
+        verify.code === 0 && verifyEps >= TARGET_VERIFY_EPS,
+        `verifier >= ${int(TARGET_VERIFY_EPS)} events/s (measured ${int(verifyEps)}${verify.code === 0 ? '' : `, exit ${verify.code}`})`,
+      ],
     ];
     for (const [ok, text] of targets) console.log(`${ok ? 'PASS' : 'FAIL'}: ${text}`);
     const pass = targets.every(([ok]) => ok) && problems.length === 0;
-    console.log(pass ? 'Result: PASS' : `Result: FAIL${problems.length ? ` (${problems.length} check${problems.length > 1 ? 's' : ''} failed)` : ''}`);
+    console.log(
+      pass
+        ? 'Result: PASS'
+        : `Result: FAIL${problems.length ? ` (${problems.length} check${problems.length > 1 ? 's' : ''} failed)` : ''}`,
+    );
     return pass ? 0 : 1;
   } finally {
     await run.cleanup();

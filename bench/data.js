@@ -15,10 +15,16 @@ const SAMPLE_CASE = {
   noFootageReason: 'Body-worn camera was not yet issued to the reporting officer.',
 };
 const SAMPLE_FEDERAL_OFFICERS = {
-  officers: [{
-    isSupervisor: true, name: 'J. Smith', agency: 'ICE_ERO', badgeNumber: 'F-123', identificationOutcome: 'PARTIAL',
-    identificationMethod: 'Asked for name and badge; name given verbally, badge covered',
-  }],
+  officers: [
+    {
+      isSupervisor: true,
+      name: 'J. Smith',
+      agency: 'ICE_ERO',
+      badgeNumber: 'F-123',
+      identificationOutcome: 'PARTIAL',
+      identificationMethod: 'Asked for name and badge; name given verbally, badge covered',
+    },
+  ],
 };
 
 /** A SQL string literal. */
@@ -28,7 +34,8 @@ const sqlArray = (values) => `ARRAY[${values.map(sqlLit).join(',')}]`;
 /** A non-negative hash of the row expression and a salt: the same row always gets the same value. */
 const hashSql = (salt, rowExpr = 'i') => `(hashtext(${rowExpr}::text || ${sqlLit(salt)})::bigint & 2147483647)`;
 /** One of `values`, chosen by hashSql. */
-const pickSql = (values, salt, rowExpr = 'i') => `(${sqlArray(values)})[1 + (${hashSql(salt, rowExpr)} % ${values.length})]`;
+const pickSql = (values, salt, rowExpr = 'i') =>
+  `(${sqlArray(values)})[1 + (${hashSql(salt, rowExpr)} % ${values.length})]`;
 
 /** Nearest-rank percentile of an ascending array. */
 function percentile(sorted, p) {
@@ -38,12 +45,34 @@ function percentile(sorted, p) {
 
 function stats(times) {
   const s = [...times].sort((a, b) => a - b);
-  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / s.length };
+  return {
+    n: s.length,
+    p50: percentile(s, 50),
+    p95: percentile(s, 95),
+    p99: percentile(s, 99),
+    max: s[s.length - 1],
+    mean: s.reduce((a, b) => a + b, 0) / s.length,
+  };
 }
 
-const LOCATIONS = ['3300 W Fullerton Ave', '1600 S Pulaski Rd', '4700 S Ashland Ave', '2600 N Milwaukee Ave', '6300 S Kedzie Ave',
-  '1200 W Cermak Rd', '5100 N Broadway', '800 N Cicero Ave', '3500 S Halsted St', '11000 S Michigan Ave', '2400 W 63rd St',
-  '4000 W North Ave', '900 E 79th St', '3100 N Clark St', '7100 S Western Ave', '1800 W 18th St'];
+const LOCATIONS = [
+  '3300 W Fullerton Ave',
+  '1600 S Pulaski Rd',
+  '4700 S Ashland Ave',
+  '2600 N Milwaukee Ave',
+  '6300 S Kedzie Ave',
+  '1200 W Cermak Rd',
+  '5100 N Broadway',
+  '800 N Cicero Ave',
+  '3500 S Halsted St',
+  '11000 S Michigan Ave',
+  '2400 W 63rd St',
+  '4000 W North Ave',
+  '900 E 79th St',
+  '3100 N Clark St',
+  '7100 S Western Ave',
+  '1800 W 18th St',
+];
 const NARRATIVE_SENTENCES = [
   'Reporting officer observed four federal agents in tactical vests without visible name plates detain a pedestrian near the bus stop.',
   'Agents declined to produce identification or a judicial warrant when asked by the reporting officer on scene.',
@@ -68,11 +97,25 @@ const NARRATIVE_SENTENCES = [
 function submitBody() {
   const ts = require('typescript');
   const file = require('node:path').join(__dirname, '..', 'libs/cases/src/order-rules.ts');
-  const js = ts.transpileModule(require('node:fs').readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS } }).outputText;
+  const js = ts.transpileModule(require('node:fs').readFileSync(file, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.CommonJS },
+  }).outputText;
   const m = { exports: {} };
   new Function('module', 'exports', js)(m, m.exports);
   return { attestation: { ...m.exports.SUBMIT_ATTESTATION } };
 }
 const SUBMIT_BODY = submitBody();
 
-module.exports = { SAMPLE_CASE, SAMPLE_FEDERAL_OFFICERS, SUBMIT_BODY, sqlLit, sqlArray, hashSql, pickSql, percentile, stats, LOCATIONS, NARRATIVE_SENTENCES };
+module.exports = {
+  SAMPLE_CASE,
+  SAMPLE_FEDERAL_OFFICERS,
+  SUBMIT_BODY,
+  sqlLit,
+  sqlArray,
+  hashSql,
+  pickSql,
+  percentile,
+  stats,
+  LOCATIONS,
+  NARRATIVE_SENTENCES,
+};

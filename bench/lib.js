@@ -108,7 +108,11 @@ function freePort() {
 async function api(base, method, urlPath, body, token) {
   const headers = { 'Content-Type': 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(`${base}${urlPath}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}${urlPath}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${urlPath} -> ${res.status}: ${text.slice(0, 500)}`);
   return text ? JSON.parse(text) : null;
@@ -119,7 +123,11 @@ function startApi(env) {
   // As npm start runs it (--heap-growing-percent=300: see apps/api/src/main.ts).
   // BENCH_API_NODE_ARGS: extra node options for the API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS || '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, ['--heap-growing-percent=300', ...nodeArgs, MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--heap-growing-percent=300', ...nodeArgs, MAIN], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const tail = [];
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const ready = new Promise((resolve, reject) => {
@@ -131,7 +139,10 @@ function startApi(env) {
       if (err) reject(err);
       else resolve();
     };
-    const timer = setTimeout(() => finish(new Error(`API did not print "Ready in" within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => finish(new Error(`API did not print "Ready in" within ${READY_TIMEOUT_MS / 1000} s`)),
+      READY_TIMEOUT_MS,
+    );
     for (const stream of [child.stdout, child.stderr]) {
       let buf = '';
       stream.setEncoding('utf8');
@@ -201,7 +212,9 @@ function pidAlive(pid) {
  * watch the postmaster's pid too, and kill it if it outlives the timeout.
  */
 async function stopPostgres(handle, postmasterPid) {
-  const stopped = handle.stop().catch((e) => console.error(`cleanup: PostgreSQL stop: ${e instanceof Error ? e.message : e}`));
+  const stopped = handle
+    .stop()
+    .catch((e) => console.error(`cleanup: PostgreSQL stop: ${e instanceof Error ? e.message : e}`));
   if (!postmasterPid) {
     await stopped;
     return;
@@ -211,7 +224,9 @@ async function stopPostgres(handle, postmasterPid) {
   stopped.then(() => (done = true));
   while (!done && pidAlive(postmasterPid)) {
     if (Date.now() > deadline) {
-      console.error(`PostgreSQL (pid ${postmasterPid}) did not stop within ${STOP_TIMEOUT_MS / 1000} s; sending SIGKILL`);
+      console.error(
+        `PostgreSQL (pid ${postmasterPid}) did not stop within ${STOP_TIMEOUT_MS / 1000} s; sending SIGKILL`,
+      );
       try {
         process.kill(postmasterPid, 'SIGKILL');
       } catch {
@@ -267,7 +282,12 @@ async function startBenchDatabase(run, { dbLib, tempPrefix, clients, keepDir }) 
   // they would exit before the API is stopped and the temp dir removed, so they are taken off
   // again; its 'exit' hook stays as a last resort.
   const pgDir = path.join(tmp, 'pg');
-  const db = await dbLib.startEmbeddedPostgres({ dir: pgDir, secretsDir, database: 'ion_bench', persistent: Boolean(keepDir) });
+  const db = await dbLib.startEmbeddedPostgres({
+    dir: pgDir,
+    secretsDir,
+    database: 'ion_bench',
+    persistent: Boolean(keepDir),
+  });
   for (const s of run.signals) for (const l of process.listeners(s)) if (l !== run.onSignal) process.off(s, l);
   let postmasterPid = null;
   try {
@@ -359,7 +379,7 @@ class BenchRun {
       },
       (e) => {
         if (this.interrupted) return;
-        console.error(`${this.name}: ${e instanceof Error ? (stack ? e.stack ?? e.message : e.message) : e}`);
+        console.error(`${this.name}: ${e instanceof Error ? (stack ? (e.stack ?? e.message) : e.message) : e}`);
         process.exit(1);
       },
     );
@@ -376,7 +396,7 @@ function guardRun(run) {
   const onFatal = (e) => {
     if (run.interrupted) return;
     run.interrupted = true;
-    console.error(`${run.name}: ${e instanceof Error ? e.stack ?? e.message : e}\ncleaning up`);
+    console.error(`${run.name}: ${e instanceof Error ? (e.stack ?? e.message) : e}\ncleaning up`);
     run.cleanup().finally(() => process.exit(1));
   };
   process.on('uncaughtException', onFatal);
@@ -402,8 +422,10 @@ async function waitForFiles(files, timeoutMs, script) {
     const missing = files.filter((f) => !fs.existsSync(f));
     if (!missing.length) return;
     if (Date.now() > deadline) {
-      throw new Error(`Built files missing: ${missing.map((f) => path.relative(ROOT, f)).join(', ')}: ` +
-        `run "npm run build" first (or use "npm run ${script}").`);
+      throw new Error(
+        `Built files missing: ${missing.map((f) => path.relative(ROOT, f)).join(', ')}: ` +
+          `run "npm run build" first (or use "npm run ${script}").`,
+      );
     }
     if (!told) {
       console.log(`Waiting for ${missing.map((f) => path.relative(ROOT, f)).join(', ')} (a build may be running)...`);
@@ -420,7 +442,11 @@ async function waitForFiles(files, timeoutMs, script) {
 function runNode(children, script, args, { env = process.env, input, timeoutMs }) {
   return new Promise((resolve, reject) => {
     const t = now();
-    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     children.add(child);
     let stdout = '';
     let stderr = '';
@@ -449,7 +475,11 @@ function benchApiEnv({ db, dataDir, port }) {
   const { privateKey } = crypto.generateKeyPairSync('ed25519');
   const env = { ...process.env };
   for (const k of Object.keys(env)) {
-    if (/^(DATABASE_|S3_|SIGNING_|JWT_|AUDIT_|STORAGE_|PACKET)/.test(k) || ['DATA_DIR', 'PORT', 'HOST', 'TRUST_PROXY'].includes(k)) delete env[k];
+    if (
+      /^(DATABASE_|S3_|SIGNING_|JWT_|AUDIT_|STORAGE_|PACKET)/.test(k) ||
+      ['DATA_DIR', 'PORT', 'HOST', 'TRUST_PROXY'].includes(k)
+    )
+      delete env[k];
   }
   return Object.assign(env, {
     DATABASE_URL: db.appUrl,
@@ -466,8 +496,16 @@ function benchApiEnv({ db, dataDir, port }) {
 /** Creates the bench's admin `bench.admin` with the CLI (as an operator would); resolves with its password. */
 async function createBenchAdmin(children, cli, env) {
   const password = `bench-admin-${crypto.randomBytes(12).toString('hex')}`;
-  const created = await runNode(children, cli, ['create-admin', '--username', 'bench.admin', '--display-name', 'Bench'], { env, input: `${password}\n`, timeoutMs: READY_TIMEOUT_MS });
-  if (created.code !== 0) throw new Error(`create-admin exited ${created.code ?? created.signal}: ${(created.stderr || created.stdout).trim().slice(-1000)}`);
+  const created = await runNode(
+    children,
+    cli,
+    ['create-admin', '--username', 'bench.admin', '--display-name', 'Bench'],
+    { env, input: `${password}\n`, timeoutMs: READY_TIMEOUT_MS },
+  );
+  if (created.code !== 0)
+    throw new Error(
+      `create-admin exited ${created.code ?? created.signal}: ${(created.stderr || created.stdout).trim().slice(-1000)}`,
+    );
   return password;
 }
 

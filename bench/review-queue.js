@@ -45,9 +45,25 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  ROOT, DIST, MAIN, intEnv, now, secondsSince, kbToMB, fmt, requireProcfs, procStatusKb,
-  freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun, waitForFiles,
-  benchApiEnv, createBenchAdmin,
+  ROOT,
+  DIST,
+  MAIN,
+  intEnv,
+  now,
+  secondsSince,
+  kbToMB,
+  fmt,
+  requireProcfs,
+  procStatusKb,
+  freePort,
+  api,
+  launchApi,
+  startBenchDatabase,
+  BenchRun,
+  guardRun,
+  waitForFiles,
+  benchApiEnv,
+  createBenchAdmin,
 } = require('./lib');
 const { sqlLit: lit, sqlArray, hashSql, pickSql, stats, LOCATIONS, NARRATIVE_SENTENCES } = require('./data');
 
@@ -74,9 +90,20 @@ let repositoryQueueSql = null;
  * default, open queue), as the service calls the repository.
  */
 function queueSql(office, status, sort = 'oldest', page = 1, pageSize = PAGE_SIZE) {
-  const auth = { id: '00000000-0000-4000-8000-000000000000', username: 'bench', role: 'PROSECUTOR', district: null, office, badgeNumber: null, displayName: 'bench' };
+  const auth = {
+    id: '00000000-0000-4000-8000-000000000000',
+    username: 'bench',
+    role: 'PROSECUTOR',
+    district: null,
+    office,
+    badgeNumber: null,
+    displayName: 'bench',
+  };
   const filter = {
-    status: status?.length ? [...new Set(status)] : ['PENDING', 'IN_REVIEW'], dir: sort === 'newest' ? 'DESC' : 'ASC', page, pageSize,
+    status: status?.length ? [...new Set(status)] : ['PENDING', 'IN_REVIEW'],
+    dir: sort === 'newest' ? 'DESC' : 'ASC',
+    page,
+    pageSize,
   };
   const q = repositoryQueueSql(auth, filter);
   return { page: q.page, count: q.count, params: q.params };
@@ -111,14 +138,24 @@ function dirBytes(dir) {
 // ---------------------------------------------------------------------------------------------
 // Data generation: set-based, in PostgreSQL
 
-const ACTIVITIES = ['ARREST', 'DETENTION', 'VEHICLE_STOP', 'SEARCH_OR_ENTRY', 'USE_OF_FORCE', 'CROWD_CONTROL', 'SURVEILLANCE', 'OTHER'];
+const ACTIVITIES = [
+  'ARREST',
+  'DETENTION',
+  'VEHICLE_STOP',
+  'SEARCH_OR_ENTRY',
+  'USE_OF_FORCE',
+  'CROWD_CONTROL',
+  'SURVEILLANCE',
+  'OTHER',
+];
 const AGENCIES = ['ICE_ERO', 'ICE_HSI', 'CBP', 'BORDER_PATROL', 'DHS_OTHER', 'FEDERAL_UNKNOWN'];
 const SENTENCES = NARRATIVE_SENTENCES.slice(0, 12);
 const DECISION_REASONS = {
   CHARGES_FILED: 'Charges approved on review of the body-worn camera footage and two independent witness statements.',
   DECLINED: 'Declined: the evidence does not establish identity of the agent who used force beyond a reasonable doubt.',
   REFERRED_ELSEWHERE: 'Referred to the U.S. Attorney civil rights unit; federal jurisdiction over the conduct alleged.',
-  MORE_INFO_REQUESTED: 'Please obtain the store surveillance footage and a statement from the second assisting officer.',
+  MORE_INFO_REQUESTED:
+    'Please obtain the store surveillance footage and a statement from the second assisting officer.',
 };
 
 const iso = (expr) => `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -130,7 +167,9 @@ const iso = (expr) => `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:
  */
 function genTableSql() {
   // three different sentences: offsets 0, 5 and 10 modulo 12
-  const narrative = [0, 5, 10].map((k) => `(${sqlArray(SENTENCES)})[1 + (${hashSql('narrative', 'v.i')} + ${k}) % ${SENTENCES.length}]`).join(" || ' ' || ");
+  const narrative = [0, 5, 10]
+    .map((k) => `(${sqlArray(SENTENCES)})[1 + (${hashSql('narrative', 'v.i')} + ${k}) % ${SENTENCES.length}]`)
+    .join(" || ' ' || ");
   return `
 CREATE TEMP TABLE bench_gen ON COMMIT DROP AS
 WITH s AS (
@@ -171,7 +210,9 @@ SELECT v.i, v.office, v.status, v.sent_at, v.claimed_at, v.decided_at, v.decisio
   'ION-' || v.case_year || '-' || lpad(n.rn::text, greatest(6, length(n.rn::text)), '0') AS case_number,
   CASE WHEN v.status <> 'PENDING' THEN p.id END AS claimed_by,
   CASE WHEN v.status = 'DECIDED' THEN p.id END AS decided_by,
-  CASE v.decision ${Object.entries(DECISION_REASONS).map(([d, r]) => `WHEN ${lit(d)} THEN ${lit(r)}`).join(' ')} END AS decision_reason,
+  CASE v.decision ${Object.entries(DECISION_REASONS)
+    .map(([d, r]) => `WHEN ${lit(d)} THEN ${lit(r)}`)
+    .join(' ')} END AS decision_reason,
   CASE WHEN v.decision = 'CHARGES_FILED' THEN extract(year FROM v.decided_at)::int || '-CR-' || lpad((v.i % 10000000)::text, 7, '0') END AS external_reference,
   o.id AS officer_id, o.badge AS officer_badge, o.district,
   format('{"badgeNumber":"%s","displayName":"%s","id":"%s","role":"OFFICER"}', o.badge, o.name, o.id) AS officer_json,
@@ -191,8 +232,16 @@ JOIN bench_officers o ON o.k = 1 + floor(v.r_officer * $4::int)::int`;
 
 /** federal_officers and violations as canonical JSON text (used for the case's jsonb and the manifest). */
 const FED_JSON = `format('[{"agency":"%s","badgeDisplayed":false,"badgeNumber":null,"bodyCameraWorn":false,"description":"%s","identificationMethod":"asked verbally for name and badge","identificationNotes":null,"identificationOutcome":"%s","isSupervisor":true,"masked":%s,"name":null}]',
-  g.agency, ${pickSql(['White male, about 40, grey tactical vest, black balaclava', 'Tall, dark jacket marked POLICE in yellow, face covering',
-    'Female agent, green plate carrier, no name tape', 'Heavyset, beard, plain clothes with a DHS badge on the belt'], 'fed', 'g.i')},
+  g.agency, ${pickSql(
+    [
+      'White male, about 40, grey tactical vest, black balaclava',
+      'Tall, dark jacket marked POLICE in yellow, face covering',
+      'Female agent, green plate carrier, no name tape',
+      'Heavyset, beard, plain clothes with a DHS badge on the belt',
+    ],
+    'fed',
+    'g.i',
+  )},
   ${pickSql(['REFUSED', 'UNABLE', 'PARTIAL', 'VERIFIED'], 'outcome', 'g.i')}, CASE WHEN ${hashSql('masked', 'g.i')} % 3 = 0 THEN 'false' ELSE 'true' END)`;
 const VIOL_JSON = `CASE WHEN g.felony
   THEN '[{"citation":"720 ILCS 5/12-3.05","description":"Aggravated battery of a person on a public way","felony":true},{"citation":"EO 2026-01 §3(b)","description":"Use of force without identification","felony":false}]'
@@ -282,19 +331,33 @@ async function generatePackets(client, count, { people, nowIso, keyId, publicKey
   try {
     await client.query('SELECT setseed(0.2026)');
     await client.query('CREATE TEMP TABLE bench_prosecutors (office text, k int, id uuid, name text) ON COMMIT DROP');
-    await client.query('CREATE TEMP TABLE bench_officers (k int, id uuid, name text, badge text, district int, sup_id uuid, sup_name text, sup_badge text) ON COMMIT DROP');
+    await client.query(
+      'CREATE TEMP TABLE bench_officers (k int, id uuid, name text, badge text, district int, sup_id uuid, sup_name text, sup_badge text) ON COMMIT DROP',
+    );
     for (const office of ['CCSAO', 'CITY_LAW']) {
       const list = people.prosecutors[office];
-      await client.query('INSERT INTO bench_prosecutors SELECT $1::text, k, id, name FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS t(id, name, k)',
-        [office, list.map((p) => p.id), list.map((p) => p.displayName)]);
+      await client.query(
+        'INSERT INTO bench_prosecutors SELECT $1::text, k, id, name FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS t(id, name, k)',
+        [office, list.map((p) => p.id), list.map((p) => p.displayName)],
+      );
     }
     const off = people.officers;
-    await client.query(`INSERT INTO bench_officers SELECT k, id, name, badge, district, sup_id, sup_name, sup_badge
+    await client.query(
+      `INSERT INTO bench_officers SELECT k, id, name, badge, district, sup_id, sup_name, sup_badge
       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::text[]) WITH ORDINALITY AS t(id, name, badge, district, sup_id, sup_name, sup_badge, k)`,
-    [off.map((o) => o.id), off.map((o) => o.displayName), off.map((o) => o.badgeNumber), off.map((o) => o.district),
-      off.map((o) => o.supervisor.id), off.map((o) => o.supervisor.displayName), off.map((o) => o.supervisor.badgeNumber)]);
+      [
+        off.map((o) => o.id),
+        off.map((o) => o.displayName),
+        off.map((o) => o.badgeNumber),
+        off.map((o) => o.district),
+        off.map((o) => o.supervisor.id),
+        off.map((o) => o.supervisor.displayName),
+        off.map((o) => o.supervisor.badgeNumber),
+      ],
+    );
     const perOffice = people.prosecutors.CCSAO.length;
-    if (people.prosecutors.CITY_LAW.length !== perOffice) throw new Error('the bench needs as many prosecutors in each office');
+    if (people.prosecutors.CITY_LAW.length !== perOffice)
+      throw new Error('the bench needs as many prosecutors in each office');
     await client.query(genTableSql(), [count, nowIso, perOffice, off.length]);
     const cases = await client.query(CASES_INSERT_SQL);
     const packets = await client.query(PACKETS_INSERT_SQL, [keyId, publicKeyPem, bucket]);
@@ -380,7 +443,8 @@ async function explain(client, sql, params) {
 
 /** The scan nodes of a plan, e.g. "Index Scan using packets_open_queue_idx on packets p". */
 function scanNodes(lines) {
-  return lines.map((l) => l.trim().replace(/^->\s*/, ''))
+  return lines
+    .map((l) => l.trim().replace(/^->\s*/, ''))
     .filter((l) => /^(Parallel )?(Seq Scan|Index Scan|Index Only Scan|Bitmap Index Scan|Bitmap Heap Scan)/.test(l))
     .map((l) => l.replace(/\s+\(cost=.*$/, ''));
 }
@@ -408,12 +472,22 @@ async function main() {
   requireProcfs();
   process.env.NO_COLOR = '1'; // Nest's logger inside the database lib
 
-  console.log('Review queue benchmark: GET /api/v1/review-queue as a CCSAO prosecutor, with and without the queue indexes');
+  console.log(
+    'Review queue benchmark: GET /api/v1/review-queue as a CCSAO prosecutor, with and without the queue indexes',
+  );
   const cpus = os.cpus();
-  const machine = `node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model?.trim() ?? 'unknown'}), ` +
+  const machine =
+    `node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model?.trim() ?? 'unknown'}), ` +
     `${fmt(os.totalmem() / 1024 ** 3)} GiB RAM (${fmt(os.freemem() / 1024 ** 3)} GiB free), ${os.platform()} ${os.release()}`;
-  console.log(`Machine: ${machine}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`Settings: QUEUE_PACKETS=${packetCount} QUEUE_REQUESTS=${requests} QUEUE_WARMUP=${warmup} QUEUE_DEEP_PAGE=${deepPage}`);
+  console.log(
+    `Machine: ${machine}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `Settings: QUEUE_PACKETS=${packetCount} QUEUE_REQUESTS=${requests} QUEUE_WARMUP=${warmup} QUEUE_DEEP_PAGE=${deepPage}`,
+  );
 
   await waitForFiles([MAIN, CLI, DB_LIB, PACKETS_REPOSITORY_JS], DIST_WAIT_MS, 'bench:review-queue');
   const dbLib = require(DB_LIB);
@@ -427,14 +501,26 @@ async function main() {
   try {
     // --- temp dir and PostgreSQL (embedded, migrations applied: lib.js's startBenchDatabase)
     let t = now();
-    const { tmp, dataDir, db, applied, openClient, closeClient } = await startBenchDatabase(run, { dbLib, tempPrefix: 'ion-bench-queue-', clients });
+    const { tmp, dataDir, db, applied, openClient, closeClient } = await startBenchDatabase(run, {
+      dbLib,
+      tempPrefix: 'ion-bench-queue-',
+      clients,
+    });
     const owner = await openClient(db.ownerUrl, 'ion-bench-owner');
     run.defer(() => closeClient(owner));
     const pgVersion = (await owner.query('SHOW server_version')).rows[0].server_version;
     const sharedBuffers = (await owner.query('SHOW shared_buffers')).rows[0].shared_buffers;
-    console.log(`PostgreSQL ${pgVersion} (embedded, port ${db.port}, shared_buffers ${sharedBuffers}) ready, ${applied.length} migrations applied, in ${fmt(secondsSince(t))} s`);
-    const idx = await owner.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'packets' AND indexname = ANY($1)`, [QUEUE_INDEXES]);
-    if (idx.rows.length !== QUEUE_INDEXES.length) throw new Error(`the migrations created ${idx.rows.map((r) => r.indexname).join(', ') || 'none'} of ${QUEUE_INDEXES.join(', ')}`);
+    console.log(
+      `PostgreSQL ${pgVersion} (embedded, port ${db.port}, shared_buffers ${sharedBuffers}) ready, ${applied.length} migrations applied, in ${fmt(secondsSince(t))} s`,
+    );
+    const idx = await owner.query(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'packets' AND indexname = ANY($1)`,
+      [QUEUE_INDEXES],
+    );
+    if (idx.rows.length !== QUEUE_INDEXES.length)
+      throw new Error(
+        `the migrations created ${idx.rows.map((r) => r.indexname).join(', ') || 'none'} of ${QUEUE_INDEXES.join(', ')}`,
+      );
     for (const r of idx.rows) console.log(`  ${r.indexdef}`);
 
     // --- API environment, admin (CLI), API (embedded S3 in DATA_DIR: no S3_* variables)
@@ -455,9 +541,21 @@ async function main() {
     const createUser = (u) => api(base, 'POST', '/users', { ...u, password }, admin.accessToken);
     const officers = [];
     for (const [k, district] of [1, 12, 7, 18].entries()) {
-      const supervisor = await createUser({ username: `bench.sgt${district}`, displayName: `Sgt. Bench ${district}`, role: 'SUPERVISOR', district, badgeNumber: `D${district}-9${k}01` });
+      const supervisor = await createUser({
+        username: `bench.sgt${district}`,
+        displayName: `Sgt. Bench ${district}`,
+        role: 'SUPERVISOR',
+        district,
+        badgeNumber: `D${district}-9${k}01`,
+      });
       for (const j of [1, 2]) {
-        const o = await createUser({ username: `bench.officer${district}-${j}`, displayName: `Officer Bench ${district}-${j}`, role: 'OFFICER', district, badgeNumber: `D${district}-1${k}0${j}` });
+        const o = await createUser({
+          username: `bench.officer${district}-${j}`,
+          displayName: `Officer Bench ${district}-${j}`,
+          role: 'OFFICER',
+          district,
+          badgeNumber: `D${district}-1${k}0${j}`,
+        });
         officers.push({ ...o, supervisor });
       }
     }
@@ -465,7 +563,14 @@ async function main() {
     for (const office of ['CCSAO', 'CITY_LAW']) {
       for (let j = 1; j <= 3; j++) {
         const title = office === 'CCSAO' ? 'ASA' : 'ACC';
-        prosecutors[office].push(await createUser({ username: `bench.${title.toLowerCase()}${j}`, displayName: `${title} Bench ${j}`, role: 'PROSECUTOR', office }));
+        prosecutors[office].push(
+          await createUser({
+            username: `bench.${title.toLowerCase()}${j}`,
+            displayName: `${title} Bench ${j}`,
+            role: 'PROSECUTOR',
+            office,
+          }),
+        );
       }
     }
     for (const u of [...officers, ...prosecutors.CCSAO, ...prosecutors.CITY_LAW]) {
@@ -476,55 +581,118 @@ async function main() {
     const login = await api(base, 'POST', '/auth/login', { username: me.username, password });
     const token = login.accessToken;
     const who = await api(base, 'GET', '/auth/me', undefined, token);
-    if (who.role !== 'PROSECUTOR' || who.office !== office) throw new Error(`logged in as ${JSON.stringify(who).slice(0, 300)}, expected a ${office} prosecutor`);
+    if (who.role !== 'PROSECUTOR' || who.office !== office)
+      throw new Error(`logged in as ${JSON.stringify(who).slice(0, 300)}, expected a ${office} prosecutor`);
     const { keys } = await api(base, 'GET', '/keys');
     if (!keys?.length) throw new Error('GET /keys returned no key');
-    console.log(`Users: ${officers.length} officers, ${officers.length / 2} supervisors, 3 prosecutors per office, created in ${fmt(secondsSince(t))} s; ` +
-      `measuring as ${me.username} (PROSECUTOR, ${office})`);
+    console.log(
+      `Users: ${officers.length} officers, ${officers.length / 2} supervisors, 3 prosecutors per office, created in ${fmt(secondsSince(t))} s; ` +
+        `measuring as ${me.username} (PROSECUTOR, ${office})`,
+    );
 
     // --- generation
     t = now();
     const gen = await generatePackets(owner, packetCount, {
-      people: { officers, prosecutors }, nowIso: new Date().toISOString(), keyId: keys[0].id, publicKeyPem: keys[0].publicKeyPem, bucket: 'ion-evidence',
+      people: { officers, prosecutors },
+      nowIso: new Date().toISOString(),
+      keyId: keys[0].id,
+      publicKeyPem: keys[0].publicKeyPem,
+      bucket: 'ion-evidence',
     });
     const genSec = secondsSince(t);
     t = now();
     await owner.query('VACUUM (ANALYZE) cases');
     await owner.query('VACUUM (ANALYZE) packets');
     const vacSec = secondsSince(t);
-    const mix = (await owner.query(`SELECT office, status, count(*)::int AS n FROM packets GROUP BY office, status ORDER BY office, status`)).rows;
+    const mix = (
+      await owner.query(
+        `SELECT office, status, count(*)::int AS n FROM packets GROUP BY office, status ORDER BY office, status`,
+      )
+    ).rows;
     const expect = new Map(mix.filter((r) => r.office === office).map((r) => [r.status, r.n]));
     const expectTotals = (statuses) => statuses.reduce((s, x) => s + (expect.get(x) ?? 0), 0);
-    const shape = (await owner.query(`SELECT avg(octet_length(manifest))::int AS avg_len, min(octet_length(manifest)) AS min_len,
+    const shape = (
+      await owner.query(`SELECT avg(octet_length(manifest))::int AS avg_len, min(octet_length(manifest)) AS min_len,
         max(octet_length(manifest)) AS max_len, avg(pg_column_size(manifest))::int AS avg_stored,
         min(sent_at) AS first_sent, max(sent_at) AS last_sent,
         count(*) FILTER (WHERE felony)::int AS felony,
         count(*) FILTER (WHERE NOT (manifest IS JSON OBJECT))::int AS not_json
-      FROM packets`)).rows[0];
-    const sizes = (await owner.query(`SELECT pg_relation_size('packets') AS heap,
+      FROM packets`)
+    ).rows[0];
+    const sizes = (
+      await owner.query(`SELECT pg_relation_size('packets') AS heap,
         coalesce(pg_total_relation_size(reltoastrelid), 0) AS toast, pg_indexes_size('packets') AS indexes,
         pg_total_relation_size('packets') AS total,
         (SELECT json_object_agg(indexrelname, pg_relation_size(indexrelid)) FROM pg_stat_user_indexes WHERE relname = 'packets') AS per_index
-      FROM pg_class WHERE oid = 'packets'::regclass`)).rows[0];
+      FROM pg_class WHERE oid = 'packets'::regclass`)
+    ).rows[0];
     const mb = (b) => `${fmt(Number(b) / 1e6)} MB`;
     const totalPackets = mix.reduce((s, r) => s + r.n, 0);
-    console.log(`Generated ${int(gen.packets)} packets and ${int(gen.cases)} cases in ${fmt(genSec, 2)} s (temp table + 2 INSERT ... SELECT, one transaction); ` +
-      `VACUUM (ANALYZE) ${fmt(vacSec, 2)} s. Not part of the target.`);
-    console.log(`  mix: ${mix.map((r) => `${r.office} ${r.status} ${int(r.n)} (${fmt((100 * r.n) / totalPackets)}%)`).join(', ')}`);
-    console.log(`  sent_at ${new Date(shape.first_sent).toISOString()} .. ${new Date(shape.last_sent).toISOString()}; felony ${fmt((100 * shape.felony) / totalPackets)}%; ` +
-      `manifest ${int(shape.avg_len)} bytes on average (${int(shape.min_len)}..${int(shape.max_len)}), ${int(shape.avg_stored)} bytes stored (pglz)`);
-    console.log(`  table: heap ${mb(sizes.heap)}, TOAST ${mb(sizes.toast)}, indexes ${mb(sizes.indexes)} (` +
-      `${Object.entries(sizes.per_index).map(([k, v]) => `${k} ${mb(v)}`).join(', ')}), total ${mb(sizes.total)}`);
+    console.log(
+      `Generated ${int(gen.packets)} packets and ${int(gen.cases)} cases in ${fmt(genSec, 2)} s (temp table + 2 INSERT ... SELECT, one transaction); ` +
+        `VACUUM (ANALYZE) ${fmt(vacSec, 2)} s. Not part of the target.`,
+    );
+    console.log(
+      `  mix: ${mix.map((r) => `${r.office} ${r.status} ${int(r.n)} (${fmt((100 * r.n) / totalPackets)}%)`).join(', ')}`,
+    );
+    console.log(
+      `  sent_at ${new Date(shape.first_sent).toISOString()} .. ${new Date(shape.last_sent).toISOString()}; felony ${fmt((100 * shape.felony) / totalPackets)}%; ` +
+        `manifest ${int(shape.avg_len)} bytes on average (${int(shape.min_len)}..${int(shape.max_len)}), ${int(shape.avg_stored)} bytes stored (pglz)`,
+    );
+    console.log(
+      `  table: heap ${mb(sizes.heap)}, TOAST ${mb(sizes.toast)}, indexes ${mb(sizes.indexes)} (` +
+        `${Object.entries(sizes.per_index)
+          .map(([k, v]) => `${k} ${mb(v)}`)
+          .join(', ')}), total ${mb(sizes.total)}`,
+    );
 
     // --- 1. with the indexes
     const open = ['PENDING', 'IN_REVIEW'];
     const variants = [
       { key: 'a', label: 'GET /auth/me (baseline)', path: '/auth/me' },
-      { key: 'b', label: 'open queue, page 1', path: '/review-queue', statuses: open, sort: 'oldest', page: 1, target: true },
-      { key: 'c', label: '?status=PENDING', path: '/review-queue?status=PENDING', statuses: ['PENDING'], sort: 'oldest', page: 1, target: true },
-      { key: 'd', label: '?status=DECIDED', path: '/review-queue?status=DECIDED', statuses: ['DECIDED'], sort: 'oldest', page: 1, target: true },
-      { key: 'e', label: '?status=DECIDED&sort=newest', path: '/review-queue?status=DECIDED&sort=newest', statuses: ['DECIDED'], sort: 'newest', page: 1 },
-      { key: 'f', label: `open queue, page ${deepPage}`, path: `/review-queue?page=${deepPage}`, statuses: open, sort: 'oldest', page: deepPage },
+      {
+        key: 'b',
+        label: 'open queue, page 1',
+        path: '/review-queue',
+        statuses: open,
+        sort: 'oldest',
+        page: 1,
+        target: true,
+      },
+      {
+        key: 'c',
+        label: '?status=PENDING',
+        path: '/review-queue?status=PENDING',
+        statuses: ['PENDING'],
+        sort: 'oldest',
+        page: 1,
+        target: true,
+      },
+      {
+        key: 'd',
+        label: '?status=DECIDED',
+        path: '/review-queue?status=DECIDED',
+        statuses: ['DECIDED'],
+        sort: 'oldest',
+        page: 1,
+        target: true,
+      },
+      {
+        key: 'e',
+        label: '?status=DECIDED&sort=newest',
+        path: '/review-queue?status=DECIDED&sort=newest',
+        statuses: ['DECIDED'],
+        sort: 'newest',
+        page: 1,
+      },
+      {
+        key: 'f',
+        label: `open queue, page ${deepPage}`,
+        path: `/review-queue?page=${deepPage}`,
+        statuses: open,
+        sort: 'oldest',
+        page: deepPage,
+      },
     ];
     t = now();
     const rssBeforeKb = procStatusKb(apiPid, 'VmRSS');
@@ -536,21 +704,43 @@ async function main() {
     const reader = await openClient(db.appUrl, 'ion-bench-explain');
     run.defer(() => closeClient(reader));
     const explained = [];
-    for (const [label, status] of [['open queue (default)', null], ['status=PENDING', ['PENDING']], ['status=DECIDED', ['DECIDED']]]) {
+    for (const [label, status] of [
+      ['open queue (default)', null],
+      ['status=PENDING', ['PENDING']],
+      ['status=DECIDED', ['DECIDED']],
+    ]) {
       const q = queueSql(office, status);
-      explained.push({ label, kind: 'page', sql: q.page, params: q.params, lines: await explain(reader, q.page, q.params) });
-      explained.push({ label, kind: 'count', sql: q.count, params: q.params, lines: await explain(reader, q.count, q.params) });
+      explained.push({
+        label,
+        kind: 'page',
+        sql: q.page,
+        params: q.params,
+        lines: await explain(reader, q.page, q.params),
+      });
+      explained.push({
+        label,
+        kind: 'count',
+        sql: q.count,
+        params: q.params,
+        lines: await explain(reader, q.count, q.params),
+      });
     }
 
     // --- 3. without the queue indexes (this throwaway database only)
     await owner.query(`DROP INDEX ${QUEUE_INDEXES.join(', ')}`);
-    const left = (await owner.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'packets' ORDER BY indexname`)).rows.map((r) => r.indexname);
+    const left = (
+      await owner.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'packets' ORDER BY indexname`)
+    ).rows.map((r) => r.indexname);
     const noIdxVariants = variants.filter((v) => ['b', 'c', 'd'].includes(v.key));
     t = now();
     const withoutIdx = await measure(base, token, noIdxVariants, { n: requests, warmup, expectTotals, office });
     const noIdxSec = secondsSince(t);
     const explainedNoIdx = [];
-    for (const [label, status] of [['open queue (default)', null], ['status=PENDING', ['PENDING']], ['status=DECIDED', ['DECIDED']]]) {
+    for (const [label, status] of [
+      ['open queue (default)', null],
+      ['status=PENDING', ['PENDING']],
+      ['status=DECIDED', ['DECIDED']],
+    ]) {
       const q = queueSql(office, status);
       explainedNoIdx.push({ label, kind: 'page', lines: await explain(reader, q.page, q.params) });
       explainedNoIdx.push({ label, kind: 'count', lines: await explain(reader, q.count, q.params) });
@@ -559,7 +749,10 @@ async function main() {
     // --- report
     const problems = [];
     if (shape.not_json) problems.push(`${shape.not_json} generated manifests are not JSON objects`);
-    for (const [phase, res, vs] of [['with indexes', withIdx, variants], ['without indexes', withoutIdx, noIdxVariants]]) {
+    for (const [phase, res, vs] of [
+      ['with indexes', withIdx, variants],
+      ['without indexes', withoutIdx, noIdxVariants],
+    ]) {
       for (const v of vs) {
         const r = res.get(v.key);
         if (r.problem) problems.push(`${v.key}. ${v.label} (${phase}): ${r.problem}`);
@@ -570,21 +763,31 @@ async function main() {
     console.log('');
     console.log('=== Review queue benchmark report ===');
     console.log(`Machine:   ${machine}; PostgreSQL ${pgVersion} (shared_buffers ${sharedBuffers})`);
-    console.log(`Data:      ${int(totalPackets)} packets (${office}: ${[...expect].map(([s, n]) => `${s} ${int(n)}`).join(', ')}), manifest ~${int(shape.avg_len)} B/row, ` +
-      `table ${mb(sizes.total)}`);
-    console.log(`Requests:  ${requests} timed per variant after ${warmup} warm-up rounds, one at a time, round-robin over the variants; ` +
-      `ms from request to last byte (keep-alive); page size ${PAGE_SIZE}`);
+    console.log(
+      `Data:      ${int(totalPackets)} packets (${office}: ${[...expect].map(([s, n]) => `${s} ${int(n)}`).join(', ')}), manifest ~${int(shape.avg_len)} B/row, ` +
+        `table ${mb(sizes.total)}`,
+    );
+    console.log(
+      `Requests:  ${requests} timed per variant after ${warmup} warm-up rounds, one at a time, round-robin over the variants; ` +
+        `ms from request to last byte (keep-alive); page size ${PAGE_SIZE}`,
+    );
     console.log('');
-    console.log(`1. With ${QUEUE_INDEXES.join(' and ')} (${fmt(measureSec, 1)} s; API RSS ${rssBeforeKb && rssAfterKb ? `${fmt(kbToMB(rssBeforeKb))} -> ${fmt(kbToMB(rssAfterKb))} MB` : 'n/a'})`);
-    console.log(`   ${pad('', 3)}${pad('request', 34)} ${lpad('p50', 7)} ${lpad('p95', 7)} ${lpad('p99', 7)} ${lpad('max', 7)} ${lpad('p50-(a)', 8)} ${lpad('total', 8)} ${lpad('bytes', 7)}`);
+    console.log(
+      `1. With ${QUEUE_INDEXES.join(' and ')} (${fmt(measureSec, 1)} s; API RSS ${rssBeforeKb && rssAfterKb ? `${fmt(kbToMB(rssBeforeKb))} -> ${fmt(kbToMB(rssAfterKb))} MB` : 'n/a'})`,
+    );
+    console.log(
+      `   ${pad('', 3)}${pad('request', 34)} ${lpad('p50', 7)} ${lpad('p95', 7)} ${lpad('p99', 7)} ${lpad('max', 7)} ${lpad('p50-(a)', 8)} ${lpad('total', 8)} ${lpad('bytes', 7)}`,
+    );
     for (const v of variants) {
       const r = withIdx.get(v.key);
-      console.log(`   ${pad(`${v.key}.`, 3)}${pad(v.label, 34)} ${lpad(fmt(r.p50, 2), 7)} ${lpad(fmt(r.p95, 2), 7)} ${lpad(fmt(r.p99, 2), 7)} ${lpad(fmt(r.max, 2), 7)} ` +
-        `${lpad(v.key === 'a' ? '' : fmt(r.p50 - base50, 2), 8)} ${lpad(r.total === null ? '' : int(r.total), 8)} ${lpad(int(r.bytes), 7)}`);
+      console.log(
+        `   ${pad(`${v.key}.`, 3)}${pad(v.label, 34)} ${lpad(fmt(r.p50, 2), 7)} ${lpad(fmt(r.p95, 2), 7)} ${lpad(fmt(r.p99, 2), 7)} ${lpad(fmt(r.max, 2), 7)} ` +
+          `${lpad(v.key === 'a' ? '' : fmt(r.p50 - base50, 2), 8)} ${lpad(r.total === null ? '' : int(r.total), 8)} ${lpad(int(r.bytes), 7)}`,
+      );
     }
 
     console.log('');
-    console.log('2. EXPLAIN (ANALYZE, BUFFERS) of PacketsService.queue\'s SQL (app role, same parameters as the API)');
+    console.log("2. EXPLAIN (ANALYZE, BUFFERS) of PacketsService.queue's SQL (app role, same parameters as the API)");
     for (const e of explained) {
       if (e.label === 'status=DECIDED') continue;
       console.log(`   --- ${e.label}, ${e.kind} query; params ${JSON.stringify(e.params)}`);
@@ -593,21 +796,31 @@ async function main() {
     }
     console.log('   Indexes used:');
     for (const e of explained) {
-      console.log(`     ${pad(`${e.label}, ${e.kind}:`, 34)} ${scanNodes(e.lines).join('; ')} (${fmt(execTime(e.lines), 3)} ms)`);
+      console.log(
+        `     ${pad(`${e.label}, ${e.kind}:`, 34)} ${scanNodes(e.lines).join('; ')} (${fmt(execTime(e.lines), 3)} ms)`,
+      );
     }
 
     console.log('');
-    console.log(`3. Without ${QUEUE_INDEXES.join(' and ')} (dropped in this throwaway database; left: ${left.join(', ')}; ${fmt(noIdxSec, 1)} s) - informational`);
-    console.log(`   ${pad('', 3)}${pad('request', 22)} ${lpad('with: p50', 10)} ${lpad('p95', 7)} ${lpad('p99', 7)} ${lpad('max', 7)}   ${lpad('without: p50', 13)} ${lpad('p95', 7)} ${lpad('p99', 7)} ${lpad('max', 7)}  ${lpad('p50 ratio', 9)}`);
+    console.log(
+      `3. Without ${QUEUE_INDEXES.join(' and ')} (dropped in this throwaway database; left: ${left.join(', ')}; ${fmt(noIdxSec, 1)} s) - informational`,
+    );
+    console.log(
+      `   ${pad('', 3)}${pad('request', 22)} ${lpad('with: p50', 10)} ${lpad('p95', 7)} ${lpad('p99', 7)} ${lpad('max', 7)}   ${lpad('without: p50', 13)} ${lpad('p95', 7)} ${lpad('p99', 7)} ${lpad('max', 7)}  ${lpad('p50 ratio', 9)}`,
+    );
     for (const v of noIdxVariants) {
       const a = withIdx.get(v.key);
       const b = withoutIdx.get(v.key);
-      console.log(`   ${pad(`${v.key}.`, 3)}${pad(v.label, 22)} ${lpad(fmt(a.p50, 2), 10)} ${lpad(fmt(a.p95, 2), 7)} ${lpad(fmt(a.p99, 2), 7)} ${lpad(fmt(a.max, 2), 7)}   ` +
-        `${lpad(fmt(b.p50, 2), 13)} ${lpad(fmt(b.p95, 2), 7)} ${lpad(fmt(b.p99, 2), 7)} ${lpad(fmt(b.max, 2), 7)}  ${lpad(`${fmt(b.p50 / a.p50, 1)}x`, 9)}`);
+      console.log(
+        `   ${pad(`${v.key}.`, 3)}${pad(v.label, 22)} ${lpad(fmt(a.p50, 2), 10)} ${lpad(fmt(a.p95, 2), 7)} ${lpad(fmt(a.p99, 2), 7)} ${lpad(fmt(a.max, 2), 7)}   ` +
+          `${lpad(fmt(b.p50, 2), 13)} ${lpad(fmt(b.p95, 2), 7)} ${lpad(fmt(b.p99, 2), 7)} ${lpad(fmt(b.max, 2), 7)}  ${lpad(`${fmt(b.p50 / a.p50, 1)}x`, 9)}`,
+      );
     }
     console.log('   Plans without the indexes:');
     for (const e of explainedNoIdx) {
-      console.log(`     ${pad(`${e.label}, ${e.kind}:`, 34)} ${scanNodes(e.lines).join('; ')} (${fmt(execTime(e.lines), 3)} ms)`);
+      console.log(
+        `     ${pad(`${e.label}, ${e.kind}:`, 34)} ${scanNodes(e.lines).join('; ')} (${fmt(execTime(e.lines), 3)} ms)`,
+      );
     }
     for (const e of explainedNoIdx.filter((x) => x.label !== 'status=DECIDED')) {
       console.log(`   --- ${e.label}, ${e.kind} query, without the indexes`);
@@ -616,14 +829,25 @@ async function main() {
 
     console.log('');
     for (const p of problems) console.log(`ERROR: ${p}`);
-    const targets = variants.filter((v) => v.target).map((v) => {
-      const r = withIdx.get(v.key);
-      return [r.p95 < TARGET_P95_MS, `${v.key}. ${v.label}: p95 < ${TARGET_P95_MS} ms (measured ${fmt(r.p95, 2)} ms)`];
-    });
+    const targets = variants
+      .filter((v) => v.target)
+      .map((v) => {
+        const r = withIdx.get(v.key);
+        return [
+          r.p95 < TARGET_P95_MS,
+          `${v.key}. ${v.label}: p95 < ${TARGET_P95_MS} ms (measured ${fmt(r.p95, 2)} ms)`,
+        ];
+      });
     for (const [ok, text] of targets) console.log(`${ok ? 'PASS' : 'FAIL'}: ${text}`);
     const pass = targets.every(([ok]) => ok) && problems.length === 0;
-    console.log(pass ? 'Result: PASS' : `Result: FAIL${problems.length ? ` (${problems.length} check${problems.length > 1 ? 's' : ''} failed)` : ''}`);
-    console.log(`Run time: ${fmt(secondsSince(started), 1)} s; temp dir ${mb(dirBytes(tmp))} (database, WAL, API data)`);
+    console.log(
+      pass
+        ? 'Result: PASS'
+        : `Result: FAIL${problems.length ? ` (${problems.length} check${problems.length > 1 ? 's' : ''} failed)` : ''}`,
+    );
+    console.log(
+      `Run time: ${fmt(secondsSince(started), 1)} s; temp dir ${mb(dirBytes(tmp))} (database, WAL, API data)`,
+    );
     return pass ? 0 : 1;
   } finally {
     await run.cleanup();

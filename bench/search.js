@@ -46,11 +46,31 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  DIST, MAIN, intEnv, now, secondsSince, fmt, freePort, api, launchApi, startBenchDatabase, BenchRun, guardRun,
+  DIST,
+  MAIN,
+  intEnv,
+  now,
+  secondsSince,
+  fmt,
+  freePort,
+  api,
+  launchApi,
+  startBenchDatabase,
+  BenchRun,
+  guardRun,
   waitForFiles,
-  benchApiEnv, createBenchAdmin,
+  benchApiEnv,
+  createBenchAdmin,
 } = require('./lib');
-const { sqlLit: lit, sqlArray: arr, hashSql: h, pickSql: pick, stats, LOCATIONS, NARRATIVE_SENTENCES } = require('./data');
+const {
+  sqlLit: lit,
+  sqlArray: arr,
+  hashSql: h,
+  pickSql: pick,
+  stats,
+  LOCATIONS,
+  NARRATIVE_SENTENCES,
+} = require('./data');
 
 const CLI = path.join(DIST, 'apps/api/src/cli/cli.js');
 const DB_LIB = path.join(DIST, 'libs/database/src/index.js');
@@ -62,25 +82,73 @@ const COUNT_CAP = 1000;
 const INCIDENT_ORDER = 'COALESCE(c.incident_at, c.created_at) DESC, c.id DESC';
 const DISTRICTS = [1, 7, 12, 18];
 
-
 const SENTENCES = NARRATIVE_SENTENCES;
-const ACTIVITIES = ['ARREST', 'DETENTION', 'VEHICLE_STOP', 'SEARCH_OR_ENTRY', 'USE_OF_FORCE', 'CROWD_CONTROL', 'SURVEILLANCE', 'OTHER'];
+const ACTIVITIES = [
+  'ARREST',
+  'DETENTION',
+  'VEHICLE_STOP',
+  'SEARCH_OR_ENTRY',
+  'USE_OF_FORCE',
+  'CROWD_CONTROL',
+  'SURVEILLANCE',
+  'OTHER',
+];
 const AGENCIES = ['ICE_ERO', 'ICE_HSI', 'CBP', 'BORDER_PATROL'];
 const OUTCOMES = ['VERIFIED', 'PARTIAL', 'REFUSED', 'UNABLE'];
-const FIRST = ['James', 'Robert', 'Michael', 'David', 'Daniel', 'Mark', 'Steven', 'Kevin', 'Brian', 'Jason', 'Laura', 'Karen', 'Maria', 'Ana'];
-const LAST = ['Smith', 'Johnson', 'Miller', 'Davis', 'Garcia', 'Rodriguez', 'Wilson', 'Anderson', 'Thomas', 'Moore', 'Martin', 'Lee', 'Walker', 'Hall', 'Young'];
-const DESCRIPTIONS = ['masked, black balaclava, olive tactical vest, drove a black Suburban', 'tall, grey hoodie over body armour, no badge visible',
-  'short beard, sunglasses, radio on the left shoulder, unmarked silver Tahoe', 'green plate carrier marked POLICE only, drove a white Ford van',
-  'neck gaiter over the face, tattoo on the right hand, blue Dodge Charger with Indiana plates'];
+const FIRST = [
+  'James',
+  'Robert',
+  'Michael',
+  'David',
+  'Daniel',
+  'Mark',
+  'Steven',
+  'Kevin',
+  'Brian',
+  'Jason',
+  'Laura',
+  'Karen',
+  'Maria',
+  'Ana',
+];
+const LAST = [
+  'Smith',
+  'Johnson',
+  'Miller',
+  'Davis',
+  'Garcia',
+  'Rodriguez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Moore',
+  'Martin',
+  'Lee',
+  'Walker',
+  'Hall',
+  'Young',
+];
+const DESCRIPTIONS = [
+  'masked, black balaclava, olive tactical vest, drove a black Suburban',
+  'tall, grey hoodie over body armour, no badge visible',
+  'short beard, sunglasses, radio on the left shoulder, unmarked silver Tahoe',
+  'green plate carrier marked POLICE only, drove a white Ford van',
+  'neck gaiter over the face, tattoo on the right hand, blue Dodge Charger with Indiana plates',
+];
 const COLOURS = ['black', 'silver', 'grey', 'white', 'dark blue', 'maroon'];
 const VEHICLES = ['Suburban', 'Tahoe', 'Explorer', 'Durango', 'Charger', 'Expedition', 'Sienna minivan', 'Transit van'];
-const VIOLATIONS = [['720 ILCS 5/12-3', 'Battery of a bystander who was filming', false], ['720 ILCS 5/12-3.05', 'Aggravated battery causing great bodily harm', true],
-  ['720 ILCS 5/10-3', 'Unlawful restraint of a pedestrian without legal authority', true], ['720 ILCS 5/19-4', 'Criminal trespass to a residence', false],
-  ['MCC 8-4-010', 'Disorderly conduct, blocking a public way', false]];
+const VIOLATIONS = [
+  ['720 ILCS 5/12-3', 'Battery of a bystander who was filming', false],
+  ['720 ILCS 5/12-3.05', 'Aggravated battery causing great bodily harm', true],
+  ['720 ILCS 5/10-3', 'Unlawful restraint of a pedestrian without legal authority', true],
+  ['720 ILCS 5/19-4', 'Criminal trespass to a residence', false],
+  ['MCC 8-4-010', 'Disorderly conduct, blocking a public way', false],
+];
 
 /** One case per i; personnel: 1-3 records (about SEARCH_PERSONNEL / SEARCH_CASES on average), badges from a pool. */
 function generateSql(badgePool) {
-  const narrative = [0, 5, 9].map((k) => `(${arr(SENTENCES)})[1 + (${h('narr')} + ${k}) % ${SENTENCES.length}]`).join(" || ' ' || ") +
+  const narrative =
+    [0, 5, 9].map((k) => `(${arr(SENTENCES)})[1 + (${h('narr')} + ${k}) % ${SENTENCES.length}]`).join(" || ' ' || ") +
     ` || ' Afterwards the agents left in a ' || ${pick(COLOURS, 'col')} || ' ' || ${pick(VEHICLES, 'veh')} || ' heading toward ' || ${pick(LOCATIONS, 'to')} || '.'`;
   const person = (n) => `jsonb_build_object(
       'isSupervisor', ${n === 1}, 'agency', ${pick(AGENCIES, 'ag' + n)},
@@ -107,7 +175,6 @@ SELECT 'ION-' || (2025 + i % 2) || '-' || lpad(i::text, 6, '0'), CASE WHEN i % 3
   JOIN bench_authors o ON o.k = 1 + g.i % (SELECT count(*) FROM bench_authors)`;
 }
 
-
 async function timedGet(base, urlPath, token) {
   const t0 = now();
   const res = await fetch(`${base}${urlPath}`, { headers: { Authorization: `Bearer ${token}` } });
@@ -132,8 +199,12 @@ async function main() {
   process.env.NO_COLOR = '1';
   const cpus = os.cpus();
   console.log('Case search benchmark: GET /api/v1/cases?q=... first pages');
-  console.log(`Machine: node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model?.trim() ?? 'unknown'}), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} ` +
-    '(shared machine: other processes may run; read against the /auth/me baseline)');
+  console.log(
+    `Machine: node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model?.trim() ?? 'unknown'}), load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} ` + '(shared machine: other processes may run; read against the /auth/me baseline)',
+  );
   await waitForFiles([MAIN, CLI, DB_LIB], DIST_WAIT_MS, 'bench:search');
   const dbLib = require(DB_LIB);
   const unguard = guardRun(run);
@@ -144,9 +215,16 @@ async function main() {
     const statePath = keepDir && path.join(path.resolve(keepDir), 'bench-search-state.json');
     const state = statePath && fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, 'utf8')) : null;
     if (state && (state.cases !== caseCount || state.personnel !== personnelTarget)) {
-      throw new Error(`${keepDir} holds ${state.cases} cases / ${state.personnel} personnel, not ${caseCount} / ${personnelTarget}: remove it or use another SEARCH_DIR`);
+      throw new Error(
+        `${keepDir} holds ${state.cases} cases / ${state.personnel} personnel, not ${caseCount} / ${personnelTarget}: remove it or use another SEARCH_DIR`,
+      );
     }
-    const { dataDir, db, applied, openClient, closeClient } = await startBenchDatabase(run, { dbLib, tempPrefix: 'ion-bench-search-', clients, keepDir });
+    const { dataDir, db, applied, openClient, closeClient } = await startBenchDatabase(run, {
+      dbLib,
+      tempPrefix: 'ion-bench-search-',
+      clients,
+      keepDir,
+    });
     const owner = await openClient(db.ownerUrl, 'ion-bench-owner');
     run.defer(() => closeClient(owner));
     console.log(`PostgreSQL ready, ${applied.length} migrations applied, in ${fmt(secondsSince(t))} s`);
@@ -163,9 +241,23 @@ async function main() {
     const authors = [];
     const supervisors = {};
     for (const district of state ? [] : DISTRICTS) {
-      supervisors[district] = await createUser({ username: `bench.sgt${district}`, displayName: `Sgt. Bench ${district}`, role: 'SUPERVISOR', district, badgeNumber: `S${district}` });
+      supervisors[district] = await createUser({
+        username: `bench.sgt${district}`,
+        displayName: `Sgt. Bench ${district}`,
+        role: 'SUPERVISOR',
+        district,
+        badgeNumber: `S${district}`,
+      });
       for (const j of [1, 2, 3]) {
-        authors.push(await createUser({ username: `bench.officer${district}-${j}`, displayName: `Officer ${district}-${j}`, role: 'OFFICER', district, badgeNumber: `O${district}${j}` }));
+        authors.push(
+          await createUser({
+            username: `bench.officer${district}-${j}`,
+            displayName: `Officer ${district}-${j}`,
+            role: 'OFFICER',
+            district,
+            badgeNumber: `O${district}${j}`,
+          }),
+        );
       }
     }
     if (!state) await createUser({ username: 'bench.auditor', displayName: 'Auditor Bench', role: 'AUDITOR' });
@@ -177,28 +269,49 @@ async function main() {
     // --- generation: the triggers compute the search vectors and the personnel index for every row, as for any write
     t = now();
     if (!state) {
-    await owner.query('BEGIN');
-    await owner.query('CREATE TEMP TABLE bench_authors (k int, id uuid, district int) ON COMMIT DROP');
-    await owner.query('INSERT INTO bench_authors SELECT k, id, d FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS t(id, d, k)',
-      [authors.map((a) => a.id), authors.map((a) => a.district)]);
-    const badgePool = Math.max(100, Math.round(personnelTarget / 8));
-    await owner.query(generateSql(badgePool), [caseCount]);
-    await owner.query(`INSERT INTO case_number_counters (year, last_value) VALUES (2025, $1), (2026, $1) ON CONFLICT (year) DO UPDATE SET last_value = EXCLUDED.last_value`, [caseCount]);
-    await owner.query('COMMIT');
+      await owner.query('BEGIN');
+      await owner.query('CREATE TEMP TABLE bench_authors (k int, id uuid, district int) ON COMMIT DROP');
+      await owner.query(
+        'INSERT INTO bench_authors SELECT k, id, d FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS t(id, d, k)',
+        [authors.map((a) => a.id), authors.map((a) => a.district)],
+      );
+      const badgePool = Math.max(100, Math.round(personnelTarget / 8));
+      await owner.query(generateSql(badgePool), [caseCount]);
+      await owner.query(
+        `INSERT INTO case_number_counters (year, last_value) VALUES (2025, $1), (2026, $1) ON CONFLICT (year) DO UPDATE SET last_value = EXCLUDED.last_value`,
+        [caseCount],
+      );
+      await owner.query('COMMIT');
     }
     const genSec = secondsSince(t);
     t = now();
-    for (const tbl of ['cases', 'federal_personnel', 'federal_personnel_records']) await owner.query(`VACUUM (ANALYZE) ${tbl}`);
-    if (statePath && !state) fs.writeFileSync(statePath, JSON.stringify({ cases: caseCount, personnel: personnelTarget, adminPassword, password }), { mode: 0o600 });
-    const counts = (await owner.query(`SELECT (SELECT count(*) FROM cases)::int AS cases, (SELECT count(*) FROM federal_personnel_records)::int AS records,
-      (SELECT count(*) FROM federal_personnel)::int AS entries, (SELECT count(*) FROM cases WHERE district = 1)::int AS d1`)).rows[0];
-    console.log(`${state ? `Reused ${keepDir}:` : 'Generated'} ${counts.cases} cases, ${counts.records} personnel records (${counts.entries} index entries)${state ? '' : ` in ${fmt(genSec, 1)} s`}; ` +
-      `VACUUM (ANALYZE) ${fmt(secondsSince(t), 1)} s. District 1 (the supervisor's scope): ${counts.d1} cases. Not part of the target.`);
+    for (const tbl of ['cases', 'federal_personnel', 'federal_personnel_records'])
+      await owner.query(`VACUUM (ANALYZE) ${tbl}`);
+    if (statePath && !state)
+      fs.writeFileSync(
+        statePath,
+        JSON.stringify({ cases: caseCount, personnel: personnelTarget, adminPassword, password }),
+        { mode: 0o600 },
+      );
+    const counts = (
+      await owner.query(`SELECT (SELECT count(*) FROM cases)::int AS cases, (SELECT count(*) FROM federal_personnel_records)::int AS records,
+      (SELECT count(*) FROM federal_personnel)::int AS entries, (SELECT count(*) FROM cases WHERE district = 1)::int AS d1`)
+    ).rows[0];
+    console.log(
+      `${state ? `Reused ${keepDir}:` : 'Generated'} ${counts.cases} cases, ${counts.records} personnel records (${counts.entries} index entries)${state ? '' : ` in ${fmt(genSec, 1)} s`}; ` +
+        `VACUUM (ANALYZE) ${fmt(secondsSince(t), 1)} s. District 1 (the supervisor's scope): ${counts.d1} cases. Not part of the target.`,
+    );
 
     // --- a badge recorded in district 1 and elsewhere; a case number
-    const badge = (await owner.query(`SELECT r.badge_recorded, r.badge_normalised FROM federal_personnel_records r JOIN cases c ON c.id = r.case_id
-      WHERE c.district = 1 AND r.badge_recorded LIKE '0%' AND length(r.badge_normalised) >= 3 ORDER BY r.badge_normalised LIMIT 1`)).rows[0];
-    const caseNo = (await owner.query(`SELECT case_number FROM cases ORDER BY case_number OFFSET ${Math.min(4321, caseCount - 1)} LIMIT 1`)).rows[0].case_number;
+    const badge = (
+      await owner.query(`SELECT r.badge_recorded, r.badge_normalised FROM federal_personnel_records r JOIN cases c ON c.id = r.case_id
+      WHERE c.district = 1 AND r.badge_recorded LIKE '0%' AND length(r.badge_normalised) >= 3 ORDER BY r.badge_normalised LIMIT 1`)
+    ).rows[0];
+    const caseNo = (
+      await owner.query(
+        `SELECT case_number FROM cases ORDER BY case_number OFFSET ${Math.min(4321, caseCount - 1)} LIMIT 1`,
+      )
+    ).rows[0].case_number;
     const badgeQ = `00${badge.badge_normalised}`;
     const me = (await api(base, 'GET', '/auth/me', undefined, offToken)).id;
 
@@ -217,32 +330,120 @@ async function main() {
     const filterSql = `c.violations @> '[{"felony": true}]' AND c.activity_type = 'ARREST' AND COALESCE(c.incident_at, c.created_at) BETWEEN '2025-03-01T00:00:00Z' AND '2025-12-31T23:59:59Z'`;
     const variants = [
       { key: 'a', label: 'GET /auth/me (baseline)', path: '/auth/me', token: supToken },
-      { key: 'b', label: 'supervisor, one word: Tahoe', path: '/cases?q=Tahoe', token: supToken, where: `c.district = 1 AND c.search_content @@ ${tsq.tahoe}`, scope: (i) => i.district === 1, target: true },
-      { key: 'b3', label: 'supervisor, one word, sort=relevance (informational)', path: '/cases?q=Tahoe&sort=relevance', token: supToken, where: `c.district = 1 AND c.search_content @@ ${tsq.tahoe}`, scope: (i) => i.district === 1, unordered: true },
-      { key: 'b2', label: 'supervisor, one word in ~40% of narratives: irritant', path: '/cases?q=irritant', token: supToken, where: `c.district = 1 AND c.search_content @@ ${tsq.word}`, scope: (i) => i.district === 1 },
-      { key: 'c', label: 'supervisor, phrase: "silver Tahoe"', path: `/cases?q=${encodeURIComponent('"silver Tahoe"')}`, token: supToken, where: `c.district = 1 AND c.search_content @@ ${tsq.silverTahoe}`, scope: (i) => i.district === 1, target: true },
-      { key: 'c2', label: 'supervisor, phrase in ~20% of narratives: "unmarked grey SUV"', path: `/cases?q=${encodeURIComponent('"unmarked grey SUV"')}`, token: supToken, where: `c.district = 1 AND c.search_content @@ ${tsq.phrase}`, scope: (i) => i.district === 1 },
-      { key: 'd', label: `supervisor, badge: ${badgeQ}`, path: `/cases?q=${encodeURIComponent(badgeQ)}`, token: supToken, where: `c.district = 1 AND c.search_content @@ ${tsq.badge}`, scope: (i) => i.district === 1, target: true },
-      { key: 'e', label: 'supervisor, filtered: agents + felony, ARREST, 10 months, by incident', path: `/cases?q=agents&${FILTER}`, token: supToken, where: `c.district = 1 AND c.search_content @@ ${tsq.agents} AND ${filterSql}`, scope: (i) => i.district === 1 && i.anyFelony && i.activityType === 'ARREST', target: true },
-      { key: 'f', label: 'officer, one word: witnesses', path: '/cases?q=witnesses', token: offToken, where: `c.created_by = ${lit(me)} AND c.search_content @@ ${tsq.witness}`, scope: (i) => i.createdBy === me },
-      { key: 'g', label: `auditor, case number ${caseNo}`, path: `/cases?q=${caseNo}`, token: audToken, where: `c.search_meta @@ ${tsq.caseNo}`, scope: (i) => !('incidentLocation' in i) },
-      { key: 'g2', label: 'auditor, a narrative-only word: irritant (no match, no count)', path: '/cases?q=irritant', token: audToken, where: `c.search_meta @@ ${tsq.word}`, scope: () => false },
-      { key: 'h', label: `GET /federal-personnel?q=${badgeQ} (supervisor)`, path: `/federal-personnel?q=${encodeURIComponent(badgeQ)}`, token: supToken, personnel: true, target: true },
+      {
+        key: 'b',
+        label: 'supervisor, one word: Tahoe',
+        path: '/cases?q=Tahoe',
+        token: supToken,
+        where: `c.district = 1 AND c.search_content @@ ${tsq.tahoe}`,
+        scope: (i) => i.district === 1,
+        target: true,
+      },
+      {
+        key: 'b3',
+        label: 'supervisor, one word, sort=relevance (informational)',
+        path: '/cases?q=Tahoe&sort=relevance',
+        token: supToken,
+        where: `c.district = 1 AND c.search_content @@ ${tsq.tahoe}`,
+        scope: (i) => i.district === 1,
+        unordered: true,
+      },
+      {
+        key: 'b2',
+        label: 'supervisor, one word in ~40% of narratives: irritant',
+        path: '/cases?q=irritant',
+        token: supToken,
+        where: `c.district = 1 AND c.search_content @@ ${tsq.word}`,
+        scope: (i) => i.district === 1,
+      },
+      {
+        key: 'c',
+        label: 'supervisor, phrase: "silver Tahoe"',
+        path: `/cases?q=${encodeURIComponent('"silver Tahoe"')}`,
+        token: supToken,
+        where: `c.district = 1 AND c.search_content @@ ${tsq.silverTahoe}`,
+        scope: (i) => i.district === 1,
+        target: true,
+      },
+      {
+        key: 'c2',
+        label: 'supervisor, phrase in ~20% of narratives: "unmarked grey SUV"',
+        path: `/cases?q=${encodeURIComponent('"unmarked grey SUV"')}`,
+        token: supToken,
+        where: `c.district = 1 AND c.search_content @@ ${tsq.phrase}`,
+        scope: (i) => i.district === 1,
+      },
+      {
+        key: 'd',
+        label: `supervisor, badge: ${badgeQ}`,
+        path: `/cases?q=${encodeURIComponent(badgeQ)}`,
+        token: supToken,
+        where: `c.district = 1 AND c.search_content @@ ${tsq.badge}`,
+        scope: (i) => i.district === 1,
+        target: true,
+      },
+      {
+        key: 'e',
+        label: 'supervisor, filtered: agents + felony, ARREST, 10 months, by incident',
+        path: `/cases?q=agents&${FILTER}`,
+        token: supToken,
+        where: `c.district = 1 AND c.search_content @@ ${tsq.agents} AND ${filterSql}`,
+        scope: (i) => i.district === 1 && i.anyFelony && i.activityType === 'ARREST',
+        target: true,
+      },
+      {
+        key: 'f',
+        label: 'officer, one word: witnesses',
+        path: '/cases?q=witnesses',
+        token: offToken,
+        where: `c.created_by = ${lit(me)} AND c.search_content @@ ${tsq.witness}`,
+        scope: (i) => i.createdBy === me,
+      },
+      {
+        key: 'g',
+        label: `auditor, case number ${caseNo}`,
+        path: `/cases?q=${caseNo}`,
+        token: audToken,
+        where: `c.search_meta @@ ${tsq.caseNo}`,
+        scope: (i) => !('incidentLocation' in i),
+      },
+      {
+        key: 'g2',
+        label: 'auditor, a narrative-only word: irritant (no match, no count)',
+        path: '/cases?q=irritant',
+        token: audToken,
+        where: `c.search_meta @@ ${tsq.word}`,
+        scope: () => false,
+      },
+      {
+        key: 'h',
+        label: `GET /federal-personnel?q=${badgeQ} (supervisor)`,
+        path: `/federal-personnel?q=${encodeURIComponent(badgeQ)}`,
+        token: supToken,
+        personnel: true,
+        target: true,
+      },
     ];
     for (const v of variants.filter((x) => x.where)) {
       const r = await owner.query(`SELECT array_agg(c.id) AS ids, count(*)::int AS n FROM cases c WHERE ${v.where}`);
       v.expectTotal = Math.min(r.rows[0].n, COUNT_CAP);
       v.expectCapped = r.rows[0].n > COUNT_CAP;
       v.expectIds = new Set(r.rows[0].ids ?? []);
-      v.expectPage = (await owner.query(`SELECT c.id FROM cases c WHERE ${v.where} ORDER BY ${INCIDENT_ORDER} LIMIT ${PAGE_SIZE}`)).rows.map((x) => x.id);
+      v.expectPage = (
+        await owner.query(`SELECT c.id FROM cases c WHERE ${v.where} ORDER BY ${INCIDENT_ORDER} LIMIT ${PAGE_SIZE}`)
+      ).rows.map((x) => x.id);
     }
-    if (variants.find((v) => v.key === 'g2').expectTotal !== 0) throw new Error('bench: search_meta matches the narrative-only word');
+    if (variants.find((v) => v.key === 'g2').expectTotal !== 0)
+      throw new Error('bench: search_meta matches the narrative-only word');
 
     // The audit append's commit: WAL flush time over the measured requests (track_wal_io_timing, owner only).
     await owner.query('ALTER SYSTEM SET track_wal_io_timing = on');
     await owner.query('SELECT pg_reload_conf()');
-    const walStats = async () => (await owner.query(`SELECT wal_sync::bigint AS syncs, wal_sync_time AS sync_ms, wal_write_time AS write_ms,
-      (SELECT count(*) FROM audit_events WHERE action = 'case.searched')::int AS searched FROM pg_stat_wal`)).rows[0];
+    const walStats = async () =>
+      (
+        await owner.query(`SELECT wal_sync::bigint AS syncs, wal_sync_time AS sync_ms, wal_write_time AS write_ms,
+      (SELECT count(*) FROM audit_events WHERE action = 'case.searched')::int AS searched FROM pg_stat_wal`)
+      ).rows[0];
     let wal0 = null;
 
     const results = new Map(variants.map((v) => [v.key, { times: [], problem: null, total: null }]));
@@ -253,11 +454,15 @@ async function main() {
         const o = results.get(v.key);
         if (round >= warmup) o.times.push(r.ms);
         if (o.problem) continue;
-        if (r.status !== 200) { o.problem = `HTTP ${r.status}: ${r.text.slice(0, 300)}`; continue; }
+        if (r.status !== 200) {
+          o.problem = `HTTP ${r.status}: ${r.text.slice(0, 300)}`;
+          continue;
+        }
         const body = JSON.parse(r.text);
         if (v.personnel) {
           o.total = body.total;
-          if (!body.items.some((i) => i.badgeNormalised === badge.badge_normalised)) o.problem = 'the badge\'s entry is not on the first page';
+          if (!body.items.some((i) => i.badgeNormalised === badge.badge_normalised))
+            o.problem = "the badge's entry is not on the first page";
           continue;
         }
         if (!v.where) continue;
@@ -265,9 +470,12 @@ async function main() {
         o.capped = body.totalCapped;
         if (body.total !== v.expectTotal || body.totalCapped !== v.expectCapped) {
           o.problem = `total ${body.total} (totalCapped ${body.totalCapped}), PostgreSQL: ${v.expectTotal} (capped ${v.expectCapped})`;
-        } else if (body.items.length !== v.expectPage.length) o.problem = `${body.items.length} items, PostgreSQL ${v.expectPage.length}`;
-        else if (!body.items.every((i) => v.expectIds.has(i.id) && v.scope(i))) o.problem = 'an item outside the expected set or scope';
-        else if (!v.unordered && body.items.map((i) => i.id).join() !== v.expectPage.join()) o.problem = 'not PostgreSQL\'s first page by incident time';
+        } else if (body.items.length !== v.expectPage.length)
+          o.problem = `${body.items.length} items, PostgreSQL ${v.expectPage.length}`;
+        else if (!body.items.every((i) => v.expectIds.has(i.id) && v.scope(i)))
+          o.problem = 'an item outside the expected set or scope';
+        else if (!v.unordered && body.items.map((i) => i.id).join() !== v.expectPage.join())
+          o.problem = "not PostgreSQL's first page by incident time";
       }
     }
 
@@ -275,15 +483,25 @@ async function main() {
     await owner.query('ALTER SYSTEM RESET track_wal_io_timing');
     await owner.query('SELECT pg_reload_conf()');
     const audited = wal1.searched - wal0.searched;
-    const walShare = { searched: audited, syncs: Number(wal1.syncs) - Number(wal0.syncs), syncMs: wal1.sync_ms - wal0.sync_ms, writeMs: wal1.write_ms - wal0.write_ms };
+    const walShare = {
+      searched: audited,
+      syncs: Number(wal1.syncs) - Number(wal0.syncs),
+      syncMs: wal1.sync_ms - wal0.sync_ms,
+      writeMs: wal1.write_ms - wal0.write_ms,
+    };
 
     // --- EXPLAIN of the API's SQL shapes (capped count + first page by incident time) on the API's role
     const reader = await openClient(db.appUrl, 'ion-bench-explain');
     run.defer(() => closeClient(reader));
     const plans = [];
     for (const v of variants.filter((x) => x.target && x.where)) {
-      for (const [kind, sql] of [['count', `SELECT count(*) FROM (SELECT 1 FROM cases c WHERE ${v.where} ORDER BY ${INCIDENT_ORDER} LIMIT ${COUNT_CAP + 1}) capped`],
-        ['page', `SELECT c.id FROM cases c WHERE ${v.where} ORDER BY ${INCIDENT_ORDER} LIMIT ${PAGE_SIZE}`]]) {
+      for (const [kind, sql] of [
+        [
+          'count',
+          `SELECT count(*) FROM (SELECT 1 FROM cases c WHERE ${v.where} ORDER BY ${INCIDENT_ORDER} LIMIT ${COUNT_CAP + 1}) capped`,
+        ],
+        ['page', `SELECT c.id FROM cases c WHERE ${v.where} ORDER BY ${INCIDENT_ORDER} LIMIT ${PAGE_SIZE}`],
+      ]) {
         // Five runs, the median server time kept (the machine may be shared); the plan of the last.
         const times = [];
         let lines = [];
@@ -291,9 +509,14 @@ async function main() {
           lines = (await reader.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`)).rows.map((r) => r['QUERY PLAN']);
           times.push(Number((lines.map((l) => /Execution Time: ([\d.]+) ms/.exec(l)).find(Boolean) ?? [0, NaN])[1]));
         }
-        const scans = lines.map((l) => l.trim().replace(/^->\s*/, '')).filter((l) => /(Scan|Bitmap)/.test(l)).map((l) => l.replace(/\s+\(cost=.*$/, ''));
+        const scans = lines
+          .map((l) => l.trim().replace(/^->\s*/, ''))
+          .filter((l) => /(Scan|Bitmap)/.test(l))
+          .map((l) => l.replace(/\s+\(cost=.*$/, ''));
         const ms = stats(times).p50;
-        const buffers = Number((/Buffers: shared hit=(\d+)/.exec(lines.find((l) => /Buffers:/.test(l)) ?? '') ?? [0, NaN])[1]);
+        const buffers = Number(
+          (/Buffers: shared hit=(\d+)/.exec(lines.find((l) => /Buffers:/.test(l)) ?? '') ?? [0, NaN])[1],
+        );
         // Never a sequential scan of cases; an index of cases: the GIN index, or (a broad word, newest first) the scope's
         // incident-time index, walked until a page (or the cap) of matches is found.
         const ok = !scans.some((s) => /Seq Scan on cases/.test(s)) && scans.some((s) => /cases_\w+_idx/.test(s));
@@ -303,28 +526,62 @@ async function main() {
 
     // --- report
     console.log('');
-    console.log('variant'.padEnd(74) + 'total'.padStart(8) + 'p50'.padStart(9) + 'p95'.padStart(9) + 'p99'.padStart(9) + 'max'.padStart(9));
+    console.log(
+      'variant'.padEnd(74) +
+        'total'.padStart(8) +
+        'p50'.padStart(9) +
+        'p95'.padStart(9) +
+        'p99'.padStart(9) +
+        'max'.padStart(9),
+    );
     const problems = [];
     const summary = {};
     for (const v of variants) {
       const o = results.get(v.key);
       const s = stats(o.times);
       summary[v.key] = { label: v.label, total: o.total, totalCapped: o.capped, ...s };
-      console.log(`${v.key}. ${v.label}`.padEnd(74) + `${o.capped ? '>' : ''}${o.total ?? ''}`.padStart(8) + [s.p50, s.p95, s.p99, s.max].map((x) => fmt(x, 1).padStart(9)).join(''));
+      console.log(
+        `${v.key}. ${v.label}`.padEnd(74) +
+          `${o.capped ? '>' : ''}${o.total ?? ''}`.padStart(8) +
+          [s.p50, s.p95, s.p99, s.max].map((x) => fmt(x, 1).padStart(9)).join(''),
+      );
       if (o.problem) problems.push(`${v.key}. ${v.label}: ${o.problem}`);
       if (v.target && s.p95 >= TARGET_P95_MS) problems.push(`${v.key}. p95 ${fmt(s.p95, 1)} ms >= ${TARGET_P95_MS} ms`);
     }
-    console.log('\nPlans (EXPLAIN (ANALYZE, BUFFERS) of the API\'s SQL shapes, API role; median server time of 5 runs, shared buffers hit of the top node):');
+    console.log(
+      "\nPlans (EXPLAIN (ANALYZE, BUFFERS) of the API's SQL shapes, API role; median server time of 5 runs, shared buffers hit of the top node):",
+    );
     for (const p of plans) {
-      console.log(`  ${p.key} ${p.kind.padEnd(5)} ${fmt(p.ms, 2).padStart(8)} ms ${String(p.buffers).padStart(7)} buffers  ${p.scans.join(' | ')}`);
+      console.log(
+        `  ${p.key} ${p.kind.padEnd(5)} ${fmt(p.ms, 2).padStart(8)} ms ${String(p.buffers).padStart(7)} buffers  ${p.scans.join(' | ')}`,
+      );
       if (!p.ok) problems.push(`${p.key} ${p.kind}: a sequential scan of cases, or no index of cases`);
     }
-    console.log(`\nAudit share: ${walShare.searched} case.searched events appended during the measured requests; WAL flushes ` +
-      `${walShare.syncs}, ${fmt(walShare.syncMs, 1)} ms syncing (${fmt(walShare.syncMs / Math.max(1, walShare.searched), 2)} ms per search), ` +
-      `${fmt(walShare.writeMs, 1)} ms writing: the commit the audit append makes a read pay for.`);
+    console.log(
+      `\nAudit share: ${walShare.searched} case.searched events appended during the measured requests; WAL flushes ` +
+        `${walShare.syncs}, ${fmt(walShare.syncMs, 1)} ms syncing (${fmt(walShare.syncMs / Math.max(1, walShare.searched), 2)} ms per search), ` +
+        `${fmt(walShare.writeMs, 1)} ms writing: the commit the audit append makes a read pay for.`,
+    );
     console.log('');
-    console.log(problems.length ? `FAIL\n  ${problems.join('\n  ')}` : `PASS: p95 < ${TARGET_P95_MS} ms for b, c, d, e, h; every answer checked; plans use the indexes`);
-    console.log(JSON.stringify({ bench: 'search', cases: counts.cases, personnelRecords: counts.records, entries: counts.entries, requests, load: os.loadavg(), results: summary, plans, audit: walShare, pass: !problems.length }));
+    console.log(
+      problems.length
+        ? `FAIL\n  ${problems.join('\n  ')}`
+        : `PASS: p95 < ${TARGET_P95_MS} ms for b, c, d, e, h; every answer checked; plans use the indexes`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'search',
+        cases: counts.cases,
+        personnelRecords: counts.records,
+        entries: counts.entries,
+        requests,
+        load: os.loadavg(),
+        results: summary,
+        plans,
+        audit: walShare,
+        pass: !problems.length,
+      }),
+    );
     return problems.length ? 1 : 0;
   } finally {
     await run.cleanup();

@@ -24,7 +24,19 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  ROOT, MAIN, SAMPLE_MS, intEnv, now, secondsSince, fmt, requireProcfs, RssSampler, freePort, api, launchApi, BenchRun,
+  ROOT,
+  MAIN,
+  SAMPLE_MS,
+  intEnv,
+  now,
+  secondsSince,
+  fmt,
+  requireProcfs,
+  RssSampler,
+  freePort,
+  api,
+  launchApi,
+  BenchRun,
 } = require('./lib');
 const { SAMPLE_CASE, SAMPLE_FEDERAL_OFFICERS, SUBMIT_BODY } = require('./data');
 
@@ -98,9 +110,19 @@ async function directUpload(client, bucket, key, source, partSize, concurrency, 
     while (inFlight.size >= concurrency) await Promise.race(inFlight);
     if (failure) throw failure;
     const part = next++;
-    const headers = withMd5 ? { 'Content-Length': body.length, 'Content-MD5': crypto.createHash('md5').update(body).digest('base64') } : {};
-    const p = client.uploadPart({ bucketName: bucket, objectName: key, uploadID: uploadId, partNumber: part, headers }, body)
-      .then(({ etag }) => { etags.push({ part, etag }); }, (e) => { failure = failure || e; })
+    const headers = withMd5
+      ? { 'Content-Length': body.length, 'Content-MD5': crypto.createHash('md5').update(body).digest('base64') }
+      : {};
+    const p = client
+      .uploadPart({ bucketName: bucket, objectName: key, uploadID: uploadId, partNumber: part, headers }, body)
+      .then(
+        ({ etag }) => {
+          etags.push({ part, etag });
+        },
+        (e) => {
+          failure = failure || e;
+        },
+      )
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
@@ -132,11 +154,20 @@ async function directUpload(client, bucket, key, source, partSize, concurrency, 
 /** GETs a URL (or consumes a stream) to the end, counting the bytes; resolves with the status, headers and byte count. */
 function httpGetCount(port, urlPath, token) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'GET', path: urlPath, agent: false, headers: { Authorization: `Bearer ${token}` } });
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      method: 'GET',
+      path: urlPath,
+      agent: false,
+      headers: { Authorization: `Bearer ${token}` },
+    });
     req.on('error', reject);
     req.on('response', (res) => {
       let bytes = 0;
-      res.on('data', (d) => { bytes += d.length; });
+      res.on('data', (d) => {
+        bytes += d.length;
+      });
       res.on('error', reject);
       res.on('aborted', () => reject(new Error(`GET ${urlPath}: connection cut after ${bytes} bytes`)));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, bytes }));
@@ -171,13 +202,16 @@ function cpuSnapshot(apiPid, enginePids) {
   };
 }
 const cpuDelta = (a, b) => ({ bench: b.bench - a.bench, api: b.api - a.api, engine: b.engine - a.engine });
-const cpuText = (d, sec) => `CPU s: bench ${fmt(d.bench, 1)}, API ${fmt(d.api, 1)}, engine ${fmt(d.engine, 1)}; ` +
+const cpuText = (d, sec) =>
+  `CPU s: bench ${fmt(d.bench, 1)}, API ${fmt(d.api, 1)}, engine ${fmt(d.engine, 1)}; ` +
   `total ${fmt(d.bench + d.api + d.engine, 1)} over ${fmt(sec, 1)} s = ${fmt((d.bench + d.api + d.engine) / sec, 2)} cores`;
 
 function countStream(stream) {
   return new Promise((resolve, reject) => {
     let bytes = 0;
-    stream.on('data', (d) => { bytes += d.length; });
+    stream.on('data', (d) => {
+      bytes += d.length;
+    });
     stream.on('error', reject);
     stream.on('end', () => resolve(bytes));
   });
@@ -242,7 +276,9 @@ function httpReq(port, method, urlPath, headers, body, agent) {
       const bufs = [];
       res.on('data', (d) => bufs.push(d));
       res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(bufs).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(bufs).toString('utf8') }),
+      );
     });
     req.end(body ?? undefined);
   });
@@ -257,18 +293,38 @@ async function tusUpload(port, caseId, token, source, name) {
   const auth = { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' };
   const b64 = (t) => Buffer.from(t).toString('base64');
   try {
-    const created = await httpReq(port, 'POST', `/api/v1/cases/${caseId}/evidence/uploads`, {
-      ...auth, 'Upload-Length': String(source.totalBytes), 'Upload-Metadata': `kind ${b64('BWC')},originalFilename ${b64(name)}`,
-    }, null, agent);
+    const created = await httpReq(
+      port,
+      'POST',
+      `/api/v1/cases/${caseId}/evidence/uploads`,
+      {
+        ...auth,
+        'Upload-Length': String(source.totalBytes),
+        'Upload-Metadata': `kind ${b64('BWC')},originalFilename ${b64(name)}`,
+      },
+      null,
+      agent,
+    );
     if (created.status !== 201) throw new Error(`tus POST answered ${created.status}: ${created.body.slice(0, 300)}`);
     const location = created.headers.location;
     let offset = 0;
     let last = null;
     for (const chunk of source.chunks()) {
-      last = await httpReq(port, 'PATCH', location, {
-        ...auth, 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(offset), 'Content-Length': String(chunk.length),
-      }, chunk, agent);
-      if (last.status !== 204) throw new Error(`tus PATCH at ${offset} answered ${last.status}: ${last.body.slice(0, 300)}`);
+      last = await httpReq(
+        port,
+        'PATCH',
+        location,
+        {
+          ...auth,
+          'Content-Type': 'application/offset+octet-stream',
+          'Upload-Offset': String(offset),
+          'Content-Length': String(chunk.length),
+        },
+        chunk,
+        agent,
+      );
+      if (last.status !== 204)
+        throw new Error(`tus PATCH at ${offset} answered ${last.status}: ${last.body.slice(0, 300)}`);
       offset += chunk.length;
     }
     const evidenceId = last && last.headers['evidence-id'];
@@ -286,7 +342,9 @@ async function tusUpload(port, caseId, token, source, name) {
  */
 const PIN = process.env.BENCH_PIN === '1';
 function pin(pid, cpu) {
-  require('node:child_process').execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+  require('node:child_process').execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], {
+    stdio: 'ignore',
+  });
 }
 
 /** s3rver in a process of its own (BENCH_PIN=1), so it can be pinned apart and its CPU counted as the engine's. */
@@ -313,7 +371,15 @@ async function startS3rverProcess(run, dir) {
     });
     child.once('exit', (c) => reject(new Error(`s3rver process exited (code ${c}) before listening`)));
   });
-  return { name: 's3rver', port, accessKey: S3_KEY, secretKey: S3_KEY, region: REGION, objectLock: false, pids: [child.pid] };
+  return {
+    name: 's3rver',
+    port,
+    accessKey: S3_KEY,
+    secretKey: S3_KEY,
+    region: REGION,
+    objectLock: false,
+    pids: [child.pid],
+  };
 }
 
 function startS3rver(run, dir) {
@@ -321,28 +387,51 @@ function startS3rver(run, dir) {
   const s3 = new S3rver({ address: '127.0.0.1', port: 0, directory: dir, silent: true, vhostBuckets: false });
   return s3.run().then((addr) => {
     run.defer(() => s3.close());
-    return { name: 's3rver', port: addr.port, accessKey: S3_KEY, secretKey: S3_KEY, region: REGION, objectLock: false, pids: [] }; // s3rver runs in this process
+    return {
+      name: 's3rver',
+      port: addr.port,
+      accessKey: S3_KEY,
+      secretKey: S3_KEY,
+      region: REGION,
+      objectLock: false,
+      pids: [],
+    }; // s3rver runs in this process
   });
 }
 
 async function startCeph(run, memstoreGiB) {
   const cluster = require('../scripts/ceph-rgw-cluster.js');
   const missing = cluster.missingBinaries();
-  if (missing.length) throw new Error(`BENCH_S3=ceph needs Debian's Ceph packages (${missing.join(', ')} not found): ${cluster.INSTALL_HINT}`);
+  if (missing.length)
+    throw new Error(
+      `BENCH_S3=ceph needs Debian's Ceph packages (${missing.join(', ')} not found): ${cluster.INSTALL_HINT}`,
+    );
   const c = await cluster.startCephRgw({ memstoreGiB });
   run.defer(async () => {
     await c.stop();
     const left = cluster.daemonsOf(c.dir);
-    if (left.length) throw new Error(`Ceph daemons still running after stop: ${left.map((d) => `pid ${d.pid}`).join(', ')}`);
+    if (left.length)
+      throw new Error(`Ceph daemons still running after stop: ${left.map((d) => `pid ${d.pid}`).join(', ')}`);
     console.log(`Ceph RGW stopped: every daemon has exited, ${c.dir} removed`);
   });
-  console.log(`Ceph RGW (1 mon, 1 memstore OSD of ${memstoreGiB} GiB, 1 radosgw) ready in ${c.startMs} ms on ${c.endpoint}`);
-  return { name: 'ceph', port: c.port, accessKey: c.accessKey, secretKey: c.secretKey, region: c.region, objectLock: true, pids: c.pids.map((d) => d.pid) };
+  console.log(
+    `Ceph RGW (1 mon, 1 memstore OSD of ${memstoreGiB} GiB, 1 radosgw) ready in ${c.startMs} ms on ${c.endpoint}`,
+  );
+  return {
+    name: 'ceph',
+    port: c.port,
+    accessKey: c.accessKey,
+    secretKey: c.secretKey,
+    region: c.region,
+    objectLock: true,
+    pids: c.pids.map((d) => d.pid),
+  };
 }
 
 async function main() {
   const engine = process.env.BENCH_S3 || 's3rver';
-  if (!['s3rver', 'ceph'].includes(engine)) throw new Error(`BENCH_S3 must be s3rver or ceph (got ${JSON.stringify(engine)})`);
+  if (!['s3rver', 'ceph'].includes(engine))
+    throw new Error(`BENCH_S3 must be s3rver or ceph (got ${JSON.stringify(engine)})`);
   const uploadMb = intEnv('BENCH_UPLOAD_MB', 1024, 1, 1024 * 1024);
   const partMb = intEnv('BENCH_PART_MB', 8, 5, 512);
   const concurrencyEnv = process.env.BENCH_UPLOAD_CONCURRENCY;
@@ -351,17 +440,26 @@ async function main() {
   const partSize = partMb * MiB;
 
   if (!fs.existsSync(MAIN)) {
-    throw new Error(`Built API not found at ${path.relative(ROOT, MAIN)}: run "npm run build" first (or use "npm run bench:upload").`);
+    throw new Error(
+      `Built API not found at ${path.relative(ROOT, MAIN)}: run "npm run build" first (or use "npm run bench:upload").`,
+    );
   }
   requireProcfs();
   const { Client } = require('minio');
 
   console.log(`Upload / archive benchmark on ${engine}: API vs. direct S3, same data, same run`);
-  console.log(`Machine: node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model?.trim() ?? 'unknown'}), ` +
-    `${fmt(os.totalmem() / 1024 ** 3)} GiB RAM, ${os.platform()} ${os.release()}, load average ${os.loadavg().map((l) => fmt(l, 2)).join(' ')}`);
+  console.log(
+    `Machine: node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model?.trim() ?? 'unknown'}), ` +
+      `${fmt(os.totalmem() / 1024 ** 3)} GiB RAM, ${os.platform()} ${os.release()}, load average ${os
+        .loadavg()
+        .map((l) => fmt(l, 2))
+        .join(' ')}`,
+  );
   if (PIN) console.log('CPU pinning: BENCH_PIN=1 (engine on CPU 1; bench client and API on CPU 0)');
-  console.log(`Data: ${uploadMb} MiB (${totalBytes} bytes), part size ${partMb} MiB, ${concurrency} part(s) in flight ` +
-    `(API: STORAGE_PART_SIZE_MB=${partMb}${concurrencyEnv ? `, STORAGE_UPLOAD_CONCURRENCY=${concurrency}` : ', its default'})`);
+  console.log(
+    `Data: ${uploadMb} MiB (${totalBytes} bytes), part size ${partMb} MiB, ${concurrency} part(s) in flight ` +
+      `(API: STORAGE_PART_SIZE_MB=${partMb}${concurrencyEnv ? `, STORAGE_UPLOAD_CONCURRENCY=${concurrency}` : ', its default'})`,
+  );
 
   // Everything started is undone in reverse order, once, whether the run ends, fails or is interrupted.
   run.handleSignals(['SIGINT', 'SIGTERM'], { once: true });
@@ -379,17 +477,29 @@ async function main() {
     // copies, the evidence, the tus upload and the concurrent tus uploads, with margin (a full memstore hangs: seen
     // with 6 GiB for 9 GiB of objects).
     const objects = 3 + 1 + 1 + intEnv('BENCH_TUS_CONCURRENT', 4, 0, 16) + 1;
-    const s3 = engine === 'ceph'
-      ? await startCeph(run, Math.max(4, Math.ceil((objects * totalBytes) / 1024 ** 3) + 1))
-      : PIN ? await startS3rverProcess(run, s3Dir) : await startS3rver(run, s3Dir);
-    const client = new Client({ endPoint: '127.0.0.1', port: s3.port, useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey, pathStyle: true, region: s3.region });
+    const s3 =
+      engine === 'ceph'
+        ? await startCeph(run, Math.max(4, Math.ceil((objects * totalBytes) / 1024 ** 3) + 1))
+        : PIN
+          ? await startS3rverProcess(run, s3Dir)
+          : await startS3rver(run, s3Dir);
+    const client = new Client({
+      endPoint: '127.0.0.1',
+      port: s3.port,
+      useSSL: false,
+      accessKey: s3.accessKey,
+      secretKey: s3.secretKey,
+      pathStyle: true,
+      region: s3.region,
+    });
     const apiBucket = 'bench-api';
     if (s3.objectLock) await client.makeBucket(apiBucket, s3.region, { ObjectLocking: true });
 
     // --- API
     const apiPort = await freePort();
     const env = { ...process.env };
-    for (const k of ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'STORAGE_UPLOAD_CONCURRENCY', 'LOG_LEVEL']) delete env[k];
+    for (const k of ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'STORAGE_UPLOAD_CONCURRENCY', 'LOG_LEVEL'])
+      delete env[k];
     Object.assign(env, {
       DATA_DIR: dataDir,
       S3_ENDPOINT: `http://127.0.0.1:${s3.port}`,
@@ -405,7 +515,12 @@ async function main() {
     });
     if (concurrencyEnv) env.STORAGE_UPLOAD_CONCURRENCY = String(concurrency);
     // On Ceph: the production shape (an Object Lock bucket made beforehand, WORM required); GOVERNANCE so nothing outlives the run's intent.
-    if (s3.objectLock) Object.assign(env, { S3_CREATE_BUCKET: 'false', STORAGE_REQUIRE_WORM: 'true', STORAGE_RETENTION_MODE: 'GOVERNANCE' });
+    if (s3.objectLock)
+      Object.assign(env, {
+        S3_CREATE_BUCKET: 'false',
+        STORAGE_REQUIRE_WORM: 'true',
+        STORAGE_RETENTION_MODE: 'GOVERNANCE',
+      });
     const t0 = Date.now();
     const apiProc = await launchApi(run, env);
     const pid = apiProc.child.pid;
@@ -414,9 +529,13 @@ async function main() {
       for (const p of s3.pids) pin(p, 1);
       pin(process.pid, 0);
       pin(pid, 0);
-      console.log(`Pinned (BENCH_PIN=1): ${s3.name} (pid ${s3.pids.join(', ')}) on CPU 1; this process and the API on CPU 0`);
+      console.log(
+        `Pinned (BENCH_PIN=1): ${s3.name} (pid ${s3.pids.join(', ')}) on CPU 1; this process and the API on CPU 0`,
+      );
     }
-    console.log(`API started in ${fmt((Date.now() - t0) / 1000)} s (pid ${pid}, port ${apiPort}); ${s3.name} on port ${s3.port}`);
+    console.log(
+      `API started in ${fmt((Date.now() - t0) / 1000)} s (pid ${pid}, port ${apiPort}); ${s3.name} on port ${s3.port}`,
+    );
 
     const base = `http://127.0.0.1:${apiPort}/api/v1`;
     const login = async (u, p) => (await api(base, 'POST', '/auth/login', { username: u, password: p })).accessToken;
@@ -470,10 +589,12 @@ async function main() {
     let view = null;
     if (res.status !== 201) problems.push(`API upload answered ${res.status}: ${res.body.slice(0, 500)}`);
     else view = JSON.parse(res.body);
-    if (directPar.sha !== apiSha || (directSeq && directSeq.sha !== apiSha)) problems.push('generator produced different bytes in the runs');
+    if (directPar.sha !== apiSha || (directSeq && directSeq.sha !== apiSha))
+      problems.push('generator produced different bytes in the runs');
     if (apiSrc.produced !== totalBytes) problems.push('generator produced the wrong number of bytes');
     if (view && view.sha256 !== apiSha) problems.push(`API sha256 ${view.sha256} != generated ${apiSha}`);
-    if (view && Number(view.sizeBytes) !== totalBytes) problems.push(`API sizeBytes ${view.sizeBytes} != ${totalBytes}`);
+    if (view && Number(view.sizeBytes) !== totalBytes)
+      problems.push(`API sizeBytes ${view.sizeBytes} != ${totalBytes}`);
 
     // --- 3. the archive: a packet holding that evidence, downloaded through the API vs. a direct GET of the same object
     let arch = null;
@@ -481,7 +602,11 @@ async function main() {
       const c = await api(base, 'GET', `/cases/${caseId}`, undefined, officer);
       const put = await fetch(`${base}/cases/${caseId}/federal-officers`, {
         method: 'PUT',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${officer}`, 'If-Match': `"${c.version}"` },
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${officer}`,
+          'If-Match': `"${c.version}"`,
+        },
         body: JSON.stringify(FEDERAL_OFFICERS),
       });
       if (!put.ok) throw new Error(`federal officers: ${put.status} ${await put.text()}`);
@@ -491,14 +616,22 @@ async function main() {
 
       // The evidence object as stored (its version on a versioned bucket): the only object of that size in the API's bucket.
       const objects = [];
-      for await (const o of client.listObjects(apiBucket, '', true, s3.objectLock ? { IncludeVersion: true } : undefined)) {
+      for await (const o of client.listObjects(
+        apiBucket,
+        '',
+        true,
+        s3.objectLock ? { IncludeVersion: true } : undefined,
+      )) {
         if (o.size === totalBytes && !o.isDeleteMarker) objects.push(o);
       }
-      if (objects.length !== 1) throw new Error(`expected one ${totalBytes}-byte object in ${apiBucket}, found ${objects.length}`);
+      if (objects.length !== 1)
+        throw new Error(`expected one ${totalBytes}-byte object in ${apiBucket}, found ${objects.length}`);
       const obj = objects[0];
       const g0 = cpuSnapshot(pid, s3.pids);
       t = now();
-      const got = await countStream(await client.getObject(apiBucket, obj.name, obj.versionId ? { versionId: obj.versionId } : {}));
+      const got = await countStream(
+        await client.getObject(apiBucket, obj.name, obj.versionId ? { versionId: obj.versionId } : {}),
+      );
       const getSec = secondsSince(t);
       const getCpu = cpuDelta(g0, cpuSnapshot(pid, s3.pids));
       if (got !== totalBytes) problems.push(`direct GET read ${got} bytes, expected ${totalBytes}`);
@@ -519,13 +652,18 @@ async function main() {
       const archCpuAll = cpuDelta(acpu0, cpuSnapshot(pid, s3.pids));
       const archCpu = archCpuAll.api;
       if (r.status !== 200) problems.push(`archive answered ${r.status}`);
-      if (r.headers['content-length'] !== undefined && Number(r.headers['content-length']) !== r.bytes) problems.push(`archive: ${r.bytes} bytes read, Content-Length ${r.headers['content-length']}`);
+      if (r.headers['content-length'] !== undefined && Number(r.headers['content-length']) !== r.bytes)
+        problems.push(`archive: ${r.bytes} bytes read, Content-Length ${r.headers['content-length']}`);
       if (r.bytes < totalBytes) problems.push(`archive: ${r.bytes} bytes, smaller than its evidence (${totalBytes})`);
       // Reference: the same GET with the SHA-256 the API computes over every evidence byte, done in the client.
       t = now();
       const h = crypto.createHash('sha256');
       const gs = await client.getObject(apiBucket, obj.name, obj.versionId ? { versionId: obj.versionId } : {});
-      await new Promise((resolve, reject) => { gs.on('data', (d) => h.update(d)); gs.on('end', resolve); gs.on('error', reject); });
+      await new Promise((resolve, reject) => {
+        gs.on('data', (d) => h.update(d));
+        gs.on('end', resolve);
+        gs.on('error', reject);
+      });
       const getHashSec = secondsSince(t);
       if (h.digest('hex') !== apiSha) problems.push('direct GET: SHA-256 differs from the uploaded bytes');
       arch = { getSec, getHashSec, archSec, archCpu, archCpuAll, getCpu, archBytes: r.bytes, mem: amem };
@@ -556,7 +694,8 @@ async function main() {
       }
       const tusCpu = cpuDelta(c0, cpuSnapshot(pid, s3.pids));
       const sha = src.digest();
-      if ((await sha256Of(id)) !== sha || sha !== apiSha) problems.push('tus: stored SHA-256 differs from the generated bytes');
+      if ((await sha256Of(id)) !== sha || sha !== apiSha)
+        problems.push('tus: stored SHA-256 differs from the generated bytes');
       let conc = null;
       if (tusConcurrent > 0) {
         const cases = [];
@@ -574,7 +713,8 @@ async function main() {
           csec = secondsSince(t1);
           cmem = crss.stop();
         }
-        for (let i = 0; i < ids.length; i++) if ((await sha256Of(ids[i])) !== srcs[i].digest()) problems.push(`tus concurrent #${i}: SHA-256 differs`);
+        for (let i = 0; i < ids.length; i++)
+          if ((await sha256Of(ids[i])) !== srcs[i].digest()) problems.push(`tus concurrent #${i}: SHA-256 differs`);
         conc = { n: tusConcurrent, sec: csec, mem: cmem };
       }
       tusRes = { sec: tusSec, mem: tmem, cpu: tusCpu, conc };
@@ -585,47 +725,97 @@ async function main() {
     const tusRatio = apiSec / tusRes.sec; // same bytes: throughput ratio tus / single request
     const archRatio = arch ? mibps(arch.archBytes, arch.archSec) / mibps(totalBytes, arch.getSec) : NaN;
     const targets = [
-      [`upload: API throughput >= ${UPLOAD_RATIO_TARGET} x direct (${concurrency} in flight)`, upRatio >= UPLOAD_RATIO_TARGET, fmt(upRatio, 2)],
-      [`archive: API throughput >= ${ARCHIVE_RATIO_TARGET} x direct GET`, archRatio >= ARCHIVE_RATIO_TARGET, fmt(archRatio, 2)],
+      [
+        `upload: API throughput >= ${UPLOAD_RATIO_TARGET} x direct (${concurrency} in flight)`,
+        upRatio >= UPLOAD_RATIO_TARGET,
+        fmt(upRatio, 2),
+      ],
+      [
+        `archive: API throughput >= ${ARCHIVE_RATIO_TARGET} x direct GET`,
+        archRatio >= ARCHIVE_RATIO_TARGET,
+        fmt(archRatio, 2),
+      ],
       [`upload: API RSS growth < ${RSS_TARGET_MB} MB`, mem.growthMB < RSS_TARGET_MB, `${fmt(mem.growthMB)} MB`],
-      [`archive: API RSS growth < ${RSS_TARGET_MB} MB`, !!arch && arch.mem.growthMB < RSS_TARGET_MB, arch ? `${fmt(arch.mem.growthMB)} MB` : 'n/a'],
-      [`tus: throughput >= ${UPLOAD_RATIO_TARGET} x the single-request API upload (8 MiB PATCHes)`, tusRatio >= UPLOAD_RATIO_TARGET, fmt(tusRatio, 2)],
-      ...(tusRes.conc ? [[`tus: API RSS growth < ${TUS_RSS_TARGET_MB} MB with ${tusRes.conc.n} concurrent uploads of ${uploadMb} MiB`,
-        tusRes.conc.mem.growthMB < TUS_RSS_TARGET_MB, `${fmt(tusRes.conc.mem.growthMB)} MB`]] : []),
+      [
+        `archive: API RSS growth < ${RSS_TARGET_MB} MB`,
+        !!arch && arch.mem.growthMB < RSS_TARGET_MB,
+        arch ? `${fmt(arch.mem.growthMB)} MB` : 'n/a',
+      ],
+      [
+        `tus: throughput >= ${UPLOAD_RATIO_TARGET} x the single-request API upload (8 MiB PATCHes)`,
+        tusRatio >= UPLOAD_RATIO_TARGET,
+        fmt(tusRatio, 2),
+      ],
+      ...(tusRes.conc
+        ? [
+            [
+              `tus: API RSS growth < ${TUS_RSS_TARGET_MB} MB with ${tusRes.conc.n} concurrent uploads of ${uploadMb} MiB`,
+              tusRes.conc.mem.growthMB < TUS_RSS_TARGET_MB,
+              `${fmt(tusRes.conc.mem.growthMB)} MB`,
+            ],
+          ]
+        : []),
     ];
 
     console.log('');
     console.log(`=== Upload / archive benchmark report (${s3.name}) ===`);
     console.log(`Bytes:                    ${totalBytes} (${uploadMb} MiB), parts of ${partMb} MiB`);
     console.log(`SHA-256 (generator):      ${apiSha}`);
-    console.log(`API sha256 / size:        ${view ? `${view.sha256} / ${view.sizeBytes}` : 'n/a'}  ` +
-      `(${view && view.sha256 === apiSha && Number(view.sizeBytes) === totalBytes ? 'match' : 'MISMATCH'})`);
-    if (directSeq) console.log(`Direct multipart, 1 part in flight:  ${fmt(directSeq.sec, 2)} s, ${fmt(mibps(totalBytes, directSeq.sec))} MiB/s (${directSeq.parts} parts; reference)`);
-    console.log(`Direct multipart, ${concurrency} in flight:  ${fmt(directPar.sec, 2)} s, ${fmt(mibps(totalBytes, directPar.sec))} MiB/s (${directPar.parts} parts; the baseline)`);
-    console.log(`Direct, ${concurrency} in flight + Content-MD5: ${fmt(directMd5.sec, 2)} s, ${fmt(mibps(totalBytes, directMd5.sec))} MiB/s (the API's S3 requests; reference)`);
-    console.log(`API upload:               ${fmt(apiSec, 2)} s, ${fmt(mibps(totalBytes, apiSec))} MiB/s (evidence ${view ? view.id : 'n/a'}); API CPU ${fmt(apiCpu, 2)} s (${fmt(apiCpu / apiSec * 100, 0)}% of one core)`);
+    console.log(
+      `API sha256 / size:        ${view ? `${view.sha256} / ${view.sizeBytes}` : 'n/a'}  ` +
+        `(${view && view.sha256 === apiSha && Number(view.sizeBytes) === totalBytes ? 'match' : 'MISMATCH'})`,
+    );
+    if (directSeq)
+      console.log(
+        `Direct multipart, 1 part in flight:  ${fmt(directSeq.sec, 2)} s, ${fmt(mibps(totalBytes, directSeq.sec))} MiB/s (${directSeq.parts} parts; reference)`,
+      );
+    console.log(
+      `Direct multipart, ${concurrency} in flight:  ${fmt(directPar.sec, 2)} s, ${fmt(mibps(totalBytes, directPar.sec))} MiB/s (${directPar.parts} parts; the baseline)`,
+    );
+    console.log(
+      `Direct, ${concurrency} in flight + Content-MD5: ${fmt(directMd5.sec, 2)} s, ${fmt(mibps(totalBytes, directMd5.sec))} MiB/s (the API's S3 requests; reference)`,
+    );
+    console.log(
+      `API upload:               ${fmt(apiSec, 2)} s, ${fmt(mibps(totalBytes, apiSec))} MiB/s (evidence ${view ? view.id : 'n/a'}); API CPU ${fmt(apiCpu, 2)} s (${fmt((apiCpu / apiSec) * 100, 0)}% of one core)`,
+    );
     console.log(`Upload ratio (MiB/s):     ${fmt(upRatio, 2)} of direct`);
     console.log(`  direct, ${concurrency} in flight:     ${cpuText(directPar.cpu, directPar.sec)}`);
     console.log(`  direct + Content-MD5:   ${cpuText(directMd5.cpu, directMd5.sec)}`);
     console.log(`  API upload:             ${cpuText(upCpu, apiSec)}`);
-    console.log(`API RSS (upload):         before ${fmt(mem.baselineMB)} MB, peak ${fmt(mem.peakMB)} MB, growth ${fmt(mem.growthMB)} MB (${mem.samples} samples / ${SAMPLE_MS} ms)`);
+    console.log(
+      `API RSS (upload):         before ${fmt(mem.baselineMB)} MB, peak ${fmt(mem.peakMB)} MB, growth ${fmt(mem.growthMB)} MB (${mem.samples} samples / ${SAMPLE_MS} ms)`,
+    );
     if (arch) {
       console.log(`Direct GET of the object: ${fmt(arch.getSec, 2)} s, ${fmt(mibps(totalBytes, arch.getSec))} MiB/s`);
-      console.log(`Direct GET + SHA-256:     ${fmt(arch.getHashSec, 2)} s, ${fmt(mibps(totalBytes, arch.getHashSec))} MiB/s (reference)`);
-      console.log(`API packet archive:       ${fmt(arch.archSec, 2)} s, ${fmt(mibps(arch.archBytes, arch.archSec))} MiB/s (${arch.archBytes} bytes of ZIP); API CPU ${fmt(arch.archCpu, 2)} s (${fmt(arch.archCpu / arch.archSec * 100, 0)}% of one core)`);
+      console.log(
+        `Direct GET + SHA-256:     ${fmt(arch.getHashSec, 2)} s, ${fmt(mibps(totalBytes, arch.getHashSec))} MiB/s (reference)`,
+      );
+      console.log(
+        `API packet archive:       ${fmt(arch.archSec, 2)} s, ${fmt(mibps(arch.archBytes, arch.archSec))} MiB/s (${arch.archBytes} bytes of ZIP); API CPU ${fmt(arch.archCpu, 2)} s (${fmt((arch.archCpu / arch.archSec) * 100, 0)}% of one core)`,
+      );
       console.log(`Archive ratio (MiB/s):    ${fmt(archRatio, 2)} of direct`);
       console.log(`  direct GET:             ${cpuText(arch.getCpu, arch.getSec)}`);
       console.log(`  API archive:            ${cpuText(arch.archCpuAll, arch.archSec)}`);
-      console.log(`API RSS (archive):        before ${fmt(arch.mem.baselineMB)} MB, peak ${fmt(arch.mem.peakMB)} MB, growth ${fmt(arch.mem.growthMB)} MB`);
+      console.log(
+        `API RSS (archive):        before ${fmt(arch.mem.baselineMB)} MB, peak ${fmt(arch.mem.peakMB)} MB, growth ${fmt(arch.mem.growthMB)} MB`,
+      );
     }
-    console.log(`tus upload (8 MiB PATCHes): ${fmt(tusRes.sec, 2)} s, ${fmt(mibps(totalBytes, tusRes.sec))} MiB/s; ${fmt(tusRatio, 2)} of the single-request API upload; ${cpuText(tusRes.cpu, tusRes.sec)}`);
-    console.log(`API RSS (tus):            before ${fmt(tusRes.mem.baselineMB)} MB, peak ${fmt(tusRes.mem.peakMB)} MB, growth ${fmt(tusRes.mem.growthMB)} MB`);
+    console.log(
+      `tus upload (8 MiB PATCHes): ${fmt(tusRes.sec, 2)} s, ${fmt(mibps(totalBytes, tusRes.sec))} MiB/s; ${fmt(tusRatio, 2)} of the single-request API upload; ${cpuText(tusRes.cpu, tusRes.sec)}`,
+    );
+    console.log(
+      `API RSS (tus):            before ${fmt(tusRes.mem.baselineMB)} MB, peak ${fmt(tusRes.mem.peakMB)} MB, growth ${fmt(tusRes.mem.growthMB)} MB`,
+    );
     if (tusRes.conc) {
-      console.log(`tus x ${tusRes.conc.n} concurrent:       ${fmt(tusRes.conc.sec, 2)} s, ${fmt(mibps(totalBytes * tusRes.conc.n, tusRes.conc.sec))} MiB/s in all; ` +
-        `API RSS before ${fmt(tusRes.conc.mem.baselineMB)} MB, peak ${fmt(tusRes.conc.mem.peakMB)} MB, growth ${fmt(tusRes.conc.mem.growthMB)} MB`);
+      console.log(
+        `tus x ${tusRes.conc.n} concurrent:       ${fmt(tusRes.conc.sec, 2)} s, ${fmt(mibps(totalBytes * tusRes.conc.n, tusRes.conc.sec))} MiB/s in all; ` +
+          `API RSS before ${fmt(tusRes.conc.mem.baselineMB)} MB, peak ${fmt(tusRes.conc.mem.peakMB)} MB, growth ${fmt(tusRes.conc.mem.growthMB)} MB`,
+      );
     }
     console.log('(MB = 10^6 bytes; MiB = 2^20 bytes)');
-    console.log(`SUMMARY ${JSON.stringify({ engine: s3.name, pinned: PIN, mib: uploadMb, partMb, concurrency, directSeqMiBs: directSeq ? +fmt(mibps(totalBytes, directSeq.sec)) : null, directMiBs: +fmt(mibps(totalBytes, directPar.sec)), directMd5MiBs: +fmt(mibps(totalBytes, directMd5.sec)), apiCpuS: +fmt(apiCpu, 2), archiveApiCpuS: arch ? +fmt(arch.archCpu, 2) : null, tusApiCpuS: +fmt(tusRes.cpu.api, 2), apiMiBs: +fmt(mibps(totalBytes, apiSec)), upRatio: +fmt(upRatio, 2), uploadRssMB: +fmt(mem.growthMB), getMiBs: arch ? +fmt(mibps(totalBytes, arch.getSec)) : null, getSha256MiBs: arch ? +fmt(mibps(totalBytes, arch.getHashSec)) : null, archiveMiBs: arch ? +fmt(mibps(arch.archBytes, arch.archSec)) : null, archRatio: +fmt(archRatio, 2), archiveRssMB: arch ? +fmt(arch.mem.growthMB) : null, tusMiBs: +fmt(mibps(totalBytes, tusRes.sec)), tusRatio: +fmt(tusRatio, 2), tusRssMB: +fmt(tusRes.mem.growthMB), tusConcurrent: tusRes.conc ? tusRes.conc.n : 0, tusConcurrentRssMB: tusRes.conc ? +fmt(tusRes.conc.mem.growthMB) : null })}`);
+    console.log(
+      `SUMMARY ${JSON.stringify({ engine: s3.name, pinned: PIN, mib: uploadMb, partMb, concurrency, directSeqMiBs: directSeq ? +fmt(mibps(totalBytes, directSeq.sec)) : null, directMiBs: +fmt(mibps(totalBytes, directPar.sec)), directMd5MiBs: +fmt(mibps(totalBytes, directMd5.sec)), apiCpuS: +fmt(apiCpu, 2), archiveApiCpuS: arch ? +fmt(arch.archCpu, 2) : null, tusApiCpuS: +fmt(tusRes.cpu.api, 2), apiMiBs: +fmt(mibps(totalBytes, apiSec)), upRatio: +fmt(upRatio, 2), uploadRssMB: +fmt(mem.growthMB), getMiBs: arch ? +fmt(mibps(totalBytes, arch.getSec)) : null, getSha256MiBs: arch ? +fmt(mibps(totalBytes, arch.getHashSec)) : null, archiveMiBs: arch ? +fmt(mibps(arch.archBytes, arch.archSec)) : null, archRatio: +fmt(archRatio, 2), archiveRssMB: arch ? +fmt(arch.mem.growthMB) : null, tusMiBs: +fmt(mibps(totalBytes, tusRes.sec)), tusRatio: +fmt(tusRatio, 2), tusRssMB: +fmt(tusRes.mem.growthMB), tusConcurrent: tusRes.conc ? tusRes.conc.n : 0, tusConcurrentRssMB: tusRes.conc ? +fmt(tusRes.conc.mem.growthMB) : null })}`,
+    );
     for (const p of problems) console.log(`ERROR: ${p}`);
     for (const [name, ok, got] of targets) console.log(`${ok ? 'PASS' : 'FAIL'}: ${name} (measured ${got})`);
     return targets.every(([, ok]) => ok) && problems.length === 0 ? 0 : 1;

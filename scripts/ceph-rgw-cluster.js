@@ -34,8 +34,13 @@ const CLI_TIMEOUT_S = 60;
  * answering its first requests).
  */
 const RGW_POOLS = [
-  '.rgw.root', 'default.rgw.control', 'default.rgw.meta', 'default.rgw.log',
-  'default.rgw.buckets.index', 'default.rgw.buckets.data', 'default.rgw.buckets.non-ec',
+  '.rgw.root',
+  'default.rgw.control',
+  'default.rgw.meta',
+  'default.rgw.log',
+  'default.rgw.buckets.index',
+  'default.rgw.buckets.data',
+  'default.rgw.buckets.non-ec',
 ];
 
 /**
@@ -68,8 +73,10 @@ function missingBinaries(searchPath = defaultSearchPath()) {
 /** What `npm test` says when Ceph cannot start for want of its packages: names what is missing and exactly what to install. Null when nothing is. */
 function installProblem(missing) {
   if (!missing.length) return null;
-  return `Ceph RGW cannot start: ${missing.join(', ')} not found. Install Debian's packages (as root): ` +
-    `apt-get update && ${INSTALL_HINT}   (.ci/run does this by itself)`;
+  return (
+    `Ceph RGW cannot start: ${missing.join(', ')} not found. Install Debian's packages (as root): ` +
+    `apt-get update && ${INSTALL_HINT}   (.ci/run does this by itself)`
+  );
 }
 
 function assertInstalled(searchPath) {
@@ -95,7 +102,11 @@ function running(pid, start) {
 }
 
 function cmdline(pid) {
-  try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' '); } catch { return ''; }
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    return '';
+  }
 }
 
 /** Processes still running whose command line mentions `dir` (the cluster's config path is under it). */
@@ -111,8 +122,18 @@ function daemonsOf(dir) {
 
 function readRegistry(dir) {
   let text = '';
-  try { text = fs.readFileSync(join(dir, 'pids'), 'utf8'); } catch { return []; }
-  return text.split('\n').filter(Boolean).map((l) => { const [pid, start, name] = l.split(' '); return { pid: Number(pid), start, name }; });
+  try {
+    text = fs.readFileSync(join(dir, 'pids'), 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [pid, start, name] = l.split(' ');
+      return { pid: Number(pid), start, name };
+    });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -126,7 +147,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  */
 async function endProcesses(procs) {
   const live = () => procs.filter((p) => running(p.pid, p.start));
-  for (const p of live()) { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }
+  for (const p of live()) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
   const deadline = Date.now() + 10_000;
   while (live().length && Date.now() < deadline) await sleep(10);
   return live();
@@ -139,19 +166,33 @@ async function endProcesses(procs) {
 async function reapLeftovers(base = tmpdir()) {
   const ended = [];
   let entries = [];
-  try { entries = fs.readdirSync(base); } catch { return ended; }
+  try {
+    entries = fs.readdirSync(base);
+  } catch {
+    return ended;
+  }
   for (const e of entries) {
     if (!e.startsWith(DIR_PREFIX)) continue;
     const dir = join(base, e);
     let owner = null;
-    try { const [pid, start] = fs.readFileSync(join(dir, 'owner'), 'utf8').trim().split(' '); owner = { pid: Number(pid), start }; } catch { /* none */ }
+    try {
+      const [pid, start] = fs.readFileSync(join(dir, 'owner'), 'utf8').trim().split(' ');
+      owner = { pid: Number(pid), start };
+    } catch {
+      /* none */
+    }
     if (owner && running(owner.pid, owner.start)) continue;
     if (!owner) {
       // Written right after the directory is made: without it, leave a directory younger than a minute alone (being created).
-      try { if (Date.now() - fs.statSync(dir).mtimeMs < 60_000) continue; } catch { continue; }
+      try {
+        if (Date.now() - fs.statSync(dir).mtimeMs < 60_000) continue;
+      } catch {
+        continue;
+      }
     }
     const procs = readRegistry(dir);
-    for (const d of daemonsOf(dir)) if (!procs.some((p) => p.pid === d.pid)) procs.push({ pid: d.pid, start: procStat(d.pid)?.start, name: d.cmd });
+    for (const d of daemonsOf(dir))
+      if (!procs.some((p) => p.pid === d.pid)) procs.push({ pid: d.pid, start: procStat(d.pid)?.start, name: d.cmd });
     const left = await endProcesses(procs);
     ended.push(...procs.filter((p) => !left.includes(p)).map((p) => ({ dir, pid: p.pid, name: p.name })));
     if (!left.length) fs.rmSync(dir, { recursive: true, force: true });
@@ -175,12 +216,17 @@ function freePort() {
 function run(file, args, { input, timeoutS } = {}) {
   const [cmd, argv] = timeoutS ? ['timeout', ['-k', '5', String(timeoutS), file, ...args]] : [file, args];
   return new Promise((resolve, reject) => {
-    const child = execFile(cmd, argv, { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
-      if (err) {
-        const why = err.code === 124 ? `timed out after ${timeoutS} s` : `exited with ${err.code ?? err.signal}`;
-        reject(new Error(`${file} ${args.join(' ')} ${why}:\n${stdout}${stderr}`));
-      } else resolve(stdout);
-    });
+    const child = execFile(
+      cmd,
+      argv,
+      { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } },
+      (err, stdout, stderr) => {
+        if (err) {
+          const why = err.code === 124 ? `timed out after ${timeoutS} s` : `exited with ${err.code ?? err.signal}`;
+          reject(new Error(`${file} ${args.join(' ')} ${why}:\n${stdout}${stderr}`));
+        } else resolve(stdout);
+      },
+    );
     if (input !== undefined) child.stdin.end(input);
   });
 }
@@ -242,9 +288,15 @@ async function untilAnswers(url, timeoutMs, why) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise((resolve) => {
-      const req = http.get(url, { timeout: 1000, agent: false }, (res) => { res.resume(); resolve(true); });
+      const req = http.get(url, { timeout: 1000, agent: false }, (res) => {
+        res.resume();
+        resolve(true);
+      });
       req.on('error', () => resolve(false));
-      req.on('timeout', () => { req.destroy(); resolve(false); });
+      req.on('timeout', () => {
+        req.destroy();
+        resolve(false);
+      });
     });
     if (ok) return;
     const err = why();
@@ -255,7 +307,12 @@ async function untilAnswers(url, timeoutMs, why) {
 }
 
 function tail(file, bytes = 4000) {
-  try { const b = fs.readFileSync(file); return b.subarray(Math.max(0, b.length - bytes)).toString(); } catch { return '(no log)'; }
+  try {
+    const b = fs.readFileSync(file);
+    return b.subarray(Math.max(0, b.length - bytes)).toString();
+  } catch {
+    return '(no log)';
+  }
 }
 
 /**
@@ -275,17 +332,23 @@ async function startCephRgw(opts = {}) {
   const steps = [];
   const step = (name) => steps.push([name, Date.now() - started]);
   const stop = async () => {
-    const left = await endProcesses(readRegistry(dir).concat(daemons.filter((d) => !readRegistry(dir).some((r) => r.pid === d.pid))));
+    const left = await endProcesses(
+      readRegistry(dir).concat(daemons.filter((d) => !readRegistry(dir).some((r) => r.pid === d.pid))),
+    );
     const stray = daemonsOf(dir);
     if (left.length || stray.length) {
-      throw new Error(`Ceph daemons still running after stop: ${[...left.map((p) => `${p.name} pid ${p.pid}`), ...stray.map((p) => `pid ${p.pid}: ${p.cmd}`)].join('; ')}`);
+      throw new Error(
+        `Ceph daemons still running after stop: ${[...left.map((p) => `${p.name} pid ${p.pid}`), ...stray.map((p) => `pid ${p.pid}: ${p.cmd}`)].join('; ')}`,
+      );
     }
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
     for (const d of ['run', 'log', 'crash', 'mon.a', 'osd.0', 'rgw.a']) fs.mkdirSync(join(dir, d));
     const [monV2, monV1, rgwPort] = [await freePort(), await freePort(), opts.port || (await freePort())];
-    const memstoreBytes = Math.round((Number(process.env.ION_CEPH_MEMSTORE_GIB) || opts.memstoreGiB || DEFAULT_MEMSTORE_GIB) * 1024 ** 3);
+    const memstoreBytes = Math.round(
+      (Number(process.env.ION_CEPH_MEMSTORE_GIB) || opts.memstoreGiB || DEFAULT_MEMSTORE_GIB) * 1024 ** 3,
+    );
     const fsid = randomUUID();
     const conf = join(dir, 'ceph.conf');
     fs.writeFileSync(conf, configFile(dir, { fsid, monV2, monV1, rgwPort, memstoreBytes, extraConf: opts.extraConf }));
@@ -294,10 +357,60 @@ async function startCephRgw(opts = {}) {
     // Keys for the monitor, the admin, the OSD and the gateway, in one keyring the monitor imports at mkfs.
     const keyring = join(dir, 'keyring');
     await run('ceph-authtool', ['--create-keyring', keyring, '--gen-key', '-n', 'mon.', '--cap', 'mon', 'allow *']);
-    await run('ceph-authtool', [keyring, '--gen-key', '-n', 'client.admin', '--cap', 'mon', 'allow *', '--cap', 'osd', 'allow *', '--cap', 'mgr', 'allow *', '--cap', 'mds', 'allow *']);
-    await run('ceph-authtool', [keyring, '--gen-key', '-n', 'osd.0', '--cap', 'mon', 'allow profile osd', '--cap', 'mgr', 'allow profile osd', '--cap', 'osd', 'allow *']);
-    await run('ceph-authtool', [keyring, '--gen-key', '-n', 'client.rgw.a', '--cap', 'mon', 'allow rw', '--cap', 'osd', 'allow rwx']);
-    await run('monmaptool', ['--create', '--fsid', fsid, '--addv', 'a', `[v2:127.0.0.1:${monV2},v1:127.0.0.1:${monV1}]`, join(dir, 'monmap')]);
+    await run('ceph-authtool', [
+      keyring,
+      '--gen-key',
+      '-n',
+      'client.admin',
+      '--cap',
+      'mon',
+      'allow *',
+      '--cap',
+      'osd',
+      'allow *',
+      '--cap',
+      'mgr',
+      'allow *',
+      '--cap',
+      'mds',
+      'allow *',
+    ]);
+    await run('ceph-authtool', [
+      keyring,
+      '--gen-key',
+      '-n',
+      'osd.0',
+      '--cap',
+      'mon',
+      'allow profile osd',
+      '--cap',
+      'mgr',
+      'allow profile osd',
+      '--cap',
+      'osd',
+      'allow *',
+    ]);
+    await run('ceph-authtool', [
+      keyring,
+      '--gen-key',
+      '-n',
+      'client.rgw.a',
+      '--cap',
+      'mon',
+      'allow rw',
+      '--cap',
+      'osd',
+      'allow rwx',
+    ]);
+    await run('monmaptool', [
+      '--create',
+      '--fsid',
+      fsid,
+      '--addv',
+      'a',
+      `[v2:127.0.0.1:${monV2},v1:127.0.0.1:${monV1}]`,
+      join(dir, 'monmap'),
+    ]);
     await run('ceph-mon', [...c, '--mkfs', '-i', 'a', '--monmap', join(dir, 'monmap'), '--keyring', keyring]);
     step('keys and monitor store');
 
@@ -307,22 +420,33 @@ async function startCephRgw(opts = {}) {
       const pid = child.pid;
       const start = procStat(pid)?.start ?? '?';
       const d = { pid, start, name, child, exited: null };
-      child.on('exit', (code, signal) => { d.exited = code ?? signal; });
+      child.on('exit', (code, signal) => {
+        d.exited = code ?? signal;
+      });
       daemons.push(d);
       fs.appendFileSync(join(dir, 'pids'), `${pid} ${start} ${name}\n`);
       return d;
     };
     const died = () => {
       const d = daemons.find((x) => x.exited !== null);
-      return d ? new Error(`${d.name} exited (${d.exited}) while starting; its log:\n${tail(join(dir, 'log', `${d.name}.log`))}`) : null;
+      return d
+        ? new Error(
+            `${d.name} exited (${d.exited}) while starting; its log:\n${tail(join(dir, 'log', `${d.name}.log`))}`,
+          )
+        : null;
     };
     const mon = spawnDaemon('mon.a', 'ceph-mon', ['-i', 'a']);
 
     // The OSD is registered, made and started before RGW's pools exist: pools created while their OSD is up
     // get active placement groups at once (created before, RGW's first read waits ~5 s for them).
     const osdUuid = randomUUID();
-    const cli = (commands) => run('ceph', [...c, '-n', 'client.admin', '--connect-timeout', '30'], { input: commands.join('\n') + '\n', timeoutS: CLI_TIMEOUT_S })
-      .catch((e) => { throw died() || e; });
+    const cli = (commands) =>
+      run('ceph', [...c, '-n', 'client.admin', '--connect-timeout', '30'], {
+        input: commands.join('\n') + '\n',
+        timeoutS: CLI_TIMEOUT_S,
+      }).catch((e) => {
+        throw died() || e;
+      });
     const mkfs = run('ceph-osd', [...c, '-i', '0', '--mkfs', '--osd-uuid', osdUuid]); // needs no monitor
     await cli([`osd create ${osdUuid} 0`]);
     await mkfs;
@@ -337,18 +461,48 @@ async function startCephRgw(opts = {}) {
     // The S3 user (its keys are ours to choose) while the gateway starts.
     const accessKey = `ION${randomBytes(8).toString('hex').toUpperCase()}`;
     const secretKey = randomBytes(24).toString('base64url');
-    const user = run('radosgw-admin', [...c, '-n', 'client.admin', 'user', 'create', '--uid', 'ion-test', '--display-name', 'ION test user',
-      '--access-key', accessKey, '--secret-key', secretKey], { timeoutS: CLI_TIMEOUT_S });
+    const user = run(
+      'radosgw-admin',
+      [
+        ...c,
+        '-n',
+        'client.admin',
+        'user',
+        'create',
+        '--uid',
+        'ion-test',
+        '--display-name',
+        'ION test user',
+        '--access-key',
+        accessKey,
+        '--secret-key',
+        secretKey,
+      ],
+      { timeoutS: CLI_TIMEOUT_S },
+    );
     spawnDaemon('client.rgw.a', 'radosgw', ['-n', 'client.rgw.a']);
     const endpoint = `http://127.0.0.1:${rgwPort}`;
     await untilAnswers(endpoint + '/', 90_000, died);
-    await user.catch((e) => { throw died() || e; });
+    await user.catch((e) => {
+      throw died() || e;
+    });
     step('RGW answering, user created');
     // A signed request: the user's keys work.
     const { Client } = require('minio');
-    const client = new Client({ endPoint: '127.0.0.1', port: rgwPort, useSSL: false, pathStyle: true, region: 'us-east-1', accessKey, secretKey });
+    const client = new Client({
+      endPoint: '127.0.0.1',
+      port: rgwPort,
+      useSSL: false,
+      pathStyle: true,
+      region: 'us-east-1',
+      accessKey,
+      secretKey,
+    });
     for (let i = 0; ; i++) {
-      try { await client.listBuckets(); break; } catch (e) {
+      try {
+        await client.listBuckets();
+        break;
+      } catch (e) {
         if (i > 100) throw new Error(`RGW answers but refuses the new user's keys: ${e.message}`);
         await sleep(50);
       }
@@ -356,8 +510,18 @@ async function startCephRgw(opts = {}) {
     step('S3 ready');
     void mon;
     return {
-      dir, endpoint, port: rgwPort, accessKey, secretKey, region: 'us-east-1', fsid,
-      pids: daemons.map((d) => ({ pid: d.pid, name: d.name })), reaped, startMs: Date.now() - started, steps, stop,
+      dir,
+      endpoint,
+      port: rgwPort,
+      accessKey,
+      secretKey,
+      region: 'us-east-1',
+      fsid,
+      pids: daemons.map((d) => ({ pid: d.pid, name: d.name })),
+      reaped,
+      startMs: Date.now() - started,
+      steps,
+      stop,
       logOf: (name) => tail(join(dir, 'log', `${name}.log`)),
     };
   } catch (e) {
@@ -378,4 +542,17 @@ async function stopCluster(dir) {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-module.exports = { startCephRgw, stopCluster, reapLeftovers, daemonsOf, procStat, running, missingBinaries, installProblem, BINARIES, INSTALL_HINT, PACKAGES, DIR_PREFIX };
+module.exports = {
+  startCephRgw,
+  stopCluster,
+  reapLeftovers,
+  daemonsOf,
+  procStat,
+  running,
+  missingBinaries,
+  installProblem,
+  BINARIES,
+  INSTALL_HINT,
+  PACKAGES,
+  DIR_PREFIX,
+};

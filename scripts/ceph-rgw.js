@@ -41,22 +41,37 @@ async function main() {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGHUP', () => void stop('SIGHUP'));
   try {
-    const client = new Client({ endPoint: '127.0.0.1', port: c.port, useSSL: false, pathStyle: true, region: c.region, accessKey: c.accessKey, secretKey: c.secretKey });
+    const client = new Client({
+      endPoint: '127.0.0.1',
+      port: c.port,
+      useSSL: false,
+      pathStyle: true,
+      region: c.region,
+      accessKey: c.accessKey,
+      secretKey: c.secretKey,
+    });
     await client.makeBucket(bucket, c.region, { ObjectLocking: true });
     const lock = await client.getObjectLockConfig(bucket);
     const env = {
-      S3_ENDPOINT: c.endpoint, S3_REGION: c.region, S3_ACCESS_KEY: c.accessKey, S3_SECRET_KEY: c.secretKey, S3_BUCKET: bucket,
-      S3_CREATE_BUCKET: 'false', STORAGE_REQUIRE_WORM: 'true',
+      S3_ENDPOINT: c.endpoint,
+      S3_REGION: c.region,
+      S3_ACCESS_KEY: c.accessKey,
+      S3_SECRET_KEY: c.secretKey,
+      S3_BUCKET: bucket,
+      S3_CREATE_BUCKET: 'false',
+      STORAGE_REQUIRE_WORM: 'true',
     };
-    const line = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+    const line = Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     process.stdout.write(
       `[ceph] Ceph RGW (one-node cluster, data in memory) ready in ${c.startMs} ms on ${c.endpoint}; directory ${c.dir}\n` +
-      `[ceph] bucket ${bucket} created with Object Lock (${lock && lock.objectLockEnabled === 'Enabled' ? 'enabled' : 'NOT enabled'})\n` +
-      `[ceph] logs: ${c.dir}/log\n\n` +
-      `Run the service against it (another shell; DATABASE_URL etc. as usual, or none for embedded PostgreSQL):\n\n` +
-      `  ${line} npm start\n\n` +
-      `or: export ${line}\n\n` +
-      `Ctrl-C here stops the cluster (everything stored in it is lost).\n`,
+        `[ceph] bucket ${bucket} created with Object Lock (${lock && lock.objectLockEnabled === 'Enabled' ? 'enabled' : 'NOT enabled'})\n` +
+        `[ceph] logs: ${c.dir}/log\n\n` +
+        `Run the service against it (another shell; DATABASE_URL etc. as usual, or none for embedded PostgreSQL):\n\n` +
+        `  ${line} npm start\n\n` +
+        `or: export ${line}\n\n` +
+        `Ctrl-C here stops the cluster (everything stored in it is lost).\n`,
     );
   } catch (e) {
     process.stderr.write(`[ceph] ${e.message}\n`);

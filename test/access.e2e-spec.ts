@@ -23,7 +23,13 @@ describe('access module (libs/auth access.ts) on the real database', () => {
   const u: Record<string, TestUser> = {};
   const id: Record<string, string> = {};
   const auth = (x: TestUser): AuthUser => ({
-    id: x.id, username: x.username, role: x.role, district: x.district, office: x.office, badgeNumber: null, displayName: x.username,
+    id: x.id,
+    username: x.username,
+    role: x.role,
+    district: x.district,
+    office: x.office,
+    badgeNumber: null,
+    displayName: x.username,
   });
 
   beforeAll(async () => {
@@ -32,8 +38,15 @@ describe('access module (libs/auth access.ts) on the real database', () => {
     ds = t.app.get(getDataSourceToken());
     const g = t.given;
     [u.o1, u.o1b, u.o2, u.s1, u.s2, u.pC, u.pL, u.aud, u.adm] = await Promise.all([
-      g.officer(1), g.officer(1), g.officer(2), g.supervisor(1), g.supervisor(2), g.prosecutor('CCSAO'), g.prosecutor('CITY_LAW'),
-      g.auditor(), g.admin(),
+      g.officer(1),
+      g.officer(1),
+      g.officer(2),
+      g.supervisor(1),
+      g.supervisor(2),
+      g.prosecutor('CCSAO'),
+      g.prosecutor('CITY_LAW'),
+      g.auditor(),
+      g.admin(),
     ]);
     const sent = async (author: TestUser, sup: TestUser, office: 'CCSAO' | 'CITY_LAW') => {
       const c = await g.caseReadyToSubmit(author);
@@ -50,7 +63,12 @@ describe('access module (libs/auth access.ts) on the real database', () => {
   });
   afterAll(async () => t?.close());
 
-  const all: Record<AccessKind, string[]> = { case: ['c1', 'c2', 'c3'], caseAsSent: ['c1', 'c2', 'c3'], packet: ['p1', 'p2'], evidence: ['e1', 'e2', 'e3'] };
+  const all: Record<AccessKind, string[]> = {
+    case: ['c1', 'c2', 'c3'],
+    caseAsSent: ['c1', 'c2', 'c3'],
+    packet: ['p1', 'p2'],
+    evidence: ['e1', 'e2', 'e3'],
+  };
   /** Who reaches what (names of the fixtures above). */
   const expected: Record<string, Record<AccessKind, string[]>> = {
     o1: { case: ['c1', 'c3'], caseAsSent: ['c1', 'c3'], packet: ['p1'], evidence: ['e1', 'e3'] },
@@ -61,7 +79,12 @@ describe('access module (libs/auth access.ts) on the real database', () => {
     // Prosecutors: through the packets sent to their office only; no case through the case routes.
     pC: { case: [], caseAsSent: ['c1'], packet: ['p1'], evidence: ['e1'] },
     pL: { case: [], caseAsSent: ['c2'], packet: ['p2'], evidence: ['e2'] },
-    aud: { case: ['c1', 'c2', 'c3'], caseAsSent: ['c1', 'c2', 'c3'], packet: ['p1', 'p2'], evidence: ['e1', 'e2', 'e3'] },
+    aud: {
+      case: ['c1', 'c2', 'c3'],
+      caseAsSent: ['c1', 'c2', 'c3'],
+      packet: ['p1', 'p2'],
+      evidence: ['e1', 'e2', 'e3'],
+    },
     adm: { case: [], caseAsSent: [], packet: [], evidence: [] },
   };
   const names = (ids: Iterable<string>) => [...ids].map((x) => Object.keys(id).find((k) => id[k] === x) ?? x).sort();
@@ -72,8 +95,15 @@ describe('access module (libs/auth access.ts) on the real database', () => {
     const byId = await access.check(auth(u[who]), kind, ids);
     expect(names(byId)).toEqual(expected[who][kind]);
     // The same rule as a list filter on a TypeORM query builder (named parameters) finds the same rows.
-    const repo: Repository<ObjectLiteral> = ds.getRepository(kind === 'packet' ? PacketEntity : kind === 'evidence' ? EvidenceEntity : CaseEntity);
-    const listed = await whereInScope(repo.createQueryBuilder('r').where('r.id IN (:...ids)', { ids }), auth(u[who]), kind, 'r').getMany();
+    const repo: Repository<ObjectLiteral> = ds.getRepository(
+      kind === 'packet' ? PacketEntity : kind === 'evidence' ? EvidenceEntity : CaseEntity,
+    );
+    const listed = await whereInScope(
+      repo.createQueryBuilder('r').where('r.id IN (:...ids)', { ids }),
+      auth(u[who]),
+      kind,
+      'r',
+    ).getMany();
     expect(names(listed.map((r) => r.id as string))).toEqual(expected[who][kind]);
   });
 
@@ -93,7 +123,10 @@ describe('access module (libs/auth access.ts) on the real database', () => {
 
   it('after a prosecutor asks for more information, the case is no longer "as sent" to them, but the packet and its evidence are', async () => {
     await t.given.claim(u.pL, id.p2);
-    await t.given.decide(u.pL, id.p2, { decision: 'MORE_INFO_REQUESTED', reason: 'Footage of the arrest itself is needed.' });
+    await t.given.decide(u.pL, id.p2, {
+      decision: 'MORE_INFO_REQUESTED',
+      reason: 'Footage of the arrest itself is needed.',
+    });
     const pL = auth(u.pL);
     expect(names(await access.check(pL, 'caseAsSent', [id.c2]))).toEqual([]);
     expect(names(await access.check(pL, 'packet', [id.p2]))).toEqual(['p2']);

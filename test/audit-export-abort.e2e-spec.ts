@@ -32,26 +32,36 @@ describe('audit export abandoned by the client', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     port = (server.address() as AddressInfo).port;
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
-  const copying = async () => (await t.owner.query(
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY (SELECT seq, body_json%'
-       AND state <> 'idle'`)).rows[0].n;
+  const copying = async () =>
+    (
+      await t.owner.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY (SELECT seq, body_json%'
+       AND state <> 'idle'`,
+      )
+    ).rows[0].n;
 
   it('discards the connection, ends the COPY, and keeps serving', async () => {
     await new Promise<void>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/audit/export?format=ndjson', headers: auditor.auth }, (res) => {
-        expect(res.statusCode).toBe(200);
-        let got = 0;
-        res.on('data', (d: Buffer) => {
-          got += d.length;
-          if (got > 2_000_000) { // well inside the ~90 MB export
-            req.destroy();
-            resolve();
-          }
-        });
-        res.on('end', () => reject(new Error('the export finished before the test could abandon it')));
-      });
+      const req = httpRequest(
+        { host: '127.0.0.1', port, path: '/api/v1/audit/export?format=ndjson', headers: auditor.auth },
+        (res) => {
+          expect(res.statusCode).toBe(200);
+          let got = 0;
+          res.on('data', (d: Buffer) => {
+            got += d.length;
+            if (got > 2_000_000) {
+              // well inside the ~90 MB export
+              req.destroy();
+              resolve();
+            }
+          });
+          res.on('end', () => reject(new Error('the export finished before the test could abandon it')));
+        },
+      );
       req.on('error', () => undefined);
       req.end();
     });
@@ -62,7 +72,11 @@ describe('audit export abandoned by the client', () => {
     }
     // the API still works, and a whole export still completes
     await t.http().get('/api/v1/audit/events?limit=1').set(auditor.auth).expect(200);
-    const again = await t.http().get('/api/v1/audit/export?format=ndjson&action=audit.exported').set(auditor.auth).expect(200);
+    const again = await t
+      .http()
+      .get('/api/v1/audit/export?format=ndjson&action=audit.exported')
+      .set(auditor.auth)
+      .expect(200);
     expect(String(again.text).trimEnd().split('\n').pop()).toMatch(/^\{"type":"checkpoint"/);
   });
 });

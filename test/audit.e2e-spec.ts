@@ -1,5 +1,13 @@
 import { AuditService, GENESIS_HASH, hashAuditEvent } from '@app/audit';
-import { auditRows, createTestApp, FULL_CASE, startApiProcess, SUBMIT_BODY, TestApp, TestUser } from './harness/test-app';
+import {
+  auditRows,
+  createTestApp,
+  FULL_CASE,
+  startApiProcess,
+  SUBMIT_BODY,
+  TestApp,
+  TestUser,
+} from './harness/test-app';
 
 /** Recomputes the chain from raw rows, independently of the service's own mapping. */
 function verifyRows(rows: Record<string, any>[]): { ok: boolean; brokenAt?: number } {
@@ -9,9 +17,21 @@ function verifyRows(rows: Record<string, any>[]): { ok: boolean; brokenAt?: numb
     const seq = Number(r.seq);
     if (seq !== i + 1 || r.prev_hash !== prev) return { ok: false, brokenAt: seq };
     const hash = hashAuditEvent(r.prev_hash, {
-      seq, id: r.id, occurredAt: new Date(r.occurred_at).toISOString(), actorId: r.actor_id, actorUsername: r.actor_username,
-      actorRole: r.actor_role, action: r.action, outcome: r.outcome, targetType: r.target_type, targetId: r.target_id,
-      caseId: r.case_id, requestId: r.request_id, clientIp: r.client_ip, userAgent: r.user_agent, details: r.details,
+      seq,
+      id: r.id,
+      occurredAt: new Date(r.occurred_at).toISOString(),
+      actorId: r.actor_id,
+      actorUsername: r.actor_username,
+      actorRole: r.actor_role,
+      action: r.action,
+      outcome: r.outcome,
+      targetType: r.target_type,
+      targetId: r.target_id,
+      caseId: r.case_id,
+      requestId: r.request_id,
+      clientIp: r.client_ip,
+      userAgent: r.user_agent,
+      details: r.details,
     });
     if (hash !== r.hash) return { ok: false, brokenAt: seq };
     prev = r.hash;
@@ -29,15 +49,30 @@ describe('audit trail', () => {
     officer = await t.given.officer(1);
     supervisor = await t.given.supervisor(1);
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('records who, what, when, from where and the request id of each step', async () => {
-    const res = await t.http().post('/api/v1/cases').set(officer.auth).set('User-Agent', 'patrol-laptop/1.0').set('X-Request-Id', 'req-audit-0001').send(FULL_CASE).expect(201);
+    const res = await t
+      .http()
+      .post('/api/v1/cases')
+      .set(officer.auth)
+      .set('User-Agent', 'patrol-laptop/1.0')
+      .set('X-Request-Id', 'req-audit-0001')
+      .send(FULL_CASE)
+      .expect(201);
     expect(res.headers['x-request-id']).toBe('req-audit-0001');
     const [e] = await auditRows(t.owner, `case_id = $1 AND action = 'case.created'`, [res.body.id]);
     expect(e).toMatchObject({
-      actor_id: officer.id, actor_username: officer.username, actor_role: 'OFFICER', outcome: 'SUCCESS',
-      target_type: 'case', target_id: res.body.id, request_id: 'req-audit-0001', user_agent: 'patrol-laptop/1.0',
+      actor_id: officer.id,
+      actor_username: officer.username,
+      actor_role: 'OFFICER',
+      outcome: 'SUCCESS',
+      target_type: 'case',
+      target_id: res.body.id,
+      request_id: 'req-audit-0001',
+      user_agent: 'patrol-laptop/1.0',
     });
     expect(e.client_ip).toMatch(/127\.0\.0\.1|::1/);
     expect(e.details).toMatchObject({ caseNumber: res.body.caseNumber, version: 1 });
@@ -47,7 +82,9 @@ describe('audit trail', () => {
 
   describe('the database refuses to change audit rows', () => {
     let before: Record<string, any>[];
-    beforeAll(async () => { before = await auditRows(t.owner); });
+    beforeAll(async () => {
+      before = await auditRows(t.owner);
+    });
 
     it.each([
       ['UPDATE', `UPDATE audit_events SET action = 'case.deleted' WHERE seq = 1`],
@@ -107,19 +144,34 @@ describe('audit trail', () => {
       expect(res.body).toMatchObject({ statusCode: 500, code: 'INTERNAL.ERROR', requestId: expect.any(String) });
       expect(res.body.message).not.toMatch(/injected/); // no internals leak
 
-      const row = (await t.owner.query('SELECT status, version, submitted_at FROM cases WHERE id = $1', [c.id])).rows[0];
+      const row = (await t.owner.query('SELECT status, version, submitted_at FROM cases WHERE id = $1', [c.id]))
+        .rows[0];
       expect(row).toEqual({ status: 'DRAFT', version: c.version, submitted_at: null });
       const events = await auditRows(t.owner, 'case_id = $1', [c.id]);
       expect(events.map((e) => e.action)).not.toContain('case.submitted');
-      expect(events.find((e) => e.action === 'case.submit')).toMatchObject({ outcome: 'FAILED', details: expect.objectContaining({ status: 500 }) });
-      const revisions = (await t.owner.query('SELECT count(*)::int AS n FROM case_revisions WHERE case_id = $1 AND version > $2', [c.id, c.version])).rows[0];
+      expect(events.find((e) => e.action === 'case.submit')).toMatchObject({
+        outcome: 'FAILED',
+        details: expect.objectContaining({ status: 500 }),
+      });
+      const revisions = (
+        await t.owner.query('SELECT count(*)::int AS n FROM case_revisions WHERE case_id = $1 AND version > $2', [
+          c.id,
+          c.version,
+        ])
+      ).rows[0];
       expect(revisions.n).toBe(0);
     });
 
     it('a failure writing the event rolls back the edit', async () => {
       const c = await t.given.draftCase(officer, { narrative: 'first account' });
       await injectFailure('case.updated', 'at insert');
-      await t.http().patch(`/api/v1/cases/${c.id}`).set(officer.auth).set('If-Match', '"1"').send({ narrative: 'rewritten' }).expect(500);
+      await t
+        .http()
+        .patch(`/api/v1/cases/${c.id}`)
+        .set(officer.auth)
+        .set('If-Match', '"1"')
+        .send({ narrative: 'rewritten' })
+        .expect(500);
       const row = (await t.owner.query('SELECT narrative, version FROM cases WHERE id = $1', [c.id])).rows[0];
       expect(row).toEqual({ narrative: 'first account', version: 1 });
     });
@@ -134,10 +186,18 @@ describe('audit trail', () => {
   it('parallel requests of every kind append one unbroken, gapless chain', async () => {
     const drafts = await Promise.all([1, 2, 3].map(() => t.given.draftCase(officer, { narrative: 'x' })));
     const requests = [
-      ...Array.from({ length: 12 }, () => t.http().post('/api/v1/cases').set(officer.auth).send({ narrative: 'parallel' })),
-      ...drafts.flatMap((d) => Array.from({ length: 4 }, () => t.http().get(`/api/v1/cases/${d.id}`).set(officer.auth))),
-      ...drafts.map((d) => t.http().patch(`/api/v1/cases/${d.id}`).set(officer.auth).set('If-Match', '"1"').send({ narrative: 'edited' })),
-      ...Array.from({ length: 4 }, () => t.http().post('/api/v1/auth/login').send({ username: supervisor.username, password: 'wrong-password' })),
+      ...Array.from({ length: 12 }, () =>
+        t.http().post('/api/v1/cases').set(officer.auth).send({ narrative: 'parallel' }),
+      ),
+      ...drafts.flatMap((d) =>
+        Array.from({ length: 4 }, () => t.http().get(`/api/v1/cases/${d.id}`).set(officer.auth)),
+      ),
+      ...drafts.map((d) =>
+        t.http().patch(`/api/v1/cases/${d.id}`).set(officer.auth).set('If-Match', '"1"').send({ narrative: 'edited' }),
+      ),
+      ...Array.from({ length: 4 }, () =>
+        t.http().post('/api/v1/auth/login').send({ username: supervisor.username, password: 'wrong-password' }),
+      ),
       ...drafts.map((d) => t.http().get(`/api/v1/cases/${d.id}`).set(supervisor.auth)),
     ];
     const before = Number((await t.owner.query('SELECT count(*) AS n FROM audit_events')).rows[0].n);
@@ -157,7 +217,12 @@ describe('audit trail', () => {
       const a = () => t.http();
       const b = second.http;
       const results = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => (i % 2 ? a() : b()).post('/api/v1/cases').set(officer.auth).send({ narrative: `instance ${i % 2}` })),
+        Array.from({ length: 30 }, (_, i) =>
+          (i % 2 ? a() : b())
+            .post('/api/v1/cases')
+            .set(officer.auth)
+            .send({ narrative: `instance ${i % 2}` }),
+        ),
       );
       expect(results.map((r) => r.status)).toEqual(Array(30).fill(201));
       expect(new Set(results.map((r) => r.body.caseNumber)).size).toBe(30);
@@ -190,21 +255,37 @@ describe('audit trail', () => {
       const audit = t.app.get(AuditService);
       const n = Number((await t.owner.query('SELECT max(seq) AS n FROM audit_events')).rows[0].n);
       for (const batch of [1, 7, 5000]) {
-        await expect(audit.verifyRange(1, undefined, batch)).resolves.toMatchObject({ ok: true, checked: n, firstSeq: 1, lastSeq: n });
+        await expect(audit.verifyRange(1, undefined, batch)).resolves.toMatchObject({
+          ok: true,
+          checked: n,
+          firstSeq: 1,
+          lastSeq: n,
+        });
       }
-      await expect(audit.verifyRange(10, 40, 7)).resolves.toMatchObject({ ok: true, checked: 31, firstSeq: 10, lastSeq: 40 });
+      await expect(audit.verifyRange(10, 40, 7)).resolves.toMatchObject({
+        ok: true,
+        checked: 31,
+        firstSeq: 10,
+        lastSeq: 40,
+      });
     });
 
-    it('finds a row altered behind the application\'s back (trigger disabled by a superuser) at its seq', async () => {
+    it("finds a row altered behind the application's back (trigger disabled by a superuser) at its seq", async () => {
       const audit = t.app.get(AuditService);
       const target = 25;
       const [original] = await auditRows(t.owner, 'seq = $1', [target]);
       await t.owner.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete');
       try {
-        await t.owner.query(`UPDATE audit_events SET details = details || '{"tampered": true}' WHERE seq = $1`, [target]);
+        await t.owner.query(`UPDATE audit_events SET details = details || '{"tampered": true}' WHERE seq = $1`, [
+          target,
+        ]);
         for (const batch of [7, 5000]) {
           const r = await audit.verifyRange(1, undefined, batch);
-          expect(r).toMatchObject({ ok: false, checked: target - 1, firstBreak: { seq: target, reason: expect.stringContaining(`hash of seq ${target}`) } });
+          expect(r).toMatchObject({
+            ok: false,
+            checked: target - 1,
+            firstBreak: { seq: target, reason: expect.stringContaining(`hash of seq ${target}`) },
+          });
         }
         expect(verifyRows(await auditRows(t.owner))).toEqual({ ok: false, brokenAt: target });
       } finally {

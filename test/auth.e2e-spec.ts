@@ -36,12 +36,21 @@ function craftToken(
 
 function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, any> } {
   const [h, p] = token.split('.');
-  return { header: JSON.parse(Buffer.from(h, 'base64url').toString()), payload: JSON.parse(Buffer.from(p, 'base64url').toString()) };
+  return {
+    header: JSON.parse(Buffer.from(h, 'base64url').toString()),
+    payload: JSON.parse(Buffer.from(p, 'base64url').toString()),
+  };
 }
 
 const nowS = () => Math.floor(Date.now() / 1000);
-const claimsFor = (u: TestUser, extra: Record<string, unknown> = {}) =>
-  ({ sub: u.id, role: u.role, username: u.username, iat: nowS(), exp: nowS() + 600, ...extra });
+const claimsFor = (u: TestUser, extra: Record<string, unknown> = {}) => ({
+  sub: u.id,
+  role: u.role,
+  username: u.username,
+  iat: nowS(),
+  exp: nowS() + 600,
+  ...extra,
+});
 
 describe('authentication and user administration', () => {
   let t: TestApp;
@@ -51,13 +60,16 @@ describe('authentication and user administration', () => {
     t = await createTestApp();
     admin = await t.given.admin();
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   const login = (username: string, password: string) =>
     t.http().post(`${API}/auth/login`).set('X-Request-Id', `auth-${randomUUID()}`).send({ username, password });
   const userRow = async (id: string) => (await t.owner.query('SELECT * FROM users WHERE id = $1', [id])).rows[0];
   const eventsFor = (requestId: string) => auditRows(t.owner, 'request_id = $1', [requestId]);
-  const headSeq = async () => Number((await t.owner.query('SELECT coalesce(max(seq), 0) AS s FROM audit_events')).rows[0].s);
+  const headSeq = async () =>
+    Number((await t.owner.query('SELECT coalesce(max(seq), 0) AS s FROM audit_events')).rows[0].s);
   let n = 0;
   const uniqueName = (prefix: string) => `${prefix}-${++n}-${randomUUID().slice(0, 8)}`;
 
@@ -73,7 +85,13 @@ describe('authentication and user administration', () => {
         tokenType: 'Bearer',
         expiresIn: expect.any(Number),
         user: expect.objectContaining({
-          id: u.id, username: u.username, role: 'OFFICER', district: 3, office: null, active: true, lockedUntil: null,
+          id: u.id,
+          username: u.username,
+          role: 'OFFICER',
+          district: 3,
+          office: null,
+          active: true,
+          lockedUntil: null,
           lastLoginAt: expect.any(String),
         }),
       });
@@ -90,11 +108,17 @@ describe('authentication and user administration', () => {
       expect(JSON.stringify(payload)).not.toMatch(/password|hash/i);
 
       // The token works.
-      const me = await t.http().get(`${API}/auth/me`).set('Authorization', `Bearer ${res.body.accessToken}`).expect(200);
+      const me = await t
+        .http()
+        .get(`${API}/auth/me`)
+        .set('Authorization', `Bearer ${res.body.accessToken}`)
+        .expect(200);
       expect(me.body.id).toBe(u.id);
 
       const events = await eventsFor(res.headers['x-request-id']);
-      expect(events).toEqual([expect.objectContaining({ action: 'auth.login', outcome: 'SUCCESS', actor_id: u.id, target_id: u.id })]);
+      expect(events).toEqual([
+        expect.objectContaining({ action: 'auth.login', outcome: 'SUCCESS', actor_id: u.id, target_id: u.id }),
+      ]);
       expect(JSON.stringify(events[0].details)).not.toContain(u.password);
       expect((await userRow(u.id)).last_login_at).not.toBeNull();
     });
@@ -109,11 +133,17 @@ describe('authentication and user administration', () => {
       const u = await t.given.officer();
       const res = await login(u.username, 'wrong-password-123');
       expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ statusCode: 401, code: 'AUTH.INVALID_CREDENTIALS', message: 'Invalid username or password.' });
+      expect(res.body).toMatchObject({
+        statusCode: 401,
+        code: 'AUTH.INVALID_CREDENTIALS',
+        message: 'Invalid username or password.',
+      });
       expect(res.body.accessToken).toBeUndefined();
 
       const events = await eventsFor(res.body.requestId);
-      expect(events).toEqual([expect.objectContaining({ action: 'auth.login', outcome: 'FAILED', actor_id: null, target_id: u.id })]);
+      expect(events).toEqual([
+        expect.objectContaining({ action: 'auth.login', outcome: 'FAILED', actor_id: null, target_id: u.id }),
+      ]);
       expect(events[0].details).toMatchObject({ reason: 'wrong_password', consecutiveFailures: 1 });
       expect(JSON.stringify(events[0].details)).not.toContain('wrong-password-123');
       expect((await userRow(u.id)).failed_login_count).toBe(1);
@@ -134,7 +164,12 @@ describe('authentication and user administration', () => {
 
     it('a deactivated account gets the same 401, even with the right password', async () => {
       const u = await t.given.officer();
-      await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ active: false, deactivationReason: 'Left the department' }).expect(200);
+      await t
+        .http()
+        .patch(`${API}/users/${u.id}`)
+        .set(admin.auth)
+        .send({ active: false, deactivationReason: 'Left the department' })
+        .expect(200);
       const res = await login(u.username, u.password);
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ code: 'AUTH.INVALID_CREDENTIALS', message: 'Invalid username or password.' });
@@ -163,7 +198,11 @@ describe('authentication and user administration', () => {
       for (let i = 1; i <= LOCKOUT_THRESHOLD; i++) {
         if (i === LOCKOUT_THRESHOLD) before = Date.now();
         const res = await login(u.username, `wrong-password-${i}`);
-        expect({ attempt: i, status: res.status, code: res.body.code }).toEqual({ attempt: i, status: 401, code: 'AUTH.INVALID_CREDENTIALS' });
+        expect({ attempt: i, status: res.status, code: res.body.code }).toEqual({
+          attempt: i,
+          status: 401,
+          code: 'AUTH.INVALID_CREDENTIALS',
+        });
       }
       return { before, after: Date.now(), fromSeq };
     }
@@ -174,7 +213,11 @@ describe('authentication and user administration', () => {
 
       const locked = await login(u.username, u.password);
       expect(locked.status).toBe(423);
-      expect(locked.body).toMatchObject({ statusCode: 423, code: 'AUTH.ACCOUNT_LOCKED', lockedUntil: expect.any(String) });
+      expect(locked.body).toMatchObject({
+        statusCode: 423,
+        code: 'AUTH.ACCOUNT_LOCKED',
+        lockedUntil: expect.any(String),
+      });
       expect(locked.body.accessToken).toBeUndefined();
       const until = Date.parse(locked.body.lockedUntil);
       expect(until).toBeGreaterThanOrEqual(before + LOCKOUT_MS - 1000);
@@ -190,9 +233,17 @@ describe('authentication and user administration', () => {
       const view = await t.http().get(`${API}/users/${u.id}`).set(admin.auth).expect(200);
       expect(view.body.lockedUntil).toBe(locked.body.lockedUntil);
 
-      const events = await auditRows(t.owner, `seq > $1 AND target_id = $2 AND action IN ('auth.login','user.locked')`, [fromSeq, u.id]);
+      const events = await auditRows(
+        t.owner,
+        `seq > $1 AND target_id = $2 AND action IN ('auth.login','user.locked')`,
+        [fromSeq, u.id],
+      );
       expect(events.map((e) => [e.action, e.outcome])).toEqual([
-        ['auth.login', 'FAILED'], ['auth.login', 'FAILED'], ['auth.login', 'FAILED'], ['auth.login', 'FAILED'], ['auth.login', 'FAILED'],
+        ['auth.login', 'FAILED'],
+        ['auth.login', 'FAILED'],
+        ['auth.login', 'FAILED'],
+        ['auth.login', 'FAILED'],
+        ['auth.login', 'FAILED'],
         ['user.locked', 'SUCCESS'],
         ['auth.login', 'DENIED'],
         ['auth.login', 'DENIED'],
@@ -215,9 +266,15 @@ describe('authentication and user administration', () => {
       // Each 401 is a password that was actually tried; once 5 have failed the rest must be refused unchecked.
       expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(LOCKOUT_THRESHOLD);
       expect(statuses.filter((s) => s !== 401 && s !== 423)).toEqual([]);
-      const checked = await auditRows(t.owner, `seq > $1 AND target_id = $2 AND action = 'auth.login' AND outcome = 'FAILED'`, [fromSeq, u.id]);
+      const checked = await auditRows(
+        t.owner,
+        `seq > $1 AND target_id = $2 AND action = 'auth.login' AND outcome = 'FAILED'`,
+        [fromSeq, u.id],
+      );
       expect(checked.map((e) => e.details.consecutiveFailures).sort()).toEqual([1, 2, 3, 4, 5]);
-      expect(await auditRows(t.owner, `seq > $1 AND target_id = $2 AND action = 'user.locked'`, [fromSeq, u.id])).toHaveLength(1);
+      expect(
+        await auditRows(t.owner, `seq > $1 AND target_id = $2 AND action = 'user.locked'`, [fromSeq, u.id]),
+      ).toHaveLength(1);
       expect((await login(u.username, u.password)).status).toBe(423);
     });
 
@@ -238,7 +295,10 @@ describe('authentication and user administration', () => {
       const res = await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ unlock: true }).expect(200);
       expect(res.body).toMatchObject({ id: u.id, lockedUntil: null });
       const row = await userRow(u.id);
-      expect({ locked_until: row.locked_until, failed_login_count: row.failed_login_count }).toEqual({ locked_until: null, failed_login_count: 0 });
+      expect({ locked_until: row.locked_until, failed_login_count: row.failed_login_count }).toEqual({
+        locked_until: null,
+        failed_login_count: 0,
+      });
       const [ev] = await eventsFor(res.headers['x-request-id']);
       expect(ev).toMatchObject({ action: 'user.updated', outcome: 'SUCCESS', actor_id: admin.id, target_id: u.id });
       expect(ev.details.unlocked).toBe(true);
@@ -251,7 +311,9 @@ describe('authentication and user administration', () => {
       await lockOut(u);
       expect((await login(u.username, u.password)).status).toBe(423);
       // Eleven minutes later (the service's clock; nothing sleeps).
-      const later = jest.spyOn(Clock.prototype, 'now').mockImplementation(() => new Date(Date.now() + LOCKOUT_MS + 60_000));
+      const later = jest
+        .spyOn(Clock.prototype, 'now')
+        .mockImplementation(() => new Date(Date.now() + LOCKOUT_MS + 60_000));
 
       const res = await login(u.username, u.password).expect(200);
       later.mockRestore();
@@ -273,12 +335,20 @@ describe('authentication and user administration', () => {
     const seen = (r: Response) => ({
       status: r.status,
       body: { ...r.body, requestId: undefined },
-      headers: Object.fromEntries(['content-type', 'content-length', 'retry-after', 'cache-control', 'www-authenticate'].map((h) => [h, r.headers[h]])),
+      headers: Object.fromEntries(
+        ['content-type', 'content-length', 'retry-after', 'cache-control', 'www-authenticate'].map((h) => [
+          h,
+          r.headers[h],
+        ]),
+      ),
     });
     /** Same-length request ids, so that content-length compares the rest of the body. */
     const attempt = (username: string, password: string) =>
       t.http().post(`${API}/auth/login`).set('X-Request-Id', `auth-${randomUUID()}`).send({ username, password });
-    const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
+    const median = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
+    };
     async function timed(username: string, password: string): Promise<number> {
       const t0 = process.hrtime.bigint();
       await attempt(username, password);
@@ -317,9 +387,12 @@ describe('authentication and user administration', () => {
       expect(ghostEvents.slice(0, 5).map((e) => e.details.consecutiveFailures)).toEqual([1, 2, 3, 4, 5]);
       expect(ghostEvents[5].details.lockedUntil).toBe(real6.body.lockedUntil);
       const upper = await eventsFor(
-        (await auditRows(t.owner, `seq > $1 AND details->>'username' = $2`, [fromSeq, ghost.toUpperCase()]))[0].request_id,
+        (await auditRows(t.owner, `seq > $1 AND details->>'username' = $2`, [fromSeq, ghost.toUpperCase()]))[0]
+          .request_id,
       );
-      expect(upper.map((e) => [e.action, e.outcome, e.details.reason])).toEqual([['auth.login', 'DENIED', 'account_locked']]);
+      expect(upper.map((e) => [e.action, e.outcome, e.details.reason])).toEqual([
+        ['auth.login', 'DENIED', 'account_locked'],
+      ]);
       for (const e of ghostEvents) expect(JSON.stringify(e.details)).not.toContain('wrong-password');
     });
 
@@ -339,8 +412,14 @@ describe('authentication and user administration', () => {
       const unknown = await attempt(ghost, 'wrong-after-expiry');
       expect(real.status).toBe(401);
       expect(seen(unknown)).toEqual(seen(real));
-      expect((await eventsFor(unknown.body.requestId))[0].details).toMatchObject({ reason: 'unknown_username', consecutiveFailures: 1 });
-      expect((await eventsFor(real.body.requestId))[0].details).toMatchObject({ reason: 'wrong_password', consecutiveFailures: 1 });
+      expect((await eventsFor(unknown.body.requestId))[0].details).toMatchObject({
+        reason: 'unknown_username',
+        consecutiveFailures: 1,
+      });
+      expect((await eventsFor(real.body.requestId))[0].details).toMatchObject({
+        reason: 'wrong_password',
+        consecutiveFailures: 1,
+      });
     });
 
     it('a real and an unknown username take the same time to refuse, locked or not (argon2 runs on every path)', async () => {
@@ -362,14 +441,18 @@ describe('authentication and user administration', () => {
         locked.unknown.push(await timed(lockedGhost, `wrong-${i}`));
       }
       const m = {
-        unlockedReal: median(unlocked.real), unlockedUnknown: median(unlocked.unknown),
-        lockedReal: median(locked.real), lockedUnknown: median(locked.unknown),
+        unlockedReal: median(unlocked.real),
+        unlockedUnknown: median(unlocked.unknown),
+        lockedReal: median(locked.real),
+        lockedUnknown: median(locked.unknown),
       };
       console.info(`login timing medians over ${ROUNDS} attempts (ms): ${JSON.stringify(m)}`);
       // argon2 (19 MiB, t=2) dominates every refusal: medians agree within half (a short cut without it is several times faster).
       const ratio = (a: number, b: number) => Math.max(a, b) / Math.min(a, b);
-      expect({ unlocked: ratio(m.unlockedReal, m.unlockedUnknown) < 1.5, locked: ratio(m.lockedReal, m.lockedUnknown) < 1.5 })
-        .toEqual({ unlocked: true, locked: true });
+      expect({
+        unlocked: ratio(m.unlockedReal, m.unlockedUnknown) < 1.5,
+        locked: ratio(m.lockedReal, m.lockedUnknown) < 1.5,
+      }).toEqual({ unlocked: true, locked: true });
       // ...and a locked refusal costs a password check too (no short cut that would tell locked from unlocked).
       expect(ratio(m.lockedReal, m.unlockedReal)).toBeLessThan(1.5);
     });
@@ -378,7 +461,9 @@ describe('authentication and user administration', () => {
   // ===============================================================================================
   describe('bearer tokens', () => {
     let u: TestUser;
-    beforeAll(async () => { u = await t.given.officer(); });
+    beforeAll(async () => {
+      u = await t.given.officer();
+    });
 
     const me = (authorization?: string) => {
       const req = t.http().get(`${API}/auth/me`);
@@ -394,17 +479,32 @@ describe('authentication and user administration', () => {
       { name: 'no Authorization header', header: () => undefined },
       { name: 'an empty bearer', header: () => 'Bearer ' },
       { name: 'garbage', header: () => 'Bearer not-a-jwt' },
-      { name: 'a Basic credential instead of a bearer token', header: () => `Basic ${b64url(`${u.username}:${u.password}`)}` },
-      { name: 'a bad signature (another secret)', header: () => `Bearer ${craftToken(claimsFor(u), { secret: randomBytes(32).toString('hex') })}` },
+      {
+        name: 'a Basic credential instead of a bearer token',
+        header: () => `Basic ${b64url(`${u.username}:${u.password}`)}`,
+      },
+      {
+        name: 'a bad signature (another secret)',
+        header: () => `Bearer ${craftToken(claimsFor(u), { secret: randomBytes(32).toString('hex') })}`,
+      },
       { name: 'alg: none', header: () => `Bearer ${craftToken(claimsFor(u), { alg: 'none' })}` },
-      { name: 'another algorithm (HS512) with the right secret', header: () => `Bearer ${craftToken(claimsFor(u), { alg: 'HS512' })}` },
+      {
+        name: 'another algorithm (HS512) with the right secret',
+        header: () => `Bearer ${craftToken(claimsFor(u), { alg: 'HS512' })}`,
+      },
       {
         name: 'an expired token (right secret)',
         header: () => `Bearer ${craftToken(claimsFor(u, { iat: nowS() - 7200, exp: nowS() - 3600 }))}`,
         message: /expired/i,
       },
-      { name: 'a token for a user that does not exist', header: () => `Bearer ${craftToken(claimsFor(u, { sub: randomUUID() }))}` },
-      { name: 'a token whose subject is not a user id', header: () => `Bearer ${craftToken(claimsFor(u, { sub: 'admin' }))}` },
+      {
+        name: 'a token for a user that does not exist',
+        header: () => `Bearer ${craftToken(claimsFor(u, { sub: randomUUID() }))}`,
+      },
+      {
+        name: 'a token whose subject is not a user id',
+        header: () => `Bearer ${craftToken(claimsFor(u, { sub: 'admin' }))}`,
+      },
       {
         name: 'a real token with its payload edited (role ADMIN)',
         header: () => {
@@ -414,15 +514,25 @@ describe('authentication and user administration', () => {
       },
     ];
 
-    it.each(refused)('$name -> 401 AUTH.UNAUTHENTICATED, audited as auth.unauthenticated', async ({ header, message }) => {
-      const res = await me(header());
-      expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ statusCode: 401, code: 'AUTH.UNAUTHENTICATED', message: expect.any(String) });
-      if (message) expect(res.body.message).toMatch(message);
-      expect(res.body.id).toBeUndefined();
-      const events = await eventsFor(res.body.requestId);
-      expect(events).toEqual([expect.objectContaining({ action: 'auth.unauthenticated', outcome: 'DENIED', actor_id: null, actor_role: 'ANONYMOUS' })]);
-    });
+    it.each(refused)(
+      '$name -> 401 AUTH.UNAUTHENTICATED, audited as auth.unauthenticated',
+      async ({ header, message }) => {
+        const res = await me(header());
+        expect(res.status).toBe(401);
+        expect(res.body).toMatchObject({ statusCode: 401, code: 'AUTH.UNAUTHENTICATED', message: expect.any(String) });
+        if (message) expect(res.body.message).toMatch(message);
+        expect(res.body.id).toBeUndefined();
+        const events = await eventsFor(res.body.requestId);
+        expect(events).toEqual([
+          expect.objectContaining({
+            action: 'auth.unauthenticated',
+            outcome: 'DENIED',
+            actor_id: null,
+            actor_role: 'ANONYMOUS',
+          }),
+        ]);
+      },
+    );
 
     it('the role comes from the user record, not the token: an OFFICER token claiming ADMIN (validly signed) is still an officer', async () => {
       const forged = craftToken(claimsFor(u, { role: 'ADMIN' }));
@@ -435,7 +545,12 @@ describe('authentication and user administration', () => {
       const victim = await t.given.officer();
       await t.http().get(`${API}/auth/me`).set(victim.auth).expect(200);
 
-      const res = await t.http().patch(`${API}/users/${victim.id}`).set(admin.auth).send({ active: false, deactivationReason: 'Credentials reported stolen' }).expect(200);
+      const res = await t
+        .http()
+        .patch(`${API}/users/${victim.id}`)
+        .set(admin.auth)
+        .send({ active: false, deactivationReason: 'Credentials reported stolen' })
+        .expect(200);
       expect(res.body.active).toBe(false);
       expect((await userRow(victim.id)).active).toBe(false);
       const [ev] = await eventsFor(res.headers['x-request-id']);
@@ -447,12 +562,19 @@ describe('authentication and user administration', () => {
       expect(after.body.code).toBe('AUTH.UNAUTHENTICATED');
       const created = await t.http().post(`${API}/cases`).set(victim.auth).send({});
       expect(created.status).toBe(401);
-      expect((await t.owner.query('SELECT count(*)::int AS n FROM cases WHERE created_by = $1', [victim.id])).rows[0].n).toBe(0);
+      expect(
+        (await t.owner.query('SELECT count(*)::int AS n FROM cases WHERE created_by = $1', [victim.id])).rows[0].n,
+      ).toBe(0);
     });
 
     it('a role change takes effect on the existing token at once', async () => {
       const moved = await t.given.officer();
-      await t.http().patch(`${API}/users/${moved.id}`).set(admin.auth).send({ role: 'AUDITOR', district: null }).expect(200);
+      await t
+        .http()
+        .patch(`${API}/users/${moved.id}`)
+        .set(admin.auth)
+        .send({ role: 'AUDITOR', district: null })
+        .expect(200);
       const res = await t.http().get(`${API}/auth/me`).set(moved.auth).expect(200);
       expect(res.body).toMatchObject({ role: 'AUDITOR', district: null });
       expect((await t.http().post(`${API}/cases`).set(moved.auth).send({})).status).toBe(403);
@@ -461,32 +583,56 @@ describe('authentication and user administration', () => {
 
   // ===============================================================================================
   describe('GET /auth/me', () => {
-    it.each(['OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR', 'ADMIN'] as const)('returns the %s caller, with scope, without secrets', async (role) => {
-      const u = await t.given.user(role, role === 'PROSECUTOR' ? { office: 'CITY_LAW' } : { district: 9 });
-      const res = await t.http().get(`${API}/auth/me`).set(u.auth).expect(200);
-      expect(res.body).toMatchObject({
-        id: u.id, username: u.username, role, active: true,
-        district: role === 'OFFICER' || role === 'SUPERVISOR' ? 9 : null,
-        office: role === 'PROSECUTOR' ? 'CITY_LAW' : null,
-      });
-      expectNoSecrets(res.body);
-    });
+    it.each(['OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR', 'ADMIN'] as const)(
+      'returns the %s caller, with scope, without secrets',
+      async (role) => {
+        const u = await t.given.user(role, role === 'PROSECUTOR' ? { office: 'CITY_LAW' } : { district: 9 });
+        const res = await t.http().get(`${API}/auth/me`).set(u.auth).expect(200);
+        expect(res.body).toMatchObject({
+          id: u.id,
+          username: u.username,
+          role,
+          active: true,
+          district: role === 'OFFICER' || role === 'SUPERVISOR' ? 9 : null,
+          office: role === 'PROSECUTOR' ? 'CITY_LAW' : null,
+        });
+        expectNoSecrets(res.body);
+      },
+    );
   });
 
   // ===============================================================================================
   describe('user administration (ADMIN)', () => {
-    const create = (body: Record<string, unknown>, as: TestUser = admin) => t.http().post(`${API}/users`).set(as.auth).send(body);
+    const create = (body: Record<string, unknown>, as: TestUser = admin) =>
+      t.http().post(`${API}/users`).set(as.auth).send(body);
     const countUsers = async (username: string) =>
-      (await t.owner.query('SELECT count(*)::int AS n FROM users WHERE lower(username) = lower($1)', [username])).rows[0].n;
+      (await t.owner.query('SELECT count(*)::int AS n FROM users WHERE lower(username) = lower($1)', [username]))
+        .rows[0].n;
     const fieldsOf = (res: Response) => (res.body.fields ?? []).map((f: { field: string }) => f.field);
 
     it('POST /users creates a user: 201, no password in the body, argon2 hash stored, audited, can log in', async () => {
       const username = uniqueName('new.officer');
       const password = 'correct horse battery staple';
       const badge = `B-${randomUUID().slice(0, 8)}`;
-      const res = await create({ username, displayName: 'Officer New', password, role: 'OFFICER', district: 7, badgeNumber: badge });
+      const res = await create({
+        username,
+        displayName: 'Officer New',
+        password,
+        role: 'OFFICER',
+        district: 7,
+        badgeNumber: badge,
+      });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ id: expect.any(String), username, displayName: 'Officer New', role: 'OFFICER', district: 7, office: null, badgeNumber: badge, active: true });
+      expect(res.body).toMatchObject({
+        id: expect.any(String),
+        username,
+        displayName: 'Officer New',
+        role: 'OFFICER',
+        district: 7,
+        office: null,
+        badgeNumber: badge,
+        active: true,
+      });
       expectNoSecrets(res.body);
       expect(JSON.stringify(res.body)).not.toContain(password);
 
@@ -495,7 +641,14 @@ describe('authentication and user administration', () => {
       expect(row.password_hash).not.toContain(password);
 
       const [ev] = await eventsFor(res.headers['x-request-id']);
-      expect(ev).toMatchObject({ action: 'user.created', outcome: 'SUCCESS', actor_id: admin.id, actor_role: 'ADMIN', target_type: 'user', target_id: res.body.id });
+      expect(ev).toMatchObject({
+        action: 'user.created',
+        outcome: 'SUCCESS',
+        actor_id: admin.id,
+        actor_role: 'ADMIN',
+        target_type: 'user',
+        target_id: res.body.id,
+      });
       expect(ev.details).toMatchObject({ username, role: 'OFFICER', district: 7 });
       expect(JSON.stringify(ev.details)).not.toMatch(/password|argon2|correct horse/i);
 
@@ -508,11 +661,19 @@ describe('authentication and user administration', () => {
       { name: 'PROSECUTOR without office', patch: { role: 'PROSECUTOR' }, field: 'office' },
       { name: 'AUDITOR with a district', patch: { role: 'AUDITOR', district: 4 }, field: 'district' },
       { name: 'ADMIN with an office', patch: { role: 'ADMIN', office: 'CCSAO' }, field: 'office' },
-      { name: 'OFFICER with an office as well', patch: { role: 'OFFICER', district: 4, office: 'CCSAO' }, field: 'office' },
+      {
+        name: 'OFFICER with an office as well',
+        patch: { role: 'OFFICER', district: 4, office: 'CCSAO' },
+        field: 'office',
+      },
       { name: 'a district not in service (13)', patch: { role: 'OFFICER', district: 13 }, field: 'district' },
       { name: 'an unknown role', patch: { role: 'CHIEF' }, field: 'role' },
       { name: 'a password shorter than 12', patch: { role: 'AUDITOR', password: 'short' }, field: 'password' },
-      { name: 'an unknown field (passwordHash)', patch: { role: 'AUDITOR', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$forged' }, field: 'passwordHash' },
+      {
+        name: 'an unknown field (passwordHash)',
+        patch: { role: 'AUDITOR', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$forged' },
+        field: 'passwordHash',
+      },
       { name: 'an unknown field (active)', patch: { role: 'AUDITOR', active: false }, field: 'active' },
     ];
 
@@ -530,7 +691,12 @@ describe('authentication and user administration', () => {
     it('POST /users with a username already taken in another letter case -> 409, one user only', async () => {
       const username = uniqueName('dup.user');
       await create({ username, displayName: 'First', password: 'long-enough-password', role: 'AUDITOR' }).expect(201);
-      const res = await create({ username: username.toUpperCase(), displayName: 'Second', password: 'long-enough-password', role: 'AUDITOR' });
+      const res = await create({
+        username: username.toUpperCase(),
+        displayName: 'Second',
+        password: 'long-enough-password',
+        role: 'AUDITOR',
+      });
       expect(res.status).toBe(409);
       expect(res.body.code).toBe('RESOURCE.CONFLICT');
       expect(res.body.message).toContain('username');
@@ -539,9 +705,23 @@ describe('authentication and user administration', () => {
 
     it('POST /users with a badge number already assigned -> 409', async () => {
       const badge = `DUP-${randomUUID().slice(0, 8)}`;
-      await create({ username: uniqueName('badge1'), displayName: 'A', password: 'long-enough-password', role: 'OFFICER', district: 2, badgeNumber: badge }).expect(201);
+      await create({
+        username: uniqueName('badge1'),
+        displayName: 'A',
+        password: 'long-enough-password',
+        role: 'OFFICER',
+        district: 2,
+        badgeNumber: badge,
+      }).expect(201);
       const username = uniqueName('badge2');
-      const res = await create({ username, displayName: 'B', password: 'long-enough-password', role: 'OFFICER', district: 2, badgeNumber: badge });
+      const res = await create({
+        username,
+        displayName: 'B',
+        password: 'long-enough-password',
+        role: 'OFFICER',
+        district: 2,
+        badgeNumber: badge,
+      });
       expect(res.status).toBe(409);
       expect(res.body.message).toContain('badgeNumber');
       expect(await countUsers(username)).toBe(0);
@@ -550,13 +730,22 @@ describe('authentication and user administration', () => {
     it('GET /users paginates in creation order and filters by role and active', async () => {
       const made: string[] = [];
       for (let i = 0; i < 3; i++) made.push((await t.given.prosecutor(i % 2 ? 'CITY_LAW' : 'CCSAO')).id);
-      await t.http().patch(`${API}/users/${made[1]}`).set(admin.auth).send({ active: false, deactivationReason: 'Transferred out' }).expect(200);
+      await t
+        .http()
+        .patch(`${API}/users/${made[1]}`)
+        .set(admin.auth)
+        .send({ active: false, deactivationReason: 'Transferred out' })
+        .expect(200);
 
       const { rows } = await t.owner.query(`SELECT id FROM users WHERE role = 'PROSECUTOR' ORDER BY created_at, id`);
       const expected = rows.map((r: { id: string }) => r.id);
       const seen: string[] = [];
       for (let page = 1; ; page++) {
-        const res = await t.http().get(`${API}/users?role=PROSECUTOR&pageSize=2&page=${page}`).set(admin.auth).expect(200);
+        const res = await t
+          .http()
+          .get(`${API}/users?role=PROSECUTOR&pageSize=2&page=${page}`)
+          .set(admin.auth)
+          .expect(200);
         expect(res.body).toMatchObject({ page, pageSize: 2, total: expected.length });
         expect(res.body.items.length).toBeLessThanOrEqual(2);
         for (const item of res.body.items) {
@@ -569,7 +758,11 @@ describe('authentication and user administration', () => {
       expect(seen).toEqual(expected);
       expect(seen).toEqual(expect.arrayContaining(made));
 
-      const inactive = await t.http().get(`${API}/users?role=PROSECUTOR&active=false&pageSize=100`).set(admin.auth).expect(200);
+      const inactive = await t
+        .http()
+        .get(`${API}/users?role=PROSECUTOR&active=false&pageSize=100`)
+        .set(admin.auth)
+        .expect(200);
       expect(inactive.body.items.map((i: { id: string }) => i.id)).toEqual([made[1]]);
 
       const all = await t.http().get(`${API}/users?pageSize=100`).set(admin.auth).expect(200);
@@ -577,12 +770,15 @@ describe('authentication and user administration', () => {
       expect(all.body.total).toBe(total);
     });
 
-    it.each([['pageSize=101', 'pageSize'], ['page=0', 'page'], ['role=CHIEF', 'role'], ['active=maybe', 'active']])(
-      'GET /users?%s -> 400 naming %s', async (query, field) => {
-        const res = await t.http().get(`${API}/users?${query}`).set(admin.auth).expect(400);
-        expect(fieldsOf(res)).toContain(field);
-      },
-    );
+    it.each([
+      ['pageSize=101', 'pageSize'],
+      ['page=0', 'page'],
+      ['role=CHIEF', 'role'],
+      ['active=maybe', 'active'],
+    ])('GET /users?%s -> 400 naming %s', async (query, field) => {
+      const res = await t.http().get(`${API}/users?${query}`).set(admin.auth).expect(400);
+      expect(fieldsOf(res)).toContain(field);
+    });
 
     describe('PATCH /users/:id role change keeps role and scope consistent', () => {
       it('OFFICER -> PROSECUTOR without an office (and still with a district) -> 400 naming office and district; unchanged', async () => {
@@ -595,20 +791,31 @@ describe('authentication and user administration', () => {
 
       it('OFFICER -> PROSECUTOR with an office and district cleared -> 200, stored, audited with from/to', async () => {
         const u = await t.given.officer(5);
-        const res = await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ role: 'PROSECUTOR', office: 'CITY_LAW', district: null });
+        const res = await t
+          .http()
+          .patch(`${API}/users/${u.id}`)
+          .set(admin.auth)
+          .send({ role: 'PROSECUTOR', office: 'CITY_LAW', district: null });
         expect(res.status).toBe(200);
         expect(res.body).toMatchObject({ id: u.id, role: 'PROSECUTOR', office: 'CITY_LAW', district: null });
         expect(await userRow(u.id)).toMatchObject({ role: 'PROSECUTOR', office: 'CITY_LAW', district: null });
         const [ev] = await eventsFor(res.headers['x-request-id']);
         expect(ev).toMatchObject({ action: 'user.updated', actor_id: admin.id, target_id: u.id });
         expect(ev.details.changes).toMatchObject({
-          role: { from: 'OFFICER', to: 'PROSECUTOR' }, office: { from: null, to: 'CITY_LAW' }, district: { from: 5, to: null },
+          role: { from: 'OFFICER', to: 'PROSECUTOR' },
+          office: { from: null, to: 'CITY_LAW' },
+          district: { from: 5, to: null },
         });
       });
 
       it('OFFICER -> SUPERVISOR keeps the district -> 200', async () => {
         const u = await t.given.officer(6);
-        const res = await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ role: 'SUPERVISOR' }).expect(200);
+        const res = await t
+          .http()
+          .patch(`${API}/users/${u.id}`)
+          .set(admin.auth)
+          .send({ role: 'SUPERVISOR' })
+          .expect(200);
         expect(res.body).toMatchObject({ role: 'SUPERVISOR', district: 6 });
       });
 
@@ -621,17 +828,37 @@ describe('authentication and user administration', () => {
 
       it('an unknown field, an unknown id and a malformed id are refused', async () => {
         const u = await t.given.officer();
-        const unknownField = await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ passwordHash: 'x' }).expect(400);
+        const unknownField = await t
+          .http()
+          .patch(`${API}/users/${u.id}`)
+          .set(admin.auth)
+          .send({ passwordHash: 'x' })
+          .expect(400);
         expect(fieldsOf(unknownField)).toContain('passwordHash');
-        const missing = await t.http().patch(`${API}/users/${randomUUID()}`).set(admin.auth).send({ displayName: 'X' }).expect(404);
+        const missing = await t
+          .http()
+          .patch(`${API}/users/${randomUUID()}`)
+          .set(admin.auth)
+          .send({ displayName: 'X' })
+          .expect(404);
         expect(missing.body.code).toBe('RESOURCE.NOT_FOUND');
-        const malformed = await t.http().patch(`${API}/users/not-a-uuid`).set(admin.auth).send({ displayName: 'X' }).expect(400);
+        const malformed = await t
+          .http()
+          .patch(`${API}/users/not-a-uuid`)
+          .set(admin.auth)
+          .send({ displayName: 'X' })
+          .expect(400);
         expect(fieldsOf(malformed)).toContain('id');
       });
 
       it('a password reset: the new password works, the old one does not, and no password reaches the audit trail', async () => {
         const u = await t.given.officer();
-        const res = await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ password: 'brand-new-password-42' }).expect(200);
+        const res = await t
+          .http()
+          .patch(`${API}/users/${u.id}`)
+          .set(admin.auth)
+          .send({ password: 'brand-new-password-42' })
+          .expect(200);
         const [ev] = await eventsFor(res.headers['x-request-id']);
         expect(ev.details.passwordReset).toBe(true);
         expect(JSON.stringify(ev.details)).not.toContain('brand-new-password-42');
@@ -642,9 +869,17 @@ describe('authentication and user administration', () => {
 
     describe('an administrator cannot lock themselves out', () => {
       it.each([
-        { name: 'deactivate themselves', body: { active: false, deactivationReason: 'Leaving' }, code: 'USER.SELF_DEACTIVATION' },
+        {
+          name: 'deactivate themselves',
+          body: { active: false, deactivationReason: 'Leaving' },
+          code: 'USER.SELF_DEACTIVATION',
+        },
         { name: 'demote themselves', body: { role: 'AUDITOR' }, code: 'USER.SELF_ROLE_CHANGE' },
-        { name: 'set their own password through PATCH', body: { password: 'my-own-new-password-1' }, code: 'USER.SELF_PASSWORD_RESET' },
+        {
+          name: 'set their own password through PATCH',
+          body: { password: 'my-own-new-password-1' },
+          code: 'USER.SELF_PASSWORD_RESET',
+        },
       ])('cannot $name -> 403 $code, unchanged, audited as access.denied', async ({ body, code }) => {
         const self = await t.given.admin();
         const res = await t.http().patch(`${API}/users/${self.id}`).set(self.auth).send(body);
@@ -652,36 +887,61 @@ describe('authentication and user administration', () => {
         expect(res.body.code).toBe(code);
         expect(await userRow(self.id)).toMatchObject({ role: 'ADMIN', active: true });
         const events = await eventsFor(res.body.requestId);
-        expect(events).toEqual([expect.objectContaining({ action: 'access.denied', outcome: 'DENIED', actor_id: self.id })]);
+        expect(events).toEqual([
+          expect.objectContaining({ action: 'access.denied', outcome: 'DENIED', actor_id: self.id }),
+        ]);
         await t.http().get(`${API}/users`).set(self.auth).expect(200);
       });
 
       it('may still edit their own display name, and another administrator may deactivate them', async () => {
         const self = await t.given.admin();
-        await t.http().patch(`${API}/users/${self.id}`).set(self.auth).send({ displayName: 'Admin Renamed' }).expect(200);
-        await t.http().patch(`${API}/users/${self.id}`).set(admin.auth).send({ active: false, deactivationReason: 'Second administrator retired' }).expect(200);
+        await t
+          .http()
+          .patch(`${API}/users/${self.id}`)
+          .set(self.auth)
+          .send({ displayName: 'Admin Renamed' })
+          .expect(200);
+        await t
+          .http()
+          .patch(`${API}/users/${self.id}`)
+          .set(admin.auth)
+          .send({ active: false, deactivationReason: 'Second administrator retired' })
+          .expect(200);
         expect((await t.http().get(`${API}/users`).set(self.auth)).status).toBe(401);
       });
     });
 
-    it.each(['OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR'] as const)('a %s gets 403 on every /users route and changes nothing', async (role) => {
-      const caller = await t.given.user(role);
-      const target = await t.given.officer();
-      const username = uniqueName('by-non-admin');
-      const responses = [
-        await t.http().post(`${API}/users`).set(caller.auth).send({ username, displayName: 'X', password: 'long-enough-password', role: 'ADMIN' }),
-        await t.http().get(`${API}/users`).set(caller.auth),
-        await t.http().get(`${API}/users/${target.id}`).set(caller.auth),
-        await t.http().patch(`${API}/users/${target.id}`).set(caller.auth).send({ role: 'ADMIN', district: null }),
-        await t.http().patch(`${API}/users/${caller.id}`).set(caller.auth).send({ role: 'ADMIN', district: null, office: null }),
-      ];
-      expect(responses.map((r) => [r.status, r.body.code])).toEqual(Array(5).fill([403, 'AUTH.FORBIDDEN']));
-      expect(await countUsers(username)).toBe(0);
-      expect((await userRow(target.id)).role).toBe('OFFICER');
-      expect((await userRow(caller.id)).role).toBe(role);
-      for (const r of responses) {
-        expect(await eventsFor(r.body.requestId)).toEqual([expect.objectContaining({ action: 'access.denied', outcome: 'DENIED', actor_id: caller.id })]);
-      }
-    });
+    it.each(['OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR'] as const)(
+      'a %s gets 403 on every /users route and changes nothing',
+      async (role) => {
+        const caller = await t.given.user(role);
+        const target = await t.given.officer();
+        const username = uniqueName('by-non-admin');
+        const responses = [
+          await t
+            .http()
+            .post(`${API}/users`)
+            .set(caller.auth)
+            .send({ username, displayName: 'X', password: 'long-enough-password', role: 'ADMIN' }),
+          await t.http().get(`${API}/users`).set(caller.auth),
+          await t.http().get(`${API}/users/${target.id}`).set(caller.auth),
+          await t.http().patch(`${API}/users/${target.id}`).set(caller.auth).send({ role: 'ADMIN', district: null }),
+          await t
+            .http()
+            .patch(`${API}/users/${caller.id}`)
+            .set(caller.auth)
+            .send({ role: 'ADMIN', district: null, office: null }),
+        ];
+        expect(responses.map((r) => [r.status, r.body.code])).toEqual(Array(5).fill([403, 'AUTH.FORBIDDEN']));
+        expect(await countUsers(username)).toBe(0);
+        expect((await userRow(target.id)).role).toBe('OFFICER');
+        expect((await userRow(caller.id)).role).toBe(role);
+        for (const r of responses) {
+          expect(await eventsFor(r.body.requestId)).toEqual([
+            expect.objectContaining({ action: 'access.denied', outcome: 'DENIED', actor_id: caller.id }),
+          ]);
+        }
+      },
+    );
   });
 });

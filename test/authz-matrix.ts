@@ -75,8 +75,22 @@ export const OTHER_DISTRICT = 12;
  *   TUS_UPLOAD.bytes were appended; the case is the `:id`, the upload the `:uploadId`. Only its creator may use it.
  */
 export type Fixture =
-  | 'none' | 'draftCase' | 'submittedCase' | 'approvedCase' | 'referredCase' | 'targetUser' | 'evidence' | 'packetEvidence'
-  | 'withdrawnEvidence' | 'packet' | 'claimedPacket' | 'decidedPacket' | 'evidenceTicket' | 'personnelEntry' | 'personnelLink' | 'uploadingCase';
+  | 'none'
+  | 'draftCase'
+  | 'submittedCase'
+  | 'approvedCase'
+  | 'referredCase'
+  | 'targetUser'
+  | 'evidence'
+  | 'packetEvidence'
+  | 'withdrawnEvidence'
+  | 'packet'
+  | 'claimedPacket'
+  | 'decidedPacket'
+  | 'evidenceTicket'
+  | 'personnelEntry'
+  | 'personnelLink'
+  | 'uploadingCase';
 
 /** The office every packet fixture is sent to, and the office of the in-scope PROSECUTOR. */
 export const HOME_OFFICE = 'CCSAO';
@@ -95,59 +109,90 @@ export type ScopeVariant =
   | 'PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT'
   | 'OFFICER_AUTHOR_NOT_UPLOADER';
 
-export const SCOPE_VARIANTS: Record<ScopeVariant, {
-  role: 'OFFICER' | 'SUPERVISOR' | 'PROSECUTOR';
-  /** Officers' and supervisors' district; null for prosecutors. */
-  district: number | null;
-  /** Prosecutors' office; null for the other roles. */
-  office: 'CCSAO' | 'CITY_LAW' | null;
-  /**
-   * true: the caller authored (and, from submittedCase on, submitted) the case, and another
-   * supervisor of the district approved it; false: the row's OFFICER authored it and the row's
-   * SUPERVISOR approved it. Claimed packets are always claimed by the row's PROSECUTOR.
-   */
-  authorsCase: boolean;
-  /** uploadingCase: the tus upload was created by the row's SUPERVISOR, not by the caller (the OFFICER who wrote the case). */
-  uploadedBySupervisor?: boolean;
-  description: string;
-}> = {
+export const SCOPE_VARIANTS: Record<
+  ScopeVariant,
+  {
+    role: 'OFFICER' | 'SUPERVISOR' | 'PROSECUTOR';
+    /** Officers' and supervisors' district; null for prosecutors. */
+    district: number | null;
+    /** Prosecutors' office; null for the other roles. */
+    office: 'CCSAO' | 'CITY_LAW' | null;
+    /**
+     * true: the caller authored (and, from submittedCase on, submitted) the case, and another
+     * supervisor of the district approved it; false: the row's OFFICER authored it and the row's
+     * SUPERVISOR approved it. Claimed packets are always claimed by the row's PROSECUTOR.
+     */
+    authorsCase: boolean;
+    /** uploadingCase: the tus upload was created by the row's SUPERVISOR, not by the caller (the OFFICER who wrote the case). */
+    uploadedBySupervisor?: boolean;
+    description: string;
+  }
+> = {
   OFFICER_SAME_DISTRICT_NOT_AUTHOR: {
-    role: 'OFFICER', district: HOME_DISTRICT, office: null, authorsCase: false,
+    role: 'OFFICER',
+    district: HOME_DISTRICT,
+    office: null,
+    authorsCase: false,
     description: 'an officer of the same district who did not author the case',
   },
   OFFICER_OTHER_DISTRICT: {
-    role: 'OFFICER', district: OTHER_DISTRICT, office: null, authorsCase: false,
+    role: 'OFFICER',
+    district: OTHER_DISTRICT,
+    office: null,
+    authorsCase: false,
     description: 'an officer of another district',
   },
   SUPERVISOR_OTHER_DISTRICT: {
-    role: 'SUPERVISOR', district: OTHER_DISTRICT, office: null, authorsCase: false,
+    role: 'SUPERVISOR',
+    district: OTHER_DISTRICT,
+    office: null,
+    authorsCase: false,
     description: 'a supervisor of another district',
   },
   SUPERVISOR_AUTHOR: {
-    role: 'SUPERVISOR', district: HOME_DISTRICT, office: null, authorsCase: true,
+    role: 'SUPERVISOR',
+    district: HOME_DISTRICT,
+    office: null,
+    authorsCase: true,
     description: 'a supervisor of the district who authored the case themselves (two-person rule)',
   },
   PROSECUTOR_OTHER_OFFICE: {
-    role: 'PROSECUTOR', district: null, office: OTHER_OFFICE, authorsCase: false,
+    role: 'PROSECUTOR',
+    district: null,
+    office: OTHER_OFFICE,
+    authorsCase: false,
     description: `a prosecutor of ${OTHER_OFFICE}, where the packet was not sent`,
   },
   PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT: {
-    role: 'PROSECUTOR', district: null, office: HOME_OFFICE, authorsCase: false,
+    role: 'PROSECUTOR',
+    district: null,
+    office: HOME_OFFICE,
+    authorsCase: false,
     description: `another prosecutor of ${HOME_OFFICE}, who did not claim the packet`,
   },
   OFFICER_AUTHOR_NOT_UPLOADER: {
-    role: 'OFFICER', district: HOME_DISTRICT, office: null, authorsCase: false, uploadedBySupervisor: true,
-    description: "the officer who wrote the case, on a tus upload the district's supervisor created on it (only its creator may use it)",
+    role: 'OFFICER',
+    district: HOME_DISTRICT,
+    office: null,
+    authorsCase: false,
+    uploadedBySupervisor: true,
+    description:
+      "the officer who wrote the case, on a tus upload the district's supervisor created on it (only its creator may use it)",
   },
 };
 
 /** Scope variants every id-taking case or evidence route must list (SUPERVISOR_AUTHOR is listed where it matters). */
 export const REQUIRED_CASE_SCOPE_VARIANTS: readonly ScopeVariant[] = [
-  'OFFICER_SAME_DISTRICT_NOT_AUTHOR', 'OFFICER_OTHER_DISTRICT', 'SUPERVISOR_OTHER_DISTRICT',
+  'OFFICER_SAME_DISTRICT_NOT_AUTHOR',
+  'OFFICER_OTHER_DISTRICT',
+  'SUPERVISOR_OTHER_DISTRICT',
 ];
 
 /** Scope variants every /packets/:id route, and every evidence row whose item a packet disclosed, must list. */
-export const REQUIRED_PACKET_SCOPE_VARIANTS: readonly ScopeVariant[] = [...REQUIRED_CASE_SCOPE_VARIANTS, 'PROSECUTOR_OTHER_OFFICE'];
+export const REQUIRED_PACKET_SCOPE_VARIANTS: readonly ScopeVariant[] = [
+  ...REQUIRED_CASE_SCOPE_VARIANTS,
+  'PROSECUTOR_OTHER_OFFICE',
+];
 
 /** What a request body may depend on. */
 export interface BodyContext {
@@ -175,19 +220,25 @@ export interface MatrixRow {
 }
 
 const FEDERAL_OFFICERS = {
-  officers: [{
-    isSupervisor: true,
-    name: 'R. Doe',
-    agency: 'ICE_ERO',
-    identificationOutcome: 'REFUSED',
-    identificationMethod: 'Asked for name and badge number; agent refused and walked away',
-  }],
+  officers: [
+    {
+      isSupervisor: true,
+      name: 'R. Doe',
+      agency: 'ICE_ERO',
+      identificationOutcome: 'REFUSED',
+      identificationMethod: 'Asked for name and badge number; agent refused and walked away',
+    },
+  ],
 };
 /**
  * The tus upload of the uploadingCase fixture: Upload-Length is bytes.length, the fixture appended the first `sent`
  * bytes, the PATCH row appends the next `chunk` (the upload stays open: the effect is the offset, not an item).
  */
-export const TUS_UPLOAD = { bytes: Buffer.from('authz matrix tus evidence bytes\n'.repeat(96)), sent: 1024, chunk: 1024 } as const;
+export const TUS_UPLOAD = {
+  bytes: Buffer.from('authz matrix tus evidence bytes\n'.repeat(96)),
+  sent: 1024,
+  chunk: 1024,
+} as const;
 const TUS_METADATA = `kind ${Buffer.from('BWC').toString('base64')},deviceId ${Buffer.from('AXON-AUTHZ-TUS').toString('base64')}`;
 
 const VIOLATIONS = {
@@ -233,7 +284,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
   {
     route: `POST ${API}/auth/password`,
     fixture: 'none',
-    body: (c) => ({ currentPassword: c.credentials.password, newPassword: `${c.credentials.password}-changed-${c.unique}`.slice(0, 128) }),
+    body: (c) => ({
+      currentPassword: c.credentials.password,
+      newPassword: `${c.credentials.password}-changed-${c.unique}`.slice(0, 128),
+    }),
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 200, ANONYMOUS: 401 },
     why: 'issue 16: everyone changes their own password (the only route open after an administrator reset it)',
   },
@@ -296,7 +350,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     route: `GET ${API}/cases/:id`,
     fixture: 'draftCase',
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
+    },
     why: 'scoped read; AUDITOR sees metadata',
   },
   {
@@ -304,7 +363,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'draftCase',
     body: () => ({ narrative: 'Amended: the agents left in an unmarked grey van.' }),
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
+    },
     why: 'author edits own case; supervisor may do what an officer may on district cases',
   },
   {
@@ -312,7 +376,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'draftCase',
     body: () => FEDERAL_OFFICERS,
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
+    },
     why: 'author/supervisor',
   },
   {
@@ -320,7 +389,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'draftCase',
     body: () => VIOLATIONS,
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
+    },
     why: 'author/supervisor',
   },
   {
@@ -330,7 +404,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     body: () => ({ attestation: { ...SUBMIT_ATTESTATION } }),
     // A supervisor of the district who did not write the case may not submit it: submit(author).
     expect: { OFFICER: 200, SUPERVISOR: 403, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
+    },
     why: 'DRAFT --submit(author)--> SUBMITTED',
   },
   {
@@ -339,7 +418,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     body: () => ({ reason: 'Add the route number of the bus stop.' }),
     expect: { OFFICER: 403, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     // Officers may not return at all (role-level 403 whatever the case); a supervisor never reviews their own case.
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 403 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 403,
+    },
     why: 'SUBMITTED --return(supervisor != author)--> RETURNED',
   },
   {
@@ -347,7 +431,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'submittedCase',
     body: () => ({ note: 'Complete and consistent with the BWC log.' }),
     expect: { OFFICER: 403, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 403 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 403,
+    },
     why: 'SUBMITTED --approve(supervisor != author)--> APPROVED',
   },
   {
@@ -355,14 +444,24 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'draftCase',
     body: () => ({ reason: 'Duplicate of a case opened by the district desk.' }),
     expect: { OFFICER: 403, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
+    },
     why: 'DRAFT/SUBMITTED/RETURNED --withdraw(supervisor, reason)--> WITHDRAWN',
   },
   {
     route: `GET ${API}/cases/:id/timeline`,
     fixture: 'draftCase',
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
+    },
     why: 'scoped, AUDITOR',
   },
 
@@ -370,16 +469,29 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
   {
     route: `POST ${API}/cases/:id/evidence`,
     fixture: 'draftCase',
-    upload: { query: 'kind=BWC&deviceId=AXON-AUTHZ-1&recordingOfficerBadge=4471', bytes: Buffer.from('authz matrix evidence bytes\n'.repeat(64)) },
+    upload: {
+      query: 'kind=BWC&deviceId=AXON-AUTHZ-1&recordingOfficerBadge=4471',
+      bytes: Buffer.from('authz matrix evidence bytes\n'.repeat(64)),
+    },
     expect: { OFFICER: 201, SUPERVISOR: 201, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 201 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 201,
+    },
     why: 'author/supervisor upload to a case in scope',
   },
   {
     route: `GET ${API}/cases/:id/evidence`,
     fixture: 'draftCase',
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
+    },
     why: 'scoped metadata; AUDITOR reviews custody',
   },
   // The read rows use an item a packet disclosed to CCSAO, so the PROSECUTOR cell tests the packet path.
@@ -388,7 +500,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'packetEvidence',
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
     why: 'metadata + custody, scope as for the case; prosecutors reach an item a packet disclosed to their office',
@@ -398,7 +513,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'packetEvidence',
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
     why: 'content is case substance: auditors see metadata and custody, not footage; prosecutors what a packet disclosed',
@@ -409,7 +527,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     body: () => ({}),
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
     why: 'integrity check: anyone who may see the item, auditors and prosecutors (of a disclosed item) included',
@@ -419,7 +540,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'evidence',
     body: () => ({ reason: 'Uploaded the wrong clip; the right one follows.' }),
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
+    },
     why: 'author/supervisor mark a mistaken upload (never delete)',
   },
   // Resumable uploads (issue 18, tus 1.0.0). Only an upload's creator may use its URL: anyone else, whatever their role
@@ -429,7 +555,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'draftCase',
     tus: { headers: {} },
     expect: { OFFICER: 204, SUPERVISOR: 204, PROSECUTOR: 204, AUDITOR: 204, ADMIN: 204, ANONYMOUS: 204 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 204, OFFICER_OTHER_DISTRICT: 204, SUPERVISOR_OTHER_DISTRICT: 204, SUPERVISOR_AUTHOR: 204 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 204,
+      OFFICER_OTHER_DISTRICT: 204,
+      SUPERVISOR_OTHER_DISTRICT: 204,
+      SUPERVISOR_AUTHOR: 204,
+    },
     why: 'issue 18: tus discovery (version, extensions, maximum size) is public and says nothing about the case',
   },
   {
@@ -437,7 +568,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'draftCase',
     tus: { headers: { 'Upload-Length': String(TUS_UPLOAD.bytes.length), 'Upload-Metadata': TUS_METADATA } },
     expect: { OFFICER: 201, SUPERVISOR: 201, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 201 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 201,
+    },
     why: 'issue 18: creating a resumable upload is an upload: author/supervisor, case in scope',
   },
   {
@@ -446,7 +582,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     tus: { headers: {} },
     expect: { OFFICER: 200, SUPERVISOR: 404, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
       OFFICER_AUTHOR_NOT_UPLOADER: 404,
     },
     why: "issue 18: an upload's offset, for its creator only (the district's supervisor, even the case's author, gets 404)",
@@ -460,7 +599,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     },
     expect: { OFFICER: 204, SUPERVISOR: 404, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 204,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 204,
       OFFICER_AUTHOR_NOT_UPLOADER: 404,
     },
     why: 'issue 18: appending to an upload, for its creator only',
@@ -471,7 +613,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     tus: { headers: {} },
     expect: { OFFICER: 204, SUPERVISOR: 404, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 204,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 204,
       OFFICER_AUTHOR_NOT_UPLOADER: 404,
     },
     why: 'issue 18: abandoning an upload (termination), for its creator only',
@@ -483,7 +628,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     body: () => ({ purpose: 'DOWNLOAD' }),
     expect: { OFFICER: 201, SUPERVISOR: 201, PROSECUTOR: 201, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 201,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 201,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
     why: 'issue 18: a ticket to play or download the item, for exactly who may download its content (auditors never receive footage)',
@@ -498,10 +646,18 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
   {
     route: `POST ${API}/evidence/:id/legal-hold/release`,
     fixture: 'withdrawnEvidence',
-    body: () => ({ reason: 'The case was withdrawn; the State\'s Attorney confirmed no proceedings.', reference: 'CCSAO 2026-LH-0042' }),
+    body: () => ({
+      reason: "The case was withdrawn; the State's Attorney confirmed no proceedings.",
+      reference: 'CCSAO 2026-LH-0042',
+    }),
     expect: { OFFICER: 403, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     // Officers may not release at all (role-level 403 whatever the item); the supervisor who wrote the case may not either.
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 403 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 403,
+    },
     why: 'issue 19: released only after the case ended, by a supervisor of the district who did not write it, with reason and authorising reference',
   },
   {
@@ -510,7 +666,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     body: () => ({ reason: 'Preserve for trial.', reference: '2026-CR-0012345' }),
     expect: { OFFICER: 403, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
     why: 'issue 19: a hold may be placed (again) at any time by a supervisor of the district or a prosecutor of an office a packet disclosed the item to',
@@ -525,7 +684,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     expect: { OFFICER: 403, SUPERVISOR: 201, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     // Officers may not send at all (role-level 403 whatever the case); the approval was another supervisor's,
     // so the author-supervisor may send their own approved case.
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 201 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 201,
+    },
     why: 'APPROVED --send(supervisor)--> REFERRED: freeze, sign and store the manifest',
   },
   {
@@ -533,14 +697,24 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'approvedCase',
     expect: { OFFICER: 403, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     // Who may send may look first: the same permission and scope as the send; a read, audited as packet.previewed.
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
+    },
     why: 'issue 16: what the send would freeze, sign and send (evidence with size and SHA-256, office), before the irreversible send',
   },
   {
     route: `GET ${API}/cases/:id/packets`,
     fixture: 'referredCase',
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 403, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
-    scope: { OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200 },
+    scope: {
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
+    },
     why: "a case's packets, scoped by the case; prosecutors have no case scope (they use the queue and /packets/:id)",
   },
   {
@@ -554,7 +728,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'packet',
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
     why: "packet metadata: case-side roles through the case's scope, prosecutors of the office it was sent to",
@@ -564,7 +741,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'packet',
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
     why: 'the signed manifest holds the case as sent (narrative, personnel): case substance, so not for auditors',
@@ -574,7 +754,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'packet',
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
     why: 'the ZIP (manifest, signature, evidence files): case substance, so not for auditors',
@@ -585,7 +768,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     body: () => ({}),
     expect: { OFFICER: 201, SUPERVISOR: 201, PROSECUTOR: 201, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 201,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 201,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
     why: 'issue 18: a ticket to download the ZIP with a plain link, for whoever may download the archive',
@@ -595,7 +781,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'packet',
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
     why: 'issue 15: the printable case report (the case as sent, narrative and personnel included): exactly who may download the archive that carries it',
@@ -606,7 +795,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     // Only prosecutors claim (role-level 403 for everyone else, whatever the packet).
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 403, SUPERVISOR_AUTHOR: 403,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 403,
+      SUPERVISOR_AUTHOR: 403,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
     why: 'PENDING --claim(prosecutor of the office)--> IN_REVIEW (case REFERRED -> IN_REVIEW)',
@@ -617,7 +809,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     body: () => ({ decision: 'DECLINED', reason: 'Insufficient evidence of a state-law violation.' }),
     expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 403, SUPERVISOR_AUTHOR: 403,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 403,
+      SUPERVISOR_AUTHOR: 403,
       PROSECUTOR_OTHER_OFFICE: 404,
       // Sees the packet (same office), but only the claimant decides.
       PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT: 403,
@@ -630,7 +825,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     body: () => ({ reason: 'Conflict of interest: I know a witness.' }),
     expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 403, SUPERVISOR_AUTHOR: 403,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 403,
+      SUPERVISOR_AUTHOR: 403,
       PROSECUTOR_OTHER_OFFICE: 404,
       // Sees the packet, but inside the SLA only the claimant releases (403 PACKET.NOT_CLAIMANT).
       PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT: 403,
@@ -643,7 +841,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     body: (c) => ({ toUserId: c.related, reason: 'Handed to the colleague who handles Border Patrol matters.' }),
     expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 403, SUPERVISOR_AUTHOR: 403,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 403,
+      SUPERVISOR_AUTHOR: 403,
       PROSECUTOR_OTHER_OFFICE: 404,
       PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT: 403,
     },
@@ -655,7 +856,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     body: () => ({ externalReference: 'AUTHZ-REF-2', reason: 'The clerk renumbered the case.' }),
     expect: { OFFICER: 403, SUPERVISOR: 403, PROSECUTOR: 201, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 403, SUPERVISOR_AUTHOR: 403,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 403,
+      SUPERVISOR_AUTHOR: 403,
       PROSECUTOR_OTHER_OFFICE: 404,
       // Sees the packet, but only the decider corrects (403 PACKET.NOT_DECIDER).
       PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT: 403,
@@ -681,10 +885,13 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     fixture: 'personnelEntry',
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404, OFFICER_OTHER_DISTRICT: 404, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 404,
+      OFFICER_OTHER_DISTRICT: 404,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
-    why: 'issue 15: an entry with at least one case in the caller\'s scope; otherwise indistinguishable from a missing id',
+    why: "issue 15: an entry with at least one case in the caller's scope; otherwise indistinguishable from a missing id",
   },
   {
     route: `POST ${API}/federal-personnel/:id/links`,
@@ -692,7 +899,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     body: (c) => ({ otherId: c.related, reason: 'The same badge photo appears in both recordings.' }),
     expect: { OFFICER: 403, SUPERVISOR: 201, PROSECUTOR: 201, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 201,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 201,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
     why: 'issue 15: supervisors and prosecutors state that two entries they can see are one person, with a reason; officers read only',
@@ -703,7 +913,10 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     body: () => ({ reason: 'The recordings show two different people.' }),
     expect: { OFFICER: 403, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 403, ADMIN: 403, ANONYMOUS: 401 },
     scope: {
-      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403, OFFICER_OTHER_DISTRICT: 403, SUPERVISOR_OTHER_DISTRICT: 404, SUPERVISOR_AUTHOR: 200,
+      OFFICER_SAME_DISTRICT_NOT_AUTHOR: 403,
+      OFFICER_OTHER_DISTRICT: 403,
+      SUPERVISOR_OTHER_DISTRICT: 404,
+      SUPERVISOR_AUTHOR: 200,
       PROSECUTOR_OTHER_OFFICE: 404,
     },
     why: 'issue 15: a link is undone with a reason by anyone who may link and sees both entries (the linker or another user)',

@@ -7,8 +7,21 @@ import { UsersService } from '@app/auth';
 import { routeInfos } from './harness/nest-routes';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
 import {
-  API, AUTHZ_MATRIX, Caller, CALLERS, HOME_DISTRICT, HOME_OFFICE, MatrixRow, OTHER_DISTRICT, OTHER_OFFICE, REQUIRED_CASE_SCOPE_VARIANTS,
-  REQUIRED_PACKET_SCOPE_VARIANTS, SCOPE_VARIANTS, ScopeVariant, TUS_UPLOAD, UNPOLICED_ROUTE,
+  API,
+  AUTHZ_MATRIX,
+  Caller,
+  CALLERS,
+  HOME_DISTRICT,
+  HOME_OFFICE,
+  MatrixRow,
+  OTHER_DISTRICT,
+  OTHER_OFFICE,
+  REQUIRED_CASE_SCOPE_VARIANTS,
+  REQUIRED_PACKET_SCOPE_VARIANTS,
+  SCOPE_VARIANTS,
+  ScopeVariant,
+  TUS_UPLOAD,
+  UNPOLICED_ROUTE,
 } from './authz-matrix';
 
 type Role = Exclude<Caller, 'ANONYMOUS'>;
@@ -69,7 +82,15 @@ const isPacketIdRoute = (route: string) => /^[A-Z]+ \/api\/v1\/packets\/:id(\/|$
 /** A tus upload's own URL (issue 18): refusals after the guard name the evidence_upload, not the case. */
 const isTusUploadRoute = (route: string) => route.endsWith('/evidence/uploads/:uploadId');
 /** Fixtures that include a packet sent to HOME_OFFICE (the only ones where a prosecutor variant tests anything). */
-const SENT_FIXTURES = ['referredCase', 'packet', 'claimedPacket', 'decidedPacket', 'packetEvidence', 'personnelEntry', 'personnelLink'];
+const SENT_FIXTURES = [
+  'referredCase',
+  'packet',
+  'claimedPacket',
+  'decidedPacket',
+  'packetEvidence',
+  'personnelEntry',
+  'personnelLink',
+];
 
 /** Collects a response as bytes (a binary download), or parses it when it is JSON (an error). */
 // At run time superagent hands the parser the raw IncomingMessage (its typings say otherwise).
@@ -107,10 +128,28 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     t = await createTestApp({ storage: 'ceph' });
     const g = t.given;
     const [
-      officer, supervisor, prosecutor, auditor, admin, officerSame, officerOther, supervisorOther, prosecutorOther, prosecutorPeer, peer,
+      officer,
+      supervisor,
+      prosecutor,
+      auditor,
+      admin,
+      officerSame,
+      officerOther,
+      supervisorOther,
+      prosecutorOther,
+      prosecutorPeer,
+      peer,
     ] = await Promise.all([
-      g.officer(HOME_DISTRICT), g.supervisor(HOME_DISTRICT), g.prosecutor(HOME_OFFICE), g.auditor(), g.admin(),
-      g.officer(HOME_DISTRICT), g.officer(OTHER_DISTRICT), g.supervisor(OTHER_DISTRICT), g.prosecutor(OTHER_OFFICE), g.prosecutor(HOME_OFFICE),
+      g.officer(HOME_DISTRICT),
+      g.supervisor(HOME_DISTRICT),
+      g.prosecutor(HOME_OFFICE),
+      g.auditor(),
+      g.admin(),
+      g.officer(HOME_DISTRICT),
+      g.officer(OTHER_DISTRICT),
+      g.supervisor(OTHER_DISTRICT),
+      g.prosecutor(OTHER_OFFICE),
+      g.prosecutor(HOME_OFFICE),
       g.supervisor(HOME_DISTRICT),
     ]);
     as = { OFFICER: officer, SUPERVISOR: supervisor, PROSECUTOR: prosecutor, AUDITOR: auditor, ADMIN: admin };
@@ -126,11 +165,15 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     };
     for (const [name, v] of Object.entries(SCOPE_VARIANTS)) {
       const u = variant[name as ScopeVariant];
-      if (u.role !== v.role || u.district !== v.district || u.office !== v.office) throw new Error(`scope variant ${name} is set up wrongly`);
+      if (u.role !== v.role || u.district !== v.district || u.office !== v.office)
+        throw new Error(`scope variant ${name} is set up wrongly`);
     }
-    if (as.PROSECUTOR.office !== HOME_OFFICE) throw new Error('the in-scope PROSECUTOR must be of the office packets are sent to');
+    if (as.PROSECUTOR.office !== HOME_OFFICE)
+      throw new Error('the in-scope PROSECUTOR must be of the office packets are sent to');
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   // ---------------------------------------------------------------------------------------------
   describe('the matrix covers exactly the routes the app registers', () => {
@@ -138,13 +181,17 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
 
     it('reads the real router (sanity: finds the login and case routes)', () => {
       const { endpoints, middleware } = registeredRoutes(t.app);
-      expect(endpoints).toEqual(expect.arrayContaining([`POST ${API}/auth/login`, `POST ${API}/cases/:id/submit`, `GET ${API}/health`]));
+      expect(endpoints).toEqual(
+        expect.arrayContaining([`POST ${API}/auth/login`, `POST ${API}/cases/:id/submit`, `GET ${API}/health`]),
+      );
       // The request-context middleware is bound to every path; it is the only catch-all and is not an endpoint.
       expect(middleware).toEqual(expect.arrayContaining([`ALL ${API}/{*splat}`]));
     });
 
     it('every registered route (except Swagger UI under /api/docs) is listed in the matrix', () => {
-      const missing = registeredRoutes(t.app).endpoints.filter((r) => !UNPOLICED_ROUTE.test(r) && !listed().includes(r));
+      const missing = registeredRoutes(t.app).endpoints.filter(
+        (r) => !UNPOLICED_ROUTE.test(r) && !listed().includes(r),
+      );
       expect(missing).toEqual([]);
     });
 
@@ -164,21 +211,40 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     it('lists each route once, with every caller, and every id-taking case, evidence and packet route with its scope variants', () => {
       expect(new Set(listed()).size).toBe(listed().length);
       for (const row of AUTHZ_MATRIX) {
-        expect({ route: row.route, callers: Object.keys(row.expect).sort() }).toEqual({ route: row.route, callers: [...CALLERS].sort() });
+        expect({ route: row.route, callers: Object.keys(row.expect).sort() }).toEqual({
+          route: row.route,
+          callers: [...CALLERS].sort(),
+        });
         if (isCaseIdRoute(row.route) || isEvidenceIdRoute(row.route) || isPacketIdRoute(row.route)) {
-          const required = isPacketIdRoute(row.route) || row.fixture === 'packetEvidence' ? REQUIRED_PACKET_SCOPE_VARIANTS : REQUIRED_CASE_SCOPE_VARIANTS;
-          expect({ route: row.route, scope: Object.keys(row.scope ?? {}) })
-            .toEqual({ route: row.route, scope: expect.arrayContaining([...required]) });
-          const fixtureRule = isCaseIdRoute(row.route) ? /Case$/ : isEvidenceIdRoute(row.route) ? /^(evidence|packetEvidence|withdrawnEvidence)$/ : /^(packet|claimedPacket|decidedPacket)$/;
-          expect({ route: row.route, fixture: row.fixture }).toEqual({ route: row.route, fixture: expect.stringMatching(fixtureRule) });
+          const required =
+            isPacketIdRoute(row.route) || row.fixture === 'packetEvidence'
+              ? REQUIRED_PACKET_SCOPE_VARIANTS
+              : REQUIRED_CASE_SCOPE_VARIANTS;
+          expect({ route: row.route, scope: Object.keys(row.scope ?? {}) }).toEqual({
+            route: row.route,
+            scope: expect.arrayContaining([...required]),
+          });
+          const fixtureRule = isCaseIdRoute(row.route)
+            ? /Case$/
+            : isEvidenceIdRoute(row.route)
+              ? /^(evidence|packetEvidence|withdrawnEvidence)$/
+              : /^(packet|claimedPacket|decidedPacket)$/;
+          expect({ route: row.route, fixture: row.fixture }).toEqual({
+            route: row.route,
+            fixture: expect.stringMatching(fixtureRule),
+          });
         }
         if (row.route.includes(':id')) expect(row.fixture).not.toBe('none');
         // A prosecutor variant tests something only where a packet went to an office; "not the claimant" only where one was claimed.
         const prosecutorVariants = Object.keys(row.scope ?? {}).filter((v) => v.startsWith('PROSECUTOR_'));
         if (prosecutorVariants.length) {
-          expect({ route: row.route, fixtureWasSent: SENT_FIXTURES.includes(row.fixture) }).toEqual({ route: row.route, fixtureWasSent: true });
+          expect({ route: row.route, fixtureWasSent: SENT_FIXTURES.includes(row.fixture) }).toEqual({
+            route: row.route,
+            fixtureWasSent: true,
+          });
         }
-        if (row.scope?.PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT !== undefined) expect(row.fixture).toMatch(/^(claimedPacket|decidedPacket)$/);
+        if (row.scope?.PROSECUTOR_SAME_OFFICE_NOT_CLAIMANT !== undefined)
+          expect(row.fixture).toMatch(/^(claimedPacket|decidedPacket)$/);
       }
     });
   });
@@ -200,12 +266,24 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
 
   /** A tus upload (issue 18) created by `uploader` on case `caseId`, with its first TUS_UPLOAD.sent bytes appended. */
   async function tusUpload(uploader: TestUser, caseId: string): Promise<string> {
-    const created = await t.http().post(`${API}/cases/${caseId}/evidence/uploads`).set(uploader.auth).set('Tus-Resumable', '1.0.0')
-      .set('Upload-Length', String(TUS_UPLOAD.bytes.length)).set('Upload-Metadata', `kind ${Buffer.from('BWC').toString('base64')}`);
+    const created = await t
+      .http()
+      .post(`${API}/cases/${caseId}/evidence/uploads`)
+      .set(uploader.auth)
+      .set('Tus-Resumable', '1.0.0')
+      .set('Upload-Length', String(TUS_UPLOAD.bytes.length))
+      .set('Upload-Metadata', `kind ${Buffer.from('BWC').toString('base64')}`);
     if (created.status !== 201) throw new Error(`tus create failed: ${created.status} ${JSON.stringify(created.body)}`);
-    const sent = await t.http().patch(created.body.location).set(uploader.auth).set('Tus-Resumable', '1.0.0')
-      .set('Content-Type', 'application/offset+octet-stream').set('Upload-Offset', '0').send(TUS_UPLOAD.bytes.subarray(0, TUS_UPLOAD.sent));
-    if (sent.status !== 204 || sent.headers['upload-offset'] !== String(TUS_UPLOAD.sent)) throw new Error(`tus append failed: ${sent.status} ${JSON.stringify(sent.body)}`);
+    const sent = await t
+      .http()
+      .patch(created.body.location)
+      .set(uploader.auth)
+      .set('Tus-Resumable', '1.0.0')
+      .set('Content-Type', 'application/offset+octet-stream')
+      .set('Upload-Offset', '0')
+      .send(TUS_UPLOAD.bytes.subarray(0, TUS_UPLOAD.sent));
+    if (sent.status !== 204 || sent.headers['upload-offset'] !== String(TUS_UPLOAD.sent))
+      throw new Error(`tus append failed: ${sent.status} ${JSON.stringify(sent.body)}`);
     return created.body.uploadId;
   }
 
@@ -239,7 +317,10 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       case 'decidedPacket': {
         const p = await t.given.sentPacket(author, approverFor(author), HOME_OFFICE);
         await t.given.claim(as.PROSECUTOR, p.id);
-        const d = await t.http().post(`${API}/packets/${p.id}/decision`).set(as.PROSECUTOR.auth)
+        const d = await t
+          .http()
+          .post(`${API}/packets/${p.id}/decision`)
+          .set(as.PROSECUTOR.auth)
           .send({ decision: 'CHARGES_FILED', reason: 'Probable cause.', externalReference: 'AUTHZ-REF-1' });
         if (d.status !== 200) throw new Error(`decision failed: ${d.status} ${JSON.stringify(d.body)}`);
         return { id: p.id, version: null, caseId: p.caseId };
@@ -289,8 +370,11 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       }
       case 'targetUser': {
         const u = await t.app.get(UsersService).create('SYSTEM', {
-          username: `target-${randomUUID().slice(0, 12)}`, displayName: 'Target of the authz suite',
-          password: `pw-${randomBytes(9).toString('hex')}`, role: 'OFFICER', district: HOME_DISTRICT,
+          username: `target-${randomUUID().slice(0, 12)}`,
+          displayName: 'Target of the authz suite',
+          password: `pw-${randomBytes(9).toString('hex')}`,
+          role: 'OFFICER',
+          district: HOME_DISTRICT,
         });
         return { id: u.id, version: null };
       }
@@ -305,46 +389,73 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
                 (SELECT count(*)::int FROM case_revisions r WHERE r.case_id = c.id) AS revisions,
                 (SELECT count(*)::int FROM evidence e WHERE e.case_id = c.id) AS evidence,
                 (SELECT count(*)::int FROM packets p WHERE p.case_id = c.id) AS packets
-           FROM cases c WHERE c.id = $1`, [fx.id]);
+           FROM cases c WHERE c.id = $1`,
+        [fx.id],
+      );
       // Uploads to the case (issue 18): sessions, tus rows and their multipart uploads, in storage too.
       const { rows: uploads } = await t.owner.query(
         `SELECT s.id, s.started_by, s.outcome, s.bytes_received, s.last_activity_at, s.stale_at, s.ended_at, u.generation, u.storage_upload_id
-           FROM evidence_upload_sessions s LEFT JOIN evidence_tus_uploads u ON u.id = s.id WHERE s.case_id = $1 ORDER BY s.started_at, s.id`, [fx.id]);
-      const { rows: journal } = await t.owner.query(`SELECT upload_id, state, bytes FROM storage_uploads WHERE case_id = $1 ORDER BY upload_id`, [fx.id]);
+           FROM evidence_upload_sessions s LEFT JOIN evidence_tus_uploads u ON u.id = s.id WHERE s.case_id = $1 ORDER BY s.started_at, s.id`,
+        [fx.id],
+      );
+      const { rows: journal } = await t.owner.query(
+        `SELECT upload_id, state, bytes FROM storage_uploads WHERE case_id = $1 ORDER BY upload_id`,
+        [fx.id],
+      );
       return {
-        case: rows[0], cases: await count('cases'), packets: await count('packets'), objects: (await t.storage.keys()).length,
-        uploads, journal, pending: (await t.storage.pendingUploads(`cases/${fx.id}/`)).length,
+        case: rows[0],
+        cases: await count('cases'),
+        packets: await count('packets'),
+        objects: (await t.storage.keys()).length,
+        uploads,
+        journal,
+        pending: (await t.storage.pendingUploads(`cases/${fx.id}/`)).length,
       };
     }
     if (row.fixture === 'evidence' || row.fixture === 'packetEvidence' || row.fixture === 'withdrawnEvidence') {
       const { rows } = await t.owner.query(
         `SELECT status, supersede_reason, integrity_status, last_verified_at, preservation,
                 legal_hold_action, legal_hold_changed_at, legal_hold_changed_by, legal_hold_reason, legal_hold_reference
-           FROM evidence WHERE id = $1`, [fx.id]);
+           FROM evidence WHERE id = $1`,
+        [fx.id],
+      );
       return { evidence: rows[0], objects: (await t.storage.keys()).length };
     }
     if (row.fixture === 'packet' || row.fixture === 'claimedPacket' || row.fixture === 'decidedPacket') {
-      const { rows: [packet] } = await t.owner.query(
+      const {
+        rows: [packet],
+      } = await t.owner.query(
         `SELECT status, claimed_by, claimed_at, decision, decision_reason, external_reference, decided_by, decided_at,
                 (SELECT count(*)::int FROM packet_reference_corrections r WHERE r.packet_id = p.id) AS corrections
-           FROM packets p WHERE id = $1`, [fx.id]);
-      const { rows: [c] } = await t.owner.query(
+           FROM packets p WHERE id = $1`,
+        [fx.id],
+      );
+      const {
+        rows: [c],
+      } = await t.owner.query(
         `SELECT c.status, c.version, c.disposition, c.closed_at,
                 (SELECT count(*)::int FROM case_revisions r WHERE r.case_id = c.id) AS revisions
-           FROM cases c WHERE c.id = $1`, [fx.caseId]);
+           FROM cases c WHERE c.id = $1`,
+        [fx.caseId],
+      );
       return { packet, case: c, packets: await count('packets'), objects: (await t.storage.keys()).length };
     }
     if (row.fixture === 'personnelEntry' || row.fixture === 'personnelLink') {
       const { rows } = await t.owner.query(
         `SELECT id, entry_a, entry_b, reason, linked_by, unlinked_by, unlinked_at, unlink_reason FROM federal_personnel_links
-          WHERE $1 IN (id, entry_a, entry_b) OR $2 IN (entry_a, entry_b) ORDER BY linked_at, id`, [fx.id, fx.related]);
+          WHERE $1 IN (id, entry_a, entry_b) OR $2 IN (entry_a, entry_b) ORDER BY linked_at, id`,
+        [fx.id, fx.related],
+      );
       return { links: rows };
     }
     if (row.fixture === 'targetUser') {
-      const { rows } = await t.owner.query(`SELECT display_name, role, active, updated_at FROM users WHERE id = $1`, [fx.id]);
+      const { rows } = await t.owner.query(`SELECT display_name, role, active, updated_at FROM users WHERE id = $1`, [
+        fx.id,
+      ]);
       return { user: rows[0] };
     }
-    const username = typeof body?.username === 'string' && row.route.startsWith(`POST ${API}/users`) ? body.username : null;
+    const username =
+      typeof body?.username === 'string' && row.route.startsWith(`POST ${API}/users`) ? body.username : null;
     const { rows } = username
       ? await t.owner.query(`SELECT count(*)::int AS n FROM users WHERE lower(username) = lower($1)`, [username])
       : { rows: [{ n: null }] };
@@ -359,14 +470,22 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
   function send(method: string, path: string): Test {
     const agent = t.http();
     switch (method) {
-      case 'GET': return agent.get(path);
-      case 'POST': return agent.post(path);
-      case 'PUT': return agent.put(path);
-      case 'PATCH': return agent.patch(path);
-      case 'DELETE': return agent.delete(path);
-      case 'HEAD': return agent.head(path);
-      case 'OPTIONS': return agent.options(path);
-      default: throw new Error(`matrix method ${method} is not supported by the suite`);
+      case 'GET':
+        return agent.get(path);
+      case 'POST':
+        return agent.post(path);
+      case 'PUT':
+        return agent.put(path);
+      case 'PATCH':
+        return agent.patch(path);
+      case 'DELETE':
+        return agent.delete(path);
+      case 'HEAD':
+        return agent.head(path);
+      case 'OPTIONS':
+        return agent.options(path);
+      default:
+        throw new Error(`matrix method ${method} is not supported by the suite`);
     }
   }
 
@@ -374,23 +493,39 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
    * One cell: fresh fixture, one request, then what the user sees (status, error code), the
    * audit trail for that request id, and the database (refused requests change nothing).
    */
-  async function runCell(row: MatrixRow, caller: TestUser | null, author: TestUser, expected: number, uploader = author): Promise<void> {
+  async function runCell(
+    row: MatrixRow,
+    caller: TestUser | null,
+    author: TestUser,
+    expected: number,
+    uploader = author,
+  ): Promise<void> {
     const [method, pattern] = row.route.split(' ');
     const fx = await makeFixture(row, author, uploader);
-    const path = (fx.id ? pattern.replace(/:id(?=\/|$)|:ticket/, fx.id) : pattern).replace(':uploadId', fx.uploadId ?? ':uploadId');
+    const path = (fx.id ? pattern.replace(/:id(?=\/|$)|:ticket/, fx.id) : pattern).replace(
+      ':uploadId',
+      fx.uploadId ?? ':uploadId',
+    );
     // A ticket is never audited (nor logged): the path names the first digits of its SHA-256 instead.
-    const auditedPath = row.fixture === 'evidenceTicket' ? path.replace(fx.id!, `redacted:${createHash('sha256').update(fx.id!).digest('hex').slice(0, 12)}`) : path;
+    const auditedPath =
+      row.fixture === 'evidenceTicket'
+        ? path.replace(fx.id!, `redacted:${createHash('sha256').update(fx.id!).digest('hex').slice(0, 12)}`)
+        : path;
     const credentials = caller ?? as.OFFICER;
     const body = row.body?.({
-      unique: randomUUID().slice(0, 12), credentials: { username: credentials.username, password: credentials.password }, related: fx.related,
+      unique: randomUUID().slice(0, 12),
+      credentials: { username: credentials.username, password: credentials.password },
+      related: fx.related,
     });
     const before = await snapshot(row, fx, body);
     const requestId = `authz-${randomUUID()}`;
 
     let req = send(method, path).set('X-Request-Id', requestId);
     if (caller) req = req.set(caller.auth);
-    if (isCaseIdRoute(row.route) && method !== 'GET' && !row.tus && fx.version !== null) req = req.set('If-Match', `"${fx.version}"`);
-    if (row.upload) req = req.query(row.upload.query).set('Content-Type', 'application/octet-stream').send(row.upload.bytes);
+    if (isCaseIdRoute(row.route) && method !== 'GET' && !row.tus && fx.version !== null)
+      req = req.set('If-Match', `"${fx.version}"`);
+    if (row.upload)
+      req = req.query(row.upload.query).set('Content-Type', 'application/octet-stream').send(row.upload.bytes);
     if (row.tus) {
       req = req.set('Tus-Resumable', '1.0.0').set(row.tus.headers);
       if (row.tus.bytes) req = req.send(row.tus.bytes);
@@ -398,7 +533,10 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     if (row.route.endsWith('/archive') || row.fixture === 'evidenceTicket') req = req.buffer(true).parse(bytesOrJson);
     const res: Response = body ? await req.send(body) : await req;
 
-    expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({ status: expected, body: undefined });
+    expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({
+      status: expected,
+      body: undefined,
+    });
 
     const rows = await auditRows(t.owner, 'request_id = $1', [requestId]);
     const refusals = rows.filter((r) => r.outcome !== 'SUCCESS');
@@ -419,18 +557,40 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     expect(rows).toHaveLength(1);
     const ev = rows[0];
     if (expected === 401) {
-      expect(ev).toMatchObject({ action: 'auth.unauthenticated', outcome: 'DENIED', actor_id: null, actor_role: 'ANONYMOUS' });
+      expect(ev).toMatchObject({
+        action: 'auth.unauthenticated',
+        outcome: 'DENIED',
+        actor_id: null,
+        actor_role: 'ANONYMOUS',
+      });
     } else {
-      expect(ev).toMatchObject({ action: 'access.denied', outcome: 'DENIED', actor_id: caller!.id, actor_role: caller!.role });
+      expect(ev).toMatchObject({
+        action: 'access.denied',
+        outcome: 'DENIED',
+        actor_id: caller!.id,
+        actor_role: caller!.role,
+      });
       expect(ev.details).toMatchObject({ status: expected, method, path: auditedPath });
     }
     if (isTusUploadRoute(row.route) && expected === 404) {
       // The service refused: the upload (which exists, but not for this caller) is named, with its case.
-      expect({ case_id: ev.case_id, target_type: ev.target_type, target_id: ev.target_id })
-        .toEqual({ case_id: fx.id, target_type: 'evidence_upload', target_id: fx.uploadId });
-    } else if (isCaseIdRoute(row.route)) expect({ case_id: ev.case_id, target_id: ev.target_id }).toEqual({ case_id: fx.id, target_id: fx.id });
-    if (isEvidenceIdRoute(row.route)) expect({ target_type: ev.target_type, target_id: ev.target_id }).toEqual({ target_type: 'evidence', target_id: fx.id });
-    if (isPacketIdRoute(row.route)) expect({ target_type: ev.target_type, target_id: ev.target_id }).toEqual({ target_type: 'packet', target_id: fx.id });
+      expect({ case_id: ev.case_id, target_type: ev.target_type, target_id: ev.target_id }).toEqual({
+        case_id: fx.id,
+        target_type: 'evidence_upload',
+        target_id: fx.uploadId,
+      });
+    } else if (isCaseIdRoute(row.route))
+      expect({ case_id: ev.case_id, target_id: ev.target_id }).toEqual({ case_id: fx.id, target_id: fx.id });
+    if (isEvidenceIdRoute(row.route))
+      expect({ target_type: ev.target_type, target_id: ev.target_id }).toEqual({
+        target_type: 'evidence',
+        target_id: fx.id,
+      });
+    if (isPacketIdRoute(row.route))
+      expect({ target_type: ev.target_type, target_id: ev.target_id }).toEqual({
+        target_type: 'packet',
+        target_id: fx.id,
+      });
     if (expected === 404) expect(ev.details.reason).toBe('out_of_scope');
     // Refused: nothing changed.
     expect(await snapshot(row, fx, body)).toEqual(before);
@@ -438,32 +598,62 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
 
   /** Allowed: the request did what it says (so the allowed cells cannot pass on a no-op). */
   async function expectEffect(
-    row: MatrixRow, fx: Fixture, before: any, body: Record<string, unknown> | undefined, res: Response, caller: TestUser | null,
+    row: MatrixRow,
+    fx: Fixture,
+    before: any,
+    body: Record<string, unknown> | undefined,
+    res: Response,
+    caller: TestUser | null,
   ) {
     const [method] = row.route.split(' ');
     const after = await snapshot(row, fx, body);
     if (row.route.endsWith('/tickets')) {
-      expect(res.body).toEqual({ ticket: expect.stringMatching(/^iontk_/), url: `${API}/tickets/${res.body.ticket}`, purpose: 'DOWNLOAD', expiresAt: expect.any(String) });
-      const { rows } = await t.owner.query(`SELECT user_id, target_id FROM access_tickets WHERE token_sha256 = $1`, [createHash('sha256').update(res.body.ticket).digest('hex')]);
+      expect(res.body).toEqual({
+        ticket: expect.stringMatching(/^iontk_/),
+        url: `${API}/tickets/${res.body.ticket}`,
+        purpose: 'DOWNLOAD',
+        expiresAt: expect.any(String),
+      });
+      const { rows } = await t.owner.query(`SELECT user_id, target_id FROM access_tickets WHERE token_sha256 = $1`, [
+        createHash('sha256').update(res.body.ticket).digest('hex'),
+      ]);
       expect(rows).toEqual([{ user_id: caller!.id, target_id: fx.id }]);
     } else if (row.fixture === 'evidenceTicket') {
       expect(res.headers['x-evidence-sha256']).toBe(fx.sha256);
-      expect(createHash('sha256').update(res.body as Buffer).digest('hex')).toBe(fx.sha256);
+      expect(
+        createHash('sha256')
+          .update(res.body as Buffer)
+          .digest('hex'),
+      ).toBe(fx.sha256);
     } else if (row.route === `POST ${API}/cases/:id/packets`) {
       // No violation is a felony and the body names no office: CITY_LAW by default.
       expect(res.body).toMatchObject({
-        caseId: fx.id, status: 'PENDING', version: 1, office: 'CITY_LAW', manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        caseId: fx.id,
+        status: 'PENDING',
+        version: 1,
+        office: 'CITY_LAW',
+        manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       });
-      expect(after.case).toMatchObject({ status: 'REFERRED', version: before.case.version + 1, revisions: before.case.revisions + 1, packets: 1 });
+      expect(after.case).toMatchObject({
+        status: 'REFERRED',
+        version: before.case.version + 1,
+        revisions: before.case.revisions + 1,
+        packets: 1,
+      });
       // The manifest, its signature and the case report it records (issue 15 §4).
       expect(after.objects).toBe(before.objects + 3);
-      expect(await t.storage.keys()).toEqual(expect.arrayContaining([
-        `packets/${fx.id}/${res.body.id}/manifest.json`, `packets/${fx.id}/${res.body.id}/manifest.sig`,
-        `packets/${fx.id}/${res.body.id}/case-report.pdf`,
-      ]));
+      expect(await t.storage.keys()).toEqual(
+        expect.arrayContaining([
+          `packets/${fx.id}/${res.body.id}/manifest.json`,
+          `packets/${fx.id}/${res.body.id}/manifest.sig`,
+          `packets/${fx.id}/${res.body.id}/case-report.pdf`,
+        ]),
+      );
     } else if (row.route === `GET ${API}/cases/:id/packets`) {
       expect(res.body.caseId).toBe(fx.id);
-      expect((res.body.items as { caseId: string; status: string }[]).map((i) => [i.caseId, i.status])).toEqual([[fx.id, 'PENDING']]);
+      expect((res.body.items as { caseId: string; status: string }[]).map((i) => [i.caseId, i.status])).toEqual([
+        [fx.id, 'PENDING'],
+      ]);
       expect(after).toEqual(before);
     } else if (row.route === `GET ${API}/review-queue`) {
       expect(res.body).toMatchObject({ items: expect.any(Array), status: ['PENDING', 'IN_REVIEW'], sort: 'oldest' });
@@ -485,8 +675,16 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
         expect(after.case).toEqual(before.case);
       } else if (row.route.endsWith('/reference-corrections')) {
         expect(res.body.review).toMatchObject({
-          externalReference: 'AUTHZ-REF-1', currentExternalReference: body!.externalReference,
-          referenceCorrections: [{ seq: 1, previousReference: 'AUTHZ-REF-1', externalReference: body!.externalReference, correctedBy: caller!.id }],
+          externalReference: 'AUTHZ-REF-1',
+          currentExternalReference: body!.externalReference,
+          referenceCorrections: [
+            {
+              seq: 1,
+              previousReference: 'AUTHZ-REF-1',
+              externalReference: body!.externalReference,
+              correctedBy: caller!.id,
+            },
+          ],
         });
         expect(after.packet).toEqual({ ...before.packet, corrections: 1 });
         expect(after.case).toEqual(before.case);
@@ -494,7 +692,11 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       if (row.route === `GET ${API}/packets/:id`) {
         expect(res.body).toMatchObject({ id: fx.id, caseId: fx.caseId, status: 'PENDING', office: HOME_OFFICE });
       } else if (row.route.endsWith('/manifest')) {
-        expect(res.body).toMatchObject({ packetId: fx.id, manifest: { packetId: fx.id }, signature: { keyId: expect.any(String) } });
+        expect(res.body).toMatchObject({
+          packetId: fx.id,
+          manifest: { packetId: fx.id },
+          signature: { keyId: expect.any(String) },
+        });
         expect(res.body.signature.keyId).not.toBe('');
       } else if (row.route.endsWith('/archive')) {
         expect(res.headers['content-type']).toMatch(/^application\/zip/);
@@ -505,51 +707,105 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
         expect(after.packet).toMatchObject({ status: 'IN_REVIEW', claimed_by: caller!.id });
         expect(after.case).toMatchObject({ status: 'IN_REVIEW', version: before.case.version + 1 });
       } else if (row.route.endsWith('/decision')) {
-        expect(res.body).toMatchObject({ id: fx.id, status: 'DECIDED', review: { decision: body!.decision, decidedBy: caller!.id } });
+        expect(res.body).toMatchObject({
+          id: fx.id,
+          status: 'DECIDED',
+          review: { decision: body!.decision, decidedBy: caller!.id },
+        });
         expect(after.packet).toMatchObject({ status: 'DECIDED', decision: body!.decision, decided_by: caller!.id });
-        expect(after.case).toMatchObject({ status: 'CLOSED', disposition: body!.decision, version: before.case.version + 1 });
+        expect(after.case).toMatchObject({
+          status: 'CLOSED',
+          disposition: body!.decision,
+          version: before.case.version + 1,
+        });
       }
       if (method === 'GET') expect(after).toEqual(before); // reads change nothing but the audit trail
     } else if (row.tus) {
       expect(res.headers['tus-resumable']).toBe('1.0.0');
       const at = (id: string) => (after as any).uploads.find((u: { id: string }) => u.id === id);
       if (method === 'OPTIONS') {
-        expect(res.headers).toMatchObject({ 'tus-version': '1.0.0', 'tus-extension': 'creation,termination', 'tus-max-size': expect.stringMatching(/^\d+$/) });
+        expect(res.headers).toMatchObject({
+          'tus-version': '1.0.0',
+          'tus-extension': 'creation,termination',
+          'tus-max-size': expect.stringMatching(/^\d+$/),
+        });
         expect(after).toEqual(before);
       } else if (method === 'POST') {
-        expect(res.body).toEqual({ uploadId: expect.any(String), caseId: fx.id, uploadLength: TUS_UPLOAD.bytes.length, location: `${API}/cases/${fx.id}/evidence/uploads/${res.body.uploadId}` });
+        expect(res.body).toEqual({
+          uploadId: expect.any(String),
+          caseId: fx.id,
+          uploadLength: TUS_UPLOAD.bytes.length,
+          location: `${API}/cases/${fx.id}/evidence/uploads/${res.body.uploadId}`,
+        });
         expect(res.headers.location).toBe(res.body.location);
-        expect((after as any).uploads).toEqual([...before.uploads, expect.objectContaining({ id: res.body.uploadId, started_by: caller!.id, outcome: null, bytes_received: '0' })]);
-        expect({ evidence: after.case.evidence, objects: after.objects, version: after.case.version }).toEqual({ evidence: before.case.evidence, objects: before.objects, version: before.case.version });
+        expect((after as any).uploads).toEqual([
+          ...before.uploads,
+          expect.objectContaining({
+            id: res.body.uploadId,
+            started_by: caller!.id,
+            outcome: null,
+            bytes_received: '0',
+          }),
+        ]);
+        expect({ evidence: after.case.evidence, objects: after.objects, version: after.case.version }).toEqual({
+          evidence: before.case.evidence,
+          objects: before.objects,
+          version: before.case.version,
+        });
       } else if (method === 'HEAD') {
-        expect(res.headers).toMatchObject({ 'upload-offset': String(TUS_UPLOAD.sent), 'upload-length': String(TUS_UPLOAD.bytes.length) });
+        expect(res.headers).toMatchObject({
+          'upload-offset': String(TUS_UPLOAD.sent),
+          'upload-length': String(TUS_UPLOAD.bytes.length),
+        });
         expect(after).toEqual(before);
       } else if (method === 'PATCH') {
         const offset = TUS_UPLOAD.sent + TUS_UPLOAD.chunk;
         expect(res.headers['upload-offset']).toBe(String(offset));
         // The creator's HEAD agrees (the session records progress only every few seconds); the upload is still open, no item yet.
         expect(at(fx.uploadId!)).toMatchObject({ outcome: null });
-        const h = await t.http().head(`${API}/cases/${fx.id}/evidence/uploads/${fx.uploadId}`).set(caller!.auth).set('Tus-Resumable', '1.0.0');
-        expect({ status: h.status, offset: h.headers['upload-offset'] }).toEqual({ status: 200, offset: String(offset) });
+        const h = await t
+          .http()
+          .head(`${API}/cases/${fx.id}/evidence/uploads/${fx.uploadId}`)
+          .set(caller!.auth)
+          .set('Tus-Resumable', '1.0.0');
+        expect({ status: h.status, offset: h.headers['upload-offset'] }).toEqual({
+          status: 200,
+          offset: String(offset),
+        });
         expect(after.case.evidence).toBe(before.case.evidence);
       } else if (method === 'DELETE') {
         expect(at(fx.uploadId!)).toMatchObject({ outcome: 'CANCELLED', ended_at: expect.any(Date) });
         const events = await auditRows(t.owner, 'request_id = $1', [res.headers['x-request-id']]);
-        expect(events.map((e) => [e.action, e.outcome, e.actor_id, e.target_id])).toEqual([['evidence.upload.cancelled', 'SUCCESS', caller!.id, fx.uploadId]]);
+        expect(events.map((e) => [e.action, e.outcome, e.actor_id, e.target_id])).toEqual([
+          ['evidence.upload.cancelled', 'SUCCESS', caller!.id, fx.uploadId],
+        ]);
         expect((after as any).pending).toBe(0);
       }
     } else if (row.upload) {
-      expect(res.body).toMatchObject({ caseId: fx.id, sha256: createHash('sha256').update(row.upload.bytes).digest('hex'), sizeBytes: row.upload.bytes.length });
-      expect({ evidence: after.case.evidence, objects: after.objects }).toEqual({ evidence: before.case.evidence + 1, objects: before.objects + 1 });
+      expect(res.body).toMatchObject({
+        caseId: fx.id,
+        sha256: createHash('sha256').update(row.upload.bytes).digest('hex'),
+        sizeBytes: row.upload.bytes.length,
+      });
+      expect({ evidence: after.case.evidence, objects: after.objects }).toEqual({
+        evidence: before.case.evidence + 1,
+        objects: before.objects + 1,
+      });
       expect(after.case.version).toBe(before.case.version); // evidence is its own resource: the case's version is unchanged
     } else if (row.route === `GET ${API}/cases/:id/evidence`) {
       expect(res.body.caseId).toBe(fx.id);
     } else if (row.fixture === 'evidence' || row.fixture === 'packetEvidence' || row.fixture === 'withdrawnEvidence') {
       if (row.route.endsWith('/legal-hold/release') || row.route.endsWith('/legal-hold')) {
         const action = row.route.endsWith('/release') ? 'RELEASED' : 'PLACED';
-        expect(res.body.preservation).toMatchObject({ legalHold: action === 'PLACED', legalHoldChange: { action, by: caller!.id, reason: body!.reason } });
+        expect(res.body.preservation).toMatchObject({
+          legalHold: action === 'PLACED',
+          legalHoldChange: { action, by: caller!.id, reason: body!.reason },
+        });
         expect(after.evidence).toMatchObject({
-          legal_hold_action: action, legal_hold_changed_by: caller!.id, legal_hold_reason: body!.reason, legal_hold_reference: body!.reference,
+          legal_hold_action: action,
+          legal_hold_changed_by: caller!.id,
+          legal_hold_reason: body!.reason,
+          legal_hold_reference: body!.reference,
           preservation: { legalHold: action === 'PLACED' },
         });
       } else if (row.route.endsWith('/content')) {
@@ -562,7 +818,11 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       } else {
         expect(res.body).toMatchObject({ id: fx.id, sha256: fx.sha256 });
         // On Ceph RGW retention and the legal hold are applied after the upload commits: evidence.preserved.
-        expect(res.body.custody.map((e: { action: string }) => e.action)).toEqual(['evidence.uploaded', 'evidence.preserved', 'evidence.viewed']);
+        expect(res.body.custody.map((e: { action: string }) => e.action)).toEqual([
+          'evidence.uploaded',
+          'evidence.preserved',
+          'evidence.viewed',
+        ]);
       }
     } else if (row.fixture.endsWith('Case')) {
       if (method === 'GET') {
@@ -581,18 +841,34 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
         expect(after).toEqual(before);
       } else {
         expect(res.body).toMatchObject({ otherId: fx.related, active: true, linkedBy: { id: caller!.id } });
-        expect(after.links).toEqual([expect.objectContaining({ id: res.body.id, linked_by: caller!.id, unlinked_at: null })]);
+        expect(after.links).toEqual([
+          expect.objectContaining({ id: res.body.id, linked_by: caller!.id, unlinked_at: null }),
+        ]);
       }
     } else if (row.fixture === 'personnelLink') {
-      expect(res.body).toMatchObject({ id: fx.id, active: false, unlinkedBy: { id: caller!.id }, unlinkReason: body!.reason });
-      expect(after.links).toEqual([expect.objectContaining({ id: fx.id, unlinked_by: caller!.id, unlink_reason: body!.reason })]);
+      expect(res.body).toMatchObject({
+        id: fx.id,
+        active: false,
+        unlinkedBy: { id: caller!.id },
+        unlinkReason: body!.reason,
+      });
+      expect(after.links).toEqual([
+        expect.objectContaining({ id: fx.id, unlinked_by: caller!.id, unlink_reason: body!.reason }),
+      ]);
     } else if (row.route === `POST ${API}/users/:id/password-reset`) {
-      expect(res.body).toMatchObject({ user: { id: fx.id, mustChangePassword: true }, temporaryPassword: expect.stringMatching(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/) });
+      expect(res.body).toMatchObject({
+        user: { id: fx.id, mustChangePassword: true },
+        temporaryPassword: expect.stringMatching(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/),
+      });
       expect(after.user.updated_at).not.toEqual(before.user.updated_at);
     } else if (row.route === `POST ${API}/auth/password`) {
       // The caller's password changed: the new one signs in (and is what the caller's credentials are from now on).
       expect(res.body).toMatchObject({ tokenType: 'Bearer', user: { id: caller!.id, mustChangePassword: false } });
-      await t.http().post(`${API}/auth/login`).send({ username: caller!.username, password: body!.newPassword }).expect(200);
+      await t
+        .http()
+        .post(`${API}/auth/login`)
+        .send({ username: caller!.username, password: body!.newPassword })
+        .expect(200);
       caller!.password = body!.newPassword as string;
     } else if (row.fixture === 'targetUser') {
       expect(res.body.id).toBe(fx.id);
@@ -622,7 +898,13 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
         it(`${name} (${SCOPE_VARIANTS[name].description}) -> ${expected}`, async () => {
           const caller = variant[name];
           const author = SCOPE_VARIANTS[name].authorsCase ? caller : as.OFFICER;
-          await runCell(row, caller, author, expected, SCOPE_VARIANTS[name].uploadedBySupervisor ? as.SUPERVISOR : author);
+          await runCell(
+            row,
+            caller,
+            author,
+            expected,
+            SCOPE_VARIANTS[name].uploadedBySupervisor ? as.SUPERVISOR : author,
+          );
         });
       }
     });
@@ -638,13 +920,23 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       const missing = await t.http().get(`${API}/cases/${missingId}`).set(intruder.auth);
       expect(real.status).toBe(404);
       expect(missing.status).toBe(404);
-      const shape = (b: Record<string, unknown>, id: string) => ({ ...b, message: String(b.message).replace(id, '<id>'), requestId: '<rid>' });
+      const shape = (b: Record<string, unknown>, id: string) => ({
+        ...b,
+        message: String(b.message).replace(id, '<id>'),
+        requestId: '<rid>',
+      });
       expect(shape(real.body, c.id)).toEqual(shape(missing.body, missingId));
       expect(real.body.message).toContain(c.id);
 
       const [scopeEv] = await auditRows(t.owner, 'request_id = $1', [real.body.requestId]);
       const [missingEv] = await auditRows(t.owner, 'request_id = $1', [missing.body.requestId]);
-      expect(scopeEv).toMatchObject({ action: 'access.denied', outcome: 'DENIED', actor_id: intruder.id, case_id: c.id, target_type: 'case' });
+      expect(scopeEv).toMatchObject({
+        action: 'access.denied',
+        outcome: 'DENIED',
+        actor_id: intruder.id,
+        case_id: c.id,
+        target_type: 'case',
+      });
       expect(scopeEv.details.reason).toBe('out_of_scope');
       expect(missingEv).toMatchObject({ outcome: 'FAILED', actor_id: intruder.id });
       expect(missingEv.details.reason).toBe('not_found');
@@ -653,7 +945,10 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
     it('lists: a case appears only to its author, its district supervisor and auditors, whatever the filters', async () => {
       const c = await t.given.caseReadyToSubmit(as.OFFICER);
       const find = async (u: TestUser, extra = '') => {
-        const res = await t.http().get(`${API}/cases?q=${encodeURIComponent(c.caseNumber)}&pageSize=100${extra}`).set(u.auth);
+        const res = await t
+          .http()
+          .get(`${API}/cases?q=${encodeURIComponent(c.caseNumber)}&pageSize=100${extra}`)
+          .set(u.auth);
         expect(res.status).toBe(200);
         return (res.body.items as { id: string }[]).some((i) => i.id === c.id);
       };
@@ -673,16 +968,24 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       const res = await t.http().get(`${API}/cases/${c.id}/timeline`).set(intruder.auth).expect(404);
       expect(res.body.events).toBeUndefined();
       const own = await t.http().get(`${API}/cases/${c.id}/timeline`).set(as.SUPERVISOR.auth).expect(200);
-      const denied = (own.body.events as { action: string; outcome: string; actor: { id: string } }[])
-        .filter((e) => e.action === 'access.denied');
-      expect(denied).toEqual([expect.objectContaining({ outcome: 'DENIED', actor: expect.objectContaining({ id: intruder.id }) })]);
+      const denied = (own.body.events as { action: string; outcome: string; actor: { id: string } }[]).filter(
+        (e) => e.action === 'access.denied',
+      );
+      expect(denied).toEqual([
+        expect.objectContaining({ outcome: 'DENIED', actor: expect.objectContaining({ id: intruder.id }) }),
+      ]);
     });
 
     it('scope comes from the user record: a supervisor moved to another district loses the old cases at once', async () => {
       const moved = await t.given.supervisor(HOME_DISTRICT);
       const c = await t.given.caseReadyToSubmit(as.OFFICER);
       await t.http().get(`${API}/cases/${c.id}`).set(moved.auth).expect(200);
-      await t.http().patch(`${API}/users/${moved.id}`).set(as.ADMIN.auth).send({ district: OTHER_DISTRICT }).expect(200);
+      await t
+        .http()
+        .patch(`${API}/users/${moved.id}`)
+        .set(as.ADMIN.auth)
+        .send({ district: OTHER_DISTRICT })
+        .expect(200);
       const res = await t.http().get(`${API}/cases/${c.id}`).set(moved.auth);
       expect(res.status).toBe(404);
       const [ev] = await auditRows(t.owner, 'request_id = $1', [res.body.requestId]);
@@ -694,7 +997,13 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
       const c = await t.given.caseReadyToSubmit(as.OFFICER);
       const res = await t.http().get(`${API}/cases/${c.id}`).set(as.AUDITOR.auth).expect(200);
       expect(res.body).toMatchObject({ id: c.id, caseNumber: c.caseNumber, status: 'DRAFT' });
-      for (const field of ['narrative', 'incidentLocation', 'federalOfficers', 'injuryDescription', 'noFootageReason']) {
+      for (const field of [
+        'narrative',
+        'incidentLocation',
+        'federalOfficers',
+        'injuryDescription',
+        'noFootageReason',
+      ]) {
         expect(res.body).not.toHaveProperty(field);
       }
     });

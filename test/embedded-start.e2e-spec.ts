@@ -21,7 +21,14 @@ async function start(dataDir: string): Promise<Started> {
   if (!existsSync(main)) throw new Error(`${main} is missing: npm test builds it first (npm run build)`);
   const port = await freePort();
   const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NO_COLOR: '1',
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -37,12 +44,20 @@ async function start(dataDir: string): Promise<Started> {
       if (e) reject(e);
       else resolve();
     };
-    const timer = setTimeout(() => { child.kill('SIGKILL'); finish(new Error(`did not start within 50 s:\n${out}`)); }, 50_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish(new Error(`did not start within 50 s:\n${out}`));
+    }, 50_000);
     child.once('exit', (code) => finish(new Error(`exited with ${code} before answering:\n${out}`)));
     const poll = () => {
       if (settled) return;
-      request(url).get('/api/v1/health').timeout(2000)
-        .then((r) => (r.status === 200 ? finish() : setTimeout(poll, 200)), () => setTimeout(poll, 200));
+      request(url)
+        .get('/api/v1/health')
+        .timeout(2000)
+        .then(
+          (r) => (r.status === 200 ? finish() : setTimeout(poll, 200)),
+          () => setTimeout(poll, 200),
+        );
     };
     poll();
   });
@@ -50,7 +65,9 @@ async function start(dataDir: string): Promise<Started> {
 }
 
 const exited = (child: ChildProcess) =>
-  new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+  new Promise<void>((r) =>
+    child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r()),
+  );
 
 function alive(pid: number): boolean {
   try {
@@ -77,7 +94,11 @@ async function waitUntil(what: string, check: () => boolean, ms = 20_000): Promi
   }
 }
 
-const jsonLines = (out: string) => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+const jsonLines = (out: string) =>
+  out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, any>);
 
 describe('npm start on embedded defaults, after the previous start was killed', () => {
   let root: string;
@@ -108,10 +129,16 @@ describe('npm start on embedded defaults, after the previous start was killed', 
   it('SIGKILL leaves PostgreSQL running; the next start stops that orphan, says so in JSON log lines, and comes up on the same data', async () => {
     const first = await start(dataDir);
     running.push(first);
-    const login = await request(first.url).post('/api/v1/auth/login').send({ username: 'officer', password: 'officer-demo-2026' }).expect(200);
+    const login = await request(first.url)
+      .post('/api/v1/auth/login')
+      .send({ username: 'officer', password: 'officer-demo-2026' })
+      .expect(200);
     const auth = { Authorization: `Bearer ${login.body.accessToken}` };
-    const created = await request(first.url).post('/api/v1/cases').set(auth)
-      .send({ origin: 'WITNESSED', narrative: 'Opened before the API was killed.' }).expect(201);
+    const created = await request(first.url)
+      .post('/api/v1/cases')
+      .set(auth)
+      .send({ origin: 'WITNESSED', narrative: 'Opened before the API was killed.' })
+      .expect(201);
     const clusterDir = join(dataDir, 'postgres');
     const orphan = postmasterOf(clusterDir);
 
@@ -126,19 +153,36 @@ describe('npm start on embedded defaults, after the previous start was killed', 
     expect(current).not.toBe(orphan);
 
     // The data from before the kill is there.
-    const again = await request(second.url).post('/api/v1/auth/login').send({ username: 'officer', password: 'officer-demo-2026' }).expect(200);
-    const read = await request(second.url).get(`/api/v1/cases/${created.body.id}`).set({ Authorization: `Bearer ${again.body.accessToken}` }).expect(200);
+    const again = await request(second.url)
+      .post('/api/v1/auth/login')
+      .send({ username: 'officer', password: 'officer-demo-2026' })
+      .expect(200);
+    const read = await request(second.url)
+      .get(`/api/v1/cases/${created.body.id}`)
+      .set({ Authorization: `Bearer ${again.body.accessToken}` })
+      .expect(200);
     expect(read.body).toMatchObject({ id: created.body.id, narrative: 'Opened before the API was killed.' });
 
     // Start-up output: JSON lines naming the recovery (the demo-user table is the only plain text, after them).
     const out = second.output();
     const log = jsonLines(out);
     expect(log.filter((e) => e.context === 'EmbeddedPostgres').map((e) => e.msg)).toEqual([
-      expect.stringMatching(new RegExp(`^A PostgreSQL server \\(PID ${orphan}, port \\d+\\) is still running on ${clusterDir}: left over from a previous start`)),
-      expect.stringMatching(new RegExp(`^Stopped the left-over PostgreSQL server \\(PID ${orphan}\\) with SIG(TERM|INT|QUIT) in \\d+ ms$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^A PostgreSQL server \\(PID ${orphan}, port \\d+\\) is still running on ${clusterDir}: left over from a previous start`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(`^Stopped the left-over PostgreSQL server \\(PID ${orphan}\\) with SIG(TERM|INT|QUIT) in \\d+ ms$`),
+      ),
     ]);
     expect(log.some((e) => e.context === 'Main' && /^Ready in/.test(e.msg))).toBe(true);
-    expect(out.split('Embedded mode: demo users')[0].split('\n').filter((l) => l.trim() && !l.startsWith('{'))).toEqual([]);
+    expect(
+      out
+        .split('Embedded mode: demo users')[0]
+        .split('\n')
+        .filter((l) => l.trim() && !l.startsWith('{')),
+    ).toEqual([]);
     expect(out).not.toMatch(/lock file "postmaster.pid" already exists/);
 
     // A normal stop (SIGTERM, as Ctrl-C / a process manager does) stops its PostgreSQL too.
@@ -173,7 +217,10 @@ describe('npm start on embedded defaults, after the previous start was killed', 
     chmodSync(bad, 0o755);
     writeFileSync(join(bad, 'postgres', 'PG_VERSION'), '17\n'); // a cluster directory without a cluster
     chmodSync(join(bad, 'postgres'), 0o777);
-    const err = await start(bad).then(() => null, (e: Error) => e.message);
+    const err = await start(bad).then(
+      () => null,
+      (e: Error) => e.message,
+    );
     expect(err).toMatch(/exited with 1/);
     const log = jsonLines(err!);
     const failure = log.find((e) => e.context === 'Main' && e.level === 50);

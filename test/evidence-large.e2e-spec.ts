@@ -46,7 +46,11 @@ describe(`a 1 GiB evidence file through a separate API process (${ENGINE})`, () 
     const baseline = rssBytes(api.pid);
     samples.push(baseline);
     const sampler = setInterval(() => {
-      try { samples.push(rssBytes(api.pid)); } catch { /* process gone: the upload fails anyway */ }
+      try {
+        samples.push(rssBytes(api.pid));
+      } catch {
+        /* process gone: the upload fails anyway */
+      }
     }, 50);
     const started = Date.now();
     let res: { status: number; body: any };
@@ -74,7 +78,11 @@ describe(`a 1 GiB evidence file through a separate API process (${ENGINE})`, () 
     expect(res.body).toMatchObject({ caseId, sha256: sourceSha, sizeBytes: SIZE });
     expect(growth).toBeLessThan(RSS_LIMIT);
 
-    const [row] = (await t.owner.query('SELECT storage_key, sha256, size_bytes, integrity_status FROM evidence WHERE id = $1', [res.body.id])).rows;
+    const [row] = (
+      await t.owner.query('SELECT storage_key, sha256, size_bytes, integrity_status FROM evidence WHERE id = $1', [
+        res.body.id,
+      ])
+    ).rows;
     expect(row).toMatchObject({ sha256: sourceSha, integrity_status: 'OK' });
     expect(Number(row.size_bytes)).toBe(SIZE);
     big = { id: res.body.id, sha256: res.body.sha256, sizeBytes: res.body.sizeBytes, storageKey: row.storage_key };
@@ -84,10 +92,13 @@ describe(`a 1 GiB evidence file through a separate API process (${ENGINE})`, () 
     expect(big).toBeDefined();
     const started = Date.now();
     await expect(t.storage.sha256Of(big.storageKey)).resolves.toEqual({ sha256: sourceSha, size: SIZE });
-    console.log(`[evidence-large] direct re-hash of the stored object: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `[evidence-large] direct re-hash of the stored object: ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     expect(await t.storage.pendingUploads()).toEqual([]);
     const { rows } = await t.owner.query(
-      `SELECT state, jsonb_array_length(parts) AS parts, bytes FROM storage_uploads WHERE object_key = $1`, [big.storageKey],
+      `SELECT state, jsonb_array_length(parts) AS parts, bytes FROM storage_uploads WHERE object_key = $1`,
+      [big.storageKey],
     );
     expect(rows).toHaveLength(1);
     expect(rows[0].state).toBe('COMPLETED');
@@ -117,71 +128,103 @@ describe(`a 1 GiB evidence file through a separate API process (${ENGINE})`, () 
     expect(big).toBeDefined();
     const started = Date.now();
     const res = await api.http().post(`/api/v1/evidence/${big.id}/verify`).set(officer.auth).send({});
-    console.log(`[evidence-large] verify of ${SIZE_MB} MiB through the API: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `[evidence-large] verify of ${SIZE_MB} MiB through the API: ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ evidenceId: big.id, result: 'MATCH', sha256: sourceSha, sizeBytes: SIZE });
   });
 
-  if (UNPROTECTED) it('verify fails loudly once the object was replaced directly in storage', async () => {
-    expect(big).toBeDefined();
-    await t.storage.client.putObject(t.storage.bucket, big.storageKey, Buffer.from('tampered'), 8);
-    const res = await api.http().post(`/api/v1/evidence/${big.id}/verify`).set(officer.auth).send({});
-    expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({
-      code: 'EVIDENCE.INTEGRITY_FAILURE',
-      expectedSha256: sourceSha,
-      actualSha256: createHash('sha256').update('tampered').digest('hex'),
-      expectedSize: SIZE,
-      actualSize: 8,
-    });
-    expect(res.body.message).toMatch(/INTEGRITY FAILURE/);
-    const [row] = (await t.owner.query('SELECT integrity_status FROM evidence WHERE id = $1', [big.id])).rows;
-    expect(row.integrity_status).toBe('FAILED');
-    const events = await auditRows(t.owner, `action = 'evidence.verified' AND target_id = $1 AND outcome = 'FAILED'`, [big.id]);
-    expect(events).toHaveLength(1);
-  });
-
-  if (UNPROTECTED) describe('an item changed in storage to different bytes of the same size', () => {
-    const SMALL = 64 * 1024;
-
-    async function tamperedItem(): Promise<{ id: string; original: string; tampered: string }> {
-      const bytes = randomBytes(SMALL);
-      const up = await api.http().post(`/api/v1/cases/${caseId}/evidence?kind=BWC&deviceId=AXON-SMALL-1`)
-        .set(officer.auth).set('Content-Type', 'application/octet-stream').send(bytes);
-      expect(up.status).toBe(201);
-      const [row] = (await t.owner.query('SELECT storage_key FROM evidence WHERE id = $1', [up.body.id])).rows;
-      const other = randomBytes(SMALL);
-      await t.storage.client.putObject(t.storage.bucket, row.storage_key, other, other.length);
-      await expect(t.storage.sha256Of(row.storage_key)).resolves.toMatchObject({ size: SMALL });
-      return { id: up.body.id, original: up.body.sha256, tampered: createHash('sha256').update(other).digest('hex') };
-    }
-
-    it('verify: 409 naming both hashes, item marked FAILED, audit event FAILED', async () => {
-      const item = await tamperedItem();
-      const res = await api.http().post(`/api/v1/evidence/${item.id}/verify`).set(officer.auth).send({});
+  if (UNPROTECTED)
+    it('verify fails loudly once the object was replaced directly in storage', async () => {
+      expect(big).toBeDefined();
+      await t.storage.client.putObject(t.storage.bucket, big.storageKey, Buffer.from('tampered'), 8);
+      const res = await api.http().post(`/api/v1/evidence/${big.id}/verify`).set(officer.auth).send({});
       expect(res.status).toBe(409);
       expect(res.body).toMatchObject({
-        code: 'EVIDENCE.INTEGRITY_FAILURE', expectedSha256: item.original, actualSha256: item.tampered, expectedSize: SMALL, actualSize: SMALL,
+        code: 'EVIDENCE.INTEGRITY_FAILURE',
+        expectedSha256: sourceSha,
+        actualSha256: createHash('sha256').update('tampered').digest('hex'),
+        expectedSize: SIZE,
+        actualSize: 8,
       });
-      const [row] = (await t.owner.query('SELECT integrity_status FROM evidence WHERE id = $1', [item.id])).rows;
+      expect(res.body.message).toMatch(/INTEGRITY FAILURE/);
+      const [row] = (await t.owner.query('SELECT integrity_status FROM evidence WHERE id = $1', [big.id])).rows;
       expect(row.integrity_status).toBe('FAILED');
-      const events = await auditRows(t.owner, `action = 'evidence.verified' AND target_id = $1 AND outcome = 'FAILED'`, [item.id]);
+      const events = await auditRows(
+        t.owner,
+        `action = 'evidence.verified' AND target_id = $1 AND outcome = 'FAILED'`,
+        [big.id],
+      );
       expect(events).toHaveLength(1);
-      expect(events[0].details).toMatchObject({ during: 'verify', expectedSha256: item.original, actualSha256: item.tampered });
     });
 
-    it('a whole-file download is cut before its end, and the failure is recorded', async () => {
-      const item = await tamperedItem();
-      const r = await get(`${api.url}/api/v1/evidence/${item.id}/content`, officer.auth);
-      expect(r.status).toBe(200);
-      expect(r.headers['content-length']).toBe(String(SMALL));
-      expect(r.complete).toBe(false);
-      expect(r.body.length).toBeLessThan(SMALL);
-      const [row] = (await t.owner.query('SELECT integrity_status FROM evidence WHERE id = $1', [item.id])).rows;
-      expect(row.integrity_status).toBe('FAILED');
-      const events = await auditRows(t.owner, `action = 'evidence.integrity_failed' AND target_id = $1 AND outcome = 'FAILED'`, [item.id]);
-      expect(events).toHaveLength(1);
-      expect(events[0].details).toMatchObject({ during: 'download', expectedSha256: item.original, actualSha256: item.tampered });
+  if (UNPROTECTED)
+    describe('an item changed in storage to different bytes of the same size', () => {
+      const SMALL = 64 * 1024;
+
+      async function tamperedItem(): Promise<{ id: string; original: string; tampered: string }> {
+        const bytes = randomBytes(SMALL);
+        const up = await api
+          .http()
+          .post(`/api/v1/cases/${caseId}/evidence?kind=BWC&deviceId=AXON-SMALL-1`)
+          .set(officer.auth)
+          .set('Content-Type', 'application/octet-stream')
+          .send(bytes);
+        expect(up.status).toBe(201);
+        const [row] = (await t.owner.query('SELECT storage_key FROM evidence WHERE id = $1', [up.body.id])).rows;
+        const other = randomBytes(SMALL);
+        await t.storage.client.putObject(t.storage.bucket, row.storage_key, other, other.length);
+        await expect(t.storage.sha256Of(row.storage_key)).resolves.toMatchObject({ size: SMALL });
+        return { id: up.body.id, original: up.body.sha256, tampered: createHash('sha256').update(other).digest('hex') };
+      }
+
+      it('verify: 409 naming both hashes, item marked FAILED, audit event FAILED', async () => {
+        const item = await tamperedItem();
+        const res = await api.http().post(`/api/v1/evidence/${item.id}/verify`).set(officer.auth).send({});
+        expect(res.status).toBe(409);
+        expect(res.body).toMatchObject({
+          code: 'EVIDENCE.INTEGRITY_FAILURE',
+          expectedSha256: item.original,
+          actualSha256: item.tampered,
+          expectedSize: SMALL,
+          actualSize: SMALL,
+        });
+        const [row] = (await t.owner.query('SELECT integrity_status FROM evidence WHERE id = $1', [item.id])).rows;
+        expect(row.integrity_status).toBe('FAILED');
+        const events = await auditRows(
+          t.owner,
+          `action = 'evidence.verified' AND target_id = $1 AND outcome = 'FAILED'`,
+          [item.id],
+        );
+        expect(events).toHaveLength(1);
+        expect(events[0].details).toMatchObject({
+          during: 'verify',
+          expectedSha256: item.original,
+          actualSha256: item.tampered,
+        });
+      });
+
+      it('a whole-file download is cut before its end, and the failure is recorded', async () => {
+        const item = await tamperedItem();
+        const r = await get(`${api.url}/api/v1/evidence/${item.id}/content`, officer.auth);
+        expect(r.status).toBe(200);
+        expect(r.headers['content-length']).toBe(String(SMALL));
+        expect(r.complete).toBe(false);
+        expect(r.body.length).toBeLessThan(SMALL);
+        const [row] = (await t.owner.query('SELECT integrity_status FROM evidence WHERE id = $1', [item.id])).rows;
+        expect(row.integrity_status).toBe('FAILED');
+        const events = await auditRows(
+          t.owner,
+          `action = 'evidence.integrity_failed' AND target_id = $1 AND outcome = 'FAILED'`,
+          [item.id],
+        );
+        expect(events).toHaveLength(1);
+        expect(events[0].details).toMatchObject({
+          during: 'download',
+          expectedSha256: item.original,
+          actualSha256: item.tampered,
+        });
+      });
     });
-  });
 });

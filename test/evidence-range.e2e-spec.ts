@@ -22,7 +22,12 @@ interface Wire {
  * HTTP client, this sees bytes written past the declared Content-Length, and a body cut short.
  * `onFirstBytes` runs once the answer has begun, with reading paused until it is done.
  */
-function wire(origin: string, path: string, headers: Record<string, string>, onFirstBytes?: () => Promise<void>): Promise<Wire> {
+function wire(
+  origin: string,
+  path: string,
+  headers: Record<string, string>,
+  onFirstBytes?: () => Promise<void>,
+): Promise<Wire> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
@@ -31,7 +36,13 @@ function wire(origin: string, path: string, headers: Record<string, string>, onF
       if (onFirstBytes && !chunks.length) {
         // Stop reading (the server's writes back up) until the hook is done.
         socket.pause();
-        onFirstBytes().then(() => socket.resume(), (e: unknown) => { socket.destroy(); reject(e); });
+        onFirstBytes().then(
+          () => socket.resume(),
+          (e: unknown) => {
+            socket.destroy();
+            reject(e);
+          },
+        );
       }
       chunks.push(d);
     });
@@ -48,18 +59,29 @@ function wire(origin: string, path: string, headers: Record<string, string>, onF
       }
       resolve({ status: Number(statusLine.split(' ')[1]), headers: h, body: all.subarray(end + 4) });
     });
-    const lines = [`GET ${path} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const lines = [
+      `GET ${path} HTTP/1.1`,
+      `Host: ${hostname}:${port}`,
+      'Connection: close',
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   });
 }
 
 /** A GET through a keep-alive agent: the parsed answer, and whether the connection was one used before. */
-function keptAlive(agent: Agent, url: string, headers: Record<string, string>): Promise<{ status: number; body: Buffer; reused: boolean }> {
+function keptAlive(
+  agent: Agent,
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: Buffer; reused: boolean }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), reused: req.reusedSocket }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), reused: req.reusedSocket }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -85,7 +107,9 @@ describe('evidence downloads: exactly the bytes declared, for every Range form, 
     stored = randomBytes(SIZE);
     evidenceId = (await t.given.evidence(officer, c.id, stored)).id;
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   const storageKeyOf = async (id: string): Promise<string> =>
     (await t.owner.query(`SELECT storage_key FROM evidence WHERE id = $1`, [id])).rows[0].storage_key;
@@ -104,17 +128,26 @@ describe('evidence downloads: exactly the bytes declared, for every Range form, 
       ['bytes=1999-', SIZE - 1, SIZE - 1],
       ['bytes=1500-9999', 1500, SIZE - 1], // the end clamped to the last byte
       ['BYTES = 10-19', 10, 19], // unit case-insensitive, spaces allowed
-    ])('%s: 206, Content-Range and Content-Length match, and exactly those bytes are on the wire', async (range, start, end) => {
-      const requestId = `range-${randomBytes(4).toString('hex')}`;
-      const r = await wire(origin, `${API}/evidence/${evidenceId}/content`, { ...officer.auth, Range: range, 'X-Request-Id': requestId });
-      expect(r.status).toBe(206);
-      expect(r.headers['content-range']).toBe(`bytes ${start}-${end}/${SIZE}`);
-      expect(r.headers['content-length']).toBe(String(end - start + 1));
-      expect(r.body.length).toBe(end - start + 1);
-      expect(r.body.equals(stored.subarray(start, end + 1))).toBe(true);
-      const events = await auditRows(t.owner, `request_id = $1`, [requestId]);
-      expect(events.map((e) => [e.action, e.outcome, e.details.range])).toEqual([['evidence.downloaded', 'SUCCESS', `bytes=${start}-${end}`]]);
-    });
+    ])(
+      '%s: 206, Content-Range and Content-Length match, and exactly those bytes are on the wire',
+      async (range, start, end) => {
+        const requestId = `range-${randomBytes(4).toString('hex')}`;
+        const r = await wire(origin, `${API}/evidence/${evidenceId}/content`, {
+          ...officer.auth,
+          Range: range,
+          'X-Request-Id': requestId,
+        });
+        expect(r.status).toBe(206);
+        expect(r.headers['content-range']).toBe(`bytes ${start}-${end}/${SIZE}`);
+        expect(r.headers['content-length']).toBe(String(end - start + 1));
+        expect(r.body.length).toBe(end - start + 1);
+        expect(r.body.equals(stored.subarray(start, end + 1))).toBe(true);
+        const events = await auditRows(t.owner, `request_id = $1`, [requestId]);
+        expect(events.map((e) => [e.action, e.outcome, e.details.range])).toEqual([
+          ['evidence.downloaded', 'SUCCESS', `bytes=${start}-${end}`],
+        ]);
+      },
+    );
 
     it.each([
       ['no Range', undefined],
@@ -123,7 +156,10 @@ describe('evidence downloads: exactly the bytes declared, for every Range form, 
       ['a malformed range', 'bytes=abc'],
       ['a range whose end precedes its start', 'bytes=9-5'],
     ])('%s: 200 with the whole file, exactly its bytes', async (_what, range) => {
-      const r = await wire(origin, `${API}/evidence/${evidenceId}/content`, { ...officer.auth, ...(range ? { Range: range } : {}) });
+      const r = await wire(origin, `${API}/evidence/${evidenceId}/content`, {
+        ...officer.auth,
+        ...(range ? { Range: range } : {}),
+      });
       expect(r.status).toBe(200);
       expect(r.headers['content-range']).toBeUndefined();
       expect(r.headers['content-length']).toBe(String(SIZE));
@@ -134,11 +170,19 @@ describe('evidence downloads: exactly the bytes declared, for every Range form, 
       '%s: 416 with Content-Range: bytes */<size>, nothing of the file sent, audited',
       async (range) => {
         const requestId = `unsat-${randomBytes(4).toString('hex')}`;
-        const r = await wire(origin, `${API}/evidence/${evidenceId}/content`, { ...officer.auth, Range: range, 'X-Request-Id': requestId });
+        const r = await wire(origin, `${API}/evidence/${evidenceId}/content`, {
+          ...officer.auth,
+          Range: range,
+          'X-Request-Id': requestId,
+        });
         expect(r.status).toBe(416);
         expect(r.headers['content-range']).toBe(`bytes */${SIZE}`);
         expect(r.body.length).toBe(Number(r.headers['content-length']));
-        expect(JSON.parse(r.body.toString())).toMatchObject({ statusCode: 416, code: 'RANGE.NOT_SATISFIABLE', sizeBytes: SIZE });
+        expect(JSON.parse(r.body.toString())).toMatchObject({
+          statusCode: 416,
+          code: 'RANGE.NOT_SATISFIABLE',
+          sizeBytes: SIZE,
+        });
         const [ev] = await auditRows(t.owner, `request_id = $1`, [requestId]);
         expect(ev).toMatchObject({ action: 'evidence.download', outcome: 'FAILED', target_id: evidenceId });
       },
@@ -171,15 +215,26 @@ describe('evidence downloads: exactly the bytes declared, for every Range form, 
       const e = await t.given.evidence(officer, c.id, original);
       await t.storage.client.putObject(t.storage.bucket, await storageKeyOf(e.id), original.subarray(0, 1000), 1000);
       const requestId = `short-${randomBytes(4).toString('hex')}`;
-      const r = await wire(origin, `${API}/evidence/${e.id}/content`, { ...officer.auth, Range: 'bytes=500-1499', 'X-Request-Id': requestId });
+      const r = await wire(origin, `${API}/evidence/${e.id}/content`, {
+        ...officer.auth,
+        Range: 'bytes=500-1499',
+        'X-Request-Id': requestId,
+      });
       expect(r.status).toBe(206);
       expect(r.headers['content-length']).toBe('1000');
       expect(r.body.length).toBeLessThan(1000); // cut: the client can tell it is incomplete
       expect(r.body.equals(original.subarray(500, 500 + r.body.length))).toBe(true);
-      const failed = await until('the FAILED download event', async () =>
-        (await auditRows(t.owner, `request_id = $1 AND outcome = 'FAILED'`, [requestId]))[0]);
+      const failed = await until(
+        'the FAILED download event',
+        async () => (await auditRows(t.owner, `request_id = $1 AND outcome = 'FAILED'`, [requestId]))[0],
+      );
       expect(failed).toMatchObject({ action: 'evidence.downloaded', target_id: e.id, case_id: c.id });
-      expect(failed.details).toMatchObject({ length: 1000, range: 'bytes=500-1499', bytesSent: r.body.length, reason: expect.stringMatching(/storage .*500 of 1000 bytes/) });
+      expect(failed.details).toMatchObject({
+        length: 1000,
+        range: 'bytes=500-1499',
+        bytesSent: r.body.length,
+        reason: expect.stringMatching(/storage .*500 of 1000 bytes/),
+      });
     });
 
     it('more bytes than the whole file declares (object lengthened behind the API): not one byte past Content-Length, cut, integrity failure recorded', async () => {
@@ -193,12 +248,26 @@ describe('evidence downloads: exactly the bytes declared, for every Range form, 
       expect(r.status).toBe(200);
       expect(r.headers['content-length']).toBe(String(SIZE));
       expect(r.body.length).toBeLessThan(SIZE); // never more, and not a complete-looking file either
-      const failed = await until('the FAILED download event', async () =>
-        (await auditRows(t.owner, `request_id = $1 AND action = 'evidence.downloaded' AND outcome = 'FAILED'`, [requestId]))[0]);
-      expect(failed.details).toMatchObject({ length: SIZE, range: null, reason: expect.stringMatching(/storage .*more than the 2000 bytes/) });
+      const failed = await until(
+        'the FAILED download event',
+        async () =>
+          (
+            await auditRows(t.owner, `request_id = $1 AND action = 'evidence.downloaded' AND outcome = 'FAILED'`, [
+              requestId,
+            ])
+          )[0],
+      );
+      expect(failed.details).toMatchObject({
+        length: SIZE,
+        range: null,
+        reason: expect.stringMatching(/storage .*more than the 2000 bytes/),
+      });
       // Written after the FAILED download event (the same failure handler, one after the other): wait for it too.
-      const integrity = await until('the integrity failure event', async () =>
-        (await auditRows(t.owner, `request_id = $1 AND action = 'evidence.integrity_failed'`, [requestId]))[0]);
+      const integrity = await until(
+        'the integrity failure event',
+        async () =>
+          (await auditRows(t.owner, `request_id = $1 AND action = 'evidence.integrity_failed'`, [requestId]))[0],
+      );
       expect(integrity).toMatchObject({ outcome: 'FAILED', target_id: e.id });
       const row = (await t.owner.query(`SELECT integrity_status FROM evidence WHERE id = $1`, [e.id])).rows[0];
       expect(row.integrity_status).toBe('FAILED');
@@ -216,20 +285,36 @@ describe('evidence downloads: exactly the bytes declared, for every Range form, 
       const p = await t.given.sendPacket(supervisor, c.id);
       const requestId = `archive-long-${randomBytes(4).toString('hex')}`;
       // The sizes were checked before the first byte (all match); the second file grows after that, before it is read.
-      const r = await wire(origin, `${API}/packets/${p.id}/archive`, { ...supervisor.auth, 'X-Request-Id': requestId }, async () => {
-        const longer = Buffer.concat([original, randomBytes(300_000)]);
-        await t.storage.client.putObject(t.storage.bucket, await storageKeyOf(e.id), longer, longer.length);
-      });
+      const r = await wire(
+        origin,
+        `${API}/packets/${p.id}/archive`,
+        { ...supervisor.auth, 'X-Request-Id': requestId },
+        async () => {
+          const longer = Buffer.concat([original, randomBytes(300_000)]);
+          await t.storage.client.putObject(t.storage.bucket, await storageKeyOf(e.id), longer, longer.length);
+        },
+      );
       expect(r.status).toBe(200);
       const declared = Number(r.headers['content-length']);
       expect(declared).toBeGreaterThan(first.length + SIZE);
       expect(r.body.length).toBeLessThan(declared);
       expect(r.body.length).toBeGreaterThan(first.length); // the first file went out whole; the cut came in the second
-      const failed = await until('the FAILED archive event', async () =>
-        (await auditRows(t.owner, `request_id = $1 AND action = 'packet.archive.downloaded' AND outcome = 'FAILED'`, [requestId]))[0]);
+      const failed = await until(
+        'the FAILED archive event',
+        async () =>
+          (
+            await auditRows(
+              t.owner,
+              `request_id = $1 AND action = 'packet.archive.downloaded' AND outcome = 'FAILED'`,
+              [requestId],
+            )
+          )[0],
+      );
       expect(failed.details.reason).toMatch(/storage sent more than the 2000 bytes/);
-      const integrity = await until('the integrity failure', async () =>
-        (await auditRows(t.owner, `action = 'evidence.integrity_failed' AND target_id = $1`, [e.id]))[0]);
+      const integrity = await until(
+        'the integrity failure',
+        async () => (await auditRows(t.owner, `action = 'evidence.integrity_failed' AND target_id = $1`, [e.id]))[0],
+      );
       expect(integrity.details).toMatchObject({ during: 'packet-archive', packetId: p.id, expectedSize: SIZE });
     });
   });

@@ -26,7 +26,10 @@ describe(`tus: the next PATCH is received while the previous one's part is store
   let officer: TestUser;
 
   beforeAll(async () => {
-    t = await createTestApp({ storageProxy: true, env: { STORAGE_PART_SIZE_MB: String(PART_MB), ...releasableRetention() } });
+    t = await createTestApp({
+      storageProxy: true,
+      env: { STORAGE_PART_SIZE_MB: String(PART_MB), ...releasableRetention() },
+    });
     officer = await t.given.officer();
   });
 
@@ -36,20 +39,35 @@ describe(`tus: the next PATCH is received while the previous one's part is store
 
   const proxy = () => t.storageProxy!;
   const create = async (caseId: string, length: number): Promise<string> => {
-    const res = await t.http().post(`${API}/cases/${caseId}/evidence/uploads`).set(officer.auth).set(TUS)
-      .set('Upload-Length', String(length)).set('Upload-Metadata', `kind ${b64('BWC')},deviceId ${b64('AXON-OVERLAP-1')}`).expect(201);
+    const res = await t
+      .http()
+      .post(`${API}/cases/${caseId}/evidence/uploads`)
+      .set(officer.auth)
+      .set(TUS)
+      .set('Upload-Length', String(length))
+      .set('Upload-Metadata', `kind ${b64('BWC')},deviceId ${b64('AXON-OVERLAP-1')}`)
+      .expect(201);
     return res.headers.location as string;
   };
   /** A PATCH that must be answered within `ms` (a PATCH waiting for the lock would not be). */
   const patch = (location: string, offset: number, bytes: Buffer, ms = 10_000) =>
-    t.http().patch(location).set(officer.auth).set(TUS).set('Content-Type', 'application/offset+octet-stream')
-      .set('Upload-Offset', String(offset)).timeout({ response: ms }).send(bytes);
+    t
+      .http()
+      .patch(location)
+      .set(officer.auth)
+      .set(TUS)
+      .set('Content-Type', 'application/offset+octet-stream')
+      .set('Upload-Offset', String(offset))
+      .timeout({ response: ms })
+      .send(bytes);
   const head = (location: string) => t.http().head(location).set(officer.auth).set(TUS).timeout({ response: 30_000 });
   const storedParts = async (uploadId: string): Promise<number> =>
-    (await t.owner.query(
-      `SELECT coalesce(jsonb_array_length(su.parts), 0) AS n FROM evidence_tus_uploads u LEFT JOIN storage_uploads su ON su.upload_id = u.storage_upload_id WHERE u.id = $1`,
-      [uploadId],
-    )).rows[0]?.n ?? 0;
+    (
+      await t.owner.query(
+        `SELECT coalesce(jsonb_array_length(su.parts), 0) AS n FROM evidence_tus_uploads u LEFT JOIN storage_uploads su ON su.upload_id = u.storage_upload_id WHERE u.id = $1`,
+        [uploadId],
+      )
+    ).rows[0]?.n ?? 0;
 
   /** The first part sent and stored (its multipart upload begun) while storage answers. */
   async function firstPartStored(location: string, uploadId: string, file: Buffer): Promise<void> {
@@ -88,11 +106,24 @@ describe(`tus: the next PATCH is received while the previous one's part is store
 
     const item = await t.http().get(`${API}/evidence/${uploadId}`).set(officer.auth).expect(200);
     expect(item.body).toMatchObject({ sha256: sha(file), sizeBytes: file.length });
-    const content = await t.http().get(`${API}/evidence/${uploadId}/content`).set(officer.auth).buffer(true)
-      .parse((res, cb) => { const p: Buffer[] = []; res.on('data', (d: Buffer) => p.push(d)); res.on('end', () => cb(null, Buffer.concat(p))); }).expect(200);
+    const content = await t
+      .http()
+      .get(`${API}/evidence/${uploadId}/content`)
+      .set(officer.auth)
+      .buffer(true)
+      .parse((res, cb) => {
+        const p: Buffer[] = [];
+        res.on('data', (d: Buffer) => p.push(d));
+        res.on('end', () => cb(null, Buffer.concat(p)));
+      })
+      .expect(200);
     expect(sha(content.body as Buffer)).toBe(sha(file));
     const [uploaded] = await auditRows(t.owner, `action = 'evidence.uploaded' AND target_id = $1`, [uploadId]);
-    expect(uploaded.details).toMatchObject({ sha256: sha(file), sizeBytes: file.length, storage: expect.objectContaining({ parts: 5 }) });
+    expect(uploaded.details).toMatchObject({
+      sha256: sha(file),
+      sizeBytes: file.length,
+      storage: expect.objectContaining({ parts: 5 }),
+    });
   });
 
   it('a part acknowledged that way and then lost: no item, HEAD answers the offset actually stored, the client resends from there and the digest is right', async () => {
@@ -119,8 +150,12 @@ describe(`tus: the next PATCH is received while the previous one's part is store
     const stale = await patch(location, 3 * PART, file.subarray(3 * PART), 30_000);
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({ message: expect.stringContaining(String(PART)) });
-    expect((await t.owner.query(`SELECT count(*)::int AS n FROM evidence WHERE id = $1`, [uploadId])).rows[0].n).toBe(0);
-    expect((await t.owner.query(`SELECT outcome FROM evidence_upload_sessions WHERE id = $1`, [uploadId])).rows[0].outcome).toBeNull();
+    expect((await t.owner.query(`SELECT count(*)::int AS n FROM evidence WHERE id = $1`, [uploadId])).rows[0].n).toBe(
+      0,
+    );
+    expect(
+      (await t.owner.query(`SELECT outcome FROM evidence_upload_sessions WHERE id = $1`, [uploadId])).rows[0].outcome,
+    ).toBeNull();
 
     // Resent from the stored offset, in two PATCHes: the item is the file.
     expect((await patch(location, PART, file.subarray(PART, 3 * PART), 30_000)).status).toBe(204);

@@ -2,7 +2,15 @@ import type { Response } from 'supertest';
 import { GENESIS_HASH } from '@app/audit';
 import { createHash } from 'node:crypto';
 import { SUBMIT_ATTESTATION } from '../libs/cases/src/order-rules';
-import { auditRows, createTestApp, FULL_CASE, SUBMIT_BODY, SUPERVISOR_RECORD, TestApp, TestUser } from './harness/test-app';
+import {
+  auditRows,
+  createTestApp,
+  FULL_CASE,
+  SUBMIT_BODY,
+  SUPERVISOR_RECORD,
+  TestApp,
+  TestUser,
+} from './harness/test-app';
 
 /**
  * The case lifecycle of docs/domain.md ("The case lifecycle") end to end: real AppModule, real PostgreSQL.
@@ -12,7 +20,16 @@ import { auditRows, createTestApp, FULL_CASE, SUBMIT_BODY, SUPERVISOR_RECORD, Te
 type Status = 'DRAFT' | 'SUBMITTED' | 'RETURNED' | 'APPROVED' | 'REFERRED' | 'IN_REVIEW' | 'CLOSED' | 'WITHDRAWN';
 type Route = 'submit' | 'return' | 'approve' | 'withdraw';
 
-const STATUSES: Status[] = ['DRAFT', 'SUBMITTED', 'RETURNED', 'APPROVED', 'REFERRED', 'IN_REVIEW', 'CLOSED', 'WITHDRAWN'];
+const STATUSES: Status[] = [
+  'DRAFT',
+  'SUBMITTED',
+  'RETURNED',
+  'APPROVED',
+  'REFERRED',
+  'IN_REVIEW',
+  'CLOSED',
+  'WITHDRAWN',
+];
 const ROUTES: Route[] = ['submit', 'return', 'approve', 'withdraw'];
 /** The legal moves, written out independently of case-state.ts so a change there is caught here. */
 const ALLOWED: Record<Route, Status[]> = {
@@ -25,7 +42,9 @@ const EDITABLE: Status[] = ['DRAFT', 'RETURNED'];
 
 const CASE_NUMBER = /^ION-\d{4}-\d{6}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
-const VIOLATIONS = { violations: [{ citation: '720 ILCS 5/12-3', description: 'Battery of a bystander', felony: false }] };
+const VIOLATIONS = {
+  violations: [{ citation: '720 ILCS 5/12-3', description: 'Battery of a bystander', felony: false }],
+};
 
 describe('case lifecycle', () => {
   let t: TestApp;
@@ -39,33 +58,56 @@ describe('case lifecycle', () => {
   beforeAll(async () => {
     t = await createTestApp();
     [officer, officer2, sup, sup2, supOther, auditor] = await Promise.all([
-      t.given.officer(1), t.given.officer(1), t.given.supervisor(1), t.given.supervisor(1), t.given.supervisor(2),
+      t.given.officer(1),
+      t.given.officer(1),
+      t.given.supervisor(1),
+      t.given.supervisor(1),
+      t.given.supervisor(2),
       t.given.auditor(),
     ]);
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   // --- small helpers -------------------------------------------------------------------------
 
   const path = (suffix = '') => `/api/v1/cases${suffix}`;
   const create = (user: TestUser, body: object = {}) => t.http().post(path()).set(user.auth).send(body);
-  const get = (user: TestUser, id: string) => t.http().get(path(`/${id}`)).set(user.auth);
-  const timeline = (user: TestUser, id: string) => t.http().get(path(`/${id}/timeline`)).set(user.auth);
+  const get = (user: TestUser, id: string) =>
+    t
+      .http()
+      .get(path(`/${id}`))
+      .set(user.auth);
+  const timeline = (user: TestUser, id: string) =>
+    t
+      .http()
+      .get(path(`/${id}/timeline`))
+      .set(user.auth);
   const list = (user: TestUser, query: Record<string, string | number> = {}) =>
     t.http().get(path()).query(query).set(user.auth);
   function patch(user: TestUser, id: string, body: object, ifMatch?: number | string) {
-    const req = t.http().patch(path(`/${id}`)).set(user.auth);
+    const req = t
+      .http()
+      .patch(path(`/${id}`))
+      .set(user.auth);
     if (ifMatch !== undefined) req.set('If-Match', typeof ifMatch === 'number' ? `"${ifMatch}"` : ifMatch);
     return req.send(body);
   }
   function put(user: TestUser, id: string, what: 'federal-officers' | 'violations', body: object, ifMatch?: number) {
-    const req = t.http().put(path(`/${id}/${what}`)).set(user.auth);
+    const req = t
+      .http()
+      .put(path(`/${id}/${what}`))
+      .set(user.auth);
     if (ifMatch !== undefined) req.set('If-Match', `"${ifMatch}"`);
     return req.send(body);
   }
   /** A transition; submit carries the author's attestation (SUBMIT_BODY) unless the body says otherwise. */
   function act(user: TestUser, id: string, route: Route, body: object = {}, ifMatch?: number) {
-    const req = t.http().post(path(`/${id}/${route}`)).set(user.auth);
+    const req = t
+      .http()
+      .post(path(`/${id}/${route}`))
+      .set(user.auth);
     if (ifMatch !== undefined) req.set('If-Match', `"${ifMatch}"`);
     return req.send(route === 'submit' ? { ...SUBMIT_BODY, ...body } : body);
   }
@@ -75,9 +117,17 @@ describe('case lifecycle', () => {
   /** The case as the database holds it. */
   async function dbCase(id: string) {
     const { rows } = await t.owner.query(
-      `SELECT status, version, updated_at, narrative, return_reason, withdraw_reason FROM cases WHERE id = $1`, [id],
+      `SELECT status, version, updated_at, narrative, return_reason, withdraw_reason FROM cases WHERE id = $1`,
+      [id],
     );
-    return rows[0] as { status: Status; version: number; updated_at: Date; narrative: string | null; return_reason: string | null; withdraw_reason: string | null };
+    return rows[0] as {
+      status: Status;
+      version: number;
+      updated_at: Date;
+      narrative: string | null;
+      return_reason: string | null;
+      withdraw_reason: string | null;
+    };
   }
   const countCases = async () => Number((await t.owner.query('SELECT count(*)::int AS n FROM cases')).rows[0].n);
   /** The audit events written while serving this response (matched by its X-Request-Id). */
@@ -87,7 +137,12 @@ describe('case lifecycle', () => {
 
   function expectError(res: Response, status: number, code: string) {
     expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
-    expect(res.body).toMatchObject({ statusCode: status, code, message: expect.any(String), requestId: res.headers['x-request-id'] });
+    expect(res.body).toMatchObject({
+      statusCode: status,
+      code,
+      message: expect.any(String),
+      requestId: res.headers['x-request-id'],
+    });
   }
   async function expectValidation(res: Response, field: string) {
     expectError(res, 400, 'VALIDATION.FAILED');
@@ -95,7 +150,13 @@ describe('case lifecycle', () => {
     expect(res.body.message).toContain(field);
   }
   /** One FAILED/DENIED audit event for the response, naming the attempted action and the error code. */
-  async function expectAuditedFailure(res: Response, action: string, outcome: 'FAILED' | 'DENIED', code: string, caseId?: string) {
+  async function expectAuditedFailure(
+    res: Response,
+    action: string,
+    outcome: 'FAILED' | 'DENIED',
+    code: string,
+    caseId?: string,
+  ) {
     const rows = await auditOf(res);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action, outcome, details: expect.objectContaining({ code, status: res.status }) });
@@ -115,11 +176,16 @@ describe('case lifecycle', () => {
   /** A case authored by `officer` in the given state; states the API cannot reach yet are set directly. */
   async function caseIn(status: Status): Promise<{ id: string }> {
     switch (status) {
-      case 'DRAFT': return t.given.caseReadyToSubmit(officer);
-      case 'SUBMITTED': return t.given.submittedCase(officer);
-      case 'RETURNED': return returned(officer);
-      case 'APPROVED': return t.given.approvedCase(officer, sup2);
-      case 'WITHDRAWN': return withdrawn(officer);
+      case 'DRAFT':
+        return t.given.caseReadyToSubmit(officer);
+      case 'SUBMITTED':
+        return t.given.submittedCase(officer);
+      case 'RETURNED':
+        return returned(officer);
+      case 'APPROVED':
+        return t.given.approvedCase(officer, sup2);
+      case 'WITHDRAWN':
+        return withdrawn(officer);
       default: {
         const c = await t.given.approvedCase(officer, sup2);
         await t.owner.query(`UPDATE cases SET status = $1 WHERE id = $2`, [status, c.id]);
@@ -133,8 +199,15 @@ describe('case lifecycle', () => {
   it('runs DRAFT -> SUBMITTED -> RETURNED -> SUBMITTED -> APPROVED by the right roles, each step on the timeline', async () => {
     const opened = await create(officer, { origin: 'WITNESSED' }).expect(201);
     expect(opened.body).toMatchObject({
-      status: 'DRAFT', version: 1, district: 1, createdBy: officer.id, origin: 'WITNESSED',
-      federalOfficers: [], violations: [], submittedAt: null, approvedBy: null,
+      status: 'DRAFT',
+      version: 1,
+      district: 1,
+      createdBy: officer.id,
+      origin: 'WITNESSED',
+      federalOfficers: [],
+      violations: [],
+      submittedAt: null,
+      approvedBy: null,
     });
     expect(opened.body.caseNumber).toMatch(CASE_NUMBER);
     expect(opened.headers.etag).toBe('"1"');
@@ -142,7 +215,12 @@ describe('case lifecycle', () => {
 
     const { origin: _origin, ...rest } = FULL_CASE;
     const edited = await patch(officer, id, rest, 1).expect(200);
-    expect(edited.body).toMatchObject({ version: 2, status: 'DRAFT', narrative: FULL_CASE.narrative, agencies: ['ICE_ERO'] });
+    expect(edited.body).toMatchObject({
+      version: 2,
+      status: 'DRAFT',
+      narrative: FULL_CASE.narrative,
+      agencies: ['ICE_ERO'],
+    });
     expect(edited.body.incidentAt).toBe(new Date(FULL_CASE.incidentAt).toISOString());
     expect(edited.headers.etag).toBe('"2"');
     expect(items(edited)).toEqual(['federalSupervisorIdentification']);
@@ -152,7 +230,12 @@ describe('case lifecycle', () => {
     expect(feds.body.federalOfficers[0]).toMatchObject(SUPERVISOR_RECORD.officers[0]);
 
     const viol = await put(officer, id, 'violations', VIOLATIONS, 3).expect(200);
-    expect(viol.body).toMatchObject({ version: 4, violationCount: 1, anyFelony: false, violations: VIOLATIONS.violations });
+    expect(viol.body).toMatchObject({
+      version: 4,
+      violationCount: 1,
+      anyFelony: false,
+      violations: VIOLATIONS.violations,
+    });
 
     const submitted = await act(officer, id, 'submit', {}, 4).expect(200);
     expect(submitted.body).toMatchObject({ status: 'SUBMITTED', version: 5, submittedBy: officer.id });
@@ -166,7 +249,12 @@ describe('case lifecycle', () => {
     const seen = await get(officer, id).expect(200);
     expect(seen.body).toMatchObject({ status: 'RETURNED', version: 6, returnReason: reason, returnedBy: sup.id });
 
-    const fixed = await patch(officer, id, { narrative: `${FULL_CASE.narrative} The supervisor was asked twice.` }, 6).expect(200);
+    const fixed = await patch(
+      officer,
+      id,
+      { narrative: `${FULL_CASE.narrative} The supervisor was asked twice.` },
+      6,
+    ).expect(200);
     expect(fixed.body).toMatchObject({ status: 'RETURNED', version: 7 });
 
     const resubmitted = await act(officer, id, 'submit', { version: 7 }).expect(200);
@@ -207,7 +295,8 @@ describe('case lifecycle', () => {
       expect(e.caseId).toBe(id);
     }
     const { rows: before } = await t.owner.query(
-      'SELECT seq::int AS seq, hash FROM audit_events WHERE seq = ANY($1::bigint[])', [seqs.map((s) => s - 1)],
+      'SELECT seq::int AS seq, hash FROM audit_events WHERE seq = ANY($1::bigint[])',
+      [seqs.map((s) => s - 1)],
     );
     const hashAt = new Map(before.map((r: { seq: number; hash: string }) => [r.seq, r.hash]));
     for (const e of events) expect(e.prevHash).toBe(e.seq === 1 ? GENESIS_HASH : hashAt.get(e.seq - 1));
@@ -221,10 +310,20 @@ describe('case lifecycle', () => {
 
   describe('the readable timeline (entries)', () => {
     type Entry = {
-      kind: string; summary: string; action: string; outcome: string; seqs: number[]; count: number; people: number;
-      note: string | null; actorName: string | null; changes?: { field: string; label: string; from?: unknown; to?: unknown }[]; valuesHidden?: boolean;
+      kind: string;
+      summary: string;
+      action: string;
+      outcome: string;
+      seqs: number[];
+      count: number;
+      people: number;
+      note: string | null;
+      actorName: string | null;
+      changes?: { field: string; label: string; from?: unknown; to?: unknown }[];
+      valuesHidden?: boolean;
     };
-    const nameOf = async (u: TestUser) => (await t.owner.query('SELECT display_name FROM users WHERE id = $1', [u.id])).rows[0].display_name as string;
+    const nameOf = async (u: TestUser) =>
+      (await t.owner.query('SELECT display_name FROM users WHERE id = $1', [u.id])).rows[0].display_name as string;
     const NEW_NARRATIVE = 'The masked supervisor refused twice to give a name or a badge number.';
     const NEW_LOCATION = '4000 W Diversey Ave, Chicago';
     const REASON = 'Say who else saw it.';
@@ -235,10 +334,24 @@ describe('case lifecycle', () => {
       const opened = await create(officer, FULL_CASE).expect(201);
       id = opened.body.id;
       await patch(officer, id, { narrative: NEW_NARRATIVE, incidentLocation: NEW_LOCATION }, 1).expect(200);
-      const refused = { officers: [{ ...SUPERVISOR_RECORD.officers[0], identificationOutcome: 'REFUSED', name: undefined, badgeNumber: undefined }] };
+      const refused = {
+        officers: [
+          {
+            ...SUPERVISOR_RECORD.officers[0],
+            identificationOutcome: 'REFUSED',
+            name: undefined,
+            badgeNumber: undefined,
+          },
+        ],
+      };
       await put(officer, id, 'federal-officers', refused, 2).expect(200);
       await put(officer, id, 'violations', VIOLATIONS, 3).expect(200);
-      await t.given.evidence(officer, id, Buffer.alloc(1234, 7), 'kind=BWC&deviceId=AXON-TEST-1&originalFilename=bwc.mp4');
+      await t.given.evidence(
+        officer,
+        id,
+        Buffer.alloc(1234, 7),
+        'kind=BWC&deviceId=AXON-TEST-1&originalFilename=bwc.mp4',
+      );
       await act(officer, id, 'submit', {}, 4).expect(200);
       await get(officer, id).expect(200);
       await get(officer, id).expect(200);
@@ -256,16 +369,32 @@ describe('case lifecycle', () => {
       const { entries } = officerView;
       expect(entry(entries, 'case.created').summary).toBe(`Case opened by ${o}`);
       expect(entry(entries, 'case.updated').summary).toBe('Location and narrative changed');
-      expect(entry(entries, 'case.federal_officers.updated').summary).toBe('Federal supervisor recorded: refused to identify');
+      expect(entry(entries, 'case.federal_officers.updated').summary).toBe(
+        'Federal supervisor recorded: refused to identify',
+      );
       expect(entry(entries, 'case.violations.updated').summary).toBe('Alleged violations recorded: 720 ILCS 5/12-3');
       expect(entry(entries, 'evidence.uploaded').summary).toBe('Evidence uploaded: bwc.mp4 (1.2 KB)');
       expect(entry(entries, 'case.submitted').summary).toBe(`Submitted for review by ${o}`);
-      expect(entry(entries, 'case.returned')).toMatchObject({ summary: `Returned by ${s}: ${REASON}`, note: REASON, actorName: s });
-      expect(entry(entries, 'case.approved')).toMatchObject({ summary: `Approved by ${s2}: Complete.`, note: 'Complete.', actorName: s2 });
+      expect(entry(entries, 'case.returned')).toMatchObject({
+        summary: `Returned by ${s}: ${REASON}`,
+        note: REASON,
+        actorName: s,
+      });
+      expect(entry(entries, 'case.approved')).toMatchObject({
+        summary: `Approved by ${s2}: Complete.`,
+        note: 'Complete.',
+        actorName: s2,
+      });
       // Steps in order, and every raw event stands behind exactly one entry.
       expect(entries.map((e) => e.action).filter((a) => a.startsWith('case.') && a !== 'case.viewed')).toEqual([
-        'case.created', 'case.updated', 'case.federal_officers.updated', 'case.violations.updated', 'case.submitted',
-        'case.returned', 'case.submitted', 'case.approved',
+        'case.created',
+        'case.updated',
+        'case.federal_officers.updated',
+        'case.violations.updated',
+        'case.submitted',
+        'case.returned',
+        'case.submitted',
+        'case.approved',
       ]);
       expect(entries.flatMap((e) => e.seqs)).toEqual(officerView.events.map((e) => e.seq));
     });
@@ -278,7 +407,14 @@ describe('case lifecycle', () => {
       ]);
       expect(edit.valuesHidden).toBeUndefined();
       const feds = entry(officerView.entries, 'case.federal_officers.updated').changes!;
-      expect(feds).toEqual([{ field: 'federalOfficers', label: 'Federal personnel', from: [], to: [expect.objectContaining({ identificationOutcome: 'REFUSED', isSupervisor: true })] }]);
+      expect(feds).toEqual([
+        {
+          field: 'federalOfficers',
+          label: 'Federal personnel',
+          from: [],
+          to: [expect.objectContaining({ identificationOutcome: 'REFUSED', isSupervisor: true })],
+        },
+      ]);
       // Lifecycle steps are said in words, not diffed.
       expect(entry(officerView.entries, 'case.approved').changes).toBeUndefined();
     });
@@ -288,10 +424,21 @@ describe('case lifecycle', () => {
       const entries: Entry[] = res.body.entries;
       const edit = entry(entries, 'case.updated');
       expect(edit).toMatchObject({ summary: 'Location and narrative changed', valuesHidden: true });
-      expect(edit.changes).toEqual([{ field: 'incidentLocation', label: 'Location' }, { field: 'narrative', label: 'Narrative' }]);
-      expect(entry(entries, 'case.federal_officers.updated').changes).toEqual([{ field: 'federalOfficers', label: 'Federal personnel' }]);
+      expect(edit.changes).toEqual([
+        { field: 'incidentLocation', label: 'Location' },
+        { field: 'narrative', label: 'Narrative' },
+      ]);
+      expect(entry(entries, 'case.federal_officers.updated').changes).toEqual([
+        { field: 'federalOfficers', label: 'Federal personnel' },
+      ]);
       const text = JSON.stringify(res.body);
-      for (const secret of [NEW_NARRATIVE, FULL_CASE.narrative, NEW_LOCATION, FULL_CASE.incidentLocation, SUPERVISOR_RECORD.officers[0].identificationMethod]) {
+      for (const secret of [
+        NEW_NARRATIVE,
+        FULL_CASE.narrative,
+        NEW_LOCATION,
+        FULL_CASE.incidentLocation,
+        SUPERVISOR_RECORD.officers[0].identificationMethod,
+      ]) {
         expect(text).not.toContain(secret);
       }
     });
@@ -300,7 +447,15 @@ describe('case lifecycle', () => {
       const reads = officerView.entries.filter((e) => e.kind === 'reads');
       const viewed = officerView.events.filter((e) => e.action === 'case.viewed').map((e) => e.seq);
       expect(viewed).toHaveLength(3);
-      expect(reads).toEqual([expect.objectContaining({ summary: 'Viewed 3 times by 2 people', count: 3, people: 2, seqs: viewed, action: 'case.viewed' })]);
+      expect(reads).toEqual([
+        expect.objectContaining({
+          summary: 'Viewed 3 times by 2 people',
+          count: 3,
+          people: 2,
+          seqs: viewed,
+          action: 'case.viewed',
+        }),
+      ]);
       expect(officerView.entries.filter((e) => e.action === 'case.viewed')).toHaveLength(1);
     });
   });
@@ -308,35 +463,52 @@ describe('case lifecycle', () => {
   // --- 2. withdraw ---------------------------------------------------------------------------
 
   describe('withdraw', () => {
-    it.each<[Status]>([['DRAFT'], ['SUBMITTED'], ['RETURNED']])('a supervisor withdraws a %s case with a reason', async (status) => {
-      const c = await caseIn(status);
-      const before = await dbCase(c.id);
-      expect(before.status).toBe(status);
-      const reason = `Duplicate of another report (${status}).`;
-      const res = await act(sup, c.id, 'withdraw', { reason }).expect(200);
-      expect(res.body).toMatchObject({
-        status: 'WITHDRAWN', version: before.version + 1, withdrawReason: reason, withdrawnBy: sup.id,
-      });
-      expect(res.body.withdrawnAt).toEqual(expect.any(String));
-      expect(await dbCase(c.id)).toMatchObject({ status: 'WITHDRAWN', version: before.version + 1, withdraw_reason: reason });
-      const [event] = await auditOf(res);
-      expect(event).toMatchObject({
-        action: 'case.withdrawn', outcome: 'SUCCESS', actor_username: sup.username, case_id: c.id,
-        details: expect.objectContaining({ from: status, to: 'WITHDRAWN', reason, version: before.version + 1 }),
-      });
-      // The officer still sees the case, and why it was withdrawn.
-      expect((await get(officer, c.id).expect(200)).body).toMatchObject({ status: 'WITHDRAWN', withdrawReason: reason });
-    });
-
-    it.each<[string, object]>([['no reason', {}], ['a blank reason', { reason: '   ' }]])(
-      'refuses a withdrawal with %s (400 naming reason), case unchanged', async (_label, body) => {
-        const c = await t.given.draftCase(officer);
-        const res = await act(sup, c.id, 'withdraw', body);
-        await expectValidation(res, 'reason');
-        expect(await dbCase(c.id)).toMatchObject({ status: 'DRAFT', version: 1 });
-        await expectAuditedFailure(res, 'case.withdraw', 'FAILED', 'VALIDATION.FAILED', c.id);
+    it.each<[Status]>([['DRAFT'], ['SUBMITTED'], ['RETURNED']])(
+      'a supervisor withdraws a %s case with a reason',
+      async (status) => {
+        const c = await caseIn(status);
+        const before = await dbCase(c.id);
+        expect(before.status).toBe(status);
+        const reason = `Duplicate of another report (${status}).`;
+        const res = await act(sup, c.id, 'withdraw', { reason }).expect(200);
+        expect(res.body).toMatchObject({
+          status: 'WITHDRAWN',
+          version: before.version + 1,
+          withdrawReason: reason,
+          withdrawnBy: sup.id,
+        });
+        expect(res.body.withdrawnAt).toEqual(expect.any(String));
+        expect(await dbCase(c.id)).toMatchObject({
+          status: 'WITHDRAWN',
+          version: before.version + 1,
+          withdraw_reason: reason,
+        });
+        const [event] = await auditOf(res);
+        expect(event).toMatchObject({
+          action: 'case.withdrawn',
+          outcome: 'SUCCESS',
+          actor_username: sup.username,
+          case_id: c.id,
+          details: expect.objectContaining({ from: status, to: 'WITHDRAWN', reason, version: before.version + 1 }),
+        });
+        // The officer still sees the case, and why it was withdrawn.
+        expect((await get(officer, c.id).expect(200)).body).toMatchObject({
+          status: 'WITHDRAWN',
+          withdrawReason: reason,
+        });
       },
     );
+
+    it.each<[string, object]>([
+      ['no reason', {}],
+      ['a blank reason', { reason: '   ' }],
+    ])('refuses a withdrawal with %s (400 naming reason), case unchanged', async (_label, body) => {
+      const c = await t.given.draftCase(officer);
+      const res = await act(sup, c.id, 'withdraw', body);
+      await expectValidation(res, 'reason');
+      expect(await dbCase(c.id)).toMatchObject({ status: 'DRAFT', version: 1 });
+      await expectAuditedFailure(res, 'case.withdraw', 'FAILED', 'VALIDATION.FAILED', c.id);
+    });
 
     it('an officer may not withdraw (403), case unchanged', async () => {
       const c = await t.given.draftCase(officer);
@@ -357,7 +529,9 @@ describe('case lifecycle', () => {
       return fixtures.get(s)!;
     };
 
-    const illegal = STATUSES.flatMap((s) => ROUTES.filter((r) => !ALLOWED[r].includes(s)).map((r) => [s, r] as [Status, Route]));
+    const illegal = STATUSES.flatMap((s) =>
+      ROUTES.filter((r) => !ALLOWED[r].includes(s)).map((r) => [s, r] as [Status, Route]),
+    );
 
     it('the matrix covers every state and the 25 illegal (state, route) pairs', () => {
       expect(illegal).toHaveLength(25);
@@ -377,7 +551,8 @@ describe('case lifecycle', () => {
     });
 
     it.each(STATUSES.filter((s) => !EDITABLE.includes(s)).map((s) => [s]))(
-      '%s: PATCH -> 409 CASE.INVALID_TRANSITION', async (status) => {
+      '%s: PATCH -> 409 CASE.INVALID_TRANSITION',
+      async (status) => {
         const c = await fixture(status as Status);
         const before = await dbCase(c.id);
         const res = await patch(officer, c.id, { narrative: 'rewriting history' }, before.version);
@@ -389,10 +564,14 @@ describe('case lifecycle', () => {
     );
 
     it.each(STATUSES.filter((s) => !EDITABLE.includes(s)).map((s) => [s]))(
-      '%s: PUT federal-officers and violations -> 409', async (status) => {
+      '%s: PUT federal-officers and violations -> 409',
+      async (status) => {
         const c = await fixture(status as Status);
         const before = await dbCase(c.id);
-        for (const [what, body] of [['federal-officers', SUPERVISOR_RECORD], ['violations', VIOLATIONS]] as const) {
+        for (const [what, body] of [
+          ['federal-officers', SUPERVISOR_RECORD],
+          ['violations', VIOLATIONS],
+        ] as const) {
           const res = await put(officer, c.id, what, body, before.version);
           expectError(res, 409, 'CASE.INVALID_TRANSITION');
           expect(res.body.currentState).toBe(status);
@@ -455,18 +634,40 @@ describe('case lifecycle', () => {
   // --- 4b. the author's attestation on submit (issue 16) -----------------------------------------
 
   describe("submit asks for the author's attestation", () => {
-    const submitRaw = (user: TestUser, id: string, body: unknown) => t.http().post(path(`/${id}/submit`)).set(user.auth).send(body as object);
-    const submittedEvents = async (id: string) => (await t.owner.query(
-      `SELECT outcome, actor_id, occurred_at, details FROM audit_events WHERE case_id = $1 AND action = 'case.submitted' ORDER BY seq`, [id])).rows;
+    const submitRaw = (user: TestUser, id: string, body: unknown) =>
+      t
+        .http()
+        .post(path(`/${id}/submit`))
+        .set(user.auth)
+        .send(body as object);
+    const submittedEvents = async (id: string) =>
+      (
+        await t.owner.query(
+          `SELECT outcome, actor_id, occurred_at, details FROM audit_events WHERE case_id = $1 AND action = 'case.submitted' ORDER BY seq`,
+          [id],
+        )
+      ).rows;
 
     it.each<[string, string, unknown]>([
       ['no attestation', 'attestation', {}],
       ['attestation null', 'attestation', { attestation: null }],
       ['attestation as a bare yes', 'attestation', { attestation: true }],
       ['no words', 'attestation.text', { attestation: { textVersion: SUBMIT_ATTESTATION.textVersion } }],
-      ['an unknown version of the words', 'attestation.textVersion', { attestation: { ...SUBMIT_ATTESTATION, textVersion: 'case-submit/2020-01-1' } }],
-      ['other words', 'attestation.text', { attestation: { ...SUBMIT_ATTESTATION, text: 'I attest that this report is mostly true.' } }],
-      ['the words with a trailing space', 'attestation.text', { attestation: { ...SUBMIT_ATTESTATION, text: `${SUBMIT_ATTESTATION.text} ` } }],
+      [
+        'an unknown version of the words',
+        'attestation.textVersion',
+        { attestation: { ...SUBMIT_ATTESTATION, textVersion: 'case-submit/2020-01-1' } },
+      ],
+      [
+        'other words',
+        'attestation.text',
+        { attestation: { ...SUBMIT_ATTESTATION, text: 'I attest that this report is mostly true.' } },
+      ],
+      [
+        'the words with a trailing space',
+        'attestation.text',
+        { attestation: { ...SUBMIT_ATTESTATION, text: `${SUBMIT_ATTESTATION.text} ` } },
+      ],
     ])('%s: 400 naming %s, nothing changed, the refusal audited', async (_label, field, body) => {
       const c = await t.given.caseReadyToSubmit(officer);
       const before = await dbCase(c.id);
@@ -480,7 +681,9 @@ describe('case lifecycle', () => {
 
     it('with the current words: SUBMITTED, and case.submitted records the words, their SHA-256, their version and the time', async () => {
       const c = await t.given.caseReadyToSubmit(officer);
-      const ok = await submitRaw(officer, c.id, { version: c.version, attestation: { ...SUBMIT_ATTESTATION } }).expect(200);
+      const ok = await submitRaw(officer, c.id, { version: c.version, attestation: { ...SUBMIT_ATTESTATION } }).expect(
+        200,
+      );
       expect(ok.body).toMatchObject({ status: 'SUBMITTED', submittedBy: officer.id });
       const [event, ...more] = await submittedEvents(c.id);
       expect(more).toEqual([]);
@@ -497,13 +700,23 @@ describe('case lifecycle', () => {
       expect(event.details).toMatchObject({ from: 'DRAFT', to: 'SUBMITTED' });
       // The auditor sees the same through the API, and a resubmission after a return asks again.
       const auditor = await t.given.user('AUDITOR');
-      const listed = await t.http().get('/api/v1/audit/events').query({ caseId: c.id, action: 'case.submitted' }).set(auditor.auth).expect(200);
-      expect(listed.body.items.map((e: { details: { attestation: unknown } }) => e.details.attestation)).toEqual([event.details.attestation]);
+      const listed = await t
+        .http()
+        .get('/api/v1/audit/events')
+        .query({ caseId: c.id, action: 'case.submitted' })
+        .set(auditor.auth)
+        .expect(200);
+      expect(listed.body.items.map((e: { details: { attestation: unknown } }) => e.details.attestation)).toEqual([
+        event.details.attestation,
+      ]);
       await act(sup, c.id, 'return', { reason: 'Add the bus route.' }).expect(200);
       await expectValidation(await submitRaw(officer, c.id, {}), 'attestation');
       expect((await dbCase(c.id)).status).toBe('RETURNED');
       await submitRaw(officer, c.id, SUBMIT_BODY).expect(200);
-      expect((await submittedEvents(c.id)).map((e) => e.details.attestation.textVersion)).toEqual([SUBMIT_ATTESTATION.textVersion, SUBMIT_ATTESTATION.textVersion]);
+      expect((await submittedEvents(c.id)).map((e) => e.details.attestation.textVersion)).toEqual([
+        SUBMIT_ATTESTATION.textVersion,
+        SUBMIT_ATTESTATION.textVersion,
+      ]);
     });
   });
 
@@ -511,8 +724,15 @@ describe('case lifecycle', () => {
 
   describe('submit checklist', () => {
     const ALL_MISSING = [
-      'incidentAt', 'incidentLocation', 'origin', 'activityType', 'agencies', 'narrative',
-      'federalSupervisorIdentification', 'injuriesReported', 'evidenceOrNoFootageReason',
+      'incidentAt',
+      'incidentLocation',
+      'origin',
+      'activityType',
+      'agencies',
+      'narrative',
+      'federalSupervisorIdentification',
+      'injuriesReported',
+      'evidenceOrNoFootageReason',
     ];
 
     it('refuses an empty draft with everything missing (422), shows it live on GET, and accepts it once complete', async () => {
@@ -533,19 +753,47 @@ describe('case lifecycle', () => {
       const injured = await patch(officer, c.id, { ...FULL_CASE, injuriesReported: true }, v++).expect(200);
       expect(items(injured)).toEqual(['federalSupervisorIdentification', 'injuryDescription', 'emsCalled', 'aidGiven']);
 
-      const ems = await patch(officer, c.id, { emsCalled: true, injuryDescription: 'Bystander cut on the forehead' }, v++).expect(200);
+      const ems = await patch(
+        officer,
+        c.id,
+        { emsCalled: true, injuryDescription: 'Bystander cut on the forehead' },
+        v++,
+      ).expect(200);
       expect(items(ems)).toEqual(['federalSupervisorIdentification', 'emsCalledAt', 'aidGiven']);
 
-      const aid = await patch(officer, c.id, { emsCalledAt: '2026-11-20T14:12:00-06:00', aidGiven: 'First aid by the officer' }, v++).expect(200);
+      const aid = await patch(
+        officer,
+        c.id,
+        { emsCalledAt: '2026-11-20T14:12:00-06:00', aidGiven: 'First aid by the officer' },
+        v++,
+      ).expect(200);
       expect(items(aid)).toEqual(['federalSupervisorIdentification']);
       expect((await get(officer, c.id).expect(200)).body.checklist).toEqual(aid.body.checklist);
 
       // Federal personnel without a supervisor record, or a supervisor with no identification attempt, do not count.
-      const noSup = await put(officer, c.id, 'federal-officers', {
-        officers: [{ isSupervisor: false, identificationOutcome: 'REFUSED', identificationMethod: 'Asked for a name; refused' }],
-      }, v++).expect(200);
+      const noSup = await put(
+        officer,
+        c.id,
+        'federal-officers',
+        {
+          officers: [
+            {
+              isSupervisor: false,
+              identificationOutcome: 'REFUSED',
+              identificationMethod: 'Asked for a name; refused',
+            },
+          ],
+        },
+        v++,
+      ).expect(200);
       expect(items(noSup)).toEqual(['federalSupervisorIdentification']);
-      const bareSup = await put(officer, c.id, 'federal-officers', { officers: [{ isSupervisor: true, agency: 'CBP' }] }, v++).expect(200);
+      const bareSup = await put(
+        officer,
+        c.id,
+        'federal-officers',
+        { officers: [{ isSupervisor: true, agency: 'CBP' }] },
+        v++,
+      ).expect(200);
       expect(items(bareSup)).toEqual(['federalSupervisorIdentification']);
       expectError(await act(officer, c.id, 'submit', {}), 422, 'CASE.CHECKLIST_INCOMPLETE');
 
@@ -556,11 +804,31 @@ describe('case lifecycle', () => {
     });
 
     it.each<[string, object, string]>([
-      ['an outcome without how it was attempted', { officers: [{ isSupervisor: true, identificationOutcome: 'REFUSED' }] }, 'officers.0.identificationMethod'],
-      ['VERIFIED without a name', { officers: [{ isSupervisor: true, identificationOutcome: 'VERIFIED', identificationMethod: 'Credentials shown' }] }, 'officers.0.name'],
+      [
+        'an outcome without how it was attempted',
+        { officers: [{ isSupervisor: true, identificationOutcome: 'REFUSED' }] },
+        'officers.0.identificationMethod',
+      ],
+      [
+        'VERIFIED without a name',
+        {
+          officers: [
+            { isSupervisor: true, identificationOutcome: 'VERIFIED', identificationMethod: 'Credentials shown' },
+          ],
+        },
+        'officers.0.name',
+      ],
       ['two supervisors', { officers: [{ isSupervisor: true }, { isSupervisor: true }] }, 'officers'],
-      ['a blank method', { officers: [{ isSupervisor: true, identificationOutcome: 'UNABLE', identificationMethod: '  ' }] }, 'officers.0.identificationMethod'],
-      ['an unknown outcome', { officers: [{ isSupervisor: true, identificationOutcome: 'GUESSED', identificationMethod: 'x' }] }, 'officers.0.identificationOutcome'],
+      [
+        'a blank method',
+        { officers: [{ isSupervisor: true, identificationOutcome: 'UNABLE', identificationMethod: '  ' }] },
+        'officers.0.identificationMethod',
+      ],
+      [
+        'an unknown outcome',
+        { officers: [{ isSupervisor: true, identificationOutcome: 'GUESSED', identificationMethod: 'x' }] },
+        'officers.0.identificationOutcome',
+      ],
     ])('a federal-officers record with %s is a 400, case unchanged', async (_label, body, field) => {
       const c = await t.given.draftCase(officer, FULL_CASE);
       const res = await put(officer, c.id, 'federal-officers', body, 1);
@@ -571,7 +839,12 @@ describe('case lifecycle', () => {
 
     it('an EMS call time without EMS having been called is a 400', async () => {
       const c = await t.given.draftCase(officer);
-      const res = await patch(officer, c.id, { injuriesReported: true, emsCalled: false, emsCalledAt: '2026-11-20T14:12:00-06:00' }, 1);
+      const res = await patch(
+        officer,
+        c.id,
+        { injuriesReported: true, emsCalled: false, emsCalledAt: '2026-11-20T14:12:00-06:00' },
+        1,
+      );
       await expectValidation(res, 'emsCalledAt');
       expect(await dbCase(c.id)).toMatchObject({ version: 1 });
     });
@@ -644,7 +917,11 @@ describe('case lifecycle', () => {
       expect(res.body.message).toContain('Unknown field');
       expect(await countCases()).toBe(before);
       const [event] = await auditOf(res);
-      expect(event).toMatchObject({ action: 'case.create', outcome: 'FAILED', details: expect.objectContaining({ fields: [field] }) });
+      expect(event).toMatchObject({
+        action: 'case.create',
+        outcome: 'FAILED',
+        details: expect.objectContaining({ fields: [field] }),
+      });
     });
 
     it.each<[string, object]>([
@@ -674,7 +951,9 @@ describe('case lifecycle', () => {
       expect(empty.body.message).toMatch(/agencies must name at least one federal agency/);
       await expectAuditedFailure(empty, 'case.update', 'FAILED', 'VALIDATION.FAILED', c.id);
       expect(await dbCase(c.id)).toMatchObject({ status: 'DRAFT', version: 1, narrative: 'kept' });
-      expect(await auditRows(t.owner, `case_id = $1 AND outcome = 'SUCCESS' AND action <> 'case.created'`, [c.id])).toEqual([]);
+      expect(
+        await auditRows(t.owner, `case_id = $1 AND outcome = 'SUCCESS' AND action <> 'case.created'`, [c.id]),
+      ).toEqual([]);
     });
 
     it.each<[string, () => ReturnType<typeof get>]>([
@@ -712,10 +991,17 @@ describe('case lifecycle', () => {
     let cCase: { id: string; caseNumber: string };
 
     beforeAll(async () => {
-      [a, b, c, sup9] = await Promise.all([t.given.officer(9), t.given.officer(9), t.given.officer(10), t.given.supervisor(9)]);
+      [a, b, c, sup9] = await Promise.all([
+        t.given.officer(9),
+        t.given.officer(9),
+        t.given.officer(10),
+        t.given.supervisor(9),
+      ]);
       // Created one after another so "newest first" is well defined.
       for (const month of ['01', '02', '03']) {
-        aCases.push(await t.given.draftCase(a, { incidentAt: `2025-${month}-10T12:00:00Z`, narrative: `Pilsen report ${month}` }));
+        aCases.push(
+          await t.given.draftCase(a, { incidentAt: `2025-${month}-10T12:00:00Z`, narrative: `Pilsen report ${month}` }),
+        );
       }
       bCases = [await t.given.submittedCase(b), await t.given.draftCase(b)];
       cCase = await t.given.draftCase(c);
@@ -727,7 +1013,8 @@ describe('case lifecycle', () => {
       const res = await list(a).expect(200);
       expect(res.body).toMatchObject({ total: 3, page: 1, pageSize: 20 });
       expect(ids(res)).toEqual(aCases.map((x) => x.id).reverse());
-      for (const item of res.body.items) expect(item).toMatchObject({ createdBy: a.id, district: 9, caseNumber: expect.stringMatching(CASE_NUMBER) });
+      for (const item of res.body.items)
+        expect(item).toMatchObject({ createdBy: a.id, district: 9, caseNumber: expect.stringMatching(CASE_NUMBER) });
       expect(ids(await list(b).expect(200))).toEqual(bCases.map((x) => x.id).reverse());
     });
 
@@ -748,8 +1035,21 @@ describe('case lifecycle', () => {
       expect(all.body.items[0]).not.toHaveProperty('narrative');
 
       const one = await get(auditor, aCases[0].id).expect(200);
-      expect(one.body).toMatchObject({ id: aCases[0].id, caseNumber: aCases[0].caseNumber, status: 'DRAFT', checklist: expect.any(Object) });
-      for (const hidden of ['narrative', 'incidentLocation', 'federalOfficers', 'violations', 'injuryDescription', 'aidGiven', 'noFootageReason']) {
+      expect(one.body).toMatchObject({
+        id: aCases[0].id,
+        caseNumber: aCases[0].caseNumber,
+        status: 'DRAFT',
+        checklist: expect.any(Object),
+      });
+      for (const hidden of [
+        'narrative',
+        'incidentLocation',
+        'federalOfficers',
+        'violations',
+        'injuryDescription',
+        'aidGiven',
+        'noFootageReason',
+      ]) {
         expect(one.body).not.toHaveProperty(hidden);
       }
       // Content search is not available to a metadata-only role.
@@ -802,7 +1102,9 @@ describe('case lifecycle', () => {
     expect(seq).toEqual(Array.from({ length: 5 }, (_, i) => seq[0] + i));
     const { rows } = await t.owner.query('SELECT case_number FROM cases WHERE case_number = ANY($1)', [numbers]);
     expect(rows).toHaveLength(5);
-    const { rows: max } = await t.owner.query(`SELECT max(case_number) AS m FROM cases WHERE case_number LIKE $1`, [`ION-${[...year][0]}-%`]);
+    const { rows: max } = await t.owner.query(`SELECT max(case_number) AS m FROM cases WHERE case_number LIKE $1`, [
+      `ION-${[...year][0]}-%`,
+    ]);
     expect(Number(max[0].m.slice(-6))).toBe(seq[4]); // they are the latest numbers issued
   });
 
@@ -818,7 +1120,8 @@ describe('case lifecycle', () => {
     await act(sup, c.id, 'return', { reason: 'more detail' }).expect(200);
 
     const { rows } = await t.owner.query(
-      `SELECT version, action, changed_by, snapshot FROM case_revisions WHERE case_id = $1 ORDER BY version`, [c.id],
+      `SELECT version, action, changed_by, snapshot FROM case_revisions WHERE case_id = $1 ORDER BY version`,
+      [c.id],
     );
     expect(rows.map((r) => [r.version, r.action, r.changed_by, r.snapshot.status, r.snapshot.narrative])).toEqual([
       [1, 'case.created', officer.id, 'DRAFT', 'v1 narrative'],

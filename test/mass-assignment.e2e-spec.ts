@@ -20,18 +20,48 @@ import type { Response, Test } from 'supertest';
 import { UsersService } from '@app/auth';
 import { routeInfos } from './harness/nest-routes';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
-import { API, AUTHZ_MATRIX, Caller, HOME_DISTRICT, HOME_OFFICE, MatrixRow, OTHER_DISTRICT, TUS_UPLOAD } from './authz-matrix';
+import {
+  API,
+  AUTHZ_MATRIX,
+  Caller,
+  HOME_DISTRICT,
+  HOME_OFFICE,
+  MatrixRow,
+  OTHER_DISTRICT,
+  TUS_UPLOAD,
+} from './authz-matrix';
 
 type Role = Exclude<Caller, 'ANONYMOUS'>;
 
 /** Fields no client may set on a route unless that route's probe entry says why it may. */
 const PRIVILEGED = [
-  'status', 'createdBy', 'district', 'sha256', 'office', 'role',
-  'id', 'caseNumber', 'version', 'createdAt', 'updatedAt',
-  'submittedBy', 'approvedBy', 'claimedBy', 'decidedBy', 'uploadedBy',
-  'hash', 'keyId', 'signature', 'disposition',
-  'passwordHash', 'failedLogins', 'failedLoginCount', 'lockedUntil', 'active',
-  'caseId', 'integrityStatus',
+  'status',
+  'createdBy',
+  'district',
+  'sha256',
+  'office',
+  'role',
+  'id',
+  'caseNumber',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'submittedBy',
+  'approvedBy',
+  'claimedBy',
+  'decidedBy',
+  'uploadedBy',
+  'hash',
+  'keyId',
+  'signature',
+  'disposition',
+  'passwordHash',
+  'failedLogins',
+  'failedLoginCount',
+  'lockedUntil',
+  'active',
+  'caseId',
+  'integrityStatus',
 ] as const;
 type Field = (typeof PRIVILEGED)[number];
 
@@ -83,7 +113,8 @@ interface Probe {
   nested?: string[];
 }
 
-const VERSIONED = 'optimistic concurrency: the version the client edited (or If-Match); a stale one is 409, one that disagrees with If-Match is 400 (tested below)';
+const VERSIONED =
+  'optimistic concurrency: the version the client edited (or If-Match); a stale one is 409, one that disagrees with If-Match is 400 (tested below)';
 
 const PROBES: Record<string, Probe> = {
   [`POST ${API}/auth/login`]: { input: 'json' },
@@ -91,7 +122,8 @@ const PROBES: Record<string, Probe> = {
     input: 'json',
     legit: {
       role: 'ADMIN creates users with a role (IsIn ROLES; ADMIN-only route)',
-      district: 'the district of an OFFICER/SUPERVISOR: IsIn the districts in service, and assertRoleScope refuses it for other roles (tested below)',
+      district:
+        'the district of an OFFICER/SUPERVISOR: IsIn the districts in service, and assertRoleScope refuses it for other roles (tested below)',
       office: 'the office of a PROSECUTOR: IsIn CCSAO/CITY_LAW, and assertRoleScope refuses it for other roles',
     },
   },
@@ -117,13 +149,15 @@ const PROBES: Record<string, Probe> = {
   [`POST ${API}/cases/:id/evidence`]: {
     input: 'upload',
     legit: {
-      sha256: "the client's declared SHA-256: the server hashes what arrives and refuses a mismatch with 422, storing nothing (tested below); the stored hash is always the computed one",
+      sha256:
+        "the client's declared SHA-256: the server hashes what arrives and refuses a mismatch with 422, storing nothing (tested below); the stored hash is always the computed one",
     },
   },
   [`POST ${API}/cases/:id/evidence/uploads`]: {
     input: 'tus',
     legit: {
-      sha256: "the client's declared SHA-256, as for the single-request upload: checked against what was stored when the upload completes (a mismatch is 422, nothing kept; tested in evidence-tus); the stored hash is always the computed one",
+      sha256:
+        "the client's declared SHA-256, as for the single-request upload: checked against what was stored when the upload completes (a mismatch is 422, nothing kept; tested in evidence-tus); the stored hash is always the computed one",
     },
   },
   [`PATCH ${API}/cases/:id/evidence/uploads/:uploadId`]: { input: 'tus' },
@@ -137,7 +171,8 @@ const PROBES: Record<string, Probe> = {
   [`POST ${API}/cases/:id/packets`]: {
     input: 'json',
     legit: {
-      office: 'the supervisor chooses the prosecuting office (docs/domain.md: send to an office): IsIn CCSAO/CITY_LAW (tested below), default by felony',
+      office:
+        'the supervisor chooses the prosecuting office (docs/domain.md: send to an office): IsIn CCSAO/CITY_LAW (tested below), default by felony',
       version: 'the case version the supervisor reviewed (or If-Match); a stale one is 409',
     },
   },
@@ -146,7 +181,10 @@ const PROBES: Record<string, Probe> = {
   [`POST ${API}/packets/:id/archive/tickets`]: { input: 'json' },
   [`POST ${API}/audit/export/tickets`]: {
     input: 'json',
-    legit: { caseId: 'a filter of the export (as GET /audit/export takes it): IsUUID; an auditor may export the events of any case' },
+    legit: {
+      caseId:
+        'a filter of the export (as GET /audit/export takes it): IsUUID; an auditor may export the events of any case',
+    },
   },
   [`POST ${API}/packets/:id/decision`]: { input: 'json' },
   [`POST ${API}/packets/:id/release`]: { input: 'json' },
@@ -168,9 +206,9 @@ const callerFor = (row: MatrixRow): Caller => {
 };
 const probedFields = (route: string) => PRIVILEGED.filter((f) => !PROBES[route]?.legit?.[f]);
 /** `createdBy` -> `X-Evidence-Created-By`. */
-const evidenceHeader = (field: string) => `X-Evidence-${field.replace(/[A-Z]/g, (c) => `-${c}`).replace(/^./, (c) => c.toUpperCase())}`;
+const evidenceHeader = (field: string) =>
+  `X-Evidence-${field.replace(/[A-Z]/g, (c) => `-${c}`).replace(/^./, (c) => c.toUpperCase())}`;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
 
 describe('mass assignment: privileged fields in every write body -> 400, and nothing changes', () => {
   let t: TestApp;
@@ -187,15 +225,22 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
     t = await createTestApp({ storage: 'ceph' });
     const g = t.given;
     const [officer, supervisor, prosecutor, auditor, admin, other, login] = await Promise.all([
-      g.officer(HOME_DISTRICT), g.supervisor(HOME_DISTRICT), g.prosecutor(HOME_OFFICE), g.auditor(), g.admin(),
-      g.officer(OTHER_DISTRICT), g.officer(HOME_DISTRICT),
+      g.officer(HOME_DISTRICT),
+      g.supervisor(HOME_DISTRICT),
+      g.prosecutor(HOME_OFFICE),
+      g.auditor(),
+      g.admin(),
+      g.officer(OTHER_DISTRICT),
+      g.officer(HOME_DISTRICT),
     ]);
     as = { OFFICER: officer, SUPERVISOR: supervisor, PROSECUTOR: prosecutor, AUDITOR: auditor, ADMIN: admin };
     bystander = other;
     loginUser = login;
     colleague = await g.prosecutor(HOME_OFFICE);
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   // ---------------------------------------------------------------------------------------------
   interface Fx {
@@ -228,9 +273,21 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
       case 'uploadingCase': {
         const c = await g.caseReadyToSubmit(author);
         const u = await g.tusUpload(author, c.id, TUS_UPLOAD.bytes.length);
-        await t.http().patch(u.location).set(author.auth).set('Tus-Resumable', '1.0.0').set('Content-Type', 'application/offset+octet-stream')
-          .set('Upload-Offset', '0').send(TUS_UPLOAD.bytes.subarray(0, TUS_UPLOAD.sent)).expect(204);
-        return { path: at(c.id).replace(':uploadId', u.uploadId), version: c.version, caseId: c.id, uploadId: u.uploadId };
+        await t
+          .http()
+          .patch(u.location)
+          .set(author.auth)
+          .set('Tus-Resumable', '1.0.0')
+          .set('Content-Type', 'application/offset+octet-stream')
+          .set('Upload-Offset', '0')
+          .send(TUS_UPLOAD.bytes.subarray(0, TUS_UPLOAD.sent))
+          .expect(204);
+        return {
+          path: at(c.id).replace(':uploadId', u.uploadId),
+          version: c.version,
+          caseId: c.id,
+          uploadId: u.uploadId,
+        };
       }
       case 'none':
         return { path: at(''), version: null, userId: credentials.id };
@@ -252,8 +309,11 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
       }
       case 'targetUser': {
         const u = await t.app.get(UsersService).create('SYSTEM', {
-          username: `ma-target-${randomUUID().slice(0, 12)}`, displayName: 'Target of the mass-assignment suite',
-          password: `pw-${randomBytes(9).toString('hex')}`, role: 'OFFICER', district: HOME_DISTRICT,
+          username: `ma-target-${randomUUID().slice(0, 12)}`,
+          displayName: 'Target of the mass-assignment suite',
+          password: `pw-${randomBytes(9).toString('hex')}`,
+          role: 'OFFICER',
+          district: HOME_DISTRICT,
         });
         return { path: at(u.id), version: null, userId: u.id };
       }
@@ -288,7 +348,11 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
       case 'decidedPacket': {
         const p = await g.sentPacket(author, as.SUPERVISOR, HOME_OFFICE);
         await g.claim(as.PROSECUTOR, p.id);
-        await g.decide(as.PROSECUTOR, p.id, { decision: 'DECLINED', reason: 'Insufficient evidence.', externalReference: 'MA-REF-1' });
+        await g.decide(as.PROSECUTOR, p.id, {
+          decision: 'DECLINED',
+          reason: 'Insufficient evidence.',
+          externalReference: 'MA-REF-1',
+        });
         return { path: at(p.id), version: null, caseId: p.caseId, packetId: p.id };
       }
       case 'evidenceTicket':
@@ -308,18 +372,32 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
   async function prepare(row: MatrixRow): Promise<RouteCtx> {
     const callerName = callerFor(row);
     const caller = callerName === 'ANONYMOUS' ? null : as[callerName];
-    return { row, method: row.route.split(' ')[0], callerName, caller, fx: await makeFixture(row, caller ?? loginUser) };
+    return {
+      row,
+      method: row.route.split(' ')[0],
+      callerName,
+      caller,
+      fx: await makeFixture(row, caller ?? loginUser),
+    };
   }
 
   /** The matrix's valid body for the route, fresh (unique names) for each request. */
   function validBody(ctx: RouteCtx): Record<string, unknown> {
     const who = ctx.caller ?? loginUser;
-    return ctx.row.body?.({ unique: randomUUID().slice(0, 12), credentials: { username: who.username, password: who.password }, related: ctx.fx.related }) ?? {};
+    return (
+      ctx.row.body?.({
+        unique: randomUUID().slice(0, 12),
+        credentials: { username: who.username, password: who.password },
+        related: ctx.fx.related,
+      }) ?? {}
+    );
   }
 
   /** Everything a refused write must leave as it was: the fixture's rows in full, table counts, stored objects. */
   async function snapshot(fx: Fx) {
-    const { rows: [db] } = await t.owner.query(
+    const {
+      rows: [db],
+    } = await t.owner.query(
       `SELECT (SELECT to_jsonb(x) FROM cases x WHERE x.id = $1::uuid) AS "case",
               (SELECT to_jsonb(x) FROM users x WHERE x.id = $2::uuid) AS "user",
               (SELECT to_jsonb(x) FROM evidence x WHERE x.id = $3::uuid) AS evidence,
@@ -333,21 +411,35 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
                 'disclosures', (SELECT count(*) FROM evidence_disclosures), 'tickets', (SELECT count(*) FROM access_tickets),
                 'personnelLinks', (SELECT count(*) FROM federal_personnel_links),
                 'referenceCorrections', (SELECT count(*) FROM packet_reference_corrections), 'personnelUnlinks', (SELECT count(*) FROM federal_personnel_links WHERE unlinked_at IS NOT NULL)) AS counts`,
-      [fx.caseId ?? null, fx.userId ?? null, fx.evidenceId ?? null, fx.packetId ?? null]);
-    for (const [key, id] of [['case', fx.caseId], ['user', fx.userId], ['evidence', fx.evidenceId], ['packet', fx.packetId]] as const) {
+      [fx.caseId ?? null, fx.userId ?? null, fx.evidenceId ?? null, fx.packetId ?? null],
+    );
+    for (const [key, id] of [
+      ['case', fx.caseId],
+      ['user', fx.userId],
+      ['evidence', fx.evidenceId],
+      ['packet', fx.packetId],
+    ] as const) {
       if (id && !db[key]) throw new Error(`fixture ${key} ${id} is missing`);
     }
-    return { ...db, objects: await t.storage.keys(), pendingMultipart: await t.storage.pendingUploads() } as Record<string, any>;
+    return { ...db, objects: await t.storage.keys(), pendingMultipart: await t.storage.pendingUploads() } as Record<
+      string,
+      any
+    >;
   }
 
   function send(method: string, path: string): Test {
     const agent = t.http();
     switch (method) {
-      case 'POST': return agent.post(path);
-      case 'PUT': return agent.put(path);
-      case 'PATCH': return agent.patch(path);
-      case 'DELETE': return agent.delete(path);
-      default: throw new Error(`write method ${method} is not supported by the suite`);
+      case 'POST':
+        return agent.post(path);
+      case 'PUT':
+        return agent.put(path);
+      case 'PATCH':
+        return agent.patch(path);
+      case 'DELETE':
+        return agent.delete(path);
+      default:
+        throw new Error(`write method ${method} is not supported by the suite`);
     }
   }
 
@@ -363,7 +455,10 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
 
   /** 400 naming `fieldPath` (message and fields), nothing changed, no SUCCESS audit event (and the refusal audited). */
   async function expectRefused(ctx: RouteCtx, res: Response, requestId: string, fieldPath: string, before: unknown) {
-    expect({ status: res.status, body: res.status === 400 ? undefined : res.body }).toEqual({ status: 400, body: undefined });
+    expect({ status: res.status, body: res.status === 400 ? undefined : res.body }).toEqual({
+      status: 400,
+      body: undefined,
+    });
     expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION.FAILED', requestId });
     expect(res.body.message).toContain(fieldPath);
     expect((res.body.fields as { field: string }[]).map((f) => f.field)).toContain(fieldPath);
@@ -374,18 +469,26 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
       // Authenticated refusals are on the trail as FAILED attempts naming the field (public login refusals are only logged).
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ outcome: 'FAILED', actor_id: ctx.caller.id });
-      expect(rows[0].details).toMatchObject({ status: 400, code: 'VALIDATION.FAILED', fields: expect.arrayContaining([fieldPath]) });
+      expect(rows[0].details).toMatchObject({
+        status: 400,
+        code: 'VALIDATION.FAILED',
+        fields: expect.arrayContaining([fieldPath]),
+      });
     }
   }
 
   /** The unchanged request succeeds: the matrix's status, a SUCCESS event for it, and a visible effect. */
   async function expectAccepted(ctx: RouteCtx, res: Response, requestId: string, before: Record<string, any>) {
     const expected = ctx.row.expect[ctx.callerName];
-    expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({ status: expected, body: undefined });
+    expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({
+      status: expected,
+      body: undefined,
+    });
     const rows = await auditRows(t.owner, 'request_id = $1', [requestId]);
     expect(rows.filter((r) => r.outcome === 'SUCCESS').length).toBeGreaterThan(0);
     expect(rows.filter((r) => r.outcome !== 'SUCCESS')).toEqual([]);
-    if (ctx.row.route === LOGIN) expect(res.body).toMatchObject({ tokenType: 'Bearer', user: { username: loginUser.username } });
+    if (ctx.row.route === LOGIN)
+      expect(res.body).toMatchObject({ tokenType: 'Bearer', user: { username: loginUser.username } });
     else expect(await snapshot(ctx.fx)).not.toEqual(before);
   }
 
@@ -430,7 +533,9 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
     if (!probe || probe.input !== 'json') continue;
     describe(`${row.route} (${probe.legit ? `takes ${Object.keys(probe.legit).join(', ')}` : 'takes none of them'})`, () => {
       let ctx: RouteCtx;
-      beforeAll(async () => { ctx = await prepare(row); });
+      beforeAll(async () => {
+        ctx = await prepare(row);
+      });
 
       for (const field of probedFields(row.route)) {
         it(`${field} -> 400 naming it, nothing changed`, async () => {
@@ -449,8 +554,10 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
             const items = body[array] as Record<string, unknown>[];
             expect(items.length).toBeGreaterThan(0);
             const requestId = newRequestId();
-            const res = await write(ctx, requestId)
-              .send({ ...body, [array]: items.map((item, i) => (i === 0 ? { ...item, [field]: hostile(field, bystander) } : item)) });
+            const res = await write(ctx, requestId).send({
+              ...body,
+              [array]: items.map((item, i) => (i === 0 ? { ...item, [field]: hostile(field, bystander) } : item)),
+            });
             await expectRefused(ctx, res, requestId, `${array}.0.${field}`, before);
           });
         }
@@ -475,13 +582,21 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
       return req.attach('file', row.upload!.bytes, { filename: 'clip.bin', contentType: 'application/octet-stream' });
     };
     /** Each channel: the hostile request, and the same request without the field (its positive control). */
-    const channels: Record<string, { hostile: (ctx: RouteCtx, f: Field, v: string, id: string) => Test; control: (ctx: RouteCtx, id: string) => Test }> = {
+    const channels: Record<
+      string,
+      {
+        hostile: (ctx: RouteCtx, f: Field, v: string, id: string) => Test;
+        control: (ctx: RouteCtx, id: string) => Test;
+      }
+    > = {
       'raw body, query parameter': {
-        hostile: (ctx, f, v, id) => raw(write(ctx, id, `${ctx.fx.path}?${row.upload!.query}&${f}=${encodeURIComponent(v)}`)),
+        hostile: (ctx, f, v, id) =>
+          raw(write(ctx, id, `${ctx.fx.path}?${row.upload!.query}&${f}=${encodeURIComponent(v)}`)),
         control: (ctx, id) => raw(write(ctx, id, `${ctx.fx.path}?${row.upload!.query}`)),
       },
       'raw body, X-Evidence-* header': {
-        hostile: (ctx, f, v, id) => raw(write(ctx, id, `${ctx.fx.path}?${row.upload!.query}`).set(evidenceHeader(f), v)),
+        hostile: (ctx, f, v, id) =>
+          raw(write(ctx, id, `${ctx.fx.path}?${row.upload!.query}`).set(evidenceHeader(f), v)),
         // The metadata itself as headers too: the header channel works, so the refusal is the field's.
         control: (ctx, id) => metadata().reduce((req, [k, v]) => req.set(evidenceHeader(k), v), raw(write(ctx, id))),
       },
@@ -502,7 +617,9 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
     for (const [channel, make] of Object.entries(channels)) {
       describe(channel, () => {
         let ctx: RouteCtx;
-        beforeAll(async () => { ctx = await prepare(row); });
+        beforeAll(async () => {
+          ctx = await prepare(row);
+        });
 
         for (const field of probedFields(UPLOAD)) {
           it(`${field} -> 400 naming it, no evidence row, no stored object`, async () => {
@@ -510,7 +627,9 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
             const requestId = newRequestId();
             const res = await make.hostile(ctx, field, String(hostile(field, bystander)), requestId);
             await expectRefused(ctx, res, requestId, field, before);
-            expect((await t.owner.query(`SELECT id FROM evidence WHERE case_id = $1`, [ctx.fx.caseId])).rows).toEqual([]);
+            expect((await t.owner.query(`SELECT id FROM evidence WHERE case_id = $1`, [ctx.fx.caseId])).rows).toEqual(
+              [],
+            );
             expect(await t.storage.keys(`cases/${ctx.fx.caseId}/`)).toEqual([]);
           });
         }
@@ -521,11 +640,20 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
           const res = await make.control(ctx, requestId);
           await expectAccepted(ctx, res, requestId, before);
           expect(res.body).toMatchObject({
-            caseId: ctx.fx.caseId, kind: 'BWC', deviceId: 'AXON-AUTHZ-1', sha256: sha256(row.upload!.bytes), uploadedBy: ctx.caller!.id,
+            caseId: ctx.fx.caseId,
+            kind: 'BWC',
+            deviceId: 'AXON-AUTHZ-1',
+            sha256: sha256(row.upload!.bytes),
+            uploadedBy: ctx.caller!.id,
           });
           // On Ceph RGW retention and the legal hold are applied after the upload commits: evidence.preserved.
-          expect((await auditRows(t.owner, 'request_id = $1', [requestId])).map((r) => r.action)).toEqual(['evidence.uploaded', 'evidence.preserved']);
-          expect(await t.storage.keys(`cases/${ctx.fx.caseId}/`)).toEqual([`cases/${ctx.fx.caseId}/evidence/${res.body.id}`]);
+          expect((await auditRows(t.owner, 'request_id = $1', [requestId])).map((r) => r.action)).toEqual([
+            'evidence.uploaded',
+            'evidence.preserved',
+          ]);
+          expect(await t.storage.keys(`cases/${ctx.fx.caseId}/`)).toEqual([
+            `cases/${ctx.fx.caseId}/evidence/${res.body.id}`,
+          ]);
         });
       });
     }
@@ -543,7 +671,9 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
       const method = row.route.split(' ')[0];
       describe(row.route, () => {
         let ctx: RouteCtx;
-        beforeAll(async () => { ctx = await prepare(row); });
+        beforeAll(async () => {
+          ctx = await prepare(row);
+        });
 
         /** The matrix's tus request; `extra` is one more `key base64value` pair of Upload-Metadata. */
         const tusRequest = (requestId: string, extra?: string, bytes = row.tus!.bytes) => {
@@ -568,16 +698,25 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
           const before = await snapshot(ctx.fx);
           const requestId = newRequestId();
           // An append that does not complete the upload writes no event: the control appends the rest, so the item is made.
-          const res = await tusRequest(requestId, undefined, method === 'PATCH' ? TUS_UPLOAD.bytes.subarray(TUS_UPLOAD.sent) : row.tus!.bytes);
+          const res = await tusRequest(
+            requestId,
+            undefined,
+            method === 'PATCH' ? TUS_UPLOAD.bytes.subarray(TUS_UPLOAD.sent) : row.tus!.bytes,
+          );
           await expectAccepted(ctx, res, requestId, before);
           const actions = (await auditRows(t.owner, 'request_id = $1', [requestId])).map((r) => r.action);
           if (method === 'POST') {
             expect(res.body).toMatchObject({ caseId: ctx.fx.caseId, uploadLength: TUS_UPLOAD.bytes.length });
             expect(actions).toEqual(['evidence.upload.created']);
           } else if (method === 'PATCH') {
-            expect({ offset: res.headers['upload-offset'], evidenceId: res.headers['evidence-id'] }).toEqual({ offset: String(TUS_UPLOAD.bytes.length), evidenceId: ctx.fx.uploadId });
+            expect({ offset: res.headers['upload-offset'], evidenceId: res.headers['evidence-id'] }).toEqual({
+              offset: String(TUS_UPLOAD.bytes.length),
+              evidenceId: ctx.fx.uploadId,
+            });
             expect(actions).toEqual(['evidence.uploaded', 'evidence.preserved']);
-            const { rows } = await t.owner.query(`SELECT sha256, uploaded_by FROM evidence WHERE id = $1`, [ctx.fx.uploadId]);
+            const { rows } = await t.owner.query(`SELECT sha256, uploaded_by FROM evidence WHERE id = $1`, [
+              ctx.fx.uploadId,
+            ]);
             expect(rows).toEqual([{ sha256: sha256(TUS_UPLOAD.bytes), uploaded_by: ctx.caller!.id }]);
           } else {
             expect(actions).toEqual(['evidence.upload.cancelled']);
@@ -592,22 +731,51 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
     const bytes = Buffer.from('declared-hash evidence bytes\n'.repeat(80));
     const zeros = '0'.repeat(64);
     let caseId: string;
-    beforeAll(async () => { caseId = (await t.given.draftCase(as.OFFICER)).id; });
+    beforeAll(async () => {
+      caseId = (await t.given.draftCase(as.OFFICER)).id;
+    });
 
     const path = () => `${API}/cases/${caseId}/evidence`;
     const nothingStored = async () => {
       expect((await t.owner.query(`SELECT id FROM evidence WHERE case_id = $1`, [caseId])).rows).toEqual([]);
       expect(await t.storage.keys(`cases/${caseId}/`)).toEqual([]);
       expect(await t.storage.pendingUploads()).toEqual([]);
-      expect((await t.owner.query(`SELECT state FROM storage_uploads WHERE case_id = $1 AND state IN ('OPEN','ABORT_PENDING')`, [caseId])).rows).toEqual([]);
+      expect(
+        (
+          await t.owner.query(
+            `SELECT state FROM storage_uploads WHERE case_id = $1 AND state IN ('OPEN','ABORT_PENDING')`,
+            [caseId],
+          )
+        ).rows,
+      ).toEqual([]);
     };
     const mismatching: Record<string, (id: string) => Test> = {
-      'query parameter': (id) => t.http().post(`${path()}?kind=BWC&sha256=${zeros}`).set(as.OFFICER.auth).set('X-Request-Id', id)
-        .set('Content-Type', 'application/octet-stream').send(bytes),
-      'X-Evidence-Sha256 header': (id) => t.http().post(`${path()}?kind=BWC`).set(as.OFFICER.auth).set('X-Request-Id', id)
-        .set('X-Evidence-Sha256', zeros).set('Content-Type', 'application/octet-stream').send(bytes),
-      'multipart field': (id) => t.http().post(path()).set(as.OFFICER.auth).set('X-Request-Id', id)
-        .field('kind', 'BWC').field('sha256', zeros).attach('file', bytes, 'clip.bin'),
+      'query parameter': (id) =>
+        t
+          .http()
+          .post(`${path()}?kind=BWC&sha256=${zeros}`)
+          .set(as.OFFICER.auth)
+          .set('X-Request-Id', id)
+          .set('Content-Type', 'application/octet-stream')
+          .send(bytes),
+      'X-Evidence-Sha256 header': (id) =>
+        t
+          .http()
+          .post(`${path()}?kind=BWC`)
+          .set(as.OFFICER.auth)
+          .set('X-Request-Id', id)
+          .set('X-Evidence-Sha256', zeros)
+          .set('Content-Type', 'application/octet-stream')
+          .send(bytes),
+      'multipart field': (id) =>
+        t
+          .http()
+          .post(path())
+          .set(as.OFFICER.auth)
+          .set('X-Request-Id', id)
+          .field('kind', 'BWC')
+          .field('sha256', zeros)
+          .attach('file', bytes, 'clip.bin'),
     };
 
     for (const [channel, make] of Object.entries(mismatching)) {
@@ -615,28 +783,52 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
         const requestId = newRequestId();
         const res = await make(requestId);
         expect({ status: res.status, body: res.body }).toMatchObject({
-          status: 422, body: { code: 'EVIDENCE.HASH_MISMATCH', expectedSha256: zeros, actualSha256: sha256(bytes) },
+          status: 422,
+          body: { code: 'EVIDENCE.HASH_MISMATCH', expectedSha256: zeros, actualSha256: sha256(bytes) },
         });
         await nothingStored();
-        expect((await auditRows(t.owner, 'request_id = $1', [requestId])).filter((r) => r.outcome === 'SUCCESS')).toEqual([]);
+        expect(
+          (await auditRows(t.owner, 'request_id = $1', [requestId])).filter((r) => r.outcome === 'SUCCESS'),
+        ).toEqual([]);
       });
     }
 
     it('a declared sha256 a multipart upload would not read (query or header) -> 400, not silently unchecked', async () => {
       for (const req of [
-        t.http().post(`${path()}?sha256=${zeros}`).set(as.OFFICER.auth).field('kind', 'BWC').attach('file', bytes, 'clip.bin'),
-        t.http().post(path()).set(as.OFFICER.auth).set('X-Evidence-Sha256', zeros).field('kind', 'BWC').attach('file', bytes, 'clip.bin'),
+        t
+          .http()
+          .post(`${path()}?sha256=${zeros}`)
+          .set(as.OFFICER.auth)
+          .field('kind', 'BWC')
+          .attach('file', bytes, 'clip.bin'),
+        t
+          .http()
+          .post(path())
+          .set(as.OFFICER.auth)
+          .set('X-Evidence-Sha256', zeros)
+          .field('kind', 'BWC')
+          .attach('file', bytes, 'clip.bin'),
       ]) {
         const res = await req;
-        expect({ status: res.status, fields: res.body.fields?.map((f: { field: string }) => f.field) }).toEqual({ status: 400, fields: ['sha256'] });
+        expect({ status: res.status, fields: res.body.fields?.map((f: { field: string }) => f.field) }).toEqual({
+          status: 400,
+          fields: ['sha256'],
+        });
       }
       await nothingStored();
     });
 
     it('control: a matching declared sha256 is accepted and the stored hash is the computed one', async () => {
-      const res = await t.http().post(`${path()}?kind=BWC&sha256=${sha256(bytes).toUpperCase()}`).set(as.OFFICER.auth)
-        .set('Content-Type', 'application/octet-stream').send(bytes);
-      expect({ status: res.status, body: res.body }).toMatchObject({ status: 201, body: { sha256: sha256(bytes), clientSha256Matched: true } });
+      const res = await t
+        .http()
+        .post(`${path()}?kind=BWC&sha256=${sha256(bytes).toUpperCase()}`)
+        .set(as.OFFICER.auth)
+        .set('Content-Type', 'application/octet-stream')
+        .send(bytes);
+      expect({ status: res.status, body: res.body }).toMatchObject({
+        status: 201,
+        body: { sha256: sha256(bytes), clientSha256Matched: true },
+      });
       const { rows } = await t.owner.query(`SELECT sha256, storage_key FROM evidence WHERE case_id = $1`, [caseId]);
       expect(rows).toEqual([{ sha256: sha256(bytes), storage_key: expect.any(String) }]);
       expect((await t.storage.sha256Of(rows[0].storage_key)).sha256).toBe(sha256(bytes));
@@ -646,41 +838,74 @@ describe('mass assignment: privileged fields in every write body -> 400, and not
   // ---------------------------------------------------------------------------------------------
   describe('the privileged fields some routes legitimately take stay constrained', () => {
     it(`POST ${API}/users: a district or office the role does not have -> 400 naming it, no user`, async () => {
-      for (const [extra, field] of [[{ role: 'AUDITOR', district: OTHER_DISTRICT }, 'district'], [{ role: 'OFFICER', district: 1, office: 'CCSAO' }, 'office'], [{ role: 'ROOT' }, 'role']] as const) {
+      for (const [extra, field] of [
+        [{ role: 'AUDITOR', district: OTHER_DISTRICT }, 'district'],
+        [{ role: 'OFFICER', district: 1, office: 'CCSAO' }, 'office'],
+        [{ role: 'ROOT' }, 'role'],
+      ] as const) {
         const username = `ma-scope-${randomUUID().slice(0, 8)}`;
-        const res = await t.http().post(`${API}/users`).set(as.ADMIN.auth)
+        const res = await t
+          .http()
+          .post(`${API}/users`)
+          .set(as.ADMIN.auth)
           .send({ username, displayName: 'Scope probe', password: 'mass-assignment-password-1', ...extra });
-        expect({ status: res.status, fields: res.body.fields?.map((f: { field: string }) => f.field) }).toEqual({ status: 400, fields: [field] });
+        expect({ status: res.status, fields: res.body.fields?.map((f: { field: string }) => f.field) }).toEqual({
+          status: 400,
+          fields: [field],
+        });
         expect((await t.owner.query(`SELECT id FROM users WHERE username = $1`, [username])).rows).toEqual([]);
       }
     });
 
     it(`PATCH ${API}/users/:id: an office for an officer -> 400 naming it, the user row unchanged`, async () => {
       const target = await t.given.officer(HOME_DISTRICT);
-      const row = async () => (await t.owner.query(`SELECT to_jsonb(u) AS row FROM users u WHERE id = $1`, [target.id])).rows[0].row;
+      const row = async () =>
+        (await t.owner.query(`SELECT to_jsonb(u) AS row FROM users u WHERE id = $1`, [target.id])).rows[0].row;
       const before = await row();
       const res = await t.http().patch(`${API}/users/${target.id}`).set(as.ADMIN.auth).send({ office: 'CITY_LAW' });
-      expect({ status: res.status, fields: res.body.fields?.map((f: { field: string }) => f.field) }).toEqual({ status: 400, fields: ['office'] });
+      expect({ status: res.status, fields: res.body.fields?.map((f: { field: string }) => f.field) }).toEqual({
+        status: 400,
+        fields: ['office'],
+      });
       expect(await row()).toEqual(before);
     });
 
     it(`PATCH ${API}/cases/:id: a stale body version -> 409, one that disagrees with If-Match -> 400; the case unchanged`, async () => {
       const c = await t.given.caseReadyToSubmit(as.OFFICER);
-      const row = async () => (await t.owner.query(`SELECT to_jsonb(c) AS row FROM cases c WHERE id = $1`, [c.id])).rows[0].row;
+      const row = async () =>
+        (await t.owner.query(`SELECT to_jsonb(c) AS row FROM cases c WHERE id = $1`, [c.id])).rows[0].row;
       const before = await row();
-      const stale = await t.http().patch(`${API}/cases/${c.id}`).set(as.OFFICER.auth).send({ narrative: 'Stale edit.', version: c.version - 1 });
+      const stale = await t
+        .http()
+        .patch(`${API}/cases/${c.id}`)
+        .set(as.OFFICER.auth)
+        .send({ narrative: 'Stale edit.', version: c.version - 1 });
       expect({ status: stale.status, code: stale.body.code }).toEqual({ status: 409, code: 'VERSION.CONFLICT' });
-      const disagree = await t.http().patch(`${API}/cases/${c.id}`).set(as.OFFICER.auth).set('If-Match', `"${c.version}"`)
+      const disagree = await t
+        .http()
+        .patch(`${API}/cases/${c.id}`)
+        .set(as.OFFICER.auth)
+        .set('If-Match', `"${c.version}"`)
         .send({ narrative: 'Disagreeing edit.', version: c.version + 1 });
-      expect({ status: disagree.status, fields: disagree.body.fields?.map((f: { field: string }) => f.field) }).toEqual({ status: 400, fields: ['version'] });
+      expect({ status: disagree.status, fields: disagree.body.fields?.map((f: { field: string }) => f.field) }).toEqual(
+        { status: 400, fields: ['version'] },
+      );
       expect(await row()).toEqual(before);
     });
 
     it(`POST ${API}/cases/:id/packets: an office that is not a prosecuting office -> 400 naming it, nothing sent`, async () => {
       const c = await t.given.approvedCase(as.OFFICER, as.SUPERVISOR);
       const before = await snapshot({ path: '', version: c.version, caseId: c.id });
-      const res = await t.http().post(`${API}/cases/${c.id}/packets`).set(as.SUPERVISOR.auth).set('If-Match', `"${c.version}"`).send({ office: 'FBI' });
-      expect({ status: res.status, fields: res.body.fields?.map((f: { field: string }) => f.field) }).toEqual({ status: 400, fields: ['office'] });
+      const res = await t
+        .http()
+        .post(`${API}/cases/${c.id}/packets`)
+        .set(as.SUPERVISOR.auth)
+        .set('If-Match', `"${c.version}"`)
+        .send({ office: 'FBI' });
+      expect({ status: res.status, fields: res.body.fields?.map((f: { field: string }) => f.field) }).toEqual({
+        status: 400,
+        fields: ['office'],
+      });
       expect(await snapshot({ path: '', version: c.version, caseId: c.id })).toEqual(before);
     });
   });

@@ -21,9 +21,15 @@ interface Problem {
 }
 
 function lint(file: string): Problem[] {
-  const run = spawnSync(process.execPath, [CLI, 'lint', file, '--format=json', '--config', join(ROOT, 'redocly.yaml')], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
-  });
+  const run = spawnSync(
+    process.execPath,
+    [CLI, 'lint', file, '--format=json', '--config', join(ROOT, 'redocly.yaml')],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    },
+  );
   const start = run.stdout.indexOf('{');
   if (start < 0) throw new Error(`redocly lint printed no report (exit ${run.status}): ${run.stderr}`);
   return (JSON.parse(run.stdout.slice(start)) as { problems: Problem[] }).problems;
@@ -31,7 +37,12 @@ function lint(file: string): Problem[] {
 
 const show = (ps: Problem[]) => ps.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`);
 type Op = { security?: unknown[]; parameters?: unknown[]; requestBody?: unknown; responses: Record<string, unknown> };
-type Doc = { openapi: string; servers?: unknown[]; paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+type Doc = {
+  openapi: string;
+  servers?: unknown[];
+  paths: Record<string, Record<string, Op>>;
+  components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+};
 const readDoc = () => JSON.parse(readFileSync(DOC, 'utf8')) as Doc;
 
 describe('OpenAPI document lint (redocly, recommended rules)', () => {
@@ -45,7 +56,13 @@ describe('OpenAPI document lint (redocly, recommended rules)', () => {
       // "#/paths/~1api~1v1~1health/get/responses": only a public route that takes no input may have no 4xx answer.
       const [, path, method] = /^#\/paths\/([^/]+)\/([a-z]+)\//.exec(p.location[0].pointer) ?? [];
       const op = doc.paths[decodeURIComponent(path.replace(/~1/g, '/').replace(/~0/g, '~'))]?.[method];
-      return !(op && Array.isArray(op.security) && op.security.length === 0 && !op.parameters?.length && !op.requestBody);
+      return !(
+        op &&
+        Array.isArray(op.security) &&
+        op.security.length === 0 &&
+        !op.parameters?.length &&
+        !op.requestBody
+      );
     });
     expect(show(unexpected)).toEqual([]);
   });
@@ -57,39 +74,71 @@ describe('OpenAPI document lint (redocly, recommended rules)', () => {
         const where = `${method.toUpperCase()} ${path}`;
         if (Array.isArray(op.security) && op.security.length === 0) {
           // A public route has no role to refuse; only GET /tickets/{ticket} refuses with 403, for the ticket's own reasons (documented there).
-          if (path === '/api/v1/tickets/{ticket}') expect((op.responses['403'] as { description: string }).description).toMatch(/^AUTH.FORBIDDEN: not a role refusal/);
+          if (path === '/api/v1/tickets/{ticket}')
+            expect((op.responses['403'] as { description: string }).description).toMatch(
+              /^AUTH.FORBIDDEN: not a role refusal/,
+            );
           else expect([where, op.responses['403']]).toEqual([where, undefined]);
         } else {
           expect([where, op.security]).toEqual([where, [{ bearer: [] }]]);
           expect([where, Object.keys(op.responses)]).toEqual([where, expect.arrayContaining(['401'])]);
         }
-        if (path.includes('{id}')) expect([where, Object.keys(op.responses)]).toEqual([where, expect.arrayContaining(['400', '404'])]);
+        if (path.includes('{id}'))
+          expect([where, Object.keys(op.responses)]).toEqual([where, expect.arrayContaining(['400', '404'])]);
       }
     }
     expect(doc.paths['/api/v1/auth/login'].post.security).toEqual([]);
-    expect(Object.keys(doc.paths['/api/v1/auth/login'].post.responses)).toEqual(['200', '400', '401', '415', '423', '429', 'default']);
-    expect(Object.keys(doc.paths['/api/v1/cases/{id}/submit'].post.responses)).toEqual(
-      ['200', '400', '401', '403', '404', '409', '415', '422', '428', 'default'],
-    );
+    expect(Object.keys(doc.paths['/api/v1/auth/login'].post.responses)).toEqual([
+      '200',
+      '400',
+      '401',
+      '415',
+      '423',
+      '429',
+      'default',
+    ]);
+    expect(Object.keys(doc.paths['/api/v1/cases/{id}/submit'].post.responses)).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '415',
+      '422',
+      '428',
+      'default',
+    ]);
   });
 
   it('finds the defects the document used to have (nullable beside a $ref, a public route without security, empty servers, 4xx only as default)', () => {
     const old = {
-      openapi: '3.0.0', info: { title: 'old', version: '1' }, servers: [],
+      openapi: '3.0.0',
+      info: { title: 'old', version: '1' },
+      servers: [],
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
         schemas: {
           ActivityType: { type: 'string', enum: ['ARREST'] },
-          CaseView: { type: 'object', properties: { activityType: { nullable: true, allOf: [{ $ref: '#/components/schemas/ActivityType' }] } } },
+          CaseView: {
+            type: 'object',
+            properties: { activityType: { nullable: true, allOf: [{ $ref: '#/components/schemas/ActivityType' }] } },
+          },
         },
       },
       paths: {
-        '/api/v1/keys': { get: { operationId: 'keys', responses: { 200: { description: 'ok' }, default: { description: 'error' } } } },
+        '/api/v1/keys': {
+          get: { operationId: 'keys', responses: { 200: { description: 'ok' }, default: { description: 'error' } } },
+        },
         '/api/v1/cases': {
           get: {
-            operationId: 'cases', security: [{ bearer: [] }],
+            operationId: 'cases',
+            security: [{ bearer: [] }],
             responses: {
-              200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/CaseView' } } } },
+              200: {
+                description: 'ok',
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/CaseView' } } },
+              },
               default: { description: 'error' },
             },
           },
@@ -100,12 +149,14 @@ describe('OpenAPI document lint (redocly, recommended rules)', () => {
     try {
       writeFileSync(join(dir, 'openapi.json'), JSON.stringify(old));
       const found = lint(join(dir, 'openapi.json')).map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer}`);
-      expect(found).toEqual(expect.arrayContaining([
-        'error nullable-type-sibling #/components/schemas/CaseView/properties/activityType/nullable',
-        'error security-defined #/paths/~1api~1v1~1keys/get',
-        'error no-empty-servers #/servers',
-        'warn operation-4xx-response #/paths/~1api~1v1~1cases/get/responses',
-      ]));
+      expect(found).toEqual(
+        expect.arrayContaining([
+          'error nullable-type-sibling #/components/schemas/CaseView/properties/activityType/nullable',
+          'error security-defined #/paths/~1api~1v1~1keys/get',
+          'error no-empty-servers #/servers',
+          'warn operation-4xx-response #/paths/~1api~1v1~1cases/get/responses',
+        ]),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

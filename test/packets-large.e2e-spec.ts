@@ -72,15 +72,24 @@ describe(`a packet archive holding a ${SIZE_MB} MiB evidence file, from a separa
 
   beforeAll(async () => {
     t = await createTestApp({ env: releasableRetention() });
-    [officer, supervisor, prosecutor] = await Promise.all([t.given.officer(), t.given.supervisor(), t.given.prosecutor('CCSAO')]);
+    [officer, supervisor, prosecutor] = await Promise.all([
+      t.given.officer(),
+      t.given.supervisor(),
+      t.given.prosecutor('CCSAO'),
+    ]);
     api = await startApiProcess(t.dbName, t.storage, releasableRetention());
     dir = mkdtempSync(join(tmpdir(), 'ion-packet-large-'));
     zipPath = join(dir, 'packet.zip');
     publicKeyPem = (await t.http().get('/api/v1/keys').expect(200)).body.keys[0].publicKeyPem;
 
     const c = await t.given.caseReadyToSubmit(officer);
-    await t.http().put(`/api/v1/cases/${c.id}/violations`).set(officer.auth).set('If-Match', `"${c.version}"`)
-      .send({ violations: [{ citation: '720 ILCS 5/10-3', description: 'Unlawful restraint', felony: true }] }).expect(200);
+    await t
+      .http()
+      .put(`/api/v1/cases/${c.id}/violations`)
+      .set(officer.auth)
+      .set('If-Match', `"${c.version}"`)
+      .send({ violations: [{ citation: '720 ILCS 5/10-3', description: 'Unlawful restraint', felony: true }] })
+      .expect(200);
     const hash = createHash('sha256');
     const up = await postStream(
       `${api.url}/api/v1/cases/${c.id}/evidence?kind=BWC&deviceId=AXON-LARGE-2&originalFilename=bwc.mp4`,
@@ -108,18 +117,27 @@ describe(`a packet archive holding a ${SIZE_MB} MiB evidence file, from a separa
     const baseline = rssBytes(api.pid);
     samples.push(baseline);
     const sampler = setInterval(() => {
-      try { samples.push(rssBytes(api.pid)); } catch { /* process gone: the download fails anyway */ }
+      try {
+        samples.push(rssBytes(api.pid));
+      } catch {
+        /* process gone: the download fails anyway */
+      }
     }, 50);
     const started = Date.now();
     let headers: http.IncomingHttpHeaders = {};
     let complete = false;
     try {
       await new Promise<void>((resolve, reject) => {
-        http.get(`${api.url}/api/v1/packets/${packet.id}/archive`, { headers: prosecutor.auth, agent: false }, (res) => {
-          headers = res.headers;
-          if (res.statusCode !== 200) return reject(new Error(`archive answered ${res.statusCode}`));
-          pipeline(res, createWriteStream(zipPath)).then(() => { complete = res.complete; resolve(); }, reject);
-        }).on('error', reject);
+        http
+          .get(`${api.url}/api/v1/packets/${packet.id}/archive`, { headers: prosecutor.auth, agent: false }, (res) => {
+            headers = res.headers;
+            if (res.statusCode !== 200) return reject(new Error(`archive answered ${res.statusCode}`));
+            pipeline(res, createWriteStream(zipPath)).then(() => {
+              complete = res.complete;
+              resolve();
+            }, reject);
+          })
+          .on('error', reject);
       });
     } finally {
       clearInterval(sampler);
@@ -142,7 +160,10 @@ describe(`a packet archive holding a ${SIZE_MB} MiB evidence file, from a separa
 
   it('the offline verifier accepts it, pinned to the published key', async () => {
     const started = Date.now();
-    const r = await verifyPacketArchive(zipPath, { trustedKeyPem: publicKeyPem, expectedManifestSha256: packet.manifestSha256 });
+    const r = await verifyPacketArchive(zipPath, {
+      trustedKeyPem: publicKeyPem,
+      expectedManifestSha256: packet.manifestSha256,
+    });
     console.log(`[packets-large] offline verification: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     expect(r.firstFailure).toBeNull();
     expect(r).toMatchObject({ ok: true, packetId: packet.id, manifestSha256: packet.manifestSha256 });
@@ -152,16 +173,34 @@ describe(`a packet archive holding a ${SIZE_MB} MiB evidence file, from a separa
   });
 
   it.each([
-    ['the evidence file (middle)', (m: Map<string, { offset: number; size: number }>) => {
-      const [name, e] = [...m].find(([n]) => n.startsWith('evidence/'))!;
-      return { name, offset: e.offset + Math.floor(e.size / 2) };
-    }],
-    ['the evidence file (last byte)', (m: Map<string, { offset: number; size: number }>) => {
-      const [name, e] = [...m].find(([n]) => n.startsWith('evidence/'))!;
-      return { name, offset: e.offset + e.size - 1 };
-    }],
-    ['the manifest', (m: Map<string, { offset: number; size: number }>) => ({ name: 'manifest.json', offset: m.get('manifest.json')!.offset + 40 })],
-    ['the signature', (m: Map<string, { offset: number; size: number }>) => ({ name: 'manifest.sig', offset: m.get('manifest.sig')!.offset + 10 })],
+    [
+      'the evidence file (middle)',
+      (m: Map<string, { offset: number; size: number }>) => {
+        const [name, e] = [...m].find(([n]) => n.startsWith('evidence/'))!;
+        return { name, offset: e.offset + Math.floor(e.size / 2) };
+      },
+    ],
+    [
+      'the evidence file (last byte)',
+      (m: Map<string, { offset: number; size: number }>) => {
+        const [name, e] = [...m].find(([n]) => n.startsWith('evidence/'))!;
+        return { name, offset: e.offset + e.size - 1 };
+      },
+    ],
+    [
+      'the manifest',
+      (m: Map<string, { offset: number; size: number }>) => ({
+        name: 'manifest.json',
+        offset: m.get('manifest.json')!.offset + 40,
+      }),
+    ],
+    [
+      'the signature',
+      (m: Map<string, { offset: number; size: number }>) => ({
+        name: 'manifest.sig',
+        offset: m.get('manifest.sig')!.offset + 10,
+      }),
+    ],
   ])('one flipped byte in %s: the verifier fails naming it', async (_what, locate) => {
     const { name, offset } = locate(await dataOffsets(zipPath));
     flipByte(zipPath, offset);

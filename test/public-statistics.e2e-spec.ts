@@ -15,8 +15,22 @@ const STATS = `${API}/public/statistics`;
 const RATE_LIMIT = 40;
 
 type Cell = { count: number | null; suppressed: 'FEWER_THAN_10' | 'COMPLEMENTARY' | null };
-type Table = { id: string; unit: string; categories: string[]; rows: { month: string; cells: Cell[]; total: Cell }[]; columnTotals: Cell[]; total: Cell };
-type Doc = { computedAt: string; nextComputationAfter: string; threshold: number; timeZone: string; sha256: string; tables: Table[] };
+type Table = {
+  id: string;
+  unit: string;
+  categories: string[];
+  rows: { month: string; cells: Cell[]; total: Cell }[];
+  columnTotals: Cell[];
+  total: Cell;
+};
+type Doc = {
+  computedAt: string;
+  nextComputationAfter: string;
+  threshold: number;
+  timeZone: string;
+  sha256: string;
+  tables: Table[];
+};
 
 const monthsBack = chicagoMonthsBack;
 const [SEP, OCT, NOV] = [monthsBack(3), monthsBack(2), monthsBack(1)];
@@ -27,20 +41,55 @@ type Group = ReferralGroup;
 const GROUPS: Group[] = [
   { month: SEP, n: 25, decision: 'CHARGES_FILED', activity: 'ARREST', outcome: 'REFUSED', agencies: ['ICE_ERO'] },
   { month: SEP, n: 11, decision: 'DECLINED', activity: 'DETENTION', outcome: 'UNABLE', agencies: ['CBP'] },
-  { month: SEP, n: 9, decision: 'AWAITING_DECISION', activity: 'ARREST', outcome: 'REFUSED', agencies: ['ICE_ERO', 'CBP'] },
+  {
+    month: SEP,
+    n: 9,
+    decision: 'AWAITING_DECISION',
+    activity: 'ARREST',
+    outcome: 'REFUSED',
+    agencies: ['ICE_ERO', 'CBP'],
+  },
   { month: OCT, n: 10, decision: 'CHARGES_FILED', activity: 'ARREST', outcome: 'REFUSED', agencies: ['ICE_ERO'] },
   { month: OCT, n: 25, decision: 'DECLINED', activity: 'DETENTION', outcome: 'UNABLE', agencies: ['CBP'] },
-  { month: OCT, n: 11, decision: 'MORE_INFO_REQUESTED', activity: 'VEHICLE_STOP', outcome: 'PARTIAL', agencies: ['BORDER_PATROL'] },
+  {
+    month: OCT,
+    n: 11,
+    decision: 'MORE_INFO_REQUESTED',
+    activity: 'VEHICLE_STOP',
+    outcome: 'PARTIAL',
+    agencies: ['BORDER_PATROL'],
+  },
   { month: NOV, n: 11, decision: 'CHARGES_FILED', activity: 'ARREST', outcome: 'REFUSED', agencies: ['ICE_ERO'] },
   { month: NOV, n: 10, decision: 'DECLINED', activity: 'DETENTION', outcome: 'UNABLE', agencies: ['CBP'] },
   { month: NOV, n: 8, decision: 'REFERRED_ELSEWHERE', activity: 'ARREST', outcome: 'VERIFIED', agencies: ['ICE_ERO'] },
 ];
 /** The case sent through the API (FULL_CASE, SUPERVISOR_RECORD), moved to NOV: ARREST, ICE_ERO, PARTIAL, awaiting a decision. */
-const API_CASE: Group = { month: NOV, n: 1, decision: 'AWAITING_DECISION', activity: 'ARREST', outcome: 'PARTIAL', agencies: ['ICE_ERO'] };
+const API_CASE: Group = {
+  month: NOV,
+  n: 1,
+  decision: 'AWAITING_DECISION',
+  activity: 'ARREST',
+  outcome: 'PARTIAL',
+  agencies: ['ICE_ERO'],
+};
 /** A referral in NOV committed during the test of caching. */
-const EXTRA: Group = { month: NOV, n: 1, decision: 'AWAITING_DECISION', activity: 'SURVEILLANCE', outcome: 'NOT_RECORDED', agencies: ['FBI'] };
+const EXTRA: Group = {
+  month: NOV,
+  n: 1,
+  decision: 'AWAITING_DECISION',
+  activity: 'SURVEILLANCE',
+  outcome: 'NOT_RECORDED',
+  agencies: ['FBI'],
+};
 /** One more case, sent in the current month: not published until the month has ended. */
-const CURRENT: Group = { month: THIS_MONTH, n: 3, decision: 'AWAITING_DECISION', activity: 'ARREST', outcome: 'REFUSED', agencies: ['ICE_ERO'] };
+const CURRENT: Group = {
+  month: THIS_MONTH,
+  n: 3,
+  decision: 'AWAITING_DECISION',
+  activity: 'ARREST',
+  outcome: 'REFUSED',
+  agencies: ['ICE_ERO'],
+};
 
 /** The true count of every cell, made here from the groups (a case under each agency it names). */
 function truth(groups: Group[], months: string[], doc: Doc): Map<string, number> {
@@ -52,11 +101,21 @@ function truth(groups: Group[], months: string[], doc: Doc): Map<string, number>
   }
   for (const g of groups.filter((x) => months.includes(x.month))) {
     const values: Record<string, string[]> = {
-      decision: [g.decision], activityType: [g.activity], supervisorIdentification: [g.outcome], agency: g.agencies,
+      decision: [g.decision],
+      activityType: [g.activity],
+      supervisorIdentification: [g.outcome],
+      agency: g.agencies,
     };
     for (const [table, cats] of Object.entries(values)) {
       // A case naming two agencies adds to both, and twice to the agency table's totals (involvements).
-      for (const c of cats) for (const [m, cc] of [[g.month, c], [g.month, 'ALL'], ['ALL', c], ['ALL', 'ALL']]) add(`${table}|${m}|${cc}`, g.n);
+      for (const c of cats)
+        for (const [m, cc] of [
+          [g.month, c],
+          [g.month, 'ALL'],
+          ['ALL', c],
+          ['ALL', 'ALL'],
+        ])
+          add(`${table}|${m}|${cc}`, g.n);
     }
   }
   return out;
@@ -114,7 +173,8 @@ function subtractionAttack(doc: Doc): Map<string, { lo: number; hi: number }> {
   const narrow = (k: string, l: number, h: number) => {
     const r = range.get(k);
     if (!r) return false;
-    const nl = Math.max(r.lo, l); const nh = Math.min(r.hi, h);
+    const nl = Math.max(r.lo, l);
+    const nh = Math.min(r.hi, h);
     if (nl === r.lo && nh === r.hi) return false;
     range.set(k, { lo: nl, hi: nh });
     return true;
@@ -122,7 +182,8 @@ function subtractionAttack(doc: Doc): Map<string, { lo: number; hi: number }> {
   for (let changed = true, rounds = 0; changed && rounds < 1000; rounds++) {
     changed = false;
     for (const { parts, total } of lines) {
-      const sum = (f: (k: string) => number, skip?: string) => parts.filter((p) => p !== skip).reduce((a, p) => a + f(p), 0);
+      const sum = (f: (k: string) => number, skip?: string) =>
+        parts.filter((p) => p !== skip).reduce((a, p) => a + f(p), 0);
       // total = Σ parts: each part lies between total − Σ others, and the total between the sums.
       changed = narrow(total, sum(lo), sum(hi)) || changed;
       for (const p of parts) changed = narrow(p, lo(total) - sum(hi, p), hi(total) - sum(lo, p)) || changed;
@@ -138,8 +199,10 @@ function expectCellsAsTheRuleSays(doc: Doc, expected: Map<string, number>): numb
     const value = expected.get(key);
     expect([key, value]).toEqual([key, expect.any(Number)]);
     if (value! < 10) expect([key, cell]).toEqual([key, { count: null, suppressed: 'FEWER_THAN_10' }]);
-    else if (cell.suppressed === null) { expect([key, cell.count]).toEqual([key, value]); published++; }
-    else expect([key, cell, value! >= 10]).toEqual([key, { count: null, suppressed: 'COMPLEMENTARY' }, true]);
+    else if (cell.suppressed === null) {
+      expect([key, cell.count]).toEqual([key, value]);
+      published++;
+    } else expect([key, cell, value! >= 10]).toEqual([key, { count: null, suppressed: 'COMPLEMENTARY' }, true]);
   }
   return published;
 }
@@ -185,14 +248,27 @@ describe('public statistics (issue 15 §5)', () => {
     const res = await get().expect(200);
     first = res.body;
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(first).toMatchObject({ threshold: 10, timeZone: 'America/Chicago', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(first).toMatchObject({
+      threshold: 10,
+      timeZone: 'America/Chicago',
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(Date.parse(first.computedAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(first.tables.map((x) => [x.id, x.unit])).toEqual([
-      ['decision', 'CASES'], ['activityType', 'CASES'], ['supervisorIdentification', 'CASES'], ['agency', 'AGENCY_INVOLVEMENTS'],
+      ['decision', 'CASES'],
+      ['activityType', 'CASES'],
+      ['supervisorIdentification', 'CASES'],
+      ['agency', 'AGENCY_INVOLVEMENTS'],
     ]);
     // Complete months only: the current month's 3 cases are not there.
     for (const x of first.tables) expect(x.rows.map((r) => r.month)).toEqual([SEP, OCT, NOV]);
-    expect(first.tables[0].categories).toEqual(['AWAITING_DECISION', 'CHARGES_FILED', 'DECLINED', 'REFERRED_ELSEWHERE', 'MORE_INFO_REQUESTED']);
+    expect(first.tables[0].categories).toEqual([
+      'AWAITING_DECISION',
+      'CHARGES_FILED',
+      'DECLINED',
+      'REFERRED_ELSEWHERE',
+      'MORE_INFO_REQUESTED',
+    ]);
     // No case lacks a value: no "not recorded" column (an always-empty column would only force more withholding).
     for (const x of first.tables) expect(x.categories).not.toContain('NOT_RECORDED');
 
@@ -205,8 +281,11 @@ describe('public statistics (issue 15 §5)', () => {
     expect(decision.rows[2].cells[3]).toEqual({ count: null, suppressed: 'FEWER_THAN_10' });
     expect(expected.get(`decision|ALL|ALL`)).toBe(121);
     expect(expected.get(`agency|ALL|ALL`)).toBe(130);
-    const sep = (table: number, cat: string) => first.tables[table].rows[0].cells[first.tables[table].categories.indexOf(cat)];
-    expect([sep(3, 'FBI'), sep(1, 'SURVEILLANCE'), sep(2, 'VERIFIED')]).toEqual(Array(3).fill({ count: null, suppressed: 'FEWER_THAN_10' }));
+    const sep = (table: number, cat: string) =>
+      first.tables[table].rows[0].cells[first.tables[table].categories.indexOf(cat)];
+    expect([sep(3, 'FBI'), sep(1, 'SURVEILLANCE'), sep(2, 'VERIFIED')]).toEqual(
+      Array(3).fill({ count: null, suppressed: 'FEWER_THAN_10' }),
+    );
   });
 
   it('no withheld count can be recovered from the published cells and totals, nor a small one narrowed', () => {
@@ -228,7 +307,8 @@ describe('public statistics (issue 15 §5)', () => {
         if (hidden.length === 0) continue;
         expect([x.id, r.month, hidden.length >= 2]).toEqual([x.id, r.month, true]);
         const rest = r.total.count! - r.cells.reduce((a, c) => a + (c.count ?? 0), 0);
-        if (hidden.some((c) => c.suppressed === 'FEWER_THAN_10')) expect([x.id, r.month, rest >= 9]).toEqual([x.id, r.month, true]);
+        if (hidden.some((c) => c.suppressed === 'FEWER_THAN_10'))
+          expect([x.id, r.month, rest >= 9]).toEqual([x.id, r.month, true]);
       }
     }
   });
@@ -237,7 +317,10 @@ describe('public statistics (issue 15 §5)', () => {
     const expected = truth([...GROUPS, API_CASE], [SEP, OCT, NOV], first);
     const naive: Doc = JSON.parse(JSON.stringify(first));
     for (const [key, cell] of cellsOf(naive)) {
-      if (cell.suppressed === 'COMPLEMENTARY') { cell.count = expected.get(key)!; cell.suppressed = null; }
+      if (cell.suppressed === 'COMPLEMENTARY') {
+        cell.count = expected.get(key)!;
+        cell.suppressed = null;
+      }
     }
     const ranges = subtractionAttack(naive);
     const leaked = cellsOf(naive).filter(([key, c, table]) => {
@@ -256,7 +339,18 @@ describe('public statistics (issue 15 §5)', () => {
     for (const text of [json, csv]) {
       expect(text).not.toMatch(/ION-\d{4}-\d+/);
       expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
-      for (const s of ['Fullerton', 'crafted', 'Crafted Name', 'J. Smith', 'F-123', 'CR-1', officer.username, 'district', 'District']) expect(text).not.toContain(s);
+      for (const s of [
+        'Fullerton',
+        'crafted',
+        'Crafted Name',
+        'J. Smith',
+        'F-123',
+        'CR-1',
+        officer.username,
+        'district',
+        'District',
+      ])
+        expect(text).not.toContain(s);
     }
     expect(apiPacket.caseNumber).toMatch(/^ION-/);
   });
@@ -264,7 +358,9 @@ describe('public statistics (issue 15 §5)', () => {
   it('CSV: the same cells, one line each, withheld counts in words', async () => {
     const res = await get(`${STATS}?format=csv`).expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="ion-public-statistics-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(res.headers['content-disposition']).toMatch(
+      /^attachment; filename="ion-public-statistics-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     const lines = res.text.trimEnd().split('\r\n');
     expect(lines[0]).toBe('table,unit,month,category,count,computed_at');
     const cells = cellsOf(first);
@@ -272,7 +368,9 @@ describe('public statistics (issue 15 §5)', () => {
     const words = { FEWER_THAN_10: 'fewer than 10', COMPLEMENTARY: 'withheld to protect a smaller count' };
     cells.forEach(([key, c, table], i) => {
       const [tid, month, cat] = key.split('|');
-      expect(lines[i + 1]).toBe([tid, table.unit, month, cat, c.suppressed ? words[c.suppressed] : String(c.count), first.computedAt].join(','));
+      expect(lines[i + 1]).toBe(
+        [tid, table.unit, month, cat, c.suppressed ? words[c.suppressed] : String(c.count), first.computedAt].join(','),
+      );
     });
     expect(lines).toContain(`decision,CASES,${SEP},AWAITING_DECISION,fewer than 10,${first.computedAt}`);
     expect(lines.some((l) => /,\d+,[^,]+$/.test(l) && !l.includes('fewer'))).toBe(true);
@@ -287,9 +385,19 @@ describe('public statistics (issue 15 §5)', () => {
     const published = await auditRows(t.owner, `action = 'statistics.published'`);
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({
-      actor_id: null, actor_role: 'SYSTEM', outcome: 'SUCCESS', target_type: 'statistics', target_id: first.sha256, client_ip: null, user_agent: null,
+      actor_id: null,
+      actor_role: 'SYSTEM',
+      outcome: 'SUCCESS',
+      target_type: 'statistics',
+      target_id: first.sha256,
+      client_ip: null,
+      user_agent: null,
     });
-    expect(published[0].details).toMatchObject({ sha256: first.sha256, computedAt: first.computedAt, months: { first: SEP, last: NOV } });
+    expect(published[0].details).toMatchObject({
+      sha256: first.sha256,
+      computedAt: first.computedAt,
+      months: { first: SEP, last: NOV },
+    });
   });
 
   it('bad query: 400 naming the parameter, nothing recorded', async () => {
@@ -297,7 +405,9 @@ describe('public statistics (issue 15 §5)', () => {
     expect(bad.body.fields).toEqual([expect.objectContaining({ field: 'format' })]);
     const unknown = await get(`${STATS}?month=${SEP}`).expect(400);
     expect(unknown.body.message).toMatch(/month/);
-    expect(await auditRows(t.owner, 'request_id = ANY($1)', [[bad.body.requestId, unknown.body.requestId]])).toEqual([]);
+    expect(await auditRows(t.owner, 'request_id = ANY($1)', [[bad.body.requestId, unknown.body.requestId]])).toEqual(
+      [],
+    );
   });
 
   it('committed data only, computed again once the cache has expired; a change is published (audited) once', async () => {
@@ -308,15 +418,23 @@ describe('public statistics (issue 15 §5)', () => {
       // A referral in NOV that is not committed while the statistics are computed again.
       await extra.query('BEGIN');
       n++;
-      const { rows: [c] } = await extra.query(
-        `INSERT INTO cases (case_number, status, district, created_by) VALUES ($1, 'REFERRED', 1, $2) RETURNING id`, [`ION-2026-9${n}`, officer.id]);
-      const m = JSON.stringify({ case: { activityType: EXTRA.activity, agencies: EXTRA.agencies }, federalOfficers: [] });
+      const {
+        rows: [c],
+      } = await extra.query(
+        `INSERT INTO cases (case_number, status, district, created_by) VALUES ($1, 'REFERRED', 1, $2) RETURNING id`,
+        [`ION-2026-9${n}`, officer.id],
+      );
+      const m = JSON.stringify({
+        case: { activityType: EXTRA.activity, agencies: EXTRA.agencies },
+        federalOfficers: [],
+      });
       await extra.query(
         `INSERT INTO packets (id, case_id, case_number, version, office, felony, status, sent_by, sent_at, manifest, manifest_sha256, signature, key_id,
            public_key_pem, storage_bucket, manifest_key, signature_key, evidence_count, evidence_bytes)
          VALUES (gen_random_uuid(), $1::uuid, $2, 1, 'CCSAO', false, 'PENDING', $3, $4, $5::text, encode(sha256(convert_to($5::text, 'UTF8')), 'hex'), 'c2ln', 'k', 'pem', 'b',
            'x/' || $1::text || '/m', 'x/' || $1::text || '/s', 0, 0)`,
-        [c.id, `ION-2026-9${n}`, supervisor.id, `${NOV}-21T12:00:00-06:00`, m]);
+        [c.id, `ION-2026-9${n}`, supervisor.id, `${NOV}-21T12:00:00-06:00`, m],
+      );
 
       at(301_000);
       const during = (await get().expect(200)).body as Doc;
@@ -349,7 +467,9 @@ describe('public statistics (issue 15 §5)', () => {
     expect(refused.body).toMatchObject({ code: 'RATE.LIMITED', requestId: rid });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     const events = await auditRows(t.owner, 'request_id = $1', [rid]);
-    expect(events).toEqual([expect.objectContaining({ action: 'rate_limit.exceeded', outcome: 'DENIED', actor_id: null })]);
+    expect(events).toEqual([
+      expect.objectContaining({ action: 'rate_limit.exceeded', outcome: 'DENIED', actor_id: null }),
+    ]);
     expect(events[0].details).toMatchObject({ attempted: 'statistics', status: 429 });
   });
 });

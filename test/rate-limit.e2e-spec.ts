@@ -21,13 +21,23 @@ describe('rate limits on login and uploads', () => {
   const login = (username: string, password: string, requestId = `rl-${randomUUID()}`) =>
     t.http().post('/api/v1/auth/login').set('X-Request-Id', requestId).send({ username, password });
   const upload = (user: TestUser, requestId = `rl-${randomUUID()}`) =>
-    t.http().post(`/api/v1/cases/${caseId}/evidence?kind=BWC&deviceId=AXON-RL-1`).set(user.auth).set('X-Request-Id', requestId)
-      .set('Content-Type', 'application/octet-stream').send(randomBytes(2048));
-  const evidenceCount = async () => Number((await t.owner.query('SELECT count(*) FROM evidence WHERE case_id = $1', [caseId])).rows[0].count);
+    t
+      .http()
+      .post(`/api/v1/cases/${caseId}/evidence?kind=BWC&deviceId=AXON-RL-1`)
+      .set(user.auth)
+      .set('X-Request-Id', requestId)
+      .set('Content-Type', 'application/octet-stream')
+      .send(randomBytes(2048));
+  const evidenceCount = async () =>
+    Number((await t.owner.query('SELECT count(*) FROM evidence WHERE case_id = $1', [caseId])).rows[0].count);
 
   beforeAll(async () => {
     t = await createTestApp({
-      env: { LOGIN_RATE_LIMIT: String(LOGIN_LIMIT), UPLOAD_RATE_LIMIT: String(UPLOAD_LIMIT), RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS) },
+      env: {
+        LOGIN_RATE_LIMIT: String(LOGIN_LIMIT),
+        UPLOAD_RATE_LIMIT: String(UPLOAD_LIMIT),
+        RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      },
     });
     await resetCounters();
     officer = await t.given.officer();
@@ -53,7 +63,12 @@ describe('rate limits on login and uploads', () => {
     }
     const requestId = `rl-login-${randomUUID()}`;
     const refused = await login(officer.username, officer.password, requestId).expect(429);
-    expect(refused.body).toMatchObject({ statusCode: 429, code: 'RATE.LIMITED', requestId, retryAfterSeconds: expect.any(Number) });
+    expect(refused.body).toMatchObject({
+      statusCode: 429,
+      code: 'RATE.LIMITED',
+      requestId,
+      retryAfterSeconds: expect.any(Number),
+    });
     expect(refused.body.message).toMatch(/Too many login requests: at most 5 per 2 s/);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(WINDOW_SECONDS);
@@ -62,9 +77,16 @@ describe('rate limits on login and uploads', () => {
     const events = await auditRows(t.owner, 'request_id = $1', [requestId]);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
-      action: 'rate_limit.exceeded', outcome: 'DENIED', actor_id: null, client_ip: expect.stringMatching(/127\.0\.0\.1/),
+      action: 'rate_limit.exceeded',
+      outcome: 'DENIED',
+      actor_id: null,
+      client_ip: expect.stringMatching(/127\.0\.0\.1/),
     });
-    expect(events[0].details).toMatchObject({ attempted: 'login', status: 429, limit: { max: LOGIN_LIMIT, windowSeconds: WINDOW_SECONDS } });
+    expect(events[0].details).toMatchObject({
+      attempted: 'login',
+      status: 429,
+      limit: { max: LOGIN_LIMIT, windowSeconds: WINDOW_SECONDS },
+    });
     // The refused attempt never reached the password check: no login event, no failure counted on the account.
     const user = (await t.owner.query('SELECT failed_login_count FROM users WHERE id = $1', [officer.id])).rows[0];
     expect(user.failed_login_count).toBe(0);
@@ -78,7 +100,9 @@ describe('rate limits on login and uploads', () => {
   });
 
   it(`login: of ${LOGIN_LIMIT * 4} concurrent attempts exactly ${LOGIN_LIMIT} get through`, async () => {
-    const answers = await Promise.all(Array.from({ length: LOGIN_LIMIT * 4 }, () => login(officer.username, officer.password)));
+    const answers = await Promise.all(
+      Array.from({ length: LOGIN_LIMIT * 4 }, () => login(officer.username, officer.password)),
+    );
     const statuses = answers.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(LOGIN_LIMIT);
     expect(statuses.filter((s) => s === 429)).toHaveLength(LOGIN_LIMIT * 3);
@@ -97,23 +121,40 @@ describe('rate limits on login and uploads', () => {
     expect(t.storage.pendingMultipartUploads()).toEqual([]);
 
     const [event] = await auditRows(t.owner, 'request_id = $1', [requestId]);
-    expect(event).toMatchObject({ action: 'rate_limit.exceeded', outcome: 'DENIED', actor_id: officer.id, case_id: caseId });
+    expect(event).toMatchObject({
+      action: 'rate_limit.exceeded',
+      outcome: 'DENIED',
+      actor_id: officer.id,
+      case_id: caseId,
+    });
     expect(event.details).toMatchObject({ attempted: 'evidence.upload', limit: { max: UPLOAD_LIMIT } });
 
     // Another user of the same IP has their own upload budget.
     const otherCase = (await t.given.draftCase(other)).id;
-    await t.http().post(`/api/v1/cases/${otherCase}/evidence?kind=BWC&deviceId=AXON-RL-2`).set(other.auth)
-      .set('Content-Type', 'application/octet-stream').send(randomBytes(512)).expect(201);
+    await t
+      .http()
+      .post(`/api/v1/cases/${otherCase}/evidence?kind=BWC&deviceId=AXON-RL-2`)
+      .set(other.auth)
+      .set('Content-Type', 'application/octet-stream')
+      .send(randomBytes(512))
+      .expect(201);
   });
 
   it('behind a proxy (TRUST_PROXY=1) the login limit counts per forwarded client IP, and the audit names that IP', async () => {
     const behindProxy = await startApiProcess(t.dbName, t.storage, {
-      LOGIN_RATE_LIMIT: String(LOGIN_LIMIT), RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS), TRUST_PROXY: '1',
+      LOGIN_RATE_LIMIT: String(LOGIN_LIMIT),
+      RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      TRUST_PROXY: '1',
     });
     try {
       await resetCounters();
-      const from = (ip: string, requestId = `rl-${randomUUID()}`) => behindProxy.http().post('/api/v1/auth/login')
-        .set('X-Forwarded-For', ip).set('X-Request-Id', requestId).send({ username: officer.username, password: officer.password });
+      const from = (ip: string, requestId = `rl-${randomUUID()}`) =>
+        behindProxy
+          .http()
+          .post('/api/v1/auth/login')
+          .set('X-Forwarded-For', ip)
+          .set('X-Request-Id', requestId)
+          .send({ username: officer.username, password: officer.password });
       for (let i = 0; i < LOGIN_LIMIT; i++) await from('203.0.113.7').expect(200);
       const requestId = `rl-xff-${randomUUID()}`;
       await from('203.0.113.7', requestId).expect(429);
@@ -129,14 +170,19 @@ describe('rate limits on login and uploads', () => {
 
   it('a second API process on the same database counts against the same limits', async () => {
     const second = await startApiProcess(t.dbName, t.storage, {
-      LOGIN_RATE_LIMIT: String(LOGIN_LIMIT), UPLOAD_RATE_LIMIT: String(UPLOAD_LIMIT), RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      LOGIN_RATE_LIMIT: String(LOGIN_LIMIT),
+      UPLOAD_RATE_LIMIT: String(UPLOAD_LIMIT),
+      RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
     });
     try {
       await resetCounters();
       const statuses: number[] = [];
       for (let i = 0; i < LOGIN_LIMIT + 2; i++) {
         const via = i % 2 === 0 ? t.http() : second.http();
-        statuses.push((await via.post('/api/v1/auth/login').send({ username: officer.username, password: officer.password })).status);
+        statuses.push(
+          (await via.post('/api/v1/auth/login').send({ username: officer.username, password: officer.password }))
+            .status,
+        );
       }
       expect(statuses).toEqual([...Array(LOGIN_LIMIT).fill(200), 429, 429]);
     } finally {

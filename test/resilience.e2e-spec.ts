@@ -42,7 +42,11 @@ describe('database outage', () => {
     const health = await http().get('/api/v1/health').expect(503);
     expect(health.body).toMatchObject({ status: 'unavailable', checks: { database: { status: 'down' } } });
     const create = await http().post('/api/v1/cases').set(officer.auth).send(FULL_CASE).expect(503);
-    expect(create.body).toMatchObject({ statusCode: 503, code: 'DEPENDENCY.UNAVAILABLE', requestId: expect.any(String) });
+    expect(create.body).toMatchObject({
+      statusCode: 503,
+      code: 'DEPENDENCY.UNAVAILABLE',
+      requestId: expect.any(String),
+    });
     expect(create.body.message).toMatch(/database is unavailable; nothing was changed/);
     await http().get(`/api/v1/cases/${before.id}`).set(officer.auth).expect(503);
 
@@ -81,9 +85,15 @@ describe('database stall', () => {
     const port = await proxy.start();
     storage = await TestStorage.start();
     owner = new Pool({ connectionString: urls.owner, max: 2 });
-    app = await bootApp(dbName, { app: viaProxy(urls.app, port), owner: urls.owner }, {
-      ...storage.env(), DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS), DATABASE_CONNECT_TIMEOUT_MS: '1500',
-    });
+    app = await bootApp(
+      dbName,
+      { app: viaProxy(urls.app, port), owner: urls.owner },
+      {
+        ...storage.env(),
+        DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
+        DATABASE_CONNECT_TIMEOUT_MS: '1500',
+      },
+    );
   });
 
   afterAll(async () => {
@@ -112,11 +122,19 @@ describe('database stall', () => {
       await locker.query('LOCK TABLE cases IN ACCESS EXCLUSIVE MODE');
       const { res, ms } = await timed(http().get(`/api/v1/cases/${c.id}`).set(officer.auth));
       expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ code: 'DEPENDENCY.UNAVAILABLE', message: expect.stringMatching(/database is unavailable/) });
+      expect(res.body).toMatchObject({
+        code: 'DEPENDENCY.UNAVAILABLE',
+        message: expect.stringMatching(/database is unavailable/),
+      });
       expect(ms).toBeLessThan(STATEMENT_TIMEOUT_MS + 2500);
       // The audit trail was reachable (only the cases table was locked): the failure is on record.
       const [event] = await auditRows(owner, 'request_id = $1', [res.body.requestId]);
-      expect(event).toMatchObject({ action: 'case.read', outcome: 'FAILED', case_id: c.id, details: expect.objectContaining({ status: 503, code: 'DEPENDENCY.UNAVAILABLE' }) });
+      expect(event).toMatchObject({
+        action: 'case.read',
+        outcome: 'FAILED',
+        case_id: c.id,
+        details: expect.objectContaining({ status: 503, code: 'DEPENDENCY.UNAVAILABLE' }),
+      });
     } finally {
       await locker.query('ROLLBACK').catch(() => undefined);
       await locker.end();
@@ -149,4 +167,3 @@ describe('database stall', () => {
     expect((await owner.query('SELECT count(*)::int AS n FROM cases')).rows[0].n).toBe(casesBefore + 1);
   });
 });
-

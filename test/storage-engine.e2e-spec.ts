@@ -29,20 +29,33 @@ describe('Ceph RGW: GOVERNANCE retention (STORAGE_RETENTION_MODE=GOVERNANCE)', (
   let officer: TestUser;
 
   beforeAll(async () => {
-    t = await createTestApp({ storage: 'ceph', env: { STORAGE_REQUIRE_WORM: 'true', STORAGE_RETENTION_MODE: 'GOVERNANCE' } });
+    t = await createTestApp({
+      storage: 'ceph',
+      env: { STORAGE_REQUIRE_WORM: 'true', STORAGE_RETENTION_MODE: 'GOVERNANCE' },
+    });
     storage = t.storage as CephTestStorage;
     engine = storage.newClient();
     officer = await t.given.officer();
   }, 180_000);
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
-  it.each([['one PUT', 4096], ['a multipart upload', 12 * MiB]] as const)(
+  it.each([
+    ['one PUT', 4096],
+    ['a multipart upload', 12 * MiB],
+  ] as const)(
     '%s ends with GOVERNANCE retention and a legal hold; deleting or shortening needs the bypass header, which the bucket owner may send',
     async (_how, size) => {
       const bytes = randomBytes(size);
       const c = await t.given.draftCase(officer);
       const item = await t.given.evidence(officer, c.id, bytes);
-      const { rows: [row] } = await t.owner.query('SELECT storage_key, storage_version_id, uploaded_at, preservation FROM evidence WHERE id = $1', [item.id]);
+      const {
+        rows: [row],
+      } = await t.owner.query(
+        'SELECT storage_key, storage_version_id, uploaded_at, preservation FROM evidence WHERE id = $1',
+        [item.id],
+      );
       const key: string = row.storage_key;
       const versionId: string = row.storage_version_id;
       const until = new Date(row.uploaded_at);
@@ -51,27 +64,50 @@ describe('Ceph RGW: GOVERNANCE retention (STORAGE_RETENTION_MODE=GOVERNANCE)', (
       expect(retention).toMatchObject({ mode: 'GOVERNANCE' });
       expect(new Date(retention!.retainUntilDate).getTime()).toBe(until.getTime());
       expect(await legalHoldOf(engine, storage.bucket, key, versionId)).toBe('ON');
-      expect(row.preservation).toMatchObject({ worm: true, retentionMode: 'GOVERNANCE', retainUntil: until.toISOString(), legalHold: true });
+      expect(row.preservation).toMatchObject({
+        worm: true,
+        retentionMode: 'GOVERNANCE',
+        retainUntil: until.toISOString(),
+        legalHold: true,
+      });
 
       // While the legal hold is on, not even the bucket owner with the bypass header may delete the version.
-      expect(await s3Refusal(engine.removeObject(storage.bucket, key, { versionId, governanceBypass: true }))).toBe('AccessDenied');
+      expect(await s3Refusal(engine.removeObject(storage.bucket, key, { versionId, governanceBypass: true }))).toBe(
+        'AccessDenied',
+      );
 
       // GOVERNANCE as documented (the hold lifted here directly at the engine, as the bucket owner):
       await engine.setObjectLegalHold(storage.bucket, key, { versionId, status: 'OFF' } as never);
       const sooner = new Date(Date.now() + 24 * 3600 * 1000);
       sooner.setUTCMilliseconds(0);
       // shortening without the bypass header is refused, ...
-      expect(await s3Refusal(engine.putObjectRetention(storage.bucket, key, { versionId, mode: 'GOVERNANCE', retainUntilDate: sooner.toISOString() }))).toBe('AccessDenied');
+      expect(
+        await s3Refusal(
+          engine.putObjectRetention(storage.bucket, key, {
+            versionId,
+            mode: 'GOVERNANCE',
+            retainUntilDate: sooner.toISOString(),
+          }),
+        ),
+      ).toBe('AccessDenied');
       // ... and so is deleting the version;
       expect(await s3Refusal(engine.removeObject(storage.bucket, key, { versionId }))).toBe('AccessDenied');
       expect((await storage.versions(key)).map((v) => v.versionId)).toEqual([versionId]);
       // with the bypass header, the bucket owner (the service's S3 user here) may shorten, ...
-      await engine.putObjectRetention(storage.bucket, key, { versionId, mode: 'GOVERNANCE', retainUntilDate: sooner.toISOString(), governanceBypass: true });
-      expect(new Date((await engine.getObjectRetention(storage.bucket, key, { versionId }))!.retainUntilDate).getTime()).toBe(sooner.getTime());
+      await engine.putObjectRetention(storage.bucket, key, {
+        versionId,
+        mode: 'GOVERNANCE',
+        retainUntilDate: sooner.toISOString(),
+        governanceBypass: true,
+      });
+      expect(
+        new Date((await engine.getObjectRetention(storage.bucket, key, { versionId }))!.retainUntilDate).getTime(),
+      ).toBe(sooner.getTime());
       // ... and delete the version: nothing is left under the key.
       await engine.removeObject(storage.bucket, key, { versionId, governanceBypass: true });
       expect(await storage.versions(key)).toEqual([]);
-    });
+    },
+  );
 });
 
 describe('Ceph RGW: multipart uploads, ETags and checksums as the engine sees them', () => {
@@ -83,8 +119,14 @@ describe('Ceph RGW: multipart uploads, ETags and checksums as the engine sees th
 
   beforeAll(async () => {
     t = await createTestApp({
-      storage: 'ceph', storageProxy: true,
-      env: { STORAGE_REQUIRE_WORM: 'true', STORAGE_PART_SIZE_MB: String(PART_MB), UPLOAD_JANITOR_INTERVAL_SECONDS: '3600', UPLOAD_STALE_MINUTES: '30' },
+      storage: 'ceph',
+      storageProxy: true,
+      env: {
+        STORAGE_REQUIRE_WORM: 'true',
+        STORAGE_PART_SIZE_MB: String(PART_MB),
+        UPLOAD_JANITOR_INTERVAL_SECONDS: '3600',
+        UPLOAD_STALE_MINUTES: '30',
+      },
     });
     storage = t.storage as CephTestStorage;
     engine = storage.newClient();
@@ -95,17 +137,25 @@ describe('Ceph RGW: multipart uploads, ETags and checksums as the engine sees th
     await t?.close();
   });
 
-  it.each([['one PUT', 4096], ['a multipart upload', 11 * MiB]] as const)(
+  it.each([
+    ['one PUT', 4096],
+    ['a multipart upload', 11 * MiB],
+  ] as const)(
     '%s records the ETag the engine reports for the version (RGW answers CompleteMultipartUpload with an empty one)',
     async (_how, size) => {
       const c = await t.given.draftCase(officer);
       const item = await t.given.evidence(officer, c.id, randomBytes(size));
-      const { rows: [row] } = await t.owner.query('SELECT storage_key, storage_version_id, storage_etag FROM evidence WHERE id = $1', [item.id]);
+      const {
+        rows: [row],
+      } = await t.owner.query('SELECT storage_key, storage_version_id, storage_etag FROM evidence WHERE id = $1', [
+        item.id,
+      ]);
       const stat = await engine.statObject(storage.bucket, row.storage_key, { versionId: row.storage_version_id });
       expect(stat.etag).toMatch(/^[0-9a-f]{32}(-\d+)?$/);
       expect(row.storage_etag).toBe(stat.etag);
       if (size > PART_MB * MiB) expect(stat.etag).toMatch(/-3$/);
-    });
+    },
+  );
 
   it('over http every part carries the signed SHA-256 of exactly its bytes (no Content-MD5); retention and legal hold carry Content-MD5', async () => {
     const proxy = t.storageProxy!;
@@ -125,7 +175,9 @@ describe('Ceph RGW: multipart uploads, ETags and checksums as the engine sees th
     expect(sorted.map((p) => /\r\nx-amz-content-sha256: (\S+)/.exec(p.headers)?.[1])).toEqual(expected);
     for (const p of parts) {
       // The hash is signed (a request whose payload hash was changed on the way fails its signature) ...
-      expect(/\r\nauthorization: \S+ credential=\S+ signedheaders=(\S+)/.exec(p.headers)?.[1].split(/[;,]/)).toContain('x-amz-content-sha256');
+      expect(/\r\nauthorization: \S+ credential=\S+ signedheaders=(\S+)/.exec(p.headers)?.[1].split(/[;,]/)).toContain(
+        'x-amz-content-sha256',
+      );
       // ... and the part's bytes are hashed once for it, not once more for a Content-MD5.
       expect(p.headers).not.toMatch(/\r\ncontent-md5:/);
     }
@@ -141,20 +193,37 @@ describe('Ceph RGW: multipart uploads, ETags and checksums as the engine sees th
     const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     const md5 = (b: Buffer) => createHash('md5').update(b).digest('base64');
     const part = (n: number, headers: Record<string, string | number> = {}) => ({
-      method: 'PUT', bucketName: storage.bucket, objectName: key, query: `uploadId=${uploadId}&partNumber=${n}`,
+      method: 'PUT',
+      bucketName: storage.bucket,
+      objectName: key,
+      query: `uploadId=${uploadId}&partNumber=${n}`,
       headers: { 'Content-Length': body.length, ...headers },
     });
     const region = engine.region!;
     // minio-js declares ListParts protected; it is the engine's own account of the parts it stored.
-    const listParts = () => (engine as unknown as { listParts(b: string, k: string, u: string): Promise<{ part: number; size: number }[]> })
-      .listParts(storage.bucket, key, uploadId);
+    const listParts = () =>
+      (
+        engine as unknown as { listParts(b: string, k: string, u: string): Promise<{ part: number; size: number }[]> }
+      ).listParts(storage.bucket, key, uploadId);
     try {
       // The bytes sent are `body`; the signature covers the SHA-256 of `other` (one bit apart).
-      expect(await s3Refusal(engine.makeRequestStreamAsync(part(1), body, sha256(other), [200], region))).toMatch(/^(XAmzContentSHA256Mismatch|BadDigest)$/);
-      expect(await s3Refusal(engine.makeRequestStreamAsync(part(2, { 'Content-MD5': md5(other) }), body, sha256(body), [200], region))).toBe('BadDigest');
+      expect(await s3Refusal(engine.makeRequestStreamAsync(part(1), body, sha256(other), [200], region))).toMatch(
+        /^(XAmzContentSHA256Mismatch|BadDigest)$/,
+      );
+      expect(
+        await s3Refusal(
+          engine.makeRequestStreamAsync(part(2, { 'Content-MD5': md5(other) }), body, sha256(body), [200], region),
+        ),
+      ).toBe('BadDigest');
       expect(await listParts()).toEqual([]);
       // The same request with matching hashes is stored: the refusals above were about the bytes.
-      const ok = await engine.makeRequestStreamAsync(part(3, { 'Content-MD5': md5(body) }), body, sha256(body), [200], region);
+      const ok = await engine.makeRequestStreamAsync(
+        part(3, { 'Content-MD5': md5(body) }),
+        body,
+        sha256(body),
+        [200],
+        region,
+      );
       ok.resume();
       expect((await listParts()).map((p) => [p.part, p.size])).toEqual([[3, body.length]]);
     } finally {
@@ -165,20 +234,26 @@ describe('Ceph RGW: multipart uploads, ETags and checksums as the engine sees th
   it('an aborted multipart upload is gone from the engine: AbortMultipartUpload answers and ListMultipartUploads no longer lists it', async () => {
     const key = `cases/${randomBytes(4).toString('hex')}/evidence/aborted`;
     const uploadId = await engine.initiateNewMultipartUpload(storage.bucket, key, {});
-    await engine.uploadPart({ bucketName: storage.bucket, objectName: key, uploadID: uploadId, partNumber: 1, headers: {} }, randomBytes(PART_MB * MiB));
+    await engine.uploadPart(
+      { bucketName: storage.bucket, objectName: key, uploadID: uploadId, partNumber: 1, headers: {} },
+      randomBytes(PART_MB * MiB),
+    );
     expect(await storage.pendingUploads()).toEqual([uploadId]);
     await expect(engine.abortMultipartUpload(storage.bucket, key, uploadId)).resolves.toBeUndefined();
     expect(await storage.pendingUploads()).toEqual([]);
     expect(await storage.versions(key)).toEqual([]);
   });
 
-  it('the janitor finds a stale upload no journal row knows through the engine\'s listing, aborts it and audits it; a recent one is left', async () => {
+  it("the janitor finds a stale upload no journal row knows through the engine's listing, aborts it and audits it; a recent one is left", async () => {
     const c = await t.given.draftCase(officer);
     // A process that died between initiating an upload and recording it leaves an upload only the engine knows.
     const start = async (name: string) => {
       const key = `cases/${c.id}/evidence/${name}`;
       const uploadId = await engine.initiateNewMultipartUpload(storage.bucket, key, {});
-      await engine.uploadPart({ bucketName: storage.bucket, objectName: key, uploadID: uploadId, partNumber: 1, headers: {} }, randomBytes(PART_MB * MiB));
+      await engine.uploadPart(
+        { bucketName: storage.bucket, objectName: key, uploadID: uploadId, partNumber: 1, headers: {} },
+        randomBytes(PART_MB * MiB),
+      );
       return { key, uploadId };
     };
     const orphan = await start('orphan');
@@ -186,7 +261,8 @@ describe('Ceph RGW: multipart uploads, ETags and checksums as the engine sees th
     const live = await start('live');
     await t.owner.query(
       `INSERT INTO storage_uploads (upload_id, bucket, object_key, case_id, started_by, bytes) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [live.uploadId, storage.bucket, live.key, c.id, officer.id, PART_MB * MiB]);
+      [live.uploadId, storage.bucket, live.key, c.id, officer.id, PART_MB * MiB],
+    );
     const janitor = t.app.get(UploadJanitor);
     // Not stale yet: both left alone.
     await expect(janitor.runOnce()).resolves.toBe(0);
@@ -203,23 +279,39 @@ describe('Ceph RGW: multipart uploads, ETags and checksums as the engine sees th
     }
     expect(await storage.pendingUploads()).toEqual([live.uploadId]);
     expect(await storage.versions(orphan.key)).toEqual([]);
-    const [ev] = await auditRows(t.owner, `action = 'evidence.upload.cleaned_up' AND target_id = $1`, [orphan.uploadId]);
+    const [ev] = await auditRows(t.owner, `action = 'evidence.upload.cleaned_up' AND target_id = $1`, [
+      orphan.uploadId,
+    ]);
     expect(ev).toMatchObject({
-      actor_role: 'SYSTEM', target_type: 'storage_upload', case_id: c.id,
-      details: expect.objectContaining({ uploadId: orphan.uploadId, objectKey: orphan.key, previousState: 'UNTRACKED', outcome: 'ABORTED' }),
+      actor_role: 'SYSTEM',
+      target_type: 'storage_upload',
+      case_id: c.id,
+      details: expect.objectContaining({
+        uploadId: orphan.uploadId,
+        objectKey: orphan.key,
+        previousState: 'UNTRACKED',
+        outcome: 'ABORTED',
+      }),
     });
     await engine.abortMultipartUpload(storage.bucket, live.key, live.uploadId);
   });
 
   it('an object complete before a failed commit is removed by its version: no version, no delete marker left', async () => {
     const c = await t.given.draftCase(officer);
-    await t.owner.query(`CREATE FUNCTION inject_ceph_failure() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
-    await t.owner.query(`CREATE CONSTRAINT TRIGGER inject_ceph_failure AFTER INSERT ON audit_events DEFERRABLE INITIALLY DEFERRED
+    await t.owner.query(
+      `CREATE FUNCTION inject_ceph_failure() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`,
+    );
+    await t.owner
+      .query(`CREATE CONSTRAINT TRIGGER inject_ceph_failure AFTER INSERT ON audit_events DEFERRABLE INITIALLY DEFERRED
       FOR EACH ROW WHEN (NEW.action = 'evidence.uploaded') EXECUTE FUNCTION inject_ceph_failure()`);
     try {
       for (const size of [4096, 11 * MiB]) {
-        const res = await t.http().post(`${API}/cases/${c.id}/evidence?kind=BWC`).set(officer.auth)
-          .set('Content-Type', 'application/octet-stream').send(randomBytes(size));
+        const res = await t
+          .http()
+          .post(`${API}/cases/${c.id}/evidence?kind=BWC`)
+          .set(officer.auth)
+          .set('Content-Type', 'application/octet-stream')
+          .send(randomBytes(size));
         expect(res.status).toBe(500);
       }
     } finally {
@@ -228,7 +320,9 @@ describe('Ceph RGW: multipart uploads, ETags and checksums as the engine sees th
     }
     expect(await storage.versions(`cases/${c.id}/`)).toEqual([]);
     expect(await storage.pendingUploads(`cases/${c.id}/`)).toEqual([]);
-    const failed = await auditRows(t.owner, `action = 'evidence.upload' AND outcome = 'FAILED' AND case_id = $1`, [c.id]);
+    const failed = await auditRows(t.owner, `action = 'evidence.upload' AND outcome = 'FAILED' AND case_id = $1`, [
+      c.id,
+    ]);
     expect(failed.map((e) => e.details.cleanup)).toEqual(['object removed', 'object removed']);
   });
 });

@@ -21,12 +21,17 @@ describe('user administration (issue 16)', () => {
     t = await createTestApp();
     admin = await t.given.admin();
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   const userRow = async (id: string) => (await t.owner.query('SELECT * FROM users WHERE id = $1', [id])).rows[0];
   const eventsOf = (res: Response) => auditRows(t.owner, 'request_id = $1', [res.headers['x-request-id']]);
   const login = (username: string, password: string, extra: Record<string, unknown> = {}) =>
-    t.http().post(`${API}/auth/login`).send({ username, password, ...extra });
+    t
+      .http()
+      .post(`${API}/auth/login`)
+      .send({ username, password, ...extra });
   const reset = (id: string, body: Record<string, unknown> = {}, as: TestUser = admin) =>
     t.http().post(`${API}/users/${id}/password-reset`).set(as.auth).send(body);
 
@@ -41,7 +46,12 @@ describe('user administration (issue 16)', () => {
       expect(res.body.user).toMatchObject({ id: u.id, mustChangePassword: true });
       expect(await userRow(u.id)).toMatchObject({ must_change_password: true });
       const [ev] = await eventsOf(res);
-      expect(ev).toMatchObject({ action: 'user.password_reset', outcome: 'SUCCESS', actor_id: admin.id, target_id: u.id });
+      expect(ev).toMatchObject({
+        action: 'user.password_reset',
+        outcome: 'SUCCESS',
+        actor_id: admin.id,
+        target_id: u.id,
+      });
       expect(ev.details).toEqual({ username: u.username, generated: true, mustChangePassword: true });
       expect(JSON.stringify(ev)).not.toContain(temporary);
       // Shown once: nothing else ever answers it.
@@ -66,31 +76,61 @@ describe('user administration (issue 16)', () => {
           const verb = r.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head';
           const res2 = await t.http()[verb](path).set(auth).set('X-Request-Id', rid).set('Tus-Resumable', '1.0.0');
           const body = r.method === 'HEAD' ? null : res2.body;
-          if (res2.status !== 403 || (body && body.code !== 'AUTH.PASSWORD_CHANGE_REQUIRED')) refused.push(`${r.route}: ${res2.status} ${body?.code}`);
+          if (res2.status !== 403 || (body && body.code !== 'AUTH.PASSWORD_CHANGE_REQUIRED'))
+            refused.push(`${r.route}: ${res2.status} ${body?.code}`);
           if (body) expect(body.state).toBe('PASSWORD_CHANGE_REQUIRED');
           const events = await auditRows(t.owner, 'request_id = $1', [rid]);
-          expect(events).toEqual([expect.objectContaining({ action: 'access.denied', outcome: 'DENIED', actor_id: u.id })]);
+          expect(events).toEqual([
+            expect.objectContaining({ action: 'access.denied', outcome: 'DENIED', actor_id: u.id }),
+          ]);
         }
       }
       expect(refused).toEqual([]);
 
       // Changing it: a wrong current password is 400 naming it (and audited), the same password is refused.
-      const wrong = await t.http().post(`${API}/auth/password`).set(token).send({ currentPassword: u.password, newPassword: 'a brand new passphrase' });
+      const wrong = await t
+        .http()
+        .post(`${API}/auth/password`)
+        .set(token)
+        .send({ currentPassword: u.password, newPassword: 'a brand new passphrase' });
       expect(wrong.status).toBe(400);
       expect(fieldsOf(wrong)).toEqual(['currentPassword']);
-      expect(await eventsOf(wrong)).toEqual([expect.objectContaining({ action: 'auth.password.change', outcome: 'FAILED', actor_id: u.id })]);
-      const same = await t.http().post(`${API}/auth/password`).set(token).send({ currentPassword: temporary, newPassword: temporary });
+      expect(await eventsOf(wrong)).toEqual([
+        expect.objectContaining({ action: 'auth.password.change', outcome: 'FAILED', actor_id: u.id }),
+      ]);
+      const same = await t
+        .http()
+        .post(`${API}/auth/password`)
+        .set(token)
+        .send({ currentPassword: temporary, newPassword: temporary });
       expect(same.status).toBe(400);
       expect(fieldsOf(same)).toEqual(['newPassword']);
-      const short = await t.http().post(`${API}/auth/password`).set(token).send({ currentPassword: temporary, newPassword: 'short' });
+      const short = await t
+        .http()
+        .post(`${API}/auth/password`)
+        .set(token)
+        .send({ currentPassword: temporary, newPassword: 'short' });
       expect(fieldsOf(short)).toEqual(['newPassword']);
       expect(await userRow(u.id)).toMatchObject({ must_change_password: true });
 
-      const changed = await t.http().post(`${API}/auth/password`).set(token).send({ currentPassword: temporary, newPassword: 'Wrigley field at dusk 1914' });
+      const changed = await t
+        .http()
+        .post(`${API}/auth/password`)
+        .set(token)
+        .send({ currentPassword: temporary, newPassword: 'Wrigley field at dusk 1914' });
       expect(changed.status).toBe(200);
-      expect(changed.body).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String), user: { id: u.id, mustChangePassword: false } });
+      expect(changed.body).toMatchObject({
+        tokenType: 'Bearer',
+        accessToken: expect.any(String),
+        user: { id: u.id, mustChangePassword: false },
+      });
       const [done] = await eventsOf(changed);
-      expect(done).toMatchObject({ action: 'auth.password_changed', outcome: 'SUCCESS', actor_id: u.id, target_id: u.id });
+      expect(done).toMatchObject({
+        action: 'auth.password_changed',
+        outcome: 'SUCCESS',
+        actor_id: u.id,
+        target_id: u.id,
+      });
       expect(done.details).toEqual({ username: u.username, afterReset: true });
       expect(JSON.stringify(done)).not.toMatch(/Wrigley|dusk/);
       const row = await userRow(u.id);
@@ -99,7 +139,11 @@ describe('user administration (issue 16)', () => {
       // Every token of the account works again; the temporary password is gone.
       await t.http().get(`${API}/cases`).set(token).expect(200);
       await t.http().get(`${API}/cases`).set(u.auth).expect(200);
-      await t.http().get(`${API}/cases`).set({ Authorization: `Bearer ${changed.body.accessToken}` }).expect(200);
+      await t
+        .http()
+        .get(`${API}/cases`)
+        .set({ Authorization: `Bearer ${changed.body.accessToken}` })
+        .expect(200);
       expect((await login(u.username, temporary)).status).toBe(401);
       await login(u.username, 'Wrigley field at dusk 1914').expect(200);
     }, 120_000);
@@ -131,21 +175,33 @@ describe('user administration (issue 16)', () => {
       const self = await reset(admin.id);
       expect(self.status).toBe(403);
       expect(self.body.code).toBe('USER.SELF_PASSWORD_RESET');
-      expect(await eventsOf(self)).toEqual([expect.objectContaining({ action: 'access.denied', outcome: 'DENIED', actor_id: admin.id })]);
+      expect(await eventsOf(self)).toEqual([
+        expect.objectContaining({ action: 'access.denied', outcome: 'DENIED', actor_id: admin.id }),
+      ]);
       expect((await userRow(admin.id)).must_change_password).toBe(false);
 
       const bad = await reset(u.id, { temporaryPassword: 'short' });
       expect(bad.status).toBe(400);
       expect(fieldsOf(bad)).toEqual(['temporaryPassword']);
-      expect(await eventsOf(bad)).toEqual([expect.objectContaining({ action: 'user.reset_password', outcome: 'FAILED' })]);
+      expect(await eventsOf(bad)).toEqual([
+        expect.objectContaining({ action: 'user.reset_password', outcome: 'FAILED' }),
+      ]);
     });
 
     it('PATCH {password} is a reset too: the user must change it', async () => {
       const u = await t.given.auditor();
-      const res = await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ password: 'typed by an admin 77' }).expect(200);
+      const res = await t
+        .http()
+        .patch(`${API}/users/${u.id}`)
+        .set(admin.auth)
+        .send({ password: 'typed by an admin 77' })
+        .expect(200);
       expect(res.body.mustChangePassword).toBe(true);
       const token = (await login(u.username, 'typed by an admin 77').expect(200)).body.accessToken;
-      const r = await t.http().get(`${API}/audit/events`).set({ Authorization: `Bearer ${token}` });
+      const r = await t
+        .http()
+        .get(`${API}/audit/events`)
+        .set({ Authorization: `Bearer ${token}` });
       expect([r.status, r.body.code]).toEqual([403, 'AUTH.PASSWORD_CHANGE_REQUIRED']);
     });
   });
@@ -158,20 +214,43 @@ describe('user administration (issue 16)', () => {
       expect(without.status).toBe(400);
       expect(fieldsOf(without)).toEqual(['deactivationReason']);
       expect(await userRow(u.id)).toMatchObject({ active: true, deactivation_reason: null });
-      expect(await eventsOf(without)).toEqual([expect.objectContaining({ action: 'user.update', outcome: 'FAILED', actor_id: admin.id })]);
-      const blank = await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ active: false, deactivationReason: '   ' });
+      expect(await eventsOf(without)).toEqual([
+        expect.objectContaining({ action: 'user.update', outcome: 'FAILED', actor_id: admin.id }),
+      ]);
+      const blank = await t
+        .http()
+        .patch(`${API}/users/${u.id}`)
+        .set(admin.auth)
+        .send({ active: false, deactivationReason: '   ' });
       expect(fieldsOf(blank)).toEqual(['deactivationReason']);
-      const stray = await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ displayName: 'X', deactivationReason: 'why' });
+      const stray = await t
+        .http()
+        .patch(`${API}/users/${u.id}`)
+        .set(admin.auth)
+        .send({ displayName: 'X', deactivationReason: 'why' });
       expect([stray.status, fieldsOf(stray)]).toEqual([400, ['deactivationReason']]);
       await t.http().get(`${API}/cases`).set(u.auth).expect(200);
 
       const reason = 'Retired on 30 November 2026 (HR ticket 5521)';
-      const res = await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ active: false, deactivationReason: reason }).expect(200);
+      const res = await t
+        .http()
+        .patch(`${API}/users/${u.id}`)
+        .set(admin.auth)
+        .send({ active: false, deactivationReason: reason })
+        .expect(200);
       expect(res.body).toMatchObject({ active: false, deactivationReason: reason, deactivatedAt: expect.any(String) });
-      expect(await userRow(u.id)).toMatchObject({ active: false, deactivation_reason: reason, deactivated_by: admin.id });
+      expect(await userRow(u.id)).toMatchObject({
+        active: false,
+        deactivation_reason: reason,
+        deactivated_by: admin.id,
+      });
       const [ev] = await eventsOf(res);
       expect(ev).toMatchObject({ action: 'user.updated', outcome: 'SUCCESS', actor_id: admin.id, target_id: u.id });
-      expect(ev.details).toEqual({ username: u.username, changes: { active: { from: true, to: false } }, deactivationReason: reason });
+      expect(ev.details).toEqual({
+        username: u.username,
+        changes: { active: { from: true, to: false } },
+        deactivationReason: reason,
+      });
       expect((await t.http().get(`${API}/cases`).set(u.auth)).status).toBe(401);
       const listed = await t.http().get(`${API}/users?active=false&q=${u.username}`).set(admin.auth).expect(200);
       expect(listed.body.items).toEqual([expect.objectContaining({ id: u.id, deactivationReason: reason })]);
@@ -180,18 +259,33 @@ describe('user administration (issue 16)', () => {
       const back = await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ active: true }).expect(200);
       expect(back.body).toMatchObject({ active: true, deactivationReason: null, deactivatedAt: null });
       expect((await eventsOf(back))[0].details).toEqual({
-        username: u.username, changes: { active: { from: false, to: true } }, previousDeactivationReason: reason,
+        username: u.username,
+        changes: { active: { from: false, to: true } },
+        previousDeactivationReason: reason,
       });
     });
 
     it('an administrator cannot deactivate their own account: 403 USER.SELF_DEACTIVATION, audited, unchanged', async () => {
       const self = await t.given.admin();
-      const res = await t.http().patch(`${API}/users/${self.id}`).set(self.auth).send({ active: false, deactivationReason: 'Leaving' });
+      const res = await t
+        .http()
+        .patch(`${API}/users/${self.id}`)
+        .set(self.auth)
+        .send({ active: false, deactivationReason: 'Leaving' });
       expect(res.status).toBe(403);
-      expect(res.body).toMatchObject({ code: 'USER.SELF_DEACTIVATION', message: expect.stringContaining('another administrator') });
-      expect(await eventsOf(res)).toEqual([expect.objectContaining({
-        action: 'access.denied', outcome: 'DENIED', actor_id: self.id, target_type: 'user', target_id: self.id,
-      })]);
+      expect(res.body).toMatchObject({
+        code: 'USER.SELF_DEACTIVATION',
+        message: expect.stringContaining('another administrator'),
+      });
+      expect(await eventsOf(res)).toEqual([
+        expect.objectContaining({
+          action: 'access.denied',
+          outcome: 'DENIED',
+          actor_id: self.id,
+          target_type: 'user',
+          target_id: self.id,
+        }),
+      ]);
       expect(await userRow(self.id)).toMatchObject({ active: true, deactivation_reason: null });
     });
   });
@@ -201,8 +295,12 @@ describe('user administration (issue 16)', () => {
     it('are audited with before and after', async () => {
       const u = await t.given.officer(4);
       const badge = `E-${randomUUID().slice(0, 6)}`;
-      const res = await t.http().patch(`${API}/users/${u.id}`).set(admin.auth)
-        .send({ displayName: 'Officer Ana Ruiz', badgeNumber: badge, district: 9 }).expect(200);
+      const res = await t
+        .http()
+        .patch(`${API}/users/${u.id}`)
+        .set(admin.auth)
+        .send({ displayName: 'Officer Ana Ruiz', badgeNumber: badge, district: 9 })
+        .expect(200);
       expect(res.body).toMatchObject({ displayName: 'Officer Ana Ruiz', badgeNumber: badge, district: 9 });
       const [ev] = await eventsOf(res);
       expect(ev.details.changes).toEqual({
@@ -221,16 +319,43 @@ describe('user administration (issue 16)', () => {
       const badge = `d5-${randomUUID().slice(0, 6)}`;
       await t.http().patch(`${API}/users/${holder.id}`).set(admin.auth).send({ badgeNumber: badge }).expect(200);
       // The holder deactivated: the badge still names them on past records.
-      await t.http().patch(`${API}/users/${holder.id}`).set(admin.auth).send({ active: false, deactivationReason: 'Transferred' }).expect(200);
+      await t
+        .http()
+        .patch(`${API}/users/${holder.id}`)
+        .set(admin.auth)
+        .send({ active: false, deactivationReason: 'Transferred' })
+        .expect(200);
       const u = await t.given.officer(5);
-      const res = await t.http().patch(`${API}/users/${u.id}`).set(admin.auth).send({ badgeNumber: badge.toUpperCase(), displayName: 'Changed' });
+      const res = await t
+        .http()
+        .patch(`${API}/users/${u.id}`)
+        .set(admin.auth)
+        .send({ badgeNumber: badge.toUpperCase(), displayName: 'Changed' });
       expect(res.status).toBe(409);
-      expect(res.body).toMatchObject({ code: 'RESOURCE.CONFLICT', heldBy: holder.username, message: expect.stringMatching(/^badgeNumber: /) });
-      expect(await userRow(u.id)).toMatchObject({ badge_number: null, display_name: expect.not.stringMatching('Changed') });
-      expect(await eventsOf(res)).toEqual([expect.objectContaining({ action: 'user.update', outcome: 'FAILED', actor_id: admin.id })]);
-      const created = await t.http().post(`${API}/users`).set(admin.auth).send({
-        username: `badge-${randomUUID().slice(0, 8)}`, displayName: 'New', password: 'long-enough-password', role: 'OFFICER', district: 5, badgeNumber: badge.toUpperCase(),
+      expect(res.body).toMatchObject({
+        code: 'RESOURCE.CONFLICT',
+        heldBy: holder.username,
+        message: expect.stringMatching(/^badgeNumber: /),
       });
+      expect(await userRow(u.id)).toMatchObject({
+        badge_number: null,
+        display_name: expect.not.stringMatching('Changed'),
+      });
+      expect(await eventsOf(res)).toEqual([
+        expect.objectContaining({ action: 'user.update', outcome: 'FAILED', actor_id: admin.id }),
+      ]);
+      const created = await t
+        .http()
+        .post(`${API}/users`)
+        .set(admin.auth)
+        .send({
+          username: `badge-${randomUUID().slice(0, 8)}`,
+          displayName: 'New',
+          password: 'long-enough-password',
+          role: 'OFFICER',
+          district: 5,
+          badgeNumber: badge.toUpperCase(),
+        });
       expect([created.status, created.body.heldBy]).toEqual([409, holder.username]);
     });
 
@@ -242,7 +367,13 @@ describe('user administration (issue 16)', () => {
       await t.http().patch(`${API}/users/${officer.id}`).set(admin.auth).send({ district: 7 }).expect(200);
       const mine = await t.http().get(`${API}/cases/${c.id}`).set(officer.auth).expect(200);
       expect(mine.body.district).toBe(6);
-      await t.http().patch(`${API}/cases/${c.id}`).set(officer.auth).set('If-Match', `"${mine.body.version}"`).send({ narrative: 'Edited after the transfer.' }).expect(200);
+      await t
+        .http()
+        .patch(`${API}/cases/${c.id}`)
+        .set(officer.auth)
+        .set('If-Match', `"${mine.body.version}"`)
+        .send({ narrative: 'Edited after the transfer.' })
+        .expect(200);
       await t.http().get(`${API}/cases/${c.id}`).set(oldSupervisor.auth).expect(200);
       await t.http().get(`${API}/cases/${c.id}`).set(newSupervisor.auth).expect(404);
       // A new case opens in the new district.
@@ -257,9 +388,22 @@ describe('user administration (issue 16)', () => {
       const tag = randomUUID().slice(0, 6);
       const a = await t.given.officer(8);
       const b = await t.given.supervisor(8);
-      await t.http().patch(`${API}/users/${a.id}`).set(admin.auth).send({ displayName: `Officer Zed ${tag}`, badgeNumber: `ZB-${tag}` }).expect(200);
-      await t.http().patch(`${API}/users/${b.id}`).set(admin.auth).send({ displayName: `Sergeant Zed ${tag}` }).expect(200);
-      const ids = async (query: string) => (await t.http().get(`${API}/users?${query}`).set(admin.auth).expect(200)).body.items.map((i: { id: string }) => i.id);
+      await t
+        .http()
+        .patch(`${API}/users/${a.id}`)
+        .set(admin.auth)
+        .send({ displayName: `Officer Zed ${tag}`, badgeNumber: `ZB-${tag}` })
+        .expect(200);
+      await t
+        .http()
+        .patch(`${API}/users/${b.id}`)
+        .set(admin.auth)
+        .send({ displayName: `Sergeant Zed ${tag}` })
+        .expect(200);
+      const ids = async (query: string) =>
+        (await t.http().get(`${API}/users?${query}`).set(admin.auth).expect(200)).body.items.map(
+          (i: { id: string }) => i.id,
+        );
       expect(await ids(`q=zed%20${tag}`)).toEqual([a.id, b.id]);
       expect(await ids(`q=zb-${tag.toUpperCase()}`)).toEqual([a.id]);
       expect(await ids(`q=${a.username.toUpperCase()}`)).toEqual([a.id]);
@@ -267,7 +411,10 @@ describe('user administration (issue 16)', () => {
       expect(await ids(`q=zed%20${tag}&active=false`)).toEqual([]);
       expect(await ids('q=%25')).toEqual([]);
       expect(await ids('q=_')).toEqual([]);
-      const long = await t.http().get(`${API}/users?q=${'x'.repeat(101)}`).set(admin.auth);
+      const long = await t
+        .http()
+        .get(`${API}/users?q=${'x'.repeat(101)}`)
+        .set(admin.auth);
       expect([long.status, fieldsOf(long)]).toEqual([400, ['q']]);
     });
   });
@@ -278,7 +425,11 @@ describe('user administration (issue 16)', () => {
 
     it('is public, says authorised use only and monitored, and its acknowledgement is recorded with the sign-in event', async () => {
       const n = await t.http().get(`${API}/auth/system-use-notice`).expect(200);
-      expect(n.body).toEqual({ text: DEFAULT_SYSTEM_USE_NOTICE, sha256: sha(DEFAULT_SYSTEM_USE_NOTICE), acknowledgementRequired: false });
+      expect(n.body).toEqual({
+        text: DEFAULT_SYSTEM_USE_NOTICE,
+        sha256: sha(DEFAULT_SYSTEM_USE_NOTICE),
+        acknowledgementRequired: false,
+      });
       expect(n.body.text).toMatch(/authorized use only/);
       expect(n.body.text).toMatch(/monitored, recorded/);
       const u = await t.given.officer();
@@ -286,7 +437,10 @@ describe('user administration (issue 16)', () => {
       expect((await eventsOf(ok))[0]).toMatchObject({ action: 'auth.login', outcome: 'SUCCESS' });
       expect((await eventsOf(ok))[0].details.systemUseNotice).toEqual({ acknowledged: true, sha256: n.body.sha256 });
       const failed = await login(u.username, 'wrong password!', { systemUseNotice: n.body.sha256 }).expect(401);
-      expect((await eventsOf(failed))[0].details).toMatchObject({ reason: 'wrong_password', systemUseNotice: { acknowledged: true } });
+      expect((await eventsOf(failed))[0].details).toMatchObject({
+        reason: 'wrong_password',
+        systemUseNotice: { acknowledged: true },
+      });
       const none = await login(u.username, u.password).expect(200);
       expect((await eventsOf(none))[0].details.systemUseNotice).toEqual({ acknowledged: false, sha256: n.body.sha256 });
       // A notification other than the current one (the text changed since the page was shown) is refused before any check.
@@ -302,11 +456,21 @@ describe('user administration (issue 16)', () => {
         const n = await other.http().get(`${API}/auth/system-use-notice`).expect(200);
         expect(n.body).toEqual({ text, sha256: sha(text), acknowledgementRequired: true });
         const u = await other.app.get((await import('@app/auth')).UsersService).create('SYSTEM', {
-          username: `notice-${randomUUID().slice(0, 8)}`, displayName: 'N', password: 'long-enough-password', role: 'AUDITOR',
+          username: `notice-${randomUUID().slice(0, 8)}`,
+          displayName: 'N',
+          password: 'long-enough-password',
+          role: 'AUDITOR',
         });
-        const without = await other.http().post(`${API}/auth/login`).send({ username: u.username, password: 'long-enough-password' });
+        const without = await other
+          .http()
+          .post(`${API}/auth/login`)
+          .send({ username: u.username, password: 'long-enough-password' });
         expect([without.status, fieldsOf(without)]).toEqual([400, ['systemUseNotice']]);
-        await other.http().post(`${API}/auth/login`).send({ username: u.username, password: 'long-enough-password', systemUseNotice: sha(text) }).expect(200);
+        await other
+          .http()
+          .post(`${API}/auth/login`)
+          .send({ username: u.username, password: 'long-enough-password', systemUseNotice: sha(text) })
+          .expect(200);
       } finally {
         await other.close();
       }

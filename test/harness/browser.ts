@@ -13,13 +13,22 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * empty profile directory of its own.
  */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium; .ci/run does)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium; .ci/run does)`,
+    );
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync',
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
     ],
   });
 }
@@ -42,12 +51,16 @@ export async function startConsole(
 ): Promise<ConsoleUnderTest> {
   // ION_TEST_WEB_ROOT: a console built elsewhere (vite build --outDir), e.g. while working on one screen.
   const webRoot = process.env.ION_TEST_WEB_ROOT ?? DIST_WEB;
-  if (!existsSync(join(webRoot, 'index.html'))) throw new Error(`${webRoot} is missing: npm test builds it first (npm run build)`);
+  if (!existsSync(join(webRoot, 'index.html')))
+    throw new Error(`${webRoot} is missing: npm test builds it first (npm run build)`);
   const t = await createTestApp({ storage: opts.storage });
   const api = await startApiProcess(t.dbName, t.storage, { WEB_ROOT: webRoot, ...extraEnv });
   const browser = await launchChromium();
   return {
-    t, api, url: api.url, browser,
+    t,
+    api,
+    url: api.url,
+    browser,
     async close() {
       await browser.close();
       await api.stop();
@@ -67,7 +80,11 @@ export interface ConsolePage {
 
 /** A new browser context (own cookies and sessionStorage: one person at one computer) on the console. */
 export async function openConsole(c: ConsoleUnderTest): Promise<ConsolePage> {
-  const context = await c.browser.newContext({ baseURL: c.url, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const context = await c.browser.newContext({
+    baseURL: c.url,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+  });
   const page = await context.newPage();
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
@@ -83,9 +100,12 @@ export async function openConsole(c: ConsoleUnderTest): Promise<ConsolePage> {
  * `open()` (a new context each), and at the end no Content-Security-Policy violation nor uncaught page
  * error on any page it opened or was handed with `watch()`.
  */
-export function consoleSuite(
-  opts: { storage?: 's3rver' | 'ceph' } = {},
-): { readonly c: ConsoleUnderTest; open(): Promise<Page>; openConsolePage(): Promise<ConsolePage>; watch(p: ConsolePage): void } {
+export function consoleSuite(opts: { storage?: 's3rver' | 'ceph' } = {}): {
+  readonly c: ConsoleUnderTest;
+  open(): Promise<Page>;
+  openConsolePage(): Promise<ConsolePage>;
+  watch(p: ConsolePage): void;
+} {
   let c: ConsoleUnderTest | undefined;
   const opened: ConsolePage[] = [];
   beforeAll(async () => {
@@ -115,7 +135,11 @@ export function consoleSuite(
  * Signs in through the form, as a person would, and waits until signed in. `stay`: use the sign-in form
  * already on screen (an expired session shows it in place of the screen) instead of opening `/`.
  */
-export async function signIn(page: Page, user: { username: string; password: string }, opts: { stay?: boolean } = {}): Promise<void> {
+export async function signIn(
+  page: Page,
+  user: { username: string; password: string },
+  opts: { stay?: boolean } = {},
+): Promise<void> {
   if (!opts.stay) await page.goto('/');
   await page.getByLabel('Username').fill(user.username);
   await page.getByLabel('Password').fill(user.password);
@@ -148,9 +172,24 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(AXE_SOURCE);
   const found = await page.evaluate(async () => {
     // Runs in the page (the test's tsconfig has no DOM types).
-    const page = globalThis as unknown as { document: unknown; axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } };
-    const r = await page.axe.run(page.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    const page = globalThis as unknown as {
+      document: unknown;
+      axe: {
+        run: (
+          ctx: unknown,
+          opts: unknown,
+        ) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }>;
+      };
+    };
+    const r = await page.axe.run(page.document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
   });
   return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
@@ -172,7 +211,10 @@ export function field(scope: Page | Locator, label: string): Locator {
 export async function fieldErrorOf(scope: Page | Locator, label: string): Promise<string> {
   const page = 'goto' in scope ? scope : scope.page();
   // `has` is matched inside each field block, so the label locator starts from the page.
-  const error = scope.locator('.field.has-error').filter({ has: field(page, label) }).locator('.field-error');
+  const error = scope
+    .locator('.field.has-error')
+    .filter({ has: field(page, label) })
+    .locator('.field-error');
   await error.waitFor();
   return (await error.textContent()) ?? '';
 }

@@ -29,7 +29,13 @@ export interface CephRgw {
 }
 
 interface ClusterModule {
-  startCephRgw(opts?: { owner?: { pid: number; start: string }; memstoreGiB?: number; port?: number }): Promise<CephRgw & { pids: { pid: number; name: string }[]; reaped: { dir: string; pid: number; name: string }[] }>;
+  startCephRgw(opts?: {
+    owner?: { pid: number; start: string };
+    memstoreGiB?: number;
+    port?: number;
+  }): Promise<
+    CephRgw & { pids: { pid: number; name: string }[]; reaped: { dir: string; pid: number; name: string }[] }
+  >;
   stopCluster(dir: string): Promise<void>;
   reapLeftovers(base?: string): Promise<{ dir: string; pid: number; name: string }[]>;
   daemonsOf(dir: string): { pid: number; cmd: string }[];
@@ -78,7 +84,8 @@ export function sharedCephRgw(): Promise<Shared> {
 async function acquire(): Promise<Shared> {
   const home = process.env[HOME_ENV];
   const ownerText = process.env[OWNER_ENV];
-  if (!home || !ownerText) throw new Error('The e2e harness did not run (ION_TEST_CEPH_HOME unset): run tests through jest.');
+  if (!home || !ownerText)
+    throw new Error('The e2e harness did not run (ION_TEST_CEPH_HOME unset): run tests through jest.');
   const ready = join(home, 'ready.json');
   const failed = join(home, 'failed.txt');
   let mine = true;
@@ -92,7 +99,10 @@ async function acquire(): Promise<Shared> {
     try {
       const c = await cluster.startCephRgw({ owner: { pid: Number(pid), start } });
       const { stop: _stop, pids: _pids, reaped, ...info } = c;
-      if (reaped.length) process.stdout.write(`\n[harness] ended Ceph daemons left by an earlier, interrupted run: ${reaped.map((r) => `${r.name} pid ${r.pid} (${r.dir})`).join(', ')}\n`);
+      if (reaped.length)
+        process.stdout.write(
+          `\n[harness] ended Ceph daemons left by an earlier, interrupted run: ${reaped.map((r) => `${r.name} pid ${r.pid} (${r.dir})`).join(', ')}\n`,
+        );
       writeFileSync(`${ready}.tmp`, JSON.stringify(info));
       renameSync(`${ready}.tmp`, ready);
       process.stdout.write(`\n[harness] Ceph RGW ready on ${c.endpoint} in ${c.startMs} ms\n`);
@@ -106,13 +116,16 @@ async function acquire(): Promise<Shared> {
   for (;;) {
     try {
       return JSON.parse(readFileSync(ready, 'utf8')) as Shared;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     try {
       throw new Error(`Ceph RGW could not start (in another suite of this run): ${readFileSync(failed, 'utf8')}`);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
-    if (Date.now() > deadline) throw new Error('Ceph RGW did not become ready within 180 s (started by another suite of this run)');
+    if (Date.now() > deadline)
+      throw new Error('Ceph RGW did not become ready within 180 s (started by another suite of this run)');
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -131,7 +144,11 @@ export async function stopCephOfRun(): Promise<{ stopped: string[]; problems: st
     if (!e.startsWith(cluster.DIR_PREFIX)) continue;
     const dir = join(base, e);
     let o = '';
-    try { o = readFileSync(join(dir, 'owner'), 'utf8').trim(); } catch { continue; }
+    try {
+      o = readFileSync(join(dir, 'owner'), 'utf8').trim();
+    } catch {
+      continue;
+    }
     if (o !== owner) continue;
     try {
       await cluster.stopCluster(dir);
@@ -140,18 +157,30 @@ export async function stopCephOfRun(): Promise<{ stopped: string[]; problems: st
       out.problems.push(err instanceof Error ? err.message : String(err));
     }
     const left = cluster.daemonsOf(dir);
-    if (left.length) out.problems.push(`Ceph daemons of ${dir} still running: ${left.map((p) => `pid ${p.pid} (${p.cmd})`).join('; ')}`);
+    if (left.length)
+      out.problems.push(
+        `Ceph daemons of ${dir} still running: ${left.map((p) => `pid ${p.pid} (${p.cmd})`).join('; ')}`,
+      );
   }
   out.reaped = (await cluster.reapLeftovers()).map((r) => `${r.name} pid ${r.pid} (${r.dir})`);
   // The shared directories of interrupted runs (named after their jest process) hold no daemon: just remove them.
   for (const e of readdirSync(base)) {
     const m = /^ion-test-ceph-(\d+)-/.exec(e);
-    if (m && Number(m[1]) !== process.pid && !cluster.procStat(Number(m[1]))) rmSync(join(base, e), { recursive: true, force: true });
+    if (m && Number(m[1]) !== process.pid && !cluster.procStat(Number(m[1])))
+      rmSync(join(base, e), { recursive: true, force: true });
   }
   rmSync(home, { recursive: true, force: true });
   return out;
 }
 
 export function cephClient(c: { port: number; accessKey: string; secretKey: string; region: string }): Client {
-  return new Client({ endPoint: '127.0.0.1', port: c.port, useSSL: false, pathStyle: true, region: c.region, accessKey: c.accessKey, secretKey: c.secretKey });
+  return new Client({
+    endPoint: '127.0.0.1',
+    port: c.port,
+    useSSL: false,
+    pathStyle: true,
+    region: c.region,
+    accessKey: c.accessKey,
+    secretKey: c.secretKey,
+  });
 }

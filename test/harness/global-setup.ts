@@ -11,7 +11,6 @@ if (tsconfig.resultType === 'success') register({ baseUrl: tsconfig.absoluteBase
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the alias hook above is registered (an import would be hoisted before it)
 const { runMigrations, startEmbeddedPostgres } = require('@app/database') as typeof import('@app/database');
 
-
 /**
  * One real PostgreSQL per test run (embedded, in a temporary directory), migrated once into a
  * template database; each e2e suite then gets its own database cloned from the template.
@@ -20,7 +19,12 @@ export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'ion-test-pg-'));
   chmodSync(dir, 0o755); // embedded PostgreSQL runs as user postgres when we are root
-  const pg = await startEmbeddedPostgres({ dir: join(dir, 'pg'), secretsDir: dir, database: TEMPLATE_DB, persistent: false });
+  const pg = await startEmbeddedPostgres({
+    dir: join(dir, 'pg'),
+    secretsDir: dir,
+    database: TEMPLATE_DB,
+    persistent: false,
+  });
   (globalThis as { __ionPg?: { stop(): Promise<void>; dir: string } }).__ionPg = { stop: pg.stop, dir };
   // Connection templates for the workers (they inherit this environment): __DB__ is each suite's database.
   process.env.ION_TEST_OWNER_URL = pg.urlFor('__DB__', 'owner');

@@ -9,6 +9,10 @@ export default async function globalTeardown(): Promise<void> {
   }
   // The run's Ceph cluster (if a suite started one): stopped by pid, and no daemon of it may be left.
   const ceph = await stopCephOfRun();
-  if (ceph.reaped.length) process.stdout.write(`\n[harness] ended Ceph daemons left by an earlier, interrupted run: ${ceph.reaped.join(', ')}\n`);
-  if (ceph.problems.length) throw new Error(`[harness] Ceph daemons left behind at the end of the run:\n${ceph.problems.join('\n')}`);
+  if (ceph.reaped.length)
+    process.stdout.write(
+      `\n[harness] ended Ceph daemons left by an earlier, interrupted run: ${ceph.reaped.join(', ')}\n`,
+    );
+  if (ceph.problems.length)
+    throw new Error(`[harness] Ceph daemons left behind at the end of the run:\n${ceph.problems.join('\n')}`);
 }

@@ -11,7 +11,8 @@ import http from 'node:http';
 
 export const MiB = 1024 * 1024;
 export const SIZE_MB = Number(process.env.ION_LARGE_UPLOAD_MB ?? 1024);
-if (!Number.isInteger(SIZE_MB) || SIZE_MB < 16) throw new Error(`ION_LARGE_UPLOAD_MB must be an integer >= 16 (got ${process.env.ION_LARGE_UPLOAD_MB})`);
+if (!Number.isInteger(SIZE_MB) || SIZE_MB < 16)
+  throw new Error(`ION_LARGE_UPLOAD_MB must be an integer >= 16 (got ${process.env.ION_LARGE_UPLOAD_MB})`);
 export const SIZE = SIZE_MB * MiB;
 const CHUNK = MiB;
 export const RSS_LIMIT = 150 * 1e6; // "150 MB"
@@ -93,11 +94,21 @@ export function get(url: string, headers: Record<string, string>): Promise<Recei
       const finish = () => {
         if (settled) return;
         settled = true;
-        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts), complete: res.complete, error });
+        resolve({
+          status: res.statusCode!,
+          headers: res.headers,
+          body: Buffer.concat(parts),
+          complete: res.complete,
+          error,
+        });
       };
       res.on('data', (d: Buffer) => parts.push(d));
-      res.on('error', (e) => { error = e.message; });
-      res.on('aborted', () => { error ??= 'aborted'; });
+      res.on('error', (e) => {
+        error = e.message;
+      });
+      res.on('aborted', () => {
+        error ??= 'aborted';
+      });
       res.on('end', finish);
       res.on('close', finish);
     });
@@ -105,10 +116,12 @@ export function get(url: string, headers: Record<string, string>): Promise<Recei
   });
 }
 
-
 /** POSTs `source` as the body (with backpressure), feeding each chunk to `onChunk`; resolves with the parsed answer. */
 export function postStream(
-  url: string, headers: Record<string, string>, source: Iterable<Buffer>, onChunk: (c: Buffer) => void = () => {},
+  url: string,
+  headers: Record<string, string>,
+  source: Iterable<Buffer>,
+  onChunk: (c: Buffer) => void = () => {},
 ): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', agent: false, headers }, (r) => {
@@ -116,7 +129,11 @@ export function postStream(
       r.on('data', (d: Buffer) => parts.push(d));
       r.on('end', () => {
         const text = Buffer.concat(parts).toString('utf8');
-        try { resolve({ status: r.statusCode!, body: JSON.parse(text) }); } catch { resolve({ status: r.statusCode!, body: text }); }
+        try {
+          resolve({ status: r.statusCode!, body: JSON.parse(text) });
+        } catch {
+          resolve({ status: r.statusCode!, body: text });
+        }
       });
       r.on('error', reject);
     });
@@ -125,9 +142,15 @@ export function postStream(
     const pump = () => {
       for (;;) {
         const n = it.next();
-        if (n.done) { req.end(); return; }
+        if (n.done) {
+          req.end();
+          return;
+        }
         onChunk(n.value);
-        if (!req.write(n.value)) { req.once('drain', pump); return; }
+        if (!req.write(n.value)) {
+          req.once('drain', pump);
+          return;
+        }
       }
     };
     pump();

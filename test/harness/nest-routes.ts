@@ -44,7 +44,10 @@ export function routeInfos(app: INestApplication): Map<string, RouteInfo> {
         const handler = proto[name];
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
         if (method === undefined) continue;
-        const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, ctrl, name) ?? {}) as Record<string, { index: number; data?: unknown }>;
+        const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, ctrl, name) ?? {}) as Record<
+          string,
+          { index: number; data?: unknown }
+        >;
         const types = (Reflect.getMetadata('design:paramtypes', proto, name) ?? []) as (new () => object)[];
         const has = (kind: RouteParamtypes) => Object.keys(args).some((k) => k.split(':')[0] === String(kind));
         const argOf = (kind: RouteParamtypes) => {
@@ -53,8 +56,9 @@ export function routeInfos(app: INestApplication): Map<string, RouteInfo> {
           return type && type !== Object ? type : null;
         };
         const isPublic = Reflect.getMetadata(IS_PUBLIC, handler) === true;
-        const tus = ((Reflect.getMetadata('swagger/apiParameters', handler) ?? []) as { in?: string; name?: string }[])
-          .some((p) => p.in === 'header' && p.name === 'Tus-Resumable');
+        const tus = (
+          (Reflect.getMetadata('swagger/apiParameters', handler) ?? []) as { in?: string; name?: string }[]
+        ).some((p) => p.in === 'header' && p.name === 'Tus-Resumable');
         const permission = (Reflect.getMetadata(REQUIRED_PERMISSION, handler) as string | undefined) ?? null;
         const auditRefusalsAs = (Reflect.getMetadata(AUDIT_REFUSALS_AS, handler) as string | undefined) ?? null;
         for (const prefix of asList(Reflect.getMetadata(PATH_METADATA, ctrl))) {
@@ -62,8 +66,16 @@ export function routeInfos(app: INestApplication): Map<string, RouteInfo> {
             const path = '/' + [API_PREFIX, prefix, p].join('/').split('/').filter(Boolean).join('/');
             const m = RequestMethod[method];
             out.set(`${m} ${path}`, {
-              route: `${m} ${path}`, method: m, path, isPublic, permission: isPublic ? null : permission, auditRefusalsAs,
-              takesBody: has(RouteParamtypes.BODY), bodyType: argOf(RouteParamtypes.BODY), takesRequest: has(RouteParamtypes.REQUEST), tus,
+              route: `${m} ${path}`,
+              method: m,
+              path,
+              isPublic,
+              permission: isPublic ? null : permission,
+              auditRefusalsAs,
+              takesBody: has(RouteParamtypes.BODY),
+              bodyType: argOf(RouteParamtypes.BODY),
+              takesRequest: has(RouteParamtypes.REQUEST),
+              tus,
               queryType: argOf(RouteParamtypes.QUERY),
             });
           }

@@ -6,7 +6,8 @@ import { DIST_API } from './paths';
 export function verifyAuditExportOffline(file: string, keyFile: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(DIST_API, 'cli', 'audit-verify.js'), file, '--key', keyFile], {
-      env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));

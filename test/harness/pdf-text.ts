@@ -31,10 +31,15 @@ export interface PdfText {
 
 export function pdfText(pdf: Buffer): Promise<PdfText> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, ['-e', SCRIPT], { cwd: `${__dirname}/../..`, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`the PDF could not be read: ${stderr || err.message}`));
-      else resolve(JSON.parse(stdout) as PdfText);
-    });
+    const child = execFile(
+      process.execPath,
+      ['-e', SCRIPT],
+      { cwd: `${__dirname}/../..`, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`the PDF could not be read: ${stderr || err.message}`));
+        else resolve(JSON.parse(stdout) as PdfText);
+      },
+    );
     child.stdin?.end(pdf);
   });
 }

@@ -1,7 +1,12 @@
 import { request as httpRequest, IncomingHttpHeaders } from 'node:http';
 
 /** Polls `probe` until it returns something truthy; fails naming `what` after `ms`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false | 0>, ms = 15_000, every = 50): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false | 0>,
+  ms = 15_000,
+  every = 50,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -32,9 +37,15 @@ export interface RawResult {
  * once the server has answered. Never rejects: a cut connection is reported in `error`.
  */
 export function rawRequest(
-  url: string, method: string, headers: Record<string, string | number>, pieces: Iterable<Buffer> = [],
+  url: string,
+  method: string,
+  headers: Record<string, string | number>,
+  pieces: Iterable<Buffer> = [],
   hooks: {
-    afterBytes?: number; whenSent?: () => Promise<void>; receivedBytes?: number; whenReceived?: () => Promise<void>;
+    afterBytes?: number;
+    whenSent?: () => Promise<void>;
+    receivedBytes?: number;
+    whenReceived?: () => Promise<void>;
     /** Destroy the connection once this many body bytes were written (a client going away mid-upload). */
     disconnectAfter?: number;
   } = {},
@@ -69,18 +80,34 @@ export function rawRequest(
           const bytes = Buffer.concat(chunks);
           let body: any = bytes;
           if (String(res.headers['content-type']).startsWith('application/json')) {
-            try { body = JSON.parse(bytes.toString()); } catch { body = bytes.toString(); }
+            try {
+              body = JSON.parse(bytes.toString());
+            } catch {
+              body = bytes.toString();
+            }
           }
-          settle({ status: res.statusCode ?? 0, headers: res.headers, body, bytes, complete: res.complete, error: error ?? (res.complete ? undefined : 'response cut short') });
+          settle({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            bytes,
+            complete: res.complete,
+            error: error ?? (res.complete ? undefined : 'response cut short'),
+          });
         });
       };
-      res.on('error', (e) => { error ??= e.message; });
-      res.on('aborted', () => { error ??= 'response aborted'; });
+      res.on('error', (e) => {
+        error ??= e.message;
+      });
+      res.on('aborted', () => {
+        error ??= 'response aborted';
+      });
       res.on('end', finish);
       res.on('close', finish);
     });
     req.on('error', (e) => {
-      if (!answered) settle({ status: 0, headers: {}, body: null, bytes: Buffer.alloc(0), complete: false, error: e.message });
+      if (!answered)
+        settle({ status: 0, headers: {}, body: null, bytes: Buffer.alloc(0), complete: false, error: e.message });
     });
     void (async () => {
       let sent = 0;
@@ -89,14 +116,28 @@ export function rawRequest(
         if (answered || req.destroyed) return;
         if (!req.write(piece)) {
           await new Promise<void>((r) => {
-            const done = () => { req.off('drain', done); req.off('close', done); req.off('response', done); r(); };
-            req.on('drain', done); req.on('close', done); req.on('response', done);
+            const done = () => {
+              req.off('drain', done);
+              req.off('close', done);
+              req.off('response', done);
+              r();
+            };
+            req.on('drain', done);
+            req.on('close', done);
+            req.on('response', done);
           });
         }
         sent += piece.length;
         if (hooks.disconnectAfter !== undefined && sent >= hooks.disconnectAfter) {
           req.destroy();
-          settle({ status: 0, headers: {}, body: null, bytes: Buffer.alloc(0), complete: false, error: 'client disconnected' });
+          settle({
+            status: 0,
+            headers: {},
+            body: null,
+            bytes: Buffer.alloc(0),
+            complete: false,
+            error: 'client disconnected',
+          });
           return;
         }
         if (!reached && hooks.afterBytes !== undefined && sent >= hooks.afterBytes) {

@@ -54,7 +54,9 @@ export function readmeBlocks(markdown: string): ReadmeBlock[] {
 export function mask(text: string): string {
   return text
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
-    .replace(/\b[0-9a-f]*[a-f][0-9a-f]*\d[0-9a-f]*\b|\b[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*\b/g, (h) => (h.length >= 8 ? '<hex>' : h))
+    .replace(/\b[0-9a-f]*[a-f][0-9a-f]*\d[0-9a-f]*\b|\b[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*\b/g, (h) =>
+      h.length >= 8 ? '<hex>' : h,
+    )
     .replace(/\bION-\d{4}-/g, 'ION-<year>-')
     .replace(/\b\d+(\.\d+)? s\b/g, '<seconds> s')
     .replace(/\b(19|20)\d\d-\d\d-\d\dT[\d:.]+Z\b/g, '<time>');
@@ -66,7 +68,12 @@ export function missingLines(output: string, expected: string[]): string[] {
   const missing: string[] = [];
   let at = 0;
   for (const want of expected.filter((l) => l.trim() !== '')) {
-    const re = new RegExp(`^${mask(want).split('…').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const re = new RegExp(
+      `^${mask(want)
+        .split('…')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
     const found = got.findIndex((l, i) => i >= at && re.test(l.trimEnd()));
     if (found < 0) missing.push(want);
     else at = found + 1;
@@ -87,7 +94,14 @@ export interface BlockRun {
  * `rewrite` may adapt a block's text to the test's environment (only the service's port, say).
  */
 export async function runReadmeBlocks(
-  blocks: ReadmeBlock[], opts: { cwd: string; env: NodeJS.ProcessEnv; scriptDir: string; rewrite?: (code: string) => string; timeoutMs?: number },
+  blocks: ReadmeBlock[],
+  opts: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    scriptDir: string;
+    rewrite?: (code: string) => string;
+    timeoutMs?: number;
+  },
 ): Promise<BlockRun[]> {
   const mark = `@@readme-${randomBytes(6).toString('hex')}`;
   const run = blocks.filter((b) => !b.skip);
@@ -99,13 +113,20 @@ export async function runReadmeBlocks(
   });
   writeFileSync(join(opts.scriptDir, 'driver.sh'), `${driver.join('\n')}\n`);
   const { out, code } = await new Promise<{ out: string; code: number | null }>((resolve, reject) => {
-    const child = spawn('bash', ['-euo', 'pipefail', join(opts.scriptDir, 'driver.sh')], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-euo', 'pipefail', join(opts.scriptDir, 'driver.sh')], {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let text = '';
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
     child.stderr.on('data', (d: Buffer) => (text += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 45_000);
     child.on('error', reject);
-    child.on('close', (c, signal) => { clearTimeout(timer); resolve({ out: text, code: signal ? -1 : c }); });
+    child.on('close', (c, signal) => {
+      clearTimeout(timer);
+      resolve({ out: text, code: signal ? -1 : c });
+    });
   });
   return run.map((block, i) => {
     const started = out.indexOf(`${mark} start ${i}\n`);
@@ -115,6 +136,11 @@ export async function runReadmeBlocks(
     const output = out.slice(from, ended < 0 ? undefined : ended);
     if (ended < 0) return { block, ran: true, output, failure: `exited with status ${code} (bash -euo pipefail)` };
     const missing = block.expected ? missingLines(output, block.expected) : [];
-    return { block, ran: true, output, failure: missing.length ? `output lacks what the README says it prints:\n${missing.join('\n')}` : null };
+    return {
+      block,
+      ran: true,
+      output,
+      failure: missing.length ? `output lacks what the README says it prints:\n${missing.join('\n')}` : null,
+    };
   });
 }

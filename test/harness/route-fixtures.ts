@@ -23,7 +23,8 @@ export interface RouteFixtures {
  * claimed by `prosecutor` (CCSAO). Used by the fuzz and control-characters suites.
  */
 export async function buildRouteFixtures(
-  g: Given, u: { officer: TestUser; supervisor: TestUser; prosecutor: TestUser; target: TestUser },
+  g: Given,
+  u: { officer: TestUser; supervisor: TestUser; prosecutor: TestUser; target: TestUser },
 ): Promise<RouteFixtures> {
   const { officer, supervisor, prosecutor, target } = u;
   const draft = await g.caseReadyToSubmit(officer);
@@ -44,7 +45,11 @@ export async function buildRouteFixtures(
   // Issue 16: a packet the prosecutor decided (external reference ROUTE-REF-1), whose reference may be corrected.
   const decided = await g.sentPacket(officer, supervisor, 'CCSAO');
   await g.claim(prosecutor, decided.id);
-  await g.decide(prosecutor, decided.id, { decision: 'CHARGES_FILED', reason: 'Probable cause.', externalReference: 'ROUTE-REF-1' });
+  await g.decide(prosecutor, decided.id, {
+    decision: 'CHARGES_FILED',
+    reason: 'Probable cause.',
+    externalReference: 'ROUTE-REF-1',
+  });
   const uploadCase = await g.draftCase(officer);
   const ticket = await g.ticket(officer, ev.id);
   // Two entries of the federal personnel index (a case sent to CCSAO), and a second pair linked by the supervisor.
@@ -58,11 +63,28 @@ export async function buildRouteFixtures(
   for (const c of [draft, submitted, approved, uploading]) versions.set(c.id, c.version);
   return {
     ids: {
-      none: null, draftCase: draft.id, submittedCase: submitted.id, approvedCase: approved.id, referredCase: referred.id, targetUser: target.id,
-      evidence: ev.id, packetEvidence: packetEvidence.id, withdrawnEvidence: withdrawnEvidence.id, packet: packet.id, claimedPacket: claimed.id, decidedPacket: decided.id,
-      evidenceTicket: ticket.ticket, personnelEntry: personnel.entryId, personnelLink: link.id, uploadingCase: uploading.id,
+      none: null,
+      draftCase: draft.id,
+      submittedCase: submitted.id,
+      approvedCase: approved.id,
+      referredCase: referred.id,
+      targetUser: target.id,
+      evidence: ev.id,
+      packetEvidence: packetEvidence.id,
+      withdrawnEvidence: withdrawnEvidence.id,
+      packet: packet.id,
+      claimedPacket: claimed.id,
+      decidedPacket: decided.id,
+      evidenceTicket: ticket.ticket,
+      personnelEntry: personnel.entryId,
+      personnelLink: link.id,
+      uploadingCase: uploading.id,
     },
     related: { personnelEntry: personnel.otherEntryId, personnelLink: linked.entryId },
-    versions, uploadCase, evidenceCaseId: evCase.id, claimedCaseId: claimed.caseId, tusUploadId: tus.uploadId,
+    versions,
+    uploadCase,
+    evidenceCaseId: evCase.id,
+    claimedCaseId: claimed.caseId,
+    tusUploadId: tus.uploadId,
   };
 }

@@ -7,23 +7,52 @@ import type { Pool } from 'pg';
  * (AWAITING_DECISION: still PENDING). Written straight into the database by the owner, like the benches do:
  * hundreds of cases through the API would take minutes and prove nothing more about counting.
  */
-export interface ReferralGroup { month: string; n: number; decision: string; activity: string; outcome: string; agencies: string[] }
+export interface ReferralGroup {
+  month: string;
+  n: number;
+  decision: string;
+  activity: string;
+  outcome: string;
+  agencies: string[];
+}
 
 let seq = 0;
 
 export async function craftReferrals(
-  owner: Pool, g: ReferralGroup, people: { officerId: string; supervisorId: string },
+  owner: Pool,
+  g: ReferralGroup,
+  people: { officerId: string; supervisorId: string },
   opts: { resentIn?: string } = {},
 ): Promise<void> {
   for (let i = 0; i < g.n; i++) {
     seq++;
     const caseNumber = `ION-2026-9${String(seq).padStart(5, '0')}${randomUUID().slice(0, 4)}`.slice(0, 20);
-    const { rows: [c] } = await owner.query(
-      `INSERT INTO cases (case_number, status, district, created_by) VALUES ($1, 'REFERRED', 1, $2) RETURNING id`, [caseNumber, people.officerId]);
-    const manifest = (activity: string) => JSON.stringify({
-      case: { id: c.id, caseNumber, district: 1, incidentLocation: '1 crafted St', activityType: activity, agencies: g.agencies },
-      federalOfficers: [{ isSupervisor: true, name: 'Crafted Name', badgeNumber: `CR-${seq}`, agency: g.agencies[0], identificationOutcome: g.outcome }],
-    });
+    const {
+      rows: [c],
+    } = await owner.query(
+      `INSERT INTO cases (case_number, status, district, created_by) VALUES ($1, 'REFERRED', 1, $2) RETURNING id`,
+      [caseNumber, people.officerId],
+    );
+    const manifest = (activity: string) =>
+      JSON.stringify({
+        case: {
+          id: c.id,
+          caseNumber,
+          district: 1,
+          incidentLocation: '1 crafted St',
+          activityType: activity,
+          agencies: g.agencies,
+        },
+        federalOfficers: [
+          {
+            isSupervisor: true,
+            name: 'Crafted Name',
+            badgeNumber: `CR-${seq}`,
+            agency: g.agencies[0],
+            identificationOutcome: g.outcome,
+          },
+        ],
+      });
     const insert = async (version: number, previous: string | null, sentAt: string, m: string, decision: string) => {
       const id = randomUUID();
       const decided = decision !== 'AWAITING_DECISION';
@@ -34,8 +63,21 @@ export async function craftReferrals(
          VALUES ($1::uuid, $2, $3, $4, $5, 'CCSAO', false, $6, $7, $8, $9::text, encode(sha256(convert_to($9::text, 'UTF8')), 'hex'), 'c2ln', 'crafted', 'pem',
            'crafted', 'crafted/' || $1::text || '/manifest.json', 'crafted/' || $1::text || '/manifest.sig', 0, 0,
            $10, $11, $12, $13, $10, $11)`,
-        [id, c.id, caseNumber, version, previous, decided ? 'DECIDED' : 'PENDING', people.supervisorId, sentAt, m,
-          decided ? people.supervisorId : null, decided ? sentAt : null, decided ? decision : null, decided ? 'crafted decision' : null],
+        [
+          id,
+          c.id,
+          caseNumber,
+          version,
+          previous,
+          decided ? 'DECIDED' : 'PENDING',
+          people.supervisorId,
+          sentAt,
+          m,
+          decided ? people.supervisorId : null,
+          decided ? sentAt : null,
+          decided ? decision : null,
+          decided ? 'crafted decision' : null,
+        ],
       );
       return id;
     };
@@ -53,7 +95,10 @@ export async function craftReferrals(
 
 /** 'YYYY-MM' of the month n months before the current one, Chicago time. */
 export function chicagoMonthsBack(n: number): string {
-  const [y, m] = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Chicago', year: 'numeric', month: '2-digit' }).format(new Date()).split('-').map(Number);
+  const [y, m] = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Chicago', year: 'numeric', month: '2-digit' })
+    .format(new Date())
+    .split('-')
+    .map(Number);
   const k = y * 12 + (m - 1) - n;
   return `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`;
 }

@@ -56,7 +56,10 @@ export class TcpProxy {
   async cut(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const p of this.pairs) { p.client.destroy(); p.upstream.destroy(); }
+    for (const p of this.pairs) {
+      p.client.destroy();
+      p.upstream.destroy();
+    }
     this.pairs.clear();
     if (server) await new Promise<void>((r) => server.close(() => r()));
   }
@@ -87,7 +90,11 @@ export class TcpProxy {
       const upstream = connect(this.targetPort, this.targetHost);
       const pair: Pair = { client, upstream, held: [] };
       this.pairs.add(pair);
-      const close = () => { client.destroy(); upstream.destroy(); this.pairs.delete(pair); };
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+        this.pairs.delete(pair);
+      };
       client.on('error', close);
       upstream.on('error', close);
       client.on('close', close);
@@ -102,7 +109,9 @@ export class TcpProxy {
       });
       upstream.on('drain', () => client.resume());
       upstream.on('data', (d: Buffer) => this.forward(pair, d));
-      client.on('drain', () => { if (!pair.held.length) upstream.resume(); });
+      client.on('drain', () => {
+        if (!pair.held.length) upstream.resume();
+      });
       client.on('end', () => upstream.end());
       upstream.on('end', () => client.end());
     });

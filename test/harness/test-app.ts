@@ -18,7 +18,6 @@ import { CephTestStorage } from './ceph-storage';
 import type { Role } from '@app/common';
 import { SUBMIT_ATTESTATION } from '../../libs/cases/src/order-rules';
 
-
 export interface TestUser {
   id: string;
   username: string;
@@ -77,7 +76,9 @@ export function databaseUrls(dbName: string): { owner: string; app: string } {
 /** The suite process's JWT secret and Ed25519 signing key (real deployments configure both). */
 export function ensureSecrets(): { JWT_SECRET: string; SIGNING_PRIVATE_KEY: string } {
   process.env.JWT_SECRET ??= randomBytes(32).toString('hex');
-  process.env.SIGNING_PRIVATE_KEY ??= generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  process.env.SIGNING_PRIVATE_KEY ??= generateKeyPairSync('ed25519')
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
   return { JWT_SECRET: process.env.JWT_SECRET, SIGNING_PRIVATE_KEY: process.env.SIGNING_PRIVATE_KEY };
 }
 
@@ -96,14 +97,22 @@ export const HARNESS_ENV: Readonly<Record<string, string>> = {
 export function processEnv(dbName: string, storage: TestStorage): Record<string, string> {
   const urls = databaseUrls(dbName);
   return {
-    PATH: process.env.PATH ?? '', NO_COLOR: '1', DATABASE_URL: urls.app, DATABASE_MIGRATION_URL: urls.owner,
-    ...HARNESS_ENV, LOG_LEVEL: 'warn', ...ensureSecrets(), ...storage.env(),
+    PATH: process.env.PATH ?? '',
+    NO_COLOR: '1',
+    DATABASE_URL: urls.app,
+    DATABASE_MIGRATION_URL: urls.owner,
+    ...HARNESS_ENV,
+    LOG_LEVEL: 'warn',
+    ...ensureSecrets(),
+    ...storage.env(),
   };
 }
 
 /** Boots the real AppModule, configured exactly as main.ts does, against `dbName` (or explicit URLs). */
 export async function bootApp(
-  dbName: string, urls = databaseUrls(dbName), storageEnv: Record<string, string> = {},
+  dbName: string,
+  urls = databaseUrls(dbName),
+  storageEnv: Record<string, string> = {},
 ): Promise<INestApplication> {
   ensureSecrets();
   // Configuration is read while the module initialises; the suite's settings must not leak into the next suite.
@@ -137,15 +146,20 @@ export interface ApiProcess {
  * database: what "several API processes sharing one database" means in production.
  */
 export async function startApiProcess(
-  dbName: string, storage: TestStorage, extraEnv: Record<string, string | undefined> = {},
+  dbName: string,
+  storage: TestStorage,
+  extraEnv: Record<string, string | undefined> = {},
 ): Promise<ApiProcess & { pid: number }> {
   const main = join(DIST_API, 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: npm test builds it first (npm run build)`);
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--heap-growing-percent=300', main], {
     // An undefined value in extraEnv removes that setting.
-    env: Object.fromEntries(Object.entries({ ...processEnv(dbName, storage), PORT: String(port), HOST: '127.0.0.1', ...extraEnv })
-      .filter((e): e is [string, string] => e[1] !== undefined)),
+    env: Object.fromEntries(
+      Object.entries({ ...processEnv(dbName, storage), PORT: String(port), HOST: '127.0.0.1', ...extraEnv }).filter(
+        (e): e is [string, string] => e[1] !== undefined,
+      ),
+    ),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -164,15 +178,22 @@ export async function startApiProcess(
       finish(new Error(`API process did not start within 30 s:\n${output}`));
     }, 30_000);
     // Keep the last 64 KB of its output for error messages; the JSON logs of a long test run are not kept.
-    const onData = (d: Buffer) => { output = (output + d.toString()).slice(-65536); };
+    const onData = (d: Buffer) => {
+      output = (output + d.toString()).slice(-65536);
+    };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.on('exit', (code) => finish(new Error(`API process exited with ${code}:\n${output}`)));
     // Ready when it answers its health endpoint (200, or 503 naming a dependency: listening either way).
     const poll = () => {
       if (settled) return;
-      request(url).get('/api/v1/health').timeout(2000)
-        .then(() => finish(), () => setTimeout(poll, 100));
+      request(url)
+        .get('/api/v1/health')
+        .timeout(2000)
+        .then(
+          () => finish(),
+          () => setTimeout(poll, 100),
+        );
     };
     poll();
   });
@@ -181,22 +202,29 @@ export async function startApiProcess(
     pid: child.pid!,
     http: () => request(url),
     output: () => output,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve(); // exited, or killed by a test
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(); // exited, or killed by a test
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
 export async function createTestApp(
-  opts: { env?: Record<string, string>; storageProxy?: boolean; storage?: 's3rver' | 'ceph'; objectLock?: boolean } = {},
+  opts: {
+    env?: Record<string, string>;
+    storageProxy?: boolean;
+    storage?: 's3rver' | 'ceph';
+    objectLock?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const dbName = await createTestDatabase();
   // 'ceph': a bucket of the suite's own (with Object Lock unless objectLock: false) on the run's Ceph RGW.
   // Unset: the engine the run is for (ION_TEST_STORAGE; s3rver by default, Ceph in the e2e-ceph project).
   const engine = opts.storage ?? storageUnderTest();
-  const storage = engine === 'ceph' ? await CephTestStorage.start({ objectLock: opts.objectLock }) : await TestStorage.start();
+  const storage =
+    engine === 'ceph' ? await CephTestStorage.start({ objectLock: opts.objectLock }) : await TestStorage.start();
   let storageProxy: TcpProxy | undefined;
   let endpoint = storage.endpoint;
   if (opts.storageProxy) {
@@ -212,7 +240,14 @@ export async function createTestApp(
   const http = () => request(app.getHttpServer());
   const given = new Given(app, http);
   return {
-    app, http, owner, appRole, dbName, storage, storageProxy, given,
+    app,
+    http,
+    owner,
+    appRole,
+    dbName,
+    storage,
+    storageProxy,
+    given,
     async close() {
       await storageProxy?.restore();
       await app.close();
@@ -269,17 +304,41 @@ export class Given {
     const district = role === 'OFFICER' || role === 'SUPERVISOR' ? (opts.district ?? 1) : null;
     const office = role === 'PROSECUTOR' ? (opts.office ?? 'CCSAO') : null;
     const view = await this.app.get(UsersService).create('SYSTEM', {
-      username, password, role, district, office, displayName: `Test ${role} ${this.n}`,
+      username,
+      password,
+      role,
+      district,
+      office,
+      displayName: `Test ${role} ${this.n}`,
     });
     const token = await this.login(username, password);
-    return { id: view.id, username, password, role, district, office, token, auth: { Authorization: `Bearer ${token}` } };
+    return {
+      id: view.id,
+      username,
+      password,
+      role,
+      district,
+      office,
+      token,
+      auth: { Authorization: `Bearer ${token}` },
+    };
   }
 
-  officer(district = 1) { return this.user('OFFICER', { district }); }
-  supervisor(district = 1) { return this.user('SUPERVISOR', { district }); }
-  prosecutor(office: 'CCSAO' | 'CITY_LAW' = 'CCSAO') { return this.user('PROSECUTOR', { office }); }
-  auditor() { return this.user('AUDITOR'); }
-  admin() { return this.user('ADMIN'); }
+  officer(district = 1) {
+    return this.user('OFFICER', { district });
+  }
+  supervisor(district = 1) {
+    return this.user('SUPERVISOR', { district });
+  }
+  prosecutor(office: 'CCSAO' | 'CITY_LAW' = 'CCSAO') {
+    return this.user('PROSECUTOR', { office });
+  }
+  auditor() {
+    return this.user('AUDITOR');
+  }
+  admin() {
+    return this.user('ADMIN');
+  }
 
   async login(username: string, password: string): Promise<string> {
     const res = await this.http().post('/api/v1/auth/login').send({ username, password });
@@ -288,7 +347,10 @@ export class Given {
   }
 
   /** A DRAFT case opened through the API. */
-  async draftCase(author: TestUser, fields: Record<string, unknown> = {}): Promise<{ id: string; version: number; caseNumber: string }> {
+  async draftCase(
+    author: TestUser,
+    fields: Record<string, unknown> = {},
+  ): Promise<{ id: string; version: number; caseNumber: string }> {
     const res = await this.http().post('/api/v1/cases').set(author.auth).send(fields);
     if (res.status !== 201) throw new Error(`create case failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
@@ -298,7 +360,10 @@ export class Given {
   async caseReadyToSubmit(author: TestUser): Promise<{ id: string; version: number; caseNumber: string }> {
     const c = await this.draftCase(author, FULL_CASE);
     const res = await this.http()
-      .put(`/api/v1/cases/${c.id}/federal-officers`).set(author.auth).set('If-Match', `"${c.version}"`).send(SUPERVISOR_RECORD);
+      .put(`/api/v1/cases/${c.id}/federal-officers`)
+      .set(author.auth)
+      .set('If-Match', `"${c.version}"`)
+      .send(SUPERVISOR_RECORD);
     if (res.status !== 200) throw new Error(`federal officers failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
@@ -312,15 +377,24 @@ export class Given {
 
   /** An evidence item uploaded through the API (raw body). */
   async evidence(
-    uploader: TestUser, caseId: string, bytes: Buffer = randomBytes(4096), query = 'kind=BWC&deviceId=AXON-TEST-1',
+    uploader: TestUser,
+    caseId: string,
+    bytes: Buffer = randomBytes(4096),
+    query = 'kind=BWC&deviceId=AXON-TEST-1',
   ): Promise<{ id: string; sha256: string; sizeBytes: number; caseId: string }> {
-    const res = await this.http().post(`/api/v1/cases/${caseId}/evidence?${query}`).set(uploader.auth)
-      .set('Content-Type', 'application/octet-stream').send(bytes);
+    const res = await this.http()
+      .post(`/api/v1/cases/${caseId}/evidence?${query}`)
+      .set(uploader.auth)
+      .set('Content-Type', 'application/octet-stream')
+      .send(bytes);
     if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
 
-  async approvedCase(author: TestUser, supervisor: TestUser): Promise<{ id: string; version: number; caseNumber: string }> {
+  async approvedCase(
+    author: TestUser,
+    supervisor: TestUser,
+  ): Promise<{ id: string; version: number; caseNumber: string }> {
     const c = await this.submittedCase(author);
     const res = await this.http().post(`/api/v1/cases/${c.id}/approve`).set(supervisor.auth).send({});
     if (res.status !== 200) throw new Error(`approve failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -335,23 +409,45 @@ export class Given {
   }
 
   /** Approves an existing SUBMITTED case (the supervisor must not be its author). */
-  async approve(supervisor: TestUser, caseId: string): Promise<{ id: string; version: number; caseNumber: string; status: string }> {
+  async approve(
+    supervisor: TestUser,
+    caseId: string,
+  ): Promise<{ id: string; version: number; caseNumber: string; status: string }> {
     const res = await this.http().post(`/api/v1/cases/${caseId}/approve`).set(supervisor.auth).send({});
     if (res.status !== 200) throw new Error(`approve failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
 
   /** Withdraws a DRAFT, SUBMITTED or RETURNED case as a supervisor of its district (case -> WITHDRAWN). */
-  async withdraw(supervisor: TestUser, caseId: string, version: number, reason = 'Opened by mistake: a duplicate of another case.') {
-    const res = await this.http().post(`/api/v1/cases/${caseId}/withdraw`).set(supervisor.auth).set('If-Match', `"${version}"`).send({ reason });
+  async withdraw(
+    supervisor: TestUser,
+    caseId: string,
+    version: number,
+    reason = 'Opened by mistake: a duplicate of another case.',
+  ) {
+    const res = await this.http()
+      .post(`/api/v1/cases/${caseId}/withdraw`)
+      .set(supervisor.auth)
+      .set('If-Match', `"${version}"`)
+      .send({ reason });
     if (res.status !== 200) throw new Error(`withdraw failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string; version: number; caseNumber: string; status: string };
   }
 
   /** Sends an APPROVED case to prosecutors (case -> REFERRED); returns the packet. */
   async sendPacket(
-    sender: TestUser, caseId: string, office: 'CCSAO' | 'CITY_LAW' = 'CCSAO',
-  ): Promise<{ id: string; caseId: string; caseNumber: string; version: number; office: string; status: string; manifestSha256: string }> {
+    sender: TestUser,
+    caseId: string,
+    office: 'CCSAO' | 'CITY_LAW' = 'CCSAO',
+  ): Promise<{
+    id: string;
+    caseId: string;
+    caseNumber: string;
+    version: number;
+    office: string;
+    status: string;
+    manifestSha256: string;
+  }> {
     const res = await this.http().post(`/api/v1/cases/${caseId}/packets`).set(sender.auth).send({ office });
     if (res.status !== 201) throw new Error(`send packet failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
@@ -373,15 +469,23 @@ export class Given {
   async personnelEntries(author: TestUser, supervisor: TestUser, office: 'CCSAO' | 'CITY_LAW' = 'CCSAO') {
     const c = await this.caseReadyToSubmit(author);
     const badge = () => `PX-${randomUUID().slice(0, 8)}`;
-    const officers = [{ ...SUPERVISOR_RECORD.officers[0], badgeNumber: badge() }, { isSupervisor: false, agency: 'CBP', badgeNumber: badge(), name: 'A. Agent' }];
-    const res = await this.http().put(`/api/v1/cases/${c.id}/federal-officers`).set(author.auth).set('If-Match', `"${c.version}"`).send({ officers });
+    const officers = [
+      { ...SUPERVISOR_RECORD.officers[0], badgeNumber: badge() },
+      { isSupervisor: false, agency: 'CBP', badgeNumber: badge(), name: 'A. Agent' },
+    ];
+    const res = await this.http()
+      .put(`/api/v1/cases/${c.id}/federal-officers`)
+      .set(author.auth)
+      .set('If-Match', `"${c.version}"`)
+      .send({ officers });
     if (res.status !== 200) throw new Error(`federal officers failed: ${res.status} ${JSON.stringify(res.body)}`);
     await this.submit(author, c.id);
     await this.approve(supervisor, c.id);
     const p = await this.sendPacket(supervisor, c.id, office);
     const idOf = async (badge: string) => {
       const res = await this.http().get('/api/v1/federal-personnel').query({ q: badge }).set(supervisor.auth);
-      if (res.status !== 200 || res.body.items.length !== 1) throw new Error(`personnel entry ${badge}: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 200 || res.body.items.length !== 1)
+        throw new Error(`personnel entry ${badge}: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.items[0].id as string;
     };
     const [entryId, otherEntryId] = [await idOf(officers[0].badgeNumber), await idOf(officers[1].badgeNumber)];
@@ -390,36 +494,58 @@ export class Given {
 
   /** Links two entries of the personnel index as `linker`; returns the link. */
   async personnelLink(linker: TestUser, entryId: string, otherId: string): Promise<{ id: string }> {
-    const res = await this.http().post(`/api/v1/federal-personnel/${entryId}/links`).set(linker.auth)
+    const res = await this.http()
+      .post(`/api/v1/federal-personnel/${entryId}/links`)
+      .set(linker.auth)
       .send({ otherId, reason: 'Same badge photo in both BWC recordings.' });
     if (res.status !== 201) throw new Error(`link failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
 
   /** Claims a PENDING packet for review (packet and case -> IN_REVIEW); returns the packet. */
-  async claim(prosecutor: TestUser, packetId: string): Promise<{ id: string; caseId: string; status: string; review: { claimedBy: string | null } }> {
+  async claim(
+    prosecutor: TestUser,
+    packetId: string,
+  ): Promise<{ id: string; caseId: string; status: string; review: { claimedBy: string | null } }> {
     const res = await this.http().post(`/api/v1/packets/${packetId}/claim`).set(prosecutor.auth).send({});
     if (res.status !== 200) throw new Error(`claim failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
 
   /** Decides a packet `prosecutor` claimed (issue 16 fixtures); returns the packet. */
-  async decide(prosecutor: TestUser, packetId: string, body: { decision: string; reason: string; externalReference?: string }): Promise<{ id: string; caseId: string }> {
+  async decide(
+    prosecutor: TestUser,
+    packetId: string,
+    body: { decision: string; reason: string; externalReference?: string },
+  ): Promise<{ id: string; caseId: string }> {
     const res = await this.http().post(`/api/v1/packets/${packetId}/decision`).set(prosecutor.auth).send(body);
     if (res.status !== 200) throw new Error(`decision failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
 
   /** A tus upload (issue 18) of `length` bytes created by `uploader` on a case; nothing sent yet. Returns the creation's body. */
-  async tusUpload(uploader: TestUser, caseId: string, length: number, metadata = `kind ${Buffer.from('BWC').toString('base64')}`): Promise<{ uploadId: string; caseId: string; uploadLength: number; location: string }> {
-    const res = await this.http().post(`/api/v1/cases/${caseId}/evidence/uploads`).set(uploader.auth).set('Tus-Resumable', '1.0.0')
-      .set('Upload-Length', String(length)).set('Upload-Metadata', metadata);
+  async tusUpload(
+    uploader: TestUser,
+    caseId: string,
+    length: number,
+    metadata = `kind ${Buffer.from('BWC').toString('base64')}`,
+  ): Promise<{ uploadId: string; caseId: string; uploadLength: number; location: string }> {
+    const res = await this.http()
+      .post(`/api/v1/cases/${caseId}/evidence/uploads`)
+      .set(uploader.auth)
+      .set('Tus-Resumable', '1.0.0')
+      .set('Upload-Length', String(length))
+      .set('Upload-Metadata', metadata);
     if (res.status !== 201) throw new Error(`tus upload creation failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
 
   /** A download or playback ticket for an evidence item (issue 18); returns { ticket, url, purpose, expiresAt }. */
-  async ticket(holder: TestUser, evidenceId: string, purpose: 'PLAYBACK' | 'DOWNLOAD' = 'DOWNLOAD'): Promise<{ ticket: string; url: string; purpose: string; expiresAt: string }> {
+  async ticket(
+    holder: TestUser,
+    evidenceId: string,
+    purpose: 'PLAYBACK' | 'DOWNLOAD' = 'DOWNLOAD',
+  ): Promise<{ ticket: string; url: string; purpose: string; expiresAt: string }> {
     const res = await this.http().post(`/api/v1/evidence/${evidenceId}/tickets`).set(holder.auth).send({ purpose });
     if (res.status !== 201) throw new Error(`ticket failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;

@@ -46,8 +46,13 @@ export class TestStorage {
     chmodSync(s.dir, 0o755);
     s.handle = await startEmbeddedS3({ directory: join(s.dir, 'data') });
     s.client = new Client({
-      endPoint: '127.0.0.1', port: s.handle.port, useSSL: false, pathStyle: true, region: 'us-east-1',
-      accessKey: s.handle.accessKey, secretKey: s.handle.secretKey,
+      endPoint: '127.0.0.1',
+      port: s.handle.port,
+      useSSL: false,
+      pathStyle: true,
+      region: 'us-east-1',
+      accessKey: s.handle.accessKey,
+      secretKey: s.handle.secretKey,
     });
     return s;
   }
@@ -62,7 +67,13 @@ export class TestStorage {
 
   /** The environment that points the API at this server. */
   env(endpoint = this.endpoint): Record<string, string> {
-    return { S3_ENDPOINT: endpoint, S3_ACCESS_KEY: 'S3RVER', S3_SECRET_KEY: 'S3RVER', S3_BUCKET: this.bucket, S3_REGION: 'us-east-1' };
+    return {
+      S3_ENDPOINT: endpoint,
+      S3_ACCESS_KEY: 'S3RVER',
+      S3_SECRET_KEY: 'S3RVER',
+      S3_BUCKET: this.bucket,
+      S3_REGION: 'us-east-1',
+    };
   }
 
   /** Object keys in the bucket. */

@@ -11,13 +11,40 @@
  */
 
 const ID = {
-  EBML: 0x1a45dfa3, EBMLVersion: 0x4286, EBMLReadVersion: 0x42f7, EBMLMaxIDLength: 0x42f2, EBMLMaxSizeLength: 0x42f3,
-  DocType: 0x4282, DocTypeVersion: 0x4287, DocTypeReadVersion: 0x4285,
-  Segment: 0x18538067, Info: 0x1549a966, TimecodeScale: 0x2ad7b1, Duration: 0x4489, MuxingApp: 0x4d80, WritingApp: 0x5741,
-  Tracks: 0x1654ae6b, TrackEntry: 0xae, TrackNumber: 0xd7, TrackUID: 0x73c5, TrackType: 0x83, FlagLacing: 0x9c, CodecID: 0x86,
-  Video: 0xe0, PixelWidth: 0xb0, PixelHeight: 0xba,
-  Cues: 0x1c53bb6b, CuePoint: 0xbb, CueTime: 0xb3, CueTrackPositions: 0xb7, CueTrack: 0xf7, CueClusterPosition: 0xf1,
-  Cluster: 0x1f43b675, Timecode: 0xe7, SimpleBlock: 0xa3, Void: 0xec,
+  EBML: 0x1a45dfa3,
+  EBMLVersion: 0x4286,
+  EBMLReadVersion: 0x42f7,
+  EBMLMaxIDLength: 0x42f2,
+  EBMLMaxSizeLength: 0x42f3,
+  DocType: 0x4282,
+  DocTypeVersion: 0x4287,
+  DocTypeReadVersion: 0x4285,
+  Segment: 0x18538067,
+  Info: 0x1549a966,
+  TimecodeScale: 0x2ad7b1,
+  Duration: 0x4489,
+  MuxingApp: 0x4d80,
+  WritingApp: 0x5741,
+  Tracks: 0x1654ae6b,
+  TrackEntry: 0xae,
+  TrackNumber: 0xd7,
+  TrackUID: 0x73c5,
+  TrackType: 0x83,
+  FlagLacing: 0x9c,
+  CodecID: 0x86,
+  Video: 0xe0,
+  PixelWidth: 0xb0,
+  PixelHeight: 0xba,
+  Cues: 0x1c53bb6b,
+  CuePoint: 0xbb,
+  CueTime: 0xb3,
+  CueTrackPositions: 0xb7,
+  CueTrack: 0xf7,
+  CueClusterPosition: 0xf1,
+  Cluster: 0x1f43b675,
+  Timecode: 0xe7,
+  SimpleBlock: 0xa3,
+  Void: 0xec,
 } as const;
 
 function idBytes(id: number): Buffer {
@@ -70,21 +97,50 @@ export interface WebmSpec {
 }
 
 export function muxWebm(spec: WebmSpec): Buffer {
-  const header = el(ID.EBML,
-    uint(ID.EBMLVersion, 1), uint(ID.EBMLReadVersion, 1), uint(ID.EBMLMaxIDLength, 4), uint(ID.EBMLMaxSizeLength, 8),
-    str(ID.DocType, 'webm'), uint(ID.DocTypeVersion, 2), uint(ID.DocTypeReadVersion, 2));
-  const info = el(ID.Info,
-    uint(ID.TimecodeScale, 1_000_000), float(ID.Duration, spec.durationMs ?? spec.frames.length * spec.frameMs),
-    str(ID.MuxingApp, 'ion-test-webm'), str(ID.WritingApp, 'ion-test-webm'));
-  const tracks = el(ID.Tracks, el(ID.TrackEntry,
-    uint(ID.TrackNumber, 1), uint(ID.TrackUID, 1), uint(ID.TrackType, 1), uint(ID.FlagLacing, 0), str(ID.CodecID, 'V_VP8'),
-    el(ID.Video, uint(ID.PixelWidth, spec.width), uint(ID.PixelHeight, spec.height))));
+  const header = el(
+    ID.EBML,
+    uint(ID.EBMLVersion, 1),
+    uint(ID.EBMLReadVersion, 1),
+    uint(ID.EBMLMaxIDLength, 4),
+    uint(ID.EBMLMaxSizeLength, 8),
+    str(ID.DocType, 'webm'),
+    uint(ID.DocTypeVersion, 2),
+    uint(ID.DocTypeReadVersion, 2),
+  );
+  const info = el(
+    ID.Info,
+    uint(ID.TimecodeScale, 1_000_000),
+    float(ID.Duration, spec.durationMs ?? spec.frames.length * spec.frameMs),
+    str(ID.MuxingApp, 'ion-test-webm'),
+    str(ID.WritingApp, 'ion-test-webm'),
+  );
+  const tracks = el(
+    ID.Tracks,
+    el(
+      ID.TrackEntry,
+      uint(ID.TrackNumber, 1),
+      uint(ID.TrackUID, 1),
+      uint(ID.TrackType, 1),
+      uint(ID.FlagLacing, 0),
+      str(ID.CodecID, 'V_VP8'),
+      el(ID.Video, uint(ID.PixelWidth, spec.width), uint(ID.PixelHeight, spec.height)),
+    ),
+  );
   const clusters = spec.frames.map((frame, i) => {
     const block = Buffer.concat([Buffer.from([0x81, 0x00, 0x00, 0x80]), frame]); // track 1, relative time 0, key frame
     return el(ID.Cluster, uint(ID.Timecode, i * spec.frameMs, 8), el(ID.SimpleBlock, block));
   });
-  const cues = (positions: number[]) => el(ID.Cues, ...positions.map((pos, i) => el(ID.CuePoint,
-    uint(ID.CueTime, i * spec.frameMs, 8), el(ID.CueTrackPositions, uint(ID.CueTrack, 1), uint(ID.CueClusterPosition, pos, 8)))));
+  const cues = (positions: number[]) =>
+    el(
+      ID.Cues,
+      ...positions.map((pos, i) =>
+        el(
+          ID.CuePoint,
+          uint(ID.CueTime, i * spec.frameMs, 8),
+          el(ID.CueTrackPositions, uint(ID.CueTrack, 1), uint(ID.CueClusterPosition, pos, 8)),
+        ),
+      ),
+    );
   // Cluster positions are relative to the start of the Segment's data; the cues' size does not depend on them.
   const pad = spec.padding && spec.padding > 0 ? Math.max(9, spec.padding) : 0;
   let at = info.length + tracks.length + cues(clusters.map(() => 0)).length;

@@ -11,7 +11,10 @@ export function unzip(buf: Buffer): Promise<Map<string, Buffer>> {
           if (e || !stream) return reject(e ?? new Error('no stream'));
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => { files.set(entry.fileName, Buffer.concat(chunks)); zip.readEntry(); });
+          stream.on('end', () => {
+            files.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
         });
       });
       zip.on('end', () => resolve(files));

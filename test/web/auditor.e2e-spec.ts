@@ -7,7 +7,6 @@ import { axeViolations, ConsoleUnderTest, openConsole, screenshot, signIn, start
 import { auditRows, FULL_CASE, TestUser } from '../harness/test-app';
 import { verifyAuditExportOffline } from '../harness/offline-verify';
 
-
 /** The text of the first element matching, once it is there. */
 async function textOf(page: Page, selector: string): Promise<string> {
   const l = page.locator(selector).first();
@@ -43,7 +42,10 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
     c = await startConsole();
     dir = mkdtempSync(join(tmpdir(), 'ion-web-auditor-'));
     [officer, supervisor, outsider, auditor] = await Promise.all([
-      c.t.given.officer(1), c.t.given.supervisor(1), c.t.given.officer(2), c.t.given.auditor(),
+      c.t.given.officer(1),
+      c.t.given.supervisor(1),
+      c.t.given.officer(2),
+      c.t.given.auditor(),
     ]);
     approved = await c.t.given.approvedCase(officer, supervisor);
     draft = await c.t.given.draftCase(officer, { ...FULL_CASE, narrative: 'Second case, still a draft.' });
@@ -74,7 +76,9 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
     expect(Number(m![2])).toBe(checked);
     let rows = await auditRows(c.t.owner);
     // Everything recorded before the check was checked; the check itself is the one event after it.
-    const { rows: [{ n }] } = await c.t.owner.query('SELECT count(*)::int AS n FROM audit_events');
+    const {
+      rows: [{ n }],
+    } = await c.t.owner.query('SELECT count(*)::int AS n FROM audit_events');
     expect(n).toBe(checked + 1);
     expect(rows[checked]).toMatchObject({ action: 'audit.verified', outcome: 'SUCCESS', actor_id: auditor.id });
     expect(rows[checked].details).toMatchObject({ ok: true, checked, fromSeq: 1, toSeq: null });
@@ -130,9 +134,13 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
     expect(facts).toMatch(new RegExp(`Approved.*by ${supervisor.username} \\(supervisor\\)`));
     expect(await page.locator('main').textContent()).not.toContain(FULL_CASE.narrative); // metadata only
     const caseRows = await auditRows(c.t.owner, 'case_id = $1', [approved.id]);
-    const timeline = (await page.locator('ol.timeline li').allTextContents()).map((t) => Number(/event #(\d+)/.exec(t)![1]));
+    const timeline = (await page.locator('ol.timeline li').allTextContents()).map((t) =>
+      Number(/event #(\d+)/.exec(t)![1]),
+    );
     expect(timeline).toEqual(caseRows.map((r) => Number(r.seq)));
-    expect(caseRows.map((r) => r.action)).toEqual(expect.arrayContaining(['case.created', 'case.submitted', 'case.approved', 'access.denied', 'case.viewed']));
+    expect(caseRows.map((r) => r.action)).toEqual(
+      expect.arrayContaining(['case.created', 'case.submitted', 'case.approved', 'access.denied', 'case.viewed']),
+    );
     expect(caseRows[caseRows.length - 1]).toMatchObject({ action: 'case.viewed', actor_id: auditor.id }); // this very look was recorded
     expect(await axeViolations(page)).toEqual([]);
 
@@ -162,13 +170,27 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
     const savedNd = await textOf(page, '.export-saved');
     expect(savedNd).toContain('The export has started');
     expect(statSync(nd.file).size).toBeGreaterThan(0);
-    expect(await page.locator('code.command').textContent()).toBe('npm run audit:verify -- EXPORT-FILE --key ion-public.pem');
+    expect(await page.locator('code.command').textContent()).toBe(
+      'npm run audit:verify -- EXPORT-FILE --key ion-public.pem',
+    );
 
-    const lines = readFileSync(nd.file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(nd.file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const [header, ...rest] = lines;
     const trailer = rest.pop();
-    expect(header).toMatchObject({ type: 'header', filters: { caseId: approved.id }, filtered: true, exportedBy: { id: auditor.id, role: 'AUDITOR' } });
-    expect(trailer).toMatchObject({ type: 'checkpoint', checkpoint: { seq: expect.any(Number), signature: expect.any(String) }, seal: { rows: rest.length } });
+    expect(header).toMatchObject({
+      type: 'header',
+      filters: { caseId: approved.id },
+      filtered: true,
+      exportedBy: { id: auditor.id, role: 'AUDITOR' },
+    });
+    expect(trailer).toMatchObject({
+      type: 'checkpoint',
+      checkpoint: { seq: expect.any(Number), signature: expect.any(String) },
+      seal: { rows: rest.length },
+    });
     expect(rest.every((e) => e.type === 'event' && e.caseId === approved.id)).toBe(true);
     const expectedNd = await auditRows(c.t.owner, 'case_id = $1 AND seq <= $2', [approved.id, trailer.checkpoint.seq]);
     expect(rest.map((e) => e.seq)).toEqual(expectedNd.map((r) => Number(r.seq)));
@@ -206,9 +228,23 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
     expect(exported).toHaveLength(2);
     expect(exported[0]).toMatchObject({ actor_id: auditor.id, actor_role: 'AUDITOR', outcome: 'SUCCESS' });
     // Downloaded through a ticket (a plain link): the export's event says so.
-    expect(exported[0].details).toEqual({ format: 'ndjson', filters: { caseId: approved.id }, filtered: true, via: 'ticket', purpose: 'DOWNLOAD', ticketId: expect.any(String) });
+    expect(exported[0].details).toEqual({
+      format: 'ndjson',
+      filters: { caseId: approved.id },
+      filtered: true,
+      via: 'ticket',
+      purpose: 'DOWNLOAD',
+      ticketId: expect.any(String),
+    });
     expect(exported[1]).toMatchObject({ actor_id: auditor.id, outcome: 'SUCCESS' });
-    expect(exported[1].details).toEqual({ format: 'csv', filters: { action: 'case.submitted' }, filtered: true, via: 'ticket', purpose: 'DOWNLOAD', ticketId: expect.any(String) });
+    expect(exported[1].details).toEqual({
+      format: 'csv',
+      filters: { action: 'case.submitted' },
+      filtered: true,
+      via: 'ticket',
+      purpose: 'DOWNLOAD',
+      ticketId: expect.any(String),
+    });
 
     expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);
@@ -266,8 +302,11 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
     await row.getByText('Details', { exact: true }).click();
     const facts = row.locator('dl.details').first();
     await facts.waitFor();
-    const labelled = Object.fromEntries(await facts.locator(':scope > dt').evaluateAll((dts) =>
-      dts.map((dt) => [dt.textContent ?? '', dt.nextElementSibling?.textContent ?? ''])));
+    const labelled = Object.fromEntries(
+      await facts
+        .locator(':scope > dt')
+        .evaluateAll((dts) => dts.map((dt) => [dt.textContent ?? '', dt.nextElementSibling?.textContent ?? ''])),
+    );
     expect(labelled).toMatchObject({
       Attempted: 'Read or search cases',
       'Request method': 'GET',
@@ -276,9 +315,22 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
       Result: 'Not found, or not yours to see.',
       Reason: 'Out of scope',
     });
-    expect(Object.keys(labelled)).toEqual(Object.keys(refusedRows[0].details).map((k) => ({
-      attempted: 'Attempted', method: 'Request method', path: 'Address', status: 'HTTP status', code: 'Result', message: 'Message from the service', reason: 'Reason',
-    } as Record<string, string>)[k] ?? k));
+    expect(Object.keys(labelled)).toEqual(
+      Object.keys(refusedRows[0].details).map(
+        (k) =>
+          (
+            ({
+              attempted: 'Attempted',
+              method: 'Request method',
+              path: 'Address',
+              status: 'HTTP status',
+              code: 'Result',
+              message: 'Message from the service',
+              reason: 'Reason',
+            }) as Record<string, string>
+          )[k] ?? k,
+      ),
+    );
     const tableText = (await page.locator('table.events').textContent()) ?? '';
     expect(tableText).not.toMatch(/[{}]/);
     expect(tableText).not.toContain('access.denied');
@@ -303,7 +355,9 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
 
     // --- a page further and Back again: the page is in the address too ---------------------------------------
     // More than a page of events (50): the auditor's own case reads add what the suite has not recorded yet.
-    const { rows: [{ n }] } = await c.t.owner.query('SELECT count(*)::int AS n FROM audit_events');
+    const {
+      rows: [{ n }],
+    } = await c.t.owner.query('SELECT count(*)::int AS n FROM audit_events');
     for (let i = n; i < 75; i++) await c.t.http().get(`/api/v1/cases/${draft.id}`).set(auditor.auth).expect(200);
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.getByText('Showing every event (the whole trail), newest first: page 1').waitFor();
@@ -319,7 +373,10 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
     await page.getByRole('button', { name: 'Previous page (newer events)' }).click();
     await page.getByText('Showing every event (the whole trail), newest first: page 1').waitFor();
     // The first page again: the newest 50 (the reload's own chain check is newer than what page 1 showed before).
-    const newest = (await auditRows(c.t.owner)).map((r) => Number(r.seq)).reverse().slice(0, 50);
+    const newest = (await auditRows(c.t.owner))
+      .map((r) => Number(r.seq))
+      .reverse()
+      .slice(0, 50);
     expect(newest[0]).toBeGreaterThan(page1[0]);
     expect(await shownSeqs(page)).toEqual(newest);
     await page.goBack();

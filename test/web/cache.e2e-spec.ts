@@ -17,7 +17,12 @@ async function watchApi(cdp: CDPSession): Promise<Seen[]> {
   cdp.on('Network.responseReceived', (e) => {
     if (!new URL(e.response.url).pathname.startsWith('/api/')) return;
     const h = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
-    seen.push({ url: e.response.url, status: e.response.status, fromDiskCache: Boolean(e.response.fromDiskCache), cacheControl: h['cache-control'] });
+    seen.push({
+      url: e.response.url,
+      status: e.response.status,
+      fromDiskCache: Boolean(e.response.fromDiskCache),
+      cacheControl: h['cache-control'],
+    });
   });
   return seen;
 }
@@ -36,10 +41,16 @@ describe('web console: one browser, users one after the other, each sees their o
 
   beforeAll(async () => {
     c = await startConsole();
-    [officer, supervisor, auditor] = await Promise.all([c.t.given.officer(1), c.t.given.supervisor(1), c.t.given.auditor()]);
+    [officer, supervisor, auditor] = await Promise.all([
+      c.t.given.officer(1),
+      c.t.given.supervisor(1),
+      c.t.given.auditor(),
+    ]);
     kase = await c.t.given.submittedCase(officer);
   }, 180_000);
-  afterAll(async () => { await c?.close(); });
+  afterAll(async () => {
+    await c?.close();
+  });
 
   /** Opens the case as `user` would and checks what they see. */
   async function openCaseAs(page: Page, user: TestUser): Promise<void> {

@@ -22,7 +22,11 @@ describe('web console: the case report (PDF) of a sent case', () => {
 
   beforeAll(async () => {
     const t = suite.c.t;
-    [officer, supervisor, prosecutor] = await Promise.all([t.given.officer(6), t.given.supervisor(6), t.given.prosecutor('CCSAO')]);
+    [officer, supervisor, prosecutor] = await Promise.all([
+      t.given.officer(6),
+      t.given.supervisor(6),
+      t.given.prosecutor('CCSAO'),
+    ]);
     const c = await t.given.caseReadyToSubmit(officer);
     await t.given.evidence(officer, c.id, randomBytes(4096), 'kind=BWC&deviceId=AXON-9&originalFilename=stop-0412.mp4');
     await t.given.submit(officer, c.id);
@@ -30,7 +34,8 @@ describe('web console: the case report (PDF) of a sent case', () => {
     const p = await t.given.sendPacket(supervisor, c.id, 'CCSAO');
     kase = { id: c.id, caseNumber: c.caseNumber };
     packetId = p.id;
-    signed = (await t.http().get(`${API}/packets/${p.id}/manifest`).set(prosecutor.auth).expect(200)).body.manifest.caseReport;
+    signed = (await t.http().get(`${API}/packets/${p.id}/manifest`).set(prosecutor.auth).expect(200)).body.manifest
+      .caseReport;
   });
 
   it('the prosecutor clicks "Case report (PDF)" on the packet screen and saves exactly the signed report; the read is audited', async () => {
@@ -39,18 +44,28 @@ describe('web console: the case report (PDF) of a sent case', () => {
     await page.goto(`/packets/${packetId}`);
     const panel = page.getByRole('region', { name: 'Case report' });
     await page.getByRole('status').filter({ hasText: 'Signature valid' }).waitFor();
-    const [dl] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Case report (PDF)' }).click()]);
+    const [dl] = await Promise.all([
+      page.waitForEvent('download'),
+      panel.getByRole('button', { name: 'Case report (PDF)' }).click(),
+    ]);
     expect(dl.suggestedFilename()).toBe(`${kase.caseNumber}-packet-v1-case-report.pdf`);
     const pdf = readFileSync(await dl.path());
-    expect({ sha256: sha256(pdf), sizeBytes: pdf.length }).toEqual({ sha256: signed.sha256, sizeBytes: signed.sizeBytes });
+    expect({ sha256: sha256(pdf), sizeBytes: pdf.length }).toEqual({
+      sha256: signed.sha256,
+      sizeBytes: signed.sizeBytes,
+    });
     await panel.getByRole('status').filter({ hasText: 'exactly the report the signed manifest records' }).waitFor();
     await expect(panel.getByRole('status').textContent()).resolves.toContain(signed.sha256);
 
     const { pages } = await pdfText(pdf);
-    pages.forEach((text, i) => expect(text).toContain(`Case ${kase.caseNumber} · packet v1 · page ${i + 1} of ${pages.length}`));
+    pages.forEach((text, i) =>
+      expect(text).toContain(`Case ${kase.caseNumber} · packet v1 · page ${i + 1} of ${pages.length}`),
+    );
     expect(pages.join('\n').replace(/\s+/g, '')).toContain('stop-0412.mp4');
 
-    const events = await auditRows(suite.c.t.owner, `action = 'packet.case_report.downloaded' AND target_id = $1`, [packetId]);
+    const events = await auditRows(suite.c.t.owner, `action = 'packet.case_report.downloaded' AND target_id = $1`, [
+      packetId,
+    ]);
     expect(events.map((e) => [e.actor_id, e.outcome])).toEqual([[prosecutor.id, 'SUCCESS']]);
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'case-report-prosecutor');
@@ -61,11 +76,21 @@ describe('web console: the case report (PDF) of a sent case', () => {
     await signIn(page, supervisor);
     await page.goto(`/cases/${kase.id}`);
     const packets = page.getByRole('region', { name: 'Packets sent to prosecutors' });
-    const [dl] = await Promise.all([page.waitForEvent('download'), packets.getByRole('button', { name: 'Case report v1 (PDF)' }).click()]);
+    const [dl] = await Promise.all([
+      page.waitForEvent('download'),
+      packets.getByRole('button', { name: 'Case report v1 (PDF)' }).click(),
+    ]);
     const pdf = readFileSync(await dl.path());
     expect(sha256(pdf)).toBe(signed.sha256);
-    await packets.getByRole('status').filter({ hasText: `Saved ${kase.caseNumber}-packet-v1-case-report.pdf` }).waitFor();
-    const events = await auditRows(suite.c.t.owner, `action = 'packet.case_report.downloaded' AND target_id = $1 AND actor_id = $2`, [packetId, supervisor.id]);
+    await packets
+      .getByRole('status')
+      .filter({ hasText: `Saved ${kase.caseNumber}-packet-v1-case-report.pdf` })
+      .waitFor();
+    const events = await auditRows(
+      suite.c.t.owner,
+      `action = 'packet.case_report.downloaded' AND target_id = $1 AND actor_id = $2`,
+      [packetId, supervisor.id],
+    );
     expect(events).toHaveLength(1);
   });
 });

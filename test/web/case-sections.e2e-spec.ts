@@ -9,8 +9,16 @@ const API = '/api/v1';
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 /** Whether `target` is the element that has the keyboard focus (the test's tsconfig has no DOM types). */
-const focused = (target: Locator) => target.evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement);
-const activeId = (page: Page) => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id ?? null);
+const focused = (target: Locator) =>
+  target.evaluate(
+    (el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement,
+  );
+const activeId = (page: Page) =>
+  page.evaluate(
+    () =>
+      (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id ??
+      null,
+  );
 
 /**
  * Issue 16, the officer's case page: sections in the order the report is written (incident, federal personnel,
@@ -18,10 +26,12 @@ const activeId = (page: Page) => page.evaluate(() => (globalThis as unknown as {
  * conflict), the checklist's items linking to the fields they need, submit with the officer's attestation
  * (recorded with the case.submitted event), and the officer downloading their own evidence.
  */
-describe('web console: the officer\'s case page in sections, with attestation on submit', () => {
+describe("web console: the officer's case page in sections, with attestation on submit", () => {
   const suite = consoleSuite();
   let c!: ConsoleUnderTest;
-  beforeAll(() => { c = suite.c; });
+  beforeAll(() => {
+    c = suite.c;
+  });
 
   const region = (page: Page, name: string) => page.getByRole('region', { name, exact: true });
   const stateOf = (page: Page, id: 'order-state' | 'fed-state' | 'viol-state') => page.locator(`[id="${id}"]`);
@@ -67,7 +77,9 @@ describe('web console: the officer\'s case page in sections, with attestation on
     await page.keyboard.press('Enter');
     const agent = personnel.getByRole('group', { name: 'Federal agent 1 (federal supervisor)' });
     await agent.getByLabel('Identification outcome').selectOption('REFUSED');
-    await agent.getByLabel('How identification was attempted').fill('Asked twice for name and badge number; the agent refused.');
+    await agent
+      .getByLabel('How identification was attempted')
+      .fill('Asked twice for name and badge number; the agent refused.');
     expect(await stateOf(page, 'fed-state').textContent()).toMatch(/^Unsaved changes\./);
     // Met as typed (the live checklist runs the service's rules): the item leaves the list before it is saved.
     await list.getByRole('link', { name: /^A federal supervisor record/ }).waitFor({ state: 'detached' });
@@ -78,21 +90,37 @@ describe('web console: the officer\'s case page in sections, with attestation on
     expect(await activeId(page)).toBe('order-state'); // focus moved to the state message
     expect(await stateOf(page, 'fed-state').textContent()).toMatch(/^Unsaved changes\./);
     expect(await agent.getByLabel('Identification outcome').inputValue()).toBe('REFUSED');
-    let row = (await c.t.owner.query('SELECT version, narrative, federal_officers FROM cases WHERE id = $1', [draft.id])).rows[0];
-    expect(row).toMatchObject({ version: 2, narrative: 'Agents in unmarked cars stopped a delivery van and detained the driver.', federal_officers: [] });
+    let row = (
+      await c.t.owner.query('SELECT version, narrative, federal_officers FROM cases WHERE id = $1', [draft.id])
+    ).rows[0];
+    expect(row).toMatchObject({
+      version: 2,
+      narrative: 'Agents in unmarked cars stopped a delivery van and detained the driver.',
+      federal_officers: [],
+    });
     expect(await axeViolations(page)).toEqual([]);
 
     // Someone else (the same officer in another tab) saves the violations: the personnel save is refused as stale.
-    const other = { violations: [{ citation: '720 ILCS 5/10-3', description: 'Unlawful restraint of the driver.', felony: true }] };
-    await c.t.http().put(`${API}/cases/${draft.id}/violations`).set(officer.auth).set('If-Match', '"2"').send(other).expect(200);
+    const other = {
+      violations: [{ citation: '720 ILCS 5/10-3', description: 'Unlawful restraint of the driver.', felony: true }],
+    };
+    await c.t
+      .http()
+      .put(`${API}/cases/${draft.id}/violations`)
+      .set(officer.auth)
+      .set('If-Match', '"2"')
+      .send(other)
+      .expect(200);
     await personnel.getByRole('button', { name: 'Save federal personnel' }).click();
     await personnel.getByRole('alert').filter({ hasText: 'Federal personnel not saved' }).waitFor();
     await stateOf(page, 'fed-state').filter({ hasText: 'Conflict.' }).waitFor();
     expect(await stateOf(page, 'fed-state').textContent()).toBe(
-      'Conflict. Someone else saved this case after you opened it. Your changes are kept in the form but not saved: load the current version '
-      + 'if asked, choose which value to keep for any field you both changed, then save this section again.');
-    expect((await c.t.owner.query('SELECT version, federal_officers FROM cases WHERE id = $1', [draft.id])).rows[0])
-      .toEqual({ version: 3, federal_officers: [] });
+      'Conflict. Someone else saved this case after you opened it. Your changes are kept in the form but not saved: load the current version ' +
+        'if asked, choose which value to keep for any field you both changed, then save this section again.',
+    );
+    expect(
+      (await c.t.owner.query('SELECT version, federal_officers FROM cases WHERE id = $1', [draft.id])).rows[0],
+    ).toEqual({ version: 3, federal_officers: [] });
     await expectAccessible(page);
     await screenshot(page, 'officer-section-conflict', { fullPage: false });
 
@@ -101,18 +129,28 @@ describe('web console: the officer\'s case page in sections, with attestation on
     await region(page, 'Alleged violations').getByRole('group', { name: 'Violation 1' }).waitFor();
     expect(await region(page, 'Alleged violations').getByLabel('Citation').inputValue()).toBe('720 ILCS 5/10-3');
     await stateOf(page, 'fed-state').filter({ hasText: 'Unsaved changes.' }).waitFor();
-    expect(await agent.getByLabel('How identification was attempted').inputValue()).toBe('Asked twice for name and badge number; the agent refused.');
+    expect(await agent.getByLabel('How identification was attempted').inputValue()).toBe(
+      'Asked twice for name and badge number; the agent refused.',
+    );
     expect(await stateOf(page, 'viol-state').textContent()).toMatch(/^Saved\./);
     await personnel.getByRole('button', { name: 'Save federal personnel' }).click();
     await stateOf(page, 'fed-state').filter({ hasText: 'Federal personnel saved (1 record). Saved.' }).waitFor();
     expect(await activeId(page)).toBe('fed-state');
-    row = (await c.t.owner.query('SELECT version, narrative, federal_officers, violations FROM cases WHERE id = $1', [draft.id])).rows[0];
+    row = (
+      await c.t.owner.query('SELECT version, narrative, federal_officers, violations FROM cases WHERE id = $1', [
+        draft.id,
+      ])
+    ).rows[0];
     expect(row.version).toBe(4);
     expect(row.violations).toEqual(other.violations); // theirs, not overwritten
     expect(row.federal_officers).toMatchObject([{ isSupervisor: true, identificationOutcome: 'REFUSED' }]);
-    const events = (await c.t.owner.query(
-      `SELECT action, outcome FROM audit_events WHERE case_id = $1 AND action IN ('case.updated', 'case.violations.updated', 'case.federal_officers.updated', 'case.update')
-       ORDER BY seq`, [draft.id])).rows;
+    const events = (
+      await c.t.owner.query(
+        `SELECT action, outcome FROM audit_events WHERE case_id = $1 AND action IN ('case.updated', 'case.violations.updated', 'case.federal_officers.updated', 'case.update')
+       ORDER BY seq`,
+        [draft.id],
+      )
+    ).rows;
     expect(events).toEqual([
       { action: 'case.updated', outcome: 'SUCCESS' },
       { action: 'case.violations.updated', outcome: 'SUCCESS' },
@@ -134,30 +172,45 @@ describe('web console: the officer\'s case page in sections, with attestation on
     const auditor = await c.t.given.auditor();
     const draft = await c.t.given.caseReadyToSubmit(officer);
     const bytes = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(300 * 1024)]);
-    const item = await c.t.given.evidence(officer, draft.id, bytes, 'kind=DOCUMENT&originalFilename=witness-statement.pdf');
+    const item = await c.t.given.evidence(
+      officer,
+      draft.id,
+      bytes,
+      'kind=DOCUMENT&originalFilename=witness-statement.pdf',
+    );
     expect(item.sha256).toBe(sha256(bytes));
 
     // The API refuses a submit without the attestation: 400 naming it, the case unchanged, the refusal audited.
     const refused = await c.t.http().post(`${API}/cases/${draft.id}/submit`).set(officer.auth).send({});
     expect(refused.status).toBe(400);
     expect(refused.body.fields.map((f: { field: string }) => f.field)).toEqual(['attestation']);
-    const audited = (await c.t.owner.query(`SELECT action, outcome, details FROM audit_events WHERE request_id = $1`, [refused.headers['x-request-id']])).rows;
-    expect(audited).toMatchObject([{ action: 'case.submit', outcome: 'FAILED', details: { fields: ['attestation'], status: 400 } }]);
+    const audited = (
+      await c.t.owner.query(`SELECT action, outcome, details FROM audit_events WHERE request_id = $1`, [
+        refused.headers['x-request-id'],
+      ])
+    ).rows;
+    expect(audited).toMatchObject([
+      { action: 'case.submit', outcome: 'FAILED', details: { fields: ['attestation'], status: 400 } },
+    ]);
 
     const page = await suite.open();
     await signIn(page, officer);
     await page.goto(`/cases/${draft.id}`);
     await page.getByRole('heading', { level: 1, name: `Case ${draft.caseNumber}` }).waitFor();
     const box = region(page, 'Submit');
-    expect(await box.textContent()).toContain('What happens when you submit: the case goes to a supervisor of District 6 for review and is locked: '
-      + 'you cannot change it afterwards unless it is returned to you. Submitting cannot be undone.');
+    expect(await box.textContent()).toContain(
+      'What happens when you submit: the case goes to a supervisor of District 6 for review and is locked: ' +
+        'you cannot change it afterwards unless it is returned to you. Submitting cannot be undone.',
+    );
     const attest = box.getByRole('checkbox', { name: SUBMIT_ATTESTATION.text, exact: true });
     const submit = box.getByRole('button', { name: 'Submit for supervisor review' });
     expect(await attest.isChecked()).toBe(false);
     expect(await submit.isDisabled()).toBe(true);
     await box.getByText('Tick the attestation above to submit.').waitFor();
     await expectAccessible(page);
-    await box.evaluate((el) => (el as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'center' }));
+    await box.evaluate((el) =>
+      (el as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'center' }),
+    );
     await screenshot(page, 'officer-attestation', { fullPage: false });
 
     // A client that leaves the attestation out (here: the request rewritten on its way) is refused, and the page says so.
@@ -171,17 +224,28 @@ describe('web console: the officer\'s case page in sections, with attestation on
     await submit.click();
     await box.getByRole('alert').filter({ hasText: 'The case was not submitted' }).waitFor();
     await box.getByText('The service did not accept the attestation: reload the case and attest again.').waitFor();
-    expect((await c.t.owner.query('SELECT status, submitted_at FROM cases WHERE id = $1', [draft.id])).rows[0]).toEqual({ status: 'DRAFT', submitted_at: null });
+    expect((await c.t.owner.query('SELECT status, submitted_at FROM cases WHERE id = $1', [draft.id])).rows[0]).toEqual(
+      { status: 'DRAFT', submitted_at: null },
+    );
     await page.unroute(`**${API}/cases/${draft.id}/submit`);
 
     // As the console sends it: submitted, and the case.submitted event carries the attestation.
     await submit.click();
-    await page.getByRole('status').filter({ hasText: `Case ${draft.caseNumber} was submitted for supervisor review. Its status is now Submitted.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Case ${draft.caseNumber} was submitted for supervisor review. Its status is now Submitted.` })
+      .waitFor();
     expect(await activeId(page)).toBe('submitted-state'); // focus moved to what happened
-    const stored = (await c.t.owner.query('SELECT status, submitted_at, submitted_by FROM cases WHERE id = $1', [draft.id])).rows[0];
+    const stored = (
+      await c.t.owner.query('SELECT status, submitted_at, submitted_by FROM cases WHERE id = $1', [draft.id])
+    ).rows[0];
     expect(stored).toMatchObject({ status: 'SUBMITTED', submitted_by: officer.id });
-    const events = (await c.t.owner.query(
-      `SELECT actor_id, outcome, details FROM audit_events WHERE case_id = $1 AND action = 'case.submitted'`, [draft.id])).rows;
+    const events = (
+      await c.t.owner.query(
+        `SELECT actor_id, outcome, details FROM audit_events WHERE case_id = $1 AND action = 'case.submitted'`,
+        [draft.id],
+      )
+    ).rows;
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ actor_id: officer.id, outcome: 'SUCCESS' });
     const attestation = {
@@ -192,8 +256,15 @@ describe('web console: the officer\'s case page in sections, with attestation on
     };
     expect(events[0].details.attestation).toEqual(attestation);
     // The auditor reads the same through the API.
-    const viaApi = await c.t.http().get(`${API}/audit/events`).query({ caseId: draft.id, action: 'case.submitted' }).set(auditor.auth).expect(200);
-    expect(viaApi.body.items.map((e: { details: { attestation: unknown } }) => e.details.attestation)).toEqual([attestation]);
+    const viaApi = await c.t
+      .http()
+      .get(`${API}/audit/events`)
+      .query({ caseId: draft.id, action: 'case.submitted' })
+      .set(auditor.auth)
+      .expect(200);
+    expect(viaApi.body.items.map((e: { details: { attestation: unknown } }) => e.details.attestation)).toEqual([
+      attestation,
+    ]);
     // Locked for editing now, and no attestation asked any more.
     expect(await page.getByRole('button', { name: 'Save incident fields' }).count()).toBe(0);
     expect(await page.getByRole('checkbox', { name: SUBMIT_ATTESTATION.text }).count()).toBe(0);
@@ -209,8 +280,12 @@ describe('web console: the officer\'s case page in sections, with attestation on
     const got = readFileSync(await dl.path());
     expect(got.length).toBe(bytes.length);
     expect(sha256(got)).toBe(item.sha256);
-    const custody = (await c.t.owner.query(
-      `SELECT actor_id, outcome FROM audit_events WHERE target_id = $1 AND action = 'evidence.downloaded'`, [item.id])).rows;
+    const custody = (
+      await c.t.owner.query(
+        `SELECT actor_id, outcome FROM audit_events WHERE target_id = $1 AND action = 'evidence.downloaded'`,
+        [item.id],
+      )
+    ).rows;
     expect(custody).toEqual([{ actor_id: officer.id, outcome: 'SUCCESS' }]);
     await dl.delete();
     await expectAccessible(page);

@@ -16,19 +16,35 @@ describe('web console: release, hand-over and reference correction (issue 16)', 
 
   beforeAll(async () => {
     const g = suite.c.t.given;
-    [officer, supervisor, alice, bob] = await Promise.all([g.officer(6), g.supervisor(6), g.prosecutor('CCSAO'), g.prosecutor('CCSAO')]);
-    bobName = (await suite.c.t.owner.query(`SELECT display_name FROM users WHERE id = $1`, [bob.id])).rows[0].display_name;
+    [officer, supervisor, alice, bob] = await Promise.all([
+      g.officer(6),
+      g.supervisor(6),
+      g.prosecutor('CCSAO'),
+      g.prosecutor('CCSAO'),
+    ]);
+    bobName = (await suite.c.t.owner.query(`SELECT display_name FROM users WHERE id = $1`, [bob.id])).rows[0]
+      .display_name;
   }, 120_000);
 
   const sent = () => suite.c.t.given.sentPacket(officer, supervisor, 'CCSAO');
-  const packetRow = async (id: string) => (await suite.c.t.owner.query(
-    `SELECT status, claimed_by, decision, external_reference, manifest_sha256 FROM packets WHERE id = $1`, [id])).rows[0];
+  const packetRow = async (id: string) =>
+    (
+      await suite.c.t.owner.query(
+        `SELECT status, claimed_by, decision, external_reference, manifest_sha256 FROM packets WHERE id = $1`,
+        [id],
+      )
+    ).rows[0];
   /** Focus moved to the element whose text is `text` (it moves once the element is on screen). */
   const focusedOn = (page: Page, text: string) =>
-    page.waitForFunction(`document.activeElement !== null && document.activeElement.textContent === ${JSON.stringify(text)}`, undefined, { timeout: 5000 });
-  const row = (page: Page, caseNumber: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name: caseNumber, exact: true }) });
+    page.waitForFunction(
+      `document.activeElement !== null && document.activeElement.textContent === ${JSON.stringify(text)}`,
+      undefined,
+      { timeout: 5000 },
+    );
+  const row = (page: Page, caseNumber: string) =>
+    page.getByRole('row').filter({ has: page.getByRole('link', { name: caseNumber, exact: true }) });
 
-  it('releases one\'s own claim from the queue: back to pending, claimable again, without a confirmation (it is reversible)', async () => {
+  it("releases one's own claim from the queue: back to pending, claimable again, without a confirmation (it is reversible)", async () => {
     const p = await sent();
     await suite.c.t.given.claim(alice, p.id);
     const page = await suite.open();
@@ -36,7 +52,10 @@ describe('web console: release, hand-over and reference correction (issue 16)', 
     await page.goto('/review-queue');
     const r = row(page, p.caseNumber);
     await r.getByRole('button', { name: `Release ${p.caseNumber} v1` }).click();
-    await page.getByRole('status').filter({ hasText: `You released packet version 1 of case ${p.caseNumber}. It is back in the queue, unclaimed.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `You released packet version 1 of case ${p.caseNumber}. It is back in the queue, unclaimed.` })
+      .waitFor();
     await r.getByRole('button', { name: `Claim ${p.caseNumber} v1` }).waitFor();
     await expect(r.textContent()).resolves.toContain('Pending');
     expect(await packetRow(p.id)).toMatchObject({ status: 'PENDING', claimed_by: null });
@@ -45,7 +64,7 @@ describe('web console: release, hand-over and reference correction (issue 16)', 
     expect(await axeViolations(page)).toEqual([]);
   });
 
-  it('hands a packet to a colleague chosen from the office\'s list, after one confirmation; the colleague then sees it as theirs and decides it', async () => {
+  it("hands a packet to a colleague chosen from the office's list, after one confirmation; the colleague then sees it as theirs and decides it", async () => {
     const p = await sent();
     await suite.c.t.given.claim(alice, p.id);
     const page = await suite.open();
@@ -58,7 +77,8 @@ describe('web console: release, hand-over and reference correction (issue 16)', 
     await handOver.getByLabel('Colleague').locator('option', { hasText: bobName }).waitFor({ state: 'attached' });
     const options = await handOver.getByLabel('Colleague').locator('option').allTextContents();
     expect(options).toContain(bobName);
-    const aliceName = (await suite.c.t.owner.query(`SELECT display_name FROM users WHERE id = $1`, [alice.id])).rows[0].display_name;
+    const aliceName = (await suite.c.t.owner.query(`SELECT display_name FROM users WHERE id = $1`, [alice.id])).rows[0]
+      .display_name;
     expect(options).not.toContain(aliceName);
     await handOver.getByRole('button', { name: 'Hand over…' }).click();
     // Nothing chosen yet: said next to the fields, nothing sent.
@@ -69,19 +89,26 @@ describe('web console: release, hand-over and reference correction (issue 16)', 
     await handOver.getByRole('button', { name: 'Hand over…' }).click();
     const confirm = handOver.getByRole('group', { name: `Hand this packet to ${bobName}?` });
     await confirm.waitFor();
-    await expect(confirm.textContent()).resolves.toMatch(/will hold the claim and record the decision\. You will no longer be able to decide this packet or take it\s+back yourself/);
+    await expect(confirm.textContent()).resolves.toMatch(
+      /will hold the claim and record the decision\. You will no longer be able to decide this packet or take it\s+back yourself/,
+    );
     // Focus moves into the confirmation.
     await focusedOn(page, `Hand this packet to ${bobName}?`);
     expect(await packetRow(p.id)).toMatchObject({ status: 'IN_REVIEW', claimed_by: alice.id }); // asked, not done yet
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'prosecutor-hand-over');
     await confirm.getByRole('button', { name: `Yes, hand it to ${bobName}` }).click();
-    await review.getByRole('status').filter({ hasText: `Packet version 1 of case ${p.caseNumber} is now ${bobName}'s to review and decide.` }).waitFor();
+    await review
+      .getByRole('status')
+      .filter({ hasText: `Packet version 1 of case ${p.caseNumber} is now ${bobName}'s to review and decide.` })
+      .waitFor();
     await review.getByText(`${bobName} is reviewing this packet. Only they can record its decision.`).waitFor();
     await expect(review.getByRole('heading', { name: 'Record your decision' }).count()).resolves.toBe(0);
     expect(await packetRow(p.id)).toMatchObject({ status: 'IN_REVIEW', claimed_by: bob.id });
     const events = await auditRows(suite.c.t.owner, `target_id = $1 AND action = 'packet.handed_over'`, [p.id]);
-    expect(events.map((e) => [e.actor_id, e.details.from.id, e.details.to.id, e.details.reason])).toEqual([[alice.id, alice.id, bob.id, 'Bob handles Border Patrol matters.']]);
+    expect(events.map((e) => [e.actor_id, e.details.from.id, e.details.to.id, e.details.reason])).toEqual([
+      [alice.id, alice.id, bob.id, 'Bob handles Border Patrol matters.'],
+    ]);
 
     // Bob: the queue says it is his, and the packet offers him the decision.
     const bobPage = await suite.open();
@@ -99,7 +126,11 @@ describe('web console: release, hand-over and reference correction (issue 16)', 
   it('corrects the external reference beside the decision, after one confirmation: the decision stays as decided', async () => {
     const p = await sent();
     await suite.c.t.given.claim(alice, p.id);
-    await suite.c.t.given.decide(alice, p.id, { decision: 'CHARGES_FILED', reason: 'Probable cause for unlawful restraint.', externalReference: '2026-CR-0012345' });
+    await suite.c.t.given.decide(alice, p.id, {
+      decision: 'CHARGES_FILED',
+      reason: 'Probable cause for unlawful restraint.',
+      externalReference: '2026-CR-0012345',
+    });
     const before = await packetRow(p.id);
     const page = await suite.open();
     await signIn(page, alice);
@@ -115,23 +146,37 @@ describe('web console: release, hand-over and reference correction (issue 16)', 
     await review.getByLabel('Correct external reference').fill('2026-CR-0012346');
     await review.getByRole('button', { name: 'Review correction…' }).click();
     const confirm = review.getByRole('group', { name: 'Record this correction?' });
-    await expect(confirm.textContent()).resolves.toMatch(/From2026-CR-0012345To2026-CR-0012346Reason.*typo\..*The decision and the signed packet are not changed\./);
+    await expect(confirm.textContent()).resolves.toMatch(
+      /From2026-CR-0012345To2026-CR-0012346Reason.*typo\..*The decision and the signed packet are not changed\./,
+    );
     await focusedOn(page, 'Record this correction?');
     expect(await axeViolations(page)).toEqual([]);
     await confirm.getByRole('button', { name: 'Yes, record the correction' }).click();
-    await review.getByRole('status').filter({ hasText: 'External reference corrected to 2026-CR-0012346. The decision itself is unchanged.' }).waitFor();
+    await review
+      .getByRole('status')
+      .filter({ hasText: 'External reference corrected to 2026-CR-0012346. The decision itself is unchanged.' })
+      .waitFor();
     // The packet is read again after the change: wait for it, then read what it says.
     await review.locator('.notice').getByText('As decided: 2026-CR-0012345').waitFor();
     const facts = review.locator('.notice dl.facts').first();
-    await expect(facts.textContent()).resolves.toMatch(/DecisionCharges filed.*External reference2026-CR-0012346 \(corrected\)As decided: 2026-CR-0012345/);
+    await expect(facts.textContent()).resolves.toMatch(
+      /DecisionCharges filed.*External reference2026-CR-0012346 \(corrected\)As decided: 2026-CR-0012345/,
+    );
     const list = review.getByRole('list', { name: 'Corrections of the external reference' });
-    await expect(list.textContent()).resolves.toMatch(/Corrected to 2026-CR-0012346 \(was 2026-CR-0012345\) by .+\.Reason: The clerk assigned \.\.\.346; \.\.\.345 was a typo\./);
+    await expect(list.textContent()).resolves.toMatch(
+      /Corrected to 2026-CR-0012346 \(was 2026-CR-0012345\) by .+\.Reason: The clerk assigned \.\.\.346; \.\.\.345 was a typo\./,
+    );
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'prosecutor-reference-correction');
     // The decision row and the signed manifest are as decided; the correction is its own row.
     expect(await packetRow(p.id)).toEqual(before);
-    const { rows } = await suite.c.t.owner.query(`SELECT seq, previous_reference, external_reference, corrected_by FROM packet_reference_corrections WHERE packet_id = $1`, [p.id]);
-    expect(rows).toEqual([{ seq: 1, previous_reference: '2026-CR-0012345', external_reference: '2026-CR-0012346', corrected_by: alice.id }]);
+    const { rows } = await suite.c.t.owner.query(
+      `SELECT seq, previous_reference, external_reference, corrected_by FROM packet_reference_corrections WHERE packet_id = $1`,
+      [p.id],
+    );
+    expect(rows).toEqual([
+      { seq: 1, previous_reference: '2026-CR-0012345', external_reference: '2026-CR-0012346', corrected_by: alice.id },
+    ]);
 
     // Another prosecutor of the office sees the correction, and no form to correct it.
     const bobPage = await suite.open();

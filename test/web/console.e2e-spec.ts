@@ -38,8 +38,11 @@ describe('web console', () => {
       expect(CONSOLE_CSP).toContain("script-src 'self'");
       expect(CONSOLE_CSP).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
       expect(res.headers).toMatchObject({
-        'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer',
-        'cross-origin-opener-policy': 'same-origin', 'cache-control': 'no-cache',
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-opener-policy': 'same-origin',
+        'cache-control': 'no-cache',
       });
       const html = res.text;
       // Every script is a same-origin file; no inline script or style, nothing from another host.
@@ -88,7 +91,10 @@ describe('web console', () => {
       try {
         const res = await request(api.url).get('/').expect(503);
         expect(res.text).toMatch(/web console has not been built.*npm run build/);
-        await request(api.url).post('/api/v1/auth/login').send({ username: users.OFFICER.username, password: users.OFFICER.password }).expect(200);
+        await request(api.url)
+          .post('/api/v1/auth/login')
+          .send({ username: users.OFFICER.username, password: users.OFFICER.password })
+          .expect(200);
       } finally {
         await api.stop();
         rmSync(empty, { recursive: true, force: true });
@@ -105,11 +111,16 @@ describe('web console', () => {
       expect(served.body).toEqual(JSON.parse(readFileSync(join(webApi, 'openapi.json'), 'utf8')));
       // Every operation documents its successful answer (its body, unless it is 204 No Content or a HEAD, as tus's HEAD, PATCH,
       // DELETE and OPTIONS are), so no console type is written by hand.
-      for (const [path, item] of Object.entries(served.body.paths as Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>)) {
+      for (const [path, item] of Object.entries(
+        served.body.paths as Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>,
+      )) {
         for (const [method, op] of Object.entries(item)) {
           const ok = Object.entries(op.responses).filter(([s]) => /^2\d\d$/.test(s));
-          expect({ op: `${method.toUpperCase()} ${path}`, documented: ok.length > 0 && ok.every(([s, r]) => s === '204' || method === 'head' || r.content !== undefined) })
-            .toEqual({ op: `${method.toUpperCase()} ${path}`, documented: true });
+          expect({
+            op: `${method.toUpperCase()} ${path}`,
+            documented:
+              ok.length > 0 && ok.every(([s, r]) => s === '204' || method === 'head' || r.content !== undefined),
+          }).toEqual({ op: `${method.toUpperCase()} ${path}`, documented: true });
         }
       }
     });
@@ -122,7 +133,10 @@ describe('web console', () => {
       const stale = mkdtempSync(join(tmpdir(), 'ion-types-'));
       try {
         cpSync(webApi, stale, { recursive: true });
-        writeFileSync(join(stale, 'schema.ts'), readFileSync(join(stale, 'schema.ts'), 'utf8').replace('"SUBMITTED"', '"SENT_IN"'));
+        writeFileSync(
+          join(stale, 'schema.ts'),
+          readFileSync(join(stale, 'schema.ts'), 'utf8').replace('"SUBMITTED"', '"SENT_IN"'),
+        );
         const bad = spawnSync(process.execPath, [script, '--check', '--out', stale], { encoding: 'utf8' });
         expect(bad.status).toBe(1);
         expect(bad.stderr).toMatch(/Stale: .*schema\.ts.*run npm run api:types/);
@@ -167,37 +181,41 @@ describe('web console', () => {
       ADMIN: ['Home', 'Users'],
     };
 
-    it.each(Object.keys(nav) as Role[])('%s: navigation lists only its screens; every other screen is refused without loading anything', async (role) => {
-      const { page, context, cspViolations, pageErrors } = await openConsole(c);
-      try {
-        await signIn(page, users[role]);
-        const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
-        expect(links).toEqual(nav[role]);
-        expect(await axeViolations(page)).toEqual([]);
-
-        const apiCalls: string[] = [];
-        page.on('request', (r) => {
-          if (new URL(r.url()).pathname.startsWith('/api/')) apiCalls.push(`${r.method()} ${new URL(r.url()).pathname}`);
-        });
-        for (const s of screens.filter((x) => !x.roles.includes(role))) {
-          apiCalls.length = 0;
-          await page.goto(s.path);
-          await page.getByRole('heading', { level: 1, name: 'Not available to your role' }).waitFor();
-          // The refusal is the console's own: the screen never rendered, so none of its data was requested.
-          expect({ path: s.path, apiCalls }).toEqual({ path: s.path, apiCalls: [] });
-        }
-        if (role === 'OFFICER') {
+    it.each(Object.keys(nav) as Role[])(
+      '%s: navigation lists only its screens; every other screen is refused without loading anything',
+      async (role) => {
+        const { page, context, cspViolations, pageErrors } = await openConsole(c);
+        try {
+          await signIn(page, users[role]);
+          const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+          expect(links).toEqual(nav[role]);
           expect(await axeViolations(page)).toEqual([]);
-          await screenshot(page, 'refused-screen');
-        }
-        expect(cspViolations).toEqual([]);
-        expect(pageErrors).toEqual([]);
-      } finally {
-        await context.close();
-      }
-    });
 
-    it('the service refuses the same screens\' data to a role that types the request by hand, and records each refusal', async () => {
+          const apiCalls: string[] = [];
+          page.on('request', (r) => {
+            if (new URL(r.url()).pathname.startsWith('/api/'))
+              apiCalls.push(`${r.method()} ${new URL(r.url()).pathname}`);
+          });
+          for (const s of screens.filter((x) => !x.roles.includes(role))) {
+            apiCalls.length = 0;
+            await page.goto(s.path);
+            await page.getByRole('heading', { level: 1, name: 'Not available to your role' }).waitFor();
+            // The refusal is the console's own: the screen never rendered, so none of its data was requested.
+            expect({ path: s.path, apiCalls }).toEqual({ path: s.path, apiCalls: [] });
+          }
+          if (role === 'OFFICER') {
+            expect(await axeViolations(page)).toEqual([]);
+            await screenshot(page, 'refused-screen');
+          }
+          expect(cspViolations).toEqual([]);
+          expect(pageErrors).toEqual([]);
+        } finally {
+          await context.close();
+        }
+      },
+    );
+
+    it("the service refuses the same screens' data to a role that types the request by hand, and records each refusal", async () => {
       const officer = users.OFFICER;
       const before = (await c.t.owner.query('SELECT coalesce(max(seq), 0)::int AS seq FROM audit_events')).rows[0].seq;
       for (const path of ['/api/v1/users', '/api/v1/review-queue', '/api/v1/audit/events']) {
@@ -206,21 +224,38 @@ describe('web console', () => {
       }
       const denied = await c.t.owner.query(
         `SELECT actor_id, outcome, details->>'path' AS path FROM audit_events
-          WHERE seq > $1 AND action = 'access.denied' ORDER BY seq`, [before]);
-      expect(denied.rows).toEqual(['/api/v1/users', '/api/v1/review-queue', '/api/v1/audit/events']
-        .map((path) => ({ actor_id: officer.id, outcome: 'DENIED', path })));
+          WHERE seq > $1 AND action = 'access.denied' ORDER BY seq`,
+        [before],
+      );
+      expect(denied.rows).toEqual(
+        ['/api/v1/users', '/api/v1/review-queue', '/api/v1/audit/events'].map((path) => ({
+          actor_id: officer.id,
+          outcome: 'DENIED',
+          path,
+        })),
+      );
     });
   });
 
   it('works from the keyboard alone, with the focus always visible', async () => {
     const { page, context, pageErrors } = await openConsole(c);
     type Focused = { text: string; tag: string; type: string; label: string; outline: string };
-    const focused = () => page.evaluate((): Focused => {
-      const d = (globalThis as unknown as { document: { activeElement: any }; getComputedStyle(e: unknown): { outlineStyle: string; outlineWidth: string } });
-      const el = d.document.activeElement;
-      const style = d.getComputedStyle(el);
-      return { text: (el.textContent ?? '').trim(), tag: el.tagName, type: el.type ?? '', label: el.labels?.[0]?.textContent ?? '', outline: `${style.outlineStyle} ${style.outlineWidth}` };
-    });
+    const focused = () =>
+      page.evaluate((): Focused => {
+        const d = globalThis as unknown as {
+          document: { activeElement: any };
+          getComputedStyle(e: unknown): { outlineStyle: string; outlineWidth: string };
+        };
+        const el = d.document.activeElement;
+        const style = d.getComputedStyle(el);
+        return {
+          text: (el.textContent ?? '').trim(),
+          tag: el.tagName,
+          type: el.type ?? '',
+          label: el.labels?.[0]?.textContent ?? '',
+          outline: `${style.outlineStyle} ${style.outlineWidth}`,
+        };
+      });
     try {
       await page.goto('/');
       await page.getByLabel('Username').waitFor(); // the console has rendered
@@ -264,7 +299,10 @@ describe('web console', () => {
   });
 
   describe('a session that ends while typing', () => {
-    const typed = { location: '1200 S Halsted St, Chicago', narrative: 'Two agents in plain clothes entered the laundromat without showing a warrant.' };
+    const typed = {
+      location: '1200 S Halsted St, Chicago',
+      narrative: 'Two agents in plain clothes entered the laundromat without showing a warrant.',
+    };
 
     async function typeNewCase(page: Page): Promise<void> {
       await page.getByRole('link', { name: 'New case' }).click();
@@ -272,7 +310,7 @@ describe('web console', () => {
       await page.getByLabel('Narrative', { exact: false }).first().fill(typed.narrative);
     }
 
-    it('expiry (the token\'s lifetime passes) shows sign-in in place; signing in again brings back what was typed', async () => {
+    it("expiry (the token's lifetime passes) shows sign-in in place; signing in again brings back what was typed", async () => {
       const { page, context, pageErrors } = await openConsole(c);
       try {
         await page.clock.install();
@@ -302,19 +340,40 @@ describe('web console', () => {
         await typeNewCase(page);
         // The tab's token replaced by one that expired a minute ago, validly signed: the console cannot
         // tell, the service can. The next request it makes is refused with 401.
-        const expired = hmacToken({ alg: 'HS256', typ: 'JWT' },
-          { sub: users.OFFICER.id, role: 'OFFICER', username: users.OFFICER.username, iat: nowS() - 3700, exp: nowS() - 60 }, ensureSecrets().JWT_SECRET);
+        const expired = hmacToken(
+          { alg: 'HS256', typ: 'JWT' },
+          {
+            sub: users.OFFICER.id,
+            role: 'OFFICER',
+            username: users.OFFICER.username,
+            iat: nowS() - 3700,
+            exp: nowS() - 60,
+          },
+          ensureSecrets().JWT_SECRET,
+        );
         await page.evaluate((token) => {
-          const store = (globalThis as unknown as { sessionStorage: { getItem(k: string): string; setItem(k: string, v: string): void } }).sessionStorage;
+          const store = (
+            globalThis as unknown as {
+              sessionStorage: { getItem(k: string): string; setItem(k: string, v: string): void };
+            }
+          ).sessionStorage;
           store.setItem('ion.session', JSON.stringify({ ...JSON.parse(store.getItem('ion.session')), token }));
         }, expired);
         // The list it loads is a search, audited as one (case.searched): counted before `before` is read.
-        const listed = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/cases' && r.request().method() === 'GET');
+        const listed = page.waitForResponse(
+          (r) => new URL(r.url()).pathname === '/api/v1/cases' && r.request().method() === 'GET',
+        );
         let inFlight = 0;
         const api = (r: { url(): string }) => new URL(r.url()).pathname.startsWith('/api/');
-        page.on('request', (r) => { if (api(r)) inFlight++; });
-        page.on('requestfinished', (r) => { if (api(r)) inFlight--; });
-        page.on('requestfailed', (r) => { if (api(r)) inFlight--; });
+        page.on('request', (r) => {
+          if (api(r)) inFlight++;
+        });
+        page.on('requestfinished', (r) => {
+          if (api(r)) inFlight--;
+        });
+        page.on('requestfailed', (r) => {
+          if (api(r)) inFlight--;
+        });
         await page.getByRole('link', { name: 'My cases' }).click(); // an in-page navigation: still the old token in memory
         await page.getByRole('heading', { level: 1, name: 'My cases' }).waitFor();
         await listed;
@@ -324,9 +383,17 @@ describe('web console', () => {
         await page.getByRole('heading', { level: 1, name: 'Your session has ended' }).waitFor();
         // What the service recorded since: the list request refused as unauthenticated, and nothing else.
         const since = await c.t.owner.query(
-          "SELECT action, outcome, actor_role, details->>'path' AS path FROM audit_events WHERE seq > $1 ORDER BY seq", [before]);
+          "SELECT action, outcome, actor_role, details->>'path' AS path FROM audit_events WHERE seq > $1 ORDER BY seq",
+          [before],
+        );
         expect(since.rows.length).toBeGreaterThan(0);
-        for (const r of since.rows) expect(r).toEqual({ action: 'auth.unauthenticated', outcome: 'DENIED', actor_role: 'ANONYMOUS', path: '/api/v1/cases' });
+        for (const r of since.rows)
+          expect(r).toEqual({
+            action: 'auth.unauthenticated',
+            outcome: 'DENIED',
+            actor_role: 'ANONYMOUS',
+            path: '/api/v1/cases',
+          });
 
         // Someone else signs in at this computer: the officer's draft is not theirs to see.
         const other = await c.t.given.officer(1);

@@ -8,18 +8,25 @@ import type { TestUser } from '../harness/test-app';
  * show the fields both changed with both values and let the officer choose, and never write back a
  * field the stale tab did not touch. Outcomes are checked through the API and the audit trail.
  */
-describe('web console: recovering from an edit conflict keeps the other person\'s changes', () => {
+describe("web console: recovering from an edit conflict keeps the other person's changes", () => {
   const suite = consoleSuite();
   let c!: ConsoleUnderTest;
-  beforeAll(() => { c = suite.c; });
+  beforeAll(() => {
+    c = suite.c;
+  });
 
   /** Two tabs (one browser profile, each tab with its own sessionStorage), both signed in and showing the case. */
-  async function twoTabs(officer: TestUser, caseId: string, caseNumber: string): Promise<{ context: BrowserContext; tab1: Page; tab2: Page }> {
+  async function twoTabs(
+    officer: TestUser,
+    caseId: string,
+    caseNumber: string,
+  ): Promise<{ context: BrowserContext; tab1: Page; tab2: Page }> {
     const first = await suite.openConsolePage();
     const tab2 = await first.context.newPage();
     const second: ConsolePage = { page: tab2, context: first.context, cspViolations: [], pageErrors: [] };
     tab2.on('console', (m) => {
-      if (/Content Security Policy|Refused to (load|execute|apply|connect)/i.test(m.text())) second.cspViolations.push(m.text());
+      if (/Content Security Policy|Refused to (load|execute|apply|connect)/i.test(m.text()))
+        second.cspViolations.push(m.text());
     });
     tab2.on('pageerror', (e) => second.pageErrors.push(e.message));
     suite.watch(second);
@@ -54,15 +61,24 @@ describe('web console: recovering from an edit conflict keeps the other person\'
     return res.body;
   }
 
-  async function updates(caseId: string, action: string): Promise<{ actor: string; details: Record<string, unknown> }[]> {
+  async function updates(
+    caseId: string,
+    action: string,
+  ): Promise<{ actor: string; details: Record<string, unknown> }[]> {
     const r = await c.t.owner.query(
-      `SELECT actor_id AS actor, details FROM audit_events WHERE case_id = $1 AND action = $2 AND outcome = 'SUCCESS' ORDER BY seq`, [caseId, action]);
+      `SELECT actor_id AS actor, details FROM audit_events WHERE case_id = $1 AND action = $2 AND outcome = 'SUCCESS' ORDER BY seq`,
+      [caseId, action],
+    );
     return r.rows;
   }
 
   it('the other tab changed field A, this tab field B: after the 409 and "load the current version", A keeps their value and only B is sent', async () => {
     const officer = await c.t.given.officer(4);
-    const draft = await c.t.given.draftCase(officer, { incidentLocation: '3300 W Fullerton Ave', narrative: 'Agents stopped a van.', agencies: ['ICE_ERO'] });
+    const draft = await c.t.given.draftCase(officer, {
+      incidentLocation: '3300 W Fullerton Ave',
+      narrative: 'Agents stopped a van.',
+      agencies: ['ICE_ERO'],
+    });
     const { tab1, tab2 } = await twoTabs(officer, draft.id, draft.caseNumber);
 
     // Tab 1 corrects the location and saves.
@@ -92,18 +108,30 @@ describe('web console: recovering from an edit conflict keeps the other person\'
     });
     await saveIncident(tab2);
     await incident(tab2).getByRole('status').filter({ hasText: 'Incident fields saved.' }).waitFor();
-    expect(sent).toEqual([{ narrative: 'Agents stopped a van on Cermak Rd and detained the driver.', version: draft.version + 1 }]);
+    expect(sent).toEqual([
+      { narrative: 'Agents stopped a van on Cermak Rd and detained the driver.', version: draft.version + 1 },
+    ]);
 
     const now = await apiCase(officer, draft.id);
-    expect({ location: now.incidentLocation, narrative: now.narrative, version: now.version })
-      .toEqual({ location: '2400 N Milwaukee Ave', narrative: 'Agents stopped a van on Cermak Rd and detained the driver.', version: draft.version + 2 });
+    expect({ location: now.incidentLocation, narrative: now.narrative, version: now.version }).toEqual({
+      location: '2400 N Milwaukee Ave',
+      narrative: 'Agents stopped a van on Cermak Rd and detained the driver.',
+      version: draft.version + 2,
+    });
     // The audit trail: tab 1 changed the location, tab 2 the narrative, and nothing else.
-    expect((await updates(draft.id, 'case.updated')).map((e) => e.details.fields)).toEqual([['incidentLocation'], ['narrative']]);
+    expect((await updates(draft.id, 'case.updated')).map((e) => e.details.fields)).toEqual([
+      ['incidentLocation'],
+      ['narrative'],
+    ]);
   });
 
   it('both tabs changed one field: the conflict names it with both values, saving waits for a choice, and the draft survives a reload', async () => {
     const officer = await c.t.given.officer(4);
-    const draft = await c.t.given.draftCase(officer, { incidentLocation: '3300 W Fullerton Ave', narrative: 'Agents stopped a van.', agencies: ['ICE_ERO'] });
+    const draft = await c.t.given.draftCase(officer, {
+      incidentLocation: '3300 W Fullerton Ave',
+      narrative: 'Agents stopped a van.',
+      agencies: ['ICE_ERO'],
+    });
     const { tab1, tab2 } = await twoTabs(officer, draft.id, draft.caseNumber);
 
     await narrative(tab1).fill('Tab one: four agents stopped a white van.');
@@ -127,8 +155,12 @@ describe('web console: recovering from an edit conflict keeps the other person\'
     const theirs = both.getByRole('radio', { name: 'Keep their value' });
     const mine = both.getByRole('radio', { name: 'Use my value' });
     // Both values are shown, and the form holds theirs until the officer chooses.
-    expect(await theirs.getAttribute('aria-describedby').then((id) => tab2.locator(`[id="${id}"]`).textContent())).toBe('Tab one: four agents stopped a white van.');
-    expect(await mine.getAttribute('aria-describedby').then((id) => tab2.locator(`[id="${id}"]`).textContent())).toBe('Tab two: agents in unmarked vests stopped a van.');
+    expect(await theirs.getAttribute('aria-describedby').then((id) => tab2.locator(`[id="${id}"]`).textContent())).toBe(
+      'Tab one: four agents stopped a white van.',
+    );
+    expect(await mine.getAttribute('aria-describedby').then((id) => tab2.locator(`[id="${id}"]`).textContent())).toBe(
+      'Tab two: agents in unmarked vests stopped a van.',
+    );
     expect(await theirs.isChecked()).toBe(false);
     expect(await mine.isChecked()).toBe(false);
     expect(await narrative(tab2).inputValue()).toBe('Tab one: four agents stopped a white van.');
@@ -144,9 +176,14 @@ describe('web console: recovering from an edit conflict keeps the other person\'
     await incident(tab2).getByRole('status').filter({ hasText: 'Incident fields saved.' }).waitFor();
 
     const now = await apiCase(officer, draft.id);
-    expect({ location: now.incidentLocation, narrative: now.narrative })
-      .toEqual({ location: 'Cermak Rd and Kedzie Ave', narrative: 'Tab two: agents in unmarked vests stopped a van.' });
-    expect((await updates(draft.id, 'case.updated')).map((e) => e.details.fields)).toEqual([['narrative'], ['incidentLocation', 'narrative']]);
+    expect({ location: now.incidentLocation, narrative: now.narrative }).toEqual({
+      location: 'Cermak Rd and Kedzie Ave',
+      narrative: 'Tab two: agents in unmarked vests stopped a van.',
+    });
+    expect((await updates(draft.id, 'case.updated')).map((e) => e.details.fields)).toEqual([
+      ['narrative'],
+      ['incidentLocation', 'narrative'],
+    ]);
   });
 
   it('lists edited with versions (violations): both tabs changed them, the officer keeps theirs, and nothing of the stale list is written', async () => {
@@ -157,7 +194,9 @@ describe('web console: recovering from an edit conflict keeps the other person\'
 
     async function addViolation(p: Page, citation: string, description: string) {
       await violations(p).getByRole('button', { name: 'Add a violation' }).click();
-      const record = violations(p).getByRole('group', { name: /^Violation \d+$/ }).last();
+      const record = violations(p)
+        .getByRole('group', { name: /^Violation \d+$/ })
+        .last();
       await record.getByLabel('Citation').fill(citation);
       await record.getByLabel('Description').fill(description);
     }
@@ -176,9 +215,15 @@ describe('web console: recovering from an edit conflict keeps the other person\'
     const both = n.getByRole('group', { name: 'Alleged violations', exact: true });
     await both.waitFor();
     const theirs = both.getByRole('radio', { name: 'Keep their value' });
-    expect(await theirs.getAttribute('aria-describedby').then((id) => tab2.locator(`[id="${id}"]`).textContent())).toBe('720 ILCS 5/12-3 (battery)');
-    expect(await both.getByRole('radio', { name: 'Use my value' }).getAttribute('aria-describedby').then((id) => tab2.locator(`[id="${id}"]`).textContent()))
-      .toBe('MCC 2-173 (Welcoming City)');
+    expect(await theirs.getAttribute('aria-describedby').then((id) => tab2.locator(`[id="${id}"]`).textContent())).toBe(
+      '720 ILCS 5/12-3 (battery)',
+    );
+    expect(
+      await both
+        .getByRole('radio', { name: 'Use my value' })
+        .getAttribute('aria-describedby')
+        .then((id) => tab2.locator(`[id="${id}"]`).textContent()),
+    ).toBe('MCC 2-173 (Welcoming City)');
     expect(await violations(tab2).getByRole('button', { name: 'Save violations' }).isDisabled()).toBe(true);
     await theirs.check();
     // Keeping theirs leaves nothing to save; the form shows their list.
@@ -187,7 +232,9 @@ describe('web console: recovering from an edit conflict keeps the other person\'
     expect(await axeViolations(tab2)).toEqual([]);
 
     const now = await apiCase(officer, draft.id);
-    expect(now.violations).toEqual([{ citation: '720 ILCS 5/12-3 (battery)', description: 'Pushed a bystander who was filming.', felony: false }]);
+    expect(now.violations).toEqual([
+      { citation: '720 ILCS 5/12-3 (battery)', description: 'Pushed a bystander who was filming.', felony: false },
+    ]);
     expect(await updates(draft.id, 'case.violations.updated')).toHaveLength(1);
   });
 });

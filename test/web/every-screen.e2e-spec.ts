@@ -35,14 +35,20 @@ const LONG_LINK = `https://www.example.org/community-reports/2026/11/20/${'maske
 const LONG_FILE = `AXON_Body_4_Video_2026-11-20_1405_X60A12345678_${'continuous_recording_segment_'.repeat(3)}0001.mp4`;
 const LONG_NAME = 'Officer Maximiliana-Konstantinopolitanische-Wertheimer-Schwarzenberg-Lichtenstein';
 
-interface Visit { route: string; url: string; what: string }
+interface Visit {
+  route: string;
+  url: string;
+  what: string;
+}
 
 /** `apps/web/src/routes.tsx`'s ROUTES: each screen's path pattern and the roles that may open it. */
 function consoleRoutes(): { path: string; roles: Role[] }[] {
   const src = readFileSync(join(__dirname, '..', '..', 'apps', 'web', 'src', 'routes.tsx'), 'utf8');
   const table = src.slice(src.indexOf('export const ROUTES'), src.indexOf('export const HOME'));
-  const routes = [...table.matchAll(/path:\s*'([^']+)',\s*roles:\s*\[([^\]]*)\]/g)]
-    .map((m) => ({ path: m[1], roles: [...m[2].matchAll(/'(\w+)'/g)].map((r) => r[1] as Role) }));
+  const routes = [...table.matchAll(/path:\s*'([^']+)',\s*roles:\s*\[([^\]]*)\]/g)].map((m) => ({
+    path: m[1],
+    roles: [...m[2].matchAll(/'(\w+)'/g)].map((r) => r[1] as Role),
+  }));
   // Every entry was read (a reformatted entry must not silently drop out of the check).
   expect(routes.length).toBe((table.match(/\bpath:/g) ?? []).length);
   expect(routes.length).toBeGreaterThan(5);
@@ -166,7 +172,11 @@ const PROBE = (regions: readonly string[]) => `(() => {
   };
 })()`;
 
-interface Probe { documentOverflow: number; problems: string[]; headerHeight: number | null }
+interface Probe {
+  documentOverflow: number;
+  problems: string[];
+  headerHeight: number | null;
+}
 
 describe('web console: every screen fits a phone (390 x 844) and an in-car laptop (1024 x 768), axe clean', () => {
   const suite = consoleSuite();
@@ -178,22 +188,53 @@ describe('web console: every screen fits a phone (390 x 844) and an in-car lapto
   beforeAll(async () => {
     const { given, http } = suite.c.t;
     const [officer, colleague, supervisor, prosecutor, auditor, admin] = await Promise.all([
-      given.officer(4), given.officer(4), given.supervisor(4), given.prosecutor('CCSAO'), given.auditor(), given.admin(),
+      given.officer(4),
+      given.officer(4),
+      given.supervisor(4),
+      given.prosecutor('CCSAO'),
+      given.auditor(),
+      given.admin(),
     ]);
-    Object.assign(users, { OFFICER: officer, SUPERVISOR: supervisor, PROSECUTOR: prosecutor, AUDITOR: auditor, ADMIN: admin });
-    const long = { ...FULL_CASE, incidentLocation: `${LONG_PLACE}, Chicago`, narrative: `${FULL_CASE.narrative} A bystander's video: ${LONG_LINK}` };
-    const officers = { officers: [{ ...SUPERVISOR_RECORD.officers[0], name: LONG_NAME, identificationMethod: `Asked twice; ${LONG_PLACE}` }] };
+    Object.assign(users, {
+      OFFICER: officer,
+      SUPERVISOR: supervisor,
+      PROSECUTOR: prosecutor,
+      AUDITOR: auditor,
+      ADMIN: admin,
+    });
+    const long = {
+      ...FULL_CASE,
+      incidentLocation: `${LONG_PLACE}, Chicago`,
+      narrative: `${FULL_CASE.narrative} A bystander's video: ${LONG_LINK}`,
+    };
+    const officers = {
+      officers: [
+        { ...SUPERVISOR_RECORD.officers[0], name: LONG_NAME, identificationMethod: `Asked twice; ${LONG_PLACE}` },
+      ],
+    };
     /** A case with the long words, its federal officers and an evidence item with a long file name; submitted when asked. */
     const longCase = async (author: TestUser, submit: boolean) => {
       const c = await given.draftCase(author, long);
-      const put = await http().put(`${API}/cases/${c.id}/federal-officers`).set(author.auth).set('If-Match', `"${c.version}"`).send(officers);
+      const put = await http()
+        .put(`${API}/cases/${c.id}/federal-officers`)
+        .set(author.auth)
+        .set('If-Match', `"${c.version}"`)
+        .send(officers);
       expect(put.status).toBe(200);
-      await given.evidence(author, c.id, undefined, `kind=BWC&deviceId=AXON-${LONG_PLACE.slice(0, 40)}&originalFilename=${encodeURIComponent(LONG_FILE)}`);
+      await given.evidence(
+        author,
+        c.id,
+        undefined,
+        `kind=BWC&deviceId=AXON-${LONG_PLACE.slice(0, 40)}&originalFilename=${encodeURIComponent(LONG_FILE)}`,
+      );
       return submit ? given.submit(author, c.id) : c;
     };
     const draft = await longCase(officer, false);
     const returned = await longCase(officer, true);
-    const back = await http().post(`${API}/cases/${returned.id}/return`).set(supervisor.auth).set('If-Match', `"${returned.version}"`)
+    const back = await http()
+      .post(`${API}/cases/${returned.id}/return`)
+      .set(supervisor.auth)
+      .set('If-Match', `"${returned.version}"`)
       .send({ reason: `Add the route number of the bus stop; the link ${LONG_LINK} does not open.` });
     expect(back.status).toBe(200);
     const waiting = await longCase(colleague, true);
@@ -205,38 +246,64 @@ describe('web console: every screen fits a phone (390 x 844) and an in-car lapto
     await given.approve(supervisor, decidedCase.id);
     const decided = await given.sendPacket(supervisor, decidedCase.id, 'CCSAO');
     await given.claim(prosecutor, decided.id);
-    await given.decide(prosecutor, decided.id, { decision: 'CHARGES_FILED', reason: `Probable cause. ${LONG_LINK}`, externalReference: `CCSAO-${LONG_PLACE.slice(0, 50)}` });
+    await given.decide(prosecutor, decided.id, {
+      decision: 'CHARGES_FILED',
+      reason: `Probable cause. ${LONG_LINK}`,
+      externalReference: `CCSAO-${LONG_PLACE.slice(0, 50)}`,
+    });
     await given.sentPacket(officer, supervisor, 'CCSAO');
     const personnel = await given.personnelEntries(officer, supervisor, 'CCSAO');
-    const created = await http().post(`${API}/users`).set(admin.auth)
-      .send({ username: 'maximiliana.konstantinopolitanische-wertheimer', displayName: LONG_NAME, password: 'a-long-enough-password-1', role: 'OFFICER', district: 4 });
+    const created = await http().post(`${API}/users`).set(admin.auth).send({
+      username: 'maximiliana.konstantinopolitanische-wertheimer',
+      displayName: LONG_NAME,
+      password: 'a-long-enough-password-1',
+      role: 'OFFICER',
+      district: 4,
+    });
     expect(created.status).toBe(201);
 
     const v = (route: string, url: string, what = ''): Visit => ({ route, url, what });
     visits.OFFICER = [
-      v('/home', '/home'), v('/cases', '/cases'), v('/cases/new', '/cases/new'),
-      v('/cases/:id', `/cases/${draft.id}`, 'draft with evidence'), v('/cases/:id', `/cases/${returned.id}`, 'returned'),
+      v('/home', '/home'),
+      v('/cases', '/cases'),
+      v('/cases/new', '/cases/new'),
+      v('/cases/:id', `/cases/${draft.id}`, 'draft with evidence'),
+      v('/cases/:id', `/cases/${returned.id}`, 'returned'),
       v('/account/password', '/account/password'),
     ];
     visits.SUPERVISOR = [
-      v('/home', '/home'), v('/cases', '/cases?status=ALL'), v('/cases/new', '/cases/new'),
-      v('/cases/:id', `/cases/${waiting.id}`, 'submitted, waiting for a decision'), v('/cases/:id', `/cases/${referred.id}`, 'referred'),
-      v('/federal-personnel', '/federal-personnel'), v('/federal-personnel/:id', `/federal-personnel/${personnel.entryId}`),
+      v('/home', '/home'),
+      v('/cases', '/cases?status=ALL'),
+      v('/cases/new', '/cases/new'),
+      v('/cases/:id', `/cases/${waiting.id}`, 'submitted, waiting for a decision'),
+      v('/cases/:id', `/cases/${referred.id}`, 'referred'),
+      v('/federal-personnel', '/federal-personnel'),
+      v('/federal-personnel/:id', `/federal-personnel/${personnel.entryId}`),
       v('/account/password', '/account/password'),
     ];
     visits.PROSECUTOR = [
-      v('/home', '/home'), v('/review-queue', '/review-queue?status=ALL'),
-      v('/packets/:id', `/packets/${packet.id}`, 'claimed'), v('/packets/:id', `/packets/${decided.id}`, 'decided'),
-      v('/federal-personnel', '/federal-personnel'), v('/federal-personnel/:id', `/federal-personnel/${personnel.entryId}`),
+      v('/home', '/home'),
+      v('/review-queue', '/review-queue?status=ALL'),
+      v('/packets/:id', `/packets/${packet.id}`, 'claimed'),
+      v('/packets/:id', `/packets/${decided.id}`, 'decided'),
+      v('/federal-personnel', '/federal-personnel'),
+      v('/federal-personnel/:id', `/federal-personnel/${personnel.entryId}`),
       v('/account/password', '/account/password'),
     ];
     visits.AUDITOR = [
-      v('/home', '/home'), v('/audit', '/audit'), v('/audit', `/audit?q=${referred.caseNumber}`, 'a case found'),
+      v('/home', '/home'),
+      v('/audit', '/audit'),
+      v('/audit', `/audit?q=${referred.caseNumber}`, 'a case found'),
       v('/audit/cases/:id', `/audit/cases/${referred.id}`),
-      v('/federal-personnel', '/federal-personnel'), v('/federal-personnel/:id', `/federal-personnel/${personnel.entryId}`),
+      v('/federal-personnel', '/federal-personnel'),
+      v('/federal-personnel/:id', `/federal-personnel/${personnel.entryId}`),
       v('/account/password', '/account/password'),
     ];
-    visits.ADMIN = [v('/home', '/home'), v('/admin/users', '/admin/users'), v('/account/password', '/account/password')];
+    visits.ADMIN = [
+      v('/home', '/home'),
+      v('/admin/users', '/admin/users'),
+      v('/account/password', '/account/password'),
+    ];
   }, 240_000);
 
   afterAll(() => {
@@ -248,7 +315,9 @@ describe('web console: every screen fits a phone (390 x 844) and an in-car lapto
   const settle = async (page: Page) => {
     await page.getByRole('heading', { level: 1 }).first().waitFor();
     await page.waitForLoadState('networkidle');
-    await page.waitForFunction(`![...document.querySelectorAll('[role=status]')].some((e) => /^Loading/.test(e.textContent.trim()))`);
+    await page.waitForFunction(
+      `![...document.querySelectorAll('[role=status]')].some((e) => /^Loading/.test(e.textContent.trim()))`,
+    );
   };
 
   /** Both sizes: the probe and axe; every failure is kept (named) and the screen's screenshot saved. */
@@ -256,16 +325,20 @@ describe('web console: every screen fits a phone (390 x 844) and an in-car lapto
     for (const size of SIZES) {
       await page.setViewportSize({ width: size.width, height: size.height });
       await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-      const probe = await page.evaluate(PROBE(SCROLL_REGIONS)) as Probe;
+      const probe = (await page.evaluate(PROBE(SCROLL_REGIONS))) as Probe;
       const at = `${screen} at ${size.name}`;
       if (probe.documentOverflow > 0) failures.push(`${at}: the page scrolls sideways by ${probe.documentOverflow}px`);
       for (const p of probe.problems) failures.push(`${at}: ${p}`);
       if (size.width === 390 && !opts.menuOpen) {
         headerHeights[screen] = probe.headerHeight;
-        if (probe.headerHeight !== null && probe.headerHeight > size.height / 4) failures.push(`${at}: the header is ${probe.headerHeight}px high (over a quarter of ${size.height}px)`);
+        if (probe.headerHeight !== null && probe.headerHeight > size.height / 4)
+          failures.push(`${at}: the header is ${probe.headerHeight}px high (over a quarter of ${size.height}px)`);
       }
-      for (const a of await axeViolations(page)) failures.push(`${at}: axe ${a.impact} ${a.id} (${a.help}) on ${a.targets.slice(0, 3).join(', ')}`);
-      await screenshot(page, `every-screen ${opts.shot ?? screen} ${size.name}`.replace(/[^\w.-]+/g, '_'), { fullPage: false });
+      for (const a of await axeViolations(page))
+        failures.push(`${at}: axe ${a.impact} ${a.id} (${a.help}) on ${a.targets.slice(0, 3).join(', ')}`);
+      await screenshot(page, `every-screen ${opts.shot ?? screen} ${size.name}`.replace(/[^\w.-]+/g, '_'), {
+        fullPage: false,
+      });
     }
   };
 
@@ -275,7 +348,9 @@ describe('web console: every screen fits a phone (390 x 844) and an in-car lapto
       for (const role of r.roles) if (!visits[role]?.some((x) => x.route === r.path)) missing.push(`${role} ${r.path}`);
     }
     for (const role of Object.keys(visits) as Role[]) {
-      for (const x of visits[role]) if (!consoleRoutes().some((r) => r.path === x.route && r.roles.includes(role))) missing.push(`${role} visits ${x.route}, not a screen of theirs`);
+      for (const x of visits[role])
+        if (!consoleRoutes().some((r) => r.path === x.route && r.roles.includes(role)))
+          missing.push(`${role} visits ${x.route}, not a screen of theirs`);
     }
     expect(missing).toEqual([]);
   });
@@ -315,8 +390,10 @@ describe('web console: every screen fits a phone (390 x 844) and an in-car lapto
       await page.setViewportSize({ width: 390, height: 844 });
       const nav = page.getByRole('navigation', { name: 'Main' });
       const menu = page.getByRole('button', { name: 'Menu' });
-      if (await nav.isVisible() || !(await menu.isVisible())) {
-        failures.push(`${role.toLowerCase()} /home at 390x844: the navigation shows in the header instead of behind "Menu"`);
+      if ((await nav.isVisible()) || !(await menu.isVisible())) {
+        failures.push(
+          `${role.toLowerCase()} /home at 390x844: the navigation shows in the header instead of behind "Menu"`,
+        );
         mine.push(failures[failures.length - 1]);
       } else {
         await menu.click();

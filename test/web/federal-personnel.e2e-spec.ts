@@ -16,29 +16,55 @@ const UNLINK_REASON = 'The BWC stills show two different heights: not the same p
 
 describe('web console: the federal personnel index', () => {
   const suite = consoleSuite();
-  let o1: TestUser; let o10: TestUser; let sup1: TestUser; let sup10: TestUser;
-  let ccsao: TestUser; let ccsao2: TestUser; let auditor: TestUser;
+  let o1: TestUser;
+  let o10: TestUser;
+  let sup1: TestUser;
+  let sup10: TestUser;
+  let ccsao: TestUser;
+  let ccsao2: TestUser;
+  let auditor: TestUser;
   let caseA: { id: string; caseNumber: string; packetId: string };
   let caseB: { id: string; caseNumber: string; packetId: string };
 
-  const nameOf = async (u: TestUser) => (await suite.c.t.owner.query(`SELECT display_name FROM users WHERE id = $1`, [u.id])).rows[0].display_name as string;
+  const nameOf = async (u: TestUser) =>
+    (await suite.c.t.owner.query(`SELECT display_name FROM users WHERE id = $1`, [u.id])).rows[0]
+      .display_name as string;
   const expectAccessible = async (page: Page) => expect(await axeViolations(page)).toEqual([]);
   /** The page's width against the viewport's: equal when nothing makes a phone scroll sideways. */
-  const sideways = (page: Page) => page.evaluate(() => {
-    const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
-    return { scrollWidth: d.scrollWidth, clientWidth: d.clientWidth };
-  });
+  const sideways = (page: Page) =>
+    page.evaluate(() => {
+      const d = (
+        globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+      ).document.documentElement;
+      return { scrollWidth: d.scrollWidth, clientWidth: d.clientWidth };
+    });
   const entries = (page: Page) => page.getByRole('list', { name: 'Federal personnel' }).locator('> li');
-  const cases = (page: Page) => page.getByRole('list', { name: 'Cases that record this entry, latest incident first' }).locator('> li');
+  const cases = (page: Page) =>
+    page.getByRole('list', { name: 'Cases that record this entry, latest incident first' }).locator('> li');
   const links = (page: Page) => page.getByRole('list', { name: 'Links to other entries' }).locator('> li');
 
   /** A complete case recording these federal officers, submitted, approved by `sup` and sent to CCSAO. */
   async function sentCase(author: TestUser, sup: TestUser, officers: unknown[], fields: Record<string, unknown>) {
     const t = suite.c.t;
     const d = await t.given.draftCase(author, { ...FULL_CASE, ...fields });
-    const o = await t.http().put(`${API}/cases/${d.id}/federal-officers`).set(author.auth).set('If-Match', `"${d.version}"`).send({ officers }).expect(200);
-    await t.http().put(`${API}/cases/${d.id}/violations`).set(author.auth).set('If-Match', `"${o.body.version}"`)
-      .send({ violations: [{ citation: '720 ILCS 5/12-3', description: 'Battery of a bystander who filmed the arrest', felony: true }] }).expect(200);
+    const o = await t
+      .http()
+      .put(`${API}/cases/${d.id}/federal-officers`)
+      .set(author.auth)
+      .set('If-Match', `"${d.version}"`)
+      .send({ officers })
+      .expect(200);
+    await t
+      .http()
+      .put(`${API}/cases/${d.id}/violations`)
+      .set(author.auth)
+      .set('If-Match', `"${o.body.version}"`)
+      .send({
+        violations: [
+          { citation: '720 ILCS 5/12-3', description: 'Battery of a bystander who filmed the arrest', felony: true },
+        ],
+      })
+      .expect(200);
     await t.given.submit(author, d.id);
     await t.given.approve(sup, d.id);
     const p = await t.given.sendPacket(sup, d.id, 'CCSAO');
@@ -46,19 +72,38 @@ describe('web console: the federal personnel index', () => {
   }
 
   const masked = (badgeNumber: string, name: string | null) => ({
-    isSupervisor: true, name, agency: 'ICE_ERO', badgeNumber, identificationOutcome: 'REFUSED',
-    identificationMethod: 'Asked for name and badge; refused', masked: true,
+    isSupervisor: true,
+    name,
+    agency: 'ICE_ERO',
+    badgeNumber,
+    identificationOutcome: 'REFUSED',
+    identificationMethod: 'Asked for name and badge; refused',
+    masked: true,
   });
 
   beforeAll(async () => {
     const g = suite.c.t.given;
     [o1, o10, sup1, sup10, ccsao, ccsao2, auditor] = await Promise.all([
-      g.officer(1), g.officer(10), g.supervisor(1), g.supervisor(10), g.prosecutor('CCSAO'), g.prosecutor('CCSAO'), g.auditor(),
+      g.officer(1),
+      g.officer(10),
+      g.supervisor(1),
+      g.supervisor(10),
+      g.prosecutor('CCSAO'),
+      g.prosecutor('CCSAO'),
+      g.auditor(),
     ]);
-    caseA = await sentCase(o1, sup1, [masked('0471', null), { isSupervisor: false, agency: 'ICE_ERO', description: BALACLAVA }],
-      { incidentLocation: '5500 S Pulaski Rd', activityType: 'ARREST', incidentAt: '2026-03-02T08:00:00-06:00' });
-    caseB = await sentCase(o10, sup10, [masked('#471', 'Sgt. D. Roe'), { isSupervisor: false, agency: 'ICE_ERO', description: BALACLAVA }],
-      { incidentLocation: '1200 W Lawrence Ave', activityType: 'DETENTION', incidentAt: '2026-04-10T08:00:00-05:00' });
+    caseA = await sentCase(
+      o1,
+      sup1,
+      [masked('0471', null), { isSupervisor: false, agency: 'ICE_ERO', description: BALACLAVA }],
+      { incidentLocation: '5500 S Pulaski Rd', activityType: 'ARREST', incidentAt: '2026-03-02T08:00:00-06:00' },
+    );
+    caseB = await sentCase(
+      o10,
+      sup10,
+      [masked('#471', 'Sgt. D. Roe'), { isSupervisor: false, agency: 'ICE_ERO', description: BALACLAVA }],
+      { incidentLocation: '1200 W Lawrence Ave', activityType: 'DETENTION', incidentAt: '2026-04-10T08:00:00-05:00' },
+    );
   }, 180_000);
 
   it("CCSAO's prosecutor finds one person with cases of two districts, in words, and opens each through its packet", async () => {
@@ -74,7 +119,8 @@ describe('web console: the federal personnel index', () => {
     const card = entries(page).first();
     await expect(card.getByRole('heading', { level: 2 }).textContent()).resolves.toBe('Sgt. D. Roe');
     const text = (await card.textContent())!;
-    for (const words of ['2 cases', 'ICE ERO', '#471, 0471', 'Federal supervisor on scene', 'Refused to identify']) expect(text).toContain(words);
+    for (const words of ['2 cases', 'ICE ERO', '#471, 0471', 'Federal supervisor on scene', 'Refused to identify'])
+      expect(text).toContain(words);
     for (const code of ['ICE_ERO', 'REFUSED', 'SUPERVISOR']) expect(text).not.toContain(code); // words, not codes
     await expectAccessible(page);
 
@@ -84,19 +130,41 @@ describe('web console: the federal personnel index', () => {
     // Latest incident first: district 10's, then district 1's, each with date, place, activity, outcome, violations.
     const [b, a] = await cases(page).allTextContents();
     expect(b).toContain(caseB.caseNumber);
-    for (const words of ['District 10', '1200 W Lawrence Ave', 'Detention', 'Sgt. D. Roe, badge #471', 'Refused to identify', '720 ILCS 5/12-3 (felony): Battery of a bystander who filmed the arrest']) {
+    for (const words of [
+      'District 10',
+      '1200 W Lawrence Ave',
+      'Detention',
+      'Sgt. D. Roe, badge #471',
+      'Refused to identify',
+      '720 ILCS 5/12-3 (felony): Battery of a bystander who filmed the arrest',
+    ]) {
       expect(b).toContain(words);
     }
     expect(a).toContain(caseA.caseNumber);
-    for (const words of ['District 1', '5500 S Pulaski Rd', 'Arrest', 'Federal supervisor on scene, badge 0471', 'Refused to identify']) expect(a).toContain(words);
-    expect(await cases(page).nth(0).getByRole('link', { name: caseB.caseNumber }).getAttribute('href')).toBe(`/packets/${caseB.packetId}`);
-    expect(await cases(page).nth(1).getByRole('link', { name: caseA.caseNumber }).getAttribute('href')).toBe(`/packets/${caseA.packetId}`);
+    for (const words of [
+      'District 1',
+      '5500 S Pulaski Rd',
+      'Arrest',
+      'Federal supervisor on scene, badge 0471',
+      'Refused to identify',
+    ])
+      expect(a).toContain(words);
+    expect(await cases(page).nth(0).getByRole('link', { name: caseB.caseNumber }).getAttribute('href')).toBe(
+      `/packets/${caseB.packetId}`,
+    );
+    expect(await cases(page).nth(1).getByRole('link', { name: caseA.caseNumber }).getAttribute('href')).toBe(
+      `/packets/${caseA.packetId}`,
+    );
     await expectAccessible(page);
     await screenshot(page, 'personnel-prosecutor');
 
     // The view was audited with the cases it showed.
     const entryId = new URL(page.url()).pathname.split('/').pop()!;
-    const viewed = await auditRows(suite.c.t.owner, `action = 'federal_personnel.viewed' AND actor_id = $1 AND target_id = $2`, [ccsao.id, entryId]);
+    const viewed = await auditRows(
+      suite.c.t.owner,
+      `action = 'federal_personnel.viewed' AND actor_id = $1 AND target_id = $2`,
+      [ccsao.id, entryId],
+    );
     expect(viewed.map((e) => e.details.caseIds)).toEqual([[caseB.id, caseA.id]]);
 
     // The case opens through the packet sent to the office.
@@ -116,25 +184,34 @@ describe('web console: the federal personnel index', () => {
     await card.getByRole('link', { name: 'Badge 0471' }).click();
     await page.getByRole('heading', { level: 1, name: 'Badge 0471' }).waitFor();
     await expect(cases(page).count()).resolves.toBe(1);
-    expect(await cases(page).first().getByRole('link', { name: caseA.caseNumber }).getAttribute('href')).toBe(`/cases/${caseA.id}`);
+    expect(await cases(page).first().getByRole('link', { name: caseA.caseNumber }).getAttribute('href')).toBe(
+      `/cases/${caseA.id}`,
+    );
     const main = (await page.locator('main').textContent())!;
-    for (const other of [caseB.caseNumber, 'Sgt. D. Roe', '#471', '1200 W Lawrence Ave']) expect(main).not.toContain(other);
+    for (const other of [caseB.caseNumber, 'Sgt. D. Roe', '#471', '1200 W Lawrence Ave'])
+      expect(main).not.toContain(other);
     await expectAccessible(page);
 
     const audit = await suite.open();
     await signIn(audit, auditor);
     await audit.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Federal personnel' }).click();
     await audit.getByRole('heading', { level: 1, name: 'Federal personnel' }).waitFor();
-    await audit.getByRole('status').filter({ hasText: /entries, most cases first/ }).waitFor();
+    await audit
+      .getByRole('status')
+      .filter({ hasText: /entries, most cases first/ })
+      .waitFor();
     await expect(audit.getByLabel('Name, badge or description').count()).resolves.toBe(0); // no search over names for auditors
     const top = entries(audit).first();
     expect(await top.textContent()).toContain('2 cases');
     await top.getByRole('heading', { level: 2 }).getByRole('link').click();
     await cases(audit).nth(1).waitFor();
     await expect(cases(audit).count()).resolves.toBe(2);
-    expect(await cases(audit).first().getByRole('link', { name: caseB.caseNumber }).getAttribute('href')).toBe(`/audit/cases/${caseB.id}`);
+    expect(await cases(audit).first().getByRole('link', { name: caseB.caseNumber }).getAttribute('href')).toBe(
+      `/audit/cases/${caseB.id}`,
+    );
     const seen = (await audit.locator('main').textContent())!;
-    for (const hidden of ['Roe', '471', 'balaclava', 'Lawrence', 'Pulaski', 'Battery']) expect(seen).not.toContain(hidden);
+    for (const hidden of ['Roe', '471', 'balaclava', 'Lawrence', 'Pulaski', 'Battery'])
+      expect(seen).not.toContain(hidden);
     await expectAccessible(audit);
   }, 120_000);
 
@@ -143,8 +220,14 @@ describe('web console: the federal personnel index', () => {
     await signIn(page, ccsao);
     await page.goto('/federal-personnel?q=balaclava');
     await page.getByRole('status').filter({ hasText: '2 entries match “balaclava”' }).waitFor();
-    await expect(entries(page).getByRole('heading', { level: 2 }).allTextContents()).resolves.toEqual([`Unidentified: ${BALACLAVA}`, `Unidentified: ${BALACLAVA}`]);
-    const ids = (await entries(page).getByRole('heading', { level: 2 }).getByRole('link').evaluateAll((as) => as.map((a) => (a as unknown as { pathname: string }).pathname.split('/').pop()!)));
+    await expect(entries(page).getByRole('heading', { level: 2 }).allTextContents()).resolves.toEqual([
+      `Unidentified: ${BALACLAVA}`,
+      `Unidentified: ${BALACLAVA}`,
+    ]);
+    const ids = await entries(page)
+      .getByRole('heading', { level: 2 })
+      .getByRole('link')
+      .evaluateAll((as) => as.map((a) => (a as unknown as { pathname: string }).pathname.split('/').pop()!));
     await entries(page).first().getByRole('heading', { level: 2 }).getByRole('link').click();
     await page.getByRole('heading', { level: 1, name: `Unidentified: ${BALACLAVA}` }).waitFor();
     await page.getByText('No user has linked this entry to another one.').waitFor();
@@ -159,11 +242,20 @@ describe('web console: the federal personnel index', () => {
     await choice.check();
     await form.getByRole('button', { name: 'Link the two entries' }).click();
     await form.getByText('Give the reason the two are one person.').waitFor();
-    const count = async () => (await suite.c.t.owner.query(`SELECT count(*)::int AS n FROM federal_personnel_links WHERE entry_a = ANY($1) OR entry_b = ANY($1)`, [ids])).rows[0].n;
+    const count = async () =>
+      (
+        await suite.c.t.owner.query(
+          `SELECT count(*)::int AS n FROM federal_personnel_links WHERE entry_a = ANY($1) OR entry_b = ANY($1)`,
+          [ids],
+        )
+      ).rows[0].n;
     expect(await count()).toBe(0);
     await form.getByLabel('Why are the two entries one person?').fill(LINK_REASON);
     await form.getByRole('button', { name: 'Link the two entries' }).click();
-    await form.getByRole('status').filter({ hasText: `Linked to Unidentified: ${BALACLAVA}` }).waitFor();
+    await form
+      .getByRole('status')
+      .filter({ hasText: `Linked to Unidentified: ${BALACLAVA}` })
+      .waitFor();
     await links(page).first().waitFor(); // the entry reloaded with its link
     await expect(links(page).count()).resolves.toBe(1);
     const linkText = (await links(page).first().textContent())!;
@@ -171,11 +263,19 @@ describe('web console: the federal personnel index', () => {
     expect(linkText).toContain(`by ${await nameOf(ccsao)}`);
     expect(linkText).toContain(`Reason: ${LINK_REASON}`);
     await expectAccessible(page);
-    const { rows: [link] } = await suite.c.t.owner.query(`SELECT * FROM federal_personnel_links WHERE entry_a = ANY($1)`, [ids]);
+    const {
+      rows: [link],
+    } = await suite.c.t.owner.query(`SELECT * FROM federal_personnel_links WHERE entry_a = ANY($1)`, [ids]);
     expect(link).toMatchObject({ reason: LINK_REASON, linked_by: ccsao.id, unlinked_at: null });
     expect([link.entry_a, link.entry_b].sort()).toEqual([...ids].sort());
-    const [linked] = await auditRows(suite.c.t.owner, `action = 'federal_personnel.linked' AND target_id = $1`, [link.id]);
-    expect(linked).toMatchObject({ actor_id: ccsao.id, outcome: 'SUCCESS', details: { entries: [link.entry_a, link.entry_b], reason: LINK_REASON } });
+    const [linked] = await auditRows(suite.c.t.owner, `action = 'federal_personnel.linked' AND target_id = $1`, [
+      link.id,
+    ]);
+    expect(linked).toMatchObject({
+      actor_id: ccsao.id,
+      outcome: 'SUCCESS',
+      details: { entries: [link.entry_a, link.entry_b], reason: LINK_REASON },
+    });
 
     // Another prosecutor of the office, on the other entry: sees the link and its reason, and undoes it.
     const other = await suite.open();
@@ -198,9 +298,18 @@ describe('web console: the federal personnel index', () => {
     await expect(undone.getByRole('button', { name: 'Undo this link' }).count()).resolves.toBe(0);
     await expectAccessible(other);
     await screenshot(other, 'personnel-unlinked');
-    const { rows: [after] } = await suite.c.t.owner.query(`SELECT * FROM federal_personnel_links WHERE id = $1`, [link.id]);
-    expect(after).toMatchObject({ reason: LINK_REASON, linked_by: ccsao.id, unlinked_by: ccsao2.id, unlink_reason: UNLINK_REASON });
-    const [unlinked] = await auditRows(suite.c.t.owner, `action = 'federal_personnel.unlinked' AND target_id = $1`, [link.id]);
+    const {
+      rows: [after],
+    } = await suite.c.t.owner.query(`SELECT * FROM federal_personnel_links WHERE id = $1`, [link.id]);
+    expect(after).toMatchObject({
+      reason: LINK_REASON,
+      linked_by: ccsao.id,
+      unlinked_by: ccsao2.id,
+      unlink_reason: UNLINK_REASON,
+    });
+    const [unlinked] = await auditRows(suite.c.t.owner, `action = 'federal_personnel.unlinked' AND target_id = $1`, [
+      link.id,
+    ]);
     expect(unlinked).toMatchObject({ actor_id: ccsao2.id, outcome: 'SUCCESS' });
     expect(unlinked.details).toMatchObject({ reason: UNLINK_REASON, linkReason: LINK_REASON, linkedBy: ccsao.id });
 
@@ -215,7 +324,10 @@ describe('web console: the federal personnel index', () => {
     await signIn(page, ccsao);
     for (const path of ['/federal-personnel', '/federal-personnel?q=balaclava']) {
       await page.goto(path);
-      await page.getByRole('status').filter({ hasText: /match|entries|entry/ }).waitFor();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /match|entries|entry/ })
+        .waitFor();
       const { scrollWidth, clientWidth } = await sideways(page);
       expect({ path, scrollWidth }).toEqual({ path, scrollWidth: clientWidth });
     }

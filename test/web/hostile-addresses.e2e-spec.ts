@@ -46,11 +46,17 @@ describe('web console: malformed and hostile addresses, and a screen that fails 
     const cp = await signedIn();
     await cp.page.goto(path);
     await h1(cp.page).filter({ hasText: 'This address is not valid' }).waitFor();
-    expect(await cp.page.getByRole('main').textContent()).toContain('The address in the browser is damaged or incomplete');
+    expect(await cp.page.getByRole('main').textContent()).toContain(
+      'The address in the browser is damaged or incomplete',
+    );
     expect(await axeViolations(cp.page)).toEqual([]);
     await cp.page.getByRole('link', { name: 'Go to your start page' }).click();
     await h1(cp.page).filter({ hasText: 'What needs you now' }).waitFor(); // issue 16: every role's start page is Home
-    expect({ errors: cp.pageErrors, console: cp.consoleErrors, csp: cp.cspViolations }).toEqual({ errors: [], console: [], csp: [] });
+    expect({ errors: cp.pageErrors, console: cp.consoleErrors, csp: cp.cspViolations }).toEqual({
+      errors: [],
+      console: [],
+      csp: [],
+    });
     await cp.context.close();
   });
 
@@ -105,17 +111,23 @@ describe('web console: malformed and hostile addresses, and a screen that fails 
     const draft = await c.t.given.draftCase(officer, { narrative: 'Agents stopped a van.' });
     const cp = await signedIn();
     // A proxy (or a bug) answers the case with a body the screen does not expect.
-    await cp.page.route(`**/api/v1/cases/${draft.id}`, (route) => route.fulfill({
-      status: 200, contentType: 'application/json', headers: { 'X-Request-Id': 'req-broken-answer-1' },
-      body: JSON.stringify({ id: draft.id, caseNumber: draft.caseNumber, narrative: 'x', status: 'DRAFT' }),
-    }));
+    await cp.page.route(`**/api/v1/cases/${draft.id}`, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        headers: { 'X-Request-Id': 'req-broken-answer-1' },
+        body: JSON.stringify({ id: draft.id, caseNumber: draft.caseNumber, narrative: 'x', status: 'DRAFT' }),
+      }),
+    );
     await cp.page.goto(`/cases/${draft.id}`);
     await h1(cp.page).filter({ hasText: 'This screen could not be shown' }).waitFor();
     const alert = cp.page.getByRole('alert');
     expect(await alert.textContent()).toContain('Something went wrong while showing this screen.');
     expect(await alert.textContent()).toContain('Reference for support: req-broken-answer-1');
     // The rest of the console still works: navigation, and the way back.
-    expect(await cp.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My cases' }).isVisible()).toBe(true);
+    expect(
+      await cp.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My cases' }).isVisible(),
+    ).toBe(true);
     expect(await axeViolations(cp.page)).toEqual([]);
     // Caught by the boundary: no uncaught page error; React reports the caught error to the browser console.
     expect(cp.pageErrors).toEqual([]);

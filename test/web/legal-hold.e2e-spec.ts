@@ -24,10 +24,15 @@ describe('web console: legal holds (Ceph RGW, Object Lock)', () => {
   let withdrawn: { id: string; caseNumber: string };
   let closed: { id: string; caseNumber: string; packetId: string };
 
-  const upload = async (caseId: string, name: string) => suite.c.t.given.evidence(officer, caseId, randomBytes(2048), `kind=BWC&deviceId=AXON-7&originalFilename=${name}`);
+  const upload = async (caseId: string, name: string) =>
+    suite.c.t.given.evidence(officer, caseId, randomBytes(2048), `kind=BWC&deviceId=AXON-7&originalFilename=${name}`);
   const row = async (name: string) =>
-    (await suite.c.t.owner.query(`SELECT id, case_id, storage_key, storage_version_id FROM evidence WHERE original_filename = $1`, [name])).rows[0] as
-      { id: string; case_id: string; storage_key: string; storage_version_id: string };
+    (
+      await suite.c.t.owner.query(
+        `SELECT id, case_id, storage_key, storage_version_id FROM evidence WHERE original_filename = $1`,
+        [name],
+      )
+    ).rows[0] as { id: string; case_id: string; storage_key: string; storage_version_id: string };
   const holdOf = async (name: string) => {
     const r = await row(name);
     return legalHoldOf(engine, storage.bucket, r.storage_key, r.storage_version_id);
@@ -39,7 +44,11 @@ describe('web console: legal holds (Ceph RGW, Object Lock)', () => {
     const t = suite.c.t;
     storage = t.storage as CephTestStorage;
     engine = storage.newClient();
-    [officer, supervisor, prosecutor] = await Promise.all([t.given.officer(1), t.given.supervisor(1), t.given.prosecutor('CCSAO')]);
+    [officer, supervisor, prosecutor] = await Promise.all([
+      t.given.officer(1),
+      t.given.supervisor(1),
+      t.given.prosecutor('CCSAO'),
+    ]);
     // A case the officer opened, with two files, withdrawn by the supervisor.
     const draft = await t.given.draftCase(officer);
     await upload(draft.id, 'bwc-release.mp4');
@@ -53,11 +62,17 @@ describe('web console: legal holds (Ceph RGW, Object Lock)', () => {
     await t.given.approve(supervisor, c.id);
     const p = await t.given.sendPacket(supervisor, c.id, 'CCSAO');
     await t.given.claim(prosecutor, p.id);
-    const decided = await t.http().post(`${API}/packets/${p.id}/decision`).set(prosecutor.auth)
+    const decided = await t
+      .http()
+      .post(`${API}/packets/${p.id}/decision`)
+      .set(prosecutor.auth)
       .send({ decision: 'CHARGES_FILED', reason: 'Charged with battery.', externalReference: '2026-CR-0099' });
     expect(decided.status).toBe(200);
     const court = await row('bwc-court.mp4');
-    const released = await t.http().post(`${API}/evidence/${court.id}/legal-hold/release`).set(supervisor.auth)
+    const released = await t
+      .http()
+      .post(`${API}/evidence/${court.id}/legal-hold/release`)
+      .set(supervisor.auth)
       .send({ reason: 'Judgment final.', reference: 'Cook County 2026-CR-0099, order of 2031-01-05' });
     expect(released.status).toBe(200);
     closed = { id: c.id, caseNumber: c.caseNumber, packetId: p.id };
@@ -77,7 +92,9 @@ describe('web console: legal holds (Ceph RGW, Object Lock)', () => {
     const continueButton = it.getByRole('button', { name: 'Continue' });
     expect(await continueButton.isDisabled()).toBe(true); // reason and reference are both required
     await it.getByLabel('Why the hold may be released (required)').fill('The case was withdrawn: opened by mistake.');
-    await it.getByLabel('Court order or prosecutor office reference that allows it (required)').fill('Dept. of Law memo 2031-17');
+    await it
+      .getByLabel('Court order or prosecutor office reference that allows it (required)')
+      .fill('Dept. of Law memo 2031-17');
     await continueButton.click();
     const confirmation = it.getByRole('group', { name: 'Release the legal hold of bwc-release.mp4?' });
     await confirmation.waitFor();
@@ -95,10 +112,19 @@ describe('web console: legal holds (Ceph RGW, Object Lock)', () => {
     expect(await it.textContent()).toContain('reference Dept. of Law memo 2031-17');
     expect(await holdOf('bwc-release.mp4')).toBe('OFF');
     const r = await row('bwc-release.mp4');
-    expect(await auditRows(suite.c.t.owner, `action = 'evidence.legal_hold_released' AND target_id = $1`, [r.id])).toEqual([expect.objectContaining({
-      actor_id: supervisor.id, outcome: 'SUCCESS',
-      details: expect.objectContaining({ reason: 'The case was withdrawn: opened by mistake.', reference: 'Dept. of Law memo 2031-17', legalHold: false }),
-    })]);
+    expect(
+      await auditRows(suite.c.t.owner, `action = 'evidence.legal_hold_released' AND target_id = $1`, [r.id]),
+    ).toEqual([
+      expect.objectContaining({
+        actor_id: supervisor.id,
+        outcome: 'SUCCESS',
+        details: expect.objectContaining({
+          reason: 'The case was withdrawn: opened by mistake.',
+          reference: 'Dept. of Law memo 2031-17',
+          legalHold: false,
+        }),
+      }),
+    ]);
 
     await it.getByRole('button', { name: 'Place legal hold…' }).click();
     await it.getByLabel('Why the hold is placed (required)').fill('A civil claim was announced.');
@@ -111,10 +137,20 @@ describe('web console: legal holds (Ceph RGW, Object Lock)', () => {
 
   it('a refusal of the storage engine is shown in words, naming its code; the hold stays on', async () => {
     const r = await row('bwc-refused.mp4');
-    await engine.setBucketPolicy(storage.bucket, JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Deny', Principal: { AWS: ['*'] }, Action: ['s3:PutObjectLegalHold'], Resource: [`arn:aws:s3:::${storage.bucket}/${r.storage_key}`] }],
-    }));
+    await engine.setBucketPolicy(
+      storage.bucket,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Deny',
+            Principal: { AWS: ['*'] },
+            Action: ['s3:PutObjectLegalHold'],
+            Resource: [`arn:aws:s3:::${storage.bucket}/${r.storage_key}`],
+          },
+        ],
+      }),
+    );
     try {
       const page = await suite.open();
       await signIn(page, supervisor);
@@ -128,7 +164,9 @@ describe('web console: legal holds (Ceph RGW, Object Lock)', () => {
       const alert = it.getByRole('alert');
       await alert.waitFor();
       const text = await alert.textContent();
-      expect(text).toContain('The legal hold was not released: The storage engine refused to release the legal hold of evidence');
+      expect(text).toContain(
+        'The legal hold was not released: The storage engine refused to release the legal hold of evidence',
+      );
       expect(text).toContain('(AccessDenied)');
       expect(text).toContain('not an outage');
       await it.getByText('Legal hold on', { exact: true }).waitFor();
@@ -156,8 +194,13 @@ describe('web console: legal holds (Ceph RGW, Object Lock)', () => {
     await item(page, 'bwc-court.mp4').getByText('Legal hold on', { exact: true }).waitFor();
     expect(await holdOf('bwc-court.mp4')).toBe('ON');
     const r = await row('bwc-court.mp4');
-    expect(await auditRows(suite.c.t.owner, `action = 'evidence.legal_hold_placed' AND target_id = $1`, [r.id])).toEqual([expect.objectContaining({
-      actor_id: prosecutor.id, details: expect.objectContaining({ reason: 'Post-conviction petition filed.', reference: 'CCSAO 2031-PC-12' }),
-    })]);
+    expect(
+      await auditRows(suite.c.t.owner, `action = 'evidence.legal_hold_placed' AND target_id = $1`, [r.id]),
+    ).toEqual([
+      expect.objectContaining({
+        actor_id: prosecutor.id,
+        details: expect.objectContaining({ reason: 'Post-conviction petition filed.', reference: 'CCSAO 2031-PC-12' }),
+      }),
+    ]);
   });
 });

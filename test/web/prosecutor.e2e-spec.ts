@@ -1,17 +1,34 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { axeViolations, ConsolePage, ConsoleUnderTest, openConsole, screenshot, signIn, startConsole } from '../harness/browser';
+import {
+  axeViolations,
+  ConsolePage,
+  ConsoleUnderTest,
+  openConsole,
+  screenshot,
+  signIn,
+  startConsole,
+} from '../harness/browser';
 import type { TestUser } from '../harness/test-app';
 import { unzip } from '../harness/zip';
 
 const API = '/api/v1';
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const FELONY = { violations: [{ citation: '720 ILCS 5/10-3', description: 'Unlawful restraint of a bystander at a bus stop', felony: true }] };
+const FELONY = {
+  violations: [
+    { citation: '720 ILCS 5/10-3', description: 'Unlawful restraint of a bystander at a bus stop', felony: true },
+  ],
+};
 
 /** A small ISO-BMFF (MP4) file: an ftyp box, then an mdat box of random bytes. */
 function mp4(size: number): Buffer {
-  const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), Buffer.from([0, 0, 2, 0]), Buffer.from('isommp41')]);
+  const ftyp = Buffer.concat([
+    Buffer.from([0, 0, 0, 24]),
+    Buffer.from('ftypisom'),
+    Buffer.from([0, 0, 2, 0]),
+    Buffer.from('isommp41'),
+  ]);
   const body = randomBytes(size);
   const mdatHead = Buffer.alloc(8);
   mdatHead.writeUInt32BE(body.length + 8, 0);
@@ -39,14 +56,24 @@ describe('web console: the prosecutor reviews a packet', () => {
   let prosecutor: TestUser;
   let colleague: TestUser;
   /** Sent second, moved three days back: the oldest packet of the queue. */
-  let older: { id: string; caseId: string; caseNumber: string; evidence: { id: string; sha256: string; sizeBytes: number }[] };
+  let older: {
+    id: string;
+    caseId: string;
+    caseNumber: string;
+    evidence: { id: string; sha256: string; sizeBytes: number }[];
+  };
   let newer: { id: string; caseId: string; caseNumber: string };
 
   /** A felony case with evidence, submitted by the officer, approved and sent to CCSAO by the supervisor. */
   async function sentPacket(files: { bytes: Buffer; query: string }[]) {
     const g = c.t.given;
     const draft = await g.caseReadyToSubmit(officer);
-    const res = await c.t.http().put(`${API}/cases/${draft.id}/violations`).set(officer.auth).set('If-Match', `"${draft.version}"`).send(FELONY);
+    const res = await c.t
+      .http()
+      .put(`${API}/cases/${draft.id}/violations`)
+      .set(officer.auth)
+      .set('If-Match', `"${draft.version}"`)
+      .send(FELONY);
     if (res.status !== 200) throw new Error(`violations: ${res.status} ${JSON.stringify(res.body)}`);
     const evidence = [];
     for (const f of files) evidence.push(await g.evidence(officer, draft.id, f.bytes, f.query));
@@ -70,12 +97,18 @@ describe('web console: the prosecutor reviews a packet', () => {
     expect(await axeViolations(page)).toEqual([]);
   }
 
-  const row = (page: Page, caseNumber: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name: caseNumber, exact: true }) });
+  const row = (page: Page, caseNumber: string) =>
+    page.getByRole('row').filter({ has: page.getByRole('link', { name: caseNumber, exact: true }) });
 
   beforeAll(async () => {
     c = await startConsole();
     const g = c.t.given;
-    [officer, supervisor, prosecutor, colleague] = await Promise.all([g.officer(2), g.supervisor(2), g.prosecutor('CCSAO'), g.prosecutor('CCSAO')]);
+    [officer, supervisor, prosecutor, colleague] = await Promise.all([
+      g.officer(2),
+      g.supervisor(2),
+      g.prosecutor('CCSAO'),
+      g.prosecutor('CCSAO'),
+    ]);
     // Sent in this order, then the second one moved three days back: oldest-first must follow sentAt, not creation.
     newer = await sentPacket([{ bytes: mp4(20_000), query: 'kind=BWC&deviceId=AXON-BODY3-X2' }]);
     older = await sentPacket([
@@ -114,19 +147,31 @@ describe('web console: the prosecutor reviews a packet', () => {
     await settles(() => table.getByRole('link').allTextContents(), [older.caseNumber, newer.caseNumber]);
 
     // --- claim the first packet from the queue
-    await row(page, older.caseNumber).getByRole('button', { name: `Claim ${older.caseNumber} v1` }).click();
-    await page.getByRole('status').filter({ hasText: `You claimed packet version 1 of case ${older.caseNumber}` }).waitFor();
+    await row(page, older.caseNumber)
+      .getByRole('button', { name: `Claim ${older.caseNumber} v1` })
+      .click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `You claimed packet version 1 of case ${older.caseNumber}` })
+      .waitFor();
     await row(page, older.caseNumber).getByText('In review', { exact: true }).waitFor();
     await expect(row(page, older.caseNumber).getByRole('cell').nth(5).textContent()).resolves.toMatch(/^You/);
     // Issue 16: one's own claim offers only its release.
-    await expect(row(page, older.caseNumber).getByRole('button').allTextContents()).resolves.toEqual([`Release ${older.caseNumber} v1`]);
+    await expect(row(page, older.caseNumber).getByRole('button').allTextContents()).resolves.toEqual([
+      `Release ${older.caseNumber} v1`,
+    ]);
 
     // --- a colleague claims the second one while this list still offers it: the claim is refused in words, the list reloads
     await c.t.given.claim(colleague, newer.id);
-    await row(page, newer.caseNumber).getByRole('button', { name: `Claim ${newer.caseNumber} v1` }).click();
+    await row(page, newer.caseNumber)
+      .getByRole('button', { name: `Claim ${newer.caseNumber} v1` })
+      .click();
     const refusal = page.getByRole('alert');
-    await refusal.filter({ hasText: `Someone else claimed packet version 1 of case ${newer.caseNumber} before you did` }).waitFor();
-    const colleagueName = (await c.t.owner.query(`SELECT display_name FROM users WHERE id = $1`, [colleague.id])).rows[0].display_name as string;
+    await refusal
+      .filter({ hasText: `Someone else claimed packet version 1 of case ${newer.caseNumber} before you did` })
+      .waitFor();
+    const colleagueName = (await c.t.owner.query(`SELECT display_name FROM users WHERE id = $1`, [colleague.id]))
+      .rows[0].display_name as string;
     await row(page, newer.caseNumber).getByText(colleagueName).waitFor();
     await expect(row(page, newer.caseNumber).getByRole('button').count()).resolves.toBe(0);
     await expectAccessible(page);
@@ -137,7 +182,9 @@ describe('web console: the prosecutor reviews a packet', () => {
     await page.getByText('Signature valid').waitFor();
     const keys = await c.t.http().get(`${API}/keys`).expect(200);
     const keyId = keys.body.keys[0].id as string;
-    await expect(page.getByRole('status').filter({ hasText: 'Signature valid' }).textContent()).resolves.toBe(`Signature valid (key ${keyId})`);
+    await expect(page.getByRole('status').filter({ hasText: 'Signature valid' }).textContent()).resolves.toBe(
+      `Signature valid (key ${keyId})`,
+    );
     await expect(page.getByText('Signature INVALID').count()).resolves.toBe(0);
 
     // manifest summary: the case as sent
@@ -147,11 +194,18 @@ describe('web console: the prosecutor reviews a packet', () => {
     await expect(caseFacts.textContent()).resolves.toContain("Cook County State's Attorney (CCSAO)");
     await expect(caseFacts.getByText('Masked agents detained a man at a bus stop').count()).resolves.toBe(1);
     const people = page.getByRole('table', { name: /Federal personnel/ });
-    await expect(people.getByRole('row').nth(1).textContent()).resolves.toMatch(/Supervisor.*J\. Smith.*ICE ERO.*F-123.*Partly identified/);
+    await expect(people.getByRole('row').nth(1).textContent()).resolves.toMatch(
+      /Supervisor.*J\. Smith.*ICE ERO.*F-123.*Partly identified/,
+    );
     const violations = page.getByRole('table', { name: /Alleged violations/ });
-    await expect(violations.getByRole('row').nth(1).textContent()).resolves.toMatch(/720 ILCS 5\/10-3.*Unlawful restraint.*Felony/);
-    const supName = (await c.t.owner.query(`SELECT display_name FROM users WHERE id = $1`, [supervisor.id])).rows[0].display_name as string;
-    await expect(page.getByRole('region', { name: 'Approvals' }).textContent()).resolves.toContain(`Approved by${supName}`);
+    await expect(violations.getByRole('row').nth(1).textContent()).resolves.toMatch(
+      /720 ILCS 5\/10-3.*Unlawful restraint.*Felony/,
+    );
+    const supName = (await c.t.owner.query(`SELECT display_name FROM users WHERE id = $1`, [supervisor.id])).rows[0]
+      .display_name as string;
+    await expect(page.getByRole('region', { name: 'Approvals' }).textContent()).resolves.toContain(
+      `Approved by${supName}`,
+    );
 
     // evidence: each item's SHA-256 as stored
     const evidenceTable = page.getByRole('table', { name: /evidence files/ });
@@ -159,22 +213,38 @@ describe('web console: the prosecutor reviews a packet', () => {
     for (const [i, e] of older.evidence.entries()) {
       const stored = (await c.t.owner.query(`SELECT sha256, size_bytes FROM evidence WHERE id = $1`, [e.id])).rows[0];
       expect(stored.sha256).toBe(e.sha256);
-      const cells = evidenceTable.getByRole('row').nth(i + 1).getByRole('cell');
+      const cells = evidenceTable
+        .getByRole('row')
+        .nth(i + 1)
+        .getByRole('cell');
       await expect(cells.nth(4).textContent()).resolves.toBe(stored.sha256);
-      await expect(cells.nth(3).textContent()).resolves.toContain(`(${Number(stored.size_bytes).toLocaleString('en-US')} bytes)`);
+      await expect(cells.nth(3).textContent()).resolves.toContain(
+        `(${Number(stored.size_bytes).toLocaleString('en-US')} bytes)`,
+      );
     }
-    await expect(evidenceTable.getByRole('row').nth(1).textContent()).resolves.toMatch(/Body-worn camera footage \(BWC\).*bwc-officer-0412\.mp4.*video\/mp4.*device AXON-BODY3-X1/);
+    await expect(evidenceTable.getByRole('row').nth(1).textContent()).resolves.toMatch(
+      /Body-worn camera footage \(BWC\).*bwc-officer-0412\.mp4.*video\/mp4.*device AXON-BODY3-X1/,
+    );
     await expectAccessible(page);
 
     // --- download the archive: a plain link (a download ticket's URL) that the browser saves itself
-    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the packet (ZIP)' }).click()]);
-    await page.getByRole('status').filter({ hasText: `The download of ${older.caseNumber}-packet-v1.zip` }).waitFor();
+    const [dl] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download the packet (ZIP)' }).click(),
+    ]);
+    await page
+      .getByRole('status')
+      .filter({ hasText: `The download of ${older.caseNumber}-packet-v1.zip` })
+      .waitFor();
     expect(new URL(dl.url()).pathname).toMatch(/^\/api\/v1\/tickets\//);
     expect(dl.suggestedFilename()).toBe(`${older.caseNumber}-packet-v1.zip`);
     const zip = readFileSync((await dl.path())!);
     expect(zip.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
     const files = await unzip(zip);
-    const inZip = [...files.entries()].filter(([name]) => name.includes('/evidence/')).map(([, b]) => sha256(b)).sort();
+    const inZip = [...files.entries()]
+      .filter(([name]) => name.includes('/evidence/'))
+      .map(([, b]) => sha256(b))
+      .sort();
     expect(inZip).toEqual(older.evidence.map((e) => e.sha256).sort());
 
     // --- decide: charges filed, with a reason and a court case number, after a confirmation
@@ -186,41 +256,68 @@ describe('web console: the prosecutor reviews a packet', () => {
     await page.reload();
     await form.getByRole('heading', { name: 'Record your decision' }).waitFor();
     await expect(form.getByRole('radio', { name: 'Charges filed' }).isChecked()).resolves.toBe(true);
-    await expect(form.getByLabel('Reason').inputValue()).resolves.toBe('Sufficient evidence of unlawful restraint; charged.');
+    await expect(form.getByLabel('Reason').inputValue()).resolves.toBe(
+      'Sufficient evidence of unlawful restraint; charged.',
+    );
     await expect(form.getByLabel('External reference (optional)').inputValue()).resolves.toBe('2026-CR-0012345');
     await form.getByRole('button', { name: 'Review decision…' }).click();
     const confirm = form.getByRole('group', { name: 'Record this decision?' });
-    await expect(confirm.textContent()).resolves.toMatch(/Charges filed.*Sufficient evidence of unlawful restraint; charged\..*2026-CR-0012345.*will be closed/);
+    await expect(confirm.textContent()).resolves.toMatch(
+      /Charges filed.*Sufficient evidence of unlawful restraint; charged\..*2026-CR-0012345.*will be closed/,
+    );
     await expectAccessible(page);
     await confirm.getByRole('button', { name: 'Yes, record the decision' }).click();
-    await form.getByRole('status').filter({ hasText: `Decision recorded: charges filed. Case ${older.caseNumber} is now closed.` }).waitFor();
+    await form
+      .getByRole('status')
+      .filter({ hasText: `Decision recorded: charges filed. Case ${older.caseNumber} is now closed.` })
+      .waitFor();
     await form.getByRole('heading', { name: 'Decision recorded' }).waitFor();
-    await expect(form.textContent()).resolves.toMatch(/Decided.*Charges filed.*Sufficient evidence of unlawful restraint; charged\..*2026-CR-0012345/);
+    await expect(form.textContent()).resolves.toMatch(
+      /Decided.*Charges filed.*Sufficient evidence of unlawful restraint; charged\..*2026-CR-0012345/,
+    );
     await expect(form.getByRole('button', { name: 'Yes, record the decision' }).count()).resolves.toBe(0);
     await expectAccessible(page);
     await screenshot(page, 'prosecutor-flow');
 
     // --- server side: packet decided, case closed with that disposition, events by this prosecutor
-    const packetRow = (await c.t.owner.query(`SELECT status, decision, decision_reason, external_reference, claimed_by, decided_by FROM packets WHERE id = $1`, [older.id])).rows[0];
+    const packetRow = (
+      await c.t.owner.query(
+        `SELECT status, decision, decision_reason, external_reference, claimed_by, decided_by FROM packets WHERE id = $1`,
+        [older.id],
+      )
+    ).rows[0];
     expect(packetRow).toEqual({
-      status: 'DECIDED', decision: 'CHARGES_FILED', decision_reason: 'Sufficient evidence of unlawful restraint; charged.',
-      external_reference: '2026-CR-0012345', claimed_by: prosecutor.id, decided_by: prosecutor.id,
+      status: 'DECIDED',
+      decision: 'CHARGES_FILED',
+      decision_reason: 'Sufficient evidence of unlawful restraint; charged.',
+      external_reference: '2026-CR-0012345',
+      claimed_by: prosecutor.id,
+      decided_by: prosecutor.id,
     });
-    const caseRow = (await c.t.owner.query(`SELECT status, disposition, closed_at FROM cases WHERE id = $1`, [older.caseId])).rows[0];
+    const caseRow = (
+      await c.t.owner.query(`SELECT status, disposition, closed_at FROM cases WHERE id = $1`, [older.caseId])
+    ).rows[0];
     expect(caseRow).toMatchObject({ status: 'CLOSED', disposition: 'CHARGES_FILED' });
     expect(caseRow.closed_at).toBeInstanceOf(Date);
-    const events = (await c.t.owner.query(
-      `SELECT action, outcome, actor_id, actor_role, target_id, details FROM audit_events WHERE case_id = $1 AND action IN ('packet.claimed', 'packet.decided', 'packet.archive.downloaded') ORDER BY seq`,
-      [older.caseId],
-    )).rows;
+    const events = (
+      await c.t.owner.query(
+        `SELECT action, outcome, actor_id, actor_role, target_id, details FROM audit_events WHERE case_id = $1 AND action IN ('packet.claimed', 'packet.decided', 'packet.archive.downloaded') ORDER BY seq`,
+        [older.caseId],
+      )
+    ).rows;
     expect(events.map((e) => [e.action, e.outcome, e.actor_id, e.actor_role, e.target_id])).toEqual([
       ['packet.claimed', 'SUCCESS', prosecutor.id, 'PROSECUTOR', older.id],
       ['packet.archive.downloaded', 'SUCCESS', prosecutor.id, 'PROSECUTOR', older.id],
       ['packet.decided', 'SUCCESS', prosecutor.id, 'PROSECUTOR', older.id],
     ]);
-    expect(events[2].details).toMatchObject({ decision: 'CHARGES_FILED', disposition: 'CHARGES_FILED', externalReference: '2026-CR-0012345' });
+    expect(events[2].details).toMatchObject({
+      decision: 'CHARGES_FILED',
+      disposition: 'CHARGES_FILED',
+      externalReference: '2026-CR-0012345',
+    });
     // The colleague's claim won; this prosecutor's attempt changed nothing.
-    const newerRow = (await c.t.owner.query(`SELECT status, claimed_by FROM packets WHERE id = $1`, [newer.id])).rows[0];
+    const newerRow = (await c.t.owner.query(`SELECT status, claimed_by FROM packets WHERE id = $1`, [newer.id]))
+      .rows[0];
     expect(newerRow).toEqual({ status: 'IN_REVIEW', claimed_by: colleague.id });
 
     // --- a packet past its SLA shows the breach in words
@@ -228,7 +325,9 @@ describe('web console: the prosecutor reviews a packet', () => {
     await page.getByRole('link', { name: 'Back to the review queue' }).click();
     await page.getByRole('heading', { level: 1, name: 'Review queue' }).waitFor();
     await row(page, newer.caseNumber).waitFor();
-    await expect(row(page, newer.caseNumber).getByText('SLA breached', { exact: true }).isVisible()).resolves.toBe(true);
+    await expect(row(page, newer.caseNumber).getByText('SLA breached', { exact: true }).isVisible()).resolves.toBe(
+      true,
+    );
     await expect(row(page, newer.caseNumber).getByRole('cell').nth(2).textContent()).resolves.toMatch(/^40 d 0 h/);
     await expect(page.getByRole('link', { name: older.caseNumber, exact: true }).count()).resolves.toBe(0); // decided: not in the open queue
     await page.getByRole('checkbox', { name: 'Decided' }).check();
@@ -251,7 +350,10 @@ describe('web console: the prosecutor reviews a packet', () => {
     // Issue 16: every role lands on its home screen; the list is one link away.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Review queue' }).click();
     const table = page.getByRole('table');
-    await table.getByRole('caption').filter({ hasText: 'Pending and in review packets, oldest first: 21 in all' }).waitFor();
+    await table
+      .getByRole('caption')
+      .filter({ hasText: 'Pending and in review packets, oldest first: 21 in all' })
+      .waitFor();
     await expect(table.getByRole('link').allTextContents()).resolves.toEqual(sent.slice(0, 20));
     const pages = page.getByRole('navigation', { name: 'Queue pages' });
     await expect(pages.textContent()).resolves.toContain('Page 1 of 2');

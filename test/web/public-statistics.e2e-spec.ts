@@ -11,7 +11,13 @@ import { chicagoMonthsBack, craftReferrals } from '../harness/statistics-fixture
 const API = '/api/v1';
 
 type Cell = { count: number | null; suppressed: 'FEWER_THAN_10' | 'COMPLEMENTARY' | null };
-type Table = { id: string; categories: string[]; rows: { month: string; cells: Cell[]; total: Cell }[]; columnTotals: Cell[]; total: Cell };
+type Table = {
+  id: string;
+  categories: string[];
+  rows: { month: string; cells: Cell[]; total: Cell }[];
+  columnTotals: Cell[];
+  total: Cell;
+};
 
 describe('web console: public statistics', () => {
   const suite = consoleSuite();
@@ -21,10 +27,26 @@ describe('web console: public statistics', () => {
     const t = suite.c.t;
     const [officer, supervisor] = await Promise.all([t.given.officer(1), t.given.supervisor(1)]);
     const people = { officerId: officer.id, supervisorId: supervisor.id };
-    await craftReferrals(t.owner, { month: OCT, n: 25, decision: 'CHARGES_FILED', activity: 'ARREST', outcome: 'REFUSED', agencies: ['ICE_ERO'] }, people);
-    await craftReferrals(t.owner, { month: OCT, n: 14, decision: 'DECLINED', activity: 'DETENTION', outcome: 'UNABLE', agencies: ['CBP'] }, people);
-    await craftReferrals(t.owner, { month: NOV, n: 31, decision: 'CHARGES_FILED', activity: 'ARREST', outcome: 'REFUSED', agencies: ['ICE_ERO'] }, people);
-    await craftReferrals(t.owner, { month: NOV, n: 9, decision: 'DECLINED', activity: 'DETENTION', outcome: 'UNABLE', agencies: ['CBP'] }, people);
+    await craftReferrals(
+      t.owner,
+      { month: OCT, n: 25, decision: 'CHARGES_FILED', activity: 'ARREST', outcome: 'REFUSED', agencies: ['ICE_ERO'] },
+      people,
+    );
+    await craftReferrals(
+      t.owner,
+      { month: OCT, n: 14, decision: 'DECLINED', activity: 'DETENTION', outcome: 'UNABLE', agencies: ['CBP'] },
+      people,
+    );
+    await craftReferrals(
+      t.owner,
+      { month: NOV, n: 31, decision: 'CHARGES_FILED', activity: 'ARREST', outcome: 'REFUSED', agencies: ['ICE_ERO'] },
+      people,
+    );
+    await craftReferrals(
+      t.owner,
+      { month: NOV, n: 9, decision: 'DECLINED', activity: 'DETENTION', outcome: 'UNABLE', agencies: ['CBP'] },
+      people,
+    );
   }, 120_000);
 
   it('signed out: from the sign-in screen to the tables, in words, with "fewer than 10", the time computed and the CSV', async () => {
@@ -40,35 +62,80 @@ describe('web console: public statistics', () => {
     expect(res.status()).toBe(200);
     const doc = (await res.json()) as { computedAt: string; tables: Table[] };
 
-    const decision = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Declined to prosecute' }) });
+    const decision = page
+      .getByRole('table')
+      .filter({ has: page.getByRole('columnheader', { name: 'Declined to prosecute' }) });
     await decision.waitFor();
     const headers = (await decision.getByRole('columnheader').allTextContents()).map((s) => s.trim());
-    expect(headers).toEqual(['Month of referral', 'Awaiting a decision', 'Charges filed', 'Declined to prosecute', 'Referred elsewhere',
-      'More information requested', 'All cases']);
-    const monthName = (m: string) => new Date(`${m}-15T12:00:00Z`).toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
-    const words = (c: Cell) => (c.suppressed === 'FEWER_THAN_10' ? 'fewer than 10' : c.suppressed === 'COMPLEMENTARY' ? 'withheld' : String(c.count));
+    expect(headers).toEqual([
+      'Month of referral',
+      'Awaiting a decision',
+      'Charges filed',
+      'Declined to prosecute',
+      'Referred elsewhere',
+      'More information requested',
+      'All cases',
+    ]);
+    const monthName = (m: string) =>
+      new Date(`${m}-15T12:00:00Z`).toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+    const words = (c: Cell) =>
+      c.suppressed === 'FEWER_THAN_10'
+        ? 'fewer than 10'
+        : c.suppressed === 'COMPLEMENTARY'
+          ? 'withheld'
+          : String(c.count);
     const published = doc.tables.find((x) => x.id === 'decision')!;
     const rows = decision.getByRole('row');
     expect(await rows.count()).toBe(published.rows.length + 2);
     for (const [i, r] of published.rows.entries()) {
-      const cells = (await rows.nth(i + 1).locator('th, td').allTextContents()).map((s) => s.trim());
+      const cells = (
+        await rows
+          .nth(i + 1)
+          .locator('th, td')
+          .allTextContents()
+      ).map((s) => s.trim());
       expect(cells).toEqual([monthName(r.month), ...r.cells.map(words), words(r.total)]);
     }
-    const foot = (await rows.nth(published.rows.length + 1).locator('th, td').allTextContents()).map((s) => s.trim());
+    const foot = (
+      await rows
+        .nth(published.rows.length + 1)
+        .locator('th, td')
+        .allTextContents()
+    ).map((s) => s.trim());
     expect(foot).toEqual(['All months', ...published.columnTotals.map(words), words(published.total)]);
     // The 9 declined in NOV (a count below 10) reads "fewer than 10"; the 31 charged in NOV is a number.
     const nov = published.rows.findIndex((r) => r.month === NOV);
     expect(published.rows[nov].cells[2]).toEqual({ count: null, suppressed: 'FEWER_THAN_10' });
-    expect((await rows.nth(nov + 1).locator('td').nth(2).textContent())?.trim()).toBe('fewer than 10');
+    expect(
+      (
+        await rows
+          .nth(nov + 1)
+          .locator('td')
+          .nth(2)
+          .textContent()
+      )?.trim(),
+    ).toBe('fewer than 10');
     expect(await page.getByText('fewer than 10', { exact: true }).count()).toBeGreaterThan(10);
 
     // Words, never codes, on the page; the other tables are there too.
     const text = (await page.locator('main').textContent()) ?? '';
-    for (const code of ['CHARGES_FILED', 'AWAITING_DECISION', 'ICE_ERO', 'NOT_RECORDED', 'FEWER_THAN_10', 'COMPLEMENTARY', 'VEHICLE_STOP', 'REFUSED']) {
+    for (const code of [
+      'CHARGES_FILED',
+      'AWAITING_DECISION',
+      'ICE_ERO',
+      'NOT_RECORDED',
+      'FEWER_THAN_10',
+      'COMPLEMENTARY',
+      'VEHICLE_STOP',
+      'REFUSED',
+    ]) {
       expect(text).not.toContain(code);
     }
-    for (const title of ['Cases referred, by what the federal agents were doing', 'Cases referred, by federal agency involved',
-      'Cases referred, by whether the federal supervisor on scene was identified']) {
+    for (const title of [
+      'Cases referred, by what the federal agents were doing',
+      'Cases referred, by federal agency involved',
+      'Cases referred, by whether the federal supervisor on scene was identified',
+    ]) {
       await page.getByRole('heading', { level: 2, name: title }).waitFor();
     }
     expect(text).toContain('ICE ERO');

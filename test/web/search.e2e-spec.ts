@@ -14,18 +14,41 @@ type Made = { id: string; caseNumber: string; version: number };
 
 describe('web console: search with filters on every list', () => {
   const suite = consoleSuite();
-  let officerA: TestUser; let officerB: TestUser; let officerC: TestUser;
-  let sup3: TestUser; let auditor: TestUser; let prosecutor: TestUser; let sup7: TestUser;
+  let officerA: TestUser;
+  let officerB: TestUser;
+  let officerC: TestUser;
+  let sup3: TestUser;
+  let auditor: TestUser;
+  let prosecutor: TestUser;
+  let sup7: TestUser;
   const c = {} as Record<'van' | 'church' | 'grocery' | 'other', Made>;
   let saxPacket: { id: string; caseNumber: string };
   let plainPacket: { id: string; caseNumber: string };
 
   /** A case of `author` with these fields, federal officers and violations; submitted when `submit`. */
-  async function make(author: TestUser, fields: Record<string, unknown>, officers: unknown[], violations: unknown[], submit: boolean): Promise<Made> {
+  async function make(
+    author: TestUser,
+    fields: Record<string, unknown>,
+    officers: unknown[],
+    violations: unknown[],
+    submit: boolean,
+  ): Promise<Made> {
     const t = suite.c.t;
     const d = await t.given.draftCase(author, { ...FULL_CASE, ...fields });
-    const o = await t.http().put(`${API}/cases/${d.id}/federal-officers`).set(author.auth).set('If-Match', `"${d.version}"`).send({ officers }).expect(200);
-    const v = await t.http().put(`${API}/cases/${d.id}/violations`).set(author.auth).set('If-Match', `"${o.body.version}"`).send({ violations }).expect(200);
+    const o = await t
+      .http()
+      .put(`${API}/cases/${d.id}/federal-officers`)
+      .set(author.auth)
+      .set('If-Match', `"${d.version}"`)
+      .send({ officers })
+      .expect(200);
+    const v = await t
+      .http()
+      .put(`${API}/cases/${d.id}/violations`)
+      .set(author.auth)
+      .set('If-Match', `"${o.body.version}"`)
+      .send({ violations })
+      .expect(200);
     if (submit) await t.given.submit(author, d.id);
     return { id: d.id, caseNumber: d.caseNumber, version: v.body.version as number };
   }
@@ -42,10 +65,13 @@ describe('web console: search with filters on every list', () => {
     }
     expect(got).toEqual(want);
   }
-  const noSidewaysScroll = (page: Page) => page.evaluate(() => {
-    const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
-    return { scrollWidth: d.scrollWidth, clientWidth: d.clientWidth };
-  });
+  const noSidewaysScroll = (page: Page) =>
+    page.evaluate(() => {
+      const d = (
+        globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+      ).document.documentElement;
+      return { scrollWidth: d.scrollWidth, clientWidth: d.clientWidth };
+    });
   async function expectNoOverflow(page: Page) {
     const { scrollWidth, clientWidth } = await noSidewaysScroll(page);
     expect({ url: page.url(), scrollWidth }).toEqual({ url: page.url(), scrollWidth: clientWidth });
@@ -54,22 +80,61 @@ describe('web console: search with filters on every list', () => {
   beforeAll(async () => {
     const g = suite.c.t.given;
     [officerA, officerB, officerC, sup3, sup7, auditor, prosecutor] = await Promise.all([
-      g.officer(3), g.officer(3), g.officer(7), g.supervisor(3), g.supervisor(7), g.auditor(), g.prosecutor('CCSAO'),
+      g.officer(3),
+      g.officer(3),
+      g.officer(7),
+      g.supervisor(3),
+      g.supervisor(7),
+      g.auditor(),
+      g.prosecutor('CCSAO'),
     ]);
     await suite.c.t.owner.query(`UPDATE users SET badge_number = '8812' WHERE id = $1`, [officerA.id]);
-    const felony = [{ citation: '720 ILCS 5/12-3', description: 'Battery of a bystander who filmed the arrest', felony: true }];
+    const felony = [
+      { citation: '720 ILCS 5/12-3', description: 'Battery of a bystander who filmed the arrest', felony: true },
+    ];
     const misdemeanour = [{ citation: 'MCC 2-173-020', description: 'Obstruction of a public way', felony: false }];
-    c.van = await make(officerA, {
-      incidentLocation: '4000 W Irving Park Rd', narrative: 'Agents in a grey van detained a man at the bus stop on Pulaski and refused to identify themselves.',
-    }, [{ ...SUPERVISOR_RECORD.officers[0], name: 'Rutherford Quill', badgeNumber: '004471', identificationOutcome: 'REFUSED',
-      description: 'Silver Tahoe, Illinois plate ZX9911, tactical vest' }], felony, true);
-    c.church = await make(officerA, {
-      incidentLocation: 'Outside St. Casimir church', narrative: 'Agents were detaining people outside a church; a grey sedan left northbound.',
-    }, SUPERVISOR_RECORD.officers, misdemeanour, true);
-    c.grocery = await make(officerB, { incidentLocation: 'Grocery store parking lot', narrative: 'A grey van watched the grocery store.' },
-      SUPERVISOR_RECORD.officers, felony, false);
-    c.other = await make(officerC, { incidentLocation: '600 S Western Ave', narrative: 'The grey van again; agents detained a cyclist.' },
-      SUPERVISOR_RECORD.officers, felony, true);
+    c.van = await make(
+      officerA,
+      {
+        incidentLocation: '4000 W Irving Park Rd',
+        narrative: 'Agents in a grey van detained a man at the bus stop on Pulaski and refused to identify themselves.',
+      },
+      [
+        {
+          ...SUPERVISOR_RECORD.officers[0],
+          name: 'Rutherford Quill',
+          badgeNumber: '004471',
+          identificationOutcome: 'REFUSED',
+          description: 'Silver Tahoe, Illinois plate ZX9911, tactical vest',
+        },
+      ],
+      felony,
+      true,
+    );
+    c.church = await make(
+      officerA,
+      {
+        incidentLocation: 'Outside St. Casimir church',
+        narrative: 'Agents were detaining people outside a church; a grey sedan left northbound.',
+      },
+      SUPERVISOR_RECORD.officers,
+      misdemeanour,
+      true,
+    );
+    c.grocery = await make(
+      officerB,
+      { incidentLocation: 'Grocery store parking lot', narrative: 'A grey van watched the grocery store.' },
+      SUPERVISOR_RECORD.officers,
+      felony,
+      false,
+    );
+    c.other = await make(
+      officerC,
+      { incidentLocation: '600 S Western Ave', narrative: 'The grey van again; agents detained a cyclist.' },
+      SUPERVISOR_RECORD.officers,
+      felony,
+      true,
+    );
 
     // Two packets sent to CCSAO; only one manifest says "saxophone".
     const sent = async (narrative: string) => {
@@ -96,7 +161,14 @@ describe('web console: search with filters on every list', () => {
     await page.getByText('Showing 1–1 of 1 case. Searched for: “"grey van"”.').waitFor();
     // The row carries what a list needs: place, author, district, age, evidence, felony.
     const row = await page.getByRole('row').filter({ hasText: c.van.caseNumber }).textContent();
-    for (const part of ['4000 W Irving Park Rd', 'District 3', 'less than a day old', 'No evidence items', 'Felony alleged', 'Federal supervisor: refused to identify']) {
+    for (const part of [
+      '4000 W Irving Park Rd',
+      'District 3',
+      'less than a day old',
+      'No evidence items',
+      'Felony alleged',
+      'Federal supervisor: refused to identify',
+    ]) {
       expect(row).toContain(part);
     }
     expect(row).toContain('Badge 8812');
@@ -146,7 +218,12 @@ describe('web console: search with filters on every list', () => {
     await page.getByLabel('Status').selectOption({ label: 'All statuses' });
     await shows(page, [c.van.caseNumber, c.grocery.caseNumber]); // the district's felony cases; never district 7's
     expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ status: 'ALL', felony: 'true' });
-    for (const r of await page.getByRole('table').getByRole('row').filter({ has: page.getByRole('link') }).allTextContents()) expect(r).toContain('District 3');
+    for (const r of await page
+      .getByRole('table')
+      .getByRole('row')
+      .filter({ has: page.getByRole('link') })
+      .allTextContents())
+      expect(r).toContain('District 3');
     await page.getByLabel('Status').selectOption('SUBMITTED');
     await shows(page, [c.van.caseNumber]);
     await page.getByText('Showing 1–1 of 1 submitted case. Searched for: felony alleged.').waitFor();
@@ -158,7 +235,11 @@ describe('web console: search with filters on every list', () => {
     await page.goto('/cases?status=ALL&felony=true&district=7');
     await shows(page, [c.van.caseNumber, c.grocery.caseNumber]);
     // Narrowing to one author from a row.
-    await page.getByRole('row').filter({ hasText: c.grocery.caseNumber }).getByRole('button', { name: /^Only cases by / }).click();
+    await page
+      .getByRole('row')
+      .filter({ hasText: c.grocery.caseNumber })
+      .getByRole('button', { name: /^Only cases by / })
+      .click();
     await shows(page, [c.grocery.caseNumber]);
     expect(new URL(page.url()).searchParams.get('author')).toBe(officerB.id);
     await page.getByText('Only cases written by').waitFor();
@@ -180,13 +261,20 @@ describe('web console: search with filters on every list', () => {
     await page.getByLabel('Search the packets').fill('saxophones');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await shows(page, [saxPacket.caseNumber]);
-    await page.getByRole('caption').filter({ hasText: 'Pending and in review packets matching “saxophones”, oldest first: 1 in all' }).waitFor();
+    await page
+      .getByRole('caption')
+      .filter({ hasText: 'Pending and in review packets matching “saxophones”, oldest first: 1 in all' })
+      .waitFor();
     await page.reload();
     await shows(page, [saxPacket.caseNumber]);
     expect(await page.getByLabel('Search the packets').inputValue()).toBe('saxophones');
     await page.getByLabel('Search the packets').fill('zebra');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await page.getByRole('status').filter({ hasText: 'No pending and in review packets sent to' }).filter({ hasText: 'match “zebra”.' }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'No pending and in review packets sent to' })
+      .filter({ hasText: 'match “zebra”.' })
+      .waitFor();
     await page.goBack();
     await shows(page, [saxPacket.caseNumber]);
     expect(await axeViolations(page)).toEqual([]);
@@ -194,7 +282,12 @@ describe('web console: search with filters on every list', () => {
 
   it("the auditor's search reads metadata only: a narrative-only word finds nothing and the screen says why", async () => {
     // The word is in the van case's narrative: its supervisor finds the case by it.
-    const sup = await suite.c.t.http().get(`${API}/cases`).query({ q: 'Pulaski', status: 'SUBMITTED' }).set(sup3.auth).expect(200);
+    const sup = await suite.c.t
+      .http()
+      .get(`${API}/cases`)
+      .query({ q: 'Pulaski', status: 'SUBMITTED' })
+      .set(sup3.auth)
+      .expect(200);
     expect(sup.body.items.map((i: { id: string }) => i.id)).toEqual([c.van.id]);
 
     const page = await suite.open();
@@ -215,7 +308,11 @@ describe('web console: search with filters on every list', () => {
     await box.fill(c.van.caseNumber);
     await page.getByRole('button', { name: 'Find cases' }).click();
     await shows(page, [c.van.caseNumber]);
-    const auditRow = await page.locator('table.case-results').getByRole('row').filter({ hasText: c.van.caseNumber }).textContent();
+    const auditRow = await page
+      .locator('table.case-results')
+      .getByRole('row')
+      .filter({ hasText: c.van.caseNumber })
+      .textContent();
     expect(auditRow).toContain('District 3');
     expect(auditRow).not.toContain('Irving Park');
     await page.reload();

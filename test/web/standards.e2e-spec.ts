@@ -14,14 +14,25 @@ import { auditRows, type TestUser } from '../harness/test-app';
 
 const API = '/api/v1';
 /** Text a validator writes; none of it may reach a screen. */
-const VALIDATOR_TEXT = /must be longer than|must be shorter than|must be a single line|should not be empty|must be one of|must be a string|newPassword|isSingleLine/;
+const VALIDATOR_TEXT =
+  /must be longer than|must be shorter than|must be a single line|should not be empty|must be one of|must be a string|newPassword|isSingleLine/;
 
 /** What has focus: its tag, its text (first 80 characters) and whether it lies inside `selector`. */
 async function focused(page: Page, selector?: string): Promise<{ tag: string; text: string; inside: boolean }> {
   return page.evaluate((sel) => {
-    const d = (globalThis as unknown as { document: { activeElement: { tagName: string; textContent: string | null; closest(s: string): unknown } | null } }).document;
+    const d = (
+      globalThis as unknown as {
+        document: {
+          activeElement: { tagName: string; textContent: string | null; closest(s: string): unknown } | null;
+        };
+      }
+    ).document;
     const a = d.activeElement;
-    return { tag: a?.tagName ?? '', text: (a?.textContent ?? '').trim().slice(0, 80), inside: !!(sel && a?.closest(sel)) };
+    return {
+      tag: a?.tagName ?? '',
+      text: (a?.textContent ?? '').trim().slice(0, 80),
+      inside: !!(sel && a?.closest(sel)),
+    };
   }, selector ?? null);
 }
 
@@ -36,7 +47,11 @@ describe('web console: plain words, tabs sharing a session, confirmations (issue
   beforeAll(async () => {
     const t = suite.c.t;
     [officer, supervisor, prosecutor, admin, leaving] = await Promise.all([
-      t.given.officer(7), t.given.supervisor(7), t.given.prosecutor('CCSAO'), t.given.admin(), t.given.officer(8),
+      t.given.officer(7),
+      t.given.supervisor(7),
+      t.given.prosecutor('CCSAO'),
+      t.given.admin(),
+      t.given.officer(8),
     ]);
   }, 120_000);
 
@@ -49,7 +64,9 @@ describe('web console: plain words, tabs sharing a session, confirmations (issue
     await field(page, 'New password').fill('short-pw');
     await page.getByLabel('New password again').fill('short-pw');
     await page.getByRole('button', { name: 'Save new password' }).click();
-    expect(await fieldErrorOf(page, 'New password')).toBe('Choose a password of 12 to 128 characters: a few words make a good one.');
+    expect(await fieldErrorOf(page, 'New password')).toBe(
+      'Choose a password of 12 to 128 characters: a few words make a good one.',
+    );
 
     // Long enough for the browser's check, but the service refuses a control character (isSingleLine).
     const withTab = 'Lake Shore\tDrive 2026';
@@ -61,19 +78,36 @@ describe('web console: plain words, tabs sharing a session, confirmations (issue
     const res = await answer;
     // The service names the field and the rule it broke (not only its English), which the console words.
     expect(res.status()).toBe(400);
-    expect((await res.json()).fields).toEqual([expect.objectContaining({ field: 'newPassword', constraints: ['isSingleLine'] })]);
+    expect((await res.json()).fields).toEqual([
+      expect.objectContaining({ field: 'newPassword', constraints: ['isSingleLine'] }),
+    ]);
     await page.getByRole('alert').filter({ hasText: 'The password was not changed: see the marked fields.' }).waitFor();
-    expect(await fieldErrorOf(page, 'New password')).toBe('Choose a password of 12 to 128 characters, different from the current one, on one line.');
+    expect(await fieldErrorOf(page, 'New password')).toBe(
+      'Choose a password of 12 to 128 characters, different from the current one, on one line.',
+    );
     expect(await page.locator('main').textContent()).not.toMatch(VALIDATOR_TEXT);
     // The old password still works: nothing changed.
-    const login = await suite.c.t.http().post(`${API}/auth/login`).send({ username: officer.username, password: officer.password });
+    const login = await suite.c.t
+      .http()
+      .post(`${API}/auth/login`)
+      .send({ username: officer.username, password: officer.password });
     expect(login.status).toBe(200);
   });
 
   it('the service says which rule a field broke, with its bound, so no client needs the validator text', async () => {
-    const res = await suite.c.t.http().post(`${API}/auth/password`).set(officer.auth).send({ currentPassword: officer.password, newPassword: 'short' });
+    const res = await suite.c.t
+      .http()
+      .post(`${API}/auth/password`)
+      .set(officer.auth)
+      .send({ currentPassword: officer.password, newPassword: 'short' });
     expect(res.status).toBe(400);
-    expect(res.body.fields).toEqual([expect.objectContaining({ field: 'newPassword', constraints: expect.arrayContaining(['minLength']), limits: expect.objectContaining({ minLength: 12 }) })]);
+    expect(res.body.fields).toEqual([
+      expect.objectContaining({
+        field: 'newPassword',
+        constraints: expect.arrayContaining(['minLength']),
+        limits: expect.objectContaining({ minLength: 12 }),
+      }),
+    ]);
   });
 
   it('a case link opened in a new tab needs no second sign-in; signing out in one tab signs out the other; another browser must sign in', async () => {
@@ -124,14 +158,18 @@ describe('web console: plain words, tabs sharing a session, confirmations (issue
     await open.click();
     const question = page.getByRole('group', { name: new RegExp(`^Deactivate ${leaving.username} \\(`) });
     await question.waitFor();
-    expect(await question.textContent()).toContain('They are signed out at once and cannot sign in until an administrator reactivates the account.');
+    expect(await question.textContent()).toContain(
+      'They are signed out at once and cannot sign in until an administrator reactivates the account.',
+    );
     expect((await focused(page, '.warning')).inside).toBe(true); // focus moved into the question
     expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel(/^Reason for deactivating/).fill('Transferred to another agency.');
     await question.getByRole('button', { name: 'Cancel' }).click();
     await question.waitFor({ state: 'detached' });
     await page.waitForFunction((name) => {
-      const a = (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement;
+      const a = (
+        globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }
+      ).document.activeElement;
       return a?.getAttribute('aria-label') === `Deactivate ${name}`;
     }, leaving.username);
     // Nothing changed, as the service says.
@@ -146,9 +184,14 @@ describe('web console: plain words, tabs sharing a session, confirmations (issue
     await done.waitFor();
     await row.getByRole('button', { name: 'Reactivate' }).waitFor();
     const after = await suite.c.t.http().get(`${API}/users`).query({ q: leaving.username }).set(admin.auth);
-    expect(after.body.items.find((u: { id: string }) => u.id === leaving.id)).toMatchObject({ active: false, deactivationReason: 'Transferred to another agency.' });
+    expect(after.body.items.find((u: { id: string }) => u.id === leaving.id)).toMatchObject({
+      active: false,
+      deactivationReason: 'Transferred to another agency.',
+    });
     const events = await auditRows(suite.c.t.owner, `action = 'user.updated' AND target_id = $1`, [leaving.id]);
-    expect(events.map((e) => [e.outcome, e.details.changes])).toEqual([['SUCCESS', { active: { from: true, to: false } }]]);
+    expect(events.map((e) => [e.outcome, e.details.changes])).toEqual([
+      ['SUCCESS', { active: { from: true, to: false } }],
+    ]);
   });
 
   it('a decision asks once, showing what will be recorded; going back changes nothing and returns focus; confirming records it once', async () => {
@@ -169,14 +212,17 @@ describe('web console: plain words, tabs sharing a session, confirmations (issue
     await page.getByRole('button', { name: 'Review decision…' }).click();
     const question = page.getByRole('group', { name: 'Record this decision?' });
     await question.waitFor();
-    expect(await question.textContent()).toMatch(/Declined to prosecute.*Insufficient evidence of a state-law violation\..*CCSAO-2026-0042.*This is final: it cannot be changed, and case .* will be closed\./);
+    expect(await question.textContent()).toMatch(
+      /Declined to prosecute.*Insufficient evidence of a state-law violation\..*CCSAO-2026-0042.*This is final: it cannot be changed, and case .* will be closed\./,
+    );
     expect(await focused(page)).toMatchObject({ tag: 'H4', text: 'Record this decision?' });
     expect(await axeViolations(page)).toEqual([]);
 
     await question.getByRole('button', { name: 'Go back and change it' }).click();
     await question.waitFor({ state: 'detached' });
     await page.waitForFunction(() => {
-      const a = (globalThis as unknown as { document: { activeElement: { textContent: string | null } | null } }).document.activeElement;
+      const a = (globalThis as unknown as { document: { activeElement: { textContent: string | null } | null } })
+        .document.activeElement;
       return a?.textContent === 'Review decision…';
     });
     const undecided = await t.http().get(`${API}/packets/${p.id}`).set(prosecutor.auth);
@@ -190,11 +236,18 @@ describe('web console: plain words, tabs sharing a session, confirmations (issue
     const done = page.getByRole('status').filter({ hasText: 'Decision recorded: declined to prosecute.' });
     await done.waitFor();
     await page.waitForFunction(() => {
-      const a = (globalThis as unknown as { document: { activeElement: { className: string; textContent: string | null } | null } }).document.activeElement;
+      const a = (
+        globalThis as unknown as {
+          document: { activeElement: { className: string; textContent: string | null } | null };
+        }
+      ).document.activeElement;
       return !!a && a.className.includes('success') && (a.textContent ?? '').startsWith('Decision recorded');
     });
     const decided = await t.http().get(`${API}/packets/${p.id}`).set(prosecutor.auth);
-    expect(decided.body).toMatchObject({ status: 'DECIDED', review: { decision: 'DECLINED', decisionReason: 'Insufficient evidence of a state-law violation.' } });
+    expect(decided.body).toMatchObject({
+      status: 'DECIDED',
+      review: { decision: 'DECLINED', decisionReason: 'Insufficient evidence of a state-law violation.' },
+    });
     const events = await auditRows(t.owner, `action = 'packet.decided' AND target_id = $1`, [p.id]);
     expect(events.map((e) => e.outcome)).toEqual(['SUCCESS']);
   });

@@ -19,15 +19,21 @@ function mp4(size: number): Buffer {
 describe('web console: evidence uploads go on across screens and hold Submit back', () => {
   const suite = consoleSuite();
   let c!: ConsoleUnderTest;
-  beforeAll(() => { c = suite.c; });
+  beforeAll(() => {
+    c = suite.c;
+  });
 
   const open = () => suite.open();
 
   /** Holds every tus PATCH the page sends until `release()` (the upload is then in flight, deterministically). */
-  async function holdUploads(page: Page): Promise<{ held: () => number; arrived: Promise<void>; release: () => Promise<void> }> {
+  async function holdUploads(
+    page: Page,
+  ): Promise<{ held: () => number; arrived: Promise<void>; release: () => Promise<void> }> {
     const routes: Route[] = [];
     let arrive!: () => void;
-    const arrived = new Promise<void>((r) => { arrive = r; });
+    const arrived = new Promise<void>((r) => {
+      arrive = r;
+    });
     await page.route(/\/api\/v1\/cases\/[0-9a-f-]+\/evidence\/uploads\//, async (route) => {
       if (route.request().method() !== 'PATCH') return route.continue();
       routes.push(route);
@@ -57,7 +63,9 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
     const hold = await holdUploads(page);
     const evidence = page.getByRole('region', { name: 'Evidence', exact: true });
     const bytes = mp4(2 * 1024 * 1024);
-    await evidence.getByLabel('Files', { exact: true }).setInputFiles({ name: 'AXON_0815.mp4', mimeType: 'video/mp4', buffer: bytes });
+    await evidence
+      .getByLabel('Files', { exact: true })
+      .setInputFiles({ name: 'AXON_0815.mp4', mimeType: 'video/mp4', buffer: bytes });
     await evidence.getByRole('button', { name: 'Upload file' }).click();
 
     const panel = page.getByRole('complementary', { name: 'Evidence uploads' });
@@ -99,7 +107,10 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
     await page.getByText(`Case ${draft.caseNumber} was submitted for supervisor review.`).waitFor();
     // No leaving-the-page question once nothing is uploading.
     let asked = false;
-    page.once('dialog', (d) => { asked = true; void d.dismiss(); });
+    page.once('dialog', (d) => {
+      asked = true;
+      void d.dismiss();
+    });
     await page.reload();
     expect(asked).toBe(false);
     expect(await axeViolations(page)).toEqual([]);
@@ -115,19 +126,31 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
     await page.goto(`/cases/${draft.id}`);
     await page.getByRole('heading', { level: 1, name: `Case ${draft.caseNumber}` }).waitFor();
     const evidence = page.getByRole('region', { name: 'Evidence', exact: true });
-    await evidence.getByLabel('Files', { exact: true }).setInputFiles({ name: 'clip-again.mp4', mimeType: 'video/mp4', buffer: bytes });
+    await evidence
+      .getByLabel('Files', { exact: true })
+      .setInputFiles({ name: 'clip-again.mp4', mimeType: 'video/mp4', buffer: bytes });
     await evidence.getByRole('button', { name: 'Upload file' }).click();
 
     const panel = page.getByRole('complementary', { name: 'Evidence uploads' });
     const refusal = panel.getByRole('alert');
-    await refusal.getByText(`clip-again.mp4 was not stored: case ${draft.caseNumber} already holds this exact file as evidence item ${first.id}.`).waitFor();
-    expect((await c.t.owner.query(`SELECT count(*)::int AS n FROM evidence WHERE case_id = $1`, [draft.id])).rows[0].n).toBe(1);
+    await refusal
+      .getByText(
+        `clip-again.mp4 was not stored: case ${draft.caseNumber} already holds this exact file as evidence item ${first.id}.`,
+      )
+      .waitFor();
+    expect(
+      (await c.t.owner.query(`SELECT count(*)::int AS n FROM evidence WHERE case_id = $1`, [draft.id])).rows[0].n,
+    ).toBe(1);
     expect(await axeViolations(page)).toEqual([]);
 
     await refusal.getByRole('button', { name: 'Upload a second copy anyway' }).click();
     await panel.getByRole('status').filter({ hasText: 'Stored: clip-again.mp4' }).waitFor();
-    const events = (await c.t.owner.query(
-      `SELECT details->>'duplicateOf' AS dup FROM audit_events WHERE case_id = $1 AND action = 'evidence.uploaded' ORDER BY seq`, [draft.id])).rows;
+    const events = (
+      await c.t.owner.query(
+        `SELECT details->>'duplicateOf' AS dup FROM audit_events WHERE case_id = $1 AND action = 'evidence.uploaded' ORDER BY seq`,
+        [draft.id],
+      )
+    ).rows;
     expect(events).toEqual([{ dup: null }, { dup: first.id }]);
     expect(await axeViolations(page)).toEqual([]);
   });
@@ -142,16 +165,23 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
     await page.getByRole('heading', { level: 1, name: `Case ${draft.caseNumber}` }).waitFor();
     const hold = await holdUploads(page);
     const evidence = page.getByRole('region', { name: 'Evidence', exact: true });
-    await evidence.getByLabel('Files', { exact: true }).setInputFiles({ name: 'AXON_0900.mp4', mimeType: 'video/mp4', buffer: mp4(256 * 1024) });
+    await evidence
+      .getByLabel('Files', { exact: true })
+      .setInputFiles({ name: 'AXON_0900.mp4', mimeType: 'video/mp4', buffer: mp4(256 * 1024) });
     await evidence.getByRole('button', { name: 'Upload file' }).click();
     const panel = page.getByRole('complementary', { name: 'Evidence uploads' });
     await hold.arrived;
 
     // "Stay": the officer stays signed in and the upload is still listed.
     let question = '';
-    page.once('dialog', (d) => { question = d.message(); void d.dismiss(); });
+    page.once('dialog', (d) => {
+      question = d.message();
+      void d.dismiss();
+    });
     await page.getByRole('button', { name: 'Sign out' }).click();
-    expect(question).toBe('An evidence upload is not finished. Signing out abandons it: nothing of it is kept. Sign out anyway?');
+    expect(question).toBe(
+      'An evidence upload is not finished. Signing out abandons it: nothing of it is kept. Sign out anyway?',
+    );
     await panel.getByRole('progressbar', { name: `Upload of AXON_0900.mp4 to case ${draft.caseNumber}` }).waitFor();
 
     // "Sign out anyway": the upload is cancelled and the panel is gone.
@@ -167,7 +197,9 @@ describe('web console: evidence uploads go on across screens and hold Submit bac
     expect(await panel.count()).toBe(0);
     expect(await page.getByText('AXON_0900.mp4').count()).toBe(0);
     expect(await page.getByText(draft.caseNumber).count()).toBe(0);
-    expect((await c.t.owner.query(`SELECT count(*)::int AS n FROM evidence WHERE case_id = $1`, [draft.id])).rows[0].n).toBe(0);
+    expect(
+      (await c.t.owner.query(`SELECT count(*)::int AS n FROM evidence WHERE case_id = $1`, [draft.id])).rows[0].n,
+    ).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
   });
 });

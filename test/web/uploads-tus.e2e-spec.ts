@@ -16,7 +16,12 @@ function mp4(size: number): Buffer {
   return b;
 }
 
-interface Sent { method: string; url: string; offset: number; bytes: number }
+interface Sent {
+  method: string;
+  url: string;
+  offset: number;
+  bytes: number;
+}
 
 /**
  * Issue 18 §2 in a real browser: several files picked at once upload one after another over tus, a network
@@ -26,22 +31,37 @@ interface Sent { method: string; url: string; offset: number; bytes: number }
 describe('web console: bulk, resumable, visible uploads (tus)', () => {
   const suite = consoleSuite();
   let c!: ConsoleUnderTest;
-  beforeAll(() => { c = suite.c; });
+  beforeAll(() => {
+    c = suite.c;
+  });
 
   /** Every tus request the page sends (method, upload URL, Upload-Offset, body bytes); `hook` may take over one. */
-  async function watchTus(page: Page, hook?: (r: Request, route: Route, n: number) => Promise<boolean>): Promise<Sent[]> {
+  async function watchTus(
+    page: Page,
+    hook?: (r: Request, route: Route, n: number) => Promise<boolean>,
+  ): Promise<Sent[]> {
     const sent: Sent[] = [];
     await page.route(UPLOADS, async (route) => {
       const r = route.request();
-      sent.push({ method: r.method(), url: r.url(), offset: Number(r.headers()['upload-offset'] ?? -1), bytes: r.postDataBuffer()?.length ?? 0 });
+      sent.push({
+        method: r.method(),
+        url: r.url(),
+        offset: Number(r.headers()['upload-offset'] ?? -1),
+        bytes: r.postDataBuffer()?.length ?? 0,
+      });
       if (hook && (await hook(r, route, sent.length))) return;
       await route.continue();
     });
     return sent;
   }
 
-  const evidenceRows = async (caseId: string) => (await c.t.owner.query(
-    `SELECT original_filename AS name, sha256, size_bytes::bigint AS size, kind, device_id AS device FROM evidence WHERE case_id = $1 ORDER BY uploaded_at`, [caseId])).rows;
+  const evidenceRows = async (caseId: string) =>
+    (
+      await c.t.owner.query(
+        `SELECT original_filename AS name, sha256, size_bytes::bigint AS size, kind, device_id AS device FROM evidence WHERE case_id = $1 ORDER BY uploaded_at`,
+        [caseId],
+      )
+    ).rows;
 
   it('three files at once, with batch defaults; the network drops mid-file and the upload goes on by itself when it is back', async () => {
     const officer = await c.t.given.officer(4);
@@ -54,7 +74,11 @@ describe('web console: bulk, resumable, visible uploads (tus)', () => {
 
     const files = [
       { name: 'AXON_0412.mp4', mimeType: 'video/mp4', buffer: mp4(20 * MiB + 4321) },
-      { name: 'scene-photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(300 * 1024)]) },
+      {
+        name: 'scene-photo.jpg',
+        mimeType: 'image/jpeg',
+        buffer: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(300 * 1024)]),
+      },
       { name: 'AXON_0413.mp4', mimeType: 'video/mp4', buffer: mp4(9 * MiB) },
     ];
     const evidence = page.getByRole('region', { name: 'Evidence', exact: true });
@@ -62,12 +86,19 @@ describe('web console: bulk, resumable, visible uploads (tus)', () => {
     await evidence.getByLabel('Badge number of the officer who recorded it').first().fill('4471');
     await evidence.getByLabel('Files', { exact: true }).setInputFiles(files);
     // Each file has its own metadata: the kind from its type, the camera and badge from the batch, editable.
-    for (const [name, kind] of [['AXON_0412.mp4', 'BWC'], ['scene-photo.jpg', 'PHOTO'], ['AXON_0413.mp4', 'BWC']]) {
+    for (const [name, kind] of [
+      ['AXON_0412.mp4', 'BWC'],
+      ['scene-photo.jpg', 'PHOTO'],
+      ['AXON_0413.mp4', 'BWC'],
+    ]) {
       const group = evidence.getByRole('group', { name: new RegExp(`^${name.replace('.', '\\.')} \\(`) });
       expect(await group.getByLabel('Kind of evidence').inputValue()).toBe(kind);
       expect(await group.getByLabel('Camera or device id').inputValue()).toBe('AXON-BODY4-X7');
     }
-    await evidence.getByRole('group', { name: /^scene-photo\.jpg \(/ }).getByLabel('Camera or device id').fill('PHONE-CAM-2');
+    await evidence
+      .getByRole('group', { name: /^scene-photo\.jpg \(/ })
+      .getByLabel('Camera or device id')
+      .fill('PHONE-CAM-2');
     expect(await axeViolations(page)).toEqual([]);
 
     // The network drops while the second chunk of the first file is on its way.
@@ -93,19 +124,31 @@ describe('web console: bulk, resumable, visible uploads (tus)', () => {
 
     // The network is back: no click needed.
     await context.setOffline(false);
-    for (const f of files) await tray.getByRole('status').filter({ hasText: `Stored: ${f.name} is evidence of case ${draft.caseNumber}` }).waitFor({ timeout: 60_000 });
+    for (const f of files)
+      await tray
+        .getByRole('status')
+        .filter({ hasText: `Stored: ${f.name} is evidence of case ${draft.caseNumber}` })
+        .waitFor({ timeout: 60_000 });
     for (const f of files) {
-      const shown = tray.locator('li.upload-entry').filter({ hasText: `${f.name} to case` }).locator('code.hash');
+      const shown = tray
+        .locator('li.upload-entry')
+        .filter({ hasText: `${f.name} to case` })
+        .locator('code.hash');
       await shown.waitFor();
       expect(await shown.textContent()).toBe(sha256(f.buffer));
     }
 
     // What the service stored is exactly what was picked, with each file's metadata.
     const rows = await evidenceRows(draft.id);
-    expect(rows).toEqual(files.map((f) => ({
-      name: f.name, sha256: sha256(f.buffer), size: String(f.buffer.length), kind: f.name.endsWith('.jpg') ? 'PHOTO' : 'BWC',
-      device: f.name.endsWith('.jpg') ? 'PHONE-CAM-2' : 'AXON-BODY4-X7',
-    })));
+    expect(rows).toEqual(
+      files.map((f) => ({
+        name: f.name,
+        sha256: sha256(f.buffer),
+        size: String(f.buffer.length),
+        kind: f.name.endsWith('.jpg') ? 'PHOTO' : 'BWC',
+        device: f.name.endsWith('.jpg') ? 'PHONE-CAM-2' : 'AXON-BODY4-X7',
+      })),
+    );
     // The first file resumed where it stopped: its bytes went out once, plus at most the chunk the cut lost.
     const firstUrl = sent.find((s) => s.method === 'PATCH')!.url;
     const patches = sent.filter((s) => s.method === 'PATCH' && s.url === firstUrl);
@@ -143,7 +186,9 @@ describe('web console: bulk, resumable, visible uploads (tus)', () => {
         return true;
       });
     });
-    await evidence.getByLabel('Files', { exact: true }).setInputFiles({ name: 'AXON_0500.mp4', mimeType: 'video/mp4', buffer: bytes });
+    await evidence
+      .getByLabel('Files', { exact: true })
+      .setInputFiles({ name: 'AXON_0500.mp4', mimeType: 'video/mp4', buffer: bytes });
     await evidence.getByRole('button', { name: 'Upload file' }).click();
     await arrived;
     page.once('dialog', (d) => void d.accept()); // "Leave the page?": yes
@@ -162,18 +207,28 @@ describe('web console: bulk, resumable, visible uploads (tus)', () => {
     const sent = await watchTus(page);
     const other = Buffer.from(bytes);
     other[1000] ^= 0xff;
-    await entry.getByLabel('Choose AXON_0500.mp4 again to resume').setInputFiles({ name: 'AXON_0500.mp4', mimeType: 'video/mp4', buffer: other });
-    await entry.getByRole('alert').getByText('AXON_0500.mp4 is not the file this upload was sending (AXON_0500.mp4, 24.0 MiB').waitFor();
+    await entry
+      .getByLabel('Choose AXON_0500.mp4 again to resume')
+      .setInputFiles({ name: 'AXON_0500.mp4', mimeType: 'video/mp4', buffer: other });
+    await entry
+      .getByRole('alert')
+      .getByText('AXON_0500.mp4 is not the file this upload was sending (AXON_0500.mp4, 24.0 MiB')
+      .waitFor();
     expect(await entry.getByRole('alert').textContent()).toContain('its first bytes differ');
     expect(sent).toEqual([]);
 
     // Another name, the right bytes: accepted (the bytes decide, not the name), and it goes on from the stored offset.
     const head = page.waitForResponse((r) => r.request().method() === 'HEAD' && UPLOADS.test(r.url()));
-    await entry.getByLabel('Choose AXON_0500.mp4 again to resume').setInputFiles({ name: 'copy-from-usb.mp4', mimeType: 'video/mp4', buffer: bytes });
+    await entry
+      .getByLabel('Choose AXON_0500.mp4 again to resume')
+      .setInputFiles({ name: 'copy-from-usb.mp4', mimeType: 'video/mp4', buffer: bytes });
     const resumedAt = Number((await head).headers()['upload-offset']);
     expect(resumedAt).toBeGreaterThanOrEqual(CHUNK);
     expect(resumedAt).toBeLessThan(bytes.length);
-    await tray.getByRole('status').filter({ hasText: `Stored: AXON_0500.mp4 is evidence of case ${draft.caseNumber}` }).waitFor({ timeout: 60_000 });
+    await tray
+      .getByRole('status')
+      .filter({ hasText: `Stored: AXON_0500.mp4 is evidence of case ${draft.caseNumber}` })
+      .waitFor({ timeout: 60_000 });
     expect(sent[0].method).toBe('HEAD');
     const patches = sent.filter((s) => s.method === 'PATCH');
     expect(patches[0].offset).toBe(resumedAt);
@@ -193,18 +248,28 @@ describe('web console: bulk, resumable, visible uploads (tus)', () => {
         return true;
       });
     });
-    await evidence.getByLabel('Files', { exact: true }).setInputFiles({ name: 'wrong-shift.mp4', mimeType: 'video/mp4', buffer: mp4(2 * MiB) });
+    await evidence
+      .getByLabel('Files', { exact: true })
+      .setInputFiles({ name: 'wrong-shift.mp4', mimeType: 'video/mp4', buffer: mp4(2 * MiB) });
     await evidence.getByRole('button', { name: 'Upload file' }).click();
     await second;
     const wrong = tray.locator('li.upload-entry').filter({ hasText: 'wrong-shift.mp4 to case' });
     await wrong.getByRole('button', { name: 'Abandon upload of wrong-shift.mp4' }).click();
-    await wrong.getByRole('group', { name: 'Abandon the upload of wrong-shift.mp4?' }).getByRole('button', { name: 'Yes, abandon it' }).click();
+    await wrong
+      .getByRole('group', { name: 'Abandon the upload of wrong-shift.mp4?' })
+      .getByRole('button', { name: 'Yes, abandon it' })
+      .click();
     await (hold as Route | null)?.abort().catch(() => undefined);
-    await wrong.getByText('Abandoned: wrong-shift.mp4 was not stored; the service deleted what it had received.').waitFor();
+    await wrong
+      .getByText('Abandoned: wrong-shift.mp4 was not stored; the service deleted what it had received.')
+      .waitFor();
     expect((await evidenceRows(draft.id)).map((r) => r.name)).toEqual(['AXON_0500.mp4']);
-    const deleted = (await c.t.owner.query(
-      `SELECT count(*)::int AS n FROM audit_events WHERE case_id = $1 AND actor_id = $2 AND action = 'evidence.upload.cancelled' AND outcome = 'SUCCESS'`,
-      [draft.id, officer.id])).rows[0].n;
+    const deleted = (
+      await c.t.owner.query(
+        `SELECT count(*)::int AS n FROM audit_events WHERE case_id = $1 AND actor_id = $2 AND action = 'evidence.upload.cancelled' AND outcome = 'SUCCESS'`,
+        [draft.id, officer.id],
+      )
+    ).rows[0].n;
     expect(deleted).toBe(1);
     // Nothing left to resume after a reload.
     await page.reload();

@@ -1,19 +1,35 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { DEFAULT_SYSTEM_USE_NOTICE } from '../../libs/auth/src/auth.config';
-import { acknowledgeNotice, axeViolations, consoleSuite, field, fieldErrorOf, screenshot, signIn, userRowOf } from '../harness/browser';
+import {
+  acknowledgeNotice,
+  axeViolations,
+  consoleSuite,
+  field,
+  fieldErrorOf,
+  screenshot,
+  signIn,
+  userRowOf,
+} from '../harness/browser';
 import { auditRows, TestUser } from '../harness/test-app';
 
-const activeTag = (page: Page) => page.evaluate('document.activeElement ? document.activeElement.tagName + "|" + (document.activeElement.getAttribute("type") || "") + "|" + (document.activeElement.textContent || "").slice(0, 200) : ""') as Promise<string>;
+const activeTag = (page: Page) =>
+  page.evaluate(
+    'document.activeElement ? document.activeElement.tagName + "|" + (document.activeElement.getAttribute("type") || "") + "|" + (document.activeElement.textContent || "").slice(0, 200) : ""',
+  ) as Promise<string>;
 
-describe('web console (issue 16): the system use notification, the administrator\'s edits, a reset password changed at sign-in', () => {
+describe("web console (issue 16): the system use notification, the administrator's edits, a reset password changed at sign-in", () => {
   const suite = consoleSuite();
   let admin: TestUser;
   let officer: TestUser;
   let holder: TestUser;
 
   beforeAll(async () => {
-    [admin, officer, holder] = await Promise.all([suite.c.t.given.admin(), suite.c.t.given.officer(3), suite.c.t.given.officer(3)]);
+    [admin, officer, holder] = await Promise.all([
+      suite.c.t.given.admin(),
+      suite.c.t.given.officer(3),
+      suite.c.t.given.officer(3),
+    ]);
   });
 
   it('the sign-in page shows the notification, refuses to sign in until it is acknowledged, and records the acknowledgement', async () => {
@@ -30,14 +46,23 @@ describe('web console (issue 16): the system use notification, the administrator
     await page.setViewportSize({ width: 1280, height: 900 });
 
     // Not acknowledged: nothing is sent, the box says why and takes focus.
-    const before = (await auditRows(suite.c.t.owner, `action = 'auth.login' AND details->>'username' = $1`, [officer.username])).length;
+    const before = (
+      await auditRows(suite.c.t.owner, `action = 'auth.login' AND details->>'username' = $1`, [officer.username])
+    ).length;
     await page.getByLabel('Username').fill(officer.username);
     await page.getByLabel('Password').fill('not the password at all');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    expect(await fieldErrorOf(page, 'I have read this notice and accept that my use of this system is monitored and recorded'))
-      .toBe('Confirm that you have read the notice before signing in.');
+    expect(
+      await fieldErrorOf(
+        page,
+        'I have read this notice and accept that my use of this system is monitored and recorded',
+      ),
+    ).toBe('Confirm that you have read the notice before signing in.');
     expect(await activeTag(page)).toMatch(/^INPUT\|checkbox\|/);
-    expect((await auditRows(suite.c.t.owner, `action = 'auth.login' AND details->>'username' = $1`, [officer.username])).length).toBe(before);
+    expect(
+      (await auditRows(suite.c.t.owner, `action = 'auth.login' AND details->>'username' = $1`, [officer.username]))
+        .length,
+    ).toBe(before);
     expect(await axeViolations(page)).toEqual([]);
 
     // A wrong password: words, no request id, no validator text; the attempt is on record with the acknowledgement.
@@ -47,7 +72,9 @@ describe('web console (issue 16): the system use notification, the administrator
     await alert.waitFor();
     expect((await alert.textContent())?.trim()).toBe('The username or password is wrong.');
     const sha = createHash('sha256').update(DEFAULT_SYSTEM_USE_NOTICE, 'utf8').digest('hex');
-    const [failed] = (await auditRows(suite.c.t.owner, `action = 'auth.login' AND details->>'username' = $1`, [officer.username])).slice(-1);
+    const [failed] = (
+      await auditRows(suite.c.t.owner, `action = 'auth.login' AND details->>'username' = $1`, [officer.username])
+    ).slice(-1);
     expect(failed).toMatchObject({ outcome: 'FAILED' });
     expect(failed.details.systemUseNotice).toEqual({ acknowledged: true, sha256: sha });
 
@@ -66,7 +93,12 @@ describe('web console (issue 16): the system use notification, the administrator
   it('the administrator finds an officer, edits name, badge and district (a taken badge is said in words), and resets the password; the officer must set a new one', async () => {
     const tag = randomBytes(3).toString('hex');
     const takenBadge = `T-${tag}`;
-    await suite.c.t.http().patch(`/api/v1/users/${holder.id}`).set(admin.auth).send({ badgeNumber: takenBadge }).expect(200);
+    await suite.c.t
+      .http()
+      .patch(`/api/v1/users/${holder.id}`)
+      .set(admin.auth)
+      .send({ badgeNumber: takenBadge })
+      .expect(200);
 
     const page = await suite.open();
     await signIn(page, admin);
@@ -78,7 +110,9 @@ describe('web console (issue 16): the system use notification, the administrator
     await page.getByLabel('Find an account').fill(officer.username.toUpperCase());
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.locator('table.users caption', { hasText: `matching “${officer.username.toUpperCase()}”` }).waitFor();
-    expect((await page.locator('table.users tbody tr td:first-child').allTextContents()).map((t) => t.trim())).toEqual([officer.username]);
+    expect((await page.locator('table.users tbody tr td:first-child').allTextContents()).map((t) => t.trim())).toEqual([
+      officer.username,
+    ]);
     expect(await axeViolations(page)).toEqual([]);
 
     // --- edit the details: a taken badge first --------------------------------------------------------
@@ -90,22 +124,39 @@ describe('web console (issue 16): the system use notification, the administrator
     await field(form, 'Badge number').fill(takenBadge.toLowerCase());
     await field(form, 'District').selectOption('9');
     await form.getByRole('button', { name: 'Save details' }).click();
-    expect(await fieldErrorOf(form, 'Badge number')).toBe(`Already the badge of ${holder.username}: badge numbers are unique.`);
-    expect(await form.getByRole('alert').textContent()).toContain(`This badge number already belongs to ${holder.username}.`);
+    expect(await fieldErrorOf(form, 'Badge number')).toBe(
+      `Already the badge of ${holder.username}: badge numbers are unique.`,
+    );
+    expect(await form.getByRole('alert').textContent()).toContain(
+      `This badge number already belongs to ${holder.username}.`,
+    );
     expect(await activeTag(page)).toMatch(/^INPUT\|text\|/);
     expect(await axeViolations(page)).toEqual([]);
-    const { rows: [unchanged] } = await suite.c.t.owner.query('SELECT display_name, badge_number, district FROM users WHERE id = $1', [officer.id]);
-    expect(unchanged).toEqual({ display_name: expect.stringMatching(/^Test OFFICER/), badge_number: null, district: 3 });
+    const {
+      rows: [unchanged],
+    } = await suite.c.t.owner.query('SELECT display_name, badge_number, district FROM users WHERE id = $1', [
+      officer.id,
+    ]);
+    expect(unchanged).toEqual({
+      display_name: expect.stringMatching(/^Test OFFICER/),
+      badge_number: null,
+      district: 3,
+    });
 
     await field(form, 'Badge number').fill(`D9-${tag}`);
     await form.getByRole('button', { name: 'Save details' }).click();
     const saved = page.getByRole('status').filter({ hasText: `Saved the details of ${officer.username}.` });
     await saved.waitFor();
-    expect(await saved.textContent()).toContain('Moved to District 9: their existing cases stay in the district where they were opened.');
+    expect(await saved.textContent()).toContain(
+      'Moved to District 9: their existing cases stay in the district where they were opened.',
+    );
     expect(await activeTag(page)).toMatch(/^P\|\|Saved the details/); // focus on what changed
-    await userRowOf(page, officer.username).filter({ hasText: `D9-${tag}` }).waitFor();
-    expect((await userRowOf(page, officer.username).locator('td').allTextContents()).slice(0, 5).map((t) => t.trim()))
-      .toEqual([officer.username, `Officer Dana Whitfield ${tag}`, 'Officer', 'District 9', `D9-${tag}`]);
+    await userRowOf(page, officer.username)
+      .filter({ hasText: `D9-${tag}` })
+      .waitFor();
+    expect(
+      (await userRowOf(page, officer.username).locator('td').allTextContents()).slice(0, 5).map((t) => t.trim()),
+    ).toEqual([officer.username, `Officer Dana Whitfield ${tag}`, 'Officer', 'District 9', `D9-${tag}`]);
     const edits = await auditRows(suite.c.t.owner, `action = 'user.updated' AND target_id = $1`, [officer.id]);
     expect(edits).toHaveLength(1);
     expect(edits[0]).toMatchObject({ actor_id: admin.id, outcome: 'SUCCESS' });
@@ -133,7 +184,7 @@ describe('web console (issue 16): the system use notification, the administrator
     await screenshot(page, 'admin-temporary-password');
     await shown.getByRole('button', { name: 'Done, I have handed it over' }).click();
     expect(await page.getByText(temporary).count()).toBe(0);
-    const stored = await page.evaluate('JSON.stringify(Object.assign({}, sessionStorage, localStorage))') as string;
+    const stored = (await page.evaluate('JSON.stringify(Object.assign({}, sessionStorage, localStorage))')) as string;
     expect(stored).not.toContain(temporary);
     const [reset] = await auditRows(suite.c.t.owner, `action = 'user.password_reset' AND target_id = $1`, [officer.id]);
     expect(reset).toMatchObject({ actor_id: admin.id, outcome: 'SUCCESS' });
@@ -155,7 +206,9 @@ describe('web console (issue 16): the system use notification, the administrator
     await field(forced, 'New password').fill('Montrose harbor in winter');
     await field(forced, 'New password again').fill('Montrose harbor in winter');
     await forced.getByRole('button', { name: 'Save new password' }).click();
-    expect(await fieldErrorOf(forced, 'Temporary password')).toBe('This is not the temporary password the administrator gave you.');
+    expect(await fieldErrorOf(forced, 'Temporary password')).toBe(
+      'This is not the temporary password the administrator gave you.',
+    );
     expect(await forced.getByRole('alert').textContent()).not.toMatch(/currentPassword|Reference for support/);
     const [wrong] = await auditRows(suite.c.t.owner, `action = 'auth.password.change' AND actor_id = $1`, [officer.id]);
     expect(wrong).toMatchObject({ outcome: 'FAILED' });
@@ -163,17 +216,25 @@ describe('web console (issue 16): the system use notification, the administrator
     await field(forced, 'Temporary password').fill(temporary);
     await field(forced, 'New password again').fill('Montrose harbor in winte');
     await forced.getByRole('button', { name: 'Save new password' }).click();
-    expect(await fieldErrorOf(forced, 'New password again')).toBe('The two new passwords are not the same: type it again.');
+    expect(await fieldErrorOf(forced, 'New password again')).toBe(
+      'The two new passwords are not the same: type it again.',
+    );
     await field(forced, 'New password again').fill('Montrose harbor in winter');
     await forced.getByRole('button', { name: 'Save new password' }).click();
     // Issue 16: then on to the home screen every role lands on.
     await op.getByRole('heading', { level: 1, name: 'What needs you now' }).waitFor();
     await op.getByRole('navigation', { name: 'Main' }).waitFor();
-    const [changed] = await auditRows(suite.c.t.owner, `action = 'auth.password_changed' AND actor_id = $1`, [officer.id]);
+    const [changed] = await auditRows(suite.c.t.owner, `action = 'auth.password_changed' AND actor_id = $1`, [
+      officer.id,
+    ]);
     expect(changed.details).toEqual({ username: officer.username, afterReset: true });
-    const { rows: [after] } = await suite.c.t.owner.query('SELECT must_change_password FROM users WHERE id = $1', [officer.id]);
+    const {
+      rows: [after],
+    } = await suite.c.t.owner.query('SELECT must_change_password FROM users WHERE id = $1', [officer.id]);
     expect(after.must_change_password).toBe(false);
     expect(await suite.c.t.given.login(officer.username, 'Montrose harbor in winter')).toEqual(expect.any(String));
-    expect(await op.evaluate('JSON.stringify(Object.assign({}, sessionStorage))') as string).not.toContain('Montrose');
+    expect((await op.evaluate('JSON.stringify(Object.assign({}, sessionStorage))')) as string).not.toContain(
+      'Montrose',
+    );
   }, 180_000);
 });

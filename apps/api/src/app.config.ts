@@ -22,9 +22,12 @@ class AppEnv {
    * only when nothing but the proxy can reach the API.
    */
   @IsOptional()
-  @Matches(/^(true|false|\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/, {
-    message: 'must be true, false, a number of proxy hops, or a comma list of proxy addresses/CIDR ranges',
-  })
+  @Matches(
+    /^(true|false|\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/,
+    {
+      message: 'must be true, false, a number of proxy hops, or a comma list of proxy addresses/CIDR ranges',
+    },
+  )
   TRUST_PROXY?: string;
 
   /** Login attempts per client IP per RATE_LIMIT_WINDOW_SECONDS (password spraying; lockout is per account). */
@@ -86,7 +89,12 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
     port: v.PORT ?? 3000,
     host: v.HOST ?? '127.0.0.1',
     trustProxy: parseTrustProxy(v.TRUST_PROXY),
-    rateLimits: { login: v.LOGIN_RATE_LIMIT ?? 60, upload: v.UPLOAD_RATE_LIMIT ?? 60, statistics: v.STATISTICS_RATE_LIMIT ?? 120, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS ?? 60 },
+    rateLimits: {
+      login: v.LOGIN_RATE_LIMIT ?? 60,
+      upload: v.UPLOAD_RATE_LIMIT ?? 60,
+      statistics: v.STATISTICS_RATE_LIMIT ?? 120,
+      windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS ?? 60,
+    },
     logLevel: v.LOG_LEVEL ?? 'info',
     webRoot: resolve(v.WEB_ROOT ?? 'dist/web'),
   };

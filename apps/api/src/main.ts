@@ -32,7 +32,12 @@ async function bootstrap(): Promise<void> {
   // Before any default is created on disk: a production image started without configuration says what is missing.
   const missing = missingEmbeddedModule(process.env);
   if (missing) throw new Error(missing);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { ...APP_OPTIONS, abortOnError: false, bufferLogs: true, logger: startup });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    ...APP_OPTIONS,
+    abortOnError: false,
+    bufferLogs: true,
+    logger: startup,
+  });
   app.useLogger(app.get(PinoLogger));
   const config = app.get(ConfigService).get<AppConfig>('app')!;
   configureApp(app, { trustProxy: config.trustProxy, webRoot: config.webRoot });
@@ -41,17 +46,25 @@ async function bootstrap(): Promise<void> {
 
   const logger = new Logger('Main');
   if (!process.execArgv.some((a) => a.startsWith('--heap-growing-percent'))) {
-    logger.warn(`Started without node ${STREAMING_HEAP_FLAG} (as npm start and the image run it): streaming evidence costs about twice the CPU`);
+    logger.warn(
+      `Started without node ${STREAMING_HEAP_FLAG} (as npm start and the image run it): streaming evidence costs about twice the CPU`,
+    );
   }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   logger.log(`Ready in ${Date.now() - started} ms: web console ${url}/, API ${url}/api/v1, OpenAPI ${url}/api/docs`);
   const demo = app.get(DemoUsersSeeder).credentials;
   if (demo.length) {
-    logger.warn(`Embedded mode: ${demo.length} demo users with fixed passwords; never use embedded mode for real records`);
+    logger.warn(
+      `Embedded mode: ${demo.length} demo users with fixed passwords; never use embedded mode for real records`,
+    );
     // For the person at the terminal, not for a log shipper: plain lines, after the start-up logs.
     await new Promise((r) => setTimeout(r, 100));
-    const lines = demo.map((d) => `  ${d.role.padEnd(10)} ${d.username.padEnd(12)} ${d.password.padEnd(22)} ${d.scope}`);
-    process.stdout.write(`\nEmbedded mode: demo users (role, username, password, scope):\n${lines.join('\n')}\n\nWeb console: ${url}/ (sign in as one of them)\n\n`);
+    const lines = demo.map(
+      (d) => `  ${d.role.padEnd(10)} ${d.username.padEnd(12)} ${d.password.padEnd(22)} ${d.scope}`,
+    );
+    process.stdout.write(
+      `\nEmbedded mode: demo users (role, username, password, scope):\n${lines.join('\n')}\n\nWeb console: ${url}/ (sign in as one of them)\n\n`,
+    );
   }
 }
 

@@ -18,11 +18,21 @@ export function App() {
   const withNav = !!user && !user.mustChangePassword;
   return (
     <>
-      <a className="skip-link" href="#main">Skip to main content</a>
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
       <header className={`top${menuOpen ? ' menu-open' : ''}${withNav ? ' with-menu' : ''}`}>
-        <div className="brand">ICE On Notice <span className="muted">· case console</span></div>
+        <div className="brand">
+          ICE On Notice <span className="muted">· case console</span>
+        </div>
         {withNav && (
-          <button type="button" className="btn secondary menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((o) => !o)}>
+          <button
+            type="button"
+            className="btn secondary menu-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="main-nav"
+            onClick={() => setMenuOpen((o) => !o)}
+          >
             Menu
           </button>
         )}
@@ -35,7 +45,17 @@ export function App() {
         <ScreenErrorBoundary key={path} home={user ? HOME[user.role] : '/'}>
           {/* An administrator reset the password: nothing else until the user sets their own (the service enforces it too). */}
           {/* The public statistics open for anyone, signed in or not. */}
-          {path === '/statistics' ? <StatisticsScreen signedIn={!!user} /> : user ? (user.mustChangePassword ? <ChangePasswordScreen forced /> : <Screen user={user} path={path} />) : <LoginScreen />}
+          {path === '/statistics' ? (
+            <StatisticsScreen signedIn={!!user} />
+          ) : user ? (
+            user.mustChangePassword ? (
+              <ChangePasswordScreen forced />
+            ) : (
+              <Screen user={user} path={path} />
+            )
+          ) : (
+            <LoginScreen />
+          )}
         </ScreenErrorBoundary>
       </main>
     </>
@@ -49,7 +69,9 @@ function Nav({ user, path, onPick }: { user: User; path: string; onPick: () => v
       <ul>
         {entries.map((r) => (
           <li key={r.path}>
-            <Link to={r.path} aria-current={path === r.path ? 'page' : undefined} onClick={onPick}>{r.nav![user.role]}</Link>
+            <Link to={r.path} aria-current={path === r.path ? 'page' : undefined} onClick={onPick}>
+              {r.nav![user.role]}
+            </Link>
           </li>
         ))}
       </ul>
@@ -62,18 +84,33 @@ function UserBox({ user, onPick }: { user: User; onPick: () => void }) {
   const uploads = useUploads();
   const signOut = async () => {
     const n = uploads.uploads.filter(unfinished).length;
-    if (n > 0 && !window.confirm(`${n === 1 ? 'An evidence upload is' : `${n} evidence uploads are`} not finished. Signing out abandons ${n === 1 ? 'it' : 'them'}: nothing of ${n === 1 ? 'it' : 'them'} is kept. Sign out anyway?`)) return;
+    if (
+      n > 0 &&
+      !window.confirm(
+        `${n === 1 ? 'An evidence upload is' : `${n} evidence uploads are`} not finished. Signing out abandons ${n === 1 ? 'it' : 'them'}: nothing of ${n === 1 ? 'it' : 'them'} is kept. Sign out anyway?`,
+      )
+    )
+      return;
     // Abandoned on the service while the token is still good, then forgotten in this browser.
     await uploads.discardAll();
     logout();
     navigate('/', { replace: true });
   };
-  const scope = user.district ? `District ${user.district}` : user.office ?? '';
+  const scope = user.district ? `District ${user.district}` : (user.office ?? '');
   return (
     <div className="userbox">
-      <span className="who">{user.displayName} · {label(user.role)}{scope ? ` · ${scope}` : ''}</span>
-      {!user.mustChangePassword && <Link className="account-link" to="/account/password" onClick={onPick}>Change my password</Link>}
-      <button type="button" className="btn secondary" onClick={() => void signOut()}>Sign out</button>
+      <span className="who">
+        {user.displayName} · {label(user.role)}
+        {scope ? ` · ${scope}` : ''}
+      </span>
+      {!user.mustChangePassword && (
+        <Link className="account-link" to="/account/password" onClick={onPick}>
+          Change my password
+        </Link>
+      )}
+      <button type="button" className="btn secondary" onClick={() => void signOut()}>
+        Sign out
+      </button>
     </div>
   );
 }
@@ -87,8 +124,13 @@ function Screen({ user, path }: { user: User; path: string }) {
   if (!isDecodablePath(path)) {
     return (
       <Page title="This address is not valid">
-        <p>The address in the browser is damaged or incomplete, so there is no screen for it. Check the link you followed.</p>
-        <p><Link to={home}>Go to your start page</Link></p>
+        <p>
+          The address in the browser is damaged or incomplete, so there is no screen for it. Check the link you
+          followed.
+        </p>
+        <p>
+          <Link to={home}>Go to your start page</Link>
+        </p>
       </Page>
     );
   }
@@ -99,8 +141,13 @@ function Screen({ user, path }: { user: User; path: string }) {
     if (!r.roles.includes(user.role)) {
       return (
         <Page title="Not available to your role">
-          <p>This screen is for {r.roles.map((x) => label(x).toLowerCase()).join(' and ')} accounts. You are signed in as {label(user.role).toLowerCase()}.</p>
-          <p><Link to={home}>Go to your start page</Link></p>
+          <p>
+            This screen is for {r.roles.map((x) => label(x).toLowerCase()).join(' and ')} accounts. You are signed in as{' '}
+            {label(user.role).toLowerCase()}.
+          </p>
+          <p>
+            <Link to={home}>Go to your start page</Link>
+          </p>
         </Page>
       );
     }
@@ -110,7 +157,9 @@ function Screen({ user, path }: { user: User; path: string }) {
   return (
     <Page title="Page not found">
       <p>There is no screen at this address.</p>
-      <p><Link to={home}>Go to your start page</Link></p>
+      <p>
+        <Link to={home}>Go to your start page</Link>
+      </p>
     </Page>
   );
 }

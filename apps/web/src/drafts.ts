@@ -1,5 +1,17 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { changedFields, chooseConflict, draftPending, isMergeDraft, rebaseDraft, sameRecord, undecided, type Choice, type FieldConflict, type FieldEquality, type MergeDraft } from './merge';
+import {
+  changedFields,
+  chooseConflict,
+  draftPending,
+  isMergeDraft,
+  rebaseDraft,
+  sameRecord,
+  undecided,
+  type Choice,
+  type FieldConflict,
+  type FieldEquality,
+  type MergeDraft,
+} from './merge';
 
 /**
  * What someone is typing, kept in this tab's sessionStorage as they type, so that a session that
@@ -13,7 +25,8 @@ export function setDraftOwner(username: string): void {
   if (owner === username) return;
   owner = username;
   // Drafts left by another user in this tab (their session expired, then someone else signed in).
-  for (const k of Object.keys(sessionStorage)) if (k.startsWith(PREFIX) && !k.startsWith(`${PREFIX}${username}.`)) sessionStorage.removeItem(k);
+  for (const k of Object.keys(sessionStorage))
+    if (k.startsWith(PREFIX) && !k.startsWith(`${PREFIX}${username}.`)) sessionStorage.removeItem(k);
 }
 
 export function discardDrafts(): void {
@@ -122,7 +135,8 @@ export function useMergingDraft<T extends object>(key: string, saved: T, eq: Fie
         return { base: d?.base ?? saved, value, conflicts: d?.conflicts ?? [] };
       });
     },
-    choose: (field, choice) => setStored((prev) => (isMergeDraft<T>(prev) ? chooseConflict(prev, field, choice) : prev)),
+    choose: (field, choice) =>
+      setStored((prev) => (isMergeDraft<T>(prev) ? chooseConflict(prev, field, choice) : prev)),
     discard: () => {
       setMerged(null);
       discard();

@@ -9,7 +9,10 @@ import { Page } from './ui';
  * screen starts afresh. Drafts are in sessionStorage, so what was typed is still there after a reload.
  * React itself logs the error to the browser's console (createRoot's onCaughtError) for whoever investigates.
  */
-export class ScreenErrorBoundary extends Component<{ home: string; root?: boolean; children: ReactNode }, { error: unknown; requestId: string | null }> {
+export class ScreenErrorBoundary extends Component<
+  { home: string; root?: boolean; children: ReactNode },
+  { error: unknown; requestId: string | null }
+> {
   override state: { error: unknown; requestId: string | null } = { error: null, requestId: null };
 
   static getDerivedStateFromError(error: unknown) {
@@ -22,14 +25,33 @@ export class ScreenErrorBoundary extends Component<{ home: string; root?: boolea
     const page = (
       <Page title="This screen could not be shown">
         <div className="error" role="alert">
-          <p>Something went wrong while showing this screen. Nothing was changed by it, and what you typed in forms is kept in this tab.</p>
+          <p>
+            Something went wrong while showing this screen. Nothing was changed by it, and what you typed in forms is
+            kept in this tab.
+          </p>
           {requestId && <p className="muted">Reference for support: {requestId}</p>}
         </div>
         {/* Around the whole console (root), the page itself is gone: the way back loads it afresh. */}
-        <p>{this.props.root ? <a href={this.props.home}>Go to your start page</a> : <Link to={this.props.home}>Go to your start page</Link>}</p>
-        <p><button type="button" className="btn secondary" onClick={() => location.reload()}>Reload this page</button></p>
+        <p>
+          {this.props.root ? (
+            <a href={this.props.home}>Go to your start page</a>
+          ) : (
+            <Link to={this.props.home}>Go to your start page</Link>
+          )}
+        </p>
+        <p>
+          <button type="button" className="btn secondary" onClick={() => location.reload()}>
+            Reload this page
+          </button>
+        </p>
       </Page>
     );
-    return this.props.root ? <main id="main" tabIndex={-1}>{page}</main> : page;
+    return this.props.root ? (
+      <main id="main" tabIndex={-1}>
+        {page}
+      </main>
+    ) : (
+      page
+    );
   }
 }

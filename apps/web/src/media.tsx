@@ -40,11 +40,18 @@ export function MediaButtons({ item, onOpen }: { item: MediaItem; onOpen: (item:
   return (
     <div className="media-buttons">
       {kind && (
-        <button type="button" className="btn secondary" onClick={() => onOpen(item)} aria-label={`${kind === 'video' || kind === 'audio' ? 'Play' : 'View'} ${nameOf(item)}`}>
+        <button
+          type="button"
+          className="btn secondary"
+          onClick={() => onOpen(item)}
+          aria-label={`${kind === 'video' || kind === 'audio' ? 'Play' : 'View'} ${nameOf(item)}`}
+        >
           {kind === 'video' || kind === 'audio' ? 'Play' : 'View'}
         </button>
       )}
-      <button type="button" className="btn secondary" onClick={download} aria-label={`Download ${nameOf(item)}`}>Download</button>
+      <button type="button" className="btn secondary" onClick={download} aria-label={`Download ${nameOf(item)}`}>
+        Download
+      </button>
       <ErrorMessage error={error} context="Not downloaded" />
     </div>
   );
@@ -86,7 +93,9 @@ export function MediaPlayer({ item, onClose }: { item: MediaItem; onClose: () =>
   const failed = () => {
     const el = media.current;
     if (renewals.current >= 3) {
-      setError(new Error(`${nameOf(item)} could not be played in this browser. Download it to play it with another program.`));
+      setError(
+        new Error(`${nameOf(item)} could not be played in this browser. Download it to play it with another program.`),
+      );
       return;
     }
     // Most likely the ticket expired: a new one, and on from the same moment.
@@ -106,28 +115,53 @@ export function MediaPlayer({ item, onClose }: { item: MediaItem; onClose: () =>
   const title = `${kind === 'video' || kind === 'audio' ? 'Playing' : 'Viewing'} ${nameOf(item)}`;
   return (
     <section className="panel media-player" aria-labelledby={`player-${item.id}`}>
-      <h3 id={`player-${item.id}`} ref={heading} tabIndex={-1}>{title}</h3>
+      <h3 id={`player-${item.id}`} ref={heading} tabIndex={-1}>
+        {title}
+      </h3>
       <p className="muted">
-        Streamed from the evidence store as it plays: seeking fetches only the part needed. Opening it is recorded in the chain of custody.
+        Streamed from the evidence store as it plays: seeking fetches only the part needed. Opening it is recorded in
+        the chain of custody.
       </p>
       <ErrorMessage error={error} context="Cannot show it" />
       {!src && !error && <p role="status">Opening {nameOf(item)}…</p>}
       {src && kind === 'video' && (
-        <video ref={media} src={src} controls autoPlay preload="metadata" onError={failed} onLoadedMetadata={loaded}
-          aria-label={`Video: ${nameOf(item)}`} />
+        <video
+          ref={media}
+          src={src}
+          controls
+          autoPlay
+          preload="metadata"
+          onError={failed}
+          onLoadedMetadata={loaded}
+          aria-label={`Video: ${nameOf(item)}`}
+        />
       )}
       {src && kind === 'audio' && (
-        <audio ref={media} src={src} controls autoPlay preload="metadata" onError={failed} onLoadedMetadata={loaded}
-          aria-label={`Audio: ${nameOf(item)}`} />
+        <audio
+          ref={media}
+          src={src}
+          controls
+          autoPlay
+          preload="metadata"
+          onError={failed}
+          onLoadedMetadata={loaded}
+          aria-label={`Audio: ${nameOf(item)}`}
+        />
       )}
       {src && kind === 'image' && <img src={src} alt={`Evidence image: ${nameOf(item)}`} onError={failed} />}
       {src && kind === 'pdf' && (
         <p>
-          <a href={src} target="_blank" rel="noopener noreferrer">Open {nameOf(item)} (PDF) in a new tab</a>{' '}
+          <a href={src} target="_blank" rel="noopener noreferrer">
+            Open {nameOf(item)} (PDF) in a new tab
+          </a>{' '}
           <span className="muted">(the link works for a few minutes; press View again for a new one)</span>
         </p>
       )}
-      <div className="btn-row"><button type="button" className="btn secondary" onClick={onClose}>Close the player</button></div>
+      <div className="btn-row">
+        <button type="button" className="btn secondary" onClick={onClose}>
+          Close the player
+        </button>
+      </div>
     </section>
   );
 }

@@ -1,5 +1,16 @@
 /// <reference types="jest" />
-import { changedFields, chooseConflict, deepEqual, draftPending, isMergeDraft, merge3, rebaseDraft, undecided, type FieldEquality, type MergeDraft } from './merge';
+import {
+  changedFields,
+  chooseConflict,
+  deepEqual,
+  draftPending,
+  isMergeDraft,
+  merge3,
+  rebaseDraft,
+  undecided,
+  type FieldEquality,
+  type MergeDraft,
+} from './merge';
 
 interface Fields {
   location: string;
@@ -9,7 +20,13 @@ interface Fields {
   injured: boolean | null;
 }
 
-const base: Fields = { location: 'Fullerton Ave', narrative: 'Agents stopped a van.', agencies: ['ICE_ERO'], at: '2026-11-20T20:05:00.000Z', injured: null };
+const base: Fields = {
+  location: 'Fullerton Ave',
+  narrative: 'Agents stopped a van.',
+  agencies: ['ICE_ERO'],
+  at: '2026-11-20T20:05:00.000Z',
+  injured: null,
+};
 const sameInstant: FieldEquality<Fields> = { at: (a, b) => (a && b ? Date.parse(a) === Date.parse(b) : a === b) };
 
 describe('three-way merge of a form after a version conflict', () => {
@@ -17,7 +34,11 @@ describe('three-way merge of a form after a version conflict', () => {
     const mine = { ...base, narrative: 'Agents stopped a van on Cermak Rd.' };
     const theirs = { ...base, location: '2400 N Milwaukee Ave' };
     const r = merge3(base, mine, theirs);
-    expect(r.draft.value).toEqual({ ...base, location: '2400 N Milwaukee Ave', narrative: 'Agents stopped a van on Cermak Rd.' });
+    expect(r.draft.value).toEqual({
+      ...base,
+      location: '2400 N Milwaukee Ave',
+      narrative: 'Agents stopped a van on Cermak Rd.',
+    });
     expect(r.kept).toEqual(['narrative']);
     expect(r.taken).toEqual(['location']);
     expect(r.draft.conflicts).toEqual([]);
@@ -29,7 +50,15 @@ describe('three-way merge of a form after a version conflict', () => {
     const mine = { ...base, location: 'Cermak Rd and Kedzie' };
     const theirs = { ...base, location: '2400 N Milwaukee Ave' };
     const r = merge3(base, mine, theirs);
-    expect(r.draft.conflicts).toEqual([{ field: 'location', base: 'Fullerton Ave', mine: 'Cermak Rd and Kedzie', theirs: '2400 N Milwaukee Ave', choice: null }]);
+    expect(r.draft.conflicts).toEqual([
+      {
+        field: 'location',
+        base: 'Fullerton Ave',
+        mine: 'Cermak Rd and Kedzie',
+        theirs: '2400 N Milwaukee Ave',
+        choice: null,
+      },
+    ]);
     expect(r.draft.value.location).toBe('2400 N Milwaukee Ave');
     expect(undecided(r.draft)).toHaveLength(1);
     expect(draftPending(r.draft)).toBe(true);
@@ -74,7 +103,9 @@ describe('three-way merge of a form after a version conflict', () => {
     const first = merge3(base, { ...base, location: 'mine' }, { ...base, location: 'theirs-1' }).draft;
     // They save again, touching the same field and another one.
     const second = rebaseDraft(first, { ...base, location: 'theirs-2', injured: false });
-    expect(second.draft.conflicts).toEqual([{ field: 'location', base: 'Fullerton Ave', mine: 'mine', theirs: 'theirs-2', choice: null }]);
+    expect(second.draft.conflicts).toEqual([
+      { field: 'location', base: 'Fullerton Ave', mine: 'mine', theirs: 'theirs-2', choice: null },
+    ]);
     expect(second.draft.value).toEqual({ ...base, location: 'theirs-2', injured: false });
     // They save again without touching it: still a conflict against what they wrote, not my value silently kept.
     const third = rebaseDraft(first, { ...base, location: 'theirs-1', narrative: 'n' });
@@ -85,7 +116,11 @@ describe('three-way merge of a form after a version conflict', () => {
   });
 
   it('a decided conflict is an ordinary change on the next rebase', () => {
-    const first = chooseConflict(merge3(base, { ...base, location: 'mine' }, { ...base, location: 'theirs-1' }).draft, 'location', 'mine');
+    const first = chooseConflict(
+      merge3(base, { ...base, location: 'mine' }, { ...base, location: 'theirs-1' }).draft,
+      'location',
+      'mine',
+    );
     const unchanged = rebaseDraft(first, { ...first.base, narrative: 'n' });
     expect(unchanged.kept).toEqual(['location']);
     expect(unchanged.draft.value).toMatchObject({ location: 'mine', narrative: 'n' });
@@ -96,6 +131,7 @@ describe('three-way merge of a form after a version conflict', () => {
   it('recognises a stored draft and refuses anything else', () => {
     const d: MergeDraft<Fields> = { base, value: base, conflicts: [] };
     expect(isMergeDraft(JSON.parse(JSON.stringify(d)))).toBe(true);
-    for (const bad of [null, 'x', base, { base, value: base }, { base: 1, value: base, conflicts: [] }]) expect(isMergeDraft(bad)).toBe(false);
+    for (const bad of [null, 'x', base, { base, value: base }, { base: 1, value: base, conflicts: [] }])
+      expect(isMergeDraft(bad)).toBe(false);
   });
 });

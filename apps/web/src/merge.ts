@@ -49,7 +49,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const rb = b as Record<string, unknown>;
   const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
   const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && deepEqual(ra[k], rb[k]));
+  return (
+    ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && deepEqual(ra[k], rb[k]))
+  );
 }
 
 function keysOf<T extends object>(...records: T[]): (keyof T)[] {
@@ -99,7 +101,11 @@ export function merge3<T extends object>(base: T, mine: T, theirs: T, eq: FieldE
  * and my value, so a second change by someone else neither loses my value nor hides the conflict; a
  * decided conflict is an ordinary change (my value) or none (theirs).
  */
-export function rebaseDraft<T extends object>(draft: MergeDraft<T>, theirs: T, eq: FieldEquality<T> = {}): MergeOutcome<T> {
+export function rebaseDraft<T extends object>(
+  draft: MergeDraft<T>,
+  theirs: T,
+  eq: FieldEquality<T> = {},
+): MergeOutcome<T> {
   const base = { ...draft.base };
   const mine = { ...draft.value };
   for (const c of draft.conflicts) {
@@ -135,5 +141,7 @@ export function draftPending<T extends object>(draft: MergeDraft<T> | null, eq: 
 export function isMergeDraft<T>(v: unknown): v is MergeDraft<T> {
   if (!v || typeof v !== 'object') return false;
   const d = v as Record<string, unknown>;
-  return !!d.base && typeof d.base === 'object' && !!d.value && typeof d.value === 'object' && Array.isArray(d.conflicts);
+  return (
+    !!d.base && typeof d.base === 'object' && !!d.value && typeof d.value === 'object' && Array.isArray(d.conflicts)
+  );
 }

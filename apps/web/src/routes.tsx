@@ -30,23 +30,45 @@ export interface RouteDef {
 export const ROUTES: readonly RouteDef[] = [
   // Issue 16: every role lands on what needs them now (GET /me/attention).
   {
-    path: '/home', roles: ['OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR', 'ADMIN'],
-    nav: { OFFICER: 'Home', SUPERVISOR: 'Home', PROSECUTOR: 'Home', AUDITOR: 'Home', ADMIN: 'Home' }, render: () => <HomeScreen />,
+    path: '/home',
+    roles: ['OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR', 'ADMIN'],
+    nav: { OFFICER: 'Home', SUPERVISOR: 'Home', PROSECUTOR: 'Home', AUDITOR: 'Home', ADMIN: 'Home' },
+    render: () => <HomeScreen />,
   },
-  { path: '/cases', roles: ['OFFICER', 'SUPERVISOR'], nav: { OFFICER: 'My cases', SUPERVISOR: 'District cases' }, render: () => <CaseListScreen /> },
-  { path: '/cases/new', roles: ['OFFICER', 'SUPERVISOR'], nav: { OFFICER: 'New case', SUPERVISOR: 'New case' }, render: () => <NewCaseScreen /> },
+  {
+    path: '/cases',
+    roles: ['OFFICER', 'SUPERVISOR'],
+    nav: { OFFICER: 'My cases', SUPERVISOR: 'District cases' },
+    render: () => <CaseListScreen />,
+  },
+  {
+    path: '/cases/new',
+    roles: ['OFFICER', 'SUPERVISOR'],
+    nav: { OFFICER: 'New case', SUPERVISOR: 'New case' },
+    render: () => <NewCaseScreen />,
+  },
   { path: '/cases/:id', roles: ['OFFICER', 'SUPERVISOR'], render: (p) => <CaseScreen id={p.id} /> },
   { path: '/review-queue', roles: ['PROSECUTOR'], nav: { PROSECUTOR: 'Review queue' }, render: () => <QueueScreen /> },
   { path: '/packets/:id', roles: ['PROSECUTOR'], render: (p) => <PacketScreen id={p.id} /> },
   { path: '/audit', roles: ['AUDITOR'], nav: { AUDITOR: 'Audit log' }, render: () => <AuditScreen /> },
   { path: '/audit/cases/:id', roles: ['AUDITOR'], render: (p) => <AuditCaseScreen id={p.id} /> },
   {
-    path: '/federal-personnel', roles: ['SUPERVISOR', 'PROSECUTOR', 'AUDITOR'],
-    nav: { SUPERVISOR: 'Federal personnel', PROSECUTOR: 'Federal personnel', AUDITOR: 'Federal personnel' }, render: () => <PersonnelIndexScreen />,
+    path: '/federal-personnel',
+    roles: ['SUPERVISOR', 'PROSECUTOR', 'AUDITOR'],
+    nav: { SUPERVISOR: 'Federal personnel', PROSECUTOR: 'Federal personnel', AUDITOR: 'Federal personnel' },
+    render: () => <PersonnelIndexScreen />,
   },
-  { path: '/federal-personnel/:id', roles: ['SUPERVISOR', 'PROSECUTOR', 'AUDITOR'], render: (p) => <PersonnelScreen id={p.id} /> },
+  {
+    path: '/federal-personnel/:id',
+    roles: ['SUPERVISOR', 'PROSECUTOR', 'AUDITOR'],
+    render: (p) => <PersonnelScreen id={p.id} />,
+  },
   { path: '/admin/users', roles: ['ADMIN'], nav: { ADMIN: 'Users' }, render: () => <UsersScreen /> },
-  { path: '/account/password', roles: ['OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR', 'ADMIN'], render: () => <ChangePasswordScreen /> },
+  {
+    path: '/account/password',
+    roles: ['OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR', 'ADMIN'],
+    render: () => <ChangePasswordScreen />,
+  },
 ];
 
 // In a file of its own so that a screen can name it without importing the route table (which imports every screen).

@@ -46,7 +46,13 @@ type TabMessage = { type: 'ask' } | { type: 'share' | 'signed-in'; session: Stor
 
 function isStored(v: unknown): v is Stored {
   const s = v as Stored | null;
-  return !!s && typeof s.token === 'string' && typeof s.expiresAt === 'number' && !!s.user && typeof s.user.username === 'string';
+  return (
+    !!s &&
+    typeof s.token === 'string' &&
+    typeof s.expiresAt === 'number' &&
+    !!s.user &&
+    typeof s.user.username === 'string'
+  );
 }
 
 function load(): Stored | null {
@@ -130,18 +136,28 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => clearTimeout(t);
   }, [stored, end]);
 
-  const adopt = useCallback((r: LoginResult) => {
-    const s: Stored = { token: r.accessToken, expiresAt: Date.now() + r.expiresIn * 1000, user: r.user };
-    take(s);
-    tell({ type: 'signed-in', session: s });
-  }, [take]);
+  const adopt = useCallback(
+    (r: LoginResult) => {
+      const s: Stored = { token: r.accessToken, expiresAt: Date.now() + r.expiresIn * 1000, user: r.user };
+      take(s);
+      tell({ type: 'signed-in', session: s });
+    },
+    [take],
+  );
 
-  const login = useCallback(async (username: string, password: string, systemUseNotice?: string) => {
-    const r = await unwrap(api.POST('/api/v1/auth/login', { body: { username, password, ...(systemUseNotice ? { systemUseNotice } : {}) } }));
-    const s: Stored = { token: r.accessToken, expiresAt: Date.now() + r.expiresIn * 1000, user: r.user };
-    take(s);
-    tell({ type: 'signed-in', session: s });
-  }, [take]);
+  const login = useCallback(
+    async (username: string, password: string, systemUseNotice?: string) => {
+      const r = await unwrap(
+        api.POST('/api/v1/auth/login', {
+          body: { username, password, ...(systemUseNotice ? { systemUseNotice } : {}) },
+        }),
+      );
+      const s: Stored = { token: r.accessToken, expiresAt: Date.now() + r.expiresIn * 1000, user: r.user };
+      take(s);
+      tell({ type: 'signed-in', session: s });
+    },
+    [take],
+  );
 
   const logout = useCallback(() => {
     // Every tab of this browser: a shared computer is left signed out everywhere.
@@ -153,7 +169,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     () => ({ user: stored?.user ?? null, expired, lastUsername, login, adopt, logout }),
     [stored, expired, lastUsername, login, adopt, logout],
   );
-  if (asking) return <p role="status" className="muted">Opening the console…</p>;
+  if (asking)
+    return (
+      <p role="status" className="muted">
+        Opening the console…
+      </p>
+    );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

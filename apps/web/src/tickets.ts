@@ -17,9 +17,11 @@ export interface Ticket {
 export const evidenceTicket = (evidenceId: string, purpose: TicketPurpose) =>
   postJson<Ticket>(`/api/v1/evidence/${encodeURIComponent(evidenceId)}/tickets`, { purpose });
 
-export const archiveTicket = (packetId: string) => postJson<Ticket>(`/api/v1/packets/${encodeURIComponent(packetId)}/archive/tickets`, {});
+export const archiveTicket = (packetId: string) =>
+  postJson<Ticket>(`/api/v1/packets/${encodeURIComponent(packetId)}/archive/tickets`, {});
 
-export const auditExportTicket = (filters: Record<string, string>) => postJson<Ticket>('/api/v1/audit/export/tickets', filters);
+export const auditExportTicket = (filters: Record<string, string>) =>
+  postJson<Ticket>('/api/v1/audit/export/tickets', filters);
 
 /** Gets a download ticket, then lets the browser fetch it as a plain link. */
 export async function downloadWith(ticket: Promise<Ticket>): Promise<void> {

@@ -1,4 +1,13 @@
-import { ReactNode, TableHTMLAttributes, useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import {
+  ReactNode,
+  TableHTMLAttributes,
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react';
 import { ApiError } from './api/client';
 import { CHECKLIST_ITEM_WORDS } from './words';
 
@@ -16,7 +25,9 @@ export function Page({ title, children, actions }: { title: string; children: Re
   return (
     <>
       <div className="page-head">
-        <h1 ref={h1} tabIndex={-1}>{title}</h1>
+        <h1 ref={h1} tabIndex={-1}>
+          {title}
+        </h1>
         {actions && <div className="page-actions">{actions}</div>}
       </div>
       {children}
@@ -25,8 +36,15 @@ export function Page({ title, children, actions }: { title: string; children: Re
 }
 
 /** Loads data for a screen; `reload()` after an action changes it. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: unknown; loading: boolean; reload: () => void } {
-  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: undefined, loading: true });
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+): { data: T | undefined; error: unknown; loading: boolean; reload: () => void } {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
+    data: undefined,
+    error: undefined,
+    loading: true,
+  });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
@@ -50,14 +68,23 @@ export function ErrorMessage({ error, context }: { error: unknown; context?: str
   const body = error instanceof ApiError ? error.body : undefined;
   return (
     <div className="error" role="alert">
-      <p>{context ? `${context}: ` : ''}{message}</p>
+      <p>
+        {context ? `${context}: ` : ''}
+        {message}
+      </p>
       {body?.missing && body.missing.length > 0 && (
-        <ul>{body.missing.map((m) => <li key={m.item}>Missing: {CHECKLIST_ITEM_WORDS[m.item] ?? m.message}</li>)}</ul>
+        <ul>
+          {body.missing.map((m) => (
+            <li key={m.item}>Missing: {CHECKLIST_ITEM_WORDS[m.item] ?? m.message}</li>
+          ))}
+        </ul>
       )}
       {body?.currentState && <p>The case is now {label(body.currentState)}.</p>}
       {error instanceof ApiError && error.fields.length > 0 && <p>See the marked fields.</p>}
       {/* A reference only where support can help: an unexpected error (5xx), not a refusal that says what to do. */}
-      {body?.requestId && error instanceof ApiError && error.status >= 500 && <p className="muted">Reference for support: {body.requestId}</p>}
+      {body?.requestId && error instanceof ApiError && error.status >= 500 && (
+        <p className="muted">Reference for support: {body.requestId}</p>
+      )}
     </div>
   );
 }
@@ -69,8 +96,18 @@ const STALE: readonly string[] = ['VERSION.CONFLICT', 'CASE.INVALID_TRANSITION',
  * A refused action, above its button; when the record changed meanwhile, a button to load it again.
  * `reloadHint` says what happens to what was typed.
  */
-export function ActionError({ error, context, onReload, reloadText = 'Reload', reloadHint }: {
-  error: unknown; context?: string; onReload?: () => void; reloadText?: string; reloadHint?: string;
+export function ActionError({
+  error,
+  context,
+  onReload,
+  reloadText = 'Reload',
+  reloadHint,
+}: {
+  error: unknown;
+  context?: string;
+  onReload?: () => void;
+  reloadText?: string;
+  reloadHint?: string;
 }) {
   if (!error) return null;
   const stale = error instanceof ApiError && STALE.includes(error.code);
@@ -79,8 +116,15 @@ export function ActionError({ error, context, onReload, reloadText = 'Reload', r
       <ErrorMessage error={error} context={context} />
       {stale && onReload && (
         <p>
-          <button type="button" className="btn secondary" onClick={onReload}>{reloadText}</button>
-          {reloadHint && <>{' '}<span className="muted">{reloadHint}</span></>}
+          <button type="button" className="btn secondary" onClick={onReload}>
+            {reloadText}
+          </button>
+          {reloadHint && (
+            <>
+              {' '}
+              <span className="muted">{reloadHint}</span>
+            </>
+          )}
         </p>
       )}
     </>
@@ -88,11 +132,23 @@ export function ActionError({ error, context, onReload, reloadText = 'Reload', r
 }
 
 export function Loading({ what }: { what: string }) {
-  return <p role="status" className="muted">Loading {what}…</p>;
+  return (
+    <p role="status" className="muted">
+      Loading {what}…
+    </p>
+  );
 }
 
 /** Loading, failed, or the content: the usual three states of a screen's data. */
-export function Loaded<T>({ state, what, children }: { state: { data: T | undefined; error: unknown; loading: boolean }; what: string; children: (data: T) => ReactNode }) {
+export function Loaded<T>({
+  state,
+  what,
+  children,
+}: {
+  state: { data: T | undefined; error: unknown; loading: boolean };
+  what: string;
+  children: (data: T) => ReactNode;
+}) {
   if (state.error) return <ErrorMessage error={state.error} context={`Could not load ${what}`} />;
   if (state.data === undefined) return <Loading what={what} />;
   return <>{children(state.data)}</>;
@@ -105,47 +161,113 @@ interface FieldProps {
   required?: boolean;
 }
 
-function FieldShell({ id, label: text, hint, error, required, children }: FieldProps & { id: string; children: ReactNode }) {
+function FieldShell({
+  id,
+  label: text,
+  hint,
+  error,
+  required,
+  children,
+}: FieldProps & { id: string; children: ReactNode }) {
   return (
     <div className={`field${error ? ' has-error' : ''}`}>
-      <label htmlFor={id}>{text}{required && <span aria-hidden="true"> *</span>}</label>
-      {hint && <p id={`${id}-hint`} className="hint">{hint}</p>}
-      {error && <p id={`${id}-error`} className="field-error">{error}</p>}
+      <label htmlFor={id}>
+        {text}
+        {required && <span aria-hidden="true"> *</span>}
+      </label>
+      {hint && (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      )}
       {children}
     </div>
   );
 }
 
-const describedBy = (id: string, p: FieldProps) => [p.hint && `${id}-hint`, p.error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+const describedBy = (id: string, p: FieldProps) =>
+  [p.hint && `${id}-hint`, p.error && `${id}-error`].filter(Boolean).join(' ') || undefined;
 
-export function TextField(p: FieldProps & { value: string; onChange: (v: string) => void; type?: string; autoComplete?: string; maxLength?: number; list?: string }) {
+export function TextField(
+  p: FieldProps & {
+    value: string;
+    onChange: (v: string) => void;
+    type?: string;
+    autoComplete?: string;
+    maxLength?: number;
+    list?: string;
+  },
+) {
   const id = useId();
   return (
     <FieldShell id={id} {...p}>
-      <input id={id} type={p.type ?? 'text'} value={p.value} onChange={(e) => p.onChange(e.target.value)} autoComplete={p.autoComplete} list={p.list}
-        maxLength={p.maxLength} aria-invalid={!!p.error} aria-describedby={describedBy(id, p)} aria-required={p.required} />
+      <input
+        id={id}
+        type={p.type ?? 'text'}
+        value={p.value}
+        onChange={(e) => p.onChange(e.target.value)}
+        autoComplete={p.autoComplete}
+        list={p.list}
+        maxLength={p.maxLength}
+        aria-invalid={!!p.error}
+        aria-describedby={describedBy(id, p)}
+        aria-required={p.required}
+      />
     </FieldShell>
   );
 }
 
-export function TextArea(p: FieldProps & { value: string; onChange: (v: string) => void; rows?: number; maxLength?: number }) {
+export function TextArea(
+  p: FieldProps & { value: string; onChange: (v: string) => void; rows?: number; maxLength?: number },
+) {
   const id = useId();
   return (
     <FieldShell id={id} {...p}>
-      <textarea id={id} value={p.value} rows={p.rows ?? 4} onChange={(e) => p.onChange(e.target.value)} maxLength={p.maxLength}
-        aria-invalid={!!p.error} aria-describedby={describedBy(id, p)} aria-required={p.required} />
+      <textarea
+        id={id}
+        value={p.value}
+        rows={p.rows ?? 4}
+        onChange={(e) => p.onChange(e.target.value)}
+        maxLength={p.maxLength}
+        aria-invalid={!!p.error}
+        aria-describedby={describedBy(id, p)}
+        aria-required={p.required}
+      />
     </FieldShell>
   );
 }
 
-export function SelectField<T extends string>(p: FieldProps & { value: T | ''; onChange: (v: T | '') => void; options: readonly T[]; labels?: Partial<Record<T, string>>; placeholder?: string }) {
+export function SelectField<T extends string>(
+  p: FieldProps & {
+    value: T | '';
+    onChange: (v: T | '') => void;
+    options: readonly T[];
+    labels?: Partial<Record<T, string>>;
+    placeholder?: string;
+  },
+) {
   const id = useId();
   return (
     <FieldShell id={id} {...p}>
-      <select id={id} value={p.value} onChange={(e) => p.onChange(e.target.value as T | '')} aria-invalid={!!p.error}
-        aria-describedby={describedBy(id, p)} aria-required={p.required}>
+      <select
+        id={id}
+        value={p.value}
+        onChange={(e) => p.onChange(e.target.value as T | '')}
+        aria-invalid={!!p.error}
+        aria-describedby={describedBy(id, p)}
+        aria-required={p.required}
+      >
         <option value="">{p.placeholder ?? 'Choose…'}</option>
-        {p.options.map((o) => <option key={o} value={o}>{p.labels?.[o] ?? label(o)}</option>)}
+        {p.options.map((o) => (
+          <option key={o} value={o}>
+            {p.labels?.[o] ?? label(o)}
+          </option>
+        ))}
       </select>
     </FieldShell>
   );
@@ -162,8 +284,16 @@ export function YesNo(p: FieldProps & { value: boolean | null; onChange: (v: boo
   return (
     <fieldset className={`field${p.error ? ' has-error' : ''}`} aria-describedby={describedBy(id, p)}>
       <legend>{p.label}</legend>
-      {p.hint && <p id={`${id}-hint`} className="hint">{p.hint}</p>}
-      {p.error && <p id={`${id}-error`} className="field-error">{p.error}</p>}
+      {p.hint && (
+        <p id={`${id}-hint`} className="hint">
+          {p.hint}
+        </p>
+      )}
+      {p.error && (
+        <p id={`${id}-error`} className="field-error">
+          {p.error}
+        </p>
+      )}
       {choice(true, 'Yes')}
       {choice(false, 'No')}
       {choice(null, 'Not answered')}
@@ -171,13 +301,33 @@ export function YesNo(p: FieldProps & { value: boolean | null; onChange: (v: boo
   );
 }
 
-export function Checkbox({ label: text, checked, onChange, hint }: { label: string; checked: boolean; onChange: (v: boolean) => void; hint?: string }) {
+export function Checkbox({
+  label: text,
+  checked,
+  onChange,
+  hint,
+}: {
+  label: string;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  hint?: string;
+}) {
   const id = useId();
   return (
     <div className="field checkbox">
-      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={hint ? `${id}-hint` : undefined} />
+      <input
+        id={id}
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+      />
       <label htmlFor={id}>{text}</label>
-      {hint && <p id={`${id}-hint`} className="hint">{hint}</p>}
+      {hint && (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      )}
     </div>
   );
 }
@@ -185,7 +335,14 @@ export function Checkbox({ label: text, checked, onChange, hint }: { label: stri
 /** A date and time in the officer's local zone, kept as an ISO 8601 instant (what the service takes). */
 export function DateTimeField(p: FieldProps & { value: string | null; onChange: (v: string | null) => void }) {
   const local = p.value ? toLocalInput(p.value) : '';
-  return <TextField {...p} type="datetime-local" value={local} onChange={(v) => p.onChange(v ? new Date(v).toISOString() : null)} />;
+  return (
+    <TextField
+      {...p}
+      type="datetime-local"
+      value={local}
+      onChange={(v) => p.onChange(v ? new Date(v).toISOString() : null)}
+    />
+  );
 }
 
 function toLocalInput(iso: string): string {
@@ -196,8 +353,20 @@ function toLocalInput(iso: string): string {
 }
 
 /** A button that shows it is working and cannot be pressed twice meanwhile. */
-export function ActionButton({ onClick, children, kind = 'primary', busyText, disabled, type = 'button' }: {
-  onClick?: () => Promise<unknown> | void; children: ReactNode; kind?: 'primary' | 'secondary' | 'danger'; busyText?: string; disabled?: boolean; type?: 'button' | 'submit';
+export function ActionButton({
+  onClick,
+  children,
+  kind = 'primary',
+  busyText,
+  disabled,
+  type = 'button',
+}: {
+  onClick?: () => Promise<unknown> | void;
+  children: ReactNode;
+  kind?: 'primary' | 'secondary' | 'danger';
+  busyText?: string;
+  disabled?: boolean;
+  type?: 'button' | 'submit';
 }) {
   const [busy, setBusy] = useState(false);
   const run = async () => {
@@ -210,8 +379,14 @@ export function ActionButton({ onClick, children, kind = 'primary', busyText, di
     }
   };
   return (
-    <button type={type} className={`btn ${kind}`} onClick={type === 'submit' ? undefined : run} disabled={disabled || busy} aria-busy={busy}>
-      {busy ? busyText ?? 'Working…' : children}
+    <button
+      type={type}
+      className={`btn ${kind}`}
+      onClick={type === 'submit' ? undefined : run}
+      disabled={disabled || busy}
+      aria-busy={busy}
+    >
+      {busy ? (busyText ?? 'Working…') : children}
     </button>
   );
 }
@@ -260,21 +435,49 @@ export function Hash({ value }: { value: string }) {
  * One choice out of a few, all visible (radio buttons in a fieldset): for choices a person should
  * see side by side, each with an optional line saying what it means.
  */
-export function RadioGroup<T extends string>(p: FieldProps & {
-  value: T | ''; onChange: (v: T) => void; options: readonly T[]; labels?: Partial<Record<T, string>>; descriptions?: Partial<Record<T, string>>;
-}) {
+export function RadioGroup<T extends string>(
+  p: FieldProps & {
+    value: T | '';
+    onChange: (v: T) => void;
+    options: readonly T[];
+    labels?: Partial<Record<T, string>>;
+    descriptions?: Partial<Record<T, string>>;
+  },
+) {
   const id = useId();
   return (
     <fieldset className={`field${p.error ? ' has-error' : ''}`} aria-describedby={describedBy(id, p)}>
-      <legend>{p.label}{p.required && <span aria-hidden="true"> *</span>}</legend>
-      {p.hint && <p id={`${id}-hint`} className="hint">{p.hint}</p>}
-      {p.error && <p id={`${id}-error`} className="field-error">{p.error}</p>}
+      <legend>
+        {p.label}
+        {p.required && <span aria-hidden="true"> *</span>}
+      </legend>
+      {p.hint && (
+        <p id={`${id}-hint`} className="hint">
+          {p.hint}
+        </p>
+      )}
+      {p.error && (
+        <p id={`${id}-error`} className="field-error">
+          {p.error}
+        </p>
+      )}
       {p.options.map((o) => (
         <div key={o} className="radio-option">
-          <input type="radio" id={`${id}-${o}`} name={id} value={o} checked={p.value === o} onChange={() => p.onChange(o)}
-            aria-describedby={p.descriptions?.[o] ? `${id}-${o}-desc` : undefined} />
+          <input
+            type="radio"
+            id={`${id}-${o}`}
+            name={id}
+            value={o}
+            checked={p.value === o}
+            onChange={() => p.onChange(o)}
+            aria-describedby={p.descriptions?.[o] ? `${id}-${o}-desc` : undefined}
+          />
           <label htmlFor={`${id}-${o}`}>{p.labels?.[o] ?? label(o)}</label>
-          {p.descriptions?.[o] && <p id={`${id}-${o}-desc`} className="hint">{p.descriptions[o]}</p>}
+          {p.descriptions?.[o] && (
+            <p id={`${id}-${o}-desc`} className="hint">
+              {p.descriptions[o]}
+            </p>
+          )}
         </div>
       ))}
     </fieldset>
@@ -290,7 +493,8 @@ export function labelCells(table: HTMLTableElement): void {
   const head = table.tHead?.rows[0];
   if (!head) return;
   const labels: string[] = [];
-  for (const th of Array.from(head.cells)) for (let i = 0; i < th.colSpan; i++) labels.push((th.textContent ?? '').trim());
+  for (const th of Array.from(head.cells))
+    for (let i = 0; i < th.colSpan; i++) labels.push((th.textContent ?? '').trim());
   for (const body of Array.from(table.tBodies)) {
     for (const row of Array.from(body.rows)) {
       let col = 0;
@@ -308,7 +512,11 @@ export function labelCells(table: HTMLTableElement): void {
  * A table that reads as a stack of labelled cards on a phone (issue 16: no sideways scrolling): a plain `<table>`
  * whose cells get their column's label (labelCells), with the `stack` class the narrow-screen styles apply to.
  */
-export function StackTable({ className, children, ...rest }: TableHTMLAttributes<HTMLTableElement> & { children: ReactNode }) {
+export function StackTable({
+  className,
+  children,
+  ...rest
+}: TableHTMLAttributes<HTMLTableElement> & { children: ReactNode }) {
   const ref = useRef<HTMLTableElement>(null);
   useLayoutEffect(() => {
     const table = ref.current;
@@ -318,5 +526,9 @@ export function StackTable({ className, children, ...rest }: TableHTMLAttributes
     watch.observe(table, { childList: true, subtree: true, characterData: true });
     return () => watch.disconnect();
   }, []);
-  return <table ref={ref} className={`stack${className ? ` ${className}` : ''}`} {...rest}>{children}</table>;
+  return (
+    <table ref={ref} className={`stack${className ? ` ${className}` : ''}`} {...rest}>
+      {children}
+    </table>
+  );
 }

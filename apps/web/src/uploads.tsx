@@ -2,7 +2,14 @@ import { createContext, ReactNode, useCallback, useContext, useEffect, useId, us
 import { api, ApiError, unwrap } from './api/client';
 import { Link } from './router';
 import { useSession } from './session';
-import { abandonTusUpload, startTusUpload, type EvidenceMetadata, type EvidenceView, type Interruption, type TusHandle } from './screens/officer/upload';
+import {
+  abandonTusUpload,
+  startTusUpload,
+  type EvidenceMetadata,
+  type EvidenceView,
+  type Interruption,
+  type TusHandle,
+} from './screens/officer/upload';
 import { headDigest } from './sha256';
 import { bytes, Hash } from './ui';
 
@@ -13,7 +20,8 @@ import { bytes, Hash } from './ui';
  * or a closed tab, the browser no longer holds the file: the officer picks it again. Then it ends: done,
  * failed (the service's reason) or abandoned.
  */
-export type Phase = 'queued' | 'sending' | 'storing' | 'paused' | 'offline' | 'signin' | 'reselect' | 'done' | 'failed' | 'abandoned';
+export type Phase =
+  'queued' | 'sending' | 'storing' | 'paused' | 'offline' | 'signin' | 'reselect' | 'done' | 'failed' | 'abandoned';
 
 export interface UploadEntry {
   key: string;
@@ -92,8 +100,15 @@ const recordPrefix = (username: string) => `ion.upload:${username}:`;
 
 function saveRecord(username: string, u: UploadEntry): void {
   const r: UploadRecord = {
-    key: u.key, caseId: u.caseId, caseNumber: u.caseNumber, fileName: u.fileName, size: u.size, head: u.head, meta: u.meta,
-    uploadUrl: u.uploadUrl, createdAt: new Date().toISOString(),
+    key: u.key,
+    caseId: u.caseId,
+    caseNumber: u.caseNumber,
+    fileName: u.fileName,
+    size: u.size,
+    head: u.head,
+    meta: u.meta,
+    uploadUrl: u.uploadUrl,
+    createdAt: new Date().toISOString(),
   };
   try {
     localStorage.setItem(recordPrefix(username) + u.key, JSON.stringify(r));
@@ -148,8 +163,11 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
   const owner = useRef<string | null>(null);
   const samples = useRef(new Map<string, { t: number; sent: number }[]>());
 
-  const update = useCallback((key: string, f: (u: UploadEntry) => UploadEntry) =>
-    setUploads((all) => all.map((u) => (u.key === key ? f(u) : u))), []);
+  const update = useCallback(
+    (key: string, f: (u: UploadEntry) => UploadEntry) =>
+      setUploads((all) => all.map((u) => (u.key === key ? f(u) : u))),
+    [],
+  );
 
   const forget = useCallback((key: string) => {
     if (owner.current) dropRecord(owner.current, key);
@@ -164,8 +182,18 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
       handles.current.clear();
       owner.current = username;
       const back: UploadEntry[] = loadRecords(username).map((r) => ({
-        key: r.key, caseId: r.caseId, caseNumber: r.caseNumber, fileName: r.fileName, size: r.size, head: r.head, meta: r.meta,
-        uploadUrl: r.uploadUrl, file: null, phase: 'reselect', sent: 0, rate: null,
+        key: r.key,
+        caseId: r.caseId,
+        caseNumber: r.caseNumber,
+        fileName: r.fileName,
+        size: r.size,
+        head: r.head,
+        meta: r.meta,
+        uploadUrl: r.uploadUrl,
+        file: null,
+        phase: 'reselect',
+        sent: 0,
+        rate: null,
       }));
       setUploads(back);
       setStored({});
@@ -175,44 +203,55 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
     setUploads((all) => all.map((u) => (u.phase === 'signin' ? { ...u, phase: 'queued' } : u)));
   }, [user, username]);
 
-  const progress = useCallback((key: string, sent: number, total: number) => {
-    const now = Date.now();
-    const s = (samples.current.get(key) ?? []).filter((x) => now - x.t <= 5000);
-    s.push({ t: now, sent });
-    samples.current.set(key, s);
-    const first = s[0];
-    const rate = now - first.t >= 500 ? ((sent - first.sent) * 1000) / (now - first.t) : null;
-    update(key, (u) => (u.phase === 'sending' || u.phase === 'storing'
-      ? { ...u, sent, rate: rate ?? u.rate, phase: total > 0 && sent >= total ? 'storing' : 'sending' }
-      : u));
-  }, [update]);
-
-  const stopped = useCallback((key: string, why: Interruption) => {
-    handles.current.delete(key);
-    samples.current.delete(key);
-    if (why.kind === 'refused') forget(key);
-    update(key, (u) => {
-      if (!sending(u)) return u; // paused or abandoned meanwhile
-      if (why.kind === 'network') return { ...u, phase: 'offline', rate: null };
-      if (why.kind === 'session') return { ...u, phase: 'signin', rate: null };
-      return { ...u, phase: 'failed', rate: null, error: why.error };
-    });
-  }, [update, forget]);
-
-  const storedOne = useCallback((entry: UploadEntry, evidenceId: string | null) => {
-    handles.current.delete(entry.key);
-    samples.current.delete(entry.key);
-    forget(entry.key);
-    update(entry.key, (u) => ({ ...u, phase: 'done', sent: u.size, rate: null, evidenceId, error: undefined }));
-    setStored((s) => ({ ...s, [entry.caseId]: (s[entry.caseId] ?? 0) + 1 }));
-    // The item as the service stored it: its SHA-256 and size, to show back.
-    if (evidenceId) {
-      unwrap(api.GET('/api/v1/evidence/{id}', { params: { path: { id: evidenceId } } })).then(
-        (result) => update(entry.key, (u) => ({ ...u, result })),
-        () => undefined,
+  const progress = useCallback(
+    (key: string, sent: number, total: number) => {
+      const now = Date.now();
+      const s = (samples.current.get(key) ?? []).filter((x) => now - x.t <= 5000);
+      s.push({ t: now, sent });
+      samples.current.set(key, s);
+      const first = s[0];
+      const rate = now - first.t >= 500 ? ((sent - first.sent) * 1000) / (now - first.t) : null;
+      update(key, (u) =>
+        u.phase === 'sending' || u.phase === 'storing'
+          ? { ...u, sent, rate: rate ?? u.rate, phase: total > 0 && sent >= total ? 'storing' : 'sending' }
+          : u,
       );
-    }
-  }, [update, forget]);
+    },
+    [update],
+  );
+
+  const stopped = useCallback(
+    (key: string, why: Interruption) => {
+      handles.current.delete(key);
+      samples.current.delete(key);
+      if (why.kind === 'refused') forget(key);
+      update(key, (u) => {
+        if (!sending(u)) return u; // paused or abandoned meanwhile
+        if (why.kind === 'network') return { ...u, phase: 'offline', rate: null };
+        if (why.kind === 'session') return { ...u, phase: 'signin', rate: null };
+        return { ...u, phase: 'failed', rate: null, error: why.error };
+      });
+    },
+    [update, forget],
+  );
+
+  const storedOne = useCallback(
+    (entry: UploadEntry, evidenceId: string | null) => {
+      handles.current.delete(entry.key);
+      samples.current.delete(entry.key);
+      forget(entry.key);
+      update(entry.key, (u) => ({ ...u, phase: 'done', sent: u.size, rate: null, evidenceId, error: undefined }));
+      setStored((s) => ({ ...s, [entry.caseId]: (s[entry.caseId] ?? 0) + 1 }));
+      // The item as the service stored it: its SHA-256 and size, to show back.
+      if (evidenceId) {
+        unwrap(api.GET('/api/v1/evidence/{id}', { params: { path: { id: evidenceId } } })).then(
+          (result) => update(entry.key, (u) => ({ ...u, result })),
+          () => undefined,
+        );
+      }
+    },
+    [update, forget],
+  );
 
   // The queue: one upload at a time (one station link), in the order they were added.
   const [netTick, setNetTick] = useState(0);
@@ -260,8 +299,18 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
     const entries: UploadEntry[] = [];
     for (const { file, meta } of files) {
       entries.push({
-        key: newKey(), caseId, caseNumber, fileName: file.name, size: file.size, file, head: await headDigest(file), meta,
-        phase: 'queued', sent: 0, uploadUrl: null, rate: null,
+        key: newKey(),
+        caseId,
+        caseNumber,
+        fileName: file.name,
+        size: file.size,
+        file,
+        head: await headDigest(file),
+        meta,
+        phase: 'queued',
+        sent: 0,
+        uploadUrl: null,
+        rate: null,
       });
     }
     // Listed (and resumable after a reload) from now on, even before its turn comes.
@@ -269,84 +318,117 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
     setUploads((all) => [...all, ...entries]);
   }, []);
 
-  const pause = useCallback((key: string) => {
-    const h = handles.current.get(key);
-    handles.current.delete(key);
-    samples.current.delete(key);
-    update(key, (u) => (unfinished(u) && u.phase !== 'reselect' ? { ...u, phase: 'paused', rate: null } : u));
-    void h?.pause();
-  }, [update]);
+  const pause = useCallback(
+    (key: string) => {
+      const h = handles.current.get(key);
+      handles.current.delete(key);
+      samples.current.delete(key);
+      update(key, (u) => (unfinished(u) && u.phase !== 'reselect' ? { ...u, phase: 'paused', rate: null } : u));
+      void h?.pause();
+    },
+    [update],
+  );
 
-  const resume = useCallback((key: string) => {
-    update(key, (u) => (u.file && (u.phase === 'paused' || u.phase === 'offline' || u.phase === 'signin') ? { ...u, phase: 'queued', note: undefined } : u));
-  }, [update]);
+  const resume = useCallback(
+    (key: string) => {
+      update(key, (u) =>
+        u.file && (u.phase === 'paused' || u.phase === 'offline' || u.phase === 'signin')
+          ? { ...u, phase: 'queued', note: undefined }
+          : u,
+      );
+    },
+    [update],
+  );
 
-  const abandon = useCallback(async (key: string) => {
-    const u = current.current.find((x) => x.key === key);
-    if (!u || !unfinished(u)) return;
-    const h = handles.current.get(key);
-    handles.current.delete(key);
-    if (h) await h.pause();
-    update(key, (x) => ({ ...x, phase: 'paused', rate: null }));
-    try {
-      if (u.uploadUrl) await abandonTusUpload(u.uploadUrl);
-      forget(key);
-      update(key, (x) => ({ ...x, phase: 'abandoned', note: undefined }));
-    } catch (e) {
-      update(key, (x) => ({
-        ...x, phase: x.file ? 'paused' : 'reselect',
-        note: `${x.fileName} could not be abandoned just now: ${e instanceof Error ? e.message : String(e)} It stays listed; try again.`,
-      }));
-    }
-  }, [update, forget]);
+  const abandon = useCallback(
+    async (key: string) => {
+      const u = current.current.find((x) => x.key === key);
+      if (!u || !unfinished(u)) return;
+      const h = handles.current.get(key);
+      handles.current.delete(key);
+      if (h) await h.pause();
+      update(key, (x) => ({ ...x, phase: 'paused', rate: null }));
+      try {
+        if (u.uploadUrl) await abandonTusUpload(u.uploadUrl);
+        forget(key);
+        update(key, (x) => ({ ...x, phase: 'abandoned', note: undefined }));
+      } catch (e) {
+        update(key, (x) => ({
+          ...x,
+          phase: x.file ? 'paused' : 'reselect',
+          note: `${x.fileName} could not be abandoned just now: ${e instanceof Error ? e.message : String(e)} It stays listed; try again.`,
+        }));
+      }
+    },
+    [update, forget],
+  );
 
-  const reselect = useCallback(async (key: string, file: File) => {
-    const u = current.current.find((x) => x.key === key);
-    if (!u || u.phase !== 'reselect') return false;
-    // Never by the name: the size and the first 64 KiB must be those of the file whose upload this is.
-    const same = file.size === u.size && (await headDigest(file)) === u.head;
-    if (!same) {
-      update(key, (x) => ({
-        ...x,
-        note: `${file.name} is not the file this upload was sending (${x.fileName}, ${bytes(x.size)}): ${file.size !== x.size ? 'its size differs' : 'its first bytes differ'}. `
-          + 'Nothing was sent. Choose the same file you were uploading.',
-      }));
-      return false;
-    }
-    update(key, (x) => ({ ...x, file, phase: 'queued', note: undefined }));
-    return true;
-  }, [update]);
+  const reselect = useCallback(
+    async (key: string, file: File) => {
+      const u = current.current.find((x) => x.key === key);
+      if (!u || u.phase !== 'reselect') return false;
+      // Never by the name: the size and the first 64 KiB must be those of the file whose upload this is.
+      const same = file.size === u.size && (await headDigest(file)) === u.head;
+      if (!same) {
+        update(key, (x) => ({
+          ...x,
+          note:
+            `${file.name} is not the file this upload was sending (${x.fileName}, ${bytes(x.size)}): ${file.size !== x.size ? 'its size differs' : 'its first bytes differ'}. ` +
+            'Nothing was sent. Choose the same file you were uploading.',
+        }));
+        return false;
+      }
+      update(key, (x) => ({ ...x, file, phase: 'queued', note: undefined }));
+      return true;
+    },
+    [update],
+  );
 
   const discardAll = useCallback(async () => {
     const all = current.current;
     for (const h of handles.current.values()) await h.pause();
     handles.current.clear();
-    await Promise.all(all.filter((u) => unfinished(u) && u.uploadUrl).map((u) => abandonTusUpload(u.uploadUrl!).catch(() => undefined)));
+    await Promise.all(
+      all.filter((u) => unfinished(u) && u.uploadUrl).map((u) => abandonTusUpload(u.uploadUrl!).catch(() => undefined)),
+    );
     if (owner.current) for (const u of all) dropRecord(owner.current, u.key);
     setUploads([]);
     setStored({});
   }, []);
 
-  const value = useMemo<Uploads>(() => ({
-    uploads,
-    start,
-    pause,
-    resume,
-    abandon,
-    reselect,
-    dismiss: (key) => setUploads((all) => all.filter((u) => u.key !== key || unfinished(u))),
-    sendSecondCopy: (key, existingId) => {
-      update(key, (u) => {
-        if (unfinished(u) || !u.file) return u;
-        const again: UploadEntry = { ...u, meta: { ...u.meta, duplicateOf: existingId }, phase: 'queued', sent: 0, uploadUrl: null, rate: null, error: undefined, result: undefined, evidenceId: undefined };
-        if (owner.current) saveRecord(owner.current, again);
-        return again;
-      });
-    },
-    inProgress: (caseId) => uploads.filter((u) => u.caseId === caseId && unfinished(u)),
-    storedCount: (caseId) => stored[caseId] ?? 0,
-    discardAll,
-  }), [uploads, stored, start, pause, resume, abandon, reselect, update, discardAll]);
+  const value = useMemo<Uploads>(
+    () => ({
+      uploads,
+      start,
+      pause,
+      resume,
+      abandon,
+      reselect,
+      dismiss: (key) => setUploads((all) => all.filter((u) => u.key !== key || unfinished(u))),
+      sendSecondCopy: (key, existingId) => {
+        update(key, (u) => {
+          if (unfinished(u) || !u.file) return u;
+          const again: UploadEntry = {
+            ...u,
+            meta: { ...u.meta, duplicateOf: existingId },
+            phase: 'queued',
+            sent: 0,
+            uploadUrl: null,
+            rate: null,
+            error: undefined,
+            result: undefined,
+            evidenceId: undefined,
+          };
+          if (owner.current) saveRecord(owner.current, again);
+          return again;
+        });
+      },
+      inProgress: (caseId) => uploads.filter((u) => u.caseId === caseId && unfinished(u)),
+      storedCount: (caseId) => stored[caseId] ?? 0,
+      discardAll,
+    }),
+    [uploads, stored, start, pause, resume, abandon, reselect, update, discardAll],
+  );
 
   // Leaving or reloading the page stops the bytes going out: the browser asks first (it can be resumed after).
   const busy = uploads.some(sending);
@@ -407,17 +489,24 @@ export function failureText(u: UploadEntry): string {
 function stateText(u: UploadEntry): string {
   const of = `${bytes(u.sent).replace(/ \(.*\)$/, '')} of ${bytes(u.size).replace(/ \(.*\)$/, '')}`;
   switch (u.phase) {
-    case 'queued': return u.sent > 0 ? `waiting its turn to go on (${of} already sent)` : 'waiting its turn';
+    case 'queued':
+      return u.sent > 0 ? `waiting its turn to go on (${of} already sent)` : 'waiting its turn';
     case 'sending': {
       const left = u.rate && u.rate > 0 ? `, ${speed(u.rate)}, about ${duration((u.size - u.sent) / u.rate)} left` : '';
       return `${percentOf(u)}% sent (${of}${left})`;
     }
-    case 'storing': return 'all bytes sent, the service is storing it and computing its SHA-256';
-    case 'paused': return `paused at ${percentOf(u)}% (${of})`;
-    case 'offline': return `waiting for the network at ${percentOf(u)}% (${of}): it goes on by itself when the connection is back`;
-    case 'signin': return `stopped at ${percentOf(u)}%: your session ended. It goes on once you sign in again`;
-    case 'reselect': return `not finished: choose the same file again to resume it (${bytes(u.size)})`;
-    default: return '';
+    case 'storing':
+      return 'all bytes sent, the service is storing it and computing its SHA-256';
+    case 'paused':
+      return `paused at ${percentOf(u)}% (${of})`;
+    case 'offline':
+      return `waiting for the network at ${percentOf(u)}% (${of}): it goes on by itself when the connection is back`;
+    case 'signin':
+      return `stopped at ${percentOf(u)}%: your session ended. It goes on once you sign in again`;
+    case 'reselect':
+      return `not finished: choose the same file again to resume it (${bytes(u.size)})`;
+    default:
+      return '';
   }
 }
 
@@ -434,17 +523,24 @@ export function UploadsPanel() {
   return (
     <aside className="uploads-panel panel" aria-labelledby="uploads-h">
       <h2 id="uploads-h">Evidence uploads</h2>
-      {uploads.some(sending) && <p className="hint">You may go to other screens meanwhile. If the connection drops, the upload goes on by itself when it is back.</p>}
+      {uploads.some(sending) && (
+        <p className="hint">
+          You may go to other screens meanwhile. If the connection drops, the upload goes on by itself when it is back.
+        </p>
+      )}
       {uploads.some((u) => u.phase === 'reselect') && (
         <p className="notice">
-          Some uploads did not finish when this page was last open. To resume one, choose the same file again: it is checked by its size and first
-          bytes, and the upload goes on where it stopped. Or abandon it.
+          Some uploads did not finish when this page was last open. To resume one, choose the same file again: it is
+          checked by its size and first bytes, and the upload goes on where it stopped. Or abandon it.
         </p>
       )}
       {left > 1 && <p className="muted">{left} uploads not finished; they go one after another.</p>}
       <ul>
         {uploads.map((u) => {
-          const duplicateOf = u.error instanceof ApiError && u.error.code === 'EVIDENCE.DUPLICATE' ? u.error.body.existingEvidenceId : undefined;
+          const duplicateOf =
+            u.error instanceof ApiError && u.error.code === 'EVIDENCE.DUPLICATE'
+              ? u.error.body.existingEvidenceId
+              : undefined;
           return (
             <li key={u.key} className="upload-entry" data-upload-case={u.caseNumber} data-phase={u.phase}>
               <p>
@@ -453,35 +549,76 @@ export function UploadsPanel() {
               </p>
               {unfinished(u) && u.phase !== 'reselect' && (
                 <div className="progress-row">
-                  <progress max={100} value={percentOf(u)} aria-label={`Upload of ${u.fileName} to case ${u.caseNumber}`} />
+                  <progress
+                    max={100}
+                    value={percentOf(u)}
+                    aria-label={`Upload of ${u.fileName} to case ${u.caseNumber}`}
+                  />
                   <span className="pct">{percentOf(u)}%</span>
                   {(u.phase === 'sending' || u.phase === 'queued' || u.phase === 'offline') && (
-                    <button type="button" className="btn secondary" onClick={() => pause(u.key)}>Pause upload of {u.fileName}</button>
+                    <button type="button" className="btn secondary" onClick={() => pause(u.key)}>
+                      Pause upload of {u.fileName}
+                    </button>
                   )}
                   {(u.phase === 'paused' || u.phase === 'offline') && u.file && (
-                    <button type="button" className="btn secondary" onClick={() => resume(u.key)}>Resume upload of {u.fileName}</button>
+                    <button type="button" className="btn secondary" onClick={() => resume(u.key)}>
+                      Resume upload of {u.fileName}
+                    </button>
                   )}
                 </div>
               )}
               {u.phase === 'reselect' && <Reselect entry={u} onPick={(f) => reselect(u.key, f)} />}
-              {unfinished(u) && u.phase !== 'storing' && (asking === u.key ? (
-                <div className="confirm" role="group" aria-label={`Abandon the upload of ${u.fileName}?`}>
-                  <p>Abandon the upload of {u.fileName}? The service deletes what it received; nothing of it is kept, and the case does not get this file.</p>
-                  <div className="btn-row">
-                    <button type="button" className="btn danger" onClick={() => { setAsking(null); void abandon(u.key); }}>Yes, abandon it</button>
-                    <button type="button" className="btn secondary" onClick={() => setAsking(null)}>Keep it</button>
+              {unfinished(u) &&
+                u.phase !== 'storing' &&
+                (asking === u.key ? (
+                  <div className="confirm" role="group" aria-label={`Abandon the upload of ${u.fileName}?`}>
+                    <p>
+                      Abandon the upload of {u.fileName}? The service deletes what it received; nothing of it is kept,
+                      and the case does not get this file.
+                    </p>
+                    <div className="btn-row">
+                      <button
+                        type="button"
+                        className="btn danger"
+                        onClick={() => {
+                          setAsking(null);
+                          void abandon(u.key);
+                        }}
+                      >
+                        Yes, abandon it
+                      </button>
+                      <button type="button" className="btn secondary" onClick={() => setAsking(null)}>
+                        Keep it
+                      </button>
+                    </div>
                   </div>
-                </div>
-              ) : <button type="button" className="btn secondary" onClick={() => setAsking(u.key)}>Abandon upload of {u.fileName}</button>)}
-              {u.note && <p className="error" role="alert">{u.note}</p>}
+                ) : (
+                  <button type="button" className="btn secondary" onClick={() => setAsking(u.key)}>
+                    Abandon upload of {u.fileName}
+                  </button>
+                ))}
+              {u.note && (
+                <p className="error" role="alert">
+                  {u.note}
+                </p>
+              )}
               <div role="status">
                 {u.phase === 'done' && (
                   <p className="success">
                     Stored: {u.fileName} is evidence of case <Link to={`/cases/${u.caseId}`}>{u.caseNumber}</Link>
-                    {u.result ? <>, {bytes(u.result.sizeBytes)}, SHA-256 <Hash value={u.result.sha256} /></> : null}.
+                    {u.result ? (
+                      <>
+                        , {bytes(u.result.sizeBytes)}, SHA-256 <Hash value={u.result.sha256} />
+                      </>
+                    ) : null}
+                    .
                   </p>
                 )}
-                {u.phase === 'abandoned' && <p className="muted">Abandoned: {u.fileName} was not stored; the service deleted what it had received.</p>}
+                {u.phase === 'abandoned' && (
+                  <p className="muted">
+                    Abandoned: {u.fileName} was not stored; the service deleted what it had received.
+                  </p>
+                )}
               </div>
               {u.phase === 'failed' && (
                 <div className="error" role="alert">
@@ -489,12 +626,22 @@ export function UploadsPanel() {
                   {duplicateOf && u.file && (
                     <p>
                       If you mean to keep a second copy of the same file,{' '}
-                      <button type="button" className="btn secondary" onClick={() => sendSecondCopy(u.key, duplicateOf)}>Upload a second copy anyway</button>
+                      <button
+                        type="button"
+                        className="btn secondary"
+                        onClick={() => sendSecondCopy(u.key, duplicateOf)}
+                      >
+                        Upload a second copy anyway
+                      </button>
                     </p>
                   )}
                 </div>
               )}
-              {!unfinished(u) && <button type="button" className="btn secondary" onClick={() => dismiss(u.key)}>Dismiss {u.fileName}</button>}
+              {!unfinished(u) && (
+                <button type="button" className="btn secondary" onClick={() => dismiss(u.key)}>
+                  Dismiss {u.fileName}
+                </button>
+              )}
             </li>
           );
         })}
@@ -510,13 +657,18 @@ function Reselect({ entry, onPick }: { entry: UploadEntry; onPick: (f: File) => 
   return (
     <div className="field">
       <label htmlFor={id}>Choose {entry.fileName} again to resume</label>
-      <input id={id} ref={input} type="file" onChange={(e) => {
-        const f = e.target.files?.[0];
-        if (!f) return;
-        void onPick(f).then((ok) => {
-          if (!ok && input.current) input.current.value = '';
-        });
-      }} />
+      <input
+        id={id}
+        ref={input}
+        type="file"
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          if (!f) return;
+          void onPick(f).then((ok) => {
+            if (!ok && input.current) input.current.value = '';
+          });
+        }}
+      />
     </div>
   );
 }

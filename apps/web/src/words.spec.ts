@@ -13,7 +13,9 @@ const openapi = JSON.parse(readFileSync(join(__dirname, 'api', 'openapi.json'), 
 const schemaTs = readFileSync(join(__dirname, 'api', 'schema.ts'), 'utf8');
 /** The service's own codes (libs/common/src/errors.ts, read as text: the console's program does not compile the service). */
 const errorsTs = readFileSync(join(__dirname, '..', '..', '..', 'libs', 'common', 'src', 'errors.ts'), 'utf8');
-const serviceCodes = [.../export const ErrorCode = \{([^}]*)\}/.exec(errorsTs)![1].matchAll(/:\s*'([A-Z_]+\.[A-Z_]+)'/g)].map((m) => m[1]);
+const serviceCodes = [
+  .../export const ErrorCode = \{([^}]*)\}/.exec(errorsTs)![1].matchAll(/:\s*'([A-Z_]+\.[A-Z_]+)'/g),
+].map((m) => m[1]);
 
 interface Found {
   /** The ENUM_WORDS key: `Schema`, `Schema.property`, or `METHOD /path ?parameter`. */
@@ -28,8 +30,10 @@ function enumsOf(doc: Record<string, unknown>): Found[] {
     if (!node || typeof node !== 'object') return;
     if (Array.isArray(node)) return node.forEach((n, i) => walk(n, [...path, String(i)]));
     const o = node as Record<string, unknown>;
-    if (Array.isArray(o.enum)) out.push({ key: keyOf(path, doc), pointer: `/${path.join('/')}`, values: o.enum.map(String) });
-    for (const [k, v] of Object.entries(o)) if (k !== 'enum' && k !== 'example' && k !== 'examples') walk(v, [...path, k]);
+    if (Array.isArray(o.enum))
+      out.push({ key: keyOf(path, doc), pointer: `/${path.join('/')}`, values: o.enum.map(String) });
+    for (const [k, v] of Object.entries(o))
+      if (k !== 'enum' && k !== 'example' && k !== 'examples') walk(v, [...path, k]);
   };
   walk(doc, []);
   return out;
@@ -55,7 +59,9 @@ const CODE = /\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/;
 describe('words for every code and enum of the service (issue 16)', () => {
   it('finds the enums of the generated API document (the check is not vacuous)', () => {
     expect(found.length).toBeGreaterThan(40);
-    expect(found.map((f) => f.key)).toEqual(expect.arrayContaining(['ErrorCode', 'CaseStatus', 'Role', 'GET /api/v1/cases ?sort']));
+    expect(found.map((f) => f.key)).toEqual(
+      expect.arrayContaining(['ErrorCode', 'CaseStatus', 'Role', 'GET /api/v1/cases ?sort']),
+    );
   });
 
   it('every enum value of the API document has words, not a code', () => {
@@ -81,7 +87,11 @@ describe('words for every code and enum of the service (issue 16)', () => {
   });
 
   it('every error code the service has, and every one the generated types know, has words', () => {
-    const generated = /ErrorCode: ((?:\s*\|?\s*"[^"]+")+);/.exec(schemaTs)?.[1].match(/"[^"]+"/g)?.map((s) => JSON.parse(s) as string) ?? [];
+    const generated =
+      /ErrorCode: ((?:\s*\|?\s*"[^"]+")+);/
+        .exec(schemaTs)?.[1]
+        .match(/"[^"]+"/g)
+        ?.map((s) => JSON.parse(s) as string) ?? [];
     expect(generated.length).toBeGreaterThan(30);
     const service = serviceCodes;
     expect(service.length).toBeGreaterThan(30);

@@ -167,10 +167,12 @@ export const STATISTICS_TABLE_TITLES: Record<StatisticsTableId, string> = {
 };
 
 export const STATISTICS_TABLE_NOTES: Record<StatisticsTableId, string> = {
-  decision: 'The decision on the latest referral of each case. “More information requested” means the case went back to the police department.',
+  decision:
+    'The decision on the latest referral of each case. “More information requested” means the case went back to the police department.',
   activityType: 'As recorded in the case when it was last sent to prosecutors.',
   supervisorIdentification: 'What came of the attempt to identify the federal supervisor on scene.',
-  agency: 'A case that names two agencies is counted under each of them, so these counts add up to more than the number of cases.',
+  agency:
+    'A case that names two agencies is counted under each of them, so these counts add up to more than the number of cases.',
 };
 
 export const STATISTICS_CATEGORY_LABELS: Record<StatisticsTableId, Record<string, string>> = {
@@ -186,62 +188,93 @@ export const SUPPRESSION_WORDS: Record<'FEWER_THAN_10' | 'COMPLEMENTARY', string
 };
 
 export const SUPPRESSION_EXPLAINED: Record<'FEWER_THAN_10' | 'COMPLEMENTARY', string> = {
-  FEWER_THAN_10: 'Fewer than 10 cases (possibly none): small numbers are never shown, so that no one can be recognised from them.',
-  COMPLEMENTARY: '10 or more cases, withheld so that a smaller number elsewhere in the tables cannot be worked out by subtracting from the totals.',
+  FEWER_THAN_10:
+    'Fewer than 10 cases (possibly none): small numbers are never shown, so that no one can be recognised from them.',
+  COMPLEMENTARY:
+    '10 or more cases, withheld so that a smaller number elsewhere in the tables cannot be worked out by subtracting from the totals.',
 };
 
 /**
  * The home screen's work queues (GET /me/attention), in words: what each counts, what a zero says, and where its
  * count leads (the list it links to).
  */
-export const ATTENTION_QUEUE_WORDS: Record<S['AttentionQueueKey'], { title: string; explain: string; empty: string; list: string }> = {
+export const ATTENTION_QUEUE_WORDS: Record<
+  S['AttentionQueueKey'],
+  { title: string; explain: string; empty: string; list: string }
+> = {
   RETURNED_CASES: {
-    title: 'Returned to you', explain: 'Your cases sent back to you for changes, longest waiting first.',
-    empty: 'None of your cases is waiting for changes.', list: 'See your returned cases',
+    title: 'Returned to you',
+    explain: 'Your cases sent back to you for changes, longest waiting first.',
+    empty: 'None of your cases is waiting for changes.',
+    list: 'See your returned cases',
   },
   INCOMPLETE_DRAFTS: {
-    title: 'Drafts not ready to submit', explain: 'Your drafts that still miss something the order requires.',
-    empty: 'No draft is missing anything.', list: 'See your drafts',
+    title: 'Drafts not ready to submit',
+    explain: 'Your drafts that still miss something the order requires.',
+    empty: 'No draft is missing anything.',
+    list: 'See your drafts',
   },
   SUBMITTED_WAITING: {
-    title: 'Waiting for your decision', explain: 'Cases of your district submitted for approval, oldest first (not cases you wrote: another supervisor decides those).',
-    empty: 'No case is waiting for a decision.', list: 'See the district\u2019s submitted cases, oldest first',
+    title: 'Waiting for your decision',
+    explain:
+      'Cases of your district submitted for approval, oldest first (not cases you wrote: another supervisor decides those).',
+    empty: 'No case is waiting for a decision.',
+    list: 'See the district\u2019s submitted cases, oldest first',
   },
   WAITING_OVER_A_DAY: {
-    title: 'Waiting more than a day', explain: 'Of those, the ones submitted more than 24 hours ago.',
-    empty: 'No case has waited more than a day.', list: 'See the submitted cases, oldest first',
+    title: 'Waiting more than a day',
+    explain: 'Of those, the ones submitted more than 24 hours ago.',
+    empty: 'No case has waited more than a day.',
+    list: 'See the submitted cases, oldest first',
   },
   UNCLAIMED_PACKETS: {
-    title: 'Not claimed yet', explain: 'Packets sent to your office that no prosecutor has claimed, oldest first.',
-    empty: 'Every packet sent to your office has been claimed.', list: 'See the unclaimed packets',
+    title: 'Not claimed yet',
+    explain: 'Packets sent to your office that no prosecutor has claimed, oldest first.',
+    empty: 'Every packet sent to your office has been claimed.',
+    list: 'See the unclaimed packets',
   },
   PACKETS_NEAR_SLA: {
-    title: 'Due soon', explain: 'Undecided packets of your office whose deadline (SLA) falls within its last fifth.',
-    empty: 'No undecided packet is close to its deadline.', list: 'See the open packets, oldest first',
+    title: 'Due soon',
+    explain: 'Undecided packets of your office whose deadline (SLA) falls within its last fifth.',
+    empty: 'No undecided packet is close to its deadline.',
+    list: 'See the open packets, oldest first',
   },
   PACKETS_PAST_SLA: {
-    title: 'Past the deadline', explain: 'Undecided packets of your office past their deadline (SLA).',
-    empty: 'No undecided packet is past its deadline.', list: 'See the open packets, oldest first',
+    title: 'Past the deadline',
+    explain: 'Undecided packets of your office past their deadline (SLA).',
+    empty: 'No undecided packet is past its deadline.',
+    list: 'See the open packets, oldest first',
   },
   MY_CLAIMS: {
-    title: 'Claimed by you', explain: 'Packets you claimed and have not decided yet.',
-    empty: 'You have no undecided claim.', list: 'See the packets in review',
+    title: 'Claimed by you',
+    explain: 'Packets you claimed and have not decided yet.',
+    empty: 'You have no undecided claim.',
+    list: 'See the packets in review',
   },
   FAILED_VERIFICATIONS: {
-    title: 'Evidence failing verification', explain: 'Evidence whose stored bytes do not match the hash recorded at upload, as last checked.',
-    empty: 'No evidence is failing verification.', list: 'Open the audit log',
+    title: 'Evidence failing verification',
+    explain: 'Evidence whose stored bytes do not match the hash recorded at upload, as last checked.',
+    empty: 'No evidence is failing verification.',
+    list: 'Open the audit log',
   },
   INTEGRITY_FAILURES: {
-    title: 'Integrity failures this week', explain: 'Integrity failures the trail recorded in the last 7 days (evidence, case reports, the audit chain).',
-    empty: 'No integrity failure was recorded in the last 7 days.', list: 'Open the audit log',
+    title: 'Integrity failures this week',
+    explain: 'Integrity failures the trail recorded in the last 7 days (evidence, case reports, the audit chain).',
+    empty: 'No integrity failure was recorded in the last 7 days.',
+    list: 'Open the audit log',
   },
   DENIED_SPIKES: {
-    title: 'Spikes of refused access', explain: 'People (or, when not signed in, addresses) refused at least 10 times in 24 hours, and at least 3 times as often as on an average day of the week before.',
-    empty: 'Nobody has an unusual number of refusals.', list: 'Open the audit log',
+    title: 'Spikes of refused access',
+    explain:
+      'People (or, when not signed in, addresses) refused at least 10 times in 24 hours, and at least 3 times as often as on an average day of the week before.',
+    empty: 'Nobody has an unusual number of refusals.',
+    list: 'Open the audit log',
   },
   LOCKED_ACCOUNTS: {
-    title: 'Locked accounts', explain: 'Active accounts locked after repeated failed sign-ins, soonest to unlock first.',
-    empty: 'No account is locked.', list: 'See the users',
+    title: 'Locked accounts',
+    explain: 'Active accounts locked after repeated failed sign-ins, soonest to unlock first.',
+    empty: 'No account is locked.',
+    list: 'See the users',
   },
 };
 
@@ -258,21 +291,29 @@ export const INTEGRITY_FAILURE_WORDS: Record<string, string> = {
  * fails the console's typecheck). The API client shows these instead of the service's message.
  */
 export const PACKET_REVIEW_REFUSALS: Record<Extract<S['ErrorCode'], `PACKET.${string}`>, string> = {
-  'PACKET.NOT_CLAIMANT': 'This packet is claimed by another prosecutor. Only they can release it or hand it over, until it is past its SLA.',
+  'PACKET.NOT_CLAIMANT':
+    'This packet is claimed by another prosecutor. Only they can release it or hand it over, until it is past its SLA.',
   'PACKET.NOT_DECIDER': 'Only the prosecutor who recorded the decision can correct its external reference.',
-  'PACKET.NOT_CLAIMED': 'No one has claimed this packet any more, so there is no claim to release or hand over. The page shows it as it is now.',
-  'PACKET.ALREADY_DECIDED': 'This packet has been decided meanwhile. A decision is final: the claim can no longer be released or handed over.',
+  'PACKET.NOT_CLAIMED':
+    'No one has claimed this packet any more, so there is no claim to release or hand over. The page shows it as it is now.',
+  'PACKET.ALREADY_DECIDED':
+    'This packet has been decided meanwhile. A decision is final: the claim can no longer be released or handed over.',
   'PACKET.NOT_DECIDED': 'This packet has no decision yet, so there is no external reference to correct.',
-  'PACKET.HAND_OVER_TARGET_INVALID': 'That person is not an active prosecutor of this office (any more). Choose another colleague from the list.',
+  'PACKET.HAND_OVER_TARGET_INVALID':
+    'That person is not an active prosecutor of this office (any more). Choose another colleague from the list.',
 };
 
 /** Issue 16: why a claim was released, or a reference corrected by someone other than the decider (audit details `basis`). */
-export const REVIEW_BASIS_WORDS: Record<'CLAIMANT' | 'SLA_BREACHED' | 'CLAIMANT_INACTIVE' | 'DECIDER' | 'DECIDER_INACTIVE', string> = {
+export const REVIEW_BASIS_WORDS: Record<
+  'CLAIMANT' | 'SLA_BREACHED' | 'CLAIMANT_INACTIVE' | 'DECIDER' | 'DECIDER_INACTIVE',
+  string
+> = {
   CLAIMANT: 'Released by the prosecutor who held the claim',
   SLA_BREACHED: 'Released by a colleague: the packet was past its SLA',
   CLAIMANT_INACTIVE: 'Released by a colleague: the prosecutor who held the claim is no longer active in the office',
   DECIDER: 'Corrected by the prosecutor who recorded the decision',
-  DECIDER_INACTIVE: 'Corrected by a colleague: the prosecutor who recorded the decision is no longer active in the office',
+  DECIDER_INACTIVE:
+    'Corrected by a colleague: the prosecutor who recorded the decision is no longer active in the office',
 };
 
 /* ------------------------------------------------------------------------------------------------------------------
@@ -283,10 +324,12 @@ export const REVIEW_BASIS_WORDS: Record<'CLAIMANT' | 'SLA_BREACHED' | 'CLAIMANT_
 /** Every error code of the service, as the console says it (the screen shows these, never the service's English). */
 export const ERROR_WORDS: Record<S['ErrorCode'], string> = {
   'VALIDATION.FAILED': 'Some of what was entered was not accepted. See the marked fields; nothing was changed.',
-  'VALIDATION.MALFORMED_BODY': 'The console sent something the service could not read. Nothing was changed; reload the page and try again.',
+  'VALIDATION.MALFORMED_BODY':
+    'The console sent something the service could not read. Nothing was changed; reload the page and try again.',
   'AUTH.UNAUTHENTICATED': 'Your session has ended. Sign in again.',
   'AUTH.INVALID_CREDENTIALS': 'The username or password is wrong.',
-  'AUTH.ACCOUNT_LOCKED': 'This account is locked after too many failed sign-ins. Try again later or ask an administrator.',
+  'AUTH.ACCOUNT_LOCKED':
+    'This account is locked after too many failed sign-ins. Try again later or ask an administrator.',
   'AUTH.PASSWORD_CHANGE_REQUIRED': 'An administrator reset your password: set a new one before doing anything else.',
   'USER.SELF_DEACTIVATION': 'You cannot deactivate your own account: another administrator must.',
   'USER.SELF_ROLE_CHANGE': 'You cannot remove your own administrator role: another administrator must.',
@@ -294,33 +337,44 @@ export const ERROR_WORDS: Record<S['ErrorCode'], string> = {
   'AUTH.FORBIDDEN': 'Your role may not do this.',
   'RESOURCE.NOT_FOUND': 'Not found, or not yours to see.',
   'ROUTE.NOT_FOUND': 'The service has no such page or action. Reload the console: it may have been updated.',
-  'CASE.INVALID_TRANSITION': 'The case is no longer in a state that allows this: someone acted on it meanwhile. Reload it to see where it stands.',
+  'CASE.INVALID_TRANSITION':
+    'The case is no longer in a state that allows this: someone acted on it meanwhile. Reload it to see where it stands.',
   'PACKET.NOT_CLAIMANT': PACKET_REVIEW_REFUSALS['PACKET.NOT_CLAIMANT'],
   'PACKET.NOT_DECIDER': PACKET_REVIEW_REFUSALS['PACKET.NOT_DECIDER'],
   'PACKET.NOT_CLAIMED': PACKET_REVIEW_REFUSALS['PACKET.NOT_CLAIMED'],
   'PACKET.ALREADY_DECIDED': PACKET_REVIEW_REFUSALS['PACKET.ALREADY_DECIDED'],
   'PACKET.NOT_DECIDED': PACKET_REVIEW_REFUSALS['PACKET.NOT_DECIDED'],
   'PACKET.HAND_OVER_TARGET_INVALID': PACKET_REVIEW_REFUSALS['PACKET.HAND_OVER_TARGET_INVALID'],
-  'CASE.CHECKLIST_INCOMPLETE': 'The case cannot be submitted yet: the order requires more. What is missing is listed below.',
+  'CASE.CHECKLIST_INCOMPLETE':
+    'The case cannot be submitted yet: the order requires more. What is missing is listed below.',
   'CASE.TWO_PERSON_RULE': 'You cannot review a case you wrote: another supervisor must.',
   'VERSION.CONFLICT': 'Someone else changed this record since you opened it. Reload it, then make your change again.',
-  'VERSION.REQUIRED': 'The console did not say which version of the record it changed. Reload the record and make the change again.',
-  'RESOURCE.CONFLICT': 'This clashes with a record that already exists or has changed meanwhile. Reload to see it as it is now.',
-  'DEPENDENCY.UNAVAILABLE': 'The service cannot reach its database or storage right now. Nothing was changed; try again shortly.',
-  'STORAGE.REFUSED': 'The evidence storage refused the request. Nothing was changed; try again, and tell support if it happens again.',
+  'VERSION.REQUIRED':
+    'The console did not say which version of the record it changed. Reload the record and make the change again.',
+  'RESOURCE.CONFLICT':
+    'This clashes with a record that already exists or has changed meanwhile. Reload to see it as it is now.',
+  'DEPENDENCY.UNAVAILABLE':
+    'The service cannot reach its database or storage right now. Nothing was changed; try again shortly.',
+  'STORAGE.REFUSED':
+    'The evidence storage refused the request. Nothing was changed; try again, and tell support if it happens again.',
   'UPLOAD.TOO_LARGE': 'The file is larger than the service accepts.',
   'UPLOAD.UNSUPPORTED_MEDIA_TYPE': 'The service does not accept this kind of file or request.',
   'UPLOAD.INCOMPLETE': 'The upload did not finish; nothing was stored. Upload it again.',
-  'UPLOAD.GONE': 'This upload is no longer held by the service (abandoned or expired); nothing of it was kept. Start it again.',
-  'UPLOAD.TUS_VERSION_UNSUPPORTED': 'This browser’s upload method is not one the service speaks. Reload the console and try again.',
+  'UPLOAD.GONE':
+    'This upload is no longer held by the service (abandoned or expired); nothing of it was kept. Start it again.',
+  'UPLOAD.TUS_VERSION_UNSUPPORTED':
+    'This browser’s upload method is not one the service speaks. Reload the console and try again.',
   'EVIDENCE.HASH_MISMATCH': 'The file arrived different from what was sent; nothing was stored. Upload it again.',
-  'EVIDENCE.INTEGRITY_FAILURE': 'The stored file no longer matches the fingerprint (SHA-256) recorded at upload. This has been recorded; tell a supervisor.',
+  'EVIDENCE.INTEGRITY_FAILURE':
+    'The stored file no longer matches the fingerprint (SHA-256) recorded at upload. This has been recorded; tell a supervisor.',
   'EVIDENCE.EMPTY': 'The file is empty (0 bytes); nothing was stored.',
   'EVIDENCE.DUPLICATE': 'This exact file is already evidence in this case; it was not stored twice.',
-  'CASE.UPLOAD_IN_PROGRESS': 'An evidence upload to this case is still running. Wait until it finishes (or abandon it), then try again.',
+  'CASE.UPLOAD_IN_PROGRESS':
+    'An evidence upload to this case is still running. Wait until it finishes (or abandon it), then try again.',
   'RANGE.NOT_SATISFIABLE': 'The part of the file asked for lies beyond its end. Start the download again.',
   'RATE.LIMITED': 'Too many attempts in a short time. Wait a minute and try again.',
-  'INTERNAL.ERROR': 'Something went wrong in the service. Nothing is known to have changed; reload to check, and quote the reference below to support.',
+  'INTERNAL.ERROR':
+    'Something went wrong in the service. Nothing is known to have changed; reload to check, and quote the reference below to support.',
 };
 
 /**
@@ -335,7 +389,8 @@ export const FIELD_RULE_WORDS: Record<string, (limits: Readonly<Record<string, n
   maxLength: (l) => (l.maxLength ? `Use at most ${l.maxLength} characters.` : 'This is too long.'),
   isLength: (l) => {
     const [min, max] = [l.isLength, l['isLength.max']];
-    if (min !== undefined && max !== undefined) return min <= 1 ? `Fill this in, with at most ${max} characters.` : `Use ${min} to ${max} characters.`;
+    if (min !== undefined && max !== undefined)
+      return min <= 1 ? `Fill this in, with at most ${max} characters.` : `Use ${min} to ${max} characters.`;
     return 'This is too short or too long.';
   },
   min: (l) => (l.min !== undefined ? `Use a number of at least ${l.min}.` : 'This number is too small.'),
@@ -630,7 +685,10 @@ export const CHECKPOINT_REASON_WORDS: Record<S['CheckpointReason'], string> = {
 };
 
 export const DEPENDENCY_STATE_WORDS: Record<S['DependencyState'], string> = { up: 'Working', down: 'Not working' };
-export const HEALTH_STATUS_WORDS: Record<S['HealthReport']['status'], string> = { ok: 'Working', unavailable: 'Not available' };
+export const HEALTH_STATUS_WORDS: Record<S['HealthReport']['status'], string> = {
+  ok: 'Working',
+  unavailable: 'Not available',
+};
 export const HEALTH_ERROR_WORDS: Record<NonNullable<S['DatabaseHealth']['error']>, string> = {
   'timed out': 'Did not answer in time',
   unreachable: 'Could not be reached',
@@ -641,17 +699,39 @@ export const STATISTICS_UNIT_WORDS: Record<S['StatisticsUnit'], string> = {
   AGENCY_INVOLVEMENTS: 'Agency involvements (a case naming two agencies counts twice)',
 };
 
-export const TICKET_PURPOSE_WORDS: Record<S['TicketPurpose'], string> = { PLAYBACK: 'Play in the browser', DOWNLOAD: 'Download a copy' };
-export const TIMELINE_ENTRY_KIND_WORDS: Record<S['TimelineEntryKind'], string> = { event: 'A step in the case', reads: 'Who looked at it' };
+export const TICKET_PURPOSE_WORDS: Record<S['TicketPurpose'], string> = {
+  PLAYBACK: 'Play in the browser',
+  DOWNLOAD: 'Download a copy',
+};
+export const TIMELINE_ENTRY_KIND_WORDS: Record<S['TimelineEntryKind'], string> = {
+  event: 'A step in the case',
+  reads: 'Who looked at it',
+};
 export const TOKEN_TYPE_WORDS: Record<S['LoginResult']['tokenType'], string> = { Bearer: 'Sign-in token' };
-export const SIGNATURE_ALGORITHM_WORDS: Record<S['ManifestSignature']['algorithm'], string> = { Ed25519: 'Ed25519 digital signature' };
-export const ACCOUNT_STATE_WORDS: Record<NonNullable<S['ApiErrorBody']['state']>, string> = { PASSWORD_CHANGE_REQUIRED: 'Must set a new password' };
+export const SIGNATURE_ALGORITHM_WORDS: Record<S['ManifestSignature']['algorithm'], string> = {
+  Ed25519: 'Ed25519 digital signature',
+};
+export const ACCOUNT_STATE_WORDS: Record<NonNullable<S['ApiErrorBody']['state']>, string> = {
+  PASSWORD_CHANGE_REQUIRED: 'Must set a new password',
+};
 export const QUEUE_SORT_WORDS: Record<'oldest' | 'newest', string> = { oldest: 'Oldest first', newest: 'Newest first' };
-export const SORT_DIRECTION_WORDS: Record<'desc' | 'asc', string> = { desc: 'Newest or largest first', asc: 'Oldest or smallest first' };
-export const EXPORT_FORMAT_WORDS: Record<'ndjson' | 'csv', string> = { ndjson: 'One event per line (NDJSON, for the verifier)', csv: 'Spreadsheet (CSV)' };
-export const STATISTICS_FORMAT_WORDS: Record<'json' | 'csv', string> = { json: 'Data (JSON)', csv: 'Spreadsheet (CSV)' };
+export const SORT_DIRECTION_WORDS: Record<'desc' | 'asc', string> = {
+  desc: 'Newest or largest first',
+  asc: 'Oldest or smallest first',
+};
+export const EXPORT_FORMAT_WORDS: Record<'ndjson' | 'csv', string> = {
+  ndjson: 'One event per line (NDJSON, for the verifier)',
+  csv: 'Spreadsheet (CSV)',
+};
+export const STATISTICS_FORMAT_WORDS: Record<'json' | 'csv', string> = {
+  json: 'Data (JSON)',
+  csv: 'Spreadsheet (CSV)',
+};
 export const DISTRICT_WORDS: Record<S['PoliceDistrict'], string> = Object.fromEntries(
-  ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 22, 24, 25] as const).map((d) => [d, `District ${d}`]),
+  ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 22, 24, 25] as const).map((d) => [
+    d,
+    `District ${d}`,
+  ]),
 ) as Record<S['PoliceDistrict'], string>;
 
 /**
@@ -733,7 +813,8 @@ export const CHECKLIST_ITEM_WORDS: Record<string, string> = {
   emsCalled: 'Whether EMS was called',
   emsCalledAt: 'When EMS was called',
   aidGiven: 'What aid was given',
-  evidenceOrNoFootageReason: 'Body-worn camera or other video footage (photos and documents do not count), or the reason there is no footage',
+  evidenceOrNoFootageReason:
+    'Body-worn camera or other video footage (photos and documents do not count), or the reason there is no footage',
 };
 
 /** The footage item of the checklist as two links (to the upload, to the no-footage reason): read together, the item's words above. */
@@ -748,11 +829,13 @@ export const SECTION_STATE_WORDS: Record<'saved' | 'unsaved' | 'conflict', { tit
   saved: { title: 'Saved', explain: 'Everything in this section is saved in the case.' },
   unsaved: {
     title: 'Unsaved changes',
-    explain: 'Save this section to keep them in the case. Until then they are kept on this computer only, and other sections are not affected.',
+    explain:
+      'Save this section to keep them in the case. Until then they are kept on this computer only, and other sections are not affected.',
   },
   conflict: {
     title: 'Conflict',
-    explain: 'Someone else saved this case after you opened it. Your changes are kept in the form but not saved: load the current version '
-      + 'if asked, choose which value to keep for any field you both changed, then save this section again.',
+    explain:
+      'Someone else saved this case after you opened it. Your changes are kept in the form but not saved: load the current version ' +
+      'if asked, choose which value to keep for any field you both changed, then save this section again.',
   },
 };

@@ -1,6 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { AUDIT_ACTION_CATALOGUE, AUDIT_ACTIONS, AuditAction, auditActionsMarkdown, isAuditAction, meaningOf } from './audit-actions';
+import {
+  AUDIT_ACTION_CATALOGUE,
+  AUDIT_ACTIONS,
+  AuditAction,
+  auditActionsMarkdown,
+  isAuditAction,
+  meaningOf,
+} from './audit-actions';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -35,7 +42,7 @@ describe('the catalogue of audit actions', () => {
     expect(meaningOf(AuditAction.CaseApproved)).toBe('A supervisor (not the author) approved a submitted case');
   });
 
-  it('is what the README\'s export format section lists, row for row', () => {
+  it("is what the README's export format section lists, row for row", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const block = /<!-- audit-actions:begin[^>]*-->\n([\s\S]*?)\n<!-- audit-actions:end -->/.exec(readme);
     expect(block).not.toBeNull();
@@ -43,13 +50,16 @@ describe('the catalogue of audit actions', () => {
     expect(block![1]).toBe(auditActionsMarkdown());
   });
 
-  it('is the only place an action is written as a string: no `action: \'…\'` literal in the service\'s code', () => {
+  it("is the only place an action is written as a string: no `action: '…'` literal in the service's code", () => {
     const offenders: string[] = [];
     for (const file of [...sourceFiles(join(ROOT, 'libs')), ...sourceFiles(join(ROOT, 'apps/api'))]) {
       if (file.endsWith('audit-actions.ts')) continue;
-      readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-        if (/\baction\s*:\s*['"`][a-z]/.test(line)) offenders.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
-      });
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/\baction\s*:\s*['"`][a-z]/.test(line))
+            offenders.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
+        });
     }
     expect(offenders).toEqual([]);
   });

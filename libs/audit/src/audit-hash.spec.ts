@@ -44,11 +44,36 @@ describe('audit hash chain', () => {
   });
 
   it.each([
-    ['action', (e: ChainedAuditEvent) => { e.action = 'case.deleted'; }],
-    ['actor', (e: ChainedAuditEvent) => { e.actorId = '33333333-3333-4333-8333-333333333333'; }],
-    ['time', (e: ChainedAuditEvent) => { e.occurredAt = '2026-11-21T12:00:07.001Z'; }],
-    ['details', (e: ChainedAuditEvent) => { (e.details as { version: number }).version = 99; }],
-    ['outcome', (e: ChainedAuditEvent) => { e.outcome = 'DENIED'; }],
+    [
+      'action',
+      (e: ChainedAuditEvent) => {
+        e.action = 'case.deleted';
+      },
+    ],
+    [
+      'actor',
+      (e: ChainedAuditEvent) => {
+        e.actorId = '33333333-3333-4333-8333-333333333333';
+      },
+    ],
+    [
+      'time',
+      (e: ChainedAuditEvent) => {
+        e.occurredAt = '2026-11-21T12:00:07.001Z';
+      },
+    ],
+    [
+      'details',
+      (e: ChainedAuditEvent) => {
+        (e.details as { version: number }).version = 99;
+      },
+    ],
+    [
+      'outcome',
+      (e: ChainedAuditEvent) => {
+        e.outcome = 'DENIED';
+      },
+    ],
   ])('detects a changed %s at the right seq', (_name, mutate) => {
     const events = clone(chain(10));
     mutate(events[6]);
@@ -68,7 +93,10 @@ describe('audit hash chain', () => {
   it('detects a dropped event', () => {
     const events = chain(8);
     events.splice(4, 1);
-    expect(verifyAuditChain(events, GENESIS_HASH).firstBreak).toEqual({ seq: 6, reason: expect.stringContaining('expected 5') });
+    expect(verifyAuditChain(events, GENESIS_HASH).firstBreak).toEqual({
+      seq: 6,
+      reason: expect.stringContaining('expected 5'),
+    });
   });
 
   it('detects two events swapped', () => {

@@ -87,7 +87,11 @@ export function verifyAuditChain(events: Iterable<ChainedAuditEvent>, expectedPr
   for (const e of events) {
     if (firstSeq === null) firstSeq = e.seq;
     const fail = (reason: string): ChainVerification => ({
-      ok: false, checked, firstSeq, lastSeq: prev?.seq ?? null, headHash: prev?.hash ?? null,
+      ok: false,
+      checked,
+      firstSeq,
+      lastSeq: prev?.seq ?? null,
+      headHash: prev?.hash ?? null,
       firstBreak: { seq: e.seq, reason },
     });
     if (prev) {

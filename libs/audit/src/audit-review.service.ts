@@ -13,7 +13,13 @@ import { AuditActor, AuditEventPage } from './dto/audit-event-views';
 import { CheckpointService } from './checkpoint.service';
 import { CSV_SELECT, NDJSON_COPY } from './export-sql';
 import {
-  csvRow, EXPORT_FORMAT, ExportFilters, ExportFormatName, ExportHeader, ExportWriter, SignedCheckpoint,
+  csvRow,
+  EXPORT_FORMAT,
+  ExportFilters,
+  ExportFormatName,
+  ExportHeader,
+  ExportWriter,
+  SignedCheckpoint,
 } from './export-format';
 import { AuditChainVerification } from './dto/audit-chain-views';
 
@@ -49,7 +55,10 @@ const csvLine = (r: Columns) => csvRow(['event', ...r]);
 type Columns = (string | null)[];
 
 interface PgClient {
-  query(q: string | { text: string; rowMode?: 'array'; values?: unknown[]; query_timeout?: number }, values?: unknown[]): Promise<{ rows: Columns[] }>;
+  query(
+    q: string | { text: string; rowMode?: 'array'; values?: unknown[]; query_timeout?: number },
+    values?: unknown[],
+  ): Promise<{ rows: Columns[] }>;
   query(copy: CopyToStream): Readable;
   escapeLiteral(s: string): string;
   /** Back to the pool; with an error the connection is closed instead. */
@@ -99,7 +108,8 @@ export async function* ndjsonFromCopy(rows: AsyncIterable<Buffer>, writer: Expor
   };
   for await (const chunk of rows) {
     let start = 0;
-    if (rest) { // complete the row cut at the previous chunk's end
+    if (rest) {
+      // complete the row cut at the previous chunk's end
       const nl = chunk.indexOf(10);
       if (nl < 0) {
         rest = Buffer.concat([rest, chunk]);
@@ -165,11 +175,16 @@ export class AuditReviewService {
     // The case number of each event's case, for people (ids mean nothing to a reader). Read by id from the cases
     // table, whose numbers never change; an event whose case id names no case says null.
     const caseIds = [...new Set(events.map((e) => e.caseId).filter((id): id is string => id !== null))];
-    const numbers = new Map<string, string>(caseIds.length
-      ? (await this.ds.query('SELECT id::text AS id, case_number FROM cases WHERE id = ANY($1::uuid[])', [caseIds]) as { id: string; case_number: string }[])
-        .map((r) => [r.id, r.case_number])
-      : []);
-    const items = events.map((e) => ({ ...e, caseNumber: e.caseId ? numbers.get(e.caseId) ?? null : null }));
+    const numbers = new Map<string, string>(
+      caseIds.length
+        ? (
+            (await this.ds.query('SELECT id::text AS id, case_number FROM cases WHERE id = ANY($1::uuid[])', [
+              caseIds,
+            ])) as { id: string; case_number: string }[]
+          ).map((r) => [r.id, r.case_number])
+        : [],
+    );
+    const items = events.map((e) => ({ ...e, caseNumber: e.caseId ? (numbers.get(e.caseId) ?? null) : null }));
     return { items, nextCursor: rows.length > q.limit ? String(page[page.length - 1]) : null };
   }
 
@@ -178,29 +193,45 @@ export class AuditReviewService {
    * transaction; then streams every matching row up to that checkpoint from a database cursor
    * in a REPEATABLE READ snapshot, and ends with the checkpoint and the export's signed seal.
    */
-  async *export(auth: AuditActor, requested: ExportFilters, format: ExportFormatName, via: Record<string, unknown> = {}): AsyncGenerator<string | Buffer> {
+  async *export(
+    auth: AuditActor,
+    requested: ExportFilters,
+    format: ExportFormatName,
+    via: Record<string, unknown> = {},
+  ): AsyncGenerator<string | Buffer> {
     let filters = requested;
     // After older rows were archived and dropped, the chain here starts later: say so, as a seq range.
     const [{ first }] = await this.ds.query('SELECT min(seq) AS first FROM audit_events');
-    if (first !== null && Number(first) > 1 && filters.fromSeq === undefined) filters = { ...filters, fromSeq: String(first) };
+    if (first !== null && Number(first) > 1 && filters.fromSeq === undefined)
+      filters = { ...filters, fromSeq: String(first) };
     const filtered = Object.values(filters).some((v) => v !== undefined);
     const checkpoint: SignedCheckpoint = await this.ds.transaction(async (em) => {
       await this.audit.append(em, {
-        action: AuditAction.AuditExported, actor: auth, targetType: 'audit', details: { format, filters, filtered, ...via },
+        action: AuditAction.AuditExported,
+        actor: auth,
+        targetType: 'audit',
+        details: { format, filters, filtered, ...via },
       });
       return this.checkpoints.create(em, 'export', auth.id);
     });
     const writer = new ExportWriter(format, (m) => this.signing.sign(m));
     const header: ExportHeader = {
-      type: 'header', format: EXPORT_FORMAT, exportedAt: this.clock.now().toISOString(),
-      exportedBy: { id: auth.id, username: auth.username ?? null, role: auth.role }, filters, filtered, keyId: this.signing.keyId,
+      type: 'header',
+      format: EXPORT_FORMAT,
+      exportedAt: this.clock.now().toISOString(),
+      exportedBy: { id: auth.id, username: auth.username ?? null, role: auth.role },
+      filters,
+      filtered,
+      keyId: this.signing.keyId,
     };
     yield writer.begin(header).join('\n') + '\n';
 
     // A pool client of its own (not a TypeORM query runner): if the export stops mid-COPY it must be discarded.
     const pool = (this.ds.driver as unknown as { master: { connect(): Promise<PgClient> } }).master;
     const client = await pool.connect();
-    const where = [`seq <= ${checkpoint.seq}`, ...whereOf(filters, (v) => client.escapeLiteral(String(v)))].join(' AND ');
+    const where = [`seq <= ${checkpoint.seq}`, ...whereOf(filters, (v) => client.escapeLiteral(String(v)))].join(
+      ' AND ',
+    );
     let open = false;
     let copying = false;
     try {
@@ -212,7 +243,9 @@ export class AuditReviewService {
       await client.query('SET LOCAL statement_timeout = 0');
       if (format === 'ndjson') {
         copying = true;
-        const copy: CopyToStream = Object.assign(copyTo(NDJSON_COPY(where)), { query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS });
+        const copy: CopyToStream = Object.assign(copyTo(NDJSON_COPY(where)), {
+          query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS,
+        });
         try {
           yield* ndjsonFromCopy(client.query(copy), writer);
         } finally {
@@ -224,10 +257,13 @@ export class AuditReviewService {
         copying = false;
       } else {
         await client.query({
-          text: `DECLARE ion_audit_export NO SCROLL CURSOR FOR ${CSV_SELECT} WHERE ${where} ORDER BY audit_events.seq`, query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS,
+          text: `DECLARE ion_audit_export NO SCROLL CURSOR FOR ${CSV_SELECT} WHERE ${where} ORDER BY audit_events.seq`,
+          query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS,
         });
         const fetch = {
-          text: `FETCH FORWARD ${this.config.exportFetchRows} FROM ion_audit_export`, rowMode: 'array' as const, query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS,
+          text: `FETCH FORWARD ${this.config.exportFetchRows} FROM ion_audit_export`,
+          rowMode: 'array' as const,
+          query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS,
         };
         for (;;) {
           const { rows } = await client.query(fetch);
@@ -260,8 +296,17 @@ export class AuditReviewService {
   async verify(auth: AuthUser, fromSeq = 1, toSeq?: number): Promise<AuditChainVerification> {
     const result = await this.audit.verifyRange(fromSeq, toSeq);
     await this.audit.record({
-      action: AuditAction.AuditVerified, outcome: result.ok ? 'SUCCESS' : 'FAILED', actor: auth, targetType: 'audit',
-      details: { fromSeq, toSeq: toSeq ?? null, ok: result.ok, checked: result.checked, firstBreak: result.firstBreak ?? null },
+      action: AuditAction.AuditVerified,
+      outcome: result.ok ? 'SUCCESS' : 'FAILED',
+      actor: auth,
+      targetType: 'audit',
+      details: {
+        fromSeq,
+        toSeq: toSeq ?? null,
+        ok: result.ok,
+        checked: result.checked,
+        firstBreak: result.firstBreak ?? null,
+      },
     });
     return { fromSeq, toSeq: toSeq ?? null, ...result };
   }

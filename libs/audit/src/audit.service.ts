@@ -4,8 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { ActorRole, AuthUser, Clock, RequestContext, RequestContextStore, toWellFormed } from '@app/common';
 import {
-  AuditEventBody, AuditOutcome, canonicalAuditBody, ChainVerification, ChainedAuditEvent, GENESIS_HASH,
-  hashCanonicalBody, verifyAuditChain,
+  AuditEventBody,
+  AuditOutcome,
+  canonicalAuditBody,
+  ChainVerification,
+  ChainedAuditEvent,
+  GENESIS_HASH,
+  hashCanonicalBody,
+  verifyAuditChain,
 } from './audit-hash';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditAction } from './audit-actions';
@@ -64,9 +70,24 @@ export class AuditService {
            target_type, target_id, case_id, request_id, client_ip, user_agent, details, prev_hash, hash, body_json)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`,
         [
-          body.seq, body.id, body.occurredAt, body.actorId, body.actorUsername, body.actorRole, body.action,
-          body.outcome, body.targetType, body.targetId, body.caseId, body.requestId, body.clientIp,
-          body.userAgent, JSON.stringify(body.details), prevHash, hash, bodyJson,
+          body.seq,
+          body.id,
+          body.occurredAt,
+          body.actorId,
+          body.actorUsername,
+          body.actorRole,
+          body.action,
+          body.outcome,
+          body.targetType,
+          body.targetId,
+          body.caseId,
+          body.requestId,
+          body.clientIp,
+          body.userAgent,
+          JSON.stringify(body.details),
+          prevHash,
+          hash,
+          bodyJson,
         ],
       );
       written.push(toView({ ...body, prevHash, hash }));
@@ -82,13 +103,17 @@ export class AuditService {
 
   /** A case's events, oldest first (inside `em`'s transaction when given). */
   async caseTimeline(caseId: string, em?: EntityManager): Promise<AuditEventView[]> {
-    const rows = await (em ?? this.ds.manager).getRepository(AuditEventEntity).find({ where: { caseId }, order: { seq: 'ASC' } });
+    const rows = await (em ?? this.ds.manager)
+      .getRepository(AuditEventEntity)
+      .find({ where: { caseId }, order: { seq: 'ASC' } });
     return rows.map((r) => toView(fromEntity(r)));
   }
 
   /** Events by seq, in seq order. */
   async bySeq(seqs: number[]): Promise<AuditEventView[]> {
-    const rows = await this.ds.getRepository(AuditEventEntity).find({ where: { seq: In(seqs.map(String)) }, order: { seq: 'ASC' } });
+    const rows = await this.ds
+      .getRepository(AuditEventEntity)
+      .find({ where: { seq: In(seqs.map(String)) }, order: { seq: 'ASC' } });
     return rows.map((r) => toView(fromEntity(r)));
   }
 
@@ -108,10 +133,11 @@ export class AuditService {
     // Rows before the first one kept may have been archived and dropped: the chain resumes from the archive's last hash.
     const [{ first }] = await this.ds.query('SELECT min(seq) AS first FROM audit_events');
     if (first !== null && fromSeq < Number(first)) fromSeq = Number(first);
-    const expectedPrev = fromSeq === 1
-      ? GENESIS_HASH
-      : (await repo.findOne({ where: { seq: String(fromSeq - 1) } }))?.hash
-        ?? (await this.ds.query('SELECT last_hash FROM audit_archives WHERE to_seq = $1', [fromSeq - 1]))[0]?.last_hash;
+    const expectedPrev =
+      fromSeq === 1
+        ? GENESIS_HASH
+        : ((await repo.findOne({ where: { seq: String(fromSeq - 1) } }))?.hash ??
+          (await this.ds.query('SELECT last_hash FROM audit_archives WHERE to_seq = $1', [fromSeq - 1]))[0]?.last_hash);
     let carry: ChainedAuditEvent | undefined;
     let total: ChainVerification = { ok: true, checked: 0, firstSeq: null, lastSeq: null, headHash: null };
     for (;;) {
@@ -121,7 +147,11 @@ export class AuditService {
       if (!rows.length) return total;
       const part = verifyAuditChain(carry ? [carry, ...rows] : rows, carry ? carry.prevHash : expectedPrev);
       // the carried event was counted in the previous batch
-      total = { ...part, checked: total.checked + part.checked - (carry ? 1 : 0), firstSeq: total.firstSeq ?? part.firstSeq };
+      total = {
+        ...part,
+        checked: total.checked + part.checked - (carry ? 1 : 0),
+        firstSeq: total.firstSeq ?? part.firstSeq,
+      };
       if (!part.ok) return total;
       carry = rows[rows.length - 1];
     }

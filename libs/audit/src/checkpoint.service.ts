@@ -32,7 +32,9 @@ export class CheckpointService implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     const ms = this.config.checkpointIntervalSeconds * 1000;
     this.timer = setInterval(() => {
-      this.periodic().catch((e) => this.logger.warn(`Periodic checkpoint failed: ${e instanceof Error ? e.message : e}`));
+      this.periodic().catch((e) =>
+        this.logger.warn(`Periodic checkpoint failed: ${e instanceof Error ? e.message : e}`),
+      );
     }, ms);
     this.timer.unref();
   }
@@ -43,7 +45,9 @@ export class CheckpointService implements OnApplicationBootstrap, OnApplicationS
 
   /** Signs the current head inside `em`'s transaction (the caller's appends are included). */
   async create(em: EntityManager, reason: CheckpointReason, createdBy: string | null): Promise<SignedCheckpoint> {
-    const head: { seq: string; hash: string }[] = await em.query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+    const head: { seq: string; hash: string }[] = await em.query(
+      'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+    );
     const unsigned = {
       seq: head.length ? Number(head[0].seq) : 0,
       headHash: head.length ? head[0].hash : GENESIS_HASH,
@@ -53,7 +57,15 @@ export class CheckpointService implements OnApplicationBootstrap, OnApplicationS
     const checkpoint: SignedCheckpoint = { ...unsigned, signature: this.signing.sign(checkpointMessage(unsigned)) };
     await em.query(
       `INSERT INTO audit_checkpoints (seq, head_hash, created_at, key_id, signature, reason, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-      [checkpoint.seq, checkpoint.headHash, checkpoint.createdAt, checkpoint.keyId, checkpoint.signature, reason, createdBy],
+      [
+        checkpoint.seq,
+        checkpoint.headHash,
+        checkpoint.createdAt,
+        checkpoint.keyId,
+        checkpoint.signature,
+        reason,
+        createdBy,
+      ],
     );
     return checkpoint;
   }
@@ -71,7 +83,9 @@ export class CheckpointService implements OnApplicationBootstrap, OnApplicationS
         [this.clock.now().toISOString(), this.config.checkpointIntervalSeconds * 0.9],
       );
       if (recent.length) return null;
-      const last: { seq: string }[] = await em.query('SELECT seq FROM audit_checkpoints ORDER BY seq DESC, id DESC LIMIT 1');
+      const last: { seq: string }[] = await em.query(
+        'SELECT seq FROM audit_checkpoints ORDER BY seq DESC, id DESC LIMIT 1',
+      );
       const head: { seq: string }[] = await em.query('SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1');
       if (!head.length || (last.length && last[0].seq === head[0].seq)) return null;
       return this.create(em, 'periodic', null);
@@ -80,11 +94,17 @@ export class CheckpointService implements OnApplicationBootstrap, OnApplicationS
 
   async list(limit = 100): Promise<CheckpointView[]> {
     const rows: Record<string, string>[] = await this.ds.query(
-      `SELECT id, seq, head_hash, created_at, key_id, signature, reason FROM audit_checkpoints ORDER BY id DESC LIMIT $1`, [limit],
+      `SELECT id, seq, head_hash, created_at, key_id, signature, reason FROM audit_checkpoints ORDER BY id DESC LIMIT $1`,
+      [limit],
     );
     return rows.map((r) => ({
-      id: Number(r.id), seq: Number(r.seq), headHash: r.head_hash, createdAt: new Date(r.created_at).toISOString(),
-      keyId: r.key_id, signature: r.signature, reason: r.reason as CheckpointReason,
+      id: Number(r.id),
+      seq: Number(r.seq),
+      headHash: r.head_hash,
+      createdAt: new Date(r.created_at).toISOString(),
+      keyId: r.key_id,
+      signature: r.signature,
+      reason: r.reason as CheckpointReason,
     }));
   }
 }

@@ -76,14 +76,25 @@ export interface ExportTrailer {
 
 /** The exact bytes a checkpoint's signature covers. */
 export function checkpointMessage(c: Omit<SignedCheckpoint, 'signature'>): string {
-  return canonicalJson({ type: 'ion-audit-checkpoint/1', seq: c.seq, headHash: c.headHash, createdAt: c.createdAt, keyId: c.keyId });
+  return canonicalJson({
+    type: 'ion-audit-checkpoint/1',
+    seq: c.seq,
+    headHash: c.headHash,
+    createdAt: c.createdAt,
+    keyId: c.keyId,
+  });
 }
 
 /** The exact bytes a seal's signature covers. */
 export function sealMessage(s: Omit<ExportSeal, 'signature'>): string {
   return canonicalJson({
-    type: 'ion-audit-export-seal/1', rows: s.rows, firstSeq: s.firstSeq, lastSeq: s.lastSeq,
-    rowsDigest: s.rowsDigest, headerDigest: s.headerDigest, checkpointSeq: s.checkpointSeq,
+    type: 'ion-audit-export-seal/1',
+    rows: s.rows,
+    firstSeq: s.firstSeq,
+    lastSeq: s.lastSeq,
+    rowsDigest: s.rowsDigest,
+    headerDigest: s.headerDigest,
+    checkpointSeq: s.checkpointSeq,
   });
 }
 
@@ -130,8 +141,24 @@ export function ndjsonEventLine(e: ChainedAuditEvent): string {
 // --- CSV ----------------------------------------------------------------------------------------------
 
 export const CSV_COLUMNS = [
-  'record', 'seq', 'id', 'occurred_at', 'actor_id', 'actor_username', 'actor_role', 'action', 'outcome',
-  'target_type', 'target_id', 'case_id', 'request_id', 'client_ip', 'user_agent', 'details', 'prev_hash', 'hash',
+  'record',
+  'seq',
+  'id',
+  'occurred_at',
+  'actor_id',
+  'actor_username',
+  'actor_role',
+  'action',
+  'outcome',
+  'target_type',
+  'target_id',
+  'case_id',
+  'request_id',
+  'client_ip',
+  'user_agent',
+  'details',
+  'prev_hash',
+  'hash',
 ] as const;
 
 function csvField(v: string | number | null): string {
@@ -146,8 +173,24 @@ export function csvRow(values: (string | number | null)[]): string {
 
 export function csvEventLine(e: ChainedAuditEvent): string {
   return csvRow([
-    'event', e.seq, e.id, e.occurredAt, e.actorId, e.actorUsername, e.actorRole, e.action, e.outcome,
-    e.targetType, e.targetId, e.caseId, e.requestId, e.clientIp, e.userAgent, JSON.stringify(e.details), e.prevHash, e.hash,
+    'event',
+    e.seq,
+    e.id,
+    e.occurredAt,
+    e.actorId,
+    e.actorUsername,
+    e.actorRole,
+    e.action,
+    e.outcome,
+    e.targetType,
+    e.targetId,
+    e.caseId,
+    e.requestId,
+    e.clientIp,
+    e.userAgent,
+    JSON.stringify(e.details),
+    e.prevHash,
+    e.hash,
   ]);
 }
 
@@ -244,11 +287,18 @@ export class ExportWriter {
   end(checkpoint: SignedCheckpoint): string {
     if (!this.header) throw new Error('ExportWriter.end before begin');
     const unsigned: Omit<ExportSeal, 'signature'> = {
-      rows: this.rows.count, firstSeq: this.rows.firstSeq, lastSeq: this.rows.lastSeq, rowsDigest: this.rows.digest(),
-      headerDigest: headerDigest(this.header), checkpointSeq: checkpoint.seq,
+      rows: this.rows.count,
+      firstSeq: this.rows.firstSeq,
+      lastSeq: this.rows.lastSeq,
+      rowsDigest: this.rows.digest(),
+      headerDigest: headerDigest(this.header),
+      checkpointSeq: checkpoint.seq,
     };
     const trailer: ExportTrailer = {
-      type: 'checkpoint', checkpoint, seal: { ...unsigned, signature: this.sign(sealMessage(unsigned)) }, keyId: checkpoint.keyId,
+      type: 'checkpoint',
+      checkpoint,
+      seal: { ...unsigned, signature: this.sign(sealMessage(unsigned)) },
+      keyId: checkpoint.keyId,
     };
     return this.format === 'csv' ? csvMetaLine('checkpoint', trailer) : JSON.stringify(trailer);
   }

@@ -22,5 +22,4 @@ export const NDJSON_SELECT = 'SELECT seq, body_json, prev_hash, hash FROM audit_
  * separator bytes (0x01, 0x02) cannot occur in JSON text, so COPY's CSV mode passes fields as-is.
  */
 export const NDJSON_COPY = (where: string): string =>
-  `COPY (${NDJSON_SELECT} WHERE ${where} ORDER BY seq) ` +
-  `TO STDOUT (FORMAT csv, DELIMITER e'\\x02', QUOTE e'\\x01')`;
+  `COPY (${NDJSON_SELECT} WHERE ${where} ORDER BY seq) ` + `TO STDOUT (FORMAT csv, DELIMITER e'\\x02', QUOTE e'\\x01')`;

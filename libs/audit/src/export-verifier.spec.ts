@@ -5,8 +5,17 @@ import { join } from 'node:path';
 import { keyIdOf, signMessage } from '@app/signing/signing-keys';
 import { AuditEventBody, ChainedAuditEvent, GENESIS_HASH, hashAuditEvent } from './audit-hash';
 import {
-  checkpointMessage, csvEventLine, csvMetaLine, csvRow, EXPORT_FORMAT, ExportFilters, ExportFormatName, ExportHeader,
-  ExportTrailer, ExportWriter, parseCsvLine,
+  checkpointMessage,
+  csvEventLine,
+  csvMetaLine,
+  csvRow,
+  EXPORT_FORMAT,
+  ExportFilters,
+  ExportFormatName,
+  ExportHeader,
+  ExportTrailer,
+  ExportWriter,
+  parseCsvLine,
 } from './export-format';
 import { ExportVerification, fastRowHash, verifyExport, verifyExportChunks, verifyExportFile } from './export-verifier';
 
@@ -52,14 +61,23 @@ function chain(n: number, utf8 = false): ChainedAuditEvent[] {
       caseId: seq % 5 === 2 ? null : seq % 5 < 2 ? CASE_A : CASE_B,
       requestId: seq % 6 === 3 ? null : `req-${seq}`,
       clientIp: seq % 6 === 3 ? '' : '203.0.113.7',
-      userAgent: seq % 9 === 0 ? null : seq % 3 === 1 ? `Mozilla/5.0 (X11, "Linux")\nsecond line, ${seq}`
-        : seq === 20 ? `a ${utf8 ? 'paired \ud83d\udea8' : 'lone \ud800'} surrogate, a tab\t and a backslash \\` : 'curl/8.5 🚨',
-      details: seq % 8 === 0 ? {} : {
-        version: seq,
-        fields: ['narrative', 'status'],
-        note: `line one\nline two, with "quotes" and a comma, ü ${seq}`,
-        nested: { a: [1, { b: null, c: 1.5 }], 'ü': true, empty: '' },
-      },
+      userAgent:
+        seq % 9 === 0
+          ? null
+          : seq % 3 === 1
+            ? `Mozilla/5.0 (X11, "Linux")\nsecond line, ${seq}`
+            : seq === 20
+              ? `a ${utf8 ? 'paired \ud83d\udea8' : 'lone \ud800'} surrogate, a tab\t and a backslash \\`
+              : 'curl/8.5 🚨',
+      details:
+        seq % 8 === 0
+          ? {}
+          : {
+              version: seq,
+              fields: ['narrative', 'status'],
+              note: `line one\nline two, with "quotes" and a comma, ü ${seq}`,
+              nested: { a: [1, { b: null, c: 1.5 }], ü: true, empty: '' },
+            },
     };
     const hash = hashAuditEvent(prev, body);
     out.push({ ...body, prevHash: prev, hash });
@@ -74,19 +92,32 @@ const EVENTS_UTF8 = chain(30, true);
 
 function header(key: Key, filters: ExportFilters = {}, filtered = false): ExportHeader {
   return {
-    type: 'header', format: EXPORT_FORMAT, exportedAt: '2026-11-22T08:00:00.000Z',
-    exportedBy: { id: '44444444-4444-4444-8444-444444444444', username: 'auditor', role: 'AUDITOR' }, filters, filtered, keyId: key.keyId,
+    type: 'header',
+    format: EXPORT_FORMAT,
+    exportedAt: '2026-11-22T08:00:00.000Z',
+    exportedBy: { id: '44444444-4444-4444-8444-444444444444', username: 'auditor', role: 'AUDITOR' },
+    filters,
+    filtered,
+    keyId: key.keyId,
   };
 }
 
 /** The writer's records (a CSV record may hold newlines); `head` is the chain's head when the export was made. */
-function buildExport(format: ExportFormatName, rows: ChainedAuditEvent[], opts: { key?: Key; head?: ChainedAuditEvent; filters?: ExportFilters; filtered?: boolean } = {}): string[] {
+function buildExport(
+  format: ExportFormatName,
+  rows: ChainedAuditEvent[],
+  opts: { key?: Key; head?: ChainedAuditEvent; filters?: ExportFilters; filtered?: boolean } = {},
+): string[] {
   const key = opts.key ?? keyA;
   const head = opts.head ?? EVENTS[EVENTS.length - 1];
   const w = new ExportWriter(format, (m) => signMessage(key.priv, m));
   const unsigned = { seq: head.seq, headHash: head.hash, createdAt: '2026-11-22T07:59:59.000Z', keyId: key.keyId };
   const checkpoint = { ...unsigned, signature: signMessage(key.priv, checkpointMessage(unsigned)) };
-  return [...w.begin(header(key, opts.filters, opts.filtered ?? false)), ...rows.map((e) => w.event(e)), w.end(checkpoint)];
+  return [
+    ...w.begin(header(key, opts.filters, opts.filtered ?? false)),
+    ...rows.map((e) => w.event(e)),
+    w.end(checkpoint),
+  ];
 }
 
 /** The physical lines of the file the records make. */
@@ -100,14 +131,36 @@ const lineOf = (records: string[], i: number): number =>
 function flipText(s: string): string {
   const i = s.search(/[0-9A-Za-z]/);
   const c = s[i];
-  const next = /[0-9]/.test(c) ? String((Number(c) + 1) % 10)
-    : c === 'f' ? 'a' : c === 'z' ? 'a' : c === 'Z' ? 'A' : String.fromCharCode(c.charCodeAt(0) + 1);
+  const next = /[0-9]/.test(c)
+    ? String((Number(c) + 1) % 10)
+    : c === 'f'
+      ? 'a'
+      : c === 'z'
+        ? 'a'
+        : c === 'Z'
+          ? 'A'
+          : String.fromCharCode(c.charCodeAt(0) + 1);
   return s.slice(0, i) + next + s.slice(i + 1);
 }
 
 const EVENT_KEYS: (keyof ChainedAuditEvent)[] = [
-  'seq', 'id', 'occurredAt', 'actorId', 'actorUsername', 'actorRole', 'action', 'outcome', 'targetType', 'targetId',
-  'caseId', 'requestId', 'clientIp', 'userAgent', 'details', 'prevHash', 'hash',
+  'seq',
+  'id',
+  'occurredAt',
+  'actorId',
+  'actorUsername',
+  'actorRole',
+  'action',
+  'outcome',
+  'targetType',
+  'targetId',
+  'caseId',
+  'requestId',
+  'clientIp',
+  'userAgent',
+  'details',
+  'prevHash',
+  'hash',
 ];
 
 /** Per-format access to the records, so each attack is written once. */
@@ -138,7 +191,12 @@ const ndjson: Codec = {
   flipField: (r, field) => {
     const o = JSON.parse(r) as Record<string, unknown>;
     const v = o[field];
-    o[field] = typeof v === 'string' ? flipText(v) : typeof v === 'number' ? Number(flipText(String(v))) : JSON.parse(flipText(JSON.stringify(v)));
+    o[field] =
+      typeof v === 'string'
+        ? flipText(v)
+        : typeof v === 'number'
+          ? Number(flipText(String(v)))
+          : JSON.parse(flipText(JSON.stringify(v)));
     return JSON.stringify(o);
   },
 };
@@ -189,7 +247,6 @@ function editHeader(codec: Codec, records: string[], edit: (h: ExportHeader) => 
   return out;
 }
 
-
 /** Rehashes rows from..end of a list so that the chain is internally consistent again. */
 function rechain(rows: ChainedAuditEvent[], from: number): void {
   for (let i = from; i < rows.length; i++) {
@@ -214,7 +271,11 @@ type Lines = AsyncIterable<string> | Iterable<string>;
  * (records cut across batches); bytes (verifyExportChunks) in blocks of 1 MiB, 64 bytes (lines
  * cut across blocks) and 1 byte (every block grown to hold its line).
  */
-const READERS: { reader: string; bytes: boolean; read: (lines: Lines, key: KeyObject) => Promise<ExportVerification> }[] = [
+const READERS: {
+  reader: string;
+  bytes: boolean;
+  read: (lines: Lines, key: KeyObject) => Promise<ExportVerification>;
+}[] = [
   ...[undefined, 1, 3].map((batchLines) => ({
     bytes: false,
     reader: `lines, ${batchLines ? `batches of ${batchLines} lines` : 'default batches'}`,
@@ -228,15 +289,24 @@ const READERS: { reader: string; bytes: boolean; read: (lines: Lines, key: KeyOb
 ];
 
 /** Read as bytes, CSV has the chain without its lone surrogate (see chain). */
-const CASES = [ndjson, csv].flatMap((codec) => READERS.map(({ reader, bytes, read }) => ({
-  codec, read, format: codec.format, reader, events: bytes && codec.format === 'csv' ? EVENTS_UTF8 : EVENTS,
-})));
+const CASES = [ndjson, csv].flatMap((codec) =>
+  READERS.map(({ reader, bytes, read }) => ({
+    codec,
+    read,
+    format: codec.format,
+    reader,
+    events: bytes && codec.format === 'csv' ? EVENTS_UTF8 : EVENTS,
+  })),
+);
 
 describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, events }) => {
   const check = (lines: Lines, key: Key = keyA) => read(lines, key.pub);
   /** buildExport for this case's chain. */
-  const exportOf = (format: ExportFormatName, rows: ChainedAuditEvent[], opts: Parameters<typeof buildExport>[2] = {}) =>
-    buildExport(format, rows, { head: events[events.length - 1], ...opts });
+  const exportOf = (
+    format: ExportFormatName,
+    rows: ChainedAuditEvent[],
+    opts: Parameters<typeof buildExport>[2] = {},
+  ) => buildExport(format, rows, { head: events[events.length - 1], ...opts });
   const verify = (records: string[], key: Key = keyA) => check(toLines(records), key);
   const clean = exportOf(codec.format, events);
   const trailerLine = toLines(clean).length;
@@ -246,7 +316,14 @@ describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, e
     // A user agent with a newline makes a CSV record span two lines.
     if (codec.format === 'csv') expect(toLines(clean).length).toBeGreaterThan(clean.length);
     await expect(verify(clean)).resolves.toEqual({
-      ok: true, format: codec.format, rows: 30, firstSeq: 1, lastSeq: 30, filtered: false, checkpointSeq: 30, keyId: keyA.keyId,
+      ok: true,
+      format: codec.format,
+      rows: 30,
+      firstSeq: 1,
+      lastSeq: 30,
+      filtered: false,
+      checkpointSeq: 30,
+      keyId: keyA.keyId,
     });
   });
 
@@ -259,7 +336,12 @@ describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, e
 
   it('accepts an empty complete export of an empty chain', async () => {
     const head = { ...events[0], seq: 0, hash: GENESIS_HASH };
-    await expect(verify(exportOf(codec.format, [], { head }))).resolves.toMatchObject({ ok: true, rows: 0, firstSeq: null, checkpointSeq: 0 });
+    await expect(verify(exportOf(codec.format, [], { head }))).resolves.toMatchObject({
+      ok: true,
+      rows: 0,
+      firstSeq: null,
+      checkpointSeq: 0,
+    });
   });
 
   it.each(EVENT_KEYS)('rejects a flipped byte in field %s of a row', async (field) => {
@@ -271,40 +353,65 @@ describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, e
     expect(r.ok).toBe(false);
     expect(r.failure?.line).toBe(rowLine(i));
     if (field !== 'seq') expect(r.failure?.seq).toBe(FULL_SEQ);
-    expect(r.failure?.problem).toMatch(field === 'outcome' ? /outcome.* must be SUCCESS, DENIED or FAILED/ : /the row's hash does not match its contents \(a field was altered\)/);
+    expect(r.failure?.problem).toMatch(
+      field === 'outcome'
+        ? /outcome.* must be SUCCESS, DENIED or FAILED/
+        : /the row's hash does not match its contents \(a field was altered\)/,
+    );
     expect(r.rows).toBe(FULL_SEQ - 1);
   });
 
   it('rejects a field of the wrong type', async () => {
-    const records = editEvent(codec, clean, 4, (e) => { (e as { actorRole: unknown }).actorRole = null; });
+    const records = editEvent(codec, clean, 4, (e) => {
+      (e as { actorRole: unknown }).actorRole = null;
+    });
     const r = await verify(records);
-    expect(r.failure).toEqual({ line: rowLine(4), seq: 5, problem: expect.stringMatching(/actor_?[rR]ole.*(null|string)/) });
+    expect(r.failure).toEqual({
+      line: rowLine(4),
+      seq: 5,
+      problem: expect.stringMatching(/actor_?[rR]ole.*(null|string)/),
+    });
   });
 
   it('rejects a row dropped from the middle', async () => {
     const records = clean.filter((_, j) => j !== codec.rowIndex(14));
     const r = await verify(records);
-    expect(r).toMatchObject({ ok: false, failure: { line: rowLine(14), seq: 16, problem: 'rows missing from a complete export (seq 14 then seq 16)' } });
+    expect(r).toMatchObject({
+      ok: false,
+      failure: { line: rowLine(14), seq: 16, problem: 'rows missing from a complete export (seq 14 then seq 16)' },
+    });
   });
 
   it('rejects the first row dropped', async () => {
     const r = await verify(clean.filter((_, j) => j !== codec.rowIndex(0)));
-    expect(r.failure).toEqual({ line: rowLine(0), seq: 2, problem: expect.stringMatching(/rows missing from a complete export .*first row is seq 2/) });
+    expect(r.failure).toEqual({
+      line: rowLine(0),
+      seq: 2,
+      problem: expect.stringMatching(/rows missing from a complete export .*first row is seq 2/),
+    });
   });
 
   it('rejects the last row dropped', async () => {
     const records = clean.filter((_, j) => j !== codec.rowIndex(29));
     const r = await verify(records);
     expect(r.failure).toEqual({
-      line: toLines(records).length, problem: 'rows were dropped, added or reordered: the seal lists 30 rows, the file has 29',
+      line: toLines(records).length,
+      problem: 'rows were dropped, added or reordered: the seal lists 30 rows, the file has 29',
     });
   });
 
   it('rejects two rows swapped', async () => {
     const records = [...clean];
-    [records[codec.rowIndex(9)], records[codec.rowIndex(10)]] = [records[codec.rowIndex(10)], records[codec.rowIndex(9)]];
+    [records[codec.rowIndex(9)], records[codec.rowIndex(10)]] = [
+      records[codec.rowIndex(10)],
+      records[codec.rowIndex(9)],
+    ];
     const r = await verify(records);
-    expect(r.failure).toEqual({ line: rowLine(9), seq: 11, problem: 'rows missing from a complete export (seq 9 then seq 11)' });
+    expect(r.failure).toEqual({
+      line: rowLine(9),
+      seq: 11,
+      problem: 'rows missing from a complete export (seq 9 then seq 11)',
+    });
   });
 
   it('rejects a forged row with a recomputed hash inserted before the real one', async () => {
@@ -313,7 +420,11 @@ describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, e
     const records = [...clean];
     records.splice(codec.rowIndex(15), 0, codec.writeEvent(forged));
     const r = await verify(records);
-    expect(r.failure).toEqual({ line: lineOf(records, codec.rowIndex(16)), seq: 16, problem: 'rows out of order or duplicated (seq 16 after seq 16)' });
+    expect(r.failure).toEqual({
+      line: lineOf(records, codec.rowIndex(16)),
+      seq: 16,
+      problem: 'rows out of order or duplicated (seq 16 after seq 16)',
+    });
   });
 
   it('rejects a forged row appended after the last one', async () => {
@@ -331,9 +442,14 @@ describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, e
     rows[14] = { ...rows[14], action: 'case.viewed', details: { forged: true } };
     rechain(rows, 14);
     const records = [...clean];
-    rows.forEach((e, i) => { records[codec.rowIndex(i)] = codec.writeEvent(e); });
+    rows.forEach((e, i) => {
+      records[codec.rowIndex(i)] = codec.writeEvent(e);
+    });
     const r = await verify(records);
-    expect(r.failure).toEqual({ line: trailerLine, problem: expect.stringMatching(/^rows were dropped, added, replaced or reordered: .*rows digest mismatch/) });
+    expect(r.failure).toEqual({
+      line: trailerLine,
+      problem: expect.stringMatching(/^rows were dropped, added, replaced or reordered: .*rows digest mismatch/),
+    });
   });
 
   it('rejects the last row replaced with its hash recomputed (the seal and checkpoint list the real one)', async () => {
@@ -348,7 +464,11 @@ describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, e
   it('rejects a truncated tail (checkpoint line removed)', async () => {
     const lines = toLines(clean).slice(0, -1);
     const r = await check(lines);
-    expect(r).toMatchObject({ ok: false, rows: 30, failure: { line: trailerLine, problem: 'truncated: the file ends without its checkpoint' } });
+    expect(r).toMatchObject({
+      ok: false,
+      rows: 30,
+      failure: { line: trailerLine, problem: 'truncated: the file ends without its checkpoint' },
+    });
   });
 
   it('rejects a file cut in the middle of a row', async () => {
@@ -364,13 +484,19 @@ describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, e
     const last = lines[lines.length - 1];
     lines[lines.length - 1] = last.slice(0, last.length >> 1);
     const r = await check(lines);
-    expect(r.failure).toEqual({ line: trailerLine, problem: expect.stringMatching(/not valid (JSON|CSV) \(truncated/) });
+    expect(r.failure).toEqual({
+      line: trailerLine,
+      problem: expect.stringMatching(/not valid (JSON|CSV) \(truncated/),
+    });
   });
 
   it('rejects a record after the checkpoint', async () => {
     const records = [...clean, clean[codec.rowIndex(3)]];
     const r = await verify(records);
-    expect(r.failure).toEqual({ line: trailerLine + 1, problem: expect.stringMatching(/a record after the checkpoint/) });
+    expect(r.failure).toEqual({
+      line: trailerLine + 1,
+      problem: expect.stringMatching(/a record after the checkpoint/),
+    });
   });
 
   it('ignores blank lines after the checkpoint', async () => {
@@ -383,47 +509,78 @@ describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, e
       t.checkpoint.signature = signMessage(keyB.priv, checkpointMessage(unsigned));
     });
     const r = await verify(records);
-    expect(r.failure).toEqual({ line: trailerLine, problem: 'checkpoint signature does not verify with the given public key' });
+    expect(r.failure).toEqual({
+      line: trailerLine,
+      problem: 'checkpoint signature does not verify with the given public key',
+    });
   });
 
   it('rejects an export made and signed with another key', async () => {
     const r = await verify(exportOf(codec.format, events, { key: keyB }));
-    expect(r.failure).toEqual({ line: trailerLine, problem: `signed with key ${keyB.keyId} but the given public key is ${keyA.keyId}` });
+    expect(r.failure).toEqual({
+      line: trailerLine,
+      problem: `signed with key ${keyB.keyId} but the given public key is ${keyA.keyId}`,
+    });
   });
 
-  it('rejects a checkpoint signed by another key under that key\'s id', async () => {
+  it("rejects a checkpoint signed by another key under that key's id", async () => {
     const records = editTrailer(codec, clean, (t) => {
       t.checkpoint.keyId = keyB.keyId;
       const { signature: _s, ...unsigned } = t.checkpoint;
       t.checkpoint.signature = signMessage(keyB.priv, checkpointMessage(unsigned));
     });
     const r = await verify(records);
-    expect(r.failure?.problem).toMatch(`the key ids in the file disagree (header ${keyA.keyId}, checkpoint ${keyB.keyId}`);
+    expect(r.failure?.problem).toMatch(
+      `the key ids in the file disagree (header ${keyA.keyId}, checkpoint ${keyB.keyId}`,
+    );
   });
 
   it('rejects a complete export whose header claims to be filtered', async () => {
-    const r = await verify(editHeader(codec, clean, (h) => { h.filtered = true; }));
+    const r = await verify(
+      editHeader(codec, clean, (h) => {
+        h.filtered = true;
+      }),
+    );
     expect(r.failure).toEqual({ line: trailerLine, problem: 'the header (exporter, filters) was altered' });
   });
 
   it('rejects an altered exporter', async () => {
-    const r = await verify(editHeader(codec, clean, (h) => { h.exportedBy.username = 'someone-else'; }));
+    const r = await verify(
+      editHeader(codec, clean, (h) => {
+        h.exportedBy.username = 'someone-else';
+      }),
+    );
     expect(r.failure?.problem).toBe('the header (exporter, filters) was altered');
   });
 
   it('rejects a header that is not of this format', async () => {
-    const r = await verify(editHeader(codec, clean, (h) => { (h as { format: string }).format = 'other/2'; }));
-    expect(r.failure).toEqual({ line: lineOf(clean, codec.headerIndex), problem: expect.stringMatching(/unsupported export format "other\/2"/) });
+    const r = await verify(
+      editHeader(codec, clean, (h) => {
+        (h as { format: string }).format = 'other/2';
+      }),
+    );
+    expect(r.failure).toEqual({
+      line: lineOf(clean, codec.headerIndex),
+      problem: expect.stringMatching(/unsupported export format "other\/2"/),
+    });
   });
 
   it('rejects an altered row count in the seal', async () => {
-    const r = await verify(editTrailer(codec, clean, (t) => { t.seal.rows = 29; }));
+    const r = await verify(
+      editTrailer(codec, clean, (t) => {
+        t.seal.rows = 29;
+      }),
+    );
     expect(r.failure).toEqual({ line: trailerLine, problem: 'export seal signature does not verify' });
   });
 
   it('rejects a checkpoint head that is not the last row', async () => {
     const r = await verify(exportOf(codec.format, events.slice(0, 29)));
-    expect(r.failure).toEqual({ line: expect.any(Number), seq: 29, problem: expect.stringMatching(/^the last row does not match the checkpoint/) });
+    expect(r.failure).toEqual({
+      line: expect.any(Number),
+      seq: 29,
+      problem: expect.stringMatching(/^the last row does not match the checkpoint/),
+    });
   });
 
   it('rejects a broken link even when the row hash is recomputed', async () => {
@@ -432,7 +589,11 @@ describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, e
       e.hash = hashAuditEvent(e.prevHash, e);
     });
     const r = await verify(records);
-    expect(r.failure).toEqual({ line: rowLine(6), seq: 7, problem: 'chain broken between seq 6 and 7: its prevHash is not the hash of seq 6' });
+    expect(r.failure).toEqual({
+      line: rowLine(6),
+      seq: 7,
+      problem: 'chain broken between seq 6 and 7: its prevHash is not the hash of seq 6',
+    });
   });
 
   describe('filtered export', () => {
@@ -444,14 +605,27 @@ describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, e
       expect(rowsA.length).toBeLessThan(20);
       expect(consecutive).toBeGreaterThan(0);
       await expect(verify(filtered)).resolves.toEqual({
-        ok: true, format: codec.format, rows: rowsA.length, firstSeq: 1, lastSeq: 30, filtered: true, checkpointSeq: 30, keyId: keyA.keyId,
+        ok: true,
+        format: codec.format,
+        rows: rowsA.length,
+        firstSeq: 1,
+        lastSeq: 30,
+        filtered: true,
+        checkpointSeq: 30,
+        keyId: keyA.keyId,
       });
     });
 
     it('rejects an altered row', async () => {
-      const records = editEvent(codec, filtered, 3, (e) => { e.action = 'case.deleted'; });
+      const records = editEvent(codec, filtered, 3, (e) => {
+        e.action = 'case.deleted';
+      });
       const r = await verify(records);
-      expect(r.failure).toEqual({ line: lineOf(filtered, codec.rowIndex(3)), seq: rowsA[3].seq, problem: expect.stringMatching(/hash does not match/) });
+      expect(r.failure).toEqual({
+        line: lineOf(filtered, codec.rowIndex(3)),
+        seq: rowsA[3].seq,
+        problem: expect.stringMatching(/hash does not match/),
+      });
     });
 
     it('checks the chain where seqs are consecutive', async () => {
@@ -461,28 +635,48 @@ describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, e
       });
       const s = rowsA[consecutive].seq;
       const r = await verify(records);
-      expect(r.failure).toEqual({ line: lineOf(filtered, codec.rowIndex(consecutive)), seq: s, problem: `chain broken between seq ${s - 1} and ${s}: its prevHash is not the hash of seq ${s - 1}` });
+      expect(r.failure).toEqual({
+        line: lineOf(filtered, codec.rowIndex(consecutive)),
+        seq: s,
+        problem: `chain broken between seq ${s - 1} and ${s}: its prevHash is not the hash of seq ${s - 1}`,
+      });
     });
 
     it('rejects two rows swapped', async () => {
       const records = [...filtered];
-      [records[codec.rowIndex(2)], records[codec.rowIndex(3)]] = [records[codec.rowIndex(3)], records[codec.rowIndex(2)]];
+      [records[codec.rowIndex(2)], records[codec.rowIndex(3)]] = [
+        records[codec.rowIndex(3)],
+        records[codec.rowIndex(2)],
+      ];
       const r = await verify(records);
-      expect(r.failure?.problem).toBe(`rows out of order or duplicated (seq ${rowsA[2].seq} after seq ${rowsA[3].seq})`);
+      expect(r.failure?.problem).toBe(
+        `rows out of order or duplicated (seq ${rowsA[2].seq} after seq ${rowsA[3].seq})`,
+      );
     });
 
     it('rejects a dropped row (the seal lists it)', async () => {
       const r = await verify(filtered.filter((_, j) => j !== codec.rowIndex(4)));
-      expect(r.failure?.problem).toBe(`rows were dropped, added or reordered: the seal lists ${rowsA.length} rows, the file has ${rowsA.length - 1}`);
+      expect(r.failure?.problem).toBe(
+        `rows were dropped, added or reordered: the seal lists ${rowsA.length} rows, the file has ${rowsA.length - 1}`,
+      );
     });
 
     it('rejects a changed filter', async () => {
-      const r = await verify(editHeader(codec, filtered, (h) => { h.filters.caseId = CASE_B; }));
+      const r = await verify(
+        editHeader(codec, filtered, (h) => {
+          h.filters.caseId = CASE_B;
+        }),
+      );
       expect(r.failure?.problem).toBe('the header (exporter, filters) was altered');
     });
 
     it('rejects a filtered export passed off as complete', async () => {
-      const r = await verify(editHeader(codec, filtered, (h) => { h.filtered = false; h.filters = {}; }));
+      const r = await verify(
+        editHeader(codec, filtered, (h) => {
+          h.filtered = false;
+          h.filters = {};
+        }),
+      );
       expect(r.ok).toBe(false);
       expect(r.failure?.problem).toMatch(/rows missing from a complete export/);
     });
@@ -491,26 +685,36 @@ describe.each(CASES)('export verification ($format, $reader)', ({ codec, read, e
       const other = events.map((e) => ({ ...e }));
       other[29] = { ...other[29], action: 'case.other' };
       rechain(other, 29);
-      const r = await verify(exportOf(codec.format, rowsA.slice(0, -1).concat(other[29]), { filters: { caseId: CASE_A }, filtered: true }));
-      expect(r.failure).toEqual({ line: expect.any(Number), seq: 30, problem: 'the last row does not match the checkpoint: seq 30 has a different hash than the checkpoint\'s head' });
+      const r = await verify(
+        exportOf(codec.format, rowsA.slice(0, -1).concat(other[29]), { filters: { caseId: CASE_A }, filtered: true }),
+      );
+      expect(r.failure).toEqual({
+        line: expect.any(Number),
+        seq: 30,
+        problem: "the last row does not match the checkpoint: seq 30 has a different hash than the checkpoint's head",
+      });
     });
   });
 });
 
 describe('verifyExportChunks and verifyExportFile (blocks of bytes)', () => {
-  const exportOf = (format: ExportFormatName, rows = EVENTS_UTF8, head = EVENTS_UTF8[29]) => buildExport(format, rows, { head });
+  const exportOf = (format: ExportFormatName, rows = EVENTS_UTF8, head = EVENTS_UTF8[29]) =>
+    buildExport(format, rows, { head });
   const bytesOf = (records: string[]): Buffer => Buffer.from(`${records.join('\n')}\n`);
   const blocks = (bytes: Uint8Array, blockBytes?: number) => verifyExportChunks([bytes], keyA.pub, { blockBytes });
 
-  it.each(['ndjson', 'csv'] as const)('reads %s lines cut across block boundaries the same at every block size', async (format) => {
-    const records = exportOf(format);
-    const bytes = bytesOf(records);
-    const want = await verifyExport(toLines(records), keyA.pub);
-    expect(want).toMatchObject({ ok: true, rows: 30 });
-    for (let blockBytes = 1; blockBytes < 2500; blockBytes += 37) {
-      await expect(blocks(bytes, blockBytes)).resolves.toEqual(want);
-    }
-  });
+  it.each(['ndjson', 'csv'] as const)(
+    'reads %s lines cut across block boundaries the same at every block size',
+    async (format) => {
+      const records = exportOf(format);
+      const bytes = bytesOf(records);
+      const want = await verifyExport(toLines(records), keyA.pub);
+      expect(want).toMatchObject({ ok: true, rows: 30 });
+      for (let blockBytes = 1; blockBytes < 2500; blockBytes += 37) {
+        await expect(blocks(bytes, blockBytes)).resolves.toEqual(want);
+      }
+    },
+  );
 
   it('checks a CSV record whose line breaks fall on a block boundary, even one that looks like the start of a record', async () => {
     const rows = EVENTS_UTF8.map((e) => ({ ...e }));
@@ -529,7 +733,13 @@ describe('verifyExportChunks and verifyExportFile (blocks of bytes)', () => {
     const altered = Buffer.from(bytes.toString().replace('last line', 'last lime'));
     for (let blockBytes = 16; blockBytes < 1600; blockBytes += 5) {
       await expect(blocks(altered, blockBytes)).resolves.toMatchObject({
-        ok: false, rows: 9, failure: { line: lineOf(records, csv.rowIndex(9)), seq: 10, problem: 'the row\'s hash does not match its contents (a field was altered)' },
+        ok: false,
+        rows: 9,
+        failure: {
+          line: lineOf(records, csv.rowIndex(9)),
+          seq: 10,
+          problem: "the row's hash does not match its contents (a field was altered)",
+        },
       });
     }
   });
@@ -543,14 +753,33 @@ describe('verifyExportChunks and verifyExportFile (blocks of bytes)', () => {
     expect(bytes.indexOf(records[codec.rowIndex(21)])).toBeGreaterThan(5 * 2048);
     const r = await blocks(bytes, 2048);
     expect(r).toEqual({
-      ok: false, format: codec.format, rows: 21, firstSeq: 1, lastSeq: 21, filtered: false, checkpointSeq: null, keyId: keyA.keyId,
-      failure: { line: lineOf(records, codec.rowIndex(21)), seq: 22, problem: 'the row\'s hash does not match its contents (a field was altered)' },
+      ok: false,
+      format: codec.format,
+      rows: 21,
+      firstSeq: 1,
+      lastSeq: 21,
+      filtered: false,
+      checkpointSeq: null,
+      keyId: keyA.keyId,
+      failure: {
+        line: lineOf(records, codec.rowIndex(21)),
+        seq: 22,
+        problem: "the row's hash does not match its contents (a field was altered)",
+      },
     });
     // A check between rows, too: two rows swapped in a later block.
     const swapped = [...clean];
-    [swapped[codec.rowIndex(24)], swapped[codec.rowIndex(25)]] = [swapped[codec.rowIndex(25)], swapped[codec.rowIndex(24)]];
+    [swapped[codec.rowIndex(24)], swapped[codec.rowIndex(25)]] = [
+      swapped[codec.rowIndex(25)],
+      swapped[codec.rowIndex(24)],
+    ];
     await expect(blocks(bytesOf(swapped), 2048)).resolves.toMatchObject({
-      rows: 24, failure: { line: lineOf(swapped, codec.rowIndex(24)), seq: 26, problem: 'rows missing from a complete export (seq 24 then seq 26)' },
+      rows: 24,
+      failure: {
+        line: lineOf(swapped, codec.rowIndex(24)),
+        seq: 26,
+        problem: 'rows missing from a complete export (seq 24 then seq 26)',
+      },
     });
   });
 
@@ -559,13 +788,17 @@ describe('verifyExportChunks and verifyExportFile (blocks of bytes)', () => {
     const upToRow = bytesOf(records.slice(0, codec.rowIndex(20)));
     for (const blockBytes of [undefined, 100, 1000]) {
       await expect(blocks(bytesOf(records).subarray(0, upToRow.length + 40), blockBytes)).resolves.toMatchObject({
-        ok: false, rows: 20, failure: { line: lineOf(records, codec.rowIndex(20)), problem: expect.stringMatching(/truncated/) },
+        ok: false,
+        rows: 20,
+        failure: { line: lineOf(records, codec.rowIndex(20)), problem: expect.stringMatching(/truncated/) },
       });
     }
     // The checkpoint cut in half.
     const whole = bytesOf(records);
     await expect(blocks(whole.subarray(0, whole.length - 200), 1000)).resolves.toMatchObject({
-      ok: false, rows: 30, failure: { line: toLines(records).length, problem: expect.stringMatching(/not valid (JSON|CSV) \(truncated/) },
+      ok: false,
+      rows: 30,
+      failure: { line: toLines(records).length, problem: expect.stringMatching(/not valid (JSON|CSV) \(truncated/) },
     });
     // Without its last line break the file is whole.
     await expect(blocks(whole.subarray(0, whole.length - 1), 1000)).resolves.toMatchObject({ ok: true, rows: 30 });
@@ -576,7 +809,11 @@ describe('verifyExportChunks and verifyExportFile (blocks of bytes)', () => {
     try {
       const file = join(dir, 'export.csv');
       writeFileSync(file, `\ufeff${bytesOf(exportOf('csv')).toString().replace(/\n/g, '\r\n')}`);
-      await expect(verifyExportFile(file, keyA.pub, { blockBytes: 500 })).resolves.toMatchObject({ ok: true, format: 'csv', rows: 30 });
+      await expect(verifyExportFile(file, keyA.pub, { blockBytes: 500 })).resolves.toMatchObject({
+        ok: true,
+        format: 'csv',
+        rows: 30,
+      });
       await expect(verifyExportFile(join(dir, 'missing.csv'), keyA.pub)).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -585,27 +822,41 @@ describe('verifyExportChunks and verifyExportFile (blocks of bytes)', () => {
 
   it('reads chunks given as strings, and rejects an empty input', async () => {
     const text = bytesOf(exportOf('ndjson')).toString();
-    await expect(verifyExportChunks([text.slice(0, 1000), text.slice(1000)], keyA.pub, { blockBytes: 300 })).resolves.toMatchObject({ ok: true, rows: 30 });
-    await expect(verifyExportChunks([], keyA.pub)).resolves.toMatchObject({ ok: false, failure: { line: 1, problem: 'the file is empty' } });
+    await expect(
+      verifyExportChunks([text.slice(0, 1000), text.slice(1000)], keyA.pub, { blockBytes: 300 }),
+    ).resolves.toMatchObject({ ok: true, rows: 30 });
+    await expect(verifyExportChunks([], keyA.pub)).resolves.toMatchObject({
+      ok: false,
+      failure: { line: 1, problem: 'the file is empty' },
+    });
   });
 });
 
 describe('verifyExport (how rows are written)', () => {
   it('hashes rows exactly as hashAuditEvent does (the fast path)', () => {
     const odd: ChainedAuditEvent = {
-      ...EVENTS[0], actorUsername: '\u2028\u0000\u001f\u007f"\\/', details: { '': [], 'é': { b: 1, a: -0, c: 1e21 }, list: [null, true, 'x'] },
+      ...EVENTS[0],
+      actorUsername: '\u2028\u0000\u001f\u007f"\\/',
+      details: { '': [], é: { b: 1, a: -0, c: 1e21 }, list: [null, true, 'x'] },
     };
     for (const e of [...EVENTS, odd]) expect(fastRowHash(e)).toBe(hashAuditEvent(e.prevHash, e));
     // Strings quoted as they are when their JSON line has no escape and no surrogate.
-    const plain = EVENTS.map((e) => ({ ...e, userAgent: e.userAgent && 'Mozilla/5.0 (X11; Linux) ü\u007f\u2028', details: { seq: e.seq, é: [null, { b: 'x' }] } }))
-      .filter((e) => !/[\\\ud800-\udfff]/.test(JSON.stringify(e)));
+    const plain = EVENTS.map((e) => ({
+      ...e,
+      userAgent: e.userAgent && 'Mozilla/5.0 (X11; Linux) ü\u007f\u2028',
+      details: { seq: e.seq, é: [null, { b: 'x' }] },
+    })).filter((e) => !/[\\\ud800-\udfff]/.test(JSON.stringify(e)));
     expect(plain.length).toBeGreaterThan(10);
     for (const e of plain) expect(fastRowHash(e, true)).toBe(hashAuditEvent(e.prevHash, e));
   });
 
   it('accepts rows written by PostgreSQL json_build_object (spaces, jsonb key order, other escapes)', async () => {
     const pgJson = (v: unknown): string => {
-      if (v === null || typeof v !== 'object') return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      if (v === null || typeof v !== 'object')
+        return JSON.stringify(v).replace(
+          /[\u007f-\uffff]/g,
+          (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+        );
       if (Array.isArray(v)) return `[${v.map(pgJson).join(', ')}]`;
       const keys = Object.keys(v).sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
       return `{${keys.map((k) => `${JSON.stringify(k)}: ${pgJson((v as Record<string, unknown>)[k])}`).join(', ')}}`;
@@ -613,7 +864,9 @@ describe('verifyExport (how rows are written)', () => {
     const records = buildExport('ndjson', EVENTS).map((r) => {
       const o = JSON.parse(r) as Record<string, unknown>;
       if (o.type !== 'event') return r;
-      return `{${Object.entries(o).map(([k, v]) => `"${k}" : ${k === 'details' ? pgJson(v) : JSON.stringify(v)}`).join(', ')}}`;
+      return `{${Object.entries(o)
+        .map(([k, v]) => `"${k}" : ${k === 'details' ? pgJson(v) : JSON.stringify(v)}`)
+        .join(', ')}}`;
     });
     expect(records[1]).toMatch(/^\{"type" : "event", "seq" : 1, /);
     await expect(verifyExport(records, keyA.pub)).resolves.toMatchObject({ ok: true, rows: 30 });
@@ -621,13 +874,19 @@ describe('verifyExport (how rows are written)', () => {
 
   it('checks in this thread when worker threads cannot load this file (ts-jest)', async () => {
     const records = toLines(buildExport('csv', EVENTS));
-    await expect(verifyExport(records, keyA.pub, { threads: 2, batchLines: 4 })).resolves.toMatchObject({ ok: true, rows: 30 });
+    await expect(verifyExport(records, keyA.pub, { threads: 2, batchLines: 4 })).resolves.toMatchObject({
+      ok: true,
+      rows: 30,
+    });
   });
 });
 
 describe('verifyExport (input that is not an export)', () => {
   it('rejects an empty file', async () => {
-    await expect(verifyExport([], keyA.pub)).resolves.toMatchObject({ ok: false, failure: { line: 1, problem: 'the file is empty' } });
+    await expect(verifyExport([], keyA.pub)).resolves.toMatchObject({
+      ok: false,
+      failure: { line: 1, problem: 'the file is empty' },
+    });
   });
 
   it('rejects a file that is neither format', async () => {

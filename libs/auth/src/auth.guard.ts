@@ -1,9 +1,23 @@
 import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { AuthUser, DependencyUnavailableError, DomainError, ForbiddenError, PasswordChangeRequiredError, RequestContext, UnauthenticatedError } from '@app/common';
+import {
+  AuthUser,
+  DependencyUnavailableError,
+  DomainError,
+  ForbiddenError,
+  PasswordChangeRequiredError,
+  RequestContext,
+  UnauthenticatedError,
+} from '@app/common';
 import { isDatabaseUnavailable } from '@app/database';
-import { ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED, ANY_AUTHENTICATED, AUDIT_REFUSALS_AS, IS_PUBLIC, REQUIRED_PERMISSION } from './decorators';
+import {
+  ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED,
+  ANY_AUTHENTICATED,
+  AUDIT_REFUSALS_AS,
+  IS_PUBLIC,
+  REQUIRED_PERMISSION,
+} from './decorators';
 import { mustChangePassword } from './jwt.strategy';
 import { Permission, roleHas } from './permissions';
 
@@ -33,7 +47,10 @@ export class GlobalAuthGuard extends AuthGuard('jwt') {
       if (req.ctx && auditAs) req.ctx.auditAction = auditAs;
       return true;
     }
-    const required = this.reflector.getAllAndOverride<Permission | typeof ANY_AUTHENTICATED>(REQUIRED_PERMISSION, targets);
+    const required = this.reflector.getAllAndOverride<Permission | typeof ANY_AUTHENTICATED>(
+      REQUIRED_PERMISSION,
+      targets,
+    );
     if (req.ctx && required && required !== ANY_AUTHENTICATED) req.ctx.permission = required;
 
     await super.canActivate(context);
@@ -41,11 +58,16 @@ export class GlobalAuthGuard extends AuthGuard('jwt') {
     if (req.ctx) req.ctx.actor = user;
 
     if (!required) {
-      this.logger.error(`Route ${context.getClass().name}.${context.getHandler().name} has neither @Public nor @Authorize; refused.`);
+      this.logger.error(
+        `Route ${context.getClass().name}.${context.getHandler().name} has neither @Public nor @Authorize; refused.`,
+      );
       throw new ForbiddenError('This route is not open to any role.');
     }
     // An administrator reset the password: the account's tokens (old and new) serve only the password change until then.
-    if (mustChangePassword(user) && !this.reflector.getAllAndOverride<boolean>(ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED, targets)) {
+    if (
+      mustChangePassword(user) &&
+      !this.reflector.getAllAndOverride<boolean>(ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED, targets)
+    ) {
       throw new PasswordChangeRequiredError();
     }
     if (required !== ANY_AUTHENTICATED && !roleHas(user.role, required)) {
@@ -61,7 +83,8 @@ export class GlobalAuthGuard extends AuthGuard('jwt') {
     if (err || !user) {
       const reason = info instanceof Error ? info.message : '';
       if (/expired/i.test(reason)) throw new UnauthenticatedError('The access token has expired; log in again.');
-      if (/no auth token/i.test(reason) || !reason) throw new UnauthenticatedError('A bearer access token is required.');
+      if (/no auth token/i.test(reason) || !reason)
+        throw new UnauthenticatedError('A bearer access token is required.');
       throw new UnauthenticatedError('The access token is invalid.');
     }
     return user;

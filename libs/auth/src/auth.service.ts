@@ -4,7 +4,12 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
-  AccountLockedError, AuthUser, Clock, InvalidCredentialsError, NotFoundError, ValidationError,
+  AccountLockedError,
+  AuthUser,
+  Clock,
+  InvalidCredentialsError,
+  NotFoundError,
+  ValidationError,
 } from '@app/common';
 import { ANONYMOUS_ACTOR, AuditService, AuditAction } from '@app/audit';
 import { authConfig } from './auth.config';
@@ -54,7 +59,12 @@ export class AuthService {
       const account = user?.active ? user : null;
       const passwordOk = await this.passwords.verify(account?.passwordHash ?? null, password);
       const now = this.clock.now();
-      const attempt = { action: AuditAction.AuthLogin, targetType: 'user', targetId: user?.id ?? null, actor: ANONYMOUS_ACTOR };
+      const attempt = {
+        action: AuditAction.AuthLogin,
+        targetType: 'user',
+        targetId: user?.id ?? null,
+        actor: ANONYMOUS_ACTOR,
+      };
       // What the person acknowledged before signing in (AC-8), on every sign-in event: granted, refused or locked.
       const noticeFacts = { systemUseNotice: notice };
       // The account's own spelling when there is one; else the name as submitted (never the password).
@@ -62,8 +72,14 @@ export class AuthService {
 
       if (state.lockedUntil && state.lockedUntil > now) {
         await this.audit.append(em, {
-          ...attempt, outcome: 'DENIED',
-          details: { username: name, reason: 'account_locked', lockedUntil: state.lockedUntil.toISOString(), ...noticeFacts },
+          ...attempt,
+          outcome: 'DENIED',
+          details: {
+            username: name,
+            reason: 'account_locked',
+            lockedUntil: state.lockedUntil.toISOString(),
+            ...noticeFacts,
+          },
         });
         return { kind: 'locked' as const, until: state.lockedUntil };
       }
@@ -71,8 +87,13 @@ export class AuthService {
         await this.failures.clear(em, username);
         await this.users.recordSuccessfulLogin(em, account.id, now);
         await this.audit.append(em, {
-          ...attempt, actor: toAuthUser(account),
-          details: { username: account.username, ...noticeFacts, ...(account.mustChangePassword ? { mustChangePassword: true } : {}) },
+          ...attempt,
+          actor: toAuthUser(account),
+          details: {
+            username: account.username,
+            ...noticeFacts,
+            ...(account.mustChangePassword ? { mustChangePassword: true } : {}),
+          },
         });
         return { kind: 'ok' as const, user: { ...account, lastLoginAt: now, failedLoginCount: 0, lockedUntil: null } };
       }
@@ -80,20 +101,31 @@ export class AuthService {
       const lockUntil = new Date(now.getTime() + this.config.lockoutMinutes * 60_000);
       const r = await this.failures.recordFailure(em, username, now, this.config.lockoutThreshold, lockUntil);
       // The administrator's view of a real account's lock (GET /users) mirrors the count.
-      if (user) await this.users.recordFailedLogin(em, user.id, r.failedCount % this.config.lockoutThreshold, r.lockedUntil);
+      if (user)
+        await this.users.recordFailedLogin(em, user.id, r.failedCount % this.config.lockoutThreshold, r.lockedUntil);
       const reason = !user ? 'unknown_username' : !user.active ? 'account_inactive' : 'wrong_password';
       await this.audit.append(
         em,
-        { ...attempt, outcome: 'FAILED', details: { username: name, reason, consecutiveFailures: r.failedCount, ...noticeFacts } },
+        {
+          ...attempt,
+          outcome: 'FAILED',
+          details: { username: name, reason, consecutiveFailures: r.failedCount, ...noticeFacts },
+        },
         ...(r.lockedUntil
-          ? [{
-              action: AuditAction.UserLocked, actor: ANONYMOUS_ACTOR, targetType: 'user', targetId: user?.id ?? null,
-              details: {
-                username: name, lockedUntil: r.lockedUntil.toISOString(),
-                reason: `${this.config.lockoutThreshold} consecutive failed logins`,
-                ...(user ? {} : { accountExists: false }),
+          ? [
+              {
+                action: AuditAction.UserLocked,
+                actor: ANONYMOUS_ACTOR,
+                targetType: 'user',
+                targetId: user?.id ?? null,
+                details: {
+                  username: name,
+                  lockedUntil: r.lockedUntil.toISOString(),
+                  reason: `${this.config.lockoutThreshold} consecutive failed logins`,
+                  ...(user ? {} : { accountExists: false }),
+                },
               },
-            }]
+            ]
           : []),
       );
       return { kind: 'invalid' as const };
@@ -128,12 +160,18 @@ export class AuthService {
     const current = this.config.systemUseNotice.sha256;
     if (sha256 === undefined) {
       if (this.config.requireNoticeAck) {
-        throw ValidationError.field('systemUseNotice', 'acknowledge the system use notification (send its sha256) to sign in');
+        throw ValidationError.field(
+          'systemUseNotice',
+          'acknowledge the system use notification (send its sha256) to sign in',
+        );
       }
       return { acknowledged: false, sha256: current };
     }
     if (sha256 !== current) {
-      throw ValidationError.field('systemUseNotice', 'is not the current system use notification: read it again (GET /auth/system-use-notice)');
+      throw ValidationError.field(
+        'systemUseNotice',
+        'is not the current system use notification: read it again (GET /auth/system-use-notice)',
+      );
     }
     return { acknowledged: true, sha256 };
   }
@@ -151,11 +189,18 @@ export class AuthService {
       const user = await this.users.findByIdForUpdate(em, auth.id);
       if (!user) throw new NotFoundError('user', auth.id);
       const now = this.clock.now();
-      const attempt = { action: AuditAction.AuthPasswordChangeAttempt, targetType: 'user', targetId: user.id, actor: auth };
+      const attempt = {
+        action: AuditAction.AuthPasswordChangeAttempt,
+        targetType: 'user',
+        targetId: user.id,
+        actor: auth,
+      };
       const currentOk = await this.passwords.verify(user.passwordHash, dto.currentPassword);
       if (state.lockedUntil && state.lockedUntil > now) {
         await this.audit.append(em, {
-          ...attempt, outcome: 'FAILED', details: { username: user.username, reason: 'account_locked', lockedUntil: state.lockedUntil.toISOString() },
+          ...attempt,
+          outcome: 'FAILED',
+          details: { username: user.username, reason: 'account_locked', lockedUntil: state.lockedUntil.toISOString() },
         });
         return { kind: 'locked' as const, until: state.lockedUntil };
       }
@@ -165,16 +210,29 @@ export class AuthService {
         await this.users.recordFailedLogin(em, user.id, r.failedCount % this.config.lockoutThreshold, r.lockedUntil);
         // One event (the request was refused): a lock this failure triggers is part of it, not a separate step.
         await this.audit.append(em, {
-          ...attempt, outcome: 'FAILED',
+          ...attempt,
+          outcome: 'FAILED',
           details: {
-            username: user.username, reason: 'wrong_current_password', consecutiveFailures: r.failedCount, fields: ['currentPassword'],
-            ...(r.lockedUntil ? { lockedUntil: r.lockedUntil.toISOString(), locked: `${this.config.lockoutThreshold} consecutive failed password checks` } : {}),
+            username: user.username,
+            reason: 'wrong_current_password',
+            consecutiveFailures: r.failedCount,
+            fields: ['currentPassword'],
+            ...(r.lockedUntil
+              ? {
+                  lockedUntil: r.lockedUntil.toISOString(),
+                  locked: `${this.config.lockoutThreshold} consecutive failed password checks`,
+                }
+              : {}),
           },
         });
         return { kind: 'wrong' as const };
       }
       if (dto.newPassword === dto.currentPassword) {
-        await this.audit.append(em, { ...attempt, outcome: 'FAILED', details: { username: user.username, reason: 'same_password', fields: ['newPassword'] } });
+        await this.audit.append(em, {
+          ...attempt,
+          outcome: 'FAILED',
+          details: { username: user.username, reason: 'same_password', fields: ['newPassword'] },
+        });
         return { kind: 'same' as const };
       }
       const wasRequired = user.mustChangePassword;
@@ -184,14 +242,19 @@ export class AuthService {
       const saved = await this.users.save(em, user);
       await this.failures.clear(em, user.username);
       await this.audit.append(em, {
-        action: AuditAction.AuthPasswordChanged, actor: auth, targetType: 'user', targetId: user.id,
+        action: AuditAction.AuthPasswordChanged,
+        actor: auth,
+        targetType: 'user',
+        targetId: user.id,
         details: { username: user.username, afterReset: wasRequired },
       });
       return { kind: 'ok' as const, user: saved };
     });
     if (result.kind === 'locked') throw new AccountLockedError(result.until).markAudited();
-    if (result.kind === 'wrong') throw ValidationError.field('currentPassword', 'is not the current password of this account').markAudited();
-    if (result.kind === 'same') throw ValidationError.field('newPassword', 'must differ from the current password').markAudited();
+    if (result.kind === 'wrong')
+      throw ValidationError.field('currentPassword', 'is not the current password of this account').markAudited();
+    if (result.kind === 'same')
+      throw ValidationError.field('newPassword', 'must differ from the current password').markAudited();
     return this.tokenFor(result.user);
   }
 

@@ -11,12 +11,52 @@ import { UsersService } from './users.service';
  * Fixed, documented credentials: never use embedded mode for real records.
  */
 export const DEMO_USERS: (CreateUserDto & { password: string })[] = [
-  { username: 'officer', password: 'officer-demo-2026', displayName: 'Officer Dana Reyes', role: 'OFFICER', district: 1, badgeNumber: 'D1-1001' },
-  { username: 'officer2', password: 'officer2-demo-2026', displayName: 'Officer Sam Okafor', role: 'OFFICER', district: 12, badgeNumber: 'D12-1201' },
-  { username: 'supervisor', password: 'supervisor-demo-2026', displayName: 'Sgt. Maria Lopez', role: 'SUPERVISOR', district: 1, badgeNumber: 'D1-9001' },
-  { username: 'supervisor2', password: 'supervisor2-demo-2026', displayName: 'Sgt. Chris Novak', role: 'SUPERVISOR', district: 12, badgeNumber: 'D12-9201' },
-  { username: 'prosecutor', password: 'prosecutor-demo-2026', displayName: 'ASA Priya Shah', role: 'PROSECUTOR', office: 'CCSAO' },
-  { username: 'prosecutor2', password: 'prosecutor2-demo-2026', displayName: 'ACC Tom Byrne', role: 'PROSECUTOR', office: 'CITY_LAW' },
+  {
+    username: 'officer',
+    password: 'officer-demo-2026',
+    displayName: 'Officer Dana Reyes',
+    role: 'OFFICER',
+    district: 1,
+    badgeNumber: 'D1-1001',
+  },
+  {
+    username: 'officer2',
+    password: 'officer2-demo-2026',
+    displayName: 'Officer Sam Okafor',
+    role: 'OFFICER',
+    district: 12,
+    badgeNumber: 'D12-1201',
+  },
+  {
+    username: 'supervisor',
+    password: 'supervisor-demo-2026',
+    displayName: 'Sgt. Maria Lopez',
+    role: 'SUPERVISOR',
+    district: 1,
+    badgeNumber: 'D1-9001',
+  },
+  {
+    username: 'supervisor2',
+    password: 'supervisor2-demo-2026',
+    displayName: 'Sgt. Chris Novak',
+    role: 'SUPERVISOR',
+    district: 12,
+    badgeNumber: 'D12-9201',
+  },
+  {
+    username: 'prosecutor',
+    password: 'prosecutor-demo-2026',
+    displayName: 'ASA Priya Shah',
+    role: 'PROSECUTOR',
+    office: 'CCSAO',
+  },
+  {
+    username: 'prosecutor2',
+    password: 'prosecutor2-demo-2026',
+    displayName: 'ACC Tom Byrne',
+    role: 'PROSECUTOR',
+    office: 'CITY_LAW',
+  },
   { username: 'auditor', password: 'auditor-demo-2026', displayName: 'Auditor Lee Park', role: 'AUDITOR' },
   { username: 'admin', password: 'admin-demo-2026', displayName: 'Admin Robin Hale', role: 'ADMIN' },
 ];

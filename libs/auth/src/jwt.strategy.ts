@@ -30,7 +30,8 @@ export function bearerToken(req: Request): string | null {
   } catch {
     payload = undefined;
   }
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new UnauthenticatedError('The access token is invalid.');
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+    throw new UnauthenticatedError('The access token is invalid.');
   return `${m[1]}.${m[2]}.${m[3]}`;
 }
 
@@ -56,7 +57,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(payload: JwtPayload): Promise<AuthUser> {
-    const user = typeof payload?.sub === 'string' && UUID.test(payload.sub) ? await this.users.findById(payload.sub) : null;
+    const user =
+      typeof payload?.sub === 'string' && UUID.test(payload.sub) ? await this.users.findById(payload.sub) : null;
     if (!user) throw new UnauthenticatedError('The access token does not belong to a known user.');
     if (!user.active) throw new UnauthenticatedError('This account is deactivated.');
     const auth = toAuthUser(user);

@@ -30,7 +30,8 @@ export class LoginFailuresRepository {
   async lockAndRead(em: EntityManager, username: string): Promise<LoginFailureState> {
     await em.query('SELECT pg_advisory_xact_lock($1, hashtext(lower($2)))', [LOGIN_LOCK_CLASS, username]);
     const rows: Array<{ locked_until: Date | null }> = await em.query(
-      'SELECT locked_until FROM login_failures WHERE username_key = lower($1)', [username],
+      'SELECT locked_until FROM login_failures WHERE username_key = lower($1)',
+      [username],
     );
     return { lockedUntil: rows[0]?.locked_until ?? null };
   }
@@ -40,7 +41,11 @@ export class LoginFailuresRepository {
    * older than FAILURE_MEMORY_MS; at `threshold` the username locks until `lockUntil` and the count restarts.
    */
   async recordFailure(
-    em: EntityManager, username: string, now: Date, threshold: number, lockUntil: Date,
+    em: EntityManager,
+    username: string,
+    now: Date,
+    threshold: number,
+    lockUntil: Date,
   ): Promise<{ failedCount: number; lockedUntil: Date | null }> {
     const forgetBefore = new Date(now.getTime() - FAILURE_MEMORY_MS);
     const rows: Array<{ failed_count: number; locked: boolean }> = await em.query(
@@ -59,7 +64,9 @@ export class LoginFailuresRepository {
     );
     if (++this.failures % 200 === 0) this.sweep(forgetBefore, now);
     const row = rows[0];
-    return row.locked ? { failedCount: threshold, lockedUntil: lockUntil } : { failedCount: row.failed_count, lockedUntil: null };
+    return row.locked
+      ? { failedCount: threshold, lockedUntil: lockUntil }
+      : { failedCount: row.failed_count, lockedUntil: null };
   }
 
   /** A successful login, or an administrator's unlock, clears the username's streak and lock. */

@@ -83,33 +83,66 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   // ended (CLOSED or WITHDRAWN), never on a case they wrote, with a reason and the court or prosecutor's reference
   // that allows it (checked in the evidence service). Officers ask their supervisor; prosecutors may place (below).
   SUPERVISOR: new Set([
-    ...OFFICER, Permission.CaseReturn, Permission.CaseApprove, Permission.CaseWithdraw, Permission.PacketSend,
-    Permission.EvidenceLegalHoldPlace, Permission.EvidenceLegalHoldRelease,
+    ...OFFICER,
+    Permission.CaseReturn,
+    Permission.CaseApprove,
+    Permission.CaseWithdraw,
+    Permission.PacketSend,
+    Permission.EvidenceLegalHoldPlace,
+    Permission.EvidenceLegalHoldRelease,
     // Issue 15: links two entries of the federal personnel index as one person (or undoes a link), with a reason.
     Permission.FederalPersonnelLink,
   ]),
   // Prosecutors work their office's queue; they reach a case only through packets sent to their office
   // (scope checked in the services), and its evidence only as those packets list it.
   PROSECUTOR: new Set([
-    Permission.AuthMe, Permission.AttentionRead, Permission.AuthPasswordChange, Permission.ReviewQueueRead, Permission.PacketRead, Permission.PacketManifestRead,
-    Permission.PacketArchiveDownload, Permission.PacketClaim, Permission.PacketDecide,
+    Permission.AuthMe,
+    Permission.AttentionRead,
+    Permission.AuthPasswordChange,
+    Permission.ReviewQueueRead,
+    Permission.PacketRead,
+    Permission.PacketManifestRead,
+    Permission.PacketArchiveDownload,
+    Permission.PacketClaim,
+    Permission.PacketDecide,
     // Issue 16: release or hand over a claim, correct a decision's external reference (who exactly: PacketsService).
-    Permission.PacketRelease, Permission.PacketHandOver, Permission.PacketReferenceCorrect, Permission.OfficeColleaguesRead,
-    Permission.EvidenceRead, Permission.EvidenceDownload, Permission.EvidenceVerify,
+    Permission.PacketRelease,
+    Permission.PacketHandOver,
+    Permission.PacketReferenceCorrect,
+    Permission.OfficeColleaguesRead,
+    Permission.EvidenceRead,
+    Permission.EvidenceDownload,
+    Permission.EvidenceVerify,
     // The office that may need the footage in court may put it (an item a packet disclosed to it) under hold again.
     Permission.EvidenceLegalHoldPlace,
     // Issue 15: the personnel of the packets sent to their office (the same supervisor across districts), and links.
-    Permission.FederalPersonnelRead, Permission.FederalPersonnelLink,
+    Permission.FederalPersonnelRead,
+    Permission.FederalPersonnelLink,
   ]),
   // Auditors see evidence metadata and custody and may verify integrity; they never download content.
   AUDITOR: new Set([
-    Permission.AuthMe, Permission.AttentionRead, Permission.AuthPasswordChange, Permission.CaseRead, Permission.CaseTimelineRead, Permission.EvidenceList, Permission.EvidenceRead, Permission.EvidenceVerify,
-    Permission.PacketRead, Permission.AuditRead, Permission.AuditExport, Permission.AuditVerify,
+    Permission.AuthMe,
+    Permission.AttentionRead,
+    Permission.AuthPasswordChange,
+    Permission.CaseRead,
+    Permission.CaseTimelineRead,
+    Permission.EvidenceList,
+    Permission.EvidenceRead,
+    Permission.EvidenceVerify,
+    Permission.PacketRead,
+    Permission.AuditRead,
+    Permission.AuditExport,
+    Permission.AuditVerify,
     // Issue 15: the federal personnel index as counts, without names (checked in PersonnelService).
     Permission.FederalPersonnelRead,
   ]),
   ADMIN: new Set([
-    Permission.AuthMe, Permission.AttentionRead, Permission.AuthPasswordChange, Permission.UserCreate, Permission.UserRead, Permission.UserUpdate,
+    Permission.AuthMe,
+    Permission.AttentionRead,
+    Permission.AuthPasswordChange,
+    Permission.UserCreate,
+    Permission.UserRead,
+    Permission.UserUpdate,
     Permission.UserPasswordReset,
   ]),
 };

@@ -42,10 +42,15 @@ export class UsersRepository {
   /** Up to `limit` users whose username or display name contains `q` (any letter case; '' matches all): an exact username first. */
   findActors(q: string, limit: number): Promise<UserEntity[]> {
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return this.repo.createQueryBuilder('u')
+    return this.repo
+      .createQueryBuilder('u')
       .where(`(u.username ILIKE :like ESCAPE '\\' OR u.display_name ILIKE :like ESCAPE '\\')`, { like })
-      .orderBy('CASE WHEN lower(u.username) = lower(:q) THEN 0 ELSE 1 END', 'ASC').setParameter('q', q)
-      .addOrderBy('u.username', 'ASC').addOrderBy('u.id', 'ASC').limit(limit).getMany();
+      .orderBy('CASE WHEN lower(u.username) = lower(:q) THEN 0 ELSE 1 END', 'ASC')
+      .setParameter('q', q)
+      .addOrderBy('u.username', 'ASC')
+      .addOrderBy('u.id', 'ASC')
+      .limit(limit)
+      .getMany();
   }
 
   async activeAdminExists(): Promise<boolean> {
@@ -64,8 +69,12 @@ export class UsersRepository {
         { like },
       );
     }
-    return qb.orderBy('u.created_at', 'ASC').addOrderBy('u.id', 'ASC')
-      .skip((f.page - 1) * f.pageSize).take(f.pageSize).getManyAndCount();
+    return qb
+      .orderBy('u.created_at', 'ASC')
+      .addOrderBy('u.id', 'ASC')
+      .skip((f.page - 1) * f.pageSize)
+      .take(f.pageSize)
+      .getManyAndCount();
   }
 
   /**
@@ -79,8 +88,10 @@ export class UsersRepository {
       [badge, exceptUserId],
     );
     if (rows[0]) {
-      throw new ConflictError(`badgeNumber: ${badge} is already assigned to ${rows[0].username} (${rows[0].display_name}).`,
-        { heldBy: rows[0].username });
+      throw new ConflictError(
+        `badgeNumber: ${badge} is already assigned to ${rows[0].username} (${rows[0].display_name}).`,
+        { heldBy: rows[0].username },
+      );
     }
   }
 
@@ -89,7 +100,8 @@ export class UsersRepository {
       const repo = em.getRepository(UserEntity);
       return await repo.save(repo.create(user));
     } catch (e) {
-      if (isUniqueViolation(e, 'users_badge_uq')) throw new ConflictError(`badgeNumber: ${user.badgeNumber} is already assigned to another user.`);
+      if (isUniqueViolation(e, 'users_badge_uq'))
+        throw new ConflictError(`badgeNumber: ${user.badgeNumber} is already assigned to another user.`);
       translateDbError(e, () => new ConflictError(`username: ${user.username} is already taken.`));
     }
   }
@@ -98,7 +110,10 @@ export class UsersRepository {
     try {
       return await em.getRepository(UserEntity).save(user);
     } catch (e) {
-      translateDbError(e, () => new ConflictError(`badgeNumber: ${user.badgeNumber} is already assigned to another user.`));
+      translateDbError(
+        e,
+        () => new ConflictError(`badgeNumber: ${user.badgeNumber} is already assigned to another user.`),
+      );
     }
   }
 
@@ -107,16 +122,17 @@ export class UsersRepository {
    * LoginFailuresRepository) onto the account, for the administrator's view.
    */
   async recordFailedLogin(em: EntityManager, id: string, failedCount: number, lockedUntil: Date | null): Promise<void> {
-    await em.query(
-      `UPDATE users SET failed_login_count = $2, locked_until = $3::timestamptz WHERE id = $1`,
-      [id, failedCount, lockedUntil?.toISOString() ?? null],
-    );
+    await em.query(`UPDATE users SET failed_login_count = $2, locked_until = $3::timestamptz WHERE id = $1`, [
+      id,
+      failedCount,
+      lockedUntil?.toISOString() ?? null,
+    ]);
   }
 
   async recordSuccessfulLogin(em: EntityManager, id: string, at: Date): Promise<void> {
-    await em.query(
-      `UPDATE users SET failed_login_count = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1`,
-      [id, at.toISOString()],
-    );
+    await em.query(`UPDATE users SET failed_login_count = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1`, [
+      id,
+      at.toISOString(),
+    ]);
   }
 }

@@ -3,7 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { randomInt } from 'node:crypto';
 import {
-  AuthUser, ConflictError, NotFoundError, pageOf, SelfDeactivationError, SelfPasswordResetError, SelfRoleChangeError, ValidationError,
+  AuthUser,
+  ConflictError,
+  NotFoundError,
+  pageOf,
+  SelfDeactivationError,
+  SelfPasswordResetError,
+  SelfRoleChangeError,
+  ValidationError,
 } from '@app/common';
 import { AuditService, SYSTEM_ACTOR, AuditAction } from '@app/audit';
 import { CreateUserDto, ListUsersQuery, ResetPasswordDto, UpdateUserDto } from './dto/user.dto';
@@ -51,7 +58,11 @@ export class UsersService {
         targetType: 'user',
         targetId: user.id,
         details: {
-          username: user.username, role: user.role, district, office, badgeNumber: user.badgeNumber,
+          username: user.username,
+          role: user.role,
+          district,
+          office,
+          badgeNumber: user.badgeNumber,
           ...(via ? { via } : {}),
         },
       });
@@ -60,8 +71,18 @@ export class UsersService {
   }
 
   async list(q: ListUsersQuery): Promise<UserPage> {
-    const [rows, total] = await this.users.list({ q: q.q, role: q.role, active: q.active, page: q.page, pageSize: q.pageSize });
-    return pageOf(rows.map((u) => toUserView(u)), total, q);
+    const [rows, total] = await this.users.list({
+      q: q.q,
+      role: q.role,
+      active: q.active,
+      page: q.page,
+      pageSize: q.pageSize,
+    });
+    return pageOf(
+      rows.map((u) => toUserView(u)),
+      total,
+      q,
+    );
   }
 
   /**
@@ -71,9 +92,20 @@ export class UsersService {
   async findActors(auth: AuthUser, q: string): Promise<AuditActorList> {
     const rows = await this.users.findActors(q, 20);
     await this.audit.record({
-      action: AuditAction.AuditActorsSearched, actor: auth, targetType: 'user', details: { q, matched: rows.length },
+      action: AuditAction.AuditActorsSearched,
+      actor: auth,
+      targetType: 'user',
+      details: { q, matched: rows.length },
     });
-    return { items: rows.map((u) => ({ id: u.id, username: u.username, displayName: u.displayName, role: u.role, active: u.active })) };
+    return {
+      items: rows.map((u) => ({
+        id: u.id,
+        username: u.username,
+        displayName: u.displayName,
+        role: u.role,
+        active: u.active,
+      })),
+    };
   }
 
   async get(id: string): Promise<UserView> {
@@ -100,7 +132,10 @@ export class UsersService {
    */
   async update(actor: AuthUser, id: string, dto: UpdateUserDto): Promise<UserView> {
     if (dto.deactivationReason !== undefined && dto.active !== false) {
-      throw ValidationError.field('deactivationReason', 'is only taken with active: false (a reason for deactivating the account)');
+      throw ValidationError.field(
+        'deactivationReason',
+        'is only taken with active: false (a reason for deactivating the account)',
+      );
     }
     const passwordHash = dto.password ? await this.passwords.hash(dto.password) : undefined;
     return this.ds.transaction(async (em) => {
@@ -111,10 +146,16 @@ export class UsersService {
       if (user.id === actor.id && passwordHash) throw new SelfPasswordResetError();
       const deactivating = dto.active === false && user.active;
       if (deactivating && dto.deactivationReason === undefined) {
-        throw ValidationError.field('deactivationReason', 'is required to deactivate an account (it is stored, audited and shown)');
+        throw ValidationError.field(
+          'deactivationReason',
+          'is required to deactivate an account (it is stored, audited and shown)',
+        );
       }
       const changes: Record<string, { from: unknown; to: unknown }> = {};
-      const set = <K extends 'displayName' | 'role' | 'badgeNumber' | 'district' | 'office' | 'active'>(k: K, v: UserEntity[K] | undefined) => {
+      const set = <K extends 'displayName' | 'role' | 'badgeNumber' | 'district' | 'office' | 'active'>(
+        k: K,
+        v: UserEntity[K] | undefined,
+      ) => {
         if (v === undefined || v === user[k]) return;
         changes[k] = { from: user[k], to: v };
         user[k] = v;
@@ -192,7 +233,12 @@ export class UsersService {
         actor,
         targetType: 'user',
         targetId: user.id,
-        details: { username: user.username, generated: generated !== null, mustChangePassword: true, ...(wasLocked ? { unlocked: true } : {}) },
+        details: {
+          username: user.username,
+          generated: generated !== null,
+          mustChangePassword: true,
+          ...(wasLocked ? { unlocked: true } : {}),
+        },
       });
       return { user: toUserView(saved), temporaryPassword: generated };
     });
@@ -212,6 +258,7 @@ const TEMPORARY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 
 /** Four groups of four (about 79 bits), e.g. `k7qm-3xnd-8pwa-2hfc`: 19 characters, over the 12 the rules ask. */
 export function generateTemporaryPassword(): string {
-  const group = () => Array.from({ length: 4 }, () => TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)]).join('');
+  const group = () =>
+    Array.from({ length: 4 }, () => TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)]).join('');
   return [group(), group(), group(), group()].join('-');
 }

@@ -1,12 +1,27 @@
 import { InvalidTransitionError } from '@app/common';
 
 export const CASE_STATUSES = [
-  'DRAFT', 'SUBMITTED', 'RETURNED', 'APPROVED', 'REFERRED', 'IN_REVIEW', 'CLOSED', 'WITHDRAWN',
+  'DRAFT',
+  'SUBMITTED',
+  'RETURNED',
+  'APPROVED',
+  'REFERRED',
+  'IN_REVIEW',
+  'CLOSED',
+  'WITHDRAWN',
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 export const CASE_ACTIONS = [
-  'submit', 'return', 'approve', 'send', 'claim', 'release', 'decide', 'request_more_info', 'withdraw',
+  'submit',
+  'return',
+  'approve',
+  'send',
+  'claim',
+  'release',
+  'decide',
+  'request_more_info',
+  'withdraw',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 

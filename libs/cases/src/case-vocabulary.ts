@@ -2,13 +2,27 @@ import { ApiProperty } from '@nestjs/swagger';
 
 /** The order's vocabularies. There is deliberately no immigration-status field anywhere. */
 export const ACTIVITY_TYPES = [
-  'ARREST', 'DETENTION', 'VEHICLE_STOP', 'SEARCH_OR_ENTRY', 'USE_OF_FORCE', 'CROWD_CONTROL',
-  'SURVEILLANCE', 'OTHER',
+  'ARREST',
+  'DETENTION',
+  'VEHICLE_STOP',
+  'SEARCH_OR_ENTRY',
+  'USE_OF_FORCE',
+  'CROWD_CONTROL',
+  'SURVEILLANCE',
+  'OTHER',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
 export const FEDERAL_AGENCIES = [
-  'ICE_ERO', 'ICE_HSI', 'CBP', 'BORDER_PATROL', 'FBI', 'DEA', 'ATF', 'US_MARSHALS', 'DHS_OTHER',
+  'ICE_ERO',
+  'ICE_HSI',
+  'CBP',
+  'BORDER_PATROL',
+  'FBI',
+  'DEA',
+  'ATF',
+  'US_MARSHALS',
+  'DHS_OTHER',
   'FEDERAL_UNKNOWN',
 ] as const;
 export type FederalAgency = (typeof FEDERAL_AGENCIES)[number];
@@ -38,7 +52,9 @@ export class FederalOfficerRecord {
 
   /** How the identification was attempted and what came of it (required on the supervisor record). */
   @ApiProperty({
-    enum: IDENTIFICATION_OUTCOMES, enumName: 'IdentificationOutcome', nullable: true,
+    enum: IDENTIFICATION_OUTCOMES,
+    enumName: 'IdentificationOutcome',
+    nullable: true,
     description: 'What came of the attempt to identify a federal agent (required on the supervisor record)',
   })
   identificationOutcome: IdentificationOutcome | null;
@@ -70,6 +86,6 @@ export class ViolationRecord {
   @ApiProperty({ type: String })
   description: string;
 
-  @ApiProperty({ type: Boolean, description: 'A felony goes to the Cook County State\'s Attorney (CCSAO) by default' })
+  @ApiProperty({ type: Boolean, description: "A felony goes to the Cook County State's Attorney (CCSAO) by default" })
   felony: boolean;
 }

@@ -1,6 +1,13 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { CaseStatus } from './case-state';
-import type { ActivityType, CaseOrigin, Disposition, FederalAgency, FederalOfficerRecord, ViolationRecord } from './case-vocabulary';
+import type {
+  ActivityType,
+  CaseOrigin,
+  Disposition,
+  FederalAgency,
+  FederalOfficerRecord,
+  ViolationRecord,
+} from './case-vocabulary';
 
 @Entity('cases')
 export class CaseEntity {

@@ -28,7 +28,8 @@ const DAY_MS = 86_400_000;
 /** A list item; `contentVisible` false (auditors) leaves out what is case content (the location). */
 export function toCaseListItem(
   r: { c: CaseEntity; authorName: string | null; authorBadge: string | null; evidenceCount: number },
-  now: Date, contentVisible: boolean,
+  now: Date,
+  contentVisible: boolean,
 ): CaseListItem {
   const c = r.c;
   const sup = (c.federalOfficers ?? []).find((o) => o.isSupervisor);

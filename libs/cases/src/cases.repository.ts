@@ -86,15 +86,24 @@ export class CasesRepository {
 
   /** The case by id alone, locked FOR UPDATE in `em`: for callers whose scope was checked another way (packets). */
   lockById(em: EntityManager, id: string): Promise<CaseEntity | null> {
-    return em.getRepository(CaseEntity).createQueryBuilder('c').where('c.id = :id', { id }).setLock('pessimistic_write').getOne();
+    return em
+      .getRepository(CaseEntity)
+      .createQueryBuilder('c')
+      .where('c.id = :id', { id })
+      .setLock('pessimistic_write')
+      .getOne();
   }
 
   /** The case's items that meet the order's footage requirement (isFootage, the rule the console runs too). */
   async countFootage(caseId: string, em?: EntityManager): Promise<number> {
-    const rows: { kind: string; content_type: string; size_bytes: string; status: string }[] = await (em ?? this.repo.manager).query(
-      `SELECT kind, content_type, size_bytes, status FROM evidence WHERE case_id = $1 AND status = 'ACTIVE'`, [caseId],
-    );
-    return rows.filter((r) => isFootage({ kind: r.kind, contentType: r.content_type, sizeBytes: Number(r.size_bytes), status: r.status })).length;
+    const rows: { kind: string; content_type: string; size_bytes: string; status: string }[] = await (
+      em ?? this.repo.manager
+    ).query(`SELECT kind, content_type, size_bytes, status FROM evidence WHERE case_id = $1 AND status = 'ACTIVE'`, [
+      caseId,
+    ]);
+    return rows.filter((r) =>
+      isFootage({ kind: r.kind, contentType: r.content_type, sizeBytes: Number(r.size_bytes), status: r.status }),
+    ).length;
   }
 
   /**
@@ -102,14 +111,27 @@ export class CasesRepository {
    * not ended, and not presumed dead (stale_at, pushed forward while bytes arrive, still ahead).
    */
   async uploadsInProgress(caseId: string, em?: EntityManager): Promise<UploadInProgress[]> {
-    const rows: { id: string; kind: string; original_filename: string | null; started_by: string; started_at: Date; bytes_received: string; stale_at: Date }[] =
-      await (em ?? this.repo.manager).query(
-        `SELECT id, kind, original_filename, started_by, started_at, bytes_received, stale_at FROM evidence_upload_sessions
-          WHERE case_id = $1 AND ended_at IS NULL AND stale_at > now() ORDER BY started_at, id`, [caseId],
-      );
+    const rows: {
+      id: string;
+      kind: string;
+      original_filename: string | null;
+      started_by: string;
+      started_at: Date;
+      bytes_received: string;
+      stale_at: Date;
+    }[] = await (em ?? this.repo.manager).query(
+      `SELECT id, kind, original_filename, started_by, started_at, bytes_received, stale_at FROM evidence_upload_sessions
+          WHERE case_id = $1 AND ended_at IS NULL AND stale_at > now() ORDER BY started_at, id`,
+      [caseId],
+    );
     return rows.map((r) => ({
-      id: r.id, kind: r.kind, originalFilename: r.original_filename, startedBy: r.started_by, startedAt: r.started_at.toISOString(),
-      bytesReceived: Number(r.bytes_received), staleAt: r.stale_at.toISOString(),
+      id: r.id,
+      kind: r.kind,
+      originalFilename: r.original_filename,
+      startedBy: r.started_by,
+      startedAt: r.started_at.toISOString(),
+      bytesReceived: Number(r.bytes_received),
+      staleAt: r.stale_at.toISOString(),
     }));
   }
 
@@ -133,7 +155,9 @@ export class CasesRepository {
     if (f.agency) qb.andWhere('c.agencies @> ARRAY[:agency]::text[]', { agency: f.agency });
     if (f.activityType) qb.andWhere('c.activity_type = :activityType', { activityType: f.activityType });
     if (f.supervisorIdentification === 'NOT_RECORDED') {
-      qb.andWhere(`NOT jsonb_path_exists(c.federal_officers, '$[*] ? (@.isSupervisor == true && @.identificationOutcome != null)')`);
+      qb.andWhere(
+        `NOT jsonb_path_exists(c.federal_officers, '$[*] ? (@.isSupervisor == true && @.identificationOutcome != null)')`,
+      );
     } else if (f.supervisorIdentification) {
       qb.andWhere('c.federal_officers @> CAST(:supIdent AS jsonb)', {
         supIdent: JSON.stringify([{ isSupervisor: true, identificationOutcome: f.supervisorIdentification }]),
@@ -175,19 +199,32 @@ export class CasesRepository {
     qb.leftJoin('users', 'u', 'u.id = c.created_by')
       .addSelect('u.display_name', 'author_name')
       .addSelect('u.badge_number', 'author_badge')
-      .addSelect(`(SELECT count(*)::int FROM evidence ec WHERE ec.case_id = c.id AND ec.status = 'ACTIVE')`, 'evidence_count');
+      .addSelect(
+        `(SELECT count(*)::int FROM evidence ec WHERE ec.case_id = c.id AND ec.status = 'ACTIVE')`,
+        'evidence_count',
+      );
     if (f.sort === 'relevance' && tsq) {
       qb.orderBy(`ts_rank_cd(${column}, ${tsq})`, 'DESC').addOrderBy('c.created_at', 'DESC');
     } else {
       const dir = f.order === 'asc' ? 'ASC' : 'DESC';
       // Never-submitted cases (submitted_at null) after the submitted ones, whichever the direction.
-      qb.orderBy(SORT_COLUMN[f.sort === 'relevance' ? 'created' : f.sort], dir, f.sort === 'submitted' ? 'NULLS LAST' : undefined);
+      qb.orderBy(
+        SORT_COLUMN[f.sort === 'relevance' ? 'created' : f.sort],
+        dir,
+        f.sort === 'submitted' ? 'NULLS LAST' : undefined,
+      );
     }
     qb.addOrderBy('c.id', f.order === 'asc' && f.sort !== 'relevance' ? 'ASC' : 'DESC')
       .limit(f.pageSize)
       .offset((f.page - 1) * f.pageSize);
     const [matched, { entities, raw }] = await Promise.all([
-      counted, qb.getRawAndEntities<{ c_id: string; author_name: string | null; author_badge: string | null; evidence_count: number }>(),
+      counted,
+      qb.getRawAndEntities<{
+        c_id: string;
+        author_name: string | null;
+        author_badge: string | null;
+        evidence_count: number;
+      }>(),
     ]);
     const extra = new Map(raw.map((r) => [r.c_id, r]));
     return {
@@ -222,10 +259,19 @@ export class CasesRepository {
 
   /** The case's revisions (snapshots of the case view after each change), oldest first. */
   async revisions(caseId: string): Promise<{ version: number; action: string; snapshot: Record<string, unknown> }[]> {
-    return this.repo.manager.query(`SELECT version, action, snapshot FROM case_revisions WHERE case_id = $1 ORDER BY version`, [caseId]);
+    return this.repo.manager.query(
+      `SELECT version, action, snapshot FROM case_revisions WHERE case_id = $1 ORDER BY version`,
+      [caseId],
+    );
   }
 
-  async addRevision(em: EntityManager, c: CaseEntity, action: string, by: string | null, snapshot: unknown): Promise<void> {
+  async addRevision(
+    em: EntityManager,
+    c: CaseEntity,
+    action: string,
+    by: string | null,
+    snapshot: unknown,
+  ): Promise<void> {
     await em.query(
       `INSERT INTO case_revisions (case_id, version, action, changed_by, changed_at, snapshot) VALUES ($1,$2,$3,$4,$5,$6)`,
       [c.id, c.version, action, by, c.updatedAt ?? new Date(), JSON.stringify(snapshot)],

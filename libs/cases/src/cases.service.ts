@@ -3,8 +3,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  AuthUser, ChecklistIncompleteError, Clock, ForbiddenError, NotFoundError, pageOf,
-  TwoPersonRuleError, UploadInProgressError, ValidationError, VersionConflictError, VersionRequiredError,
+  AuthUser,
+  ChecklistIncompleteError,
+  Clock,
+  ForbiddenError,
+  NotFoundError,
+  pageOf,
+  TwoPersonRuleError,
+  UploadInProgressError,
+  ValidationError,
+  VersionConflictError,
+  VersionRequiredError,
 } from '@app/common';
 import { AuditService, AuditAction } from '@app/audit';
 import { CaseEntity } from './case.entity';
@@ -17,19 +26,40 @@ import { CasesRepository, UploadInProgress } from './cases.repository';
 import { buildTimeline, CaseTimeline } from './timeline';
 import type { FederalOfficerRecord } from './case-vocabulary';
 import {
-  ApproveCaseDto, CaseFieldsDto, CreateCaseDto, ListCasesQuery, PutFederalOfficersDto, PutViolationsDto,
-  ReasonDto, SubmitAttestationDto, UpdateCaseDto,
+  ApproveCaseDto,
+  CaseFieldsDto,
+  CreateCaseDto,
+  ListCasesQuery,
+  PutFederalOfficersDto,
+  PutViolationsDto,
+  ReasonDto,
+  SubmitAttestationDto,
+  UpdateCaseDto,
 } from './dto/case.dto';
 
 /** What a step did: its audit action and details, and (when not the case itself) what it acted on. */
-export type CaseChange = { action: AuditAction; details?: Record<string, unknown>; target?: { type: string; id: string } };
+export type CaseChange = {
+  action: AuditAction;
+  details?: Record<string, unknown>;
+  target?: { type: string; id: string };
+};
 type Change = CaseChange;
 
 const CHICAGO_YEAR = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Chicago', year: 'numeric' });
 const DATE_FIELDS = new Set(['incidentAt', 'emsCalledAt']);
 const CASE_FIELDS: (keyof CaseFieldsDto)[] = [
-  'origin', 'incidentAt', 'incidentLocation', 'activityType', 'agencies', 'narrative', 'injuriesReported',
-  'injuryDescription', 'emsCalled', 'emsCalledAt', 'aidGiven', 'noFootageReason',
+  'origin',
+  'incidentAt',
+  'incidentLocation',
+  'activityType',
+  'agencies',
+  'narrative',
+  'injuriesReported',
+  'injuryDescription',
+  'emsCalled',
+  'emsCalledAt',
+  'aidGiven',
+  'noFootageReason',
 ];
 
 @Injectable()
@@ -59,7 +89,10 @@ export class CasesService {
         federalOfficers: [],
         violations: [],
       });
-      return this.commit(em, auth, c, { action: AuditAction.CaseCreated, details: { district: c.district, fields: Object.keys(fields) } });
+      return this.commit(em, auth, c, {
+        action: AuditAction.CaseCreated,
+        details: { district: c.district, fields: Object.keys(fields) },
+      });
     });
   }
 
@@ -72,8 +105,10 @@ export class CasesService {
     // With q, newest incident first unless relevance is asked for: ranking must score every match before the first
     // page (hundreds of ms for a broad word at 100,000 cases), while incident order walks an index and stops at a page.
     const sort = q.sort ?? (q.q !== undefined ? 'incident' : 'created');
-    if (sort === 'relevance' && q.q === undefined) throw ValidationError.field('sort', 'sort=relevance needs a q to rank by');
-    if (sort === 'relevance' && q.order === 'asc') throw ValidationError.field('order', 'order=asc does not apply to sort=relevance (most relevant first)');
+    if (sort === 'relevance' && q.q === undefined)
+      throw ValidationError.field('sort', 'sort=relevance needs a q to rank by');
+    if (sort === 'relevance' && q.order === 'asc')
+      throw ValidationError.field('order', 'order=asc does not apply to sort=relevance (most relevant first)');
     const contentVisible = auth.role !== 'AUDITOR';
     const { rows, total, totalCapped } = await this.cases.list(auth, {
       status: q.status,
@@ -94,24 +129,63 @@ export class CasesService {
       pageSize: q.pageSize,
     });
     const filters = Object.fromEntries(
-      (['status', 'district', 'from', 'to', 'agency', 'activityType', 'supervisorIdentification', 'felony', 'hasFootage', 'author'] as const)
-        .filter((k) => q[k] !== undefined).map((k) => [k, q[k]]),
+      (
+        [
+          'status',
+          'district',
+          'from',
+          'to',
+          'agency',
+          'activityType',
+          'supervisorIdentification',
+          'felony',
+          'hasFootage',
+          'author',
+        ] as const
+      )
+        .filter((k) => q[k] !== undefined)
+        .map((k) => [k, q[k]]),
     );
     await this.audit.record({
-      action: AuditAction.CaseSearched, actor: auth, targetType: 'case', details: {
-        q: q.q ?? null, searched: contentVisible ? 'content' : 'metadata', filters, sort, order: q.order ?? 'desc',
-        page: q.page, pageSize: q.pageSize, total, totalCapped, caseIds: rows.map((r) => r.c.id),
+      action: AuditAction.CaseSearched,
+      actor: auth,
+      targetType: 'case',
+      details: {
+        q: q.q ?? null,
+        searched: contentVisible ? 'content' : 'metadata',
+        filters,
+        sort,
+        order: q.order ?? 'desc',
+        page: q.page,
+        pageSize: q.pageSize,
+        total,
+        totalCapped,
+        caseIds: rows.map((r) => r.c.id),
       },
     });
     const now = this.clock.now();
-    return { ...pageOf(rows.map((r) => toCaseListItem(r, now, contentVisible)), total, q), totalCapped };
+    return {
+      ...pageOf(
+        rows.map((r) => toCaseListItem(r, now, contentVisible)),
+        total,
+        q,
+      ),
+      totalCapped,
+    };
   }
 
   /** A read is recorded too: who looked at which case file, and when. */
   async get(auth: AuthUser, id: string): Promise<CaseView | CaseMetadataView> {
     const c = await this.cases.findInScope(auth, id);
     if (!c) throw await this.notFound(id);
-    await this.audit.record({ action: AuditAction.CaseViewed, actor: auth, targetType: 'case', targetId: id, caseId: id, details: { caseNumber: c.caseNumber } });
+    await this.audit.record({
+      action: AuditAction.CaseViewed,
+      actor: auth,
+      targetType: 'case',
+      targetId: id,
+      caseId: id,
+      details: { caseNumber: c.caseNumber },
+    });
     return toCaseViewFor(auth.role, c, caseChecklist(c, await this.cases.countFootage(id)));
   }
 
@@ -127,10 +201,17 @@ export class CasesService {
     const [revisions, names] = await Promise.all([
       this.cases.revisions(id),
       actorIds.length
-        ? this.ds.query(`SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])`, [actorIds]) as Promise<{ id: string; display_name: string }[]>
+        ? (this.ds.query(`SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])`, [actorIds]) as Promise<
+            { id: string; display_name: string }[]
+          >)
         : Promise.resolve([]),
     ]);
-    const entries = buildTimeline(events, revisions, new Map(names.map((u) => [u.id, u.display_name])), auth.role !== 'AUDITOR');
+    const entries = buildTimeline(
+      events,
+      revisions,
+      new Map(names.map((u) => [u.id, u.display_name])),
+      auth.role !== 'AUDITOR',
+    );
     return { caseId: c.id, caseNumber: c.caseNumber, entries, events };
   }
 
@@ -144,7 +225,12 @@ export class CasesService {
     });
   }
 
-  putFederalOfficers(auth: AuthUser, id: string, dto: PutFederalOfficersDto, expectedVersion: number | undefined): Promise<CaseView> {
+  putFederalOfficers(
+    auth: AuthUser,
+    id: string,
+    dto: PutFederalOfficersDto,
+    expectedVersion: number | undefined,
+  ): Promise<CaseView> {
     const records = validateFederalOfficers(dto);
     return this.edit(auth, id, expectedVersion, (c) => {
       c.federalOfficers = records;
@@ -156,13 +242,26 @@ export class CasesService {
     });
   }
 
-  putViolations(auth: AuthUser, id: string, dto: PutViolationsDto, expectedVersion: number | undefined): Promise<CaseView> {
-    const records = dto.violations.map((v) => ({ citation: v.citation.trim(), description: v.description, felony: v.felony }));
+  putViolations(
+    auth: AuthUser,
+    id: string,
+    dto: PutViolationsDto,
+    expectedVersion: number | undefined,
+  ): Promise<CaseView> {
+    const records = dto.violations.map((v) => ({
+      citation: v.citation.trim(),
+      description: v.description,
+      felony: v.felony,
+    }));
     return this.edit(auth, id, expectedVersion, (c) => {
       c.violations = records;
       return {
         action: AuditAction.CaseViolationsUpdated,
-        details: { count: records.length, citations: records.map((r) => r.citation), anyFelony: records.some((r) => r.felony) },
+        details: {
+          count: records.length,
+          citations: records.map((r) => r.citation),
+          anyFelony: records.some((r) => r.felony),
+        },
       };
     });
   }
@@ -171,7 +270,12 @@ export class CasesService {
    * Submit, with the author's attestation (issue 16): only the current words of SUBMIT_ATTESTATION are accepted,
    * and the case.submitted event records them, their SHA-256 and the time (the submit's own time).
    */
-  submit(auth: AuthUser, id: string, expectedVersion: number | undefined, attestation: SubmitAttestationDto): Promise<CaseView> {
+  submit(
+    auth: AuthUser,
+    id: string,
+    expectedVersion: number | undefined,
+    attestation: SubmitAttestationDto,
+  ): Promise<CaseView> {
     checkAttestation(attestation);
     return this.transition(auth, id, 'submit', expectedVersion, (c, footageCount, uploads) => {
       if (c.createdBy !== auth.id) throw new ForbiddenError("Only the case's author may submit it.");
@@ -229,7 +333,13 @@ export class CasesService {
    * The transition is checked, then the change, version bump, revision and audit event are
    * written in that same transaction.
    */
-  async applyTransition(em: EntityManager, auth: AuthUser, c: CaseEntity, action: CaseAction, change: (c: CaseEntity) => CaseChange): Promise<CaseView> {
+  async applyTransition(
+    em: EntityManager,
+    auth: AuthUser,
+    c: CaseEntity,
+    action: CaseAction,
+    change: (c: CaseEntity) => CaseChange,
+  ): Promise<CaseView> {
     const from = c.status;
     const to = nextStatus(c.status, action);
     const result = change(c);
@@ -239,7 +349,12 @@ export class CasesService {
 
   // --- the one write path: scope check, change, version bump, revision, audit, one transaction ---
 
-  private edit(auth: AuthUser, id: string, expectedVersion: number | undefined, change: (c: CaseEntity) => Change): Promise<CaseView> {
+  private edit(
+    auth: AuthUser,
+    id: string,
+    expectedVersion: number | undefined,
+    change: (c: CaseEntity) => Change,
+  ): Promise<CaseView> {
     return this.ds.transaction(async (em) => {
       const c = await this.loadForWrite(em, auth, id);
       if (expectedVersion === undefined) throw new VersionRequiredError();
@@ -250,7 +365,10 @@ export class CasesService {
   }
 
   private transition(
-    auth: AuthUser, id: string, action: CaseAction, expectedVersion: number | undefined,
+    auth: AuthUser,
+    id: string,
+    action: CaseAction,
+    expectedVersion: number | undefined,
     change: (c: CaseEntity, footageCount: number, uploads: UploadInProgress[]) => Change,
   ): Promise<CaseView> {
     return this.ds.transaction(async (em) => {
@@ -265,7 +383,13 @@ export class CasesService {
     });
   }
 
-  private async commit(em: EntityManager, auth: AuthUser, c: CaseEntity, change: Change, bump = false): Promise<CaseView> {
+  private async commit(
+    em: EntityManager,
+    auth: AuthUser,
+    c: CaseEntity,
+    change: Change,
+    bump = false,
+  ): Promise<CaseView> {
     if (bump) c.version += 1;
     const saved = await this.cases.save(em, c);
     const view = toCaseView(saved, caseChecklist(saved, await this.cases.countFootage(saved.id, em)));
@@ -295,11 +419,16 @@ export class CasesService {
 /** The attestation must be the current words under their version id, exactly as the console shows them. */
 function checkAttestation(a: SubmitAttestationDto): void {
   if (a.textVersion !== SUBMIT_ATTESTATION.textVersion) {
-    throw ValidationError.field('attestation.textVersion',
-      `attestation.textVersion must be ${SUBMIT_ATTESTATION.textVersion} (the current attestation words); reload the case and attest again`);
+    throw ValidationError.field(
+      'attestation.textVersion',
+      `attestation.textVersion must be ${SUBMIT_ATTESTATION.textVersion} (the current attestation words); reload the case and attest again`,
+    );
   }
   if (a.text !== SUBMIT_ATTESTATION.text) {
-    throw ValidationError.field('attestation.text', `attestation.text must be the exact words of attestation ${SUBMIT_ATTESTATION.textVersion}`);
+    throw ValidationError.field(
+      'attestation.text',
+      `attestation.text must be the exact words of attestation ${SUBMIT_ATTESTATION.textVersion}`,
+    );
   }
 }
 
@@ -310,7 +439,9 @@ function assertVersion(c: CaseEntity, expected: number): void {
 /** Two-person rule: a supervisor never reviews a case they wrote. */
 function assertNotAuthor(auth: AuthUser, c: CaseEntity, action: string): void {
   if (c.createdBy === auth.id) {
-    throw new TwoPersonRuleError(`Two-person rule: you authored case ${c.caseNumber}, so another supervisor must ${action} it.`);
+    throw new TwoPersonRuleError(
+      `Two-person rule: you authored case ${c.caseNumber}, so another supervisor must ${action} it.`,
+    );
   }
 }
 
@@ -325,9 +456,10 @@ function applyFields(c: CaseEntity, dto: CaseFieldsDto): string[] {
     if (DATE_FIELDS.has(key) && typeof raw === 'string') value = new Date(raw);
     if (key === 'agencies' && raw === null) value = [];
     const before = target[key];
-    const same = before instanceof Date && value instanceof Date
-      ? before.getTime() === value.getTime()
-      : JSON.stringify(before) === JSON.stringify(value);
+    const same =
+      before instanceof Date && value instanceof Date
+        ? before.getTime() === value.getTime()
+        : JSON.stringify(before) === JSON.stringify(value);
     if (!same) changed.push(key);
     target[key] = value;
   }

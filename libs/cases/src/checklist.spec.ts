@@ -3,9 +3,17 @@ import { isFootage } from './order-rules';
 import type { FederalOfficerRecord } from './case-vocabulary';
 
 const supervisor: FederalOfficerRecord = {
-  isSupervisor: true, name: null, agency: 'ICE_ERO', badgeNumber: null, identificationOutcome: 'REFUSED',
-  identificationMethod: 'asked for name and badge twice', identificationNotes: null, masked: true,
-  badgeDisplayed: false, bodyCameraWorn: null, description: null,
+  isSupervisor: true,
+  name: null,
+  agency: 'ICE_ERO',
+  badgeNumber: null,
+  identificationOutcome: 'REFUSED',
+  identificationMethod: 'asked for name and badge twice',
+  identificationNotes: null,
+  masked: true,
+  badgeDisplayed: false,
+  bodyCameraWorn: null,
+  description: null,
 };
 
 const complete = {
@@ -24,7 +32,8 @@ const complete = {
   noFootageReason: 'No camera issued',
 };
 
-const items = (c: Parameters<typeof caseChecklist>[0], evidence = 0) => caseChecklist(c, evidence).missing.map((m) => m.item);
+const items = (c: Parameters<typeof caseChecklist>[0], evidence = 0) =>
+  caseChecklist(c, evidence).missing.map((m) => m.item);
 
 describe('submit checklist (EO 2026-01)', () => {
   it('is complete when every item is answered', () => {
@@ -32,26 +41,55 @@ describe('submit checklist (EO 2026-01)', () => {
   });
 
   it('lists everything an empty draft lacks', () => {
-    expect(items({
-      incidentAt: null, incidentLocation: null, origin: null, activityType: null, agencies: [], narrative: '  ',
-      federalOfficers: [], injuriesReported: null, injuryDescription: null, emsCalled: null, emsCalledAt: null,
-      aidGiven: null, noFootageReason: null,
-    })).toEqual([
-      'incidentAt', 'incidentLocation', 'origin', 'activityType', 'agencies', 'narrative',
-      'federalSupervisorIdentification', 'injuriesReported', 'evidenceOrNoFootageReason',
+    expect(
+      items({
+        incidentAt: null,
+        incidentLocation: null,
+        origin: null,
+        activityType: null,
+        agencies: [],
+        narrative: '  ',
+        federalOfficers: [],
+        injuriesReported: null,
+        injuryDescription: null,
+        emsCalled: null,
+        emsCalledAt: null,
+        aidGiven: null,
+        noFootageReason: null,
+      }),
+    ).toEqual([
+      'incidentAt',
+      'incidentLocation',
+      'origin',
+      'activityType',
+      'agencies',
+      'narrative',
+      'federalSupervisorIdentification',
+      'injuriesReported',
+      'evidenceOrNoFootageReason',
     ]);
   });
 
   it('needs a supervisor record with outcome and method', () => {
-    expect(items({ ...complete, federalOfficers: [{ ...supervisor, isSupervisor: false }] })).toEqual(['federalSupervisorIdentification']);
-    expect(items({ ...complete, federalOfficers: [{ ...supervisor, identificationMethod: ' ' }] })).toEqual(['federalSupervisorIdentification']);
-    expect(items({ ...complete, federalOfficers: [{ ...supervisor, identificationOutcome: null }] })).toEqual(['federalSupervisorIdentification']);
+    expect(items({ ...complete, federalOfficers: [{ ...supervisor, isSupervisor: false }] })).toEqual([
+      'federalSupervisorIdentification',
+    ]);
+    expect(items({ ...complete, federalOfficers: [{ ...supervisor, identificationMethod: ' ' }] })).toEqual([
+      'federalSupervisorIdentification',
+    ]);
+    expect(items({ ...complete, federalOfficers: [{ ...supervisor, identificationOutcome: null }] })).toEqual([
+      'federalSupervisorIdentification',
+    ]);
   });
 
   it('asks for injuries, EMS call time and aid when someone was injured', () => {
     expect(items({ ...complete, injuriesReported: true })).toEqual(['injuryDescription', 'emsCalled', 'aidGiven']);
-    expect(items({ ...complete, injuriesReported: true, injuryDescription: 'cut', emsCalled: true, aidGiven: 'first aid' })).toEqual(['emsCalledAt']);
-    expect(items({ ...complete, injuriesReported: true, injuryDescription: 'cut', emsCalled: false, aidGiven: 'first aid' })).toEqual([]);
+    expect(
+      items({ ...complete, injuriesReported: true, injuryDescription: 'cut', emsCalled: true, aidGiven: 'first aid' }),
+    ).toEqual(['emsCalledAt']);
+    expect(
+      items({ ...complete, injuriesReported: true, injuryDescription: 'cut', emsCalled: false, aidGiven: 'first aid' }),
+    ).toEqual([]);
   });
 
   it('counts as footage only active, non-empty BWC or other-video items whose bytes are video', () => {

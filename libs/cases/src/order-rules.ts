@@ -11,7 +11,9 @@ export interface OrderChecklistInput {
   activityType?: string | null;
   agencies?: readonly string[] | null;
   narrative?: string | null;
-  federalOfficers?: readonly { isSupervisor: boolean; identificationOutcome?: string | null; identificationMethod?: string | null }[] | null;
+  federalOfficers?:
+    | readonly { isSupervisor: boolean; identificationOutcome?: string | null; identificationMethod?: string | null }[]
+    | null;
   injuriesReported?: boolean | null;
   injuryDescription?: string | null;
   emsCalled?: boolean | null;
@@ -44,7 +46,12 @@ export interface FootageCandidate {
  * an audio file, an empty file, or a PDF labelled "BWC" is evidence, but not footage.
  */
 export function isFootage(e: FootageCandidate): boolean {
-  return e.status === 'ACTIVE' && e.sizeBytes > 0 && (e.kind === 'BWC' || e.kind === 'OTHER_VIDEO') && /^video\//i.test(e.contentType);
+  return (
+    e.status === 'ACTIVE' &&
+    e.sizeBytes > 0 &&
+    (e.kind === 'BWC' || e.kind === 'OTHER_VIDEO') &&
+    /^video\//i.test(e.contentType)
+  );
 }
 
 /** `footageCount`: the case's items for which isFootage holds. */
@@ -65,15 +72,22 @@ export function missingForSubmit(c: OrderChecklistInput, footageCount = 0): Miss
     'federalSupervisorIdentification',
     'a federal supervisor record with the identification outcome (VERIFIED, PARTIAL, REFUSED or UNABLE) and how it was attempted',
   );
-  need(c.injuriesReported !== null && c.injuriesReported !== undefined, 'injuriesReported', 'whether anyone was injured');
+  need(
+    c.injuriesReported !== null && c.injuriesReported !== undefined,
+    'injuriesReported',
+    'whether anyone was injured',
+  );
   if (c.injuriesReported) {
     need(!blank(c.injuryDescription), 'injuryDescription', 'a description of the injuries');
     need(c.emsCalled !== null && c.emsCalled !== undefined, 'emsCalled', 'whether EMS was called');
     if (c.emsCalled) need(!!c.emsCalledAt, 'emsCalledAt', 'when EMS was called');
     need(!blank(c.aidGiven), 'aidGiven', 'what aid was given');
   }
-  need(footageCount > 0 || !blank(c.noFootageReason), 'evidenceOrNoFootageReason',
-    'body-worn camera or other video footage (a video file; photos and documents do not count), or the reason there is no footage');
+  need(
+    footageCount > 0 || !blank(c.noFootageReason),
+    'evidenceOrNoFootageReason',
+    'body-worn camera or other video footage (a video file; photos and documents do not count), or the reason there is no footage',
+  );
   return missing;
 }
 
@@ -85,6 +99,7 @@ export function missingForSubmit(c: OrderChecklistInput, footageCount = 0): Miss
  */
 export const SUBMIT_ATTESTATION = {
   textVersion: 'case-submit/2026-12-1',
-  text: 'I attest that this report, including the federal personnel, the alleged violations and the evidence recorded in it, '
-    + 'is true and complete to the best of my knowledge, and that I am submitting it for supervisor review under my own name.',
+  text:
+    'I attest that this report, including the federal personnel, the alleged violations and the evidence recorded in it, ' +
+    'is true and complete to the best of my knowledge, and that I am submitting it for supervisor review under my own name.',
 } as const;

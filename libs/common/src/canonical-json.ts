@@ -32,7 +32,8 @@ function write(input: unknown, key: string): string {
       if (!Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
       return JSON.stringify(value);
     case 'object': {
-      if (value instanceof String || value instanceof Number || value instanceof Boolean) return write(value.valueOf(), key);
+      if (value instanceof String || value instanceof Number || value instanceof Boolean)
+        return write(value.valueOf(), key);
       if (Array.isArray(value)) {
         let out = '[';
         for (let i = 0; i < value.length; i++) {

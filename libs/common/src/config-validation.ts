@@ -10,7 +10,8 @@ export function validateEnv<T extends object>(cls: new () => T, env: Record<stri
   const errors = validateSync(instance, { whitelist: false, skipMissingProperties: false });
   if (errors.length > 0) {
     const lines = errors.map(
-      (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(env[e.property] ?? null)})`,
+      (e) =>
+        `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(env[e.property] ?? null)})`,
     );
     throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }

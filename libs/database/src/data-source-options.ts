@@ -29,7 +29,10 @@ export class DiscardOnTimeoutClient extends Client {
       const last = args.length - 1;
       if (typeof args[last] === 'function') {
         const cb = args[last] as (e: unknown, ...rest: unknown[]) => void;
-        args[last] = (e: unknown, ...rest: unknown[]) => { discardOnTimeout(e); cb(e, ...rest); };
+        args[last] = (e: unknown, ...rest: unknown[]) => {
+          discardOnTimeout(e);
+          cb(e, ...rest);
+        };
       }
       const result = query(...args);
       if (result instanceof Promise) result.catch(discardOnTimeout);
@@ -68,7 +71,9 @@ export function dataSourceOptions(
       application_name: opts.applicationName ?? 'ion-api',
       connectionTimeoutMillis: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       Client: DiscardOnTimeoutClient,
-      ...(statementTimeout > 0 ? { statement_timeout: statementTimeout, query_timeout: statementTimeout + CLIENT_TIMEOUT_MARGIN_MS } : {}),
+      ...(statementTimeout > 0
+        ? { statement_timeout: statementTimeout, query_timeout: statementTimeout + CLIENT_TIMEOUT_MARGIN_MS }
+        : {}),
     },
   };
 }
@@ -78,7 +83,9 @@ const MIGRATION_LOCK_KEY = 726_300_100;
 
 /** Applies pending migrations as the schema owner; returns the names applied. */
 export async function runMigrations(ownerUrl: string): Promise<string[]> {
-  const ds = new DataSource({ ...dataSourceOptions(ownerUrl, { poolSize: 2, applicationName: 'ion-migrate', statementTimeoutMs: 0 }) });
+  const ds = new DataSource({
+    ...dataSourceOptions(ownerUrl, { poolSize: 2, applicationName: 'ion-migrate', statementTimeoutMs: 0 }),
+  });
   await ds.initialize();
   const lock = ds.createQueryRunner();
   try {
@@ -98,16 +105,23 @@ export async function runMigrations(ownerUrl: string): Promise<string[]> {
  * has not applied, read as the API's own role. Throws when the database was never migrated.
  */
 export async function pendingMigrations(appUrl: string): Promise<string[]> {
-  const ds = new DataSource({ ...dataSourceOptions(appUrl, { poolSize: 1, applicationName: 'ion-api-migration-check' }) });
+  const ds = new DataSource({
+    ...dataSourceOptions(appUrl, { poolSize: 1, applicationName: 'ion-api-migration-check' }),
+  });
   await ds.initialize();
   try {
-    const rows: Array<{ name: string }> = await ds.query('SELECT name FROM schema_migrations').catch((e: { code?: string }) => {
-      if (e.code === '42P01') throw new Error('The database has not been migrated: run the migrations (cli migrate) first.');
-      if (e.code === '42501') {
-        throw new Error('The API role may not read schema_migrations (a database migrated by an older release): run the migrations (cli migrate) first.');
-      }
-      throw e;
-    });
+    const rows: Array<{ name: string }> = await ds
+      .query('SELECT name FROM schema_migrations')
+      .catch((e: { code?: string }) => {
+        if (e.code === '42P01')
+          throw new Error('The database has not been migrated: run the migrations (cli migrate) first.');
+        if (e.code === '42501') {
+          throw new Error(
+            'The API role may not read schema_migrations (a database migrated by an older release): run the migrations (cli migrate) first.',
+          );
+        }
+        throw e;
+      });
     const applied = new Set(rows.map((r) => r.name));
     return MIGRATIONS.map((M) => new M().name ?? M.name).filter((name) => !applied.has(name));
   } finally {

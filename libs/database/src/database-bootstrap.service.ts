@@ -31,7 +31,9 @@ export class DatabaseBootstrap implements OnApplicationShutdown {
         secretsDir: this.config.dataDir,
         database: 'ion',
       });
-      this.logger.log(`Embedded PostgreSQL on 127.0.0.1:${this.embedded.port}, data in ${join(this.config.dataDir, 'postgres')}`);
+      this.logger.log(
+        `Embedded PostgreSQL on 127.0.0.1:${this.embedded.port}, data in ${join(this.config.dataDir, 'postgres')}`,
+      );
       appUrl = this.embedded.appUrl;
       ownerUrl = this.embedded.ownerUrl;
     } else {
@@ -52,7 +54,9 @@ export class DatabaseBootstrap implements OnApplicationShutdown {
     }
     return {
       ...dataSourceOptions(appUrl, {
-        poolSize: this.config.poolSize, statementTimeoutMs: this.config.statementTimeoutMs, connectTimeoutMs: this.config.connectTimeoutMs,
+        poolSize: this.config.poolSize,
+        statementTimeoutMs: this.config.statementTimeoutMs,
+        connectTimeoutMs: this.config.connectTimeoutMs,
       }),
       autoLoadEntities: true,
       retryAttempts: 3,

@@ -76,7 +76,9 @@ export function loadDatabaseConfig(env: Record<string, string | undefined> = pro
     throw new Error('Invalid configuration:\n  DATABASE_MIGRATION_URL: set DATABASE_URL too (the API connection)');
   }
   if (v.DATABASE_MIGRATE_ON_START === 'false' && !v.DATABASE_URL) {
-    throw new Error('Invalid configuration:\n  DATABASE_MIGRATE_ON_START: false needs DATABASE_URL (the embedded database is always migrated at start)');
+    throw new Error(
+      'Invalid configuration:\n  DATABASE_MIGRATE_ON_START: false needs DATABASE_URL (the embedded database is always migrated at start)',
+    );
   }
   return {
     embedded: !v.DATABASE_URL,

@@ -1,8 +1,21 @@
 import { ConflictError, DependencyUnavailableError } from '@app/common';
 
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH',
-  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
   // query_canceled: statement_timeout (or an operator's pg_cancel_backend) cut the statement short.
   '57014',
 ]);
@@ -17,7 +30,9 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   const code = codeOf(e);
   if (code && CONNECTION_CODES.has(code)) return true;
   const msg = e instanceof Error ? e.message : '';
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|^Query read timeout$/i.test(msg);
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|^Query read timeout$/i.test(
+    msg,
+  );
 }
 
 export function isUniqueViolation(e: unknown, constraint?: string): boolean {

@@ -34,7 +34,8 @@ function ebml(docType: string): Buffer {
 
 /** `n` TS packets: sync 0x47, PID 0 (PAT) with payload start, then stuffing. */
 function tsPackets(n: number, timecodePrefix = false): Buffer {
-  const packet = () => bytes(timecodePrefix ? [0, 0, 0, 0] : [], [0x47, 0x40, 0x00, 0x10], new Array<number>(184).fill(0xff));
+  const packet = () =>
+    bytes(timecodePrefix ? [0, 0, 0, 0] : [], [0x47, 0x40, 0x00, 0x10], new Array<number>(184).fill(0xff));
   return Buffer.concat(Array.from({ length: n }, packet));
 }
 
@@ -205,7 +206,13 @@ describe('sniffContentType', () => {
 
   describe('audio', () => {
     it('ID3v2 tag -> MP3', () => {
-      const head = bytes('ID3', [0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a], 'TIT2', new Array<number>(6).fill(0), mp3Frame);
+      const head = bytes(
+        'ID3',
+        [0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a],
+        'TIT2',
+        new Array<number>(6).fill(0),
+        mp3Frame,
+      );
       expect(sniffContentType(head)).toEqual({ mime: 'audio/mpeg', description: 'MP3 audio' });
     });
 
@@ -242,7 +249,10 @@ describe('sniffContentType', () => {
         mime: 'audio/ogg',
         description: 'Ogg audio',
       });
-      expect(sniffContentType(page(bytes('OpusHead', [0x01, 0x02])))).toEqual({ mime: 'audio/ogg', description: 'Ogg audio' });
+      expect(sniffContentType(page(bytes('OpusHead', [0x01, 0x02])))).toEqual({
+        mime: 'audio/ogg',
+        description: 'Ogg audio',
+      });
       expect(sniffContentType(page(bytes([0x80], 'theora', [0x03, 0x02, 0x01])))).toEqual({
         mime: 'video/ogg',
         description: 'Ogg video',
@@ -254,7 +264,10 @@ describe('sniffContentType', () => {
         mime: 'audio/flac',
         description: 'FLAC audio',
       });
-      expect(sniffContentType(bytes('#!AMR\n', [0x3c, 0x91, 0x17, 0x16]))).toEqual({ mime: 'audio/amr', description: 'AMR audio' });
+      expect(sniffContentType(bytes('#!AMR\n', [0x3c, 0x91, 0x17, 0x16]))).toEqual({
+        mime: 'audio/amr',
+        description: 'AMR audio',
+      });
       expect(sniffContentType(bytes('#!AMR-WB\n', [0x44, 0x00, 0x21]))).toEqual({
         mime: 'audio/amr-wb',
         description: 'AMR-WB audio',
@@ -271,7 +284,9 @@ describe('sniffContentType', () => {
     });
 
     it('a pure-ASCII PDF is still a PDF, not text', () => {
-      expect(sniffContentType(Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n')).mime).toBe('application/pdf');
+      expect(sniffContentType(Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n')).mime).toBe(
+        'application/pdf',
+      );
     });
 
     it('plain ZIP', () => {
@@ -318,7 +333,10 @@ describe('sniffContentType', () => {
       while ((text[boundary] & 0xc0) === 0x80) boundary--; // back to a character boundary
       const pad = Buffer.from('x'.repeat(SNIFF_BYTES - 2 - boundary));
       // '€' is E2 82 AC and starts at byte 4098, so the head ends with E2 82.
-      const head = Buffer.concat([text.subarray(0, boundary), pad, Buffer.from('€ rest', 'utf8')]).subarray(0, SNIFF_BYTES);
+      const head = Buffer.concat([text.subarray(0, boundary), pad, Buffer.from('€ rest', 'utf8')]).subarray(
+        0,
+        SNIFF_BYTES,
+      );
       expect(head.length).toBe(SNIFF_BYTES);
       expect([...head.subarray(SNIFF_BYTES - 2)]).toEqual([0xe2, 0x82]);
       expect(() => new TextDecoder('utf-8', { fatal: true }).decode(head)).toThrow(); // as a whole it is not valid UTF-8
@@ -364,7 +382,10 @@ describe('sniffContentType', () => {
     it('random binary', () => {
       for (const seed of [1, 42, 2026, 0xdeadbeef]) {
         const head = pseudoRandom(SNIFF_BYTES, seed);
-        expect(sniffContentType(head)).toEqual({ mime: 'application/octet-stream', description: 'unrecognised binary' });
+        expect(sniffContentType(head)).toEqual({
+          mime: 'application/octet-stream',
+          description: 'unrecognised binary',
+        });
       }
     });
 
@@ -375,7 +396,9 @@ describe('sniffContentType', () => {
     });
 
     it('a head longer than SNIFF_BYTES is accepted', () => {
-      expect(sniffContentType(Buffer.concat([ftyp('qt  ', ['qt  ']), Buffer.alloc(10_000)])).mime).toBe('video/quicktime');
+      expect(sniffContentType(Buffer.concat([ftyp('qt  ', ['qt  ']), Buffer.alloc(10_000)])).mime).toBe(
+        'video/quicktime',
+      );
     });
   });
 });

@@ -42,7 +42,8 @@ function sniffMagic(b: Buffer): Sniffed | null {
   if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) {
     return { mime: 'image/png', description: 'PNG image' };
   }
-  if (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a') return { mime: 'image/gif', description: 'GIF image' };
+  if (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a')
+    return { mime: 'image/gif', description: 'GIF image' };
   if (startsWith(b, [0x49, 0x49, 0x2a, 0x00]) || startsWith(b, [0x4d, 0x4d, 0x00, 0x2a])) {
     return { mime: 'image/tiff', description: 'TIFF image' };
   }

@@ -24,10 +24,18 @@ export type RetentionMode = (typeof RETENTION_MODES)[number];
 /** What was done to keep the object from being altered or deleted, recorded on the evidence row. */
 export class PreservationRecord {
   /** Whether the bucket offered S3 Object Lock when the item was stored. */
-  @ApiProperty({ type: Boolean, description: 'Whether the bucket offered S3 Object Lock (WORM) when the item was stored' })
+  @ApiProperty({
+    type: Boolean,
+    description: 'Whether the bucket offered S3 Object Lock (WORM) when the item was stored',
+  })
   worm: boolean;
 
-  @ApiProperty({ enum: RETENTION_MODES, enumName: 'RetentionMode', nullable: true, description: 'S3 Object Lock retention mode' })
+  @ApiProperty({
+    enum: RETENTION_MODES,
+    enumName: 'RetentionMode',
+    nullable: true,
+    description: 'S3 Object Lock retention mode',
+  })
   retentionMode: RetentionMode | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
@@ -35,11 +43,17 @@ export class PreservationRecord {
 
   @ApiProperty({
     type: Boolean,
-    description: 'Whether an Object Lock legal hold is set: from upload on, until a recorded release after the case ended (see legalHoldChange)',
+    description:
+      'Whether an Object Lock legal hold is set: from upload on, until a recorded release after the case ended (see legalHoldChange)',
   })
   legalHold: boolean;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When retention and legal hold were applied; null if not (yet)' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When retention and legal hold were applied; null if not (yet)',
+  })
   appliedAt: string | null;
 
   /** In words: what was applied, or why nothing could be. */

@@ -1,5 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { EvidenceKind, EvidenceStatus, IntegrityStatus, LegalHoldAction, PreservationRecord } from './evidence-vocabulary';
+import type {
+  EvidenceKind,
+  EvidenceStatus,
+  IntegrityStatus,
+  LegalHoldAction,
+  PreservationRecord,
+} from './evidence-vocabulary';
 
 /** bigint columns come back from pg as strings; evidence sizes stay far below 2^53. */
 const bigintAsNumber = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };

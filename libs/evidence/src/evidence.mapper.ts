@@ -35,7 +35,13 @@ export function toEvidenceView(e: EvidenceEntity): EvidenceView {
     preservation: {
       ...e.preservation,
       legalHoldChange: e.legalHoldAction
-        ? { action: e.legalHoldAction, at: e.legalHoldChangedAt!.toISOString(), by: e.legalHoldChangedBy!, reason: e.legalHoldReason!, reference: e.legalHoldReference }
+        ? {
+            action: e.legalHoldAction,
+            at: e.legalHoldChangedAt!.toISOString(),
+            by: e.legalHoldChangedBy!,
+            reason: e.legalHoldReason!,
+            reference: e.legalHoldReference,
+          }
         : null,
     },
     links: {

@@ -12,8 +12,20 @@ import { TusUploadService } from './tus-uploads.service';
 import { EvidenceUploadSessions, UploadJanitor } from './upload-journal';
 
 @Module({
-  imports: [ConfigModule.forFeature(evidenceConfig), TypeOrmModule.forFeature([EvidenceEntity]), CasesModule, AccessModule],
-  providers: [EvidenceService, EvidenceRepository, LegalHoldService, EvidenceUploadSessions, UploadJanitor, TusUploadService],
+  imports: [
+    ConfigModule.forFeature(evidenceConfig),
+    TypeOrmModule.forFeature([EvidenceEntity]),
+    CasesModule,
+    AccessModule,
+  ],
+  providers: [
+    EvidenceService,
+    EvidenceRepository,
+    LegalHoldService,
+    EvidenceUploadSessions,
+    UploadJanitor,
+    TusUploadService,
+  ],
   exports: [EvidenceService, LegalHoldService, UploadJanitor, TusUploadService],
 })
 export class EvidenceModule {}

@@ -38,7 +38,9 @@ export class EvidenceRepository {
 
   /** The case's items that count (not superseded), oldest first: what a packet lists. */
   activeForCase(em: EntityManager, caseId: string): Promise<EvidenceEntity[]> {
-    return em.getRepository(EvidenceEntity).find({ where: { caseId, status: 'ACTIVE' }, order: { uploadedAt: 'ASC', id: 'ASC' } });
+    return em
+      .getRepository(EvidenceEntity)
+      .find({ where: { caseId, status: 'ACTIVE' }, order: { uploadedAt: 'ASC', id: 'ASC' } });
   }
 
   byIds(ids: string[]): Promise<EvidenceEntity[]> {
@@ -48,7 +50,9 @@ export class EvidenceRepository {
   /** The ids of the case's active items with this SHA-256, oldest first (the duplicate rule). */
   async activeIdsWithSha256(em: EntityManager, caseId: string, sha256: string): Promise<string[]> {
     const same = await em.getRepository(EvidenceEntity).find({
-      where: { caseId, sha256, status: 'ACTIVE' }, order: { uploadedAt: 'ASC', id: 'ASC' }, select: { id: true },
+      where: { caseId, sha256, status: 'ACTIVE' },
+      order: { uploadedAt: 'ASC', id: 'ASC' },
+      select: { id: true },
     });
     return same.map((e) => e.id);
   }

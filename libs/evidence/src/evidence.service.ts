@@ -6,15 +6,38 @@ import type { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm';
 import {
-  AuthUser, Clock, ConflictError, isErrorAudited, markErrorAudited, DependencyUnavailableError, DomainError, HashMismatchError, IntegrityFailureError, NotFoundError,
-  PayloadTooLargeError, RangeNotSatisfiableError, RequestContextStore, UploadIncompleteError, ValidationError,
-  DuplicateEvidenceError, EmptyEvidenceError,
+  AuthUser,
+  Clock,
+  ConflictError,
+  isErrorAudited,
+  markErrorAudited,
+  DependencyUnavailableError,
+  DomainError,
+  HashMismatchError,
+  IntegrityFailureError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RangeNotSatisfiableError,
+  RequestContextStore,
+  UploadIncompleteError,
+  ValidationError,
+  DuplicateEvidenceError,
+  EmptyEvidenceError,
 } from '@app/common';
 import { AuditService, AuditAction } from '@app/audit';
 import { AccessRepository } from '@app/auth';
 import { assertEditable, CaseEntity, CasesRepository } from '@app/cases';
 import {
-  asDependencyError, DigestMismatchError, isNoSuchKey, isStorageUnavailable, ObjectWriter, StorageLengthError, storageErrorCode, StorageService, verifiedStream, WrittenObject,
+  asDependencyError,
+  DigestMismatchError,
+  isNoSuchKey,
+  isStorageUnavailable,
+  ObjectWriter,
+  StorageLengthError,
+  storageErrorCode,
+  StorageService,
+  verifiedStream,
+  WrittenObject,
 } from '@app/storage';
 import { SNIFF_BYTES, sniffContentType } from './content-sniff';
 import { EvidenceMetadataDto, SupersedeEvidenceDto } from './dto/evidence.dto';
@@ -152,7 +175,13 @@ export class EvidenceService {
       if (received === 0) throw new EmptyEvidenceError();
       const type = sniffed ?? sniffContentType(Buffer.concat(head));
       return await this.finishUpload(auth, c, meta, {
-        id, key, writer, received, started, requestId, declaredContentType: source.declaredContentType,
+        id,
+        key,
+        writer,
+        received,
+        started,
+        requestId,
+        declaredContentType: source.declaredContentType,
         digest: async () => ({ sha256: hash.digest('hex'), type }),
       });
     } catch (e) {
@@ -165,7 +194,9 @@ export class EvidenceService {
    * on every API process sees that the case has an upload in progress. `also` runs in the same transaction.
    */
   async beginSession(
-    auth: AuthUser, c: CaseEntity, s: { id: string; requestId: string | null; meta: EvidenceMetadataDto; declaredBytes: number | null },
+    auth: AuthUser,
+    c: CaseEntity,
+    s: { id: string; requestId: string | null; meta: EvidenceMetadataDto; declaredBytes: number | null },
     also?: (em: EntityManager, locked: CaseEntity) => Promise<void>,
   ): Promise<void> {
     validateRecordedTimes(s.meta);
@@ -174,7 +205,12 @@ export class EvidenceService {
       if (!locked) throw new NotFoundError('case', c.id, true);
       assertEditable(locked.status, 'add evidence to');
       await this.sessions.begin(em, {
-        id: s.id, caseId: c.id, startedBy: auth.id, requestId: s.requestId, kind: s.meta.kind, originalFilename: s.meta.originalFilename ?? null,
+        id: s.id,
+        caseId: c.id,
+        startedBy: auth.id,
+        requestId: s.requestId,
+        kind: s.meta.kind,
+        originalFilename: s.meta.originalFilename ?? null,
         declaredBytes: s.declaredBytes,
       });
       await also?.(em, locked);
@@ -187,7 +223,12 @@ export class EvidenceService {
    * of the session in one transaction, then retention and legal hold. The one path of the single-request upload
    * and of a tus upload's completing PATCH. Throws what to answer with; the caller then calls abandonUpload.
    */
-  async finishUpload(auth: AuthUser, c: CaseEntity, meta: EvidenceMetadataDto, u: FinishingUpload): Promise<EvidenceView> {
+  async finishUpload(
+    auth: AuthUser,
+    c: CaseEntity,
+    meta: EvidenceMetadataDto,
+    u: FinishingUpload,
+  ): Promise<EvidenceView> {
     const { id, key, writer, received, started, requestId } = u;
     if (received === 0) throw new EmptyEvidenceError();
     const digested = await u.digest();
@@ -261,9 +302,21 @@ export class EvidenceService {
   }
 
   /** Ends a failed upload: its session closed as FAILED, what it stored removed, the attempt audited; returns the error to answer with. */
-  async abandonUpload(auth: AuthUser, c: CaseEntity, id: string, key: string, writer: ObjectWriter, e: unknown): Promise<unknown> {
-    await this.sessions.end(id, 'FAILED', writer.size).catch((err: unknown) =>
-      this.logger.error(`Upload ${id}: its session could not be closed (it stops counting at its stale time): ${err instanceof Error ? err.message : err}`));
+  async abandonUpload(
+    auth: AuthUser,
+    c: CaseEntity,
+    id: string,
+    key: string,
+    writer: ObjectWriter,
+    e: unknown,
+  ): Promise<unknown> {
+    await this.sessions
+      .end(id, 'FAILED', writer.size)
+      .catch((err: unknown) =>
+        this.logger.error(
+          `Upload ${id}: its session could not be closed (it stops counting at its stale time): ${err instanceof Error ? err.message : err}`,
+        ),
+      );
     return this.failUpload(auth, c, id, key, writer, e);
   }
 
@@ -272,19 +325,31 @@ export class EvidenceService {
    * the client named that very item in `duplicateOf`. A `duplicateOf` naming anything else is refused too,
    * so the audit trail never records a "deliberate copy" of a file that is not one. Superseded items do not count.
    */
-  private async assertNotDuplicate(em: EntityManager, c: CaseEntity, sha256: string, duplicateOf: string | undefined): Promise<void> {
+  private async assertNotDuplicate(
+    em: EntityManager,
+    c: CaseEntity,
+    sha256: string,
+    duplicateOf: string | undefined,
+  ): Promise<void> {
     const same = await this.items.activeIdsWithSha256(em, c.id, sha256);
     if (duplicateOf !== undefined) {
       if (same.includes(duplicateOf)) return;
-      throw ValidationError.field('duplicateOf', same.length
-        ? `must name the item this file duplicates: it is a copy of ${same.join(', ')}, not of ${duplicateOf}`
-        : `${duplicateOf} is not an active item of case ${c.caseNumber} with this file's SHA-256 (${sha256}); send duplicateOf only for a deliberate second copy`);
+      throw ValidationError.field(
+        'duplicateOf',
+        same.length
+          ? `must name the item this file duplicates: it is a copy of ${same.join(', ')}, not of ${duplicateOf}`
+          : `${duplicateOf} is not an active item of case ${c.caseNumber} with this file's SHA-256 (${sha256}); send duplicateOf only for a deliberate second copy`,
+      );
     }
     if (same.length) throw new DuplicateEvidenceError(same[0], sha256, c.caseNumber);
   }
 
   /** Copies the source into the writer, feeding `onChunk`; returns the byte count. */
-  private async pump(source: UploadSource, writer: ObjectWriter, onChunk: (chunk: Buffer, total: number) => Promise<void>): Promise<number> {
+  private async pump(
+    source: UploadSource,
+    writer: ObjectWriter,
+    onChunk: (chunk: Buffer, total: number) => Promise<void>,
+  ): Promise<number> {
     let received = 0;
     const it = source.body[Symbol.asyncIterator]();
     for (;;) {
@@ -313,14 +378,23 @@ export class EvidenceService {
   }
 
   /** Removes whatever the failed upload stored, records the attempt, and returns the error to answer with. */
-  private async failUpload(auth: AuthUser, c: CaseEntity, id: string, key: string, writer: ObjectWriter, e: unknown): Promise<unknown> {
+  private async failUpload(
+    auth: AuthUser,
+    c: CaseEntity,
+    id: string,
+    key: string,
+    writer: ObjectWriter,
+    e: unknown,
+  ): Promise<unknown> {
     const error = asDependencyError(e);
     let cleanup: string;
     if (writer.completed) {
       cleanup = await this.storage.removeUnreferenced(key, writer.versionId).then(
         () => 'object removed',
         (err) => {
-          this.logger.error(`Upload ${id}: could not remove unreferenced object ${key}: ${err instanceof Error ? err.message : err}`);
+          this.logger.error(
+            `Upload ${id}: could not remove unreferenced object ${key}: ${err instanceof Error ? err.message : err}`,
+          );
           return `object ${key} could not be removed`;
         },
       );
@@ -348,7 +422,9 @@ export class EvidenceService {
       });
       markErrorAudited(error);
     } catch (auditError) {
-      this.logger.error(`Upload ${id} failed (${message}) and its audit event could not be written: ${auditError instanceof Error ? auditError.message : auditError}`);
+      this.logger.error(
+        `Upload ${id} failed (${message}) and its audit event could not be written: ${auditError instanceof Error ? auditError.message : auditError}`,
+      );
     }
     return error;
   }
@@ -379,8 +455,12 @@ export class EvidenceService {
       await this.storage.applyRetention(e.storageKey, e.storageVersionId, mode, until);
       await this.storage.setLegalHold(e.storageKey, e.storageVersionId, true);
       record = {
-        worm: true, retentionMode: mode, retainUntil: until.toISOString(), legalHold: true,
-        appliedAt: this.clock.now().toISOString(), note: `${mode} retention for ${years} years and a legal hold while the case is open`,
+        worm: true,
+        retentionMode: mode,
+        retainUntil: until.toISOString(),
+        legalHold: true,
+        appliedAt: this.clock.now().toISOString(),
+        note: `${mode} retention for ${years} years and a legal hold while the case is open`,
       };
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
@@ -429,14 +509,25 @@ export class EvidenceService {
   async get(auth: AuthUser, id: string): Promise<EvidenceDetailView> {
     const e = await this.findInScope(auth, id);
     const custody = await this.ds.transaction(async (em) => {
-      await this.audit.append(em, { action: AuditAction.EvidenceViewed, targetType: 'evidence', targetId: id, caseId: e.caseId, details: { sha256: e.sha256 } });
+      await this.audit.append(em, {
+        action: AuditAction.EvidenceViewed,
+        targetType: 'evidence',
+        targetId: id,
+        caseId: e.caseId,
+        details: { sha256: e.sha256 },
+      });
       return this.audit.targetEvents('evidence', id, em);
     });
     return { ...toEvidenceView(e), custody };
   }
 
   /** Opens the object for download (whole, or one Range); the download is recorded before a byte is sent. */
-  async openContent(auth: AuthUser, id: string, rangeHeader: string | undefined, custody: ContentCustody = {}): Promise<EvidenceContent> {
+  async openContent(
+    auth: AuthUser,
+    id: string,
+    rangeHeader: string | undefined,
+    custody: ContentCustody = {},
+  ): Promise<EvidenceContent> {
     const e = await this.findInScope(auth, id);
     const via = custody.via ?? {};
     const recordsDownload = (custody.record ?? 'downloaded') === 'downloaded';
@@ -444,29 +535,47 @@ export class EvidenceService {
     if (range === 'unsatisfiable') throw new RangeNotSatisfiableError(e.sizeBytes);
     // The version the database recorded, never "the latest": a newer version or a delete marker written by
     // anyone with access to the bucket is not the evidence (Object Lock protects the recorded version only).
-    const stored = await this.storage.read(e.storageKey, e.storageVersionId, range ?? undefined).catch(async (err: unknown) => {
-      if (range && storageErrorCode(err) === 'InvalidRange') {
-        // Storage says the range starts past the object's end, which the recorded size says it does not.
+    const stored = await this.storage
+      .read(e.storageKey, e.storageVersionId, range ?? undefined)
+      .catch(async (err: unknown) => {
+        if (range && storageErrorCode(err) === 'InvalidRange') {
+          // Storage says the range starts past the object's end, which the recorded size says it does not.
+          await this.recordIntegrityFailure(auth, e, AuditAction.EvidenceIntegrityFailed, {
+            during: 'download',
+            range: `bytes=${range.start}-${range.end}`,
+            expectedSha256: e.sha256,
+            actualSha256: 'unknown',
+            expectedSize: e.sizeBytes,
+            actualSize: `at most ${range.start}`,
+          });
+          throw new IntegrityFailureError(
+            `INTEGRITY FAILURE: the stored object of evidence ${id} is shorter than the ${e.sizeBytes} bytes recorded ` +
+              `(storage has no byte ${range.start}). The item is marked FAILED.`,
+          ).markAudited();
+        }
+        if (!isNoSuchKey(err)) throw err;
         await this.recordIntegrityFailure(auth, e, AuditAction.EvidenceIntegrityFailed, {
-          during: 'download', range: `bytes=${range.start}-${range.end}`, expectedSha256: e.sha256, actualSha256: 'unknown',
-          expectedSize: e.sizeBytes, actualSize: `at most ${range.start}`,
+          during: 'download',
+          expectedSha256: e.sha256,
+          actualSha256: 'missing',
         });
         throw new IntegrityFailureError(
-          `INTEGRITY FAILURE: the stored object of evidence ${id} is shorter than the ${e.sizeBytes} bytes recorded ` +
-            `(storage has no byte ${range.start}). The item is marked FAILED.`,
+          `INTEGRITY FAILURE: the stored object of evidence ${id} is missing. The item is marked FAILED.`,
         ).markAudited();
-      }
-      if (!isNoSuchKey(err)) throw err;
-      await this.recordIntegrityFailure(auth, e, AuditAction.EvidenceIntegrityFailed, { during: 'download', expectedSha256: e.sha256, actualSha256: 'missing' });
-      throw new IntegrityFailureError(`INTEGRITY FAILURE: the stored object of evidence ${id} is missing. The item is marked FAILED.`).markAudited();
-    });
+      });
     if (recordsDownload) {
       await this.audit.record({
         action: AuditAction.EvidenceDownloaded,
         targetType: 'evidence',
         targetId: id,
         caseId: e.caseId,
-        details: { sha256: e.sha256, sizeBytes: e.sizeBytes, range: range ? `bytes=${range.start}-${range.end}` : null, versionId: e.storageVersionId, ...via },
+        details: {
+          sha256: e.sha256,
+          sizeBytes: e.sizeBytes,
+          range: range ? `bytes=${range.start}-${range.end}` : null,
+          versionId: e.storageVersionId,
+          ...via,
+        },
       });
     }
     const length = range ? range.end - range.start + 1 : e.sizeBytes;
@@ -477,7 +586,11 @@ export class EvidenceService {
         ? undefined
         : async (streamed: string) => {
             if (streamed === e.sha256) return true;
-            await this.recordIntegrityFailure(auth, e, AuditAction.EvidenceIntegrityFailed, { during: 'download', expectedSha256: e.sha256, actualSha256: streamed });
+            await this.recordIntegrityFailure(auth, e, AuditAction.EvidenceIntegrityFailed, {
+              during: 'download',
+              expectedSha256: e.sha256,
+              actualSha256: streamed,
+            });
             return false;
           },
     });
@@ -486,22 +599,44 @@ export class EvidenceService {
       if (reason instanceof DigestMismatchError) return;
       const message = reason instanceof Error ? reason.message : String(reason);
       // A player cancels its Range requests whenever it seeks: routine, not an error.
-      if (recordsDownload) this.logger.error(`Download of evidence ${id} stopped after ${bytesSent} of ${length} bytes: ${message}`);
-      else this.logger.debug(`Playback read of evidence ${id} stopped after ${bytesSent} of ${length} bytes: ${message}`);
-      if (recordsDownload) await this.audit.record({
-        action: AuditAction.EvidenceDownloaded,
-        outcome: 'FAILED',
-        targetType: 'evidence',
-        targetId: id,
-        caseId: e.caseId,
-        details: { sha256: e.sha256, bytesSent, length, range: range ? `bytes=${range.start}-${range.end}` : null, versionId: e.storageVersionId, reason: message, ...via },
-      }).catch((err: unknown) => this.logger.error(`...and that could not be audited: ${err instanceof Error ? err.message : err}`));
+      if (recordsDownload)
+        this.logger.error(`Download of evidence ${id} stopped after ${bytesSent} of ${length} bytes: ${message}`);
+      else
+        this.logger.debug(`Playback read of evidence ${id} stopped after ${bytesSent} of ${length} bytes: ${message}`);
+      if (recordsDownload)
+        await this.audit
+          .record({
+            action: AuditAction.EvidenceDownloaded,
+            outcome: 'FAILED',
+            targetType: 'evidence',
+            targetId: id,
+            caseId: e.caseId,
+            details: {
+              sha256: e.sha256,
+              bytesSent,
+              length,
+              range: range ? `bytes=${range.start}-${range.end}` : null,
+              versionId: e.storageVersionId,
+              reason: message,
+              ...via,
+            },
+          })
+          .catch((err: unknown) =>
+            this.logger.error(`...and that could not be audited: ${err instanceof Error ? err.message : err}`),
+          );
       // A whole object of another size than recorded is not the evidence that was uploaded.
       if (!range && reason instanceof StorageLengthError) {
         await this.recordIntegrityFailure(auth, e, AuditAction.EvidenceIntegrityFailed, {
-          during: 'download', expectedSha256: e.sha256, actualSha256: 'unknown', expectedSize: e.sizeBytes,
+          during: 'download',
+          expectedSha256: e.sha256,
+          actualSha256: 'unknown',
+          expectedSize: e.sizeBytes,
           actualSize: reason.more ? `more than ${e.sizeBytes}` : reason.received,
-        }).catch((err: unknown) => this.logger.error(`...and the integrity failure could not be recorded: ${err instanceof Error ? err.message : err}`));
+        }).catch((err: unknown) =>
+          this.logger.error(
+            `...and the integrity failure could not be recorded: ${err instanceof Error ? err.message : err}`,
+          ),
+        );
       }
     };
     return { evidence: toEvidenceView(e), range, length, stream, failed };
@@ -519,7 +654,12 @@ export class EvidenceService {
     const e = await this.findInScope(auth, id);
     const started = Date.now();
     const found = await this.hashStored(e);
-    const facts = { expectedSha256: e.sha256, actualSha256: found.sha256, expectedSize: e.sizeBytes, actualSize: found.size };
+    const facts = {
+      expectedSha256: e.sha256,
+      actualSha256: found.sha256,
+      expectedSize: e.sizeBytes,
+      actualSize: found.size,
+    };
     if (found.sha256 !== e.sha256 || found.size !== e.sizeBytes) {
       await this.recordIntegrityFailure(auth, e, AuditAction.EvidenceVerified, { during: 'verify', ...facts });
       throw new IntegrityFailureError(
@@ -536,24 +676,49 @@ export class EvidenceService {
       const restored = current.integrityStatus === 'FAILED';
       const cleared = restored
         ? {
-            at: verifiedAt.toISOString(), by: auth.id, versionId: e.storageVersionId, sha256: found.sha256, sizeBytes: found.size,
+            at: verifiedAt.toISOString(),
+            by: auth.id,
+            versionId: e.storageVersionId,
+            sha256: found.sha256,
+            sizeBytes: found.size,
             reason: 'the recorded version was re-read and matches the SHA-256 and size recorded at upload',
           }
         : null;
       await this.items.update(em, id, {
-        lastVerifiedAt: verifiedAt, lastVerifiedBy: auth.id,
-        ...(restored ? { integrityStatus: 'OK' as const, integrityFailure: asJson({ ...current.integrityFailure, cleared }) } : {}),
+        lastVerifiedAt: verifiedAt,
+        lastVerifiedBy: auth.id,
+        ...(restored
+          ? { integrityStatus: 'OK' as const, integrityFailure: asJson({ ...current.integrityFailure, cleared }) }
+          : {}),
       });
       await this.audit.append(em, {
-        action: AuditAction.EvidenceVerified, targetType: 'evidence', targetId: id, caseId: e.caseId,
+        action: AuditAction.EvidenceVerified,
+        targetType: 'evidence',
+        targetId: id,
+        caseId: e.caseId,
         details: {
-          ...facts, versionId: e.storageVersionId, previousStatus: current.integrityStatus, integrityStatus: 'OK',
-          ...(restored ? { previousFailure: { ...current.integrityFailure, at: current.integrityFailedAt?.toISOString() ?? null }, cleared } : {}),
+          ...facts,
+          versionId: e.storageVersionId,
+          previousStatus: current.integrityStatus,
+          integrityStatus: 'OK',
+          ...(restored
+            ? {
+                previousFailure: { ...current.integrityFailure, at: current.integrityFailedAt?.toISOString() ?? null },
+                cleared,
+              }
+            : {}),
           durationMs: Date.now() - started,
         },
       });
     });
-    return { evidenceId: id, result: 'MATCH', sha256: e.sha256, sizeBytes: e.sizeBytes, verifiedAt: verifiedAt.toISOString(), durationMs: Date.now() - started };
+    return {
+      evidenceId: id,
+      result: 'MATCH',
+      sha256: e.sha256,
+      sizeBytes: e.sizeBytes,
+      verifiedAt: verifiedAt.toISOString(),
+      durationMs: Date.now() - started,
+    };
   }
 
   async supersede(auth: AuthUser, id: string, dto: SupersedeEvidenceDto): Promise<EvidenceView> {
@@ -579,10 +744,17 @@ export class EvidenceService {
       e.supersedeReason = dto.reason;
       e.replacedBy = dto.replacedBy ?? null;
       await this.items.update(em, id, {
-        status: e.status, supersededAt: e.supersededAt, supersededBy: e.supersededBy, supersedeReason: e.supersedeReason, replacedBy: e.replacedBy,
+        status: e.status,
+        supersededAt: e.supersededAt,
+        supersededBy: e.supersededBy,
+        supersedeReason: e.supersedeReason,
+        replacedBy: e.replacedBy,
       });
       await this.audit.append(em, {
-        action: AuditAction.EvidenceSuperseded, targetType: 'evidence', targetId: id, caseId: e.caseId,
+        action: AuditAction.EvidenceSuperseded,
+        targetType: 'evidence',
+        targetId: id,
+        caseId: e.caseId,
         details: { caseNumber: c.caseNumber, reason: dto.reason, replacedBy: e.replacedBy, sha256: e.sha256 },
       });
       return toEvidenceView(e);
@@ -636,18 +808,33 @@ export class EvidenceService {
   }
 
   /** Marks the item FAILED and writes the audit event (also used by packet archives that find a mismatch). */
-  async recordIntegrityFailure(auth: AuthUser, e: EvidenceEntity, action: typeof AuditAction.EvidenceIntegrityFailed | typeof AuditAction.EvidenceVerified, facts: Record<string, unknown>): Promise<void> {
-    this.logger.error(`INTEGRITY FAILURE of evidence ${e.id} (case ${e.caseId}) found during ${facts.during}: ${JSON.stringify(facts)}`);
+  async recordIntegrityFailure(
+    auth: AuthUser,
+    e: EvidenceEntity,
+    action: typeof AuditAction.EvidenceIntegrityFailed | typeof AuditAction.EvidenceVerified,
+    facts: Record<string, unknown>,
+  ): Promise<void> {
+    this.logger.error(
+      `INTEGRITY FAILURE of evidence ${e.id} (case ${e.caseId}) found during ${facts.during}: ${JSON.stringify(facts)}`,
+    );
     const now = this.clock.now();
     // Which version was read: the recorded one (null where storage keeps no versions).
     const found = { ...facts, versionId: e.storageVersionId };
     await this.ds.transaction(async (em) => {
       await this.items.update(em, e.id, {
-        integrityStatus: 'FAILED', integrityFailedAt: now, integrityFailure: asJson({ ...found, at: now.toISOString(), by: auth.id }),
-        lastVerifiedAt: now, lastVerifiedBy: auth.id,
+        integrityStatus: 'FAILED',
+        integrityFailedAt: now,
+        integrityFailure: asJson({ ...found, at: now.toISOString(), by: auth.id }),
+        lastVerifiedAt: now,
+        lastVerifiedBy: auth.id,
       });
       await this.audit.append(em, {
-        action, outcome: 'FAILED', targetType: 'evidence', targetId: e.id, caseId: e.caseId, details: found,
+        action,
+        outcome: 'FAILED',
+        targetType: 'evidence',
+        targetId: e.id,
+        caseId: e.caseId,
+        details: found,
       });
     });
   }

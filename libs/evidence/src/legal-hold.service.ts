@@ -2,7 +2,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
-  AuthUser, Clock, ConflictError, DependencyUnavailableError, DomainError, ErrorCode, InvalidTransitionError, markErrorAudited, NotFoundError, TwoPersonRuleError,
+  AuthUser,
+  Clock,
+  ConflictError,
+  DependencyUnavailableError,
+  DomainError,
+  ErrorCode,
+  InvalidTransitionError,
+  markErrorAudited,
+  NotFoundError,
+  TwoPersonRuleError,
 } from '@app/common';
 import { AuditService, AuditAction } from '@app/audit';
 import { CaseEntity, CasesRepository, CaseStatus } from '@app/cases';
@@ -75,7 +84,13 @@ export class LegalHoldService {
     return this.change(auth, id, 'PLACED', dto.reason, dto.reference ?? null);
   }
 
-  private async change(auth: AuthUser, id: string, action: LegalHoldAction, reason: string, reference: string | null): Promise<EvidenceView> {
+  private async change(
+    auth: AuthUser,
+    id: string,
+    action: LegalHoldAction,
+    reason: string,
+    reference: string | null,
+  ): Promise<EvidenceView> {
     const item = await this.evidence.findInScope(auth, id); // out of scope: 404 (audited as access.denied)
     const on = action === 'PLACED';
     const attempted: Attempt = { caseNumber: undefined, storage: undefined };
@@ -121,8 +136,12 @@ export class LegalHoldService {
         e.legalHoldReason = reason;
         e.legalHoldReference = reference;
         await this.items.update(em, id, {
-          preservation: e.preservation, legalHoldAction: action, legalHoldChangedAt: now, legalHoldChangedBy: auth.id,
-          legalHoldReason: reason, legalHoldReference: reference,
+          preservation: e.preservation,
+          legalHoldAction: action,
+          legalHoldChangedAt: now,
+          legalHoldChangedBy: auth.id,
+          legalHoldReason: reason,
+          legalHoldReference: reference,
         });
         await this.audit.append(em, {
           action: on ? AuditAction.EvidenceLegalHoldPlaced : AuditAction.EvidenceLegalHoldReleased,
@@ -130,8 +149,15 @@ export class LegalHoldService {
           targetId: id,
           caseId: e.caseId,
           details: {
-            caseNumber: c.caseNumber, caseStatus: c.status, reason, reference, legalHoldBefore: wasOn, legalHold: on,
-            retentionMode: e.preservation.retentionMode, retainUntil: e.preservation.retainUntil, storage,
+            caseNumber: c.caseNumber,
+            caseStatus: c.status,
+            reason,
+            reference,
+            legalHoldBefore: wasOn,
+            legalHold: on,
+            retentionMode: e.preservation.retentionMode,
+            retainUntil: e.preservation.retainUntil,
+            storage,
           },
         });
         return e;
@@ -156,15 +182,24 @@ export class LegalHoldService {
     const failure = asStorageError(cause, `${w.on ? 'place' : 'release'} the legal hold of evidence ${w.id}`);
     const code = failure instanceof DomainError ? failure.code : ErrorCode.Internal;
     const storageCode = storageErrorCode(cause) ?? null;
-    this.logger.error(`Legal hold ${w.on ? 'placement' : 'release'} of evidence ${w.id}: storage ${code === ErrorCode.StorageRefused ? 'refused' : 'failed'}` +
-      `${storageCode ? ` (${storageCode})` : ''}: ${message}`);
+    this.logger.error(
+      `Legal hold ${w.on ? 'placement' : 'release'} of evidence ${w.id}: storage ${code === ErrorCode.StorageRefused ? 'refused' : 'failed'}` +
+        `${storageCode ? ` (${storageCode})` : ''}: ${message}`,
+    );
     await this.audit.record({
       action: w.on ? AuditAction.EvidenceLegalHoldPlaceAttempt : AuditAction.EvidenceLegalHoldReleaseAttempt,
       outcome: 'FAILED',
       targetType: 'evidence',
       targetId: w.id,
       caseId: w.caseId,
-      details: { ...w.attempted, reason: w.reason, reference: w.reference, code, storageCode, message: `storage: ${message}` },
+      details: {
+        ...w.attempted,
+        reason: w.reason,
+        reference: w.reference,
+        code,
+        storageCode,
+        message: `storage: ${message}`,
+      },
     });
     return markErrorAudited(failure);
   }
@@ -196,8 +231,15 @@ export class LegalHoldService {
       }
     };
     const details = () => ({
-      ...w.attempted, reason: w.reason, reference: w.reference, code: ErrorCode.DependencyUnavailable, dependency: 'database',
-      message: `database: ${dbMessage}`, storageChanged: true, legalHoldInStorage: holdInStorage, holdRestored: w.on ? null : holdInStorage === 'ON',
+      ...w.attempted,
+      reason: w.reason,
+      reference: w.reference,
+      code: ErrorCode.DependencyUnavailable,
+      dependency: 'database',
+      message: `database: ${dbMessage}`,
+      storageChanged: true,
+      legalHoldInStorage: holdInStorage,
+      holdRestored: w.on ? null : holdInStorage === 'ON',
       ...(restoreError ? { restoreError: `storage: ${restoreError}` } : {}),
     });
     let audited = false;
@@ -237,7 +279,10 @@ export class LegalHoldService {
           'recorded version: it stays under legal hold, nothing was released. Try again shortly.'
         : `The legal hold release of evidence ${w.id} could not be recorded: the database failed, and putting the hold back in storage failed ` +
           'too. The hold of the recorded version is OFF in storage although the item records it as on: place the hold again now.';
-    const failure = new DependencyUnavailableError('database', dbError, { message, details: { legalHoldInStorage: holdInStorage, recorded: false } });
+    const failure = new DependencyUnavailableError('database', dbError, {
+      message,
+      details: { legalHoldInStorage: holdInStorage, recorded: false },
+    });
     return audited ? failure.markAudited() : failure;
   }
 
@@ -260,6 +305,8 @@ export class LegalHoldService {
     const why = !worm.available
       ? `bucket ${this.storage.bucket} has no S3 Object Lock (${worm.detail})`
       : `evidence ${e.id} was stored without an object version (bucket ${e.storageBucket})`;
-    throw new ConflictError(`A legal hold cannot be ${on ? 'placed' : 'released'} here: ${why}. Nothing was changed.`, { worm: false });
+    throw new ConflictError(`A legal hold cannot be ${on ? 'placed' : 'released'} here: ${why}. Nothing was changed.`, {
+      worm: false,
+    });
   }
 }

@@ -7,11 +7,23 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, AuditAction } from '@app/audit';
 import { CasesRepository } from '@app/cases';
 import {
-  AuthUser, ConflictError, EmptyEvidenceError, markErrorAudited, NotFoundError, RequestContextStore,
-  UploadGoneError, ValidationError,
+  AuthUser,
+  ConflictError,
+  EmptyEvidenceError,
+  markErrorAudited,
+  NotFoundError,
+  RequestContextStore,
+  UploadGoneError,
+  ValidationError,
 } from '@app/common';
 import {
-  AbandonOutcome, asDependencyError, ObjectWriter, StoredPart, StorageService, UploadJournal, WrittenObject,
+  AbandonOutcome,
+  asDependencyError,
+  ObjectWriter,
+  StoredPart,
+  StorageService,
+  UploadJournal,
+  WrittenObject,
 } from '@app/storage';
 import { SNIFF_BYTES, sniffContentType } from './content-sniff';
 import { EvidenceMetadataDto } from './dto/evidence.dto';
@@ -103,11 +115,20 @@ class TusPartJournal implements UploadJournal {
   constructor(
     private readonly ds: DataSource,
     private readonly bucket: string,
-    private readonly meta: { id: string; caseId: string; startedBy: string; requestId: string | null; generation: number },
+    private readonly meta: {
+      id: string;
+      caseId: string;
+      startedBy: string;
+      requestId: string | null;
+      generation: number;
+    },
   ) {}
 
   private async current(em: EntityManager): Promise<void> {
-    const rows: { generation: number }[] = await em.query(`SELECT generation FROM evidence_tus_uploads WHERE id = $1 FOR UPDATE`, [this.meta.id]);
+    const rows: { generation: number }[] = await em.query(
+      `SELECT generation FROM evidence_tus_uploads WHERE id = $1 FOR UPDATE`,
+      [this.meta.id],
+    );
     if (rows[0]?.generation !== this.meta.generation) throw new TakenOverError(this.meta.id);
   }
 
@@ -118,7 +139,10 @@ class TusPartJournal implements UploadJournal {
         `INSERT INTO storage_uploads (upload_id, bucket, object_key, case_id, started_by, request_id) VALUES ($1,$2,$3,$4,$5,$6)`,
         [u.uploadId, this.bucket, u.key, this.meta.caseId, this.meta.startedBy, this.meta.requestId],
       );
-      await em.query(`UPDATE evidence_tus_uploads SET storage_upload_id = $2 WHERE id = $1`, [this.meta.id, u.uploadId]);
+      await em.query(`UPDATE evidence_tus_uploads SET storage_upload_id = $2 WHERE id = $1`, [
+        this.meta.id,
+        u.uploadId,
+      ]);
     });
   }
 
@@ -137,7 +161,12 @@ class TusPartJournal implements UploadJournal {
   }
 }
 
-function closeStorageUpload(ds: DataSource, uploadId: string, outcome: 'COMPLETED' | AbandonOutcome, detail?: string): Promise<unknown> {
+function closeStorageUpload(
+  ds: DataSource,
+  uploadId: string,
+  outcome: 'COMPLETED' | AbandonOutcome,
+  detail?: string,
+): Promise<unknown> {
   return ds.query(
     `UPDATE storage_uploads SET state = $2::varchar, detail = $3, last_activity_at = now(),
        closed_at = CASE WHEN $2::varchar = 'ABORT_PENDING' THEN NULL ELSE now() END WHERE upload_id = $1`,
@@ -160,7 +189,10 @@ class UploadLocks {
 
   private connect(): Promise<Client> {
     this.client ??= (async () => {
-      const c = new Client({ connectionString: this.connection.url, application_name: `${this.connection.application_name ?? 'ion-api'}-tus-locks` });
+      const c = new Client({
+        connectionString: this.connection.url,
+        application_name: `${this.connection.application_name ?? 'ion-api'}-tus-locks`,
+      });
       c.on('error', (e) => {
         // Every lock this process held is gone with the connection: stop every request that relied on one.
         this.logger.error(`The tus lock connection failed (${e.message}); requests holding uploads are stopped`);
@@ -202,7 +234,9 @@ class UploadLocks {
     try {
       for (;;) {
         const c = await this.connect();
-        const [{ locked }] = (await c.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`tus:${id}`])).rows as { locked: boolean }[];
+        const [{ locked }] = (
+          await c.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`tus:${id}`])
+        ).rows as { locked: boolean }[];
         if (locked) break;
         if (Date.now() >= deadline) {
           letGo();
@@ -306,30 +340,57 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
    * `filetype` (Upload-Metadata), kept with the metadata and recorded on the item as the single-request upload records
    * its Content-Type.
    */
-  async create(auth: AuthUser, caseId: string, uploadLength: number, meta: EvidenceMetadataDto, declaredContentType: string | null = null): Promise<TusUploadView> {
+  async create(
+    auth: AuthUser,
+    caseId: string,
+    uploadLength: number,
+    meta: EvidenceMetadataDto,
+    declaredContentType: string | null = null,
+  ): Promise<TusUploadView> {
     const c = await this.evidence.precheckCase(auth, caseId, uploadLength);
     if (uploadLength === 0) throw new EmptyEvidenceError();
     const id = randomUUID();
     const key = `cases/${c.id}/evidence/${id}`;
     const requestId = RequestContextStore.get()?.requestId ?? null;
-    await this.evidence.beginSession(auth, c, { id, requestId, meta, declaredBytes: uploadLength }, async (em, locked) => {
-      await em.query(
-        `INSERT INTO evidence_tus_uploads (id, upload_length, metadata, object_key, part_size) VALUES ($1,$2,$3,$4,$5)`,
-        [id, uploadLength, JSON.stringify({ ...meta, ...(declaredContentType !== null ? { [DECLARED_TYPE]: declaredContentType } : {}) }), key, this.storage.partSizeBytes],
-      );
-      await this.audit.append(em, {
-        action: AuditAction.EvidenceUploadCreated,
-        actor: auth,
-        targetType: 'evidence_upload',
-        targetId: id,
-        caseId: c.id,
-        details: {
-          protocol: 'tus', caseNumber: locked.caseNumber, uploadLength, kind: meta.kind, originalFilename: meta.originalFilename ?? null,
-          deviceId: meta.deviceId ?? null, clientSha256: meta.sha256?.toLowerCase() ?? null, declaredContentType, partSizeBytes: this.storage.partSizeBytes,
-          ...(meta.duplicateOf ? { duplicateOf: meta.duplicateOf } : {}),
-        },
-      });
-    });
+    await this.evidence.beginSession(
+      auth,
+      c,
+      { id, requestId, meta, declaredBytes: uploadLength },
+      async (em, locked) => {
+        await em.query(
+          `INSERT INTO evidence_tus_uploads (id, upload_length, metadata, object_key, part_size) VALUES ($1,$2,$3,$4,$5)`,
+          [
+            id,
+            uploadLength,
+            JSON.stringify({
+              ...meta,
+              ...(declaredContentType !== null ? { [DECLARED_TYPE]: declaredContentType } : {}),
+            }),
+            key,
+            this.storage.partSizeBytes,
+          ],
+        );
+        await this.audit.append(em, {
+          action: AuditAction.EvidenceUploadCreated,
+          actor: auth,
+          targetType: 'evidence_upload',
+          targetId: id,
+          caseId: c.id,
+          details: {
+            protocol: 'tus',
+            caseNumber: locked.caseNumber,
+            uploadLength,
+            kind: meta.kind,
+            originalFilename: meta.originalFilename ?? null,
+            deviceId: meta.deviceId ?? null,
+            clientSha256: meta.sha256?.toLowerCase() ?? null,
+            declaredContentType,
+            partSizeBytes: this.storage.partSizeBytes,
+            ...(meta.duplicateOf ? { duplicateOf: meta.duplicateOf } : {}),
+          },
+        });
+      },
+    );
     return { uploadId: id, caseId: c.id, uploadLength, location: uploadLocation(c.id, id) };
   }
 
@@ -355,7 +416,13 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
    * PATCH: appends the body at `offset` (which must be the upload's offset). Bytes that arrived before the client
    * went away are kept. The PATCH that reaches Upload-Length completes the upload into an evidence item.
    */
-  async append(auth: AuthUser, caseId: string, id: string, offset: number, patch: TusPatchBody): Promise<TusUploadStatus> {
+  async append(
+    auth: AuthUser,
+    caseId: string,
+    id: string,
+    offset: number,
+    patch: TusPatchBody,
+  ): Promise<TusUploadStatus> {
     const first = await this.load(auth, caseId, id);
     const uploadLength = Number(first.upload_length);
     if (first.outcome === 'STORED') {
@@ -364,7 +431,10 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
     }
     const c = await this.evidence.precheckCase(auth, caseId, null);
     if (patch.declaredBytes !== null && offset + patch.declaredBytes > uploadLength) {
-      throw ValidationError.field('Content-Length', `${patch.declaredBytes} bytes at offset ${offset} would exceed Upload-Length ${uploadLength}`);
+      throw ValidationError.field(
+        'Content-Length',
+        `${patch.declaredBytes} bytes at offset ${offset} would exceed Upload-Length ${uploadLength}`,
+      );
     }
     // The previous PATCH of this upload was answered here and its last part is still being stored, the lock still
     // held for it: this PATCH, at the offset that PATCH answered, takes the lock over (it never became free, so no
@@ -372,14 +442,19 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
     // single-request upload overlaps receiving and storing. If that part then fails, the writer fails this PATCH's
     // next write or drain: the upload's state here is dropped and HEAD answers the offset actually stored.
     const previous = this.live.get(id);
-    const handoff = previous?.handoff && previous.generation === first.generation && offset === previous.received ? previous.handoff : null;
+    const handoff =
+      previous?.handoff && previous.generation === first.generation && offset === previous.received
+        ? previous.handoff
+        : null;
     if (handoff) {
       previous!.handoff = null;
       this.locks.setCancel(id, patch.cancel);
     }
     const release = handoff ? handoff.release : await this.locks.acquire(id, patch.cancel);
     if (!release) {
-      throw new ConflictError(`Upload ${id} is being written by another request (another API process); send HEAD and resume shortly.`);
+      throw new ConflictError(
+        `Upload ${id} is being written by another request (another API process); send HEAD and resume shortly.`,
+      );
     }
     let heldAfterAnswer = false;
     try {
@@ -406,10 +481,12 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
         // The file is larger than the client declared: keeping its first Upload-Length bytes would store a file the
         // client does not have. The upload ends, its parts released, nothing kept, audited (like a hash mismatch).
         const cleanup = await this.endOverflowed(auth, row, u);
-        throw markErrorAudited(ValidationError.field(
-          'Content-Length',
-          `the body ran past Upload-Length ${uploadLength} (the file is larger than declared): the upload is ended and nothing was kept (${cleanup}); start a new upload with the file's real length`,
-        ));
+        throw markErrorAudited(
+          ValidationError.field(
+            'Content-Length',
+            `the body ran past Upload-Length ${uploadLength} (the file is larger than declared): the upload is ended and nothing was kept (${cleanup}); start a new upload with the file's real length`,
+          ),
+        );
       }
       if (u.received < uploadLength) {
         // Answered now: the part(s) still in flight are stored and journaled while the client sends its next chunk
@@ -420,10 +497,13 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
         this.locks.setCancel(id, () => undefined);
         const mine = { release };
         u.handoff = mine;
-        void u.writer.drain()
+        void u.writer
+          .drain()
           .then(() => (u.idleSince = Date.now()))
           .catch((e: unknown) => {
-            this.logger.warn(`Upload ${id}: a part acknowledged to the client was not stored (${e instanceof Error ? e.message : e}); HEAD now answers the stored offset`);
+            this.logger.warn(
+              `Upload ${id}: a part acknowledged to the client was not stored (${e instanceof Error ? e.message : e}); HEAD now answers the stored offset`,
+            );
             if (this.live.get(id) === u) this.live.delete(id);
           })
           .finally(() => {
@@ -443,7 +523,14 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
         });
       }
       const { [DECLARED_TYPE]: declared, ...meta } = row.metadata;
-      return await this.complete(auth, c, row, meta as unknown as EvidenceMetadataDto, typeof declared === 'string' ? declared : null, u);
+      return await this.complete(
+        auth,
+        c,
+        row,
+        meta as unknown as EvidenceMetadataDto,
+        typeof declared === 'string' ? declared : null,
+        u,
+      );
     } catch (e) {
       throw asDependencyError(e);
     } finally {
@@ -489,13 +576,22 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
   async terminate(auth: AuthUser, caseId: string, id: string, cancelSelf: () => void): Promise<void> {
     const first = await this.load(auth, caseId, id);
     if (first.outcome === 'STORED') {
-      throw new ConflictError(`Upload ${id} was completed as evidence ${id}; evidence is never deleted (supersede the item instead).`, { evidenceId: id });
+      throw new ConflictError(
+        `Upload ${id} was completed as evidence ${id}; evidence is never deleted (supersede the item instead).`,
+        { evidenceId: id },
+      );
     }
     const release = await this.locks.acquire(id, cancelSelf);
-    if (!release) throw new ConflictError(`Upload ${id} is being written by another request (another API process); try again shortly.`);
+    if (!release)
+      throw new ConflictError(
+        `Upload ${id} is being written by another request (another API process); try again shortly.`,
+      );
     try {
       const row = await this.load(auth, caseId, id);
-      if (row.outcome === 'STORED') throw new ConflictError(`Upload ${id} was completed as evidence ${id}; evidence is never deleted.`, { evidenceId: id });
+      if (row.outcome === 'STORED')
+        throw new ConflictError(`Upload ${id} was completed as evidence ${id}; evidence is never deleted.`, {
+          evidenceId: id,
+        });
       const live = this.live.get(id);
       this.live.delete(id);
       let cleanup: string;
@@ -503,8 +599,15 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
       if (live && live.generation === row.generation) {
         cleanup = await live.writer.abort('cancelled by its uploader (tus termination)');
       } else if (row.storage_upload_id && row.storage_state === 'OPEN') {
-        cleanup = await this.storage.abandonMultipart(row.object_key, row.storage_upload_id, row.parts ?? []).catch(() => 'ABORT_PENDING' as const);
-        await closeStorageUpload(this.ds, row.storage_upload_id, cleanup as AbandonOutcome, 'cancelled by its uploader (tus termination)');
+        cleanup = await this.storage
+          .abandonMultipart(row.object_key, row.storage_upload_id, row.parts ?? [])
+          .catch(() => 'ABORT_PENDING' as const);
+        await closeStorageUpload(
+          this.ds,
+          row.storage_upload_id,
+          cleanup as AbandonOutcome,
+          'cancelled by its uploader (tus termination)',
+        );
       } else {
         cleanup = 'NOTHING_STORED';
       }
@@ -517,8 +620,13 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
           targetId: id,
           caseId: row.case_id,
           details: {
-            protocol: 'tus', uploadLength: Number(row.upload_length), bytesStored: stored, bytesReceived: live?.received ?? stored,
-            storageUploadId: row.storage_upload_id, cleanup, originalFilename: (row.metadata.originalFilename as string | undefined) ?? null,
+            protocol: 'tus',
+            uploadLength: Number(row.upload_length),
+            bytesStored: stored,
+            bytesReceived: live?.received ?? stored,
+            storageUploadId: row.storage_upload_id,
+            cleanup,
+            originalFilename: (row.metadata.originalFilename as string | undefined) ?? null,
           },
         });
       });
@@ -542,7 +650,13 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
         targetId: row.case_id,
         caseId: row.case_id,
         details: {
-          evidenceId: row.id, protocol: 'tus', code: 'VALIDATION.FAILED', message: reason, uploadLength: Number(row.upload_length), bytesReceived: u.received, cleanup,
+          evidenceId: row.id,
+          protocol: 'tus',
+          code: 'VALIDATION.FAILED',
+          message: reason,
+          uploadLength: Number(row.upload_length),
+          bytesReceived: u.received,
+          cleanup,
           originalFilename: (row.metadata.originalFilename as string | undefined) ?? null,
         },
       });
@@ -566,13 +680,18 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
     const row = rows[0];
     if (!row || row.case_id !== caseId) throw new NotFoundError('evidence_upload', id, !!row, row?.case_id ?? null);
     // Only its creator may use an upload's URL; anyone else (whatever their role) is told it does not exist.
-    if (row.started_by !== auth.id || !(await this.cases.findInScope(auth, caseId))) throw new NotFoundError('evidence_upload', id, true, caseId);
+    if (row.started_by !== auth.id || !(await this.cases.findInScope(auth, caseId)))
+      throw new NotFoundError('evidence_upload', id, true, caseId);
     if (row.outcome && row.outcome !== 'STORED') {
-      throw new UploadGoneError(`Upload ${id} ended (${row.outcome}); nothing more can be sent to it. Start a new upload.`, { outcome: row.outcome });
+      throw new UploadGoneError(
+        `Upload ${id} ended (${row.outcome}); nothing more can be sent to it. Start a new upload.`,
+        { outcome: row.outcome },
+      );
     }
     if (row.stale || (row.storage_upload_id && row.storage_state !== 'OPEN' && row.storage_state !== 'COMPLETED')) {
       throw new UploadGoneError(
-        `Upload ${id} received nothing for ${this.config.staleMinutes} minutes (UPLOAD_STALE_MINUTES) and is abandoned; start a new upload.`, { outcome: 'ABANDONED' },
+        `Upload ${id} received nothing for ${this.config.staleMinutes} minutes (UPLOAD_STALE_MINUTES) and is abandoned; start a new upload.`,
+        { outcome: 'ABANDONED' },
       );
     }
     return row;
@@ -583,22 +702,39 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
     const held = this.live.get(row.id);
     if (held && held.generation === row.generation) return held;
     if (Number(row.part_size) !== this.storage.partSizeBytes) {
-      throw new ConflictError(`Upload ${row.id} was begun with parts of ${row.part_size} bytes; this API stores parts of ${this.storage.partSizeBytes} (STORAGE_PART_SIZE_MB differs). Start a new upload.`);
+      throw new ConflictError(
+        `Upload ${row.id} was begun with parts of ${row.part_size} bytes; this API stores parts of ${this.storage.partSizeBytes} (STORAGE_PART_SIZE_MB differs). Start a new upload.`,
+      );
     }
-    const [{ generation }] = (await this.ds.query(
-      `UPDATE evidence_tus_uploads SET generation = generation + 1 WHERE id = $1 RETURNING generation`, [row.id],
-    ))[0] as { generation: number }[];
+    const [{ generation }] = (
+      await this.ds.query(
+        `UPDATE evidence_tus_uploads SET generation = generation + 1 WHERE id = $1 RETURNING generation`,
+        [row.id],
+      )
+    )[0] as { generation: number }[];
     const parts = row.parts ?? [];
     const stored = Number(row.stored_bytes ?? 0);
     const writer = this.storage.createWriter(row.object_key, {
       journal: new TusPartJournal(this.ds, this.storage.bucket, {
-        id: row.id, caseId: row.case_id, startedBy: row.started_by, requestId: row.request_id, generation,
+        id: row.id,
+        caseId: row.case_id,
+        startedBy: row.started_by,
+        requestId: row.request_id,
+        generation,
       }),
       resume: row.storage_upload_id ? { uploadId: row.storage_upload_id, parts } : undefined,
     });
     const live: LiveUpload = {
-      id: row.id, generation, writer, hash: stored === 0 ? createHash('sha256') : null, head: [], headBytes: 0, received: stored,
-      resumedFrom: stored, idleSince: Date.now(), handoff: null,
+      id: row.id,
+      generation,
+      writer,
+      hash: stored === 0 ? createHash('sha256') : null,
+      head: [],
+      headBytes: 0,
+      received: stored,
+      resumedFrom: stored,
+      idleSince: Date.now(),
+      handoff: null,
     };
     if (held) this.logger.warn(`Upload ${row.id}: another process took it over; this process's remainder was dropped`);
     this.live.set(row.id, live);
@@ -619,7 +755,12 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
 
   /** Every byte arrived: the item is created on the single-request upload's own path; any failure ends the upload. */
   private async complete(
-    auth: AuthUser, c: Awaited<ReturnType<EvidenceService['precheckCase']>>, row: UploadRow, meta: EvidenceMetadataDto, declaredContentType: string | null, u: LiveUpload,
+    auth: AuthUser,
+    c: Awaited<ReturnType<EvidenceService['precheckCase']>>,
+    row: UploadRow,
+    meta: EvidenceMetadataDto,
+    declaredContentType: string | null,
+    u: LiveUpload,
   ): Promise<TusUploadStatus> {
     const uploadLength = Number(row.upload_length);
     this.live.delete(row.id);
@@ -628,8 +769,13 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
     let digestMs = 0;
     try {
       const view = await this.evidence.finishUpload(auth, c, meta, {
-        id: row.id, key: row.object_key, writer: u.writer, received: u.received, started: row.started_at.getTime(),
-        requestId: RequestContextStore.get()?.requestId ?? row.request_id, declaredContentType,
+        id: row.id,
+        key: row.object_key,
+        writer: u.writer,
+        received: u.received,
+        started: row.started_at.getTime(),
+        requestId: RequestContextStore.get()?.requestId ?? row.request_id,
+        declaredContentType,
         digest: async () => {
           const t = Date.now();
           const d = u.hash
@@ -639,12 +785,20 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
           return d;
         },
         details: {
-          protocol: 'tus', uploadId: row.id, uploadRequestId: row.request_id,
-          digest: u.hash ? 'hashed as streamed (one process received every byte)' : `read back from storage (resumed at stored offset ${u.resumedFrom} by another process)`,
-          get digestMs() { return digestMs; },
+          protocol: 'tus',
+          uploadId: row.id,
+          uploadRequestId: row.request_id,
+          digest: u.hash
+            ? 'hashed as streamed (one process received every byte)'
+            : `read back from storage (resumed at stored offset ${u.resumedFrom} by another process)`,
+          get digestMs() {
+            return digestMs;
+          },
         },
       });
-      this.logger.log(`Upload ${row.id} stored as evidence ${view.id} (${uploadLength} bytes; completion ${Date.now() - started} ms, digest ${digestMs} ms)`);
+      this.logger.log(
+        `Upload ${row.id} stored as evidence ${view.id} (${uploadLength} bytes; completion ${Date.now() - started} ms, digest ${digestMs} ms)`,
+      );
       return { uploadLength, offset: uploadLength, evidenceId: view.id };
     } catch (e) {
       throw await this.evidence.abandonUpload(auth, c, row.id, row.object_key, u.writer, e);
@@ -652,7 +806,11 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The SHA-256, size and type of the completed object, read back (an upload whose first bytes another process hashed). */
-  private async readBack(row: UploadRow, writer: ObjectWriter, uploadLength: number): Promise<{ sha256: string; type: { mime: string; description: string }; object: WrittenObject }> {
+  private async readBack(
+    row: UploadRow,
+    writer: ObjectWriter,
+    uploadLength: number,
+  ): Promise<{ sha256: string; type: { mime: string; description: string }; object: WrittenObject }> {
     const object = await writer.complete();
     const hash = createHash('sha256');
     const head: Buffer[] = [];
@@ -668,7 +826,9 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
       }
     }
     if (size !== uploadLength) {
-      throw new ConflictError(`Upload ${row.id}: the completed object is ${size} bytes, not the ${uploadLength} received; nothing was kept.`);
+      throw new ConflictError(
+        `Upload ${row.id}: the completed object is ${size} bytes, not the ${uploadLength} received; nothing was kept.`,
+      );
     }
     return { sha256: hash.digest('hex'), type: sniffContentType(Buffer.concat(head).subarray(0, SNIFF_BYTES)), object };
   }
@@ -680,12 +840,18 @@ export function uploadLocation(caseId: string, id: string): string {
 
 function offsetConflict(id: string, sent: number, offset: number): ConflictError {
   return new ConflictError(
-    `Upload-Offset: ${sent} was sent, but upload ${id} holds ${offset} bytes; send HEAD and resume from its Upload-Offset.`, { uploadOffset: offset },
+    `Upload-Offset: ${sent} was sent, but upload ${id} holds ${offset} bytes; send HEAD and resume from its Upload-Offset.`,
+    { uploadOffset: offset },
   );
 }
 
 /** The request body stopped because the client went away (or the request was stopped to let another take over). */
 function isClientGone(e: unknown): boolean {
   const code = (e as { code?: string })?.code;
-  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ABORT_ERR' || (e instanceof Error && /aborted|closed|premature/i.test(e.message));
+  return (
+    code === 'ECONNRESET' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    code === 'ABORT_ERR' ||
+    (e instanceof Error && /aborted|closed|premature/i.test(e.message))
+  );
 }

@@ -58,9 +58,18 @@ export class EvidenceUploadSessions {
   ) {}
 
   /** Opens the session in the caller's transaction (which holds the case's row lock, as submit does). */
-  async begin(em: EntityManager, s: {
-    id: string; caseId: string; startedBy: string; requestId: string | null; kind: string; originalFilename: string | null; declaredBytes: number | null;
-  }): Promise<void> {
+  async begin(
+    em: EntityManager,
+    s: {
+      id: string;
+      caseId: string;
+      startedBy: string;
+      requestId: string | null;
+      kind: string;
+      originalFilename: string | null;
+      declaredBytes: number | null;
+    },
+  ): Promise<void> {
     await em.query(
       `INSERT INTO evidence_upload_sessions (id, case_id, started_by, request_id, kind, original_filename, declared_bytes, stale_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7, now() + make_interval(mins => $8))`,
@@ -82,7 +91,12 @@ export class EvidenceUploadSessions {
   }
 
   /** Ends the session (in `em` when the outcome commits with the evidence row). */
-  async end(id: string, outcome: 'STORED' | 'FAILED' | 'CANCELLED', bytesReceived: number, em?: EntityManager): Promise<void> {
+  async end(
+    id: string,
+    outcome: 'STORED' | 'FAILED' | 'CANCELLED',
+    bytesReceived: number,
+    em?: EntityManager,
+  ): Promise<void> {
     this.lastBeat.delete(id);
     await (em ?? this.ds.manager).query(
       `UPDATE evidence_upload_sessions SET ended_at = now(), outcome = $2::varchar, bytes_received = $3, last_activity_at = now()
@@ -179,15 +193,25 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
           targetId: u.upload_id,
           caseId: u.case_id,
           context: { requestId: undefined, clientIp: null, userAgent: null },
-          details: { uploadId: u.upload_id, objectKey: u.object_key, previousState: u.state, outcome, parts: u.parts.length, bytes: Number(u.bytes) },
+          details: {
+            uploadId: u.upload_id,
+            objectKey: u.object_key,
+            previousState: u.state,
+            outcome,
+            parts: u.parts.length,
+            bytes: Number(u.bytes),
+          },
         });
         return true;
       });
       if (!done) {
-        return ended + (await this.abortUntracked().catch((e) => {
-          this.logger.warn(`Cleanup of uploads listed by storage failed: ${e instanceof Error ? e.message : e}`);
-          return 0;
-        }));
+        return (
+          ended +
+          (await this.abortUntracked().catch((e) => {
+            this.logger.warn(`Cleanup of uploads listed by storage failed: ${e instanceof Error ? e.message : e}`);
+            return 0;
+          }))
+        );
       }
       ended += 1;
     }
@@ -206,14 +230,22 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
     let ended = 0;
     for (const u of stale) {
       const done = await this.ds.transaction(async (em) => {
-        const [{ locked }]: { locked: boolean }[] = await em.query(`SELECT pg_try_advisory_xact_lock(hashtext('storage_upload:' || $1)) AS locked`, [u.uploadId]);
+        const [{ locked }]: { locked: boolean }[] = await em.query(
+          `SELECT pg_try_advisory_xact_lock(hashtext('storage_upload:' || $1)) AS locked`,
+          [u.uploadId],
+        );
         if (!locked) return false;
-        const rows: { state: string; case_id: string | null }[] = await em.query(`SELECT state, case_id FROM storage_uploads WHERE upload_id = $1`, [u.uploadId]);
+        const rows: { state: string; case_id: string | null }[] = await em.query(
+          `SELECT state, case_id FROM storage_uploads WHERE upload_id = $1`,
+          [u.uploadId],
+        );
         if (rows[0] && (rows[0].state === 'OPEN' || rows[0].state === 'ABORT_PENDING')) return false;
         const outcome = await this.storage.abandonMultipart(u.key, u.uploadId, []);
         if (outcome === 'ABORT_PENDING') return false;
         const fromKey = EVIDENCE_KEY.exec(u.key)?.[1] ?? null;
-        const caseId = rows[0]?.case_id ?? (fromKey && (await em.query(`SELECT 1 FROM cases WHERE id = $1`, [fromKey])).length ? fromKey : null);
+        const caseId =
+          rows[0]?.case_id ??
+          (fromKey && (await em.query(`SELECT 1 FROM cases WHERE id = $1`, [fromKey])).length ? fromKey : null);
         await this.audit.append(em, {
           action: AuditAction.EvidenceUploadCleanedUp,
           actor: SYSTEM_ACTOR,
@@ -222,8 +254,12 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
           caseId,
           context: { requestId: undefined, clientIp: null, userAgent: null },
           details: {
-            uploadId: u.uploadId, objectKey: u.key, previousState: rows[0]?.state ?? 'UNTRACKED', outcome,
-            initiatedAt: u.initiated.toISOString(), reason: `listed by storage as in progress, initiated more than ${this.config.staleMinutes} minutes ago (UPLOAD_STALE_MINUTES), held open by no journal row`,
+            uploadId: u.uploadId,
+            objectKey: u.key,
+            previousState: rows[0]?.state ?? 'UNTRACKED',
+            outcome,
+            initiatedAt: u.initiated.toISOString(),
+            reason: `listed by storage as in progress, initiated more than ${this.config.staleMinutes} minutes ago (UPLOAD_STALE_MINUTES), held open by no journal row`,
           },
         });
         return true;
@@ -237,13 +273,25 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
   private async closeAbandonedSessions(): Promise<number> {
     return this.ds.transaction(async (em) => {
       // An UPDATE answers [rows, rowCount] through TypeORM's query().
-      const [rows]: [{ id: string; case_id: string; request_id: string | null; started_by: string; started_at: Date; last_activity_at: Date; bytes_received: string; original_filename: string | null; tus: boolean }[], number] =
-        await em.query(
-          `UPDATE evidence_upload_sessions SET ended_at = now(), outcome = 'ABANDONED'
+      const [rows]: [
+        {
+          id: string;
+          case_id: string;
+          request_id: string | null;
+          started_by: string;
+          started_at: Date;
+          last_activity_at: Date;
+          bytes_received: string;
+          original_filename: string | null;
+          tus: boolean;
+        }[],
+        number,
+      ] = await em.query(
+        `UPDATE evidence_upload_sessions SET ended_at = now(), outcome = 'ABANDONED'
             WHERE id IN (SELECT id FROM evidence_upload_sessions WHERE ended_at IS NULL AND stale_at <= now() FOR UPDATE SKIP LOCKED)
             RETURNING id, case_id, request_id, started_by, started_at, last_activity_at, bytes_received, original_filename,
                       EXISTS (SELECT 1 FROM evidence_tus_uploads t WHERE t.id = evidence_upload_sessions.id) AS tus`,
-        );
+      );
       for (const r of rows) {
         await this.audit.append(em, {
           action: AuditAction.EvidenceUploadAbandoned,
@@ -253,8 +301,12 @@ export class UploadJanitor implements OnApplicationBootstrap, OnApplicationShutd
           caseId: r.case_id,
           context: { requestId: undefined, clientIp: null, userAgent: null },
           details: {
-            uploadRequestId: r.request_id, startedBy: r.started_by, startedAt: r.started_at.toISOString(), lastActivityAt: r.last_activity_at.toISOString(),
-            bytesReceived: Number(r.bytes_received), originalFilename: r.original_filename,
+            uploadRequestId: r.request_id,
+            startedBy: r.started_by,
+            startedAt: r.started_at.toISOString(),
+            lastActivityAt: r.last_activity_at.toISOString(),
+            bytesReceived: Number(r.bytes_received),
+            originalFilename: r.original_filename,
             reason: r.tus
               ? `a resumable (tus) upload nobody resumed for ${this.config.staleMinutes} minutes (UPLOAD_STALE_MINUTES): abandoned, no evidence item; ` +
                 'its stored parts are released in the same sweep (evidence.upload.cleaned_up)'

@@ -49,34 +49,65 @@ export interface CaseReportInput {
 // --- words ---------------------------------------------------------------------------------------
 
 const ACTIVITY: Record<string, string> = {
-  ARREST: 'Arrest', DETENTION: 'Detention', VEHICLE_STOP: 'Vehicle stop', SEARCH_OR_ENTRY: 'Search or entry',
-  USE_OF_FORCE: 'Use of force', CROWD_CONTROL: 'Crowd control', SURVEILLANCE: 'Surveillance', OTHER: 'Other',
+  ARREST: 'Arrest',
+  DETENTION: 'Detention',
+  VEHICLE_STOP: 'Vehicle stop',
+  SEARCH_OR_ENTRY: 'Search or entry',
+  USE_OF_FORCE: 'Use of force',
+  CROWD_CONTROL: 'Crowd control',
+  SURVEILLANCE: 'Surveillance',
+  OTHER: 'Other',
 };
 const AGENCY: Record<string, string> = {
-  ICE_ERO: 'ICE Enforcement and Removal Operations (ERO)', ICE_HSI: 'ICE Homeland Security Investigations (HSI)',
-  CBP: 'U.S. Customs and Border Protection (CBP)', BORDER_PATROL: 'U.S. Border Patrol', FBI: 'Federal Bureau of Investigation (FBI)',
-  DEA: 'Drug Enforcement Administration (DEA)', ATF: 'Bureau of Alcohol, Tobacco, Firearms and Explosives (ATF)',
-  US_MARSHALS: 'U.S. Marshals Service', DHS_OTHER: 'Another part of Homeland Security (DHS)', FEDERAL_UNKNOWN: 'Federal agency not known',
+  ICE_ERO: 'ICE Enforcement and Removal Operations (ERO)',
+  ICE_HSI: 'ICE Homeland Security Investigations (HSI)',
+  CBP: 'U.S. Customs and Border Protection (CBP)',
+  BORDER_PATROL: 'U.S. Border Patrol',
+  FBI: 'Federal Bureau of Investigation (FBI)',
+  DEA: 'Drug Enforcement Administration (DEA)',
+  ATF: 'Bureau of Alcohol, Tobacco, Firearms and Explosives (ATF)',
+  US_MARSHALS: 'U.S. Marshals Service',
+  DHS_OTHER: 'Another part of Homeland Security (DHS)',
+  FEDERAL_UNKNOWN: 'Federal agency not known',
 };
 const OUTCOME: Record<string, string> = {
-  VERIFIED: 'Verified: identity confirmed (name and credentials)', PARTIAL: 'Partial: some identifying details obtained',
-  REFUSED: 'Refused: the agent refused to identify themselves', UNABLE: 'Unable: identification could not be attempted or completed',
+  VERIFIED: 'Verified: identity confirmed (name and credentials)',
+  PARTIAL: 'Partial: some identifying details obtained',
+  REFUSED: 'Refused: the agent refused to identify themselves',
+  UNABLE: 'Unable: identification could not be attempted or completed',
 };
-const ORIGIN: Record<string, string> = { WITNESSED: 'Witnessed by the reporting officer', REPORTED: 'Reported to the officer by someone else' };
+const ORIGIN: Record<string, string> = {
+  WITNESSED: 'Witnessed by the reporting officer',
+  REPORTED: 'Reported to the officer by someone else',
+};
 const OFFICE: Record<string, string> = {
-  CCSAO: "Cook County State's Attorney (CCSAO)", CITY_LAW: 'City of Chicago Department of Law (CITY_LAW)',
+  CCSAO: "Cook County State's Attorney (CCSAO)",
+  CITY_LAW: 'City of Chicago Department of Law (CITY_LAW)',
 };
 const DECISION: Record<string, string> = {
-  CHARGES_FILED: 'Charges filed', DECLINED: 'Declined to prosecute', REFERRED_ELSEWHERE: 'Referred elsewhere',
+  CHARGES_FILED: 'Charges filed',
+  DECLINED: 'Declined to prosecute',
+  REFERRED_ELSEWHERE: 'Referred elsewhere',
   MORE_INFO_REQUESTED: 'More information requested',
 };
 const KIND: Record<string, string> = {
-  BWC: 'Body-worn camera footage (BWC)', OTHER_VIDEO: 'Other video', PHOTO: 'Photo', AUDIO: 'Audio recording', DOCUMENT: 'Document',
+  BWC: 'Body-worn camera footage (BWC)',
+  OTHER_VIDEO: 'Other video',
+  PHOTO: 'Photo',
+  AUDIO: 'Audio recording',
+  DOCUMENT: 'Document',
 };
 const ROLE: Record<string, string> = {
-  OFFICER: 'officer', SUPERVISOR: 'supervisor', PROSECUTOR: 'prosecutor', AUDITOR: 'auditor', ADMIN: 'administrator',
+  OFFICER: 'officer',
+  SUPERVISOR: 'supervisor',
+  PROSECUTOR: 'prosecutor',
+  AUDITOR: 'auditor',
+  ADMIN: 'administrator',
 };
-const INTEGRITY: Record<string, string> = { OK: 'OK (matches its SHA-256)', FAILED: 'FAILED (the stored copy did not match its SHA-256)' };
+const INTEGRITY: Record<string, string> = {
+  OK: 'OK (matches its SHA-256)',
+  FAILED: 'FAILED (the stored copy did not match its SHA-256)',
+};
 
 /** What the custody summary calls each evidence action (anything else: the action in lower-case words). */
 const CUSTODY_WORDS: Record<string, string> = {
@@ -93,17 +124,29 @@ const CUSTODY_WORDS: Record<string, string> = {
 };
 
 /** The case's review: who submitted, returned (with the reason), approved (with the note), sent, decided. */
-const HISTORY_ACTIONS = new Set<AuditAction>([AuditAction.CaseCreated, AuditAction.CaseSubmitted, AuditAction.CaseReturned, AuditAction.CaseApproved, AuditAction.PacketSent, AuditAction.PacketClaimed, AuditAction.PacketDecided]);
+const HISTORY_ACTIONS = new Set<AuditAction>([
+  AuditAction.CaseCreated,
+  AuditAction.CaseSubmitted,
+  AuditAction.CaseReturned,
+  AuditAction.CaseApproved,
+  AuditAction.PacketSent,
+  AuditAction.PacketClaimed,
+  AuditAction.PacketDecided,
+]);
 
 const words = (map: Record<string, string>, code: unknown): string =>
-  code === null || code === undefined || code === '' ? 'Not recorded' : map[String(code)] ?? String(code).replace(/_/g, ' ').toLowerCase();
+  code === null || code === undefined || code === ''
+    ? 'Not recorded'
+    : (map[String(code)] ?? String(code).replace(/_/g, ' ').toLowerCase());
 
 /**
  * The report's history and custody summary from the case's audit events (oldest first), with the names of
  * the people who acted. Only events recorded before the send are given to it.
  */
 export function caseReportFacts(
-  events: AuditEventView[], names: Map<string, string>, evidenceIds: string[],
+  events: AuditEventView[],
+  names: Map<string, string>,
+  evidenceIds: string[],
 ): Pick<CaseReportInput, 'history' | 'custody' | 'caseEvents'> {
   const history: CaseReportHistoryEntry[] = events
     .filter((e) => e.outcome === 'SUCCESS' && HISTORY_ACTIONS.has(e.action))
@@ -113,11 +156,12 @@ export function caseReportFacts(
   for (const id of evidenceIds) custody[id] = [];
   for (const e of events) {
     if (e.targetType !== 'evidence' || !e.targetId || !wanted.has(e.targetId)) continue;
-    const label = e.outcome === 'DENIED'
-      ? 'Access refused'
-      : e.outcome === 'FAILED' && e.action === AuditAction.EvidenceVerified
-        ? 'Re-verification FAILED'
-        : `${CUSTODY_WORDS[e.action] ?? e.action.replace(/[_.]/g, ' ')}${e.outcome === 'FAILED' ? ' (failed)' : ''}`;
+    const label =
+      e.outcome === 'DENIED'
+        ? 'Access refused'
+        : e.outcome === 'FAILED' && e.action === AuditAction.EvidenceVerified
+          ? 'Re-verification FAILED'
+          : `${CUSTODY_WORDS[e.action] ?? e.action.replace(/[_.]/g, ' ')}${e.outcome === 'FAILED' ? ' (failed)' : ''}`;
     const lines = custody[e.targetId];
     const line = lines.find((l) => l.label === label);
     if (line) {
@@ -127,7 +171,11 @@ export function caseReportFacts(
       lines.push({ label, count: 1, last: e.occurredAt });
     }
   }
-  return { history, custody, caseEvents: { count: events.length, lastSeq: events.length ? events[events.length - 1].seq : null } };
+  return {
+    history,
+    custody,
+    caseEvents: { count: events.length, lastSeq: events.length ? events[events.length - 1].seq : null },
+  };
 }
 
 // --- fonts ---------------------------------------------------------------------------------------
@@ -238,13 +286,22 @@ export function renderCaseReport(input: CaseReportInput): Promise<Buffer> {
    * Text in runs of fonts, chained with `continued`; each line of it its own chain (pdfkit would start a line
    * after a newline inside a chain where the previous run ended), an empty line a blank one.
    */
-  const write = (s: string, primary: 'body' | 'bold', size: number, opts: PDFKit.Mixins.TextOptions = {}, continued = false) => {
+  const write = (
+    s: string,
+    primary: 'body' | 'bold',
+    size: number,
+    opts: PDFKit.Mixins.TextOptions = {},
+    continued = false,
+  ) => {
     const lines = s.replace(/\r\n?/g, '\n').split('\n');
     lines.forEach((line, li) => {
       const runs = fontRuns(line === '' ? ' ' : line, primary, f);
       const chainOn = continued && li === lines.length - 1;
       runs.forEach((r, i) => {
-        doc.font(FONT_NAMES[r.font]).fontSize(size).text(r.text, { ...opts, continued: chainOn || i < runs.length - 1 });
+        doc
+          .font(FONT_NAMES[r.font])
+          .fontSize(size)
+          .text(r.text, { ...opts, continued: chainOn || i < runs.length - 1 });
       });
     });
   };
@@ -349,7 +406,8 @@ export function renderCaseReport(input: CaseReportInput): Promise<Buffer> {
 
   // Evidence
   heading('5. Evidence');
-  if (!m.evidence.length) para(`No evidence files. ${c.noFootageReason ? `Reason recorded: ${String(c.noFootageReason)}` : ''}`.trim());
+  if (!m.evidence.length)
+    para(`No evidence files. ${c.noFootageReason ? `Reason recorded: ${String(c.noFootageReason)}` : ''}`.trim());
   m.evidence.forEach((e, i) => {
     sub(`${i + 1}. ${words(KIND, e.kind)}: ${e.originalFilename ?? e.archivePath}`);
     field('File in the packet', e.archivePath);
@@ -360,7 +418,10 @@ export function renderCaseReport(input: CaseReportInput): Promise<Buffer> {
     if (e.recordingOfficerBadge) field('Recording officer badge', e.recordingOfficerBadge);
     if (e.recordedStart || e.recordedEnd) field('Recorded', `${when(e.recordedStart)} to ${when(e.recordedEnd)}`);
     field('Uploaded', `${when(e.uploadedAt)} by ${person(e.uploadedBy)}`);
-    field('Integrity when sent', `${words(INTEGRITY, e.integrityStatus)}${e.lastVerifiedAt ? `, last re-verified ${when(e.lastVerifiedAt)}` : ''}`);
+    field(
+      'Integrity when sent',
+      `${words(INTEGRITY, e.integrityStatus)}${e.lastVerifiedAt ? `, last re-verified ${when(e.lastVerifiedAt)}` : ''}`,
+    );
   });
 
   // Custody
@@ -384,9 +445,14 @@ export function renderCaseReport(input: CaseReportInput): Promise<Buffer> {
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0; // writing inside the bottom margin must not start a new page
     const footer = `Case ${c.caseNumber} · packet v${m.version} · page ${i + 1} of ${range.count}`;
-    doc.font(FONT_NAMES.body).fontSize(8).text(footer, PAGE.margin, doc.page.height - PAGE.margin / 2 - 6, {
-      width: doc.page.width - 2 * PAGE.margin, align: 'center', lineBreak: false,
-    });
+    doc
+      .font(FONT_NAMES.body)
+      .fontSize(8)
+      .text(footer, PAGE.margin, doc.page.height - PAGE.margin / 2 - 6, {
+        width: doc.page.width - 2 * PAGE.margin,
+        align: 'center',
+        lineBreak: false,
+      });
     doc.page.margins.bottom = bottom;
   }
   doc.end();

@@ -1,7 +1,13 @@
 import { Readable } from 'node:stream';
 import { DigestMismatchError, StorageLengthError, verifiedStream } from '@app/storage';
 import {
-  ARCHIVE_FILES, archiveRoot, checksumsText, ManifestEvidenceItem, manifestSha256Text, PacketManifest, verifyText,
+  ARCHIVE_FILES,
+  archiveRoot,
+  checksumsText,
+  ManifestEvidenceItem,
+  manifestSha256Text,
+  PacketManifest,
+  verifyText,
 } from './packet-format';
 import { ZipEntry, ZipWriter } from './zip-writer';
 
@@ -50,7 +56,11 @@ export function buildPacketArchive(src: PacketArchiveSource): PacketArchive {
   let failed: Error | null = null;
   const open: Readable[] = [];
 
-  const file = (name: string, data: Buffer | string): ZipEntry => ({ name: `${root}/${name}`, mtime, data: Buffer.from(data) });
+  const file = (name: string, data: Buffer | string): ZipEntry => ({
+    name: `${root}/${name}`,
+    mtime,
+    data: Buffer.from(data),
+  });
   const entries: ZipEntry[] = [
     file(ARCHIVE_FILES.readme, verifyText(src.manifest, src.manifestSha256)),
     file(ARCHIVE_FILES.manifest, src.manifestBytes),
@@ -99,11 +109,19 @@ export function buildPacketArchive(src: PacketArchiveSource): PacketArchive {
     output.destroy(e);
   }
 
-  return { stream: output, size: Promise.resolve(zip.size), destroy: (reason) => fail(reason ?? new Error('archive stopped')) };
+  return {
+    stream: output,
+    size: Promise.resolve(zip.size),
+    destroy: (reason) => fail(reason ?? new Error('archive stopped')),
+  };
 }
 
 export class EvidenceMismatchError extends DigestMismatchError {
   constructor(sha256: string, sizeBytes: number) {
-    super(sha256, sizeBytes, `stored evidence no longer matches its manifest entry (sha256 ${sha256}, ${sizeBytes} bytes)`);
+    super(
+      sha256,
+      sizeBytes,
+      `stored evidence no longer matches its manifest entry (sha256 ${sha256}, ${sizeBytes} bytes)`,
+    );
   }
 }

@@ -156,8 +156,33 @@ const EXTENSIONS: Record<string, string> = {
  * nothing a desktop would run or render as a page (no .exe, .js, .html, .svg, .lnk...).
  */
 const NAME_EXTENSIONS = new Set([
-  ...Object.values(EXTENSIONS), 'mpeg', 'm4v', 'mts', 'm2ts', 'mxf', 'dav', 'h264', 'h265', 'hevc', 'wma', 'aiff', 'opus', 'jpeg', 'tiff', 'heif',
-  'dng', 'raw', 'doc', 'xls', 'ppt', 'odt', 'ods', 'csv', 'gpx', 'srt', 'vtt',
+  ...Object.values(EXTENSIONS),
+  'mpeg',
+  'm4v',
+  'mts',
+  'm2ts',
+  'mxf',
+  'dav',
+  'h264',
+  'h265',
+  'hevc',
+  'wma',
+  'aiff',
+  'opus',
+  'jpeg',
+  'tiff',
+  'heif',
+  'dng',
+  'raw',
+  'doc',
+  'xls',
+  'ppt',
+  'odt',
+  'ods',
+  'csv',
+  'gpx',
+  'srt',
+  'vtt',
 ]);
 
 /**
@@ -174,7 +199,12 @@ export function evidenceExtension(contentType: string, originalFilename: string 
 }
 
 /** `evidence/03-<id>.mp4`: position first so a file listing reads in manifest order. */
-export function evidenceArchivePath(index: number, evidenceId: string, contentType: string, originalFilename: string | null = null): string {
+export function evidenceArchivePath(
+  index: number,
+  evidenceId: string,
+  contentType: string,
+  originalFilename: string | null = null,
+): string {
   return `evidence/${String(index + 1).padStart(2, '0')}-${evidenceId}.${evidenceExtension(contentType, originalFilename)}`;
 }
 
@@ -238,8 +268,12 @@ ${report}
 HOW TO VERIFY THIS PACKET
 manifest.json is the signed record of the case as sent: the case, the federal personnel, the
 alleged violations, who submitted and approved it, and every evidence file with its size and
-SHA-256. manifest.sig is the Ed25519 signature of manifest.json, byte for byte.${m.caseReport ? `
-${m.caseReport.file} is the same case as a printable report; manifest.json records its SHA-256.` : ''}
+SHA-256. manifest.sig is the Ed25519 signature of manifest.json, byte for byte.${
+    m.caseReport
+      ? `
+${m.caseReport.file} is the same case as a printable report; manifest.json records its SHA-256.`
+      : ''
+  }
 
 1. Trust the key. The key id is "ed25519:" followed by the first 16 hex digits of the SHA-256 of
    the public key (DER); the script's last line before ALL CHECKS PASSED prints it. Compare it

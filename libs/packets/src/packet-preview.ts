@@ -8,7 +8,8 @@ export class PacketPreviewQuery {
   @ApiPropertyOptional({
     enum: PACKET_OFFICE_VALUES,
     enumName: 'ProsecutorOffice',
-    description: "The office the packet would go to. Default, as for sending: CCSAO when any violation is a felony, else CITY_LAW.",
+    description:
+      'The office the packet would go to. Default, as for sending: CCSAO when any violation is a felony, else CITY_LAW.',
   })
   @IsOptional()
   @IsIn(PACKET_OFFICE_VALUES, { message: `office must be one of ${PACKET_OFFICE_VALUES.join(', ')}` })
@@ -32,7 +33,10 @@ export class PacketPreviewEvidence {
   @ApiProperty({ type: Number, minimum: 0 })
   sizeBytes: number;
 
-  @ApiProperty({ type: String, description: 'SHA-256 of the stored bytes, lowercase hex (what the manifest will record)' })
+  @ApiProperty({
+    type: String,
+    description: 'SHA-256 of the stored bytes, lowercase hex (what the manifest will record)',
+  })
   sha256: string;
 
   @ApiProperty({ enum: INTEGRITY_STATUSES, enumName: 'IntegrityStatus' })
@@ -64,19 +68,31 @@ export class PacketPreview {
   @ApiProperty({ type: String, example: 'ION-2026-000123' })
   caseNumber: string;
 
-  @ApiProperty({ type: Number, minimum: 1, description: 'The case version previewed: send it back with the send so a change in between is refused (409)' })
+  @ApiProperty({
+    type: Number,
+    minimum: 1,
+    description: 'The case version previewed: send it back with the send so a change in between is refused (409)',
+  })
   caseVersion: number;
 
   @ApiProperty({ type: Number, minimum: 1, description: 'The packet version the send would create' })
   packetVersion: number;
 
-  @ApiProperty({ type: () => PacketPreviewPrevious, nullable: true, description: 'The packet this one would follow (after MORE_INFO_REQUESTED)' })
+  @ApiProperty({
+    type: () => PacketPreviewPrevious,
+    nullable: true,
+    description: 'The packet this one would follow (after MORE_INFO_REQUESTED)',
+  })
   previousPacket: PacketPreviewPrevious | null;
 
   @ApiProperty({ enum: PACKET_OFFICE_VALUES, enumName: 'ProsecutorOffice', description: 'Where the packet would go' })
   office: PacketOffice;
 
-  @ApiProperty({ enum: PACKET_OFFICE_VALUES, enumName: 'ProsecutorOffice', description: "The felony rule's office (CCSAO when any violation is a felony)" })
+  @ApiProperty({
+    enum: PACKET_OFFICE_VALUES,
+    enumName: 'ProsecutorOffice',
+    description: "The felony rule's office (CCSAO when any violation is a felony)",
+  })
   suggestedOffice: PacketOffice;
 
   @ApiProperty({ type: Boolean, description: 'Whether any alleged violation is a felony' })
@@ -88,13 +104,20 @@ export class PacketPreview {
   @ApiProperty({ type: Number, minimum: 0 })
   violationCount: number;
 
-  @ApiProperty({ type: () => [PacketPreviewEvidence], description: 'Every active (not superseded) evidence item, in manifest order' })
+  @ApiProperty({
+    type: () => [PacketPreviewEvidence],
+    description: 'Every active (not superseded) evidence item, in manifest order',
+  })
   evidence: PacketPreviewEvidence[];
 
   @ApiProperty({ type: Number, minimum: 0 })
   evidenceBytes: number;
 
-  @ApiProperty({ type: Boolean, description: 'A printable case report (case-report.pdf) of the manifest is made, hashed into the manifest and sent with it' })
+  @ApiProperty({
+    type: Boolean,
+    description:
+      'A printable case report (case-report.pdf) of the manifest is made, hashed into the manifest and sent with it',
+  })
   caseReportIncluded: boolean;
 
   @ApiProperty({ type: String, description: 'Id of the key the manifest would be signed with (GET /keys)' })

@@ -4,8 +4,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  AuthUser, Clock, ForbiddenError, NotFoundError, PacketAlreadyDecidedError, PacketHandOverTargetError, PacketNotClaimantError,
-  PacketNotClaimedError, PacketNotDecidedError, PacketNotDeciderError, ValidationError,
+  AuthUser,
+  Clock,
+  ForbiddenError,
+  NotFoundError,
+  PacketAlreadyDecidedError,
+  PacketHandOverTargetError,
+  PacketNotClaimantError,
+  PacketNotClaimedError,
+  PacketNotDecidedError,
+  PacketNotDeciderError,
+  ValidationError,
 } from '@app/common';
 import { AuditService, AuditAction } from '@app/audit';
 import { CaseEntity, CasesRepository, CasesService } from '@app/cases';
@@ -19,7 +28,13 @@ import { PacketsService } from './packets.service';
 const DAY_MS = 24 * 3600 * 1000;
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-interface Person { id: string; displayName: string; role: string; office: string | null; active: boolean }
+interface Person {
+  id: string;
+  displayName: string;
+  role: string;
+  office: string | null;
+  active: boolean;
+}
 
 /**
  * Issue 16: what a prosecutor does with a claim besides deciding it, and the one thing that may change after a
@@ -74,7 +89,10 @@ export class PacketReviewService {
         }
         basis = claimant && this.activeIn(claimant, p.office) ? 'SLA_BREACHED' : 'CLAIMANT_INACTIVE';
         if (!dto.reason) {
-          throw ValidationError.field('reason', "reason is required to release a colleague's claim: say why it is taken back into the queue");
+          throw ValidationError.field(
+            'reason',
+            "reason is required to release a colleague's claim: say why it is taken back into the queue",
+          );
         }
       }
       await this.repo.update(em, p.id, { status: 'PENDING', claimedBy: null, claimedAt: null });
@@ -82,8 +100,14 @@ export class PacketReviewService {
         action: AuditAction.PacketReleased,
         target: { type: 'packet', id: p.id },
         details: {
-          packetId: p.id, packetVersion: p.version, office: p.office, basis, reason: dto.reason ?? null,
-          claimant: { id: p.claimedBy, displayName: claimant?.displayName ?? null }, claimedAt: iso(p.claimedAt), slaDueAt: dueAt.toISOString(),
+          packetId: p.id,
+          packetVersion: p.version,
+          office: p.office,
+          basis,
+          reason: dto.reason ?? null,
+          claimant: { id: p.claimedBy, displayName: claimant?.displayName ?? null },
+          claimedAt: iso(p.claimedAt),
+          slaDueAt: dueAt.toISOString(),
         },
       }));
     });
@@ -104,9 +128,12 @@ export class PacketReviewService {
         );
       }
       if (dto.toUserId === auth.id) {
-        throw new PacketHandOverTargetError('toUserId: the packet is already yours; choose a colleague of your office.', {
-          fields: [{ field: 'toUserId', errors: ['toUserId is you: choose another prosecutor of the office'] }],
-        });
+        throw new PacketHandOverTargetError(
+          'toUserId: the packet is already yours; choose a colleague of your office.',
+          {
+            fields: [{ field: 'toUserId', errors: ['toUserId is you: choose another prosecutor of the office'] }],
+          },
+        );
       }
       // FOR SHARE: the colleague cannot be deactivated or moved until this commits.
       const to = await this.person(em, dto.toUserId, true);
@@ -119,11 +146,20 @@ export class PacketReviewService {
       const now = this.clock.now();
       await this.repo.update(em, p.id, { claimedBy: to.id, claimedAt: now });
       await this.audit.append(em, {
-        action: AuditAction.PacketHandedOver, actor: auth, targetType: 'packet', targetId: p.id, caseId: c.id,
+        action: AuditAction.PacketHandedOver,
+        actor: auth,
+        targetType: 'packet',
+        targetId: p.id,
+        caseId: c.id,
         details: {
-          packetId: p.id, packetVersion: p.version, office: p.office, reason: dto.reason,
-          from: { id: auth.id, displayName: auth.displayName }, to: { id: to.id, displayName: to.displayName },
-          previousClaimedAt: iso(p.claimedAt), claimedAt: now.toISOString(),
+          packetId: p.id,
+          packetVersion: p.version,
+          office: p.office,
+          reason: dto.reason,
+          from: { id: auth.id, displayName: auth.displayName },
+          to: { id: to.id, displayName: to.displayName },
+          previousClaimedAt: iso(p.claimedAt),
+          claimedAt: now.toISOString(),
         },
       });
     });
@@ -155,22 +191,46 @@ export class PacketReviewService {
       const last = await this.repo.lastCorrection(em, p.id);
       const current = last ? last.externalReference : p.externalReference;
       if (dto.externalReference === current) {
-        throw ValidationError.field('externalReference',
-          current === null ? 'externalReference: the decision already carries no reference' : `externalReference is already ${current}: nothing to correct`);
+        throw ValidationError.field(
+          'externalReference',
+          current === null
+            ? 'externalReference: the decision already carries no reference'
+            : `externalReference is already ${current}: nothing to correct`,
+        );
       }
       const seq = (last?.seq ?? 0) + 1;
       const correctionId = randomUUID();
       const now = this.clock.now();
       await this.repo.insertCorrection(em, {
-        id: correctionId, packetId: p.id, seq, previousReference: current, externalReference: dto.externalReference, reason: dto.reason,
-        correctedBy: auth.id, correctedAt: now,
+        id: correctionId,
+        packetId: p.id,
+        seq,
+        previousReference: current,
+        externalReference: dto.externalReference,
+        reason: dto.reason,
+        correctedBy: auth.id,
+        correctedAt: now,
       });
       await this.audit.append(em, {
-        action: AuditAction.PacketReferenceCorrected, actor: auth, targetType: 'packet', targetId: p.id, caseId: c.id,
+        action: AuditAction.PacketReferenceCorrected,
+        actor: auth,
+        targetType: 'packet',
+        targetId: p.id,
+        caseId: c.id,
         details: {
-          packetId: p.id, packetVersion: p.version, office: p.office, correctionId, seq, basis,
-          decision: p.decision, decidedBy: p.decidedBy, decidedAt: iso(p.decidedAt), referenceAsDecided: p.externalReference,
-          previousReference: current, externalReference: dto.externalReference, reason: dto.reason,
+          packetId: p.id,
+          packetVersion: p.version,
+          office: p.office,
+          correctionId,
+          seq,
+          basis,
+          decision: p.decision,
+          decidedBy: p.decidedBy,
+          decidedAt: iso(p.decidedAt),
+          referenceAsDecided: p.externalReference,
+          previousReference: current,
+          externalReference: dto.externalReference,
+          reason: dto.reason,
         },
       });
     });
@@ -179,14 +239,21 @@ export class PacketReviewService {
 
   /** The other active prosecutors of the caller's office, by name. */
   async colleagues(auth: AuthUser): Promise<OfficeColleagues> {
-    if (auth.role !== 'PROSECUTOR' || !auth.office) throw new ForbiddenError('Only members of a prosecuting office have colleagues to hand a packet to.');
+    if (auth.role !== 'PROSECUTOR' || !auth.office)
+      throw new ForbiddenError('Only members of a prosecuting office have colleagues to hand a packet to.');
     const rows = await this.repo.colleagues(auth.office, auth.id);
-    return { office: auth.office, items: rows.map((r) => ({ id: r.id, displayName: r.display_name, badgeNumber: r.badge_number })) };
+    return {
+      office: auth.office,
+      items: rows.map((r) => ({ id: r.id, displayName: r.display_name, badgeNumber: r.badge_number })),
+    };
   }
 
   private assertInReview(p: PacketEntity): void {
     if (p.status === 'PENDING') {
-      throw new PacketNotClaimedError(`Packet v${p.version} of case ${p.caseNumber} is PENDING: no one has claimed it.`, { currentState: p.status });
+      throw new PacketNotClaimedError(
+        `Packet v${p.version} of case ${p.caseNumber} is PENDING: no one has claimed it.`,
+        { currentState: p.status },
+      );
     }
     if (p.status === 'DECIDED') {
       throw new PacketAlreadyDecidedError(
@@ -205,7 +272,10 @@ export class PacketReviewService {
   }
 
   /** Case first, then packet: the one lock order every packet write uses (PacketsService.lockBoth). */
-  private async lockBoth(em: EntityManager, meta: { id: string; caseId: string }): Promise<{ c: CaseEntity; p: PacketEntity }> {
+  private async lockBoth(
+    em: EntityManager,
+    meta: { id: string; caseId: string },
+  ): Promise<{ c: CaseEntity; p: PacketEntity }> {
     const c = await this.cases.lockById(em, meta.caseId);
     const p = await this.repo.lockById(em, meta.id);
     if (!c || !p) throw new NotFoundError('packet', meta.id, false, meta.caseId);

@@ -10,8 +10,28 @@ import { buildPacketArchive, EvidenceMismatchError } from './packet-archive';
 import { PacketManifest, sha256Hex, VERIFY_SCRIPT_BEGIN, VERIFY_SCRIPT_END } from './packet-format';
 import { PacketVerification, verifyPacketArchive, verifyPacketFiles } from './packet-verifier';
 import {
-  buildPacket, CASE_NUMBER, dir, entriesOf, entryData, flipFile, flippedCopy, KEY_ID, manifestFor, OTHER_PEM, Packet, PEM, PHOTO,
-  PHOTO_PATH, privateKey, removeFixtureDir, REPORT, ROOT, unzip, VIDEO, VIDEO_PATH, zipOf,
+  buildPacket,
+  CASE_NUMBER,
+  dir,
+  entriesOf,
+  entryData,
+  flipFile,
+  flippedCopy,
+  KEY_ID,
+  manifestFor,
+  OTHER_PEM,
+  Packet,
+  PEM,
+  PHOTO,
+  PHOTO_PATH,
+  privateKey,
+  removeFixtureDir,
+  REPORT,
+  ROOT,
+  unzip,
+  VIDEO,
+  VIDEO_PATH,
+  zipOf,
 } from './testing/packet-fixtures';
 
 afterAll(removeFixtureDir);
@@ -47,18 +67,37 @@ describe('verifyPacketArchive', () => {
     });
     expect(r.checks.every((c) => c.ok)).toBe(true);
     expect(r.checks.map((c) => c.name)).toEqual([
-      'archive', 'required files', 'manifest', 'manifest sha256', 'public key', 'key trust', 'signature', 'checksums', 'case-report.pdf',
-      VIDEO_PATH, PHOTO_PATH, 'no other files',
+      'archive',
+      'required files',
+      'manifest',
+      'manifest sha256',
+      'public key',
+      'key trust',
+      'signature',
+      'checksums',
+      'case-report.pdf',
+      VIDEO_PATH,
+      PHOTO_PATH,
+      'no other files',
     ]);
-    expect(r.checks.find((c) => c.name === 'case-report.pdf')?.detail).toBe(`${REPORT.length} bytes, sha256 ${sha256Hex(REPORT)}`);
+    expect(r.checks.find((c) => c.name === 'case-report.pdf')?.detail).toBe(
+      `${REPORT.length} bytes, sha256 ${sha256Hex(REPORT)}`,
+    );
     expect(r.checks.find((c) => c.name === 'key trust')?.detail).toMatch(/NOT PINNED.*GET \/api\/v1\/keys/);
   });
 
   it('verifies with the key pinned to the signing key', async () => {
-    const r = await verifyPacketArchive(good.zipPath, { trustedKeyPem: PEM, expectedManifestSha256: good.manifestSha256.toUpperCase() });
+    const r = await verifyPacketArchive(good.zipPath, {
+      trustedKeyPem: PEM,
+      expectedManifestSha256: good.manifestSha256.toUpperCase(),
+    });
     expect(r.ok).toBe(true);
     expect(r.keyPinned).toBe(true);
-    expect(r.checks.find((c) => c.name === 'key trust')).toEqual({ name: 'key trust', ok: true, detail: `${KEY_ID} is the trusted key` });
+    expect(r.checks.find((c) => c.name === 'key trust')).toEqual({
+      name: 'key trust',
+      ok: true,
+      detail: `${KEY_ID} is the trusted key`,
+    });
   });
 
   it('fails naming public-key.pem when the trusted key is another key', async () => {
@@ -112,7 +151,10 @@ describe('verifyPacketArchive', () => {
 
   it('fails on a file the manifest does not list, naming it', async () => {
     const entries = await entriesOf(good.zipPath);
-    const path = await zipOf('extra.zip', [...entries, { name: `${ROOT}/evidence/99-extra.mp4`, data: Buffer.from('x') }]);
+    const path = await zipOf('extra.zip', [
+      ...entries,
+      { name: `${ROOT}/evidence/99-extra.mp4`, data: Buffer.from('x') },
+    ]);
     const r = await verifyPacketArchive(path);
     expect(failed(r)).toBe('evidence/99-extra.mp4');
     expect(r.checks[r.checks.length - 1].name).toBe('no other files');
@@ -125,14 +167,21 @@ describe('verifyPacketArchive', () => {
     expect(r.checks.map((c) => c.name)).not.toContain('case-report.pdf');
     expect(r.checks.find((c) => c.name === 'manifest')?.detail).toMatch(/^canonical ion-packet-manifest\/1: /);
     const entries = await entriesOf(old.zipPath);
-    const added = await verifyPacketArchive(await zipOf('format1-plus-report.zip', [...entries, { name: `${ROOT}/case-report.pdf`, data: REPORT }]));
+    const added = await verifyPacketArchive(
+      await zipOf('format1-plus-report.zip', [...entries, { name: `${ROOT}/case-report.pdf`, data: REPORT }]),
+    );
     expect(failed(added)).toBe('case-report.pdf');
     expect(added.firstFailure?.detail).toBe('is in the archive but not in the signed manifest');
   });
 
   it('fails naming case-report.pdf when it is missing or replaced by another PDF', async () => {
     const entries = await entriesOf(good.zipPath);
-    const missing = await verifyPacketArchive(await zipOf('no-report.zip', entries.filter((e) => !e.name.endsWith('/case-report.pdf'))));
+    const missing = await verifyPacketArchive(
+      await zipOf(
+        'no-report.zip',
+        entries.filter((e) => !e.name.endsWith('/case-report.pdf')),
+      ),
+    );
     expect(failed(missing)).toBe('case-report.pdf');
     expect(missing.firstFailure?.detail).toBe('is missing from the archive');
     const other = Buffer.concat([Buffer.from('%PDF-1.3\n'), randomBytes(5000), Buffer.from('\n%%EOF\n')]);
@@ -144,13 +193,23 @@ describe('verifyPacketArchive', () => {
 
   it('accepts a re-zipped packet (deflated, with folder entries, no VERIFY.txt) and fails a missing or duplicated file', async () => {
     const entries = (await entriesOf(good.zipPath)).filter((e) => !e.name.endsWith('VERIFY.txt'));
-    const rezipped = await zipOf('rezipped.zip', [{ name: `${ROOT}/`, data: Buffer.alloc(0) }, { name: `${ROOT}/evidence/`, data: Buffer.alloc(0) }, ...entries], true);
+    const rezipped = await zipOf(
+      'rezipped.zip',
+      [{ name: `${ROOT}/`, data: Buffer.alloc(0) }, { name: `${ROOT}/evidence/`, data: Buffer.alloc(0) }, ...entries],
+      true,
+    );
     expect((await verifyPacketArchive(rezipped, { trustedKeyPem: PEM })).ok).toBe(true);
 
-    const noSig = await zipOf('no-sig.zip', entries.filter((e) => !e.name.endsWith('manifest.sig')));
+    const noSig = await zipOf(
+      'no-sig.zip',
+      entries.filter((e) => !e.name.endsWith('manifest.sig')),
+    );
     expect(failed(await verifyPacketArchive(noSig))).toBe('manifest.sig');
 
-    const noPhoto = await zipOf('no-photo.zip', entries.filter((e) => !e.name.endsWith(PHOTO_PATH)));
+    const noPhoto = await zipOf(
+      'no-photo.zip',
+      entries.filter((e) => !e.name.endsWith(PHOTO_PATH)),
+    );
     const r = await verifyPacketArchive(noPhoto);
     expect(failed(r)).toBe(PHOTO_PATH);
     expect(r.firstFailure?.detail).toBe('is missing from the archive');
@@ -162,7 +221,10 @@ describe('verifyPacketArchive', () => {
 
   it('fails when entries are not all under one root folder', async () => {
     const entries = await entriesOf(good.zipPath);
-    const path = await zipOf('two-roots.zip', [...entries, { name: 'elsewhere/manifest.json', data: good.manifestBytes }]);
+    const path = await zipOf('two-roots.zip', [
+      ...entries,
+      { name: 'elsewhere/manifest.json', data: good.manifestBytes },
+    ]);
     const r = await verifyPacketArchive(path);
     expect(failed(r)).toBe('elsewhere/manifest.json');
     expect(r.checks[r.checks.length - 1].name).toBe('archive');
@@ -188,11 +250,19 @@ describe('verifyPacketArchive', () => {
     ['another format', (m: PacketManifest) => canonicalJson({ ...m, format: 'ion-packet-manifest/3' })],
     ['format /2 without its caseReport', (m: PacketManifest) => canonicalJson({ ...m, caseReport: undefined })],
     ['format /1 with a caseReport', (m: PacketManifest) => canonicalJson({ ...m, format: 'ion-packet-manifest/1' })],
-    ['a number JSON cannot round-trip', (m: PacketManifest) => canonicalJson(m).replace('"version":1', '"version":1e400')],
-    ['an unsafe evidence path', (m: PacketManifest) => canonicalJson({ ...m, evidence: [{ ...m.evidence[0], archivePath: '../escape.mp4' }] })],
+    [
+      'a number JSON cannot round-trip',
+      (m: PacketManifest) => canonicalJson(m).replace('"version":1', '"version":1e400'),
+    ],
+    [
+      'an unsafe evidence path',
+      (m: PacketManifest) => canonicalJson({ ...m, evidence: [{ ...m.evidence[0], archivePath: '../escape.mp4' }] }),
+    ],
   ])('fails naming manifest.json when it is %s', async (label, rewrite) => {
     const entries = await entriesOf(good.zipPath);
-    const replaced = entries.map((e) => (e.name.endsWith('/manifest.json') ? { ...e, data: Buffer.from(rewrite(good.manifest)) } : e));
+    const replaced = entries.map((e) =>
+      e.name.endsWith('/manifest.json') ? { ...e, data: Buffer.from(rewrite(good.manifest)) } : e,
+    );
     const r = await verifyPacketArchive(await zipOf(`manifest-${label.replace(/\W/g, '_')}.zip`, replaced));
     expect(failed(r)).toBe('manifest.json');
     expect(r.checks[r.checks.length - 1].name).toBe('manifest');
@@ -328,8 +398,23 @@ describe('verifyPacketFiles (manifest + signature)', () => {
   it('passes with the evidence folder (by archive path, and by file name in evidence/)', async () => {
     for (const evidenceDir of [extracted, join(extracted, 'evidence')]) {
       const r = await verifyPacketFiles({ ...filesOf(extracted), evidenceDir });
-      expect(r).toMatchObject({ ok: true, firstFailure: null, keyId: KEY_ID, caseNumber: CASE_NUMBER, keyPinned: false });
-      expect(r.checks.map((c) => c.name)).toEqual(['manifest', 'manifest sha256', 'public key', 'key trust', 'signature', 'case-report.pdf', VIDEO_PATH, PHOTO_PATH]);
+      expect(r).toMatchObject({
+        ok: true,
+        firstFailure: null,
+        keyId: KEY_ID,
+        caseNumber: CASE_NUMBER,
+        keyPinned: false,
+      });
+      expect(r.checks.map((c) => c.name)).toEqual([
+        'manifest',
+        'manifest sha256',
+        'public key',
+        'key trust',
+        'signature',
+        'case-report.pdf',
+        VIDEO_PATH,
+        PHOTO_PATH,
+      ]);
     }
   });
 
@@ -337,7 +422,11 @@ describe('verifyPacketFiles (manifest + signature)', () => {
     const { manifestPath, signaturePath } = filesOf(extracted);
     const r = await verifyPacketFiles({ manifestPath, signaturePath });
     expect(r.ok).toBe(true);
-    expect(r.checks[r.checks.length - 1]).toMatchObject({ name: 'evidence', ok: true, detail: expect.stringContaining('not checked') });
+    expect(r.checks[r.checks.length - 1]).toMatchObject({
+      name: 'evidence',
+      ok: true,
+      detail: expect.stringContaining('not checked'),
+    });
     const pinned = await verifyPacketFiles({ manifestPath, signaturePath, trustedKeyPem: PEM });
     expect(pinned).toMatchObject({ ok: true, keyPinned: true });
     const wrong = await verifyPacketFiles({ manifestPath, signaturePath, trustedKeyPem: OTHER_PEM });
@@ -348,7 +437,11 @@ describe('verifyPacketFiles (manifest + signature)', () => {
     const root = copy();
     const sig = readFileSync(join(root, 'manifest.sig'));
     writeFileSync(join(root, 'manifest.sig.b64'), `${sig.toString('base64')}\n`);
-    const r = await verifyPacketFiles({ ...filesOf(root), signaturePath: join(root, 'manifest.sig.b64'), evidenceDir: root });
+    const r = await verifyPacketFiles({
+      ...filesOf(root),
+      signaturePath: join(root, 'manifest.sig.b64'),
+      evidenceDir: root,
+    });
     expect(r.ok).toBe(true);
     writeFileSync(join(root, 'manifest.sig.b64'), `${sig.subarray(0, 63).toString('base64')}\n`);
     const short = await verifyPacketFiles({ ...filesOf(root), signaturePath: join(root, 'manifest.sig.b64') });
@@ -391,7 +484,8 @@ describe('verifyPacketFiles (manifest + signature)', () => {
     rmSync(join(root, PHOTO_PATH));
     const r = await verifyPacketFiles({ ...filesOf(root), evidenceDir: root });
     expect(failed(r)).toBe(PHOTO_PATH);
-    await expect(verifyPacketFiles({ ...filesOf(root), manifestPath: join(root, 'nope.json') })).rejects.toThrow(/ENOENT/);
+    await expect(verifyPacketFiles({ ...filesOf(root), manifestPath: join(root, 'nope.json') })).rejects.toThrow(
+      /ENOENT/,
+    );
   });
 });
-

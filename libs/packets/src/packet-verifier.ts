@@ -20,7 +20,13 @@ import { Entry, openPromise as openZip, ZipFile } from 'yauzl';
 import { canonicalJson } from '@app/common/canonical-json';
 import { keyIdOf, publicKeyFromPem } from '@app/signing/signing-keys';
 import {
-  ARCHIVE_FILES, checksumsText, MANIFEST_FORMATS, ManifestCaseReport, ManifestEvidenceItem, PacketManifest, sha256Hex,
+  ARCHIVE_FILES,
+  checksumsText,
+  MANIFEST_FORMATS,
+  ManifestCaseReport,
+  ManifestEvidenceItem,
+  PacketManifest,
+  sha256Hex,
 } from './packet-format';
 
 export interface PacketCheck {
@@ -97,7 +103,8 @@ class Recorder {
       if (!(e instanceof Stop)) throw e;
     }
     // The same key order whatever was learnt before the first failure (for --json).
-    const { ok, packetId, caseNumber, version, office, keyId, manifestSha256, keyPinned, checks, firstFailure } = this.result;
+    const { ok, packetId, caseNumber, version, office, keyId, manifestSha256, keyPinned, checks, firstFailure } =
+      this.result;
     return { ok, packetId, caseNumber, version, office, keyId, manifestSha256, keyPinned, checks, firstFailure };
   }
 }
@@ -115,7 +122,10 @@ interface FoundEvidence {
  * Verifies a packet ZIP. Rejects (rather than reporting a failure) only when the file cannot be
  * opened at all or an option is malformed; anything wrong with the packet is a failed check.
  */
-export async function verifyPacketArchive(zipPath: string, opts: PacketArchiveOptions = {}): Promise<PacketVerification> {
+export async function verifyPacketArchive(
+  zipPath: string,
+  opts: PacketArchiveOptions = {},
+): Promise<PacketVerification> {
   const trusted = opts.trustedKeyPem === undefined ? undefined : trustedKey(opts.trustedKeyPem);
   const expected = expectedSha256(opts.expectedManifestSha256);
   const info = await stat(zipPath);
@@ -129,7 +139,12 @@ export async function verifyPacketArchive(zipPath: string, opts: PacketArchiveOp
       const archiveName = basename(zipPath);
       const entries: Entry[] = [];
       try {
-        zip = await openZip(zipPath, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true });
+        zip = await openZip(zipPath, {
+          lazyEntries: true,
+          autoClose: false,
+          decodeStrings: true,
+          validateEntrySizes: true,
+        });
         // An error closing the file after the last read has nowhere to go; the checks are done by then.
         zip.on('error', () => undefined);
         for await (const entry of zip.eachEntry()) entries.push(entry);
@@ -144,7 +159,11 @@ export async function verifyPacketArchive(zipPath: string, opts: PacketArchiveOp
       for (const entry of entries) {
         const name = entry.fileName;
         if (!root || !name.startsWith(`${root}/`)) {
-          r.fail('archive', name, `not under the archive's root folder ${root}/ (a packet keeps every file in one folder)`);
+          r.fail(
+            'archive',
+            name,
+            `not under the archive's root folder ${root}/ (a packet keeps every file in one folder)`,
+          );
         }
         const rel = name.slice(root.length + 1);
         if (rel === '' || rel.endsWith('/')) {
@@ -152,16 +171,26 @@ export async function verifyPacketArchive(zipPath: string, opts: PacketArchiveOp
           continue;
         }
         // unzip would make a link (its data is the target's name), not the file that was hashed.
-        if (((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000) r.fail('archive', rel, 'is a symbolic link');
-        if (files.has(rel)) r.fail('archive', rel, 'appears more than once in the archive (an unzip tool would keep only one copy)');
+        if (((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000)
+          r.fail('archive', rel, 'is a symbolic link');
+        if (files.has(rel))
+          r.fail('archive', rel, 'appears more than once in the archive (an unzip tool would keep only one copy)');
         files.set(rel, entry);
       }
       r.pass('archive', `${archiveName}: ZIP with ${files.size} files under ${root}/`);
 
       // 2. The fixed files.
-      const required = [ARCHIVE_FILES.manifest, ARCHIVE_FILES.signature, ARCHIVE_FILES.manifestSha256, ARCHIVE_FILES.publicKey, ARCHIVE_FILES.checksums];
+      const required = [
+        ARCHIVE_FILES.manifest,
+        ARCHIVE_FILES.signature,
+        ARCHIVE_FILES.manifestSha256,
+        ARCHIVE_FILES.publicKey,
+        ARCHIVE_FILES.checksums,
+      ];
       for (const name of required) if (!files.has(name)) r.fail('required files', name, `missing from ${root}/`);
-      const readme = files.has(ARCHIVE_FILES.readme) ? `; ${ARCHIVE_FILES.readme} present (instructions, not signed)` : `; no ${ARCHIVE_FILES.readme} (optional)`;
+      const readme = files.has(ARCHIVE_FILES.readme)
+        ? `; ${ARCHIVE_FILES.readme} present (instructions, not signed)`
+        : `; no ${ARCHIVE_FILES.readme} (optional)`;
       r.pass('required files', `${required.join(', ')} present${readme}`);
 
       // The small files, read into memory (capped); a file that cannot be read fails at its turn.
@@ -201,7 +230,11 @@ export async function verifyPacketArchive(zipPath: string, opts: PacketArchiveOp
       const key = checkKey(r, manifest, publicKeyPem, ARCHIVE_FILES.publicKey, trusted);
       const signature = read(ARCHIVE_FILES.signature);
       if (signature.length !== SIGNATURE_BYTES) {
-        r.fail('signature', ARCHIVE_FILES.signature, `${signature.length} bytes; an Ed25519 signature is ${SIGNATURE_BYTES}`);
+        r.fail(
+          'signature',
+          ARCHIVE_FILES.signature,
+          `${signature.length} bytes; an Ed25519 signature is ${SIGNATURE_BYTES}`,
+        );
       }
       checkSignature(r, manifestBytes, signature, key, ARCHIVE_FILES.signature);
 
@@ -221,12 +254,20 @@ export async function verifyPacketArchive(zipPath: string, opts: PacketArchiveOp
       });
 
       // 9. Nothing else: a packet is exactly what the signed manifest lists.
-      const expectedFiles = new Set<string>([...required, ARCHIVE_FILES.readme, ...manifest.evidence.map((e) => e.archivePath)]);
+      const expectedFiles = new Set<string>([
+        ...required,
+        ARCHIVE_FILES.readme,
+        ...manifest.evidence.map((e) => e.archivePath),
+      ]);
       if (manifest.caseReport) expectedFiles.add(manifest.caseReport.file);
       const expectedDirs = new Set<string>(['']);
-      for (const path of expectedFiles) for (let i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) expectedDirs.add(path.slice(0, i));
-      for (const rel of files.keys()) if (!expectedFiles.has(rel)) r.fail('no other files', rel, 'is in the archive but not in the signed manifest');
-      for (const dir of dirs) if (!expectedDirs.has(dir)) r.fail('no other files', `${dir}/`, 'is a folder the signed manifest does not account for');
+      for (const path of expectedFiles)
+        for (let i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) expectedDirs.add(path.slice(0, i));
+      for (const rel of files.keys())
+        if (!expectedFiles.has(rel)) r.fail('no other files', rel, 'is in the archive but not in the signed manifest');
+      for (const dir of dirs)
+        if (!expectedDirs.has(dir))
+          r.fail('no other files', `${dir}/`, 'is a folder the signed manifest does not account for');
       r.pass('no other files', `the archive holds only the packet's files (${files.size})`);
     });
   } finally {
@@ -236,7 +277,8 @@ export async function verifyPacketArchive(zipPath: string, opts: PacketArchiveOp
 
 /** Reads one small entry into memory, refusing more than `max` bytes; a string says why it could not. */
 async function readEntry(zip: ZipFile, entry: Entry, name: string, max: number): Promise<Buffer | string> {
-  if (entry.uncompressedSize > max) return `${entry.uncompressedSize} bytes, more than the ${max} a packet's ${name} can be`;
+  if (entry.uncompressedSize > max)
+    return `${entry.uncompressedSize} bytes, more than the ${max} a packet's ${name} can be`;
   try {
     const stream = await zip.openReadStreamPromise(entry);
     const chunks: Buffer[] = [];
@@ -271,13 +313,17 @@ export async function verifyPacketFiles(opts: PacketFilesOptions): Promise<Packe
   if (keyPath === undefined && trusted === undefined) {
     const beside = join(dirname(opts.manifestPath), ARCHIVE_FILES.publicKey);
     if (await isFile(beside)) keyPath = beside;
-    else throw new Error(`no public key: give the key file (or a trusted key); there is no ${ARCHIVE_FILES.publicKey} beside the manifest`);
+    else
+      throw new Error(
+        `no public key: give the key file (or a trusted key); there is no ${ARCHIVE_FILES.publicKey} beside the manifest`,
+      );
   }
   // An extracted packet has the recorded manifest hash beside the manifest: it tells a changed
   // manifest.json from a changed manifest.sig.
   const recordedPath = join(dirname(opts.manifestPath), ARCHIVE_FILES.manifestSha256);
   const recordedFile = (await isFile(recordedPath)) ? await readCapped(recordedPath, MAX_SMALL_BYTES) : undefined;
-  const keyFile = keyPath === undefined ? Buffer.from(opts.trustedKeyPem as string) : await readCapped(keyPath, MAX_SMALL_BYTES);
+  const keyFile =
+    keyPath === undefined ? Buffer.from(opts.trustedKeyPem as string) : await readCapped(keyPath, MAX_SMALL_BYTES);
 
   const r: Recorder = new Recorder();
   return r.run(async () => {
@@ -295,38 +341,72 @@ export async function verifyPacketFiles(opts: PacketFilesOptions): Promise<Packe
         signedBy(manifest, manifestBytes, keyFile, decodeSignature(signatureFile)),
       );
     }
-    checkExpectedSha256(r, manifestSha256, expected, recordedFile !== undefined ? `matches ${ARCHIVE_FILES.manifestSha256} beside the manifest` : 'computed (no manifest.sha256 beside the manifest)');
+    checkExpectedSha256(
+      r,
+      manifestSha256,
+      expected,
+      recordedFile !== undefined
+        ? `matches ${ARCHIVE_FILES.manifestSha256} beside the manifest`
+        : 'computed (no manifest.sha256 beside the manifest)',
+    );
 
-    const key = checkKey(r, manifest, publicKeyPem, keyPath === undefined ? 'trusted key' : ARCHIVE_FILES.publicKey, trusted);
+    const key = checkKey(
+      r,
+      manifest,
+      publicKeyPem,
+      keyPath === undefined ? 'trusted key' : ARCHIVE_FILES.publicKey,
+      trusted,
+    );
     const signature = decodeSignature(signatureFile);
     if (!signature) {
-      r.fail('signature', ARCHIVE_FILES.signature, `neither the raw ${SIGNATURE_BYTES}-byte Ed25519 signature nor its base64 text (${signatureFile.length} bytes)`);
+      r.fail(
+        'signature',
+        ARCHIVE_FILES.signature,
+        `neither the raw ${SIGNATURE_BYTES}-byte Ed25519 signature nor its base64 text (${signatureFile.length} bytes)`,
+      );
     }
     // Without a recorded or expected manifest hash, a changed manifest and a changed signature look the same.
-    const hint = recordedFile === undefined && expected === undefined ? ` (or ${ARCHIVE_FILES.manifest} was changed: with no recorded manifest hash the two cannot be told apart)` : '';
+    const hint =
+      recordedFile === undefined && expected === undefined
+        ? ` (or ${ARCHIVE_FILES.manifest} was changed: with no recorded manifest hash the two cannot be told apart)`
+        : '';
     checkSignature(r, manifestBytes, signature, key, ARCHIVE_FILES.signature, hint);
 
     const dir = opts.evidenceDir;
     if (dir === undefined) {
-      r.pass('evidence', `not checked (no evidence folder given): ${evidenceCount(manifest.evidence.length)} listed, none read`);
+      r.pass(
+        'evidence',
+        `not checked (no evidence folder given): ${evidenceCount(manifest.evidence.length)} listed, none read`,
+      );
       return;
     }
     // The report sits beside the manifest in an extracted packet; the evidence folder may be that folder or evidence/.
     const reportDirs = [...new Set([dir, dirname(opts.manifestPath)])];
-    await checkCaseReport(r, manifest, async (report) => {
-      for (const path of reportDirs.map((d) => join(d, report.file))) {
-        const s = await stat(path).catch(() => null);
-        if (s?.isFile()) return { size: s.size, open: async () => createReadStream(path) };
-      }
-      return null;
-    }, reportDirs.join(' or '));
-    await checkEvidence(r, manifest, async (item) => {
-      for (const path of [join(dir, item.archivePath), join(dir, basename(item.archivePath))]) {
-        const s = await stat(path).catch(() => null);
-        if (s?.isFile()) return { size: s.size, open: async () => createReadStream(path, { highWaterMark: 1024 * 1024 }) };
-      }
-      return null;
-    }, dir);
+    await checkCaseReport(
+      r,
+      manifest,
+      async (report) => {
+        for (const path of reportDirs.map((d) => join(d, report.file))) {
+          const s = await stat(path).catch(() => null);
+          if (s?.isFile()) return { size: s.size, open: async () => createReadStream(path) };
+        }
+        return null;
+      },
+      reportDirs.join(' or '),
+    );
+    await checkEvidence(
+      r,
+      manifest,
+      async (item) => {
+        for (const path of [join(dir, item.archivePath), join(dir, basename(item.archivePath))]) {
+          const s = await stat(path).catch(() => null);
+          if (s?.isFile())
+            return { size: s.size, open: async () => createReadStream(path, { highWaterMark: 1024 * 1024 }) };
+        }
+        return null;
+      },
+      dir,
+    );
   });
 }
 
@@ -370,7 +450,8 @@ function trustedKey(pem: string): KeyObject {
 function expectedSha256(hex: string | undefined): string | undefined {
   if (hex === undefined) return undefined;
   const h = hex.trim().toLowerCase();
-  if (!HEX64.test(h)) throw new Error(`the expected manifest SHA-256 must be 64 hex digits, got ${JSON.stringify(hex)}`);
+  if (!HEX64.test(h))
+    throw new Error(`the expected manifest SHA-256 must be 64 hex digits, got ${JSON.stringify(hex)}`);
   return h;
 }
 
@@ -378,12 +459,26 @@ function expectedSha256(hex: string | undefined): string | undefined {
  * The manifest hashes to the value recorded beside it ("<sha256>  manifest.json"). On a mismatch
  * either file may be the changed one: if the manifest is still validly signed, it is the record.
  */
-function checkRecordedSha256(r: Recorder, manifestBytes: Buffer, recordedFile: Buffer, where: string, signed: () => boolean): void {
+function checkRecordedSha256(
+  r: Recorder,
+  manifestBytes: Buffer,
+  recordedFile: Buffer,
+  where: string,
+  signed: () => boolean,
+): void {
   const actual = sha256Hex(manifestBytes);
-  const recorded = /^([0-9a-fA-F]{64}) [ *]manifest\.json\r?\n?$/.exec(recordedFile.toString('utf8'))?.[1].toLowerCase();
-  if (!recorded) r.fail('manifest sha256', ARCHIVE_FILES.manifestSha256, `is not a "<sha256>  ${ARCHIVE_FILES.manifest}" line`);
+  const recorded = /^([0-9a-fA-F]{64}) [ *]manifest\.json\r?\n?$/
+    .exec(recordedFile.toString('utf8'))?.[1]
+    .toLowerCase();
+  if (!recorded)
+    r.fail('manifest sha256', ARCHIVE_FILES.manifestSha256, `is not a "<sha256>  ${ARCHIVE_FILES.manifest}" line`);
   if (recorded !== actual) {
-    if (signed()) r.fail('manifest sha256', ARCHIVE_FILES.manifestSha256, `records ${recorded}, but the validly signed ${ARCHIVE_FILES.manifest} hashes to ${actual}`);
+    if (signed())
+      r.fail(
+        'manifest sha256',
+        ARCHIVE_FILES.manifestSha256,
+        `records ${recorded}, but the validly signed ${ARCHIVE_FILES.manifest} hashes to ${actual}`,
+      );
     r.fail('manifest sha256', ARCHIVE_FILES.manifest, `hashes to ${actual}, but ${where} records ${recorded}`);
   }
 }
@@ -437,8 +532,16 @@ function checkManifest(r: Recorder, bytes: Buffer): PacketManifest {
   const problem = shapeProblem(parsed);
   if (problem) r.fail('manifest', what, problem);
   const m = parsed as unknown as PacketManifest;
-  Object.assign(r.result, { packetId: m.packetId, caseNumber: m.case.caseNumber, version: m.version, office: m.office });
-  r.pass('manifest', `canonical ${m.format}: packet ${m.packetId}, case ${m.case.caseNumber} v${m.version} to ${m.office}, ${evidenceCount(m.evidence.length)}`);
+  Object.assign(r.result, {
+    packetId: m.packetId,
+    caseNumber: m.case.caseNumber,
+    version: m.version,
+    office: m.office,
+  });
+  r.pass(
+    'manifest',
+    `canonical ${m.format}: packet ${m.packetId}, case ${m.case.caseNumber} v${m.version} to ${m.office}, ${evidenceCount(m.evidence.length)}`,
+  );
   return m;
 }
 
@@ -457,9 +560,15 @@ function shapeProblem(m: Record<string, unknown>): string | null {
   if (typeof m.office !== 'string') return 'office is missing';
   if (!isObject(m.case) || typeof m.case.caseNumber !== 'string') return 'case.caseNumber is missing';
   const signing = m.signing;
-  if (!isObject(signing) || signing.algorithm !== 'Ed25519' || typeof signing.keyId !== 'string') return 'signing is not {algorithm: "Ed25519", keyId}';
+  if (!isObject(signing) || signing.algorithm !== 'Ed25519' || typeof signing.keyId !== 'string')
+    return 'signing is not {algorithm: "Ed25519", keyId}';
   const sums = m.checksums;
-  if (!isObject(sums) || sums.file !== ARCHIVE_FILES.checksums || typeof sums.sha256 !== 'string' || !HEX64.test(sums.sha256)) {
+  if (
+    !isObject(sums) ||
+    sums.file !== ARCHIVE_FILES.checksums ||
+    typeof sums.sha256 !== 'string' ||
+    !HEX64.test(sums.sha256)
+  ) {
     return `checksums is not {file: "${ARCHIVE_FILES.checksums}", sha256}`;
   }
   if (m.format === MANIFEST_FORMATS[0]) {
@@ -469,17 +578,22 @@ function shapeProblem(m: Record<string, unknown>): string | null {
     if (!isObject(report) || report.file !== ARCHIVE_FILES.caseReport || report.contentType !== 'application/pdf') {
       return `caseReport is not {file: "${ARCHIVE_FILES.caseReport}", contentType: "application/pdf", sizeBytes, sha256}`;
     }
-    if (!Number.isSafeInteger(report.sizeBytes) || (report.sizeBytes as number) < 1) return 'caseReport.sizeBytes is not a byte count';
-    if (typeof report.sha256 !== 'string' || !HEX64.test(report.sha256)) return 'caseReport.sha256 is not 64 lowercase hex digits';
+    if (!Number.isSafeInteger(report.sizeBytes) || (report.sizeBytes as number) < 1)
+      return 'caseReport.sizeBytes is not a byte count';
+    if (typeof report.sha256 !== 'string' || !HEX64.test(report.sha256))
+      return 'caseReport.sha256 is not 64 lowercase hex digits';
   }
   if (!Array.isArray(m.evidence)) return 'evidence is not a list';
   const paths = new Set<string>();
   for (const [i, e] of m.evidence.entries()) {
     if (!isObject(e) || typeof e.id !== 'string') return `evidence[${i}] has no id`;
-    if (!Number.isSafeInteger(e.sizeBytes) || (e.sizeBytes as number) < 0) return `evidence[${i}].sizeBytes is not a byte count`;
-    if (typeof e.sha256 !== 'string' || !HEX64.test(e.sha256)) return `evidence[${i}].sha256 is not 64 lowercase hex digits`;
+    if (!Number.isSafeInteger(e.sizeBytes) || (e.sizeBytes as number) < 0)
+      return `evidence[${i}].sizeBytes is not a byte count`;
+    if (typeof e.sha256 !== 'string' || !HEX64.test(e.sha256))
+      return `evidence[${i}].sha256 is not 64 lowercase hex digits`;
     const p = e.archivePath;
-    if (typeof p !== 'string' || !safeRelativePath(p) || FIXED_NAMES.has(p)) return `evidence[${i}].archivePath ${JSON.stringify(p)} is not a file path inside the packet`;
+    if (typeof p !== 'string' || !safeRelativePath(p) || FIXED_NAMES.has(p))
+      return `evidence[${i}].archivePath ${JSON.stringify(p)} is not a file path inside the packet`;
     if (paths.has(p)) return `evidence[${i}].archivePath ${p} is listed twice`;
     paths.add(p);
   }
@@ -493,7 +607,13 @@ function safeRelativePath(p: string): boolean {
 }
 
 /** The key is Ed25519, is the one the manifest names, and (when given) is the trusted key. */
-function checkKey(r: Recorder, m: PacketManifest, pem: string, what: string, trusted: KeyObject | undefined): KeyObject {
+function checkKey(
+  r: Recorder,
+  m: PacketManifest,
+  pem: string,
+  what: string,
+  trusted: KeyObject | undefined,
+): KeyObject {
   let key: KeyObject;
   try {
     key = publicKeyFromPem(pem);
@@ -502,47 +622,72 @@ function checkKey(r: Recorder, m: PacketManifest, pem: string, what: string, tru
   }
   const keyId = keyIdOf(key);
   r.result.keyId = keyId;
-  if (keyId !== m.signing.keyId) r.fail('public key', what, `is key ${keyId}, but the manifest says it was signed with ${m.signing.keyId}`);
+  if (keyId !== m.signing.keyId)
+    r.fail('public key', what, `is key ${keyId}, but the manifest says it was signed with ${m.signing.keyId}`);
   r.pass('public key', `Ed25519 key ${keyId}, as manifest.signing.keyId names`);
   if (trusted) {
     const der = (k: KeyObject) => k.export({ type: 'spki', format: 'der' });
-    if (!der(key).equals(der(trusted))) r.fail('key trust', what, `is key ${keyId}, not the trusted key ${keyIdOf(trusted)}`);
+    if (!der(key).equals(der(trusted)))
+      r.fail('key trust', what, `is key ${keyId}, not the trusted key ${keyIdOf(trusted)}`);
     r.result.keyPinned = true;
     r.pass('key trust', `${keyId} is the trusted key`);
   } else {
     r.result.keyPinned = false;
-    r.pass('key trust', `NOT PINNED: the key came from the packet itself; trust it only if ${keyId} is a key the service publishes (GET /api/v1/keys)`);
+    r.pass(
+      'key trust',
+      `NOT PINNED: the key came from the packet itself; trust it only if ${keyId} is a key the service publishes (GET /api/v1/keys)`,
+    );
   }
   return key;
 }
 
-function checkSignature(r: Recorder, manifestBytes: Buffer, signature: Buffer, key: KeyObject, what: string, hint = ''): void {
+function checkSignature(
+  r: Recorder,
+  manifestBytes: Buffer,
+  signature: Buffer,
+  key: KeyObject,
+  what: string,
+  hint = '',
+): void {
   let ok = false;
   try {
     ok = verify(null, manifestBytes, key, signature);
   } catch {
     ok = false;
   }
-  if (!ok) r.fail('signature', what, `is not a valid Ed25519 signature of ${ARCHIVE_FILES.manifest} by ${keyIdOf(key)}${hint}`);
+  if (!ok)
+    r.fail(
+      'signature',
+      what,
+      `is not a valid Ed25519 signature of ${ARCHIVE_FILES.manifest} by ${keyIdOf(key)}${hint}`,
+    );
   r.pass('signature', `Ed25519 signature of ${ARCHIVE_FILES.manifest} verifies with ${keyIdOf(key)}`);
 }
 
 function checkSums(r: Recorder, m: PacketManifest, sums: Buffer, publicKeyPem: string): void {
   const what = ARCHIVE_FILES.checksums;
   const actual = sha256Hex(sums);
-  if (actual !== m.checksums.sha256) r.fail('checksums', what, `hashes to ${actual}, but the signed manifest gives ${m.checksums.sha256}`);
+  if (actual !== m.checksums.sha256)
+    r.fail('checksums', what, `hashes to ${actual}, but the signed manifest gives ${m.checksums.sha256}`);
   const expected = checksumsText(publicKeyPem, m.evidence, m.caseReport);
   if (!Buffer.from(expected, 'utf8').equals(sums)) {
     // Authentic (its hash is signed) but not what this key and evidence list give: either the
     // key file is not byte for byte the one the service hashed, or the manifest contradicts itself.
     const keyLine = expected.slice(0, expected.indexOf('\n') + 1);
     if (!sums.subarray(0, Buffer.byteLength(keyLine)).equals(Buffer.from(keyLine))) {
-      r.fail('checksums', ARCHIVE_FILES.publicKey, `does not hash to its ${what} line (the file is not byte for byte the key the service packed)`);
+      r.fail(
+        'checksums',
+        ARCHIVE_FILES.publicKey,
+        `does not hash to its ${what} line (the file is not byte for byte the key the service packed)`,
+      );
     }
     r.fail('checksums', what, "does not list the signed manifest's evidence files and hashes");
   }
   const report = m.caseReport ? `, ${m.caseReport.file}` : '';
-  r.pass('checksums', `${what} hashes to the signed value and lists ${ARCHIVE_FILES.publicKey}${report} and ${evidenceCount(m.evidence.length)}`);
+  r.pass(
+    'checksums',
+    `${what} hashes to the signed value and lists ${ARCHIVE_FILES.publicKey}${report} and ${evidenceCount(m.evidence.length)}`,
+  );
 }
 
 /** case-report.pdf (format /2 on): present, and exactly the size and SHA-256 the signed manifest gives. */
@@ -555,7 +700,8 @@ async function checkCaseReport(
   const report = m.caseReport;
   if (!report) return;
   const found = await find(report);
-  if (!found) r.fail(report.file, report.file, dir === undefined ? 'is missing from the archive' : `not found in ${dir}`);
+  if (!found)
+    r.fail(report.file, report.file, dir === undefined ? 'is missing from the archive' : `not found in ${dir}`);
   await checkFile(r, report.file, report, found);
 }
 
@@ -569,7 +715,13 @@ async function checkEvidence(
     const what = item.archivePath;
     const found = await find(item);
     if (!found) {
-      r.fail(what, what, dir === undefined ? 'is missing from the archive' : `not found in ${dir} (as ${item.archivePath} or ${basename(item.archivePath)})`);
+      r.fail(
+        what,
+        what,
+        dir === undefined
+          ? 'is missing from the archive'
+          : `not found in ${dir} (as ${item.archivePath} or ${basename(item.archivePath)})`,
+      );
     }
     await checkFile(r, what, item, found);
   }
@@ -577,8 +729,14 @@ async function checkEvidence(
 }
 
 /** One file against its manifest entry: size first, then its bytes streamed through SHA-256. */
-async function checkFile(r: Recorder, what: string, expected: { sizeBytes: number; sha256: string }, found: FoundEvidence): Promise<void> {
-  if (found.size !== expected.sizeBytes) r.fail(what, what, `is ${found.size} bytes; the manifest lists ${expected.sizeBytes}`);
+async function checkFile(
+  r: Recorder,
+  what: string,
+  expected: { sizeBytes: number; sha256: string },
+  found: FoundEvidence,
+): Promise<void> {
+  if (found.size !== expected.sizeBytes)
+    r.fail(what, what, `is ${found.size} bytes; the manifest lists ${expected.sizeBytes}`);
   let sha256: string;
   let bytes = 0;
   try {

@@ -51,9 +51,10 @@ export function toPacketView(p: PacketRow, slaDays: number, now: Date): PacketVi
       breached: end.getTime() > dueAt.getTime(),
     },
     links: {
-      self: `/api/v1/packets/${p.id}`, manifest: `/api/v1/packets/${p.id}/manifest`, archive: `/api/v1/packets/${p.id}/archive`,
+      self: `/api/v1/packets/${p.id}`,
+      manifest: `/api/v1/packets/${p.id}/manifest`,
+      archive: `/api/v1/packets/${p.id}/archive`,
       caseReport: p.caseReportKey ? `/api/v1/packets/${p.id}/case-report.pdf` : null,
     },
   };
 }
-

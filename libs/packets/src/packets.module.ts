@@ -11,7 +11,13 @@ import { PacketsService } from './packets.service';
 import { PacketReviewService } from './packet-review.service';
 
 @Module({
-  imports: [ConfigModule.forFeature(packetsConfig), TypeOrmModule.forFeature([PacketEntity]), CasesModule, EvidenceModule, AccessModule],
+  imports: [
+    ConfigModule.forFeature(packetsConfig),
+    TypeOrmModule.forFeature([PacketEntity]),
+    CasesModule,
+    EvidenceModule,
+    AccessModule,
+  ],
   providers: [PacketsService, PacketsRepository, PacketReviewService],
   exports: [PacketsService, PacketReviewService],
 })

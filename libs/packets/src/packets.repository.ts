@@ -62,7 +62,12 @@ export function queueSql(auth: AuthUser, f: PacketQueueFilter): QueueSql {
     where += tsq ? ` AND p.manifest_search @@ ${tsq}` : ' AND false';
   }
   const pageWhere = `${where} ORDER BY p.sent_at ${f.dir}, p.id ${f.dir} LIMIT ${f.pageSize} OFFSET ${(f.page - 1) * f.pageSize}`;
-  return { pageWhere, page: metaSelect(pageWhere), count: `SELECT count(*)::int AS n FROM packets p WHERE ${where}`, params };
+  return {
+    pageWhere,
+    page: metaSelect(pageWhere),
+    count: `SELECT count(*)::int AS n FROM packets p WHERE ${where}`,
+    params,
+  };
 }
 
 /**
@@ -113,7 +118,10 @@ export class PacketsRepository {
 
   /** The case a packet belongs to; null when no such packet exists. */
   async caseIdOf(id: string): Promise<string | null> {
-    const rows: Array<{ case_id: string }> = await this.repo.manager.query('SELECT case_id FROM packets WHERE id = $1', [id]);
+    const rows: Array<{ case_id: string }> = await this.repo.manager.query(
+      'SELECT case_id FROM packets WHERE id = $1',
+      [id],
+    );
     return rows[0]?.case_id ?? null;
   }
 
@@ -136,18 +144,31 @@ export class PacketsRepository {
   }
 
   /** The decision's latest reference correction (issue 16), or null. */
-  async lastCorrection(em: EntityManager, packetId: string): Promise<{ seq: number; externalReference: string | null } | null> {
+  async lastCorrection(
+    em: EntityManager,
+    packetId: string,
+  ): Promise<{ seq: number; externalReference: string | null } | null> {
     const last: { seq: number; external_reference: string | null }[] = await em.query(
-      `SELECT seq, external_reference FROM packet_reference_corrections WHERE packet_id = $1 ORDER BY seq DESC LIMIT 1`, [packetId],
+      `SELECT seq, external_reference FROM packet_reference_corrections WHERE packet_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [packetId],
     );
     return last.length ? { seq: last[0].seq, externalReference: last[0].external_reference } : null;
   }
 
   /** Appends a correction of a decision's external reference, in the caller's transaction. */
-  async insertCorrection(em: EntityManager, c: {
-    id: string; packetId: string; seq: number; previousReference: string | null; externalReference: string | null; reason: string;
-    correctedBy: string; correctedAt: Date;
-  }): Promise<void> {
+  async insertCorrection(
+    em: EntityManager,
+    c: {
+      id: string;
+      packetId: string;
+      seq: number;
+      previousReference: string | null;
+      externalReference: string | null;
+      reason: string;
+      correctedBy: string;
+      correctedAt: Date;
+    },
+  ): Promise<void> {
     await em.query(
       `INSERT INTO packet_reference_corrections (id, packet_id, seq, previous_reference, external_reference, reason, corrected_by, corrected_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
@@ -156,7 +177,10 @@ export class PacketsRepository {
   }
 
   /** The other active prosecutors of an office, by name. */
-  colleagues(office: string, exceptId: string): Promise<{ id: string; display_name: string; badge_number: string | null }[]> {
+  colleagues(
+    office: string,
+    exceptId: string,
+  ): Promise<{ id: string; display_name: string; badge_number: string | null }[]> {
     return this.repo.manager.query(
       `SELECT id, display_name, badge_number FROM users
         WHERE role = 'PROSECUTOR' AND office = $1 AND active AND id <> $2 ORDER BY display_name, id`,
@@ -165,10 +189,16 @@ export class PacketsRepository {
   }
 
   /** A user as the review rules need them (role, office, active); with `lock`, held FOR SHARE in `em`. */
-  async reviewer(em: EntityManager, id: string, lock = false): Promise<{ id: string; displayName: string; role: string; office: string | null; active: boolean } | null> {
-    const rows: { id: string; display_name: string; role: string; office: string | null; active: boolean }[] = await em.query(
-      `SELECT id, display_name, role, office, active FROM users WHERE id = $1${lock ? ' FOR SHARE' : ''}`, [id],
-    );
+  async reviewer(
+    em: EntityManager,
+    id: string,
+    lock = false,
+  ): Promise<{ id: string; displayName: string; role: string; office: string | null; active: boolean } | null> {
+    const rows: { id: string; display_name: string; role: string; office: string | null; active: boolean }[] =
+      await em.query(
+        `SELECT id, display_name, role, office, active FROM users WHERE id = $1${lock ? ' FOR SHARE' : ''}`,
+        [id],
+      );
     const r = rows[0];
     return r ? { id: r.id, displayName: r.display_name, role: r.role, office: r.office, active: r.active } : null;
   }
@@ -177,15 +207,16 @@ export class PacketsRepository {
   async people(em: EntityManager, ids: (string | null)[]): Promise<Map<string, ManifestPerson>> {
     const unique = [...new Set(ids.filter((x): x is string => !!x))];
     const rows: { id: string; display_name: string; role: string; badge_number: string | null }[] = await em.query(
-      `SELECT id, display_name, role, badge_number FROM users WHERE id = ANY($1::uuid[])`, [unique],
+      `SELECT id, display_name, role, badge_number FROM users WHERE id = ANY($1::uuid[])`,
+      [unique],
     );
-    return new Map(rows.map((r) => [r.id, { id: r.id, displayName: r.display_name, role: r.role, badgeNumber: r.badge_number }]));
+    return new Map(
+      rows.map((r) => [r.id, { id: r.id, displayName: r.display_name, role: r.role, badgeNumber: r.badge_number }]),
+    );
   }
 
   private async metaRows(whereAndOrder: string, params: unknown[]): Promise<PacketRow[]> {
-    const rows: Record<string, unknown>[] = await this.repo.manager.query(
-      metaSelect(whereAndOrder), params,
-    );
+    const rows: Record<string, unknown>[] = await this.repo.manager.query(metaSelect(whereAndOrder), params);
     const packets = rows.map(rowToPacket);
     // Issue 16: a decision's reference corrections travel with the packet (few, and only on decided packets).
     const decided = packets.filter((p) => p.status === 'DECIDED').map((p) => p.id);
@@ -193,18 +224,21 @@ export class PacketsRepository {
       const corrections: Record<string, unknown>[] = await this.repo.manager.query(
         `SELECT c.packet_id, c.seq, c.previous_reference, c.external_reference, c.reason, c.corrected_by, c.corrected_at, u.display_name
            FROM packet_reference_corrections c LEFT JOIN users u ON u.id = c.corrected_by
-          WHERE c.packet_id = ANY($1::uuid[]) ORDER BY c.packet_id, c.seq`, [decided],
+          WHERE c.packet_id = ANY($1::uuid[]) ORDER BY c.packet_id, c.seq`,
+        [decided],
       );
       for (const p of packets) {
-        p.referenceCorrections = corrections.filter((c) => c.packet_id === p.id).map((c) => ({
-          seq: c.seq as number,
-          previousReference: c.previous_reference as string | null,
-          externalReference: c.external_reference as string | null,
-          reason: c.reason as string,
-          correctedBy: c.corrected_by as string,
-          correctedByName: (c.display_name as string | null) ?? null,
-          correctedAt: new Date(c.corrected_at as string).toISOString(),
-        }));
+        p.referenceCorrections = corrections
+          .filter((c) => c.packet_id === p.id)
+          .map((c) => ({
+            seq: c.seq as number,
+            previousReference: c.previous_reference as string | null,
+            externalReference: c.external_reference as string | null,
+            reason: c.reason as string,
+            correctedBy: c.corrected_by as string,
+            correctedByName: (c.display_name as string | null) ?? null,
+            correctedAt: new Date(c.corrected_at as string).toISOString(),
+          }));
       }
     }
     return packets;

@@ -5,7 +5,13 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  AuthUser, canonicalJson, Clock, ConflictError, ForbiddenError, IntegrityFailureError, NotFoundError,
+  AuthUser,
+  canonicalJson,
+  Clock,
+  ConflictError,
+  ForbiddenError,
+  IntegrityFailureError,
+  NotFoundError,
   VersionConflictError,
 } from '@app/common';
 import { AuditService, AuditAction } from '@app/audit';
@@ -18,8 +24,16 @@ import { PacketDecisionDto, ReviewQueueQuery, SendPacketDto } from './dto/packet
 import { caseReportFacts, CaseReportManifest, renderCaseReport } from './case-report';
 import { buildPacketArchive, PacketArchive } from './packet-archive';
 import {
-  ARCHIVE_FILES, archiveRoot, checksumsText, evidenceArchivePath, MANIFEST_FORMAT, ManifestCaseReport,
-  ManifestEvidenceItem, ManifestPerson, PacketManifest, sha256Hex,
+  ARCHIVE_FILES,
+  archiveRoot,
+  checksumsText,
+  evidenceArchivePath,
+  MANIFEST_FORMAT,
+  ManifestCaseReport,
+  ManifestEvidenceItem,
+  ManifestPerson,
+  PacketManifest,
+  sha256Hex,
 } from './packet-format';
 import { PacketEntity } from './packet.entity';
 import { PacketRow, toPacketView } from './packet.mapper';
@@ -74,7 +88,12 @@ export class PacketsService {
    * audit event commit together. The manifest objects are stored inside that window and removed
    * again if the transaction does not commit.
    */
-  async send(auth: AuthUser, caseId: string, dto: SendPacketDto, expectedVersion: number | undefined): Promise<PacketView> {
+  async send(
+    auth: AuthUser,
+    caseId: string,
+    dto: SendPacketDto,
+    expectedVersion: number | undefined,
+  ): Promise<PacketView> {
     const id = randomUUID();
     const manifestKey = `packets/${caseId}/${id}/manifest.json`;
     const signatureKey = `packets/${caseId}/${id}/manifest.sig`;
@@ -90,7 +109,9 @@ export class PacketsService {
 
         const previous = await this.repo.latestForCase(caseId, em);
         if (previous && previous.status !== 'DECIDED') {
-          throw new ConflictError(`Packet v${previous.version} of case ${c.caseNumber} is still ${previous.status}.`, { currentState: previous.status });
+          throw new ConflictError(`Packet v${previous.version} of case ${c.caseNumber} is still ${previous.status}.`, {
+            currentState: previous.status,
+          });
         }
         const items = await this.evidence.activeForCase(em, c.id);
         const felony = c.violations.some((v) => v.felony);
@@ -101,12 +122,18 @@ export class PacketsService {
         // trail); the manifest then records its SHA-256, so the signature covers it like the evidence.
         const report = await this.renderReport(em, c, body);
         const caseReport: ManifestCaseReport = {
-          file: ARCHIVE_FILES.caseReport, contentType: 'application/pdf', sizeBytes: report.length, sha256: sha256Hex(report),
+          file: ARCHIVE_FILES.caseReport,
+          contentType: 'application/pdf',
+          sizeBytes: report.length,
+          sha256: sha256Hex(report),
         };
         const manifest: PacketManifest = {
           ...body,
           caseReport,
-          checksums: { file: ARCHIVE_FILES.checksums, sha256: sha256Hex(checksumsText(this.signing.publicKeyPem, body.evidence, caseReport)) },
+          checksums: {
+            file: ARCHIVE_FILES.checksums,
+            sha256: sha256Hex(checksumsText(this.signing.publicKeyPem, body.evidence, caseReport)),
+          },
         };
         const text = canonicalJson(manifest);
         const manifestSha256 = sha256Hex(text);
@@ -114,29 +141,76 @@ export class PacketsService {
 
         const m = await this.storage.putSmall(manifestKey, Buffer.from(text, 'utf8'), 'application/json');
         stored.push({ key: manifestKey, versionId: m.versionId });
-        const sig = await this.storage.putSmall(signatureKey, Buffer.from(signature, 'base64'), 'application/octet-stream');
+        const sig = await this.storage.putSmall(
+          signatureKey,
+          Buffer.from(signature, 'base64'),
+          'application/octet-stream',
+        );
         stored.push({ key: signatureKey, versionId: sig.versionId });
         const rep = await this.storage.putSmall(caseReportKey, report, 'application/pdf');
         stored.push({ key: caseReportKey, versionId: rep.versionId });
 
         const packet = this.repo.create(em, {
-          id, caseId: c.id, caseNumber: c.caseNumber, version: manifest.version, previousPacketId: previous?.id ?? null,
-          office, felony, status: 'PENDING', sentBy: auth.id, sentAt, manifest: text, manifestSha256, signature,
-          keyId: this.signing.keyId, publicKeyPem: this.signing.publicKeyPem, storageBucket: this.storage.bucket,
-          manifestKey, signatureKey, caseReportKey, caseReportVersionId: rep.versionId, evidenceCount: items.length, evidenceBytes: items.reduce((n, e) => n + e.sizeBytes, 0),
-          claimedBy: null, claimedAt: null, decision: null, decisionReason: null, externalReference: null, decidedBy: null, decidedAt: null,
+          id,
+          caseId: c.id,
+          caseNumber: c.caseNumber,
+          version: manifest.version,
+          previousPacketId: previous?.id ?? null,
+          office,
+          felony,
+          status: 'PENDING',
+          sentBy: auth.id,
+          sentAt,
+          manifest: text,
+          manifestSha256,
+          signature,
+          keyId: this.signing.keyId,
+          publicKeyPem: this.signing.publicKeyPem,
+          storageBucket: this.storage.bucket,
+          manifestKey,
+          signatureKey,
+          caseReportKey,
+          caseReportVersionId: rep.versionId,
+          evidenceCount: items.length,
+          evidenceBytes: items.reduce((n, e) => n + e.sizeBytes, 0),
+          claimedBy: null,
+          claimedAt: null,
+          decision: null,
+          decisionReason: null,
+          externalReference: null,
+          decidedBy: null,
+          decidedAt: null,
         });
         await this.repo.insert(em, packet);
-        await this.evidence.disclose(em, id, office, items.map((e) => e.id));
+        await this.evidence.disclose(
+          em,
+          id,
+          office,
+          items.map((e) => e.id),
+        );
         await this.caseService.applyTransition(em, auth, c, 'send', () => ({
           action: AuditAction.PacketSent,
           target: { type: 'packet', id },
           details: {
-            packetId: id, packetVersion: packet.version, previousPacketId: packet.previousPacketId, office,
-            officeChosen: dto.office ? 'explicit' : 'default', felony, manifestSha256, keyId: packet.keyId,
-            evidenceCount: packet.evidenceCount, evidenceBytes: packet.evidenceBytes, evidenceIds: items.map((e) => e.id),
+            packetId: id,
+            packetVersion: packet.version,
+            previousPacketId: packet.previousPacketId,
+            office,
+            officeChosen: dto.office ? 'explicit' : 'default',
+            felony,
+            manifestSha256,
+            keyId: packet.keyId,
+            evidenceCount: packet.evidenceCount,
+            evidenceBytes: packet.evidenceBytes,
+            evidenceIds: items.map((e) => e.id),
             caseReport: { sha256: caseReport.sha256, sizeBytes: caseReport.sizeBytes },
-            storage: { bucket: this.storage.bucket, manifestKey, signatureKey, caseReportKey, caseReportVersionId: rep.versionId },
+            storage: {
+              bucket: this.storage.bucket,
+              manifestKey,
+              signatureKey,
+              caseReportKey,
+              caseReportVersionId: rep.versionId,
+            },
           },
         }));
         return toPacketView(packet, this.config.slaDays, sentAt);
@@ -145,8 +219,13 @@ export class PacketsService {
       return view;
     } catch (e) {
       for (const { key, versionId } of stored) {
-        await this.storage.removeUnreferenced(key, versionId).catch((err: unknown) =>
-          this.logger.error(`Packet ${id} was not sent; its stored ${key} could not be removed: ${err instanceof Error ? err.message : err}`));
+        await this.storage
+          .removeUnreferenced(key, versionId)
+          .catch((err: unknown) =>
+            this.logger.error(
+              `Packet ${id} was not sent; its stored ${key} could not be removed: ${err instanceof Error ? err.message : err}`,
+            ),
+          );
       }
       throw asDependencyError(e);
     }
@@ -154,11 +233,21 @@ export class PacketsService {
 
   /** The manifest without what depends on the case report's bytes (caseReport, checksums). */
   private async buildManifest(
-    em: EntityManager, auth: AuthUser, c: CaseEntity, items: EvidenceEntity[],
+    em: EntityManager,
+    auth: AuthUser,
+    c: CaseEntity,
+    items: EvidenceEntity[],
     p: { id: string; office: string; sentAt: Date; previous: PacketEntity | null },
   ): Promise<CaseReportManifest> {
-    const people = await this.people(em, [c.createdBy, c.submittedBy, c.approvedBy, auth.id, ...items.map((e) => e.uploadedBy)]);
-    const person = (id: string | null) => (id ? people.get(id) ?? { id, displayName: 'unknown', role: 'unknown', badgeNumber: null } : null);
+    const people = await this.people(em, [
+      c.createdBy,
+      c.submittedBy,
+      c.approvedBy,
+      auth.id,
+      ...items.map((e) => e.uploadedBy),
+    ]);
+    const person = (id: string | null) =>
+      id ? (people.get(id) ?? { id, displayName: 'unknown', role: 'unknown', badgeNumber: null }) : null;
     const evidence: ManifestEvidenceItem[] = items.map((e, i) => ({
       id: e.id,
       archivePath: evidenceArchivePath(i, e.id, e.contentType, e.originalFilename),
@@ -185,8 +274,12 @@ export class PacketsService {
       sentBy: person(auth.id)!,
       previousPacket: p.previous
         ? {
-            id: p.previous.id, version: p.previous.version, manifestSha256: p.previous.manifestSha256, decision: p.previous.decision,
-            decisionReason: p.previous.decisionReason, decidedAt: iso(p.previous.decidedAt),
+            id: p.previous.id,
+            version: p.previous.version,
+            manifestSha256: p.previous.manifestSha256,
+            decision: p.previous.decision,
+            decisionReason: p.previous.decisionReason,
+            decidedAt: iso(p.previous.decidedAt),
           }
         : null,
       // Spelled out field by field, not CaseView: the signed format must not change when the API's views do.
@@ -214,8 +307,10 @@ export class PacketsService {
       federalOfficers: c.federalOfficers,
       violations: c.violations.map((v) => ({ citation: v.citation, description: v.description, felony: v.felony })),
       approvals: {
-        submittedAt: iso(c.submittedAt), submittedBy: person(c.submittedBy),
-        approvedAt: iso(c.approvedAt), approvedBy: person(c.approvedBy),
+        submittedAt: iso(c.submittedAt),
+        submittedBy: person(c.submittedBy),
+        approvedAt: iso(c.approvedAt),
+        approvedBy: person(c.approvedBy),
       },
       evidence,
       signing: { algorithm: 'Ed25519', keyId: this.signing.keyId },
@@ -225,9 +320,19 @@ export class PacketsService {
   /** case-report.pdf for a manifest being sent: the case's audit events so far give its history and custody summary. */
   private async renderReport(em: EntityManager, c: CaseEntity, body: CaseReportManifest): Promise<Buffer> {
     const events = await this.audit.caseTimeline(c.id, em);
-    const actors = await this.people(em, events.map((e) => e.actor.id));
+    const actors = await this.people(
+      em,
+      events.map((e) => e.actor.id),
+    );
     const names = new Map([...actors].map(([uid, u]) => [uid, u.displayName]));
-    return renderCaseReport({ manifest: body, ...caseReportFacts(events, names, body.evidence.map((e) => e.id)) });
+    return renderCaseReport({
+      manifest: body,
+      ...caseReportFacts(
+        events,
+        names,
+        body.evidence.map((e) => e.id),
+      ),
+    });
   }
 
   private people(em: EntityManager, ids: (string | null)[]): Promise<Map<string, ManifestPerson>> {
@@ -241,8 +346,13 @@ export class PacketsService {
     const until = this.clock.now();
     until.setUTCFullYear(until.getUTCFullYear() + years);
     for (const { key, versionId } of objects) {
-      await this.storage.applyRetention(key, versionId, mode, until).catch((err: unknown) =>
-        this.logger.error(`Object Lock retention could not be applied to ${key}: ${err instanceof Error ? err.message : err}`));
+      await this.storage
+        .applyRetention(key, versionId, mode, until)
+        .catch((err: unknown) =>
+          this.logger.error(
+            `Object Lock retention could not be applied to ${key}: ${err instanceof Error ? err.message : err}`,
+          ),
+        );
     }
   }
 
@@ -257,7 +367,9 @@ export class PacketsService {
     nextStatus(c.status, 'send');
     const previous = await this.repo.latestForCase(caseId);
     if (previous && previous.status !== 'DECIDED') {
-      throw new ConflictError(`Packet v${previous.version} of case ${c.caseNumber} is still ${previous.status}.`, { currentState: previous.status });
+      throw new ConflictError(`Packet v${previous.version} of case ${c.caseNumber} is still ${previous.status}.`, {
+        currentState: previous.status,
+      });
     }
     const items = await this.evidence.activeForCase(this.ds.manager, c.id);
     const felony = c.violations.some((v) => v.felony);
@@ -265,21 +377,47 @@ export class PacketsService {
     const to = office ?? suggestedOffice;
     const packetVersion = (previous?.version ?? 0) + 1;
     await this.audit.record({
-      action: AuditAction.PacketPreviewed, actor: auth, targetType: 'case', targetId: c.id, caseId: c.id,
+      action: AuditAction.PacketPreviewed,
+      actor: auth,
+      targetType: 'case',
+      targetId: c.id,
+      caseId: c.id,
       details: {
-        caseNumber: c.caseNumber, caseVersion: c.version, packetVersion, office: to, officeChosen: office ? 'explicit' : 'default', felony,
-        evidenceCount: items.length, evidenceIds: items.map((e) => e.id),
+        caseNumber: c.caseNumber,
+        caseVersion: c.version,
+        packetVersion,
+        office: to,
+        officeChosen: office ? 'explicit' : 'default',
+        felony,
+        evidenceCount: items.length,
+        evidenceIds: items.map((e) => e.id),
       },
     });
     return {
-      caseId: c.id, caseNumber: c.caseNumber, caseVersion: c.version, packetVersion,
+      caseId: c.id,
+      caseNumber: c.caseNumber,
+      caseVersion: c.version,
+      packetVersion,
       previousPacket: previous
-        ? { id: previous.id, version: previous.version, decision: previous.decision, decisionReason: previous.decisionReason }
+        ? {
+            id: previous.id,
+            version: previous.version,
+            decision: previous.decision,
+            decisionReason: previous.decisionReason,
+          }
         : null,
-      office: to, suggestedOffice, felony,
-      federalOfficerCount: c.federalOfficers.length, violationCount: c.violations.length,
+      office: to,
+      suggestedOffice,
+      felony,
+      federalOfficerCount: c.federalOfficers.length,
+      violationCount: c.violations.length,
       evidence: items.map((e) => ({
-        id: e.id, kind: e.kind, originalFilename: e.originalFilename, contentType: e.contentType, sizeBytes: e.sizeBytes, sha256: e.sha256,
+        id: e.id,
+        kind: e.kind,
+        originalFilename: e.originalFilename,
+        contentType: e.contentType,
+        sizeBytes: e.sizeBytes,
+        sha256: e.sha256,
         integrityStatus: e.integrityStatus,
       })),
       evidenceBytes: items.reduce((n, e) => n + e.sizeBytes, 0),
@@ -309,7 +447,10 @@ export class PacketsService {
   async get(auth: AuthUser, id: string): Promise<PacketView> {
     const p = await this.findInScope(auth, id);
     await this.audit.record({
-      action: AuditAction.PacketViewed, targetType: 'packet', targetId: id, caseId: p.caseId,
+      action: AuditAction.PacketViewed,
+      targetType: 'packet',
+      targetId: id,
+      caseId: p.caseId,
       details: { caseNumber: p.caseNumber, packetVersion: p.version, office: p.office },
     });
     return toPacketView(p, this.config.slaDays, this.clock.now());
@@ -320,8 +461,16 @@ export class PacketsService {
     const p = await this.findInScope(auth, id);
     const full = await this.repo.findFull(id);
     await this.audit.record({
-      action: AuditAction.PacketManifestViewed, targetType: 'packet', targetId: id, caseId: p.caseId,
-      details: { caseNumber: p.caseNumber, packetVersion: p.version, office: p.office, manifestSha256: p.manifestSha256 },
+      action: AuditAction.PacketManifestViewed,
+      targetType: 'packet',
+      targetId: id,
+      caseId: p.caseId,
+      details: {
+        caseNumber: p.caseNumber,
+        packetVersion: p.version,
+        office: p.office,
+        manifestSha256: p.manifestSha256,
+      },
     });
     return {
       packetId: id,
@@ -353,8 +502,12 @@ export class PacketsService {
       if (row && stat?.size === item.sizeBytes) continue;
       if (row) {
         await this.evidence.recordIntegrityFailure(auth, row, AuditAction.EvidenceIntegrityFailed, {
-          during: 'packet-archive', packetId: id, expectedSha256: item.sha256, actualSha256: stat ? 'unknown' : 'missing',
-          expectedSize: item.sizeBytes, actualSize: stat?.size ?? null,
+          during: 'packet-archive',
+          packetId: id,
+          expectedSha256: item.sha256,
+          actualSha256: stat ? 'unknown' : 'missing',
+          expectedSize: item.sizeBytes,
+          actualSize: stat?.size ?? null,
         });
       }
       throw new IntegrityFailureError(
@@ -362,23 +515,44 @@ export class PacketsService {
           'the item is marked FAILED and no archive was sent.',
       ).markAudited();
     }
-    await this.ds.transaction((em) => this.audit.append(em,
-      {
-        action: AuditAction.PacketArchiveDownloaded, targetType: 'packet', targetId: id, caseId: p.caseId,
-        details: {
-          caseNumber: p.caseNumber, packetVersion: p.version, office: p.office, manifestSha256: p.manifestSha256,
-          evidenceCount: p.evidenceCount, evidenceBytes: p.evidenceBytes, filename,
-          ...(manifest.caseReport ? { caseReportSha256: manifest.caseReport.sha256 } : {}), ...via,
+    await this.ds.transaction((em) =>
+      this.audit.append(
+        em,
+        {
+          action: AuditAction.PacketArchiveDownloaded,
+          targetType: 'packet',
+          targetId: id,
+          caseId: p.caseId,
+          details: {
+            caseNumber: p.caseNumber,
+            packetVersion: p.version,
+            office: p.office,
+            manifestSha256: p.manifestSha256,
+            evidenceCount: p.evidenceCount,
+            evidenceBytes: p.evidenceBytes,
+            filename,
+            ...(manifest.caseReport ? { caseReportSha256: manifest.caseReport.sha256 } : {}),
+            ...via,
+          },
         },
-      },
-      ...manifest.evidence.map((e) => ({
-        action: AuditAction.EvidenceDownloaded, targetType: 'evidence', targetId: e.id, caseId: p.caseId,
-        details: {
-          sha256: e.sha256, sizeBytes: e.sizeBytes, range: null, versionId: rows.get(e.id)?.storageVersionId ?? null,
-          via: 'packet-archive', packetId: id, archivePath: e.archivePath, ...(via.ticketId ? { ticketId: via.ticketId } : {}),
-        },
-      })),
-    ));
+        ...manifest.evidence.map((e) => ({
+          action: AuditAction.EvidenceDownloaded,
+          targetType: 'evidence',
+          targetId: e.id,
+          caseId: p.caseId,
+          details: {
+            sha256: e.sha256,
+            sizeBytes: e.sizeBytes,
+            range: null,
+            versionId: rows.get(e.id)?.storageVersionId ?? null,
+            via: 'packet-archive',
+            packetId: id,
+            archivePath: e.archivePath,
+            ...(via.ticketId ? { ticketId: via.ticketId } : {}),
+          },
+        })),
+      ),
+    );
     const evidenceRow = (itemId: string) => {
       const row = rows.get(itemId);
       if (!row) throw new Error(`evidence ${itemId} of packet ${id} has no row`);
@@ -399,22 +573,42 @@ export class PacketsService {
         } catch (e) {
           if (!isNoSuchKey(e)) throw e;
           await this.evidence.recordIntegrityFailure(auth, row, AuditAction.EvidenceIntegrityFailed, {
-            during: 'packet-archive', packetId: id, expectedSha256: item.sha256, actualSha256: 'missing',
+            during: 'packet-archive',
+            packetId: id,
+            expectedSha256: item.sha256,
+            actualSha256: 'missing',
           });
-          throw new IntegrityFailureError(`INTEGRITY FAILURE: the stored object of evidence ${item.id} is missing.`).markAudited();
+          throw new IntegrityFailureError(
+            `INTEGRITY FAILURE: the stored object of evidence ${item.id} is missing.`,
+          ).markAudited();
         }
       },
       storageLengthFailed: (item, err) => {
         // The object changed size since the check above: it is not the evidence the manifest lists.
-        this.evidence.recordIntegrityFailure(auth, evidenceRow(item.id), AuditAction.EvidenceIntegrityFailed, {
-          during: 'packet-archive', packetId: id, expectedSha256: item.sha256, actualSha256: 'unknown', expectedSize: item.sizeBytes,
-          actualSize: err.more ? `more than ${item.sizeBytes}` : err.received,
-        }).catch((e: unknown) => this.logger.error(`Integrity failure of evidence ${item.id} could not be recorded: ${e instanceof Error ? e.message : e}`));
+        this.evidence
+          .recordIntegrityFailure(auth, evidenceRow(item.id), AuditAction.EvidenceIntegrityFailed, {
+            during: 'packet-archive',
+            packetId: id,
+            expectedSha256: item.sha256,
+            actualSha256: 'unknown',
+            expectedSize: item.sizeBytes,
+            actualSize: err.more ? `more than ${item.sizeBytes}` : err.received,
+          })
+          .catch((e: unknown) =>
+            this.logger.error(
+              `Integrity failure of evidence ${item.id} could not be recorded: ${e instanceof Error ? e.message : e}`,
+            ),
+          );
       },
       checkEvidence: async (item, sha256, sizeBytes) => {
         if (sha256 === item.sha256 && sizeBytes === item.sizeBytes) return true;
         await this.evidence.recordIntegrityFailure(auth, evidenceRow(item.id), AuditAction.EvidenceIntegrityFailed, {
-          during: 'packet-archive', packetId: id, expectedSha256: item.sha256, actualSha256: sha256, expectedSize: item.sizeBytes, actualSize: sizeBytes,
+          during: 'packet-archive',
+          packetId: id,
+          expectedSha256: item.sha256,
+          actualSha256: sha256,
+          expectedSize: item.sizeBytes,
+          actualSize: sizeBytes,
         });
         return false;
       },
@@ -426,10 +620,18 @@ export class PacketsService {
       failed: async (reason: unknown) => {
         const message = reason instanceof Error ? reason.message : String(reason);
         this.logger.error(`Archive of packet ${id} stopped before its end: ${message}`);
-        await this.audit.record({
-          action: AuditAction.PacketArchiveDownloaded, outcome: 'FAILED', targetType: 'packet', targetId: id, caseId: p.caseId,
-          details: { caseNumber: p.caseNumber, packetVersion: p.version, reason: message, ...via },
-        }).catch((e: unknown) => this.logger.error(`...and that could not be audited: ${e instanceof Error ? e.message : e}`));
+        await this.audit
+          .record({
+            action: AuditAction.PacketArchiveDownloaded,
+            outcome: 'FAILED',
+            targetType: 'packet',
+            targetId: id,
+            caseId: p.caseId,
+            details: { caseNumber: p.caseNumber, packetVersion: p.version, reason: message, ...via },
+          })
+          .catch((e: unknown) =>
+            this.logger.error(`...and that could not be audited: ${e instanceof Error ? e.message : e}`),
+          );
       },
     };
   }
@@ -446,10 +648,18 @@ export class PacketsService {
     const bytes = await this.loadCaseReport(p, manifest, 'case-report');
     if (!bytes || !manifest.caseReport) throw new NotFoundError('case report of packet', id);
     await this.audit.record({
-      action: AuditAction.PacketCaseReportDownloaded, targetType: 'packet', targetId: id, caseId: p.caseId,
+      action: AuditAction.PacketCaseReportDownloaded,
+      targetType: 'packet',
+      targetId: id,
+      caseId: p.caseId,
       details: {
-        caseNumber: p.caseNumber, packetVersion: p.version, office: p.office, manifestSha256: p.manifestSha256,
-        sha256: manifest.caseReport.sha256, sizeBytes: manifest.caseReport.sizeBytes, versionId: p.caseReportVersionId,
+        caseNumber: p.caseNumber,
+        packetVersion: p.version,
+        office: p.office,
+        manifestSha256: p.manifestSha256,
+        sha256: manifest.caseReport.sha256,
+        sizeBytes: manifest.caseReport.sizeBytes,
+        versionId: p.caseReportVersionId,
       },
     });
     return {
@@ -479,18 +689,32 @@ export class PacketsService {
           chunks.push(chunk as Buffer);
         }
         const bytes = Buffer.concat(chunks);
-        if (size <= expected.sizeBytes && sha256Hex(bytes) === expected.sha256 && bytes.length === expected.sizeBytes) return bytes;
-        actual = { sha256: size > expected.sizeBytes ? 'unknown (longer than recorded)' : sha256Hex(bytes), sizeBytes: size };
+        if (size <= expected.sizeBytes && sha256Hex(bytes) === expected.sha256 && bytes.length === expected.sizeBytes)
+          return bytes;
+        actual = {
+          sha256: size > expected.sizeBytes ? 'unknown (longer than recorded)' : sha256Hex(bytes),
+          sizeBytes: size,
+        };
       } catch (e) {
         if (!isNoSuchKey(e)) throw e;
       }
     }
     await this.audit.record({
-      action: AuditAction.PacketCaseReportIntegrityFailed, outcome: 'FAILED', targetType: 'packet', targetId: p.id, caseId: p.caseId,
+      action: AuditAction.PacketCaseReportIntegrityFailed,
+      outcome: 'FAILED',
+      targetType: 'packet',
+      targetId: p.id,
+      caseId: p.caseId,
       details: {
-        caseNumber: p.caseNumber, packetVersion: p.version, during, key: p.caseReportKey, versionId: p.caseReportVersionId,
-        expectedSha256: expected.sha256, expectedSize: expected.sizeBytes,
-        actualSha256: actual === 'missing' ? 'missing' : actual.sha256, actualSize: actual === 'missing' ? null : actual.sizeBytes,
+        caseNumber: p.caseNumber,
+        packetVersion: p.version,
+        during,
+        key: p.caseReportKey,
+        versionId: p.caseReportVersionId,
+        expectedSha256: expected.sha256,
+        expectedSize: expected.sizeBytes,
+        actualSha256: actual === 'missing' ? 'missing' : actual.sha256,
+        actualSize: actual === 'missing' ? null : actual.sizeBytes,
       },
     });
     throw new IntegrityFailureError(
@@ -511,8 +735,17 @@ export class PacketsService {
     if (q.q !== undefined) {
       // A search is audited like other reads: who searched what, and which packets it showed.
       await this.audit.record({
-        action: AuditAction.ReviewQueueSearched, actor: auth, targetType: 'packet', details: {
-          q: q.q, status, sort, page: q.page, pageSize: q.pageSize, total, packetIds: rows.map((r) => r.id),
+        action: AuditAction.ReviewQueueSearched,
+        actor: auth,
+        targetType: 'packet',
+        details: {
+          q: q.q,
+          status,
+          sort,
+          page: q.page,
+          pageSize: q.pageSize,
+          total,
+          packetIds: rows.map((r) => r.id),
         },
       });
     }
@@ -533,7 +766,10 @@ export class PacketsService {
     return this.ds.transaction(async (em) => {
       const { c, p } = await this.lockBoth(em, meta);
       if (p.status !== 'PENDING') {
-        const who = p.claimedBy === auth.id ? 'you' : (await this.people(em, [p.claimedBy])).get(p.claimedBy!)?.displayName ?? p.claimedBy;
+        const who =
+          p.claimedBy === auth.id
+            ? 'you'
+            : ((await this.people(em, [p.claimedBy])).get(p.claimedBy!)?.displayName ?? p.claimedBy);
         throw new ConflictError(
           `Packet v${p.version} of case ${p.caseNumber} is already ${p.status}: claimed by ${who} at ${iso(p.claimedAt)}.`,
           { currentState: p.status, claimedBy: p.claimedBy, claimedAt: iso(p.claimedAt) },
@@ -559,25 +795,44 @@ export class PacketsService {
     return this.ds.transaction(async (em) => {
       const { c, p } = await this.lockBoth(em, meta);
       if (p.status === 'PENDING') {
-        throw new ConflictError(`Packet v${p.version} of case ${p.caseNumber} is PENDING: claim it before deciding.`, { currentState: p.status });
+        throw new ConflictError(`Packet v${p.version} of case ${p.caseNumber} is PENDING: claim it before deciding.`, {
+          currentState: p.status,
+        });
       }
       if (p.status === 'DECIDED') {
-        throw new ConflictError(`Packet v${p.version} of case ${p.caseNumber} was already decided (${p.decision}).`, { currentState: p.status, decision: p.decision });
+        throw new ConflictError(`Packet v${p.version} of case ${p.caseNumber} was already decided (${p.decision}).`, {
+          currentState: p.status,
+          decision: p.decision,
+        });
       }
       if (p.claimedBy !== auth.id) {
-        throw new ForbiddenError(`Only the prosecutor who claimed packet v${p.version} of case ${p.caseNumber} may decide it.`);
+        throw new ForbiddenError(
+          `Only the prosecutor who claimed packet v${p.version} of case ${p.caseNumber} may decide it.`,
+        );
       }
       const now = this.clock.now();
       Object.assign(p, {
-        status: 'DECIDED', decision: dto.decision, decisionReason: dto.reason, externalReference: dto.externalReference ?? null,
-        decidedBy: auth.id, decidedAt: now,
+        status: 'DECIDED',
+        decision: dto.decision,
+        decisionReason: dto.reason,
+        externalReference: dto.externalReference ?? null,
+        decidedBy: auth.id,
+        decidedAt: now,
       });
       await this.repo.update(em, id, {
-        status: p.status, decision: p.decision, decisionReason: p.decisionReason, externalReference: p.externalReference,
-        decidedBy: p.decidedBy, decidedAt: p.decidedAt,
+        status: p.status,
+        decision: p.decision,
+        decisionReason: p.decisionReason,
+        externalReference: p.externalReference,
+        decidedBy: p.decidedBy,
+        decidedAt: p.decidedAt,
       });
       const details = {
-        packetId: id, packetVersion: p.version, office: p.office, decision: dto.decision, reason: dto.reason,
+        packetId: id,
+        packetVersion: p.version,
+        office: p.office,
+        decision: dto.decision,
+        reason: dto.reason,
         externalReference: dto.externalReference ?? null,
       };
       if (dto.decision === 'MORE_INFO_REQUESTED') {
@@ -592,7 +847,11 @@ export class PacketsService {
         await this.caseService.applyTransition(em, auth, c, 'decide', (cc) => {
           cc.disposition = disposition;
           cc.closedAt = now;
-          return { action: AuditAction.PacketDecided, target: { type: 'packet', id }, details: { ...details, disposition } };
+          return {
+            action: AuditAction.PacketDecided,
+            target: { type: 'packet', id },
+            details: { ...details, disposition },
+          };
         });
       }
       const claimant = (await this.people(em, [p.claimedBy])).get(p.claimedBy!);
@@ -603,7 +862,10 @@ export class PacketsService {
   // --- scope ---
 
   /** The packet if the caller may see it (else the same 404 as every packet route), without recording a read. */
-  async reachable(auth: AuthUser, id: string): Promise<{ id: string; caseId: string; caseNumber: string; version: number }> {
+  async reachable(
+    auth: AuthUser,
+    id: string,
+  ): Promise<{ id: string; caseId: string; caseNumber: string; version: number }> {
     const p = await this.findInScope(auth, id);
     return { id: p.id, caseId: p.caseId, caseNumber: p.caseNumber, version: p.version };
   }

@@ -47,20 +47,30 @@ function readEntry(zip: ZipFile, e: Entry): Promise<Buffer> {
     zip.openReadStream(e, (err, s) => {
       if (err || !s) return reject(err ?? new Error('no stream'));
       const parts: Buffer[] = [];
-      s.on('data', (c: Buffer) => parts.push(c)).on('end', () => resolve(Buffer.concat(parts))).on('error', reject);
+      s.on('data', (c: Buffer) => parts.push(c))
+        .on('end', () => resolve(Buffer.concat(parts)))
+        .on('error', reject);
     }),
   );
 }
 
 /** Python's zipfile checks every entry's CRC-32 against its bytes; prints name, size, crc per entry. */
 function pythonCheck(path: string): string {
-  return execFileSync('python3', ['-c', `
+  return execFileSync(
+    'python3',
+    [
+      '-c',
+      `
 import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 bad = z.testzip()
 if bad: sys.exit('bad CRC in ' + bad)
 for i in z.infolist(): print(i.filename, i.file_size, '%08x' % i.CRC, i.date_time)
-`, path], { encoding: 'utf8' });
+`,
+      path,
+    ],
+    { encoding: 'utf8' },
+  );
 }
 
 describe('ZipWriter', () => {
@@ -71,7 +81,12 @@ describe('ZipWriter', () => {
     const entries: ZipEntry[] = [
       { name: 'ION-2026-000001-v1/README.txt', mtime: MTIME, data: small },
       { name: 'ION-2026-000001-v1/empty.bin', mtime: MTIME, data: empty },
-      { name: 'ION-2026-000001-v1/evidence/01-ü.mp4', mtime: MTIME, size: random.length, open: chunksOf(random.length, 65_536, (i) => random.subarray(i * 65_536)) },
+      {
+        name: 'ION-2026-000001-v1/evidence/01-ü.mp4',
+        mtime: MTIME,
+        size: random.length,
+        open: chunksOf(random.length, 65_536, (i) => random.subarray(i * 65_536)),
+      },
       { name: 'ION-2026-000001-v1/evidence/02-empty.bin', mtime: MTIME, size: 0, open: chunksOf(0, 1) },
     ];
     const { path, declared } = await write(entries, 'mixed.zip');
@@ -88,7 +103,9 @@ describe('ZipWriter', () => {
     expect(read[2].getLastModDate().toISOString()).toBe('2026-11-21T12:34:56.000Z');
 
     const py = pythonCheck(path);
-    expect(py).toContain(`ION-2026-000001-v1/evidence/01-ü.mp4 ${random.length} ${crc32(random).toString(16).padStart(8, '0')} (2026, 11, 21, 12, 34, 56)`);
+    expect(py).toContain(
+      `ION-2026-000001-v1/evidence/01-ü.mp4 ${random.length} ${crc32(random).toString(16).padStart(8, '0')} (2026, 11, 21, 12, 34, 56)`,
+    );
     expect(execFileSync('unzip', ['-tq', path], { encoding: 'utf8' })).toMatch(/No errors detected/);
   });
 
@@ -108,7 +125,12 @@ describe('ZipWriter', () => {
     const entries: ZipEntry[] = [
       { name: 'big.bin', mtime: MTIME, size: big, open: chunksOf(big, block.length, () => block) },
       { name: 'after.txt', mtime: MTIME, data: after },
-      { name: 'after-streamed.txt', mtime: MTIME, size: after.length, open: chunksOf(after.length, 7, (i) => after.subarray(i * 7)) },
+      {
+        name: 'after-streamed.txt',
+        mtime: MTIME,
+        size: after.length,
+        open: chunksOf(after.length, 7, (i) => after.subarray(i * 7)),
+      },
     ];
     const { path, declared } = await write(entries, 'zip64.zip');
     expect(statSync(path).size).toBe(declared);
@@ -117,7 +139,9 @@ describe('ZipWriter', () => {
 
     const { entries: read, zip } = await entriesOf(path);
     expect(read.map((e) => [e.fileName, e.uncompressedSize, e.relativeOffsetOfLocalHeader > 2 ** 32])).toEqual([
-      ['big.bin', big, false], ['after.txt', after.length, true], ['after-streamed.txt', after.length, true],
+      ['big.bin', big, false],
+      ['after.txt', after.length, true],
+      ['after-streamed.txt', after.length, true],
     ]);
     expect(read[0].crc32).toBe(crc);
     expect((await readEntry(zip, read[2])).toString()).toBe(after.toString());

@@ -67,12 +67,23 @@ export class ZipWriter {
       if (!Number.isSafeInteger(size) || size < 0) throw new Error(`ZIP entry ${entry.name}: invalid size ${size}`);
       const streamed = !('data' in entry);
       const zip64 = size > MAX_32;
-      const p: Planned = { entry, name, size, offset, zip64, streamed, crc: 'data' in entry ? crc32(entry.data) : undefined };
+      const p: Planned = {
+        entry,
+        name,
+        size,
+        offset,
+        zip64,
+        streamed,
+        crc: 'data' in entry ? crc32(entry.data) : undefined,
+      };
       this.planned.push(p);
       offset += this.localHeaderLength(p) + size + this.descriptorLength(p);
     }
     this.centralOffset = offset;
-    this.centralSize = this.planned.reduce((n, p) => n + CENTRAL_HEADER + p.name.length + this.centralExtraLength(p), 0);
+    this.centralSize = this.planned.reduce(
+      (n, p) => n + CENTRAL_HEADER + p.name.length + this.centralExtraLength(p),
+      0,
+    );
     const end = this.needsZip64End() ? ZIP64_END_OF_CENTRAL + ZIP64_LOCATOR : 0;
     this.size = this.centralOffset + this.centralSize + end + END_OF_CENTRAL;
   }

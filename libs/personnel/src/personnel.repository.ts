@@ -121,11 +121,15 @@ export class PersonnelRepository {
       )
       SELECT ${ENTRY_COLUMNS} FROM s JOIN federal_personnel p ON p.id = s.personnel_id
       GROUP BY p.id HAVING ${having}`;
-    const order = f.sort === 'recent' ? 'last_incident_at DESC, case_count DESC, id' : 'case_count DESC, last_incident_at DESC, id';
+    const order =
+      f.sort === 'recent' ? 'last_incident_at DESC, case_count DESC, id' : 'case_count DESC, last_incident_at DESC, id';
     const limit = p.add(f.pageSize);
     const offset = p.add((f.page - 1) * f.pageSize);
     const [rows, count] = await Promise.all([
-      this.ds.query(`SELECT g.*, 0 AS link_count FROM (${grouped}) g ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, p.values) as Promise<EntryRow[]>,
+      this.ds.query(
+        `SELECT g.*, 0 AS link_count FROM (${grouped}) g ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+        p.values,
+      ) as Promise<EntryRow[]>,
       this.ds.query(`SELECT count(*)::int AS n FROM (${grouped}) g`, p.values.slice(0, -2)) as Promise<{ n: number }[]>,
     ]);
     return { rows, total: count[0].n };
@@ -135,13 +139,16 @@ export class PersonnelRepository {
   async entryInScope(auth: AuthUser, id: string, em?: EntityManager): Promise<EntryRow | null> {
     const p = new Params();
     const idp = p.add(id);
-    const rows: EntryRow[] = await (em ?? this.ds).query(`
+    const rows: EntryRow[] = await (em ?? this.ds).query(
+      `
       WITH s AS (
         SELECT r.*, COALESCE(c.incident_at, c.created_at) AS t
           FROM federal_personnel_records r JOIN cases c ON c.id = r.case_id
          WHERE r.personnel_id = ${idp} AND ${caseScope(auth, p)}
       )
-      SELECT ${ENTRY_COLUMNS}, 0 AS link_count FROM s JOIN federal_personnel p ON p.id = s.personnel_id GROUP BY p.id`, p.values);
+      SELECT ${ENTRY_COLUMNS}, 0 AS link_count FROM s JOIN federal_personnel p ON p.id = s.personnel_id GROUP BY p.id`,
+      p.values,
+    );
     return rows[0] ?? null;
   }
 
@@ -154,20 +161,24 @@ export class PersonnelRepository {
   async casesInScope(auth: AuthUser, id: string): Promise<CaseRecordRow[]> {
     const p = new Params();
     const idp = p.add(id);
-    return this.ds.query(`
+    return this.ds.query(
+      `
       SELECT c.id AS case_id, c.case_number, c.district, c.status, c.incident_at, c.incident_location, c.activity_type, c.violations,
              r.is_supervisor, r.name, r.badge_recorded, r.identification_outcome, r.description,
              (SELECT lp.id FROM packets lp WHERE lp.case_id = c.id ORDER BY lp.version DESC LIMIT 1) AS packet_id
         FROM federal_personnel_records r JOIN cases c ON c.id = r.case_id
        WHERE r.personnel_id = ${idp} AND ${caseScope(auth, p)}
-       ORDER BY COALESCE(c.incident_at, c.created_at) DESC, c.id, r.position`, p.values);
+       ORDER BY COALESCE(c.incident_at, c.created_at) DESC, c.id, r.position`,
+      p.values,
+    );
   }
 
   /** Links of the entry whose other entry the caller can see (has an in-scope record). */
   async linksOf(auth: AuthUser, ids: string[], em?: EntityManager): Promise<LinkRow[]> {
     const p = new Params();
     const idsp = p.add(ids);
-    return (em ?? this.ds).query(`
+    return (em ?? this.ds).query(
+      `
       SELECT l.*, lu.display_name AS linked_by_name, uu.display_name AS unlinked_by_name
         FROM federal_personnel_links l
         JOIN users lu ON lu.id = l.linked_by LEFT JOIN users uu ON uu.id = l.unlinked_by
@@ -175,7 +186,9 @@ export class PersonnelRepository {
          AND EXISTS (SELECT 1 FROM federal_personnel_records r JOIN cases c ON c.id = r.case_id
                       WHERE r.personnel_id = CASE WHEN l.entry_a = ANY(${idsp}::uuid[]) THEN l.entry_b ELSE l.entry_a END
                         AND ${caseScope(auth, p)})
-       ORDER BY l.linked_at, l.id`, p.values);
+       ORDER BY l.linked_at, l.id`,
+      p.values,
+    );
   }
 
   /** Active links per entry (counts, for list pages), among entries the caller can see. */
@@ -183,11 +196,15 @@ export class PersonnelRepository {
     if (!ids.length) return new Map();
     const links = (await this.linksOf(auth, ids)).filter((l) => !l.unlinked_at);
     const counts = new Map<string, number>();
-    for (const l of links) for (const e of [l.entry_a, l.entry_b]) if (ids.includes(e)) counts.set(e, (counts.get(e) ?? 0) + 1);
+    for (const l of links)
+      for (const e of [l.entry_a, l.entry_b]) if (ids.includes(e)) counts.set(e, (counts.get(e) ?? 0) + 1);
     return counts;
   }
 
-  async insertLink(em: EntityManager, link: { id: string; a: string; b: string; reason: string; by: string; at: Date }): Promise<void> {
+  async insertLink(
+    em: EntityManager,
+    link: { id: string; a: string; b: string; reason: string; by: string; at: Date },
+  ): Promise<void> {
     try {
       await em.query(
         `INSERT INTO federal_personnel_links (id, entry_a, entry_b, reason, linked_by, linked_at) VALUES ($1,$2,$3,$4,$5,$6)`,
@@ -201,12 +218,16 @@ export class PersonnelRepository {
 
   async lockLink(em: EntityManager, id: string): Promise<LinkRow | null> {
     const rows: LinkRow[] = await em.query(
-      `SELECT l.*, NULL AS linked_by_name, NULL AS unlinked_by_name FROM federal_personnel_links l WHERE l.id = $1 FOR UPDATE`, [id],
+      `SELECT l.*, NULL AS linked_by_name, NULL AS unlinked_by_name FROM federal_personnel_links l WHERE l.id = $1 FOR UPDATE`,
+      [id],
     );
     return rows[0] ?? null;
   }
 
   async undoLink(em: EntityManager, id: string, by: string, at: Date, reason: string): Promise<void> {
-    await em.query(`UPDATE federal_personnel_links SET unlinked_by = $2, unlinked_at = $3, unlink_reason = $4 WHERE id = $1`, [id, by, at, reason]);
+    await em.query(
+      `UPDATE federal_personnel_links SET unlinked_by = $2, unlinked_at = $3, unlink_reason = $4 WHERE id = $1`,
+      [id, by, at, reason],
+    );
   }
 }

@@ -7,7 +7,12 @@ import { AuditService, AuditAction } from '@app/audit';
 import type { ActivityType, CaseStatus, FederalAgency, IdentificationOutcome } from '@app/cases';
 import { LinkPersonnelDto, ListPersonnelQuery, PersonnelRole, UnlinkPersonnelDto } from './dto/personnel.dto';
 import {
-  PersonnelCaseView, PersonnelDetailView, PersonnelEntryView, PersonnelLinkedEntry, PersonnelLinkView, PersonnelPage,
+  PersonnelCaseView,
+  PersonnelDetailView,
+  PersonnelEntryView,
+  PersonnelLinkedEntry,
+  PersonnelLinkView,
+  PersonnelPage,
 } from './dto/personnel-views';
 import { CaseRecordRow, EntryRow, LinkRow, PersonnelRepository } from './personnel.repository';
 
@@ -32,17 +37,36 @@ export class PersonnelService {
   async list(auth: AuthUser, q: ListPersonnelQuery): Promise<PersonnelPage> {
     const names = namesVisible(auth);
     if (!names && q.q !== undefined) {
-      throw new ForbiddenError('Auditors see the federal personnel index without names: q (a search over names, badges and descriptions) is not available to them.');
+      throw new ForbiddenError(
+        'Auditors see the federal personnel index without names: q (a search over names, badges and descriptions) is not available to them.',
+      );
     }
     const sort = q.sort ?? 'cases';
     const { rows, total } = await this.repo.list(auth, {
-      q: q.q, agency: q.agency, role: q.role, outcome: q.outcome, sort, page: q.page, pageSize: q.pageSize,
+      q: q.q,
+      agency: q.agency,
+      role: q.role,
+      outcome: q.outcome,
+      sort,
+      page: q.page,
+      pageSize: q.pageSize,
     });
-    const links = await this.repo.activeLinkCounts(auth, rows.map((r) => r.id));
+    const links = await this.repo.activeLinkCounts(
+      auth,
+      rows.map((r) => r.id),
+    );
     const items = rows.map((r) => toEntryView({ ...r, link_count: links.get(r.id) ?? 0 }, names));
     await this.audit.record({
-      action: AuditAction.FederalPersonnelSearched, actor: auth, targetType: 'federal_personnel', details: {
-        q: q.q ?? null, filters: pick(q, ['agency', 'role', 'outcome']), sort, page: q.page, pageSize: q.pageSize, total,
+      action: AuditAction.FederalPersonnelSearched,
+      actor: auth,
+      targetType: 'federal_personnel',
+      details: {
+        q: q.q ?? null,
+        filters: pick(q, ['agency', 'role', 'outcome']),
+        sort,
+        page: q.page,
+        pageSize: q.pageSize,
+        total,
         entryIds: items.map((i) => i.id),
       },
     });
@@ -55,7 +79,10 @@ export class PersonnelService {
     const names = namesVisible(auth);
     const cases = toCaseViews(records, names, auth.role === 'PROSECUTOR');
     await this.audit.record({
-      action: AuditAction.FederalPersonnelViewed, actor: auth, targetType: 'federal_personnel', targetId: id,
+      action: AuditAction.FederalPersonnelViewed,
+      actor: auth,
+      targetType: 'federal_personnel',
+      targetId: id,
       details: { caseIds: cases.map((c) => c.caseId), linkIds: links.map((l) => l.id) },
     });
     return {
@@ -67,7 +94,8 @@ export class PersonnelService {
 
   /** Records that two entries are one person, with the reason: both must be in the caller's scope. */
   async link(auth: AuthUser, id: string, dto: LinkPersonnelDto): Promise<PersonnelLinkView> {
-    if (dto.otherId === id) throw ValidationError.field('otherId', 'otherId must be another entry than the one in the path');
+    if (dto.otherId === id)
+      throw ValidationError.field('otherId', 'otherId must be another entry than the one in the path');
     await this.requireEntry(auth, id);
     await this.requireEntry(auth, dto.otherId);
     const [a, b] = [id, dto.otherId].sort();
@@ -76,7 +104,10 @@ export class PersonnelService {
     await this.ds.transaction(async (em) => {
       await this.repo.insertLink(em, { id: linkId, a, b, reason, by: auth.id, at: this.clock.now() });
       await this.audit.append(em, {
-        action: AuditAction.FederalPersonnelLinked, actor: auth, targetType: 'federal_personnel_link', targetId: linkId,
+        action: AuditAction.FederalPersonnelLinked,
+        actor: auth,
+        targetType: 'federal_personnel_link',
+        targetId: linkId,
         details: { entries: [a, b], reason },
       });
     });
@@ -91,12 +122,16 @@ export class PersonnelService {
     await this.ds.transaction(async (em) => {
       const l = await this.repo.lockLink(em, linkId);
       if (!l) throw new NotFoundError('federal_personnel_link', linkId);
-      const visible = (await this.repo.entryInScope(auth, l.entry_a, em)) && (await this.repo.entryInScope(auth, l.entry_b, em));
+      const visible =
+        (await this.repo.entryInScope(auth, l.entry_a, em)) && (await this.repo.entryInScope(auth, l.entry_b, em));
       if (!visible) throw new NotFoundError('federal_personnel_link', linkId, true);
       if (l.unlinked_at) throw new ConflictError(`This link was already undone at ${iso(l.unlinked_at)}.`);
       await this.repo.undoLink(em, linkId, auth.id, this.clock.now(), reason);
       await this.audit.append(em, {
-        action: AuditAction.FederalPersonnelUnlinked, actor: auth, targetType: 'federal_personnel_link', targetId: linkId,
+        action: AuditAction.FederalPersonnelUnlinked,
+        actor: auth,
+        targetType: 'federal_personnel_link',
+        targetId: linkId,
         details: { entries: [l.entry_a, l.entry_b], reason, linkedBy: l.linked_by, linkReason: l.reason },
       });
       entryId = l.entry_a;
@@ -106,17 +141,30 @@ export class PersonnelService {
   }
 
   /** Link views, each with its other entry as the caller's scope shows it (so a person can tell who is linked). */
-  private async linkViews(auth: AuthUser, rows: LinkRow[], fromEntry: string, names: boolean): Promise<PersonnelLinkView[]> {
+  private async linkViews(
+    auth: AuthUser,
+    rows: LinkRow[],
+    fromEntry: string,
+    names: boolean,
+  ): Promise<PersonnelLinkView[]> {
     const otherIds = [...new Set(rows.map((l) => (l.entry_a === fromEntry ? l.entry_b : l.entry_a)))];
     const others = new Map<string, PersonnelLinkedEntry | null>();
     for (const o of otherIds) {
       const e = await this.repo.entryInScope(auth, o);
-      others.set(o, e ? {
-        agency: e.agency as FederalAgency | null, caseCount: e.case_count,
-        ...(names ? { names: e.names ?? [], badges: e.badges ?? [], descriptions: e.descriptions ?? [] } : {}),
-      } : null);
+      others.set(
+        o,
+        e
+          ? {
+              agency: e.agency as FederalAgency | null,
+              caseCount: e.case_count,
+              ...(names ? { names: e.names ?? [], badges: e.badges ?? [], descriptions: e.descriptions ?? [] } : {}),
+            }
+          : null,
+      );
     }
-    return rows.map((l) => toLinkView(l, fromEntry, names, others.get(l.entry_a === fromEntry ? l.entry_b : l.entry_a) ?? null));
+    return rows.map((l) =>
+      toLinkView(l, fromEntry, names, others.get(l.entry_a === fromEntry ? l.entry_b : l.entry_a) ?? null),
+    );
   }
 
   private async requireEntry(auth: AuthUser, id: string): Promise<EntryRow> {
@@ -142,9 +190,14 @@ function toEntryView(r: EntryRow, names: boolean): PersonnelEntryView {
     id: r.id,
     agency: r.agency as FederalAgency | null,
     groupedByBadge: r.keyed,
-    ...(names ? {
-      badgeNormalised: r.badge_normalised, names: r.names ?? [], badges: r.badges ?? [], descriptions: r.descriptions ?? [],
-    } : {}),
+    ...(names
+      ? {
+          badgeNormalised: r.badge_normalised,
+          names: r.names ?? [],
+          badges: r.badges ?? [],
+          descriptions: r.descriptions ?? [],
+        }
+      : {}),
     roles,
     outcomes: (r.outcomes ?? []) as IdentificationOutcome[],
     caseCount: r.case_count,
@@ -160,8 +213,13 @@ function toCaseViews(rows: CaseRecordRow[], names: boolean, packets: boolean): P
     let v = byCase.get(r.case_id);
     if (!v) {
       v = {
-        caseId: r.case_id, caseNumber: r.case_number, district: r.district, status: r.status as CaseStatus,
-        incidentAt: iso(r.incident_at), activityType: r.activity_type as ActivityType | null, records: [],
+        caseId: r.case_id,
+        caseNumber: r.case_number,
+        district: r.district,
+        status: r.status as CaseStatus,
+        incidentAt: iso(r.incident_at),
+        activityType: r.activity_type as ActivityType | null,
+        records: [],
         ...(names ? { incidentLocation: r.incident_location, violations: r.violations } : {}),
         anyFelony: (r.violations ?? []).some((x) => x.felony),
         ...(packets && r.packet_id ? { packetId: r.packet_id } : {}),
@@ -177,7 +235,12 @@ function toCaseViews(rows: CaseRecordRow[], names: boolean, packets: boolean): P
   return [...byCase.values()];
 }
 
-function toLinkView(l: LinkRow, fromEntry: string, names: boolean, other: PersonnelLinkedEntry | null): PersonnelLinkView {
+function toLinkView(
+  l: LinkRow,
+  fromEntry: string,
+  names: boolean,
+  other: PersonnelLinkedEntry | null,
+): PersonnelLinkView {
   return {
     id: l.id,
     otherId: l.entry_a === fromEntry ? l.entry_b : l.entry_a,

@@ -8,13 +8,15 @@ export function keyIdOf(publicKey: KeyObject): string {
 
 export function publicKeyFromPem(pem: string): KeyObject {
   const key = createPublicKey(pem);
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`expected an Ed25519 public key, got ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`expected an Ed25519 public key, got ${key.asymmetricKeyType}`);
   return key;
 }
 
 export function privateKeyFromPem(pem: string): KeyObject {
   const key = createPrivateKey(pem);
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`expected an Ed25519 private key, got ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`expected an Ed25519 private key, got ${key.asymmetricKeyType}`);
   return key;
 }
 

@@ -52,12 +52,15 @@ export function loadSigningConfig(env: Record<string, string | undefined> = proc
   if (v.SIGNING_PRIVATE_KEY && v.SIGNING_PRIVATE_KEY_FILE) {
     throw new Error('Invalid configuration:\n  SIGNING_PRIVATE_KEY, SIGNING_PRIVATE_KEY_FILE: set one, not both');
   }
-  if (v.SIGNING_PRIVATE_KEY) return { privateKeyPem: v.SIGNING_PRIVATE_KEY.replace(/\\n/g, '\n'), source: 'SIGNING_PRIVATE_KEY' };
+  if (v.SIGNING_PRIVATE_KEY)
+    return { privateKeyPem: v.SIGNING_PRIVATE_KEY.replace(/\\n/g, '\n'), source: 'SIGNING_PRIVATE_KEY' };
   if (v.SIGNING_PRIVATE_KEY_FILE) {
     try {
       return { privateKeyPem: readFileSync(v.SIGNING_PRIVATE_KEY_FILE, 'utf8'), source: v.SIGNING_PRIVATE_KEY_FILE };
     } catch (e) {
-      throw new Error(`Invalid configuration:\n  SIGNING_PRIVATE_KEY_FILE: cannot read ${v.SIGNING_PRIVATE_KEY_FILE} (${(e as Error).message})`);
+      throw new Error(
+        `Invalid configuration:\n  SIGNING_PRIVATE_KEY_FILE: cannot read ${v.SIGNING_PRIVATE_KEY_FILE} (${(e as Error).message})`,
+      );
     }
   }
   if (v.DATABASE_URL) {

@@ -1,7 +1,11 @@
 import { Readable } from 'node:stream';
 import { firstBytes } from './exact-length';
 
-const source = (...chunks: string[]) => Readable.from(chunks.map((c) => Buffer.from(c)), { objectMode: false });
+const source = (...chunks: string[]) =>
+  Readable.from(
+    chunks.map((c) => Buffer.from(c)),
+    { objectMode: false },
+  );
 
 async function drain(r: Readable): Promise<{ bytes: string; error?: unknown }> {
   const got: Buffer[] = [];

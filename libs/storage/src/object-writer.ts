@@ -9,7 +9,10 @@ import type { AbandonOutcome, MultipartStore, StoredPart, UploadJournal } from '
 export class PartBuffers {
   private readonly free: Buffer[] = [];
 
-  constructor(readonly partSize: number, private readonly keep: number) {}
+  constructor(
+    readonly partSize: number,
+    private readonly keep: number,
+  ) {}
 
   take(): Buffer {
     return this.free.pop() ?? Buffer.allocUnsafeSlow(this.partSize);
@@ -78,11 +81,15 @@ export class ObjectWriter {
     resume?: ResumedUpload,
     private readonly buffers: PartBuffers = new PartBuffers(partSize, concurrency + 1),
   ) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`ObjectWriter concurrency must be a positive integer (got ${concurrency})`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new Error(`ObjectWriter concurrency must be a positive integer (got ${concurrency})`);
     if (resume) {
       // Parts 1..n, each a full part: what a writer of this part size stored before (a tus upload resumed by another process).
       resume.parts.forEach((p, i) => {
-        if (p.part !== i + 1 || p.size !== partSize) throw new Error(`ObjectWriter for ${key}: cannot resume upload ${resume.uploadId}: part ${i + 1} is ${JSON.stringify(p)}, not a full part`);
+        if (p.part !== i + 1 || p.size !== partSize)
+          throw new Error(
+            `ObjectWriter for ${key}: cannot resume upload ${resume.uploadId}: part ${i + 1} is ${JSON.stringify(p)}, not a full part`,
+          );
       });
       this.uploadId = resume.uploadId;
       this.parts.push(...resume.parts);

@@ -19,14 +19,18 @@ describe('storage errors: an outage (503) is told apart from a refusal of the en
     expect(asStorageError(socket(code), 'x')).toBeInstanceOf(DependencyUnavailableError);
   });
 
-  it.each([['ServiceUnavailable'], ['SlowDown'], ['InternalError'], ['RequestTimeout'], ['']])('engine answer %p (5xx, or no S3 error body): an outage', (code) => {
-    expect(isStorageUnavailable(s3(code))).toBe(true);
-    expect(isStorageRefusal(s3(code))).toBe(false);
-    expect((asStorageError(s3(code), 'x') as DependencyUnavailableError).code).toBe(ErrorCode.DependencyUnavailable);
-  });
+  it.each([['ServiceUnavailable'], ['SlowDown'], ['InternalError'], ['RequestTimeout'], ['']])(
+    'engine answer %p (5xx, or no S3 error body): an outage',
+    (code) => {
+      expect(isStorageUnavailable(s3(code))).toBe(true);
+      expect(isStorageRefusal(s3(code))).toBe(false);
+      expect((asStorageError(s3(code), 'x') as DependencyUnavailableError).code).toBe(ErrorCode.DependencyUnavailable);
+    },
+  );
 
   it.each([['AccessDenied'], ['InvalidRequest'], ['NoSuchVersion'], ['InvalidBucketState'], ['MethodNotAllowed']])(
-    'engine answer %s: a refusal, 502 STORAGE.REFUSED naming the code and what was refused', (code) => {
+    'engine answer %s: a refusal, 502 STORAGE.REFUSED naming the code and what was refused',
+    (code) => {
       expect(isStorageUnavailable(s3(code))).toBe(false);
       expect(isStorageRefusal(s3(code))).toBe(true);
       const e = asStorageError(s3(code), 'release the legal hold of evidence E') as StorageRefusedError;
@@ -35,7 +39,8 @@ describe('storage errors: an outage (503) is told apart from a refusal of the en
       expect(e.details).toEqual({ storageCode: code, operation: 'release the legal hold of evidence E' });
       expect(e.message).toContain(`refused to release the legal hold of evidence E (${code})`);
       expect(asDependencyError(s3(code))).toBeInstanceOf(StorageRefusedError);
-    });
+    },
+  );
 
   it('a client-side error (no engine answer) and a domain error pass through unchanged', () => {
     const bug = new TypeError('x is not a function');

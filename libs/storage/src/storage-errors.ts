@@ -2,7 +2,16 @@ import { S3Error } from 'minio';
 import { DependencyUnavailableError, DomainError, StorageRefusedError } from '@app/common';
 import { isDatabaseUnavailable } from '@app/database';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 const SERVER_CODES = new Set(['ServiceUnavailable', 'SlowDown', 'InternalError', 'RequestTimeout']);
 
 /** The S3 error code (`NoSuchKey`, `MethodNotAllowed`, …) or socket error code of a minio client error. */

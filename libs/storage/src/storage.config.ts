@@ -6,7 +6,9 @@ import { validateEnv } from '@app/common';
 class StorageEnv {
   /** S3 API endpoint, e.g. https://s3.us-east-2.amazonaws.com or http://minio:9000. Unset: embedded S3 server. */
   @IsOptional()
-  @Matches(/^https?:\/\/[^/\s]+\/?$/, { message: 'must be an http:// or https:// URL with no path, e.g. http://minio:9000' })
+  @Matches(/^https?:\/\/[^/\s]+\/?$/, {
+    message: 'must be an http:// or https:// URL with no path, e.g. http://minio:9000',
+  })
   S3_ENDPOINT?: string;
 
   @IsOptional()
@@ -24,7 +26,9 @@ class StorageEnv {
   S3_SECRET_KEY?: string;
 
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)' })
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+    message: 'must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)',
+  })
   S3_BUCKET?: string;
 
   /** Create the bucket at boot when it does not exist (with Object Lock requested). */

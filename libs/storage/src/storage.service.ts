@@ -11,9 +11,22 @@ import { firstBytes } from './exact-length';
 import { ObjectWriter, PartBuffers, ResumedUpload } from './object-writer';
 import { storageConfig } from './storage.config';
 import {
-  AbandonOutcome, DEPENDENCY_STATES, DependencyState, MultipartStore, PendingUpload, StoredPart, UploadJournal, WormCapability,
+  AbandonOutcome,
+  DEPENDENCY_STATES,
+  DependencyState,
+  MultipartStore,
+  PendingUpload,
+  StoredPart,
+  UploadJournal,
+  WormCapability,
 } from './storage.types';
-import { isNoSuchKey, isNotImplemented, isStorageUnavailable, storageErrorCode, translateStorageError } from './storage-errors';
+import {
+  isNoSuchKey,
+  isNotImplemented,
+  isStorageUnavailable,
+  storageErrorCode,
+  translateStorageError,
+} from './storage-errors';
 
 const HEALTH_PROBE_KEY = 'health/probe';
 const HEALTH_PROBE_BODY = Buffer.from('Read by GET /api/v1/health to check that the evidence bucket answers.\n');
@@ -112,7 +125,8 @@ export class StorageService implements MultipartStore, OnModuleInit, OnApplicati
       throw new Error(`Storage at ${this.endpointUrl} is not usable: ${describe(e)}`);
     }
     if (!exists) {
-      if (!this.config.createBucket) throw new Error(`Storage bucket ${bucket} does not exist and S3_CREATE_BUCKET=false`);
+      if (!this.config.createBucket)
+        throw new Error(`Storage bucket ${bucket} does not exist and S3_CREATE_BUCKET=false`);
       // Object Lock can only be enabled when a bucket is created: ask for it; servers without it ignore or refuse.
       try {
         await this.client.makeBucket(bucket, this.config.region, { ObjectLocking: true });
@@ -124,7 +138,9 @@ export class StorageService implements MultipartStore, OnModuleInit, OnApplicati
     }
     await this.ensureHealthProbeObject();
     this.wormCapability = await this.probeObjectLock();
-    this.logger.log(`Storage bucket ${bucket}: WORM ${this.wormCapability.available ? 'available' : 'NOT available'} (${this.wormCapability.detail})`);
+    this.logger.log(
+      `Storage bucket ${bucket}: WORM ${this.wormCapability.available ? 'available' : 'NOT available'} (${this.wormCapability.detail})`,
+    );
     if (this.config.requireWorm && !this.wormCapability.available) {
       throw new Error(
         `STORAGE_REQUIRE_WORM=true but bucket ${bucket} has no S3 Object Lock (${this.wormCapability.detail}). ` +
@@ -135,7 +151,8 @@ export class StorageService implements MultipartStore, OnModuleInit, OnApplicati
 
   private async probeObjectLock(): Promise<WormCapability> {
     try {
-      const cfg = (await this.client.getObjectLockConfig(this.config.bucket)) as { objectLockEnabled?: string } | undefined;
+      const cfg = (await this.client.getObjectLockConfig(this.config.bucket)) as
+        { objectLockEnabled?: string } | undefined;
       if (cfg?.objectLockEnabled === 'Enabled') return { available: true, detail: 'Object Lock enabled on the bucket' };
       return { available: false, detail: 'Object Lock is not enabled on the bucket' };
     } catch (e) {
@@ -157,7 +174,9 @@ export class StorageService implements MultipartStore, OnModuleInit, OnApplicati
       await this.client.statObject(this.config.bucket, HEALTH_PROBE_KEY);
     } catch (e) {
       if (!isNoSuchKey(e)) throw e;
-      await this.client.putObject(this.config.bucket, HEALTH_PROBE_KEY, HEALTH_PROBE_BODY, HEALTH_PROBE_BODY.length, { 'Content-Type': 'text/plain' });
+      await this.client.putObject(this.config.bucket, HEALTH_PROBE_KEY, HEALTH_PROBE_BODY, HEALTH_PROBE_BODY.length, {
+        'Content-Type': 'text/plain',
+      });
     }
   }
 
@@ -174,10 +193,19 @@ export class StorageService implements MultipartStore, OnModuleInit, OnApplicati
   }
 
   /** A writer for a new object; nothing exists in storage until it has a full part or is completed. */
-  createWriter(key: string, opts: { contentType?: string; journal?: UploadJournal; resume?: ResumedUpload } = {}): ObjectWriter {
+  createWriter(
+    key: string,
+    opts: { contentType?: string; journal?: UploadJournal; resume?: ResumedUpload } = {},
+  ): ObjectWriter {
     this.partBuffers ??= new PartBuffers(this.config.partSizeBytes, this.config.uploadConcurrency + 1);
     return new ObjectWriter(
-      this, key, opts.contentType ?? 'application/octet-stream', this.config.partSizeBytes, opts.journal, this.config.uploadConcurrency, opts.resume,
+      this,
+      key,
+      opts.contentType ?? 'application/octet-stream',
+      this.config.partSizeBytes,
+      opts.journal,
+      this.config.uploadConcurrency,
+      opts.resume,
       this.partBuffers,
     );
   }
@@ -234,11 +262,24 @@ export class StorageService implements MultipartStore, OnModuleInit, OnApplicati
    * Completes the upload. Ceph RGW answers with an empty ETag (AWS and MinIO give it): the object's ETag is
    * then read back from the version just written.
    */
-  async completeMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<{ etag: string; versionId: string | null }> {
+  async completeMultipart(
+    key: string,
+    uploadId: string,
+    parts: StoredPart[],
+  ): Promise<{ etag: string; versionId: string | null }> {
     try {
-      const r = await this.client.completeMultipartUpload(this.config.bucket, key, uploadId, parts.map((p) => ({ part: p.part, etag: p.etag })));
+      const r = await this.client.completeMultipartUpload(
+        this.config.bucket,
+        key,
+        uploadId,
+        parts.map((p) => ({ part: p.part, etag: p.etag })),
+      );
       if (r.etag) return r;
-      const s = await this.client.statObject(this.config.bucket, key, r.versionId ? { versionId: r.versionId } : undefined);
+      const s = await this.client.statObject(
+        this.config.bucket,
+        key,
+        r.versionId ? { versionId: r.versionId } : undefined,
+      );
       return { etag: s.etag, versionId: r.versionId ?? s.versionId ?? null };
     } catch (e) {
       return translateStorageError(e);
@@ -285,12 +326,19 @@ export class StorageService implements MultipartStore, OnModuleInit, OnApplicati
     }
     this.logger.warn(
       `Storage does not implement AbortMultipartUpload (upload ${uploadId} of ${key}); ` +
-        (this.wormCapability.available ? 'left for the bucket lifecycle rule to expire' : 'releasing its parts by completing and removing the object'),
+        (this.wormCapability.available
+          ? 'left for the bucket lifecycle rule to expire'
+          : 'releasing its parts by completing and removing the object'),
     );
     if (this.wormCapability.available) return 'ABORT_PENDING';
     try {
       const toComplete = parts.length ? parts : [await this.uploadPart(key, uploadId, 1, Buffer.alloc(0))];
-      await this.client.completeMultipartUpload(this.config.bucket, key, uploadId, toComplete.map((p) => ({ part: p.part, etag: p.etag })));
+      await this.client.completeMultipartUpload(
+        this.config.bucket,
+        key,
+        uploadId,
+        toComplete.map((p) => ({ part: p.part, etag: p.etag })),
+      );
       await this.client.removeObject(this.config.bucket, key);
       return 'RELEASED';
     } catch (e) {
@@ -307,7 +355,10 @@ export class StorageService implements MultipartStore, OnModuleInit, OnApplicati
    * storage keeps no versions, e.g. s3rver), never "the latest", which anyone with write access to the
    * bucket can replace or hide behind a delete marker. Null when that version does not exist.
    */
-  async stat(key: string, versionId: string | null): Promise<{ size: number; etag: string; versionId: string | null } | null> {
+  async stat(
+    key: string,
+    versionId: string | null,
+  ): Promise<{ size: number; etag: string; versionId: string | null } | null> {
     try {
       const s = await this.client.statObject(this.config.bucket, key, versionOpts(versionId));
       return { size: s.size, etag: s.etag, versionId: s.versionId ?? null };
@@ -327,12 +378,19 @@ export class StorageService implements MultipartStore, OnModuleInit, OnApplicati
     let stream: Readable;
     try {
       if (!range) return await this.client.getObject(this.config.bucket, key, versionOpts(versionId));
-      stream = await this.client.getPartialObject(this.config.bucket, key, range.start, range.end - range.start + 1, versionOpts(versionId));
+      stream = await this.client.getPartialObject(
+        this.config.bucket,
+        key,
+        range.start,
+        range.end - range.start + 1,
+        versionOpts(versionId),
+      );
     } catch (e) {
       return translateStorageError(e);
     }
     const sent = rangeSent(stream);
-    if (sent && sent.start === range.start && sent.end > range.end) return firstBytes(stream, range.end - range.start + 1);
+    if (sent && sent.start === range.start && sent.end > range.end)
+      return firstBytes(stream, range.end - range.start + 1);
     return stream;
   }
 
@@ -349,7 +407,12 @@ export class StorageService implements MultipartStore, OnModuleInit, OnApplicati
     }
   }
 
-  async applyRetention(key: string, versionId: string | null, mode: 'COMPLIANCE' | 'GOVERNANCE', until: Date): Promise<void> {
+  async applyRetention(
+    key: string,
+    versionId: string | null,
+    mode: 'COMPLIANCE' | 'GOVERNANCE',
+    until: Date,
+  ): Promise<void> {
     await this.client.putObjectRetention(this.config.bucket, key, {
       versionId: versionId ?? '',
       mode,

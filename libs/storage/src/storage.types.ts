@@ -51,7 +51,11 @@ export interface MultipartStore {
   /** Begins a multipart upload; returns its upload id. */
   initiateMultipart(key: string, contentType: string): Promise<string>;
   uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<StoredPart>;
-  completeMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<{ etag: string; versionId: string | null }>;
+  completeMultipart(
+    key: string,
+    uploadId: string,
+    parts: StoredPart[],
+  ): Promise<{ etag: string; versionId: string | null }>;
   /** Ends an incomplete multipart upload so no parts are left behind (see `StorageService.abandonMultipart`). */
   abandonMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<AbandonOutcome>;
 }

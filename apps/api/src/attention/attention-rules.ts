@@ -19,7 +19,10 @@ export const INTEGRITY_WINDOW_DAYS = 7;
  * its signed manifest, and a broken audit hash chain.
  */
 export const INTEGRITY_FAILURE_ACTIONS = [
-  AuditAction.EvidenceVerified, AuditAction.EvidenceIntegrityFailed, AuditAction.PacketCaseReportIntegrityFailed, AuditAction.AuditVerified,
+  AuditAction.EvidenceVerified,
+  AuditAction.EvidenceIntegrityFailed,
+  AuditAction.PacketCaseReportIntegrityFailed,
+  AuditAction.AuditVerified,
 ] as const;
 
 /**

@@ -15,10 +15,17 @@ import { ROLES, type Role } from '@app/common';
  * - ADMIN: LOCKED_ACCOUNTS (active accounts locked after failed sign-ins)
  */
 export const ATTENTION_QUEUES = [
-  'RETURNED_CASES', 'INCOMPLETE_DRAFTS',
-  'SUBMITTED_WAITING', 'WAITING_OVER_A_DAY',
-  'UNCLAIMED_PACKETS', 'PACKETS_NEAR_SLA', 'PACKETS_PAST_SLA', 'MY_CLAIMS',
-  'FAILED_VERIFICATIONS', 'INTEGRITY_FAILURES', 'DENIED_SPIKES',
+  'RETURNED_CASES',
+  'INCOMPLETE_DRAFTS',
+  'SUBMITTED_WAITING',
+  'WAITING_OVER_A_DAY',
+  'UNCLAIMED_PACKETS',
+  'PACKETS_NEAR_SLA',
+  'PACKETS_PAST_SLA',
+  'MY_CLAIMS',
+  'FAILED_VERIFICATIONS',
+  'INTEGRITY_FAILURES',
+  'DENIED_SPIKES',
   'LOCKED_ACCOUNTS',
 ] as const;
 export type AttentionQueueKey = (typeof ATTENTION_QUEUES)[number];
@@ -38,7 +45,11 @@ export class AttentionQuery {
 
 /** One thing of a queue: a case, a packet, an evidence item, an actor or an account; the fields that apply are set. */
 export class AttentionItem {
-  @ApiProperty({ type: String, nullable: true, description: 'The case, packet, evidence item or user (null: an anonymous actor)' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The case, packet, evidence item or user (null: an anonymous actor)',
+  })
   id: string | null;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
@@ -48,18 +59,33 @@ export class AttentionItem {
   caseNumber: string | null;
 
   @ApiProperty({
-    type: String, format: 'date-time', nullable: true,
-    description: 'When it started needing attention: returned, created (drafts), submitted, sent, claimed, failed, locked',
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'When it started needing attention: returned, created (drafts), submitted, sent, claimed, failed, locked',
   })
   since: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Packets: when the SLA falls due; accounts: locked until' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Packets: when the SLA falls due; accounts: locked until',
+  })
   dueAt: string | null;
 
-  @ApiProperty({ type: [String], description: 'Drafts: the checklist items still missing (see Checklist); empty otherwise' })
+  @ApiProperty({
+    type: [String],
+    description: 'Drafts: the checklist items still missing (see Checklist); empty otherwise',
+  })
   missing: string[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Denied spikes and accounts: the username (null for anonymous callers)' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Denied spikes and accounts: the username (null for anonymous callers)',
+  })
   username: string | null;
 
   @ApiProperty({ type: String, nullable: true, description: 'Denied spikes of anonymous callers: their IP address' })
@@ -68,7 +94,11 @@ export class AttentionItem {
   @ApiProperty({ type: Number, nullable: true, description: 'Denied spikes: denied attempts in the last 24 hours' })
   deniedLastDay: number | null;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'Denied spikes: denied attempts per day over the 7 days before (average)' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Denied spikes: denied attempts per day over the 7 days before (average)',
+  })
   deniedDailyAverage: number | null;
 
   @ApiProperty({ type: String, nullable: true, description: 'Integrity failures: the audit action that recorded it' })
@@ -79,10 +109,13 @@ export class AttentionQueue {
   @ApiProperty({ enum: ATTENTION_QUEUES, enumName: 'AttentionQueueKey' })
   key: AttentionQueueKey;
 
-  @ApiProperty({ type: Number, minimum: 0, description: 'How many, exactly, in the caller\'s scope' })
+  @ApiProperty({ type: Number, minimum: 0, description: "How many, exactly, in the caller's scope" })
   count: number;
 
-  @ApiProperty({ type: () => [AttentionItem], description: `The first ${5} (the order of each queue is its own: oldest waiting first, or newest failure first)` })
+  @ApiProperty({
+    type: () => [AttentionItem],
+    description: `The first ${5} (the order of each queue is its own: oldest waiting first, or newest failure first)`,
+  })
   items: AttentionItem[];
 }
 
@@ -94,7 +127,10 @@ export class AttentionView {
   @ApiProperty({ type: String, format: 'date-time', description: 'When the counts were taken (one database snapshot)' })
   computedAt: string;
 
-  @ApiProperty({ type: () => [AttentionQueue], description: "The caller's queues, in the order the home screen shows them" })
+  @ApiProperty({
+    type: () => [AttentionQueue],
+    description: "The caller's queues, in the order the home screen shows them",
+  })
   queues: AttentionQueue[];
 
   @ApiProperty({ type: Boolean, description: 'Whether this view was recorded as an attention.viewed audit event' })

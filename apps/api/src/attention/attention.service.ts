@@ -10,8 +10,14 @@ import { AuthUser, canonicalJson, Clock } from '@app/common';
 import { packetsConfig } from '@app/packets';
 import { AttentionItem, AttentionQuery, AttentionQueue, AttentionQueueKey, AttentionView } from './attention.dto';
 import {
-  ATTENTION_ITEMS, DENIED_BASELINE_DAYS, DENIED_SPIKE_MIN, INTEGRITY_FAILURE_ACTIONS, INTEGRITY_WINDOW_DAYS,
-  isDeniedSpike, nearSlaWindowMs, WAITING_LONG_MS,
+  ATTENTION_ITEMS,
+  DENIED_BASELINE_DAYS,
+  DENIED_SPIKE_MIN,
+  INTEGRITY_FAILURE_ACTIONS,
+  INTEGRITY_WINDOW_DAYS,
+  isDeniedSpike,
+  nearSlaWindowMs,
+  WAITING_LONG_MS,
 } from './attention-rules';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -19,8 +25,18 @@ const iso = (d: Date | string | null | undefined): string | null => (d == null ?
 
 function item(fields: Partial<AttentionItem>): AttentionItem {
   return {
-    id: null, caseId: null, caseNumber: null, since: null, dueAt: null, missing: [], username: null, clientIp: null,
-    deniedLastDay: null, deniedDailyAverage: null, action: null, ...fields,
+    id: null,
+    caseId: null,
+    caseNumber: null,
+    since: null,
+    dueAt: null,
+    missing: [],
+    username: null,
+    clientIp: null,
+    deniedLastDay: null,
+    deniedDailyAverage: null,
+    action: null,
+    ...fields,
   };
 }
 
@@ -58,8 +74,12 @@ export class AttentionService {
     let audited = false;
     if (q.opened || (await this.lastDigest(auth.id)) !== digest) {
       await this.audit.record({
-        action: AuditAction.AttentionViewed, actor: auth, targetType: 'attention', details: {
-          opened: q.opened === true, digest,
+        action: AuditAction.AttentionViewed,
+        actor: auth,
+        targetType: 'attention',
+        details: {
+          opened: q.opened === true,
+          digest,
           counts: Object.fromEntries(shown.map((x) => [x.key, x.count])),
           shown: Object.fromEntries(shown.map((x) => [x.key, x.items])),
         },
@@ -79,12 +99,18 @@ export class AttentionService {
 
   private queues(em: EntityManager, auth: AuthUser, now: Date): Promise<AttentionQueue[]> {
     switch (auth.role) {
-      case 'OFFICER': return this.officer(em, auth);
-      case 'SUPERVISOR': return this.supervisor(em, auth, now);
-      case 'PROSECUTOR': return this.prosecutor(em, auth, now);
-      case 'AUDITOR': return this.auditor(em, now);
-      case 'ADMIN': return this.admin(em, now);
-      default: return Promise.resolve([]);
+      case 'OFFICER':
+        return this.officer(em, auth);
+      case 'SUPERVISOR':
+        return this.supervisor(em, auth, now);
+      case 'PROSECUTOR':
+        return this.prosecutor(em, auth, now);
+      case 'AUDITOR':
+        return this.auditor(em, now);
+      case 'ADMIN':
+        return this.admin(em, now);
+      default:
+        return Promise.resolve([]);
     }
   }
 
@@ -98,8 +124,15 @@ export class AttentionService {
       p.values,
     );
     // The checklist is computed in code (order-rules.ts, the rule submit enforces), over every draft of the officer.
-    const drafts = await whereInScope(em.getRepository(CaseEntity).createQueryBuilder('c').where(`c.status = 'DRAFT'`), auth, 'case', 'c')
-      .orderBy('c.created_at', 'ASC').addOrderBy('c.id', 'ASC').getMany();
+    const drafts = await whereInScope(
+      em.getRepository(CaseEntity).createQueryBuilder('c').where(`c.status = 'DRAFT'`),
+      auth,
+      'case',
+      'c',
+    )
+      .orderBy('c.created_at', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .getMany();
     const footage = new Map<string, number>();
     if (drafts.length) {
       // The footage rule of order-rules.ts isFootage(), in SQL: an active, non-empty BWC/OTHER_VIDEO item whose bytes are video.
@@ -114,10 +147,24 @@ export class AttentionService {
       .map((c) => ({ c, missing: caseChecklist(c, footage.get(c.id) ?? 0).missing.map((m) => m.item) }))
       .filter((d) => d.missing.length > 0);
     return [
-      queue('RETURNED_CASES', returned[0]?.n ?? 0, returned.map((r) => item({ id: r.id, caseId: r.id, caseNumber: r.case_number, since: iso(r.since) }))),
-      queue('INCOMPLETE_DRAFTS', incomplete.length, incomplete.map(({ c, missing }) => item({
-        id: c.id, caseId: c.id, caseNumber: c.caseNumber, since: iso(c.createdAt), missing,
-      }))),
+      queue(
+        'RETURNED_CASES',
+        returned[0]?.n ?? 0,
+        returned.map((r) => item({ id: r.id, caseId: r.id, caseNumber: r.case_number, since: iso(r.since) })),
+      ),
+      queue(
+        'INCOMPLETE_DRAFTS',
+        incomplete.length,
+        incomplete.map(({ c, missing }) =>
+          item({
+            id: c.id,
+            caseId: c.id,
+            caseNumber: c.caseNumber,
+            since: iso(c.createdAt),
+            missing,
+          }),
+        ),
+      ),
     ];
   }
 
@@ -140,8 +187,12 @@ export class AttentionService {
       waiting(() => ''),
       waiting((bind) => `AND c.submitted_at <= ${bind(new Date(now.getTime() - WAITING_LONG_MS))}`),
     ]);
-    const toItems = (rows: typeof all) => rows.map((r) => item({ id: r.id, caseId: r.id, caseNumber: r.case_number, since: iso(r.since) }));
-    return [queue('SUBMITTED_WAITING', all[0]?.n ?? 0, toItems(all)), queue('WAITING_OVER_A_DAY', long[0]?.n ?? 0, toItems(long))];
+    const toItems = (rows: typeof all) =>
+      rows.map((r) => item({ id: r.id, caseId: r.id, caseNumber: r.case_number, since: iso(r.since) }));
+    return [
+      queue('SUBMITTED_WAITING', all[0]?.n ?? 0, toItems(all)),
+      queue('WAITING_OVER_A_DAY', long[0]?.n ?? 0, toItems(long)),
+    ];
   }
 
   /** The office's unclaimed packets, its undecided packets near or past the SLA (the review queue's), and the caller's claims. */
@@ -154,18 +205,38 @@ export class AttentionService {
         `SELECT id, case_id, case_number, sent_at, claimed_at, sent_at + ${sla} AS due_at, count(*) OVER ()::int AS n FROM packets p
           WHERE ${scopeSql(auth, 'packet', 'p', p.bind)} AND ${where(p.bind)} ORDER BY ${order}, id ASC LIMIT ${p.bind(ATTENTION_ITEMS)}`,
         p.values,
-      ) as Promise<{ id: string; case_id: string; case_number: string; sent_at: Date; claimed_at: Date | null; due_at: Date; n: number }[]>;
+      ) as Promise<
+        {
+          id: string;
+          case_id: string;
+          case_number: string;
+          sent_at: Date;
+          claimed_at: Date | null;
+          due_at: Date;
+          n: number;
+        }[]
+      >;
     };
     const nearUntil = new Date(now.getTime() + nearSlaWindowMs(this.packets.slaDays));
     const [unclaimed, near, past, mine] = await Promise.all([
       packets(() => `status = 'PENDING'`, 'sent_at ASC'),
-      packets((bind) => `status <> 'DECIDED' AND sent_at + ${sla} >= ${bind(now)} AND sent_at + ${sla} <= ${bind(nearUntil)}`, 'sent_at ASC'),
+      packets(
+        (bind) => `status <> 'DECIDED' AND sent_at + ${sla} >= ${bind(now)} AND sent_at + ${sla} <= ${bind(nearUntil)}`,
+        'sent_at ASC',
+      ),
       packets((bind) => `status <> 'DECIDED' AND sent_at + ${sla} < ${bind(now)}`, 'sent_at ASC'),
       packets((bind) => `status = 'IN_REVIEW' AND claimed_by = ${bind(auth.id)}`, 'claimed_at ASC'),
     ]);
-    const toItems = (rows: typeof unclaimed, since: 'sent_at' | 'claimed_at') => rows.map((r) => item({
-      id: r.id, caseId: r.case_id, caseNumber: r.case_number, since: iso(r[since]), dueAt: iso(r.due_at),
-    }));
+    const toItems = (rows: typeof unclaimed, since: 'sent_at' | 'claimed_at') =>
+      rows.map((r) =>
+        item({
+          id: r.id,
+          caseId: r.case_id,
+          caseNumber: r.case_number,
+          since: iso(r[since]),
+          dueAt: iso(r.due_at),
+        }),
+      );
     return [
       queue('UNCLAIMED_PACKETS', unclaimed[0]?.n ?? 0, toItems(unclaimed, 'sent_at')),
       queue('PACKETS_NEAR_SLA', near[0]?.n ?? 0, toItems(near, 'sent_at')),
@@ -176,13 +247,21 @@ export class AttentionService {
 
   /** Evidence failing verification now, integrity failures of the last days, and denied-access spikes (attention-rules.ts). */
   private async auditor(em: EntityManager, now: Date): Promise<AttentionQueue[]> {
-    const failed: { id: string; case_id: string; case_number: string; since: Date | null; n: number }[] = await em.query(
-      `SELECT e.id, e.case_id, c.case_number, e.integrity_failed_at AS since, count(*) OVER ()::int AS n
+    const failed: { id: string; case_id: string; case_number: string; since: Date | null; n: number }[] =
+      await em.query(
+        `SELECT e.id, e.case_id, c.case_number, e.integrity_failed_at AS since, count(*) OVER ()::int AS n
          FROM evidence e JOIN cases c ON c.id = e.case_id
         WHERE e.integrity_status = 'FAILED' ORDER BY e.integrity_failed_at DESC NULLS LAST, e.id ASC LIMIT $1`,
-      [ATTENTION_ITEMS],
-    );
-    const integrity: { id: string; action: string; case_id: string | null; case_number: string | null; since: Date; n: number }[] = await em.query(
+        [ATTENTION_ITEMS],
+      );
+    const integrity: {
+      id: string;
+      action: string;
+      case_id: string | null;
+      case_number: string | null;
+      since: Date;
+      n: number;
+    }[] = await em.query(
       `SELECT a.id, a.action, a.case_id, c.case_number, a.occurred_at AS since, count(*) OVER ()::int AS n
          FROM audit_events a LEFT JOIN cases c ON c.id = a.case_id
         WHERE a.occurred_at >= $1 AND a.outcome = 'FAILED' AND a.action = ANY($2::varchar[])
@@ -190,29 +269,67 @@ export class AttentionService {
       [new Date(now.getTime() - INTEGRITY_WINDOW_DAYS * DAY_MS), [...INTEGRITY_FAILURE_ACTIONS], ATTENTION_ITEMS],
     );
     // Per actor: a user by id, an anonymous caller by client IP. Only actors past the minimum are candidates.
-    const denied: { actor_id: string | null; username: string | null; client_ip: string | null; last_day: number; before: number; first: Date }[] =
-      await em.query(
-        `SELECT actor_id, max(actor_username) AS username, CASE WHEN actor_id IS NULL THEN client_ip END AS client_ip,
+    const denied: {
+      actor_id: string | null;
+      username: string | null;
+      client_ip: string | null;
+      last_day: number;
+      before: number;
+      first: Date;
+    }[] = await em.query(
+      `SELECT actor_id, max(actor_username) AS username, CASE WHEN actor_id IS NULL THEN client_ip END AS client_ip,
                 count(*) FILTER (WHERE occurred_at >= $2)::int AS last_day, count(*) FILTER (WHERE occurred_at < $2)::int AS before,
                 min(occurred_at) FILTER (WHERE occurred_at >= $2) AS first
            FROM audit_events
           WHERE outcome = 'DENIED' AND occurred_at >= $1 AND occurred_at <= $3
           GROUP BY actor_id, CASE WHEN actor_id IS NULL THEN client_ip END
          HAVING count(*) FILTER (WHERE occurred_at >= $2) >= $4`,
-        [new Date(now.getTime() - (DENIED_BASELINE_DAYS + 1) * DAY_MS), new Date(now.getTime() - DAY_MS), now, DENIED_SPIKE_MIN],
-      );
+      [
+        new Date(now.getTime() - (DENIED_BASELINE_DAYS + 1) * DAY_MS),
+        new Date(now.getTime() - DAY_MS),
+        now,
+        DENIED_SPIKE_MIN,
+      ],
+    );
     const spikes = denied
       .filter((r) => isDeniedSpike(r.last_day, r.before))
-      .sort((a, b) => b.last_day - a.last_day || (a.username ?? a.client_ip ?? '').localeCompare(b.username ?? b.client_ip ?? ''));
+      .sort(
+        (a, b) =>
+          b.last_day - a.last_day || (a.username ?? a.client_ip ?? '').localeCompare(b.username ?? b.client_ip ?? ''),
+      );
     return [
-      queue('FAILED_VERIFICATIONS', failed[0]?.n ?? 0, failed.map((r) => item({ id: r.id, caseId: r.case_id, caseNumber: r.case_number, since: iso(r.since) }))),
-      queue('INTEGRITY_FAILURES', integrity[0]?.n ?? 0, integrity.map((r) => item({
-        id: r.id, caseId: r.case_id, caseNumber: r.case_number, since: iso(r.since), action: r.action,
-      }))),
-      queue('DENIED_SPIKES', spikes.length, spikes.map((r) => item({
-        id: r.actor_id, username: r.username, clientIp: r.client_ip, since: iso(r.first), deniedLastDay: r.last_day,
-        deniedDailyAverage: Math.round((r.before / DENIED_BASELINE_DAYS) * 10) / 10,
-      }))),
+      queue(
+        'FAILED_VERIFICATIONS',
+        failed[0]?.n ?? 0,
+        failed.map((r) => item({ id: r.id, caseId: r.case_id, caseNumber: r.case_number, since: iso(r.since) })),
+      ),
+      queue(
+        'INTEGRITY_FAILURES',
+        integrity[0]?.n ?? 0,
+        integrity.map((r) =>
+          item({
+            id: r.id,
+            caseId: r.case_id,
+            caseNumber: r.case_number,
+            since: iso(r.since),
+            action: r.action,
+          }),
+        ),
+      ),
+      queue(
+        'DENIED_SPIKES',
+        spikes.length,
+        spikes.map((r) =>
+          item({
+            id: r.actor_id,
+            username: r.username,
+            clientIp: r.client_ip,
+            since: iso(r.first),
+            deniedLastDay: r.last_day,
+            deniedDailyAverage: Math.round((r.before / DENIED_BASELINE_DAYS) * 10) / 10,
+          }),
+        ),
+      ),
     ];
   }
 
@@ -223,7 +340,12 @@ export class AttentionService {
         WHERE active AND locked_until > $1 ORDER BY locked_until ASC, id ASC LIMIT $2`,
       [now, ATTENTION_ITEMS],
     );
-    return [queue('LOCKED_ACCOUNTS', locked[0]?.n ?? 0, locked.map((r) => item({ id: r.id, username: r.username, dueAt: iso(r.locked_until) })))];
+    return [
+      queue(
+        'LOCKED_ACCOUNTS',
+        locked[0]?.n ?? 0,
+        locked.map((r) => item({ id: r.id, username: r.username, dueAt: iso(r.locked_until) })),
+      ),
+    ];
   }
 }
-

@@ -19,7 +19,6 @@ export interface ArchiveResult {
   checkpointSeq: number;
 }
 
-
 /**
  * Archives the oldest part of the audit trail to object storage as a signed export (the same
  * format auditors verify offline), and records it in `audit_archives`. Only rows older than
@@ -41,7 +40,9 @@ export class AuditArchiveService {
   async plan(before: Date): Promise<{ fromSeq: number; toSeq: number; rows: number } | null> {
     const limit = new Date(this.clock.now().getTime() - AUDIT_RETENTION_DAYS * 24 * 3600 * 1000);
     if (before > limit) {
-      throw new Error(`--before must be at least ${AUDIT_RETENTION_DAYS} days ago (at or before ${limit.toISOString()}): younger audit rows are kept`);
+      throw new Error(
+        `--before must be at least ${AUDIT_RETENTION_DAYS} days ago (at or before ${limit.toISOString()}): younger audit rows are kept`,
+      );
     }
     const [{ last }] = await this.ds.query('SELECT max(to_seq) AS last FROM audit_archives');
     const [{ first, upto, n }] = await this.ds.query(
@@ -51,7 +52,8 @@ export class AuditArchiveService {
     if (upto === null) return null;
     const fromSeq = Number(first);
     const toSeq = Number(upto);
-    if (Number(n) !== toSeq - fromSeq + 1) throw new Error(`audit rows between seq ${fromSeq} and ${toSeq} are missing: refusing to archive`);
+    if (Number(n) !== toSeq - fromSeq + 1)
+      throw new Error(`audit rows between seq ${fromSeq} and ${toSeq} are missing: refusing to archive`);
     return { fromSeq, toSeq, rows: Number(n) };
   }
 
@@ -66,11 +68,16 @@ export class AuditArchiveService {
     let bytes = 0;
     let checkpointSeq = 0;
     try {
-      for await (const chunk of this.review.export(archivist, { fromSeq: String(plan.fromSeq), toSeq: String(plan.toSeq) }, 'ndjson')) {
+      for await (const chunk of this.review.export(
+        archivist,
+        { fromSeq: String(plan.fromSeq), toSeq: String(plan.toSeq) },
+        'ndjson',
+      )) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk; // export pieces are never reused
         hash.update(buf);
         bytes += buf.length;
-        if (typeof chunk === 'string' && chunk.startsWith('{"type":"checkpoint"')) checkpointSeq = JSON.parse(chunk).checkpoint.seq;
+        if (typeof chunk === 'string' && chunk.startsWith('{"type":"checkpoint"'))
+          checkpointSeq = JSON.parse(chunk).checkpoint.seq;
         await writer.write(buf);
       }
       await writer.complete();
@@ -79,15 +86,33 @@ export class AuditArchiveService {
       throw e;
     }
     const result: ArchiveResult = { ...plan, objectKey: key, sha256: hash.digest('hex'), bytes, checkpointSeq };
-    const [{ hash: lastHash, at }] = await this.ds.query('SELECT hash, occurred_at AS at FROM audit_events WHERE seq = $1', [plan.toSeq]);
+    const [{ hash: lastHash, at }] = await this.ds.query(
+      'SELECT hash, occurred_at AS at FROM audit_events WHERE seq = $1',
+      [plan.toSeq],
+    );
     await this.ds.transaction(async (em) => {
       await em.query(
         `INSERT INTO audit_archives (from_seq, to_seq, last_hash, rows, newest_event_at, bucket, object_key, object_sha256, object_bytes, checkpoint_seq, created_by)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-        [plan.fromSeq, plan.toSeq, lastHash, plan.rows, at, this.storage.bucket, key, result.sha256, bytes, checkpointSeq, archivist.username],
+        [
+          plan.fromSeq,
+          plan.toSeq,
+          lastHash,
+          plan.rows,
+          at,
+          this.storage.bucket,
+          key,
+          result.sha256,
+          bytes,
+          checkpointSeq,
+          archivist.username,
+        ],
       );
       await this.audit.append(em, {
-        action: AuditAction.AuditArchived, actor: archivist, targetType: 'audit_archive', targetId: key,
+        action: AuditAction.AuditArchived,
+        actor: archivist,
+        targetType: 'audit_archive',
+        targetId: key,
         context: { requestId: undefined, clientIp: null, userAgent: null },
         details: { ...result, before: before.toISOString(), bucket: this.storage.bucket },
       });

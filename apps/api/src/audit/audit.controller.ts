@@ -3,8 +3,15 @@ import { ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags }
 import type { Response } from 'express';
 import type { AuthUser } from '@app/common';
 import {
-  AuditChainVerification, AuditEventPage, AuditEventsQuery, AuditExportQuery, AuditReviewService, AuditVerifyQuery, CheckpointList,
-  CheckpointService, ExportFilters,
+  AuditChainVerification,
+  AuditEventPage,
+  AuditEventsQuery,
+  AuditExportQuery,
+  AuditReviewService,
+  AuditVerifyQuery,
+  CheckpointList,
+  CheckpointService,
+  ExportFilters,
 } from '@app/audit';
 import { AuditActorList, AuditActorsQuery, Authorize, CurrentUser, Permission, UsersService } from '@app/auth';
 import { API_ERROR } from '../http/api-error-body';
@@ -12,7 +19,9 @@ import { sendExport } from './export-response';
 
 export function filtersOf(q: ExportFilters): ExportFilters {
   const { from, to, caseId, actorId, action, outcome } = q;
-  return Object.fromEntries(Object.entries({ from, to, caseId, actorId, action, outcome }).filter(([, v]) => v !== undefined));
+  return Object.fromEntries(
+    Object.entries({ from, to, caseId, actorId, action, outcome }).filter(([, v]) => v !== undefined),
+  );
 }
 
 @ApiTags('audit')
@@ -36,7 +45,8 @@ export class AuditController {
   @Get('actors')
   @Authorize(Permission.AuditRead)
   @ApiOperation({
-    summary: 'People of the audit trail by part of their username or name (deactivated accounts included), for the actorId filter',
+    summary:
+      'People of the audit trail by part of their username or name (deactivated accounts included), for the actorId filter',
     description: 'At most 20, an exact username first. Each lookup is recorded (audit.actors.searched).',
   })
   @ApiOkResponse({ type: AuditActorList })
@@ -69,8 +79,13 @@ export class AuditController {
 
   @Get('verify')
   @Authorize(Permission.AuditVerify)
-  @ApiOperation({ summary: 'Recompute the chain stored in the database over a seq range; reports the first broken link' })
-  @ApiOkResponse({ type: AuditChainVerification, description: 'The result, also when the chain is broken (ok: false, firstBreak)' })
+  @ApiOperation({
+    summary: 'Recompute the chain stored in the database over a seq range; reports the first broken link',
+  })
+  @ApiOkResponse({
+    type: AuditChainVerification,
+    description: 'The result, also when the chain is broken (ok: false, firstBreak)',
+  })
   verify(@CurrentUser() auth: AuthUser, @Query() q: AuditVerifyQuery): Promise<AuditChainVerification> {
     return this.review.verify(auth, q.from_seq, q.to_seq);
   }

@@ -2,7 +2,11 @@ import type { Response } from 'express';
 import { writeChunk } from '@app/common';
 
 /** Sends an audit export (GET /audit/export, and tickets); true when it was sent to its end (checkpoint line included). */
-export async function sendExport(res: Response, lines: AsyncGenerator<string | Buffer>, format: 'ndjson' | 'csv'): Promise<boolean> {
+export async function sendExport(
+  res: Response,
+  lines: AsyncGenerator<string | Buffer>,
+  format: 'ndjson' | 'csv',
+): Promise<boolean> {
   // The first chunk is made after the export is recorded and checkpointed: failures before it are answered normally.
   const first = await lines.next();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');

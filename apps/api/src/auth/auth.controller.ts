@@ -3,8 +3,19 @@ import { ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import type { AuthUser } from '@app/common';
 import { ErrorCode } from '@app/common';
 import {
-  AllowedWhilePasswordChangeRequired, AuditRefusalsAs, AuthService, Authorize, ChangePasswordDto, CurrentUser, LoginDto, LoginResult, Permission, Public,
-  SystemUseNoticeView, UsersService, UserView,
+  AllowedWhilePasswordChangeRequired,
+  AuditRefusalsAs,
+  AuthService,
+  Authorize,
+  ChangePasswordDto,
+  CurrentUser,
+  LoginDto,
+  LoginResult,
+  Permission,
+  Public,
+  SystemUseNoticeView,
+  UsersService,
+  UserView,
 } from '@app/auth';
 import { API_ERROR } from '../http/api-error-body';
 import { ApiErrors } from '../http/openapi';
@@ -27,7 +38,8 @@ export class AuthController {
   @RateLimited('login')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Exchange username and password for a bearer token (5 failures lock the account for 10 minutes; ' +
+    summary:
+      'Exchange username and password for a bearer token (5 failures lock the account for 10 minutes; ' +
       'LOGIN_RATE_LIMIT attempts per client IP per window, then 429)',
   })
   @ApiOkResponse({ type: LoginResult })
@@ -39,7 +51,8 @@ export class AuthController {
   @Get('system-use-notice')
   @Public()
   @ApiOperation({
-    summary: 'The system use notification shown before signing in (CJIS Security Policy AC-8; text from SYSTEM_USE_NOTICE) and the ' +
+    summary:
+      'The system use notification shown before signing in (CJIS Security Policy AC-8; text from SYSTEM_USE_NOTICE) and the ' +
       'SHA-256 a sign-in sends as systemUseNotice to record that it was acknowledged',
   })
   @ApiOkResponse({ type: SystemUseNoticeView })
@@ -52,7 +65,8 @@ export class AuthController {
   @AllowedWhilePasswordChangeRequired()
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Change one\'s own password (the only route open after an administrator reset it): the current password, a new one of ' +
+    summary:
+      "Change one's own password (the only route open after an administrator reset it): the current password, a new one of " +
       '12 to 128 characters that differs from it. A wrong current password counts towards the lockout. Answers a fresh token.',
   })
   @ApiOkResponse({ type: LoginResult })

@@ -38,7 +38,8 @@ function parseArgs(argv: string[]): Args {
       keyPath = a.slice('--key='.length);
     } else if (a === '--threads') {
       threads = Number(argv[++i]);
-      if (!Number.isInteger(threads) || threads < 0) throw new UsageError('--threads needs a whole number (0: check in the main thread)');
+      if (!Number.isInteger(threads) || threads < 0)
+        throw new UsageError('--threads needs a whole number (0: check in the main thread)');
     } else if (a === '--json') {
       json = true;
     } else if (a === '-h' || a === '--help') {
@@ -52,7 +53,8 @@ function parseArgs(argv: string[]): Args {
     }
   }
   if (file === undefined) throw new UsageError('missing the export file (or - for standard input)');
-  if (keyPath === undefined) throw new UsageError('missing --key <public.pem>: the public key the export must verify with');
+  if (keyPath === undefined)
+    throw new UsageError('missing --key <public.pem>: the public key the export must verify with');
   return { file, keyPath, json, threads };
 }
 
@@ -69,7 +71,12 @@ function summary(r: ExportVerification): string {
 }
 
 /** Runs the command; returns the exit status. Streams are parameters so the spec can drive it. */
-export async function main(argv: string[], stdout: Writable = process.stdout, stderr: Writable = process.stderr, stdin: Readable = process.stdin): Promise<number> {
+export async function main(
+  argv: string[],
+  stdout: Writable = process.stdout,
+  stderr: Writable = process.stderr,
+  stdin: Readable = process.stdin,
+): Promise<number> {
   const parsed = parseOrExit('audit-verify', USAGE, () => parseArgs(argv), stdout, stderr);
   if ('exit' in parsed) return parsed.exit;
   const { args } = parsed;
@@ -79,7 +86,10 @@ export async function main(argv: string[], stdout: Writable = process.stdout, st
     publicKey = publicKeyFromPem(readFileSync(args.keyPath, 'utf8'));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR' ? `cannot read it (${err.code})` : err.message;
+    const why =
+      err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR'
+        ? `cannot read it (${err.code})`
+        : err.message;
     stderr.write(`audit-verify: the key ${args.keyPath} is not usable: ${why}\n`);
     return 2;
   }
@@ -88,7 +98,9 @@ export async function main(argv: string[], stdout: Writable = process.stdout, st
     try {
       if (!statSync(args.file).isFile()) throw Object.assign(new Error(), { code: 'not a regular file' });
     } catch (e) {
-      stderr.write(`audit-verify: cannot read the export ${args.file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+      stderr.write(
+        `audit-verify: cannot read the export ${args.file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`,
+      );
       return 2;
     }
   }
@@ -99,7 +111,10 @@ export async function main(argv: string[], stdout: Writable = process.stdout, st
     // Read as bytes in blocks of whole lines, which the worker threads split and decode; lines
     // end at \n, a \r before it is dropped (CRLF).
     const options = { threads: args.threads };
-    result = args.file === '-' ? await verifyExportChunks(stdin, publicKey, options) : await verifyExportFile(args.file, publicKey, options);
+    result =
+      args.file === '-'
+        ? await verifyExportChunks(stdin, publicKey, options)
+        : await verifyExportFile(args.file, publicKey, options);
   } catch (e) {
     stderr.write(`audit-verify: cannot read the export ${args.file}: ${(e as Error).message}\n`);
     return 2;

@@ -10,7 +10,11 @@ export class UsageError extends Error {}
 
 /** The parsed arguments, or (after printing the usage, and the problem if any) the exit status: 0 for --help, 2 otherwise. */
 export function parseOrExit<T>(
-  command: string, usage: string, parse: () => T, stdout: Writable, stderr: Writable,
+  command: string,
+  usage: string,
+  parse: () => T,
+  stdout: Writable,
+  stderr: Writable,
 ): { args: T } | { exit: number } {
   try {
     return { args: parse() };

@@ -44,7 +44,9 @@ async function readPassword(): Promise<string> {
 async function main(): Promise<void> {
   const command = process.argv[2];
   if (command !== 'migrate' && command !== 'create-admin' && command !== 'audit-archive') {
-    console.error('usage: cli migrate | cli create-admin --username NAME --display-name "FULL NAME" | cli audit-archive --before ISO-DATE');
+    console.error(
+      'usage: cli migrate | cli create-admin --username NAME --display-name "FULL NAME" | cli audit-archive --before ISO-DATE',
+    );
     process.exit(2);
   }
   const before = arg('before');
@@ -69,13 +71,17 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'], abortOnError: false });
   try {
     if (command === 'migrate') {
-      console.log(`Migrations are up to date (${app.get(DatabaseBootstrap).isEmbedded ? 'embedded' : 'configured'} database).`);
+      console.log(
+        `Migrations are up to date (${app.get(DatabaseBootstrap).isEmbedded ? 'embedded' : 'configured'} database).`,
+      );
     } else if (command === 'audit-archive') {
       const r = await app.get(AuditArchiveService).archive(new Date(before!), userInfo().username);
-      console.log(r
-        ? `Archived audit seq ${r.fromSeq}..${r.toSeq} (${r.rows} rows, ${r.bytes} bytes, sha256 ${r.sha256}) to ${r.objectKey}; ` +
-          `a DBA may now run: SELECT audit_drop_archived(${r.toSeq});`
-        : 'Nothing to archive: no audit rows before that date that are not archived already.');
+      console.log(
+        r
+          ? `Archived audit seq ${r.fromSeq}..${r.toSeq} (${r.rows} rows, ${r.bytes} bytes, sha256 ${r.sha256}) to ${r.objectKey}; ` +
+              `a DBA may now run: SELECT audit_drop_archived(${r.toSeq});`
+          : 'Nothing to archive: no audit rows before that date that are not archived already.',
+      );
     } else {
       const user = await app.get(UsersService).createFirstAdmin(username!, displayName!, password);
       console.log(`Created administrator ${user.username} (${user.id}).`);

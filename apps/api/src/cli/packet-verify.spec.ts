@@ -5,8 +5,22 @@ import { Writable } from 'node:stream';
 import { PacketVerification } from '@app/packets/packet-verifier';
 import { sha256Hex } from '@app/packets/packet-format';
 import {
-  buildPacket, CASE_NUMBER, dir, flipFile, flippedCopy, KEY_ID, OTHER_PEM, Packet, PEM, PHOTO, PHOTO_PATH, removeFixtureDir, REPORT,
-  unzip, VIDEO, VIDEO_PATH,
+  buildPacket,
+  CASE_NUMBER,
+  dir,
+  flipFile,
+  flippedCopy,
+  KEY_ID,
+  OTHER_PEM,
+  Packet,
+  PEM,
+  PHOTO,
+  PHOTO_PATH,
+  removeFixtureDir,
+  REPORT,
+  unzip,
+  VIDEO,
+  VIDEO_PATH,
 } from '@app/packets/testing/packet-fixtures';
 import { main } from './packet-verify';
 
@@ -55,7 +69,9 @@ describe('packet-verify CLI', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ok {3}archive: cli\.zip: ZIP with 9 files under ION-2026-000042-packet-v1\/$/);
-    expect(lines).toContain(`ok   ${VIDEO_PATH}: ${Buffer.concat(VIDEO.chunks).length} bytes, sha256 ${good.manifest.evidence[0].sha256}`);
+    expect(lines).toContain(
+      `ok   ${VIDEO_PATH}: ${Buffer.concat(VIDEO.chunks).length} bytes, sha256 ${good.manifest.evidence[0].sha256}`,
+    );
     expect(r.out).toMatch(/^NOTE key not pinned with --key: .*GET \/api\/v1\/keys/m);
     expect(lastLine(r.out)).toBe(verified());
     expect(r.err).toMatch(/^checked in [\d.]+ s\n$/);
@@ -73,15 +89,27 @@ describe('packet-verify CLI', () => {
     const t = await run([tampered, '--key', keyFile]);
     expect(t.code).toBe(1);
     expect(t.out).toMatch(new RegExp(`^FAIL ${PHOTO_PATH.replace(/\./g, '\\.')}: hashes to`, 'm'));
-    expect(lastLine(t.out)).toMatch(new RegExp(`^NOT VERIFIED: ${PHOTO_PATH.replace(/\./g, '\\.')}: hashes to [0-9a-f]{64}; the manifest lists ${good.manifest.evidence[1].sha256}$`));
+    expect(lastLine(t.out)).toMatch(
+      new RegExp(
+        `^NOT VERIFIED: ${PHOTO_PATH.replace(/\./g, '\\.')}: hashes to [0-9a-f]{64}; the manifest lists ${good.manifest.evidence[1].sha256}$`,
+      ),
+    );
 
     const k = await run([good.zipPath, '--key', otherKeyFile]);
     expect(k.code).toBe(1);
-    expect(lastLine(k.out)).toMatch(/^NOT VERIFIED: public-key\.pem: is key ed25519:[0-9a-f]{16}, not the trusted key ed25519:[0-9a-f]{16}$/);
+    expect(lastLine(k.out)).toMatch(
+      /^NOT VERIFIED: public-key\.pem: is key ed25519:[0-9a-f]{16}, not the trusted key ed25519:[0-9a-f]{16}$/,
+    );
 
-    const report = await run([await flippedCopy(good.zipPath, 'case-report.pdf', 'cli-report-tampered.zip'), '--key', keyFile]);
+    const report = await run([
+      await flippedCopy(good.zipPath, 'case-report.pdf', 'cli-report-tampered.zip'),
+      '--key',
+      keyFile,
+    ]);
     expect(report.code).toBe(1);
-    expect(lastLine(report.out)).toMatch(new RegExp(`^NOT VERIFIED: case-report\\.pdf: hashes to [0-9a-f]{64}; the manifest lists ${sha256Hex(REPORT)}$`));
+    expect(lastLine(report.out)).toMatch(
+      new RegExp(`^NOT VERIFIED: case-report\\.pdf: hashes to [0-9a-f]{64}; the manifest lists ${sha256Hex(REPORT)}$`),
+    );
 
     const h = await run([good.zipPath, '--manifest-sha256', '0'.repeat(64)]);
     expect(h.code).toBe(1);
@@ -96,7 +124,14 @@ describe('packet-verify CLI', () => {
   });
 
   it('manifest + signature mode: exit 0, and 1 naming a flipped evidence file', async () => {
-    const args = ['--manifest', join(extracted, 'manifest.json'), '--sig', join(extracted, 'manifest.sig'), '--public-key', join(extracted, 'public-key.pem')];
+    const args = [
+      '--manifest',
+      join(extracted, 'manifest.json'),
+      '--sig',
+      join(extracted, 'manifest.sig'),
+      '--public-key',
+      join(extracted, 'public-key.pem'),
+    ];
     const r = await run([...args, '--evidence-dir', extracted, '--key', keyFile]);
     expect(r.code).toBe(0);
     expect(lastLine(r.out)).toBe(verified());
@@ -104,7 +139,14 @@ describe('packet-verify CLI', () => {
     const root = join(dir, 'cli-files-tampered');
     cpSync(extracted, root, { recursive: true });
     flipFile(join(root, VIDEO_PATH));
-    const t = await run(['--manifest', join(root, 'manifest.json'), '--sig', join(root, 'manifest.sig'), '--evidence-dir', join(root, 'evidence')]);
+    const t = await run([
+      '--manifest',
+      join(root, 'manifest.json'),
+      '--sig',
+      join(root, 'manifest.sig'),
+      '--evidence-dir',
+      join(root, 'evidence'),
+    ]);
     expect(t.code).toBe(1);
     expect(lastLine(t.out)).toMatch(new RegExp(`^NOT VERIFIED: ${VIDEO_PATH.replace(/\./g, '\\.')}: hashes to`));
   });
@@ -144,7 +186,10 @@ describe('packet-verify CLI', () => {
     expect(noKey.err).toMatch(/the key .*missing\.pem is not usable: cannot read it \(ENOENT\)/);
 
     const rsa = join(dir, 'rsa.pem');
-    writeFileSync(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(
+      rsa,
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }),
+    );
     const notEd = await run([good.zipPath, '--key', rsa]);
     expect(notEd.code).toBe(2);
     expect(notEd.err).toMatch(/expected an Ed25519 public key, got rsa/);

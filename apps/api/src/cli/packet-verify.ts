@@ -91,7 +91,9 @@ function report(r: PacketVerification): string {
     );
   }
   if (r.ok) {
-    lines.push(`VERIFIED: packet ${r.packetId} (case ${r.caseNumber} v${r.version} to ${r.office}), manifest sha256 ${r.manifestSha256}, key ${r.keyId}`);
+    lines.push(
+      `VERIFIED: packet ${r.packetId} (case ${r.caseNumber} v${r.version} to ${r.office}), manifest sha256 ${r.manifestSha256}, key ${r.keyId}`,
+    );
   } else {
     lines.push(`NOT VERIFIED: ${r.firstFailure?.what}: ${r.firstFailure?.detail}`);
   }
@@ -108,7 +110,11 @@ function readable(path: string, what: string): string | null {
 }
 
 /** Runs the command; returns the exit status. Streams are parameters so the spec can drive it. */
-export async function main(argv: string[], stdout: Writable = process.stdout, stderr: Writable = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  stdout: Writable = process.stdout,
+  stderr: Writable = process.stderr,
+): Promise<number> {
   const parsed = parseOrExit('packet-verify', USAGE, () => parseArgs(argv), stdout, stderr);
   if ('exit' in parsed) return parsed.exit;
   const { args } = parsed;
@@ -120,7 +126,10 @@ export async function main(argv: string[], stdout: Writable = process.stdout, st
       publicKeyFromPem(trustedKeyPem);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      const why = err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR' ? `cannot read it (${err.code})` : err.message;
+      const why =
+        err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR'
+          ? `cannot read it (${err.code})`
+          : err.message;
       stderr.write(`packet-verify: the key ${args.keyPath} is not usable: ${why}\n`);
       return 2;
     }
@@ -156,16 +165,17 @@ export async function main(argv: string[], stdout: Writable = process.stdout, st
   let result: PacketVerification;
   const input = args.archive ?? args.manifest;
   try {
-    result = args.archive !== undefined
-      ? await verifyPacketArchive(args.archive, { trustedKeyPem, expectedManifestSha256: args.manifestSha256 })
-      : await verifyPacketFiles({
-        manifestPath: args.manifest as string,
-        signaturePath: args.sig as string,
-        publicKeyPath: args.publicKey,
-        trustedKeyPem,
-        evidenceDir: args.evidenceDir,
-        expectedManifestSha256: args.manifestSha256,
-      });
+    result =
+      args.archive !== undefined
+        ? await verifyPacketArchive(args.archive, { trustedKeyPem, expectedManifestSha256: args.manifestSha256 })
+        : await verifyPacketFiles({
+            manifestPath: args.manifest as string,
+            signaturePath: args.sig as string,
+            publicKeyPath: args.publicKey,
+            trustedKeyPem,
+            evidenceDir: args.evidenceDir,
+            expectedManifestSha256: args.manifestSha256,
+          });
   } catch (e) {
     stderr.write(`packet-verify: cannot check ${input}: ${(e as Error).message}\n`);
     return 2;

@@ -20,7 +20,11 @@ export interface EvidenceSent {
  * verifies them (a whole-file read is re-hashed and its last chunk held back until the hash matches, so no
  * client takes a corrupt file for a complete one).
  */
-export async function sendEvidence(res: Response, c: EvidenceContent, disposition: 'attachment' | 'inline'): Promise<EvidenceSent> {
+export async function sendEvidence(
+  res: Response,
+  c: EvidenceContent,
+  disposition: 'attachment' | 'inline',
+): Promise<EvidenceSent> {
   const e = c.evidence;
   res.status(c.range ? 206 : 200);
   res.setHeader('Content-Type', e.contentType);

@@ -1,12 +1,28 @@
 import { Controller, Delete, Head, HttpCode, Options, Param, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
-  ApiConsumes, ApiCreatedResponse, ApiDefaultResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiDefaultResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { AuthUser } from '@app/common';
 import { ErrorCode, TusVersionUnsupportedError, UnsupportedMediaTypeError, ValidationError } from '@app/common';
 import { Authorize, CurrentUser, Permission, Public } from '@app/auth';
-import { EVIDENCE_METADATA_FIELDS, EvidenceMetadataDto, EvidenceService, TUS_EXTENSIONS, TUS_VERSION, TusUploadService, TusUploadStatus, TusUploadView } from '@app/evidence';
+import {
+  EVIDENCE_METADATA_FIELDS,
+  EvidenceMetadataDto,
+  EvidenceService,
+  TUS_EXTENSIONS,
+  TUS_VERSION,
+  TusUploadService,
+  TusUploadStatus,
+  TusUploadView,
+} from '@app/evidence';
 import { API_ERROR } from '../http/api-error-body';
 import { ApiErrors } from '../http/openapi';
 import { UuidParam } from '../http/params';
@@ -22,12 +38,15 @@ const CONVENTION_KEYS = ['filetype', 'filename'] as const;
 const ACCEPTED_KEYS = new Set<string>([...EVIDENCE_METADATA_FIELDS, ...CONVENTION_KEYS]);
 /** A media type as a Content-Type header carries it: type/subtype and parameters, printable ASCII on one line. */
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(\\s*;\\s*${TOKEN}=(${TOKEN}|"[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]*"))*$`);
+const MEDIA_TYPE = new RegExp(
+  `^${TOKEN}/${TOKEN}(\\s*;\\s*${TOKEN}=(${TOKEN}|"[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]*"))*$`,
+);
 /** The column that keeps it (evidence.declared_content_type varchar(255)). */
 const MAX_FILETYPE = 255;
 const TUS_HEADER = { name: 'Tus-Resumable', required: true, description: '1.0.0' } as const;
 /** Headers a browser script may read from these answers (when the API is served cross-origin). */
-const EXPOSED = 'Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Upload-Offset, Upload-Length, Location, Evidence-Id';
+const EXPOSED =
+  'Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Upload-Offset, Upload-Length, Location, Evidence-Id';
 
 function tusAnswer(res: Response): void {
   res.setHeader('Tus-Resumable', TUS_VERSION);
@@ -42,7 +61,8 @@ function requireTus(req: Request): void {
 function byteCount(req: Request, header: string): number | null {
   const v = req.headers[header.toLowerCase()];
   if (v === undefined) return null;
-  if (typeof v !== 'string' || !/^\d{1,16}$/.test(v) || !Number.isSafeInteger(Number(v))) throw ValidationError.field(header, 'must be a byte count (digits)');
+  if (typeof v !== 'string' || !/^\d{1,16}$/.test(v) || !Number.isSafeInteger(Number(v)))
+    throw ValidationError.field(header, 'must be a byte count (digits)');
   return Number(v);
 }
 
@@ -56,11 +76,16 @@ export function parseUploadMetadata(header: string | undefined): Record<string, 
   for (const pair of header.split(',')) {
     const [key, value, ...rest] = pair.trim().split(' ');
     if (!key) throw ValidationError.field('Upload-Metadata', 'holds an empty key');
-    if (!ACCEPTED_KEYS.has(key)) throw ValidationError.field(key, `${key} is not an accepted Upload-Metadata key (accepted: ${[...ACCEPTED_KEYS].join(', ')})`);
+    if (!ACCEPTED_KEYS.has(key))
+      throw ValidationError.field(
+        key,
+        `${key} is not an accepted Upload-Metadata key (accepted: ${[...ACCEPTED_KEYS].join(', ')})`,
+      );
     if (rest.length) throw ValidationError.field(key, 'must be one base64 value');
     if (key in out) throw ValidationError.field(key, `${key} was given more than once`);
     const b64 = value ?? '';
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) throw ValidationError.field(key, 'must be base64-encoded');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0)
+      throw ValidationError.field(key, 'must be base64-encoded');
     try {
       out[key] = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(b64, 'base64'));
     } catch {
@@ -75,20 +100,28 @@ export function parseUploadMetadata(header: string | undefined): Record<string, 
  * they do not know: none), `filename` as originalFilename (both given with different values: 400), the rest validated
  * as the single-request upload's metadata. A refusal names the key the client sent.
  */
-export async function creationMetadata(header: string | undefined): Promise<{ meta: EvidenceMetadataDto; declaredContentType: string | null }> {
+export async function creationMetadata(
+  header: string | undefined,
+): Promise<{ meta: EvidenceMetadataDto; declaredContentType: string | null }> {
   const { filetype, filename, ...fields } = parseUploadMetadata(header);
   let declaredContentType: string | null = null;
   if (filetype !== undefined && filetype !== '') {
     checkText(filetype, 'filetype');
     if (filetype.length > MAX_FILETYPE || !MEDIA_TYPE.test(filetype)) {
-      throw ValidationError.field('filetype', `filetype must be a media type as a Content-Type header gives it (type/subtype[; parameter=value], printable ASCII, at most ${MAX_FILETYPE} characters)`);
+      throw ValidationError.field(
+        'filetype',
+        `filetype must be a media type as a Content-Type header gives it (type/subtype[; parameter=value], printable ASCII, at most ${MAX_FILETYPE} characters)`,
+      );
     }
     declaredContentType = filetype;
   }
   const aliased = filename !== undefined && fields.originalFilename === undefined;
   if (filename !== undefined) {
     if (!aliased && fields.originalFilename !== filename) {
-      throw ValidationError.field('filename', 'filename is an alias of originalFilename: both were given, with different values');
+      throw ValidationError.field(
+        'filename',
+        'filename is an alias of originalFilename: both were given, with different values',
+      );
     }
     fields.originalFilename = filename;
   }
@@ -98,7 +131,10 @@ export async function creationMetadata(header: string | undefined): Promise<{ me
     if (!aliased || !(e instanceof ValidationError)) throw e;
     // The client sent `filename`: its refusal names `filename`.
     const rename = (t: string) => t.replace(/\boriginalFilename\b/g, 'filename');
-    throw new ValidationError(rename(e.message), e.fields.map((f) => (f.field === 'originalFilename' ? { field: 'filename', errors: f.errors.map(rename) } : f)));
+    throw new ValidationError(
+      rename(e.message),
+      e.fields.map((f) => (f.field === 'originalFilename' ? { field: 'filename', errors: f.errors.map(rename) } : f)),
+    );
   }
 }
 
@@ -107,7 +143,10 @@ function refuseMetadata(req: Request): void {
   const h = req.headers['upload-metadata'];
   if (h === undefined) return;
   const key = String(h).split(',')[0].trim().split(' ')[0] || 'Upload-Metadata';
-  throw ValidationError.field(key, `${key}: Upload-Metadata is read only when the upload is created (POST); it cannot be sent with ${req.method}`);
+  throw ValidationError.field(
+    key,
+    `${key}: Upload-Metadata is read only when the upload is created (POST); it cannot be sent with ${req.method}`,
+  );
 }
 
 /**
@@ -150,7 +189,7 @@ export class EvidenceUploadsController {
   @ApiOperation({
     summary: 'Create a resumable (tus 1.0.0) upload',
     description:
-      'Upload-Length is required (no deferred length); Upload-Metadata carries the single-request upload\'s fields ' +
+      "Upload-Length is required (no deferred length); Upload-Metadata carries the single-request upload's fields " +
       `(${EVIDENCE_METADATA_FIELDS.join(', ')}) as base64 values. Same checks before anything exists: scope, case DRAFT or RETURNED, ` +
       'size (413), metadata (400 naming the field), an empty file (422 EVIDENCE.EMPTY). The case counts as having an upload in progress ' +
       '(submit refused) until the upload ends. Counts against UPLOAD_RATE_LIMIT. Only its creator may use the upload URL.',
@@ -160,25 +199,40 @@ export class EvidenceUploadsController {
   @ApiHeader({
     name: 'Upload-Metadata',
     required: false,
-    description: 'tus metadata: `kind <base64>,deviceId <base64>,...`; kind is required. Also the tus clients\' conventional keys: ' +
-      '`filetype` (the file\'s media type, recorded as declaredContentType) and `filename` (an alias of originalFilename)',
+    description:
+      "tus metadata: `kind <base64>,deviceId <base64>,...`; kind is required. Also the tus clients' conventional keys: " +
+      "`filetype` (the file's media type, recorded as declaredContentType) and `filename` (an alias of originalFilename)",
   })
   @ApiCreatedResponse({
     type: TusUploadView,
     description: 'The upload',
-    headers: { Location: { description: '/api/v1/cases/<caseId>/evidence/uploads/<uploadId>', schema: { type: 'string' } } },
+    headers: {
+      Location: { description: '/api/v1/cases/<caseId>/evidence/uploads/<uploadId>', schema: { type: 'string' } },
+    },
   })
-  @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.PayloadTooLarge, ErrorCode.EmptyEvidence, ErrorCode.TusVersionUnsupported)
+  @ApiErrors(
+    ErrorCode.InvalidTransition,
+    ErrorCode.PayloadTooLarge,
+    ErrorCode.EmptyEvidence,
+    ErrorCode.TusVersionUnsupported,
+  )
   async create(
-    @CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response,
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) caseId: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<TusUploadView> {
     tusAnswer(res);
     requireTus(req);
-    if (req.headers['upload-defer-length'] !== undefined) throw ValidationError.field('Upload-Defer-Length', 'is not supported: send Upload-Length');
+    if (req.headers['upload-defer-length'] !== undefined)
+      throw ValidationError.field('Upload-Defer-Length', 'is not supported: send Upload-Length');
     const length = byteCount(req, 'Upload-Length');
     if (length === null) throw ValidationError.field('Upload-Length', 'is required (the file size in bytes)');
     if ((byteCount(req, 'Content-Length') ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined) {
-      throw ValidationError.field('body', 'creation-with-upload is not supported: create the upload without a body, then send the bytes with PATCH');
+      throw ValidationError.field(
+        'body',
+        'creation-with-upload is not supported: create the upload without a body, then send the bytes with PATCH',
+      );
     }
     await this.evidence.precheckCase(auth, caseId, length);
     const { meta, declaredContentType } = await creationMetadata(req.headers['upload-metadata'] as string | undefined);
@@ -201,8 +255,11 @@ export class EvidenceUploadsController {
   })
   @ApiErrors(ErrorCode.UploadGone, ErrorCode.TusVersionUnsupported)
   async head(
-    @CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Param('uploadId', UuidParam) uploadId: string,
-    @Req() req: Request, @Res() res: Response,
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) caseId: string,
+    @Param('uploadId', UuidParam) uploadId: string,
+    @Req() req: Request,
+    @Res() res: Response,
   ): Promise<void> {
     tusAnswer(res);
     requireTus(req);
@@ -218,7 +275,7 @@ export class EvidenceUploadsController {
   @ApiOperation({
     summary: 'Append bytes to a tus upload at Upload-Offset',
     description:
-      'Content-Type: application/offset+octet-stream. Upload-Offset must be the upload\'s offset (else 409 with `uploadOffset`). ' +
+      "Content-Type: application/offset+octet-stream. Upload-Offset must be the upload's offset (else 409 with `uploadOffset`). " +
       'The PATCH that reaches Upload-Length creates the evidence item exactly as the single-request upload does (hash, sniffing, ' +
       'duplicate rule, retention and legal hold, custody) and answers with Evidence-Id; a failure then (422 EVIDENCE.HASH_MISMATCH, ' +
       '409 EVIDENCE.DUPLICATE, ...) keeps nothing and ends the upload.',
@@ -230,23 +287,36 @@ export class EvidenceUploadsController {
     description: 'Appended',
     headers: {
       'Upload-Offset': { schema: { type: 'integer' }, description: 'The new offset' },
-      'Evidence-Id': { schema: { type: 'string', format: 'uuid' }, description: 'When this PATCH completed the upload' },
+      'Evidence-Id': {
+        schema: { type: 'string', format: 'uuid' },
+        description: 'When this PATCH completed the upload',
+      },
     },
   })
   @ApiErrors(
-    ErrorCode.Conflict, ErrorCode.InvalidTransition, ErrorCode.UnsupportedMediaType, ErrorCode.HashMismatch, ErrorCode.DuplicateEvidence,
-    ErrorCode.UploadGone, ErrorCode.TusVersionUnsupported,
+    ErrorCode.Conflict,
+    ErrorCode.InvalidTransition,
+    ErrorCode.UnsupportedMediaType,
+    ErrorCode.HashMismatch,
+    ErrorCode.DuplicateEvidence,
+    ErrorCode.UploadGone,
+    ErrorCode.TusVersionUnsupported,
   )
   async patch(
-    @CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Param('uploadId', UuidParam) uploadId: string,
-    @Req() req: Request, @Res() res: Response,
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) caseId: string,
+    @Param('uploadId', UuidParam) uploadId: string,
+    @Req() req: Request,
+    @Res() res: Response,
   ): Promise<void> {
     tusAnswer(res);
     requireTus(req);
     refuseMetadata(req);
     const type = req.headers['content-type'] ?? '';
     if (!/^application\/offset\+octet-stream\s*$/i.test(type)) {
-      throw new UnsupportedMediaTypeError(`Content-Type must be application/offset+octet-stream (got ${type ? JSON.stringify(type.slice(0, 100)) : 'none'}).`);
+      throw new UnsupportedMediaTypeError(
+        `Content-Type must be application/offset+octet-stream (got ${type ? JSON.stringify(type.slice(0, 100)) : 'none'}).`,
+      );
     }
     const offset = byteCount(req, 'Upload-Offset');
     if (offset === null) throw ValidationError.field('Upload-Offset', 'is required');
@@ -262,13 +332,19 @@ export class EvidenceUploadsController {
   @Delete(':uploadId')
   @HttpCode(204)
   @Authorize(Permission.EvidenceUpload)
-  @ApiOperation({ summary: 'Abandon a tus upload (termination): its stored parts released, audited; a completed one is evidence (409)' })
+  @ApiOperation({
+    summary:
+      'Abandon a tus upload (termination): its stored parts released, audited; a completed one is evidence (409)',
+  })
   @ApiHeader(TUS_HEADER)
   @ApiNoContentResponse({ description: 'Abandoned' })
   @ApiErrors(ErrorCode.Conflict, ErrorCode.UploadGone, ErrorCode.TusVersionUnsupported)
   async terminate(
-    @CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Param('uploadId', UuidParam) uploadId: string,
-    @Req() req: Request, @Res({ passthrough: true }) res: Response,
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) caseId: string,
+    @Param('uploadId', UuidParam) uploadId: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<void> {
     tusAnswer(res);
     requireTus(req);

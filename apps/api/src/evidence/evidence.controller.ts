@@ -1,6 +1,15 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
-  ApiBody, ApiConsumes, ApiCreatedResponse, ApiDefaultResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiDefaultResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -8,8 +17,17 @@ import type { AuthUser } from '@app/common';
 import { ErrorCode } from '@app/common';
 import { Authorize, CurrentUser, Permission } from '@app/auth';
 import {
-  CaseEvidenceList, EVIDENCE_KINDS, EVIDENCE_METADATA_FIELDS, EvidenceDetailView, EvidenceService, EvidenceVerification, EvidenceView, LegalHoldService,
-  PlaceLegalHoldDto, ReleaseLegalHoldDto, SupersedeEvidenceDto,
+  CaseEvidenceList,
+  EVIDENCE_KINDS,
+  EVIDENCE_METADATA_FIELDS,
+  EvidenceDetailView,
+  EvidenceService,
+  EvidenceVerification,
+  EvidenceView,
+  LegalHoldService,
+  PlaceLegalHoldDto,
+  ReleaseLegalHoldDto,
+  SupersedeEvidenceDto,
 } from '@app/evidence';
 import { API_ERROR } from '../http/api-error-body';
 import { ApiErrors } from '../http/openapi';
@@ -18,7 +36,13 @@ import { UuidParam } from '../http/params';
 import { AcceptsQuery } from '../http/query-params';
 import { RateLimited, RateLimitGuard } from '../http/rate-limit';
 import { sendEvidence } from './evidence-response';
-import { assertUploadableType, isMultipart, parseMultipartUpload, parseRawUpload, ParsedUpload } from './upload-request';
+import {
+  assertUploadableType,
+  isMultipart,
+  parseMultipartUpload,
+  parseRawUpload,
+  ParsedUpload,
+} from './upload-request';
 
 /** Headers of a download (whole or ranged). */
 const CONTENT_HEADERS = {
@@ -54,7 +78,13 @@ export class EvidenceController {
       'At most UPLOAD_RATE_LIMIT uploads per user per window, then 429.',
   })
   @ApiConsumes('application/octet-stream', 'multipart/form-data')
-  @ApiQuery({ name: 'kind', enum: EVIDENCE_KINDS, enumName: 'EvidenceKind', required: false, description: 'Required (here, as X-Evidence-Kind, or as a form field)' })
+  @ApiQuery({
+    name: 'kind',
+    enum: EVIDENCE_KINDS,
+    enumName: 'EvidenceKind',
+    required: false,
+    description: 'Required (here, as X-Evidence-Kind, or as a form field)',
+  })
   @ApiQuery({ name: 'deviceId', type: String, required: false })
   @ApiQuery({ name: 'recordingOfficerBadge', type: String, required: false })
   @ApiQuery({ name: 'recordedStart', type: String, required: false, description: 'ISO 8601' })
@@ -62,8 +92,11 @@ export class EvidenceController {
   @ApiQuery({ name: 'originalFilename', type: String, required: false })
   @ApiQuery({ name: 'sha256', type: String, required: false, description: '64 hex digits' })
   @ApiQuery({
-    name: 'duplicateOf', type: String, required: false,
-    description: 'The id of the active item this file deliberately duplicates (same SHA-256); also X-Evidence-Duplicate-Of or a form field',
+    name: 'duplicateOf',
+    type: String,
+    required: false,
+    description:
+      'The id of the active item this file deliberately duplicates (same SHA-256); also X-Evidence-Duplicate-Of or a form field',
   })
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiCreatedResponse({
@@ -72,10 +105,20 @@ export class EvidenceController {
     headers: { Location: { description: 'The item: /api/v1/evidence/<id>', schema: { type: 'string' } } },
   })
   @ApiErrors(
-    ErrorCode.InvalidTransition, ErrorCode.UploadIncomplete, ErrorCode.PayloadTooLarge, ErrorCode.UnsupportedMediaType, ErrorCode.HashMismatch,
-    ErrorCode.EmptyEvidence, ErrorCode.DuplicateEvidence,
+    ErrorCode.InvalidTransition,
+    ErrorCode.UploadIncomplete,
+    ErrorCode.PayloadTooLarge,
+    ErrorCode.UnsupportedMediaType,
+    ErrorCode.HashMismatch,
+    ErrorCode.EmptyEvidence,
+    ErrorCode.DuplicateEvidence,
   )
-  async upload(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) caseId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<EvidenceView> {
+  async upload(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) caseId: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<EvidenceView> {
     assertUploadableType(req);
     const multipart = isMultipart(req);
     const cl = req.headers['content-length'];
@@ -128,10 +171,18 @@ export class EvidenceController {
     status: 206,
     description: 'The requested byte range (Content-Range: bytes start-end/size)',
     content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
-    headers: { ...CONTENT_HEADERS, 'Content-Range': { description: 'bytes <start>-<end>/<size>', schema: { type: 'string' } } },
+    headers: {
+      ...CONTENT_HEADERS,
+      'Content-Range': { description: 'bytes <start>-<end>/<size>', schema: { type: 'string' } },
+    },
   })
   @ApiErrors(ErrorCode.RangeNotSatisfiable)
-  async content(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Headers('range') range: string | undefined, @Res() res: Response) {
+  async content(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Headers('range') range: string | undefined,
+    @Res() res: Response,
+  ) {
     const c = await this.evidence.openContent(auth, id, range);
     await sendEvidence(res, c, 'attachment');
   }
@@ -139,10 +190,20 @@ export class EvidenceController {
   @Post('evidence/:id/verify')
   @HttpCode(200)
   @Authorize(Permission.EvidenceVerify)
-  @ApiOperation({ summary: 'Re-read the stored file and compare its SHA-256 and size with the record (409 and FAILED mark on mismatch)' })
-  @ApiOkResponse({ type: EvidenceVerification, description: 'The stored file still matches (a mismatch answers 409 EVIDENCE.INTEGRITY_FAILURE)' })
+  @ApiOperation({
+    summary:
+      'Re-read the stored file and compare its SHA-256 and size with the record (409 and FAILED mark on mismatch)',
+  })
+  @ApiOkResponse({
+    type: EvidenceVerification,
+    description: 'The stored file still matches (a mismatch answers 409 EVIDENCE.INTEGRITY_FAILURE)',
+  })
   @ApiErrors(ErrorCode.IntegrityFailure)
-  verify(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() _body: EmptyBodyDto): Promise<EvidenceVerification> {
+  verify(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Body() _body: EmptyBodyDto,
+  ): Promise<EvidenceVerification> {
     return this.evidence.verify(auth, id);
   }
 
@@ -152,7 +213,11 @@ export class EvidenceController {
   @ApiOperation({ summary: 'Mark an item superseded, with a reason (evidence is never deleted)' })
   @ApiOkResponse({ type: EvidenceView, description: 'The item, now SUPERSEDED' })
   @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.Conflict)
-  supersede(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: SupersedeEvidenceDto): Promise<EvidenceView> {
+  supersede(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: SupersedeEvidenceDto,
+  ): Promise<EvidenceView> {
     return this.evidence.supersede(auth, id, dto);
   }
 
@@ -167,12 +232,16 @@ export class EvidenceController {
       'that allows it. The S3 Object Lock legal hold of the recorded version is turned off; COMPLIANCE retention still runs until its date. ' +
       'Recorded on the item (`preservation.legalHoldChange`) and in its custody. 409 RESOURCE.CONFLICT when the item is not under a hold or ' +
       'the bucket has no Object Lock; 503 (audited, nothing changed) when storage is unreachable, or when the database fails after storage ' +
-      'changed (the hold is then put back on in storage); 502 STORAGE.REFUSED (audited, nothing changed, `storageCode` names the engine\'s ' +
+      "changed (the hold is then put back on in storage); 502 STORAGE.REFUSED (audited, nothing changed, `storageCode` names the engine's " +
       'answer, e.g. AccessDenied) when the engine refuses.',
   })
   @ApiOkResponse({ type: EvidenceView, description: 'The item, its legal hold released' })
   @ApiErrors(ErrorCode.InvalidTransition, ErrorCode.TwoPersonRule, ErrorCode.Conflict, ErrorCode.StorageRefused)
-  releaseLegalHold(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: ReleaseLegalHoldDto): Promise<EvidenceView> {
+  releaseLegalHold(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: ReleaseLegalHoldDto,
+  ): Promise<EvidenceView> {
     return this.legalHolds.release(auth, id, dto);
   }
 
@@ -186,11 +255,15 @@ export class EvidenceController {
       'of the recorded version (also when one is already set: the new reason and reference are recorded). 409 RESOURCE.CONFLICT when the ' +
       'bucket has no Object Lock; 503 (audited, nothing changed) when storage is unreachable; 503 when the database fails after storage ' +
       'changed (the hold is left on in storage, the safe side: place it again to record it); 502 STORAGE.REFUSED (audited, nothing ' +
-      'changed, `storageCode` names the engine\'s answer) when the engine refuses.',
+      "changed, `storageCode` names the engine's answer) when the engine refuses.",
   })
   @ApiOkResponse({ type: EvidenceView, description: 'The item, under legal hold' })
   @ApiErrors(ErrorCode.Conflict, ErrorCode.StorageRefused)
-  placeLegalHold(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: PlaceLegalHoldDto): Promise<EvidenceView> {
+  placeLegalHold(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: PlaceLegalHoldDto,
+  ): Promise<EvidenceView> {
     return this.legalHolds.place(auth, id, dto);
   }
 }

@@ -68,7 +68,11 @@ function declaredLength(req: Request): number | null {
 export async function parseRawUpload(req: Request): Promise<ParsedUpload> {
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(req.query)) {
-    if (!FIELD_SET.has(k)) throw ValidationError.field(k, `${k} is not an accepted parameter (accepted: ${EVIDENCE_METADATA_FIELDS.join(', ')})`);
+    if (!FIELD_SET.has(k))
+      throw ValidationError.field(
+        k,
+        `${k} is not an accepted parameter (accepted: ${EVIDENCE_METADATA_FIELDS.join(', ')})`,
+      );
     if (typeof v !== 'string') throw ValidationError.field(k, `${k} must be given once, as text`);
     raw[k] = v;
   }
@@ -76,7 +80,10 @@ export async function parseRawUpload(req: Request): Promise<ParsedUpload> {
   for (const header of evidenceHeaders(req)) {
     const field = fieldOfHeader(header);
     if (!FIELD_SET.has(field) || headerName(field) !== header) {
-      throw ValidationError.field(field, `${field} is not an accepted header (accepted: ${EVIDENCE_METADATA_FIELDS.map(headerName).join(', ')})`);
+      throw ValidationError.field(
+        field,
+        `${field} is not an accepted header (accepted: ${EVIDENCE_METADATA_FIELDS.map(headerName).join(', ')})`,
+      );
     }
   }
   for (const field of EVIDENCE_METADATA_FIELDS) {
@@ -99,7 +106,8 @@ export async function parseRawUpload(req: Request): Promise<ParsedUpload> {
       declaredBytes,
       declaredContentType: req.headers['content-type'] ?? null,
       finished: async () => {
-        if (!req.complete) throw new UploadIncompleteError('The request body ended before the declared length arrived.');
+        if (!req.complete)
+          throw new UploadIncompleteError('The request body ended before the declared length arrived.');
       },
     },
   };
@@ -115,18 +123,30 @@ export function parseMultipartUpload(req: Request): Promise<ParsedUpload> {
     // header would otherwise be ignored without a word (a declared sha256 left unchecked, an unknown field accepted).
     const outside = [...Object.keys(req.query), ...evidenceHeaders(req).map(fieldOfHeader)];
     if (outside.length) {
-      return reject(ValidationError.field(outside[0], `${outside[0]} is not accepted as a query parameter or header of a multipart upload (send metadata as form fields before the file part)`));
+      return reject(
+        ValidationError.field(
+          outside[0],
+          `${outside[0]} is not accepted as a query parameter or header of a multipart upload (send metadata as form fields before the file part)`,
+        ),
+      );
     }
     // The client may be gone before parsing starts (guards and the case lookup ran first): its 'aborted' and
     // 'close' have fired already and busboy would wait for a body that never ends.
     if (req.destroyed || req.readableAborted) {
-      return reject(new UploadIncompleteError('The client disconnected before the upload completed; nothing was stored.'));
+      return reject(
+        new UploadIncompleteError('The client disconnected before the upload completed; nothing was stored.'),
+      );
     }
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 4096, parts: 30, fieldNameSize: 100 } });
+      bb = busboy({
+        headers: req.headers,
+        limits: { files: 1, fields: 20, fieldSize: 4096, parts: 30, fieldNameSize: 100 },
+      });
     } catch (e) {
-      return reject(new UnsupportedMediaTypeError(`multipart/form-data could not be read: ${e instanceof Error ? e.message : e}`));
+      return reject(
+        new UnsupportedMediaTypeError(`multipart/form-data could not be read: ${e instanceof Error ? e.message : e}`),
+      );
     }
     const fields: Record<string, string> = {};
     let fileSeen = false;
@@ -148,7 +168,13 @@ export function parseMultipartUpload(req: Request): Promise<ParsedUpload> {
 
     bb.on('field', (name, value, info) => {
       if (fileSeen) return fail(ValidationError.field(name, 'metadata fields must come before the file part'));
-      if (!FIELD_SET.has(name)) return fail(ValidationError.field(name, `${name} is not an accepted field (accepted: ${EVIDENCE_METADATA_FIELDS.join(', ')}, then file)`));
+      if (!FIELD_SET.has(name))
+        return fail(
+          ValidationError.field(
+            name,
+            `${name} is not an accepted field (accepted: ${EVIDENCE_METADATA_FIELDS.join(', ')}, then file)`,
+          ),
+        );
       if (info.valueTruncated) return fail(ValidationError.field(name, `${name} is too long`));
       if (name in fields) return fail(ValidationError.field(name, `${name} was given more than once`));
       fields[name] = value;
@@ -165,8 +191,15 @@ export function parseMultipartUpload(req: Request): Promise<ParsedUpload> {
       fileSeen = true;
       file = stream;
       // A body cut off inside the file part errors this stream: without a listener that error would be uncaught.
-      stream.on('error', (e: Error) => fail(e instanceof UploadIncompleteError ? e
-        : new UploadIncompleteError(`The multipart body is incomplete or malformed (${e.message}); nothing was stored.`)));
+      stream.on('error', (e: Error) =>
+        fail(
+          e instanceof UploadIncompleteError
+            ? e
+            : new UploadIncompleteError(
+                `The multipart body is incomplete or malformed (${e.message}); nothing was stored.`,
+              ),
+        ),
+      );
       const raw: Record<string, unknown> = { ...fields };
       if (raw.originalFilename === undefined && info.filename) raw.originalFilename = info.filename;
       validateMetadata(raw).then(
@@ -201,15 +234,22 @@ export function parseMultipartUpload(req: Request): Promise<ParsedUpload> {
     bb.on('filesLimit', () => fail(ValidationError.field('file', 'exactly one file part is accepted')));
     bb.on('fieldsLimit', () => fail(ValidationError.field('fields', 'too many fields')));
     bb.on('partsLimit', () => fail(ValidationError.field('fields', 'too many parts')));
-    bb.on('error', (e: Error) => fail(new UploadIncompleteError(`The multipart body is incomplete or malformed (${e.message}); nothing was stored.`)));
+    bb.on('error', (e: Error) =>
+      fail(
+        new UploadIncompleteError(`The multipart body is incomplete or malformed (${e.message}); nothing was stored.`),
+      ),
+    );
     bb.on('close', () => {
       closed = true;
       if (!fileSeen) fail(ValidationError.field('file', 'a file part named "file" is required'));
       onClosed?.();
     });
-    const disconnected = () => fail(new UploadIncompleteError('The client disconnected before the upload completed; nothing was stored.'));
+    const disconnected = () =>
+      fail(new UploadIncompleteError('The client disconnected before the upload completed; nothing was stored.'));
     req.on('aborted', disconnected);
-    req.on('close', () => { if (!req.complete) disconnected(); });
+    req.on('close', () => {
+      if (!req.complete) disconnected();
+    });
     req.pipe(bb);
   });
 }
@@ -226,6 +266,8 @@ export function assertUploadableType(req: Request): void {
     );
   }
   if (/^multipart\//i.test(type) && !isMultipart(req)) {
-    throw new UnsupportedMediaTypeError(`Content-Type ${type.split(';')[0]} is not supported; use multipart/form-data.`);
+    throw new UnsupportedMediaTypeError(
+      `Content-Type ${type.split(';')[0]} is not supported; use multipart/form-data.`,
+    );
   }
 }

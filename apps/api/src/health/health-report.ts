@@ -5,7 +5,11 @@ import { StorageHealth } from '@app/storage';
 export class DatabaseHealth extends PickType(StorageHealth, ['status', 'latencyMs', 'error'] as const) {}
 
 export class StorageHealthCheck extends StorageHealth {
-  @ApiProperty({ type: String, example: 'Object Lock enabled', description: 'What the WORM (Object Lock) probe found, in words' })
+  @ApiProperty({
+    type: String,
+    example: 'Object Lock enabled',
+    description: 'What the WORM (Object Lock) probe found, in words',
+  })
   wormDetail: string;
 }
 

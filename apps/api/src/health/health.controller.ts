@@ -1,5 +1,11 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiDefaultResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -19,9 +25,14 @@ export class HealthController {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Liveness and readiness: database and storage reachability, and whether storage offers WORM (Object Lock)' })
+  @ApiOperation({
+    summary: 'Liveness and readiness: database and storage reachability, and whether storage offers WORM (Object Lock)',
+  })
   @ApiOkResponse({ type: HealthReport, description: 'Database and storage are up (status "ok")' })
-  @ApiServiceUnavailableResponse({ type: HealthReport, description: 'Database or storage is down (status "unavailable"); the checks say which' })
+  @ApiServiceUnavailableResponse({
+    type: HealthReport,
+    description: 'Database or storage is down (status "unavailable"); the checks say which',
+  })
   async health(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
     const started = Date.now();
     const storageCheck = this.storage.health();
@@ -33,7 +44,10 @@ export class HealthController {
       ]);
       database = { status: 'up', latencyMs: Date.now() - started };
     } catch (e) {
-      database = { status: 'down', error: e instanceof Error && /timed out/.test(e.message) ? 'timed out' : 'unreachable' };
+      database = {
+        status: 'down',
+        error: e instanceof Error && /timed out/.test(e.message) ? 'timed out' : 'unreachable',
+      };
     }
     const storage = await storageCheck;
     const ok = database.status === 'up' && storage.status === 'up';

@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 
 /** The API, not its documentation (Swagger UI's public files keep their own caching). */
-const isApiAnswer = (path: string) => (path === '/api' || path.startsWith('/api/')) && path !== '/api/docs' && !path.startsWith('/api/docs/');
+const isApiAnswer = (path: string) =>
+  (path === '/api' || path.startsWith('/api/')) && path !== '/api/docs' && !path.startsWith('/api/docs/');
 
 /**
  * Every API answer is one caller's view: fields depend on the role (an auditor's case has no narrative),

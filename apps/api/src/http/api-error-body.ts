@@ -22,7 +22,11 @@ export class UploadInProgressItem {
   @ApiProperty({ type: Number, description: 'Bytes received so far (updated every few seconds)' })
   bytesReceived: number;
 
-  @ApiProperty({ type: String, format: 'date-time', description: 'When it stops counting if no further byte arrives (UPLOAD_STALE_MINUTES)' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    description: 'When it stops counting if no further byte arrives (UPLOAD_STALE_MINUTES)',
+  })
   staleAt: string;
 }
 
@@ -43,13 +47,23 @@ export class ApiErrorBody {
   @ApiProperty({ type: String, description: 'The request id (also in the X-Request-Id header): quote it to support' })
   requestId: string;
 
-  @ApiPropertyOptional({ type: () => [FieldError], description: 'VALIDATION.FAILED: each invalid or unknown field and why' })
+  @ApiPropertyOptional({
+    type: () => [FieldError],
+    description: 'VALIDATION.FAILED: each invalid or unknown field and why',
+  })
   fields?: FieldError[];
 
-  @ApiPropertyOptional({ type: () => [ChecklistItem], description: 'CASE.CHECKLIST_INCOMPLETE: what the case still lacks' })
+  @ApiPropertyOptional({
+    type: () => [ChecklistItem],
+    description: 'CASE.CHECKLIST_INCOMPLETE: what the case still lacks',
+  })
   missing?: ChecklistItem[];
 
-  @ApiPropertyOptional({ type: String, example: 'SUBMITTED', description: 'CASE.INVALID_TRANSITION, RESOURCE.CONFLICT: the current state' })
+  @ApiPropertyOptional({
+    type: String,
+    example: 'SUBMITTED',
+    description: 'CASE.INVALID_TRANSITION, RESOURCE.CONFLICT: the current state',
+  })
   currentState?: string;
 
   @ApiPropertyOptional({ type: String, example: 'approve', description: 'CASE.INVALID_TRANSITION: the step refused' })
@@ -61,10 +75,17 @@ export class ApiErrorBody {
   @ApiPropertyOptional({ type: Number, description: 'VERSION.CONFLICT: the current version' })
   currentVersion?: number;
 
-  @ApiPropertyOptional({ type: String, enum: ['PASSWORD_CHANGE_REQUIRED'], description: 'AUTH.PASSWORD_CHANGE_REQUIRED: the state of the account' })
+  @ApiPropertyOptional({
+    type: String,
+    enum: ['PASSWORD_CHANGE_REQUIRED'],
+    description: 'AUTH.PASSWORD_CHANGE_REQUIRED: the state of the account',
+  })
   state?: 'PASSWORD_CHANGE_REQUIRED';
 
-  @ApiPropertyOptional({ type: String, description: 'RESOURCE.CONFLICT on a badge number: the username of the account that holds it' })
+  @ApiPropertyOptional({
+    type: String,
+    description: 'RESOURCE.CONFLICT on a badge number: the username of the account that holds it',
+  })
   heldBy?: string;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'AUTH.ACCOUNT_LOCKED: until when' })
@@ -76,10 +97,17 @@ export class ApiErrorBody {
   @ApiPropertyOptional({ type: Number, description: 'UPLOAD.TOO_LARGE: the limit' })
   limitBytes?: number;
 
-  @ApiPropertyOptional({ type: String, description: 'EVIDENCE.HASH_MISMATCH, EVIDENCE.INTEGRITY_FAILURE: the SHA-256 expected' })
+  @ApiPropertyOptional({
+    type: String,
+    description: 'EVIDENCE.HASH_MISMATCH, EVIDENCE.INTEGRITY_FAILURE: the SHA-256 expected',
+  })
   expectedSha256?: string;
 
-  @ApiPropertyOptional({ type: String, description: 'EVIDENCE.HASH_MISMATCH, EVIDENCE.INTEGRITY_FAILURE: the SHA-256 found ("missing" when the object is gone)' })
+  @ApiPropertyOptional({
+    type: String,
+    description:
+      'EVIDENCE.HASH_MISMATCH, EVIDENCE.INTEGRITY_FAILURE: the SHA-256 found ("missing" when the object is gone)',
+  })
   actualSha256?: string;
 
   @ApiPropertyOptional({ type: Number, description: 'EVIDENCE.INTEGRITY_FAILURE: the recorded size' })
@@ -88,25 +116,50 @@ export class ApiErrorBody {
   @ApiPropertyOptional({ type: Number, description: 'EVIDENCE.INTEGRITY_FAILURE: the size found in storage' })
   actualSize?: number;
 
-  @ApiPropertyOptional({ type: Number, description: 'EVIDENCE.HASH_MISMATCH: bytes that arrived; EVIDENCE.EMPTY: 0; RANGE.NOT_SATISFIABLE: the object size' })
+  @ApiPropertyOptional({
+    type: Number,
+    description:
+      'EVIDENCE.HASH_MISMATCH: bytes that arrived; EVIDENCE.EMPTY: 0; RANGE.NOT_SATISFIABLE: the object size',
+  })
   sizeBytes?: number;
 
-  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'EVIDENCE.DUPLICATE: the active item of the case that holds the same file' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    description: 'EVIDENCE.DUPLICATE: the active item of the case that holds the same file',
+  })
   existingEvidenceId?: string;
 
   @ApiPropertyOptional({ type: String, description: 'EVIDENCE.DUPLICATE: the SHA-256 of the file' })
   sha256?: string;
 
-  @ApiPropertyOptional({ type: () => [UploadInProgressItem], description: 'CASE.UPLOAD_IN_PROGRESS: the uploads still arriving' })
+  @ApiPropertyOptional({
+    type: () => [UploadInProgressItem],
+    description: 'CASE.UPLOAD_IN_PROGRESS: the uploads still arriving',
+  })
   uploads?: UploadInProgressItem[];
 
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'RESOURCE.CONFLICT on claim: who holds the packet' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'RESOURCE.CONFLICT on claim: who holds the packet',
+  })
   claimedBy?: string | null;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'RESOURCE.CONFLICT on claim: since when' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'RESOURCE.CONFLICT on claim: since when',
+  })
   claimedAt?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'RESOURCE.CONFLICT on decision: the decision already taken' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'RESOURCE.CONFLICT on decision: the decision already taken',
+  })
   decision?: string | null;
 }
 

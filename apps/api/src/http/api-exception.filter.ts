@@ -1,8 +1,17 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import {
-  DependencyUnavailableError, DomainError, ErrorCode, isErrorAudited, MalformedBodyError, NotFoundError, RangeNotSatisfiableError, RateLimitedError, RouteNotFoundError,
-  UnsupportedMediaTypeError, ValidationError,
+  DependencyUnavailableError,
+  DomainError,
+  ErrorCode,
+  isErrorAudited,
+  MalformedBodyError,
+  NotFoundError,
+  RangeNotSatisfiableError,
+  RateLimitedError,
+  RouteNotFoundError,
+  UnsupportedMediaTypeError,
+  ValidationError,
 } from '@app/common';
 import { AuditAction, AuditOutcome, AuditService, isAuditAction } from '@app/audit';
 import { isDatabaseUnavailable } from '@app/database';
@@ -105,12 +114,22 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const error = this.toDomainError(exception, ctx.requestId);
     if (isErrorAudited(exception)) error.markAudited();
     const status = statusOf(error.code);
-    const body = { statusCode: status, code: error.code, message: error.message, requestId: ctx.requestId, ...error.details };
+    const body = {
+      statusCode: status,
+      code: error.code,
+      message: error.message,
+      requestId: ctx.requestId,
+      ...error.details,
+    };
 
     // A refused upload whose body is still arriving: answer, then close the connection instead of reading it all.
-    const bodyPending = !req.complete && (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined);
+    const bodyPending =
+      !req.complete &&
+      (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined);
     this.recordAttempt(req, error, status)
-      .catch((e) => this.logger.error(`Could not audit failed request ${ctx.requestId}: ${e instanceof Error ? e.message : e}`))
+      .catch((e) =>
+        this.logger.error(`Could not audit failed request ${ctx.requestId}: ${e instanceof Error ? e.message : e}`),
+      )
       .finally(() => {
         if (res.headersSent) {
           res.destroy();
@@ -136,10 +155,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const bodyParser = e as { type?: unknown; status?: unknown; expose?: unknown; message?: unknown };
     const clientFault = typeof bodyParser?.status === 'number' && bodyParser.status >= 400 && bodyParser.status < 500;
     if (clientFault && (typeof bodyParser.type === 'string' || bodyParser.expose === true)) {
-      if (bodyParser.type === 'entity.parse.failed') return new MalformedBodyError('The request body is not valid JSON.');
+      if (bodyParser.type === 'entity.parse.failed')
+        return new MalformedBodyError('The request body is not valid JSON.');
       if (bodyParser.type === 'entity.too.large') return new ValidationError('The request body is too large.');
       const why = String(bodyParser.message);
-      if ((bodyParser.status as number) === 415) return new UnsupportedMediaTypeError(`The request body could not be read: ${why}.`);
+      if ((bodyParser.status as number) === 415)
+        return new UnsupportedMediaTypeError(`The request body could not be read: ${why}.`);
       return new MalformedBodyError(`The request body could not be read: ${why}.`);
     }
     if (isDatabaseUnavailable(e)) {
@@ -165,7 +186,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
   private async caseOfTarget(type: string | null, id: string | null, error: DomainError): Promise<string | null> {
     if (!id || !UUID.test(id) || error instanceof DependencyUnavailableError) return null;
     if (error instanceof NotFoundError && !error.outOfScope) return null; // the service found no such id
-    const lookup = type === 'packet' ? this.packets.caseIdOf(id) : type === 'evidence' ? this.evidence.caseIdOf(id) : null;
+    const lookup =
+      type === 'packet' ? this.packets.caseIdOf(id) : type === 'evidence' ? this.evidence.caseIdOf(id) : null;
     return lookup ? lookup.catch(() => null) : null;
   }
 
@@ -210,7 +232,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
         code: error.code,
         message: error.message,
         ...(error instanceof NotFoundError ? { reason: error.outOfScope ? 'out_of_scope' : 'not_found' } : {}),
-        ...(error instanceof ValidationError && error.fields.length ? { fields: error.fields.map((f) => f.field) } : {}),
+        ...(error instanceof ValidationError && error.fields.length
+          ? { fields: error.fields.map((f) => f.field) }
+          : {}),
         ...(limited ? { limit: { max: error.limit.max, windowSeconds: error.limit.windowSeconds } } : {}),
       },
     });

@@ -14,7 +14,8 @@ export const MAX_JSON_DEPTH = 16;
 /** Names Object.prototype owns, and `prototype`: as a body key they can only be an attack (prototype pollution) or a mistake. */
 const PROTOTYPE_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
-const LONE_SURROGATE = 'The request body holds text that is not valid Unicode (a lone UTF-16 surrogate, e.g. "\\ud800").';
+const LONE_SURROGATE =
+  'The request body holds text that is not valid Unicode (a lone UTF-16 surrogate, e.g. "\\ud800").';
 const LONE_SURROGATE_VALUE = 'is not valid Unicode text (it holds a lone UTF-16 surrogate)';
 const NUL_VALUE = 'must not contain U+0000 (NUL)';
 
@@ -28,13 +29,20 @@ function hasBody(req: Request): boolean {
  * let the action run as if an empty body had been sent.
  */
 function requireJson(req: Request, _res: Response, next: NextFunction): void {
-  if (!hasBody(req) || (req.method === 'POST' && UPLOAD_ROUTE.test(req.path)) || (req.method === 'PATCH' && TUS_PATCH_ROUTE.test(req.path))) return next();
+  if (
+    !hasBody(req) ||
+    (req.method === 'POST' && UPLOAD_ROUTE.test(req.path)) ||
+    (req.method === 'PATCH' && TUS_PATCH_ROUTE.test(req.path))
+  )
+    return next();
   const type = req.headers['content-type'] ?? '';
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
   if (!JSON_TYPE.test(type) || (charset !== undefined && !/^utf-?8$/i.test(charset))) {
-    return next(new UnsupportedMediaTypeError(
-      `The request body must be JSON (Content-Type: application/json, UTF-8); got ${type ? JSON.stringify(type.slice(0, 100)) : 'no Content-Type'}.`,
-    ));
+    return next(
+      new UnsupportedMediaTypeError(
+        `The request body must be JSON (Content-Type: application/json, UTF-8); got ${type ? JSON.stringify(type.slice(0, 100)) : 'no Content-Type'}.`,
+      ),
+    );
   }
   next();
 }
@@ -75,12 +83,14 @@ function checkJsonShape(body: object): void {
   const stack: Array<{ value: object; path: string; depth: number }> = [{ value: body, path: '', depth: 1 }];
   while (stack.length) {
     const { value, path, depth } = stack.pop()!;
-    if (depth > MAX_JSON_DEPTH) throw new MalformedBodyError(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+    if (depth > MAX_JSON_DEPTH)
+      throw new MalformedBodyError(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
     for (const key of Object.keys(value)) {
       if (!isWellFormed(key)) throw new MalformedBodyError(LONE_SURROGATE);
       const at = path ? `${path}.${key}` : key;
       if (key.includes(NUL)) throw ValidationError.field(shown(at), `the field name ${shown(at)} ${NUL_VALUE}`);
-      if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) throw ValidationError.field(at, `${at} is not an accepted field`);
+      if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key))
+        throw ValidationError.field(at, `${at} is not an accepted field`);
       const child = (value as Record<string, unknown>)[key];
       if (typeof child === 'string') checkText(child, shown(at));
       if (child !== null && typeof child === 'object') stack.push({ value: child, path: at, depth: depth + 1 });

@@ -33,7 +33,10 @@ export function loggingOptions(config: ConfigService): Params {
       serializers: {
         req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
           // A download or playback ticket in the path is a credential: never logged (see redact.ts).
-          id: req.id, method: req.method, url: redactUrl(req.url ?? ''), remoteAddress: req.remoteAddress,
+          id: req.id,
+          method: req.method,
+          url: redactUrl(req.url ?? ''),
+          remoteAddress: req.remoteAddress,
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
@@ -51,13 +54,24 @@ export function loggingOptions(config: ConfigService): Params {
  */
 export function startupLogger(): LoggerService {
   const log = pino({ level: 'info' });
-  const write = (level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace') => (message: unknown, ...optional: unknown[]) => {
-    const context = typeof optional[optional.length - 1] === 'string' ? (optional.pop() as string) : undefined;
-    const stack = level === 'error' && typeof optional[0] === 'string' ? optional[0] : undefined;
-    if (message instanceof Error) log[level]({ context, err: message }, message.message);
-    else log[level]({ context, ...(stack ? { stack } : {}) }, typeof message === 'string' ? message : JSON.stringify(message));
-  };
+  const write =
+    (level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace') =>
+    (message: unknown, ...optional: unknown[]) => {
+      const context = typeof optional[optional.length - 1] === 'string' ? (optional.pop() as string) : undefined;
+      const stack = level === 'error' && typeof optional[0] === 'string' ? optional[0] : undefined;
+      if (message instanceof Error) log[level]({ context, err: message }, message.message);
+      else
+        log[level](
+          { context, ...(stack ? { stack } : {}) },
+          typeof message === 'string' ? message : JSON.stringify(message),
+        );
+    };
   return {
-    log: write('info'), error: write('error'), warn: write('warn'), debug: write('debug'), verbose: write('trace'), fatal: write('fatal'),
+    log: write('info'),
+    error: write('error'),
+    warn: write('warn'),
+    debug: write('debug'),
+    verbose: write('trace'),
+    fatal: write('fatal'),
   };
 }

@@ -29,7 +29,9 @@ export function openApiConfig() {
     .setTitle('ICE-on-Notice case service')
     .setDescription(
       'Cases, evidence and audit trail for Chicago Executive Order 2026-01. Every error body has ' +
-        'statusCode, code, message and requestId. This document is also served as JSON at /' + OPENAPI_JSON_PATH + '.',
+        'statusCode, code, message and requestId. This document is also served as JSON at /' +
+        OPENAPI_JSON_PATH +
+        '.',
     )
     .setVersion('1')
     .addServer('/', 'This service (every path starts with /api/v1)')
@@ -45,34 +47,40 @@ const MEANING: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.Unauthenticated]: 'no bearer token, or an expired or invalid one, or a deactivated user',
   [ErrorCode.InvalidCredentials]: 'wrong username or password',
   [ErrorCode.Forbidden]: 'your role may not do this',
-  [ErrorCode.PasswordChangeRequired]: 'an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`)',
+  [ErrorCode.PasswordChangeRequired]:
+    'an administrator reset your password: set a new one with POST /api/v1/auth/password first (`state`)',
   [ErrorCode.SelfDeactivation]: 'an administrator may not deactivate their own account',
   [ErrorCode.SelfRoleChange]: 'an administrator may not remove their own administrator role',
-  [ErrorCode.SelfPasswordReset]: 'an administrator may not reset their own password (change it with POST /api/v1/auth/password)',
+  [ErrorCode.SelfPasswordReset]:
+    'an administrator may not reset their own password (change it with POST /api/v1/auth/password)',
   [ErrorCode.TwoPersonRule]: 'you may not approve a case you wrote, or release the legal hold of its evidence',
   [ErrorCode.NotFound]: 'no such id, or it is outside your scope (the attempt is audited as access.denied)',
   [ErrorCode.InvalidTransition]: 'the case or packet is not in a state that allows this (`currentState`)',
-  [ErrorCode.PacketNotClaimant]: 'the packet is claimed by someone else, and their claim is not stale (`claimedBy`, `staleAt`)',
+  [ErrorCode.PacketNotClaimant]:
+    'the packet is claimed by someone else, and their claim is not stale (`claimedBy`, `staleAt`)',
   [ErrorCode.PacketNotDecider]: 'only the prosecutor who recorded the decision may correct it (`decidedBy`)',
   [ErrorCode.PacketNotClaimed]: 'no one has claimed the packet (`currentState` PENDING)',
   [ErrorCode.PacketAlreadyDecided]: 'the packet was decided: a decision is final (`currentState`, `decision`)',
   [ErrorCode.PacketNotDecided]: 'the packet has no decision yet (`currentState`)',
-  [ErrorCode.PacketHandOverTarget]: 'toUserId is not another active prosecutor of the packet\'s office (`fields`)',
+  [ErrorCode.PacketHandOverTarget]: "toUserId is not another active prosecutor of the packet's office (`fields`)",
   [ErrorCode.VersionConflict]: 'the version you edited is stale (`currentVersion`)',
   [ErrorCode.Conflict]: 'it conflicts with the current state (e.g. already taken or already decided)',
   [ErrorCode.IntegrityFailure]: 'the stored bytes no longer match the recorded SHA-256 (the item is marked FAILED)',
-  [ErrorCode.ChecklistIncomplete]: 'the order\'s checklist is incomplete (`missing`)',
+  [ErrorCode.ChecklistIncomplete]: "the order's checklist is incomplete (`missing`)",
   [ErrorCode.HashMismatch]: 'the SHA-256 you sent does not match what arrived (nothing is kept)',
   [ErrorCode.EmptyEvidence]: 'the file is empty (0 bytes): not evidence (nothing is kept)',
-  [ErrorCode.DuplicateEvidence]: 'the case already holds this file (`existingEvidenceId`); send duplicateOf=<that id> to keep a second copy',
-  [ErrorCode.UploadInProgress]: 'an evidence upload to the case is still in progress (`uploads`); submit once it has ended',
+  [ErrorCode.DuplicateEvidence]:
+    'the case already holds this file (`existingEvidenceId`); send duplicateOf=<that id> to keep a second copy',
+  [ErrorCode.UploadInProgress]:
+    'an evidence upload to the case is still in progress (`uploads`); submit once it has ended',
   [ErrorCode.PayloadTooLarge]: 'the file is larger than EVIDENCE_MAX_BYTES (`limitBytes`)',
   [ErrorCode.UnsupportedMediaType]: 'the Content-Type is not accepted here',
   [ErrorCode.RangeNotSatisfiable]: 'the Range lies outside the file (`sizeBytes`)',
   [ErrorCode.AccountLocked]: 'too many failed logins: the account is locked (`lockedUntil`)',
   [ErrorCode.VersionRequired]: 'the version you edited is missing (If-Match or `version`)',
   [ErrorCode.RateLimited]: 'too many requests: wait `retryAfterSeconds` (also Retry-After)',
-  [ErrorCode.StorageRefused]: 'the storage engine refused the request (`storageCode`, e.g. AccessDenied): not an outage, a retry will not help',
+  [ErrorCode.StorageRefused]:
+    'the storage engine refused the request (`storageCode`, e.g. AccessDenied): not an outage, a retry will not help',
 };
 
 interface RouteFacts {
@@ -99,14 +107,16 @@ function routeFacts(app: INestApplication): Map<string, RouteFacts> {
         if (Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
         const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, ctrl, name) ?? {}) as Record<string, unknown>;
         const has = (kind: RouteParamtypes) => Object.keys(args).some((k) => k.split(':')[0] === String(kind));
-        const isPublic = Reflect.getMetadata(IS_PUBLIC, handler) === true || Reflect.getMetadata(IS_PUBLIC, ctrl) === true;
+        const isPublic =
+          Reflect.getMetadata(IS_PUBLIC, handler) === true || Reflect.getMetadata(IS_PUBLIC, ctrl) === true;
         out.set(`${ctrl.name}_${name}`, {
           isPublic,
           permission: (Reflect.getMetadata(REQUIRED_PERMISSION, handler) as string | undefined) ?? null,
           takesBody: has(RouteParamtypes.BODY),
           takesQuery: has(RouteParamtypes.QUERY),
           rateLimited: Reflect.getMetadata(RATE_LIMIT, handler) !== undefined,
-          allowedWhilePasswordChangeRequired: Reflect.getMetadata(ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED, handler) === true,
+          allowedWhilePasswordChangeRequired:
+            Reflect.getMetadata(ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED, handler) === true,
           errors: (Reflect.getMetadata(API_ERRORS, handler) as ErrorCode[] | undefined) ?? [],
         });
       }
@@ -135,7 +145,8 @@ function errorCodesOf(op: Operation, facts: RouteFacts): ErrorCode[] {
     codes.add(ErrorCode.ValidationFailed); // the id is not a UUID
     codes.add(ErrorCode.NotFound);
   }
-  if (facts.takesBody) codes.add(ErrorCode.ValidationFailed).add(ErrorCode.MalformedBody).add(ErrorCode.UnsupportedMediaType);
+  if (facts.takesBody)
+    codes.add(ErrorCode.ValidationFailed).add(ErrorCode.MalformedBody).add(ErrorCode.UnsupportedMediaType);
   if (facts.takesQuery || params.some((p) => p.in === 'query')) codes.add(ErrorCode.ValidationFailed);
   if (params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match')) {
     codes.add(ErrorCode.VersionConflict).add(ErrorCode.VersionRequired);
@@ -163,21 +174,25 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       if (!f) throw new Error(`OpenAPI: no route metadata for operation ${op.operationId ?? '(no operationId)'}`);
       if (f.isPublic) op.security = [];
       const byStatus = new Map<number, ErrorCode[]>();
-      for (const code of errorCodesOf(op, f)) byStatus.set(statusOf(code), [...(byStatus.get(statusOf(code)) ?? []), code]);
+      for (const code of errorCodesOf(op, f))
+        byStatus.set(statusOf(code), [...(byStatus.get(statusOf(code)) ?? []), code]);
       for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
         if (op.responses[status]) continue; // documented by the route itself
         const description = codes.map((c) => `${c}: ${MEANING[c] ?? c}`).join('; ');
         op.responses[status] = { description, content: errorBody };
       }
       op.responses = Object.fromEntries(
-        Object.entries(op.responses).sort(([a], [b]) => (a === 'default' ? 1 : b === 'default' ? -1 : a.localeCompare(b))),
+        Object.entries(op.responses).sort(([a], [b]) =>
+          a === 'default' ? 1 : b === 'default' ? -1 : a.localeCompare(b),
+        ),
       );
     }
   }
   // The catalogue of audit actions (libs/audit/src/audit-actions.ts): each value's meaning beside the enum.
   const actions = doc.components?.schemas?.AuditAction as Record<string, unknown> | undefined;
   if (actions) {
-    actions.description = 'What an audit event records: one of the catalogue of actions (the README\'s export format lists each with its meaning)';
+    actions.description =
+      "What an audit event records: one of the catalogue of actions (the README's export format lists each with its meaning)";
     actions['x-enum-descriptions'] = AUDIT_ACTIONS.map(meaningOf);
   }
   return toOpenApi31(doc as unknown as Json) as unknown as OpenAPIObject;

@@ -47,8 +47,13 @@ export class QueryParamsInterceptor implements NestInterceptor {
     const handler = context.getHandler();
     const cached = this.accepted.get(handler);
     if (cached) return cached;
-    const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {}) as Record<string, { data?: unknown }>;
-    const queryArgs = Object.entries(args).filter(([key]) => key.split(':')[0] === String(RouteParamtypes.QUERY)).map(([, v]) => v.data);
+    const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {}) as Record<
+      string,
+      { data?: unknown }
+    >;
+    const queryArgs = Object.entries(args)
+      .filter(([key]) => key.split(':')[0] === String(RouteParamtypes.QUERY))
+      .map(([, v]) => v.data);
     const names = new Set<string>(this.reflector.get<readonly string[] | undefined>(ACCEPTS_QUERY, handler) ?? []);
     for (const data of queryArgs) if (typeof data === 'string') names.add(data);
     const accepted: Accepted = queryArgs.some((data) => data === undefined) ? 'dto' : names;
@@ -59,6 +64,10 @@ export class QueryParamsInterceptor implements NestInterceptor {
 
 function unknownParameters(unknown: string[], accepted: ReadonlySet<string>): ValidationError {
   const takes = accepted.size ? `it takes only ${[...accepted].join(', ')}` : 'this route takes none';
-  const fields: FieldError[] = unknown.map((n) => ({ field: n, errors: [`${n} is not an accepted query parameter`], constraints: ['whitelistValidation'] }));
+  const fields: FieldError[] = unknown.map((n) => ({
+    field: n,
+    errors: [`${n} is not an accepted query parameter`],
+    constraints: ['whitelistValidation'],
+  }));
   return new ValidationError(`Unknown query parameter(s): ${unknown.join(', ')} (${takes}).`, fields);
 }

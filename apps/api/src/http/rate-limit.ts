@@ -1,7 +1,14 @@
 import { ExecutionContext, Injectable, Logger, SetMetadata } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { normalizeIp, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerRequest, ThrottlerStorage } from '@nestjs/throttler';
+import {
+  normalizeIp,
+  ThrottlerGuard,
+  ThrottlerLimitDetail,
+  ThrottlerModuleOptions,
+  ThrottlerRequest,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { AuthUser, RateLimitedError } from '@app/common';
@@ -38,7 +45,12 @@ export function rateLimitOptions(config: ConfigService, storage: ThrottlerStorag
   return {
     throttlers: [
       { name: 'login', limit: rateLimits.login, ttl, getTracker: (req) => `ip:${clientIp(req as Request)}` },
-      { name: 'upload', limit: rateLimits.upload, ttl, getTracker: (req) => `user:${(req as { user?: AuthUser }).user?.id ?? clientIp(req as Request)}` },
+      {
+        name: 'upload',
+        limit: rateLimits.upload,
+        ttl,
+        getTracker: (req) => `user:${(req as { user?: AuthUser }).user?.id ?? clientIp(req as Request)}`,
+      },
       { name: 'statistics', limit: rateLimits.statistics, ttl, getTracker: (req) => `ip:${clientIp(req as Request)}` },
     ],
     storage,
@@ -54,12 +66,18 @@ export class RateLimitGuard extends ThrottlerGuard {
     return super.handleRequest(props);
   }
 
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     const name = this.reflector.get<RateLimitName>(RATE_LIMIT, context.getHandler());
     const res = context.switchToHttp().getResponse<Response>();
     res.setHeader('Retry-After', String(detail.timeToBlockExpire));
     throw new RateLimitedError({
-      name, max: detail.limit, windowSeconds: Math.round(detail.ttl / 1000), retryAfterSeconds: detail.timeToBlockExpire,
+      name,
+      max: detail.limit,
+      windowSeconds: Math.round(detail.ttl / 1000),
+      retryAfterSeconds: detail.timeToBlockExpire,
     });
   }
 }
@@ -75,7 +93,13 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     const rows: Array<{ hits: number; expires_ms: string; blocked_ms: string | null }> = await this.ds.query(
       `INSERT INTO rate_limit_hits AS t (key, hits, window_ends, blocked_until)
          VALUES ($1, 1, now() + make_interval(secs => $2 / 1000.0),
@@ -107,7 +131,11 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
   /** Forgets counters whose window and block have both ended (not awaited: never delays a request). */
   private sweep(): void {
     this.ds
-      .query(`DELETE FROM rate_limit_hits WHERE window_ends < now() AND (blocked_until IS NULL OR blocked_until < now())`)
-      .catch((e: unknown) => this.logger.warn(`Could not sweep rate-limit counters: ${e instanceof Error ? e.message : e}`));
+      .query(
+        `DELETE FROM rate_limit_hits WHERE window_ends < now() AND (blocked_until IS NULL OR blocked_until < now())`,
+      )
+      .catch((e: unknown) =>
+        this.logger.warn(`Could not sweep rate-limit counters: ${e instanceof Error ? e.message : e}`),
+      );
   }
 }

@@ -13,11 +13,14 @@ describe('redactUrl: no ticket in a logged or audited URL', () => {
   });
 
   it('replaces anything shaped like a ticket elsewhere (a query string, another path)', () => {
-    expect(redactUrl(`/api/v1/evidence/x/content?ticket=${ticket}&a=b`)).toBe(`/api/v1/evidence/x/content?ticket=${ref}&a=b`);
+    expect(redactUrl(`/api/v1/evidence/x/content?ticket=${ticket}&a=b`)).toBe(
+      `/api/v1/evidence/x/content?ticket=${ref}&a=b`,
+    );
     expect(redactUrl(`/elsewhere/${ticket}`)).toBe(`/elsewhere/${ref}`);
   });
 
   it('leaves other URLs alone, including the routes that issue tickets', () => {
-    for (const u of ['/api/v1/evidence/1/tickets', '/api/v1/packets/1/archive/tickets', '/api/v1/cases?q=tickets', '/']) expect(redactUrl(u)).toBe(u);
+    for (const u of ['/api/v1/evidence/1/tickets', '/api/v1/packets/1/archive/tickets', '/api/v1/cases?q=tickets', '/'])
+      expect(redactUrl(u)).toBe(u);
   });
 });

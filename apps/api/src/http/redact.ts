@@ -15,6 +15,7 @@ function redaction(value: string): string {
  * segment after /tickets/ nor anything shaped like a ticket elsewhere (a query string, another path) is kept.
  */
 export function redactUrl(url: string): string {
-  return url.replace(TICKET_SEGMENT, (_m, prefix: string, segment: string) => `${prefix}${redaction(segment)}`)
+  return url
+    .replace(TICKET_SEGMENT, (_m, prefix: string, segment: string) => `${prefix}${redaction(segment)}`)
     .replace(TICKET_PATTERN, (t) => redaction(t));
 }

@@ -13,7 +13,9 @@ function limitsOf(e: ClassValidatorError, broken: string[]): Record<string, numb
   for (const m of getMetadataStorage().getTargetValidationMetadatas(target.constructor, '', true, false)) {
     if (m.propertyName !== e.property || !m.name || !broken.includes(m.name)) continue;
     // One bound (minLength 12), or two (Length 1..2000: `isLength` and `isLength.max`).
-    const [bound, upper] = (m.constraints ?? []).filter((c): c is number => typeof c === 'number' && Number.isFinite(c));
+    const [bound, upper] = (m.constraints ?? []).filter(
+      (c): c is number => typeof c === 'number' && Number.isFinite(c),
+    );
     if (bound !== undefined) out[m.name] = bound;
     if (upper !== undefined) out[`${m.name}.max`] = upper;
   }

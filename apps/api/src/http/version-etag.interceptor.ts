@@ -9,7 +9,8 @@ export class VersionETagInterceptor implements NestInterceptor {
     return next.handle().pipe(
       map((body: unknown) => {
         const version = (body as { version?: unknown } | null)?.version;
-        if (typeof version === 'number') context.switchToHttp().getResponse<Response>().setHeader('ETag', `"${version}"`);
+        if (typeof version === 'number')
+          context.switchToHttp().getResponse<Response>().setHeader('ETag', `"${version}"`);
         return body;
       }),
     );

@@ -40,7 +40,10 @@ export const DOCS_CSP = [
 
 /** Headers on every response, API and console alike. */
 export function securityHeaders(req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('Content-Security-Policy', req.path === '/api/docs' || req.path.startsWith('/api/docs/') ? DOCS_CSP : CONSOLE_CSP);
+  res.setHeader(
+    'Content-Security-Policy',
+    req.path === '/api/docs' || req.path.startsWith('/api/docs/') ? DOCS_CSP : CONSOLE_CSP,
+  );
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Referrer-Policy', 'no-referrer');
@@ -78,7 +81,10 @@ export function serveWebConsole(app: NestExpressApplication, webRoot: string): v
     // A missing file (an old asset name, /favicon.ico) is a 404, not the console's page.
     if (/\.[A-Za-z0-9]{1,8}$/.test(req.path)) return next();
     if (!index) {
-      res.status(503).type('text/plain').send('The web console has not been built. Run `npm run build` (npm start does it), then reload.\n');
+      res
+        .status(503)
+        .type('text/plain')
+        .send('The web console has not been built. Run `npm run build` (npm start does it), then reload.\n');
       return;
     }
     res.status(200).type('html').setHeader('Cache-Control', 'no-cache');

@@ -24,9 +24,10 @@ export class KeyRegistry implements OnApplicationBootstrap {
   }
 
   async published(): Promise<PublishedKeyView[]> {
-    const rows: Array<{ key_id: string; public_key_pem: string; first_used_at: Date; last_used_at: Date }> = await this.ds.query(
-      `SELECT key_id, public_key_pem, first_used_at, last_used_at FROM signing_keys ORDER BY first_used_at DESC, key_id`,
-    );
+    const rows: Array<{ key_id: string; public_key_pem: string; first_used_at: Date; last_used_at: Date }> =
+      await this.ds.query(
+        `SELECT key_id, public_key_pem, first_used_at, last_used_at FROM signing_keys ORDER BY first_used_at DESC, key_id`,
+      );
     const current = this.signing.keyId;
     return rows
       .map((r) => ({

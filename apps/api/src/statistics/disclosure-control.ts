@@ -117,16 +117,19 @@ export function attack(relations: Relation[], seen: Map<string, SeenCell>): Map<
 
   // (a) Elimination over the equations: reduced row echelon form of the unknowns' coefficients.
   const determined = new Array<boolean>(n).fill(false);
-  const rows = lins.filter((l) => l.kind === 'eq' && l.coefs.size > 0).map((l) => {
-    const row = new Float64Array(n);
-    for (const [i, c] of l.coefs) row[i] = c;
-    return row;
-  });
+  const rows = lins
+    .filter((l) => l.kind === 'eq' && l.coefs.size > 0)
+    .map((l) => {
+      const row = new Float64Array(n);
+      for (const [i, c] of l.coefs) row[i] = c;
+      return row;
+    });
   const pivots: { col: number; row: Float64Array }[] = [];
   let r0 = 0;
   for (let col = 0; col < n && r0 < rows.length; col++) {
     let best = -1;
-    for (let r = r0; r < rows.length; r++) if (Math.abs(rows[r][col]) > EPS && (best < 0 || Math.abs(rows[r][col]) > Math.abs(rows[best][col]))) best = r;
+    for (let r = r0; r < rows.length; r++)
+      if (Math.abs(rows[r][col]) > EPS && (best < 0 || Math.abs(rows[r][col]) > Math.abs(rows[best][col]))) best = r;
     if (best < 0) continue;
     [rows[r0], rows[best]] = [rows[best], rows[r0]];
     const p = rows[r0];
@@ -157,21 +160,27 @@ export function attack(relations: Relation[], seen: Map<string, SeenCell>): Map<
     for (const l of lins) {
       if (l.coefs.size === 0) continue;
       // Σ c_i x_i (= or ≤) rhs. For each i: c_i x_i (= or ≤) rhs − Σ_{j≠i} c_j x_j.
-      let minSum = 0; let minInf = 0; let maxSum = 0; let maxInf = 0;
+      let minSum = 0;
+      let minInf = 0;
+      let maxSum = 0;
+      let maxInf = 0;
       const term = (i: number, c: number) => (c > 0 ? [c * lo[i], c * hi[i]] : [c * hi[i], c * lo[i]]);
       for (const [i, c] of l.coefs) {
         const [a, b] = term(i, c);
-        if (a === -Infinity) minInf++; else minSum += a;
-        if (b === Infinity) maxInf++; else maxSum += b;
+        if (a === -Infinity) minInf++;
+        else minSum += a;
+        if (b === Infinity) maxInf++;
+        else maxSum += b;
       }
       for (const [i, c] of l.coefs) {
         const [a, b] = term(i, c);
-        const othersMin = a === -Infinity ? (minInf > 1 ? -Infinity : minSum) : (minInf > 0 ? -Infinity : minSum - a);
-        const othersMax = b === Infinity ? (maxInf > 1 ? Infinity : maxSum) : (maxInf > 0 ? Infinity : maxSum - b);
+        const othersMin = a === -Infinity ? (minInf > 1 ? -Infinity : minSum) : minInf > 0 ? -Infinity : minSum - a;
+        const othersMax = b === Infinity ? (maxInf > 1 ? Infinity : maxSum) : maxInf > 0 ? Infinity : maxSum - b;
         // c_i x_i ≤ rhs − othersMin, and (equations only) c_i x_i ≥ rhs − othersMax.
         const upperCx = l.rhs - othersMin;
         const lowerCx = l.kind === 'eq' ? l.rhs - othersMax : -Infinity;
-        let newLo = lo[i]; let newHi = hi[i];
+        let newLo = lo[i];
+        let newHi = hi[i];
         if (c > 0) {
           if (upperCx !== Infinity) newHi = Math.min(newHi, Math.floor(upperCx / c + EPS));
           if (lowerCx !== -Infinity) newLo = Math.max(newLo, Math.ceil(lowerCx / c - EPS));
@@ -180,7 +189,9 @@ export function attack(relations: Relation[], seen: Map<string, SeenCell>): Map<
           if (lowerCx !== -Infinity) newHi = Math.min(newHi, Math.floor(lowerCx / c + EPS));
         }
         if (newLo > lo[i] || newHi < hi[i]) {
-          lo[i] = newLo; hi[i] = newHi; changed = true;
+          lo[i] = newLo;
+          hi[i] = newHi;
+          changed = true;
         }
       }
     }
@@ -211,7 +222,9 @@ export function findings(relations: Relation[], seen: Map<string, SeenCell>): Fi
  */
 export function protect(model: Model): Map<string, Suppression | null> {
   const byKey = new Map(model.cells.map((c) => [c.key, c]));
-  const state = new Map<string, Suppression | null>(model.cells.map((c) => [c.key, c.value < THRESHOLD ? 'FEWER_THAN_10' : null]));
+  const state = new Map<string, Suppression | null>(
+    model.cells.map((c) => [c.key, c.value < THRESHOLD ? 'FEWER_THAN_10' : null]),
+  );
   const linesOf = new Map<string, Relation[]>();
   for (const r of model.relations) {
     if (r.kind !== 'eq') continue;
@@ -222,7 +235,8 @@ export function protect(model: Model): Map<string, Suppression | null> {
   }
   const rank = (c: ModelCell) => [c.isTotal ? 1 : 0, c.value, c.order] as const;
   const better = (a: ModelCell, b: ModelCell) => {
-    const x = rank(a); const y = rank(b);
+    const x = rank(a);
+    const y = rank(b);
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i];
     return false;
   };
@@ -254,16 +268,24 @@ export function protect(model: Model): Map<string, Suppression | null> {
       const cell = byKey.get(f.key)!;
       const lines = linesOf.get(f.key) ?? [];
       // A small count held below 9 needs a partner large enough to make up the difference.
-      const need = f.suppressed === 'FEWER_THAN_10' && !f.range.determined ? THRESHOLD + Math.max(0, THRESHOLD - 1 - f.range.hi) : 0;
+      const need =
+        f.suppressed === 'FEWER_THAN_10' && !f.range.determined
+          ? THRESHOLD + Math.max(0, THRESHOLD - 1 - f.range.hi)
+          : 0;
       if (lines.some((r) => touched.has(r))) continue;
       const members = (r: Relation) => [...r.plus, ...r.minus.map((m) => m.key)];
       const open = lines
-        .map((r) => ({ r, withheld: members(r).filter((k) => state.get(k) !== null).length, pick: pickFrom(members(r), need) }))
+        .map((r) => ({
+          r,
+          withheld: members(r).filter((k) => state.get(k) !== null).length,
+          pick: pickFrom(members(r), need),
+        }))
         .filter((x) => x.pick !== null)
         .sort((a, b) => a.withheld - b.withheld || (better(a.pick!, b.pick!) ? -1 : better(b.pick!, a.pick!) ? 1 : 0));
-      const choice = open[0]?.pick
-        ?? pickFrom(model.cells.filter((c) => c.table === cell.table).map((c) => c.key))
-        ?? pickFrom(model.cells.map((c) => c.key));
+      const choice =
+        open[0]?.pick ??
+        pickFrom(model.cells.filter((c) => c.table === cell.table).map((c) => c.key)) ??
+        pickFrom(model.cells.map((c) => c.key));
       if (choice && state.get(choice.key) === null) {
         state.set(choice.key, 'COMPLEMENTARY');
         for (const r of linesOf.get(choice.key) ?? []) touched.add(r);
@@ -274,13 +296,16 @@ export function protect(model: Model): Map<string, Suppression | null> {
     if (added === 0) break;
   }
   const left = findings(model.relations, seenOf(model, state));
-  if (left.length) throw new Error(`disclosure control could not protect ${left.map((f) => `${f.key} (${f.why})`).join(', ')}`);
+  if (left.length)
+    throw new Error(`disclosure control could not protect ${left.map((f) => `${f.key} (${f.why})`).join(', ')}`);
   return state;
 }
 
 export function seenOf(model: Model, state: Map<string, Suppression | null>): Map<string, SeenCell> {
-  return new Map(model.cells.map((c) => {
-    const s = state.get(c.key) ?? null;
-    return [c.key, { count: s === null ? c.value : null, suppressed: s }];
-  }));
+  return new Map(
+    model.cells.map((c) => {
+      const s = state.get(c.key) ?? null;
+      return [c.key, { count: s === null ? c.value : null, suppressed: s }];
+    }),
+  );
 }

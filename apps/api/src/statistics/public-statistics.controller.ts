@@ -20,7 +20,8 @@ export class PublicStatisticsController {
   @UseGuards(RateLimitGuard)
   @RateLimited('statistics')
   @ApiOperation({
-    summary: 'Public statistics: cases referred to prosecutors, by month and by decision, activity, supervisor identification and agency',
+    summary:
+      'Public statistics: cases referred to prosecutors, by month and by decision, activity, supervisor identification and agency',
     description:
       'No sign-in. No count below 10 is published (suppressed: FEWER_THAN_10, zero included), and further counts are withheld ' +
       '(suppressed: COMPLEMENTARY) so that no withheld count can be worked out from the others and the row, column and grand totals ' +
@@ -30,13 +31,22 @@ export class PublicStatisticsController {
       'audited once as statistics.published (no reader identity); reads are not audited.',
   })
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: PublicStatistics, description: 'JSON, or with format=csv a text/csv attachment of the same cells' })
+  @ApiOkResponse({
+    type: PublicStatistics,
+    description: 'JSON, or with format=csv a text/csv attachment of the same cells',
+  })
   @ApiErrors(ErrorCode.DependencyUnavailable)
-  async get(@Query() q: PublicStatisticsQuery, @Res({ passthrough: true }) res: Response): Promise<PublicStatistics | string> {
+  async get(
+    @Query() q: PublicStatisticsQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PublicStatistics | string> {
     const doc = await this.statistics.get();
     if (q.format !== 'csv') return doc;
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="ion-public-statistics-${doc.computedAt.slice(0, 10)}.csv"`);
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="ion-public-statistics-${doc.computedAt.slice(0, 10)}.csv"`,
+    );
     return statisticsCsv(doc);
   }
 }

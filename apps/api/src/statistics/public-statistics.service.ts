@@ -7,7 +7,15 @@ import { canonicalJson, Clock } from '@app/common';
 import { translateDbError } from '@app/database';
 import { protect, seenOf, THRESHOLD } from './disclosure-control';
 import type { PublicStatistics } from './public-statistics.dto';
-import { AWAITING_DECISION, buildModel, CaseFacts, countCases, monthRange, NOT_RECORDED, publishTables } from './statistics-tables';
+import {
+  AWAITING_DECISION,
+  buildModel,
+  CaseFacts,
+  countCases,
+  monthRange,
+  NOT_RECORDED,
+  publishTables,
+} from './statistics-tables';
 
 export const STATISTICS_TIME_ZONE = 'America/Chicago';
 /** How long one computation is served: every reader within it gets the same counts and computedAt. */
@@ -17,7 +25,8 @@ const previousMonth = (month: string) => {
   const [y, m] = month.split('-').map(Number);
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 };
-const monthOf = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: STATISTICS_TIME_ZONE, year: 'numeric', month: '2-digit' }).format(d);
+const monthOf = (d: Date) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: STATISTICS_TIME_ZONE, year: 'numeric', month: '2-digit' }).format(d);
 
 /**
  * Public statistics (issue 15 §5): cases referred to prosecutors, by month of first referral and by
@@ -52,7 +61,9 @@ export class PublicStatisticsService {
   async get(): Promise<PublicStatistics> {
     if (this.cached && this.clock.now().getTime() < this.cached.until) return this.cached.doc;
     if (!this.inFlight) {
-      this.inFlight = this.compute().finally(() => { this.inFlight = null; });
+      this.inFlight = this.compute().finally(() => {
+        this.inFlight = null;
+      });
     }
     return this.inFlight;
   }
@@ -74,22 +85,45 @@ export class PublicStatisticsService {
     const { counts, categories } = countCases(facts, months);
     const model = buildModel(counts, months, categories);
     const tables = publishTables(months, seenOf(model, protect(model)), categories);
-    const sha256 = createHash('sha256').update(canonicalJson({ threshold: THRESHOLD, timeZone: STATISTICS_TIME_ZONE, tables })).digest('hex');
+    const sha256 = createHash('sha256')
+      .update(canonicalJson({ threshold: THRESHOLD, timeZone: STATISTICS_TIME_ZONE, tables }))
+      .digest('hex');
     // Served until this process's clock passes the computation plus the cache time.
     const until = this.clock.now().getTime() + STATISTICS_CACHE_SECONDS * 1000;
     const doc: PublicStatistics = {
-      computedAt: at.toISOString(), nextComputationAfter: new Date(until).toISOString(), threshold: THRESHOLD,
-      timeZone: STATISTICS_TIME_ZONE, sha256, tables,
+      computedAt: at.toISOString(),
+      nextComputationAfter: new Date(until).toISOString(),
+      threshold: THRESHOLD,
+      timeZone: STATISTICS_TIME_ZONE,
+      sha256,
+      tables,
     };
     if (sha256 !== this.lastPublishedSha) {
       const cells = tables.reduce((n, t) => n + (t.rows.length + 1) * (t.categories.length + 1), 0);
-      const withheld = tables.reduce((n, t) => n + [...t.rows.flatMap((r) => [...r.cells, r.total]), ...t.columnTotals, t.total]
-        .filter((c) => c.suppressed !== null).length, 0);
-      await this.audit.record({
-        action: AuditAction.StatisticsPublished, actor: SYSTEM_ACTOR, targetType: 'statistics', targetId: sha256,
-        context: { clientIp: null, userAgent: null },
-        details: { sha256, computedAt: doc.computedAt, months: { first: months[0], last: months[months.length - 1] }, cells, withheld },
-      }).catch((e: unknown) => translateDbError(e));
+      const withheld = tables.reduce(
+        (n, t) =>
+          n +
+          [...t.rows.flatMap((r) => [...r.cells, r.total]), ...t.columnTotals, t.total].filter(
+            (c) => c.suppressed !== null,
+          ).length,
+        0,
+      );
+      await this.audit
+        .record({
+          action: AuditAction.StatisticsPublished,
+          actor: SYSTEM_ACTOR,
+          targetType: 'statistics',
+          targetId: sha256,
+          context: { clientIp: null, userAgent: null },
+          details: {
+            sha256,
+            computedAt: doc.computedAt,
+            months: { first: months[0], last: months[months.length - 1] },
+            cells,
+            withheld,
+          },
+        })
+        .catch((e: unknown) => translateDbError(e));
       this.lastPublishedSha = sha256;
     }
     this.cached = { doc, until };
@@ -98,9 +132,18 @@ export class PublicStatisticsService {
 
   /** One statement: the snapshot time and the referred cases, grouped by what is published about them. */
   private async read(): Promise<{ at: Date; facts: (CaseFacts & { n: number })[] }> {
-    const [row]: { at: Date; facts: { month: string; decision: string; activity_type: string; supervisor_identification: string; agencies: string[]; n: number }[] }[] =
-      await this.ds.query(
-        `WITH latest AS (
+    const [row]: {
+      at: Date;
+      facts: {
+        month: string;
+        decision: string;
+        activity_type: string;
+        supervisor_identification: string;
+        agencies: string[];
+        n: number;
+      }[];
+    }[] = await this.ds.query(
+      `WITH latest AS (
            SELECT DISTINCT ON (case_id) case_id, status, decision, manifest::jsonb AS m
              FROM packets ORDER BY case_id, version DESC
          ), firsts AS (
@@ -121,13 +164,17 @@ export class PublicStatisticsService {
                 coalesce((SELECT json_agg(g ORDER BY g.month, g.decision, g.activity_type, g.supervisor_identification, g.agencies)
                             FROM (SELECT month, decision, activity_type, supervisor_identification, agencies, count(*)::int AS n
                                     FROM facts GROUP BY 1, 2, 3, 4, 5) g), '[]'::json) AS facts`,
-        [STATISTICS_TIME_ZONE, AWAITING_DECISION, NOT_RECORDED],
-      );
+      [STATISTICS_TIME_ZONE, AWAITING_DECISION, NOT_RECORDED],
+    );
     return {
       at: new Date(row.at),
       facts: row.facts.map((f) => ({
-        month: f.month, decision: f.decision, activityType: f.activity_type, supervisorIdentification: f.supervisor_identification,
-        agencies: f.agencies, n: f.n,
+        month: f.month,
+        decision: f.decision,
+        activityType: f.activity_type,
+        supervisorIdentification: f.supervisor_identification,
+        agencies: f.agencies,
+        n: f.n,
       })),
     };
   }
@@ -136,10 +183,16 @@ export class PublicStatisticsService {
 /** The CSV of the same cells: one line per cell, withheld counts in words. */
 export function statisticsCsv(doc: PublicStatistics): string {
   const words = { FEWER_THAN_10: 'fewer than 10', COMPLEMENTARY: 'withheld to protect a smaller count' } as const;
-  const count = (c: { count: number | null; suppressed: keyof typeof words | null }) => (c.suppressed ? words[c.suppressed] : String(c.count));
+  const count = (c: { count: number | null; suppressed: keyof typeof words | null }) =>
+    c.suppressed ? words[c.suppressed] : String(c.count);
   const lines = ['table,unit,month,category,count,computed_at'];
-  const line = (table: string, unit: string, month: string, category: string, c: { count: number | null; suppressed: keyof typeof words | null }) =>
-    lines.push([table, unit, month, category, count(c), doc.computedAt].join(','));
+  const line = (
+    table: string,
+    unit: string,
+    month: string,
+    category: string,
+    c: { count: number | null; suppressed: keyof typeof words | null },
+  ) => lines.push([table, unit, month, category, count(c), doc.computedAt].join(','));
   for (const t of doc.tables) {
     for (const r of t.rows) {
       r.cells.forEach((c, i) => line(t.id, t.unit, r.month, t.categories[i], c));

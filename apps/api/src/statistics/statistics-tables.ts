@@ -48,17 +48,27 @@ export function monthRange(first: string, last: string): string[] {
   const [ly, lm] = last.split('-').map(Number);
   while (y < ly || (y === ly && m <= lm)) {
     out.push(`${y}-${String(m).padStart(2, '0')}`);
-    if (++m > 12) { m = 1; y++; }
+    if (++m > 12) {
+      m = 1;
+      y++;
+    }
   }
   return out;
 }
 
-export function countCases(facts: Iterable<CaseFacts & { n: number }>, months: string[]): { counts: Counts; categories: Categories } {
+export function countCases(
+  facts: Iterable<CaseFacts & { n: number }>,
+  months: string[],
+): { counts: Counts; categories: Categories } {
   const list = [...facts];
   const categories = {} as Categories;
-  const agenciesOf = (f: CaseFacts) => [...new Set(f.agencies.filter((a) => (FEDERAL_AGENCIES as readonly string[]).includes(a)))];
+  const agenciesOf = (f: CaseFacts) => [
+    ...new Set(f.agencies.filter((a) => (FEDERAL_AGENCIES as readonly string[]).includes(a))),
+  ];
   const valueOf: Record<Exclude<StatisticsTableId, 'agency'>, (f: CaseFacts) => string> = {
-    decision: (f) => f.decision, activityType: (f) => f.activityType, supervisorIdentification: (f) => f.supervisorIdentification,
+    decision: (f) => f.decision,
+    activityType: (f) => f.activityType,
+    supervisorIdentification: (f) => f.supervisorIdentification,
   };
   for (const id of STATISTICS_TABLE_IDS) {
     const known = TABLE_DEFS[id].categories.filter((c) => c !== NOT_RECORDED);
@@ -101,11 +111,13 @@ export function buildModel(counts: Counts, months: string[], categories: Categor
   const cells = new Map<string, ModelCell>();
   const put = (key: string, value: number, isTotal: boolean, table: string) => {
     const prev = cells.get(key);
-    if (prev && prev.value !== value) throw new Error(`statistics: ${key} is ${prev.value} in one table and ${value} in another`);
+    if (prev && prev.value !== value)
+      throw new Error(`statistics: ${key} is ${prev.value} in one table and ${value} in another`);
     if (!prev) cells.set(key, { key, value, isTotal, table, order: cells.size });
   };
   const relations: Relation[] = [];
-  const eq = (plus: string[], minus: string, tables: string[]) => relations.push({ kind: 'eq', plus, minus: [{ key: minus, coef: 1 }], tables });
+  const eq = (plus: string[], minus: string, tables: string[]) =>
+    relations.push({ kind: 'eq', plus, minus: [{ key: minus, coef: 1 }], tables });
   const groupsDone = new Set<string>();
   for (const id of STATISTICS_TABLE_IDS) {
     const cats = categories[id];
@@ -113,24 +125,54 @@ export function buildModel(counts: Counts, months: string[], categories: Categor
     const colSums = new Array<number>(cats.length).fill(0);
     for (const m of months) {
       const row = rows.get(m)!;
-      row.forEach((v, i) => { put(keys.inner(id, m, cats[i]), v, false, id); colSums[i] += v; });
-      put(keys.row(id, m), row.reduce((a, b) => a + b, 0), true, id);
-      eq(cats.map((c) => keys.inner(id, m, c)), keys.row(id, m), [id]);
+      row.forEach((v, i) => {
+        put(keys.inner(id, m, cats[i]), v, false, id);
+        colSums[i] += v;
+      });
+      put(
+        keys.row(id, m),
+        row.reduce((a, b) => a + b, 0),
+        true,
+        id,
+      );
+      eq(
+        cats.map((c) => keys.inner(id, m, c)),
+        keys.row(id, m),
+        [id],
+      );
     }
     cats.forEach((c, i) => {
       put(keys.column(id, c), colSums[i], true, id);
-      eq(months.map((m) => keys.inner(id, m, c)), keys.column(id, c), [id]);
+      eq(
+        months.map((m) => keys.inner(id, m, c)),
+        keys.column(id, c),
+        [id],
+      );
     });
-    put(keys.grand(id), colSums.reduce((a, b) => a + b, 0), true, id);
-    eq(cats.map((c) => keys.column(id, c)), keys.grand(id), [id]);
+    put(
+      keys.grand(id),
+      colSums.reduce((a, b) => a + b, 0),
+      true,
+      id,
+    );
+    eq(
+      cats.map((c) => keys.column(id, c)),
+      keys.grand(id),
+      [id],
+    );
     if (!groupsDone.has(group(id))) {
       groupsDone.add(group(id));
-      eq(months.map((m) => keys.row(id, m)), keys.grand(id), [id]);
+      eq(
+        months.map((m) => keys.row(id, m)),
+        keys.grand(id),
+        [id],
+      );
     }
   }
   // Involvements against cases: each case names at least one agency (or counts once as not recorded)
   // and at most every agency once; a month's count under one agency is at most its cases.
-  const le = (plus: string, minus: string, coef = 1) => relations.push({ kind: 'le', plus: [plus], minus: [{ key: minus, coef }], tables: ['agency'] });
+  const le = (plus: string, minus: string, coef = 1) =>
+    relations.push({ kind: 'le', plus: [plus], minus: [{ key: minus, coef }], tables: ['agency'] });
   const most = FEDERAL_AGENCIES.length;
   for (const m of months) {
     for (const c of categories.agency) le(keys.inner('agency', m, c), keys.row('decision', m));
@@ -175,7 +217,11 @@ export function publishTables(months: string[], seen: Map<string, SeenCell>, cat
       id,
       unit: TABLE_DEFS[id].unit,
       categories: cats,
-      rows: months.map((m) => ({ month: m, cells: cats.map((c) => cell(keys.inner(id, m, c))), total: cell(keys.row(id, m)) })),
+      rows: months.map((m) => ({
+        month: m,
+        cells: cats.map((c) => cell(keys.inner(id, m, c))),
+        total: cell(keys.row(id, m)),
+      })),
       columnTotals: cats.map((c) => cell(keys.column(id, c))),
       total: cell(keys.grand(id)),
     };
@@ -192,7 +238,8 @@ export function readerView(tables: PublishedTable[]): { relations: Relation[]; s
   const categories = {} as Categories;
   for (const t of tables) categories[t.id] = t.categories;
   const zero = {} as Counts;
-  for (const id of STATISTICS_TABLE_IDS) zero[id] = new Map(months.map((m) => [m, new Array<number>(categories[id].length).fill(0)]));
+  for (const id of STATISTICS_TABLE_IDS)
+    zero[id] = new Map(months.map((m) => [m, new Array<number>(categories[id].length).fill(0)]));
   const { relations } = buildModel(zero, months, categories);
   const seen = new Map<string, SeenCell>();
   for (const t of tables) {

@@ -34,7 +34,11 @@ export interface TicketsConfig {
 export function loadTicketsConfig(env: Record<string, string | undefined> = process.env): TicketsConfig {
   const v = validateEnv(TicketsEnv, env);
   const ttlSeconds = v.TICKET_TTL_SECONDS ?? 300;
-  return { ttlSeconds, maxSeconds: Math.max(v.TICKET_MAX_SECONDS ?? 4 * 3600, ttlSeconds), sweepSeconds: v.TICKET_SWEEP_SECONDS ?? 30 };
+  return {
+    ttlSeconds,
+    maxSeconds: Math.max(v.TICKET_MAX_SECONDS ?? 4 * 3600, ttlSeconds),
+    sweepSeconds: v.TICKET_SWEEP_SECONDS ?? 30,
+  };
 }
 
 export const ticketsConfig = registerAs('tickets', () => loadTicketsConfig());

@@ -1,6 +1,14 @@
 import { Body, Controller, Get, Headers, Param, Post, Req, Res } from '@nestjs/common';
 import {
-  ApiCreatedResponse, ApiDefaultResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags,
+  ApiCreatedResponse,
+  ApiDefaultResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { AuthUser } from '@app/common';
@@ -47,7 +55,11 @@ export class TicketsController {
       'the first GET and one `evidence.playback.ended` (ranges served, merged) when the ticket ends; DOWNLOAD as `evidence.downloaded` per GET.',
   })
   @ApiCreatedResponse(ISSUED)
-  issueForEvidence(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: EvidenceTicketDto): Promise<TicketView> {
+  issueForEvidence(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: EvidenceTicketDto,
+  ): Promise<TicketView> {
     return this.tickets.issueForEvidence(auth, id, dto.purpose);
   }
 
@@ -55,18 +67,25 @@ export class TicketsController {
   @Authorize(Permission.PacketArchiveDownload)
   @ApiOperation({
     summary: "A short-lived ticket to download the packet's ZIP with a plain link (the browser streams it to disk)",
-    description: 'For whoever may download the archive; purpose DOWNLOAD only. The download is recorded exactly as GET /packets/{id}/archive records it.',
+    description:
+      'For whoever may download the archive; purpose DOWNLOAD only. The download is recorded exactly as GET /packets/{id}/archive records it.',
   })
   @ApiCreatedResponse(ISSUED)
-  issueForArchive(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() _dto: ArchiveTicketDto): Promise<TicketView> {
+  issueForArchive(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Body() _dto: ArchiveTicketDto,
+  ): Promise<TicketView> {
     return this.tickets.issueForArchive(auth, id);
   }
 
   @Post('audit/export/tickets')
   @Authorize(Permission.AuditExport)
   @ApiOperation({
-    summary: 'A short-lived ticket to download an audit export with a plain link; the body holds the filters and format of GET /audit/export',
-    description: 'The export is made (recorded, checkpointed, signed) when the ticket is used, exactly as GET /audit/export does.',
+    summary:
+      'A short-lived ticket to download an audit export with a plain link; the body holds the filters and format of GET /audit/export',
+    description:
+      'The export is made (recorded, checkpointed, signed) when the ticket is used, exactly as GET /audit/export does.',
   })
   @ApiCreatedResponse(ISSUED)
   issueForAuditExport(@CurrentUser() auth: AuthUser, @Body() dto: AuditExportTicketDto): Promise<TicketView> {
@@ -87,10 +106,14 @@ export class TicketsController {
   @ApiHeader({ name: 'Range', required: false, description: 'Evidence only: one byte range, e.g. bytes=0-1023' })
   @ApiProduces('application/octet-stream', 'application/zip', 'application/x-ndjson', 'text/csv')
   @ApiOkResponse({
-    description: "The whole content, streamed, with its type (the evidence's sniffed type, application/zip, NDJSON or CSV)",
+    description:
+      "The whole content, streamed, with its type (the evidence's sniffed type, application/zip, NDJSON or CSV)",
     content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
     headers: {
-      'Content-Disposition': { description: 'inline (PLAYBACK) or attachment; filename=… (DOWNLOAD)', schema: { type: 'string' } },
+      'Content-Disposition': {
+        description: 'inline (PLAYBACK) or attachment; filename=… (DOWNLOAD)',
+        schema: { type: 'string' },
+      },
       'Accept-Ranges': { description: 'bytes (evidence)', schema: { type: 'string' } },
     },
   })
@@ -102,16 +125,24 @@ export class TicketsController {
   @ApiResponse({
     status: 403,
     description:
-      'AUTH.FORBIDDEN: not a role refusal (the route is public) but the ticket\'s: a bearer token of another user was sent beside it, or the ' +
+      "AUTH.FORBIDDEN: not a role refusal (the route is public) but the ticket's: a bearer token of another user was sent beside it, or the " +
       'browser fetched it for another purpose (Sec-Fetch-Dest, e.g. a DOWNLOAD ticket as a <video> source); audited as access.denied',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorBody' } } },
   })
   @ApiErrors(ErrorCode.Unauthenticated, ErrorCode.RangeNotSatisfiable, ErrorCode.IntegrityFailure)
-  async serve(@Param('ticket') token: string, @Headers('range') range: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async serve(
+    @Param('ticket') token: string,
+    @Headers('range') range: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     // Express answers HEAD with the GET handler: a ticket serves GET only.
     if (req.method !== 'GET') throw new RouteNotFoundError('No such route.');
     const t = await this.tickets.resolve(token, {
-      method: req.method, path: req.originalUrl, authorization: req.headers.authorization, fetchDest: req.header('sec-fetch-dest'),
+      method: req.method,
+      path: req.originalUrl,
+      authorization: req.headers.authorization,
+      fetchDest: req.header('sec-fetch-dest'),
     });
     (req as Request & { user?: AuthUser }).user = t.user; // the request log names the ticket's user
     switch (t.targetType) {
@@ -149,12 +180,19 @@ export class TicketsController {
 
   private async serveEvidence(t: UsableTicket, range: string | undefined, res: Response): Promise<void> {
     const playback = t.purpose === 'PLAYBACK';
-    const c = await this.evidence.openContent(t.user, t.targetId!, range, { record: playback ? 'caller' : 'downloaded', via: t.via });
-    const span = c.range ? `bytes=${c.range.start}-${c.range.end}` : null;
-    await this.begin(t, playback ? { sha256: c.evidence.sha256, sizeBytes: c.evidence.sizeBytes, range: span } : null, async (e) => {
-      c.stream.destroy();
-      if (!playback) await c.failed(e, 0);
+    const c = await this.evidence.openContent(t.user, t.targetId!, range, {
+      record: playback ? 'caller' : 'downloaded',
+      via: t.via,
     });
+    const span = c.range ? `bytes=${c.range.start}-${c.range.end}` : null;
+    await this.begin(
+      t,
+      playback ? { sha256: c.evidence.sha256, sizeBytes: c.evidence.sizeBytes, range: span } : null,
+      async (e) => {
+        c.stream.destroy();
+        if (!playback) await c.failed(e, 0);
+      },
+    );
     let sent = { bytesSent: 0, complete: false };
     try {
       sent = await sendEvidence(res, c, playback ? 'inline' : 'attachment');
@@ -165,7 +203,11 @@ export class TicketsController {
   }
 
   /** Counts the use (and records a playback's first view); if the ticket ended meanwhile, closes what was opened. */
-  private async begin(t: UsableTicket, viewed: Record<string, unknown> | null, undo: (e: unknown) => unknown): Promise<void> {
+  private async begin(
+    t: UsableTicket,
+    viewed: Record<string, unknown> | null,
+    undo: (e: unknown) => unknown,
+  ): Promise<void> {
     try {
       await this.tickets.beginUse(t, viewed);
     } catch (e) {

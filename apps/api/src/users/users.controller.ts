@@ -3,7 +3,17 @@ import { ApiCreatedResponse, ApiDefaultResponse, ApiOkResponse, ApiOperation, Ap
 import type { AuthUser } from '@app/common';
 import { ErrorCode } from '@app/common';
 import {
-  Authorize, CreateUserDto, CurrentUser, ListUsersQuery, PasswordResetResult, Permission, ResetPasswordDto, UpdateUserDto, UserPage, UsersService, UserView,
+  Authorize,
+  CreateUserDto,
+  CurrentUser,
+  ListUsersQuery,
+  PasswordResetResult,
+  Permission,
+  ResetPasswordDto,
+  UpdateUserDto,
+  UserPage,
+  UsersService,
+  UserView,
 } from '@app/auth';
 import { API_ERROR } from '../http/api-error-body';
 import { ApiErrors } from '../http/openapi';
@@ -43,13 +53,18 @@ export class UsersController {
   @Patch(':id')
   @Authorize(Permission.UserUpdate)
   @ApiOperation({
-    summary: 'Edit name, badge, role and district or office; deactivate (with a reason) or reactivate; clear a lockout. ' +
-      'Audited with every field\'s before and after. A badge held by another account (any letter case) is 409; ' +
-      'a district change moves the user\'s scope, not their cases (a case stays in the district where it was opened).',
+    summary:
+      'Edit name, badge, role and district or office; deactivate (with a reason) or reactivate; clear a lockout. ' +
+      "Audited with every field's before and after. A badge held by another account (any letter case) is 409; " +
+      "a district change moves the user's scope, not their cases (a case stays in the district where it was opened).",
   })
   @ApiOkResponse({ type: UserView })
   @ApiErrors(ErrorCode.Conflict, ErrorCode.SelfDeactivation, ErrorCode.SelfRoleChange, ErrorCode.SelfPasswordReset)
-  update(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: UpdateUserDto): Promise<UserView> {
+  update(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: UpdateUserDto,
+  ): Promise<UserView> {
     return this.users.update(auth, id, dto);
   }
 
@@ -57,12 +72,17 @@ export class UsersController {
   @Authorize(Permission.UserPasswordReset)
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Reset a password: a temporary one (chosen, or generated and returned this once) that the user must change at ' +
+    summary:
+      'Reset a password: a temporary one (chosen, or generated and returned this once) that the user must change at ' +
       'their next sign-in; until then their tokens serve only POST /auth/password. Clears a lockout. Audited without the password.',
   })
   @ApiOkResponse({ type: PasswordResetResult })
   @ApiErrors(ErrorCode.SelfPasswordReset)
-  resetPassword(@CurrentUser() auth: AuthUser, @Param('id', UuidParam) id: string, @Body() dto: ResetPasswordDto): Promise<PasswordResetResult> {
+  resetPassword(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: ResetPasswordDto,
+  ): Promise<PasswordResetResult> {
     return this.users.resetPassword(auth, id, dto);
   }
 }

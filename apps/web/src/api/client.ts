@@ -7,9 +7,15 @@ export type ApiErrorBody = components['schemas']['ApiErrorBody'];
 export type ErrorCode = ApiErrorBody['code'];
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly body: ApiErrorBody) {
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody,
+  ) {
     // Issue 16: the console's words for the code, never the service's English (which names fields and rules as code does).
-    super((ERROR_WORDS as Partial<Record<string, string>>)[body.code] ?? `The service refused the request (answer ${status}).`);
+    super(
+      (ERROR_WORDS as Partial<Record<string, string>>)[body.code] ??
+        `The service refused the request (answer ${status}).`,
+    );
   }
 
   get code(): ErrorCode {
@@ -37,7 +43,8 @@ type FieldProblem = NonNullable<ApiErrorBody['fields']>[number];
 
 /** One refused field in words: by each rule broken, else by the field (indexes as `*`), else a general request to check it. */
 function fieldWords(f: FieldProblem): string[] {
-  if (f.constraints?.length) return f.constraints.map((c) => FIELD_RULE_WORDS[c]?.(f.limits ?? {}) ?? FIELD_RULE_FALLBACK);
+  if (f.constraints?.length)
+    return f.constraints.map((c) => FIELD_RULE_WORDS[c]?.(f.limits ?? {}) ?? FIELD_RULE_FALLBACK);
   const general = f.field.replace(/\.\d+(?=\.|$)/g, '.*');
   return [FIELD_WORDS[general] ?? FIELD_RULE_FALLBACK];
 }
@@ -45,7 +52,9 @@ function fieldWords(f: FieldProblem): string[] {
 /** A failure with no answer from the service at all (network down, service stopped). */
 export class NetworkError extends Error {
   constructor() {
-    super('The service did not answer. Check the connection, then reload to see whether the last change was saved before trying again.');
+    super(
+      'The service did not answer. Check the connection, then reload to see whether the last change was saved before trying again.',
+    );
   }
 }
 
@@ -96,9 +105,15 @@ api.use(auth);
 /** The service's error body; a proxy's or a dead connection's answer becomes one that says what happened. */
 function errorBody(res: Response, parsed: unknown): ApiErrorBody {
   const b = parsed as Partial<ApiErrorBody> | null;
-  if (b && typeof b === 'object' && typeof b.code === 'string' && typeof b.message === 'string') return b as ApiErrorBody;
+  if (b && typeof b === 'object' && typeof b.code === 'string' && typeof b.message === 'string')
+    return b as ApiErrorBody;
   const code: ErrorCode = res.status >= 500 ? 'DEPENDENCY.UNAVAILABLE' : 'INTERNAL.ERROR';
-  return { statusCode: res.status, code, message: `The service answered ${res.status} ${res.statusText}.`, requestId: res.headers.get('X-Request-Id') ?? '' };
+  return {
+    statusCode: res.status,
+    code,
+    message: `The service answered ${res.status} ${res.statusText}.`,
+    requestId: res.headers.get('X-Request-Id') ?? '',
+  };
 }
 
 /** The data of a successful answer, or an ApiError / NetworkError to show. */
@@ -121,7 +136,10 @@ export function apiErrorOf(status: number, statusText: string, bodyText: string,
   } catch {
     parsed = null;
   }
-  return new ApiError(status, errorBody(new Response(null, { status, statusText, headers: { 'X-Request-Id': requestId ?? '' } }), parsed));
+  return new ApiError(
+    status,
+    errorBody(new Response(null, { status, statusText, headers: { 'X-Request-Id': requestId ?? '' } }), parsed),
+  );
 }
 
 /** A POST of JSON to a path the generated types do not name (yet): the data, or an ApiError / NetworkError. */

@@ -13,7 +13,8 @@ const SIGN_IN_FIELD_WORDS: Record<string, string> = {
 
 /** The sign-in's own refusals in words (a wrong password: words only, no request id; validator text never). */
 function signInError(e: unknown): unknown {
-  if (e instanceof ApiError && e.code === 'VALIDATION.FAILED') return new Error('Check the marked fields, then sign in again.');
+  if (e instanceof ApiError && e.code === 'VALIDATION.FAILED')
+    return new Error('Check the marked fields, then sign in again.');
   return e;
 }
 
@@ -28,7 +29,7 @@ function signInError(e: unknown): unknown {
 export function LoginScreen() {
   const { login, expired, lastUsername } = useSession();
   const notice = useLoad(() => unwrap(api.GET('/api/v1/auth/system-use-notice')), []);
-  const [username, setUsername] = useState(expired ? lastUsername ?? '' : '');
+  const [username, setUsername] = useState(expired ? (lastUsername ?? '') : '');
   const [password, setPassword] = useState('');
   const [acknowledged, setAcknowledged] = useState(false);
   const [ackMissing, setAckMissing] = useState(false);
@@ -59,15 +60,21 @@ export function LoginScreen() {
       }
       // Focus goes to what needs attention: the first marked field, else the message.
       requestAnimationFrame(() => {
-        const target = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? formRef.current?.querySelector<HTMLElement>('.focus-target');
+        const target =
+          formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+          formRef.current?.querySelector<HTMLElement>('.focus-target');
         target?.focus();
       });
     } finally {
       setBusy(false);
     }
   };
-  const fieldError = (f: string) => (error instanceof ApiError && error.forField(f) ? SIGN_IN_FIELD_WORDS[f] : undefined);
-  const ackError = ackMissing && !acknowledged ? 'Confirm that you have read the notice before signing in.' : fieldError('systemUseNotice');
+  const fieldError = (f: string) =>
+    error instanceof ApiError && error.forField(f) ? SIGN_IN_FIELD_WORDS[f] : undefined;
+  const ackError =
+    ackMissing && !acknowledged
+      ? 'Confirm that you have read the notice before signing in.'
+      : fieldError('systemUseNotice');
 
   return (
     <Page title={expired ? 'Your session has ended' : 'Sign in'}>
@@ -78,24 +85,73 @@ export function LoginScreen() {
       )}
       <section className="panel system-use-notice narrow" aria-labelledby="system-use-notice-h">
         <h2 id="system-use-notice-h">System use notification</h2>
-        {notice.error ? <ErrorMessage error={notice.error} context="The notice could not be loaded, so signing in is not possible yet. Reload the page" />
-          : !notice.data ? <p className="muted" role="status">Loading the notice…</p>
-          : notice.data.text.split(/\n{2,}/).map((para, i) => <p key={i}>{para}</p>)}
+        {notice.error ? (
+          <ErrorMessage
+            error={notice.error}
+            context="The notice could not be loaded, so signing in is not possible yet. Reload the page"
+          />
+        ) : !notice.data ? (
+          <p className="muted" role="status">
+            Loading the notice…
+          </p>
+        ) : (
+          notice.data.text.split(/\n{2,}/).map((para, i) => <p key={i}>{para}</p>)
+        )}
       </section>
       <form ref={formRef} onSubmit={submit} className="narrow" noValidate>
-        {error !== null && <div tabIndex={-1} className="focus-target"><ErrorMessage error={signInError(error)} /></div>}
+        {error !== null && (
+          <div tabIndex={-1} className="focus-target">
+            <ErrorMessage error={signInError(error)} />
+          </div>
+        )}
         <div className={`field checkbox${ackError ? ' has-error' : ''}`}>
-          {ackError && <p id={`${ackId}-error`} className="field-error">{ackError}</p>}
-          <input ref={ackRef} id={ackId} type="checkbox" checked={acknowledged} disabled={!notice.data}
-            onChange={(e) => { setAcknowledged(e.target.checked); if (e.target.checked) setAckMissing(false); }}
-            aria-invalid={!!ackError} aria-describedby={ackError ? `${ackId}-error` : undefined} aria-required="true" />
-          <label htmlFor={ackId}>I have read this notice and accept that my use of this system is monitored and recorded</label>
+          {ackError && (
+            <p id={`${ackId}-error`} className="field-error">
+              {ackError}
+            </p>
+          )}
+          <input
+            ref={ackRef}
+            id={ackId}
+            type="checkbox"
+            checked={acknowledged}
+            disabled={!notice.data}
+            onChange={(e) => {
+              setAcknowledged(e.target.checked);
+              if (e.target.checked) setAckMissing(false);
+            }}
+            aria-invalid={!!ackError}
+            aria-describedby={ackError ? `${ackId}-error` : undefined}
+            aria-required="true"
+          />
+          <label htmlFor={ackId}>
+            I have read this notice and accept that my use of this system is monitored and recorded
+          </label>
         </div>
-        <TextField label="Username" value={username} onChange={setUsername} autoComplete="username" required error={fieldError('username')} />
-        <TextField label="Password" type="password" value={password} onChange={setPassword} autoComplete="current-password" required error={fieldError('password')} />
-        <button type="submit" className="btn primary" disabled={busy || !notice.data} aria-busy={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        <TextField
+          label="Username"
+          value={username}
+          onChange={setUsername}
+          autoComplete="username"
+          required
+          error={fieldError('username')}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          autoComplete="current-password"
+          required
+          error={fieldError('password')}
+        />
+        <button type="submit" className="btn primary" disabled={busy || !notice.data} aria-busy={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
       </form>
-      <p className="public-link">No account needed: <Link to="/statistics">public statistics on the cases referred to prosecutors</Link>.</p>
+      <p className="public-link">
+        No account needed: <Link to="/statistics">public statistics on the cases referred to prosecutors</Link>.
+      </p>
     </Page>
   );
 }

@@ -14,7 +14,10 @@ export class AuditFilterQuery {
   @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
   from?: string;
 
-  @ApiPropertyOptional({ example: '2026-11-21T00:00:00-06:00', description: 'Events before this instant (not before `from`)' })
+  @ApiPropertyOptional({
+    example: '2026-11-21T00:00:00-06:00',
+    description: 'Events before this instant (not before `from`)',
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
   @NotBefore('from')
@@ -30,9 +33,15 @@ export class AuditFilterQuery {
   @IsUUID('all', { message: 'actorId must be a UUID' })
   actorId?: string;
 
-  @ApiPropertyOptional({ enum: AUDIT_ACTIONS, enumName: 'AuditAction', description: 'Events of one action (the catalogue: README, export format)' })
+  @ApiPropertyOptional({
+    enum: AUDIT_ACTIONS,
+    enumName: 'AuditAction',
+    description: 'Events of one action (the catalogue: README, export format)',
+  })
   @IsOptional()
-  @IsIn(AUDIT_ACTIONS, { message: 'action must be one of the audit actions (the catalogue in the README), such as case.submitted' })
+  @IsIn(AUDIT_ACTIONS, {
+    message: 'action must be one of the audit actions (the catalogue in the README), such as case.submitted',
+  })
   action?: AuditAction;
 
   @ApiPropertyOptional({ enum: OUTCOMES, enumName: 'AuditOutcome' })
@@ -48,8 +57,10 @@ export class AuditEventsQuery extends AuditFilterQuery {
   cursor?: string;
 
   @ApiPropertyOptional({
-    enum: ['asc', 'desc'], default: 'asc',
-    description: 'asc: oldest first (nextCursor pages to newer events); desc: newest first (nextCursor pages to older events)',
+    enum: ['asc', 'desc'],
+    default: 'asc',
+    description:
+      'asc: oldest first (nextCursor pages to newer events); desc: newest first (nextCursor pages to older events)',
   })
   @IsOptional()
   @IsIn(['asc', 'desc'])

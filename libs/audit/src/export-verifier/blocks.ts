@@ -52,7 +52,8 @@ function blockEnd(buf: Uint8Array, n: number, csv: boolean): number {
   if (csv) {
     for (let nl = last; nl > 0 && nl >= n / 2; nl = b.lastIndexOf(LF, nl - 1)) {
       const at = nl + 1;
-      if (CSV_RECORD_STARTS.some((s) => at + s.length <= n && b.compare(s, 0, s.length, at, at + s.length) === 0)) return at;
+      if (CSV_RECORD_STARTS.some((s) => at + s.length <= n && b.compare(s, 0, s.length, at, at + s.length) === 0))
+        return at;
     }
   }
   return last + 1;

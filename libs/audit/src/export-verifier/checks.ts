@@ -2,8 +2,24 @@ import { ChainedAuditEvent, hashAuditEvent } from '../audit-hash';
 import { ExportTrailer } from '../export-format';
 import { fastRowHash, hasEventShape, memberCount, plainJsonLine } from './fast-path';
 import {
-  checkEventFields, checkTrailer, csvCells, csvEventRecord, csvMeta, EVENT_FIELDS, Failure, Format, HEX64, MAX_RECORD_CHARS,
-  MAX_RECORD_LINES, ndjsonEvent, openQuote, parseJson, Problem, show, stripCr, tryCsvCells,
+  checkEventFields,
+  checkTrailer,
+  csvCells,
+  csvEventRecord,
+  csvMeta,
+  EVENT_FIELDS,
+  Failure,
+  Format,
+  HEX64,
+  MAX_RECORD_CHARS,
+  MAX_RECORD_LINES,
+  ndjsonEvent,
+  openQuote,
+  parseJson,
+  Problem,
+  show,
+  stripCr,
+  tryCsvCells,
 } from './parse';
 
 export interface RowKey {
@@ -47,7 +63,8 @@ export const HASH_STRIDE = 65;
 
 /** The row's own hash check, after its type checks. */
 function checkedRow(e: ChainedAuditEvent, line: number): RowKey {
-  if (hashAuditEvent(e.prevHash, e) !== e.hash) throw new Failure(line, 'the row\'s hash does not match its contents (a field was altered)', e.seq);
+  if (hashAuditEvent(e.prevHash, e) !== e.hash)
+    throw new Failure(line, "the row's hash does not match its contents (a field was altered)", e.seq);
   return e;
 }
 
@@ -62,7 +79,12 @@ export const firstNonBlank = (lines: string[]): number => lines.findIndex((l) =>
  */
 export function checkRows(format: Format, lines: string[], firstLine: number, fast: boolean): RowBatch {
   const out: RowBatch = {
-    lineCount: lines.length, seqs: [], hashes: '', unlinked: [], unlinkedPrevHashes: [], firstNonBlank: firstNonBlank(lines),
+    lineCount: lines.length,
+    seqs: [],
+    hashes: '',
+    unlinked: [],
+    unlinkedPrevHashes: [],
+    firstNonBlank: firstNonBlank(lines),
   };
   let lastSeq = 0;
   let lastHash = '';
@@ -99,8 +121,11 @@ export function checkRows(format: Format, lines: string[], firstLine: number, fa
         const o = parseJson(text, line, `line ${line}`);
         if (o.type === 'event') {
           // Fast path for a row of the right shape whose hash matches; else the detailed checks.
-          const accepted = fast && hasEventShape(o) && memberCount(o) === EVENT_FIELDS.length + 1
-            && fastAccepts(o as unknown as ChainedAuditEvent, plainJsonLine(text));
+          const accepted =
+            fast &&
+            hasEventShape(o) &&
+            memberCount(o) === EVENT_FIELDS.length + 1 &&
+            fastAccepts(o as unknown as ChainedAuditEvent, plainJsonLine(text));
           addRow(accepted ? (o as unknown as RowKey) : checkedRow(ndjsonEvent(o, line), line), index);
         } else if (o.type === 'checkpoint') out.trailer = { index, value: checkTrailer(o, line) };
         else if (o.type === 'header') throw new Failure(line, 'a second header record');
@@ -114,7 +139,10 @@ export function checkRows(format: Format, lines: string[], firstLine: number, fa
         const start = i;
         while (openQuote(text)) {
           if (i - start + 1 >= MAX_RECORD_LINES || text.length > MAX_RECORD_CHARS) {
-            throw new Failure(line, `line ${line} is not valid CSV (truncated or corrupted?): a quoted field is never closed`);
+            throw new Failure(
+              line,
+              `line ${line} is not valid CSV (truncated or corrupted?): a quoted field is never closed`,
+            );
           }
           if (++i === lines.length) {
             out.openRecord = start;
@@ -131,7 +159,8 @@ export function checkRows(format: Format, lines: string[], firstLine: number, fa
         const e = csvEventRecord(cells, line);
         const accepted = fast && hasEventShape(e) && fastAccepts(e as unknown as ChainedAuditEvent, false);
         addRow(accepted ? (e as unknown as RowKey) : checkedRow(checkEventFields(e, line, true), line), index);
-      } else if (record === 'checkpoint') out.trailer = { index, value: checkTrailer(csvMeta(cells, line, 'checkpoint'), line) };
+      } else if (record === 'checkpoint')
+        out.trailer = { index, value: checkTrailer(csvMeta(cells, line, 'checkpoint'), line) };
       else if (record === 'header') throw new Failure(line, 'a second header record');
       else throw new Failure(line, `unknown record type ${show(record)}`);
     }

@@ -2,8 +2,16 @@ import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { keyIdOf, signMessage } from '@app/signing/signing-keys';
 import { AuditEventBody, ChainedAuditEvent, GENESIS_HASH, hashAuditEvent } from '../audit-hash';
 import {
-  checkpointMessage, csvEventLine, csvMetaLine, EXPORT_FORMAT, ExportFormatName, ExportHeader, ExportTrailer, ExportWriter,
-  ndjsonEventLine, parseCsvLine,
+  checkpointMessage,
+  csvEventLine,
+  csvMetaLine,
+  EXPORT_FORMAT,
+  ExportFormatName,
+  ExportHeader,
+  ExportTrailer,
+  ExportWriter,
+  ndjsonEventLine,
+  parseCsvLine,
 } from '../export-format';
 import { fastRowHash } from './fast-path';
 import { ExportVerification, verifyChunks, verifyLines } from './verifier';
@@ -44,25 +52,55 @@ function rng(seed: number): () => number {
 }
 
 /** Pieces of text that exercise escaping (JSON and CSV), multi-byte UTF-8 and the fast path's "plain line" shortcut. */
-const PIECES = ['a', 'Z', '7', ' ', ',', '"', '\\', '\n', '\r', '\t', '\u0001', '\u001f', '\u007f', 'é', 'ü', '中', '🚨', '\u2028', '/', "'", '{', '}'];
+const PIECES = [
+  'a',
+  'Z',
+  '7',
+  ' ',
+  ',',
+  '"',
+  '\\',
+  '\n',
+  '\r',
+  '\t',
+  '\u0001',
+  '\u001f',
+  '\u007f',
+  'é',
+  'ü',
+  '中',
+  '🚨',
+  '\u2028',
+  '/',
+  "'",
+  '{',
+  '}',
+];
 
 function text(r: () => number, plain: boolean): string {
   const n = 1 + Math.floor(r() * 12);
   let s = '';
-  for (let i = 0; i < n; i++) s += plain ? 'abcxyz019 -_.'[Math.floor(r() * 13)] : PIECES[Math.floor(r() * PIECES.length)];
+  for (let i = 0; i < n; i++)
+    s += plain ? 'abcxyz019 -_.'[Math.floor(r() * 13)] : PIECES[Math.floor(r() * PIECES.length)];
   return s;
 }
 
 function value(r: () => number, depth: number, plain: boolean): unknown {
   const k = Math.floor(r() * (depth > 2 ? 5 : 7));
   switch (k) {
-    case 0: return null;
-    case 1: return r() < 0.5;
-    case 2: return [0, -1, 1.5, 1e21, -0, 123456789, 2 ** 53 - 1][Math.floor(r() * 7)];
+    case 0:
+      return null;
+    case 1:
+      return r() < 0.5;
+    case 2:
+      return [0, -1, 1.5, 1e21, -0, 123456789, 2 ** 53 - 1][Math.floor(r() * 7)];
     case 3:
-    case 4: return text(r, plain);
-    case 5: return Array.from({ length: Math.floor(r() * 3) }, () => value(r, depth + 1, plain));
-    default: return details(r, depth + 1, plain);
+    case 4:
+      return text(r, plain);
+    case 5:
+      return Array.from({ length: Math.floor(r() * 3) }, () => value(r, depth + 1, plain));
+    default:
+      return details(r, depth + 1, plain);
   }
 }
 
@@ -107,8 +145,23 @@ function chain(n: number, seed: number): ChainedAuditEvent[] {
 }
 
 const FIELDS: (keyof ChainedAuditEvent)[] = [
-  'seq', 'id', 'occurredAt', 'actorId', 'actorUsername', 'actorRole', 'action', 'outcome', 'targetType', 'targetId',
-  'caseId', 'requestId', 'clientIp', 'userAgent', 'details', 'prevHash', 'hash',
+  'seq',
+  'id',
+  'occurredAt',
+  'actorId',
+  'actorUsername',
+  'actorRole',
+  'action',
+  'outcome',
+  'targetType',
+  'targetId',
+  'caseId',
+  'requestId',
+  'clientIp',
+  'userAgent',
+  'details',
+  'prevHash',
+  'hash',
 ];
 
 interface Spec {
@@ -121,22 +174,27 @@ interface Spec {
 
 function header(key: Key, filtered: boolean): ExportHeader {
   return {
-    type: 'header', format: EXPORT_FORMAT, exportedAt: '2026-11-22T08:00:00.000Z',
+    type: 'header',
+    format: EXPORT_FORMAT,
+    exportedAt: '2026-11-22T08:00:00.000Z',
     exportedBy: { id: '44444444-4444-4444-8444-444444444444', username: 'auditor', role: 'AUDITOR' },
-    filters: filtered ? { caseId: '22222222-2222-4222-8222-222222222222' } : {}, filtered, keyId: key.keyId,
+    filters: filtered ? { caseId: '22222222-2222-4222-8222-222222222222' } : {},
+    filtered,
+    keyId: key.keyId,
   };
 }
 
 /** The records the server would write (a CSV record may hold line breaks). */
 function records(s: Spec, key: Key = KEY): string[] {
   const w = new ExportWriter(s.format, (m) => signMessage(key.priv, m));
-  const unsigned = { seq: s.head?.seq ?? 0, headHash: s.head?.hash ?? GENESIS_HASH, createdAt: '2026-11-22T07:59:59.000Z', keyId: key.keyId };
+  const unsigned = {
+    seq: s.head?.seq ?? 0,
+    headHash: s.head?.hash ?? GENESIS_HASH,
+    createdAt: '2026-11-22T07:59:59.000Z',
+    keyId: key.keyId,
+  };
   const checkpoint = { ...unsigned, signature: signMessage(key.priv, checkpointMessage(unsigned)) };
-  return [
-    ...w.begin(header(key, s.filtered)),
-    ...s.rows.map((e) => w.event(e)),
-    w.end(checkpoint),
-  ];
+  return [...w.begin(header(key, s.filtered)), ...s.rows.map((e) => w.event(e)), w.end(checkpoint)];
 }
 
 const fileOf = (recs: string[]): string => `${recs.join('\n')}\n`;
@@ -145,7 +203,11 @@ const fileOf = (recs: string[]): string => `${recs.join('\n')}\n`;
 function eventLine(format: ExportFormatName, e: Record<string, unknown>): string {
   if (format === 'ndjson') return JSON.stringify({ type: 'event', ...e });
   const cell = (v: unknown) => (v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
-  return csvEventLine(Object.fromEntries(Object.entries(e).map(([k, v]) => [k, k === 'details' || k === 'seq' ? v : cell(v)])) as unknown as ChainedAuditEvent);
+  return csvEventLine(
+    Object.fromEntries(
+      Object.entries(e).map(([k, v]) => [k, k === 'details' || k === 'seq' ? v : cell(v)]),
+    ) as unknown as ChainedAuditEvent,
+  );
 }
 
 /** The same kind of value, changed: a character of a string, a number, an object. */
@@ -156,7 +218,11 @@ function changed(v: unknown): unknown {
     const i = v.search(/[0-9a-zA-Z]/);
     if (i < 0) return `${v}x`;
     const c = v[i];
-    return v.slice(0, i) + (c === '9' ? '0' : c === 'z' ? 'a' : c === 'Z' ? 'A' : String.fromCharCode(c.charCodeAt(0) + 1)) + v.slice(i + 1);
+    return (
+      v.slice(0, i) +
+      (c === '9' ? '0' : c === 'z' ? 'a' : c === 'Z' ? 'A' : String.fromCharCode(c.charCodeAt(0) + 1)) +
+      v.slice(i + 1)
+    );
   }
   return { ...(v as object), tampered: true };
 }
@@ -201,41 +267,80 @@ function tamperings(s: Spec, seed: number): Case[] {
       const e = s.rows[i] as unknown as Record<string, unknown>;
       const t = { ...e, [f]: changed(e[f]) };
       cases.push({ name: `row ${i}: ${f} changed`, file: withRecord(rowAt(i), eventLine(s.format, t)) });
-      if (f !== 'hash') cases.push({ name: `row ${i}: ${f} changed, hash recomputed`, file: withRecord(rowAt(i), eventLine(s.format, rehashed(t))) });
+      if (f !== 'hash')
+        cases.push({
+          name: `row ${i}: ${f} changed, hash recomputed`,
+          file: withRecord(rowAt(i), eventLine(s.format, rehashed(t))),
+        });
     }
     if (s.format === 'ndjson') {
       const e = s.rows[i] as unknown as Record<string, unknown>;
       const { userAgent: _u, ...missing } = e;
       cases.push({ name: `row ${i}: a field missing`, file: withRecord(rowAt(i), eventLine(s.format, missing)) });
-      cases.push({ name: `row ${i}: a field its hash does not cover`, file: withRecord(rowAt(i), eventLine(s.format, { ...e, note: 'added' })) });
-      cases.push({ name: `row ${i}: a field its hash does not cover, hash recomputed`, file: withRecord(rowAt(i), eventLine(s.format, rehashed({ ...e, note: 'added' }))) });
+      cases.push({
+        name: `row ${i}: a field its hash does not cover`,
+        file: withRecord(rowAt(i), eventLine(s.format, { ...e, note: 'added' })),
+      });
+      cases.push({
+        name: `row ${i}: a field its hash does not cover, hash recomputed`,
+        file: withRecord(rowAt(i), eventLine(s.format, rehashed({ ...e, note: 'added' }))),
+      });
     }
     // Ill-typed values whose hash is recomputed: only the type checks can tell.
     const e = s.rows[i] as unknown as Record<string, unknown>;
     const illTyped: [string, unknown][] = [
-      ['outcome', 'MAYBE'], ['prevHash', (e.prevHash as string).toUpperCase()], ['prevHash', 'abc'], ['seq', 0],
-      ...(s.format === 'ndjson' ? [['seq', 1.5], ['seq', String(e.seq)], ['actorId', 5], ['details', []], ['details', 'x'], ['action', null]] as [string, unknown][] : []),
+      ['outcome', 'MAYBE'],
+      ['prevHash', (e.prevHash as string).toUpperCase()],
+      ['prevHash', 'abc'],
+      ['seq', 0],
+      ...(s.format === 'ndjson'
+        ? ([
+            ['seq', 1.5],
+            ['seq', String(e.seq)],
+            ['actorId', 5],
+            ['details', []],
+            ['details', 'x'],
+            ['action', null],
+          ] as [string, unknown][])
+        : []),
     ];
     for (const [f, v] of illTyped) {
-      cases.push({ name: `row ${i}: ${f} = ${JSON.stringify(v)}, hash recomputed`, file: withRecord(rowAt(i), eventLine(s.format, rehashed({ ...e, [f]: v }))) });
+      cases.push({
+        name: `row ${i}: ${f} = ${JSON.stringify(v)}, hash recomputed`,
+        file: withRecord(rowAt(i), eventLine(s.format, rehashed({ ...e, [f]: v }))),
+      });
     }
     const t = [...s.rows];
     t[i] = { ...t[i], actorUsername: `forged ${i}` };
     cases.push({ name: `row ${i}: replaced, chain recomputed after it`, file: withRows(rechained(t, i)) });
-    cases.push({ name: `row ${i}: removed, chain recomputed after it`, file: withRows(rechained(s.rows.filter((_, j) => j !== i), i)) });
+    cases.push({
+      name: `row ${i}: removed, chain recomputed after it`,
+      file: withRows(
+        rechained(
+          s.rows.filter((_, j) => j !== i),
+          i,
+        ),
+      ),
+    });
   }
 
   // Lines removed, duplicated, swapped with the next, a blank line inserted.
   for (let i = 0; i < lines.length; i++) {
     const others = lines.filter((_, j) => j !== i);
     cases.push({ name: `line ${i + 1} removed`, file: `${others.join('\n')}\n` });
-    cases.push({ name: `line ${i + 1} duplicated`, file: `${[...lines.slice(0, i + 1), ...lines.slice(i)].join('\n')}\n` });
+    cases.push({
+      name: `line ${i + 1} duplicated`,
+      file: `${[...lines.slice(0, i + 1), ...lines.slice(i)].join('\n')}\n`,
+    });
     if (i + 1 < lines.length) {
       const swapped = [...lines];
       [swapped[i], swapped[i + 1]] = [swapped[i + 1], swapped[i]];
       cases.push({ name: `lines ${i + 1} and ${i + 2} swapped`, file: `${swapped.join('\n')}\n` });
     }
-    cases.push({ name: `blank line before line ${i + 1}`, file: `${[...lines.slice(0, i), '', ...lines.slice(i)].join('\n')}\n` });
+    cases.push({
+      name: `blank line before line ${i + 1}`,
+      file: `${[...lines.slice(0, i), '', ...lines.slice(i)].join('\n')}\n`,
+    });
   }
   if (n > 1) {
     cases.push({ name: 'rows reversed', file: withRows([...s.rows].reverse()) });
@@ -244,18 +349,43 @@ function tamperings(s: Spec, seed: number): Case[] {
 
   // The checkpoint and seal: a signature flipped, re-signed by another key, the whole export made with another key.
   const trailerIndex = recs.length - 1;
-  const trailer = (s.format === 'csv' ? JSON.parse(parseCsvLine(recs[trailerIndex])[15] as string) : JSON.parse(recs[trailerIndex])) as ExportTrailer;
-  const withTrailer = (t: ExportTrailer) => withRecord(trailerIndex, s.format === 'csv' ? csvMetaLine('checkpoint', t) : JSON.stringify(t));
-  const flipSig = (sig: string) => (sig[5] === 'A' ? `${sig.slice(0, 5)}B${sig.slice(6)}` : `${sig.slice(0, 5)}A${sig.slice(6)}`);
-  cases.push({ name: 'checkpoint signature flipped', file: withTrailer({ ...trailer, checkpoint: { ...trailer.checkpoint, signature: flipSig(trailer.checkpoint.signature) } }) });
-  cases.push({ name: 'seal signature flipped', file: withTrailer({ ...trailer, seal: { ...trailer.seal, signature: flipSig(trailer.seal.signature) } }) });
+  const trailer = (
+    s.format === 'csv' ? JSON.parse(parseCsvLine(recs[trailerIndex])[15] as string) : JSON.parse(recs[trailerIndex])
+  ) as ExportTrailer;
+  const withTrailer = (t: ExportTrailer) =>
+    withRecord(trailerIndex, s.format === 'csv' ? csvMetaLine('checkpoint', t) : JSON.stringify(t));
+  const flipSig = (sig: string) =>
+    sig[5] === 'A' ? `${sig.slice(0, 5)}B${sig.slice(6)}` : `${sig.slice(0, 5)}A${sig.slice(6)}`;
+  cases.push({
+    name: 'checkpoint signature flipped',
+    file: withTrailer({
+      ...trailer,
+      checkpoint: { ...trailer.checkpoint, signature: flipSig(trailer.checkpoint.signature) },
+    }),
+  });
+  cases.push({
+    name: 'seal signature flipped',
+    file: withTrailer({ ...trailer, seal: { ...trailer.seal, signature: flipSig(trailer.seal.signature) } }),
+  });
   const { signature: _c, ...unsignedCheckpoint } = trailer.checkpoint;
   cases.push({
     name: 'checkpoint re-signed by another key under this key id',
-    file: withTrailer({ ...trailer, checkpoint: { ...trailer.checkpoint, signature: signMessage(OTHER_KEY.priv, checkpointMessage(unsignedCheckpoint)) } }),
+    file: withTrailer({
+      ...trailer,
+      checkpoint: {
+        ...trailer.checkpoint,
+        signature: signMessage(OTHER_KEY.priv, checkpointMessage(unsignedCheckpoint)),
+      },
+    }),
   });
-  cases.push({ name: 'checkpoint head moved', file: withTrailer({ ...trailer, checkpoint: { ...trailer.checkpoint, seq: trailer.checkpoint.seq + 1 } }) });
-  cases.push({ name: 'seal row count changed', file: withTrailer({ ...trailer, seal: { ...trailer.seal, rows: trailer.seal.rows + 1 } }) });
+  cases.push({
+    name: 'checkpoint head moved',
+    file: withTrailer({ ...trailer, checkpoint: { ...trailer.checkpoint, seq: trailer.checkpoint.seq + 1 } }),
+  });
+  cases.push({
+    name: 'seal row count changed',
+    file: withTrailer({ ...trailer, seal: { ...trailer.seal, rows: trailer.seal.rows + 1 } }),
+  });
   cases.push({ name: 'export made with another key', file: fileOf(records(s, OTHER_KEY)) });
 
   // Cut short: at sampled byte offsets (mid-line and mid UTF-8 sequence), and after each line.
@@ -264,7 +394,8 @@ function tamperings(s: Spec, seed: number): Case[] {
     const at = Math.floor(r() * bytes.length);
     cases.push({ name: `cut at byte ${at}`, file: bytes.subarray(0, at).toString('latin1') });
   }
-  for (let i = 1; i < lines.length; i++) cases.push({ name: `cut after line ${i}`, file: `${lines.slice(0, i).join('\n')}\n` });
+  for (let i = 1; i < lines.length; i++)
+    cases.push({ name: `cut after line ${i}`, file: `${lines.slice(0, i).join('\n')}\n` });
 
   // Single bytes flipped anywhere (may break the JSON or CSV, split a line, or land in a hash).
   for (let k = 0; k < 60; k++) {
@@ -273,7 +404,11 @@ function tamperings(s: Spec, seed: number): Case[] {
     flipped[at] ^= 1 << Math.floor(r() * 7);
     cases.push({ name: `byte ${at} flipped`, file: flipped.toString('latin1') });
   }
-  return cases.map((c) => (c.name.startsWith('cut at') || c.name.startsWith('byte ') ? c : { ...c, file: Buffer.from(c.file).toString('latin1') }));
+  return cases.map((c) =>
+    c.name.startsWith('cut at') || c.name.startsWith('byte ')
+      ? c
+      : { ...c, file: Buffer.from(c.file).toString('latin1') },
+  );
 }
 
 /** The file's bytes (cases carry them as latin1 text, one character per byte) as the readers take them. */
@@ -318,7 +453,8 @@ describe('the fast path says exactly what the plain path says', () => {
 
     it.each(READERS)('read as $name', async ({ run }) => {
       const verdicts: { name: string; fast: ExportVerification; plain: ExportVerification }[] = [];
-      for (const c of cases) verdicts.push({ name: c.name, fast: await run(c.file, true), plain: await run(c.file, false) });
+      for (const c of cases)
+        verdicts.push({ name: c.name, fast: await run(c.file, true), plain: await run(c.file, false) });
       // Compared one by one, named, so that a difference says which tampering it was.
       const differ = verdicts.filter((v) => JSON.stringify(v.fast) !== JSON.stringify(v.plain));
       expect(differ.map(({ name, fast, plain }) => ({ name, fast, plain }))).toEqual([]);
@@ -327,7 +463,9 @@ describe('the fast path says exactly what the plain path says', () => {
       expect(verdicts[0]).toMatchObject({ name: 'clean', plain: { ok: true, rows: spec.rows.length } });
       const caught = verdicts.filter((v) => !v.plain.ok).length;
       expect(caught / verdicts.length).toBeGreaterThan(0.9);
-      expect(new Set(verdicts.map((v) => v.plain.failure?.problem.replace(/\d+/g, '#'))).size).toBeGreaterThan(spec.rows.length ? 20 : 8);
+      expect(new Set(verdicts.map((v) => v.plain.failure?.problem.replace(/\d+/g, '#'))).size).toBeGreaterThan(
+        spec.rows.length ? 20 : 8,
+      );
     });
   });
 });

@@ -39,11 +39,26 @@ export function memberCount(o: Record<string, unknown>): number {
 /** Are all 17 fields of the parsed row of the right type (hashes: see checkRows)? The detailed checks say which is not. */
 export function hasEventShape(e: Record<string, unknown>): boolean {
   const nullable = (v: unknown) => v === null || typeof v === 'string';
-  return isSeq(e.seq) && typeof e.id === 'string' && typeof e.occurredAt === 'string' && nullable(e.actorId)
-    && nullable(e.actorUsername) && typeof e.actorRole === 'string' && typeof e.action === 'string'
-    && typeof e.outcome === 'string' && OUTCOMES.has(e.outcome) && nullable(e.targetType) && nullable(e.targetId)
-    && nullable(e.caseId) && nullable(e.requestId) && nullable(e.clientIp) && nullable(e.userAgent) && isObject(e.details)
-    && typeof e.prevHash === 'string' && typeof e.hash === 'string';
+  return (
+    isSeq(e.seq) &&
+    typeof e.id === 'string' &&
+    typeof e.occurredAt === 'string' &&
+    nullable(e.actorId) &&
+    nullable(e.actorUsername) &&
+    typeof e.actorRole === 'string' &&
+    typeof e.action === 'string' &&
+    typeof e.outcome === 'string' &&
+    OUTCOMES.has(e.outcome) &&
+    nullable(e.targetType) &&
+    nullable(e.targetId) &&
+    nullable(e.caseId) &&
+    nullable(e.requestId) &&
+    nullable(e.clientIp) &&
+    nullable(e.userAgent) &&
+    isObject(e.details) &&
+    typeof e.prevHash === 'string' &&
+    typeof e.hash === 'string'
+  );
 }
 
 /**
@@ -54,10 +69,11 @@ export function hasEventShape(e: Record<string, unknown>): boolean {
 export function fastRowHash(e: ChainedAuditEvent, plain = false): string {
   const q = plain ? plainStr : str;
   const n = (s: string | null): string => (s === null ? 'null' : q(s));
-  const body = `{"action":${q(e.action)},"actorId":${n(e.actorId)},"actorRole":${q(e.actorRole)}`
-    + `,"actorUsername":${n(e.actorUsername)},"caseId":${n(e.caseId)},"clientIp":${n(e.clientIp)}`
-    + `,"details":${canonicalJson(e.details)},"id":${q(e.id)},"occurredAt":${q(e.occurredAt)},"outcome":${q(e.outcome)}`
-    + `,"requestId":${n(e.requestId)},"seq":${e.seq},"targetId":${n(e.targetId)}`
-    + `,"targetType":${n(e.targetType)},"userAgent":${n(e.userAgent)}}`;
+  const body =
+    `{"action":${q(e.action)},"actorId":${n(e.actorId)},"actorRole":${q(e.actorRole)}` +
+    `,"actorUsername":${n(e.actorUsername)},"caseId":${n(e.caseId)},"clientIp":${n(e.clientIp)}` +
+    `,"details":${canonicalJson(e.details)},"id":${q(e.id)},"occurredAt":${q(e.occurredAt)},"outcome":${q(e.outcome)}` +
+    `,"requestId":${n(e.requestId)},"seq":${e.seq},"targetId":${n(e.targetId)}` +
+    `,"targetType":${n(e.targetType)},"userAgent":${n(e.userAgent)}}`;
   return sha256Hex('sha256', e.prevHash + body, 'hex');
 }

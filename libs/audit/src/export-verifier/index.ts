@@ -1,5 +1,12 @@
 import type { KeyObject } from 'node:crypto';
-import { ExportVerification, verifyChunks, VerifyExportBytesOptions, VerifyExportOptions, verifyFile, verifyLines } from './verifier';
+import {
+  ExportVerification,
+  verifyChunks,
+  VerifyExportBytesOptions,
+  VerifyExportOptions,
+  verifyFile,
+  verifyLines,
+} from './verifier';
 
 /**
  * Offline verification of an audit export (format in ../export-format). Deliberately light: no
@@ -40,7 +47,11 @@ export function verifyExport(
  * (a "\r" before it is dropped), as verifyExport reads them; the same checks, the same problems on
  * the same lines.
  */
-export function verifyExportFile(path: string, publicKey: KeyObject, options: VerifyExportBytesOptions = {}): Promise<ExportVerification> {
+export function verifyExportFile(
+  path: string,
+  publicKey: KeyObject,
+  options: VerifyExportBytesOptions = {},
+): Promise<ExportVerification> {
   return verifyFile(path, publicKey, options, true);
 }
 

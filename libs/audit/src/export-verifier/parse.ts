@@ -15,7 +15,11 @@ export interface Problem {
 
 /** Thrown inside the verifier to stop at the first problem; never escapes verifyExport. */
 export class Failure implements Problem {
-  constructor(readonly line: number, readonly problem: string, readonly seq?: number) {}
+  constructor(
+    readonly line: number,
+    readonly problem: string,
+    readonly seq?: number,
+  ) {}
 }
 
 export type Format = 'ndjson' | 'csv';
@@ -52,7 +56,8 @@ export const EVENT_FIELDS: readonly (readonly [keyof ChainedAuditEvent, string, 
   ['hash', 'hash', 'hash'],
 ];
 
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 export const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 export const show = (v: unknown): string => {
@@ -114,7 +119,10 @@ export function csvEventRecord(c: (string | null)[], line: number): Record<strin
   const seqText = c[1];
   const seq = seqText !== null && SEQ_TEXT.test(seqText) ? Number(seqText) : undefined;
   if (seq === undefined || !Number.isSafeInteger(seq)) {
-    throw new Failure(line, `column seq must be a positive integer, found ${seqText === null ? 'an empty cell' : show(seqText)}`);
+    throw new Failure(
+      line,
+      `column seq must be a positive integer, found ${seqText === null ? 'an empty cell' : show(seqText)}`,
+    );
   }
   const detailsText = c[15];
   if (detailsText === null) throw new Failure(line, 'column details must be a JSON object, found an empty cell', seq);
@@ -125,27 +133,46 @@ export function csvEventRecord(c: (string | null)[], line: number): Record<strin
     throw new Failure(line, 'column details is not valid JSON', seq);
   }
   const e = {
-    seq, id: c[2], occurredAt: c[3], actorId: c[4], actorUsername: c[5], actorRole: c[6], action: c[7], outcome: c[8],
-    targetType: c[9], targetId: c[10], caseId: c[11], requestId: c[12], clientIp: c[13], userAgent: c[14], details,
-    prevHash: c[16], hash: c[17],
+    seq,
+    id: c[2],
+    occurredAt: c[3],
+    actorId: c[4],
+    actorUsername: c[5],
+    actorRole: c[6],
+    action: c[7],
+    outcome: c[8],
+    targetType: c[9],
+    targetId: c[10],
+    caseId: c[11],
+    requestId: c[12],
+    clientIp: c[13],
+    userAgent: c[14],
+    details,
+    prevHash: c[16],
+    hash: c[17],
   };
   return e;
 }
 
 export function checkHeader(h: Record<string, unknown>, line: number): ExportHeader {
-  if (h.format !== EXPORT_FORMAT) throw new Failure(line, `unsupported export format ${show(h.format)}: this verifier reads ${EXPORT_FORMAT}`);
-  if (typeof h.exportedAt !== 'string') throw new Failure(line, 'the header\'s exportedAt must be a string');
+  if (h.format !== EXPORT_FORMAT)
+    throw new Failure(line, `unsupported export format ${show(h.format)}: this verifier reads ${EXPORT_FORMAT}`);
+  if (typeof h.exportedAt !== 'string') throw new Failure(line, "the header's exportedAt must be a string");
   const by = h.exportedBy;
-  if (!isObject(by) || !(by.id === null || typeof by.id === 'string')
-    || !(by.username === null || typeof by.username === 'string') || typeof by.role !== 'string') {
-    throw new Failure(line, 'the header\'s exportedBy must be {id: string|null, username: string|null, role: string}');
+  if (
+    !isObject(by) ||
+    !(by.id === null || typeof by.id === 'string') ||
+    !(by.username === null || typeof by.username === 'string') ||
+    typeof by.role !== 'string'
+  ) {
+    throw new Failure(line, "the header's exportedBy must be {id: string|null, username: string|null, role: string}");
   }
-  if (!isObject(h.filters)) throw new Failure(line, 'the header\'s filters must be an object');
+  if (!isObject(h.filters)) throw new Failure(line, "the header's filters must be an object");
   for (const [k, v] of Object.entries(h.filters)) {
     if (typeof v !== 'string') throw new Failure(line, `the header's filter ${k} must be a string, found ${show(v)}`);
   }
-  if (typeof h.filtered !== 'boolean') throw new Failure(line, 'the header\'s filtered must be true or false');
-  if (typeof h.keyId !== 'string') throw new Failure(line, 'the header\'s keyId must be a string');
+  if (typeof h.filtered !== 'boolean') throw new Failure(line, "the header's filtered must be true or false");
+  if (typeof h.keyId !== 'string') throw new Failure(line, "the header's keyId must be a string");
   return h as unknown as ExportHeader;
 }
 
@@ -154,19 +181,24 @@ export function checkTrailer(t: Record<string, unknown>, line: number): ExportTr
   const s = t.seal;
   if (!isObject(c)) throw new Failure(line, 'the checkpoint record has no checkpoint object');
   if (!isCount(c.seq)) throw new Failure(line, `the checkpoint's seq must be an integer >= 0, found ${show(c.seq)}`);
-  if (typeof c.headHash !== 'string' || !HEX64.test(c.headHash)) throw new Failure(line, 'the checkpoint\'s headHash must be 64 lowercase hex digits');
-  if (typeof c.createdAt !== 'string') throw new Failure(line, 'the checkpoint\'s createdAt must be a string');
-  if (typeof c.keyId !== 'string') throw new Failure(line, 'the checkpoint\'s keyId must be a string');
-  if (typeof c.signature !== 'string') throw new Failure(line, 'the checkpoint\'s signature must be a string');
+  if (typeof c.headHash !== 'string' || !HEX64.test(c.headHash))
+    throw new Failure(line, "the checkpoint's headHash must be 64 lowercase hex digits");
+  if (typeof c.createdAt !== 'string') throw new Failure(line, "the checkpoint's createdAt must be a string");
+  if (typeof c.keyId !== 'string') throw new Failure(line, "the checkpoint's keyId must be a string");
+  if (typeof c.signature !== 'string') throw new Failure(line, "the checkpoint's signature must be a string");
   if (!isObject(s)) throw new Failure(line, 'the checkpoint record has no seal object');
   if (!isCount(s.rows)) throw new Failure(line, `the seal's rows must be an integer >= 0, found ${show(s.rows)}`);
-  if (!(s.firstSeq === null || isSeq(s.firstSeq))) throw new Failure(line, 'the seal\'s firstSeq must be a positive integer or null');
-  if (!(s.lastSeq === null || isSeq(s.lastSeq))) throw new Failure(line, 'the seal\'s lastSeq must be a positive integer or null');
-  if (typeof s.rowsDigest !== 'string' || !HEX64.test(s.rowsDigest)) throw new Failure(line, 'the seal\'s rowsDigest must be 64 lowercase hex digits');
-  if (typeof s.headerDigest !== 'string' || !HEX64.test(s.headerDigest)) throw new Failure(line, 'the seal\'s headerDigest must be 64 lowercase hex digits');
-  if (!isCount(s.checkpointSeq)) throw new Failure(line, 'the seal\'s checkpointSeq must be an integer >= 0');
-  if (typeof s.signature !== 'string') throw new Failure(line, 'the seal\'s signature must be a string');
-  if (typeof t.keyId !== 'string') throw new Failure(line, 'the checkpoint record\'s keyId must be a string');
+  if (!(s.firstSeq === null || isSeq(s.firstSeq)))
+    throw new Failure(line, "the seal's firstSeq must be a positive integer or null");
+  if (!(s.lastSeq === null || isSeq(s.lastSeq)))
+    throw new Failure(line, "the seal's lastSeq must be a positive integer or null");
+  if (typeof s.rowsDigest !== 'string' || !HEX64.test(s.rowsDigest))
+    throw new Failure(line, "the seal's rowsDigest must be 64 lowercase hex digits");
+  if (typeof s.headerDigest !== 'string' || !HEX64.test(s.headerDigest))
+    throw new Failure(line, "the seal's headerDigest must be 64 lowercase hex digits");
+  if (!isCount(s.checkpointSeq)) throw new Failure(line, "the seal's checkpointSeq must be an integer >= 0");
+  if (typeof s.signature !== 'string') throw new Failure(line, "the seal's signature must be a string");
+  if (typeof t.keyId !== 'string') throw new Failure(line, "the checkpoint record's keyId must be a string");
   return t as unknown as ExportTrailer;
 }
 
@@ -190,7 +222,10 @@ export function csvCells(text: string, line: number): (string | null)[] {
     throw new Failure(line, `line ${line} is not valid CSV (truncated or corrupted?): ${(e as Error).message}`);
   }
   if (cells.length !== CSV_COLUMNS.length) {
-    throw new Failure(line, `line ${line} has ${cells.length} columns, expected ${CSV_COLUMNS.length} (truncated or corrupted?)`);
+    throw new Failure(
+      line,
+      `line ${line} has ${cells.length} columns, expected ${CSV_COLUMNS.length} (truncated or corrupted?)`,
+    );
   }
   return cells;
 }
@@ -206,9 +241,14 @@ export function tryCsvCells(text: string): (string | null)[] | undefined {
 }
 
 /** The JSON object of a CSV header or checkpoint record, which has nothing but its details column. */
-export function csvMeta(cells: (string | null)[], line: number, record: 'header' | 'checkpoint'): Record<string, unknown> {
+export function csvMeta(
+  cells: (string | null)[],
+  line: number,
+  record: 'header' | 'checkpoint',
+): Record<string, unknown> {
   for (let i = 1; i < cells.length; i++) {
-    if (i !== CSV_DETAILS && cells[i] !== null) throw new Failure(line, `the ${record} record has a value in column ${CSV_COLUMNS[i]}`);
+    if (i !== CSV_DETAILS && cells[i] !== null)
+      throw new Failure(line, `the ${record} record has a value in column ${CSV_COLUMNS[i]}`);
   }
   const details = cells[CSV_DETAILS];
   if (details === null) throw new Failure(line, `the ${record} record has no JSON in column details`);

@@ -2,11 +2,28 @@ import { createHash, KeyObject } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { keyIdOf, verifyMessage } from '@app/signing/signing-keys';
 import { GENESIS_HASH } from '../audit-hash';
-import { checkpointMessage, EXPORT_FORMAT, ExportHeader, ExportTrailer, headerDigest, sealMessage } from '../export-format';
+import {
+  checkpointMessage,
+  EXPORT_FORMAT,
+  ExportHeader,
+  ExportTrailer,
+  headerDigest,
+  sealMessage,
+} from '../export-format';
 import { BlockReader, blockLines, DEFAULT_BLOCK_BYTES, LF } from './blocks';
 import { checkRows, firstNonBlank, HASH_STRIDE, RowBatch } from './checks';
 import {
-  checkHeader, csvCells, csvMeta, CSV_HEADER_ROW, Failure, Format, openQuote, parseJson, Problem, show, stripCr,
+  checkHeader,
+  csvCells,
+  csvMeta,
+  CSV_HEADER_ROW,
+  Failure,
+  Format,
+  openQuote,
+  parseJson,
+  Problem,
+  show,
+  stripCr,
 } from './parse';
 import { RowWorker, threadsOf, WorkerReply } from './workers';
 
@@ -133,7 +150,13 @@ class ExportCheck {
       filtered: header?.filtered ?? null,
       checkpointSeq: this.trailer?.checkpoint.seq ?? null,
       keyId: header?.keyId ?? null,
-      ...(failure && { failure: { line: failure.line, ...(failure.seq !== undefined && { seq: failure.seq }), problem: failure.problem } }),
+      ...(failure && {
+        failure: {
+          line: failure.line,
+          ...(failure.seq !== undefined && { seq: failure.seq }),
+          problem: failure.problem,
+        },
+      }),
     };
   }
 
@@ -151,16 +174,25 @@ class ExportCheck {
         this.format = 'csv';
         throw new Failure(lineNo, `the CSV column row is not that of ${EXPORT_FORMAT}: expected ${CSV_HEADER_ROW}`);
       }
-      if (!text.startsWith('{')) throw new Failure(lineNo, 'not an audit export: the first line is neither a JSON header nor the CSV column row');
+      if (!text.startsWith('{'))
+        throw new Failure(
+          lineNo,
+          'not an audit export: the first line is neither a JSON header nor the CSV column row',
+        );
       this.format = 'ndjson';
     }
     let o: Record<string, unknown>;
     if (this.format === 'ndjson') {
       o = parseJson(text, lineNo, 'the header line');
     } else {
-      if (text !== '' && openQuote(text)) throw new Failure(lineNo, `line ${lineNo} is not valid CSV (truncated or corrupted?): a quoted field is not closed`);
+      if (text !== '' && openQuote(text))
+        throw new Failure(
+          lineNo,
+          `line ${lineNo} is not valid CSV (truncated or corrupted?): a quoted field is not closed`,
+        );
       const cells = csvCells(text, lineNo);
-      if (cells[0] !== 'header') throw new Failure(lineNo, `the first record must be the header, found ${show(cells[0])}`);
+      if (cells[0] !== 'header')
+        throw new Failure(lineNo, `the first record must be the header, found ${show(cells[0])}`);
       o = csvMeta(cells, lineNo, 'header');
     }
     if (o.type !== 'header') throw new Failure(lineNo, `the first record must be the header, found ${show(o.type)}`);
@@ -220,7 +252,10 @@ class ExportCheck {
       // A worker numbers a block's lines from 1. When its batch names a line (a problem) or its
       // lines are needed here (a record open across blocks), or the worker failed, the block is
       // checked again here, numbered; this happens at most once per run, bar CSV records with line breaks.
-      if (reply.block && (b === undefined || (!this.trailer && (this.carry || b.failure || b.openRecord !== undefined)))) {
+      if (
+        reply.block &&
+        (b === undefined || (!this.trailer && (this.carry || b.failure || b.openRecord !== undefined)))
+      ) {
         lines = blockLines(reply.block);
         b = undefined;
       }
@@ -230,7 +265,8 @@ class ExportCheck {
     if (this.trailer) {
       // Only blank lines may follow the checkpoint (the batch with it checked its own lines).
       const blank = b ? b.firstNonBlank : firstNonBlank(lines as string[]);
-      if (blank >= 0) throw new Failure(firstLine + blank, 'a record after the checkpoint: the checkpoint must be the last record');
+      if (blank >= 0)
+        throw new Failure(firstLine + blank, 'a record after the checkpoint: the checkpoint must be the last record');
     } else if (this.carry) {
       // The batch was checked without the start of its first record: check the two together here.
       const carry = this.carry;
@@ -257,7 +293,11 @@ class ExportCheck {
       }
       if (!filtered) {
         if (rows.count === 0 && seq !== 1) {
-          throw new Failure(lineOf(r), `rows missing from a complete export (it must start at seq 1, the first row is seq ${seq})`, seq);
+          throw new Failure(
+            lineOf(r),
+            `rows missing from a complete export (it must start at seq 1, the first row is seq ${seq})`,
+            seq,
+          );
         }
         if (rows.count > 0 && seq !== prevSeq + 1) {
           throw new Failure(lineOf(r), `rows missing from a complete export (seq ${prevSeq} then seq ${seq})`, seq);
@@ -269,9 +309,17 @@ class ExportCheck {
       if (seq === 1 && rowPrevHash !== GENESIS_HASH) {
         throw new Failure(lineOf(r), 'chain broken before seq 1: its prevHash is not the genesis hash', seq);
       }
-      if (rows.count > 0 && seq === prevSeq + 1 && rowPrevHash !== undefined
-        && rowPrevHash !== (r === 0 ? this.prevHash : b.hashes.substr((r - 1) * HASH_STRIDE, 64))) {
-        throw new Failure(lineOf(r), `chain broken between seq ${prevSeq} and ${seq}: its prevHash is not the hash of seq ${prevSeq}`, seq);
+      if (
+        rows.count > 0 &&
+        seq === prevSeq + 1 &&
+        rowPrevHash !== undefined &&
+        rowPrevHash !== (r === 0 ? this.prevHash : b.hashes.substr((r - 1) * HASH_STRIDE, 64))
+      ) {
+        throw new Failure(
+          lineOf(r),
+          `chain broken between seq ${prevSeq} and ${seq}: its prevHash is not the hash of seq ${prevSeq}`,
+          seq,
+        );
       }
       rows.count++;
       rows.firstSeq ??= seq;
@@ -287,14 +335,18 @@ class ExportCheck {
       this.trailerLine = firstLine + b.trailer.index;
     }
     if (b.failure) throw new Failure(b.failure.line, b.failure.problem, b.failure.seq);
-    if (b.openRecord !== undefined) this.carry = { lines: (lines as string[]).slice(b.openRecord), firstLine: firstLine + b.openRecord };
+    if (b.openRecord !== undefined)
+      this.carry = { lines: (lines as string[]).slice(b.openRecord), firstLine: firstLine + b.openRecord };
   }
 
   /** The trailer checks, once all rows are read. */
   private finish(): void {
     const { carry, lineNo, header, trailer, rows, prevHash, publicKey } = this;
     if (carry) {
-      throw new Failure(carry.firstLine, `line ${carry.firstLine} is not valid CSV (truncated?): a quoted field is not closed before the end of the file`);
+      throw new Failure(
+        carry.firstLine,
+        `line ${carry.firstLine} is not valid CSV (truncated?): a quoted field is not closed before the end of the file`,
+      );
     }
     if (lineNo === 0) throw new Failure(1, 'the file is empty');
     if (!header) throw new Failure(lineNo + 1, 'truncated: the file ends before its header');
@@ -303,38 +355,70 @@ class ExportCheck {
     const { checkpoint: c, seal: s } = trailer;
     const line = this.trailerLine;
     if (c.keyId !== h.keyId || trailer.keyId !== h.keyId) {
-      throw new Failure(line, `the key ids in the file disagree (header ${h.keyId}, checkpoint ${c.keyId}, trailer ${trailer.keyId})`);
+      throw new Failure(
+        line,
+        `the key ids in the file disagree (header ${h.keyId}, checkpoint ${c.keyId}, trailer ${trailer.keyId})`,
+      );
     }
     const givenKeyId = keyIdOf(publicKey);
-    if (c.keyId !== givenKeyId) throw new Failure(line, `signed with key ${c.keyId} but the given public key is ${givenKeyId}`);
+    if (c.keyId !== givenKeyId)
+      throw new Failure(line, `signed with key ${c.keyId} but the given public key is ${givenKeyId}`);
     const { signature: cSig, ...unsignedCheckpoint } = c;
     if (!verifyMessage(publicKey, checkpointMessage(unsignedCheckpoint), cSig)) {
       throw new Failure(line, 'checkpoint signature does not verify with the given public key');
     }
     const { signature: sSig, ...unsignedSeal } = s;
-    if (!verifyMessage(publicKey, sealMessage(unsignedSeal), sSig)) throw new Failure(line, 'export seal signature does not verify');
+    if (!verifyMessage(publicKey, sealMessage(unsignedSeal), sSig))
+      throw new Failure(line, 'export seal signature does not verify');
     if (s.headerDigest !== headerDigest(h)) throw new Failure(line, 'the header (exporter, filters) was altered');
     if (s.rows !== rows.count) {
-      throw new Failure(line, `rows were dropped, added or reordered: the seal lists ${s.rows} rows, the file has ${rows.count}`);
+      throw new Failure(
+        line,
+        `rows were dropped, added or reordered: the seal lists ${s.rows} rows, the file has ${rows.count}`,
+      );
     }
     if (s.firstSeq !== rows.firstSeq || s.lastSeq !== rows.lastSeq) {
-      throw new Failure(line, `rows were dropped, added or reordered: the seal lists seq ${s.firstSeq}..${s.lastSeq}, the file has seq ${rows.firstSeq}..${rows.lastSeq}`);
+      throw new Failure(
+        line,
+        `rows were dropped, added or reordered: the seal lists seq ${s.firstSeq}..${s.lastSeq}, the file has seq ${rows.firstSeq}..${rows.lastSeq}`,
+      );
     }
     if (s.rowsDigest !== rows.digest()) {
-      throw new Failure(line, `rows were dropped, added, replaced or reordered: the file has ${rows.count} rows as sealed but not the sealed ones (rows digest mismatch)`);
+      throw new Failure(
+        line,
+        `rows were dropped, added, replaced or reordered: the file has ${rows.count} rows as sealed but not the sealed ones (rows digest mismatch)`,
+      );
     }
-    if (s.checkpointSeq !== c.seq) throw new Failure(line, `the seal refers to checkpoint seq ${s.checkpointSeq} but the checkpoint is seq ${c.seq}`);
+    if (s.checkpointSeq !== c.seq)
+      throw new Failure(
+        line,
+        `the seal refers to checkpoint seq ${s.checkpointSeq} but the checkpoint is seq ${c.seq}`,
+      );
     const lastSeq = rows.lastSeq;
     if (lastSeq !== null && lastSeq > c.seq) {
-      throw new Failure(line, `rows beyond the checkpoint: the last row is seq ${lastSeq}, the checkpoint seq ${c.seq}`, lastSeq);
+      throw new Failure(
+        line,
+        `rows beyond the checkpoint: the last row is seq ${lastSeq}, the checkpoint seq ${c.seq}`,
+        lastSeq,
+      );
     }
     if (!h.filtered) {
-      if (lastSeq === null ? c.seq !== 0 || c.headHash !== GENESIS_HASH : lastSeq !== c.seq || prevHash !== c.headHash) {
+      if (
+        lastSeq === null ? c.seq !== 0 || c.headHash !== GENESIS_HASH : lastSeq !== c.seq || prevHash !== c.headHash
+      ) {
         const end = lastSeq === null ? 'no row' : `seq ${lastSeq}`;
-        throw new Failure(line, `the last row does not match the checkpoint: a complete export must end at checkpoint seq ${c.seq} with its head hash, it ends at ${end}`, lastSeq ?? undefined);
+        throw new Failure(
+          line,
+          `the last row does not match the checkpoint: a complete export must end at checkpoint seq ${c.seq} with its head hash, it ends at ${end}`,
+          lastSeq ?? undefined,
+        );
       }
     } else if (lastSeq === c.seq && prevHash !== c.headHash) {
-      throw new Failure(line, `the last row does not match the checkpoint: seq ${lastSeq} has a different hash than the checkpoint's head`, lastSeq);
+      throw new Failure(
+        line,
+        `the last row does not match the checkpoint: seq ${lastSeq} has a different hash than the checkpoint's head`,
+        lastSeq,
+      );
     }
   }
 }
@@ -411,10 +495,20 @@ async function verifyBytes(
 }
 
 /** verifyExportFile: verifies an export file, read in blocks (see verifyBytes); for the command line tool. */
-export async function verifyFile(path: string, publicKey: KeyObject, options: VerifyExportBytesOptions, fast: boolean): Promise<ExportVerification> {
+export async function verifyFile(
+  path: string,
+  publicKey: KeyObject,
+  options: VerifyExportBytesOptions,
+  fast: boolean,
+): Promise<ExportVerification> {
   const file = await open(path, 'r');
   try {
-    return await verifyBytes(async (into) => (await file.read(into, 0, into.length, null)).bytesRead, publicKey, options, fast);
+    return await verifyBytes(
+      async (into) => (await file.read(into, 0, into.length, null)).bytesRead,
+      publicKey,
+      options,
+      fast,
+    );
   } finally {
     await file.close();
   }

@@ -17,7 +17,9 @@ const WORKER_ROLE = 'ion-audit-export-verifier/rows';
  * block is handed over before the lines ahead of it are counted (see ExportCheck.settle in
  * ./verifier). `fast`: checkRows' fast path (false only in the spec that compares it with the plain path).
  */
-export type RowJob = { format: Format; fast: boolean; lines: string[]; firstLine: number } | { format: Format; fast: boolean; block: Uint8Array };
+export type RowJob =
+  | { format: Format; fast: boolean; lines: string[]; firstLine: number }
+  | { format: Format; fast: boolean; block: Uint8Array };
 
 export interface WorkerReply {
   batch?: RowBatch;
@@ -32,9 +34,10 @@ if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.ro
   port.on('message', (job: RowJob) => {
     const reply: WorkerReply = {};
     try {
-      reply.batch = 'block' in job
-        ? checkRows(job.format, blockLines(job.block), 1, job.fast)
-        : checkRows(job.format, job.lines, job.firstLine, job.fast);
+      reply.batch =
+        'block' in job
+          ? checkRows(job.format, blockLines(job.block), 1, job.fast)
+          : checkRows(job.format, job.lines, job.firstLine, job.fast);
     } catch (e) {
       reply.error = (e as Error).stack ?? String(e);
     }
@@ -50,7 +53,10 @@ if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.ro
 /** A worker thread running checkRows; replies come back in the order of the jobs. */
 export class RowWorker {
   // A larger young generation: each batch allocates a few MB that die young.
-  private readonly worker = new Worker(__filename, { workerData: { role: WORKER_ROLE }, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+  private readonly worker = new Worker(__filename, {
+    workerData: { role: WORKER_ROLE },
+    resourceLimits: { maxYoungGenerationSizeMb: 64 },
+  });
   private readonly waiting: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }[] = [];
   private failed?: Error;
 
@@ -83,4 +89,5 @@ export class RowWorker {
 /** Worker threads can only load this file when it runs as compiled JavaScript (not under ts-jest). */
 const CAN_USE_WORKERS = __filename.endsWith('.js');
 
-export const threadsOf = (threads: number | undefined): number => (CAN_USE_WORKERS ? Math.max(0, Math.floor(threads ?? 0)) : 0);
+export const threadsOf = (threads: number | undefined): number =>
+  CAN_USE_WORKERS ? Math.max(0, Math.floor(threads ?? 0)) : 0;

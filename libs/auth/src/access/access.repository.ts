@@ -21,7 +21,8 @@ export class AccessRepository {
     const cond = scopeSql(auth, kind, 'x', p.bind);
     if (cond === 'false') return new Set();
     const rows: { id: string }[] = await (em ?? this.ds).query(
-      `SELECT x.id FROM ${ACCESS_TABLE[kind]} x WHERE x.id = ANY($1::uuid[]) AND ${cond}`, p.values,
+      `SELECT x.id FROM ${ACCESS_TABLE[kind]} x WHERE x.id = ANY($1::uuid[]) AND ${cond}`,
+      p.values,
     );
     return new Set(rows.map((r) => r.id));
   }

@@ -3,7 +3,11 @@ import type { AuthUser, Role } from '@app/common';
 import { ACCESS_KINDS, AccessKind, scopeSql, SqlParams, whereInScope } from './access';
 
 const user = (role: Role, over: Partial<AuthUser> = {}): AuthUser => ({
-  id: `id-${role.toLowerCase()}`, username: role.toLowerCase(), role, displayName: role, badgeNumber: null,
+  id: `id-${role.toLowerCase()}`,
+  username: role.toLowerCase(),
+  role,
+  displayName: role,
+  badgeNumber: null,
   district: role === 'OFFICER' || role === 'SUPERVISOR' ? 7 : null,
   office: role === 'PROSECUTOR' ? 'CCSAO' : null,
   ...over,
@@ -15,7 +19,8 @@ function sql(auth: AuthUser, kind: AccessKind, alias = 'x'): { sql: string; valu
   return { sql: text, values: p.values };
 }
 
-const THROUGH_CASE = (cond: string) => `EXISTS (SELECT 1 FROM cases access_c WHERE access_c.id = x.case_id AND ${cond})`;
+const THROUGH_CASE = (cond: string) =>
+  `EXISTS (SELECT 1 FROM cases access_c WHERE access_c.id = x.case_id AND ${cond})`;
 
 describe('access rule (scopeSql)', () => {
   // role x kind: the SQL condition and the values bound, exactly.
@@ -29,11 +34,20 @@ describe('access rule (scopeSql)', () => {
     ['SUPERVISOR', 'packet', THROUGH_CASE('access_c.district = $1'), [7]],
     ['SUPERVISOR', 'evidence', THROUGH_CASE('access_c.district = $1'), [7]],
     ['PROSECUTOR', 'case', 'false', []],
-    ['PROSECUTOR', 'caseAsSent',
+    [
+      'PROSECUTOR',
+      'caseAsSent',
       "x.status IN ('REFERRED', 'IN_REVIEW', 'CLOSED') AND (SELECT access_lp.office FROM packets access_lp WHERE access_lp.case_id = x.id " +
-      'ORDER BY access_lp.version DESC LIMIT 1) = $1', ['CCSAO']],
+        'ORDER BY access_lp.version DESC LIMIT 1) = $1',
+      ['CCSAO'],
+    ],
     ['PROSECUTOR', 'packet', 'x.office = $1', ['CCSAO']],
-    ['PROSECUTOR', 'evidence', 'EXISTS (SELECT 1 FROM evidence_disclosures access_d WHERE access_d.evidence_id = x.id AND access_d.office = $1)', ['CCSAO']],
+    [
+      'PROSECUTOR',
+      'evidence',
+      'EXISTS (SELECT 1 FROM evidence_disclosures access_d WHERE access_d.evidence_id = x.id AND access_d.office = $1)',
+      ['CCSAO'],
+    ],
     ['AUDITOR', 'case', 'true', []],
     ['AUDITOR', 'caseAsSent', 'true', []],
     ['AUDITOR', 'packet', 'true', []],
@@ -49,7 +63,8 @@ describe('access rule (scopeSql)', () => {
 
   it('covers every role and kind', () => {
     const roles: Role[] = ['OFFICER', 'SUPERVISOR', 'PROSECUTOR', 'AUDITOR', 'ADMIN'];
-    for (const r of roles) for (const k of ACCESS_KINDS) expect(table.some(([tr, tk]) => tr === r && tk === k)).toBe(true);
+    for (const r of roles)
+      for (const k of ACCESS_KINDS) expect(table.some(([tr, tk]) => tr === r && tk === k)).toBe(true);
   });
 
   it('fails closed: a prosecutor without an office, a supervisor without a district, an unknown role reach nothing', () => {

@@ -119,7 +119,10 @@ export class SqlParams {
  * parameters that do not collide with the builder's own. An auditor's case scope adds nothing (every case).
  */
 export function whereInScope<T extends ObjectLiteral>(
-  qb: SelectQueryBuilder<T>, auth: AuthUser, kind: AccessKind, alias: string,
+  qb: SelectQueryBuilder<T>,
+  auth: AuthUser,
+  kind: AccessKind,
+  alias: string,
 ): SelectQueryBuilder<T> {
   const taken = qb.getParameters();
   const params: Record<string, unknown> = {};

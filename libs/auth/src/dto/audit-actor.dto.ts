@@ -4,7 +4,11 @@ import { IsSingleLine, Role, ROLES } from '@app/common';
 
 /** GET /audit/actors: the auditor's "events by" picker looks people up by part of their username or name. */
 export class AuditActorsQuery {
-  @ApiPropertyOptional({ maxLength: 64, description: 'Part of a username or display name (letter case ignored); an exact username comes first. Empty: the first 20 by username' })
+  @ApiPropertyOptional({
+    maxLength: 64,
+    description:
+      'Part of a username or display name (letter case ignored); an exact username comes first. Empty: the first 20 by username',
+  })
   @IsOptional()
   @IsString()
   @IsSingleLine()

@@ -1,9 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
-  Equals, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, MaxLength, MinLength,
+  Equals,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  MinLength,
 } from 'class-validator';
-import { IsSingleLine, PageQuery, POLICE_DISTRICTS, PROSECUTOR_OFFICES, ProsecutorOffice, Role, ROLES } from '@app/common';
+import {
+  IsSingleLine,
+  PageQuery,
+  POLICE_DISTRICTS,
+  PROSECUTOR_OFFICES,
+  ProsecutorOffice,
+  Role,
+  ROLES,
+} from '@app/common';
 
 const USERNAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{2,63}$/;
 const BADGE = /^[A-Za-z0-9-]{1,32}$/;
@@ -22,11 +39,14 @@ export class LoginDto {
 
   @ApiPropertyOptional({
     pattern: '^[0-9a-f]{64}$',
-    description: 'The SHA-256 of the system use notification the person acknowledged (GET /auth/system-use-notice): recorded with the ' +
+    description:
+      'The SHA-256 of the system use notification the person acknowledged (GET /auth/system-use-notice): recorded with the ' +
       'sign-in event. Refused when it is not the current notification; required when AUTH_REQUIRE_NOTICE_ACK=true.',
   })
   @IsOptional()
-  @Matches(/^[0-9a-f]{64}$/, { message: 'systemUseNotice must be the SHA-256 (64 lower-case hex digits) of the notification acknowledged' })
+  @Matches(/^[0-9a-f]{64}$/, {
+    message: 'systemUseNotice must be the SHA-256 (64 lower-case hex digits) of the notification acknowledged',
+  })
   systemUseNotice?: string;
 }
 
@@ -37,7 +57,11 @@ export class ChangePasswordDto {
   @Length(1, 256)
   currentPassword: string;
 
-  @ApiProperty({ minLength: 12, maxLength: 128, description: 'The new password: 12 to 128 characters, different from the current one' })
+  @ApiProperty({
+    minLength: 12,
+    maxLength: 128,
+    description: 'The new password: 12 to 128 characters, different from the current one',
+  })
   @IsString()
   @MinLength(12)
   @MaxLength(128)
@@ -48,8 +72,10 @@ export class ChangePasswordDto {
 /** POST /users/:id/password-reset. */
 export class ResetPasswordDto {
   @ApiPropertyOptional({
-    minLength: 12, maxLength: 128,
-    description: 'A temporary password the administrator chose; when absent the service generates one and returns it once',
+    minLength: 12,
+    maxLength: 128,
+    description:
+      'A temporary password the administrator chose; when absent the service generates one and returns it once',
   })
   @IsOptional()
   @IsString()
@@ -61,7 +87,9 @@ export class ResetPasswordDto {
 
 export class CreateUserDto {
   @ApiProperty({ example: 'jdoe', description: '3-64 letters, digits, dot, dash, underscore' })
-  @Matches(USERNAME, { message: 'username must be 3-64 letters, digits, ".", "-" or "_", starting with a letter or digit' })
+  @Matches(USERNAME, {
+    message: 'username must be 3-64 letters, digits, ".", "-" or "_", starting with a letter or digit',
+  })
   username: string;
 
   @ApiProperty({ example: 'Officer Jane Doe' })
@@ -86,13 +114,21 @@ export class CreateUserDto {
   @Matches(BADGE, { message: 'badgeNumber must be 1-32 letters, digits or "-"' })
   badgeNumber?: string | null;
 
-  @ApiPropertyOptional({ description: 'Police district (OFFICER, SUPERVISOR)', enum: POLICE_DISTRICTS, enumName: 'PoliceDistrict' })
+  @ApiPropertyOptional({
+    description: 'Police district (OFFICER, SUPERVISOR)',
+    enum: POLICE_DISTRICTS,
+    enumName: 'PoliceDistrict',
+  })
   @IsOptional()
   @IsInt()
   @IsIn(POLICE_DISTRICTS as unknown as number[], { message: 'district must be a Chicago police district in service' })
   district?: number | null;
 
-  @ApiPropertyOptional({ description: 'Prosecuting office (PROSECUTOR)', enum: PROSECUTOR_OFFICES, enumName: 'ProsecutorOffice' })
+  @ApiPropertyOptional({
+    description: 'Prosecuting office (PROSECUTOR)',
+    enum: PROSECUTOR_OFFICES,
+    enumName: 'ProsecutorOffice',
+  })
   @IsOptional()
   @IsIn(PROSECUTOR_OFFICES)
   office?: ProsecutorOffice | null;
@@ -127,19 +163,31 @@ export class UpdateUserDto {
   @IsIn(PROSECUTOR_OFFICES)
   office?: ProsecutorOffice | null;
 
-  @ApiPropertyOptional({ description: 'false deactivates the account (its tokens stop working at once; requires deactivationReason); true reactivates it' })
+  @ApiPropertyOptional({
+    description:
+      'false deactivates the account (its tokens stop working at once; requires deactivationReason); true reactivates it',
+  })
   @IsOptional()
   @IsBoolean()
   active?: boolean;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 1000, description: 'Why the account is deactivated: required with active=false, refused otherwise; stored, audited and shown' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 1000,
+    description:
+      'Why the account is deactivated: required with active=false, refused otherwise; stored, audited and shown',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 1000)
   @Matches(/\S/, { message: 'deactivationReason must not be blank' })
   deactivationReason?: string;
 
-  @ApiPropertyOptional({ description: 'Sets a temporary password the user must change at their next sign-in (as POST /users/:id/password-reset)', minLength: 12 })
+  @ApiPropertyOptional({
+    description:
+      'Sets a temporary password the user must change at their next sign-in (as POST /users/:id/password-reset)',
+    minLength: 12,
+  })
   @IsOptional()
   @IsString()
   @MinLength(12)
@@ -154,7 +202,10 @@ export class UpdateUserDto {
 }
 
 export class ListUsersQuery extends PageQuery {
-  @ApiPropertyOptional({ maxLength: 100, description: 'Part of a username, name or badge number (letter case ignored)' })
+  @ApiPropertyOptional({
+    maxLength: 100,
+    description: 'Part of a username, name or badge number (letter case ignored)',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 100)

@@ -1,14 +1,38 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length,
-  Matches, MaxLength, Min, ValidateBy, ValidateNested, ValidationOptions,
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidateNested,
+  ValidationOptions,
 } from 'class-validator';
 import { IsSingleLine, NotBefore, PageQuery, POLICE_DISTRICTS, SEARCH_QUERY_MAX_LENGTH } from '@app/common';
 import { CASE_STATUSES, CaseStatus } from '../case-state';
 import {
-  ACTIVITY_TYPES, ActivityType, CASE_ORIGINS, CaseOrigin, FEDERAL_AGENCIES, FederalAgency,
-  IDENTIFICATION_OUTCOMES, IdentificationOutcome,
+  ACTIVITY_TYPES,
+  ActivityType,
+  CASE_ORIGINS,
+  CaseOrigin,
+  FEDERAL_AGENCIES,
+  FederalAgency,
+  IDENTIFICATION_OUTCOMES,
+  IdentificationOutcome,
 } from '../case-vocabulary';
 import { SUBMIT_ATTESTATION } from '../order-rules';
 
@@ -38,7 +62,11 @@ export class VersionedDto {
 
 /** The order's fields. Every field is optional while drafting; submit checks completeness. */
 export class CaseFieldsDto {
-  @ApiPropertyOptional({ enum: CASE_ORIGINS, enumName: 'CaseOrigin', description: 'Witnessed by the officer, or reported to them' })
+  @ApiPropertyOptional({
+    enum: CASE_ORIGINS,
+    enumName: 'CaseOrigin',
+    description: 'Witnessed by the officer, or reported to them',
+  })
   @IsOptional()
   @IsIn(CASE_ORIGINS)
   origin?: CaseOrigin | null;
@@ -146,7 +174,9 @@ export class FederalOfficerDto {
   @IsIn(IDENTIFICATION_OUTCOMES)
   identificationOutcome?: IdentificationOutcome | null;
 
-  @ApiPropertyOptional({ description: 'How identification was attempted, e.g. "asked for name and badge; credentials shown"' })
+  @ApiPropertyOptional({
+    description: 'How identification was attempted, e.g. "asked for name and badge; credentials shown"',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 500)
@@ -224,13 +254,21 @@ export class TransitionDto extends VersionedDto {}
 
 /** The words the author attested to on submit: SUBMIT_ATTESTATION of order-rules, sent back as shown. */
 export class SubmitAttestationDto {
-  @ApiProperty({ description: 'The version id of the attestation words shown to the author', example: SUBMIT_ATTESTATION.textVersion, maxLength: 100 })
+  @ApiProperty({
+    description: 'The version id of the attestation words shown to the author',
+    example: SUBMIT_ATTESTATION.textVersion,
+    maxLength: 100,
+  })
   @IsString()
   @IsSingleLine()
   @MaxLength(100)
   textVersion: string;
 
-  @ApiProperty({ description: 'The attestation words exactly as shown to the author', example: SUBMIT_ATTESTATION.text, maxLength: 2000 })
+  @ApiProperty({
+    description: 'The attestation words exactly as shown to the author',
+    example: SUBMIT_ATTESTATION.text,
+    maxLength: 2000,
+  })
   @IsString()
   @IsSingleLine()
   @MaxLength(2000)
@@ -240,8 +278,9 @@ export class SubmitAttestationDto {
 export class SubmitCaseDto extends VersionedDto {
   @ApiProperty({
     type: SubmitAttestationDto,
-    description: "Required: the author's attestation that the report is true and complete. The service accepts only the current "
-      + 'words (textVersion and text as the console shows them) and records them, their SHA-256 and the time with the case.submitted event.',
+    description:
+      "Required: the author's attestation that the report is true and complete. The service accepts only the current " +
+      'words (textVersion and text as the console shows them) and records them, their SHA-256 and the time with the case.submitted event.',
   })
   @IsDefined({ message: "attestation is required: the author's attestation that the report is true and complete" })
   @IsObject({ message: 'attestation must be an object with textVersion and text' })
@@ -323,10 +362,13 @@ export class ListCasesQuery extends PageQuery {
 
   @ApiPropertyOptional({
     enum: SUPERVISOR_IDENTIFICATION_FILTERS,
-    description: 'Outcome of the attempt to identify the federal supervisor; NOT_RECORDED: no supervisor record with an outcome yet',
+    description:
+      'Outcome of the attempt to identify the federal supervisor; NOT_RECORDED: no supervisor record with an outcome yet',
   })
   @IsOptional()
-  @IsIn(SUPERVISOR_IDENTIFICATION_FILTERS, { message: `supervisorIdentification must be one of ${SUPERVISOR_IDENTIFICATION_FILTERS.join(', ')}` })
+  @IsIn(SUPERVISOR_IDENTIFICATION_FILTERS, {
+    message: `supervisorIdentification must be one of ${SUPERVISOR_IDENTIFICATION_FILTERS.join(', ')}`,
+  })
   supervisorIdentification?: SupervisorIdentificationFilter;
 
   @ApiPropertyOptional({ type: Boolean, description: 'true: a felony is alleged; false: none is' })
@@ -335,7 +377,10 @@ export class ListCasesQuery extends PageQuery {
   @IsBoolean({ message: 'felony must be true or false' })
   felony?: boolean;
 
-  @ApiPropertyOptional({ type: Boolean, description: 'true: the case has footage (an active, non-empty video item); false: it has none' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'true: the case has footage (an active, non-empty video item); false: it has none',
+  })
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean({ message: 'hasFootage must be true or false' })
@@ -348,15 +393,20 @@ export class ListCasesQuery extends PageQuery {
 
   @ApiPropertyOptional({
     enum: CASE_SORTS,
-    description: 'created (when opened; the default without q), incident (incident time, or creation before it is set; the default ' +
-      'with q), updated (last change), submitted (when last submitted for review; cases never submitted last; a supervisor\'s queue: ' +
+    description:
+      'created (when opened; the default without q), incident (incident time, or creation before it is set; the default ' +
+      "with q), updated (last change), submitted (when last submitted for review; cases never submitted last; a supervisor's queue: " +
       'SUBMITTED with sort=submitted&order=asc is oldest waiting first), relevance (best match first, by ts_rank_cd; needs q; slower for broad queries)',
   })
   @IsOptional()
   @IsIn(CASE_SORTS, { message: `sort must be one of ${CASE_SORTS.join(', ')}` })
   sort?: CaseSort;
 
-  @ApiPropertyOptional({ enum: ['desc', 'asc'], default: 'desc', description: 'Newest first (desc) or oldest first; not with sort=relevance' })
+  @ApiPropertyOptional({
+    enum: ['desc', 'asc'],
+    default: 'desc',
+    description: 'Newest first (desc) or oldest first; not with sort=relevance',
+  })
   @IsOptional()
   @IsIn(['desc', 'asc'], { message: 'order must be desc or asc' })
   order?: 'desc' | 'asc';

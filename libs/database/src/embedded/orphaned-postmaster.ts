@@ -71,7 +71,9 @@ const SHUTDOWN_STEPS: Array<{ signal: NodeJS.Signals; waitMs: number }> = [
  * cluster it is not ours to remove, and the caller's start fails with PostgreSQL's own message.
  */
 export async function stopOrphanedPostmaster(
-  dataDir: string, log: (msg: string) => void, steps = SHUTDOWN_STEPS,
+  dataDir: string,
+  log: (msg: string) => void,
+  steps = SHUTDOWN_STEPS,
 ): Promise<OrphanOutcome> {
   const file = readPostmasterPid(dataDir);
   if (!file) return { kind: 'none' };
@@ -112,7 +114,8 @@ export async function stopOrphanedPostmaster(
       return { kind: 'stopped', pid, signal, ms };
     }
   }
-  if (!isRunning(pid)) return { kind: 'stopped', pid, signal: steps[steps.length - 1].signal, ms: Date.now() - started };
+  if (!isRunning(pid))
+    return { kind: 'stopped', pid, signal: steps[steps.length - 1].signal, ms: Date.now() - started };
   throw new Error(
     `Embedded PostgreSQL: a server left over from a previous run (PID ${pid}) holds ${dataDir} and did not stop ` +
       `after ${steps.map((s) => s.signal).join(', ')}. Stop it yourself (kill -9 ${pid}) and start again.`,

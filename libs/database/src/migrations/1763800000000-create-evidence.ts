@@ -103,9 +103,13 @@ export class CreateEvidence1763800000000 implements MigrationInterface {
         attempts integer NOT NULL DEFAULT 0,
         detail text
       )`);
-    await q.query(`CREATE INDEX storage_uploads_unfinished_idx ON storage_uploads (last_activity_at) WHERE state IN ('OPEN','ABORT_PENDING')`);
+    await q.query(
+      `CREATE INDEX storage_uploads_unfinished_idx ON storage_uploads (last_activity_at) WHERE state IN ('OPEN','ABORT_PENDING')`,
+    );
     // Custody: an item's events are found by target.
-    await q.query(`CREATE INDEX audit_events_target_idx ON audit_events (target_type, target_id, seq) WHERE target_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX audit_events_target_idx ON audit_events (target_type, target_id, seq) WHERE target_id IS NOT NULL`,
+    );
     await q.query(`REVOKE ALL ON evidence, storage_uploads FROM PUBLIC`);
     await q.query(`GRANT SELECT, INSERT, UPDATE ON evidence, storage_uploads TO ion_app`);
   }

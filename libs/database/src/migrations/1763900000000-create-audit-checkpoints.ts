@@ -21,7 +21,9 @@ export class CreateAuditCheckpoints1763900000000 implements MigrationInterface {
         created_by uuid REFERENCES users (id)
       )`);
     await q.query(`CREATE INDEX audit_checkpoints_seq_idx ON audit_checkpoints (seq DESC, id DESC)`);
-    await q.query(`CREATE INDEX audit_checkpoints_periodic_idx ON audit_checkpoints (created_at DESC) WHERE reason = 'periodic'`);
+    await q.query(
+      `CREATE INDEX audit_checkpoints_periodic_idx ON audit_checkpoints (created_at DESC) WHERE reason = 'periodic'`,
+    );
     await q.query(`
       CREATE FUNCTION audit_checkpoints_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

@@ -19,15 +19,30 @@ export class AuditBodyJson1763900000002 implements MigrationInterface {
     await q.query(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
     let after = 0;
     for (;;) {
-      const rows: AuditRow[] = await q.query(`SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 2000`, [after]);
+      const rows: AuditRow[] = await q.query(`SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 2000`, [
+        after,
+      ]);
       if (!rows.length) break;
       const seqs = rows.map((r) => r.seq);
-      const bodies = rows.map((r) => canonicalAuditBody1763900000002({
-        seq: Number(r.seq), id: r.id, occurredAt: new Date(r.occurred_at).toISOString(), actorId: r.actor_id,
-        actorUsername: r.actor_username, actorRole: r.actor_role, action: r.action, outcome: r.outcome,
-        targetType: r.target_type, targetId: r.target_id, caseId: r.case_id, requestId: r.request_id,
-        clientIp: r.client_ip, userAgent: r.user_agent, details: r.details,
-      }));
+      const bodies = rows.map((r) =>
+        canonicalAuditBody1763900000002({
+          seq: Number(r.seq),
+          id: r.id,
+          occurredAt: new Date(r.occurred_at).toISOString(),
+          actorId: r.actor_id,
+          actorUsername: r.actor_username,
+          actorRole: r.actor_role,
+          action: r.action,
+          outcome: r.outcome,
+          targetType: r.target_type,
+          targetId: r.target_id,
+          caseId: r.case_id,
+          requestId: r.request_id,
+          clientIp: r.client_ip,
+          userAgent: r.user_agent,
+          details: r.details,
+        }),
+      );
       await q.query(
         `UPDATE audit_events a SET body_json = v.b FROM unnest($1::bigint[], $2::text[]) AS v(s, b) WHERE a.seq = v.s`,
         [seqs, bodies],
@@ -75,15 +90,38 @@ interface AuditRow {
  * `libs/audit/src/audit-hash.migration-copy.spec.ts` checks that the copy still equals today's function.
  */
 export function canonicalAuditBody1763900000002(body: {
-  seq: number; id: string; occurredAt: string; actorId: string | null; actorUsername: string | null; actorRole: string;
-  action: string; outcome: string; targetType: string | null; targetId: string | null; caseId: string | null;
-  requestId: string | null; clientIp: string | null; userAgent: string | null; details: Record<string, unknown>;
+  seq: number;
+  id: string;
+  occurredAt: string;
+  actorId: string | null;
+  actorUsername: string | null;
+  actorRole: string;
+  action: string;
+  outcome: string;
+  targetType: string | null;
+  targetId: string | null;
+  caseId: string | null;
+  requestId: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown>;
 }): string {
   const hashed = {
-    seq: body.seq, id: body.id, occurredAt: body.occurredAt, actorId: body.actorId, actorUsername: body.actorUsername,
-    actorRole: body.actorRole, action: body.action, outcome: body.outcome, targetType: body.targetType,
-    targetId: body.targetId, caseId: body.caseId, requestId: body.requestId, clientIp: body.clientIp,
-    userAgent: body.userAgent, details: body.details,
+    seq: body.seq,
+    id: body.id,
+    occurredAt: body.occurredAt,
+    actorId: body.actorId,
+    actorUsername: body.actorUsername,
+    actorRole: body.actorRole,
+    action: body.action,
+    outcome: body.outcome,
+    targetType: body.targetType,
+    targetId: body.targetId,
+    caseId: body.caseId,
+    requestId: body.requestId,
+    clientIp: body.clientIp,
+    userAgent: body.userAgent,
+    details: body.details,
   };
   return canonicalJson1763900000002(hashed, '');
 }

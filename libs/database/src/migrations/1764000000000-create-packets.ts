@@ -83,7 +83,9 @@ export class CreatePackets1764000000000 implements MigrationInterface {
         END IF;
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER packets_review_only BEFORE UPDATE ON packets FOR EACH ROW EXECUTE FUNCTION packets_review_only()`);
+    await q.query(
+      `CREATE TRIGGER packets_review_only BEFORE UPDATE ON packets FOR EACH ROW EXECUTE FUNCTION packets_review_only()`,
+    );
 
     await q.query(`
       CREATE TABLE evidence_disclosures (
@@ -99,7 +101,9 @@ export class CreatePackets1764000000000 implements MigrationInterface {
       BEGIN
         RAISE EXCEPTION '% rows are never changed or deleted', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
       END $$`);
-    await q.query(`CREATE TRIGGER packets_never_deleted BEFORE DELETE OR TRUNCATE ON packets FOR EACH STATEMENT EXECUTE FUNCTION packets_never_deleted()`);
+    await q.query(
+      `CREATE TRIGGER packets_never_deleted BEFORE DELETE OR TRUNCATE ON packets FOR EACH STATEMENT EXECUTE FUNCTION packets_never_deleted()`,
+    );
     await q.query(`
       CREATE TRIGGER evidence_disclosures_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON evidence_disclosures
       FOR EACH STATEMENT EXECUTE FUNCTION packets_never_deleted()`);

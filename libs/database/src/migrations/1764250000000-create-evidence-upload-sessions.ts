@@ -31,7 +31,9 @@ export class CreateEvidenceUploadSessions1764250000000 implements MigrationInter
         outcome varchar(16) CHECK (outcome IN ('STORED','FAILED','ABANDONED')),
         CHECK ((ended_at IS NULL) = (outcome IS NULL))
       )`);
-    await q.query(`CREATE INDEX evidence_upload_sessions_open_idx ON evidence_upload_sessions (case_id, stale_at) WHERE ended_at IS NULL`);
+    await q.query(
+      `CREATE INDEX evidence_upload_sessions_open_idx ON evidence_upload_sessions (case_id, stale_at) WHERE ended_at IS NULL`,
+    );
     await q.query(`REVOKE ALL ON evidence_upload_sessions FROM PUBLIC`);
     await q.query(`GRANT SELECT, INSERT, UPDATE ON evidence_upload_sessions TO ion_app`);
   }

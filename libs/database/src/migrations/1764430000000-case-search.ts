@@ -79,16 +79,28 @@ export class CaseSearch1764430000000 implements MigrationInterface {
     await q.query(`CREATE INDEX cases_search_content_idx ON cases USING gin (search_content)`);
     // Sorts (incident time = incident_at, or creation before it is set; last change) within each scope.
     await q.query(`CREATE INDEX cases_incident_sort_idx ON cases ((COALESCE(incident_at, created_at)) DESC, id DESC)`);
-    await q.query(`CREATE INDEX cases_district_incident_idx ON cases (district, (COALESCE(incident_at, created_at)) DESC, id DESC)`);
-    await q.query(`CREATE INDEX cases_author_incident_idx ON cases (created_by, (COALESCE(incident_at, created_at)) DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX cases_district_incident_idx ON cases (district, (COALESCE(incident_at, created_at)) DESC, id DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX cases_author_incident_idx ON cases (created_by, (COALESCE(incident_at, created_at)) DESC, id DESC)`,
+    );
     await q.query(`CREATE INDEX cases_updated_idx ON cases (updated_at DESC, id DESC)`);
     await q.query(`CREATE INDEX cases_district_updated_idx ON cases (district, updated_at DESC, id DESC)`);
     await q.query(`CREATE INDEX cases_created_idx ON cases (created_at DESC, id DESC)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const i of ['cases_created_idx', 'cases_district_updated_idx', 'cases_updated_idx', 'cases_author_incident_idx',
-      'cases_district_incident_idx', 'cases_incident_sort_idx', 'cases_search_content_idx', 'cases_search_meta_idx']) {
+    for (const i of [
+      'cases_created_idx',
+      'cases_district_updated_idx',
+      'cases_updated_idx',
+      'cases_author_incident_idx',
+      'cases_district_incident_idx',
+      'cases_incident_sort_idx',
+      'cases_search_content_idx',
+      'cases_search_meta_idx',
+    ]) {
       await q.query(`DROP INDEX ${i}`);
     }
     await q.query(`DROP TRIGGER cases_search_vectors ON cases`);

@@ -30,7 +30,9 @@ export class FederalPersonnelIndex1764430000001 implements MigrationInterface {
         badge_normalised varchar(64),
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX federal_personnel_badge_idx ON federal_personnel (badge_normalised) WHERE badge_normalised IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX federal_personnel_badge_idx ON federal_personnel (badge_normalised) WHERE badge_normalised IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE federal_personnel_records (
         case_id uuid NOT NULL REFERENCES cases (id),
@@ -46,9 +48,13 @@ export class FederalPersonnelIndex1764430000001 implements MigrationInterface {
         search tsvector NOT NULL,
         PRIMARY KEY (case_id, position)
       )`);
-    await q.query(`CREATE INDEX federal_personnel_records_entry_idx ON federal_personnel_records (personnel_id, case_id)`);
+    await q.query(
+      `CREATE INDEX federal_personnel_records_entry_idx ON federal_personnel_records (personnel_id, case_id)`,
+    );
     await q.query(`CREATE INDEX federal_personnel_records_search_idx ON federal_personnel_records USING gin (search)`);
-    await q.query(`CREATE INDEX federal_personnel_records_badge_idx ON federal_personnel_records (badge_normalised) WHERE badge_normalised IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX federal_personnel_records_badge_idx ON federal_personnel_records (badge_normalised) WHERE badge_normalised IS NOT NULL`,
+    );
 
     // The entry key of each record of a case (the one rule for "same person").
     await q.query(`
@@ -101,7 +107,9 @@ export class FederalPersonnelIndex1764430000001 implements MigrationInterface {
         PERFORM federal_personnel_rebuild(NEW.id, NEW.federal_officers);
         RETURN NULL;
       END $$`);
-    await q.query(`CREATE TRIGGER cases_federal_personnel_insert AFTER INSERT ON cases FOR EACH ROW EXECUTE FUNCTION federal_personnel_sync()`);
+    await q.query(
+      `CREATE TRIGGER cases_federal_personnel_insert AFTER INSERT ON cases FOR EACH ROW EXECUTE FUNCTION federal_personnel_sync()`,
+    );
     await q.query(`
       CREATE TRIGGER cases_federal_personnel_update AFTER UPDATE ON cases FOR EACH ROW
       WHEN (OLD.federal_officers IS DISTINCT FROM NEW.federal_officers) EXECUTE FUNCTION federal_personnel_sync()`);
@@ -121,7 +129,9 @@ export class FederalPersonnelIndex1764430000001 implements MigrationInterface {
         CHECK (entry_a < entry_b),
         CHECK ((unlinked_at IS NULL) = (unlinked_by IS NULL) AND (unlinked_at IS NULL) = (unlink_reason IS NULL))
       )`);
-    await q.query(`CREATE UNIQUE INDEX federal_personnel_links_active ON federal_personnel_links (entry_a, entry_b) WHERE unlinked_at IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX federal_personnel_links_active ON federal_personnel_links (entry_a, entry_b) WHERE unlinked_at IS NULL`,
+    );
     await q.query(`CREATE INDEX federal_personnel_links_b_idx ON federal_personnel_links (entry_b)`);
     await q.query(`
       CREATE FUNCTION federal_personnel_links_undo_only() RETURNS trigger LANGUAGE plpgsql AS $$

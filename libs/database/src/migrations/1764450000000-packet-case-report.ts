@@ -10,8 +10,12 @@ export class PacketCaseReport1764450000000 implements MigrationInterface {
   name = 'PacketCaseReport1764450000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE packets ADD COLUMN case_report_key varchar(512) UNIQUE, ADD COLUMN case_report_version_id varchar(1024)`);
-    await q.query(`ALTER TABLE packets ADD CONSTRAINT packets_case_report_version_needs_key CHECK (case_report_version_id IS NULL OR case_report_key IS NOT NULL)`);
+    await q.query(
+      `ALTER TABLE packets ADD COLUMN case_report_key varchar(512) UNIQUE, ADD COLUMN case_report_version_id varchar(1024)`,
+    );
+    await q.query(
+      `ALTER TABLE packets ADD CONSTRAINT packets_case_report_version_needs_key CHECK (case_report_version_id IS NULL OR case_report_key IS NOT NULL)`,
+    );
     await q.query(frozen(true));
   }
 

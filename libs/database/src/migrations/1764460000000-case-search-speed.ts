@@ -21,19 +21,31 @@ export class CaseSearchSpeed1764460000000 implements MigrationInterface {
   name = 'CaseSearchSpeed1764460000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE cases ALTER COLUMN search_content SET STORAGE MAIN, ALTER COLUMN search_meta SET STORAGE MAIN`);
+    await q.query(
+      `ALTER TABLE cases ALTER COLUMN search_content SET STORAGE MAIN, ALTER COLUMN search_meta SET STORAGE MAIN`,
+    );
     await q.query(`UPDATE cases SET search_content = search_content`);
-    await q.query(`ALTER TABLE cases ALTER COLUMN search_content SET STATISTICS 1000, ALTER COLUMN search_meta SET STATISTICS 1000`);
+    await q.query(
+      `ALTER TABLE cases ALTER COLUMN search_content SET STATISTICS 1000, ALTER COLUMN search_meta SET STATISTICS 1000`,
+    );
     await q.query(`ALTER TABLE federal_personnel_records ALTER COLUMN search SET STATISTICS 1000`);
-    await q.query(`CREATE INDEX cases_district_activity_incident_idx ON cases (district, activity_type, (COALESCE(incident_at, created_at)) DESC, id DESC)`);
-    await q.query(`CREATE INDEX cases_district_status_incident_idx ON cases (district, status, (COALESCE(incident_at, created_at)) DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX cases_district_activity_incident_idx ON cases (district, activity_type, (COALESCE(incident_at, created_at)) DESC, id DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX cases_district_status_incident_idx ON cases (district, status, (COALESCE(incident_at, created_at)) DESC, id DESC)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX cases_district_status_incident_idx`);
     await q.query(`DROP INDEX cases_district_activity_incident_idx`);
     await q.query(`ALTER TABLE federal_personnel_records ALTER COLUMN search SET STATISTICS -1`);
-    await q.query(`ALTER TABLE cases ALTER COLUMN search_content SET STATISTICS -1, ALTER COLUMN search_meta SET STATISTICS -1`);
-    await q.query(`ALTER TABLE cases ALTER COLUMN search_content SET STORAGE EXTENDED, ALTER COLUMN search_meta SET STORAGE EXTENDED`);
+    await q.query(
+      `ALTER TABLE cases ALTER COLUMN search_content SET STATISTICS -1, ALTER COLUMN search_meta SET STATISTICS -1`,
+    );
+    await q.query(
+      `ALTER TABLE cases ALTER COLUMN search_content SET STORAGE EXTENDED, ALTER COLUMN search_meta SET STORAGE EXTENDED`,
+    );
   }
 }

@@ -21,7 +21,9 @@ export class UserAdministration1764470000000 implements MigrationInterface {
         ADD COLUMN deactivation_reason text,
         ADD COLUMN deactivated_at timestamptz,
         ADD COLUMN deactivated_by uuid REFERENCES users (id)`);
-    await q.query(`UPDATE users SET deactivation_reason = 'Deactivated before reasons were recorded (see the audit trail).' WHERE NOT active`);
+    await q.query(
+      `UPDATE users SET deactivation_reason = 'Deactivated before reasons were recorded (see the audit trail).' WHERE NOT active`,
+    );
     await q.query(`
       ALTER TABLE users ADD CONSTRAINT users_deactivation_chk CHECK (
         (active AND deactivation_reason IS NULL AND deactivated_at IS NULL AND deactivated_by IS NULL)

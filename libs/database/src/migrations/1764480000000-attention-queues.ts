@@ -11,9 +11,13 @@ export class AttentionQueues1764480000000 implements MigrationInterface {
   name = 'AttentionQueues1764480000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE INDEX audit_events_attention_viewed_idx ON audit_events (actor_id, seq) WHERE action = 'attention.viewed'`);
+    await q.query(
+      `CREATE INDEX audit_events_attention_viewed_idx ON audit_events (actor_id, seq) WHERE action = 'attention.viewed'`,
+    );
     await q.query(`CREATE INDEX audit_events_denied_time_idx ON audit_events (occurred_at) WHERE outcome = 'DENIED'`);
-    await q.query(`CREATE INDEX evidence_integrity_failed_idx ON evidence (integrity_failed_at) WHERE integrity_status = 'FAILED'`);
+    await q.query(
+      `CREATE INDEX evidence_integrity_failed_idx ON evidence (integrity_failed_at) WHERE integrity_status = 'FAILED'`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -37,14 +37,19 @@ export class EvidenceMetadataDto {
   @IsISO8601({ strict: true }, { message: 'recordedEnd must be an ISO 8601 date-time' })
   recordedEnd?: string;
 
-  @ApiPropertyOptional({ example: 'AXON_Body_4_Video_2026-11-20_1403.mp4', description: 'Kept for reference only; never used as a storage key' })
+  @ApiPropertyOptional({
+    example: 'AXON_Body_4_Video_2026-11-20_1403.mp4',
+    description: 'Kept for reference only; never used as a storage key',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 255)
   @IsSingleLine()
   originalFilename?: string;
 
-  @ApiPropertyOptional({ description: 'SHA-256 of the file as the client computed it (64 hex digits); a mismatch rejects the upload' })
+  @ApiPropertyOptional({
+    description: 'SHA-256 of the file as the client computed it (64 hex digits); a mismatch rejects the upload',
+  })
   @IsOptional()
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hexadecimal digits' })
   sha256?: string;
@@ -62,7 +67,14 @@ export class EvidenceMetadataDto {
 }
 
 export const EVIDENCE_METADATA_FIELDS = [
-  'kind', 'deviceId', 'recordingOfficerBadge', 'recordedStart', 'recordedEnd', 'originalFilename', 'sha256', 'duplicateOf',
+  'kind',
+  'deviceId',
+  'recordingOfficerBadge',
+  'recordedStart',
+  'recordedEnd',
+  'originalFilename',
+  'sha256',
+  'duplicateOf',
 ] as const;
 export type EvidenceMetadataField = (typeof EVIDENCE_METADATA_FIELDS)[number];
 
@@ -78,4 +90,3 @@ export class SupersedeEvidenceDto {
   @IsUUID('all', { message: 'replacedBy must be an evidence id (UUID)' })
   replacedBy?: string;
 }
-

@@ -30,13 +30,21 @@ export class ReleaseLegalHoldDto {
 
 /** POST /evidence/:id/legal-hold: (again) at any time, with a reason. */
 export class PlaceLegalHoldDto {
-  @ApiProperty({ maxLength: 4000, example: 'Defence filed a motion to reopen; the footage must be preserved.', description: 'Why (multi-line)' })
+  @ApiProperty({
+    maxLength: 4000,
+    example: 'Defence filed a motion to reopen; the footage must be preserved.',
+    description: 'Why (multi-line)',
+  })
   @IsString()
   @Length(1, 4000)
   @Matches(NOT_BLANK, { message: 'reason must not be blank' })
   reason: string;
 
-  @ApiPropertyOptional({ maxLength: 200, example: '2026-CR-0012345', description: 'A court or office reference, if there is one (one line)' })
+  @ApiPropertyOptional({
+    maxLength: 200,
+    example: '2026-CR-0012345',
+    description: 'A court or office reference, if there is one (one line)',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 200)

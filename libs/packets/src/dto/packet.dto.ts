@@ -1,8 +1,27 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Min, ValidateIf } from 'class-validator';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { IsSingleLine, PageQuery, SEARCH_QUERY_MAX_LENGTH } from '@app/common';
-import { PACKET_DECISIONS, PACKET_OFFICE_VALUES, PACKET_STATUSES, PacketDecision, PacketOffice, PacketStatus } from '../packet-vocabulary';
+import {
+  PACKET_DECISIONS,
+  PACKET_OFFICE_VALUES,
+  PACKET_STATUSES,
+  PacketDecision,
+  PacketOffice,
+  PacketStatus,
+} from '../packet-vocabulary';
 
 const NOT_BLANK = /\S/;
 
@@ -10,13 +29,16 @@ export class SendPacketDto {
   @ApiPropertyOptional({
     enum: PACKET_OFFICE_VALUES,
     enumName: 'ProsecutorOffice',
-    description: "The prosecuting office. Default: CCSAO when any violation is a felony, else the city's Department of Law (CITY_LAW).",
+    description:
+      "The prosecuting office. Default: CCSAO when any violation is a felony, else the city's Department of Law (CITY_LAW).",
   })
   @IsOptional()
   @IsIn(PACKET_OFFICE_VALUES, { message: `office must be one of ${PACKET_OFFICE_VALUES.join(', ')}` })
   office?: PacketOffice;
 
-  @ApiPropertyOptional({ description: 'The case version the supervisor reviewed (If-Match also works); a stale one gets 409' })
+  @ApiPropertyOptional({
+    description: 'The case version the supervisor reviewed (If-Match also works); a stale one gets 409',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -28,7 +50,10 @@ export class PacketDecisionDto {
   @IsIn(PACKET_DECISIONS, { message: `decision must be one of ${PACKET_DECISIONS.join(', ')}` })
   decision: PacketDecision;
 
-  @ApiProperty({ maxLength: 4000, description: 'Why; for MORE_INFO_REQUESTED, what the officer must add (they see this note)' })
+  @ApiProperty({
+    maxLength: 4000,
+    description: 'Why; for MORE_INFO_REQUESTED, what the officer must add (they see this note)',
+  })
   @IsString()
   @Length(1, 4000)
   @Matches(NOT_BLANK, { message: 'reason must not be blank' })
@@ -47,7 +72,8 @@ export class PacketDecisionDto {
 export class ReleasePacketDto {
   @ApiPropertyOptional({
     maxLength: 4000,
-    description: "Why the claim is released. Optional for your own claim; required to release a colleague's stale claim.",
+    description:
+      "Why the claim is released. Optional for your own claim; required to release a colleague's stale claim.",
   })
   @IsOptional()
   @IsString()
@@ -58,7 +84,11 @@ export class ReleasePacketDto {
 
 /** POST /packets/:id/hand-over (issue 16). */
 export class HandOverPacketDto {
-  @ApiProperty({ type: String, format: 'uuid', description: 'Another active prosecutor of the packet\'s office (GET /office/colleagues)' })
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    description: "Another active prosecutor of the packet's office (GET /office/colleagues)",
+  })
   @IsUUID('all', { message: 'toUserId must be a user id (UUID)' })
   toUserId: string;
 
@@ -72,8 +102,12 @@ export class HandOverPacketDto {
 /** POST /packets/:id/reference-corrections (issue 16). */
 export class CorrectReferenceDto {
   @ApiProperty({
-    type: String, nullable: true, maxLength: 200, example: '2026-CR-0012346',
-    description: 'The correct external reference (e.g. the court case number); null when the decision should carry none',
+    type: String,
+    nullable: true,
+    maxLength: 200,
+    example: '2026-CR-0012346',
+    description:
+      'The correct external reference (e.g. the court case number); null when the decision should carry none',
   })
   @ValidateIf((o: CorrectReferenceDto) => o.externalReference !== null)
   @IsString({ message: 'externalReference must be a string, or null to remove it' })
@@ -100,10 +134,20 @@ export class ReviewQueueQuery extends PageQuery {
     example: ['PENDING'],
   })
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value))
+  @Transform(({ value }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : value,
+  )
   @IsArray()
   @ArrayNotEmpty({ message: 'status must name at least one of PENDING, IN_REVIEW, DECIDED' })
-  @IsIn(PACKET_STATUSES, { each: true, message: `status must be one or more of ${PACKET_STATUSES.join(', ')}, comma-separated` })
+  @IsIn(PACKET_STATUSES, {
+    each: true,
+    message: `status must be one or more of ${PACKET_STATUSES.join(', ')}, comma-separated`,
+  })
   status?: PacketStatus[];
 
   @ApiPropertyOptional({ enum: ['oldest', 'newest'], default: 'oldest' })
@@ -113,7 +157,8 @@ export class ReviewQueueQuery extends PageQuery {
 
   @ApiPropertyOptional({
     maxLength: SEARCH_QUERY_MAX_LENGTH,
-    description: 'Full-text search (English stemming; words, "a phrase", word*, or, -word) over what the packets\' signed manifests ' +
+    description:
+      'Full-text search (English stemming; words, "a phrase", word*, or, -word) over what the packets\' signed manifests ' +
       'say: case number, narrative, location, federal personnel, violations, evidence metadata. Audited (review_queue.searched).',
   })
   @IsOptional()

@@ -16,7 +16,14 @@ import { canonicalJson } from '@app/common/canonical-json';
 import { keyIdOf } from '@app/signing/signing-keys';
 import { buildPacketArchive } from '../packet-archive';
 import {
-  archiveRoot, checksumsText, evidenceArchivePath, MANIFEST_FORMAT, ManifestEvidenceItem, ManifestPerson, PacketManifest, sha256Hex,
+  archiveRoot,
+  checksumsText,
+  evidenceArchivePath,
+  MANIFEST_FORMAT,
+  ManifestEvidenceItem,
+  ManifestPerson,
+  PacketManifest,
+  sha256Hex,
 } from '../packet-format';
 
 export const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -47,7 +54,12 @@ export const PHOTO: EvidenceSpec = {
 export const VIDEO_PATH = evidenceArchivePath(0, VIDEO.id, VIDEO.contentType);
 export const PHOTO_PATH = evidenceArchivePath(1, PHOTO.id, PHOTO.contentType);
 
-const person = (id: string, displayName: string, role: string, badgeNumber: string | null): ManifestPerson => ({ id, displayName, role, badgeNumber });
+const person = (id: string, displayName: string, role: string, badgeNumber: string | null): ManifestPerson => ({
+  id,
+  displayName,
+  role,
+  badgeNumber,
+});
 export const OFFICER = person('u-officer', 'Officer Dana Reyes', 'OFFICER', '4471');
 export const SUPERVISOR = person('u-super', 'Sgt. Lee Park', 'SUPERVISOR', '1102');
 
@@ -76,7 +88,14 @@ export function manifestFor(evidence: EvidenceSpec[], format1 = false): PacketMa
       lastVerifiedAt: null,
     };
   });
-  const caseReport = format1 ? undefined : { file: 'case-report.pdf' as const, contentType: 'application/pdf' as const, sizeBytes: REPORT.length, sha256: sha256Hex(REPORT) };
+  const caseReport = format1
+    ? undefined
+    : {
+        file: 'case-report.pdf' as const,
+        contentType: 'application/pdf' as const,
+        sizeBytes: REPORT.length,
+        sha256: sha256Hex(REPORT),
+      };
   return {
     format: format1 ? 'ion-packet-manifest/1' : MANIFEST_FORMAT,
     packetId: 'c0ffee00-0000-4000-8000-000000000042',
@@ -85,10 +104,21 @@ export function manifestFor(evidence: EvidenceSpec[], format1 = false): PacketMa
     sentAt: '2026-11-21T12:00:00.000Z',
     sentBy: SUPERVISOR,
     previousPacket: null,
-    case: { id: 'case-42', caseNumber: CASE_NUMBER, title: 'Use of force, 2400 S Pulaski', incidentAt: '2026-11-20T16:55:00.000Z', status: 'APPROVED' },
+    case: {
+      id: 'case-42',
+      caseNumber: CASE_NUMBER,
+      title: 'Use of force, 2400 S Pulaski',
+      incidentAt: '2026-11-20T16:55:00.000Z',
+      status: 'APPROVED',
+    },
     federalOfficers: [{ name: 'Unknown agent 1', agency: 'ICE ERO', badge: null }],
     violations: [{ citation: '720 ILCS 5/12-3.05', description: 'Aggravated battery', felony: true }],
-    approvals: { submittedAt: '2026-11-20T19:00:00.000Z', submittedBy: OFFICER, approvedAt: '2026-11-21T11:00:00.000Z', approvedBy: SUPERVISOR },
+    approvals: {
+      submittedAt: '2026-11-20T19:00:00.000Z',
+      submittedBy: OFFICER,
+      approvedAt: '2026-11-21T11:00:00.000Z',
+      approvedBy: SUPERVISOR,
+    },
     evidence: items,
     ...(caseReport ? { caseReport } : {}),
     checksums: { file: 'SHA256SUMS', sha256: sha256Hex(checksumsText(PEM, items, caseReport)) },
@@ -168,7 +198,11 @@ export async function entriesOf(zipPath: string): Promise<{ name: string; data: 
 }
 
 /** Writes a ZIP of the given entries (for archives the builder would never make). */
-export async function zipOf(name: string, entries: { name: string; data: Buffer }[], compress = false): Promise<string> {
+export async function zipOf(
+  name: string,
+  entries: { name: string; data: Buffer }[],
+  compress = false,
+): Promise<string> {
   const zip = new YazlZip();
   for (const e of entries) {
     if (e.name.endsWith('/')) zip.addEmptyDirectory(e.name);

@@ -12,7 +12,8 @@ export type PersonnelSort = (typeof PERSONNEL_SORTS)[number];
 export class ListPersonnelQuery extends PageQuery {
   @ApiPropertyOptional({
     maxLength: SEARCH_QUERY_MAX_LENGTH,
-    description: 'Full-text search over names, badges (also normalised: case, spaces, a leading #, leading zeros), agency and ' +
+    description:
+      'Full-text search over names, badges (also normalised: case, spaces, a leading #, leading zeros), agency and ' +
       'descriptions (unidentified personnel are found by their description). Words, "a phrase", word*. Not for auditors.',
   })
   @IsOptional()
@@ -27,17 +28,28 @@ export class ListPersonnelQuery extends PageQuery {
   @IsIn(FEDERAL_AGENCIES, { message: `agency must be one of ${FEDERAL_AGENCIES.join(', ')}` })
   agency?: FederalAgency;
 
-  @ApiPropertyOptional({ enum: PERSONNEL_ROLES, description: 'Recorded at least once as the federal supervisor on scene, or as an agent' })
+  @ApiPropertyOptional({
+    enum: PERSONNEL_ROLES,
+    description: 'Recorded at least once as the federal supervisor on scene, or as an agent',
+  })
   @IsOptional()
   @IsIn(PERSONNEL_ROLES, { message: 'role must be SUPERVISOR or AGENT' })
   role?: PersonnelRole;
 
-  @ApiPropertyOptional({ enum: IDENTIFICATION_OUTCOMES, enumName: 'IdentificationOutcome', description: 'At least one record with this outcome' })
+  @ApiPropertyOptional({
+    enum: IDENTIFICATION_OUTCOMES,
+    enumName: 'IdentificationOutcome',
+    description: 'At least one record with this outcome',
+  })
   @IsOptional()
   @IsIn(IDENTIFICATION_OUTCOMES, { message: `outcome must be one of ${IDENTIFICATION_OUTCOMES.join(', ')}` })
   outcome?: IdentificationOutcome;
 
-  @ApiPropertyOptional({ enum: PERSONNEL_SORTS, default: 'cases', description: 'cases: most cases first; recent: latest incident first' })
+  @ApiPropertyOptional({
+    enum: PERSONNEL_SORTS,
+    default: 'cases',
+    description: 'cases: most cases first; recent: latest incident first',
+  })
   @IsOptional()
   @IsIn(PERSONNEL_SORTS, { message: 'sort must be cases or recent' })
   sort?: PersonnelSort;

@@ -28,7 +28,11 @@ interface S3rverInstance {
  */
 export async function startEmbeddedS3(opts: { directory: string; port?: number }): Promise<EmbeddedS3Handle> {
   mkdirSync(opts.directory, { recursive: true });
-  const S3rver = requireEmbeddedModule<new (options: Record<string, unknown>) => S3rverInstance>('@20minutes/s3rver', 'S3 server', 'S3_ENDPOINT');
+  const S3rver = requireEmbeddedModule<new (options: Record<string, unknown>) => S3rverInstance>(
+    '@20minutes/s3rver',
+    'S3 server',
+    'S3_ENDPOINT',
+  );
   const server = new S3rver({
     address: '127.0.0.1',
     port: opts.port ?? 0,

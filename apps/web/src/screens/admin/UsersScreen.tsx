@@ -3,7 +3,20 @@ import { api, ApiError, unwrap } from '../../api/client';
 import { policeDistrictValues, prosecutorOfficeValues, roleValues, type components } from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { useUser } from '../../session';
-import { ActionButton, dateTime, ErrorMessage, label, Loaded, Page, RadioGroup, SelectField, StackTable, TextArea, TextField, useLoad } from '../../ui';
+import {
+  ActionButton,
+  dateTime,
+  ErrorMessage,
+  label,
+  Loaded,
+  Page,
+  RadioGroup,
+  SelectField,
+  StackTable,
+  TextArea,
+  TextField,
+  useLoad,
+} from '../../ui';
 import { OFFICE_NAMES } from '../../words';
 
 type UserView = components['schemas']['UserView'];
@@ -14,7 +27,6 @@ type UpdateUser = components['schemas']['UpdateUserDto'];
 type District = NonNullable<CreateUser['district']>;
 
 const PAGE_SIZE = 25;
-
 
 const ROLE_WORDS: Record<Role, string> = {
   OFFICER: 'Officer: opens cases and records evidence in their district',
@@ -49,12 +61,14 @@ const USER_FIELD_WORDS: Record<string, string> = {
   username: 'Use 3 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit.',
   displayName: 'Type the name as it should appear on records (1 to 200 characters, on one line).',
   password: 'Choose a password of 12 to 128 characters, on one line.',
-  temporaryPassword: 'Choose a temporary password of 12 to 128 characters, on one line, or let the console generate one.',
+  temporaryPassword:
+    'Choose a temporary password of 12 to 128 characters, on one line, or let the console generate one.',
   badgeNumber: 'Use 1 to 32 letters, digits or dashes, or leave it empty.',
   role: 'Choose one of the roles in the list.',
   district: 'Officers and supervisors need a police district; other roles have none.',
   office: "Prosecutors need an office (the State's Attorney or the Department of Law); other roles have none.",
-  deactivationReason: 'Say why the account is being deactivated (up to 1,000 characters): it is kept with the account and in the audit trail.',
+  deactivationReason:
+    'Say why the account is being deactivated (up to 1,000 characters): it is kept with the account and in the audit trail.',
 };
 
 /** A refusal in words: validation becomes "see the marked fields", a conflict says which field and who holds it. */
@@ -64,7 +78,8 @@ function inWords(e: unknown): unknown {
   if (e.code === 'RESOURCE.CONFLICT') {
     const field = /^(\w+): /.exec(e.body.message)?.[1];
     if (field === 'username') return new Error('This username is already taken: choose another.');
-    if (field === 'badgeNumber') return new Error(`This badge number already belongs to ${e.body.heldBy ?? 'another account'}.`);
+    if (field === 'badgeNumber')
+      return new Error(`This badge number already belongs to ${e.body.heldBy ?? 'another account'}.`);
   }
   return e;
 }
@@ -75,7 +90,9 @@ function fieldError(e: unknown, field: string): string | undefined {
   if (e.forField(field)) return USER_FIELD_WORDS[field] ?? 'Check this field.';
   const conflictOn = e.code === 'RESOURCE.CONFLICT' ? /^(\w+): /.exec(e.body.message)?.[1] : undefined;
   if (conflictOn !== field) return undefined;
-  return field === 'badgeNumber' ? `Already the badge of ${e.body.heldBy ?? 'another account'}: badge numbers are unique.` : 'Already taken: choose another.';
+  return field === 'badgeNumber'
+    ? `Already the badge of ${e.body.heldBy ?? 'another account'}: badge numbers are unique.`
+    : 'Already taken: choose another.';
 }
 
 /** Focus on an element once it is on screen (after a save, inside a confirmation): where the change is. */
@@ -114,19 +131,25 @@ export function UsersScreen() {
   const [created, setCreated] = useState<{ n: number; text: string | null }>({ n: 0, text: null });
   const q = (filters.q ?? '').trim();
   // The filters travel with the page they produced: the caption never describes rows still loading.
-  const state = useLoad(async () => ({
-    shown: { ...filters, q },
-    page: await unwrap(api.GET('/api/v1/users', {
-      params: {
-        query: {
-          page, pageSize: PAGE_SIZE,
-          ...(q ? { q } : {}),
-          ...(filters.role ? { role: filters.role } : {}),
-          ...(filters.status ? { active: filters.status === 'active' } : {}),
-        },
-      },
-    })),
-  }), [q, filters.role, filters.status, page, tick]);
+  const state = useLoad(
+    async () => ({
+      shown: { ...filters, q },
+      page: await unwrap(
+        api.GET('/api/v1/users', {
+          params: {
+            query: {
+              page,
+              pageSize: PAGE_SIZE,
+              ...(q ? { q } : {}),
+              ...(filters.role ? { role: filters.role } : {}),
+              ...(filters.status ? { active: filters.status === 'active' } : {}),
+            },
+          },
+        }),
+      ),
+    }),
+    [q, filters.role, filters.status, page, tick],
+  );
   const reload = () => setTick((n) => n + 1);
   /** One message at a time: a row action's result replaces the last creation's (and a shown temporary password). */
   const say = (n: Notice) => {
@@ -171,19 +194,62 @@ export function UsersScreen() {
   };
 
   return (
-    <Page title="Users" actions={<a className="btn secondary" href="#create-h">Create a user</a>}>
+    <Page
+      title="Users"
+      actions={
+        <a className="btn secondary" href="#create-h">
+          Create a user
+        </a>
+      }
+    >
       <section aria-labelledby="list-h">
         <h2 id="list-h">Accounts</h2>
         <form role="search" aria-label="Find accounts" onSubmit={search} className="filter-grid" noValidate>
-          <TextField label="Find an account" value={typed} onChange={setTyped} maxLength={100}
-            hint="Part of a name, username or badge number; letter case does not matter." />
-          <SelectField label="Show role" value={filters.role} options={roleValues} placeholder="All roles"
-            onChange={(role) => { setFilters((f) => ({ ...f, role })); setPage(1); }} />
-          <SelectField<'active' | 'inactive'> label="Show status" value={filters.status} options={['active', 'inactive']} placeholder="Active and deactivated"
-            labels={{ active: 'Active only', inactive: 'Deactivated only' }} onChange={(status) => { setFilters((f) => ({ ...f, status })); setPage(1); }} />
+          <TextField
+            label="Find an account"
+            value={typed}
+            onChange={setTyped}
+            maxLength={100}
+            hint="Part of a name, username or badge number; letter case does not matter."
+          />
+          <SelectField
+            label="Show role"
+            value={filters.role}
+            options={roleValues}
+            placeholder="All roles"
+            onChange={(role) => {
+              setFilters((f) => ({ ...f, role }));
+              setPage(1);
+            }}
+          />
+          <SelectField<'active' | 'inactive'>
+            label="Show status"
+            value={filters.status}
+            options={['active', 'inactive']}
+            placeholder="Active and deactivated"
+            labels={{ active: 'Active only', inactive: 'Deactivated only' }}
+            onChange={(status) => {
+              setFilters((f) => ({ ...f, status }));
+              setPage(1);
+            }}
+          />
           <div className="btn-row">
-            <button type="submit" className="btn secondary">Search</button>
-            {q && <button type="button" className="btn secondary" onClick={() => { setTyped(''); setFilters((f) => ({ ...f, q: '' })); setPage(1); }}>Clear search</button>}
+            <button type="submit" className="btn secondary">
+              Search
+            </button>
+            {q && (
+              <button
+                type="button"
+                className="btn secondary"
+                onClick={() => {
+                  setTyped('');
+                  setFilters((f) => ({ ...f, q: '' }));
+                  setPage(1);
+                }}
+              >
+                Clear search
+              </button>
+            )}
           </div>
         </form>
         {notice?.kind === 'done' && <FocusedStatus text={notice.text} />}
@@ -194,11 +260,21 @@ export function UsersScreen() {
             const pages = Math.max(1, Math.ceil(p.total / p.pageSize));
             return (
               <>
-                <p className="muted">{p.total === 1 ? '1 account' : `${p.total} accounts`}{pages > 1 ? `; page ${p.page} of ${pages}` : ''}.</p>
-                {p.items.length === 0 ? <p>No accounts match {shown.q ? `“${shown.q}” with ` : ''}these filters.</p> : (
+                <p className="muted">
+                  {p.total === 1 ? '1 account' : `${p.total} accounts`}
+                  {pages > 1 ? `; page ${p.page} of ${pages}` : ''}.
+                </p>
+                {p.items.length === 0 ? (
+                  <p>No accounts match {shown.q ? `“${shown.q}” with ` : ''}these filters.</p>
+                ) : (
                   <StackTable className="compact users" aria-busy={state.loading}>
                     <caption>
-                      User accounts{shown.role ? `: ${label(shown.role).toLowerCase()}s` : ''}{shown.status === 'active' ? ', active only' : shown.status === 'inactive' ? ', deactivated only' : ''}
+                      User accounts{shown.role ? `: ${label(shown.role).toLowerCase()}s` : ''}
+                      {shown.status === 'active'
+                        ? ', active only'
+                        : shown.status === 'inactive'
+                          ? ', deactivated only'
+                          : ''}
                       {shown.q ? `, matching “${shown.q}”` : ''}
                     </caption>
                     <thead>
@@ -216,23 +292,51 @@ export function UsersScreen() {
                     </thead>
                     <tbody>
                       {p.items.map((u) => (
-                        <UserRows key={u.id} u={u} isMe={u.id === me.id} panel={panel?.id === u.id ? panel.kind : null}
-                          onToggle={(kind) => toggle(u.id, kind)} onReactivate={() => reactivate(u)} onUnlock={() => unlock(u)}
-                          onSaved={(text) => { setPanel(null); say({ kind: 'done', text }); reload(); }}
+                        <UserRows
+                          key={u.id}
+                          u={u}
+                          isMe={u.id === me.id}
+                          panel={panel?.id === u.id ? panel.kind : null}
+                          onToggle={(kind) => toggle(u.id, kind)}
+                          onReactivate={() => reactivate(u)}
+                          onUnlock={() => unlock(u)}
+                          onSaved={(text) => {
+                            setPanel(null);
+                            say({ kind: 'done', text });
+                            reload();
+                          }}
                           onReset={(password) => {
                             setPanel(null);
-                            say({ kind: 'done', text: `Reset the password of ${u.username}: they must set their own at their next sign-in.` });
+                            say({
+                              kind: 'done',
+                              text: `Reset the password of ${u.username}: they must set their own at their next sign-in.`,
+                            });
                             if (password) setTemporary({ username: u.username, password });
                             reload();
-                          }} />
+                          }}
+                        />
                       ))}
                     </tbody>
                   </StackTable>
                 )}
                 {pages > 1 && (
                   <nav aria-label="Pages of accounts" className="btn-row">
-                    <button type="button" className="btn secondary" disabled={p.page <= 1} onClick={() => setPage(p.page - 1)}>Previous page</button>
-                    <button type="button" className="btn secondary" disabled={p.page >= pages} onClick={() => setPage(p.page + 1)}>Next page</button>
+                    <button
+                      type="button"
+                      className="btn secondary"
+                      disabled={p.page <= 1}
+                      onClick={() => setPage(p.page - 1)}
+                    >
+                      Previous page
+                    </button>
+                    <button
+                      type="button"
+                      className="btn secondary"
+                      disabled={p.page >= pages}
+                      onClick={() => setPage(p.page + 1)}
+                    >
+                      Next page
+                    </button>
                   </nav>
                 )}
               </>
@@ -241,7 +345,17 @@ export function UsersScreen() {
         </Loaded>
       </section>
       {/* A new key after each creation: the form starts empty (its draft was cleared). */}
-      <CreateUser key={created.n} done={created.text} onCreated={(text) => { setCreated((c) => ({ n: c.n + 1, text })); setNotice(null); setTemporary(null); setPage(1); reload(); }} />
+      <CreateUser
+        key={created.n}
+        done={created.text}
+        onCreated={(text) => {
+          setCreated((c) => ({ n: c.n + 1, text }));
+          setNotice(null);
+          setTemporary(null);
+          setPage(1);
+          reload();
+        }}
+      />
     </Page>
   );
 }
@@ -249,12 +363,20 @@ export function UsersScreen() {
 /** The result of a save, focused so that keyboard and screen reader users land on what changed. */
 function FocusedStatus({ text }: { text: string }) {
   const ref = useFocusOnMount<HTMLParagraphElement>();
-  return <p ref={ref} tabIndex={-1} className="success" role="status">{text}</p>;
+  return (
+    <p ref={ref} tabIndex={-1} className="success" role="status">
+      {text}
+    </p>
+  );
 }
 
 function FocusedError({ error, context }: { error: unknown; context: string }) {
   const ref = useFocusOnMount<HTMLDivElement>();
-  return <div ref={ref} tabIndex={-1}><ErrorMessage error={error} context={context} /></div>;
+  return (
+    <div ref={ref} tabIndex={-1}>
+      <ErrorMessage error={error} context={context} />
+    </div>
+  );
 }
 
 /** A generated temporary password: shown this once (the service keeps only its hash), until "Done". */
@@ -263,12 +385,16 @@ function TemporaryPassword({ username, password, onDone }: { username: string; p
   return (
     <div ref={ref} tabIndex={-1} className="warning temporary-password" role="group" aria-labelledby="temporary-h">
       <h3 id="temporary-h">Temporary password for {username}</h3>
-      <p><code className="temporary">{password}</code></p>
       <p>
-        Give it to {username} in person or by a channel you trust. It is shown only now: this page does not keep it and the
-        service stores only a one-way hash. They sign in with it once and must then choose their own.
+        <code className="temporary">{password}</code>
       </p>
-      <button type="button" className="btn secondary" onClick={onDone}>Done, I have handed it over</button>
+      <p>
+        Give it to {username} in person or by a channel you trust. It is shown only now: this page does not keep it and
+        the service stores only a one-way hash. They sign in with it once and must then choose their own.
+      </p>
+      <button type="button" className="btn secondary" onClick={onDone}>
+        Done, I have handed it over
+      </button>
     </div>
   );
 }
@@ -277,10 +403,24 @@ function statusOf(u: UserView): string {
   return u.active ? 'Active' : 'Deactivated';
 }
 
-function UserRows({ u, isMe, panel, onToggle, onReactivate, onUnlock, onSaved, onReset }: {
-  u: UserView; isMe: boolean; panel: NonNullable<RowPanel>['kind'] | null;
-  onToggle: (kind: NonNullable<RowPanel>['kind']) => void; onReactivate: () => Promise<void>; onUnlock: () => Promise<void>;
-  onSaved: (text: string) => void; onReset: (temporaryPassword: string | null) => void;
+function UserRows({
+  u,
+  isMe,
+  panel,
+  onToggle,
+  onReactivate,
+  onUnlock,
+  onSaved,
+  onReset,
+}: {
+  u: UserView;
+  isMe: boolean;
+  panel: NonNullable<RowPanel>['kind'] | null;
+  onToggle: (kind: NonNullable<RowPanel>['kind']) => void;
+  onReactivate: () => Promise<void>;
+  onUnlock: () => Promise<void>;
+  onSaved: (text: string) => void;
+  onReset: (temporaryPassword: string | null) => void;
 }) {
   // Issue 16: cancelling the deactivation returns focus to the button that opened it (nothing changed).
   const deactivateButton = useRef<HTMLButtonElement>(null);
@@ -291,15 +431,25 @@ function UserRows({ u, isMe, panel, onToggle, onReactivate, onUnlock, onSaved, o
   return (
     <>
       <tr className={u.active ? undefined : 'inactive'}>
-        <td><span className="username">{u.username}</span>{isMe && <span className="muted"> (you)</span>}</td>
+        <td>
+          <span className="username">{u.username}</span>
+          {isMe && <span className="muted"> (you)</span>}
+        </td>
         <td>{u.displayName}</td>
         <td>{label(u.role)}</td>
         <td>{scopeOf(u)}</td>
         <td>{u.badgeNumber ?? '—'}</td>
         <td>
-          {u.active ? <span className="badge ok">{statusOf(u)}</span> : <span className="badge failed">{statusOf(u)}</span>}
+          {u.active ? (
+            <span className="badge ok">{statusOf(u)}</span>
+          ) : (
+            <span className="badge failed">{statusOf(u)}</span>
+          )}
           {!u.active && u.deactivationReason && (
-            <p className="deactivation-reason">Reason: {u.deactivationReason}{u.deactivatedAt ? ` (${dateTime(u.deactivatedAt)})` : ''}</p>
+            <p className="deactivation-reason">
+              Reason: {u.deactivationReason}
+              {u.deactivatedAt ? ` (${dateTime(u.deactivatedAt)})` : ''}
+            </p>
           )}
           {u.mustChangePassword && <p className="muted">Must set a new password at next sign-in</p>}
         </td>
@@ -307,16 +457,59 @@ function UserRows({ u, isMe, panel, onToggle, onReactivate, onUnlock, onSaved, o
         <td>{u.lastLoginAt ? dateTime(u.lastLoginAt) : 'Never'}</td>
         <td>
           <div className="row-actions">
-            <button type="button" className="btn secondary" aria-expanded={panel === 'details'} onClick={() => onToggle('details')} aria-label={`Edit details of ${u.username}`}>Edit details</button>
-            <button type="button" className="btn secondary" aria-expanded={panel === 'role'} onClick={() => onToggle('role')} aria-label={`Change role of ${u.username}`}>Change role</button>
+            <button
+              type="button"
+              className="btn secondary"
+              aria-expanded={panel === 'details'}
+              onClick={() => onToggle('details')}
+              aria-label={`Edit details of ${u.username}`}
+            >
+              Edit details
+            </button>
+            <button
+              type="button"
+              className="btn secondary"
+              aria-expanded={panel === 'role'}
+              onClick={() => onToggle('role')}
+              aria-label={`Change role of ${u.username}`}
+            >
+              Change role
+            </button>
             {!isMe && (
-              <button type="button" className="btn secondary" aria-expanded={panel === 'reset'} onClick={() => onToggle('reset')} aria-label={`Reset password of ${u.username}`}>Reset password</button>
+              <button
+                type="button"
+                className="btn secondary"
+                aria-expanded={panel === 'reset'}
+                onClick={() => onToggle('reset')}
+                aria-label={`Reset password of ${u.username}`}
+              >
+                Reset password
+              </button>
             )}
             {/* No "Deactivate" on one's own row: another administrator must (the service refuses it too). */}
-            {u.active
-              ? !isMe && <button ref={deactivateButton} type="button" className="btn danger" aria-expanded={panel === 'deactivate'} onClick={() => onToggle('deactivate')} aria-label={`Deactivate ${u.username}`}>Deactivate</button>
-              : <ActionButton kind="secondary" onClick={onReactivate} busyText="Reactivating…"><span className="sr-only">{`${u.username}: `}</span>Reactivate</ActionButton>}
-            {u.lockedUntil && <ActionButton kind="secondary" onClick={onUnlock} busyText="Clearing…">Clear lockout<span className="sr-only">{` of ${u.username}`}</span></ActionButton>}
+            {u.active ? (
+              !isMe && (
+                <button
+                  ref={deactivateButton}
+                  type="button"
+                  className="btn danger"
+                  aria-expanded={panel === 'deactivate'}
+                  onClick={() => onToggle('deactivate')}
+                  aria-label={`Deactivate ${u.username}`}
+                >
+                  Deactivate
+                </button>
+              )
+            ) : (
+              <ActionButton kind="secondary" onClick={onReactivate} busyText="Reactivating…">
+                <span className="sr-only">{`${u.username}: `}</span>Reactivate
+              </ActionButton>
+            )}
+            {u.lockedUntil && (
+              <ActionButton kind="secondary" onClick={onUnlock} busyText="Clearing…">
+                Clear lockout<span className="sr-only">{` of ${u.username}`}</span>
+              </ActionButton>
+            )}
           </div>
         </td>
       </tr>
@@ -343,12 +536,17 @@ interface DetailsDraft {
 /** PATCH /users/:id with a name, a badge and (for officers and supervisors) a district. Only what changed is sent. */
 function DetailsEdit({ u, onSaved, onCancel }: { u: UserView; onSaved: (text: string) => void; onCancel: () => void }) {
   const [d, setD, clear] = useDraft<DetailsDraft>(`user-details:${u.id}`, {
-    displayName: u.displayName, badgeNumber: u.badgeNumber ?? '', district: u.district === null ? '' : String(u.district),
+    displayName: u.displayName,
+    badgeNumber: u.badgeNumber ?? '',
+    district: u.district === null ? '' : String(u.district),
   });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const first = useFocusOnMount<HTMLFormElement>();
-  const set = <K extends keyof DetailsDraft>(k: K) => (v: DetailsDraft[K]) => setD((x) => ({ ...x, [k]: v }));
+  const set =
+    <K extends keyof DetailsDraft>(k: K) =>
+    (v: DetailsDraft[K]) =>
+      setD((x) => ({ ...x, [k]: v }));
   // After a refusal, focus goes to the first field it marks: once React has rendered the marks (an animation frame
   // after setError may come before that render, and the disabled Save button had already dropped focus to the page).
   useEffect(() => {
@@ -364,7 +562,8 @@ function DetailsEdit({ u, onSaved, onCancel }: { u: UserView; onSaved: (text: st
       if (d.displayName.trim() !== u.displayName) body.displayName = d.displayName.trim();
       const badge = d.badgeNumber.trim() || null;
       if (badge !== u.badgeNumber) body.badgeNumber = badge;
-      if (needsDistrict(u.role) && d.district && Number(d.district) !== u.district) body.district = Number(d.district) as District;
+      if (needsDistrict(u.role) && d.district && Number(d.district) !== u.district)
+        body.district = Number(d.district) as District;
       if (!Object.keys(body).length) {
         clear();
         onSaved(`Nothing to save for ${u.username}: the details are as they were.`);
@@ -372,7 +571,10 @@ function DetailsEdit({ u, onSaved, onCancel }: { u: UserView; onSaved: (text: st
       }
       const saved = await unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id: u.id } }, body }));
       clear();
-      const moved = body.district !== undefined ? ` Moved to District ${saved.district}: their existing cases stay in the district where they were opened.` : '';
+      const moved =
+        body.district !== undefined
+          ? ` Moved to District ${saved.district}: their existing cases stay in the district where they were opened.`
+          : '';
       onSaved(`Saved the details of ${u.username}.${moved}`);
     } catch (err) {
       setError(err);
@@ -382,23 +584,64 @@ function DetailsEdit({ u, onSaved, onCancel }: { u: UserView; onSaved: (text: st
   };
 
   return (
-    <form ref={first} tabIndex={-1} onSubmit={save} className="row-form-body" noValidate aria-label={`Edit the details of ${u.username}`}>
-      <p><strong>Edit the details of {u.username}</strong> ({label(u.role).toLowerCase()}{scopeOf(u) === '—' ? '' : `, ${scopeOf(u)}`}).</p>
+    <form
+      ref={first}
+      tabIndex={-1}
+      onSubmit={save}
+      className="row-form-body"
+      noValidate
+      aria-label={`Edit the details of ${u.username}`}
+    >
+      <p>
+        <strong>Edit the details of {u.username}</strong> ({label(u.role).toLowerCase()}
+        {scopeOf(u) === '—' ? '' : `, ${scopeOf(u)}`}).
+      </p>
       <ErrorMessage error={inWords(error)} context="The details were not saved" />
       <div className="filter-grid">
-        <TextField label="Display name" value={d.displayName} onChange={set('displayName')} required maxLength={200}
-          hint="As it should appear on records." error={fieldError(error, 'displayName')} />
-        <TextField label="Badge number" value={d.badgeNumber} onChange={set('badgeNumber')} maxLength={32}
-          hint="Letters, digits and dashes; empty for none. One account per badge." error={fieldError(error, 'badgeNumber')} />
+        <TextField
+          label="Display name"
+          value={d.displayName}
+          onChange={set('displayName')}
+          required
+          maxLength={200}
+          hint="As it should appear on records."
+          error={fieldError(error, 'displayName')}
+        />
+        <TextField
+          label="Badge number"
+          value={d.badgeNumber}
+          onChange={set('badgeNumber')}
+          maxLength={32}
+          hint="Letters, digits and dashes; empty for none. One account per badge."
+          error={fieldError(error, 'badgeNumber')}
+        />
         {needsDistrict(u.role) && (
-          <SelectField label="District" value={d.district} options={DISTRICTS} labels={DISTRICT_WORDS} required
+          <SelectField
+            label="District"
+            value={d.district}
+            options={DISTRICTS}
+            labels={DISTRICT_WORDS}
+            required
             hint="A move changes which cases a supervisor reviews and where new cases open; existing cases stay in their district, and officers keep their own."
-            onChange={set('district')} error={fieldError(error, 'district')} />
+            onChange={set('district')}
+            error={fieldError(error, 'district')}
+          />
         )}
       </div>
       <div className="btn-row">
-        <button type="submit" className="btn primary" disabled={busy} aria-busy={busy}>{busy ? 'Saving…' : 'Save details'}</button>
-        <button type="button" className="btn secondary" onClick={() => { clear(); onCancel(); }}>Cancel</button>
+        <button type="submit" className="btn primary" disabled={busy} aria-busy={busy}>
+          {busy ? 'Saving…' : 'Save details'}
+        </button>
+        <button
+          type="button"
+          className="btn secondary"
+          onClick={() => {
+            clear();
+            onCancel();
+          }}
+        >
+          Cancel
+        </button>
       </div>
     </form>
   );
@@ -421,7 +664,9 @@ function Deactivate({ u, onSaved, onCancel }: { u: UserView; onSaved: (text: str
     try {
       const body: UpdateUser = { active: false, deactivationReason: reason.trim() };
       await unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id: u.id } }, body }));
-      onSaved(`Deactivated ${u.username}: they are signed out and can no longer sign in. Nothing they recorded was changed.`);
+      onSaved(
+        `Deactivated ${u.username}: they are signed out and can no longer sign in. Nothing they recorded was changed.`,
+      );
     } catch (err) {
       setError(err);
     }
@@ -430,23 +675,48 @@ function Deactivate({ u, onSaved, onCancel }: { u: UserView; onSaved: (text: str
   return (
     <div ref={box} tabIndex={-1} className="warning" role="group" aria-labelledby={`confirm-${u.id}`}>
       <p id={`confirm-${u.id}`}>
-        <strong>Deactivate {u.username} ({u.displayName})?</strong> They are signed out at once and cannot sign in until an
-        administrator reactivates the account. Nothing they recorded is changed or deleted.
+        <strong>
+          Deactivate {u.username} ({u.displayName})?
+        </strong>{' '}
+        They are signed out at once and cannot sign in until an administrator reactivates the account. Nothing they
+        recorded is changed or deleted.
       </p>
       <ErrorMessage error={inWords(error)} context={`Could not deactivate ${u.username}`} />
-      <TextArea label="Reason for deactivating" value={reason} onChange={(v) => { setReason(v); setMissing(false); }} rows={2} maxLength={1000} required
+      <TextArea
+        label="Reason for deactivating"
+        value={reason}
+        onChange={(v) => {
+          setReason(v);
+          setMissing(false);
+        }}
+        rows={2}
+        maxLength={1000}
+        required
         hint="Kept with the account, shown in this list and recorded in the audit trail."
-        error={missing ? 'Say why the account is being deactivated.' : fieldError(error, 'deactivationReason')} />
+        error={missing ? 'Say why the account is being deactivated.' : fieldError(error, 'deactivationReason')}
+      />
       <div className="btn-row">
-        <ActionButton kind="danger" onClick={deactivate} busyText="Deactivating…">Yes, deactivate {u.username}</ActionButton>
-        <button type="button" className="btn secondary" onClick={onCancel}>Cancel</button>
+        <ActionButton kind="danger" onClick={deactivate} busyText="Deactivating…">
+          Yes, deactivate {u.username}
+        </ActionButton>
+        <button type="button" className="btn secondary" onClick={onCancel}>
+          Cancel
+        </button>
       </div>
     </div>
   );
 }
 
 /** Resetting a password: asks once (the old password stops working at once), generated by default. */
-function ResetPassword({ u, onReset, onCancel }: { u: UserView; onReset: (temporaryPassword: string | null) => void; onCancel: () => void }) {
+function ResetPassword({
+  u,
+  onReset,
+  onCancel,
+}: {
+  u: UserView;
+  onReset: (temporaryPassword: string | null) => void;
+  onCancel: () => void;
+}) {
   const [how, setHow] = useState<'generate' | 'choose'>('generate');
   const [chosen, setChosen] = useState('');
   const [tooShort, setTooShort] = useState(false);
@@ -461,9 +731,12 @@ function ResetPassword({ u, onReset, onCancel }: { u: UserView; onReset: (tempor
       return;
     }
     try {
-      const r = await unwrap(api.POST('/api/v1/users/{id}/password-reset', {
-        params: { path: { id: u.id } }, body: how === 'choose' ? { temporaryPassword: chosen } : {},
-      }));
+      const r = await unwrap(
+        api.POST('/api/v1/users/{id}/password-reset', {
+          params: { path: { id: u.id } },
+          body: how === 'choose' ? { temporaryPassword: chosen } : {},
+        }),
+      );
       setChosen('');
       onReset(r.temporaryPassword);
     } catch (err) {
@@ -474,21 +747,44 @@ function ResetPassword({ u, onReset, onCancel }: { u: UserView; onReset: (tempor
   return (
     <div ref={box} tabIndex={-1} className="warning" role="group" aria-labelledby={`reset-${u.id}`}>
       <p id={`reset-${u.id}`}>
-        <strong>Reset the password of {u.username} ({u.displayName})?</strong> Their current password stops working at once
-        {u.lockedUntil ? ' and the sign-in lockout is cleared' : ''}. They sign in with a temporary password and must then choose
-        their own before they can do anything else.
+        <strong>
+          Reset the password of {u.username} ({u.displayName})?
+        </strong>{' '}
+        Their current password stops working at once
+        {u.lockedUntil ? ' and the sign-in lockout is cleared' : ''}. They sign in with a temporary password and must
+        then choose their own before they can do anything else.
       </p>
       <ErrorMessage error={inWords(error)} context={`Could not reset the password of ${u.username}`} />
-      <RadioGroup<'generate' | 'choose'> label="Temporary password" value={how} onChange={setHow} options={['generate', 'choose']}
-        labels={{ generate: 'Generate one (shown to you once)', choose: 'I will type one' }} />
+      <RadioGroup<'generate' | 'choose'>
+        label="Temporary password"
+        value={how}
+        onChange={setHow}
+        options={['generate', 'choose']}
+        labels={{ generate: 'Generate one (shown to you once)', choose: 'I will type one' }}
+      />
       {how === 'choose' && (
-        <TextField label="Temporary password to give them" type="password" value={chosen} onChange={(v) => { setChosen(v); setTooShort(false); }}
-          autoComplete="new-password" maxLength={128} required hint="12 to 128 characters."
-          error={tooShort ? 'Type 12 to 128 characters.' : fieldError(error, 'temporaryPassword')} />
+        <TextField
+          label="Temporary password to give them"
+          type="password"
+          value={chosen}
+          onChange={(v) => {
+            setChosen(v);
+            setTooShort(false);
+          }}
+          autoComplete="new-password"
+          maxLength={128}
+          required
+          hint="12 to 128 characters."
+          error={tooShort ? 'Type 12 to 128 characters.' : fieldError(error, 'temporaryPassword')}
+        />
       )}
       <div className="btn-row">
-        <ActionButton kind="danger" onClick={reset} busyText="Resetting…">Yes, reset the password of {u.username}</ActionButton>
-        <button type="button" className="btn secondary" onClick={onCancel}>Cancel</button>
+        <ActionButton kind="danger" onClick={reset} busyText="Resetting…">
+          Yes, reset the password of {u.username}
+        </ActionButton>
+        <button type="button" className="btn secondary" onClick={onCancel}>
+          Cancel
+        </button>
       </div>
     </div>
   );
@@ -502,7 +798,11 @@ interface RoleDraft {
 
 /** PATCH /users/:id with a role and the district or office that role needs (and none it does not). */
 function RoleChange({ u, onSaved, onCancel }: { u: UserView; onSaved: (text: string) => void; onCancel: () => void }) {
-  const [d, setD, clear] = useDraft<RoleDraft>(`user-role:${u.id}`, { role: u.role, district: u.district === null ? '' : String(u.district), office: u.office ?? '' });
+  const [d, setD, clear] = useDraft<RoleDraft>(`user-role:${u.id}`, {
+    role: u.role,
+    district: u.district === null ? '' : String(u.district),
+    office: u.office ?? '',
+  });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const form = useFocusOnMount<HTMLFormElement>();
@@ -521,7 +821,9 @@ function RoleChange({ u, onSaved, onCancel }: { u: UserView; onSaved: (text: str
       const saved = await unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id: u.id } }, body }));
       clear();
       const scope = scopeOf(saved);
-      onSaved(`${u.username} is now ${label(saved.role).toLowerCase()}${scope === '—' ? '' : ` (${scope})`}; the change applies from their next action.`);
+      onSaved(
+        `${u.username} is now ${label(saved.role).toLowerCase()}${scope === '—' ? '' : ` (${scope})`}; the change applies from their next action.`,
+      );
     } catch (err) {
       setError(err);
     } finally {
@@ -530,24 +832,68 @@ function RoleChange({ u, onSaved, onCancel }: { u: UserView; onSaved: (text: str
   };
 
   return (
-    <form ref={form} tabIndex={-1} onSubmit={save} className="row-form-body" noValidate aria-label={`Change the role of ${u.username}`}>
-      <p><strong>Change the role of {u.username}</strong> (now {label(u.role).toLowerCase()}{scopeOf(u) === '—' ? '' : `, ${scopeOf(u)}`}).</p>
+    <form
+      ref={form}
+      tabIndex={-1}
+      onSubmit={save}
+      className="row-form-body"
+      noValidate
+      aria-label={`Change the role of ${u.username}`}
+    >
+      <p>
+        <strong>Change the role of {u.username}</strong> (now {label(u.role).toLowerCase()}
+        {scopeOf(u) === '—' ? '' : `, ${scopeOf(u)}`}).
+      </p>
       <ErrorMessage error={inWords(error)} context="The role was not changed" />
       <div className="filter-grid">
-        <SelectField label="New role" value={d.role} options={roleValues} labels={ROLE_WORDS} required
-          onChange={(role) => setD((x) => ({ ...x, role }))} error={fieldError(error, 'role')} />
+        <SelectField
+          label="New role"
+          value={d.role}
+          options={roleValues}
+          labels={ROLE_WORDS}
+          required
+          onChange={(role) => setD((x) => ({ ...x, role }))}
+          error={fieldError(error, 'role')}
+        />
         {needsDistrict(d.role) && (
-          <SelectField label="District" value={d.district} options={DISTRICTS} labels={DISTRICT_WORDS} required
-            hint="Officers and supervisors belong to one police district." onChange={(district) => setD((x) => ({ ...x, district }))} error={fieldError(error, 'district')} />
+          <SelectField
+            label="District"
+            value={d.district}
+            options={DISTRICTS}
+            labels={DISTRICT_WORDS}
+            required
+            hint="Officers and supervisors belong to one police district."
+            onChange={(district) => setD((x) => ({ ...x, district }))}
+            error={fieldError(error, 'district')}
+          />
         )}
         {needsOffice(d.role) && (
-          <SelectField label="Office" value={d.office} options={prosecutorOfficeValues} labels={OFFICE_NAMES} required
-            hint="Prosecutors see only the packets sent to their office." onChange={(office) => setD((x) => ({ ...x, office }))} error={fieldError(error, 'office')} />
+          <SelectField
+            label="Office"
+            value={d.office}
+            options={prosecutorOfficeValues}
+            labels={OFFICE_NAMES}
+            required
+            hint="Prosecutors see only the packets sent to their office."
+            onChange={(office) => setD((x) => ({ ...x, office }))}
+            error={fieldError(error, 'office')}
+          />
         )}
       </div>
       <div className="btn-row">
-        <button type="submit" className="btn primary" disabled={busy || !d.role} aria-busy={busy}>{busy ? 'Saving…' : 'Save role'}</button>
-        <button type="button" className="btn secondary" onClick={() => { clear(); onCancel(); }}>Cancel</button>
+        <button type="submit" className="btn primary" disabled={busy || !d.role} aria-busy={busy}>
+          {busy ? 'Saving…' : 'Save role'}
+        </button>
+        <button
+          type="button"
+          className="btn secondary"
+          onClick={() => {
+            clear();
+            onCancel();
+          }}
+        >
+          Cancel
+        </button>
       </div>
     </form>
   );
@@ -571,7 +917,10 @@ function CreateUser({ done, onCreated }: { done: string | null; onCreated: (text
   const [error, setError] = useState<unknown>(null);
   const [roleMissing, setRoleMissing] = useState(false);
   const [busy, setBusy] = useState(false);
-  const set = <K extends keyof CreateDraft>(k: K) => (v: CreateDraft[K]) => setD((x) => ({ ...x, [k]: v }));
+  const set =
+    <K extends keyof CreateDraft>(k: K) =>
+    (v: CreateDraft[K]) =>
+      setD((x) => ({ ...x, [k]: v }));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -593,7 +942,9 @@ function CreateUser({ done, onCreated }: { done: string | null; onCreated: (text
       clear();
       setPassword('');
       const scope = scopeOf(u);
-      onCreated(`Created ${u.username} (${label(u.role).toLowerCase()}${scope === '—' ? '' : `, ${scope}`}). They sign in with the initial password you set.`);
+      onCreated(
+        `Created ${u.username} (${label(u.role).toLowerCase()}${scope === '—' ? '' : `, ${scope}`}). They sign in with the initial password you set.`,
+      );
     } catch (err) {
       setError(err);
     } finally {
@@ -603,34 +954,102 @@ function CreateUser({ done, onCreated }: { done: string | null; onCreated: (text
 
   return (
     <section aria-labelledby="create-h" className="panel">
-      <h2 id="create-h" tabIndex={-1}>Create a user</h2>
-      {done && <p className="success" role="status">{done}</p>}
+      <h2 id="create-h" tabIndex={-1}>
+        Create a user
+      </h2>
+      {done && (
+        <p className="success" role="status">
+          {done}
+        </p>
+      )}
       <form onSubmit={submit} noValidate>
         <ErrorMessage error={inWords(error)} context="The user was not created" />
         <div className="form-cols">
-          <SelectField label="Role" value={d.role} options={roleValues} labels={ROLE_WORDS} placeholder="Choose a role…" required
-            onChange={(role) => { set('role')(role); setRoleMissing(false); }}
-            error={roleMissing ? 'Choose the role first: it decides what else the account needs.' : fieldError(error, 'role')} />
+          <SelectField
+            label="Role"
+            value={d.role}
+            options={roleValues}
+            labels={ROLE_WORDS}
+            placeholder="Choose a role…"
+            required
+            onChange={(role) => {
+              set('role')(role);
+              setRoleMissing(false);
+            }}
+            error={
+              roleMissing ? 'Choose the role first: it decides what else the account needs.' : fieldError(error, 'role')
+            }
+          />
           {needsDistrict(d.role) && (
-            <SelectField label="District" value={d.district} options={DISTRICTS} labels={DISTRICT_WORDS} placeholder="Choose a district…" required
-              hint="Officers and supervisors belong to one police district." onChange={set('district')} error={fieldError(error, 'district')} />
+            <SelectField
+              label="District"
+              value={d.district}
+              options={DISTRICTS}
+              labels={DISTRICT_WORDS}
+              placeholder="Choose a district…"
+              required
+              hint="Officers and supervisors belong to one police district."
+              onChange={set('district')}
+              error={fieldError(error, 'district')}
+            />
           )}
           {needsOffice(d.role) && (
-            <SelectField label="Office" value={d.office} options={prosecutorOfficeValues} labels={OFFICE_NAMES} placeholder="Choose an office…" required
-              hint="Prosecutors see only the packets sent to their office." onChange={set('office')} error={fieldError(error, 'office')} />
+            <SelectField
+              label="Office"
+              value={d.office}
+              options={prosecutorOfficeValues}
+              labels={OFFICE_NAMES}
+              placeholder="Choose an office…"
+              required
+              hint="Prosecutors see only the packets sent to their office."
+              onChange={set('office')}
+              error={fieldError(error, 'office')}
+            />
           )}
-          <TextField label="Username" value={d.username} onChange={set('username')} required autoComplete="off" maxLength={64}
-            hint="3 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit." error={fieldError(error, 'username')} />
-          <TextField label="Display name" value={d.displayName} onChange={set('displayName')} required maxLength={200}
-            hint="As it should appear on records, for example Officer Jane Doe." error={fieldError(error, 'displayName')} />
-          <TextField label="Badge number" value={d.badgeNumber} onChange={set('badgeNumber')} maxLength={32}
-            hint="Optional. Letters, digits and dashes, up to 32." error={fieldError(error, 'badgeNumber')} />
-          <TextField label="Initial password" type="password" value={password} onChange={setPassword} required autoComplete="new-password" maxLength={128}
-            hint={PASSWORD_HINT} error={fieldError(error, 'password')} />
+          <TextField
+            label="Username"
+            value={d.username}
+            onChange={set('username')}
+            required
+            autoComplete="off"
+            maxLength={64}
+            hint="3 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit."
+            error={fieldError(error, 'username')}
+          />
+          <TextField
+            label="Display name"
+            value={d.displayName}
+            onChange={set('displayName')}
+            required
+            maxLength={200}
+            hint="As it should appear on records, for example Officer Jane Doe."
+            error={fieldError(error, 'displayName')}
+          />
+          <TextField
+            label="Badge number"
+            value={d.badgeNumber}
+            onChange={set('badgeNumber')}
+            maxLength={32}
+            hint="Optional. Letters, digits and dashes, up to 32."
+            error={fieldError(error, 'badgeNumber')}
+          />
+          <TextField
+            label="Initial password"
+            type="password"
+            value={password}
+            onChange={setPassword}
+            required
+            autoComplete="new-password"
+            maxLength={128}
+            hint={PASSWORD_HINT}
+            error={fieldError(error, 'password')}
+          />
         </div>
         {d.role && <p className="muted">{ROLE_WORDS[d.role]}.</p>}
         <div className="btn-row">
-          <button type="submit" className="btn primary" disabled={busy} aria-busy={busy}>{busy ? 'Creating…' : 'Create user'}</button>
+          <button type="submit" className="btn primary" disabled={busy} aria-busy={busy}>
+            {busy ? 'Creating…' : 'Create user'}
+          </button>
         </div>
       </form>
     </section>

@@ -15,30 +15,62 @@ type Names = Map<string, string>;
 
 function namesFrom(events: AuditEvent[]): Names {
   const names: Names = new Map();
-  for (const e of events) if (e.actor.id && e.actor.username) names.set(e.actor.id, `${e.actor.username} (${label(e.actor.role).toLowerCase()})`);
+  for (const e of events)
+    if (e.actor.id && e.actor.username)
+      names.set(e.actor.id, `${e.actor.username} (${label(e.actor.role).toLowerCase()})`);
   return names;
 }
 
 function Person({ id, names }: { id: string | null; names: Names }) {
   if (!id) return <>—</>;
   const name = names.get(id);
-  return name ? <>{name} <span className="muted mono">· user id {id}</span></> : <span className="mono">user id {id}</span>;
+  return name ? (
+    <>
+      {name} <span className="muted mono">· user id {id}</span>
+    </>
+  ) : (
+    <span className="mono">user id {id}</span>
+  );
 }
 
 /** A step that happened at a time, by someone, perhaps with a reason. */
-function Step({ at, by, reason, names }: { at: string | null; by?: string | null; reason?: string | null; names: Names }) {
+function Step({
+  at,
+  by,
+  reason,
+  names,
+}: {
+  at: string | null;
+  by?: string | null;
+  reason?: string | null;
+  names: Names;
+}) {
   if (!at) return <>Not yet</>;
   return (
     <>
       {dateTime(at)}
-      {by !== undefined && <>, by <Person id={by} names={names} /></>}
-      {reason && <><br />Reason given: {reason}</>}
+      {by !== undefined && (
+        <>
+          , by <Person id={by} names={names} />
+        </>
+      )}
+      {reason && (
+        <>
+          <br />
+          Reason given: {reason}
+        </>
+      )}
     </>
   );
 }
 
 function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return <><dt>{term}</dt><dd>{children}</dd></>;
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </>
+  );
 }
 
 /**
@@ -55,48 +87,84 @@ export function AuditCaseScreen({ id }: { id: string }) {
   }, [id]);
 
   return (
-    <Page title={state.data ? `Case ${state.data.c.caseNumber}` : 'Case'}
-      actions={<Link to="/audit" className="btn secondary">Back to the audit log</Link>}>
+    <Page
+      title={state.data ? `Case ${state.data.c.caseNumber}` : 'Case'}
+      actions={
+        <Link to="/audit" className="btn secondary">
+          Back to the audit log
+        </Link>
+      }
+    >
       <Loaded state={state} what="the case">
         {({ c, names }) => (
           <>
             <p className="notice">
-              As an auditor you see this case's facts and its complete audit trail, not its narrative, location, injuries, federal personnel,
-              alleged violations or evidence content. Opening this page is recorded in the audit log.
+              As an auditor you see this case's facts and its complete audit trail, not its narrative, location,
+              injuries, federal personnel, alleged violations or evidence content. Opening this page is recorded in the
+              audit log.
             </p>
             <section aria-labelledby="facts-h">
               <h2 id="facts-h">Facts</h2>
               <dl className="facts">
                 <Fact term="Case number">{c.caseNumber}</Fact>
-                <Fact term="Status"><StatusBadge status={c.status} /></Fact>
+                <Fact term="Status">
+                  <StatusBadge status={c.status} />
+                </Fact>
                 <Fact term="District">{c.district}</Fact>
                 <Fact term="Origin">{c.origin ? label(c.origin) : 'Not recorded yet'}</Fact>
                 <Fact term="Activity">{c.activityType ? ACTIVITY_LABELS[c.activityType] : 'Not recorded yet'}</Fact>
-                <Fact term="Federal agencies">{c.agencies.length ? c.agencies.map((a) => AGENCY_LABELS[a]).join('; ') : 'Not recorded yet'}</Fact>
+                <Fact term="Federal agencies">
+                  {c.agencies.length ? c.agencies.map((a) => AGENCY_LABELS[a]).join('; ') : 'Not recorded yet'}
+                </Fact>
                 <Fact term="Incident time">{c.incidentAt ? dateTime(c.incidentAt) : 'Not recorded yet'}</Fact>
-                <Fact term="Opened"><Step at={c.createdAt} by={c.createdBy} names={names} /></Fact>
-                <Fact term="Submitted"><Step at={c.submittedAt} by={c.submittedBy} names={names} /></Fact>
-                <Fact term="Approved"><Step at={c.approvedAt} by={c.approvedBy} names={names} /></Fact>
-                {c.returnedAt && <Fact term="Last returned"><Step at={c.returnedAt} by={c.returnedBy} reason={c.returnReason} names={names} /></Fact>}
-                {c.withdrawnAt && <Fact term="Withdrawn"><Step at={c.withdrawnAt} by={c.withdrawnBy} reason={c.withdrawReason} names={names} /></Fact>}
+                <Fact term="Opened">
+                  <Step at={c.createdAt} by={c.createdBy} names={names} />
+                </Fact>
+                <Fact term="Submitted">
+                  <Step at={c.submittedAt} by={c.submittedBy} names={names} />
+                </Fact>
+                <Fact term="Approved">
+                  <Step at={c.approvedAt} by={c.approvedBy} names={names} />
+                </Fact>
+                {c.returnedAt && (
+                  <Fact term="Last returned">
+                    <Step at={c.returnedAt} by={c.returnedBy} reason={c.returnReason} names={names} />
+                  </Fact>
+                )}
+                {c.withdrawnAt && (
+                  <Fact term="Withdrawn">
+                    <Step at={c.withdrawnAt} by={c.withdrawnBy} reason={c.withdrawReason} names={names} />
+                  </Fact>
+                )}
                 <Fact term="Disposition">{c.disposition ? label(c.disposition) : 'None yet'}</Fact>
                 {c.closedAt && <Fact term="Closed">{dateTime(c.closedAt)}</Fact>}
                 {'federalOfficerCount' in c && (
                   <>
                     <Fact term="Federal personnel recorded">{c.federalOfficerCount}</Fact>
-                    <Fact term="Alleged violations">{c.violationCount}{c.violationCount > 0 ? (c.anyFelony ? ', at least one a felony' : ', none a felony') : ''}</Fact>
+                    <Fact term="Alleged violations">
+                      {c.violationCount}
+                      {c.violationCount > 0 ? (c.anyFelony ? ', at least one a felony' : ', none a felony') : ''}
+                    </Fact>
                   </>
                 )}
                 <Fact term="Submission checklist">
-                  {c.checklist.complete
-                    ? 'Complete'
-                    : <>Incomplete: {c.checklist.missing.map((m) => m.message).join('; ')}</>}
+                  {c.checklist.complete ? (
+                    'Complete'
+                  ) : (
+                    <>Incomplete: {c.checklist.missing.map((m) => m.message).join('; ')}</>
+                  )}
                 </Fact>
-                <Fact term="Last changed">{dateTime(c.updatedAt)} (version {c.version})</Fact>
-                <Fact term="Case id"><span className="mono">{c.id}</span></Fact>
+                <Fact term="Last changed">
+                  {dateTime(c.updatedAt)} (version {c.version})
+                </Fact>
+                <Fact term="Case id">
+                  <span className="mono">{c.id}</span>
+                </Fact>
               </dl>
               <p>
-                <Link to={`/audit?case=${encodeURIComponent(c.caseNumber)}`}>Search and export this case's audit events</Link>
+                <Link to={`/audit?case=${encodeURIComponent(c.caseNumber)}`}>
+                  Search and export this case's audit events
+                </Link>
               </p>
             </section>
             <Timeline caseId={id} />

@@ -1,14 +1,40 @@
 import { FormEvent, useEffect, useId, useState } from 'react';
 import { api, ApiError, saveBlob, unwrap } from '../../api/client';
 import { auditExportTicket, downloadWith } from '../../tickets';
-import { auditActionValues, auditOutcomeValues, pathsApiV1AuditExportGetParametersQueryFormatValues, type components, type paths } from '../../api/schema';
+import {
+  auditActionValues,
+  auditOutcomeValues,
+  pathsApiV1AuditExportGetParametersQueryFormatValues,
+  type components,
+  type paths,
+} from '../../api/schema';
 import { useDraft } from '../../drafts';
 import { Link, navigate, useLocation } from '../../router';
 import { useUser } from '../../session';
 import {
-  CaseResults, CaseSearch, CaseSearchForm, caseSearchHref, describeSearch, isFiltered, loadCases, readCaseSearch, SearchError, searchFieldErrors,
+  CaseResults,
+  CaseSearch,
+  CaseSearchForm,
+  caseSearchHref,
+  describeSearch,
+  isFiltered,
+  loadCases,
+  readCaseSearch,
+  SearchError,
+  searchFieldErrors,
 } from '../common/CaseSearch';
-import { ActionButton, DateTimeField, ErrorMessage, Hash, label, Loading, Page, SelectField, TextField, useLoad } from '../../ui';
+import {
+  ActionButton,
+  DateTimeField,
+  ErrorMessage,
+  Hash,
+  label,
+  Loading,
+  Page,
+  SelectField,
+  TextField,
+  useLoad,
+} from '../../ui';
 import { ACTOR_ROLE_WORDS, AUDIT_ACTION_WORDS, AUDIT_OUTCOME_WORDS, ROLE_WORDS } from '../../words';
 import { Details, humanise } from '../common/AuditDetails';
 
@@ -64,10 +90,13 @@ function ChainCheck() {
   const [range, setRange] = useDraft<RangeDraft>('audit-verify-range', { fromSeq: '', toSeq: '' });
   const [asked, setAsked] = useState<VerifyQuery>(() => rangeQuery(range));
   const [tick, setTick] = useState(0);
-  const state = useLoad(async () => ({
-    result: await unwrap(api.GET('/api/v1/audit/verify', { params: { query: asked } })),
-    at: new Date().toISOString(),
-  }), [asked, tick]);
+  const state = useLoad(
+    async () => ({
+      result: await unwrap(api.GET('/api/v1/audit/verify', { params: { query: asked } })),
+      at: new Date().toISOString(),
+    }),
+    [asked, tick],
+  );
   const fieldError = (f: string) => (state.error instanceof ApiError ? state.error.forField(f) : undefined);
 
   const again = (e: FormEvent) => {
@@ -82,34 +111,53 @@ function ChainCheck() {
     <section aria-labelledby="chain-h" className="panel">
       <h2 id="chain-h">Chain verification</h2>
       <p className="muted">
-        The service recomputes the hash of every stored event and checks that each one links to the one before it. Each check is
-        itself recorded in the audit log.
+        The service recomputes the hash of every stored event and checks that each one links to the one before it. Each
+        check is itself recorded in the audit log.
       </p>
-      {state.loading && <p role="status" className="muted">Checking the chain…</p>}
+      {state.loading && (
+        <p role="status" className="muted">
+          Checking the chain…
+        </p>
+      )}
       {state.error !== undefined && <ErrorMessage error={state.error} context="Could not check the chain" />}
       {r && !state.loading && r.ok && (
         <div className="success verify-result" role="status">
           <p className="verify-headline">
             <strong>Chain intact:</strong> {count(r.checked, 'event', 'events')} checked
-            {r.firstSeq !== null && r.lastSeq !== null && <> (#{r.firstSeq} to #{r.lastSeq}{ranged ? ', the range asked for' : ''})</>}
+            {r.firstSeq !== null && r.lastSeq !== null && (
+              <>
+                {' '}
+                (#{r.firstSeq} to #{r.lastSeq}
+                {ranged ? ', the range asked for' : ''})
+              </>
+            )}
             {r.checked === 0 && ' (no events in this range)'}
           </p>
-          {r.headHash && <p>Head hash (last event checked): <Hash value={r.headHash} /></p>}
+          {r.headHash && (
+            <p>
+              Head hash (last event checked): <Hash value={r.headHash} />
+            </p>
+          )}
           <p className="muted">Checked {when(state.data!.at)}.</p>
         </div>
       )}
       {r && !state.loading && !r.ok && (
         <div className="error verify-result" role="alert">
           <p className="verify-headline">
-            <strong>Chain broken at event #{r.firstBreak?.seq ?? '?'}:</strong> {r.firstBreak?.reason ?? 'the service did not say why'}.
+            <strong>Chain broken at event #{r.firstBreak?.seq ?? '?'}:</strong>{' '}
+            {r.firstBreak?.reason ?? 'the service did not say why'}.
           </p>
           <p>
             {count(r.checked, 'event', 'events')} before it verified
-            {r.firstSeq !== null && r.lastSeq !== null ? ` (#${r.firstSeq} to #${r.lastSeq})` : ''}.
-            {' '}Event #{r.firstBreak?.seq} and everything recorded after it cannot be relied on until the break is explained.
-            Keep the exports you already hold and report this to the department's records officer.
+            {r.firstSeq !== null && r.lastSeq !== null ? ` (#${r.firstSeq} to #${r.lastSeq})` : ''}. Event #
+            {r.firstBreak?.seq} and everything recorded after it cannot be relied on until the break is explained. Keep
+            the exports you already hold and report this to the department's records officer.
           </p>
-          {r.headHash && <p>Last hash that verified: <Hash value={r.headHash} /></p>}
+          {r.headHash && (
+            <p>
+              Last hash that verified: <Hash value={r.headHash} />
+            </p>
+          )}
           <p className="muted">Checked {when(state.data!.at)}.</p>
         </div>
       )}
@@ -117,10 +165,22 @@ function ChainCheck() {
         <details className="range" open={ranged || !!range.fromSeq || !!range.toSeq}>
           <summary>Check only part of the chain</summary>
           <div className="filter-grid">
-            <TextField label="From event #" type="number" value={range.fromSeq} onChange={(v) => setRange((d) => ({ ...d, fromSeq: v }))}
-              hint="Leave empty to start at the first event." error={fieldError('from_seq')} />
-            <TextField label="To event #" type="number" value={range.toSeq} onChange={(v) => setRange((d) => ({ ...d, toSeq: v }))}
-              hint="Leave empty to check up to the newest event." error={fieldError('to_seq')} />
+            <TextField
+              label="From event #"
+              type="number"
+              value={range.fromSeq}
+              onChange={(v) => setRange((d) => ({ ...d, fromSeq: v }))}
+              hint="Leave empty to start at the first event."
+              error={fieldError('from_seq')}
+            />
+            <TextField
+              label="To event #"
+              type="number"
+              value={range.toSeq}
+              onChange={(v) => setRange((d) => ({ ...d, toSeq: v }))}
+              hint="Leave empty to check up to the newest event."
+              error={fieldError('to_seq')}
+            />
           </div>
         </details>
         <div className="btn-row">
@@ -164,22 +224,46 @@ function FindCase() {
   return (
     <section aria-labelledby="find-h">
       <h2 id="find-h">Find cases</h2>
-      <CaseSearchForm search={search} role="AUDITOR" submitText="Find cases" errors={searchFieldErrors(list.error)} authorName={authorName}
-        onSearch={go} onClear={() => navigate(caseSearchHref('/audit', readCaseSearch(new URLSearchParams(), 'AUDITOR'), 'AUDITOR', query))} />
-      {list.error ? <SearchError error={list.error} what="the cases" /> : asked && !list.data ? <Loading what="the cases" /> : list.data && (
-        <CaseResults page={list.data} search={search} role="AUDITOR" userId={user.id} caption={`Cases: ${what}`}
-          caseHref={(c) => `/audit/cases/${c.id}`} onPage={(n) => go({ ...search, page: n })}
-          onAuthor={(c) => go({ ...search, author: c.createdBy, page: 1 })}
-          empty={(
-            <>
-              <p><strong>No case matches {what}.</strong></p>
-              <p>
-                {search.q.trim()
-                  ? 'This search looks only at case metadata (the case number, status, activity and agencies), never at narratives or personnel, so words that appear only there find nothing here.'
-                  : 'Try fewer filters, or clear the search.'}
-              </p>
-            </>
-          )} />
+      <CaseSearchForm
+        search={search}
+        role="AUDITOR"
+        submitText="Find cases"
+        errors={searchFieldErrors(list.error)}
+        authorName={authorName}
+        onSearch={go}
+        onClear={() =>
+          navigate(caseSearchHref('/audit', readCaseSearch(new URLSearchParams(), 'AUDITOR'), 'AUDITOR', query))
+        }
+      />
+      {list.error ? (
+        <SearchError error={list.error} what="the cases" />
+      ) : asked && !list.data ? (
+        <Loading what="the cases" />
+      ) : (
+        list.data && (
+          <CaseResults
+            page={list.data}
+            search={search}
+            role="AUDITOR"
+            userId={user.id}
+            caption={`Cases: ${what}`}
+            caseHref={(c) => `/audit/cases/${c.id}`}
+            onPage={(n) => go({ ...search, page: n })}
+            onAuthor={(c) => go({ ...search, author: c.createdBy, page: 1 })}
+            empty={
+              <>
+                <p>
+                  <strong>No case matches {what}.</strong>
+                </p>
+                <p>
+                  {search.q.trim()
+                    ? 'This search looks only at case metadata (the case number, status, activity and agencies), never at narratives or personnel, so words that appear only there find nothing here.'
+                    : 'Try fewer filters, or clear the search.'}
+                </p>
+              </>
+            }
+          />
+        )
       )}
     </section>
   );
@@ -209,7 +293,18 @@ interface EventSearch {
   pageNo: number;
 }
 
-const EVENT_KEYS = ['since', 'before', 'case', 'actor', 'actorId', 'action', 'outcome', 'events', 'cursor', 'pageNo'] as const;
+const EVENT_KEYS = [
+  'since',
+  'before',
+  'case',
+  'actor',
+  'actorId',
+  'action',
+  'outcome',
+  'events',
+  'cursor',
+  'pageNo',
+] as const;
 
 function oneOf<T extends string>(values: readonly T[], v: string | null): T | '' {
   return v !== null && (values as readonly string[]).includes(v) ? (v as T) : '';
@@ -238,7 +333,9 @@ function readEventSearch(q: URLSearchParams): EventSearch {
 function eventSearchHref(s: EventSearch, current: URLSearchParams): string {
   const q = new URLSearchParams(current);
   for (const k of EVENT_KEYS) q.delete(k);
-  const set = (k: string, v: string | null) => { if (v) q.set(k, v); };
+  const set = (k: string, v: string | null) => {
+    if (v) q.set(k, v);
+  };
   set('since', s.since);
   set('before', s.before);
   set('case', s.caseRef.trim());
@@ -256,12 +353,24 @@ function eventSearchHref(s: EventSearch, current: URLSearchParams): string {
 }
 
 const NO_SEARCH: EventSearch = {
-  since: null, before: null, caseRef: '', actor: '', actorId: '', action: '', outcome: '', order: 'newest', cursor: '', pageNo: 1,
+  since: null,
+  before: null,
+  caseRef: '',
+  actor: '',
+  actorId: '',
+  action: '',
+  outcome: '',
+  order: 'newest',
+  cursor: '',
+  pageNo: 1,
 };
 
 /** A case number or a user name typed in a filter that names nothing (or several things). */
 class FilterProblem extends Error {
-  constructor(readonly field: 'case' | 'actor', message: string) {
+  constructor(
+    readonly field: 'case' | 'actor',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -274,7 +383,10 @@ async function resolveCase(ref: string): Promise<{ caseId?: string; caseLabel?: 
   const exact = page.items.find((c) => c.caseNumber.toUpperCase() === q.toUpperCase());
   if (exact) return { caseId: exact.id, caseLabel: exact.caseNumber };
   if (page.items.length === 0) throw new FilterProblem('case', `No case has the number “${q}”.`);
-  throw new FilterProblem('case', `Several cases contain “${q}” (for example ${page.items[0].caseNumber}): type the whole case number.`);
+  throw new FilterProblem(
+    'case',
+    `Several cases contain “${q}” (for example ${page.items[0].caseNumber}): type the whole case number.`,
+  );
 }
 
 /** The people of the trail whose username or name contains `q` (GET /audit/actors; each lookup is recorded). */
@@ -322,7 +434,12 @@ function describe(s: EventSearch, caseLabel?: string): string {
 }
 
 function fetchPage(filters: Filters, order: Order, cursor: string | undefined): Promise<EventPage> {
-  const query = { ...filters, order: order === 'newest' ? 'desc' as const : 'asc' as const, ...(cursor ? { cursor } : {}), limit: PAGE_SIZE };
+  const query = {
+    ...filters,
+    order: order === 'newest' ? ('desc' as const) : ('asc' as const),
+    ...(cursor ? { cursor } : {}),
+    limit: PAGE_SIZE,
+  };
   return unwrap(api.GET('/api/v1/audit/events', { params: { query } }));
 }
 
@@ -357,13 +474,18 @@ function SearchAndExport() {
     const r = await resolveSearch(search);
     return { ...r, key, page: await fetchPage(r.filters, search.order, search.cursor || undefined) };
   }, [key]);
-  const set = <K extends keyof EventSearch>(k: K) => (v: EventSearch[K]) => setDraft((d) => ({ ...d, [k]: v }));
+  const set =
+    <K extends keyof EventSearch>(k: K) =>
+    (v: EventSearch[K]) =>
+      setDraft((d) => ({ ...d, [k]: v }));
 
   // Suggestions while a name is typed (after a pause; each lookup is recorded in the trail).
   const typed = draft.actor.trim();
   useEffect(() => {
     if (!typed || typed === search.actor.trim()) return;
-    const t = setTimeout(() => { findActors(typed).then(setSuggestions, () => setSuggestions([])); }, 350);
+    const t = setTimeout(() => {
+      findActors(typed).then(setSuggestions, () => setSuggestions([]));
+    }, 350);
     return () => clearTimeout(t);
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of the typed text starts a lookup
   }, [typed]);
@@ -426,28 +548,71 @@ function SearchAndExport() {
         <h2 id="search-h">Search the audit log</h2>
         <form onSubmit={(e) => void submit(e)} noValidate>
           <div className="filter-grid">
-            <DateTimeField label="From (at or after)" value={draft.since} onChange={set('since')} error={fieldError('from')} />
+            <DateTimeField
+              label="From (at or after)"
+              value={draft.since}
+              onChange={set('since')}
+              error={fieldError('from')}
+            />
             <DateTimeField label="To (before)" value={draft.before} onChange={set('before')} error={fieldError('to')} />
-            <TextField label="Case number" value={draft.caseRef} onChange={set('caseRef')} hint="For example ION-2026-000123."
-              error={filterProblem?.field === 'case' ? filterProblem.message : fieldError('caseId')} />
-            <TextField label="Actor (username)" value={draft.actor} onChange={set('actor')} list={listId} autoComplete="off"
+            <TextField
+              label="Case number"
+              value={draft.caseRef}
+              onChange={set('caseRef')}
+              hint="For example ION-2026-000123."
+              error={filterProblem?.field === 'case' ? filterProblem.message : fieldError('caseId')}
+            />
+            <TextField
+              label="Actor (username)"
+              value={draft.actor}
+              onChange={set('actor')}
+              list={listId}
+              autoComplete="off"
               hint="Type part of a username or name and choose from the suggestions."
-              error={filterProblem?.field === 'actor' ? filterProblem.message : fieldError('actorId')} />
+              error={filterProblem?.field === 'actor' ? filterProblem.message : fieldError('actorId')}
+            />
             <datalist id={listId}>
               {suggestions.map((a) => (
-                <option key={a.id} value={a.username}>{`${a.displayName}, ${ROLE_WORDS[a.role]}${a.active ? '' : ' (deactivated)'}`}</option>
+                <option
+                  key={a.id}
+                  value={a.username}
+                >{`${a.displayName}, ${ROLE_WORDS[a.role]}${a.active ? '' : ' (deactivated)'}`}</option>
               ))}
             </datalist>
-            <SelectField label="Action" value={draft.action} onChange={set('action')} options={auditActionValues} labels={AUDIT_ACTION_WORDS}
-              placeholder="Any action" error={fieldError('action')} />
-            <SelectField label="Outcome" value={draft.outcome} onChange={set('outcome')} options={auditOutcomeValues} labels={AUDIT_OUTCOME_WORDS}
-              placeholder="Any outcome" error={fieldError('outcome')} />
-            <SelectField label="Order" value={draft.order} onChange={(v) => set('order')(v || 'newest')} options={ORDERS} labels={ORDER_WORDS}
-              placeholder="Newest first" />
+            <SelectField
+              label="Action"
+              value={draft.action}
+              onChange={set('action')}
+              options={auditActionValues}
+              labels={AUDIT_ACTION_WORDS}
+              placeholder="Any action"
+              error={fieldError('action')}
+            />
+            <SelectField
+              label="Outcome"
+              value={draft.outcome}
+              onChange={set('outcome')}
+              options={auditOutcomeValues}
+              labels={AUDIT_OUTCOME_WORDS}
+              placeholder="Any outcome"
+              error={fieldError('outcome')}
+            />
+            <SelectField
+              label="Order"
+              value={draft.order}
+              onChange={(v) => set('order')(v || 'newest')}
+              options={ORDERS}
+              labels={ORDER_WORDS}
+              placeholder="Newest first"
+            />
           </div>
           <div className="btn-row">
-            <button type="submit" className="btn primary" disabled={busy} aria-busy={busy}>{busy ? 'Searching…' : 'Search'}</button>
-            <button type="button" className="btn secondary" disabled={busy} onClick={() => go(NO_SEARCH)}>Clear filters</button>
+            <button type="submit" className="btn primary" disabled={busy} aria-busy={busy}>
+              {busy ? 'Searching…' : 'Search'}
+            </button>
+            <button type="button" className="btn secondary" disabled={busy} onClick={() => go(NO_SEARCH)}>
+              Clear filters
+            </button>
           </div>
         </form>
         <ErrorMessage error={apiError ?? moveError} context="Could not search the audit log" />
@@ -457,16 +622,32 @@ function SearchAndExport() {
             <p role="status" className="result-summary">
               Showing {what}, {orderWords}: page {search.pageNo}, {range}.
             </p>
-            {items.length === 0
-              ? <p>No events match these filters.</p>
-              : <EventTable items={items} caption={`Audit events: ${what}, ${orderWords}, page ${search.pageNo}`}
-                  onlyActor={(a) => go({ ...search, actor: a.username ?? '', actorId: a.id ?? '', cursor: '', pageNo: 1 })} />}
+            {items.length === 0 ? (
+              <p>No events match these filters.</p>
+            ) : (
+              <EventTable
+                items={items}
+                caption={`Audit events: ${what}, ${orderWords}, page ${search.pageNo}`}
+                onlyActor={(a) =>
+                  go({ ...search, actor: a.username ?? '', actorId: a.id ?? '', cursor: '', pageNo: 1 })
+                }
+              />
+            )}
             <nav aria-label="Pages of events" className="btn-row">
-              <button type="button" className="btn secondary" disabled={busy || search.pageNo <= 1} onClick={() => void previous()}>
+              <button
+                type="button"
+                className="btn secondary"
+                disabled={busy || search.pageNo <= 1}
+                onClick={() => void previous()}
+              >
                 Previous page ({newest ? 'newer' : 'older'} events)
               </button>
-              <button type="button" className="btn secondary" disabled={busy || !data.page.nextCursor}
-                onClick={() => go({ ...search, cursor: data.page.nextCursor ?? '', pageNo: search.pageNo + 1 })}>
+              <button
+                type="button"
+                className="btn secondary"
+                disabled={busy || !data.page.nextCursor}
+                onClick={() => go({ ...search, cursor: data.page.nextCursor ?? '', pageNo: search.pageNo + 1 })}
+              >
                 Next page ({newest ? 'older' : 'newer'} events)
               </button>
             </nav>
@@ -481,7 +662,15 @@ function SearchAndExport() {
 const ORDERS: readonly Order[] = ['newest', 'oldest'];
 const ORDER_WORDS: Record<Order, string> = { newest: 'Newest first', oldest: 'Oldest first' };
 
-function EventTable({ items, caption, onlyActor }: { items: AuditEvent[]; caption: string; onlyActor: (a: AuditEvent['actor']) => void }) {
+function EventTable({
+  items,
+  caption,
+  onlyActor,
+}: {
+  items: AuditEvent[];
+  caption: string;
+  onlyActor: (a: AuditEvent['actor']) => void;
+}) {
   return (
     <table className="compact events stack">
       <caption>{caption}</caption>
@@ -501,14 +690,19 @@ function EventTable({ items, caption, onlyActor }: { items: AuditEvent[]; captio
         {items.map((e) => (
           <tr key={e.id}>
             <td data-label="Event #">{e.seq}</td>
-            <td data-label="Time"><time dateTime={e.occurredAt}>{when(e.occurredAt)}</time></td>
+            <td data-label="Time">
+              <time dateTime={e.occurredAt}>{when(e.occurredAt)}</time>
+            </td>
             <td data-label="Actor">
               {e.actor.username ?? <span className="muted">(nobody signed in)</span>}
-              <br /><span className="muted">{ACTOR_ROLE_WORDS[e.actor.role]}</span>
+              <br />
+              <span className="muted">{ACTOR_ROLE_WORDS[e.actor.role]}</span>
               {e.actor.id && (
                 <>
                   <br />
-                  <button type="button" className="btn-link" onClick={() => onlyActor(e.actor)}>events by {e.actor.username ?? e.actor.id}</button>
+                  <button type="button" className="btn-link" onClick={() => onlyActor(e.actor)}>
+                    events by {e.actor.username ?? e.actor.id}
+                  </button>
                 </>
               )}
             </td>
@@ -517,23 +711,55 @@ function EventTable({ items, caption, onlyActor }: { items: AuditEvent[]; captio
               <details className="event-details">
                 <summary>Details</summary>
                 <dl className="facts">
-                  <dt>Recorded facts</dt><dd><Details details={e.details} /></dd>
-                  <dt>Time (UTC)</dt><dd className="mono">{e.occurredAt}</dd>
-                  <dt>Client address</dt><dd>{e.clientIp ?? '—'}</dd>
-                  <dt>Browser / client</dt><dd>{e.userAgent ?? '—'}</dd>
-                  <dt>Actor id</dt><dd className="mono">{e.actor.id ?? '—'}</dd>
-                  <dt>Event id</dt><dd className="mono">{e.id}</dd>
-                  <dt>Previous hash</dt><dd><Hash value={e.prevHash} /></dd>
-                  <dt>Hash</dt><dd><Hash value={e.hash} /></dd>
+                  <dt>Recorded facts</dt>
+                  <dd>
+                    <Details details={e.details} />
+                  </dd>
+                  <dt>Time (UTC)</dt>
+                  <dd className="mono">{e.occurredAt}</dd>
+                  <dt>Client address</dt>
+                  <dd>{e.clientIp ?? '—'}</dd>
+                  <dt>Browser / client</dt>
+                  <dd>{e.userAgent ?? '—'}</dd>
+                  <dt>Actor id</dt>
+                  <dd className="mono">{e.actor.id ?? '—'}</dd>
+                  <dt>Event id</dt>
+                  <dd className="mono">{e.id}</dd>
+                  <dt>Previous hash</dt>
+                  <dd>
+                    <Hash value={e.prevHash} />
+                  </dd>
+                  <dt>Hash</dt>
+                  <dd>
+                    <Hash value={e.hash} />
+                  </dd>
                 </dl>
               </details>
             </td>
-            <td data-label="Outcome"><span className={`badge ${e.outcome === 'SUCCESS' ? 'ok' : 'failed'}`}>{AUDIT_OUTCOME_WORDS[e.outcome]}</span></td>
-            <td data-label="Target">{e.targetType ? label(e.targetType) : '—'}{e.targetId && <><br /><span className="mono">{e.targetId}</span></>}</td>
-            <td data-label="Case">
-              {e.caseId ? <Link to={`/audit/cases/${e.caseId}`}>{e.caseNumber ?? 'a case no longer listed'}</Link> : '—'}
+            <td data-label="Outcome">
+              <span className={`badge ${e.outcome === 'SUCCESS' ? 'ok' : 'failed'}`}>
+                {AUDIT_OUTCOME_WORDS[e.outcome]}
+              </span>
             </td>
-            <td data-label="Request id"><span className="mono">{e.requestId ?? '—'}</span></td>
+            <td data-label="Target">
+              {e.targetType ? label(e.targetType) : '—'}
+              {e.targetId && (
+                <>
+                  <br />
+                  <span className="mono">{e.targetId}</span>
+                </>
+              )}
+            </td>
+            <td data-label="Case">
+              {e.caseId ? (
+                <Link to={`/audit/cases/${e.caseId}`}>{e.caseNumber ?? 'a case no longer listed'}</Link>
+              ) : (
+                '—'
+              )}
+            </td>
+            <td data-label="Request id">
+              <span className="mono">{e.requestId ?? '—'}</span>
+            </td>
           </tr>
         ))}
       </tbody>
@@ -546,7 +772,6 @@ const FORMAT_WORDS: Record<ExportFormat, { name: string; hint: string }> = {
   ndjson: { name: 'NDJSON', hint: 'one JSON record per line; what the offline verifier reads fastest' },
   csv: { name: 'CSV', hint: 'opens in a spreadsheet; the offline verifier reads it too' },
 };
-
 
 /** GET /audit/export with the search's filters, saved by the browser; then how to check it offline. */
 function ExportPanel({ filters, what }: { filters?: Filters; what?: string }) {
@@ -586,49 +811,61 @@ function ExportPanel({ filters, what }: { filters?: Filters; what?: string }) {
       <h2 id="export-h">Export</h2>
       <p>
         Exports {filters && what ? <strong>{what}</strong> : 'the events of the search above'}, the same filters as the
-        search above, up to the moment of the export. To export something else, change the filters and press Search first.
-        The export is itself recorded in the audit log (who exported, with which filters).
+        search above, up to the moment of the export. To export something else, change the filters and press Search
+        first. The export is itself recorded in the audit log (who exported, with which filters).
       </p>
       <fieldset className="field">
         <legend>Format</legend>
         {FORMATS.map((f) => (
           <label key={f} className="inline">
-            <input type="radio" name="audit-export-format" value={f} checked={format === f} onChange={() => setFormat(f)} />
-            {' '}{FORMAT_WORDS[f].name} <span className="muted">({FORMAT_WORDS[f].hint})</span>
+            <input
+              type="radio"
+              name="audit-export-format"
+              value={f}
+              checked={format === f}
+              onChange={() => setFormat(f)}
+            />{' '}
+            {FORMAT_WORDS[f].name} <span className="muted">({FORMAT_WORDS[f].hint})</span>
           </label>
         ))}
       </fieldset>
       <div className="btn-row">
-        <ActionButton onClick={exportNow} busyText="Exporting…" disabled={!filters}>Export and download</ActionButton>
+        <ActionButton onClick={exportNow} busyText="Exporting…" disabled={!filters}>
+          Export and download
+        </ActionButton>
       </div>
       <ErrorMessage error={error} context="Could not export" />
       {saved && (
         <div className="success export-saved" role="status">
           <p>
-            The export has started: {saved.what}, as {FORMAT_WORDS[saved.format].name}. Your browser saves it (a file named ion-audit-….{saved.format})
-            and shows its progress in its downloads list.
+            The export has started: {saved.what}, as {FORMAT_WORDS[saved.format].name}. Your browser saves it (a file
+            named ion-audit-….{saved.format}) and shows its progress in its downloads list.
           </p>
         </div>
       )}
       <div className="notice">
         <h3>Checking an export offline</h3>
         <p>
-          Every export ends with a checkpoint of the whole chain and a seal over the file, both signed with the service's key: any row
-          changed, removed, added or reordered after the export is detected. It can be checked without the database or the network:
+          Every export ends with a checkpoint of the whole chain and a seal over the file, both signed with the
+          service's key: any row changed, removed, added or reordered after the export is detected. It can be checked
+          without the database or the network:
         </p>
         <ol>
           <li>
             Save the service's public key:{' '}
-            <ActionButton kind="secondary" onClick={saveKey} busyText="Saving…">Save public key (ion-public.pem)</ActionButton>
+            <ActionButton kind="secondary" onClick={saveKey} busyText="Saving…">
+              Save public key (ion-public.pem)
+            </ActionButton>
             {key && <span role="status"> Saved ion-public.pem (key {key}).</span>}
           </li>
           <li>
             On a computer with a copy of this service's software, run{' '}
-            <code className="command">npm run audit:verify -- EXPORT-FILE --key ion-public.pem</code> with the name of the saved export in place of EXPORT-FILE
+            <code className="command">npm run audit:verify -- EXPORT-FILE --key ion-public.pem</code> with the name of
+            the saved export in place of EXPORT-FILE
           </li>
           <li>
-            It answers <samp>OK: … chain intact, checkpoint … signed …, sealed</samp> when the file is exactly what the service exported,
-            or <samp>FAILED at line … (seq …)</samp> naming the first problem.
+            It answers <samp>OK: … chain intact, checkpoint … signed …, sealed</samp> when the file is exactly what the
+            service exported, or <samp>FAILED at line … (seq …)</samp> naming the first problem.
           </li>
         </ol>
       </div>

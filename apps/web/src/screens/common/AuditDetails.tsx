@@ -16,7 +16,11 @@ const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** "consecutiveFailures" or "actual_sha256" as a label: "Consecutive failures", "Actual sha256". */
 export function humanise(key: string): string {
-  const s = key.replace(/[_.-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').trim().toLowerCase();
+  const s = key
+    .replace(/[_.-]+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .trim()
+    .toLowerCase();
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
@@ -28,7 +32,8 @@ function DetailValue({ name, value }: { name: string; value: unknown }) {
   if (typeof value === 'string') {
     if (name === 'action' && isAction(value)) return <>{AUDIT_ACTION_WORDS[value]}</>;
     // What a refused request tried to do: the route's permission, worded as the failed attempt it names.
-    if (name === 'attempted' && isAction(value)) return <>{capitalise(AUDIT_ACTION_WORDS[value].replace(/^Failed: /, ''))}</>;
+    if (name === 'attempted' && isAction(value))
+      return <>{capitalise(AUDIT_ACTION_WORDS[value].replace(/^Failed: /, ''))}</>;
     if (name === 'outcome' && value in AUDIT_OUTCOME_WORDS) return <>{AUDIT_OUTCOME_WORDS[value as Outcome]}</>;
     if (name === 'code' && value in ERROR_WORDS) return <>{ERROR_WORDS[value as keyof typeof ERROR_WORDS]}</>;
     if (/^[0-9a-f]{64}$/.test(value)) return <Hash value={value} />;
@@ -37,8 +42,17 @@ function DetailValue({ name, value }: { name: string; value: unknown }) {
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return <span className="muted">none</span>;
-    if (value.every((v) => v === null || typeof v !== 'object')) return <>{value.map((v) => (v === null ? 'none' : String(v))).join(', ')}</>;
-    return <ol className="detail-list">{value.map((v, i) => <li key={i}><DetailValue name={name} value={v} /></li>)}</ol>;
+    if (value.every((v) => v === null || typeof v !== 'object'))
+      return <>{value.map((v) => (v === null ? 'none' : String(v))).join(', ')}</>;
+    return (
+      <ol className="detail-list">
+        {value.map((v, i) => (
+          <li key={i}>
+            <DetailValue name={name} value={v} />
+          </li>
+        ))}
+      </ol>
+    );
   }
   if (typeof value === 'object') return <Details details={value as Record<string, unknown>} />;
   return <>{String(value)}</>;
@@ -53,7 +67,9 @@ export function Details({ details }: { details: Record<string, unknown> }) {
       {keys.map((k) => (
         <Fragment key={k}>
           <dt>{AUDIT_DETAIL_WORDS[k] ?? humanise(k)}</dt>
-          <dd><DetailValue name={k} value={details[k]} /></dd>
+          <dd>
+            <DetailValue name={k} value={details[k]} />
+          </dd>
         </Fragment>
       ))}
     </dl>

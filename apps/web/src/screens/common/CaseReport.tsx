@@ -32,13 +32,19 @@ async function fetchReport(p: PacketWithReport, signedSha256: string | null): Pr
     throw new NetworkError();
   }
   if (res.status === 401) sessionEnded();
-  if (!res.ok) throw apiErrorOf(res.status, res.statusText, await res.text().catch(() => ''), res.headers.get('X-Request-Id'));
+  if (!res.ok)
+    throw apiErrorOf(res.status, res.statusText, await res.text().catch(() => ''), res.headers.get('X-Request-Id'));
   const bytes = new Uint8Array(await res.arrayBuffer());
   const sha256 = sha256Hex(bytes);
   const named = res.headers.get('X-Case-Report-SHA256');
-  if (named && named !== sha256) throw new Error(`The case report arrived different from what the service sent (SHA-256 ${sha256}, expected ${named}). Nothing was saved; try again.`);
+  if (named && named !== sha256)
+    throw new Error(
+      `The case report arrived different from what the service sent (SHA-256 ${sha256}, expected ${named}). Nothing was saved; try again.`,
+    );
   if (signedSha256 && signedSha256 !== sha256) {
-    throw new Error(`The case report is not the one the signed manifest records (SHA-256 ${sha256}, signed ${signedSha256}). Nothing was saved: do not rely on it.`);
+    throw new Error(
+      `The case report is not the one the signed manifest records (SHA-256 ${sha256}, signed ${signedSha256}). Nothing was saved: do not rely on it.`,
+    );
   }
   const filename = `${p.caseNumber}-packet-v${p.version}-case-report.pdf`;
   saveBlob(filename, new Blob([bytes], { type: 'application/pdf' }));
@@ -46,7 +52,15 @@ async function fetchReport(p: PacketWithReport, signedSha256: string | null): Pr
 }
 
 /** The "Case report (PDF)" button with what came of it; a sentence instead for packets sent before reports existed. */
-export function CaseReportDownload({ packet: p, signedSha256 = null, compact = false }: { packet: PacketWithReport; signedSha256?: string | null; compact?: boolean }) {
+export function CaseReportDownload({
+  packet: p,
+  signedSha256 = null,
+  compact = false,
+}: {
+  packet: PacketWithReport;
+  signedSha256?: string | null;
+  compact?: boolean;
+}) {
   const [got, setGot] = useState<Got | null>(null);
   const [error, setError] = useState<unknown>(null);
   if (!p.links.caseReport) {

@@ -33,7 +33,10 @@ function useAttention(): { data: View | undefined; error: unknown } {
       busy = true;
       try {
         const v = await unwrap(api.GET('/api/v1/me/attention', { params: { query: opened ? { opened: true } : {} } }));
-        if (live) { setData(v); setError(undefined); }
+        if (live) {
+          setData(v);
+          setError(undefined);
+        }
       } catch (e) {
         if (live) setError(e);
       } finally {
@@ -63,16 +66,24 @@ function useAttention(): { data: View | undefined; error: unknown } {
 /** Where a queue's count leads: the list it counts, filtered as far as that list's address allows. */
 function listHref(key: Key): string {
   switch (key) {
-    case 'RETURNED_CASES': return '/cases?status=RETURNED';
-    case 'INCOMPLETE_DRAFTS': return '/cases?status=DRAFT';
+    case 'RETURNED_CASES':
+      return '/cases?status=RETURNED';
+    case 'INCOMPLETE_DRAFTS':
+      return '/cases?status=DRAFT';
     case 'SUBMITTED_WAITING':
-    case 'WAITING_OVER_A_DAY': return '/cases?sort=updated&order=asc';
-    case 'UNCLAIMED_PACKETS': return '/review-queue?status=PENDING&sort=oldest';
+    case 'WAITING_OVER_A_DAY':
+      return '/cases?sort=updated&order=asc';
+    case 'UNCLAIMED_PACKETS':
+      return '/review-queue?status=PENDING&sort=oldest';
     case 'PACKETS_NEAR_SLA':
-    case 'PACKETS_PAST_SLA': return '/review-queue?status=PENDING%2CIN_REVIEW&sort=oldest';
-    case 'MY_CLAIMS': return '/review-queue?status=IN_REVIEW&sort=oldest';
-    case 'LOCKED_ACCOUNTS': return '/admin/users';
-    default: return '/audit';
+    case 'PACKETS_PAST_SLA':
+      return '/review-queue?status=PENDING%2CIN_REVIEW&sort=oldest';
+    case 'MY_CLAIMS':
+      return '/review-queue?status=IN_REVIEW&sort=oldest';
+    case 'LOCKED_ACCOUNTS':
+      return '/admin/users';
+    default:
+      return '/audit';
   }
 }
 
@@ -89,16 +100,27 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 /** What one item is, in words. */
 function itemText(key: Key, i: Item, now: number): { name: string; detail: string } {
   switch (key) {
-    case 'RETURNED_CASES': return { name: `Case ${i.caseNumber}`, detail: i.since ? `returned ${age(i.since, now)} ago` : 'returned' };
-    case 'INCOMPLETE_DRAFTS': return { name: `Case ${i.caseNumber}`, detail: `${plural(i.missing.length, 'item', 'items')} still missing` };
+    case 'RETURNED_CASES':
+      return { name: `Case ${i.caseNumber}`, detail: i.since ? `returned ${age(i.since, now)} ago` : 'returned' };
+    case 'INCOMPLETE_DRAFTS':
+      return { name: `Case ${i.caseNumber}`, detail: `${plural(i.missing.length, 'item', 'items')} still missing` };
     case 'SUBMITTED_WAITING':
-    case 'WAITING_OVER_A_DAY': return { name: `Case ${i.caseNumber}`, detail: i.since ? `waiting ${age(i.since, now)}` : 'waiting' };
+    case 'WAITING_OVER_A_DAY':
+      return { name: `Case ${i.caseNumber}`, detail: i.since ? `waiting ${age(i.since, now)}` : 'waiting' };
     case 'UNCLAIMED_PACKETS':
     case 'PACKETS_NEAR_SLA':
     case 'PACKETS_PAST_SLA':
-      return { name: `Case ${i.caseNumber}`, detail: `${i.since ? `sent ${age(i.since, now)} ago, ` : ''}due ${dateTime(i.dueAt)}` };
-    case 'MY_CLAIMS': return { name: `Case ${i.caseNumber}`, detail: `claimed ${i.since ? `${age(i.since, now)} ago` : ''}, due ${dateTime(i.dueAt)}` };
-    case 'FAILED_VERIFICATIONS': return { name: `Evidence of case ${i.caseNumber}`, detail: i.since ? `failed ${dateTime(i.since)}` : 'failed' };
+      return {
+        name: `Case ${i.caseNumber}`,
+        detail: `${i.since ? `sent ${age(i.since, now)} ago, ` : ''}due ${dateTime(i.dueAt)}`,
+      };
+    case 'MY_CLAIMS':
+      return {
+        name: `Case ${i.caseNumber}`,
+        detail: `claimed ${i.since ? `${age(i.since, now)} ago` : ''}, due ${dateTime(i.dueAt)}`,
+      };
+    case 'FAILED_VERIFICATIONS':
+      return { name: `Evidence of case ${i.caseNumber}`, detail: i.since ? `failed ${dateTime(i.since)}` : 'failed' };
     case 'INTEGRITY_FAILURES':
       return {
         name: i.caseNumber ? `Case ${i.caseNumber}` : 'Audit trail',
@@ -109,7 +131,8 @@ function itemText(key: Key, i: Item, now: number): { name: string; detail: strin
         name: i.username ?? (i.clientIp ? `Not signed in, from ${i.clientIp}` : 'Not signed in'),
         detail: `${plural(i.deniedLastDay ?? 0, 'refusal', 'refusals')} in 24 hours (usually ${i.deniedDailyAverage ?? 0} a day)`,
       };
-    case 'LOCKED_ACCOUNTS': return { name: i.username ?? 'An account', detail: `locked until ${dateTime(i.dueAt)}` };
+    case 'LOCKED_ACCOUNTS':
+      return { name: i.username ?? 'An account', detail: `locked until ${dateTime(i.dueAt)}` };
   }
 }
 
@@ -117,14 +140,22 @@ function QueueCard({ role, queue, now }: { role: Role; queue: Queue; now: number
   const w = ATTENTION_QUEUE_WORDS[queue.key];
   const id = `q-${queue.key.toLowerCase()}`;
   return (
-    <section className={`panel attention${queue.count > 0 ? ' has-work' : ''}`} aria-labelledby={id} data-queue={queue.key}>
+    <section
+      className={`panel attention${queue.count > 0 ? ' has-work' : ''}`}
+      aria-labelledby={id}
+      data-queue={queue.key}
+    >
       <h2 id={id}>
         <Link to={listHref(queue.key)} className="attention-count">
           <span className="count">{queue.count}</span> <span>{w.title}</span>
         </Link>
       </h2>
-      <p className="hint">{w.explain} <Link to={listHref(queue.key)}>{w.list}</Link>.</p>
-      {queue.count === 0 ? <p>{w.empty}</p> : (
+      <p className="hint">
+        {w.explain} <Link to={listHref(queue.key)}>{w.list}</Link>.
+      </p>
+      {queue.count === 0 ? (
+        <p>{w.empty}</p>
+      ) : (
         <>
           <ul className="attention-items">
             {queue.items.map((i, n) => {
@@ -152,12 +183,24 @@ export function HomeScreen() {
   const now = data ? Date.parse(data.computedAt) : Date.now();
   return (
     <Page title="What needs you now">
-      {error ? <ErrorMessage error={error} context={data ? 'The counts could not be refreshed' : 'The counts could not be loaded'} /> : null}
-      {!data ? (!error && <Loading what="what needs you" />) : (
+      {error ? (
+        <ErrorMessage
+          error={error}
+          context={data ? 'The counts could not be refreshed' : 'The counts could not be loaded'}
+        />
+      ) : null}
+      {!data ? (
+        !error && <Loading what="what needs you" />
+      ) : (
         <>
-          <p className="muted">Counts as of {new Date(data.computedAt).toLocaleTimeString(undefined, { timeStyle: 'short' })}; they refresh by themselves while this page is open.</p>
+          <p className="muted">
+            Counts as of {new Date(data.computedAt).toLocaleTimeString(undefined, { timeStyle: 'short' })}; they refresh
+            by themselves while this page is open.
+          </p>
           <div className="attention-grid">
-            {data.queues.map((q) => <QueueCard key={q.key} role={user.role} queue={q} now={now} />)}
+            {data.queues.map((q) => (
+              <QueueCard key={q.key} role={user.role} queue={q} now={now} />
+            ))}
           </div>
         </>
       )}

@@ -25,11 +25,14 @@ export function TimelineEvent({ e, withDetails = false }: { e: AuditEvent; withD
   const hasDetails = withDetails && Object.keys(e.details).length > 0;
   return (
     <li>
-      <time dateTime={e.occurredAt}>{dateTime(e.occurredAt)}</time>{' · '}
+      <time dateTime={e.occurredAt}>{dateTime(e.occurredAt)}</time>
+      {' · '}
       <strong>{actionWords(e.action)}</strong>{' '}
       {e.outcome !== 'SUCCESS' && <span className="badge failed">{label(e.outcome)}</span>}
       <br />
-      <span className="muted">by {whoOf(e.actor)} · event #{e.seq}</span>
+      <span className="muted">
+        by {whoOf(e.actor)} · event #{e.seq}
+      </span>
       {reason && <p>Reason: {reason}</p>}
       {hasDetails && (
         <details className="event-details">
@@ -44,8 +47,13 @@ export function TimelineEvent({ e, withDetails = false }: { e: AuditEvent; withD
 const MAX_SHOWN = 160;
 
 /** The order's vocabularies by case field: a diff says "Arrest", never the stored code ARREST. */
-const FIELD_WORDS: Record<string, Record<string, string>> = { origin: ORIGIN_LABELS, activityType: ACTIVITY_LABELS, agencies: AGENCY_SHORT };
-const codeWords = (table: Record<string, string> | undefined, code: unknown) => table?.[String(code)] ?? label(String(code));
+const FIELD_WORDS: Record<string, Record<string, string>> = {
+  origin: ORIGIN_LABELS,
+  activityType: ACTIVITY_LABELS,
+  agencies: AGENCY_SHORT,
+};
+const codeWords = (table: Record<string, string> | undefined, code: unknown) =>
+  table?.[String(code)] ?? label(String(code));
 
 /** A field's value, compact: text quoted (long text shortened, whole in the tooltip), codes in words, lists summarised, yes/no. */
 function valueWords(v: unknown, field?: string): { text: string; full?: string } {
@@ -63,9 +71,19 @@ function valueWords(v: unknown, field?: string): { text: string; full?: string }
       if (typeof x !== 'object' || x === null) return codeWords(vocabulary, x);
       const r = x as Record<string, unknown>;
       if ('citation' in r) return `${r.citation}${r.felony ? ' (felony)' : ''}`;
-      const agency = r.agency ? AGENCY_SHORT[r.agency as keyof typeof AGENCY_SHORT] ?? label(String(r.agency)) : null;
-      const who = [r.isSupervisor ? 'supervisor' : 'agent', r.name, r.badgeNumber && `badge ${r.badgeNumber}`, agency && `(${agency})`].filter(Boolean).join(' ');
-      const outcome = r.identificationOutcome ? OUTCOME_SHORT[r.identificationOutcome as keyof typeof OUTCOME_SHORT] ?? label(String(r.identificationOutcome)) : null;
+      const agency = r.agency ? (AGENCY_SHORT[r.agency as keyof typeof AGENCY_SHORT] ?? label(String(r.agency))) : null;
+      const who = [
+        r.isSupervisor ? 'supervisor' : 'agent',
+        r.name,
+        r.badgeNumber && `badge ${r.badgeNumber}`,
+        agency && `(${agency})`,
+      ]
+        .filter(Boolean)
+        .join(' ');
+      const outcome = r.identificationOutcome
+        ? (OUTCOME_SHORT[r.identificationOutcome as keyof typeof OUTCOME_SHORT] ??
+          label(String(r.identificationOutcome)))
+        : null;
       return outcome ? `${who}: ${outcome.toLowerCase()}` : who;
     });
     return { text: parts.join('; ') };
@@ -75,12 +93,22 @@ function valueWords(v: unknown, field?: string): { text: string; full?: string }
 
 function Diff({ changes, valuesHidden }: { changes: Change[]; valuesHidden?: boolean }) {
   if (valuesHidden && changes.every((c) => !('to' in c))) {
-    return <p className="diff muted">Changed: {changes.map((c) => c.label).join(', ')} (the values are case content, not shown to your role)</p>;
+    return (
+      <p className="diff muted">
+        Changed: {changes.map((c) => c.label).join(', ')} (the values are case content, not shown to your role)
+      </p>
+    );
   }
   return (
     <dl className="diff" aria-label="What changed">
       {changes.map((c) => {
-        if (!('to' in c)) return [<dt key={`${c.field}-t`}>{c.label}</dt>, <dd key={`${c.field}-d`} className="muted">changed (not shown to your role)</dd>];
+        if (!('to' in c))
+          return [
+            <dt key={`${c.field}-t`}>{c.label}</dt>,
+            <dd key={`${c.field}-d`} className="muted">
+              changed (not shown to your role)
+            </dd>,
+          ];
         const from = valueWords(c.from, c.field);
         const to = valueWords(c.to, c.field);
         return [
@@ -102,25 +130,41 @@ function TimelineEntryItem({ entry, raw }: { entry: Entry; raw: Map<number, Audi
   if (entry.kind === 'reads') {
     return (
       <li className="folded">
-        <time dateTime={entry.occurredAt}>{dateTime(entry.occurredAt)}</time>{' – '}
-        <time dateTime={entry.lastOccurredAt}>{dateTime(entry.lastOccurredAt)}</time>{' · '}
+        <time dateTime={entry.occurredAt}>{dateTime(entry.occurredAt)}</time>
+        {' – '}
+        <time dateTime={entry.lastOccurredAt}>{dateTime(entry.lastOccurredAt)}</time>
+        {' · '}
         <strong>{entry.summary}</strong>
         <br />
-        <span className="muted">events #{first} to #{last}</span>{' '}
+        <span className="muted">
+          events #{first} to #{last}
+        </span>{' '}
         <button type="button" className="btn secondary small" aria-expanded={open} onClick={() => setOpen(!open)}>
           {open ? 'Hide the reads' : `Show the ${entry.count} reads`}
         </button>
-        {open && <ol className="timeline reads">{entry.seqs.map((s) => raw.get(s)).filter((e): e is AuditEvent => !!e).map((e) => <TimelineEvent key={e.id} e={e} />)}</ol>}
+        {open && (
+          <ol className="timeline reads">
+            {entry.seqs
+              .map((s) => raw.get(s))
+              .filter((e): e is AuditEvent => !!e)
+              .map((e) => (
+                <TimelineEvent key={e.id} e={e} />
+              ))}
+          </ol>
+        )}
       </li>
     );
   }
   return (
     <li>
-      <time dateTime={entry.occurredAt}>{dateTime(entry.occurredAt)}</time>{' · '}
+      <time dateTime={entry.occurredAt}>{dateTime(entry.occurredAt)}</time>
+      {' · '}
       <strong>{entry.summary}</strong>{' '}
       {entry.outcome !== 'SUCCESS' && <span className="badge failed">{label(entry.outcome)}</span>}
       <br />
-      <span className="muted">by {whoOf(entry.actor, entry.actorName)} · event #{first}</span>
+      <span className="muted">
+        by {whoOf(entry.actor, entry.actorName)} · event #{first}
+      </span>
       {entry.changes && entry.changes.length > 0 && <Diff changes={entry.changes} valuesHidden={entry.valuesHidden} />}
     </li>
   );
@@ -133,7 +177,10 @@ function TimelineEntryItem({ entry, raw }: { entry: Entry; raw: Map<number, Audi
  * audit events (in words, their details as labelled fields) are one button away.
  */
 export function Timeline({ caseId, refresh = 0 }: { caseId: string; refresh?: number }) {
-  const state = useLoad(() => unwrap(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id: caseId } } })), [caseId, refresh]);
+  const state = useLoad(
+    () => unwrap(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id: caseId } } })),
+    [caseId, refresh],
+  );
   const [showRaw, setShowRaw] = useState(false);
   return (
     <section aria-labelledby="timeline-h">
@@ -145,16 +192,30 @@ export function Timeline({ caseId, refresh = 0 }: { caseId: string; refresh?: nu
           return (
             <>
               <ol className="timeline" aria-label={`History of case ${t.caseNumber}, oldest first`}>
-                {t.entries.map((e) => <TimelineEntryItem key={e.seqs[0]} entry={e} raw={raw} />)}
+                {t.entries.map((e) => (
+                  <TimelineEntryItem key={e.seqs[0]} entry={e} raw={raw} />
+                ))}
               </ol>
               <p>
-                <button type="button" className="btn secondary small" aria-expanded={showRaw} aria-controls="timeline-raw" onClick={() => setShowRaw(!showRaw)}>
+                <button
+                  type="button"
+                  className="btn secondary small"
+                  aria-expanded={showRaw}
+                  aria-controls="timeline-raw"
+                  onClick={() => setShowRaw(!showRaw)}
+                >
                   {showRaw ? 'Hide the raw audit events' : `Show the ${t.events.length} raw audit events`}
                 </button>
               </p>
               {showRaw && (
-                <ol id="timeline-raw" className="raw-events" aria-label={`Raw audit events of case ${t.caseNumber}, oldest first`}>
-                  {t.events.map((e) => <TimelineEvent key={e.id} e={e} withDetails />)}
+                <ol
+                  id="timeline-raw"
+                  className="raw-events"
+                  aria-label={`Raw audit events of case ${t.caseNumber}, oldest first`}
+                >
+                  {t.events.map((e) => (
+                    <TimelineEvent key={e.id} e={e} withDetails />
+                  ))}
                 </ol>
               )}
             </>

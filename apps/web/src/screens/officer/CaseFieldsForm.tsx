@@ -3,7 +3,13 @@ import type { ApiError } from '../../api/client';
 import { activityTypeValues, caseOriginValues, federalAgencyValues, type components } from '../../api/schema';
 import { deepEqual, type FieldEquality } from '../../merge';
 import { Checkbox, dateTime, DateTimeField, SelectField, TextArea, TextField, YesNo } from '../../ui';
-import { ORIGIN_LABELS, ACTIVITY_LABELS, AGENCY_LABELS, CHECKLIST_FOOTAGE_LINKS, CHECKLIST_ITEM_WORDS } from '../../words';
+import {
+  ORIGIN_LABELS,
+  ACTIVITY_LABELS,
+  AGENCY_LABELS,
+  CHECKLIST_FOOTAGE_LINKS,
+  CHECKLIST_ITEM_WORDS,
+} from '../../words';
 
 type Schemas = components['schemas'];
 export type CaseView = Schemas['CaseView'];
@@ -11,10 +17,6 @@ export type CaseOrigin = Schemas['CaseOrigin'];
 export type ActivityType = Schemas['ActivityType'];
 export type FederalAgency = Schemas['FederalAgency'];
 export type CaseFieldsBody = Schemas['CreateCaseDto'];
-
-
-
-
 
 /**
  * What the officer types, as the form holds it: empty text is '', unanswered questions are null.
@@ -96,7 +98,8 @@ export function toCaseBody(f: CaseFields): CaseFieldsBody {
 }
 
 /** Two spellings of one instant (the form's ISO string, the service's) are the same value. */
-const sameInstant = (p: string | null | undefined, q: string | null | undefined) => (p && q ? Date.parse(p) === Date.parse(q) : !p && !q);
+const sameInstant = (p: string | null | undefined, q: string | null | undefined) =>
+  p && q ? Date.parse(p) === Date.parse(q) : !p && !q;
 
 /** How the three-way merge compares the form's fields (merge.ts): instants by time, the rest by value. */
 export const CASE_FIELD_EQUALITY: FieldEquality<CaseFields> = { incidentAt: sameInstant, emsCalledAt: sameInstant };
@@ -145,14 +148,22 @@ export function caseFieldText<K extends keyof CaseFields>(field: K, v: CaseField
 export function sameCaseFields(a: CaseFields, b: CaseFields): boolean {
   const x = toCaseBody(a);
   const y = toCaseBody(b);
-  return JSON.stringify({ ...x, incidentAt: null, emsCalledAt: null }) === JSON.stringify({ ...y, incidentAt: null, emsCalledAt: null })
-    && sameInstant(x.incidentAt, y.incidentAt) && sameInstant(x.emsCalledAt, y.emsCalledAt);
+  return (
+    JSON.stringify({ ...x, incidentAt: null, emsCalledAt: null }) ===
+      JSON.stringify({ ...y, incidentAt: null, emsCalledAt: null }) &&
+    sameInstant(x.incidentAt, y.incidentAt) &&
+    sameInstant(x.emsCalledAt, y.emsCalledAt)
+  );
 }
 
 /** The order's submit checklist for what is on screen (the very rules the service applies). */
 export function liveMissing(
   f: CaseFields,
-  federalOfficers: { isSupervisor: boolean; identificationOutcome?: string | null; identificationMethod?: string | null }[],
+  federalOfficers: {
+    isSupervisor: boolean;
+    identificationOutcome?: string | null;
+    identificationMethod?: string | null;
+  }[],
   evidenceCount: number,
 ): MissingItem[] {
   return missingForSubmit({ ...toCaseBody(f), federalOfficers }, evidenceCount);
@@ -186,8 +197,11 @@ const A = CHECKLIST_ANCHORS;
 export function focusField(anchorId: string): boolean {
   const target = document.getElementById(anchorId);
   if (!target) return false;
-  const control = target.matches('input, select, textarea, button') ? target
-    : target.querySelector<HTMLElement>('input:not([type="hidden"]):not([disabled]), select, textarea, button:not([disabled])');
+  const control = target.matches('input, select, textarea, button')
+    ? target
+    : target.querySelector<HTMLElement>(
+        'input:not([type="hidden"]):not([disabled]), select, textarea, button:not([disabled])',
+      );
   target.scrollIntoView({ block: 'center' });
   (control ?? target).focus({ preventScroll: true });
   return true;
@@ -197,78 +211,162 @@ export function focusField(anchorId: string): boolean {
  * The order's fields in the order the form follows: origin, when, where, what, who, narrative,
  * injuries, and the no-footage reason. Field errors from the service are shown next to their field.
  */
-export function CaseFieldsForm({ value, onChange, error }: { value: CaseFields; onChange: (next: CaseFields) => void; error?: ApiError | null }) {
+export function CaseFieldsForm({
+  value,
+  onChange,
+  error,
+}: {
+  value: CaseFields;
+  onChange: (next: CaseFields) => void;
+  error?: ApiError | null;
+}) {
   const set = <K extends keyof CaseFields>(key: K, v: CaseFields[K]) => onChange({ ...value, [key]: v });
   const err = (field: string) => error?.forField(field);
   const toggleAgency = (a: FederalAgency, on: boolean) =>
-    set('agencies', on ? federalAgencyValues.filter((x) => x === a || value.agencies.includes(x)) : value.agencies.filter((x) => x !== a));
+    set(
+      'agencies',
+      on
+        ? federalAgencyValues.filter((x) => x === a || value.agencies.includes(x))
+        : value.agencies.filter((x) => x !== a),
+    );
   const injured = value.injuriesReported === true;
 
   return (
     <div className="case-fields">
       <div id={A.origin}>
-        <SelectField label="Origin: how the activity came to your attention" value={value.origin} onChange={(v) => set('origin', v)}
-          options={caseOriginValues} labels={ORIGIN_LABELS} error={err('origin')} />
+        <SelectField
+          label="Origin: how the activity came to your attention"
+          value={value.origin}
+          onChange={(v) => set('origin', v)}
+          options={caseOriginValues}
+          labels={ORIGIN_LABELS}
+          error={err('origin')}
+        />
       </div>
       <div id={A.incidentAt}>
-        <DateTimeField label="Date and time of the incident" hint="Your local time. It cannot be in the future."
-          value={value.incidentAt} onChange={(v) => set('incidentAt', v)} error={err('incidentAt')} />
+        <DateTimeField
+          label="Date and time of the incident"
+          hint="Your local time. It cannot be in the future."
+          value={value.incidentAt}
+          onChange={(v) => set('incidentAt', v)}
+          error={err('incidentAt')}
+        />
       </div>
       <div id={A.incidentLocation}>
-        <TextField label="Location of the incident" hint="Street address or intersection, and city." maxLength={500}
-          value={value.incidentLocation} onChange={(v) => set('incidentLocation', v)} error={err('incidentLocation')} />
+        <TextField
+          label="Location of the incident"
+          hint="Street address or intersection, and city."
+          maxLength={500}
+          value={value.incidentLocation}
+          onChange={(v) => set('incidentLocation', v)}
+          error={err('incidentLocation')}
+        />
       </div>
       <div id={A.activityType}>
-        <SelectField label="Type of federal activity" value={value.activityType} onChange={(v) => set('activityType', v)}
-          options={activityTypeValues} labels={ACTIVITY_LABELS} error={err('activityType')} />
+        <SelectField
+          label="Type of federal activity"
+          value={value.activityType}
+          onChange={(v) => set('activityType', v)}
+          options={activityTypeValues}
+          labels={ACTIVITY_LABELS}
+          error={err('activityType')}
+        />
       </div>
 
       <fieldset id={A.agencies} className={`field agencies${err('agencies') ? ' has-error' : ''}`}>
         <legend>Federal agencies involved</legend>
-        <p className="hint">Tick every agency you saw or were told about. If you do not know which, tick “Federal agency not known”.</p>
+        <p className="hint">
+          Tick every agency you saw or were told about. If you do not know which, tick “Federal agency not known”.
+        </p>
         {err('agencies') && <p className="field-error">{err('agencies')}</p>}
         {federalAgencyValues.map((a) => (
-          <Checkbox key={a} label={AGENCY_LABELS[a]} checked={value.agencies.includes(a)} onChange={(on) => toggleAgency(a, on)} />
+          <Checkbox
+            key={a}
+            label={AGENCY_LABELS[a]}
+            checked={value.agencies.includes(a)}
+            onChange={(on) => toggleAgency(a, on)}
+          />
         ))}
       </fieldset>
 
       <div id={A.narrative}>
-        <TextArea label="Narrative: what happened" rows={8} maxLength={20000}
+        <TextArea
+          label="Narrative: what happened"
+          rows={8}
+          maxLength={20000}
           hint="In your own words, in the order it happened: what you saw or were told, by whom, and what the federal agents did."
-          value={value.narrative} onChange={(v) => set('narrative', v)} error={err('narrative')} />
+          value={value.narrative}
+          onChange={(v) => set('narrative', v)}
+          error={err('narrative')}
+        />
       </div>
 
       <fieldset className="field group">
         <legend>Injuries</legend>
         <div id={A.injuriesReported}>
-          <YesNo label="Was anyone injured?" value={value.injuriesReported} onChange={(v) => set('injuriesReported', v)} error={err('injuriesReported')} />
+          <YesNo
+            label="Was anyone injured?"
+            value={value.injuriesReported}
+            onChange={(v) => set('injuriesReported', v)}
+            error={err('injuriesReported')}
+          />
         </div>
         {injured && (
           <>
             <div id={A.injuryDescription}>
-              <TextArea label="Description of the injuries" rows={3} maxLength={4000} hint="Who was injured, and how."
-                value={value.injuryDescription} onChange={(v) => set('injuryDescription', v)} error={err('injuryDescription')} />
+              <TextArea
+                label="Description of the injuries"
+                rows={3}
+                maxLength={4000}
+                hint="Who was injured, and how."
+                value={value.injuryDescription}
+                onChange={(v) => set('injuryDescription', v)}
+                error={err('injuryDescription')}
+              />
             </div>
             <div id={A.emsCalled}>
-              <YesNo label="Was EMS called?" value={value.emsCalled} onChange={(v) => set('emsCalled', v)} error={err('emsCalled')} />
+              <YesNo
+                label="Was EMS called?"
+                value={value.emsCalled}
+                onChange={(v) => set('emsCalled', v)}
+                error={err('emsCalled')}
+              />
             </div>
             {value.emsCalled === true && (
               <div id={A.emsCalledAt}>
-                <DateTimeField label="When EMS was called" value={value.emsCalledAt} onChange={(v) => set('emsCalledAt', v)} error={err('emsCalledAt')} />
+                <DateTimeField
+                  label="When EMS was called"
+                  value={value.emsCalledAt}
+                  onChange={(v) => set('emsCalledAt', v)}
+                  error={err('emsCalledAt')}
+                />
               </div>
             )}
             <div id={A.aidGiven}>
-              <TextArea label="Aid given" rows={3} maxLength={4000} hint="First aid or other help given on scene, and by whom."
-                value={value.aidGiven} onChange={(v) => set('aidGiven', v)} error={err('aidGiven')} />
+              <TextArea
+                label="Aid given"
+                rows={3}
+                maxLength={4000}
+                hint="First aid or other help given on scene, and by whom."
+                value={value.aidGiven}
+                onChange={(v) => set('aidGiven', v)}
+                error={err('aidGiven')}
+              />
             </div>
           </>
         )}
       </fieldset>
 
       <div id={A.noFootageReason}>
-        <TextArea label="Reason there is no footage" rows={3} maxLength={2000}
+        <TextArea
+          label="Reason there is no footage"
+          rows={3}
+          maxLength={2000}
           hint="Only needed if there will be no evidence at all (no body-worn camera footage or other file). If you will upload evidence, leave this empty."
-          value={value.noFootageReason} onChange={(v) => set('noFootageReason', v)} error={err('noFootageReason')} />
+          value={value.noFootageReason}
+          onChange={(v) => set('noFootageReason', v)}
+          error={err('noFootageReason')}
+        />
       </div>
     </div>
   );
@@ -279,13 +377,28 @@ export function CaseFieldsForm({ value, onChange, error }: { value: CaseFields; 
  * with a count announced politely to screen readers. With `linked`, each item is a link that moves to the
  * field it needs (scrolled into view and focused); items whose field is not on this page stay plain text.
  */
-export function ChecklistPanel({ missing, note, headingLevel = 2, linked = [] }: {
-  missing: MissingItem[]; note?: string; headingLevel?: 2 | 3; linked?: readonly ChecklistAnchor[];
+export function ChecklistPanel({
+  missing,
+  note,
+  headingLevel = 2,
+  linked = [],
+}: {
+  missing: MissingItem[];
+  note?: string;
+  headingLevel?: 2 | 3;
+  linked?: readonly ChecklistAnchor[];
 }) {
   const H = headingLevel === 2 ? 'h2' : 'h3';
   const complete = missing.length === 0;
   const link = (anchor: ChecklistAnchor, text: string) => (
-    <a href={`#${A[anchor]}`} onClick={(e) => { if (focusField(A[anchor])) e.preventDefault(); }}>{text}</a>
+    <a
+      href={`#${A[anchor]}`}
+      onClick={(e) => {
+        if (focusField(A[anchor])) e.preventDefault();
+      }}
+    >
+      {text}
+    </a>
   );
   return (
     <section className={`checklist${complete ? ' complete' : ''}`} aria-labelledby="checklist-h">
@@ -299,12 +412,21 @@ export function ChecklistPanel({ missing, note, headingLevel = 2, linked = [] }:
         <ul>
           {missing.map((m) => {
             const words = CHECKLIST_ITEM_WORDS[m.item] ?? capital(m.message);
-            const anchor = m.item in A && linked.includes(m.item as ChecklistAnchor) ? m.item as ChecklistAnchor : null;
+            const anchor =
+              m.item in A && linked.includes(m.item as ChecklistAnchor) ? (m.item as ChecklistAnchor) : null;
             return (
               <li key={m.item}>
-                {anchor === 'evidenceOrNoFootageReason' && linked.includes('noFootageReason')
-                  ? <>{link(anchor, CHECKLIST_FOOTAGE_LINKS.footage)}{CHECKLIST_FOOTAGE_LINKS.between}{link('noFootageReason', CHECKLIST_FOOTAGE_LINKS.reason)}</>
-                  : anchor ? link(anchor, words) : words}
+                {anchor === 'evidenceOrNoFootageReason' && linked.includes('noFootageReason') ? (
+                  <>
+                    {link(anchor, CHECKLIST_FOOTAGE_LINKS.footage)}
+                    {CHECKLIST_FOOTAGE_LINKS.between}
+                    {link('noFootageReason', CHECKLIST_FOOTAGE_LINKS.reason)}
+                  </>
+                ) : anchor ? (
+                  link(anchor, words)
+                ) : (
+                  words
+                )}
               </li>
             );
           })}

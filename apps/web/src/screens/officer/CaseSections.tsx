@@ -3,7 +3,18 @@ import { api, ApiError, unwrap } from '../../api/client';
 import { federalAgencyValues, identificationOutcomeValues, type components } from '../../api/schema';
 import type { MergingDraft } from '../../drafts';
 import type { Choice, FieldEquality } from '../../merge';
-import { ActionButton, ActionError, Checkbox, label, RadioGroup, SelectField, StackTable, TextArea, TextField, YesNo } from '../../ui';
+import {
+  ActionButton,
+  ActionError,
+  Checkbox,
+  label,
+  RadioGroup,
+  SelectField,
+  StackTable,
+  TextArea,
+  TextField,
+  YesNo,
+} from '../../ui';
 import { CHECKLIST_ANCHORS, type CaseView, type FederalAgency } from './CaseFieldsForm';
 import { AGENCY_LABELS, OUTCOME_LABELS, SECTION_STATE_WORDS } from '../../words';
 
@@ -13,11 +24,25 @@ type OfficerRecord = Schemas['FederalOfficerRecord'];
 type OfficerDto = Schemas['FederalOfficerDto'];
 type ViolationDto = Schemas['ViolationDto'];
 
-
 /** A refused save or submit; after a version conflict, what the officer typed stays in the form. */
-export function CaseActionError({ error, context, onReload }: { error: unknown; context: string; onReload: () => void }) {
-  return <ActionError error={error} context={context} onReload={onReload} reloadText="Load the current version of the case"
-    reloadHint="Your unsaved changes stay in the form: check them against the current version, then save again." />;
+export function CaseActionError({
+  error,
+  context,
+  onReload,
+}: {
+  error: unknown;
+  context: string;
+  onReload: () => void;
+}) {
+  return (
+    <ActionError
+      error={error}
+      context={context}
+      onReload={onReload}
+      reloadText="Load the current version of the case"
+      reloadHint="Your unsaved changes stay in the form: check them against the current version, then save again."
+    />
+  );
 }
 
 /**
@@ -26,8 +51,16 @@ export function CaseActionError({ error, context, onReload }: { error: unknown; 
  * and a choice. Until a choice is made the form holds their value and saving waits: their change is never
  * overwritten without a decision, and this person's change is never dropped without one.
  */
-export function MergeNotice<T extends object>({ edit, names, text, id }: {
-  edit: MergingDraft<T>; names: Record<keyof T, string>; text: <K extends keyof T>(field: K, v: T[K]) => string; id: string;
+export function MergeNotice<T extends object>({
+  edit,
+  names,
+  text,
+  id,
+}: {
+  edit: MergingDraft<T>;
+  names: Record<keyof T, string>;
+  text: <K extends keyof T>(field: K, v: T[K]) => string;
+  id: string;
 }) {
   const conflicts = edit.draft?.conflicts ?? [];
   const list = (fields: (keyof T)[]) => fields.map((f) => names[f]).join(', ');
@@ -43,23 +76,31 @@ export function MergeNotice<T extends object>({ edit, names, text, id }: {
             The current version is loaded.
             {taken.length > 0 && <> Their changes to {list(taken)} are in the form.</>}
             {kept.length > 0 && <> Your changes to {list(kept)} are kept and not saved yet.</>}
-            {taken.length === 0 && kept.length === 0 && conflicts.length === 0 && <> Nothing you changed was affected.</>}
+            {taken.length === 0 && kept.length === 0 && conflicts.length === 0 && (
+              <> Nothing you changed was affected.</>
+            )}
           </p>
         )}
       </div>
       {conflicts.length > 0 && (
         <>
           <p>
-            You and they both changed {conflicts.length === 1 ? 'this field' : 'these fields'}. Choose which value to keep
+            You and they both changed {conflicts.length === 1 ? 'this field' : 'these fields'}. Choose which value to
+            keep
             {conflicts.length === 1 ? '' : ' for each'}, then save. Until you choose, the form shows their value.
           </p>
           <ul className="conflicts" aria-label="Fields changed by both">
             {conflicts.map((cf) => (
               <li key={String(cf.field)}>
-                <RadioGroup<Choice> label={names[cf.field]} value={cf.choice ?? ''} onChange={(v) => edit.choose(cf.field, v)}
-                  options={['theirs', 'mine']} labels={{ theirs: 'Keep their value', mine: 'Use my value' }}
+                <RadioGroup<Choice>
+                  label={names[cf.field]}
+                  value={cf.choice ?? ''}
+                  onChange={(v) => edit.choose(cf.field, v)}
+                  options={['theirs', 'mine']}
+                  labels={{ theirs: 'Keep their value', mine: 'Use my value' }}
                   descriptions={{ theirs: text(cf.field, cf.theirs), mine: text(cf.field, cf.mine) }}
-                  hint={cf.choice === null ? 'Not chosen yet: the form shows their value.' : undefined} />
+                  hint={cf.choice === null ? 'Not chosen yet: the form shows their value.' : undefined}
+                />
               </li>
             ))}
           </ul>
@@ -71,7 +112,8 @@ export function MergeNotice<T extends object>({ edit, names, text, id }: {
 
 /** Why a section's save button is not available right now, if it is because of the merge. */
 export function mergeBlocksSave<T extends object>(edit: MergingDraft<T>): string | null {
-  if (edit.undecided.length > 0) return `Choose which value to keep for ${edit.undecided.length === 1 ? 'the field' : `the ${edit.undecided.length} fields`} changed by both, then save.`;
+  if (edit.undecided.length > 0)
+    return `Choose which value to keep for ${edit.undecided.length === 1 ? 'the field' : `the ${edit.undecided.length} fields`} changed by both, then save.`;
   return null;
 }
 
@@ -81,7 +123,11 @@ export type SectionStateKind = 'saved' | 'unsaved' | 'conflict';
  * One section's state in words (issue 16): saved, unsaved changes, or a conflict (someone else saved the case
  * meanwhile: what to do). A conflict is a save refused as stale, or fields both changed still to be chosen.
  */
-export function sectionState<T extends object>(edit: MergingDraft<T>, dirty: boolean, error: unknown): SectionStateKind {
+export function sectionState<T extends object>(
+  edit: MergingDraft<T>,
+  dirty: boolean,
+  error: unknown,
+): SectionStateKind {
   if ((error instanceof ApiError && error.code === 'VERSION.CONFLICT') || edit.undecided.length > 0) return 'conflict';
   return dirty ? 'unsaved' : 'saved';
 }
@@ -90,7 +136,17 @@ export function sectionState<T extends object>(edit: MergingDraft<T>, dirty: boo
  * The section's state line, announced politely; `done` is what the last save did. After a save, focus moves here
  * (`focusKey` changes with each save), so a keyboard or screen-reader user hears the outcome where they are.
  */
-export function SectionState({ kind, done, focusKey, id }: { kind: SectionStateKind; done: string | null; focusKey: number; id: string }) {
+export function SectionState({
+  kind,
+  done,
+  focusKey,
+  id,
+}: {
+  kind: SectionStateKind;
+  done: string | null;
+  focusKey: number;
+  id: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (focusKey > 0) ref.current?.focus();
@@ -124,8 +180,17 @@ export interface OfficerForm {
 }
 
 const EMPTY_OFFICER: OfficerForm = {
-  isSupervisor: false, identificationOutcome: '', identificationMethod: '', name: '', agency: '', badgeNumber: '',
-  masked: null, badgeDisplayed: null, bodyCameraWorn: null, description: '', identificationNotes: '',
+  isSupervisor: false,
+  identificationOutcome: '',
+  identificationMethod: '',
+  name: '',
+  agency: '',
+  badgeNumber: '',
+  masked: null,
+  badgeDisplayed: null,
+  bodyCameraWorn: null,
+  description: '',
+  identificationNotes: '',
 };
 
 const blankToNull = (s: string) => (s.trim() ? s.trim() : null);
@@ -162,26 +227,51 @@ export function officerDto(f: OfficerForm): OfficerDto {
   };
 }
 
-export const sameOfficers = (a: OfficerForm[], b: OfficerForm[]) => JSON.stringify(a.map(officerDto)) === JSON.stringify(b.map(officerDto));
+export const sameOfficers = (a: OfficerForm[], b: OfficerForm[]) =>
+  JSON.stringify(a.map(officerDto)) === JSON.stringify(b.map(officerDto));
 
 /** The federal personnel as one field of the three-way merge (the list is saved whole, by PUT). */
-export interface OfficersEdit { officers: OfficerForm[] }
+export interface OfficersEdit {
+  officers: OfficerForm[];
+}
 export const OFFICERS_EQUALITY: FieldEquality<OfficersEdit> = { officers: sameOfficers };
 const OFFICERS_NAMES: Record<keyof OfficersEdit, string> = { officers: 'Federal personnel' };
-const officersText = (_: keyof OfficersEdit, list: OfficerForm[]) => (list.length === 0 ? '(no records)'
-  : list.map((o, i) => `Agent ${i + 1}${o.isSupervisor ? ' (supervisor)' : ''}: ${[o.name.trim() || 'name not known', o.agency ? AGENCY_LABELS[o.agency] : '', o.badgeNumber.trim() && `badge ${o.badgeNumber.trim()}`, o.identificationOutcome && OUTCOME_LABELS[o.identificationOutcome]].filter(Boolean).join(', ')}`).join('; '));
+const officersText = (_: keyof OfficersEdit, list: OfficerForm[]) =>
+  list.length === 0
+    ? '(no records)'
+    : list
+        .map(
+          (o, i) =>
+            `Agent ${i + 1}${o.isSupervisor ? ' (supervisor)' : ''}: ${[o.name.trim() || 'name not known', o.agency ? AGENCY_LABELS[o.agency] : '', o.badgeNumber.trim() && `badge ${o.badgeNumber.trim()}`, o.identificationOutcome && OUTCOME_LABELS[o.identificationOutcome]].filter(Boolean).join(', ')}`,
+        )
+        .join('; ');
 
 /** The federal supervisor record of the order: flagged, with an outcome and how identification was attempted. */
 function supervisorStatus(officers: OfficerForm[]): { met: boolean; text: string } {
   const sup = officers.find((o) => o.isSupervisor);
   if (!sup) return { met: false, text: 'No record is marked as the federal supervisor on scene yet.' };
-  if (!sup.identificationOutcome) return { met: false, text: 'The federal supervisor record has no identification outcome yet.' };
-  if (!sup.identificationMethod.trim()) return { met: false, text: 'The federal supervisor record does not say how identification was attempted yet.' };
-  return { met: true, text: `The federal supervisor's identification attempt is recorded (outcome: ${label(sup.identificationOutcome)}).` };
+  if (!sup.identificationOutcome)
+    return { met: false, text: 'The federal supervisor record has no identification outcome yet.' };
+  if (!sup.identificationMethod.trim())
+    return { met: false, text: 'The federal supervisor record does not say how identification was attempted yet.' };
+  return {
+    met: true,
+    text: `The federal supervisor's identification attempt is recorded (outcome: ${label(sup.identificationOutcome)}).`,
+  };
 }
 
-export function FederalOfficersSection({ c, editable, edit, onSaved, onReload }: {
-  c: CaseView; editable: boolean; edit: MergingDraft<OfficersEdit>; onSaved: (c: CaseView) => void; onReload: () => void;
+export function FederalOfficersSection({
+  c,
+  editable,
+  edit,
+  onSaved,
+  onReload,
+}: {
+  c: CaseView;
+  editable: boolean;
+  edit: MergingDraft<OfficersEdit>;
+  onSaved: (c: CaseView) => void;
+  onReload: () => void;
 }) {
   const officers = edit.value.officers;
   const setDraft = (list: OfficerForm[]) => edit.edit({ officers: list });
@@ -198,18 +288,27 @@ export function FederalOfficersSection({ c, editable, edit, onSaved, onReload }:
   const update = (i: number, next: OfficerForm) => {
     setDone(null);
     // At most one supervisor record: marking one unmarks the others.
-    setDraft(officers.map((o, j) => (j === i ? next : next.isSupervisor && o.isSupervisor ? { ...o, isSupervisor: false } : o)));
+    setDraft(
+      officers.map((o, j) =>
+        j === i ? next : next.isSupervisor && o.isSupervisor ? { ...o, isSupervisor: false } : o,
+      ),
+    );
   };
   const save = async () => {
     setError(null);
     setDone(null);
     try {
-      const view = await unwrap(api.PUT('/api/v1/cases/{id}/federal-officers', {
-        params: { path: { id: c.id } }, body: { version: c.version, officers: officers.map(officerDto) },
-      }));
+      const view = await unwrap(
+        api.PUT('/api/v1/cases/{id}/federal-officers', {
+          params: { path: { id: c.id } },
+          body: { version: c.version, officers: officers.map(officerDto) },
+        }),
+      );
       edit.discard();
       onSaved(view);
-      setDone(`Federal personnel saved (${view.federalOfficers.length} ${view.federalOfficers.length === 1 ? 'record' : 'records'}).`);
+      setDone(
+        `Federal personnel saved (${view.federalOfficers.length} ${view.federalOfficers.length === 1 ? 'record' : 'records'}).`,
+      );
       setSaves((n) => n + 1);
     } catch (e) {
       setError(e);
@@ -220,13 +319,19 @@ export function FederalOfficersSection({ c, editable, edit, onSaved, onReload }:
     <section aria-labelledby="fed-h" className="panel">
       <h2 id="fed-h">Federal personnel</h2>
       <p>
-        Every federal agent on scene you can describe. The order requires an attempt to identify the <strong>federal supervisor</strong> on
-        scene: mark that record, and say what came of the attempt and how it was made.
+        Every federal agent on scene you can describe. The order requires an attempt to identify the{' '}
+        <strong>federal supervisor</strong> on scene: mark that record, and say what came of the attempt and how it was
+        made.
       </p>
       <div className={status.met ? 'success' : 'warning'}>
         <p>
-          <strong>{status.met ? 'Supervisor identification requirement: met.' : 'Supervisor identification requirement: not met yet.'}</strong>{' '}
-          {status.text}{dirty ? ' (Includes changes not saved yet.)' : ''}
+          <strong>
+            {status.met
+              ? 'Supervisor identification requirement: met.'
+              : 'Supervisor identification requirement: not met yet.'}
+          </strong>{' '}
+          {status.text}
+          {dirty ? ' (Includes changes not saved yet.)' : ''}
         </p>
       </div>
 
@@ -237,33 +342,96 @@ export function FederalOfficersSection({ c, editable, edit, onSaved, onReload }:
           {officers.length === 0 && <p className="muted">No federal agents recorded yet.</p>}
           {officers.map((o, i) => (
             <fieldset key={i} className="record">
-              <legend>Federal agent {i + 1}{o.isSupervisor ? ' (federal supervisor)' : ''}</legend>
-              <Checkbox label="This is the federal supervisor on scene" checked={o.isSupervisor} onChange={(v) => update(i, { ...o, isSupervisor: v })}
-                hint="Only one record can be the supervisor: marking this one unmarks any other." />
+              <legend>
+                Federal agent {i + 1}
+                {o.isSupervisor ? ' (federal supervisor)' : ''}
+              </legend>
+              <Checkbox
+                label="This is the federal supervisor on scene"
+                checked={o.isSupervisor}
+                onChange={(v) => update(i, { ...o, isSupervisor: v })}
+                hint="Only one record can be the supervisor: marking this one unmarks any other."
+              />
               <div id={i === supIndex ? CHECKLIST_ANCHORS.federalSupervisorIdentification : undefined}>
-                <SelectField label="Identification outcome" value={o.identificationOutcome} options={identificationOutcomeValues} labels={OUTCOME_LABELS}
-                  onChange={(v) => update(i, { ...o, identificationOutcome: v })} error={apiError?.forField(`officers.${i}.identificationOutcome`)} />
+                <SelectField
+                  label="Identification outcome"
+                  value={o.identificationOutcome}
+                  options={identificationOutcomeValues}
+                  labels={OUTCOME_LABELS}
+                  onChange={(v) => update(i, { ...o, identificationOutcome: v })}
+                  error={apiError?.forField(`officers.${i}.identificationOutcome`)}
+                />
               </div>
-              <TextArea label="How identification was attempted" rows={2} maxLength={500}
+              <TextArea
+                label="How identification was attempted"
+                rows={2}
+                maxLength={500}
                 hint="For example: asked for name and badge number; credentials shown; agent refused."
-                value={o.identificationMethod} onChange={(v) => update(i, { ...o, identificationMethod: v })}
-                error={apiError?.forField(`officers.${i}.identificationMethod`)} />
-              <TextField label="Name" hint="As given or as shown on credentials. Required when the outcome is Verified." maxLength={200}
-                value={o.name} onChange={(v) => update(i, { ...o, name: v })} error={apiError?.forField(`officers.${i}.name`)} />
-              <SelectField label="Agency" value={o.agency} options={federalAgencyValues} labels={AGENCY_LABELS}
-                onChange={(v) => update(i, { ...o, agency: v })} error={apiError?.forField(`officers.${i}.agency`)} />
-              <TextField label="Badge number" maxLength={64} value={o.badgeNumber} onChange={(v) => update(i, { ...o, badgeNumber: v })}
-                error={apiError?.forField(`officers.${i}.badgeNumber`)} />
+                value={o.identificationMethod}
+                onChange={(v) => update(i, { ...o, identificationMethod: v })}
+                error={apiError?.forField(`officers.${i}.identificationMethod`)}
+              />
+              <TextField
+                label="Name"
+                hint="As given or as shown on credentials. Required when the outcome is Verified."
+                maxLength={200}
+                value={o.name}
+                onChange={(v) => update(i, { ...o, name: v })}
+                error={apiError?.forField(`officers.${i}.name`)}
+              />
+              <SelectField
+                label="Agency"
+                value={o.agency}
+                options={federalAgencyValues}
+                labels={AGENCY_LABELS}
+                onChange={(v) => update(i, { ...o, agency: v })}
+                error={apiError?.forField(`officers.${i}.agency`)}
+              />
+              <TextField
+                label="Badge number"
+                maxLength={64}
+                value={o.badgeNumber}
+                onChange={(v) => update(i, { ...o, badgeNumber: v })}
+                error={apiError?.forField(`officers.${i}.badgeNumber`)}
+              />
               <div className="yesno-row">
                 <YesNo label="Masked?" value={o.masked} onChange={(v) => update(i, { ...o, masked: v })} />
-                <YesNo label="Badge displayed?" value={o.badgeDisplayed} onChange={(v) => update(i, { ...o, badgeDisplayed: v })} />
-                <YesNo label="Body camera worn?" value={o.bodyCameraWorn} onChange={(v) => update(i, { ...o, bodyCameraWorn: v })} />
+                <YesNo
+                  label="Badge displayed?"
+                  value={o.badgeDisplayed}
+                  onChange={(v) => update(i, { ...o, badgeDisplayed: v })}
+                />
+                <YesNo
+                  label="Body camera worn?"
+                  value={o.bodyCameraWorn}
+                  onChange={(v) => update(i, { ...o, bodyCameraWorn: v })}
+                />
               </div>
-              <TextArea label="Description" hint="Physical description, clothing, vehicle, unit markings." rows={2} maxLength={2000}
-                value={o.description} onChange={(v) => update(i, { ...o, description: v })} error={apiError?.forField(`officers.${i}.description`)} />
-              <TextArea label="Identification notes" rows={2} maxLength={4000} value={o.identificationNotes}
-                onChange={(v) => update(i, { ...o, identificationNotes: v })} error={apiError?.forField(`officers.${i}.identificationNotes`)} />
-              <button type="button" className="btn secondary" onClick={() => { setDone(null); setDraft(officers.filter((_, j) => j !== i)); }}>
+              <TextArea
+                label="Description"
+                hint="Physical description, clothing, vehicle, unit markings."
+                rows={2}
+                maxLength={2000}
+                value={o.description}
+                onChange={(v) => update(i, { ...o, description: v })}
+                error={apiError?.forField(`officers.${i}.description`)}
+              />
+              <TextArea
+                label="Identification notes"
+                rows={2}
+                maxLength={4000}
+                value={o.identificationNotes}
+                onChange={(v) => update(i, { ...o, identificationNotes: v })}
+                error={apiError?.forField(`officers.${i}.identificationNotes`)}
+              />
+              <button
+                type="button"
+                className="btn secondary"
+                onClick={() => {
+                  setDone(null);
+                  setDraft(officers.filter((_, j) => j !== i));
+                }}
+              >
                 Remove federal agent {i + 1}
               </button>
             </fieldset>
@@ -272,15 +440,41 @@ export function FederalOfficersSection({ c, editable, edit, onSaved, onReload }:
             <p className="field-error">{apiError.forField('officers')}</p>
           )}
           <div className="btn-row" id={supIndex < 0 ? CHECKLIST_ANCHORS.federalSupervisorIdentification : undefined}>
-            <button type="button" className="btn secondary"
-              onClick={() => { setDone(null); setDraft([...officers, { ...EMPTY_OFFICER, isSupervisor: !officers.some((o) => o.isSupervisor) }]); }}>
+            <button
+              type="button"
+              className="btn secondary"
+              onClick={() => {
+                setDone(null);
+                setDraft([...officers, { ...EMPTY_OFFICER, isSupervisor: !officers.some((o) => o.isSupervisor) }]);
+              }}
+            >
               Add a federal agent
             </button>
-            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty || !!blocked || edit.stale}>Save federal personnel</ActionButton>
-            {(dirty || edit.draft) && <button type="button" className="btn secondary" onClick={() => { edit.discard(); setError(null); }}>Discard unsaved changes</button>}
+            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty || !!blocked || edit.stale}>
+              Save federal personnel
+            </ActionButton>
+            {(dirty || edit.draft) && (
+              <button
+                type="button"
+                className="btn secondary"
+                onClick={() => {
+                  edit.discard();
+                  setError(null);
+                }}
+              >
+                Discard unsaved changes
+              </button>
+            )}
           </div>
           {blocked && <p className="hint">{blocked}</p>}
-          <CaseActionError error={error} context="Federal personnel not saved" onReload={() => { setError(null); onReload(); }} />
+          <CaseActionError
+            error={error}
+            context="Federal personnel not saved"
+            onReload={() => {
+              setError(null);
+              onReload();
+            }}
+          />
           <SectionState id="fed-state" kind={sectionState(edit, dirty, error)} done={done} focusKey={saves} />
         </>
       )}
@@ -296,18 +490,31 @@ function ReadOnlyOfficers({ officers }: { officers: OfficerRecord[] }) {
     <>
       {officers.map((o, i) => (
         <div key={i} className="record">
-          <h3>Federal agent {i + 1}{o.isSupervisor ? ' (federal supervisor)' : ''}</h3>
+          <h3>
+            Federal agent {i + 1}
+            {o.isSupervisor ? ' (federal supervisor)' : ''}
+          </h3>
           <dl className="facts">
-            <dt>Identification outcome</dt><dd>{o.identificationOutcome ? OUTCOME_LABELS[o.identificationOutcome] : 'Not recorded'}</dd>
-            <dt>How it was attempted</dt><dd>{o.identificationMethod ?? '—'}</dd>
-            <dt>Name</dt><dd>{o.name ?? '—'}</dd>
-            <dt>Agency</dt><dd>{o.agency ? AGENCY_LABELS[o.agency] : '—'}</dd>
-            <dt>Badge number</dt><dd>{o.badgeNumber ?? '—'}</dd>
-            <dt>Masked</dt><dd>{yesNo(o.masked)}</dd>
-            <dt>Badge displayed</dt><dd>{yesNo(o.badgeDisplayed)}</dd>
-            <dt>Body camera worn</dt><dd>{yesNo(o.bodyCameraWorn)}</dd>
-            <dt>Description</dt><dd>{o.description ?? '—'}</dd>
-            <dt>Identification notes</dt><dd>{o.identificationNotes ?? '—'}</dd>
+            <dt>Identification outcome</dt>
+            <dd>{o.identificationOutcome ? OUTCOME_LABELS[o.identificationOutcome] : 'Not recorded'}</dd>
+            <dt>How it was attempted</dt>
+            <dd>{o.identificationMethod ?? '—'}</dd>
+            <dt>Name</dt>
+            <dd>{o.name ?? '—'}</dd>
+            <dt>Agency</dt>
+            <dd>{o.agency ? AGENCY_LABELS[o.agency] : '—'}</dd>
+            <dt>Badge number</dt>
+            <dd>{o.badgeNumber ?? '—'}</dd>
+            <dt>Masked</dt>
+            <dd>{yesNo(o.masked)}</dd>
+            <dt>Badge displayed</dt>
+            <dd>{yesNo(o.badgeDisplayed)}</dd>
+            <dt>Body camera worn</dt>
+            <dd>{yesNo(o.bodyCameraWorn)}</dd>
+            <dt>Description</dt>
+            <dd>{o.description ?? '—'}</dd>
+            <dt>Identification notes</dt>
+            <dd>{o.identificationNotes ?? '—'}</dd>
           </dl>
         </div>
       ))}
@@ -323,19 +530,42 @@ export interface ViolationForm {
   felony: boolean;
 }
 
-const violationDto = (v: ViolationForm): ViolationDto => ({ citation: v.citation.trim(), description: v.description, felony: v.felony });
-export const sameViolations = (a: ViolationForm[], b: ViolationForm[]) => JSON.stringify(a.map(violationDto)) === JSON.stringify(b.map(violationDto));
-export const violationFormOf = (v: ViolationDto): ViolationForm => ({ citation: v.citation, description: v.description, felony: v.felony });
+const violationDto = (v: ViolationForm): ViolationDto => ({
+  citation: v.citation.trim(),
+  description: v.description,
+  felony: v.felony,
+});
+export const sameViolations = (a: ViolationForm[], b: ViolationForm[]) =>
+  JSON.stringify(a.map(violationDto)) === JSON.stringify(b.map(violationDto));
+export const violationFormOf = (v: ViolationDto): ViolationForm => ({
+  citation: v.citation,
+  description: v.description,
+  felony: v.felony,
+});
 
 /** The violations as one field of the three-way merge (the list is saved whole, by PUT). */
-export interface ViolationsEdit { violations: ViolationForm[] }
+export interface ViolationsEdit {
+  violations: ViolationForm[];
+}
 export const VIOLATIONS_EQUALITY: FieldEquality<ViolationsEdit> = { violations: sameViolations };
 const VIOLATIONS_NAMES: Record<keyof ViolationsEdit, string> = { violations: 'Alleged violations' };
-const violationsText = (_: keyof ViolationsEdit, list: ViolationForm[]) => (list.length === 0 ? '(none)'
-  : list.map((v) => `${v.citation.trim() || '(no citation)'}${v.felony ? ' (felony)' : ''}`).join('; '));
+const violationsText = (_: keyof ViolationsEdit, list: ViolationForm[]) =>
+  list.length === 0
+    ? '(none)'
+    : list.map((v) => `${v.citation.trim() || '(no citation)'}${v.felony ? ' (felony)' : ''}`).join('; ');
 
-export function ViolationsSection({ c, editable, edit, onSaved, onReload }: {
-  c: CaseView; editable: boolean; edit: MergingDraft<ViolationsEdit>; onSaved: (c: CaseView) => void; onReload: () => void;
+export function ViolationsSection({
+  c,
+  editable,
+  edit,
+  onSaved,
+  onReload,
+}: {
+  c: CaseView;
+  editable: boolean;
+  edit: MergingDraft<ViolationsEdit>;
+  onSaved: (c: CaseView) => void;
+  onReload: () => void;
 }) {
   const list = edit.value.violations;
   const setDraft = (next: ViolationForm[]) => edit.edit({ violations: next });
@@ -353,9 +583,12 @@ export function ViolationsSection({ c, editable, edit, onSaved, onReload }: {
     setError(null);
     setDone(null);
     try {
-      const view = await unwrap(api.PUT('/api/v1/cases/{id}/violations', {
-        params: { path: { id: c.id } }, body: { version: c.version, violations: list.map(violationDto) },
-      }));
+      const view = await unwrap(
+        api.PUT('/api/v1/cases/{id}/violations', {
+          params: { path: { id: c.id } },
+          body: { version: c.version, violations: list.map(violationDto) },
+        }),
+      );
       edit.discard();
       onSaved(view);
       setDone(`Alleged violations saved (${view.violations.length}).`);
@@ -368,14 +601,34 @@ export function ViolationsSection({ c, editable, edit, onSaved, onReload }: {
   return (
     <section aria-labelledby="viol-h" className="panel">
       <h2 id="viol-h">Alleged violations</h2>
-      <p>Each alleged violation of state or local law, with its citation. Felonies go to the Cook County State's Attorney; ordinance matters to the City's Department of Law.</p>
-      {!editable && (c.violations.length === 0 ? <p className="muted">No violations recorded.</p> : (
-        <StackTable>
-          <caption>Alleged violations</caption>
-          <thead><tr><th scope="col">Citation</th><th scope="col">Description</th><th scope="col">Felony</th></tr></thead>
-          <tbody>{c.violations.map((v, i) => <tr key={i}><td>{v.citation}</td><td>{v.description}</td><td>{v.felony ? 'Yes' : 'No'}</td></tr>)}</tbody>
-        </StackTable>
-      ))}
+      <p>
+        Each alleged violation of state or local law, with its citation. Felonies go to the Cook County State's
+        Attorney; ordinance matters to the City's Department of Law.
+      </p>
+      {!editable &&
+        (c.violations.length === 0 ? (
+          <p className="muted">No violations recorded.</p>
+        ) : (
+          <StackTable>
+            <caption>Alleged violations</caption>
+            <thead>
+              <tr>
+                <th scope="col">Citation</th>
+                <th scope="col">Description</th>
+                <th scope="col">Felony</th>
+              </tr>
+            </thead>
+            <tbody>
+              {c.violations.map((v, i) => (
+                <tr key={i}>
+                  <td>{v.citation}</td>
+                  <td>{v.description}</td>
+                  <td>{v.felony ? 'Yes' : 'No'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </StackTable>
+        ))}
       {editable && (
         <>
           <MergeNotice edit={edit} names={VIOLATIONS_NAMES} text={violationsText} id="viol-merge" />
@@ -383,25 +636,72 @@ export function ViolationsSection({ c, editable, edit, onSaved, onReload }: {
           {list.map((v, i) => (
             <fieldset key={i} className="record">
               <legend>Violation {i + 1}</legend>
-              <TextField label="Citation" hint="For example: 720 ILCS 5/12-3 (battery)." maxLength={200} value={v.citation}
-                onChange={(x) => update(i, { ...v, citation: x })} error={apiError?.forField(`violations.${i}.citation`)} />
-              <TextArea label="Description" rows={3} maxLength={4000} value={v.description} hint="What was done that this law forbids."
-                onChange={(x) => update(i, { ...v, description: x })} error={apiError?.forField(`violations.${i}.description`)} />
+              <TextField
+                label="Citation"
+                hint="For example: 720 ILCS 5/12-3 (battery)."
+                maxLength={200}
+                value={v.citation}
+                onChange={(x) => update(i, { ...v, citation: x })}
+                error={apiError?.forField(`violations.${i}.citation`)}
+              />
+              <TextArea
+                label="Description"
+                rows={3}
+                maxLength={4000}
+                value={v.description}
+                hint="What was done that this law forbids."
+                onChange={(x) => update(i, { ...v, description: x })}
+                error={apiError?.forField(`violations.${i}.description`)}
+              />
               <Checkbox label="This is a felony" checked={v.felony} onChange={(x) => update(i, { ...v, felony: x })} />
-              <button type="button" className="btn secondary" onClick={() => { setDone(null); setDraft(list.filter((_, j) => j !== i)); }}>
+              <button
+                type="button"
+                className="btn secondary"
+                onClick={() => {
+                  setDone(null);
+                  setDraft(list.filter((_, j) => j !== i));
+                }}
+              >
                 Remove violation {i + 1}
               </button>
             </fieldset>
           ))}
           <div className="btn-row">
-            <button type="button" className="btn secondary" onClick={() => { setDone(null); setDraft([...list, { citation: '', description: '', felony: false }]); }}>
+            <button
+              type="button"
+              className="btn secondary"
+              onClick={() => {
+                setDone(null);
+                setDraft([...list, { citation: '', description: '', felony: false }]);
+              }}
+            >
               Add a violation
             </button>
-            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty || !!blocked || edit.stale}>Save violations</ActionButton>
-            {(dirty || edit.draft) && <button type="button" className="btn secondary" onClick={() => { edit.discard(); setError(null); }}>Discard unsaved changes</button>}
+            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty || !!blocked || edit.stale}>
+              Save violations
+            </ActionButton>
+            {(dirty || edit.draft) && (
+              <button
+                type="button"
+                className="btn secondary"
+                onClick={() => {
+                  edit.discard();
+                  setError(null);
+                }}
+              >
+                Discard unsaved changes
+              </button>
+            )}
           </div>
           {blocked && <p className="hint">{blocked}</p>}
-          <CaseActionError error={error} context="Violations not saved" onReload={() => { setError(null); onReload(); }} />
+          <CaseActionError
+            error={error}
+            context="Violations not saved"
+            onReload={() => {
+              setError(null);
+              onReload();
+            }}
+          />
           <SectionState id="viol-state" kind={sectionState(edit, dirty, error)} done={done} focusKey={saves} />
         </>
       )}

@@ -3,11 +3,21 @@ import { api, ApiError, unwrap } from '../../api/client';
 import { useDraft } from '../../drafts';
 import { Link, navigate } from '../../router';
 import { ActionButton, ErrorMessage, Page } from '../../ui';
-import { CaseFieldsForm, CHECKLIST_ANCHORS, ChecklistPanel, EMPTY_CASE_FIELDS, liveMissing, toCaseBody, type CaseFields, type ChecklistAnchor } from './CaseFieldsForm';
+import {
+  CaseFieldsForm,
+  CHECKLIST_ANCHORS,
+  ChecklistPanel,
+  EMPTY_CASE_FIELDS,
+  liveMissing,
+  toCaseBody,
+  type CaseFields,
+  type ChecklistAnchor,
+} from './CaseFieldsForm';
 
 /** The checklist's items whose field is on this screen (the incident fields): each links to its field. */
-const INCIDENT_ITEMS = (Object.keys(CHECKLIST_ANCHORS) as ChecklistAnchor[])
-  .filter((a) => a !== 'federalSupervisorIdentification' && a !== 'evidenceOrNoFootageReason');
+const INCIDENT_ITEMS = (Object.keys(CHECKLIST_ANCHORS) as ChecklistAnchor[]).filter(
+  (a) => a !== 'federalSupervisorIdentification' && a !== 'evidenceOrNoFootageReason',
+);
 
 /**
  * Opening a case: the order's fields in order, with the submit checklist beside the form shrinking as
@@ -34,8 +44,8 @@ export function NewCaseScreen() {
   return (
     <Page title="New case" actions={<Link to="/cases">Back to the case list</Link>}>
       <p>
-        Record what the order requires, in this order. Nothing is required to save: the case is kept as a draft until you submit it,
-        and what you type is kept on this computer until you save, even if your session ends.
+        Record what the order requires, in this order. Nothing is required to save: the case is kept as a draft until
+        you submit it, and what you type is kept on this computer until you save, even if your session ends.
       </p>
       <div className="two-col">
         <section aria-labelledby="fields-h">
@@ -43,12 +53,17 @@ export function NewCaseScreen() {
           <CaseFieldsForm value={fields} onChange={setFields} error={error instanceof ApiError ? error : null} />
           <ErrorMessage error={error} context="The case was not saved" />
           <div className="btn-row">
-            <ActionButton onClick={save} busyText="Saving…">Save as draft case</ActionButton>
+            <ActionButton onClick={save} busyText="Saving…">
+              Save as draft case
+            </ActionButton>
           </div>
         </section>
         <div className="sticky">
-          <ChecklistPanel missing={missing} linked={INCIDENT_ITEMS}
-            note="The federal supervisor's identification, the alleged violations and the evidence are added on the case page after you save." />
+          <ChecklistPanel
+            missing={missing}
+            linked={INCIDENT_ITEMS}
+            note="The federal supervisor's identification, the alleged violations and the evidence are added on the case page after you save."
+          />
         </div>
       </div>
     </Page>

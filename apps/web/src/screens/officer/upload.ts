@@ -8,7 +8,10 @@ export type EvidenceKind = components['schemas']['EvidenceKind'];
 /** What the service takes with the file (the upload's query parameters, as the OpenAPI document has them). */
 type UploadQuery = NonNullable<operations['EvidenceController_upload']['parameters']['query']>;
 /** `duplicateOf`: only to keep a deliberate second copy of a file the case already holds (the id of that item). */
-export type EvidenceMetadata = Pick<UploadQuery, 'deviceId' | 'recordingOfficerBadge' | 'recordedStart' | 'recordedEnd' | 'duplicateOf'> & { kind: EvidenceKind };
+export type EvidenceMetadata = Pick<
+  UploadQuery,
+  'deviceId' | 'recordingOfficerBadge' | 'recordedStart' | 'recordedEnd' | 'duplicateOf'
+> & { kind: EvidenceKind };
 
 /** Each PATCH carries at most this much: a cut connection loses at most one chunk's worth of sending. */
 export const CHUNK_SIZE = 8 * 1024 * 1024;
@@ -69,7 +72,13 @@ function offsetMismatch(err: DetailedError): boolean {
  * upload resumed after signing in again sends the new one. The browser reads the file from disk as it
  * sends: a multi-GB file is never held in memory.
  */
-export function startTusUpload(caseId: string, file: File, meta: EvidenceMetadata, uploadUrl: string | null, cb: TusCallbacks): TusHandle {
+export function startTusUpload(
+  caseId: string,
+  file: File,
+  meta: EvidenceMetadata,
+  uploadUrl: string | null,
+  cb: TusCallbacks,
+): TusHandle {
   let settled = false;
   const upload: Upload = new Upload(file, {
     endpoint: endpointOf(caseId),
@@ -112,13 +121,19 @@ export function startTusUpload(caseId: string, file: File, meta: EvidenceMetadat
           cb.onStopped({ kind: 'session' });
           return sessionEnded(); // the sign-in form in place of the screen; the upload goes on after signing in
         }
-        if (res.getStatus() >= 500 || res.getStatus() === 423 || res.getStatus() === 429 || offsetMismatch(err)) return cb.onStopped({ kind: 'network' });
+        if (res.getStatus() >= 500 || res.getStatus() === 423 || res.getStatus() === 429 || offsetMismatch(err))
+          return cb.onStopped({ kind: 'network' });
         return cb.onStopped({ kind: 'refused', error: apiErrorFrom(err) });
       }
       // Reading the file failed (moved, changed, a drive unplugged) or the service's answer made no sense.
-      cb.onStopped({ kind: 'refused', error: new Error(/read|NotReadable|NotFound/i.test(`${err.name} ${err.message}`)
-        ? `${file.name} could not be read from this computer any more (moved, changed or on a disconnected drive). Choose it again.`
-        : `The upload stopped: ${err.message}`) });
+      cb.onStopped({
+        kind: 'refused',
+        error: new Error(
+          /read|NotReadable|NotFound/i.test(`${err.name} ${err.message}`)
+            ? `${file.name} could not be read from this computer any more (moved, changed or on a disconnected drive). Choose it again.`
+            : `The upload stopped: ${err.message}`,
+        ),
+      });
     },
   });
   upload.start();

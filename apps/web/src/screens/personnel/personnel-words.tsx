@@ -8,11 +8,18 @@ type Agency = S['FederalAgency'];
 type Outcome = S['IdentificationOutcome'];
 
 /** What the index shows of an entry: names where recorded, else the badge, else the description (never a code). */
-export function entryTitle(e: { agency: Agency | null; names?: string[]; badges?: string[]; descriptions?: string[]; roles?: Entry['roles'] }): string {
+export function entryTitle(e: {
+  agency: Agency | null;
+  names?: string[];
+  badges?: string[];
+  descriptions?: string[];
+  roles?: Entry['roles'];
+}): string {
   if (e.names?.length) return e.names.join(' / ');
   if (e.badges?.length) return `Badge ${e.badges.join(' / ')}`;
   if (e.descriptions?.length) return `Unidentified: ${e.descriptions[0]}`;
-  if (e.names === undefined) return `${agencyShort(e.agency)}${e.roles?.length ? `, ${rolesWords(e.roles).toLowerCase()}` : ''}`; // auditors: no names
+  if (e.names === undefined)
+    return `${agencyShort(e.agency)}${e.roles?.length ? `, ${rolesWords(e.roles).toLowerCase()}` : ''}`; // auditors: no names
   return 'Unidentified, no description recorded';
 }
 
@@ -40,9 +47,13 @@ export function caseHref(user: User, c: { caseId: string; packetId?: string }): 
 /** Whose cases the index covers, in the user's words. */
 export function scopeWords(user: User): string {
   switch (user.role) {
-    case 'PROSECUTOR': return `the cases whose evidence packets were sent to ${user.office ? OFFICE_NAMES[user.office] : 'your office'}`;
-    case 'SUPERVISOR': return `the cases of ${user.district != null ? `District ${user.district}` : 'your district'}`;
-    case 'AUDITOR': return 'every case, as counts: names, badges and descriptions are not shown to auditors';
-    default: return 'your cases';
+    case 'PROSECUTOR':
+      return `the cases whose evidence packets were sent to ${user.office ? OFFICE_NAMES[user.office] : 'your office'}`;
+    case 'SUPERVISOR':
+      return `the cases of ${user.district != null ? `District ${user.district}` : 'your district'}`;
+    case 'AUDITOR':
+      return 'every case, as counts: names, badges and descriptions are not shown to auditors';
+    default:
+      return 'your cases';
   }
 }

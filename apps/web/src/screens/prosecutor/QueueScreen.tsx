@@ -3,7 +3,18 @@ import { api, ApiError, unwrap } from '../../api/client';
 import { packetStatusValues, type components } from '../../api/schema';
 import { Link, navigate, pageParam, useLocation } from '../../router';
 import { useUser } from '../../session';
-import { ActionButton, Checkbox, dateTime, ErrorMessage, Loading, Page, SelectField, StatusBadge, TextField, useLoad } from '../../ui';
+import {
+  ActionButton,
+  Checkbox,
+  dateTime,
+  ErrorMessage,
+  Loading,
+  Page,
+  SelectField,
+  StatusBadge,
+  TextField,
+  useLoad,
+} from '../../ui';
 import { SearchError, searchFieldErrors } from '../common/CaseSearch';
 import { packetAge, SlaStatus } from './packet-words';
 import { OFFICE_NAMES } from '../../words';
@@ -15,10 +26,19 @@ type Sort = components['schemas']['ReviewQueuePage']['sort'];
 const PAGE_SIZE = 20;
 /** The API's default: the open queue. */
 const OPEN: PacketStatus[] = ['PENDING', 'IN_REVIEW'];
-const STATUS_WORDS: Record<PacketStatus, string> = { PENDING: 'Pending (not claimed)', IN_REVIEW: 'In review', DECIDED: 'Decided' };
+const STATUS_WORDS: Record<PacketStatus, string> = {
+  PENDING: 'Pending (not claimed)',
+  IN_REVIEW: 'In review',
+  DECIDED: 'Decided',
+};
 const SORT_WORDS: Record<Sort, string> = { oldest: 'Oldest first', newest: 'Newest first' };
 
-interface Filters { status: PacketStatus[]; sort: Sort; page: number; q: string }
+interface Filters {
+  status: PacketStatus[];
+  sort: Sort;
+  page: number;
+  q: string;
+}
 
 /** The filters live in the address (?q=grey%20van&status=PENDING,IN_REVIEW&sort=oldest&page=2): reload and back keep them. */
 function readFilters(query: URLSearchParams): Filters {
@@ -44,16 +64,28 @@ export function QueueScreen() {
   const [claimError, setClaimError] = useState<{ error: unknown; text: string } | null>(null);
 
   const state = useLoad(
-    () => (status.length === 0
-      ? Promise.resolve(null)
-      : unwrap(api.GET('/api/v1/review-queue', { params: { query: { status, sort, page, pageSize: PAGE_SIZE, ...(words.trim() ? { q: words.trim() } : {}) } } }))),
+    () =>
+      status.length === 0
+        ? Promise.resolve(null)
+        : unwrap(
+            api.GET('/api/v1/review-queue', {
+              params: {
+                query: { status, sort, page, pageSize: PAGE_SIZE, ...(words.trim() ? { q: words.trim() } : {}) },
+              },
+            }),
+          ),
     [status.join(','), sort, page, words],
   );
 
   /** A new search is a new entry in the history (Back returns to the one before); paging and ordering replace it. */
   const setFilters = (next: Partial<Filters>, opts: { push?: boolean } = {}) => {
     const f = { status, sort, page: 1, q: words, ...next };
-    const q = new URLSearchParams({ ...(f.q.trim() ? { q: f.q.trim() } : {}), status: f.status.join(','), sort: f.sort, page: String(f.page) });
+    const q = new URLSearchParams({
+      ...(f.q.trim() ? { q: f.q.trim() } : {}),
+      status: f.status.join(','),
+      sort: f.sort,
+      page: String(f.page),
+    });
     setMessage(null);
     setClaimError(null);
     navigate(`/review-queue?${q}`, { replace: !opts.push });
@@ -70,7 +102,9 @@ export function QueueScreen() {
     setClaimError(null);
     try {
       await unwrap(api.POST('/api/v1/packets/{id}/claim', { params: { path: { id: p.id } }, body: {} }));
-      setMessage(`You claimed packet version ${p.version} of case ${p.caseNumber}. It is now in review by you: open it to read the packet and record a decision.`);
+      setMessage(
+        `You claimed packet version ${p.version} of case ${p.caseNumber}. It is now in review by you: open it to read the packet and record a decision.`,
+      );
     } catch (e) {
       const taken = e instanceof ApiError && e.status === 409;
       setClaimError({
@@ -89,9 +123,14 @@ export function QueueScreen() {
     setClaimError(null);
     try {
       await unwrap(api.POST('/api/v1/packets/{id}/release', { params: { path: { id: p.id } }, body: {} }));
-      setMessage(`You released packet version ${p.version} of case ${p.caseNumber}. It is back in the queue, unclaimed. To hand it to a colleague instead, open the packet.`);
+      setMessage(
+        `You released packet version ${p.version} of case ${p.caseNumber}. It is back in the queue, unclaimed. To hand it to a colleague instead, open the packet.`,
+      );
     } catch (e) {
-      setClaimError({ error: e, text: `Could not release packet version ${p.version} of case ${p.caseNumber}: ${e instanceof Error ? e.message : 'the service refused'}` });
+      setClaimError({
+        error: e,
+        text: `Could not release packet version ${p.version} of case ${p.caseNumber}: ${e instanceof Error ? e.message : 'the service refused'}`,
+      });
     }
     state.reload();
   };
@@ -99,50 +138,102 @@ export function QueueScreen() {
   const office = user.office ? OFFICE_NAMES[user.office] : 'your office';
   return (
     <Page title="Review queue">
-      <p>Evidence packets sent to {office}. Each one is signed by the police department; claim one to review it and record a decision.</p>
+      <p>
+        Evidence packets sent to {office}. Each one is signed by the police department; claim one to review it and
+        record a decision.
+      </p>
 
       <form onSubmit={search} noValidate role="search" aria-label="Search the review queue" className="search-row">
-        <TextField label="Search the packets" value={typed} onChange={setTyped} maxLength={200} error={errors.q}
-          hint={'Words from what the packets say: case number, narrative, place, federal personnel (names, badges, vehicles), violations, evidence. Use "quotes" for a phrase, word* for the start of a word.'} />
-        <button type="submit" className="btn primary">Search</button>
-        {words && <button type="button" className="btn secondary" onClick={() => setFilters({ q: '' }, { push: true })}>Clear the search</button>}
+        <TextField
+          label="Search the packets"
+          value={typed}
+          onChange={setTyped}
+          maxLength={200}
+          error={errors.q}
+          hint={
+            'Words from what the packets say: case number, narrative, place, federal personnel (names, badges, vehicles), violations, evidence. Use "quotes" for a phrase, word* for the start of a word.'
+          }
+        />
+        <button type="submit" className="btn primary">
+          Search
+        </button>
+        {words && (
+          <button type="button" className="btn secondary" onClick={() => setFilters({ q: '' }, { push: true })}>
+            Clear the search
+          </button>
+        )}
       </form>
 
       <div className="queue-filters" role="group" aria-label="Filter and order the queue">
         <fieldset className="field">
           <legend>Show packets that are</legend>
           {packetStatusValues.map((s) => (
-            <Checkbox key={s} label={STATUS_WORDS[s]} checked={status.includes(s)}
-              onChange={(on) => setFilters({ status: packetStatusValues.filter((x) => (x === s ? on : status.includes(x))) })} />
+            <Checkbox
+              key={s}
+              label={STATUS_WORDS[s]}
+              checked={status.includes(s)}
+              onChange={(on) =>
+                setFilters({ status: packetStatusValues.filter((x) => (x === s ? on : status.includes(x))) })
+              }
+            />
           ))}
         </fieldset>
-        <SelectField label="Order by time sent" value={sort} options={['oldest', 'newest'] as const} labels={SORT_WORDS} placeholder="Oldest first (default)"
-          onChange={(v) => setFilters({ sort: v || 'oldest' })} />
+        <SelectField
+          label="Order by time sent"
+          value={sort}
+          options={['oldest', 'newest'] as const}
+          labels={SORT_WORDS}
+          placeholder="Oldest first (default)"
+          onChange={(v) => setFilters({ sort: v || 'oldest' })}
+        />
       </div>
 
-      {message && <div className="success" role="status"><p>{message}</p></div>}
+      {message && (
+        <div className="success" role="status">
+          <p>{message}</p>
+        </div>
+      )}
       {claimError && (
         <div role="alert" className="error">
-          <p><strong>{claimError.text}</strong></p>
-          {!(claimError.error instanceof ApiError && claimError.error.status === 409) && <ErrorMessage error={claimError.error} />}
+          <p>
+            <strong>{claimError.text}</strong>
+          </p>
+          {!(claimError.error instanceof ApiError && claimError.error.status === 409) && (
+            <ErrorMessage error={claimError.error} />
+          )}
         </div>
       )}
 
-      {status.length === 0 ? <p className="warning">Choose at least one status above to see packets.</p> : (
-        state.error ? <SearchError error={state.error} what="the review queue" /> : !state.data ? <Loading what="the review queue" /> : (() => {
+      {status.length === 0 ? (
+        <p className="warning">Choose at least one status above to see packets.</p>
+      ) : state.error ? (
+        <SearchError error={state.error} what="the review queue" />
+      ) : !state.data ? (
+        <Loading what="the review queue" />
+      ) : (
+        (() => {
           const q = state.data;
           return (
             <>
               {q.items.length === 0 ? (
                 <div role="status">
-                  {words
-                    ? <p><strong>No {shown} packets sent to {office} match “{words}”.</strong> The search reads what the packets' signed manifests say; try other words, or tick more statuses above.</p>
-                    : <p>No packets match these filters.</p>}
+                  {words ? (
+                    <p>
+                      <strong>
+                        No {shown} packets sent to {office} match “{words}”.
+                      </strong>{' '}
+                      The search reads what the packets' signed manifests say; try other words, or tick more statuses
+                      above.
+                    </p>
+                  ) : (
+                    <p>No packets match these filters.</p>
+                  )}
                 </div>
               ) : (
                 <table className="stack packets">
                   <caption>
-                    {listWords(q.status.map((s) => STATUS_WORDS[s].split(' (')[0].toLowerCase()))} packets{words ? ` matching “${words}”` : ''}, {SORT_WORDS[q.sort].toLowerCase()}: {q.total} in all
+                    {listWords(q.status.map((s) => STATUS_WORDS[s].split(' (')[0].toLowerCase()))} packets
+                    {words ? ` matching “${words}”` : ''}, {SORT_WORDS[q.sort].toLowerCase()}: {q.total} in all
                   </caption>
                   <thead>
                     <tr>
@@ -158,18 +249,50 @@ export function QueueScreen() {
                   <tbody>
                     {q.items.map((p) => (
                       <tr key={p.id}>
-                        <td data-label="Case number"><Link to={`/packets/${p.id}`}>{p.caseNumber}</Link>{p.felony && <><br /><span className="muted">felony</span></>}</td>
+                        <td data-label="Case number">
+                          <Link to={`/packets/${p.id}`}>{p.caseNumber}</Link>
+                          {p.felony && (
+                            <>
+                              <br />
+                              <span className="muted">felony</span>
+                            </>
+                          )}
+                        </td>
                         <td data-label="Packet version">v{p.version}</td>
-                        <td data-label="Age">{packetAge(p)}<br /><span className="muted">sent {dateTime(p.sentAt)}</span></td>
-                        <td data-label="SLA"><SlaStatus packet={p} /></td>
-                        <td data-label="Status"><StatusBadge status={p.status} /></td>
-                        <td data-label="Claimed by">{p.review.claimedByName ? <>{p.review.claimedBy === user.id ? 'You' : p.review.claimedByName}<br /><span className="muted">{dateTime(p.review.claimedAt)}</span></> : '—'}</td>
+                        <td data-label="Age">
+                          {packetAge(p)}
+                          <br />
+                          <span className="muted">sent {dateTime(p.sentAt)}</span>
+                        </td>
+                        <td data-label="SLA">
+                          <SlaStatus packet={p} />
+                        </td>
+                        <td data-label="Status">
+                          <StatusBadge status={p.status} />
+                        </td>
+                        <td data-label="Claimed by">
+                          {p.review.claimedByName ? (
+                            <>
+                              {p.review.claimedBy === user.id ? 'You' : p.review.claimedByName}
+                              <br />
+                              <span className="muted">{dateTime(p.review.claimedAt)}</span>
+                            </>
+                          ) : (
+                            '—'
+                          )}
+                        </td>
                         <td data-label="Action">
-                          {p.status === 'PENDING'
-                            ? <ActionButton kind="secondary" onClick={() => claim(p)} busyText="Claiming…">Claim {p.caseNumber} v{p.version}</ActionButton>
-                            : p.status === 'IN_REVIEW' && p.review.claimedBy === user.id
-                              ? <ActionButton kind="secondary" onClick={() => release(p)} busyText="Releasing…">Release {p.caseNumber} v{p.version}</ActionButton>
-                              : '—'}
+                          {p.status === 'PENDING' ? (
+                            <ActionButton kind="secondary" onClick={() => claim(p)} busyText="Claiming…">
+                              Claim {p.caseNumber} v{p.version}
+                            </ActionButton>
+                          ) : p.status === 'IN_REVIEW' && p.review.claimedBy === user.id ? (
+                            <ActionButton kind="secondary" onClick={() => release(p)} busyText="Releasing…">
+                              Release {p.caseNumber} v{p.version}
+                            </ActionButton>
+                          ) : (
+                            '—'
+                          )}
                         </td>
                       </tr>
                     ))}
@@ -187,18 +310,34 @@ export function QueueScreen() {
 
 /** ['pending', 'in review'] -> "Pending and in review". */
 function listWords(words: string[]): string {
-  const text = words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : words[0] ?? '';
+  const text = words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : (words[0] ?? '');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function Pager({ page, total, pageSize, onPage }: { page: number; total: number; pageSize: number; onPage: (n: number) => void }) {
+function Pager({
+  page,
+  total,
+  pageSize,
+  onPage,
+}: {
+  page: number;
+  total: number;
+  pageSize: number;
+  onPage: (n: number) => void;
+}) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   if (pages === 1 && page === 1) return null;
   return (
     <nav className="pager" aria-label="Queue pages">
-      <button type="button" className="btn secondary" disabled={page <= 1} onClick={() => onPage(page - 1)}>Previous page</button>
-      <span>Page {page} of {pages}</span>
-      <button type="button" className="btn secondary" disabled={page >= pages} onClick={() => onPage(page + 1)}>Next page</button>
+      <button type="button" className="btn secondary" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+        Previous page
+      </button>
+      <span>
+        Page {page} of {pages}
+      </span>
+      <button type="button" className="btn secondary" disabled={page >= pages} onClick={() => onPage(page + 1)}>
+        Next page
+      </button>
     </nav>
   );
 }

@@ -3,8 +3,6 @@ import { age, dateTime } from '../../ui';
 
 type PacketView = components['schemas']['PacketView'];
 
-
-
 /** How long the packet has waited: from sending until the decision, or until now while undecided. */
 export function packetAge(p: PacketView): string {
   return age(p.sentAt, p.review.decidedAt ? Date.parse(p.review.decidedAt) : Date.now());
@@ -15,12 +13,15 @@ export function SlaStatus({ packet }: { packet: PacketView }) {
   const { sla } = packet;
   return (
     <>
-      {sla.breached
-        ? <span className="badge breach">SLA breached</span>
-        : <span className="badge ok">{packet.status === 'DECIDED' ? 'Decided within SLA' : 'Within SLA'}</span>}
+      {sla.breached ? (
+        <span className="badge breach">SLA breached</span>
+      ) : (
+        <span className="badge ok">{packet.status === 'DECIDED' ? 'Decided within SLA' : 'Within SLA'}</span>
+      )}
       <br />
-      <span className="muted">{packet.status === 'DECIDED' ? 'was due' : 'due'} {dateTime(sla.dueAt)} ({sla.days}-day SLA)</span>
+      <span className="muted">
+        {packet.status === 'DECIDED' ? 'was due' : 'due'} {dateTime(sla.dueAt)} ({sla.days}-day SLA)
+      </span>
     </>
   );
 }
-

@@ -38,19 +38,30 @@ function pemToDer(pem: string): Uint8Array<ArrayBuffer> {
  * view is not trusted: only a published one is.
  */
 export async function verifyManifestSignature(
-  view: SignedManifestView, publishedKeys: PublishedKeyView[], expected: { packetId: string; manifestSha256: string },
+  view: SignedManifestView,
+  publishedKeys: PublishedKeyView[],
+  expected: { packetId: string; manifestSha256: string },
 ): Promise<SignatureCheck> {
   const keyId = view.signature.keyId;
   const checks: string[] = [];
   const fail = (problem: string): SignatureCheck => ({ valid: false, keyId, checks, problem });
   const subtle = globalThis.crypto?.subtle;
-  if (!subtle) return { valid: null, keyId, checks, problem: 'This browser offers no cryptography here (the console must be opened over HTTPS).' };
+  if (!subtle)
+    return {
+      valid: null,
+      keyId,
+      checks,
+      problem: 'This browser offers no cryptography here (the console must be opened over HTTPS).',
+    };
 
   const m = view.manifest;
-  if (m.packetId !== expected.packetId) return fail(`The manifest names packet ${String(m.packetId)}, not this packet.`);
+  if (m.packetId !== expected.packetId)
+    return fail(`The manifest names packet ${String(m.packetId)}, not this packet.`);
   const signing = m.signing as { algorithm?: unknown; keyId?: unknown } | undefined;
   if (signing?.algorithm !== 'Ed25519' || signing.keyId !== keyId) {
-    return fail(`The manifest says it was signed with ${String(signing?.keyId)}, but the signature names key ${keyId}.`);
+    return fail(
+      `The manifest says it was signed with ${String(signing?.keyId)}, but the signature names key ${keyId}.`,
+    );
   }
 
   const bytes = new TextEncoder().encode(canonicalJson(m));
@@ -58,30 +69,44 @@ export async function verifyManifestSignature(
   if (sha !== expected.manifestSha256 || sha !== view.manifestSha256) {
     return fail(`The manifest hashes to ${sha}, not to the recorded manifest SHA-256 ${expected.manifestSha256}.`);
   }
-  checks.push(`The manifest (${bytes.length.toLocaleString()} bytes of canonical JSON) hashes to the recorded SHA-256.`);
+  checks.push(
+    `The manifest (${bytes.length.toLocaleString()} bytes of canonical JSON) hashes to the recorded SHA-256.`,
+  );
 
   const published = publishedKeys.find((k) => k.id === keyId);
-  if (!published) return fail(`Key ${keyId} is not among the keys the service publishes, so the signature cannot be trusted.`);
+  if (!published)
+    return fail(`Key ${keyId} is not among the keys the service publishes, so the signature cannot be trusted.`);
   const der = pemToDer(published.publicKeyPem);
   const derId = `ed25519:${hex(await subtle.digest('SHA-256', der)).slice(0, 16)}`;
   if (derId !== keyId) return fail(`The published key listed as ${keyId} is in fact key ${derId}.`);
-  checks.push(`Key ${keyId} is published by the service (${published.current ? 'its current key' : 'a key it signed with before'}), and its id matches the key itself.`);
+  checks.push(
+    `Key ${keyId} is published by the service (${published.current ? 'its current key' : 'a key it signed with before'}), and its id matches the key itself.`,
+  );
 
   let key: CryptoKey;
   try {
     key = await subtle.importKey('spki', der, { name: 'Ed25519' }, false, ['verify']);
   } catch {
-    return { valid: null, keyId, checks, problem: 'This browser cannot check Ed25519 signatures (a recent Chrome, Edge, Firefox or Safari can).' };
+    return {
+      valid: null,
+      keyId,
+      checks,
+      problem: 'This browser cannot check Ed25519 signatures (a recent Chrome, Edge, Firefox or Safari can).',
+    };
   }
   const signature = base64Bytes(view.signature.value);
-  if (signature.length !== 64) return fail(`The signature is ${signature.length} bytes long; an Ed25519 signature is 64.`);
+  if (signature.length !== 64)
+    return fail(`The signature is ${signature.length} bytes long; an Ed25519 signature is 64.`);
   let ok: boolean;
   try {
     ok = await subtle.verify({ name: 'Ed25519' }, key, signature, bytes);
   } catch {
     ok = false;
   }
-  if (!ok) return fail(`The signature does not match the manifest: the manifest or the signature was changed after signing, or another key signed it.`);
+  if (!ok)
+    return fail(
+      `The signature does not match the manifest: the manifest or the signature was changed after signing, or another key signed it.`,
+    );
   checks.push('The Ed25519 signature of the manifest verifies with that key.');
   return { valid: true, keyId, checks };
 }
