@@ -23,9 +23,6 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.node } },
     rules: {
-      // This service refuses, escapes and parses control characters on purpose (canonical JSON, single-line text,
-      // export lines, archive paths): every regular expression that names one does so deliberately.
-      'no-control-regex': 'off',
       // A name that starts with "_" is unused on purpose (a positional parameter, a destructured rest).
       '@typescript-eslint/no-unused-vars': [
         'error',

@@ -216,6 +216,7 @@ function watchAppLog(on: boolean) {
           if (text.includes('Could not audit'))
             auditWriteFailures.push(
               text
+                // eslint-disable-next-line no-control-regex -- ANSI colour codes (ESC [ ... m) in the app's log, removed
                 .replace(/\x1b\[[0-9;]*m/g, '')
                 .trim()
                 .slice(0, 300),
@@ -820,6 +821,7 @@ describe('fuzz: paths, queries, bodies, raw bytes, uploads and tokens of every r
     expect([
       withNul.some((s) => s.startsWith('\u0000')),
       withNul.some((s) => s.endsWith('\u0000')),
+      // eslint-disable-next-line no-control-regex -- the generator must reach U+0000 inside a string: named on purpose
       withNul.some((s) => /.\u0000./su.test(s)),
     ]).toEqual([true, true, true]);
     // anyText (keys, query values, ids, multipart names) draws from the same characters.

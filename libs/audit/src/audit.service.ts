@@ -199,6 +199,7 @@ function clip(s: string, max: number): string {
 function sanitize(v: unknown): unknown {
   if (typeof v === 'string') {
     const s = toWellFormed(v);
+    // eslint-disable-next-line no-control-regex -- U+0000 is what PostgreSQL's jsonb cannot hold: replaced on purpose
     return s.includes('\u0000') ? s.replace(/\u0000/g, '\uFFFD') : s;
   }
   if (Array.isArray(v)) return v.map(sanitize);

@@ -15,6 +15,7 @@ export const NUL = '\u0000';
  * terminal escape sequences. Multi-line text (narrative, reasons, notes, descriptions) keeps tab,
  * line feed and carriage return; only U+0000 is refused there.
  */
+// eslint-disable-next-line no-control-regex -- the C0 and C1 controls a single-line field refuses, named on purpose
 export const SINGLE_LINE_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** The first control character of `s` that a single-line field refuses, as U+XXXX; null when none. */

@@ -22,6 +22,7 @@ export function blockLines(block: Uint8Array): string[] {
   const text = bytes.toString('latin1');
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
+  // eslint-disable-next-line no-control-regex -- the ASCII range from U+0000 on purpose: anything outside it is not ASCII
   const nonAscii = /[^\x00-\x7f]/g;
   let next = nonAscii.exec(text)?.index ?? -1;
   for (let i = 0, at = 0; next >= 0 && i < lines.length; i++) {

@@ -16,6 +16,7 @@ import { isObject, isSeq, OUTCOMES } from './parse';
 // exports, clean and tampered in every way the verifier detects, both must give the same verdict
 // and the same findings (checkRows takes `fast: false` for the plain path).
 
+// eslint-disable-next-line no-control-regex -- the control characters JSON.stringify escapes, named on purpose
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 const SURROGATE = /[\ud800-\udfff]/;
 /** JSON.stringify of a string (as canonicalJson writes it), skipping it when nothing needs escaping. */
