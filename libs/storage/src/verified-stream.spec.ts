@@ -92,7 +92,10 @@ describe('verifiedStream', () => {
       more: false,
       message: `storage sent only 99000 of ${file.length} bytes declared`,
     });
-    expect(r.bytes.length).toBe(60_000);
+    // The held-back third chunk never reaches the reader. How much of the first two it read before the error is
+    // timing (a stream that errors may drop what it had buffered): a prefix of at most 60,000 bytes.
+    expect(r.bytes.length).toBeLessThanOrEqual(60_000);
+    expect(r.bytes.equals(file.subarray(0, r.bytes.length))).toBe(true);
     expect(calls).toEqual([]);
   });
 
