@@ -36,6 +36,7 @@ import {
   violationFormOf,
   VIOLATIONS_EQUALITY,
   ViolationsSection,
+  SectionSaveRow,
 } from './CaseSections';
 import { EvidenceSection } from './EvidenceSection';
 import { percentOf, useUploads } from '../../uploads';
@@ -430,24 +431,14 @@ function OrderFieldsSection({
             }}
             error={error instanceof ApiError ? error : null}
           />
-          <div className="btn-row">
-            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty || !!blocked || edit.stale}>
-              Save incident fields
-            </ActionButton>
-            {(dirty || edit.draft) && (
-              <button
-                type="button"
-                className="btn secondary"
-                onClick={() => {
-                  edit.discard();
-                  setError(null);
-                }}
-              >
-                Discard unsaved changes
-              </button>
-            )}
-          </div>
-          {blocked && <p className="hint">{blocked}</p>}
+          <SectionSaveRow
+            saveText="Save incident fields"
+            save={save}
+            dirty={dirty}
+            blocked={blocked}
+            edit={edit}
+            onDiscarded={() => setError(null)}
+          />
           <CaseActionError
             error={error}
             context="The incident fields were not saved"

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { ReactNode, useEffect, useRef, useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import { federalAgencyValues, identificationOutcomeValues, type components } from '../../api/schema';
 import type { MergingDraft } from '../../drafts';
@@ -159,6 +159,54 @@ export function SectionState({
         <strong>{words.title}.</strong> {words.explain}
       </p>
     </div>
+  );
+}
+
+/**
+ * A section's Save, its "Discard unsaved changes" while there is something to discard, and why saving waits when
+ * it does (`blocked`). `children`: the section's own buttons before them (add an agent, add a violation).
+ */
+export function SectionSaveRow<T extends object>({
+  id,
+  saveText,
+  save,
+  dirty,
+  blocked,
+  edit,
+  onDiscarded,
+  children,
+}: {
+  id?: string;
+  saveText: string;
+  save: () => Promise<unknown> | void;
+  dirty: boolean;
+  blocked: string | null;
+  edit: MergingDraft<T>;
+  onDiscarded: () => void;
+  children?: ReactNode;
+}) {
+  return (
+    <>
+      <div className="btn-row" id={id}>
+        {children}
+        <ActionButton onClick={save} busyText="Saving…" disabled={!dirty || !!blocked || edit.stale}>
+          {saveText}
+        </ActionButton>
+        {(dirty || edit.draft) && (
+          <button
+            type="button"
+            className="btn secondary"
+            onClick={() => {
+              edit.discard();
+              onDiscarded();
+            }}
+          >
+            Discard unsaved changes
+          </button>
+        )}
+      </div>
+      {blocked && <p className="hint">{blocked}</p>}
+    </>
   );
 }
 
@@ -439,7 +487,15 @@ export function FederalOfficersSection({
           {apiError?.forField('officers') && !apiError.fields.some((f) => f.startsWith('officers.')) && (
             <p className="field-error">{apiError.forField('officers')}</p>
           )}
-          <div className="btn-row" id={supIndex < 0 ? CHECKLIST_ANCHORS.federalSupervisorIdentification : undefined}>
+          <SectionSaveRow
+            id={supIndex < 0 ? CHECKLIST_ANCHORS.federalSupervisorIdentification : undefined}
+            saveText="Save federal personnel"
+            save={save}
+            dirty={dirty}
+            blocked={blocked}
+            edit={edit}
+            onDiscarded={() => setError(null)}
+          >
             <button
               type="button"
               className="btn secondary"
@@ -450,23 +506,7 @@ export function FederalOfficersSection({
             >
               Add a federal agent
             </button>
-            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty || !!blocked || edit.stale}>
-              Save federal personnel
-            </ActionButton>
-            {(dirty || edit.draft) && (
-              <button
-                type="button"
-                className="btn secondary"
-                onClick={() => {
-                  edit.discard();
-                  setError(null);
-                }}
-              >
-                Discard unsaved changes
-              </button>
-            )}
-          </div>
-          {blocked && <p className="hint">{blocked}</p>}
+          </SectionSaveRow>
           <CaseActionError
             error={error}
             context="Federal personnel not saved"
@@ -666,7 +706,14 @@ export function ViolationsSection({
               </button>
             </fieldset>
           ))}
-          <div className="btn-row">
+          <SectionSaveRow
+            saveText="Save violations"
+            save={save}
+            dirty={dirty}
+            blocked={blocked}
+            edit={edit}
+            onDiscarded={() => setError(null)}
+          >
             <button
               type="button"
               className="btn secondary"
@@ -677,23 +724,7 @@ export function ViolationsSection({
             >
               Add a violation
             </button>
-            <ActionButton onClick={save} busyText="Saving…" disabled={!dirty || !!blocked || edit.stale}>
-              Save violations
-            </ActionButton>
-            {(dirty || edit.draft) && (
-              <button
-                type="button"
-                className="btn secondary"
-                onClick={() => {
-                  edit.discard();
-                  setError(null);
-                }}
-              >
-                Discard unsaved changes
-              </button>
-            )}
-          </div>
-          {blocked && <p className="hint">{blocked}</p>}
+          </SectionSaveRow>
           <CaseActionError
             error={error}
             context="Violations not saved"
