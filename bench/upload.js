@@ -2,14 +2,17 @@
 /*
  * Upload benchmark: streaming evidence upload through the API vs. a direct S3 multipart upload.
  *
- * In one run it starts an s3rver (S3-protocol server) in a temp dir, spawns the built API
+ * In one run it starts an S3 engine (BENCH_S3: s3rver in a temp dir, or a one-node Ceph RGW), spawns the built API
  * (dist/apps/api/apps/api/src/main.js, embedded PostgreSQL under the same temp dir) against it,
  * and uploads the same deterministic BENCH_UPLOAD_MB of data twice:
- *   1. directly from this process to s3rver (sequential multipart, parts of BENCH_PART_MB), and
- *   2. through POST /api/v1/cases/:id/evidence as a raw body (the API hashes and streams it to S3).
+ *   1. directly from this process to the engine (multipart, parts of BENCH_PART_MB), and
+ *   2. through POST /api/v1/cases/:id/evidence as a raw body (the API hashes and streams it to S3);
+ *   3. then the packet archive holding it vs. a direct GET of the stored version and vs. the same version through
+ *      bench/bare-relay.js (reference), BENCH_ARCHIVE_ROUNDS (3) rounds in rotated order, the median ratio kept;
+ *   4. a tus upload of the same bytes in 8 MiB PATCHes, and BENCH_TUS_CONCURRENT (4) at once.
  * It reports both times and throughputs, their ratio, and the API process's RSS before / peak
  * during / growth over the API upload (sampled from /proc/<pid>/status every 50 ms), then
- * checks the target "API RSS growth < 150 MB" and that the API's SHA-256 and size match.
+ * checks the targets (printed PASS/FAIL at the end) and that the API's SHA-256 and size match.
  * Exit code 1 on FAIL, hash/size mismatch or any error.
  *
  * Run:  npm run bench:upload                          (builds first; 1 GiB, 8 MiB parts)
@@ -201,6 +204,7 @@ function cpuSnapshot(apiPid, enginePids) {
     engine: enginePids.reduce((a, p) => a + (cpuSeconds(p) ?? 0), 0),
   };
 }
+const mibps = (bytes, s) => bytes / MiB / s;
 const cpuDelta = (a, b) => ({ bench: b.bench - a.bench, api: b.api - a.api, engine: b.engine - a.engine });
 const cpuText = (d, sec) =>
   `CPU s: bench ${fmt(d.bench, 1)}, API ${fmt(d.api, 1)}, engine ${fmt(d.engine, 1)}; ` +
@@ -399,6 +403,46 @@ function startS3rver(run, dir) {
   });
 }
 
+/**
+ * bench/bare-relay.js in a process of its own, with the API's node options, serving the object the archive holds:
+ * the reference for what relaying it through any Node HTTP service costs on this machine.
+ */
+async function startBareRelay(run, s3, bucket, obj) {
+  const { spawn } = require('node:child_process');
+  const child = spawn(process.execPath, ['--heap-growing-percent=300', path.join(__dirname, 'bare-relay.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      BARE_RELAY_S3_PORT: String(s3.port),
+      BARE_RELAY_ACCESS_KEY: s3.accessKey,
+      BARE_RELAY_SECRET_KEY: s3.secretKey,
+      BARE_RELAY_REGION: s3.region,
+      BARE_RELAY_BUCKET: bucket,
+      BARE_RELAY_KEY: obj.name,
+      BARE_RELAY_VERSION: obj.versionId || '',
+    },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  run.defer(async () => {
+    child.stdin.end();
+    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(t);
+  });
+  const port = await new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const m = /\{"port":(\d+)\}/.exec(buf);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (c) => reject(new Error(`bare relay exited (code ${c}) before listening`)));
+  });
+  if (PIN) pin(child.pid, 0);
+  return { port, pid: child.pid };
+}
+
 async function startCeph(run, memstoreGiB) {
   const cluster = require('../scripts/ceph-rgw-cluster.js');
   const missing = cluster.missingBinaries();
@@ -437,6 +481,7 @@ async function main() {
   const concurrencyEnv = process.env.BENCH_UPLOAD_CONCURRENCY;
   const concurrency = intEnv('BENCH_UPLOAD_CONCURRENCY', DEFAULT_API_CONCURRENCY, 1, 16);
   const totalBytes = uploadMb * MiB;
+  const archiveRounds = intEnv('BENCH_ARCHIVE_ROUNDS', 3, 1, 9);
   const partSize = partMb * MiB;
 
   if (!fs.existsSync(MAIN)) {
@@ -627,38 +672,64 @@ async function main() {
       if (objects.length !== 1)
         throw new Error(`expected one ${totalBytes}-byte object in ${apiBucket}, found ${objects.length}`);
       const obj = objects[0];
-      const g0 = cpuSnapshot(pid, s3.pids);
-      t = now();
-      const got = await countStream(
-        await client.getObject(apiBucket, obj.name, obj.versionId ? { versionId: obj.versionId } : {}),
-      );
-      const getSec = secondsSince(t);
-      const getCpu = cpuDelta(g0, cpuSnapshot(pid, s3.pids));
-      if (got !== totalBytes) problems.push(`direct GET read ${got} bytes, expected ${totalBytes}`);
-
-      const arss = new RssSampler(pid);
-      arss.start();
-      const acpu0 = cpuSnapshot(pid, s3.pids);
-      t = now();
-      let r;
-      let archSec;
-      let amem;
-      try {
-        r = await httpGetCount(apiPort, `/api/v1/packets/${packet.id}/archive`, prosecutor);
-      } finally {
-        archSec = secondsSince(t);
-        amem = arss.stop();
+      const versionOpt = obj.versionId ? { versionId: obj.versionId } : {};
+      // The reference relay (bench/bare-relay.js): the same object through the least a Node HTTP service can do.
+      const relay = await startBareRelay(run, s3, apiBucket, obj);
+      // BENCH_ARCHIVE_ROUNDS rounds of (direct GET, archive, bare relay), the order rotated each round so that no
+      // reader always comes first (the first read of an object after its upload is often the slowest on Ceph).
+      const rounds = [];
+      for (let i = 0; i < archiveRounds; i++) {
+        const round = { i: i + 1 };
+        const readers = {
+          get: async () => {
+            const g0 = cpuSnapshot(pid, s3.pids);
+            const tg = now();
+            const got = await countStream(await client.getObject(apiBucket, obj.name, versionOpt));
+            round.getSec = secondsSince(tg);
+            round.getCpu = cpuDelta(g0, cpuSnapshot(pid, s3.pids));
+            if (got !== totalBytes) problems.push(`direct GET read ${got} bytes, expected ${totalBytes}`);
+          },
+          archive: async () => {
+            const arss = new RssSampler(pid);
+            arss.start();
+            const acpu0 = cpuSnapshot(pid, s3.pids);
+            const ta = now();
+            let r;
+            try {
+              r = await httpGetCount(apiPort, `/api/v1/packets/${packet.id}/archive`, prosecutor);
+            } finally {
+              round.archSec = secondsSince(ta);
+              round.mem = arss.stop();
+            }
+            round.archCpuAll = cpuDelta(acpu0, cpuSnapshot(pid, s3.pids));
+            round.archBytes = r.bytes;
+            if (r.status !== 200) problems.push(`archive answered ${r.status}`);
+            if (r.headers['content-length'] !== undefined && Number(r.headers['content-length']) !== r.bytes)
+              problems.push(`archive: ${r.bytes} bytes read, Content-Length ${r.headers['content-length']}`);
+            if (r.bytes < totalBytes)
+              problems.push(`archive: ${r.bytes} bytes, smaller than its evidence (${totalBytes})`);
+          },
+          relay: async () => {
+            const r0 = cpuSnapshot(relay.pid, s3.pids);
+            const tr = now();
+            const r = await httpGetCount(relay.port, '/', 'none');
+            round.relaySec = secondsSince(tr);
+            round.relayCpu = cpuDelta(r0, cpuSnapshot(relay.pid, s3.pids));
+            if (r.status !== 200 || r.bytes !== totalBytes)
+              problems.push(`bare relay answered ${r.status} with ${r.bytes} bytes, expected ${totalBytes}`);
+          },
+        };
+        const order = ['get', 'archive', 'relay'];
+        for (let k = 0; k < order.length; k++) await readers[order[(k + i) % order.length]]();
+        round.order = order.map((_, k) => order[(k + i) % order.length]);
+        round.archRatio = mibps(round.archBytes, round.archSec) / mibps(totalBytes, round.getSec);
+        round.relayRatio = round.getSec / round.relaySec;
+        rounds.push(round);
       }
-      const archCpuAll = cpuDelta(acpu0, cpuSnapshot(pid, s3.pids));
-      const archCpu = archCpuAll.api;
-      if (r.status !== 200) problems.push(`archive answered ${r.status}`);
-      if (r.headers['content-length'] !== undefined && Number(r.headers['content-length']) !== r.bytes)
-        problems.push(`archive: ${r.bytes} bytes read, Content-Length ${r.headers['content-length']}`);
-      if (r.bytes < totalBytes) problems.push(`archive: ${r.bytes} bytes, smaller than its evidence (${totalBytes})`);
       // Reference: the same GET with the SHA-256 the API computes over every evidence byte, done in the client.
       t = now();
       const h = crypto.createHash('sha256');
-      const gs = await client.getObject(apiBucket, obj.name, obj.versionId ? { versionId: obj.versionId } : {});
+      const gs = await client.getObject(apiBucket, obj.name, versionOpt);
       await new Promise((resolve, reject) => {
         gs.on('data', (d) => h.update(d));
         gs.on('end', resolve);
@@ -666,7 +737,25 @@ async function main() {
       });
       const getHashSec = secondsSince(t);
       if (h.digest('hex') !== apiSha) problems.push('direct GET: SHA-256 differs from the uploaded bytes');
-      arch = { getSec, getHashSec, archSec, archCpu, archCpuAll, getCpu, archBytes: r.bytes, mem: amem };
+      // The round whose archive ratio is the median stands for the run (its figures are printed as the run's).
+      const byRatio = [...rounds].sort((a, b) => a.archRatio - b.archRatio);
+      const mid = byRatio[Math.floor((byRatio.length - 1) / 2)];
+      const relayMedian = [...rounds].sort((a, b) => a.relayRatio - b.relayRatio)[Math.floor((rounds.length - 1) / 2)]
+        .relayRatio;
+      const worstMem = rounds.reduce((w, r) => (r.mem.growthMB > w.growthMB ? r.mem : w), rounds[0].mem);
+      arch = {
+        getSec: mid.getSec,
+        getHashSec,
+        archSec: mid.archSec,
+        archCpu: mid.archCpuAll.api,
+        archCpuAll: mid.archCpuAll,
+        getCpu: mid.getCpu,
+        archBytes: mid.archBytes,
+        mem: worstMem,
+        ratio: mid.archRatio,
+        relayRatio: relayMedian,
+        rounds,
+      };
     }
 
     // --- 4. tus (resumable): the same bytes in 8 MiB PATCHes to a second case (the same file twice in one case is a
@@ -737,10 +826,9 @@ async function main() {
       tusRes = { sec: tusSec, mem: tmem, cpu: tusCpu, conc, againSec, againCpu };
     }
 
-    const mibps = (bytes, s) => bytes / MiB / s;
     const upRatio = directPar.sec / apiSec; // throughput ratio: API MiB/s over direct MiB/s
     const tusRatio = apiSec / tusRes.sec; // same bytes: throughput ratio tus / single request
-    const archRatio = arch ? mibps(arch.archBytes, arch.archSec) / mibps(totalBytes, arch.getSec) : NaN;
+    const archRatio = arch ? arch.ratio : NaN;
     const targets = [
       [
         `upload: API throughput >= ${UPLOAD_RATIO_TARGET} x direct (${concurrency} in flight)`,
@@ -810,7 +898,18 @@ async function main() {
       console.log(
         `API packet archive:       ${fmt(arch.archSec, 2)} s, ${fmt(mibps(arch.archBytes, arch.archSec))} MiB/s (${arch.archBytes} bytes of ZIP); API CPU ${fmt(arch.archCpu, 2)} s (${fmt((arch.archCpu / arch.archSec) * 100, 0)}% of one core)`,
       );
-      console.log(`Archive ratio (MiB/s):    ${fmt(archRatio, 2)} of direct`);
+      console.log(
+        `Archive ratio (MiB/s):    ${fmt(archRatio, 2)} of direct (median of ${arch.rounds.length} rounds; the median round's figures above and below)`,
+      );
+      for (const r of arch.rounds)
+        console.log(
+          `  round ${r.i} (${r.order.join(', ')}): direct GET ${fmt(mibps(totalBytes, r.getSec))} MiB/s, archive ` +
+            `${fmt(mibps(r.archBytes, r.archSec))} MiB/s (${fmt(r.archRatio, 2)}), bare relay ${fmt(mibps(totalBytes, r.relaySec))} MiB/s ` +
+            `(${fmt(r.relayRatio, 2)}; relay CPU ${fmt(r.relayCpu.api, 2)} s, API archive CPU ${fmt(r.archCpuAll.api, 2)} s)`,
+        );
+      console.log(
+        `Bare relay (bench/bare-relay.js: the object piped through a Node HTTP service, no hash, no ZIP): ${fmt(arch.relayRatio, 2)} of direct (median; reference)`,
+      );
       console.log(`  direct GET:             ${cpuText(arch.getCpu, arch.getSec)}`);
       console.log(`  API archive:            ${cpuText(arch.archCpuAll, arch.archSec)}`);
       console.log(
@@ -834,7 +933,7 @@ async function main() {
     }
     console.log('(MB = 10^6 bytes; MiB = 2^20 bytes)');
     console.log(
-      `SUMMARY ${JSON.stringify({ engine: s3.name, pinned: PIN, mib: uploadMb, partMb, concurrency, directSeqMiBs: directSeq ? +fmt(mibps(totalBytes, directSeq.sec)) : null, directMiBs: +fmt(mibps(totalBytes, directPar.sec)), directMd5MiBs: +fmt(mibps(totalBytes, directMd5.sec)), apiCpuS: +fmt(apiCpu, 2), archiveApiCpuS: arch ? +fmt(arch.archCpu, 2) : null, tusApiCpuS: +fmt(tusRes.cpu.api, 2), apiMiBs: +fmt(mibps(totalBytes, apiSec)), upRatio: +fmt(upRatio, 2), uploadRssMB: +fmt(mem.growthMB), getMiBs: arch ? +fmt(mibps(totalBytes, arch.getSec)) : null, getSha256MiBs: arch ? +fmt(mibps(totalBytes, arch.getHashSec)) : null, archiveMiBs: arch ? +fmt(mibps(arch.archBytes, arch.archSec)) : null, archRatio: +fmt(archRatio, 2), archiveRssMB: arch ? +fmt(arch.mem.growthMB) : null, tusMiBs: +fmt(mibps(totalBytes, tusRes.sec)), tusRatio: +fmt(tusRatio, 2), tusAdjacentRatio: +fmt(tusRes.againSec / tusRes.sec, 2), tusRssMB: +fmt(tusRes.mem.growthMB), tusConcurrent: tusRes.conc ? tusRes.conc.n : 0, tusConcurrentRssMB: tusRes.conc ? +fmt(tusRes.conc.mem.growthMB) : null })}`,
+      `SUMMARY ${JSON.stringify({ engine: s3.name, pinned: PIN, mib: uploadMb, partMb, concurrency, directSeqMiBs: directSeq ? +fmt(mibps(totalBytes, directSeq.sec)) : null, directMiBs: +fmt(mibps(totalBytes, directPar.sec)), directMd5MiBs: +fmt(mibps(totalBytes, directMd5.sec)), apiCpuS: +fmt(apiCpu, 2), archiveApiCpuS: arch ? +fmt(arch.archCpu, 2) : null, tusApiCpuS: +fmt(tusRes.cpu.api, 2), apiMiBs: +fmt(mibps(totalBytes, apiSec)), upRatio: +fmt(upRatio, 2), uploadRssMB: +fmt(mem.growthMB), getMiBs: arch ? +fmt(mibps(totalBytes, arch.getSec)) : null, getSha256MiBs: arch ? +fmt(mibps(totalBytes, arch.getHashSec)) : null, archiveMiBs: arch ? +fmt(mibps(arch.archBytes, arch.archSec)) : null, archRatio: +fmt(archRatio, 2), archiveRounds: arch ? arch.rounds.map((r) => +fmt(r.archRatio, 2)) : null, bareRelayRatio: arch ? +fmt(arch.relayRatio, 2) : null, archiveRssMB: arch ? +fmt(arch.mem.growthMB) : null, tusMiBs: +fmt(mibps(totalBytes, tusRes.sec)), tusRatio: +fmt(tusRatio, 2), tusAdjacentRatio: +fmt(tusRes.againSec / tusRes.sec, 2), tusRssMB: +fmt(tusRes.mem.growthMB), tusConcurrent: tusRes.conc ? tusRes.conc.n : 0, tusConcurrentRssMB: tusRes.conc ? +fmt(tusRes.conc.mem.growthMB) : null })}`,
     );
     for (const p of problems) console.log(`ERROR: ${p}`);
     for (const [name, ok, got] of targets) console.log(`${ok ? 'PASS' : 'FAIL'}: ${name} (measured ${got})`);
