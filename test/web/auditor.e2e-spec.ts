@@ -119,6 +119,11 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
     expect(await axeViolations(page)).toEqual([]);
 
     // --- a case's timeline, opened from a result -------------------------------------------------
+    // (asked for once: the page shows the timeline it loaded with the case, not a second load of its own)
+    const timelineLoads: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === `/api/v1/cases/${approved.id}/timeline`) timelineLoads.push(r.method());
+    });
     await page.getByLabel('Outcome').selectOption('');
     await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Case approved' });
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -138,6 +143,8 @@ describe('web console: the auditor verifies the chain, searches, opens a case, e
       Number(/event #(\d+)/.exec(t)![1]),
     );
     expect(timeline).toEqual(caseRows.map((r) => Number(r.seq)));
+    await page.waitForLoadState('networkidle');
+    expect(timelineLoads).toEqual(['GET']);
     expect(caseRows.map((r) => r.action)).toEqual(
       expect.arrayContaining(['case.created', 'case.submitted', 'case.approved', 'access.denied', 'case.viewed']),
     );

@@ -586,4 +586,48 @@ describe('web console: the supervisor reviews a case and sends its packet', () =
     expect(cp.pageErrors).toEqual([]);
     await cp.context.close();
   }, 120_000);
+
+  it("loads the case's timeline once per opening and once per change, not once for each part of the page that shows it", async () => {
+    const kase = await c.t.given.submittedCase(officer);
+    const cp = await openConsole(c);
+    const { page } = cp;
+    await signIn(page, supervisor);
+    // Every API request of the page, and which of them asked for this case's timeline.
+    const pending = new Set<object>();
+    const timelineLoads: string[] = [];
+    page.on('request', (r) => {
+      const { pathname } = new URL(r.url());
+      if (!pathname.startsWith('/api/')) return;
+      pending.add(r);
+      if (pathname === `${API}/cases/${kase.id}/timeline`) timelineLoads.push(r.method());
+    });
+    page.on('requestfinished', (r) => pending.delete(r));
+    page.on('requestfailed', (r) => pending.delete(r));
+    const answered = async () => {
+      while (pending.size > 0) await new Promise((r) => setTimeout(r, 50)); // every request of the page answered
+    };
+
+    await page.goto(`/cases/${kase.id}`);
+    await page.getByRole('heading', { level: 1, name: `Case ${kase.caseNumber}` }).waitFor();
+    const timeline = page.getByRole('region', { name: 'Timeline' });
+    await timeline.getByRole('button', { name: /^Show the \d+ raw audit events$/ }).waitFor();
+    await page.getByRole('region', { name: 'Review notes' }).waitFor();
+    await answered();
+    expect(timelineLoads).toEqual(['GET']);
+
+    // A change on the page (the approval) loads it once more, for the review notes and the timeline alike.
+    const panel = page.getByRole('region', { name: 'Supervisor review' });
+    await panel.getByRole('button', { name: 'Approve case' }).click();
+    await panel
+      .getByRole('status')
+      .filter({ hasText: `Case ${kase.caseNumber} approved.` })
+      .waitFor();
+    await timeline.locator('ol.timeline > li', { hasText: 'Approved by' }).waitFor();
+    await answered();
+    expect(timelineLoads).toEqual(['GET', 'GET']);
+
+    expect(cp.cspViolations).toEqual([]);
+    expect(cp.pageErrors).toEqual([]);
+    await cp.context.close();
+  }, 120_000);
 });

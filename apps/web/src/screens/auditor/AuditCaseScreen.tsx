@@ -79,11 +79,10 @@ function Fact({ term, children }: { term: string; children: ReactNode }) {
  */
 export function AuditCaseScreen({ id }: { id: string }) {
   const state = useLoad(async () => {
-    const [c, timeline] = await Promise.all([
-      unwrap(api.GET('/api/v1/cases/{id}', { params: { path: { id } } })),
-      unwrap(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id } } })),
-    ]);
-    return { c: c as CaseView | CaseMetadata, names: namesFrom(timeline.events) };
+    // The case first: reading it records this look (case.viewed), which the timeline read after it then shows.
+    const c = await unwrap(api.GET('/api/v1/cases/{id}', { params: { path: { id } } }));
+    const timeline = await unwrap(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id } } }));
+    return { c: c as CaseView | CaseMetadata, timeline, names: namesFrom(timeline.events) };
   }, [id]);
 
   return (
@@ -96,7 +95,7 @@ export function AuditCaseScreen({ id }: { id: string }) {
       }
     >
       <Loaded state={state} what="the case">
-        {({ c, names }) => (
+        {({ c, names, timeline }) => (
           <>
             <p className="notice">
               As an auditor you see this case's facts and its complete audit trail, not its narrative, location,
@@ -167,7 +166,8 @@ export function AuditCaseScreen({ id }: { id: string }) {
                 </Link>
               </p>
             </section>
-            <Timeline caseId={id} />
+            {/* The timeline loaded with the case above (one request, not a second one of its own). */}
+            <Timeline state={{ data: timeline, error: undefined, loading: false }} />
           </>
         )}
       </Loaded>

@@ -8,6 +8,10 @@ import { Details, humanise } from './AuditDetails';
 type AuditEvent = components['schemas']['AuditEventView'];
 type Entry = components['schemas']['TimelineEntry'];
 type Change = components['schemas']['TimelineFieldChange'];
+type CaseTimeline = components['schemas']['CaseTimeline'];
+
+/** A case's timeline as `useLoad` holds it, for a page that loads it itself. */
+export type TimelineState = { data: CaseTimeline | undefined; error: unknown; loading: boolean };
 
 /** `case.submitted` -> its words in the catalogue of audit actions (words.ts); never the code. */
 function actionWords(action: AuditEvent['action']): string {
@@ -175,12 +179,24 @@ function TimelineEntryItem({ entry, raw }: { entry: Entry; raw: Map<number, Audi
  * on their case view. Every step and every refused attempt is in it, in words, edits with what changed
  * (within the reader's field scope), consecutive reads folded (expandable to the raw events). The raw
  * audit events (in words, their details as labelled fields) are one button away.
+ *
+ * Given `caseId`, it loads the timeline itself (again when `refresh` changes). A page that already loads it
+ * for something else (the case page: the names, the return notice, the review notes) passes what it loaded
+ * as `state` instead, so that each load of the page asks for the timeline once.
  */
-export function Timeline({ caseId, refresh = 0 }: { caseId: string; refresh?: number }) {
+export function Timeline(props: { caseId: string; refresh?: number } | { state: TimelineState }) {
+  return 'state' in props ? <TimelineSection state={props.state} /> : <OwnTimeline {...props} />;
+}
+
+function OwnTimeline({ caseId, refresh = 0 }: { caseId: string; refresh?: number }) {
   const state = useLoad(
     () => unwrap(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id: caseId } } })),
     [caseId, refresh],
   );
+  return <TimelineSection state={state} />;
+}
+
+function TimelineSection({ state }: { state: TimelineState }) {
   const [showRaw, setShowRaw] = useState(false);
   return (
     <section aria-labelledby="timeline-h">

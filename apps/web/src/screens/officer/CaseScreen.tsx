@@ -110,7 +110,8 @@ function CaseBody({
     () => unwrap(api.GET('/api/v1/cases/{id}/evidence', { params: { path: { id: c.id } } })),
     [c.id, evidenceTick],
   );
-  // The case's audit events name the people involved (the case itself carries only their user ids).
+  // The case's audit events name the people involved (the case itself carries only their user ids); the same
+  // load feeds the return notice, the review notes and the supervisor's timeline (one request per load).
   const events = useLoad(
     () => unwrap(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id: c.id } } })),
     [c.id, tick],
@@ -256,7 +257,7 @@ function CaseBody({
       </div>
 
       {user.role === 'SUPERVISOR' && <CasePackets caseId={c.id} refresh={`${c.version}:${tick}`} />}
-      {user.role === 'SUPERVISOR' && <Timeline caseId={c.id} refresh={tick} />}
+      {user.role === 'SUPERVISOR' && <Timeline state={events} />}
     </>
   );
 }
