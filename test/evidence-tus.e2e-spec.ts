@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import * as tus from 'tus-js-client';
+import { CasesRepository } from '@app/cases';
 import { UploadJanitor } from '@app/evidence';
 import { auditRows, createTestApp, startApiProcess, SUBMIT_BODY, TestApp, TestUser } from './harness/test-app';
 import { releasableRetention, storageUnderTest } from './harness/test-storage';
@@ -441,6 +442,107 @@ describe(`resumable evidence uploads over tus 1.0.0 (${ENGINE})`, () => {
       ]);
       await head(location).expect(200).expect('Upload-Offset', '0');
       await t.http().head(location).set(TUS).expect(401);
+    });
+  });
+
+  describe('one scope check per request', () => {
+    /** The case's scope checks (CasesRepository.findInScope) one request makes: plain reads, and row locks in a transaction. */
+    async function scopeChecks(caseId: string, request: () => Promise<unknown>) {
+      const spy = jest.spyOn(t.app.get(CasesRepository), 'findInScope');
+      try {
+        await request();
+        const calls = spy.mock.calls.filter(([, id]) => id === caseId);
+        return { read: calls.filter(([, , em]) => !em).length, locked: calls.filter(([, , em]) => !!em).length };
+      } finally {
+        spy.mockRestore();
+      }
+    }
+
+    it("POST, PATCH, HEAD and DELETE each load the case in the caller's scope once (and lock it once where they write under it)", async () => {
+      const c = await t.given.draftCase(officer);
+      const file = randomBytes(6 * MiB + 10);
+      let location = '';
+      const post = await scopeChecks(c.id, async () => {
+        location = (await create(c.id, file.length).expect(201)).headers.location;
+      });
+      const append = await scopeChecks(c.id, () =>
+        patch(location, 0, file.subarray(0, 3 * MiB))
+          .expect(204)
+          .expect('Upload-Offset', String(3 * MiB)),
+      );
+      const status = await scopeChecks(c.id, () =>
+        head(location)
+          .expect(200)
+          .expect('Upload-Offset', String(3 * MiB)),
+      );
+      const complete = await scopeChecks(c.id, async () => {
+        const done = await patch(location, 3 * MiB, file.subarray(3 * MiB)).expect(204);
+        expect(done.headers['evidence-id']).toBe(location.split('/').pop());
+      });
+      const other = (await create(c.id, 100).expect(201)).headers.location as string;
+      const terminate = await scopeChecks(c.id, () => t.http().delete(other).set(officer.auth).set(TUS).expect(204));
+      expect({ post, append, status, complete, terminate }).toEqual({
+        // The session opens under the case's row lock (beginSession, as the single-request upload).
+        post: { read: 1, locked: 1 },
+        append: { read: 1, locked: 0 },
+        status: { read: 1, locked: 0 },
+        // The item is made under the case's row lock (finishUpload, as the single-request upload).
+        complete: { read: 1, locked: 1 },
+        terminate: { read: 1, locked: 0 },
+      });
+    });
+
+    it("the answers of a PATCH whose case left the caller's scope or stopped accepting evidence, audited", async () => {
+      // The creator no longer reaches the case (a supervisor's upload, the case moved to another district): 404, denied.
+      const supervisor = await t.given.supervisor();
+      const moved = await t.given.draftCase(officer);
+      const {
+        headers: { location: movedAt },
+        body: { uploadId: movedId },
+      } = await create(moved.id, 100, { kind: 'BWC' }, supervisor).expect(201);
+      await t.owner.query(`UPDATE cases SET district = 2 WHERE id = $1`, [moved.id]);
+      const gone = await patch(movedAt, 0, randomBytes(100), supervisor).set('X-Request-Id', 'tus-scope-1').expect(404);
+      expect(gone.body).toMatchObject({
+        code: 'RESOURCE.NOT_FOUND',
+        message: `No evidence_upload with id ${movedId} was found.`,
+      });
+      expect(
+        (await auditRows(t.owner, `request_id = 'tus-scope-1'`)).map((e) => [
+          e.action,
+          e.outcome,
+          e.target_type,
+          e.target_id,
+          e.case_id,
+        ]),
+      ).toEqual([['access.denied', 'DENIED', 'evidence_upload', movedId, moved.id]]);
+
+      // The case stopped accepting evidence (closed behind the API's back): 409 naming its state, nothing received.
+      const c = await t.given.draftCase(officer);
+      const file = randomBytes(2000);
+      const {
+        headers: { location },
+      } = await create(c.id, file.length).expect(201);
+      const stored = (await create(c.id, 10).expect(201)).headers.location as string;
+      await patch(stored, 0, randomBytes(10)).expect(204);
+      await patch(location, 0, file.subarray(0, 1000)).expect(204);
+      await t.owner.query(`UPDATE cases SET status = 'CLOSED', closed_at = now() WHERE id = $1`, [c.id]);
+      const refused = await patch(location, 1000, file.subarray(1000)).set('X-Request-Id', 'tus-state-1').expect(409);
+      expect(refused.body).toMatchObject({
+        code: 'CASE.INVALID_TRANSITION',
+        message: 'Cannot add evidence to a case in state CLOSED.',
+        currentState: 'CLOSED',
+      });
+      expect(
+        (await auditRows(t.owner, `request_id = 'tus-state-1'`)).map((e) => [
+          e.action,
+          e.outcome,
+          e.details.code,
+          e.details.status,
+        ]),
+      ).toEqual([['evidence.upload', 'FAILED', 'CASE.INVALID_TRANSITION', 409]]);
+      await head(location).expect(200).expect('Upload-Offset', '1000');
+      // A completed upload still answers its final offset (it is evidence already, whatever the case's state).
+      await patch(stored, 10, Buffer.alloc(0)).expect(204).expect('Upload-Offset', '10');
     });
   });
 

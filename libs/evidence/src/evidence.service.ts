@@ -129,11 +129,19 @@ export class EvidenceService {
   async precheckCase(auth: AuthUser, caseId: string, declaredBytes: number | null, overhead = 0): Promise<CaseEntity> {
     const c = await this.cases.findInScope(auth, caseId);
     if (!c) throw new NotFoundError('case', caseId, await this.cases.exists(caseId));
+    this.assertAcceptsEvidence(c, declaredBytes, overhead);
+    return c;
+  }
+
+  /**
+   * precheckCase's checks of a case the caller already loaded in their scope (a tus PATCH: the upload's own load
+   * checked the scope): its state, the declared size. Throws the error to answer with.
+   */
+  assertAcceptsEvidence(c: CaseEntity, declaredBytes: number | null, overhead = 0): void {
     assertEditable(c.status, 'add evidence to');
     if (declaredBytes !== null && declaredBytes > this.config.maxBytes + overhead) {
       throw new PayloadTooLargeError(this.config.maxBytes, declaredBytes, true);
     }
-    return c;
   }
 
   /**

@@ -5,7 +5,7 @@ import { createHash, Hash, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, AuditAction } from '@app/audit';
-import { CasesRepository } from '@app/cases';
+import { CaseEntity, CasesRepository } from '@app/cases';
 import {
   AuthUser,
   ConflictError,
@@ -335,19 +335,19 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Creation: same checks as the single-request upload before anything exists (scope, case state, size, metadata),
-   * then the session, the tus row and `evidence.upload.created` in one transaction. `declaredContentType`: the client's
-   * `filetype` (Upload-Metadata), kept with the metadata and recorded on the item as the single-request upload records
-   * its Content-Type.
+   * Creation: same checks as the single-request upload before anything exists (scope, case state, size, then the
+   * metadata, read by `metadata` once the case was checked), then the session, the tus row and
+   * `evidence.upload.created` in one transaction. `declaredContentType`: the client's `filetype` (Upload-Metadata), kept
+   * with the metadata and recorded on the item as the single-request upload records its Content-Type.
    */
   async create(
     auth: AuthUser,
     caseId: string,
     uploadLength: number,
-    meta: EvidenceMetadataDto,
-    declaredContentType: string | null = null,
+    metadata: () => Promise<{ meta: EvidenceMetadataDto; declaredContentType: string | null }>,
   ): Promise<TusUploadView> {
     const c = await this.evidence.precheckCase(auth, caseId, uploadLength);
+    const { meta, declaredContentType } = await metadata();
     if (uploadLength === 0) throw new EmptyEvidenceError();
     const id = randomUUID();
     const key = `cases/${c.id}/evidence/${id}`;
@@ -396,13 +396,13 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
 
   /** HEAD: the offset (what this process holds of it, else the bytes in stored parts), and the item once stored. */
   async status(auth: AuthUser, caseId: string, id: string): Promise<TusUploadStatus> {
-    const row = await this.load(auth, caseId, id);
+    const { row } = await this.load(auth, caseId, id);
     const uploadLength = Number(row.upload_length);
     if (row.outcome === 'STORED') return { uploadLength, offset: uploadLength, evidenceId: row.id };
     const release = await this.locks.acquire(id, () => undefined, 5_000).catch(() => null);
     if (!release) return { uploadLength, offset: Number(row.stored_bytes ?? 0), evidenceId: null };
     try {
-      const now = await this.load(auth, caseId, id);
+      const now = await this.reload(id);
       if (now.outcome === 'STORED') return { uploadLength, offset: uploadLength, evidenceId: now.id };
       const live = this.live.get(id);
       const offset = live && live.generation === now.generation ? live.received : Number(now.stored_bytes ?? 0);
@@ -423,13 +423,14 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
     offset: number,
     patch: TusPatchBody,
   ): Promise<TusUploadStatus> {
-    const first = await this.load(auth, caseId, id);
+    // The one scope check of a PATCH: the case, loaded in the caller's scope, is the one its checks and completion use.
+    const { row: first, c } = await this.load(auth, caseId, id);
     const uploadLength = Number(first.upload_length);
     if (first.outcome === 'STORED') {
       if (offset === uploadLength && !patch.declaredBytes) return { uploadLength, offset, evidenceId: first.id };
       throw offsetConflict(id, offset, uploadLength);
     }
-    const c = await this.evidence.precheckCase(auth, caseId, null);
+    this.evidence.assertAcceptsEvidence(c, null);
     if (patch.declaredBytes !== null && offset + patch.declaredBytes > uploadLength) {
       throw ValidationError.field(
         'Content-Length',
@@ -459,7 +460,7 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
     let heldAfterAnswer = false;
     try {
       // Taken over: `first` was read while the lock was held for this upload, so it is the upload's current state.
-      const row = handoff ? first : await this.load(auth, caseId, id);
+      const row = handoff ? first : await this.reload(id);
       if (row.outcome === 'STORED') {
         if (offset === uploadLength) return { uploadLength, offset, evidenceId: row.id };
         throw offsetConflict(id, offset, uploadLength);
@@ -574,7 +575,7 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
 
   /** DELETE (termination): abandons the upload, its parts released, the session ended CANCELLED, audited. */
   async terminate(auth: AuthUser, caseId: string, id: string, cancelSelf: () => void): Promise<void> {
-    const first = await this.load(auth, caseId, id);
+    const { row: first } = await this.load(auth, caseId, id);
     if (first.outcome === 'STORED') {
       throw new ConflictError(
         `Upload ${id} was completed as evidence ${id}; evidence is never deleted (supersede the item instead).`,
@@ -587,7 +588,7 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
         `Upload ${id} is being written by another request (another API process); try again shortly.`,
       );
     try {
-      const row = await this.load(auth, caseId, id);
+      const row = await this.reload(id);
       if (row.outcome === 'STORED')
         throw new ConflictError(`Upload ${id} was completed as evidence ${id}; evidence is never deleted.`, {
           evidenceId: id,
@@ -666,8 +667,30 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
 
   // --- helpers ---
 
-  /** The upload if the caller created it and still reaches its case; ended ones (but stored) are gone (410). */
-  private async load(auth: AuthUser, caseId: string, id: string): Promise<UploadRow> {
+  /**
+   * The upload if the caller created it and still reaches its case, with the case (loaded in the caller's scope: the
+   * one scope check of a request); ended ones (but stored) are gone (410).
+   */
+  private async load(auth: AuthUser, caseId: string, id: string): Promise<{ row: UploadRow; c: CaseEntity }> {
+    const row = await this.readRow(id);
+    if (!row || row.case_id !== caseId) throw new NotFoundError('evidence_upload', id, !!row, row?.case_id ?? null);
+    // Only its creator may use an upload's URL; anyone else (whatever their role) is told it does not exist.
+    const c = row.started_by === auth.id ? await this.cases.findInScope(auth, caseId) : null;
+    if (!c) throw new NotFoundError('evidence_upload', id, true, caseId);
+    return { row: this.usable(row), c };
+  }
+
+  /**
+   * The upload's row read again once its lock is held (another request may have ended it meanwhile); who may use it
+   * was decided by this request's load.
+   */
+  private async reload(id: string): Promise<UploadRow> {
+    const row = await this.readRow(id);
+    if (!row) throw new NotFoundError('evidence_upload', id);
+    return this.usable(row);
+  }
+
+  private async readRow(id: string): Promise<UploadRow | undefined> {
     const rows: UploadRow[] = await this.ds.query(
       `SELECT s.id, s.case_id, s.started_by, s.started_at, s.ended_at, s.outcome, s.request_id, (s.ended_at IS NULL AND s.stale_at <= now()) AS stale,
               t.upload_length, t.metadata, t.object_key, t.part_size, t.storage_upload_id, t.generation,
@@ -677,11 +700,12 @@ export class TusUploadService implements OnModuleInit, OnModuleDestroy {
         WHERE t.id = $1`,
       [id],
     );
-    const row = rows[0];
-    if (!row || row.case_id !== caseId) throw new NotFoundError('evidence_upload', id, !!row, row?.case_id ?? null);
-    // Only its creator may use an upload's URL; anyone else (whatever their role) is told it does not exist.
-    if (row.started_by !== auth.id || !(await this.cases.findInScope(auth, caseId)))
-      throw new NotFoundError('evidence_upload', id, true, caseId);
+    return rows[0];
+  }
+
+  /** The row, unless the upload ended (but stored) or was abandoned: gone (410). */
+  private usable(row: UploadRow): UploadRow {
+    const id = row.id;
     if (row.outcome && row.outcome !== 'STORED') {
       throw new UploadGoneError(
         `Upload ${id} ended (${row.outcome}); nothing more can be sent to it. Start a new upload.`,

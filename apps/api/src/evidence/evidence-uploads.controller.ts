@@ -16,7 +16,6 @@ import { Authorize, CurrentUser, Permission, Public } from '@app/auth';
 import {
   EVIDENCE_METADATA_FIELDS,
   EvidenceMetadataDto,
-  EvidenceService,
   TUS_EXTENSIONS,
   TUS_VERSION,
   TusUploadService,
@@ -158,10 +157,7 @@ function refuseMetadata(req: Request): void {
 @ApiDefaultResponse(API_ERROR)
 @Controller('cases/:id/evidence/uploads')
 export class EvidenceUploadsController {
-  constructor(
-    private readonly tus: TusUploadService,
-    private readonly evidence: EvidenceService,
-  ) {}
+  constructor(private readonly tus: TusUploadService) {}
 
   @Options()
   @Public()
@@ -234,9 +230,10 @@ export class EvidenceUploadsController {
         'creation-with-upload is not supported: create the upload without a body, then send the bytes with PATCH',
       );
     }
-    await this.evidence.precheckCase(auth, caseId, length);
-    const { meta, declaredContentType } = await creationMetadata(req.headers['upload-metadata'] as string | undefined);
-    const view = await this.tus.create(auth, caseId, length, meta, declaredContentType);
+    // The case is checked first (scope, state, size), then the metadata is read.
+    const view = await this.tus.create(auth, caseId, length, () =>
+      creationMetadata(req.headers['upload-metadata'] as string | undefined),
+    );
     res.status(201).setHeader('Location', view.location);
     return view;
   }
