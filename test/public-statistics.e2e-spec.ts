@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Clock } from '@app/common';
+import * as disclosureWorker from '../apps/api/src/statistics/disclosure-worker';
 import { chicagoMonthsBack, craftReferrals, ReferralGroup } from './harness/statistics-fixtures';
 import { auditRows, createTestApp, TestApp, TestUser } from './harness/test-app';
 
@@ -457,6 +458,31 @@ describe('public statistics (issue 15 §5)', () => {
     }
     const published = await auditRows(t.owner, `action = 'statistics.published'`);
     expect(published.map((e) => e.details.sha256)).toEqual([first.sha256, expect.not.stringMatching(first.sha256)]);
+  });
+
+  it('a failed disclosure control (its worker ended without an answer) is a 500; nothing cached, the next read computes', async () => {
+    // The built API runs protect() in a worker thread (jest runs it inline): its failure reaches the reader as an
+    // exception of protect() does, and the next reader gets a new computation, not the failure.
+    const clock = jest.spyOn(Clock.prototype, 'now').mockImplementation(() => new Date(Date.now() + 4 * 301_000));
+    const crash = jest
+      .spyOn(disclosureWorker, 'protectOffMainThread')
+      .mockRejectedValueOnce(new Error('the disclosure control worker ended (exit code 1) without an answer'));
+    try {
+      const rid = `stats-fail-${randomUUID()}`;
+      const failed = await t.http().get(STATS).set('X-Request-Id', rid).expect(500);
+      expect(failed.body).toMatchObject({ statusCode: 500, code: 'INTERNAL.ERROR', requestId: rid });
+      expect(failed.body.message).not.toMatch(/worker|disclosure/);
+      const again = (await get().expect(200)).body as Doc;
+      expect(crash).toHaveBeenCalledTimes(2);
+      expect(again.tables.map((tb) => tb.id)).toEqual(first.tables.map((tb) => tb.id));
+      expect(again.sha256).toMatch(/^[0-9a-f]{64}$/);
+      // Cached now: the same computation again, no third one.
+      expect((await get().expect(200)).body).toEqual(again);
+      expect(crash).toHaveBeenCalledTimes(2);
+    } finally {
+      crash.mockRestore();
+      clock.mockRestore();
+    }
   });
 
   it(`rate-limited per client IP: past ${RATE_LIMIT} reads a minute, 429 with Retry-After, audited`, async () => {

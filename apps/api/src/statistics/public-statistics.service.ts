@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 import { AuditService, SYSTEM_ACTOR, AuditAction } from '@app/audit';
 import { canonicalJson, Clock } from '@app/common';
 import { translateDbError } from '@app/database';
-import { protect, seenOf, THRESHOLD } from './disclosure-control';
+import { Model, seenOf, Suppression, THRESHOLD } from './disclosure-control';
+import { protectOffMainThread } from './disclosure-worker';
 import type { PublicStatistics } from './public-statistics.dto';
 import {
   AWAITING_DECISION,
@@ -14,6 +15,7 @@ import {
   countCases,
   monthRange,
   NOT_RECORDED,
+  PublishedTable,
   publishTables,
 } from './statistics-tables';
 
@@ -27,6 +29,32 @@ const previousMonth = (month: string) => {
 };
 const monthOf = (d: Date) =>
   new Intl.DateTimeFormat('en-CA', { timeZone: STATISTICS_TIME_ZONE, year: 'numeric', month: '2-digit' }).format(d);
+
+/**
+ * The tables published from the referred cases, and their SHA-256: everything of a computation after the
+ * database read (bench/statistics.js measures it from the built file). Complete months only: from the
+ * first month with a referral to `last` (a month is published once it has ended, so its counts no longer
+ * move; this month's referrals wait). The disclosure control, the heavy part (up to seconds on a long
+ * history), runs off the main thread in the built API, so the API keeps answering meanwhile; a failure of
+ * it rejects here as it would have thrown inline.
+ */
+export async function publication(
+  allFacts: (CaseFacts & { n: number })[],
+  last: string,
+  protectModel: (model: Model) => Promise<Map<string, Suppression | null>> = protectOffMainThread,
+): Promise<{ months: string[]; tables: PublishedTable[]; sha256: string }> {
+  const facts = allFacts.filter((f) => f.month <= last);
+  const first = facts.reduce((m, f) => (f.month < m ? f.month : m), last);
+  const months = monthRange(first, last);
+  const { counts, categories } = countCases(facts, months);
+  const model = buildModel(counts, months, categories);
+  const state = await protectModel(model);
+  const tables = publishTables(months, seenOf(model, state), categories);
+  const sha256 = createHash('sha256')
+    .update(canonicalJson({ threshold: THRESHOLD, timeZone: STATISTICS_TIME_ZONE, tables }))
+    .digest('hex');
+  return { months, tables, sha256 };
+}
 
 /**
  * Public statistics (issue 15 §5): cases referred to prosecutors, by month of first referral and by
@@ -75,19 +103,9 @@ export class PublicStatisticsService {
     } catch (e) {
       translateDbError(e);
     }
-    // Complete months only: from the first month with a referral to the month before this one (a month
-    // is published once it has ended, so its counts no longer move; this month's referrals wait).
-    const last = previousMonth(monthOf(snapshot.at));
-    const facts = snapshot.facts.filter((f) => f.month <= last);
-    const first = facts.reduce((m, f) => (f.month < m ? f.month : m), last);
-    const months = monthRange(first, last);
+    // Complete months only: the month before the snapshot's is the last one published.
+    const { months, tables, sha256 } = await publication(snapshot.facts, previousMonth(monthOf(snapshot.at)));
     const at = snapshot.at;
-    const { counts, categories } = countCases(facts, months);
-    const model = buildModel(counts, months, categories);
-    const tables = publishTables(months, seenOf(model, protect(model)), categories);
-    const sha256 = createHash('sha256')
-      .update(canonicalJson({ threshold: THRESHOLD, timeZone: STATISTICS_TIME_ZONE, tables }))
-      .digest('hex');
     // Served until this process's clock passes the computation plus the cache time.
     const until = this.clock.now().getTime() + STATISTICS_CACHE_SECONDS * 1000;
     const doc: PublicStatistics = {
