@@ -602,6 +602,147 @@ describe('authentication and user administration', () => {
   });
 
   // ===============================================================================================
+  describe('signing out (POST /auth/logout): every session of the user ends on the service', () => {
+    const SIGNED_OUT = /^This session was signed out/;
+    const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+    const logout = (auth: { Authorization: string }) =>
+      t.http().post(`${API}/auth/logout`).set(auth).set('X-Request-Id', `logout-${randomUUID()}`);
+    /** A protected request with `auth`: 401 naming the sign-out, recorded once as auth.unauthenticated. */
+    const expectSignedOut = async (auth: { Authorization: string }, path = `${API}/cases`) => {
+      const rid = `signed-out-${randomUUID()}`;
+      const res = await t.http().get(path).set(auth).set('X-Request-Id', rid);
+      expect([res.status, res.body.code]).toEqual([401, 'AUTH.UNAUTHENTICATED']);
+      expect(res.body.message).toMatch(SIGNED_OUT);
+      expect(await eventsFor(rid)).toEqual([
+        expect.objectContaining({ action: 'auth.unauthenticated', outcome: 'DENIED', actor_id: null }),
+      ]);
+    };
+
+    it('204; the same token, and a second session of the user, are refused with 401; a new sign-in works; audited', async () => {
+      const u = await t.given.officer(3);
+      const other = await t.given.officer(3);
+      // A second session (another browser or device) opened before the sign-out.
+      const second = bearer((await login(u.username, u.password).expect(200)).body.accessToken);
+      await t.http().get(`${API}/cases`).set(u.auth).expect(200);
+      await t.http().get(`${API}/cases`).set(second).expect(200);
+
+      const res = await logout(u.auth);
+      expect(res.status).toBe(204);
+      expect(res.text).toBe('');
+      const row = await userRow(u.id);
+      expect(row.tokens_valid_after).toBeInstanceOf(Date);
+      const [ev, ...more] = await eventsFor(res.headers['x-request-id']);
+      expect(more).toEqual([]);
+      expect(ev).toMatchObject({
+        action: 'auth.logged_out',
+        outcome: 'SUCCESS',
+        actor_id: u.id,
+        actor_role: 'OFFICER',
+        target_type: 'user',
+        target_id: u.id,
+      });
+      expect(ev.details).toEqual({
+        username: u.username,
+        tokensValidAfter: row.tokens_valid_after.toISOString(),
+      });
+
+      await expectSignedOut(u.auth);
+      await expectSignedOut(u.auth, `${API}/auth/me`);
+      await expectSignedOut(second);
+      // A write with the ended token changes nothing.
+      const created = await t.http().post(`${API}/cases`).set(u.auth).send({});
+      expect(created.status).toBe(401);
+      expect(
+        (await t.owner.query('SELECT count(*)::int AS n FROM cases WHERE created_by = $1', [u.id])).rows[0].n,
+      ).toBe(0);
+      // Signing out again with the ended token: 401, and nothing is moved or recorded as a sign-out.
+      const again = await logout(u.auth);
+      expect([again.status, again.body.message]).toEqual([401, expect.stringMatching(SIGNED_OUT)]);
+      expect((await userRow(u.id)).tokens_valid_after).toEqual(row.tokens_valid_after);
+      expect((await eventsFor(again.headers['x-request-id'])).map((e) => e.action)).toEqual(['auth.unauthenticated']);
+      // Another user's session is untouched.
+      await t.http().get(`${API}/cases`).set(other.auth).expect(200);
+
+      // A new sign-in afterwards works, and stays working.
+      const fresh = bearer((await login(u.username, u.password).expect(200)).body.accessToken);
+      const me = await t.http().get(`${API}/auth/me`).set(fresh).expect(200);
+      expect(me.body.id).toBe(u.id);
+      await t.http().get(`${API}/cases`).set(fresh).expect(200);
+    });
+
+    it('a token without iat_ms counts from its iat (whole seconds): issued before the sign-out, refused; after it, accepted', async () => {
+      const u = await t.given.auditor();
+      const issued = decodeJwt(u.token).payload;
+      expect(issued.iat_ms).toEqual(expect.any(Number));
+      expect(Math.floor(issued.iat_ms / 1000)).toBe(issued.iat);
+      await logout(u.auth).expect(204);
+      const cutoff = (await userRow(u.id)).tokens_valid_after.getTime();
+      // Validly signed (the service's key), as an older release issued them: no iat_ms.
+      const before = craftToken(claimsFor(u, { iat: Math.floor(cutoff / 1000) }));
+      await expectSignedOut(bearer(before), `${API}/auth/me`);
+      const after = craftToken(claimsFor(u, { iat: Math.floor(cutoff / 1000) + 1 }));
+      await t.http().get(`${API}/auth/me`).set(bearer(after)).expect(200);
+      // iat_ms, when present, decides: one millisecond after the cutoff is enough, the cutoff itself is not.
+      const atCutoff = craftToken(claimsFor(u, { iat: Math.floor(cutoff / 1000) + 1, iat_ms: cutoff }));
+      await expectSignedOut(bearer(atCutoff), `${API}/auth/me`);
+      const justAfter = craftToken(claimsFor(u, { iat: Math.floor(cutoff / 1000), iat_ms: cutoff + 1 }));
+      await t.http().get(`${API}/auth/me`).set(bearer(justAfter)).expect(200);
+    });
+
+    it('changing one’s password ends the tokens of before (this session and the others); the fresh token it answers works', async () => {
+      const u = await t.given.supervisor(4);
+      const second = bearer((await login(u.username, u.password).expect(200)).body.accessToken);
+      const newPassword = 'Navy Pier fireworks at nine';
+      const changed = await t
+        .http()
+        .post(`${API}/auth/password`)
+        .set(u.auth)
+        .send({ currentPassword: u.password, newPassword })
+        .expect(200);
+      const fresh = bearer(changed.body.accessToken);
+      await expectSignedOut(u.auth);
+      await expectSignedOut(second);
+      await t.http().get(`${API}/cases`).set(fresh).expect(200);
+      await t.http().get(`${API}/auth/me`).set(fresh).expect(200);
+      // A wrong current password (refused) ends nothing.
+      const wrong = await t
+        .http()
+        .post(`${API}/auth/password`)
+        .set(fresh)
+        .send({ currentPassword: 'not the password at all', newPassword: 'something else entirely' });
+      expect(wrong.status).toBe(400);
+      await t.http().get(`${API}/cases`).set(fresh).expect(200);
+      await login(u.username, newPassword).expect(200);
+    });
+
+    it('is open while a reset password must be changed; an administrator’s reset and a deactivation end the user’s tokens (a reactivation does not bring them back)', async () => {
+      const u = await t.given.officer(5);
+      const reset = await t.http().post(`${API}/users/${u.id}/password-reset`).set(admin.auth).send({}).expect(200);
+      await expectSignedOut(u.auth, `${API}/auth/me`);
+      const temporary = bearer((await login(u.username, reset.body.temporaryPassword).expect(200)).body.accessToken);
+      expect((await t.http().get(`${API}/cases`).set(temporary)).body.code).toBe('AUTH.PASSWORD_CHANGE_REQUIRED');
+      const out = await logout(temporary);
+      expect(out.status).toBe(204);
+      expect((await eventsFor(out.headers['x-request-id']))[0]).toMatchObject({
+        action: 'auth.logged_out',
+        outcome: 'SUCCESS',
+      });
+      await expectSignedOut(temporary, `${API}/auth/me`);
+
+      const v = await t.given.officer(5);
+      await t
+        .http()
+        .patch(`${API}/users/${v.id}`)
+        .set(admin.auth)
+        .send({ active: false, deactivationReason: 'Badge reported lost' })
+        .expect(200);
+      await t.http().patch(`${API}/users/${v.id}`).set(admin.auth).send({ active: true }).expect(200);
+      await expectSignedOut(v.auth);
+      await login(v.username, v.password).expect(200);
+    });
+  });
+
+  // ===============================================================================================
   describe('user administration (ADMIN)', () => {
     const create = (body: Record<string, unknown>, as: TestUser = admin) =>
       t.http().post(`${API}/users`).set(as.auth).send(body);

@@ -291,6 +291,12 @@ export const AUTHZ_MATRIX: readonly MatrixRow[] = [
     expect: { OFFICER: 200, SUPERVISOR: 200, PROSECUTOR: 200, AUDITOR: 200, ADMIN: 200, ANONYMOUS: 401 },
     why: 'issue 16: everyone changes their own password (the only route open after an administrator reset it)',
   },
+  {
+    route: `POST ${API}/auth/logout`,
+    fixture: 'none',
+    expect: { OFFICER: 204, SUPERVISOR: 204, PROSECUTOR: 204, AUDITOR: 204, ADMIN: 204, ANONYMOUS: 401 },
+    why: 'everyone signs out, which ends every session of their own (also open while a reset password must be changed)',
+  },
 
   // --- users (ADMIN only) -------------------------------------------------------------------------
   {

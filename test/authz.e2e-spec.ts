@@ -870,6 +870,16 @@ describe('authorization: role x route x scope matrix (test/authz-matrix.ts)', ()
         .send({ username: caller!.username, password: body!.newPassword })
         .expect(200);
       caller!.password = body!.newPassword as string;
+      // The tokens of before ended with the change: the caller goes on with the fresh one it answered.
+      caller!.token = res.body.accessToken;
+      caller!.auth = { Authorization: `Bearer ${caller!.token}` };
+    } else if (row.route === `POST ${API}/auth/logout`) {
+      // Every session of the caller ended on the service: their token is refused, so they sign in again for later rows.
+      const ended = await t.http().get(`${API}/auth/me`).set(caller!.auth);
+      expect([ended.status, ended.body.message]).toEqual([401, expect.stringMatching(/^This session was signed out/)]);
+      expect(res.text).toBe('');
+      caller!.token = await t.given.login(caller!.username, caller!.password);
+      caller!.auth = { Authorization: `Bearer ${caller!.token}` };
     } else if (row.fixture === 'targetUser') {
       expect(res.body.id).toBe(fx.id);
       if (method === 'PATCH') expect(after.user.display_name).toBe(body!.displayName);

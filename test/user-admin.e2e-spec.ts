@@ -64,14 +64,21 @@ describe('user administration (issue 16)', () => {
       expect(signedIn.body.user.mustChangePassword).toBe(true);
       const token = { Authorization: `Bearer ${signedIn.body.accessToken}` };
 
-      // Every authenticated route but POST /auth/password refuses the new token AND the token issued before the reset.
+      // The token issued before the reset ended with it (401, signed out); every authenticated route but POST
+      // /auth/password (and signing out) refuses the new token.
+      const old = await t.http().get(`${API}/auth/me`).set(u.auth);
+      expect([old.status, old.body.code, old.body.message]).toEqual([
+        401,
+        'AUTH.UNAUTHENTICATED',
+        expect.stringMatching(/^This session was signed out/),
+      ]);
       const routes = [...routeInfos(t.app).values()].filter((r) => !r.isPublic);
       expect(routes.length).toBeGreaterThan(40);
       const refused: string[] = [];
       for (const r of routes) {
-        if (r.route === `POST ${API}/auth/password`) continue;
+        if (r.route === `POST ${API}/auth/password` || r.route === `POST ${API}/auth/logout`) continue;
         const path = r.path.replace(/:\w+/g, randomUUID());
-        for (const auth of [token, u.auth]) {
+        for (const auth of [token]) {
           const rid = `pwc-${randomUUID()}`;
           const verb = r.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head';
           const res2 = await t.http()[verb](path).set(auth).set('X-Request-Id', rid).set('Tus-Resumable', '1.0.0');
@@ -136,14 +143,15 @@ describe('user administration (issue 16)', () => {
       const row = await userRow(u.id);
       expect(row).toMatchObject({ must_change_password: false });
       expect(row.password_changed_at).toBeInstanceOf(Date);
-      // Every token of the account works again; the temporary password is gone.
-      await t.http().get(`${API}/cases`).set(token).expect(200);
-      await t.http().get(`${API}/cases`).set(u.auth).expect(200);
+      // The fresh token works; the tokens of before the change (the temporary password's, the one before the reset) do
+      // not; the temporary password is gone.
       await t
         .http()
         .get(`${API}/cases`)
         .set({ Authorization: `Bearer ${changed.body.accessToken}` })
         .expect(200);
+      expect((await t.http().get(`${API}/cases`).set(token)).status).toBe(401);
+      expect((await t.http().get(`${API}/cases`).set(u.auth)).status).toBe(401);
       expect((await login(u.username, temporary)).status).toBe(401);
       await login(u.username, 'Wrigley field at dusk 1914').expect(200);
     }, 120_000);

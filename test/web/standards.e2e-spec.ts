@@ -7,7 +7,8 @@ import { auditRows, type TestUser } from '../harness/test-app';
  * - plain words: a refused password is said in words, never in the validator's text (the short one caught in the
  *   browser, one the service refuses by its rule);
  * - tabs: a link opened in a new tab of the same browser session needs no second sign-in; signing out in one tab
- *   signs out the others; another browser (a new context: its own storage) must sign in;
+ *   signs out the others, and on the service (POST /auth/logout: the token is refused from then on, even where it
+ *   was copied); another browser (a new context: its own storage) must sign in;
  * - irreversible actions ask once, say what will happen, move focus into the question and back: the administrator's
  *   deactivation and the prosecutor's decision (cancel changes nothing, read back through the API; confirm does it once).
  */
@@ -132,9 +133,36 @@ describe('web console: plain words, tabs sharing a session, confirmations (issue
     await other.getByLabel('Username').waitFor();
     expect(await other.getByRole('heading', { level: 1, name: `Case ${c.caseNumber}` }).count()).toBe(0);
 
-    // Signing out in the first tab signs out the second: it shows the sign-in form, and its storage is empty.
+    // Signing out in the first tab signs out on the service first: the token the tabs held is refused from then on.
+    const held = JSON.parse((await first.page.evaluate('sessionStorage.getItem("ion.session")')) as string).token;
+    await suite.c.t
+      .http()
+      .get(`${API}/auth/me`)
+      .set({ Authorization: `Bearer ${held}` })
+      .expect(200);
+    const loggedOut = first.page.waitForResponse(
+      (r) => r.url().endsWith(`${API}/auth/logout`) && r.request().method() === 'POST',
+    );
     await first.page.getByRole('button', { name: 'Sign out' }).click();
+    const answer = await loggedOut;
+    expect(answer.status()).toBe(204);
+    expect(answer.request().headers().authorization).toBe(`Bearer ${held}`);
     await first.page.getByLabel('Username').waitFor();
+    const refused = await suite.c.t
+      .http()
+      .get(`${API}/auth/me`)
+      .set({ Authorization: `Bearer ${held}` });
+    expect([refused.status, refused.body.message]).toEqual([
+      401,
+      expect.stringMatching(/^This session was signed out/),
+    ]);
+    const [signedOut] = await auditRows(suite.c.t.owner, `action = 'auth.logged_out' AND actor_id = $1`, [officer.id]);
+    expect(signedOut).toMatchObject({ outcome: 'SUCCESS', target_id: officer.id });
+    // (every session of the officer ended, this suite's own API token too: the later tests go on with a new one)
+    officer.token = await suite.c.t.given.login(officer.username, officer.password);
+    officer.auth = { Authorization: `Bearer ${officer.token}` };
+
+    // ... and signs out the second tab: it shows the sign-in form, and its storage is empty.
     await second.getByLabel('Username').waitFor();
     await second.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
     expect(await second.getByRole('heading', { level: 1, name: `Case ${c.caseNumber}` }).count()).toBe(0);
@@ -146,6 +174,22 @@ describe('web console: plain words, tabs sharing a session, confirmations (issue
     await third.getByLabel('Username').waitFor();
     await third.close();
     await second.close();
+  });
+
+  it('signing out when the service already ended the session (signed out elsewhere) still forgets it here', async () => {
+    const elsewhere = await suite.c.t.given.auditor();
+    const page = await suite.open();
+    await signIn(page, elsewhere);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    // Signed out on another device: every session of the account ended, this browser's too.
+    await suite.c.t.http().post(`${API}/auth/logout`).set(elsewhere.auth).expect(204);
+    const loggedOut = page.waitForResponse((r) => r.url().endsWith(`${API}/auth/logout`));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect((await loggedOut).status()).toBe(401);
+    // Signed out, not "your session has ended": the person asked for it.
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    expect(await page.evaluate('sessionStorage.getItem("ion.session")')).toBeNull();
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
   });
 
   it('deactivating asks once with the reason and says what happens; cancelling changes nothing and returns focus; confirming deactivates once', async () => {

@@ -93,7 +93,7 @@ function UserBox({ user, onPick }: { user: User; onPick: () => void }) {
       return;
     // Abandoned on the service while the token is still good, then forgotten in this browser.
     await uploads.discardAll();
-    logout();
+    await logout();
     navigate('/', { replace: true });
   };
   const scope = user.district ? `District ${user.district}` : (user.office ?? '');

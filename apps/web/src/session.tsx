@@ -24,7 +24,8 @@ export interface SessionState {
   login(username: string, password: string, systemUseNotice?: string): Promise<void>;
   /** A new token and user from the service (after changing one's password), in place of the current ones. */
   adopt(result: LoginResult): void;
-  logout(): void;
+  /** Signs out on the service (every session of the account ends there), then forgets the token here and in every tab. */
+  logout(): Promise<void>;
 }
 
 const KEY = 'ion.session';
@@ -42,6 +43,8 @@ const SessionContext = createContext<SessionState | null>(null);
 const CHANNEL = 'ion.session';
 /** How long a new tab waits for an open tab to hand over the session before showing the sign-in form. */
 const ASK_MS = 600;
+/** How long signing out waits for the service to end the session before forgetting the token anyway. */
+const LOGOUT_WAIT_MS = 5000;
 type TabMessage = { type: 'ask' } | { type: 'share' | 'signed-in'; session: Stored } | { type: 'signed-out' };
 
 function isStored(v: unknown): v is Stored {
@@ -89,15 +92,20 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   /** A session from the service or from another tab becomes this tab's. */
-  const take = useCallback((s: Stored) => {
-    if (s.expiresAt <= Date.now()) return;
-    sessionStorage.setItem(KEY, JSON.stringify(s));
-    setDraftOwner(s.user.username);
-    setLastUsername(s.user.username);
-    setExpired(false);
-    storedRef.current = s;
-    setStored(s);
-  }, []);
+  const take = useCallback(
+    (s: Stored) => {
+      if (s.expiresAt <= Date.now()) return;
+      sessionStorage.setItem(KEY, JSON.stringify(s));
+      setDraftOwner(s.user.username);
+      setLastUsername(s.user.username);
+      setExpired(false);
+      storedRef.current = s;
+      // At once, not at the next render: after a password change the token of before is refused (the service ended it).
+      configureApi({ token: s.token, onUnauthorized: () => end('expired') });
+      setStored(s);
+    },
+    [end],
+  );
 
   if (stored) setDraftOwner(stored.user.username);
   configureApi({ token: stored?.token ?? null, onUnauthorized: () => end('expired') });
@@ -159,7 +167,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [take],
   );
 
-  const logout = useCallback(() => {
+  const logout = useCallback(async () => {
+    // The service first, while the token is still sent: it ends every session of the account, so a copy of the token
+    // left behind (or stolen) stops working. Forgotten here whatever the answer (a token that had already expired or
+    // been ended is refused with 401; no answer at all within a few seconds is not a reason to stay signed in).
+    try {
+      await api.POST('/api/v1/auth/logout', { signal: AbortSignal.timeout(LOGOUT_WAIT_MS) });
+    } catch {
+      // (the network or the timeout: the token is forgotten below all the same)
+    }
     // Every tab of this browser: a shared computer is left signed out everywhere.
     tell({ type: 'signed-out' });
     end('logout');

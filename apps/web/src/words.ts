@@ -494,6 +494,7 @@ export const AUDIT_ACTION_WORDS: Record<S['AuditAction'], string> = {
   'user.created': 'User created',
   'user.updated': 'User changed',
   'user.password_reset': 'Password reset by an administrator',
+  'auth.logged_out': 'Signed out (every session ended)',
   'access.denied': 'Access refused',
   'rate_limit.exceeded': 'Refused: too many requests',
   'request.failed': 'Request failed',
@@ -585,6 +586,7 @@ export const AUDIT_ACTION_WORDS: Record<S['AuditAction'], string> = {
   'audit.read': 'Failed: search the audit trail',
   'audit.export': 'Failed: export the audit trail',
   'audit.verify': 'Failed: verify the audit chain',
+  'auth.logout': 'Failed: sign out',
 };
 
 /** The audit event search's order (GET /audit/events ?order). */

@@ -61,6 +61,11 @@ export const AUDIT_ACTION_CATALOGUE = [
     'user.password_reset',
     "An administrator reset a user's password; the user must choose a new one at the next sign-in",
   ),
+  done(
+    'AuthLoggedOut',
+    'auth.logged_out',
+    'A user signed out: every token of the account issued until then stopped being accepted (all their sessions ended)',
+  ),
   // --- access
   done(
     'AccessDenied',
@@ -275,6 +280,7 @@ export const AUDIT_ACTION_CATALOGUE = [
   attempt('AuditReadAttempt', 'audit.read', 'search the audit trail'),
   attempt('AuditExportAttempt', 'audit.export', 'export the audit trail'),
   attempt('AuditVerifyAttempt', 'audit.verify', 'verify the audit chain'),
+  attempt('AuthLogoutAttempt', 'auth.logout', 'sign out'),
 ] as const;
 
 type CatalogueEntry = (typeof AUDIT_ACTION_CATALOGUE)[number];

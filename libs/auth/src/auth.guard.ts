@@ -63,7 +63,8 @@ export class GlobalAuthGuard extends AuthGuard('jwt') {
       );
       throw new ForbiddenError('This route is not open to any role.');
     }
-    // An administrator reset the password: the account's tokens (old and new) serve only the password change until then.
+    // An administrator reset the password (which ended the tokens of before): the token signed in with the temporary
+    // password serves only the password change (and signing out) until then.
     if (
       mustChangePassword(user) &&
       !this.reflector.getAllAndOverride<boolean>(ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED, targets)

@@ -26,6 +26,21 @@ export interface JwtPayload {
   sub: string;
   role: string;
   username: string;
+  /**
+   * When the token was issued, in milliseconds since the epoch (jsonwebtoken's `iat` counts whole seconds): the user's
+   * `tokens_valid_after` ends every token issued at or before it. A token without it is taken as issued at `iat * 1000`.
+   */
+  iat_ms?: number;
+  /** Set by jsonwebtoken when signing (seconds). */
+  iat?: number;
+}
+
+/**
+ * The new `tokens_valid_after` when a user's tokens are ended at `now`: never earlier than before, and past every token
+ * issued so far (a token is issued at most 1 ms after the previous cutoff: see AuthService.tokenFor).
+ */
+export function tokensEndedAt(previous: Date | null, now: Date): Date {
+  return new Date(Math.max(now.getTime(), (previous?.getTime() ?? -Infinity) + 1));
 }
 
 @Injectable()
@@ -95,7 +110,11 @@ export class AuthService {
             ...(account.mustChangePassword ? { mustChangePassword: true } : {}),
           },
         });
-        return { kind: 'ok' as const, user: { ...account, lastLoginAt: now, failedLoginCount: 0, lockedUntil: null } };
+        return {
+          kind: 'ok' as const,
+          user: { ...account, lastLoginAt: now, failedLoginCount: 0, lockedUntil: null },
+          issuedAt: now,
+        };
       }
 
       const lockUntil = new Date(now.getTime() + this.config.lockoutMinutes * 60_000);
@@ -133,11 +152,17 @@ export class AuthService {
 
     if (result.kind === 'locked') throw new AccountLockedError(result.until).markAudited();
     if (result.kind !== 'ok') throw new InvalidCredentialsError().markAudited();
-    return this.tokenFor(result.user);
+    return this.tokenFor(result.user, result.issuedAt);
   }
 
-  private async tokenFor(user: UserEntity): Promise<LoginResult> {
-    const payload: JwtPayload = { sub: user.id, role: user.role, username: user.username };
+  /**
+   * `now`: the time read in the transaction that locked the user's row, so that a sign-out committed after it (which
+   * reads its own time under the same lock) ends this token too, however soon after it is signed.
+   */
+  private async tokenFor(user: UserEntity, now: Date): Promise<LoginResult> {
+    // Issued after the account's last sign-out, even within the same millisecond (the fresh token of a password change).
+    const issuedAt = Math.max(now.getTime(), (user.tokensValidAfter?.getTime() ?? -Infinity) + 1);
+    const payload: JwtPayload = { sub: user.id, role: user.role, username: user.username, iat_ms: issuedAt };
     return {
       accessToken: await this.jwt.signAsync(payload),
       tokenType: 'Bearer',
@@ -179,8 +204,9 @@ export class AuthService {
   /**
    * The caller sets their own password (after an administrator reset it, the only thing their token may do).
    * The current password is checked like a sign-in: a wrong one counts towards the account's lockout, every
-   * attempt is audited in the transaction of what it changes, and no password reaches the trail. Answers a
-   * fresh token (the user no longer flagged).
+   * attempt is audited in the transaction of what it changes, and no password reaches the trail. Every token issued
+   * before (this session's and the account's other sessions') ends with it; answers a fresh token (the user no longer
+   * flagged), the one that stays valid.
    */
   async changePassword(auth: AuthUser, dto: ChangePasswordDto): Promise<LoginResult> {
     const newHash = await this.passwords.hash(dto.newPassword);
@@ -239,6 +265,7 @@ export class AuthService {
       user.passwordHash = newHash;
       user.mustChangePassword = false;
       user.passwordChangedAt = now;
+      user.tokensValidAfter = tokensEndedAt(user.tokensValidAfter, now);
       const saved = await this.users.save(em, user);
       await this.failures.clear(em, user.username);
       await this.audit.append(em, {
@@ -248,14 +275,34 @@ export class AuthService {
         targetId: user.id,
         details: { username: user.username, afterReset: wasRequired },
       });
-      return { kind: 'ok' as const, user: saved };
+      return { kind: 'ok' as const, user: saved, issuedAt: now };
     });
     if (result.kind === 'locked') throw new AccountLockedError(result.until).markAudited();
     if (result.kind === 'wrong')
       throw ValidationError.field('currentPassword', 'is not the current password of this account').markAudited();
     if (result.kind === 'same')
       throw ValidationError.field('newPassword', 'must differ from the current password').markAudited();
-    return this.tokenFor(result.user);
+    return this.tokenFor(result.user, result.issuedAt);
+  }
+
+  /**
+   * POST /auth/logout: signs the caller out of every session (every token of the account issued until now, in this
+   * browser and any other, stops being accepted), audited in the same transaction.
+   */
+  async logout(auth: AuthUser): Promise<void> {
+    await this.ds.transaction(async (em) => {
+      const user = await this.users.findByIdForUpdate(em, auth.id);
+      if (!user) throw new NotFoundError('user', auth.id);
+      const at = tokensEndedAt(user.tokensValidAfter, this.clock.now());
+      await this.users.endTokens(em, user.id, at);
+      await this.audit.append(em, {
+        action: AuditAction.AuthLoggedOut,
+        actor: auth,
+        targetType: 'user',
+        targetId: user.id,
+        details: { username: user.username, tokensValidAfter: at.toISOString() },
+      });
+    });
   }
 
   /**

@@ -21,8 +21,8 @@ export const AuditRefusalsAs = (action: AuditAction) => SetMetadata(AUDIT_REFUSA
 
 export const ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED = 'ion:allowed-while-password-change-required';
 /**
- * The one kind of route an account whose password an administrator reset may use before setting a new one
- * (POST /auth/password). Every other authenticated route answers 403 AUTH.PASSWORD_CHANGE_REQUIRED to it.
+ * The routes an account whose password an administrator reset may use before setting a new one
+ * (POST /auth/password, POST /auth/logout). Every other authenticated route answers 403 AUTH.PASSWORD_CHANGE_REQUIRED to it.
  */
 export const AllowedWhilePasswordChangeRequired = () => SetMetadata(ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED, true);
 

@@ -35,9 +35,21 @@ export function bearerToken(req: Request): string | null {
   return `${m[1]}.${m[2]}.${m[3]}`;
 }
 
+/** When a token was issued (ms): its `iat_ms`, else its `iat` in whole seconds; NaN when it says neither. */
+function issuedAtMs(payload: JwtPayload): number {
+  if (typeof payload.iat_ms === 'number' && Number.isFinite(payload.iat_ms)) return payload.iat_ms;
+  if (typeof payload.iat === 'number' && Number.isFinite(payload.iat)) return payload.iat * 1000;
+  return NaN;
+}
+
+/** The 401 of a token its user signed out (or whose password changed since): the console shows the sign-in form. */
+export const SIGNED_OUT_MESSAGE =
+  'This session was signed out (a sign-out or a password change since it began ended it): sign in again.';
+
 /**
  * Bearer tokens, HS256 only (no `alg: none`, no algorithm switching). The user is re-read on
- * every request so a deactivation or role change takes effect at once.
+ * every request so a deactivation or role change takes effect at once, and so does a sign-out: a token issued at or
+ * before the user's `tokens_valid_after` is refused.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -61,6 +73,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       typeof payload?.sub === 'string' && UUID.test(payload.sub) ? await this.users.findById(payload.sub) : null;
     if (!user) throw new UnauthenticatedError('The access token does not belong to a known user.');
     if (!user.active) throw new UnauthenticatedError('This account is deactivated.');
+    // (NaN, a token that says nothing of when it was issued, is refused once any token of the account was ended.)
+    if (user.tokensValidAfter && !(issuedAtMs(payload) > user.tokensValidAfter.getTime()))
+      throw new UnauthenticatedError(SIGNED_OUT_MESSAGE);
     const auth = toAuthUser(user);
     if (user.mustChangePassword) PASSWORD_CHANGE_REQUIRED.add(auth);
     return auth;

@@ -51,12 +51,15 @@ export enum Permission {
   AuditRead = 'audit.read',
   AuditExport = 'audit.export',
   AuditVerify = 'audit.verify',
+  /** Sign out: ends every session of the caller (every role; also open while a reset password must be changed). */
+  AuthLogout = 'auth.logout',
 }
 
 const OFFICER: Permission[] = [
   Permission.AuthMe,
   Permission.AttentionRead,
   Permission.AuthPasswordChange,
+  Permission.AuthLogout,
   Permission.CaseCreate,
   Permission.CaseRead,
   Permission.CaseUpdate,
@@ -99,6 +102,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     Permission.AuthMe,
     Permission.AttentionRead,
     Permission.AuthPasswordChange,
+    Permission.AuthLogout,
     Permission.ReviewQueueRead,
     Permission.PacketRead,
     Permission.PacketManifestRead,
@@ -124,6 +128,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     Permission.AuthMe,
     Permission.AttentionRead,
     Permission.AuthPasswordChange,
+    Permission.AuthLogout,
     Permission.CaseRead,
     Permission.CaseTimelineRead,
     Permission.EvidenceList,
@@ -140,6 +145,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     Permission.AuthMe,
     Permission.AttentionRead,
     Permission.AuthPasswordChange,
+    Permission.AuthLogout,
     Permission.UserCreate,
     Permission.UserRead,
     Permission.UserUpdate,

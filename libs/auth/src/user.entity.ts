@@ -46,6 +46,13 @@ export class UserEntity {
   @Column({ name: 'password_changed_at', type: 'timestamptz', nullable: true })
   passwordChangedAt: Date | null;
 
+  /**
+   * Every bearer token issued at or before this moment is refused (sign-out ends all of the user's sessions; so do a
+   * change of their password, an administrator's reset and a deactivation). Null: none was ended.
+   */
+  @Column({ name: 'tokens_valid_after', type: 'timestamptz', nullable: true })
+  tokensValidAfter: Date | null;
+
   @Column({ name: 'deactivation_reason', type: 'text', nullable: true })
   deactivationReason: string | null;
 

@@ -129,6 +129,11 @@ export class UsersRepository {
     ]);
   }
 
+  /** Every token of the user issued at or before `at` is refused from now on (JwtStrategy). */
+  async endTokens(em: EntityManager, id: string, at: Date): Promise<void> {
+    await em.query(`UPDATE users SET tokens_valid_after = $2::timestamptz WHERE id = $1`, [id, at.toISOString()]);
+  }
+
   async recordSuccessfulLogin(em: EntityManager, id: string, at: Date): Promise<void> {
     await em.query(`UPDATE users SET failed_login_count = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1`, [
       id,

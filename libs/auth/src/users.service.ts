@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { randomInt } from 'node:crypto';
 import {
   AuthUser,
+  Clock,
   ConflictError,
   NotFoundError,
   pageOf,
@@ -22,6 +23,7 @@ import { PasswordResetResult, UserPage, UserView } from './dto/user-views';
 import { UsersRepository } from './users.repository';
 import { LoginFailuresRepository } from './login-failures.repository';
 import { UserEntity } from './user.entity';
+import { tokensEndedAt } from './auth.service';
 
 @Injectable()
 export class UsersService {
@@ -31,6 +33,7 @@ export class UsersService {
     private readonly failures: LoginFailuresRepository,
     private readonly passwords: PasswordService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   async create(actor: AuthUser | 'SYSTEM', dto: CreateUserDto, via?: string): Promise<UserView> {
@@ -172,6 +175,8 @@ export class UsersService {
       if (deactivating) {
         user.deactivationReason = dto.deactivationReason!.trim();
         user.deactivatedAt = new Date();
+        // Their sessions end for good: a reactivation does not bring a token of before back.
+        user.tokensValidAfter = tokensEndedAt(user.tokensValidAfter, this.clock.now());
         user.deactivatedBy = actor.id;
         extra.deactivationReason = user.deactivationReason;
       } else if (changes.active && user.active) {
@@ -184,6 +189,7 @@ export class UsersService {
       if (passwordHash) {
         user.passwordHash = passwordHash;
         user.mustChangePassword = true;
+        user.tokensValidAfter = tokensEndedAt(user.tokensValidAfter, this.clock.now());
         extra.passwordReset = true;
         extra.mustChangePassword = true;
       }
@@ -210,9 +216,9 @@ export class UsersService {
 
   /**
    * An administrator resets another user's password: a temporary one (chosen, or generated and returned this
-   * once) that the user must replace at their next sign-in; until then their tokens serve only POST
-   * /auth/password. A lockout is cleared with it (the administrator has just dealt with the account). Audited
-   * without the password.
+   * once) that the user must replace at their next sign-in; every token they held ends with it, and the one they sign in
+   * with next serves only POST /auth/password until then. A lockout is cleared with it (the administrator has just
+   * dealt with the account). Audited without the password.
    */
   async resetPassword(actor: AuthUser, id: string, dto: ResetPasswordDto): Promise<PasswordResetResult> {
     if (id === actor.id) throw new SelfPasswordResetError();
@@ -224,6 +230,7 @@ export class UsersService {
       const wasLocked = !!user.lockedUntil && user.lockedUntil > new Date();
       user.passwordHash = passwordHash;
       user.mustChangePassword = true;
+      user.tokensValidAfter = tokensEndedAt(user.tokensValidAfter, this.clock.now());
       user.lockedUntil = null;
       user.failedLoginCount = 0;
       const saved = await this.users.save(em, user);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiDefaultResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiDefaultResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@app/common';
 import { ErrorCode } from '@app/common';
 import {
@@ -73,6 +73,22 @@ export class AuthController {
   @ApiErrors(ErrorCode.AccountLocked)
   changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto): Promise<LoginResult> {
     return this.auth.changePassword(user, dto);
+  }
+
+  @Post('logout')
+  @Authorize(Permission.AuthLogout)
+  @AllowedWhilePasswordChangeRequired()
+  @HttpCode(204)
+  @ApiOperation({
+    summary:
+      'Sign out: ends EVERY session of the caller, not only this one (every token of the account issued until now, in ' +
+      'any browser or device, is refused with 401 from then on); audited as auth.logged_out. Sign in again for a new token.',
+  })
+  @ApiNoContentResponse({
+    description: 'Signed out: the tokens of the account issued until now are no longer accepted',
+  })
+  logout(@CurrentUser() user: AuthUser): Promise<void> {
+    return this.auth.logout(user);
   }
 
   @Get('me')

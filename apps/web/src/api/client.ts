@@ -93,8 +93,10 @@ const auth: Middleware = {
   },
   onResponse({ request, response }) {
     lastRequest = response.headers.get('X-Request-Id') ?? lastRequest;
-    // A 401 on anything but the sign-in itself means the token expired or was revoked.
-    if (response.status === 401 && !new URL(request.url).pathname.endsWith('/auth/login')) onUnauthorized();
+    // A 401 on anything but the sign-in itself means the token expired or was revoked (signing out forgets the token
+    // whatever the service answers: a 401 there is not a session that ended by itself).
+    const path = new URL(request.url).pathname;
+    if (response.status === 401 && !path.endsWith('/auth/login') && !path.endsWith('/auth/logout')) onUnauthorized();
     return response;
   },
 };

@@ -54,6 +54,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out: ends EVERY session of the caller, not only this one (every token of the account issued until now, in any browser or device, is refused with 401 from then on); audited as auth.logged_out. Sign in again for a new token. */
+        post: operations["AuthController_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/me": {
         parameters: {
             query?: never;
@@ -1748,7 +1765,7 @@ export type components = {
          * @description What an audit event records: one of the catalogue of actions (the README's export format lists each with its meaning)
          * @enum {string}
          */
-        AuditAction: "auth.login" | "auth.password_changed" | "auth.unauthenticated" | "user.locked" | "user.created" | "user.updated" | "user.password_reset" | "access.denied" | "rate_limit.exceeded" | "request.failed" | "attention.viewed" | "ticket.issued" | "case.created" | "case.updated" | "case.federal_officers.updated" | "case.violations.updated" | "case.submitted" | "case.returned" | "case.approved" | "case.withdrawn" | "case.viewed" | "case.searched" | "evidence.upload.created" | "evidence.uploaded" | "evidence.upload.cancelled" | "evidence.upload.abandoned" | "evidence.upload.cleaned_up" | "evidence.preserved" | "evidence.listed" | "evidence.viewed" | "evidence.downloaded" | "evidence.playback.ended" | "evidence.verified" | "evidence.integrity_failed" | "evidence.superseded" | "evidence.legal_hold_placed" | "evidence.legal_hold_released" | "packet.sent" | "packet.viewed" | "packet.previewed" | "packet.manifest.viewed" | "packet.archive.downloaded" | "packet.case_report.downloaded" | "packet.case_report.integrity_failed" | "review_queue.searched" | "packet.claimed" | "packet.released" | "packet.handed_over" | "packet.decided" | "packet.reference_corrected" | "federal_personnel.searched" | "federal_personnel.viewed" | "federal_personnel.linked" | "federal_personnel.unlinked" | "audit.exported" | "audit.verified" | "audit.actors.searched" | "audit.archived" | "statistics.published" | "auth.me" | "attention.read" | "auth.password.change" | "user.create" | "user.read" | "user.update" | "user.reset_password" | "case.create" | "case.read" | "case.update" | "case.submit" | "case.return" | "case.approve" | "case.withdraw" | "case.timeline.read" | "evidence.upload" | "evidence.list" | "evidence.read" | "evidence.download" | "evidence.verify" | "evidence.supersede" | "evidence.legal_hold.place" | "evidence.legal_hold.release" | "packet.send" | "packet.read" | "packet.manifest.read" | "packet.archive.download" | "packet.claim" | "packet.decide" | "packet.release" | "packet.hand_over" | "packet.reference.correct" | "office.colleagues.read" | "review_queue.read" | "federal_personnel.read" | "federal_personnel.link" | "audit.read" | "audit.export" | "audit.verify";
+        AuditAction: "auth.login" | "auth.password_changed" | "auth.unauthenticated" | "user.locked" | "user.created" | "user.updated" | "user.password_reset" | "auth.logged_out" | "access.denied" | "rate_limit.exceeded" | "request.failed" | "attention.viewed" | "ticket.issued" | "case.created" | "case.updated" | "case.federal_officers.updated" | "case.violations.updated" | "case.submitted" | "case.returned" | "case.approved" | "case.withdrawn" | "case.viewed" | "case.searched" | "evidence.upload.created" | "evidence.uploaded" | "evidence.upload.cancelled" | "evidence.upload.abandoned" | "evidence.upload.cleaned_up" | "evidence.preserved" | "evidence.listed" | "evidence.viewed" | "evidence.downloaded" | "evidence.playback.ended" | "evidence.verified" | "evidence.integrity_failed" | "evidence.superseded" | "evidence.legal_hold_placed" | "evidence.legal_hold_released" | "packet.sent" | "packet.viewed" | "packet.previewed" | "packet.manifest.viewed" | "packet.archive.downloaded" | "packet.case_report.downloaded" | "packet.case_report.integrity_failed" | "review_queue.searched" | "packet.claimed" | "packet.released" | "packet.handed_over" | "packet.decided" | "packet.reference_corrected" | "federal_personnel.searched" | "federal_personnel.viewed" | "federal_personnel.linked" | "federal_personnel.unlinked" | "audit.exported" | "audit.verified" | "audit.actors.searched" | "audit.archived" | "statistics.published" | "auth.me" | "attention.read" | "auth.password.change" | "user.create" | "user.read" | "user.update" | "user.reset_password" | "case.create" | "case.read" | "case.update" | "case.submit" | "case.return" | "case.approve" | "case.withdraw" | "case.timeline.read" | "evidence.upload" | "evidence.list" | "evidence.read" | "evidence.download" | "evidence.verify" | "evidence.supersede" | "evidence.legal_hold.place" | "evidence.legal_hold.release" | "packet.send" | "packet.read" | "packet.manifest.read" | "packet.archive.download" | "packet.claim" | "packet.decide" | "packet.release" | "packet.hand_over" | "packet.reference.correct" | "office.colleagues.read" | "review_queue.read" | "federal_personnel.read" | "federal_personnel.link" | "audit.read" | "audit.export" | "audit.verify" | "auth.logout";
         AuditEventView: {
             /** @description Position in the hash chain (1, 2, 3... without gaps) */
             seq: number;
@@ -2972,6 +2989,51 @@ export interface operations {
             };
             /** @description AUTH.ACCOUNT_LOCKED: too many failed logins: the account is locked (`lockedUntil`) */
             423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Error: statusCode, code, message, requestId, and details that depend on the code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    AuthController_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out: the tokens of the account issued until now are no longer accepted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an expired or invalid one, or a deactivated user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: your role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7912,7 +7974,7 @@ export const identificationOutcomeValues: ReadonlyArray<FlattenedDeepRequired<co
 export const timelineEntryKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEntryKind"]> = ["event", "reads"];
 export const auditOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditOutcome"]> = ["SUCCESS", "DENIED", "FAILED"];
 export const actorRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActorRole"]> = ["OFFICER", "SUPERVISOR", "PROSECUTOR", "AUDITOR", "ADMIN", "SYSTEM", "ANONYMOUS"];
-export const auditActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditAction"]> = ["auth.login", "auth.password_changed", "auth.unauthenticated", "user.locked", "user.created", "user.updated", "user.password_reset", "access.denied", "rate_limit.exceeded", "request.failed", "attention.viewed", "ticket.issued", "case.created", "case.updated", "case.federal_officers.updated", "case.violations.updated", "case.submitted", "case.returned", "case.approved", "case.withdrawn", "case.viewed", "case.searched", "evidence.upload.created", "evidence.uploaded", "evidence.upload.cancelled", "evidence.upload.abandoned", "evidence.upload.cleaned_up", "evidence.preserved", "evidence.listed", "evidence.viewed", "evidence.downloaded", "evidence.playback.ended", "evidence.verified", "evidence.integrity_failed", "evidence.superseded", "evidence.legal_hold_placed", "evidence.legal_hold_released", "packet.sent", "packet.viewed", "packet.previewed", "packet.manifest.viewed", "packet.archive.downloaded", "packet.case_report.downloaded", "packet.case_report.integrity_failed", "review_queue.searched", "packet.claimed", "packet.released", "packet.handed_over", "packet.decided", "packet.reference_corrected", "federal_personnel.searched", "federal_personnel.viewed", "federal_personnel.linked", "federal_personnel.unlinked", "audit.exported", "audit.verified", "audit.actors.searched", "audit.archived", "statistics.published", "auth.me", "attention.read", "auth.password.change", "user.create", "user.read", "user.update", "user.reset_password", "case.create", "case.read", "case.update", "case.submit", "case.return", "case.approve", "case.withdraw", "case.timeline.read", "evidence.upload", "evidence.list", "evidence.read", "evidence.download", "evidence.verify", "evidence.supersede", "evidence.legal_hold.place", "evidence.legal_hold.release", "packet.send", "packet.read", "packet.manifest.read", "packet.archive.download", "packet.claim", "packet.decide", "packet.release", "packet.hand_over", "packet.reference.correct", "office.colleagues.read", "review_queue.read", "federal_personnel.read", "federal_personnel.link", "audit.read", "audit.export", "audit.verify"];
+export const auditActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditAction"]> = ["auth.login", "auth.password_changed", "auth.unauthenticated", "user.locked", "user.created", "user.updated", "user.password_reset", "auth.logged_out", "access.denied", "rate_limit.exceeded", "request.failed", "attention.viewed", "ticket.issued", "case.created", "case.updated", "case.federal_officers.updated", "case.violations.updated", "case.submitted", "case.returned", "case.approved", "case.withdrawn", "case.viewed", "case.searched", "evidence.upload.created", "evidence.uploaded", "evidence.upload.cancelled", "evidence.upload.abandoned", "evidence.upload.cleaned_up", "evidence.preserved", "evidence.listed", "evidence.viewed", "evidence.downloaded", "evidence.playback.ended", "evidence.verified", "evidence.integrity_failed", "evidence.superseded", "evidence.legal_hold_placed", "evidence.legal_hold_released", "packet.sent", "packet.viewed", "packet.previewed", "packet.manifest.viewed", "packet.archive.downloaded", "packet.case_report.downloaded", "packet.case_report.integrity_failed", "review_queue.searched", "packet.claimed", "packet.released", "packet.handed_over", "packet.decided", "packet.reference_corrected", "federal_personnel.searched", "federal_personnel.viewed", "federal_personnel.linked", "federal_personnel.unlinked", "audit.exported", "audit.verified", "audit.actors.searched", "audit.archived", "statistics.published", "auth.me", "attention.read", "auth.password.change", "user.create", "user.read", "user.update", "user.reset_password", "case.create", "case.read", "case.update", "case.submit", "case.return", "case.approve", "case.withdraw", "case.timeline.read", "evidence.upload", "evidence.list", "evidence.read", "evidence.download", "evidence.verify", "evidence.supersede", "evidence.legal_hold.place", "evidence.legal_hold.release", "packet.send", "packet.read", "packet.manifest.read", "packet.archive.download", "packet.claim", "packet.decide", "packet.release", "packet.hand_over", "packet.reference.correct", "office.colleagues.read", "review_queue.read", "federal_personnel.read", "federal_personnel.link", "audit.read", "audit.export", "audit.verify", "auth.logout"];
 export const evidenceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EvidenceKind"]> = ["BWC", "OTHER_VIDEO", "PHOTO", "AUDIO", "DOCUMENT"];
 export const evidenceStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EvidenceStatus"]> = ["ACTIVE", "SUPERSEDED"];
 export const integrityStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IntegrityStatus"]> = ["OK", "FAILED"];

@@ -21,6 +21,7 @@ import { CaseSearchSpeed1764460000000 } from './1764460000000-case-search-speed'
 import { UserAdministration1764470000000 } from './1764470000000-user-administration';
 import { AttentionQueues1764480000000 } from './1764480000000-attention-queues';
 import { PacketClaimReleaseAndReferenceCorrections1764490000000 } from './1764490000000-packet-claim-release-and-reference-corrections';
+import { TokensValidAfter1764500000000 } from './1764500000000-tokens-valid-after';
 
 /** Every migration, in order. Listed explicitly: no globs. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   UserAdministration1764470000000,
   AttentionQueues1764480000000,
   PacketClaimReleaseAndReferenceCorrections1764490000000,
+  TokensValidAfter1764500000000,
 ];
