@@ -143,10 +143,13 @@ function startApi(env) {
       () => finish(new Error(`API did not print "Ready in" within ${READY_TIMEOUT_MS / 1000} s`)),
       READY_TIMEOUT_MS,
     );
+    // BENCH_API_LOG: a file that receives everything the API prints (e.g. with BENCH_API_NODE_ARGS=--trace-gc).
+    const log = process.env.BENCH_API_LOG ? fs.createWriteStream(process.env.BENCH_API_LOG, { flags: 'a' }) : null;
     for (const stream of [child.stdout, child.stderr]) {
       let buf = '';
       stream.setEncoding('utf8');
       stream.on('data', (d) => {
+        log?.write(d);
         buf += d;
         let i;
         while ((i = buf.indexOf('\n')) >= 0) {
