@@ -120,10 +120,10 @@ async function api(base, method, urlPath, body, token) {
 
 /** Spawns the built API and resolves once it prints "Ready in". Keeps draining its output. */
 function startApi(env) {
-  // As npm start runs it (--heap-growing-percent=300 --max-semi-space-size=2: see apps/api/src/main.ts).
+  // As npm start runs it (--heap-growing-percent=300: see apps/api/src/main.ts).
   // BENCH_API_NODE_ARGS: extra node options for the API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS || '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, ['--heap-growing-percent=300', '--max-semi-space-size=2', ...nodeArgs, MAIN], {
+  const child = spawn(process.execPath, ['--heap-growing-percent=300', ...nodeArgs, MAIN], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -409,24 +409,20 @@ function startS3rver(run, dir) {
  */
 async function startBareRelay(run, s3, bucket, obj) {
   const { spawn } = require('node:child_process');
-  const child = spawn(
-    process.execPath,
-    ['--heap-growing-percent=300', '--max-semi-space-size=2', path.join(__dirname, 'bare-relay.js')],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        BARE_RELAY_S3_PORT: String(s3.port),
-        BARE_RELAY_ACCESS_KEY: s3.accessKey,
-        BARE_RELAY_SECRET_KEY: s3.secretKey,
-        BARE_RELAY_REGION: s3.region,
-        BARE_RELAY_BUCKET: bucket,
-        BARE_RELAY_KEY: obj.name,
-        BARE_RELAY_VERSION: obj.versionId || '',
-      },
-      stdio: ['pipe', 'pipe', 'inherit'],
+  const child = spawn(process.execPath, ['--heap-growing-percent=300', path.join(__dirname, 'bare-relay.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      BARE_RELAY_S3_PORT: String(s3.port),
+      BARE_RELAY_ACCESS_KEY: s3.accessKey,
+      BARE_RELAY_SECRET_KEY: s3.secretKey,
+      BARE_RELAY_REGION: s3.region,
+      BARE_RELAY_BUCKET: bucket,
+      BARE_RELAY_KEY: obj.name,
+      BARE_RELAY_VERSION: obj.versionId || '',
     },
-  );
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   run.defer(async () => {
     child.stdin.end();

@@ -153,7 +153,7 @@ export async function startApiProcess(
   const main = join(DIST_API, 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: npm test builds it first (npm run build)`);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--heap-growing-percent=300', '--max-semi-space-size=2', main], {
+  const child: ChildProcess = spawn(process.execPath, ['--heap-growing-percent=300', main], {
     // An undefined value in extraEnv removes that setting.
     env: Object.fromEntries(
       Object.entries({ ...processEnv(dbName, storage), PORT: String(port), HOST: '127.0.0.1', ...extraEnv }).filter(

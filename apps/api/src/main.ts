@@ -20,16 +20,9 @@ import { startupLogger } from './http/logging';
  * surviving heap) leaves that room: the full collections stop and the API's CPU per GiB halves. It is a V8 option
  * given on the command line (`npm start`, the image's CMD), not set at run time, which Node documents as
  * undefined behaviour; NODE_OPTIONS does not accept it. Started without it, the service works, at twice the CPU.
- * `--max-semi-space-size=2` (MB; V8's default young generation is several times larger): a packet archive reads
- * evidence at 200+ MiB/s in 64 KiB socket chunks, far faster than its few JS objects fill a large young generation, so
- * the chunks' memory (external to the heap, freed only by a collection) outgrew V8's 64 MB external-memory allowance
- * between two scavenges, and V8 answered with an incremental mark-compact every 150-700 ms of an archive (about 80
- * in a 1 GiB run, each 10-50 ms of marking on the API's ~45 MB heap). A small young generation is scavenged often
- * enough to free the chunks first: 3 mark-compacts instead of ~80, the archive's API CPU per GiB from 4.2-5.4 s to
- * 1.8-2.2 s (below a bare relay's), upload and tus unchanged, RSS growth lower (bench/upload.js, --trace-gc).
  * docs/decisions/0008-heap-growing-percent.md.
  */
-export const STREAMING_HEAP_FLAGS = ['--heap-growing-percent=300', '--max-semi-space-size=2'] as const;
+export const STREAMING_HEAP_FLAG = '--heap-growing-percent=300';
 
 /** JSON log lines from the first one: until the configured logger is attached, and if start-up fails. */
 const startup = startupLogger();
@@ -52,10 +45,9 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host);
 
   const logger = new Logger('Main');
-  const missingFlags = STREAMING_HEAP_FLAGS.filter((f) => !process.execArgv.some((a) => a.startsWith(f.split('=')[0])));
-  if (missingFlags.length) {
+  if (!process.execArgv.some((a) => a.startsWith('--heap-growing-percent'))) {
     logger.warn(
-      `Started without node ${missingFlags.join(' ')} (as npm start and the image run it): streaming evidence costs up to twice the CPU`,
+      `Started without node ${STREAMING_HEAP_FLAG} (as npm start and the image run it): streaming evidence costs about twice the CPU`,
     );
   }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
