@@ -352,13 +352,13 @@ function pin(pid, cpu) {
 }
 
 /** s3rver in a process of its own (BENCH_PIN=1), so it can be pinned apart and its CPU counted as the engine's. */
-async function startS3rverProcess(run, dir) {
+/**
+ * A node child process of the bench that prints {"port":N} once listening and exits when its stdin ends; `run`
+ * ends it at cleanup (SIGKILL after 10 s). Resolves with the child and its port.
+ */
+async function spawnListening(run, what, nodeArgs, options) {
   const { spawn } = require('node:child_process');
-  const code = `const S3rver = require('@20minutes/s3rver');
-    const s3 = new S3rver({ address: '127.0.0.1', port: 0, directory: ${JSON.stringify(dir)}, silent: true, vhostBuckets: false });
-    s3.run().then((a) => console.log(JSON.stringify({ port: a.port })));
-    process.stdin.on('end', () => s3.close().then(() => process.exit(0))).resume();`;
-  const child = spawn(process.execPath, ['-e', code], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'], ...options });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   run.defer(async () => {
     child.stdin.end();
@@ -373,8 +373,17 @@ async function startS3rverProcess(run, dir) {
       const m = /\{"port":(\d+)\}/.exec(buf);
       if (m) resolve(Number(m[1]));
     });
-    child.once('exit', (c) => reject(new Error(`s3rver process exited (code ${c}) before listening`)));
+    child.once('exit', (c) => reject(new Error(`${what} exited (code ${c}) before listening`)));
   });
+  return { child, port };
+}
+
+async function startS3rverProcess(run, dir) {
+  const code = `const S3rver = require('@20minutes/s3rver');
+    const s3 = new S3rver({ address: '127.0.0.1', port: 0, directory: ${JSON.stringify(dir)}, silent: true, vhostBuckets: false });
+    s3.run().then((a) => console.log(JSON.stringify({ port: a.port })));
+    process.stdin.on('end', () => s3.close().then(() => process.exit(0))).resume();`;
+  const { child, port } = await spawnListening(run, 's3rver process', ['-e', code]);
   return {
     name: 's3rver',
     port,
@@ -408,37 +417,23 @@ function startS3rver(run, dir) {
  * the reference for what relaying it through any Node HTTP service costs on this machine.
  */
 async function startBareRelay(run, s3, bucket, obj) {
-  const { spawn } = require('node:child_process');
-  const child = spawn(process.execPath, ['--heap-growing-percent=300', path.join(__dirname, 'bare-relay.js')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      BARE_RELAY_S3_PORT: String(s3.port),
-      BARE_RELAY_ACCESS_KEY: s3.accessKey,
-      BARE_RELAY_SECRET_KEY: s3.secretKey,
-      BARE_RELAY_REGION: s3.region,
-      BARE_RELAY_BUCKET: bucket,
-      BARE_RELAY_KEY: obj.name,
-      BARE_RELAY_VERSION: obj.versionId || '',
+  const { child, port } = await spawnListening(
+    run,
+    'bare relay',
+    ['--heap-growing-percent=300', path.join(__dirname, 'bare-relay.js')],
+    {
+      env: {
+        ...process.env,
+        BARE_RELAY_S3_PORT: String(s3.port),
+        BARE_RELAY_ACCESS_KEY: s3.accessKey,
+        BARE_RELAY_SECRET_KEY: s3.secretKey,
+        BARE_RELAY_REGION: s3.region,
+        BARE_RELAY_BUCKET: bucket,
+        BARE_RELAY_KEY: obj.name,
+        BARE_RELAY_VERSION: obj.versionId || '',
+      },
     },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  run.defer(async () => {
-    child.stdin.end();
-    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(t);
-  });
-  const port = await new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const m = /\{"port":(\d+)\}/.exec(buf);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (c) => reject(new Error(`bare relay exited (code ${c}) before listening`)));
-  });
+  );
   if (PIN) pin(child.pid, 0);
   return { port, pid: child.pid };
 }
